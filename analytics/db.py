@@ -1,0 +1,243 @@
+"""The DuckDB store: one connection per process, a cursor per query, migrations.
+
+The schema is versioned: ``MIGRATIONS[i]`` takes a database from version ``i`` to
+``i + 1``, so a database made by an older release opens in a newer one. Columns of the
+form tables are derived from the data contract.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .contract import FORM_VALUE_FIELDS, SQL_TYPES
+
+DEFAULT_DB_PATH = Path("data") / "monitoring.duckdb"
+
+
+class DatabaseBusy(Exception):
+    """The database file is held by another process; the message is in Russian."""
+
+
+def default_db_path() -> Path:
+    """``MONITORING_DB`` if set, else ``data/monitoring.duckdb``."""
+    return Path(os.environ.get("MONITORING_DB") or DEFAULT_DB_PATH)
+
+
+def _form_columns() -> str:
+    return ",\n    ".join(f"{f.code} {SQL_TYPES[f.type]}" for f in FORM_VALUE_FIELDS)
+
+
+def _migration_1() -> list[str]:
+    return [
+        "CREATE SEQUENCE territory_seq START 1",
+        "CREATE SEQUENCE org_seq START 1",
+        "CREATE SEQUENCE upload_seq START 1",
+        "CREATE SEQUENCE history_seq START 1",
+        """CREATE TABLE regions (
+    region_id BIGINT PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    name_key VARCHAR NOT NULL UNIQUE)""",
+        """CREATE TABLE municipalities (
+    municipality_id BIGINT PRIMARY KEY,
+    region_id BIGINT NOT NULL REFERENCES regions(region_id),
+    name VARCHAR NOT NULL,
+    name_key VARCHAR NOT NULL,
+    UNIQUE (region_id, name_key))""",
+        """CREATE TABLE districts (
+    district_id BIGINT PRIMARY KEY,
+    municipality_id BIGINT NOT NULL REFERENCES municipalities(municipality_id),
+    name VARCHAR NOT NULL,
+    name_key VARCHAR NOT NULL,
+    UNIQUE (municipality_id, name_key))""",
+        """CREATE TABLE organizations (
+    org_id BIGINT PRIMARY KEY,
+    municipality_id BIGINT NOT NULL REFERENCES municipalities(municipality_id),
+    district_id BIGINT REFERENCES districts(district_id),
+    inn VARCHAR UNIQUE,
+    name VARCHAR NOT NULL,
+    name_key VARCHAR NOT NULL,
+    org_type VARCHAR NOT NULL)""",
+        """CREATE TABLE periods (
+    period VARCHAR PRIMARY KEY,
+    start_year INTEGER NOT NULL,
+    is_school_year BOOLEAN NOT NULL)""",
+        """CREATE TABLE uploads (
+    upload_id BIGINT PRIMARY KEY,
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    uploaded_at TIMESTAMP NOT NULL,
+    rows INTEGER NOT NULL,
+    uploaded_by VARCHAR,
+    defaults VARCHAR,
+    warnings VARCHAR,
+    rolled_back_at TIMESTAMP)""",
+        f"""CREATE TABLE form_values (
+    org_id BIGINT NOT NULL REFERENCES organizations(org_id),
+    period VARCHAR NOT NULL REFERENCES periods(period),
+    upload_id BIGINT NOT NULL,
+    source_sheet VARCHAR,
+    source_row INTEGER,
+    entered VARCHAR,
+    {_form_columns()},
+    PRIMARY KEY (org_id, period))""",
+        f"""CREATE TABLE form_history (
+    history_id BIGINT PRIMARY KEY,
+    org_id BIGINT NOT NULL,
+    period VARCHAR NOT NULL,
+    upload_id BIGINT NOT NULL,
+    replaced_by BIGINT NOT NULL,
+    replaced_at TIMESTAMP NOT NULL,
+    source_sheet VARCHAR,
+    source_row INTEGER,
+    entered VARCHAR,
+    {_form_columns()})""",
+        """CREATE TABLE registry (
+    org_id BIGINT PRIMARY KEY REFERENCES organizations(org_id),
+    upload_id BIGINT NOT NULL)""",
+        """CREATE TABLE registry_history (
+    org_id BIGINT NOT NULL,
+    upload_id BIGINT NOT NULL,
+    replaced_by BIGINT NOT NULL)""",
+        """CREATE TABLE targets (
+    indicator VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,
+    territory_id BIGINT NOT NULL,
+    target DOUBLE NOT NULL,
+    set_by VARCHAR,
+    set_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (indicator, period, level, territory_id))""",
+        """CREATE TABLE meta (
+    key VARCHAR PRIMARY KEY,
+    value BIGINT NOT NULL)""",
+        "INSERT INTO meta VALUES ('data_version', 0)",
+    ]
+
+
+# MIGRATIONS[i] brings the schema from version i to i + 1.
+MIGRATIONS: tuple[Sequence[str], ...] = (_migration_1(),)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# In ``targets``, an override for every period is stored under this period code, and
+# the whole-country level under territory id 0.
+ALL_PERIODS = "*"
+TOTAL_TERRITORY = 0
+
+
+class Database:
+    """A DuckDB database file with the monitoring schema.
+
+    One instance holds one connection; every query runs on its own cursor, so the
+    instance can be shared by threads. Writes go through :meth:`transaction`.
+    """
+
+    def __init__(self, path: str | Path | None = None, read_only: bool = False):
+        self.path = Path(path) if path is not None else default_db_path()
+        self.read_only = read_only
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as error:
+            if "lock" in str(error).lower():
+                raise DatabaseBusy(
+                    f"база данных {self.path} занята другим процессом (например, запущенной "
+                    "панелью мониторинга); повторите попытку, когда он завершит работу"
+                ) from None
+            raise
+        self._write_lock = threading.Lock()
+        if not read_only:
+            self.migrate()
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where uploaded files are archived by their sha256."""
+        return self.path.parent / "uploads"
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self._con.cursor()
+
+    def query(self, sql: str, params: Sequence[object] | dict[str, object] = ()) -> pd.DataFrame:
+        """Run a read query on a fresh cursor and return its result as a DataFrame."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params).df()
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: Sequence[object] = ()) -> object:
+        cur = self.cursor()
+        try:
+            row = cur.execute(sql, params).fetchone()
+            return row[0] if row else None
+        finally:
+            cur.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor inside BEGIN … COMMIT; rolled back on any exception.
+
+        Writers in this process are serialised, so concurrent uploads land one after
+        the other instead of failing on a write conflict. Every committed write bumps
+        the data version that caches are keyed on.
+        """
+        with self._write_lock:
+            cur = self.cursor()
+            try:
+                cur.execute("BEGIN TRANSACTION")
+                yield cur
+                cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            finally:
+                cur.close()
+
+    def schema_version(self) -> int:
+        cur = self.cursor()
+        try:
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = cur.execute("SELECT max(version) FROM schema_version").fetchone()
+            return int(row[0]) if row and row[0] is not None else 0
+        finally:
+            cur.close()
+
+    def migrate(self) -> None:
+        """Apply every migration newer than the file's schema version, each atomically."""
+        current = self.schema_version()
+        for version in range(current, SCHEMA_VERSION):
+            with self._write_lock:
+                cur = self.cursor()
+                try:
+                    cur.execute("BEGIN TRANSACTION")
+                    for statement in MIGRATIONS[version]:
+                        cur.execute(statement)
+                    cur.execute("INSERT INTO schema_version VALUES (?)", [version + 1])
+                    cur.execute("COMMIT")
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+                finally:
+                    cur.close()
+
+    def data_version(self) -> int:
+        """A number that changes with every committed write: the key for caches."""
+        return int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'") or 0)

@@ -1,0 +1,440 @@
+"""Loading monitoring files into the database: whole or not at all.
+
+``preview`` validates a file and reports what it would change without writing;
+``ingest_bytes`` archives the file under ``uploads/`` by its sha256 and writes it in one
+transaction. Re-uploading an (organisation, period) replaces its form and keeps the old
+values in ``form_history``; :func:`rollback` undoes an upload and restores them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .contract import FORM_VALUE_CODES, Kind
+from .db import Database
+from .normalize import name_key, period_of, territory_key
+from .parse import Defaults, ParsedFile, Record, parse_sheets
+from .problems import IngestError, Problem
+from .readers import Limits, UnreadableFile, read_sheets
+
+
+@dataclass
+class IngestResult:
+    """What an upload did (or, for a preview, would do)."""
+
+    file: str
+    kind: Kind
+    sha256: str
+    rows: int
+    warnings: list[Problem]
+    upload_id: int | None = None
+    new_organizations: int = 0
+    replaced: int = 0
+    periods: list[str] = field(default_factory=list)
+    municipalities: list[str] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+
+
+def sha256_of(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def parse_bytes(
+    name: str, content: bytes, kind: Kind, defaults: Defaults, limits: Limits | None = None
+) -> ParsedFile:
+    """Read and validate a file; raises :class:`IngestError` with every error found."""
+    try:
+        sheets = read_sheets(name, content, limits or Limits.from_env())
+    except UnreadableFile as error:
+        raise IngestError([Problem(name, str(error))]) from None
+    parsed = parse_sheets(name, sheets, kind, defaults)
+    if parsed.errors:
+        raise IngestError(parsed.errors)
+    return parsed
+
+
+def preview(
+    db: Database,
+    name: str,
+    content: bytes,
+    kind: Kind = Kind.ORG_FORM,
+    defaults: Defaults | None = None,
+    limits: Limits | None = None,
+) -> IngestResult:
+    """Validate a file and count what it would add and replace; writes nothing."""
+    parsed = parse_bytes(name, content, kind, defaults or Defaults(), limits)
+    cur = db.cursor()
+    try:
+        resolver = _Resolver(cur, create=False)
+        replaced = 0
+        new_orgs = 0
+        for record in parsed.records:
+            org_id = resolver.org(record.values)
+            if org_id is None:
+                new_orgs += 1
+            elif kind is Kind.ORG_FORM and _has_form(cur, org_id, record.values["period"]):
+                replaced += 1
+    finally:
+        cur.close()
+    return _result(parsed, sha256_of(content), new_orgs, replaced)
+
+
+def _has_form(cur: duckdb.DuckDBPyConnection, org_id: int, period: object) -> bool:
+    row = cur.execute(
+        "SELECT 1 FROM form_values WHERE org_id = ? AND period = ?", [org_id, period]
+    ).fetchone()
+    return row is not None
+
+
+def _result(parsed: ParsedFile, sha: str, new_orgs: int, replaced: int) -> IngestResult:
+    periods = sorted(
+        {str(r.values["period"]) for r in parsed.records if r.values.get("period")},
+        key=lambda p: period_of(p),
+    )
+    municipalities = sorted({str(r.values["municipality"]) for r in parsed.records})
+    return IngestResult(
+        file=parsed.file,
+        kind=parsed.kind,
+        sha256=sha,
+        rows=len(parsed.records),
+        warnings=parsed.warnings,
+        new_organizations=new_orgs,
+        replaced=replaced,
+        periods=periods,
+        municipalities=municipalities,
+        records=parsed.records,
+    )
+
+
+def ingest_file(
+    db: Database,
+    path: str | Path,
+    kind: Kind = Kind.ORG_FORM,
+    defaults: Defaults | None = None,
+    user: str | None = None,
+    limits: Limits | None = None,
+) -> IngestResult:
+    """Load one file from disk; see :func:`ingest_bytes`."""
+    path = Path(path)
+    limits = limits or Limits.from_env()
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise IngestError(
+            [Problem(path.name, "файл не найден или недоступен для чтения")]
+        ) from None
+    if size > limits.max_file_bytes:
+        mb = 1024 * 1024
+        raise IngestError(
+            [
+                Problem(
+                    path.name,
+                    f"файл больше допустимого размера ({size / mb:.1f} МБ при пределе "
+                    f"{limits.max_file_bytes / mb:.0f} МБ)".replace(".", ","),
+                )
+            ]
+        )
+    return ingest_bytes(db, path.name, path.read_bytes(), kind, defaults, user, limits)
+
+
+def ingest_bytes(
+    db: Database,
+    name: str,
+    content: bytes,
+    kind: Kind = Kind.ORG_FORM,
+    defaults: Defaults | None = None,
+    user: str | None = None,
+    limits: Limits | None = None,
+) -> IngestResult:
+    """Validate and load a file in one transaction.
+
+    Raises :class:`IngestError` listing every problem, in which case nothing is written.
+    The file itself is archived under ``db.uploads_dir`` before the transaction, by
+    content hash, so an archived file never depends on the transaction's outcome.
+    """
+    defaults = defaults or Defaults()
+    parsed = parse_bytes(name, content, kind, defaults, limits)
+    sha = sha256_of(content)
+    _archive(db.uploads_dir, sha, name, content)
+    warnings = list(parsed.warnings)
+    earlier = db.scalar(
+        "SELECT strftime(uploaded_at, '%d.%m.%Y %H:%M') FROM uploads "
+        "WHERE sha256 = ? AND kind = ? AND rolled_back_at IS NULL ORDER BY upload_id LIMIT 1",
+        [sha, str(kind)],
+    )
+    if earlier:
+        warnings.append(Problem(name, f"этот файл уже загружался {earlier}; данные заменены"))
+    with db.transaction() as cur:
+        upload_id = int(cur.execute("SELECT nextval('upload_seq')").fetchone()[0])
+        now = datetime.now()
+        resolver = _Resolver(cur, create=True)
+        org_ids = [resolver.org(r.values) for r in parsed.records]
+        if kind is Kind.ORG_FORM:
+            replaced = _write_forms(cur, parsed.records, org_ids, upload_id, now)
+        else:
+            replaced = _write_registry(cur, org_ids, resolver, upload_id)
+        cur.execute(
+            "INSERT INTO uploads (upload_id, file_name, sha256, kind, uploaded_at, rows, "
+            "uploaded_by, defaults, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                upload_id,
+                name,
+                sha,
+                str(kind),
+                now,
+                len(parsed.records),
+                user,
+                json.dumps(defaults.__dict__, ensure_ascii=False),
+                json.dumps([w.as_dict() for w in warnings], ensure_ascii=False),
+            ],
+        )
+    result = _result(parsed, sha, resolver.created, replaced)
+    result.upload_id = upload_id
+    result.warnings = warnings
+    return result
+
+
+def _archive(directory: Path, sha: str, name: str, content: bytes) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{sha}{Path(name).suffix.casefold()}"
+    if not target.exists():
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".incoming-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(tmp, target)
+    return target
+
+
+class _Resolver:
+    """Finds (and, when ``create``, makes) territories and organisations by their keys."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, create: bool):
+        self.cur = cur
+        self.create = create
+        self.created = 0
+        self._cache: dict[tuple[object, ...], int | None] = {}
+
+    def _territory(
+        self, table: str, parent_column: str | None, parent: int | None, name: str
+    ) -> int | None:
+        key = (table, parent, territory_key(name))
+        if key in self._cache:
+            return self._cache[key]
+        id_column = {
+            "regions": "region_id",
+            "municipalities": "municipality_id",
+            "districts": "district_id",
+        }[table]
+        where = "name_key = ?" + (f" AND {parent_column} = ?" if parent_column else "")
+        params: list[object] = [territory_key(name)] + ([parent] if parent_column else [])
+        row = self.cur.execute(f"SELECT {id_column} FROM {table} WHERE {where}", params).fetchone()
+        found = int(row[0]) if row else None
+        if found is None and self.create:
+            found = int(self.cur.execute("SELECT nextval('territory_seq')").fetchone()[0])
+            columns = f"{id_column}, name, name_key" + (
+                f", {parent_column}" if parent_column else ""
+            )
+            marks = "?, ?, ?" + (", ?" if parent_column else "")
+            self.cur.execute(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                [found, name, territory_key(name)] + ([parent] if parent_column else []),
+            )
+        self._cache[key] = found
+        return found
+
+    def municipality(self, values: dict[str, object]) -> int | None:
+        region = self._territory("regions", None, None, str(values["region"]))
+        if region is None:
+            return None
+        return self._territory("municipalities", "region_id", region, str(values["municipality"]))
+
+    def org(self, values: dict[str, object]) -> int | None:
+        municipality = self.municipality(values)
+        inn = values.get("inn")
+        key = name_key(str(values["org_name"]))
+        found = None
+        if inn:
+            row = self.cur.execute(
+                "SELECT org_id FROM organizations WHERE inn = ?", [inn]
+            ).fetchone()
+            found = int(row[0]) if row else None
+        if found is None and municipality is not None:
+            row = self.cur.execute(
+                "SELECT org_id FROM organizations WHERE municipality_id = ? AND name_key = ? "
+                "AND (inn IS NULL OR inn = ?) ORDER BY org_id LIMIT 1",
+                [municipality, key, inn],
+            ).fetchone()
+            found = int(row[0]) if row else None
+        if not self.create:
+            return found
+        district = None
+        if values.get("district"):
+            district = self._territory(
+                "districts", "municipality_id", municipality, str(values["district"])
+            )
+        if found is None:
+            found = int(self.cur.execute("SELECT nextval('org_seq')").fetchone()[0])
+            self.cur.execute(
+                "INSERT INTO organizations (org_id, municipality_id, district_id, inn, name, "
+                "name_key, org_type) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [found, municipality, district, inn, values["org_name"], key, values["org_type"]],
+            )
+            self.created += 1
+        else:
+            # The latest file is the best description of an organisation.
+            self.cur.execute(
+                "UPDATE organizations SET municipality_id = ?, "
+                "district_id = coalesce(?, district_id), inn = coalesce(?, inn), name = ?, "
+                "name_key = ?, org_type = ? WHERE org_id = ?",
+                [municipality, district, inn, values["org_name"], key, values["org_type"], found],
+            )
+        return found
+
+
+_FORM_COLUMNS = (
+    "org_id",
+    "period",
+    "upload_id",
+    "source_sheet",
+    "source_row",
+    "entered",
+    *FORM_VALUE_CODES,
+)
+_FORM_COLUMN_LIST = ", ".join(_FORM_COLUMNS)
+
+
+def _write_forms(
+    cur: duckdb.DuckDBPyConnection,
+    records: list[Record],
+    org_ids: list[int | None],
+    upload_id: int,
+    now: datetime,
+) -> int:
+    for period in {str(r.values["period"]) for r in records}:
+        parsed_period = period_of(period)
+        cur.execute(
+            "INSERT INTO periods VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [period, parsed_period.start_year, parsed_period.is_school_year],
+        )
+    incoming = pd.DataFrame(
+        {
+            "org_id": pd.array(org_ids, dtype="Int64"),
+            "period": [str(r.values["period"]) for r in records],
+            "upload_id": upload_id,
+            "source_sheet": [r.sheet for r in records],
+            "source_row": [r.row for r in records],
+            "entered": [json.dumps(r.entered, ensure_ascii=False) for r in records],
+            **{
+                code: pd.Series([r.values.get(code) for r in records], dtype="object")
+                for code in FORM_VALUE_CODES
+            },
+        }
+    )
+    cur.register("incoming_forms", incoming)
+    try:
+        replaced = cur.execute(
+            "SELECT count(*) FROM form_values f JOIN incoming_forms i USING (org_id, period)"
+        ).fetchone()[0]
+        cur.execute(
+            f"INSERT INTO form_history (history_id, replaced_by, replaced_at, {_FORM_COLUMN_LIST}) "
+            f"SELECT nextval('history_seq'), ?, ?, {', '.join('f.' + c for c in _FORM_COLUMNS)} "
+            "FROM form_values f JOIN incoming_forms i USING (org_id, period)",
+            [upload_id, now],
+        )
+        cur.execute(
+            "DELETE FROM form_values WHERE (org_id, period) IN "
+            "(SELECT (org_id, period) FROM incoming_forms)"
+        )
+        cur.execute(
+            f"INSERT INTO form_values ({_FORM_COLUMN_LIST}) "
+            f"SELECT {_FORM_COLUMN_LIST} FROM incoming_forms"
+        )
+    finally:
+        cur.unregister("incoming_forms")
+    return int(replaced)
+
+
+def _write_registry(
+    cur: duckdb.DuckDBPyConnection, org_ids: list[int | None], resolver: _Resolver, upload_id: int
+) -> int:
+    """Replace the registry of every municipality the file covers."""
+    incoming = pd.DataFrame({"org_id": pd.array(sorted(set(org_ids)), dtype="Int64")})
+    cur.register("incoming_registry", incoming)
+    try:
+        scope = (
+            "SELECT r.org_id FROM registry r JOIN organizations o USING (org_id) "
+            "WHERE o.municipality_id IN (SELECT o2.municipality_id FROM organizations o2 "
+            "JOIN incoming_registry i USING (org_id))"
+        )
+        replaced = cur.execute(f"SELECT count(*) FROM ({scope})").fetchone()[0]
+        cur.execute(
+            "INSERT INTO registry_history (org_id, upload_id, replaced_by) "
+            f"SELECT org_id, upload_id, ? FROM registry WHERE org_id IN ({scope})",
+            [upload_id],
+        )
+        cur.execute(f"DELETE FROM registry WHERE org_id IN ({scope})")
+        cur.execute("INSERT INTO registry SELECT org_id, ? FROM incoming_registry", [upload_id])
+    finally:
+        cur.unregister("incoming_registry")
+    return int(replaced)
+
+
+class RollbackRefused(Exception):
+    """An upload cannot be rolled back; the message is in Russian."""
+
+
+def rollback(db: Database, upload_id: int) -> None:
+    """Undo an upload: remove what it wrote and restore the values it replaced.
+
+    Refused while a later upload has replaced some of its rows (roll that one back first),
+    so history is always unwound in order.
+    """
+    row = db.query(
+        "SELECT kind, file_name, rolled_back_at FROM uploads WHERE upload_id = ?", [upload_id]
+    )
+    if row.empty:
+        raise RollbackRefused(f"загрузка № {upload_id} не найдена")
+    if pd.notna(row.at[0, "rolled_back_at"]):
+        raise RollbackRefused(f"загрузка № {upload_id} уже отменена")
+    kind = Kind(row.at[0, "kind"])
+    values, history = (
+        ("form_values", "form_history")
+        if kind is Kind.ORG_FORM
+        else ("registry", "registry_history")
+    )
+    later = db.query(
+        f"SELECT DISTINCT replaced_by FROM {history} WHERE upload_id = ? ORDER BY 1", [upload_id]
+    )["replaced_by"].tolist()
+    if later:
+        numbers = ", ".join(f"№ {int(n)}" for n in later)
+        raise RollbackRefused(
+            f"данные загрузки № {upload_id} уже заменены более поздними загрузками ({numbers}); "
+            "сначала отмените их"
+        )
+    with db.transaction() as cur:
+        cur.execute(f"DELETE FROM {values} WHERE upload_id = ?", [upload_id])
+        if kind is Kind.ORG_FORM:
+            cur.execute(
+                f"INSERT INTO form_values ({_FORM_COLUMN_LIST}) "
+                f"SELECT {_FORM_COLUMN_LIST} FROM form_history WHERE replaced_by = ?",
+                [upload_id],
+            )
+        else:
+            cur.execute(
+                "INSERT INTO registry SELECT org_id, upload_id FROM registry_history "
+                "WHERE replaced_by = ?",
+                [upload_id],
+            )
+        cur.execute(f"DELETE FROM {history} WHERE replaced_by = ?", [upload_id])
+        cur.execute(
+            "UPDATE uploads SET rolled_back_at = ? WHERE upload_id = ?", [datetime.now(), upload_id]
+        )

@@ -1,0 +1,219 @@
+"""Turning what people type into canonical values.
+
+Each ``parse_*`` function takes a raw cell (a string, a number from a spreadsheet, or
+None) and returns the canonical value, None for a blank cell, or raises
+:class:`ValueProblem` with a Russian explanation of what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .contract import NO_WORDS, ORG_TYPES, TOTAL_ROW_PREFIXES, YES_WORDS
+
+
+class ValueProblem(ValueError):
+    """A cell that cannot be read as its column's type; the message is in Russian."""
+
+
+_SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
+_DASHES = re.compile(r"[\u2010-\u2015\u2212-]")
+_QUOTES = re.compile(r"[«»“”„‟\"'`’‘]")
+_NUMBER_SIGN = re.compile(r"(?:№|\bn)\s*(?=\d)", re.IGNORECASE)
+# Trailing units in headers: ", %", "(чел.)", ", чел.", "(лет)", "%".
+_HEADER_UNIT = re.compile(r"(?:,?\s*\([^()]*\)|,\s*[^,]{0,8}\.?|\s*%)\s*$")
+
+
+def collapse(text: str) -> str:
+    """Trim and collapse every kind of whitespace to single spaces."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Case-fold, ё→е, unify dashes and whitespace: the base of every comparison."""
+    text = collapse(text).casefold().replace("ё", "е")
+    text = _DASHES.sub("-", text)
+    return re.sub(r"\s*-\s*", "-", text)
+
+
+def header_key(header: str) -> str:
+    """The key under which a header is matched to a contract field.
+
+    Ignores case, spaces and line breaks, quotes, dash kind, ё/е and a trailing unit
+    such as ", %" or "(чел.)".
+    """
+    key = _QUOTES.sub("", fold(header))
+    previous = None
+    while previous != key:
+        previous = key
+        key = _HEADER_UNIT.sub("", key).strip()
+    return re.sub(r"[.:]+$", "", key).strip()
+
+
+def name_key(name: str) -> str:
+    """Normalised organisation name: «СОШ № 5» = "сош №5" = "СОШ N5"."""
+    key = _QUOTES.sub("", fold(name))
+    key = _NUMBER_SIGN.sub("№", key)
+    return collapse(key)
+
+
+def territory_key(name: str) -> str:
+    """Normalised territory name (region, municipality, district)."""
+    return collapse(_QUOTES.sub("", fold(name)))
+
+
+def cell_text(raw: object) -> str:
+    """A cell as the user sees it, for messages and the "as entered" view."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return collapse(str(raw))
+
+
+def is_blank(raw: object) -> bool:
+    return cell_text(raw) == ""
+
+
+def parse_text(raw: object) -> str | None:
+    text = cell_text(raw)
+    return text or None
+
+
+_YES = {fold(w) for w in YES_WORDS}
+_NO = {fold(w) for w in NO_WORDS}
+
+
+def parse_yes_no(raw: object) -> bool | None:
+    if isinstance(raw, bool):
+        return raw
+    text = fold(cell_text(raw))
+    if not text:
+        return None
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValueProblem("ожидается «да» или «нет»")
+
+
+_NUMBER_UNITS = re.compile(r"\s*(?:%|чел\.?|человек|ед\.?)$", re.IGNORECASE)
+
+
+def _number(raw: object) -> float | None:
+    if isinstance(raw, bool):
+        raise ValueProblem("ожидается число")
+    if isinstance(raw, int | float):
+        return float(raw)
+    text = cell_text(raw)
+    if not text:
+        return None
+    text = _NUMBER_UNITS.sub("", text)
+    text = _SPACES.sub("", text).replace(",", ".")
+    text = _DASHES.sub("-", text)
+    if not re.fullmatch(r"-?\d+(?:\.\d+)?", text):
+        raise ValueProblem("ожидается число")
+    return float(text)
+
+
+def parse_count(raw: object) -> int | None:
+    value = _number(raw)
+    if value is None:
+        return None
+    if not value.is_integer():
+        raise ValueProblem("ожидается целое число")
+    if value < 0:
+        raise ValueProblem("количество не может быть отрицательным")
+    return int(value)
+
+
+def parse_share(raw: object) -> float | None:
+    value = _number(raw)
+    if value is None:
+        return None
+    if not 0 <= value <= 100:
+        raise ValueProblem("доля должна быть от 0 до 100")
+    return value
+
+
+def parse_inn(raw: object) -> str | None:
+    text = _SPACES.sub("", cell_text(raw))
+    if not text:
+        return None
+    # A spreadsheet stores an ИНН typed as a number without its leading zero.
+    if isinstance(raw, int | float) and len(text) == 9:
+        text = "0" + text
+    if not re.fullmatch(r"\d{10}", text):
+        raise ValueProblem("ИНН организации — 10 цифр")
+    return text
+
+
+_ORG_TYPE_WORDS = {fold(w): t.code for t in ORG_TYPES for w in (t.code, t.label, *t.words)}
+
+
+def parse_org_type(raw: object) -> str | None:
+    text = fold(cell_text(raw))
+    if not text:
+        return None
+    try:
+        return _ORG_TYPE_WORDS[text]
+    except KeyError:
+        raise ValueProblem(
+            "неизвестный тип ОО; допустимо: общеобразовательная, дошкольная, "
+            "дополнительного образования, профессиональная"
+        ) from None
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A calendar year (``2022``) or a school year (``2022/2023``); sorts by first year."""
+
+    start_year: int
+    is_school_year: bool
+
+    @property
+    def code(self) -> str:
+        if self.is_school_year:
+            return f"{self.start_year}/{self.start_year + 1}"
+        return str(self.start_year)
+
+    @property
+    def label(self) -> str:
+        if self.is_school_year:
+            return f"{self.code} уч. год"
+        return f"{self.code} год"
+
+
+_PERIOD = re.compile(
+    r"(\d{4})(?:\s*(?:/|-)\s*(\d{2}|\d{4}))?(?:\s*(?:уч\.?|учебный))?(?:\s*г(?:од|\.)?)?"
+)
+
+
+def parse_period(raw: object) -> str | None:
+    """Canonical period code: ``2022`` or ``2022/2023`` from any of the usual spellings."""
+    period = period_of(raw)
+    return period.code if period else None
+
+
+def period_of(raw: object) -> Period | None:
+    text = fold(cell_text(raw))
+    if not text:
+        return None
+    match = _PERIOD.fullmatch(text)
+    if not match:
+        raise ValueProblem("период — год (2022) или учебный год (2022/2023)")
+    first = int(match.group(1))
+    second = match.group(2)
+    if not 1990 <= first <= 2100:
+        raise ValueProblem("период — год (2022) или учебный год (2022/2023)")
+    if second is None:
+        return Period(first, False)
+    following = int(second) if len(second) == 4 else (first // 100) * 100 + int(second)
+    if following != first + 1:
+        raise ValueProblem("учебный год должен охватывать два соседних года, например 2022/2023")
+    return Period(first, True)
+
+
+def is_total_row(org_name: str) -> bool:
+    return fold(org_name).startswith(TOTAL_ROW_PREFIXES)

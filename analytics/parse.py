@@ -1,0 +1,381 @@
+"""From raw sheets to validated records, with every problem located.
+
+A sheet's header row is found by matching its cells to the contract's fields; a header
+split over two rows (merged group cells above) is read by also trying the cell above
+each column. Title rows, blank rows and totals rows are skipped. Nothing here touches the
+database: the result is records plus errors and warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .contract import (
+    DISTRICT,
+    KIND_FIELDS,
+    KIND_LABELS,
+    MUNICIPALITY,
+    ORG_NAME,
+    ORG_TYPE,
+    PERIOD,
+    REGION,
+    Field,
+    FieldType,
+    Kind,
+)
+from .normalize import (
+    ValueProblem,
+    cell_text,
+    header_key,
+    is_blank,
+    is_total_row,
+    name_key,
+    parse_count,
+    parse_inn,
+    parse_org_type,
+    parse_period,
+    parse_share,
+    parse_text,
+    parse_yes_no,
+    territory_key,
+)
+from .problems import Problem
+from .readers import Sheet
+
+HEADER_SEARCH_ROWS = 30
+
+PARSERS: dict[FieldType, Callable[[object], object]] = {
+    FieldType.TEXT: parse_text,
+    FieldType.INN: parse_inn,
+    FieldType.ORG_TYPE: parse_org_type,
+    FieldType.PERIOD: parse_period,
+    FieldType.YES_NO: parse_yes_no,
+    FieldType.COUNT: parse_count,
+    FieldType.SHARE: parse_share,
+}
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Values given at upload for columns a file does not have (raw, as typed)."""
+
+    region: str | None = None
+    municipality: str | None = None
+    org_type: str | None = None
+    period: str | None = None
+
+    def raw(self, code: str) -> str | None:
+        value = getattr(self, code, None)
+        return value if value not in (None, "") else None
+
+
+@dataclass
+class Record:
+    """One organisation row: canonical ``values`` by field code, and the cells as typed."""
+
+    sheet: str
+    row: int
+    values: dict[str, object]
+    entered: dict[str, str]
+
+
+@dataclass
+class ParsedFile:
+    file: str
+    kind: Kind
+    records: list[Record] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    sheets_read: list[str] = field(default_factory=list)
+
+
+def _field_index(kind: Kind) -> dict[str, Field]:
+    index: dict[str, Field] = {}
+    for f in KIND_FIELDS[kind]:
+        for spelling in (f.header, *f.synonyms):
+            index.setdefault(header_key(spelling), f)
+    return index
+
+
+_INDEX: dict[Kind, dict[str, Field]] = {kind: _field_index(kind) for kind in Kind}
+
+
+@dataclass(frozen=True)
+class Header:
+    row_index: int
+    columns: dict[int, Field]
+    titles: dict[int, str]
+    unknown: dict[int, str]
+
+
+def _column_candidates(rows: Sequence[Sequence[object]], r: int, c: int) -> list[str]:
+    here = cell_text(rows[r][c]) if c < len(rows[r]) else ""
+    above = ""
+    if r > 0 and c < len(rows[r - 1]):
+        above = cell_text(rows[r - 1][c])
+    candidates = [here] if here else []
+    if above:
+        candidates.append(f"{above} {here}" if here else above)
+    return candidates
+
+
+def _match_row(rows: Sequence[Sequence[object]], r: int, kind: Kind) -> Header:
+    index = _INDEX[kind]
+    columns: dict[int, Field] = {}
+    titles: dict[int, str] = {}
+    unknown: dict[int, str] = {}
+    for c in range(len(rows[r])):
+        candidates = _column_candidates(rows, r, c)
+        for text in candidates:
+            matched = index.get(header_key(text))
+            if matched:
+                columns[c] = matched
+                titles[c] = text
+                break
+        else:
+            if candidates and cell_text(rows[r][c]):
+                unknown[c] = candidates[0]
+    return Header(r, columns, titles, unknown)
+
+
+def find_header(rows: Sequence[Sequence[object]], kind: Kind) -> Header | None:
+    """The row that matches the most contract fields, if it has at least two."""
+    best: Header | None = None
+    for r in range(min(len(rows), HEADER_SEARCH_ROWS)):
+        candidate = _match_row(rows, r, kind)
+        if len(candidate.columns) >= 2 and (
+            best is None or len(candidate.columns) > len(best.columns)
+        ):
+            best = candidate
+    return best
+
+
+def parse_sheets(file_name: str, sheets: list[Sheet], kind: Kind, defaults: Defaults) -> ParsedFile:
+    """Validate every sheet of a file; see :class:`ParsedFile`."""
+    result = ParsedFile(file_name, kind)
+    headers: list[tuple[Sheet, Header]] = []
+    for sheet in sheets:
+        header = find_header(sheet.rows, kind)
+        if header is None:
+            if any(not is_blank(cell) for row in sheet.rows for cell in row):
+                result.warnings.append(
+                    Problem(
+                        file_name,
+                        "лист пропущен: на нём не найдена строка заголовков формы",
+                        sheet=sheet.name,
+                    )
+                )
+            continue
+        headers.append((sheet, header))
+    if not headers:
+        result.errors.append(
+            Problem(
+                file_name,
+                "не найдена строка заголовков: ни один столбец не совпал с формой "
+                f"«{KIND_LABELS[kind]}». Скачайте шаблон и сверьте заголовки",
+            )
+        )
+        return result
+    for sheet, header in headers:
+        _parse_sheet(result, sheet, header, defaults)
+    _check_duplicates(result)
+    return result
+
+
+def _sheet_problems_with_columns(
+    result: ParsedFile, sheet: Sheet, header: Header, defaults: Defaults
+) -> bool:
+    """Report missing and duplicated columns; True if rows can be read."""
+    fine = True
+    present = set()
+    for c, f in header.columns.items():
+        if f.code in present:
+            result.errors.append(
+                Problem(
+                    result.file,
+                    f"столбец «{f.header}» встречается в таблице дважды",
+                    sheet=sheet.name,
+                    row=header.row_index + 1,
+                    column=header.titles[c],
+                )
+            )
+            fine = False
+        present.add(f.code)
+    if ORG_NAME.code not in present:
+        result.errors.append(
+            Problem(
+                result.file,
+                f"нет столбца «{ORG_NAME.header}»",
+                sheet=sheet.name,
+                row=header.row_index + 1,
+            )
+        )
+        fine = False
+    for f in KIND_FIELDS[result.kind]:
+        if f.defaultable and f.code not in present and defaults.raw(f.code) is None:
+            result.errors.append(
+                Problem(
+                    result.file,
+                    f"нет столбца «{f.header}»; укажите значение для всего файла при загрузке",
+                    sheet=sheet.name,
+                )
+            )
+            fine = False
+    for title in header.unknown.values():
+        result.warnings.append(
+            Problem(
+                result.file,
+                "столбец не входит в форму и не загружается",
+                sheet=sheet.name,
+                row=header.row_index + 1,
+                column=title,
+            )
+        )
+    return fine
+
+
+def _parse_defaults(result: ParsedFile, defaults: Defaults) -> dict[str, object]:
+    parsed: dict[str, object] = {}
+    for f in (REGION, MUNICIPALITY, ORG_TYPE, PERIOD):
+        raw = defaults.raw(f.code)
+        if raw is None:
+            continue
+        try:
+            parsed[f.code] = PARSERS[f.type](raw)
+        except ValueProblem as problem:
+            result.errors.append(
+                Problem(
+                    result.file,
+                    f"значение по умолчанию для «{f.header}» не распознано: {problem}",
+                    value=raw,
+                )
+            )
+    return parsed
+
+
+def _parse_sheet(result: ParsedFile, sheet: Sheet, header: Header, defaults: Defaults) -> None:
+    result.sheets_read.append(sheet.name)
+    if not _sheet_problems_with_columns(result, sheet, header, defaults):
+        return
+    fallback = _parse_defaults(result, defaults)
+    name_column = next(c for c, f in header.columns.items() if f is ORG_NAME)
+    data_codes = {f.code for f in header.columns.values()} - {
+        REGION.code,
+        MUNICIPALITY.code,
+        DISTRICT.code,
+        ORG_NAME.code,
+        ORG_TYPE.code,
+        PERIOD.code,
+        "inn",
+    }
+    for r in range(header.row_index + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        if all(is_blank(cell) for cell in row):
+            continue
+        excel_row = r + 1
+        name_cell = row[name_column] if name_column < len(row) else None
+        if not is_blank(name_cell) and is_total_row(cell_text(name_cell)):
+            continue
+        record = _parse_row(result, sheet, header, row, excel_row, fallback)
+        if record is None:
+            continue
+        if (
+            result.kind is Kind.ORG_FORM
+            and data_codes
+            and all(record.values.get(code) is None for code in data_codes)
+        ):
+            result.warnings.append(
+                Problem(
+                    result.file,
+                    "в строке нет ни одного ответа формы; строка пропущена",
+                    sheet=sheet.name,
+                    row=excel_row,
+                    column=header.titles[name_column],
+                    value=cell_text(name_cell),
+                )
+            )
+            continue
+        result.records.append(record)
+
+
+def _parse_row(
+    result: ParsedFile,
+    sheet: Sheet,
+    header: Header,
+    row: Sequence[object],
+    excel_row: int,
+    fallback: dict[str, object],
+) -> Record | None:
+    values: dict[str, object] = {}
+    entered: dict[str, str] = {}
+    ok = True
+    for c, f in header.columns.items():
+        raw = row[c] if c < len(row) else None
+        entered[f.header] = cell_text(raw)
+        try:
+            values[f.code] = PARSERS[f.type](raw)
+        except ValueProblem as problem:
+            ok = False
+            result.errors.append(
+                Problem(
+                    result.file,
+                    str(problem),
+                    sheet=sheet.name,
+                    row=excel_row,
+                    column=header.titles[c],
+                    value=cell_text(raw),
+                )
+            )
+    for f in KIND_FIELDS[result.kind]:
+        if values.get(f.code) is None and f.code in fallback:
+            values[f.code] = fallback[f.code]
+        if values.get(f.code) is None and (f.defaultable or f.required):
+            ok = False
+            column = next((header.titles[c] for c, g in header.columns.items() if g is f), None)
+            result.errors.append(
+                Problem(
+                    result.file,
+                    f"не заполнено обязательное поле «{f.header}»",
+                    sheet=sheet.name,
+                    row=excel_row,
+                    column=column or f.header,
+                    value="",
+                )
+            )
+    return Record(sheet.name, excel_row, values, entered) if ok else None
+
+
+def identity_keys(values: dict[str, object]) -> list[tuple[object, ...]]:
+    """Keys under which two rows name the same organisation (ИНН, or name in municipality)."""
+    keys: list[tuple[object, ...]] = [
+        (
+            "name",
+            territory_key(str(values[REGION.code])),
+            territory_key(str(values[MUNICIPALITY.code])),
+            name_key(str(values[ORG_NAME.code])),
+        )
+    ]
+    if values.get("inn"):
+        keys.append(("inn", values["inn"]))
+    return keys
+
+
+def _check_duplicates(result: ParsedFile) -> None:
+    seen: dict[tuple[object, ...], Record] = {}
+    for record in result.records:
+        period = record.values.get(PERIOD.code)
+        for key in identity_keys(record.values):
+            first = seen.setdefault((period, *key), record)
+            if first is not record:
+                result.errors.append(
+                    Problem(
+                        result.file,
+                        f"организация уже указана на листе «{first.sheet}» в строке {first.row}",
+                        sheet=record.sheet,
+                        row=record.row,
+                        column=ORG_NAME.header,
+                        value=str(record.values[ORG_NAME.code]),
+                    )
+                )
+                break

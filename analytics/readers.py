@@ -1,0 +1,146 @@
+"""Reading uploaded files into sheets of raw cells.
+
+CSV is decoded in Python (UTF-8 with or without BOM, or Windows-1251, detected) and its
+delimiter sniffed; spreadsheets (.xlsx, .xlsm, .xls, .ods) are read with python-calamine.
+Hostile files are refused before parsing: over the size limit, or a zip container whose
+parts would inflate past the limit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+from python_calamine import CalamineWorkbook
+
+MB = 1024 * 1024
+DEFAULT_MAX_FILE_BYTES = 50 * MB
+DEFAULT_MAX_INFLATED_BYTES = 200 * MB
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+ZIP_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+ACCEPTED_SUFFIXES = (*SPREADSHEET_SUFFIXES, ".csv", ".txt")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        """Limits from ``MONITORING_MAX_FILE_MB`` and ``MONITORING_MAX_INFLATED_MB``."""
+        return cls(
+            int(float(os.environ.get("MONITORING_MAX_FILE_MB", 50)) * MB),
+            int(float(os.environ.get("MONITORING_MAX_INFLATED_MB", 200)) * MB),
+        )
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One table of a file: ``rows[i]`` is the row the user sees as number ``i + 1``."""
+
+    name: str
+    rows: list[list[object]]
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read at all; the message is in Russian."""
+
+
+def read_sheets(name: str, content: bytes, limits: Limits | None = None) -> list[Sheet]:
+    """Every sheet of the file ``name`` with bytes ``content``."""
+    limits = limits or Limits()
+    if len(content) > limits.max_file_bytes:
+        raise UnreadableFile(
+            f"файл больше допустимого размера ({len(content) / MB:.1f} МБ при пределе "
+            f"{limits.max_file_bytes / MB:.0f} МБ)".replace(".", ",")
+        )
+    if not content:
+        raise UnreadableFile("файл пустой")
+    suffix = Path(name).suffix.casefold()
+    if suffix in SPREADSHEET_SUFFIXES:
+        return _read_spreadsheet(suffix, content, limits)
+    if suffix in (".csv", ".txt"):
+        return [Sheet(Path(name).stem, _read_csv(content))]
+    raise UnreadableFile(
+        "неподдерживаемый формат файла; принимаются .xlsx, .xlsm, .xls, .ods и .csv"
+    )
+
+
+def _read_spreadsheet(suffix: str, content: bytes, limits: Limits) -> list[Sheet]:
+    if suffix in ZIP_SUFFIXES:
+        _check_zip(content, limits)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheets = []
+        for sheet_name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(sheet_name)
+            sheets.append(Sheet(sheet_name, sheet.to_python(skip_empty_area=False)))
+        return sheets
+    except UnreadableFile:
+        raise
+    except Exception:  # calamine raises several unrelated types for a corrupt file
+        raise UnreadableFile(
+            "файл повреждён или не является электронной таблицей указанного формата"
+        ) from None
+
+
+def _check_zip(content: bytes, limits: Limits) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        inflated = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise UnreadableFile(
+            "файл повреждён или не является электронной таблицей указанного формата"
+        ) from None
+    if inflated > limits.max_inflated_bytes:
+        raise UnreadableFile(
+            f"после распаковки файл занимает {inflated / MB:.0f} МБ, больше допустимых "
+            f"{limits.max_inflated_bytes / MB:.0f} МБ; файл отклонён"
+        )
+
+
+def decode_text(content: bytes) -> str:
+    """Decode CSV bytes: UTF-8 (with or without BOM) first, then detection, then cp1251."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8", errors="replace")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in content[:4096]:
+        raise UnreadableFile("файл не является текстовым CSV")
+    best = from_bytes(content[: 256 * 1024], cp_isolation=["cp1251", "koi8_r", "cp866"]).best()
+    encoding = best.encoding if best else "cp1251"
+    return content.decode(encoding, errors="replace")
+
+
+def _read_csv(content: bytes) -> list[list[object]]:
+    text = decode_text(content)
+    if "\x00" in text:
+        raise UnreadableFile("файл не является текстовым CSV")
+    lines = text.splitlines()
+    sample = "\n".join(line for line in lines[:50] if line.strip())
+    delimiter = _sniff_delimiter(sample)
+    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def _sniff_delimiter(sample: str) -> str:
+    """The delimiter that splits the most lines into the same, largest number of cells."""
+    best, best_score = ";", 0
+    lines = sample.splitlines()
+    for delimiter in (";", "\t", ","):
+        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        widest = max(counts, default=1)
+        if widest < 2:
+            continue
+        score = sum(1 for c in counts if c == widest) * widest
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
