@@ -259,3 +259,63 @@ NO_WORDS: tuple[str, ...] = ("нет", "-", "0", "отсутствует", "fals
 
 # Org-name cells that start a totals row rather than name an organisation.
 TOTAL_ROW_PREFIXES: tuple[str, ...] = ("итого", "всего")
+
+
+@dataclass(frozen=True)
+class ConsistencyRule:
+    """A rule a form should satisfy; a violation is a warning, the data still loads.
+
+    ``violation_sql`` is a condition over one ``form_values`` row that is true when the
+    rule is broken (code, never user input).
+    """
+
+    id: str
+    field: str
+    violation_sql: str
+    message: str
+
+
+CONSISTENCY_RULES: tuple[ConsistencyRule, ...] = (
+    ConsistencyRule(
+        "young_with_mentor_le_young",
+        "young_with_mentor",
+        "young_with_mentor > young_specialists",
+        "молодых специалистов с наставником больше, чем молодых специалистов",
+    ),
+    ConsistencyRule(
+        "mentors_le_teachers",
+        "mentors",
+        "mentors > teachers_total",
+        "педагогов-наставников больше, чем педагогических работников",
+    ),
+    ConsistencyRule(
+        "mentees_le_teachers",
+        "mentees",
+        "mentees > teachers_total",
+        "педагогов-наставляемых больше, чем педагогических работников",
+    ),
+    ConsistencyRule(
+        "trained_le_mentors",
+        "mentors_trained",
+        "mentors_trained > mentors",
+        "обученных наставников больше, чем наставников",
+    ),
+    ConsistencyRule(
+        "completed_le_mentees",
+        "mentees_completed",
+        "mentees_completed > mentees",
+        "завершивших программу больше, чем наставляемых",
+    ),
+    ConsistencyRule(
+        "student_mentees_le_students",
+        "student_mentees",
+        "student_mentees > students_10_18",
+        "обучающихся-наставляемых больше, чем обучающихся 10–18 лет",
+    ),
+    ConsistencyRule(
+        "mentor_db_when_mentors",
+        "has_mentor_db",
+        "has_mentor_db = false AND mentors > 0",
+        "база наставников отмечена как отсутствующая, хотя наставники есть",
+    ),
+)

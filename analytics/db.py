@@ -240,4 +240,12 @@ class Database:
 
     def data_version(self) -> int:
         """A number that changes with every committed write: the key for caches."""
-        return int(self.scalar("SELECT value FROM meta WHERE key = 'data_version'") or 0)
+        return self.meta("data_version")
+
+    def meta(self, key: str, default: int = 0) -> int:
+        value = self.scalar("SELECT value FROM meta WHERE key = ?", [key])
+        return int(value) if value is not None else default
+
+    def set_meta(self, key: str, value: int) -> None:
+        with self.transaction() as cur:
+            cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])

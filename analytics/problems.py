@@ -22,7 +22,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = [f"Файл «{self.file}»"]
-        if self.sheet is not None:
+        if self.sheet:
             where.append(f"лист «{self.sheet}»")
         if self.row is not None:
             where.append(f"строка {self.row}")

@@ -41,6 +41,10 @@ class Limits:
         )
 
 
+# A CSV file has one table and no sheet name; problems in it name no sheet.
+CSV_SHEET = ""
+
+
 @dataclass(frozen=True)
 class Sheet:
     """One table of a file: ``rows[i]`` is the row the user sees as number ``i + 1``."""
@@ -67,7 +71,7 @@ def read_sheets(name: str, content: bytes, limits: Limits | None = None) -> list
     if suffix in SPREADSHEET_SUFFIXES:
         return _read_spreadsheet(suffix, content, limits)
     if suffix in (".csv", ".txt"):
-        return [Sheet(Path(name).stem, _read_csv(content))]
+        return [Sheet(CSV_SHEET, _read_csv(content))]
     raise UnreadableFile(
         "неподдерживаемый формат файла; принимаются .xlsx, .xlsm, .xls, .ods и .csv"
     )

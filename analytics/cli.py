@@ -1,0 +1,268 @@
+"""Command line: ``python -m analytics [--db PATH] COMMAND ...``.
+
+Exit codes: 0 success; 1 bad data (Russian messages on stderr, nothing written);
+2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+import pandas as pd
+
+from . import lookups
+from .contract import Kind
+from .db import Database, DatabaseBusy, default_db_path
+from .indicators import OUTPUT_COLUMNS, Level, Scope, compute, deficits
+from .ingest import RollbackRefused, ingest_file, parse_bytes, rollback
+from .normalize import ValueProblem, parse_period
+from .parse import Defaults
+from .problems import IngestError, Problem
+from .quality import QUALITY_COLUMNS, findings
+
+EXIT_OK, EXIT_BAD_DATA, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad arguments; the message is in Russian."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        translated = (
+            message.replace("the following arguments are required", "не указаны аргументы")
+            .replace("invalid choice", "недопустимое значение")
+            .replace("choose from", "допустимо")
+            .replace("unrecognized arguments", "неизвестные аргументы")
+            .replace("expected one argument", "ожидается одно значение")
+            .replace("argument", "аргумент")
+        )
+        self.exit(EXIT_USAGE, f"Ошибка: {translated}\n")
+
+
+def _add_scope_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--period", help="период: 2023 или 2022/2023 (по умолчанию все)")
+    parser.add_argument(
+        "--level",
+        choices=[str(level) for level in Level],
+        help="уровень: total, region, municipality, district, organization (по умолчанию все)",
+    )
+    parser.add_argument("--org-type", help="тип ОО: school, preschool, additional, vocational")
+    parser.add_argument("--region", help="только этот регион")
+    parser.add_argument("--municipality", help="только этот муниципалитет")
+    parser.add_argument("--format", choices=["json", "csv"], default="json", help="формат вывода")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m analytics",
+        description="Мониторинг реализации целевой модели наставничества педагогов.",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="файл базы данных (по умолчанию $MONITORING_DB или data/monitoring.duckdb)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="КОМАНДА", parser_class=_Parser)
+    commands.required = True
+
+    ingest = commands.add_parser("ingest", help="загрузить файлы CSV/XLSX")
+    ingest.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    ingest.add_argument("--kind", choices=[str(k) for k in Kind], default=str(Kind.ORG_FORM))
+    ingest.add_argument("--region", help="регион для строк, где он не указан")
+    ingest.add_argument("--municipality", help="муниципалитет для строк, где он не указан")
+    ingest.add_argument("--org-type", help="тип ОО для строк, где он не указан")
+    ingest.add_argument("--period", help="период для строк, где он не указан")
+    ingest.add_argument("--user", help="кто загружает (для журнала загрузок)")
+
+    for name, text in (
+        ("indicators", "значения показателей"),
+        ("deficits", "дефициты: показатели ниже цели, начиная с наибольшего отставания"),
+    ):
+        _add_scope_options(commands.add_parser(name, help=text))
+
+    quality = commands.add_parser("quality", help="замечания к качеству данных")
+    quality.add_argument("--period")
+    quality.add_argument("--municipality")
+    quality.add_argument("--format", choices=["json", "csv"], default="json")
+
+    commands.add_parser("demo", help="создать демонстрационные данные")
+    commands.add_parser("uploads", help="журнал загрузок")
+    undo = commands.add_parser("rollback", help="отменить загрузку и вернуть заменённые данные")
+    undo.add_argument("upload_id", type=int)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    try:
+        with Database(args.db or default_db_path()) as db:
+            return _COMMANDS[args.command](db, args, out)
+    except UsageError as error:
+        print(f"Ошибка: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except IngestError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print("Данные не загружены.", file=sys.stderr)
+        return EXIT_BAD_DATA
+    except (DatabaseBusy, RollbackRefused) as error:
+        print(f"Ошибка: {error}", file=sys.stderr)
+        return EXIT_BAD_DATA
+
+
+def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    kind = Kind(args.kind)
+    defaults = Defaults(args.region, args.municipality, args.org_type, args.period)
+    problems = []
+    # Check every file first, so that a bad file among several leaves nothing written.
+    for path in args.files:
+        try:
+            parse_bytes(path.name, _read(path), kind, defaults)
+        except IngestError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise IngestError(problems)
+    for path in args.files:
+        result = ingest_file(db, path, kind, defaults, user=args.user)
+        print(
+            f"{path.name}: загружено строк — {result.rows}, новых организаций — "
+            f"{result.new_organizations}, заменено форм — {result.replaced} "
+            f"(загрузка № {result.upload_id})",
+            file=out,
+        )
+        for warning in result.warnings:
+            print(f"Предупреждение. {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise IngestError(
+            [Problem(path.name, "файл не найден или недоступен для чтения")]
+        ) from None
+
+
+def _period(db: Database, text: str | None) -> str | None:
+    """The canonical code of a period given on the command line, which must have data."""
+    if not text:
+        return None
+    try:
+        period = parse_period(text)
+    except ValueProblem as problem:
+        raise UsageError(f"период «{text}» не распознан: {problem}") from None
+    if period not in lookups.periods(db):
+        known = ", ".join(lookups.periods(db)) or "нет загруженных периодов"
+        raise UsageError(f"период «{period}» не найден в данных; есть: {known}")
+    return period
+
+
+def _scope(db: Database, args: argparse.Namespace) -> Scope:
+    period = _period(db, args.period)
+    periods = (period,) if period else None
+    try:
+        org_type = lookups.org_type_code(args.org_type)
+    except ValueProblem as problem:
+        raise UsageError(f"тип ОО «{args.org_type}»: {problem}") from None
+    region_id = municipality_id = None
+    if getattr(args, "region", None):
+        region_id = lookups.find_territory(db, "region", args.region)
+        if region_id is None:
+            raise UsageError(f"регион «{args.region}» не найден в данных")
+    if getattr(args, "municipality", None):
+        municipality_id = lookups.find_territory(db, "municipality", args.municipality)
+        if municipality_id is None:
+            raise UsageError(f"муниципалитет «{args.municipality}» не найден в данных")
+    levels = (Level(args.level),) if getattr(args, "level", None) else None
+    return Scope(
+        periods=periods,
+        levels=levels,
+        org_type=org_type,
+        region_id=region_id,
+        municipality_id=municipality_id,
+    )
+
+
+def _indicators(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    frame = compute(db, _scope(db, args))
+    if args.command == "deficits":
+        frame = deficits(frame)
+    _write(frame, OUTPUT_COLUMNS, args.format, out)
+    return EXIT_OK
+
+
+def _quality(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    frame = findings(db, _period(db, args.period))
+    if args.municipality:
+        frame = frame[frame["municipality"] == args.municipality]
+    _write(frame, QUALITY_COLUMNS, args.format, out)
+    return EXIT_OK
+
+
+def _write(frame: pd.DataFrame, columns: Sequence[str], fmt: str, out: TextIO) -> None:
+    frame = frame.loc[:, list(columns)]
+    if fmt == "csv":
+        frame.to_csv(out, index=False, lineterminator="\n")
+        return
+    records = [
+        {key: _json_value(value) for key, value in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
+    json.dump(records, out, ensure_ascii=False, indent=1)
+    out.write("\n")
+
+
+def _json_value(value: object) -> object:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _demo(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from .demo import build_demo
+
+    results = build_demo(db)
+    rows = sum(r.rows for r in results)
+    print(f"Демонстрационные данные загружены: файлов — {len(results)}, строк — {rows}.", file=out)
+    return EXIT_OK
+
+
+def _uploads(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    frame = lookups.uploads(db)
+    for row in frame.itertuples(index=False):
+        state = " (отменена)" if pd.notna(row.rolled_back_at) else ""
+        print(
+            f"№ {row.upload_id}\t{row.uploaded_at:%d.%m.%Y %H:%M}\t{row.kind}\t{row.rows}\t"
+            f"{row.file_name}{state}",
+            file=out,
+        )
+    return EXIT_OK
+
+
+def _rollback(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    rollback(db, args.upload_id)
+    print(f"Загрузка № {args.upload_id} отменена, заменённые данные восстановлены.", file=out)
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "ingest": _ingest,
+    "indicators": _indicators,
+    "deficits": _indicators,
+    "quality": _quality,
+    "demo": _demo,
+    "uploads": _uploads,
+    "rollback": _rollback,
+}

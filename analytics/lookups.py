@@ -1,0 +1,131 @@
+"""Read-only lists the views and the command line need: periods, territories,
+organisations, uploads, who has not reported, an organisation's submitted values.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from .contract import FORM_VALUE_FIELDS, ORG_TYPES_BY_CODE
+from .db import Database
+from .normalize import fold, parse_org_type, period_of
+
+
+def periods(db: Database) -> list[str]:
+    """Period codes, oldest first."""
+    frame = db.query("SELECT period FROM periods ORDER BY start_year, is_school_year, period")
+    return frame["period"].tolist()
+
+
+def previous_period(db: Database, period: str) -> str | None:
+    known = periods(db)
+    if period not in known:
+        return None
+    index = known.index(period)
+    return known[index - 1] if index > 0 else None
+
+
+def hierarchy(db: Database) -> pd.DataFrame:
+    """One row per organisation with its territory ids and names."""
+    return db.query(
+        """
+        SELECT o.org_id, o.name AS organization, o.inn, o.org_type,
+            r.region_id, r.name AS region, m.municipality_id, m.name AS municipality,
+            d.district_id, d.name AS district, reg.org_id IS NOT NULL AS in_registry
+        FROM organizations o
+        JOIN municipalities m USING (municipality_id)
+        JOIN regions r USING (region_id)
+        LEFT JOIN districts d USING (district_id)
+        LEFT JOIN registry reg ON reg.org_id = o.org_id
+        ORDER BY r.name, m.name, d.name NULLS FIRST, o.name
+        """
+    )
+
+
+def find_territory(db: Database, level: str, name: str) -> int | None:
+    """The id of a region, municipality or district named ``name`` (any spelling)."""
+    table, id_column = {
+        "region": ("regions", "region_id"),
+        "municipality": ("municipalities", "municipality_id"),
+        "district": ("districts", "district_id"),
+    }[level]
+    frame = db.query(f"SELECT {id_column} AS id, name FROM {table}")
+    wanted = fold(name)
+    matches = frame[frame["name"].map(fold) == wanted]
+    return int(matches["id"].iloc[0]) if len(matches) else None
+
+
+def org_type_code(text: str | None) -> str | None:
+    """An org type code from a code or a Russian label; ValueError if unknown."""
+    if text is None:
+        return None
+    if text in ORG_TYPES_BY_CODE:
+        return text
+    return parse_org_type(text)
+
+
+def non_reporting(db: Database, period: str) -> pd.DataFrame:
+    """Organisations in the registry with no form for ``period``."""
+    return db.query(
+        """
+        SELECT o.org_id, o.name AS organization, o.inn, o.org_type,
+            r.name AS region, m.name AS municipality, d.name AS district
+        FROM registry reg
+        JOIN organizations o USING (org_id)
+        JOIN municipalities m USING (municipality_id)
+        JOIN regions r USING (region_id)
+        LEFT JOIN districts d USING (district_id)
+        WHERE NOT EXISTS (
+            SELECT 1 FROM form_values f WHERE f.org_id = o.org_id AND f.period = ?)
+        ORDER BY r.name, m.name, o.name
+        """,
+        [period],
+    )
+
+
+def uploads(db: Database) -> pd.DataFrame:
+    """The upload history, newest first."""
+    return db.query(
+        "SELECT upload_id, file_name, kind, uploaded_at, rows, uploaded_by, sha256, "
+        "rolled_back_at, warnings FROM uploads ORDER BY upload_id DESC"
+    )
+
+
+def submitted_values(db: Database, org_id: int) -> pd.DataFrame:
+    """An organisation's forms as entered: one column per period, one row per question."""
+    frame = db.query(
+        "SELECT f.period, f.entered, p.start_year FROM form_values f "
+        "JOIN periods p USING (period) WHERE org_id = ? ORDER BY p.start_year",
+        [org_id],
+    )
+    table = pd.DataFrame({"Вопрос формы": [f.header for f in FORM_VALUE_FIELDS]})
+    for period, entered in zip(frame["period"], frame["entered"], strict=True):
+        answers = json.loads(entered)
+        table[period] = [answers.get(f.header, "") for f in FORM_VALUE_FIELDS]
+    return table
+
+
+def form_values(db: Database, period: str | None = None) -> pd.DataFrame:
+    """Canonical form values joined with the hierarchy, for the views and quality rules."""
+    where, params = ("WHERE f.period = ?", [period]) if period else ("", [])
+    return db.query(
+        f"""
+        SELECT f.*, o.name AS organization, o.inn, o.org_type,
+            r.region_id, r.name AS region, m.municipality_id, m.name AS municipality,
+            d.district_id, d.name AS district
+        FROM form_values f
+        JOIN organizations o USING (org_id)
+        JOIN municipalities m USING (municipality_id)
+        JOIN regions r USING (region_id)
+        LEFT JOIN districts d USING (district_id)
+        {where}
+        ORDER BY f.period, r.name, m.name, o.name
+        """,
+        params,
+    )
+
+
+def sort_periods(codes: list[str]) -> list[str]:
+    return sorted(codes, key=period_of)

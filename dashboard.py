@@ -1,0 +1,125 @@
+"""Обзор: the start page. Every indicator for the chosen scope and period, the reporting
+rate, and the largest deficits."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import formatting
+from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.indicators import Level
+from ui.charts import status_label
+from ui.page import guarded, page, period_label
+from ui.text import md
+
+STATUS_DOT = {"green": ":green[●]", "yellow": ":orange[●]", "red": ":red[●]", None: ":gray[●]"}
+
+
+def focus(frame: pd.DataFrame, org_id: int | None) -> pd.DataFrame:
+    """The rows the overview describes: the organisation, or the whole filtered scope."""
+    if org_id is not None:
+        return frame[(frame["level"] == Level.ORGANIZATION) & (frame["org_id"] == org_id)]
+    return frame[frame["level"] == Level.TOTAL]
+
+
+def body() -> None:
+    ctx = page("Обзор", ":material/dashboard:")
+    f = ctx.filters
+    if f.period is None:
+        st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
+        st.page_link("pages/data.py", label="Перейти к загрузке", icon=":material/upload_file:")
+        return
+    subject = ctx.org_name(f.org_id) if f.org_id is not None else ctx.caption()
+    st.caption(f"{subject} · {period_label(f.period)}" if f.org_id else subject)
+    frame = focus(ctx.indicators(f.scope(all_periods=True)), f.org_id)
+    current = frame[frame["period"] == f.period].set_index("indicator")
+    previous_period = _previous(ctx.periods, f.period)
+    previous = frame[frame["period"] == previous_period].set_index("indicator")
+    if current["value"].isna().all():
+        st.warning("Для выбранных фильтров нет данных за этот период. Измените фильтры.")
+        return
+
+    _summary(ctx, current, f.period)
+    st.subheader("Показатели")
+    columns = st.columns(3)
+    for n, indicator in enumerate(INDICATORS):
+        if indicator.id not in current.index:
+            continue
+        with columns[n % 3]:
+            _card(indicator.id, current.loc[indicator.id], previous, previous_period)
+
+    st.subheader("Наибольшие дефициты")
+    gaps = current[current["deficit"]].copy()
+    gaps["relative"] = gaps["gap"] / gaps["target"]
+    top = gaps.sort_values("relative", ascending=False).head(5)
+    if top.empty:
+        st.success("Все показатели достигли целевых значений.")
+    for indicator_id, row in top.iterrows():
+        indicator = INDICATORS_BY_ID[indicator_id]
+        line = formatting.explanation(
+            indicator, row["numerator"], row["denominator"], row["value"], row["target"]
+        )
+        st.markdown(f"{STATUS_DOT[row['status']]} **{md(indicator.name)}**: {md(line)}")
+
+
+def _previous(periods: list[str], period: str) -> str | None:
+    index = periods.index(period) if period in periods else -1
+    return periods[index - 1] if index > 0 else None
+
+
+def _summary(ctx, current: pd.DataFrame, period: str) -> None:
+    left, middle, right = st.columns(3)
+    reporting = current.loc["reporting"] if "reporting" in current.index else None
+    with left:
+        if reporting is not None and pd.notna(reporting["value"]):
+            missing = int(reporting["denominator"] - reporting["numerator"])
+            st.metric(
+                "Представили данные",
+                formatting.percent(reporting["value"]),
+                help=formatting.fraction(
+                    INDICATORS_BY_ID["reporting"], reporting["numerator"], reporting["denominator"]
+                ),
+                border=True,
+            )
+            if missing:
+                st.caption(f"Не представили данные: {formatting.organizations(missing)}")
+        else:
+            st.metric("Представили данные", "—", help="реестр ОО не загружен", border=True)
+    with middle:
+        count = int(current["deficit"].sum())
+        st.metric(
+            "Показателей с дефицитом",
+            f"{count} из {int(current['value'].notna().sum())}",
+            border=True,
+        )
+    with right:
+        orgs = current.loc["regulation", "orgs"] if "regulation" in current.index else 0
+        st.metric("Организаций в мониторинге", formatting.integer(orgs), border=True)
+
+
+def _card(indicator_id: str, row: pd.Series, previous: pd.DataFrame, previous_period) -> None:
+    indicator = INDICATORS_BY_ID[indicator_id]
+    delta = None
+    if indicator_id in previous.index and pd.notna(row["value"]):
+        before = previous.loc[indicator_id, "value"]
+        if pd.notna(before):
+            change = row["value"] - before
+            delta = formatting.indicator_difference(indicator, change).replace("−", "-")
+    st.metric(
+        f"{STATUS_DOT[row['status']]} {indicator.short}",
+        formatting.indicator_value(indicator, row["value"]),
+        delta=delta,
+        delta_color="normal" if indicator.better == "higher" else "inverse",
+        delta_description=f"к {previous_period}" if delta else None,
+        help=(
+            f"{indicator.name}. "
+            f"{formatting.fraction(indicator, row['numerator'], row['denominator'])}; "
+            f"цель {formatting.target_value(indicator, row['target'])} — "
+            f"{status_label(row['status'])}."
+        ),
+        border=True,
+    )
+
+
+guarded(body)

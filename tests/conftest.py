@@ -1,0 +1,66 @@
+"""Shared fixtures: a fresh database per test, the sample files, the demo database."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from analytics.db import Database
+from analytics.ingest import ingest_file
+from analytics.parse import Defaults
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+EXPECTED = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))
+
+
+def sample_defaults(file_name: str) -> Defaults:
+    """The upload defaults the samples' expected.json gives for ``file_name``."""
+    load = next(item for item in EXPECTED["load"] if item["file"] == file_name)
+    args = load["args"]
+    options = {
+        name.removeprefix("--").replace("-", "_"): value
+        for name, value in zip(args[::2], args[1::2], strict=True)
+    }
+    return Defaults(**options)
+
+
+@pytest.fixture
+def fresh_db(tmp_path: Path) -> Iterator[Database]:
+    """An empty database of its own for each test."""
+    db = Database(tmp_path / "monitoring.duckdb")
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def samples_db(fresh_db: Database) -> Database:
+    """A fresh database with both sample files loaded as expected.json says."""
+    for item in EXPECTED["load"]:
+        ingest_file(fresh_db, DATA / item["file"], defaults=sample_defaults(item["file"]))
+    return fresh_db
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database, built once per test session; tests work on copies."""
+    from analytics.demo import build_demo
+
+    directory = tmp_path_factory.mktemp("demo")
+    with Database(directory / "monitoring.duckdb") as db:
+        build_demo(db)
+        db.set_meta("demo", 1)
+    return directory / "monitoring.duckdb"
+
+
+@pytest.fixture
+def demo_db_path(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo database, set as MONITORING_DB for the dashboard."""
+    target = tmp_path / "monitoring.duckdb"
+    shutil.copy(demo_template, target)
+    monkeypatch.setenv("MONITORING_DB", str(target))
+    return target

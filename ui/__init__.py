@@ -1,0 +1,1 @@
+"""Streamlit view helpers shared by the pages; all computation lives in ``analytics``."""

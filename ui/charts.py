@@ -1,0 +1,135 @@
+"""Plotly figures in one theme: Russian number format, a colour-blind-safe status
+palette (Okabe–Ito), large type for a projector, a title that states the filters.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics import formatting
+from analytics.catalogue import INDICATORS_BY_ID, STATUS_LABELS, Indicator, Status
+
+STATUS_COLORS: dict[str | None, str] = {
+    "green": "#009E73",
+    "yellow": "#E69F00",
+    "red": "#D55E00",
+    None: "#9E9E9E",
+}
+TARGET_COLOR = "#0072B2"
+# Plotly's separators: decimal comma, thin space between thousands.
+SEPARATORS = ",\u2009"
+FONT_SIZE = 16
+
+
+def status_label(status: str | None) -> str:
+    return STATUS_LABELS[Status(status)] if status else "нет данных"
+
+
+def plot_text(text: object) -> str:
+    """Plotly renders a subset of HTML in labels; user data must show as typed."""
+    return html.escape(str(text), quote=False)
+
+
+def themed(fig: go.Figure, title: str, subtitle: str, height: int | None = None) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        separators=SEPARATORS,
+        font={"size": FONT_SIZE, "family": "Arial, Helvetica, sans-serif"},
+        title={
+            "text": plot_text(title),
+            "subtitle": {"text": plot_text(subtitle), "font": {"size": FONT_SIZE - 2}},
+            "x": 0,
+            "xanchor": "left",
+        },
+        margin={"l": 10, "r": 20, "t": 90, "b": 40},
+        hoverlabel={"font_size": FONT_SIZE},
+        legend={"orientation": "h", "y": -0.15},
+    )
+    if height:
+        fig.update_layout(height=height)
+    return fig
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^\w]+", "_", text, flags=re.UNICODE).strip("_")[:80] or "chart"
+
+
+def show(fig: go.Figure, name: str, key: str | None = None, **kwargs: object) -> object:
+    """Draw a figure; the toolbar's PNG button saves a slide-sized image named ``name``."""
+    config = {
+        "displaylogo": False,
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": slug(name),
+            "width": 1600,
+            "height": 900,
+            "scale": 2,
+        },
+    }
+    return st.plotly_chart(fig, key=key, config=config, **kwargs)
+
+
+def hover_lines(indicator: Indicator, rows: pd.DataFrame) -> list[str]:
+    return [
+        "<br>".join(
+            [
+                f"<b>{plot_text(label)}</b>",
+                f"{formatting.indicator_value(indicator, v)} — "
+                f"{formatting.fraction(indicator, n, d)}",
+                f"цель {formatting.indicator_value(indicator, t)}: {status_label(s)}",
+            ]
+        )
+        for label, v, n, d, t, s in zip(
+            rows["label"],
+            rows["value"],
+            rows["numerator"],
+            rows["denominator"],
+            rows["target"],
+            rows["status"],
+            strict=True,
+        )
+    ]
+
+
+def indicator_bars(rows: pd.DataFrame, indicator_id: str, title: str, subtitle: str) -> go.Figure:
+    """Horizontal bars of one indicator by ``rows["label"]``, coloured by status, with
+    the target as a line; best at the top."""
+    indicator = INDICATORS_BY_ID[indicator_id]
+    rows = rows.dropna(subset=["value"]).sort_values(
+        "value", ascending=indicator.better == "higher"
+    )
+    fig = go.Figure(
+        go.Bar(
+            x=rows["value"],
+            y=[plot_text(label) for label in rows["label"]],
+            orientation="h",
+            marker_color=[STATUS_COLORS[s] for s in rows["status"]],
+            text=[formatting.indicator_value(indicator, v) for v in rows["value"]],
+            textposition="auto",
+            hovertext=hover_lines(indicator, rows),
+            hoverinfo="text",
+            customdata=rows.get("key"),
+        )
+    )
+    targets = rows["target"].dropna().unique()
+    for target in targets[:1]:
+        fig.add_vline(
+            x=target,
+            line_dash="dash",
+            line_color=TARGET_COLOR,
+            line_width=3,
+            annotation_text=f"цель {formatting.indicator_value(indicator, target)}",
+            annotation_position="top",
+        )
+    fig.update_xaxes(
+        title=indicator.unit if not indicator.is_percent else "%",
+        range=[0, 100] if indicator.is_percent else None,
+    )
+    fig.update_yaxes(automargin=True)
+    height = max(320, 90 + 34 * len(rows))
+    return themed(fig, title, subtitle, height=min(height, 2400))

@@ -1,0 +1,312 @@
+"""Shared page setup: every page calls :func:`page` first and gets its context.
+
+Each page is self-sufficient (a deep link to any page works on a cold server): it sets
+the page config, opens the database, draws the navigation (``st.page_link``, since the
+``pages/`` folder's own navigation is hidden) and the shared filters. Filters live in the
+session, so they hold across pages, and in the URL, so a copied link reopens the same
+view. :func:`guarded` keeps tracebacks off the screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+
+import pandas as pd
+import streamlit as st
+
+from analytics.contract import ORG_TYPES, ORG_TYPES_BY_CODE
+from analytics.db import Database
+from analytics.indicators import Scope
+from analytics.normalize import period_of
+
+from . import state
+
+log = logging.getLogger("monitoring.ui")
+
+APP_TITLE = "Мониторинг наставничества"
+
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("dashboard.py", "Обзор", ":material/dashboard:"),
+    ("pages/indicators.py", "Показатели", ":material/bar_chart:"),
+    ("pages/deficits.py", "Дефициты", ":material/warning:"),
+    ("pages/organization.py", "Организация", ":material/school:"),
+    ("pages/territories.py", "Территории", ":material/map:"),
+    ("pages/dynamics.py", "Динамика", ":material/trending_up:"),
+    ("pages/data.py", "Данные", ":material/upload_file:"),
+    ("pages/settings.py", "Настройки", ":material/tune:"),
+)
+
+ALL = "__all__"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The shared filters; None means "all"."""
+
+    period: str | None = None
+    region_id: int | None = None
+    municipality_id: int | None = None
+    district_id: int | None = None
+    org_type: str | None = None
+    org_id: int | None = None
+
+    def params(self) -> dict[str, str]:
+        """The filters as URL query parameters."""
+        names = {
+            "period": "period",
+            "region_id": "region",
+            "municipality_id": "municipality",
+            "district_id": "district",
+            "org_type": "type",
+            "org_id": "org",
+        }
+        return {
+            names[f.name]: str(getattr(self, f.name))
+            for f in fields(self)
+            if getattr(self, f.name) is not None
+        }
+
+    def scope(self, *, all_periods: bool = False) -> Scope:
+        """The engine scope of the territory filters (the organisation is not a scope:
+        pages compare it with its territories)."""
+        return Scope(
+            periods=None if all_periods or self.period is None else (self.period,),
+            org_type=self.org_type,
+            region_id=self.region_id,
+            municipality_id=self.municipality_id,
+            district_id=self.district_id,
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    db: Database
+    path: str
+    version: int
+    filters: Filters
+    hierarchy: pd.DataFrame
+    periods: list[str]
+    is_demo: bool
+
+    def indicators(self, scope: Scope) -> pd.DataFrame:
+        return state.indicators(self.path, self.version, scope)
+
+    def caption(self, filters: Filters | None = None) -> str:
+        """The filters in words, for chart titles and captions."""
+        return describe(filters or self.filters, self.hierarchy)
+
+    def org_name(self, org_id: int) -> str:
+        rows = self.hierarchy[self.hierarchy["org_id"] == org_id]
+        return str(rows["organization"].iloc[0]) if len(rows) else "—"
+
+
+def describe(filters: Filters, hierarchy: pd.DataFrame) -> str:
+    parts = [period_label(filters.period) if filters.period else "все периоды"]
+    for column, value in (
+        ("region", filters.region_id),
+        ("municipality", filters.municipality_id),
+        ("district", filters.district_id),
+    ):
+        if value is not None:
+            names = hierarchy.loc[hierarchy[f"{column}_id"] == value, column]
+            if len(names):
+                parts.append(str(names.iloc[0]))
+    if filters.region_id is None and filters.municipality_id is None:
+        parts.append("все территории")
+    parts.append(
+        ORG_TYPES_BY_CODE[filters.org_type].label + " ОО" if filters.org_type else "все типы ОО"
+    )
+    return " · ".join(parts)
+
+
+def period_label(code: str) -> str:
+    return period_of(code).label
+
+
+def page(title: str, icon: str = ":material/dashboard:") -> Page:
+    """Set up a page: config, database, navigation, filters; returns the page context."""
+    st.set_page_config(page_title=f"{title} — {APP_TITLE}", page_icon=icon, layout="wide")
+    st.html(_CSS)
+    db = state.database()
+    path = str(db.path)
+    version = db.data_version()
+    hierarchy = state.hierarchy(path, version)
+    periods = state.periods(path, version)
+    filters = _sidebar_filters(hierarchy, periods)
+    _navigation(filters)
+    st.query_params.from_dict(filters.params())
+    context = Page(db, path, version, filters, hierarchy, periods, bool(db.meta(state.DEMO_FLAG)))
+    if context.is_demo:
+        st.info(
+            "Показаны **демонстрационные данные**: вымышленные организации и значения. "
+            "Загрузите свои файлы на странице «Данные».",
+            icon=":material/info:",
+        )
+    st.title(title)
+    return context
+
+
+def guarded(body: Callable[[], None]) -> None:
+    """Run a page body; an unexpected error is shown as a Russian message, not a traceback."""
+    try:
+        body()
+    except Exception:
+        log.error("page failed\n%s", traceback.format_exc())
+        st.error(
+            "Не удалось построить страницу из-за внутренней ошибки. Обновите страницу; "
+            "если ошибка повторится, сообщите администратору (подробности записаны в журнал "
+            "сервера).",
+            icon=":material/error:",
+        )
+
+
+def _navigation(filters: Filters) -> None:
+    with st.sidebar:
+        st.markdown(f"### {APP_TITLE}")
+        for script, label, icon in PAGES:
+            st.page_link(script, label=label, icon=icon, query_params=filters.params())
+        st.divider()
+
+
+def _initial_filters(periods: list[str]) -> Filters:
+    """Filters from the URL on a session's first run, else the latest period."""
+    params = st.query_params
+    latest = periods[-1] if periods else None
+
+    def number(name: str) -> int | None:
+        text = params.get(name)
+        return int(text) if text and text.isdigit() else None
+
+    period = params.get("period")
+    org_type = params.get("type")
+    return Filters(
+        period=period if period in periods else latest,
+        region_id=number("region"),
+        municipality_id=number("municipality"),
+        district_id=number("district"),
+        org_type=org_type if org_type in ORG_TYPES_BY_CODE else None,
+        org_id=number("org"),
+    )
+
+
+def _select(label: str, options: list, current: object, key: str, labels: dict) -> object:
+    """A selectbox whose value survives page switches (widget state does not)."""
+    if current not in options:
+        current = options[0]
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = current
+    return st.selectbox(label, options, key=key, format_func=lambda v: labels.get(v, str(v)))
+
+
+def _sidebar_filters(hierarchy: pd.DataFrame, periods: list[str]) -> Filters:
+    if "filters" not in st.session_state:
+        st.session_state["filters"] = _initial_filters(periods)
+    current: Filters = st.session_state["filters"]
+    with st.sidebar:
+        st.markdown("**Фильтры**")
+        period = _select(
+            "Период",
+            periods or [None],
+            current.period,
+            "flt_period",
+            {p: period_label(p) for p in periods} | {None: "нет данных"},
+        )
+        region_id = _choose_territory(hierarchy, "region", "Регион", current.region_id, None)
+        municipality_id = _choose_territory(
+            hierarchy,
+            "municipality",
+            "Муниципалитет",
+            current.municipality_id,
+            ("region_id", region_id),
+        )
+        district_id = None
+        if municipality_id is not None:
+            district_id = _choose_territory(
+                hierarchy,
+                "district",
+                "Район",
+                current.district_id,
+                ("municipality_id", municipality_id),
+            )
+        org_type = _select(
+            "Тип ОО",
+            [ALL, *[t.code for t in ORG_TYPES]],
+            current.org_type or ALL,
+            "flt_type",
+            {ALL: "все типы"} | {t.code: t.label for t in ORG_TYPES},
+        )
+        org_type = None if org_type == ALL else org_type
+        orgs = hierarchy
+        for column, value in (
+            ("region_id", region_id),
+            ("municipality_id", municipality_id),
+            ("district_id", district_id),
+            ("org_type", org_type),
+        ):
+            if value is not None:
+                orgs = orgs[orgs[column] == value]
+        org_id = _select(
+            "Организация",
+            [ALL, *orgs["org_id"].astype(int).tolist()],
+            current.org_id if current.org_id is not None else ALL,
+            "flt_org",
+            {ALL: "все организации"}
+            | dict(zip(orgs["org_id"].astype(int), orgs["organization"], strict=True)),
+        )
+        if st.button("Сбросить фильтры", icon=":material/filter_alt_off:"):
+            for key in ("flt_region", "flt_municipality", "flt_district", "flt_type", "flt_org"):
+                st.session_state.pop(key, None)
+            st.session_state["filters"] = Filters(period=periods[-1] if periods else None)
+            st.rerun()
+    filters = Filters(
+        period=period,
+        region_id=region_id,
+        municipality_id=municipality_id,
+        district_id=district_id,
+        org_type=org_type,
+        org_id=None if org_id == ALL else org_id,
+    )
+    st.session_state["filters"] = filters
+    return filters
+
+
+def _choose_territory(
+    hierarchy: pd.DataFrame,
+    level: str,
+    label: str,
+    current: int | None,
+    parent: tuple[str, int | None] | None,
+) -> int | None:
+    rows = hierarchy
+    if parent is not None:
+        column, value = parent
+        if value is None and level != "region":
+            rows = rows if level == "municipality" else rows.iloc[0:0]
+        elif value is not None:
+            rows = rows[rows[column] == value]
+    rows = rows.dropna(subset=[f"{level}_id"]).drop_duplicates(f"{level}_id")
+    rows = rows.sort_values(level)
+    if level == "district" and rows.empty:
+        return None
+    ids = rows[f"{level}_id"].astype(int).tolist()
+    labels = {ALL: "все"} | dict(zip(ids, rows[level], strict=True))
+    chosen = _select(
+        label, [ALL, *ids], current if current is not None else ALL, f"flt_{level}", labels
+    )
+    return None if chosen == ALL else int(chosen)
+
+
+def with_filters(filters: Filters, **changes: object) -> Filters:
+    return replace(filters, **changes)
+
+
+_CSS = """
+<style>
+/* Readable from the back of a meeting room. */
+html, body, [class*="css"] { font-size: 17px; }
+[data-testid="stMetricValue"] { font-size: 2rem; }
+</style>
+"""
