@@ -19,6 +19,7 @@ import pandas as pd
 from . import lookups
 from .contract import Kind
 from .db import Database, DatabaseBusy, default_db_path
+from .docgen import render as render_docs
 from .indicators import OUTPUT_COLUMNS, Level, Scope, compute, deficits
 from .ingest import RollbackRefused, ingest_file, parse_bytes, rollback
 from .normalize import ValueProblem, parse_period
@@ -93,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_argument("--municipality")
     quality.add_argument("--format", choices=["json", "csv"], default="json")
 
+    docs = commands.add_parser("docs", help="описание форм и показателей (Markdown)")
+    docs.add_argument("--out", type=Path, help="файл; по умолчанию вывод на экран")
+
     commands.add_parser("demo", help="создать демонстрационные данные")
     commands.add_parser("uploads", help="журнал загрузок")
     undo = commands.add_parser("rollback", help="отменить загрузку и вернуть заменённые данные")
@@ -103,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     args = build_parser().parse_args(argv)
+    if args.command in _NO_DB_COMMANDS:
+        return _NO_DB_COMMANDS[args.command](args, out)
     try:
         with Database(args.db or default_db_path()) as db:
             return _COMMANDS[args.command](db, args, out)
@@ -256,6 +262,17 @@ def _rollback(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     print(f"Загрузка № {args.upload_id} отменена, заменённые данные восстановлены.", file=out)
     return EXIT_OK
 
+
+def _docs(args: argparse.Namespace, out: TextIO) -> int:
+    text = render_docs()
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        out.write(text)
+    return EXIT_OK
+
+
+_NO_DB_COMMANDS = {"docs": _docs}
 
 _COMMANDS = {
     "ingest": _ingest,

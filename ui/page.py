@@ -19,7 +19,7 @@ import streamlit as st
 
 from analytics.contract import ORG_TYPES, ORG_TYPES_BY_CODE
 from analytics.db import Database
-from analytics.indicators import Scope
+from analytics.indicators import Level, Scope
 from analytics.normalize import period_of
 
 from . import state
@@ -301,6 +301,77 @@ def _choose_territory(
 
 def with_filters(filters: Filters, **changes: object) -> Filters:
     return replace(filters, **changes)
+
+
+def apply_filters(filters: Filters) -> None:
+    """Switch the shared filters (a drill-down) and rerun the page with them."""
+    for key in [k for k in st.session_state if str(k).startswith("flt_")]:
+        del st.session_state[key]
+    st.session_state["filters"] = filters
+    st.query_params.from_dict(filters.params())
+    st.rerun()
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """The level one step below the filters: what a chart compares side by side."""
+
+    level: Level
+    key: str
+    label: str
+    title: str
+
+
+BREAKDOWNS: dict[Level, Breakdown] = {
+    Level.REGION: Breakdown(Level.REGION, "region_id", "region", "по регионам"),
+    Level.MUNICIPALITY: Breakdown(
+        Level.MUNICIPALITY, "municipality_id", "municipality", "по муниципалитетам"
+    ),
+    Level.DISTRICT: Breakdown(Level.DISTRICT, "district_id", "district", "по районам"),
+    Level.ORGANIZATION: Breakdown(Level.ORGANIZATION, "org_id", "organization", "по организациям"),
+}
+
+
+def breakdown(filters: Filters, hierarchy: pd.DataFrame) -> Breakdown:
+    """Regions for everything, then municipalities, districts (where there are any),
+    organisations."""
+    if filters.district_id is not None:
+        return BREAKDOWNS[Level.ORGANIZATION]
+    if filters.municipality_id is not None:
+        districts = hierarchy.loc[
+            hierarchy["municipality_id"] == filters.municipality_id, "district_id"
+        ]
+        has_districts = districts.notna().any()
+        return BREAKDOWNS[Level.DISTRICT if has_districts else Level.ORGANIZATION]
+    if filters.region_id is not None:
+        return BREAKDOWNS[Level.MUNICIPALITY]
+    if hierarchy["region_id"].nunique() > 1:
+        return BREAKDOWNS[Level.REGION]
+    return BREAKDOWNS[Level.MUNICIPALITY]
+
+
+def drill(filters: Filters, level: Level, key: int, hierarchy: pd.DataFrame) -> Filters:
+    """The filters narrowed to one territory or organisation of ``level``."""
+    rows = hierarchy[hierarchy[BREAKDOWNS[level].key] == key]
+    if rows.empty:
+        return filters
+    first = rows.iloc[0]
+    region = int(first["region_id"])
+    if level is Level.REGION:
+        return with_filters(filters, region_id=region, municipality_id=None, district_id=None)
+    municipality = int(first["municipality_id"])
+    if level is Level.MUNICIPALITY:
+        return with_filters(
+            filters, region_id=region, municipality_id=municipality, district_id=None
+        )
+    district = None if pd.isna(first["district_id"]) else int(first["district_id"])
+    if level is Level.DISTRICT:
+        return with_filters(
+            filters, region_id=region, municipality_id=municipality, district_id=district
+        )
+    return with_filters(
+        filters, region_id=region, municipality_id=municipality, district_id=district, org_id=key
+    )
 
 
 _CSS = """

@@ -1,0 +1,199 @@
+"""Показатели: one indicator across territories and organisations, with drill-down."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics import formatting
+from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.indicators import Level
+from ui import charts
+from ui.page import (
+    BREAKDOWNS,
+    Page,
+    apply_filters,
+    breakdown,
+    drill,
+    guarded,
+    page,
+    with_filters,
+)
+from ui.text import md
+
+
+def _choose_indicator() -> str:
+    ids = [i.id for i in INDICATORS]
+    wanted = st.query_params.get("ind")
+    if st.session_state.get("indicator") not in ids:
+        st.session_state["indicator"] = wanted if wanted in ids else "databases"
+    chosen = st.selectbox(
+        "Показатель",
+        ids,
+        key="indicator",
+        format_func=lambda i: INDICATORS_BY_ID[i].name,
+    )
+    st.query_params["ind"] = chosen
+    return chosen
+
+
+def _breadcrumbs(ctx: Page) -> None:
+    f = ctx.filters
+    crumbs = [
+        (
+            "Все территории",
+            with_filters(f, region_id=None, municipality_id=None, district_id=None, org_id=None),
+        )
+    ]
+    h = ctx.hierarchy
+    for column, level_filters in (
+        ("region", lambda: with_filters(f, municipality_id=None, district_id=None, org_id=None)),
+        ("municipality", lambda: with_filters(f, district_id=None, org_id=None)),
+        ("district", lambda: with_filters(f, org_id=None)),
+    ):
+        value = getattr(f, f"{column}_id")
+        if value is not None:
+            name = h.loc[h[f"{column}_id"] == value, column]
+            crumbs.append((str(name.iloc[0]) if len(name) else "—", level_filters()))
+    if len(crumbs) == 1:
+        return
+    columns = st.columns(len(crumbs) + 2)
+    for n, (label, target) in enumerate(crumbs[:-1]):
+        if columns[n].button(f"↑ {label}", key=f"crumb_{n}"):
+            apply_filters(target)
+    columns[len(crumbs) - 1].markdown(f"**{md(crumbs[-1][0])}**")
+
+
+def body() -> None:
+    ctx = page("Показатели", ":material/bar_chart:")
+    f = ctx.filters
+    if f.period is None:
+        st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
+        return
+    indicator_id = _choose_indicator()
+    indicator = INDICATORS_BY_ID[indicator_id]
+    st.caption(
+        f"{indicator.description} Цель — {formatting.target_value(indicator, indicator.target)}"
+        f" (по умолчанию); {'больше' if indicator.better == 'higher' else 'меньше'} — лучше."
+    )
+    _breadcrumbs(ctx)
+
+    frame = ctx.indicators(f.scope())
+    frame = frame[frame["indicator"] == indicator_id]
+    total = frame[frame["level"] == Level.TOTAL]
+    if total.empty or total["value"].isna().all():
+        st.warning("Для выбранных фильтров нет данных по этому показателю. Измените фильтры.")
+        return
+    row = total.iloc[0]
+    st.metric(
+        f"{indicator.short}: {ctx.caption()}",
+        formatting.indicator_value(indicator, row["value"]),
+        help=formatting.explanation(
+            indicator, row["numerator"], row["denominator"], row["value"], row["target"]
+        ),
+    )
+    st.markdown(
+        md(
+            formatting.explanation(
+                indicator, row["numerator"], row["denominator"], row["value"], row["target"]
+            )
+        )
+        + f" — {charts.status_label(row['status'])}"
+    )
+
+    split = breakdown(f, ctx.hierarchy)
+    rows = frame[frame["level"] == split.level].copy()
+    rows["label"] = rows[split.label]
+    rows["key"] = rows[split.key]
+    rows = rows.dropna(subset=["key"])
+    title = f"{indicator.name} {split.title}"
+    fig = charts.indicator_bars(rows, indicator_id, title, ctx.caption())
+    event = charts.show(fig, title, key="bars", on_select="rerun", selection_mode="points")
+    _follow_bar_click(ctx, event, split.level)
+    st.caption("Нажмите на столбец или строку таблицы, чтобы перейти на уровень ниже.")
+
+    _ranking(ctx, rows, indicator_id, split.level)
+    if split.level is not Level.ORGANIZATION:
+        orgs = frame[frame["level"] == Level.ORGANIZATION].dropna(subset=["value"])
+        _distribution(ctx, orgs, indicator_id)
+
+
+def _follow_bar_click(ctx: Page, event: object, level: Level) -> None:
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    if points:
+        key = points[0].get("customdata")
+        if key is not None:
+            _narrow(ctx, level, int(key))
+
+
+def _narrow(ctx: Page, level: Level, key: int) -> None:
+    if level is Level.ORGANIZATION:
+        target = drill(ctx.filters, level, key, ctx.hierarchy)
+        st.session_state["filters"] = target
+        st.switch_page("pages/organization.py", query_params=target.params())
+    apply_filters(drill(ctx.filters, level, key, ctx.hierarchy))
+
+
+def _ranking(ctx: Page, rows: pd.DataFrame, indicator_id: str, level: Level) -> None:
+    indicator = INDICATORS_BY_ID[indicator_id]
+    st.subheader(f"Рейтинг {BREAKDOWNS[level].title}")
+    ranked = rows.sort_values(
+        "value", ascending=indicator.better == "lower", na_position="last"
+    ).reset_index(drop=True)
+    table = pd.DataFrame(
+        {
+            "Место": range(1, len(ranked) + 1),
+            "Наименование": ranked["label"],
+            "Значение": [formatting.indicator_value(indicator, v) for v in ranked["value"]],
+            "Из чего": [
+                formatting.fraction(indicator, n, d)
+                for n, d in zip(ranked["numerator"], ranked["denominator"], strict=True)
+            ],
+            "Цель": [formatting.target_value(indicator, t) for t in ranked["target"]],
+            "Статус": [charts.status_label(s) for s in ranked["status"]],
+        }
+    )
+    event = st.dataframe(
+        table,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="ranking",
+    )
+    selected = event.selection.rows if event else []
+    if selected:
+        _narrow(ctx, level, int(ranked.loc[selected[0], "key"]))
+
+
+def _distribution(ctx: Page, orgs: pd.DataFrame, indicator_id: str) -> None:
+    indicator = INDICATORS_BY_ID[indicator_id]
+    st.subheader("Распределение организаций")
+    if orgs.empty:
+        st.info("Нет значений по организациям.")
+        return
+    fig = go.Figure(
+        go.Histogram(
+            x=orgs["value"],
+            nbinsx=20,
+            marker_color=charts.TARGET_COLOR,
+            hovertemplate="%{x}: %{y} ОО<extra></extra>",
+        )
+    )
+    fig.add_vline(
+        x=orgs["target"].iloc[0],
+        line_dash="dash",
+        line_width=3,
+        line_color=charts.STATUS_COLORS["red"],
+        annotation_text=f"цель {formatting.target_value(indicator, orgs['target'].iloc[0])}",
+    )
+    fig.update_xaxes(title=indicator.unit)
+    fig.update_yaxes(title="число ОО")
+    title = f"{indicator.short}: распределение организаций"
+    charts.show(charts.themed(fig, title, ctx.caption(), height=380), title, key="histogram")
+    meets = int((orgs["status"] == "green").sum())
+    noun = formatting.genitive_after_from(len(orgs), "организации", "организаций")
+    st.caption(f"Достигли цели {meets} из {len(orgs)} {noun}.")
+
+
+guarded(body)
