@@ -26,6 +26,7 @@ from .normalize import ValueProblem, parse_period
 from .parse import Defaults
 from .problems import IngestError, Problem
 from .quality import QUALITY_COLUMNS, findings
+from .template import build_template
 
 EXIT_OK, EXIT_BAD_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -96,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     docs = commands.add_parser("docs", help="описание форм и показателей (Markdown)")
     docs.add_argument("--out", type=Path, help="файл; по умолчанию вывод на экран")
+
+    template = commands.add_parser("template", help="шаблон XLSX для заполнения организациями")
+    template.add_argument("--out", type=Path, required=True, help="файл .xlsx")
+    template.add_argument("--kind", choices=[str(k) for k in Kind], default=str(Kind.ORG_FORM))
 
     commands.add_parser("demo", help="создать демонстрационные данные")
     commands.add_parser("uploads", help="журнал загрузок")
@@ -272,7 +277,13 @@ def _docs(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-_NO_DB_COMMANDS = {"docs": _docs}
+def _template(args: argparse.Namespace, out: TextIO) -> int:
+    args.out.write_bytes(build_template(Kind(args.kind)))
+    print(f"Шаблон сохранён: {args.out}", file=out)
+    return EXIT_OK
+
+
+_NO_DB_COMMANDS = {"docs": _docs, "template": _template}
 
 _COMMANDS = {
     "ingest": _ingest,

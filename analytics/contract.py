@@ -319,3 +319,7 @@ CONSISTENCY_RULES: tuple[ConsistencyRule, ...] = (
         "база наставников отмечена как отсутствующая, хотя наставники есть",
     ),
 )
+
+# The first cell of the instructions sheet of the project's own template: such a sheet is
+# skipped silently, while any other sheet without a header is skipped with a warning.
+TEMPLATE_INSTRUCTIONS_MARK = "Инструкция к шаблону"

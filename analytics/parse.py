@@ -20,6 +20,7 @@ from .contract import (
     ORG_TYPE,
     PERIOD,
     REGION,
+    TEMPLATE_INSTRUCTIONS_MARK,
     Field,
     FieldType,
     Kind,
@@ -158,6 +159,8 @@ def parse_sheets(file_name: str, sheets: list[Sheet], kind: Kind, defaults: Defa
     for sheet in sheets:
         header = find_header(sheet.rows, kind)
         if header is None:
+            if _is_template_instructions(sheet):
+                continue
             if any(not is_blank(cell) for row in sheet.rows for cell in row):
                 result.warnings.append(
                     Problem(
@@ -181,6 +184,11 @@ def parse_sheets(file_name: str, sheets: list[Sheet], kind: Kind, defaults: Defa
         _parse_sheet(result, sheet, header, defaults)
     _check_duplicates(result)
     return result
+
+
+def _is_template_instructions(sheet: Sheet) -> bool:
+    first = cell_text(sheet.rows[0][0]) if sheet.rows and sheet.rows[0] else ""
+    return first.startswith(TEMPLATE_INSTRUCTIONS_MARK)
 
 
 def _sheet_problems_with_columns(
