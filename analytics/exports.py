@@ -1,0 +1,130 @@
+"""Tables as files people open in Excel: formatted XLSX and safe CSV.
+
+Every text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
+written as text, never as a formula: in XLSX as a string cell, in CSV with a leading
+apostrophe (the usual guard against formula injection).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .formatting import moment
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# Fills for status cells, matching the dashboard's colour-blind-safe palette.
+STATUS_FILLS: dict[str, str] = {
+    "green": "009E73",
+    "yellow": "E69F00",
+    "red": "D55E00",
+}
+STATUS_WORDS: dict[str, str] = {
+    "цель достигнута": "green",
+    "близко к цели": "yellow",
+    "значительно ниже цели": "red",
+}
+
+INTEGER_FORMAT = "#,##0"
+NUMBER_FORMAT = "#,##0.0"
+PERCENT_FORMAT = '0.0" %"'
+
+
+def defuse(value: object) -> object:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def table_csv(frame: pd.DataFrame) -> bytes:
+    """CSV for Excel: UTF-8 with BOM, ``;``-separated, decimal comma, formulas defused."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(defuse)
+    text = safe.to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n")
+    return text.encode("utf-8-sig")
+
+
+def table_xlsx(
+    frame: pd.DataFrame,
+    title: str,
+    context: Sequence[str] = (),
+    *,
+    percent_columns: Iterable[str] = (),
+    status_column: str | None = None,
+    sheet_name: str = "Таблица",
+    now: datetime | None = None,
+) -> bytes:
+    """A formatted workbook: a header block (title, filters, period, data version, time of
+    export), then the table with a bold frozen header, fitted widths, Russian number and
+    percent formats and status colours."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_name[:31]
+    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+    lines = [*context, f"Выгружено: {moment(now or datetime.now())}"]
+    for offset, line in enumerate(lines, start=2):
+        _text_cell(sheet, offset, 1, line)
+    header_row = len(lines) + 3
+    percent = set(percent_columns)
+    for c, column in enumerate(frame.columns, start=1):
+        cell = sheet.cell(row=header_row, column=c)
+        _set_text(cell, str(column))
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for r, row in enumerate(frame.itertuples(index=False), start=header_row + 1):
+        for c, (column, value) in enumerate(zip(frame.columns, row, strict=True), start=1):
+            cell = sheet.cell(row=r, column=c)
+            if value is None or (isinstance(value, float) and pd.isna(value)):
+                continue
+            if isinstance(value, str):
+                _set_text(cell, value)
+            else:
+                cell.value = value.item() if hasattr(value, "item") else value
+                cell.number_format = _number_format(column, value, percent)
+            if column == status_column:
+                colour = STATUS_FILLS.get(STATUS_WORDS.get(str(value), str(value)))
+                if colour:
+                    cell.fill = PatternFill("solid", fgColor=colour)
+                    cell.font = Font(color="FFFFFF", bold=True)
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    _fit_widths(sheet, frame, header_row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _number_format(column: str, value: object, percent: set[str]) -> str:
+    if column in percent:
+        return PERCENT_FORMAT
+    if isinstance(value, bool):
+        return "General"
+    if isinstance(value, int) or (hasattr(value, "is_integer") and float(value).is_integer()):
+        return INTEGER_FORMAT
+    return NUMBER_FORMAT
+
+
+def _set_text(cell, value: str) -> None:
+    # openpyxl turns a string starting with "=" into a formula unless told otherwise.
+    cell.value = value
+    cell.data_type = "s"
+
+
+def _text_cell(sheet, row: int, column: int, value: str) -> None:
+    _set_text(sheet.cell(row=row, column=column), value)
+
+
+def _fit_widths(sheet, frame: pd.DataFrame, header_row: int) -> None:
+    for c, column in enumerate(frame.columns, start=1):
+        values = [str(column)] + [str(v) for v in frame[column].head(500)]
+        width = min(max(len(v) for v in values) + 2, 60)
+        sheet.column_dimensions[get_column_letter(c)].width = max(width, 8)
