@@ -43,9 +43,9 @@ def body() -> None:
     _summary(ctx, current, f.period)
     st.subheader("Показатели")
     columns = st.columns(3)
-    for n, indicator in enumerate(INDICATORS):
-        if indicator.id not in current.index:
-            continue
+    # The reporting rate heads the summary above; the cards are the other fourteen.
+    shown = [i for i in INDICATORS if i.id != "reporting" and i.id in current.index]
+    for n, indicator in enumerate(shown):
         with columns[n % 3]:
             _card(indicator.id, current.loc[indicator.id], previous, previous_period)
 

@@ -275,6 +275,8 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
         frame = frame[frame["level"].isin([str(level) for level in scope.levels])]
     if scope.indicators is not None:
         frame = frame[frame["indicator"].isin(scope.indicators)]
+    # None, not NaN, where there is no value: callers look statuses up in dicts.
+    frame["status"] = frame["status"].astype(object).where(frame["status"].notna(), None)
     frame["deficit"] = frame["status"].isin(["yellow", "red"])
     higher = frame["better"] == "higher"
     distance = (frame["target"] - frame["value"]).where(higher, frame["value"] - frame["target"])

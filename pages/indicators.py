@@ -14,10 +14,10 @@ from ui.page import (
     BREAKDOWNS,
     Page,
     apply_filters,
-    breakdown,
     drill,
     guarded,
     page,
+    useful_breakdown,
     with_filters,
 )
 from ui.text import md
@@ -102,7 +102,7 @@ def body() -> None:
         + f" — {charts.status_label(row['status'])}"
     )
 
-    split = breakdown(f, ctx.hierarchy)
+    split = useful_breakdown(f, ctx.hierarchy, frame)
     rows = frame[frame["level"] == split.level].copy()
     rows["label"] = rows[split.label]
     rows["key"] = rows[split.key]

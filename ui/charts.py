@@ -96,6 +96,34 @@ def hover_lines(indicator: Indicator, rows: pd.DataFrame) -> list[str]:
     ]
 
 
+def target_line(fig: go.Figure, indicator: Indicator, target: float, vertical: bool) -> None:
+    """A dashed target line labelled above the plot, clear of the bars."""
+    label = f"цель {formatting.target_value(indicator, target)}"
+    line = {"dash": "dash", "color": TARGET_COLOR, "width": 3}
+    if vertical:
+        fig.add_vline(x=target, line=line)
+        fig.add_annotation(
+            x=target,
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            text=label,
+            showarrow=False,
+            font={"color": TARGET_COLOR},
+        )
+    else:
+        fig.add_hline(y=target, line=line)
+        fig.add_annotation(
+            y=target,
+            x=1,
+            xref="paper",
+            xanchor="left",
+            text=label,
+            showarrow=False,
+            font={"color": TARGET_COLOR},
+        )
+
+
 def indicator_bars(rows: pd.DataFrame, indicator_id: str, title: str, subtitle: str) -> go.Figure:
     """Horizontal bars of one indicator by ``rows["label"]``, coloured by status, with
     the target as a line; best at the top."""
@@ -117,18 +145,12 @@ def indicator_bars(rows: pd.DataFrame, indicator_id: str, title: str, subtitle: 
         )
     )
     targets = rows["target"].dropna().unique()
-    for target in targets[:1]:
-        fig.add_vline(
-            x=target,
-            line_dash="dash",
-            line_color=TARGET_COLOR,
-            line_width=3,
-            annotation_text=f"цель {formatting.indicator_value(indicator, target)}",
-            annotation_position="top",
-        )
+    if len(targets):
+        target_line(fig, indicator, float(targets[0]), vertical=True)
+    top = max([*rows["value"].tolist(), *targets.tolist(), 0.0]) * 1.1
     fig.update_xaxes(
         title=indicator.unit if not indicator.is_percent else "%",
-        range=[0, 100] if indicator.is_percent else None,
+        range=[0, min(top, 100) if indicator.is_percent else top],
     )
     fig.update_yaxes(automargin=True)
     height = max(320, 90 + 34 * len(rows))

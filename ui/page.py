@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields, replace
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from analytics.contract import ORG_TYPES, ORG_TYPES_BY_CODE
 from analytics.db import Database
@@ -135,9 +136,11 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
     version = db.data_version()
     hierarchy = state.hierarchy(path, version)
     periods = state.periods(path, version)
+    navigation = st.sidebar.container()
     filters = _sidebar_filters(hierarchy, periods)
-    _navigation(filters)
-    st.query_params.from_dict(filters.params())
+    with navigation:
+        _navigation(filters)
+    _write_url(filters)
     context = Page(db, path, version, filters, hierarchy, periods, bool(db.meta(state.DEMO_FLAG)))
     if context.is_demo:
         st.info(
@@ -163,12 +166,30 @@ def guarded(body: Callable[[], None]) -> None:
         )
 
 
+FILTER_PARAMS = ("period", "region", "municipality", "district", "type", "org")
+
+
+def _write_url(filters: Filters) -> None:
+    """Put the filters into the URL, keeping a page's own parameters (such as ``ind``)."""
+    wanted = filters.params()
+    for name in FILTER_PARAMS:
+        if name not in wanted and name in st.query_params:
+            del st.query_params[name]
+    for name, value in wanted.items():
+        if st.query_params.get(name) != value:
+            st.query_params[name] = value
+
+
 def _navigation(filters: Filters) -> None:
-    with st.sidebar:
-        st.markdown(f"### {APP_TITLE}")
-        for script, label, icon in PAGES:
+    st.markdown(f"### {APP_TITLE}")
+    for script, label, icon in PAGES:
+        try:
             st.page_link(script, label=label, icon=icon, query_params=filters.params())
-        st.divider()
+        except StreamlitPageNotFoundError:
+            # Only when a page itself is the entrypoint (AppTest.from_file on a page):
+            # links are relative to dashboard.py, the entrypoint of the real server.
+            return
+    st.divider()
 
 
 def _initial_filters(periods: list[str]) -> Filters:
@@ -308,7 +329,7 @@ def apply_filters(filters: Filters) -> None:
     for key in [k for k in st.session_state if str(k).startswith("flt_")]:
         del st.session_state[key]
     st.session_state["filters"] = filters
-    st.query_params.from_dict(filters.params())
+    _write_url(filters)
     st.rerun()
 
 
@@ -348,6 +369,22 @@ def breakdown(filters: Filters, hierarchy: pd.DataFrame) -> Breakdown:
     if hierarchy["region_id"].nunique() > 1:
         return BREAKDOWNS[Level.REGION]
     return BREAKDOWNS[Level.MUNICIPALITY]
+
+
+def useful_breakdown(filters: Filters, hierarchy: pd.DataFrame, frame: pd.DataFrame) -> Breakdown:
+    """:func:`breakdown`, stepping down while a level has fewer than two units with data
+    (one region in the data compares nothing). Districts are compared only within a
+    chosen municipality."""
+    order = [Level.REGION, Level.MUNICIPALITY, Level.DISTRICT, Level.ORGANIZATION]
+    start = breakdown(filters, hierarchy).level
+    for level in order[order.index(start) :]:
+        if level is Level.DISTRICT and filters.municipality_id is None:
+            continue
+        split = BREAKDOWNS[level]
+        rows = frame[(frame["level"] == level) & frame["value"].notna()]
+        if level is Level.ORGANIZATION or rows[split.key].nunique() >= 2:
+            return split
+    return BREAKDOWNS[Level.ORGANIZATION]
 
 
 def drill(filters: Filters, level: Level, key: int, hierarchy: pd.DataFrame) -> Filters:

@@ -15,7 +15,6 @@ import streamlit as st
 
 from analytics import lookups, quality
 from analytics.db import Database, default_db_path
-from analytics.demo import build_demo
 from analytics.indicators import Scope, compute
 
 DEMO_FLAG = "demo"
@@ -26,6 +25,8 @@ def _open(path: str) -> Database:
     fresh = not Path(path).exists()
     db = Database(path)
     if fresh:
+        from analytics.demo import build_demo  # only on the very first start
+
         build_demo(db)
         db.set_meta(DEMO_FLAG, 1)
     return db
