@@ -35,6 +35,9 @@ def _form_columns() -> str:
 
 
 def _migration_1() -> list[str]:
+    # No FOREIGN KEY constraints: DuckDB refuses to update a referenced row (even a column
+    # no key uses), and the organisation's name and type must follow the latest file. The
+    # engine resolves references itself, inside the writing transaction.
     return [
         "CREATE SEQUENCE territory_seq START 1",
         "CREATE SEQUENCE org_seq START 1",
@@ -46,20 +49,20 @@ def _migration_1() -> list[str]:
     name_key VARCHAR NOT NULL UNIQUE)""",
         """CREATE TABLE municipalities (
     municipality_id BIGINT PRIMARY KEY,
-    region_id BIGINT NOT NULL REFERENCES regions(region_id),
+    region_id BIGINT NOT NULL,
     name VARCHAR NOT NULL,
     name_key VARCHAR NOT NULL,
     UNIQUE (region_id, name_key))""",
         """CREATE TABLE districts (
     district_id BIGINT PRIMARY KEY,
-    municipality_id BIGINT NOT NULL REFERENCES municipalities(municipality_id),
+    municipality_id BIGINT NOT NULL,
     name VARCHAR NOT NULL,
     name_key VARCHAR NOT NULL,
     UNIQUE (municipality_id, name_key))""",
         """CREATE TABLE organizations (
     org_id BIGINT PRIMARY KEY,
-    municipality_id BIGINT NOT NULL REFERENCES municipalities(municipality_id),
-    district_id BIGINT REFERENCES districts(district_id),
+    municipality_id BIGINT NOT NULL,
+    district_id BIGINT,
     inn VARCHAR UNIQUE,
     name VARCHAR NOT NULL,
     name_key VARCHAR NOT NULL,
@@ -80,8 +83,8 @@ def _migration_1() -> list[str]:
     warnings VARCHAR,
     rolled_back_at TIMESTAMP)""",
         f"""CREATE TABLE form_values (
-    org_id BIGINT NOT NULL REFERENCES organizations(org_id),
-    period VARCHAR NOT NULL REFERENCES periods(period),
+    org_id BIGINT NOT NULL,
+    period VARCHAR NOT NULL,
     upload_id BIGINT NOT NULL,
     source_sheet VARCHAR,
     source_row INTEGER,
@@ -100,7 +103,7 @@ def _migration_1() -> list[str]:
     entered VARCHAR,
     {_form_columns()})""",
         """CREATE TABLE registry (
-    org_id BIGINT PRIMARY KEY REFERENCES organizations(org_id),
+    org_id BIGINT PRIMARY KEY,
     upload_id BIGINT NOT NULL)""",
         """CREATE TABLE registry_history (
     org_id BIGINT NOT NULL,
