@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import formatting
+from analytics import formatting, images
 from analytics.catalogue import INDICATORS_BY_ID, STATUS_LABELS, Indicator, Status
 
 STATUS_COLORS: dict[str | None, str] = {
@@ -60,7 +60,8 @@ def slug(text: str) -> str:
 
 
 def show(fig: go.Figure, name: str, key: str | None = None, **kwargs: object) -> object:
-    """Draw a figure; the toolbar's PNG button saves a slide-sized image named ``name``."""
+    """Draw a figure with downloads (PNG for slides, SVG, interactive HTML); the toolbar's
+    own PNG button also saves a slide-sized image named ``name``."""
     config = {
         "displaylogo": False,
         "toImageButtonOptions": {
@@ -71,7 +72,48 @@ def show(fig: go.Figure, name: str, key: str | None = None, **kwargs: object) ->
             "scale": 2,
         },
     }
-    return st.plotly_chart(fig, key=key, config=config, **kwargs)
+    event = st.plotly_chart(fig, key=key, config=config, **kwargs)
+    downloads(fig, name, key or slug(name))
+    return event
+
+
+def downloads(fig: go.Figure, name: str, key: str) -> None:
+    """Download buttons for a figure; images are rendered only when clicked."""
+    base = slug(name)
+    png, svg, page = st.columns([1, 1, 1], width=420, gap="small")
+    if images.images_available():
+        png.download_button(
+            "PNG",
+            lambda: images.figure_image(fig, "png"),
+            f"{base}.png",
+            "image/png",
+            key=f"{key}_png",
+            on_click="ignore",
+            icon=":material/download:",
+            help="Изображение для слайда: 1600×900, двойная чёткость",
+        )
+        svg.download_button(
+            "SVG",
+            lambda: images.figure_image(fig, "svg"),
+            f"{base}.svg",
+            "image/svg+xml",
+            key=f"{key}_svg",
+            on_click="ignore",
+            icon=":material/download:",
+            help="Векторное изображение для печати",
+        )
+    else:
+        png.caption(images.UNAVAILABLE_MESSAGE)
+    page.download_button(
+        "HTML",
+        lambda: images.figure_html(fig, name),
+        f"{base}.html",
+        "text/html",
+        key=f"{key}_html",
+        on_click="ignore",
+        icon=":material/download:",
+        help="Интерактивная диаграмма, открывается в любом браузере без интернета",
+    )
 
 
 def hover_lines(indicator: Indicator, rows: pd.DataFrame) -> list[str]:

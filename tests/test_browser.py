@@ -1,0 +1,143 @@
+"""The dashboard in a real browser: Debian's chromium driven by Playwright against a
+Streamlit server started cold for this module, on a copy of the demo database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="нет /usr/bin/chromium"),
+]
+
+PAGES = {
+    "": "Обзор",
+    "indicators": "Показатели",
+    "deficits": "Дефициты",
+    "organization": "Организация",
+    "territories": "Территории",
+    "dynamics": "Динамика",
+    "data": "Данные",
+    "settings": "Настройки",
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A cold Streamlit server on the demo data; yields its base URL."""
+    directory = tmp_path_factory.mktemp("browser")
+    db = directory / "monitoring.duckdb"
+    shutil.copy(demo_template, db)
+    port = _free_port()
+    env = {**os.environ, "MONITORING_DB": str(db)}
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+            "--server.port", str(port), "--server.headless", "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("сервер Streamlit не запустился за 60 секунд")
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def tab(browser) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="ru-RU")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _settle(page) -> None:
+    """Wait until Streamlit has finished running the script."""
+    page.wait_for_selector("h1", timeout=60_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    page.wait_for_timeout(800)
+
+
+def _text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+@pytest.mark.parametrize(("path", "title"), list(PAGES.items()))
+def test_every_page_opens_by_its_url_on_a_cold_server(server, tab, path, title):
+    tab.goto(server + path)
+    _settle(tab)
+    assert tab.locator("h1").first.inner_text() == title
+    text = _text(tab)
+    assert "Traceback" not in text
+    assert "Не удалось построить страницу" not in text
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"), full_page=False)
+
+
+def test_a_copied_link_reopens_the_same_indicator_and_period(server, tab):
+    tab.goto(server + "indicators?period=2022%2F2023&ind=teachers_involved")
+    _settle(tab)
+    text = _text(tab)
+    assert "Доля педагогов, включённых в систему наставничества" in text
+    assert "2022/2023 уч. год" in text
+
+
+def test_choosing_a_municipality_narrows_the_page_and_the_url(server, tab):
+    tab.goto(server + "indicators")
+    _settle(tab)
+    sidebar = tab.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Муниципалитет").locator("..").locator("..").click()
+    tab.get_by_role("option", name="г. Глазов").click()
+    _settle(tab)
+    assert "municipality=" in tab.url
+    assert "г. Глазов" in _text(tab)
