@@ -135,14 +135,14 @@ def _target_joins() -> tuple[str, str]:
     for level, key in TARGET_LEVELS:
         for suffix, period in (("p", "l.period"), ("a", f"'{ALL_PERIODS}'")):
             alias = f"t_{level}_{suffix}"
+            # Rows above the scope's territory describe that territory: they take its
+            # targets (the scope's ids fill the keys they lack).
+            territory = key if key == str(TOTAL_TERRITORY) else f"coalesce(l.{key}, scope_{key})"
             joins.append(
                 f"LEFT JOIN targets {alias} ON {alias}.indicator = l.indicator "
-                f"AND {alias}.level = '{level}' AND {alias}.territory_id = l.{key} "
-                if key != str(TOTAL_TERRITORY)
-                else f"LEFT JOIN targets {alias} ON {alias}.indicator = l.indicator "
-                f"AND {alias}.level = '{level}' AND {alias}.territory_id = {key} "
+                f"AND {alias}.level = '{level}' AND {alias}.territory_id = {territory} "
+                f"AND {alias}.period = {period}"
             )
-            joins[-1] += f"AND {alias}.period = {period}"
             candidates.append(f"{alias}.target")
     return "\n".join(joins), ", ".join(candidates)
 
@@ -198,7 +198,11 @@ def indicator_sql(scope: Scope) -> tuple[str, list[object]]:
     target_joins, target_candidates = _target_joins()
     value_sql = "CASE WHEN l.denominator > 0 THEN c.factor * l.numerator / l.denominator END"
     sql = f"""
-WITH base AS (
+WITH scope_keys AS (
+    SELECT CAST(? AS BIGINT) AS scope_region_id, CAST(? AS BIGINT) AS scope_municipality_id,
+        CAST(? AS BIGINT) AS scope_district_id
+),
+base AS (
     SELECT p.period, p.start_year, o.org_id, m.region_id, o.municipality_id, o.district_id,
         reg.org_id IS NOT NULL AS in_registry, f.org_id IS NOT NULL AS reported,
         f.* EXCLUDE (org_id, period)
@@ -230,6 +234,7 @@ valued AS (
         {value_sql} AS value,
         coalesce({target_candidates}, c.default_target) AS target
     FROM long l
+    CROSS JOIN scope_keys
     JOIN catalogue c ON c.indicator = l.indicator
     {target_joins}
 )
@@ -252,7 +257,8 @@ LEFT JOIN municipalities m ON m.municipality_id = v.municipality_id
 LEFT JOIN districts d ON d.district_id = v.district_id
 LEFT JOIN organizations o ON o.org_id = v.org_id
 """
-    return sql, [*params, scope.org_type]
+    scope_keys = [scope.region_id, scope.municipality_id, scope.district_id]
+    return sql, [*scope_keys, *params, scope.org_type]
 
 
 def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:

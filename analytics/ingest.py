@@ -269,8 +269,10 @@ class _Resolver:
             found = int(row[0]) if row else None
         if found is None and municipality is not None:
             row = self.cur.execute(
+                # A row without ИНН matches by name; a row with one only an organisation
+                # whose ИНН is not known yet.
                 "SELECT org_id FROM organizations WHERE municipality_id = ? AND name_key = ? "
-                "AND (inn IS NULL OR inn = ?) ORDER BY org_id LIMIT 1",
+                "AND (inn IS NULL OR CAST(? AS VARCHAR) IS NULL) ORDER BY org_id LIMIT 1",
                 [municipality, key, inn],
             ).fetchone()
             found = int(row[0]) if row else None

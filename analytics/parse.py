@@ -317,6 +317,7 @@ def _parse_row(
 ) -> Record | None:
     values: dict[str, object] = {}
     entered: dict[str, str] = {}
+    unreadable: set[str] = set()
     ok = True
     for c, f in header.columns.items():
         raw = row[c] if c < len(row) else None
@@ -325,6 +326,7 @@ def _parse_row(
             values[f.code] = PARSERS[f.type](raw)
         except ValueProblem as problem:
             ok = False
+            unreadable.add(f.code)
             result.errors.append(
                 Problem(
                     result.file,
@@ -338,7 +340,11 @@ def _parse_row(
     for f in KIND_FIELDS[result.kind]:
         if values.get(f.code) is None and f.code in fallback:
             values[f.code] = fallback[f.code]
-        if values.get(f.code) is None and (f.defaultable or f.required):
+        if (
+            values.get(f.code) is None
+            and f.code not in unreadable
+            and (f.defaultable or f.required)
+        ):
             ok = False
             column = next((header.titles[c] for c, g in header.columns.items() if g is f), None)
             result.errors.append(

@@ -188,7 +188,7 @@ def _navigation(filters: Filters) -> None:
         except StreamlitPageNotFoundError:
             # Only when a page itself is the entrypoint (AppTest.from_file on a page):
             # links are relative to dashboard.py, the entrypoint of the real server.
-            return
+            continue
     st.divider()
 
 

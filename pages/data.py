@@ -1,0 +1,451 @@
+"""Данные: upload files (checked first, written only on «Загрузить»), the upload history
+with rollback, the registry and who has not reported, the data-quality list."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import formatting, lookups
+from analytics.contract import KIND_LABELS, ORG_TYPES, Kind
+from analytics.ingest import RollbackRefused, rollback
+from analytics.parse import Defaults
+from analytics.template import build_template
+from ui import state, upload
+from ui.page import Page, guarded, page, period_label
+from ui.text import md
+
+NO_TYPE = ""
+ALL = "__all__"
+
+
+def body() -> None:
+    ctx = page("Данные", ":material/upload_file:")
+    _flash()
+    if ctx.is_demo:
+        _demo_block(ctx)
+    loading, history, registry, quality = st.tabs(
+        ["Загрузка файлов", "История загрузок", "Реестр и отчётность", "Качество данных"]
+    )
+    with loading:
+        _loading(ctx)
+    with history:
+        _history(ctx)
+    with registry:
+        _registry(ctx)
+    with quality:
+        _quality(ctx)
+
+
+def _flash() -> None:
+    """A message left by the action that ran before the last rerun."""
+    message = st.session_state.pop("data_flash", None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+# --- demo data ---------------------------------------------------------------------
+
+
+def _demo_block(ctx: Page) -> None:
+    with st.container(border=True):
+        st.markdown(
+            "Сейчас в базе **демонстрационные данные**. Прежде чем загружать свои файлы, "
+            "удалите их, чтобы вымышленные организации не смешались с настоящими."
+        )
+        if not st.session_state.get("confirm_clear"):
+            if st.button("Удалить демонстрационные данные", icon=":material/delete_sweep:"):
+                st.session_state["confirm_clear"] = True
+                st.rerun()
+            return
+        st.warning(
+            "Будут удалены все организации, формы, реестр, история загрузок и заданные цели. "
+            "Отменить это действие нельзя. Продолжить?",
+            icon=":material/warning:",
+        )
+        yes, no, _ = st.columns([2, 1, 4])
+        if yes.button("Да, удалить и начать с пустой базы", type="primary"):
+            upload.clear_database(ctx.db)
+            st.session_state.pop("confirm_clear", None)
+            st.session_state["data_flash"] = (
+                "Демонстрационные данные удалены. База пуста — загрузите свои файлы."
+            )
+            st.rerun()
+        if no.button("Нет, оставить"):
+            st.session_state.pop("confirm_clear", None)
+            st.rerun()
+
+
+# --- loading -----------------------------------------------------------------------
+
+
+def _loading(ctx: Page) -> None:
+    st.markdown(
+        "Загрузите один или несколько файлов (CSV, XLSX, XLSM, XLS, ODS). Сначала файлы "
+        "проверяются, и вы видите отчёт; в базу они записываются только после нажатия "
+        "«Загрузить». Файл с ошибками не загружается целиком."
+    )
+    kind = st.radio(
+        "Что загружаете",
+        list(Kind),
+        format_func=lambda k: KIND_LABELS[k],
+        horizontal=True,
+        key="upload_kind",
+    )
+    st.download_button(
+        f"Скачать шаблон «{KIND_LABELS[kind]}» (XLSX)",
+        data=_template(str(kind)),
+        file_name=f"шаблон_{'форма_мониторинга' if kind is Kind.ORG_FORM else 'реестр_ОО'}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        key="template",
+    )
+    generation = st.session_state.setdefault("uploader_generation", 0)
+    files = st.file_uploader(
+        "Файлы",
+        type=list(upload.FILE_TYPES),
+        accept_multiple_files=True,
+        key=f"uploader_{generation}",
+        help="Можно выбрать сразу несколько файлов, например формы разных муниципалитетов.",
+    )
+    defaults = _defaults_inputs(ctx, kind)
+    if not files:
+        _last_report()
+        return
+    st.session_state.pop("upload_report", None)
+    st.session_state.pop("upload_skipped", None)
+    checks = _checks(ctx, [(f.name, f.getvalue()) for f in files], kind, defaults)
+    st.subheader("Предварительная проверка")
+    for check in checks:
+        _show_check(check)
+    good = [c for c in checks if c.ok]
+    bad = [c for c in checks if not c.ok]
+    if bad:
+        st.caption(
+            "Файлы с ошибками не будут загружены: "
+            + ", ".join(f"«{md(c.name)}»" for c in bad)
+            + ". Исправьте их и выберите снова."
+        )
+    st.info(
+        "В базу пока ничего не записано. Проверьте отчёт и нажмите «Загрузить».",
+        icon=":material/info:",
+    )
+    if st.button("Загрузить", type="primary", disabled=not good, icon=":material/upload:"):
+        _commit(ctx, checks, kind, defaults)
+
+
+@st.cache_data(show_spinner=False)
+def _template(kind: str) -> bytes:
+    return build_template(Kind(kind))
+
+
+def _defaults_inputs(ctx: Page, kind: Kind) -> Defaults:
+    st.markdown("**Значения для всего файла**")
+    st.caption(
+        "Заполните, если в файле нет такого столбца: значение применится ко всем его "
+        "строкам. Если столбец в файле есть, берётся значение из файла."
+    )
+    regions = sorted(ctx.hierarchy["region"].dropna().unique().tolist())
+    municipalities = sorted(ctx.hierarchy["municipality"].dropna().unique().tolist())
+    columns = st.columns(4 if kind is Kind.ORG_FORM else 3)
+    region = columns[0].text_input(
+        "Регион",
+        key="default_region",
+        placeholder="например, Удмуртская Республика",
+        help=_known("Регионы в базе", regions),
+    )
+    municipality = columns[1].text_input(
+        "Муниципалитет",
+        key="default_municipality",
+        placeholder="например, г. Глазов",
+        help=_known("Муниципалитеты в базе", municipalities),
+    )
+    org_type = columns[2].selectbox(
+        "Тип ОО",
+        [NO_TYPE, *[t.code for t in ORG_TYPES]],
+        format_func=lambda code: {t.code: t.label for t in ORG_TYPES}.get(code, "не задан"),
+        key="default_org_type",
+    )
+    period = None
+    if kind is Kind.ORG_FORM:
+        period = columns[3].text_input(
+            "Период",
+            key="default_period",
+            placeholder="2023 или 2023/2024",
+            help="Календарный год (2023) или учебный год (2023/2024, 2023-24).",
+        )
+    return upload.make_defaults(region, municipality, org_type or None, period)
+
+
+def _known(title: str, names: list[str]) -> str | None:
+    if not names:
+        return None
+    shown = ", ".join(names[:30]) + (" …" if len(names) > 30 else "")
+    return f"{title}: {shown}. Можно ввести и новое название."
+
+
+def _checks(
+    ctx: Page, files: list[tuple[str, bytes]], kind: Kind, defaults: Defaults
+) -> list[upload.FileCheck]:
+    """Previews, remembered for this data version so a rerun does not re-read the files."""
+    cache: dict = st.session_state.setdefault("upload_checks", {})
+    checks = []
+    fresh = {}
+    for name, content in files:
+        key = (name, hash(content), len(content), str(kind), defaults, ctx.version)
+        check = cache.get(key) or upload.check_file(ctx.db, name, content, kind, defaults)
+        fresh[key] = check
+        checks.append(check)
+    st.session_state["upload_checks"] = fresh
+    return checks
+
+
+def _show_check(check: upload.FileCheck) -> None:
+    with st.container(border=True):
+        if not check.ok:
+            noun = formatting.count(len(check.problems), "ошибка", "ошибки", "ошибок")
+            st.error(
+                f"Файл «{md(check.name)}» не будет загружен: {noun}.",
+                icon=":material/error:",
+            )
+            st.dataframe(upload.problems_frame(check.problems), hide_index=True, width="stretch")
+            return
+        result = check.result
+        st.success(
+            f"Файл «{md(check.name)}» можно загрузить: {md(upload.check_summary(result))}.",
+            icon=":material/task_alt:",
+        )
+        if result.warnings:
+            label = formatting.count(
+                len(result.warnings), "предупреждение", "предупреждения", "предупреждений"
+            )
+            with st.expander(f"Предупреждения: {label} (данные загрузятся)"):
+                st.dataframe(
+                    upload.problems_frame(result.warnings), hide_index=True, width="stretch"
+                )
+
+
+def _commit(ctx: Page, checks: list[upload.FileCheck], kind: Kind, defaults: Defaults) -> None:
+    bar = st.progress(0.0, text="Загрузка…")
+
+    def progress(done: int, total: int, name: str) -> None:
+        text = (
+            f"Загружается файл {done + 1} из {total}: {md(name)}"
+            if done < total
+            else f"Загружено файлов: {total}"
+        )
+        bar.progress(done / total if total else 1.0, text=text)
+
+    loads = upload.load_files(ctx.db, checks, kind, defaults, on_progress=progress)
+    st.session_state["upload_report"] = loads
+    st.session_state["upload_skipped"] = [c.name for c in checks if not c.ok]
+    st.session_state["uploader_generation"] = st.session_state["uploader_generation"] + 1
+    st.session_state.pop("upload_checks", None)
+    st.rerun()
+
+
+def _last_report() -> None:
+    loads: list[upload.FileLoad] = st.session_state.get("upload_report") or []
+    skipped: list[str] = (st.session_state.get("upload_skipped") or []) if loads else []
+    if skipped:
+        st.warning(
+            "Не загружены из-за ошибок: " + ", ".join(f"«{md(name)}»" for name in skipped) + ".",
+            icon=":material/warning:",
+        )
+    for load in loads:
+        if load.ok:
+            st.success(
+                f"Загружен файл «{md(load.name)}»: {md(upload.load_summary(load.result))}.",
+                icon=":material/check_circle:",
+            )
+            if load.result.warnings:
+                with st.expander(
+                    "Предупреждения: "
+                    + formatting.count(
+                        len(load.result.warnings),
+                        "предупреждение",
+                        "предупреждения",
+                        "предупреждений",
+                    )
+                ):
+                    st.dataframe(
+                        upload.problems_frame(load.result.warnings),
+                        hide_index=True,
+                        width="stretch",
+                    )
+        else:
+            st.error(f"Файл «{md(load.name)}» не загружен.", icon=":material/error:")
+            st.dataframe(upload.problems_frame(load.problems), hide_index=True, width="stretch")
+
+
+# --- history and rollback ----------------------------------------------------------
+
+
+def _history(ctx: Page) -> None:
+    uploads = lookups.uploads(ctx.db)
+    if uploads.empty:
+        st.info("Загрузок пока не было.")
+        return
+    st.dataframe(upload.uploads_table(uploads), hide_index=True, width="stretch")
+    active = uploads[uploads["rolled_back_at"].isna()].reset_index(drop=True)
+    if active.empty:
+        return
+    st.markdown("**Отменить загрузку**")
+    st.caption(
+        "Данные загрузки удаляются, а значения, которые она заменила, восстанавливаются. "
+        "Загрузки отменяются от поздних к ранним."
+    )
+    labels = {int(r["upload_id"]): upload.upload_label(r) for _, r in active.iterrows()}
+    chosen = st.selectbox("Загрузка", list(labels), format_func=labels.get, key="rollback_choice")
+    pending = st.session_state.get("rollback_pending")
+    if pending != chosen:
+        if st.button("Отменить загрузку…", icon=":material/undo:"):
+            st.session_state["rollback_pending"] = chosen
+            st.rerun()
+        return
+    st.warning(f"Отменить загрузку {md(labels[chosen])}?", icon=":material/warning:")
+    yes, no, _ = st.columns([2, 1, 4])
+    if yes.button("Да, отменить загрузку", type="primary"):
+        st.session_state.pop("rollback_pending", None)
+        try:
+            rollback(ctx.db, chosen)
+        except RollbackRefused as refused:
+            st.error(f"Загрузку нельзя отменить: {md(refused)}.", icon=":material/block:")
+            return
+        st.session_state["data_flash"] = f"Загрузка {labels[chosen]} отменена."
+        st.rerun()
+    if no.button("Нет"):
+        st.session_state.pop("rollback_pending", None)
+        st.rerun()
+
+
+# --- registry ----------------------------------------------------------------------
+
+
+def _in_filters(ctx: Page, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``frame`` (with ``org_id``) whose organisation is under the sidebar filters."""
+    h = ctx.hierarchy
+    f = ctx.filters
+    for column, value in (
+        ("region_id", f.region_id),
+        ("municipality_id", f.municipality_id),
+        ("district_id", f.district_id),
+        ("org_type", f.org_type),
+        ("org_id", f.org_id),
+    ):
+        if value is not None:
+            h = h[h[column] == value]
+    return frame[frame["org_id"].isin(h["org_id"])]
+
+
+def _registry(ctx: Page) -> None:
+    period = ctx.filters.period
+    registry = _in_filters(ctx, ctx.hierarchy[ctx.hierarchy["in_registry"]])
+    st.caption(md(ctx.caption()))
+    if registry.empty:
+        st.info(
+            "Реестр ОО для выбранных фильтров не загружен. Загрузите его на вкладке "
+            "«Загрузка файлов» (вид «Реестр ОО»): он нужен, чтобы считать долю ОО, "
+            "представивших данные, и видеть, кто их не представил."
+        )
+        return
+    if period is None:
+        st.info("Данных мониторинга пока нет: выберите период, когда они появятся.")
+        return
+    missing = _in_filters(ctx, state.non_reporting(ctx.path, ctx.version, period))
+    reported = len(registry) - len(missing)
+    left, middle, right = st.columns(3)
+    left.metric("В реестре", formatting.organizations(len(registry)), border=True)
+    middle.metric(
+        f"Представили форму за {period_label(period)}",
+        formatting.organizations(reported),
+        help=f"{formatting.percent(100 * reported / len(registry))} реестра",
+        border=True,
+    )
+    right.metric("Не представили", formatting.organizations(len(missing)), border=True)
+    if missing.empty:
+        st.success("Все организации реестра представили форму за этот период.")
+    else:
+        st.subheader(f"Не представили форму за {period_label(period)}")
+        table = _org_table(missing)
+        st.dataframe(table, hide_index=True, width="stretch", key="missing_table")
+        st.download_button(
+            "Скачать список (CSV)",
+            data=upload.csv_bytes(table),
+            file_name=f"не_представили_{_file_part(period)}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            key="missing_csv",
+        )
+    with st.expander(f"Весь реестр: {formatting.organizations(len(registry))}"):
+        table = _org_table(registry)
+        table["Форма за период"] = [
+            "нет" if org in set(missing["org_id"]) else "есть" for org in registry["org_id"]
+        ]
+        st.dataframe(table, hide_index=True, width="stretch", key="registry_table")
+
+
+def _org_table(frame: pd.DataFrame) -> pd.DataFrame:
+    types = {t.code: t.label for t in ORG_TYPES}
+    return pd.DataFrame(
+        {
+            "Организация": frame["organization"].tolist(),
+            "ИНН": frame["inn"].fillna("").tolist(),
+            "Тип ОО": [types.get(t, t) for t in frame["org_type"]],
+            "Муниципалитет": frame["municipality"].tolist(),
+            "Район": frame["district"].fillna("").tolist(),
+        }
+    )
+
+
+def _file_part(text: str) -> str:
+    return text.replace("/", "-")
+
+
+# --- data quality ------------------------------------------------------------------
+
+
+def _quality(ctx: Page) -> None:
+    period = ctx.filters.period
+    if period is None:
+        st.info("Данных мониторинга пока нет.")
+        return
+    findings = _in_filters(ctx, state.findings(ctx.path, ctx.version, period))
+    st.caption(md(ctx.caption()))
+    if findings.empty:
+        st.success("Замечаний к данным нет.")
+        return
+    st.markdown(f"Замечаний: {upload.findings_summary(findings)}.")
+    kinds = findings["rule"].map(upload.finding_kind)
+    present = [k for k in upload.FINDING_KINDS if k in set(kinds)]
+    shown = st.selectbox(
+        "Показать",
+        [ALL, *present],
+        format_func=lambda k: "все замечания" if k == ALL else upload.FINDING_KINDS[k][0],
+        key="quality_kind",
+    )
+    if shown != ALL:
+        findings = findings[kinds == shown]
+    table = upload.quality_table(findings)
+    st.dataframe(
+        table.drop(columns=["Период"]),  # the period is the filter's, stated above
+        hide_index=True,
+        width="stretch",
+        key="quality_table",
+        column_config={"Замечание": st.column_config.TextColumn(width="large")},
+    )
+    st.download_button(
+        "Скачать список замечаний (CSV)",
+        data=upload.csv_bytes(table),
+        file_name=f"качество_данных_{_file_part(period)}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="quality_csv",
+    )
+    st.caption(
+        "Список можно отправить в организации: в нём названия ОО, вопрос формы, введённое "
+        "значение и что с ним не так."
+    )
+
+
+guarded(body)

@@ -1,0 +1,302 @@
+"""Настройки: target overrides per indicator, period and territory, stored in the database.
+
+The catalogue's defaults apply where nothing is set; an override for a territory applies
+to it and everything below it. Every change bumps the data version, so every view shows
+the new targets and statuses at once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+import streamlit as st
+
+from analytics import formatting
+from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.indicators import LEVEL_LABELS, Level
+from analytics.targets import (
+    OVERRIDABLE_LEVELS,
+    TargetError,
+    list_targets,
+    remove_target,
+    set_target,
+)
+from ui import charts
+from ui.page import Page, guarded, page, period_label
+from ui.text import md
+from ui.upload import full_height
+
+ALL_PERIODS = "__all__"
+LEVEL_WORDS: dict[Level, str] = {
+    Level.TOTAL: "все территории",
+    Level.REGION: "регион",
+    Level.MUNICIPALITY: "муниципалитет",
+    Level.DISTRICT: "район",
+}
+
+
+def body() -> None:
+    ctx = page("Настройки", ":material/tune:")
+    message = st.session_state.pop("settings_flash", None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+    st.markdown(
+        "Целевые значения показателей по умолчанию взяты из методики. Здесь их можно "
+        "изменить для периода и территории: цель территории действует и для всех "
+        "входящих в неё муниципалитетов, районов и организаций; более узкая территория "
+        "важнее, а цель на конкретный период важнее цели на все периоды."
+    )
+    overrides = list_targets(ctx.db)
+    _overrides(overrides)
+    _set_form(ctx)
+    _remove_form(ctx, overrides)
+    _effective(ctx)
+
+
+def _period_text(period: object) -> str:
+    return "все периоды" if period is None or pd.isna(period) else period_label(str(period))
+
+
+def overrides_table(overrides: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Показатель": overrides["name"].tolist(),
+            "Период": [_period_text(p) for p in overrides["period"]],
+            "Уровень": [LEVEL_LABELS[Level(lv)] for lv in overrides["level"]],
+            "Территория": overrides["territory"].fillna("—").tolist(),
+            "Цель": [
+                formatting.target_value(INDICATORS_BY_ID[i], t)
+                for i, t in zip(overrides["indicator"], overrides["target"], strict=True)
+            ],
+            "По умолчанию": [
+                formatting.target_value(INDICATORS_BY_ID[i], INDICATORS_BY_ID[i].target)
+                for i in overrides["indicator"]
+            ],
+            "Задано": [
+                formatting.moment(pd.Timestamp(t).to_pydatetime()) for t in overrides["set_at"]
+            ],
+        }
+    )
+
+
+def _overrides(overrides: pd.DataFrame) -> None:
+    st.subheader("Заданные цели")
+    if overrides.empty:
+        st.info("Цели не менялись: везде действуют значения по умолчанию.")
+        return
+    st.dataframe(overrides_table(overrides), hide_index=True, width="stretch", key="overrides")
+
+
+def territories(hierarchy: pd.DataFrame, level: Level) -> dict[int, str]:
+    """Territory ids of ``level`` and their names as shown in the selectbox."""
+    if level is Level.TOTAL:
+        return {}
+    column = str(level)
+    rows = hierarchy.dropna(subset=[f"{column}_id"]).drop_duplicates(f"{column}_id")
+    rows = rows.sort_values([column])
+    labels = {}
+    for r in rows.itertuples(index=False):
+        key = int(getattr(r, f"{column}_id"))
+        if level is Level.REGION:
+            labels[key] = str(r.region)
+        elif level is Level.MUNICIPALITY:
+            labels[key] = f"{r.municipality} ({r.region})"
+        else:
+            labels[key] = f"{r.district} ({r.municipality})"
+    return labels
+
+
+def parse_target(text: str) -> float | None:
+    """``80``, ``80 %``, ``2,5`` → a number; None if it is not one."""
+    cleaned = re.sub(r"[\s\u00a0%]", "", text or "").replace(",", ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _current_territory(ctx: Page, level: Level) -> int | None:
+    return {
+        Level.REGION: ctx.filters.region_id,
+        Level.MUNICIPALITY: ctx.filters.municipality_id,
+        Level.DISTRICT: ctx.filters.district_id,
+    }.get(level)
+
+
+def _set_form(ctx: Page) -> None:
+    st.subheader("Задать цель")
+    with st.container(border=True):
+        left, right = st.columns(2)
+        indicator_id = left.selectbox(
+            "Показатель",
+            [i.id for i in INDICATORS],
+            format_func=lambda i: INDICATORS_BY_ID[i].name,
+            key="target_indicator",
+        )
+        indicator = INDICATORS_BY_ID[indicator_id]
+        period = right.selectbox(
+            "Период",
+            [ALL_PERIODS, *reversed(ctx.periods)],
+            format_func=lambda p: "все периоды" if p == ALL_PERIODS else period_label(p),
+            key="target_period",
+        )
+        left, right = st.columns(2)
+        level = left.selectbox(
+            "Уровень",
+            list(OVERRIDABLE_LEVELS),
+            format_func=lambda lv: LEVEL_WORDS[lv],
+            key="target_level",
+        )
+        territory = None
+        options = territories(ctx.hierarchy, level)
+        if level is not Level.TOTAL:
+            current = _current_territory(ctx, level)
+            ids = list(options)
+            territory = right.selectbox(
+                "Территория",
+                ids,
+                index=ids.index(current) if current in ids else (0 if ids else None),
+                format_func=options.get,
+                key=f"target_territory_{level}",
+                placeholder="нет территорий этого уровня",
+            )
+        value_text = st.text_input(
+            f"Целевое значение ({'%' if indicator.is_percent else indicator.unit})",
+            key="target_value",
+            placeholder=(f"по умолчанию {formatting.target_value(indicator, indicator.target)}"),
+            help=(
+                f"{indicator.description} "
+                f"{'Больше' if indicator.better == 'higher' else 'Меньше'} — лучше. "
+                "Дробную часть отделяйте запятой: 2,5."
+            ),
+        )
+        if st.button("Сохранить цель", type="primary", icon=":material/save:"):
+            value = parse_target(value_text)
+            if value is None:
+                st.error("Введите целевое значение числом, например 80 или 2,5.")
+                return
+            try:
+                set_target(
+                    ctx.db,
+                    indicator_id,
+                    value,
+                    period=None if period == ALL_PERIODS else period,
+                    level=level,
+                    territory_id=territory,
+                )
+            except TargetError as error:
+                st.error(f"Цель не сохранена: {md(error)}.", icon=":material/error:")
+                return
+            where = "все территории" if level is Level.TOTAL else options.get(territory, "—")
+            st.session_state["settings_flash"] = (
+                f"Цель сохранена: «{indicator.name}» — "
+                f"{formatting.target_value(indicator, value)} ({_period_text(_none(period))}, "
+                f"{where})."
+            )
+            st.session_state.pop("target_value", None)
+            st.rerun()
+
+
+def _none(period: str) -> str | None:
+    return None if period == ALL_PERIODS else period
+
+
+def _override_label(row: pd.Series) -> str:
+    indicator = INDICATORS_BY_ID[row["indicator"]]
+    return (
+        f"{indicator.short}: {formatting.target_value(indicator, row['target'])} — "
+        f"{_period_text(row['period'])}, {row['territory'] if pd.notna(row['territory']) else '—'}"
+    )
+
+
+def _remove_form(ctx: Page, overrides: pd.DataFrame) -> None:
+    if overrides.empty:
+        return
+    st.subheader("Вернуть цель по умолчанию")
+    labels = {n: _override_label(row) for n, row in overrides.iterrows()}
+    chosen = st.selectbox(
+        "Заданная цель", list(labels), format_func=labels.get, key="remove_choice"
+    )
+    if st.button("Удалить цель", icon=":material/delete:"):
+        row = overrides.loc[chosen]
+        level = Level(row["level"])
+        remove_target(
+            ctx.db,
+            row["indicator"],
+            period=None if pd.isna(row["period"]) else row["period"],
+            level=level,
+            territory_id=int(row["territory_id"]),
+        )
+        st.session_state["settings_flash"] = (
+            f"Цель удалена: {labels[chosen]}. Действует цель по умолчанию или цель "
+            "более широкой территории."
+        )
+        st.session_state.pop("remove_choice", None)
+        st.rerun()
+
+
+def focus_rows(frame: pd.DataFrame, ctx: Page) -> pd.DataFrame:
+    """The rows of the narrowest territory the filters choose (its targets apply)."""
+    f = ctx.filters
+    for level, column, value in (
+        (Level.DISTRICT, "district_id", f.district_id),
+        (Level.MUNICIPALITY, "municipality_id", f.municipality_id),
+        (Level.REGION, "region_id", f.region_id),
+    ):
+        if value is not None:
+            return frame[(frame["level"] == level) & (frame[column] == value)]
+    return frame[frame["level"] == Level.TOTAL]
+
+
+def effective_table(rows: pd.DataFrame) -> pd.DataFrame:
+    rows = rows.set_index("indicator")
+    ids = [i.id for i in INDICATORS if i.id in rows.index]
+    return pd.DataFrame(
+        {
+            "Показатель": [INDICATORS_BY_ID[i].name for i in ids],
+            "Значение": [
+                formatting.indicator_value(INDICATORS_BY_ID[i], _float(rows.loc[i, "value"]))
+                for i in ids
+            ],
+            "Действующая цель": [
+                formatting.target_value(INDICATORS_BY_ID[i], rows.loc[i, "target"]) for i in ids
+            ],
+            "По умолчанию": [
+                formatting.target_value(INDICATORS_BY_ID[i], INDICATORS_BY_ID[i].target)
+                for i in ids
+            ],
+            "Статус": [charts.status_label(_status(rows.loc[i, "status"])) for i in ids],
+        }
+    )
+
+
+def _float(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _status(value: object) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def _effective(ctx: Page) -> None:
+    st.subheader("Как цели действуют сейчас")
+    f = ctx.filters
+    st.caption(md(ctx.caption()))
+    if f.period is None:
+        st.info("Данных мониторинга пока нет.")
+        return
+    rows = focus_rows(ctx.indicators(f.scope()), ctx)
+    rows = rows[rows["period"] == f.period]
+    if rows.empty:
+        st.info("Для выбранных фильтров нет данных.")
+        return
+    table = effective_table(rows)
+    st.dataframe(
+        table, hide_index=True, width="stretch", height=full_height(len(table)), key="effective"
+    )
+
+
+guarded(body)
