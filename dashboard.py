@@ -14,6 +14,13 @@ from ui.page import guarded, page, period_label
 from ui.text import md
 
 STATUS_DOT = {"green": ":green[●]", "yellow": ":orange[●]", "red": ":red[●]", None: ":gray[●]"}
+# Shape as well as colour, for colour-blind readers; the words are in the card's help.
+STATUS_BADGE = {
+    "green": ":green-badge[✓]",
+    "yellow": ":orange-badge[≈]",
+    "red": ":red-badge[✗]",
+    None: ":gray-badge[—]",
+}
 
 
 def focus(frame: pd.DataFrame, org_id: int | None) -> pd.DataFrame:
@@ -107,7 +114,7 @@ def _card(indicator_id: str, row: pd.Series, previous: pd.DataFrame, previous_pe
             change = row["value"] - before
             delta = formatting.indicator_difference(indicator, change).replace("−", "-")
     st.metric(
-        f"{STATUS_DOT[row['status']]} {indicator.short}",
+        f"{indicator.short} {STATUS_BADGE[row['status']]}",
         formatting.indicator_value(indicator, row["value"]),
         delta=delta,
         delta_color="normal" if indicator.better == "higher" else "inverse",

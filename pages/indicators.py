@@ -20,6 +20,7 @@ from ui.page import (
     useful_breakdown,
     with_filters,
 )
+from ui.tables import table_downloads
 from ui.text import md
 
 
@@ -160,6 +161,13 @@ def _ranking(ctx: Page, rows: pd.DataFrame, indicator_id: str, level: Level) -> 
         on_select="rerun",
         selection_mode="single-row",
         key="ranking",
+    )
+    table_downloads(
+        table,
+        f"{indicator.short} — рейтинг {BREAKDOWNS[level].title}",
+        ctx.export_context(),
+        "ranking",
+        status_column="Статус",
     )
     selected = event.selection.rows if event else []
     if selected:

@@ -99,6 +99,13 @@ class Page:
         """The filters in words, for chart titles and captions."""
         return describe(filters or self.filters, self.hierarchy)
 
+    def export_context(self, filters: Filters | None = None) -> list[str]:
+        """The lines that head an exported table: what it shows and from which data."""
+        return [
+            f"Фильтры: {self.caption(filters)}",
+            f"Версия данных: {self.version}",
+        ]
+
     def org_name(self, org_id: int) -> str:
         rows = self.hierarchy[self.hierarchy["org_id"] == org_id]
         return str(rows["organization"].iloc[0]) if len(rows) else "—"
