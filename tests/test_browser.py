@@ -53,8 +53,15 @@ def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     env = {**os.environ, "MONITORING_DB": str(db)}
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
-            "--server.port", str(port), "--server.headless", "true",
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
         ],
         cwd=ROOT,
         env=env,
@@ -127,17 +134,45 @@ def test_every_page_opens_by_its_url_on_a_cold_server(server, tab, path, title):
 def test_a_copied_link_reopens_the_same_indicator_and_period(server, tab):
     tab.goto(server + "indicators?period=2022%2F2023&ind=teachers_involved")
     _settle(tab)
-    text = _text(tab)
-    assert "Доля педагогов, включённых в систему наставничества" in text
-    assert "2022/2023 уч. год" in text
+    assert "Педагоги в наставничестве: 2022/2023 уч. год" in _text(tab)
 
 
 def test_choosing_a_municipality_narrows_the_page_and_the_url(server, tab):
     tab.goto(server + "indicators")
     _settle(tab)
     sidebar = tab.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("Муниципалитет").locator("..").locator("..").click()
+    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Муниципалитет").click()
     tab.get_by_role("option", name="г. Глазов").click()
     _settle(tab)
     assert "municipality=" in tab.url
     assert "г. Глазов" in _text(tab)
+
+
+def test_an_uploaded_municipal_file_is_previewed_then_loaded(server, tab):
+    from tests.conftest import DATA
+
+    tab.goto(server + "data")
+    _settle(tab)
+    main = tab.locator('[data-testid="stMain"]')
+    for label, value in (
+        ("Регион", "Удмуртская Республика"),
+        ("Муниципалитет", "г. Глазов (выборка)"),
+        ("Период", "2023"),
+    ):
+        field = main.get_by_label(label, exact=True)
+        field.fill(value)
+        field.press("Enter")
+        _settle(tab)
+    tab.locator('input[type="file"]').set_input_files(str(DATA / "glazov_2023.xlsx"))
+    tab.get_by_text("Предварительная проверка").wait_for(timeout=60_000)
+    _settle(tab)
+    assert "В базу пока ничего не записано" in _text(tab)
+    tab.screenshot(path=str(SCREENSHOTS / "upload-preview.png"), full_page=False)
+    main.get_by_role("button", name="Загрузить").click()
+    tab.get_by_text("загружен", exact=False).first.wait_for(timeout=60_000)
+    _settle(tab)
+    tab.goto(server + "indicators?period=2023&ind=databases")
+    _settle(tab)
+    text = _text(tab)
+    assert "16 из 30 ОО" in text
+    assert "53,3\u00a0%" in text
