@@ -39,7 +39,8 @@ def body() -> None:
         return
     subject = ctx.org_name(f.org_id) if f.org_id is not None else ctx.caption()
     st.caption(f"{subject} · {period_label(f.period)}" if f.org_id else subject)
-    frame = focus(ctx.indicators(f.scope(all_periods=True)), f.org_id)
+    level = Level.ORGANIZATION if f.org_id is not None else Level.TOTAL
+    frame = focus(ctx.indicators(f.scope(all_periods=True, levels=(level,))), f.org_id)
     current = frame[frame["period"] == f.period].set_index("indicator")
     previous_period = _previous(ctx.periods, f.period)
     previous = frame[frame["period"] == previous_period].set_index("indicator")

@@ -183,18 +183,23 @@ def _filters(scope: Scope) -> tuple[str, list[object]]:
 def indicator_sql(scope: Scope) -> tuple[str, list[object]]:
     """The single grouped query for ``scope`` and its parameters."""
     where, params = _filters(scope)
-    grouping_sets = ["(period)"]
-    keys = []
-    for _, key in _LEVEL_KEYS:
-        keys.append(key)
-        grouping_sets.append(f"(period, {', '.join(keys)})")
-    level_case = (
-        "CASE "
-        + " ".join(
-            f"WHEN GROUPING({key}) = 0 THEN '{level}'" for level, key in reversed(_LEVEL_KEYS)
-        )
-        + f" ELSE '{Level.TOTAL}' END"
+    wanted = set(scope.levels) if scope.levels is not None else set(LEVELS)
+    # Only the levels asked for are grouped: the organisation level is most of the work.
+    grouping_sets = ["(period)"] if Level.TOTAL in wanted else []
+    deepest = max((n for n, (level, _) in enumerate(_LEVEL_KEYS) if level in wanted), default=-1)
+    grouped_keys = [key for _, key in _LEVEL_KEYS[: deepest + 1]]
+    for n, (level, _) in enumerate(_LEVEL_KEYS):
+        if level in wanted:
+            grouping_sets.append(f"(period, {', '.join(grouped_keys[: n + 1])})")
+    key_columns = ", ".join(
+        key if key in grouped_keys else f"CAST(NULL AS BIGINT) AS {key}" for _, key in _LEVEL_KEYS
     )
+    level_case = " ".join(
+        f"WHEN GROUPING({key}) = 0 THEN '{level}'"
+        for level, key in reversed(_LEVEL_KEYS)
+        if key in grouped_keys
+    )
+    level_case = f"CASE {level_case} ELSE '{Level.TOTAL}' END" if level_case else f"'{Level.TOTAL}'"
     target_joins, target_candidates = _target_joins()
     value_sql = "CASE WHEN l.denominator > 0 THEN c.factor * l.numerator / l.denominator END"
     sql = f"""
@@ -219,7 +224,7 @@ per_org AS (
     FROM base
 ),
 grouped AS (
-    SELECT period, region_id, municipality_id, district_id, org_id, {level_case} AS level,
+    SELECT period, {key_columns}, {level_case} AS level,
     {_sums()}
     FROM per_org
     GROUP BY GROUPING SETS ({", ".join(grouping_sets)})
@@ -277,8 +282,6 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
         frame = cur.execute(sql, params).df()
     finally:
         cur.close()
-    if scope.levels is not None:
-        frame = frame[frame["level"].isin([str(level) for level in scope.levels])]
     if scope.indicators is not None:
         frame = frame[frame["indicator"].isin(scope.indicators)]
     # None, not NaN, where there is no value: callers look statuses up in dicts.

@@ -141,11 +141,13 @@ def _match_row(rows: Sequence[Sequence[object]], r: int, kind: Kind) -> Header:
 
 
 def find_header(rows: Sequence[Sequence[object]], kind: Kind) -> Header | None:
-    """The row that matches the most contract fields, if it has at least two."""
+    """The row that matches the most contract fields, if it has at least two or names the
+    organisation column (a registry may be a bare list of names)."""
     best: Header | None = None
     for r in range(min(len(rows), HEADER_SEARCH_ROWS)):
         candidate = _match_row(rows, r, kind)
-        if len(candidate.columns) >= 2 and (
+        names_orgs = ORG_NAME in candidate.columns.values()
+        if (len(candidate.columns) >= 2 or names_orgs) and (
             best is None or len(candidate.columns) > len(best.columns)
         ):
             best = candidate
@@ -180,8 +182,12 @@ def parse_sheets(file_name: str, sheets: list[Sheet], kind: Kind, defaults: Defa
             )
         )
         return result
+    fallback = _parse_defaults(result, defaults)
+    if result.errors:
+        # A value given for the whole file is wrong: every row would repeat the error.
+        return result
     for sheet, header in headers:
-        _parse_sheet(result, sheet, header, defaults)
+        _parse_sheet(result, sheet, header, defaults, fallback)
     _check_duplicates(result)
     return result
 
@@ -262,11 +268,16 @@ def _parse_defaults(result: ParsedFile, defaults: Defaults) -> dict[str, object]
     return parsed
 
 
-def _parse_sheet(result: ParsedFile, sheet: Sheet, header: Header, defaults: Defaults) -> None:
+def _parse_sheet(
+    result: ParsedFile,
+    sheet: Sheet,
+    header: Header,
+    defaults: Defaults,
+    fallback: dict[str, object],
+) -> None:
     result.sheets_read.append(sheet.name)
     if not _sheet_problems_with_columns(result, sheet, header, defaults):
         return
-    fallback = _parse_defaults(result, defaults)
     name_column = next(c for c, f in header.columns.items() if f is ORG_NAME)
     data_codes = {f.code for f in header.columns.values()} - {
         REGION.code,

@@ -113,8 +113,8 @@ def findings(db: Database, period: str | None = None) -> pd.DataFrame:
     parts = [consistency_findings(db, period), missing_answers(db, period)]
     for p in [period] if period else periods(db):
         parts.append(missing_forms(db, p))
-    frame = pd.concat([p for p in parts if not p.empty], ignore_index=True)
-    return frame if not frame.empty else _frame([])
+    found = [p for p in parts if not p.empty]
+    return pd.concat(found, ignore_index=True) if found else _frame([])
 
 
 def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:

@@ -70,11 +70,12 @@ class Filters:
             if getattr(self, f.name) is not None
         }
 
-    def scope(self, *, all_periods: bool = False) -> Scope:
+    def scope(self, *, all_periods: bool = False, levels: tuple[Level, ...] | None = None) -> Scope:
         """The engine scope of the territory filters (the organisation is not a scope:
-        pages compare it with its territories)."""
+        pages compare it with its territories); ``levels`` limits the work to those asked."""
         return Scope(
             periods=None if all_periods or self.period is None else (self.period,),
+            levels=levels,
             org_type=self.org_type,
             region_id=self.region_id,
             municipality_id=self.municipality_id,
