@@ -17,7 +17,7 @@ from typing import NoReturn, TextIO
 import pandas as pd
 
 from . import lookups
-from .contract import Kind
+from .contract import PERSON_TABLES, Kind
 from .db import Database, DatabaseBusy, default_db_path
 from .docgen import render as render_docs
 from .indicators import OUTPUT_COLUMNS, Level, Scope, compute, deficits
@@ -144,9 +144,10 @@ def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         raise IngestError(problems)
     for path in args.files:
         result = ingest_file(db, path, kind, defaults, user=args.user)
+        replaced = "заменено баз" if kind in PERSON_TABLES else "заменено форм"
         print(
             f"{path.name}: загружено строк — {result.rows}, новых организаций — "
-            f"{result.new_organizations}, заменено форм — {result.replaced} "
+            f"{result.new_organizations}, {replaced} — {result.replaced} "
             f"(загрузка № {result.upload_id})",
             file=out,
         )

@@ -20,6 +20,51 @@ class FieldType(StrEnum):
     YES_NO = "yes_no"
     COUNT = "count"
     SHARE = "share"
+    DATE = "date"
+    MENTORING_FORM = "mentoring_form"
+    MENTEE_CATEGORY = "mentee_category"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One value of a closed list: stored as ``code``, shown as ``label``.
+
+    ``words`` are other spellings; matching also ignores case, quotes, ё/е, the dash kind
+    and spaces around a dash, so «Педагог—педагог» is «педагог – педагог».
+    """
+
+    code: str
+    label: str
+    words: tuple[str, ...] = ()
+
+
+# Forms of mentoring (Распоряжение Минпросвещения № Р-145), in the contract's order.
+MENTORING_FORMS: tuple[Choice, ...] = (
+    Choice("teacher_teacher", "педагог – педагог", ("учитель – учитель",)),
+    Choice("head_teacher", "руководитель – педагог", ("руководитель – учитель",)),
+    Choice("student_student", "ученик – ученик", ("обучающийся – обучающийся",)),
+    Choice("student_pupil", "студент – ученик", ("студент – обучающийся",)),
+    Choice("employer_pupil", "работодатель – ученик", ("работодатель – обучающийся",)),
+    Choice("employer_student", "работодатель – студент"),
+    Choice("mentor_group", "наставник – группа"),
+)
+MENTORING_FORMS_BY_CODE: dict[str, Choice] = {c.code: c for c in MENTORING_FORMS}
+# A mentor with several mentees in this form leads one group, not several pairs.
+GROUP_FORM = "mentor_group"
+
+# Categories of mentees; ``TEACHER_CATEGORIES`` are the ones the form counts as
+# «Педагогов-наставляемых» (a blank category counts as a teacher too).
+MENTEE_CATEGORIES: tuple[Choice, ...] = (
+    Choice("young_specialist", "молодой специалист", ("молодой педагог",)),
+    Choice("teacher", "педагог", ("педагогический работник", "учитель")),
+    Choice("student", "обучающийся", ("обучающаяся", "ученик", "учащийся", "студент")),
+)
+MENTEE_CATEGORIES_BY_CODE: dict[str, Choice] = {c.code: c for c in MENTEE_CATEGORIES}
+TEACHER_CATEGORIES: tuple[str, ...] = ("young_specialist", "teacher")
+
+
+def _choice_list(choices: tuple[Choice, ...]) -> str:
+    return ", ".join(f"«{c.label}»" for c in choices)
 
 
 # DuckDB column type for each field type.
@@ -31,6 +76,9 @@ SQL_TYPES: dict[FieldType, str] = {
     FieldType.YES_NO: "BOOLEAN",
     FieldType.COUNT: "BIGINT",
     FieldType.SHARE: "DOUBLE",
+    FieldType.DATE: "DATE",
+    FieldType.MENTORING_FORM: "VARCHAR",
+    FieldType.MENTEE_CATEGORY: "VARCHAR",
 }
 
 # Words shown to users for each type, in validation messages and the template.
@@ -42,6 +90,9 @@ TYPE_LABELS: dict[FieldType, str] = {
     FieldType.YES_NO: "да/нет",
     FieldType.COUNT: "целое число ≥ 0",
     FieldType.SHARE: "число от 0 до 100",
+    FieldType.DATE: "дата: 01.09.2022 или 2022-09-01",
+    FieldType.MENTORING_FORM: f"форма наставничества: {_choice_list(MENTORING_FORMS)}",
+    FieldType.MENTEE_CATEGORY: f"категория: {_choice_list(MENTEE_CATEGORIES)}",
 }
 
 
@@ -166,19 +217,147 @@ class Kind(StrEnum):
 
     ORG_FORM = "org-form"
     REGISTRY = "registry"
+    MENTORS = "mentors"
+    MENTEES = "mentees"
 
 
 KIND_LABELS: dict[Kind, str] = {
     Kind.ORG_FORM: "Форма мониторинга ОО",
     Kind.REGISTRY: "Реестр ОО",
+    Kind.MENTORS: "База наставников",
+    Kind.MENTEES: "База наставляемых",
 }
+
+# The person-level registers (База наставников, База наставляемых). ФИО in them is personal
+# data (152-ФЗ): stored only to match a mentee to a mentor, shown only on the «Данные» page,
+# never in an aggregate, a chart or an export.
+MENTORING_FORM = Field(
+    "mentoring_form",
+    "Форма наставничества",
+    FieldType.MENTORING_FORM,
+    synonyms=("Форма", "Форма (модель) наставничества", "Модель наставничества"),
+)
+MENTOR_FIELDS: tuple[Field, ...] = (
+    Field(
+        "full_name",
+        "ФИО наставника",
+        FieldType.TEXT,
+        required=True,
+        synonyms=(
+            "ФИО",
+            "Ф.И.О.",
+            "Ф.И.О. наставника",
+            "Фамилия, имя, отчество наставника",
+            "Фамилия, имя, отчество",
+            "Наставник",
+        ),
+    ),
+    Field("position", "Должность", FieldType.TEXT, synonyms=("Занимаемая должность",)),
+    Field(
+        "experience_years",
+        "Педагогический стаж (лет)",
+        FieldType.COUNT,
+        synonyms=("Стаж педагогической работы", "Педагогический стаж, лет", "Стаж"),
+    ),
+    MENTORING_FORM,
+    Field(
+        "planned_mentees",
+        "Количество наставляемых",
+        FieldType.COUNT,
+        synonyms=("Число наставляемых", "Кол-во наставляемых"),
+    ),
+    Field(
+        "start_date",
+        "Дата начала",
+        FieldType.DATE,
+        synonyms=("Дата начала наставничества", "Дата начала программы"),
+    ),
+    Field(
+        "end_date",
+        "Дата окончания",
+        FieldType.DATE,
+        synonyms=("Дата окончания наставничества", "Дата окончания программы"),
+    ),
+    Field(
+        "trained",
+        "Обучение пройдено",
+        FieldType.YES_NO,
+        synonyms=("Прошёл обучение", "Прошла обучение", "Обучение по программам наставничества"),
+    ),
+)
+MENTEE_FIELDS: tuple[Field, ...] = (
+    Field(
+        "full_name",
+        "ФИО наставляемого",
+        FieldType.TEXT,
+        required=True,
+        synonyms=(
+            "ФИО",
+            "Ф.И.О.",
+            "Ф.И.О. наставляемого",
+            "Фамилия, имя, отчество наставляемого",
+            "Фамилия, имя, отчество",
+            "Наставляемый",
+        ),
+    ),
+    Field(
+        "category",
+        "Категория",
+        FieldType.MENTEE_CATEGORY,
+        synonyms=("Категория наставляемого",),
+    ),
+    Field(
+        "mentor_name",
+        "ФИО наставника",
+        FieldType.TEXT,
+        synonyms=("Ф.И.О. наставника", "Наставник", "Фамилия, имя, отчество наставника"),
+    ),
+    MENTORING_FORM,
+    Field(
+        "start_date",
+        "Дата вхождения в программу",
+        FieldType.DATE,
+        synonyms=("Дата вхождения", "Дата включения в программу", "Дата начала"),
+    ),
+    Field(
+        "end_date",
+        "Дата завершения",
+        FieldType.DATE,
+        synonyms=("Дата завершения программы", "Дата окончания"),
+    ),
+    Field(
+        "completed",
+        "Программа завершена",
+        FieldType.YES_NO,
+        synonyms=("Завершил программу", "Завершила программу", "Программа пройдена"),
+    ),
+)
 
 KIND_FIELDS: dict[Kind, tuple[Field, ...]] = {
     Kind.ORG_FORM: (*HIERARCHY_FIELDS, PERIOD, *FORM_VALUE_FIELDS),
     Kind.REGISTRY: HIERARCHY_FIELDS,
+    Kind.MENTORS: (*HIERARCHY_FIELDS, PERIOD, *MENTOR_FIELDS),
+    Kind.MENTEES: (*HIERARCHY_FIELDS, PERIOD, *MENTEE_FIELDS),
+}
+
+# Person registers: their kind → the table that holds them (a history table has the same
+# name with ``_history``), and the start and end dates that must not run backwards.
+PERSON_TABLES: dict[Kind, str] = {Kind.MENTORS: "mentors", Kind.MENTEES: "mentees"}
+PERSON_FIELDS: dict[Kind, tuple[Field, ...]] = {
+    Kind.MENTORS: MENTOR_FIELDS,
+    Kind.MENTEES: MENTEE_FIELDS,
+}
+DATE_RANGES: tuple[tuple[str, str], ...] = (("start_date", "end_date"),)
+# What makes a register row unique within an organisation and period: a mentor is listed
+# once (mentees find their mentor by name); a mentee once per mentor.
+PERSON_KEYS: dict[Kind, tuple[str, ...]] = {
+    Kind.MENTORS: ("full_name",),
+    Kind.MENTEES: ("full_name", "mentor_name"),
 }
 
 FORM_VALUE_CODES: tuple[str, ...] = tuple(f.code for f in FORM_VALUE_FIELDS)
+# Fields by code across kinds (a person register's ``full_name`` means the mentor or the
+# mentee by kind: look those up in PERSON_FIELDS).
 FIELDS_BY_CODE: dict[str, Field] = {f.code: f for fields in KIND_FIELDS.values() for f in fields}
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .contract import FORM_VALUE_FIELDS, SQL_TYPES
+from .contract import FORM_VALUE_FIELDS, PERSON_FIELDS, PERSON_TABLES, SQL_TYPES, Kind
 
 DEFAULT_DB_PATH = Path("data") / "monitoring.duckdb"
 
@@ -125,8 +125,46 @@ def _migration_1() -> list[str]:
     ]
 
 
+def person_columns(kind: Kind) -> tuple[tuple[str, str], ...]:
+    """The columns of a person register's table (and its history) with their SQL types.
+
+    ``name_key`` is the normalised full name; a mentee's ``mentor_key`` is matched to a
+    mentor's ``name_key`` within the same organisation and period.
+    """
+    fixed = [
+        ("person_id", "BIGINT NOT NULL"),
+        ("org_id", "BIGINT NOT NULL"),
+        ("period", "VARCHAR NOT NULL"),
+        ("upload_id", "BIGINT NOT NULL"),
+        ("source_sheet", "VARCHAR"),
+        ("source_row", "INTEGER"),
+        ("name_key", "VARCHAR NOT NULL"),
+    ]
+    if kind is Kind.MENTEES:
+        fixed.append(("mentor_key", "VARCHAR"))
+    return (*fixed, *((f.code, SQL_TYPES[f.type]) for f in PERSON_FIELDS[kind]))
+
+
+def _migration_2() -> list[str]:
+    """The person registers (База наставников, База наставляемых) and their history;
+    ``uploads.purged_at`` records that an upload's personal data was deleted, together
+    with its archived file."""
+    statements = [
+        "CREATE SEQUENCE person_seq START 1",
+        "ALTER TABLE uploads ADD COLUMN purged_at TIMESTAMP",
+    ]
+    for kind, table in PERSON_TABLES.items():
+        columns = ",\n    ".join(f"{name} {sql}" for name, sql in person_columns(kind))
+        statements.append(f"CREATE TABLE {table} (\n    {columns},\n    PRIMARY KEY (person_id))")
+        statements.append(
+            f"CREATE TABLE {table}_history (\n    {columns},\n    replaced_by BIGINT NOT NULL,\n"
+            "    replaced_at TIMESTAMP NOT NULL)"
+        )
+    return statements
+
+
 # MIGRATIONS[i] brings the schema from version i to i + 1.
-MIGRATIONS: tuple[Sequence[str], ...] = (_migration_1(),)
+MIGRATIONS: tuple[Sequence[str], ...] = (_migration_1(), _migration_2())
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # In ``targets``, an override for every period is stored under this period code, and
@@ -201,12 +239,17 @@ class Database:
         the other instead of failing on a write conflict. Every committed write bumps
         the data version that caches are keyed on.
         """
+        with self._atomic() as cur:
+            yield cur
+            cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+
+    @contextmanager
+    def _atomic(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with self._write_lock:
             cur = self.cursor()
             try:
                 cur.execute("BEGIN TRANSACTION")
                 yield cur
-                cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
@@ -227,19 +270,10 @@ class Database:
         """Apply every migration newer than the file's schema version, each atomically."""
         current = self.schema_version()
         for version in range(current, SCHEMA_VERSION):
-            with self._write_lock:
-                cur = self.cursor()
-                try:
-                    cur.execute("BEGIN TRANSACTION")
-                    for statement in MIGRATIONS[version]:
-                        cur.execute(statement)
-                    cur.execute("INSERT INTO schema_version VALUES (?)", [version + 1])
-                    cur.execute("COMMIT")
-                except BaseException:
-                    cur.execute("ROLLBACK")
-                    raise
-                finally:
-                    cur.close()
+            with self._atomic() as cur:
+                for statement in MIGRATIONS[version]:
+                    cur.execute(statement)
+                cur.execute("INSERT INTO schema_version VALUES (?)", [version + 1])
 
     def data_version(self) -> int:
         """A number that changes with every committed write: the key for caches."""

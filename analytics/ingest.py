@@ -19,12 +19,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .contract import FORM_VALUE_CODES, Kind
-from .db import Database
-from .normalize import name_key, period_of, territory_key
-from .parse import Defaults, ParsedFile, Record, parse_sheets
+from .contract import FORM_VALUE_CODES, KIND_LABELS, PERSON_FIELDS, PERSON_TABLES, Kind
+from .db import Database, person_columns
+from .normalize import name_key, period_of, person_key, territory_key
+from .parse import Defaults, ParsedFile, Record, identity_keys, parse_sheets
 from .problems import IngestError, Problem
-from .readers import Limits, UnreadableFile, read_sheets
+from .readers import Limits, UnreadableFile, check_size, read_sheets
 
 
 @dataclass
@@ -42,6 +42,8 @@ class IngestResult:
     periods: list[str] = field(default_factory=list)
     municipalities: list[str] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
+    # Organisations the file covers (a person register has many rows per organisation).
+    organizations: int = 0
 
 
 def sha256_of(content: bytes) -> str:
@@ -76,16 +78,21 @@ def preview(
     try:
         resolver = _Resolver(cur, create=False)
         replaced = 0
-        new_orgs = 0
+        new_orgs: set[tuple[object, ...]] = set()
+        org_ids = []
         for record in parsed.records:
             org_id = resolver.org(record.values)
+            org_ids.append(org_id)
             if org_id is None:
-                new_orgs += 1
+                new_orgs.add(identity_keys(record.values)[0])
             elif kind is Kind.ORG_FORM and _has_form(cur, org_id, record.values["period"]):
                 replaced += 1
+        if kind in PERSON_TABLES:
+            replaced = _registers_replaced(cur, kind, parsed.records, org_ids)
+            parsed.warnings.extend(_matching_warnings(cur, parsed, org_ids))
     finally:
         cur.close()
-    return _result(parsed, sha256_of(content), new_orgs, replaced)
+    return _result(parsed, sha256_of(content), len(new_orgs), replaced)
 
 
 def _has_form(cur: duckdb.DuckDBPyConnection, org_id: int, period: object) -> bool:
@@ -101,6 +108,7 @@ def _result(parsed: ParsedFile, sha: str, new_orgs: int, replaced: int) -> Inges
         key=lambda p: period_of(p),
     )
     municipalities = sorted({str(r.values["municipality"]) for r in parsed.records})
+    organizations = len({identity_keys(r.values)[-1] for r in parsed.records})
     return IngestResult(
         file=parsed.file,
         kind=parsed.kind,
@@ -112,6 +120,7 @@ def _result(parsed: ParsedFile, sha: str, new_orgs: int, replaced: int) -> Inges
         periods=periods,
         municipalities=municipalities,
         records=parsed.records,
+        organizations=organizations,
     )
 
 
@@ -127,23 +136,15 @@ def ingest_file(
     path = Path(path)
     limits = limits or Limits.from_env()
     try:
-        size = path.stat().st_size
+        check_size(path.stat().st_size, limits)
+        content = path.read_bytes()
+    except UnreadableFile as error:
+        raise IngestError([Problem(path.name, str(error))]) from None
     except OSError:
         raise IngestError(
             [Problem(path.name, "файл не найден или недоступен для чтения")]
         ) from None
-    if size > limits.max_file_bytes:
-        mb = 1024 * 1024
-        raise IngestError(
-            [
-                Problem(
-                    path.name,
-                    f"файл больше допустимого размера ({size / mb:.1f} МБ при пределе "
-                    f"{limits.max_file_bytes / mb:.0f} МБ)".replace(".", ","),
-                )
-            ]
-        )
-    return ingest_bytes(db, path.name, path.read_bytes(), kind, defaults, user, limits)
+    return ingest_bytes(db, path.name, content, kind, defaults, user, limits)
 
 
 def ingest_bytes(
@@ -180,6 +181,9 @@ def ingest_bytes(
         org_ids = [resolver.org(r.values) for r in parsed.records]
         if kind is Kind.ORG_FORM:
             replaced = _write_forms(cur, parsed.records, org_ids, upload_id, now)
+        elif kind in PERSON_TABLES:
+            warnings.extend(_matching_warnings(cur, parsed, org_ids))
+            replaced = _write_people(cur, kind, parsed.records, org_ids, upload_id, now)
         else:
             replaced = _write_registry(cur, org_ids, resolver, upload_id)
         cur.execute(
@@ -203,9 +207,14 @@ def ingest_bytes(
     return result
 
 
+def archive_path(directory: Path, sha: str, name: str) -> Path:
+    """Where the file ``name`` with content hash ``sha`` is archived."""
+    return directory / f"{sha}{Path(name).suffix.casefold()}"
+
+
 def _archive(directory: Path, sha: str, name: str, content: bytes) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"{sha}{Path(name).suffix.casefold()}"
+    target = archive_path(directory, sha, name)
     if not target.exists():
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".incoming-")
         with os.fdopen(fd, "wb") as handle:
@@ -321,12 +330,7 @@ def _write_forms(
     upload_id: int,
     now: datetime,
 ) -> int:
-    for period in {str(r.values["period"]) for r in records}:
-        parsed_period = period_of(period)
-        cur.execute(
-            "INSERT INTO periods VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            [period, parsed_period.start_year, parsed_period.is_school_year],
-        )
+    _add_periods(cur, records)
     incoming = pd.DataFrame(
         {
             "org_id": pd.array(org_ids, dtype="Int64"),
@@ -408,11 +412,7 @@ def rollback(db: Database, upload_id: int) -> None:
     if pd.notna(row.at[0, "rolled_back_at"]):
         raise RollbackRefused(f"загрузка № {upload_id} уже отменена")
     kind = Kind(row.at[0, "kind"])
-    values, history = (
-        ("form_values", "form_history")
-        if kind is Kind.ORG_FORM
-        else ("registry", "registry_history")
-    )
+    values, history, columns = _stores()[kind]
     later = db.query(
         f"SELECT DISTINCT replaced_by FROM {history} WHERE upload_id = ? ORDER BY 1", [upload_id]
     )["replaced_by"].tolist()
@@ -424,19 +424,188 @@ def rollback(db: Database, upload_id: int) -> None:
         )
     with db.transaction() as cur:
         cur.execute(f"DELETE FROM {values} WHERE upload_id = ?", [upload_id])
-        if kind is Kind.ORG_FORM:
-            cur.execute(
-                f"INSERT INTO form_values ({_FORM_COLUMN_LIST}) "
-                f"SELECT {_FORM_COLUMN_LIST} FROM form_history WHERE replaced_by = ?",
-                [upload_id],
-            )
-        else:
-            cur.execute(
-                "INSERT INTO registry SELECT org_id, upload_id FROM registry_history "
-                "WHERE replaced_by = ?",
-                [upload_id],
-            )
+        cur.execute(
+            f"INSERT INTO {values} ({columns}) SELECT {columns} FROM {history} "
+            "WHERE replaced_by = ?",
+            [upload_id],
+        )
         cur.execute(f"DELETE FROM {history} WHERE replaced_by = ?", [upload_id])
         cur.execute(
             "UPDATE uploads SET rolled_back_at = ? WHERE upload_id = ?", [datetime.now(), upload_id]
         )
+
+
+def _stores() -> dict[Kind, tuple[str, str, str]]:
+    """Per kind: the table an upload writes, the table of the rows it replaced, and the
+    columns that move between them on a rollback."""
+    stores = {
+        Kind.ORG_FORM: ("form_values", "form_history", _FORM_COLUMN_LIST),
+        Kind.REGISTRY: ("registry", "registry_history", "org_id, upload_id"),
+    }
+    for kind, table in PERSON_TABLES.items():
+        stores[kind] = (table, f"{table}_history", _person_column_list(kind))
+    return stores
+
+
+def _add_periods(cur: duckdb.DuckDBPyConnection, records: list[Record]) -> None:
+    for period in {str(r.values["period"]) for r in records}:
+        parsed_period = period_of(period)
+        cur.execute(
+            "INSERT INTO periods VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [period, parsed_period.start_year, parsed_period.is_school_year],
+        )
+
+
+def _person_column_list(kind: Kind) -> str:
+    return ", ".join(name for name, _ in person_columns(kind))
+
+
+def _incoming_people(cur: duckdb.DuckDBPyConnection, kind: Kind, records, org_ids) -> str:
+    """Register the parsed people of ``kind`` as a view; returns its name."""
+    columns: dict[str, object] = {
+        "org_id": pd.array(org_ids, dtype="Int64"),
+        "period": [str(r.values["period"]) for r in records],
+        "source_sheet": [r.sheet for r in records],
+        "source_row": [r.row for r in records],
+        "name_key": [person_key(str(r.values["full_name"])) for r in records],
+    }
+    if kind is Kind.MENTEES:
+        columns["mentor_key"] = [
+            person_key(str(r.values["mentor_name"])) if r.values.get("mentor_name") else None
+            for r in records
+        ]
+    for f in PERSON_FIELDS[kind]:
+        columns[f.code] = pd.Series([r.values.get(f.code) for r in records], dtype="object")
+    name = f"incoming_{PERSON_TABLES[kind]}"
+    cur.register(name, pd.DataFrame(columns))
+    return name
+
+
+def _registers_replaced(
+    cur: duckdb.DuckDBPyConnection, kind: Kind, records: list[Record], org_ids: list[int | None]
+) -> int:
+    """How many (organisation, period) registers of ``kind`` the records would replace."""
+    pairs = {(o, str(r.values["period"])) for r, o in zip(records, org_ids, strict=True) if o}
+    table = PERSON_TABLES[kind]
+    return sum(
+        bool(
+            cur.execute(f"SELECT 1 FROM {table} WHERE org_id = ? AND period = ?", [o, p]).fetchall()
+        )
+        for o, p in pairs
+    )
+
+
+def _write_people(
+    cur: duckdb.DuckDBPyConnection,
+    kind: Kind,
+    records: list[Record],
+    org_ids: list[int | None],
+    upload_id: int,
+    now: datetime,
+) -> int:
+    """Replace the register of ``kind`` of every (organisation, period) in the file; the
+    replaced rows go to the history table, so a rollback can restore them."""
+    _add_periods(cur, records)
+    replaced = _registers_replaced(cur, kind, records, org_ids)
+    table = PERSON_TABLES[kind]
+    incoming = _incoming_people(cur, kind, records, org_ids)
+    types = dict(person_columns(kind))
+
+    def selected(column: str) -> str:
+        if column == "person_id":
+            return "nextval('person_seq')"
+        if column == "upload_id":
+            return "CAST(? AS BIGINT)"
+        return f"CAST({column} AS {types[column].removesuffix(' NOT NULL')})"
+
+    listed = _person_column_list(kind)
+    try:
+        scope = f"(org_id, period) IN (SELECT (org_id, period) FROM {incoming})"
+        cur.execute(
+            f"INSERT INTO {table}_history ({listed}, replaced_by, replaced_at) "
+            f"SELECT {listed}, ?, ? FROM {table} WHERE {scope}",
+            [upload_id, now],
+        )
+        cur.execute(f"DELETE FROM {table} WHERE {scope}")
+        cur.execute(
+            f"INSERT INTO {table} ({listed}) "
+            f"SELECT {', '.join(selected(c) for c in types)} FROM {incoming}",
+            [upload_id],
+        )
+    finally:
+        cur.unregister(incoming)
+    return replaced
+
+
+def _matching_warnings(
+    cur: duckdb.DuckDBPyConnection, parsed: ParsedFile, org_ids: list[int | None]
+) -> list[Problem]:
+    """Mentees whose mentor is not in the base of mentors of their organisation and period.
+
+    For a base of mentees, each unmatched row is a warning (its mentor's name is the value,
+    shown to the person who uploads the file); where the organisation has no base of
+    mentors for the period yet, one warning says so. For a base of mentors, one warning per
+    organisation counts the stored mentees it leaves without their mentor (no names).
+    """
+    warnings: list[Problem] = []
+    groups: dict[tuple[int | None, str], list[Record]] = {}
+    for record, org_id in zip(parsed.records, org_ids, strict=True):
+        groups.setdefault((org_id, str(record.values["period"])), []).append(record)
+    for (org_id, period), records in groups.items():
+        org_name = records[0].values["org_name"]
+        if parsed.kind is Kind.MENTORS:
+            if org_id is None:
+                continue
+            keys = {person_key(str(r.values["full_name"])) for r in records}
+            stored = cur.execute(
+                "SELECT mentor_key FROM mentees WHERE org_id = ? AND period = ? "
+                "AND mentor_key IS NOT NULL",
+                [org_id, period],
+            ).fetchall()
+            lost = sum(1 for (key,) in stored if key not in keys)
+            if lost:
+                warnings.append(
+                    Problem(
+                        parsed.file,
+                        f"«{org_name}», {period}: у {lost} из {len(stored)} наставляемых "
+                        "из загруженной ранее базы наставляемых наставник не найден в этой "
+                        "базе наставников",
+                    )
+                )
+            continue
+        known = set()
+        if org_id is not None:
+            known = {
+                key
+                for (key,) in cur.execute(
+                    "SELECT name_key FROM mentors WHERE org_id = ? AND period = ?",
+                    [org_id, period],
+                ).fetchall()
+            }
+        named = [r for r in records if r.values.get("mentor_name")]
+        if not known:
+            if named:
+                warnings.append(
+                    Problem(
+                        parsed.file,
+                        f"«{org_name}», {period}: {KIND_LABELS[Kind.MENTORS].lower()} "
+                        "организации за этот период не загружена; наставники будут "
+                        "сопоставлены, когда она появится",
+                    )
+                )
+            continue
+        column = next(f.header for f in PERSON_FIELDS[Kind.MENTEES] if f.code == "mentor_name")
+        warnings.extend(
+            Problem(
+                parsed.file,
+                "наставник не найден в базе наставников этой организации за период; "
+                "проверьте, как написаны фамилия, имя и отчество",
+                sheet=r.sheet,
+                row=r.row,
+                column=column,
+                value=str(r.values["mentor_name"]),
+            )
+            for r in named
+            if person_key(str(r.values["mentor_name"])) not in known
+        )
+    return warnings

@@ -9,8 +9,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from .contract import NO_WORDS, ORG_TYPES, TOTAL_ROW_PREFIXES, YES_WORDS
+from .contract import (
+    MENTEE_CATEGORIES,
+    MENTORING_FORMS,
+    NO_WORDS,
+    ORG_TYPES,
+    TOTAL_ROW_PREFIXES,
+    YES_WORDS,
+    Choice,
+)
 
 
 class ValueProblem(ValueError):
@@ -98,7 +107,7 @@ def parse_yes_no(raw: object) -> bool | None:
     raise ValueProblem("ожидается «да» или «нет»")
 
 
-_NUMBER_UNITS = re.compile(r"\s*(?:%|чел\.?|человек|ед\.?)$", re.IGNORECASE)
+_NUMBER_UNITS = re.compile(r"\s*(?:%|чел\.?|человек|ед\.?|лет|года?)$", re.IGNORECASE)
 
 
 def _number(raw: object) -> float | None:
@@ -217,3 +226,91 @@ def period_of(raw: object) -> Period | None:
 
 def is_total_row(org_name: str) -> bool:
     return fold(org_name).startswith(TOTAL_ROW_PREFIXES)
+
+
+def person_key(name: str) -> str:
+    """Normalised full name for matching a mentee's mentor: case, ё/е, quotes, dots,
+    commas and spacing do not matter («Иванова  Анна Петровна» = "иванова анна петровна")."""
+    key = _QUOTES.sub("", fold(name))
+    key = re.sub(r"[.,;]+", " ", key)
+    return collapse(key)
+
+
+def _choice_key(text: str) -> str:
+    return collapse(_QUOTES.sub("", fold(text)))
+
+
+def _choice_parser(choices: tuple[Choice, ...], what: str):
+    words = {_choice_key(w): c.code for c in choices for w in (c.code, c.label, *c.words)}
+    allowed = ", ".join(f"«{c.label}»" for c in choices)
+
+    def parse(raw: object) -> str | None:
+        text = _choice_key(cell_text(raw))
+        if not text:
+            return None
+        try:
+            return words[text]
+        except KeyError:
+            raise ValueProblem(f"неизвестная {what}; допустимо: {allowed}") from None
+
+    return parse
+
+
+parse_mentoring_form = _choice_parser(MENTORING_FORMS, "форма наставничества")
+parse_mentee_category = _choice_parser(MENTEE_CATEGORIES, "категория наставляемого")
+
+# Day 0 of Excel's serial dates (1900 system, with Lotus's leap-year bug folded in).
+EXCEL_EPOCH = date(1899, 12, 30)
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+_DATE_DMY = re.compile(
+    r"(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?:\s*г\.?)?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+)
+_DATE_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_DATE_HINT = "ожидается дата, например 01.09.2022"
+
+
+def parse_date(raw: object) -> date | None:
+    """A date from a spreadsheet date cell, an Excel serial number, ``01.09.2022``
+    (also ``1.9.22``, ``01/09/2022``) or ``2022-09-01``."""
+    if isinstance(raw, datetime):
+        value = raw.date()
+    elif isinstance(raw, date):
+        value = raw
+    elif isinstance(raw, bool):
+        raise ValueProblem(_DATE_HINT)
+    elif isinstance(raw, int | float):
+        value = _excel_serial(float(raw))
+    else:
+        text = fold(cell_text(raw))
+        if not text:
+            return None
+        if re.fullmatch(r"\d{5}(?:\.0+)?", text):
+            value = _excel_serial(float(text))
+        else:
+            value = _date_from_text(text)
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueProblem(f"дата вне допустимого диапазона {FIRST_YEAR}–{LAST_YEAR} годов")
+    return value
+
+
+def _excel_serial(number: float) -> date:
+    try:
+        # A fraction is the time of day: the date is enough.
+        return EXCEL_EPOCH + timedelta(days=int(number))
+    except (OverflowError, ValueError):
+        raise ValueProblem(_DATE_HINT) from None
+
+
+def _date_from_text(text: str) -> date:
+    if match := _DATE_DMY.fullmatch(text):
+        day, month, year = (int(g) for g in match.groups())
+        if len(match.group(3)) == 2:
+            year += 2000
+    elif match := _DATE_ISO.fullmatch(text):
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        raise ValueProblem(_DATE_HINT)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueProblem("такой даты нет в календаре") from None

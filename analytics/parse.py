@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .contract import (
+    DATE_RANGES,
     DISTRICT,
     KIND_FIELDS,
     KIND_LABELS,
@@ -19,6 +20,8 @@ from .contract import (
     ORG_NAME,
     ORG_TYPE,
     PERIOD,
+    PERSON_FIELDS,
+    PERSON_KEYS,
     REGION,
     TEMPLATE_INSTRUCTIONS_MARK,
     Field,
@@ -33,12 +36,16 @@ from .normalize import (
     is_total_row,
     name_key,
     parse_count,
+    parse_date,
     parse_inn,
+    parse_mentee_category,
+    parse_mentoring_form,
     parse_org_type,
     parse_period,
     parse_share,
     parse_text,
     parse_yes_no,
+    person_key,
     territory_key,
 )
 from .problems import Problem
@@ -54,6 +61,9 @@ PARSERS: dict[FieldType, Callable[[object], object]] = {
     FieldType.YES_NO: parse_yes_no,
     FieldType.COUNT: parse_count,
     FieldType.SHARE: parse_share,
+    FieldType.DATE: parse_date,
+    FieldType.MENTORING_FORM: parse_mentoring_form,
+    FieldType.MENTEE_CATEGORY: parse_mentee_category,
 }
 
 
@@ -115,9 +125,15 @@ def _column_candidates(rows: Sequence[Sequence[object]], r: int, c: int) -> list
     above = ""
     if r > 0 and c < len(rows[r - 1]):
         above = cell_text(rows[r - 1][c])
-    candidates = [here] if here else []
-    if above:
-        candidates.append(f"{above} {here}" if here else above)
+    # A group header above (a merged cell) may complete the name below it («База» over
+    # «наставников»), so the joined name is tried first.
+    candidates = []
+    if above and here and above != here:
+        candidates.append(f"{above} {here}")
+    if here:
+        candidates.append(here)
+    elif above:
+        candidates.append(above)
     return candidates
 
 
@@ -279,6 +295,7 @@ def _parse_sheet(
     if not _sheet_problems_with_columns(result, sheet, header, defaults):
         return
     name_column = next(c for c, f in header.columns.items() if f is ORG_NAME)
+    fractions = _fraction_columns(sheet, header)
     data_codes = {f.code for f in header.columns.values()} - {
         REGION.code,
         MUNICIPALITY.code,
@@ -296,7 +313,7 @@ def _parse_sheet(
         name_cell = row[name_column] if name_column < len(row) else None
         if not is_blank(name_cell) and is_total_row(cell_text(name_cell)):
             continue
-        record = _parse_row(result, sheet, header, row, excel_row, fallback)
+        record = _parse_row(result, sheet, header, row, excel_row, fallback, fractions)
         if record is None:
             continue
         if (
@@ -318,6 +335,23 @@ def _parse_sheet(
         result.records.append(record)
 
 
+def _fraction_columns(sheet: Sheet, header: Header) -> set[int]:
+    """Share columns kept as Excel percentages: every number in them is a fraction of one
+    (a cell showing «54,5 %» holds 0.545)."""
+    found = set()
+    for c, f in header.columns.items():
+        if f.type is not FieldType.SHARE:
+            continue
+        numbers = [
+            row[c]
+            for row in sheet.rows[header.row_index + 1 :]
+            if c < len(row) and isinstance(row[c], float)
+        ]
+        if numbers and all(0 <= n <= 1 for n in numbers) and any(0 < n < 1 for n in numbers):
+            found.add(c)
+    return found
+
+
 def _parse_row(
     result: ParsedFile,
     sheet: Sheet,
@@ -325,6 +359,7 @@ def _parse_row(
     row: Sequence[object],
     excel_row: int,
     fallback: dict[str, object],
+    fractions: set[int],
 ) -> Record | None:
     values: dict[str, object] = {}
     entered: dict[str, str] = {}
@@ -333,6 +368,9 @@ def _parse_row(
     for c, f in header.columns.items():
         raw = row[c] if c < len(row) else None
         entered[f.header] = cell_text(raw)
+        if c in fractions and isinstance(raw, float):
+            raw = round(raw * 100, 9)
+            entered[f.header] = cell_text(raw) + " %"
         try:
             values[f.code] = PARSERS[f.type](raw)
         except ValueProblem as problem:
@@ -368,7 +406,33 @@ def _parse_row(
                     value="",
                 )
             )
+    ok = _dates_in_order(result, sheet, header, excel_row, values) and ok
     return Record(sheet.name, excel_row, values, entered) if ok else None
+
+
+def _dates_in_order(
+    result: ParsedFile, sheet: Sheet, header: Header, excel_row: int, values: dict[str, object]
+) -> bool:
+    """An end date before its start date is an error on the end date's cell."""
+    fine = True
+    for start, end in DATE_RANGES:
+        first, last = values.get(start), values.get(end)
+        if first is None or last is None or last >= first:
+            continue
+        fine = False
+        column = next(c for c, f in header.columns.items() if f.code == end)
+        started = next(f.header for f in header.columns.values() if f.code == start)
+        result.errors.append(
+            Problem(
+                result.file,
+                f"дата раньше, чем «{started}» ({first:%d.%m.%Y})",
+                sheet=sheet.name,
+                row=excel_row,
+                column=header.titles[column],
+                value=f"{last:%d.%m.%Y}",
+            )
+        )
+    return fine
 
 
 def identity_keys(values: dict[str, object]) -> list[tuple[object, ...]]:
@@ -387,6 +451,9 @@ def identity_keys(values: dict[str, object]) -> list[tuple[object, ...]]:
 
 
 def _check_duplicates(result: ParsedFile) -> None:
+    if result.kind in PERSON_KEYS:
+        _check_duplicate_people(result)
+        return
     seen: dict[tuple[object, ...], Record] = {}
     for record in result.records:
         period = record.values.get(PERIOD.code)
@@ -404,3 +471,26 @@ def _check_duplicates(result: ParsedFile) -> None:
                     )
                 )
                 break
+
+
+def _check_duplicate_people(result: ParsedFile) -> None:
+    """A person listed twice for one organisation and period (see ``PERSON_KEYS``)."""
+    codes = PERSON_KEYS[result.kind]
+    name_field = next(f for f in PERSON_FIELDS[result.kind] if f.code == codes[0])
+    seen: dict[tuple[object, ...], Record] = {}
+    for record in result.records:
+        person = tuple(person_key(str(record.values.get(code) or "")) for code in codes)
+        org = identity_keys(record.values)[-1]  # the ИНН where there is one
+        first = seen.setdefault((record.values.get(PERIOD.code), *org, *person), record)
+        if first is not record:
+            where = f"на листе «{first.sheet}» " if first.sheet else ""
+            result.errors.append(
+                Problem(
+                    result.file,
+                    f"этот человек уже указан для той же организации {where}в строке {first.row}",
+                    sheet=record.sheet,
+                    row=record.row,
+                    column=name_field.header,
+                    value=str(record.values[name_field.code]),
+                )
+            )

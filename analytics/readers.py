@@ -57,14 +57,19 @@ class UnreadableFile(Exception):
     """The file cannot be read at all; the message is in Russian."""
 
 
+def check_size(size: int, limits: Limits) -> None:
+    """Refuse a file over the size limit before reading it."""
+    if size > limits.max_file_bytes:
+        raise UnreadableFile(
+            f"файл больше допустимого размера ({size / MB:.1f} МБ при пределе "
+            f"{limits.max_file_bytes / MB:.0f} МБ)".replace(".", ",")
+        )
+
+
 def read_sheets(name: str, content: bytes, limits: Limits | None = None) -> list[Sheet]:
     """Every sheet of the file ``name`` with bytes ``content``."""
     limits = limits or Limits()
-    if len(content) > limits.max_file_bytes:
-        raise UnreadableFile(
-            f"файл больше допустимого размера ({len(content) / MB:.1f} МБ при пределе "
-            f"{limits.max_file_bytes / MB:.0f} МБ)".replace(".", ",")
-        )
+    check_size(len(content), limits)
     if not content:
         raise UnreadableFile("файл пустой")
     suffix = Path(name).suffix.casefold()
@@ -85,7 +90,9 @@ def _read_spreadsheet(suffix: str, content: bytes, limits: Limits) -> list[Sheet
         sheets = []
         for sheet_name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(sheet_name)
-            sheets.append(Sheet(sheet_name, sheet.to_python(skip_empty_area=False)))
+            rows = sheet.to_python(skip_empty_area=False)
+            _spread_merged_cells(rows, sheet.merged_cell_ranges or [])
+            sheets.append(Sheet(sheet_name, rows))
         return sheets
     except UnreadableFile:
         raise
@@ -93,6 +100,18 @@ def _read_spreadsheet(suffix: str, content: bytes, limits: Limits) -> list[Sheet
         raise UnreadableFile(
             "файл повреждён или не является электронной таблицей указанного формата"
         ) from None
+
+
+def _spread_merged_cells(rows: list[list[object]], ranges: list) -> None:
+    """Give every cell of a merged range its top-left value, as the user sees it (a group
+    header merged over several columns names each of them)."""
+    for (top, left), (bottom, right) in ranges:
+        if top >= len(rows) or left >= len(rows[top]):
+            continue
+        value = rows[top][left]
+        for r in range(top, min(bottom, len(rows) - 1) + 1):
+            for c in range(left, min(right, len(rows[r]) - 1) + 1):
+                rows[r][c] = value
 
 
 def _check_zip(content: bytes, limits: Limits) -> None:
