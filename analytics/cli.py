@@ -216,7 +216,13 @@ def _indicators(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 def _quality(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     frame = findings(db, _period(db, args.period))
     if args.municipality:
-        frame = frame[frame["municipality"] == args.municipality]
+        municipality_id = lookups.find_territory(db, "municipality", args.municipality)
+        if municipality_id is None:
+            raise UsageError(f"муниципалитет «{args.municipality}» не найден в данных")
+        name = db.scalar(
+            "SELECT name FROM municipalities WHERE municipality_id = ?", [municipality_id]
+        )
+        frame = frame[frame["municipality"] == name]
     _write(frame, QUALITY_COLUMNS, args.format, out)
     return EXIT_OK
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .contract import (
     DATE_RANGES,
-    DISTRICT,
+    FORM_VALUE_CODES,
     KIND_FIELDS,
     KIND_LABELS,
     MUNICIPALITY,
@@ -296,15 +296,7 @@ def _parse_sheet(
         return
     name_column = next(c for c, f in header.columns.items() if f is ORG_NAME)
     fractions = _fraction_columns(sheet, header)
-    data_codes = {f.code for f in header.columns.values()} - {
-        REGION.code,
-        MUNICIPALITY.code,
-        DISTRICT.code,
-        ORG_NAME.code,
-        ORG_TYPE.code,
-        PERIOD.code,
-        "inn",
-    }
+    answer_columns = [c for c, f in header.columns.items() if f.code in FORM_VALUE_CODES]
     for r in range(header.row_index + 1, len(sheet.rows)):
         row = sheet.rows[r]
         if all(is_blank(cell) for cell in row):
@@ -313,14 +305,12 @@ def _parse_sheet(
         name_cell = row[name_column] if name_column < len(row) else None
         if not is_blank(name_cell) and is_total_row(cell_text(name_cell)):
             continue
-        record = _parse_row(result, sheet, header, row, excel_row, fallback, fractions)
-        if record is None:
-            continue
         if (
             result.kind is Kind.ORG_FORM
-            and data_codes
-            and all(record.values.get(code) is None for code in data_codes)
+            and answer_columns
+            and all(c >= len(row) or is_blank(row[c]) for c in answer_columns)
         ):
+            # A note or a signature under the table («Исполнитель: …») is not a school.
             result.warnings.append(
                 Problem(
                     result.file,
@@ -332,12 +322,15 @@ def _parse_sheet(
                 )
             )
             continue
-        result.records.append(record)
+        record = _parse_row(result, sheet, header, row, excel_row, fallback, fractions)
+        if record is not None:
+            result.records.append(record)
 
 
 def _fraction_columns(sheet: Sheet, header: Header) -> set[int]:
     """Share columns kept as Excel percentages: every number in them is a fraction of one
-    (a cell showing «54,5 %» holds 0.545)."""
+    (a cell showing «54,5 %» holds 0.545). In other share columns a single number strictly
+    between 0 and 1 is such a cell too: a share below one per cent is not a real answer."""
     found = set()
     for c, f in header.columns.items():
         if f.type is not FieldType.SHARE:
@@ -368,7 +361,9 @@ def _parse_row(
     for c, f in header.columns.items():
         raw = row[c] if c < len(row) else None
         entered[f.header] = cell_text(raw)
-        if c in fractions and isinstance(raw, float):
+        if isinstance(raw, float) and (
+            c in fractions or (f.type is FieldType.SHARE and 0 < raw < 1)
+        ):
             raw = round(raw * 100, 9)
             entered[f.header] = cell_text(raw) + " %"
         try:
