@@ -16,9 +16,10 @@ from typing import NoReturn, TextIO
 
 import pandas as pd
 
-from . import lookups
+from . import images, lookups
 from .contract import PERSON_TABLES, Kind
 from .db import Database, DatabaseBusy, default_db_path
+from .deck import build_deck
 from .docgen import render as render_docs
 from .indicators import OUTPUT_COLUMNS, Level, Scope, compute, deficits
 from .ingest import RollbackRefused, ingest_file, parse_bytes, rollback
@@ -26,6 +27,8 @@ from .normalize import ValueProblem, parse_period
 from .parse import Defaults
 from .problems import IngestError, Problem
 from .quality import QUALITY_COLUMNS, findings
+from .report import PdfUnavailable, ReportError, build_report, report_pdf
+from .school_notes import build_school_notes_zip
 from .template import build_template
 
 EXIT_OK, EXIT_BAD_DATA, EXIT_USAGE = 0, 1, 2
@@ -102,6 +105,24 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("--out", type=Path, required=True, help="файл .xlsx")
     template.add_argument("--kind", choices=[str(k) for k in Kind], default=str(Kind.ORG_FORM))
 
+    report = commands.add_parser("report", help="информационно-аналитическая справка")
+    report.add_argument("--period", required=True)
+    report.add_argument("--region")
+    report.add_argument("--municipality")
+    report.add_argument("--org-type")
+    report.add_argument("--out", type=Path, required=True, help="файл .docx или .pdf")
+
+    notes = commands.add_parser("school-notes", help="справки по организациям муниципалитета")
+    notes.add_argument("--period", required=True)
+    notes.add_argument("--municipality", required=True)
+    notes.add_argument("--out", type=Path, required=True, help="архив .zip")
+
+    deck = commands.add_parser("deck", help="презентация для заседания")
+    deck.add_argument("--period", required=True)
+    deck.add_argument("--region")
+    deck.add_argument("--municipality")
+    deck.add_argument("--out", type=Path, required=True, help="файл .pptx")
+
     commands.add_parser("demo", help="создать демонстрационные данные")
     commands.add_parser("uploads", help="журнал загрузок")
     undo = commands.add_parser("rollback", help="отменить загрузку и вернуть заменённые данные")
@@ -125,9 +146,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             print(problem, file=sys.stderr)
         print("Данные не загружены.", file=sys.stderr)
         return EXIT_BAD_DATA
-    except (DatabaseBusy, RollbackRefused) as error:
+    except (DatabaseBusy, RollbackRefused, ReportError, PdfUnavailable) as error:
         print(f"Ошибка: {error}", file=sys.stderr)
         return EXIT_BAD_DATA
+    finally:
+        images.shutdown()
 
 
 def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
@@ -248,6 +271,52 @@ def _json_value(value: object) -> object:
     return value
 
 
+def _territories(db: Database, args: argparse.Namespace) -> tuple[int | None, int | None]:
+    ids = []
+    for level in ("region", "municipality"):
+        name = getattr(args, level, None)
+        found = lookups.find_territory(db, level, name) if name else None
+        if name and found is None:
+            label = "регион" if level == "region" else "муниципалитет"
+            raise UsageError(f"{label} «{name}» не найден в данных")
+        ids.append(found)
+    return ids[0], ids[1]
+
+
+def _save(path: Path, content: bytes, out: TextIO) -> int:
+    path.write_bytes(content)
+    print(f"Сохранено: {path}", file=out)
+    return EXIT_OK
+
+
+def _report(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    suffix = args.out.suffix.casefold()
+    if suffix not in (".docx", ".pdf"):
+        raise UsageError("справка сохраняется в файл .docx или .pdf")
+    region_id, municipality_id = _territories(db, args)
+    try:
+        org_type = lookups.org_type_code(args.org_type)
+    except ValueProblem as problem:
+        raise UsageError(f"тип ОО «{args.org_type}»: {problem}") from None
+    document = build_report(db, _period(db, args.period), region_id, municipality_id, org_type)
+    if suffix == ".pdf":
+        document = report_pdf(document)
+    return _save(args.out, document, out)
+
+
+def _school_notes(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    _, municipality_id = _territories(db, args)
+    archive = build_school_notes_zip(db, _period(db, args.period), municipality_id)
+    return _save(args.out, archive, out)
+
+
+def _deck(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    region_id, municipality_id = _territories(db, args)
+    return _save(
+        args.out, build_deck(db, _period(db, args.period), region_id, municipality_id), out
+    )
+
+
 def _demo(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     from .demo import build_demo
 
@@ -297,6 +366,9 @@ _COMMANDS = {
     "indicators": _indicators,
     "deficits": _indicators,
     "quality": _quality,
+    "report": _report,
+    "school-notes": _school_notes,
+    "deck": _deck,
     "demo": _demo,
     "uploads": _uploads,
     "rollback": _rollback,

@@ -51,8 +51,20 @@ def _ensure_server() -> None:
 
     if not _server_started:
         kaleido.start_sync_server(silence_warnings=True)
-        atexit.register(kaleido.stop_sync_server, silence_warnings=True)
+        atexit.register(shutdown)
         _server_started = True
+
+
+def shutdown() -> None:
+    """Close the shared chromium, waiting for it, so that its profile folder is removed
+    cleanly (a command line calls this before it exits)."""
+    global _server_started
+    if _server_started:
+        import kaleido
+
+        with _lock:
+            kaleido.stop_sync_server(silence_warnings=True)
+            _server_started = False
 
 
 def figure_image(

@@ -113,7 +113,7 @@ PHRASES: dict[str, Phrase] = {
         singular="В систему наставничества включён",
     ),
     "young_mentored": Phrase(
-        Form.PEOPLE, "За наставниками закреплены", singular="За наставником закреплён"
+        Form.PEOPLE, "За наставниками закреплены", singular="За наставниками закреплён"
     ),
     "mentors_trained": Phrase(
         Form.PEOPLE,
@@ -152,10 +152,16 @@ class OrgNoun:
     few: str
     many: str
     of_one: str
+    in_one: str
+    in_many: str
 
     def count(self, n: int) -> str:
         """``21 организация``, ``2 организации``, ``5 организаций``."""
         return f"{integer(n)} {plural(n, self.one, self.few, self.many)}"
+
+    def in_(self, n: int) -> str:
+        """The prepositional after «в n»: в 21 организации, в 14 организациях."""
+        return self.in_one if ends_in_one(n) else self.in_many
 
     def of(self, n: int) -> str:
         """The noun after «из n»: из 21 организации, из 87 организаций."""
@@ -163,30 +169,45 @@ class OrgNoun:
 
 
 ORG_NOUNS: dict[str | None, OrgNoun] = {
-    None: OrgNoun("организация", "организации", "организаций", "организации"),
+    None: OrgNoun(
+        "организация",
+        "организации",
+        "организаций",
+        "организации",
+        "организации",
+        "организациях",
+    ),
     "school": OrgNoun(
         "общеобразовательная организация",
         "общеобразовательные организации",
         "общеобразовательных организаций",
         "общеобразовательной организации",
+        "общеобразовательной организации",
+        "общеобразовательных организациях",
     ),
     "preschool": OrgNoun(
         "дошкольная образовательная организация",
         "дошкольные образовательные организации",
         "дошкольных образовательных организаций",
         "дошкольной образовательной организации",
+        "дошкольной образовательной организации",
+        "дошкольных образовательных организациях",
     ),
     "additional": OrgNoun(
         "организация дополнительного образования",
         "организации дополнительного образования",
         "организаций дополнительного образования",
         "организации дополнительного образования",
+        "организации дополнительного образования",
+        "организациях дополнительного образования",
     ),
     "vocational": OrgNoun(
         "профессиональная образовательная организация",
         "профессиональные образовательные организации",
         "профессиональных образовательных организаций",
         "профессиональной образовательной организации",
+        "профессиональной образовательной организации",
+        "профессиональных образовательных организациях",
     ),
 }
 
@@ -326,6 +347,11 @@ def _statement(
     return f"{phrase.text} {shown}{after} ({fraction(indicator, numerator, denominator)})"
 
 
+def _sentence(text: str) -> str:
+    """Close a sentence with one full stop (a text ending in «п. п.» already has it)."""
+    return text if text.endswith(".") else f"{text}."
+
+
 def no_data_sentence(indicator: Indicator) -> str:
     return f"Данных для расчёта показателя «{indicator.name}» нет."
 
@@ -349,8 +375,9 @@ def indicator_sentence(row: Mapping[str, object], org_type: str | None = None) -
         indicator, PHRASES.get(indicator.id), numerator, denominator, value, org_type
     )
     if target is None:
-        return f"{statement}."
-    return f"{statement}, {target_clause(indicator, value, target, _better(row, indicator))}."
+        return _sentence(statement)
+    clause = target_clause(indicator, value, target, _better(row, indicator))
+    return _sentence(f"{statement}, {clause}")
 
 
 def organization_sentence(row: Mapping[str, object]) -> str:
@@ -468,6 +495,35 @@ def deficit_sentence(row: Mapping[str, object]) -> str:
 def recommendation(indicator_id: str) -> str:
     """What to do about a deficit, from the catalogue."""
     return INDICATORS_BY_ID[indicator_id].recommendation
+
+
+def changes_summary(previous_period: str, improved: int, worsened: int, same: int) -> str:
+    """«По сравнению с 2022/2023 уч. годом значения улучшились по 9 показателям,
+    ухудшились по 1 показателю, не изменились по 4 показателям.»"""
+
+    def by(n: int) -> str:
+        return f"по {integer(n)} {genitive_after_from(n, 'показателю', 'показателям')}"
+
+    parts = [
+        f"{verb} {by(n)}"
+        for verb, n in (
+            ("улучшились", improved),
+            ("ухудшились", worsened),
+            ("не изменились", same),
+        )
+        if n
+    ]
+    if not parts:
+        return f"Сопоставимых значений за {period_label(previous_period)} нет."
+    return f"По сравнению с {period_with(previous_period)} значения {', '.join(parts)}."
+
+
+def lower_first(text: str) -> str:
+    """The text after a colon: «Направить …» → «направить …»; an abbreviation such as
+    «ОО» or «УДО» keeps its capitals."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def deficits_summary(deficits: int, indicators: int) -> str:

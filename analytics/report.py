@@ -21,18 +21,19 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property, lru_cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pandas as pd
 import plotly.graph_objects as go
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 from docx.table import Table
@@ -139,14 +140,22 @@ class ReportData:
     uploads: pd.DataFrame
     regions_in_scope: int = 0
     municipalities_in_scope: int = 0
-    _current: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def territory(self) -> str:
-        """«г. Глазов (Удмуртская Республика)», «Удмуртская Республика», «все территории»."""
+        """«г. Глазов (Удмуртская Республика)», «Удмуртская Республика»; without a filter,
+        the regions in the data («Удмуртская Республика, Ханты-Мансийский автономный
+        округ – Югра») or their number."""
         if self.municipality:
             return f"{self.municipality} ({self.region})"
-        return self.region or "все территории"
+        if self.region:
+            return self.region
+        names = sorted(set(self.organizations["region"]), key=natural_key)
+        if not names:
+            return "все территории"
+        if len(names) <= 3:
+            return ", ".join(names)
+        return f"{integer(len(names))} {plural(len(names), 'регион', 'региона', 'регионов')}"
 
     @property
     def period_label(self) -> str:
@@ -160,19 +169,18 @@ class ReportData:
         """The filters in one line, for footers and captions."""
         return (
             f"Фильтры: период — {self.period_label}; территория — {self.territory}; "
-            f"тип ОО — {self.org_type_label}; версия данных — {self.version}"
+            f"тип ОО — {self.org_type_label if self.org_type else 'все типы'}; "
+            f"версия данных — {self.version}"
         )
 
     def rows(self, period: str, level: Level) -> pd.DataFrame:
         frame = self.frame
         return frame[(frame["period"] == period) & (frame["level"] == str(level))]
 
-    @property
+    @cached_property
     def current(self) -> pd.DataFrame:
         """The territory's row of every indicator for the period, in catalogue order."""
-        if self._current is None:
-            self._current = self.rows(self.period, Level.TOTAL).reset_index(drop=True)
-        return self._current
+        return self.rows(self.period, Level.TOTAL).reset_index(drop=True)
 
     def row(self, indicator_id: str) -> pd.Series | None:
         rows = self.current[self.current["indicator"] == indicator_id]
@@ -185,7 +193,7 @@ class ReportData:
         rows = rows[rows["indicator"] == indicator_id]
         return rows.iloc[0] if len(rows) else None
 
-    @property
+    @cached_property
     def units(self) -> pd.DataFrame:
         """Rows of the level below the territory (organisations of a municipality,
         municipalities of a region, regions of the country) for the period."""
@@ -193,14 +201,14 @@ class ReportData:
         rows["label"] = rows[_LABEL_COLUMN[self.unit_level]]
         return rows
 
-    @property
+    @cached_property
     def org_rows(self) -> pd.DataFrame:
         """Organisation rows of the period, of organisations that sent a form."""
         rows = self.rows(self.period, Level.ORGANIZATION)
         reported = self.organizations.loc[self.organizations["reported"], "org_id"]
         return rows[rows["org_id"].isin(reported)]
 
-    @property
+    @cached_property
     def deficits(self) -> pd.DataFrame:
         """The territory's deficits, largest gap first."""
         return deficits(self.current)
@@ -210,7 +218,7 @@ class ReportData:
         """The territory's rows that have a value."""
         return self.current[self.current["value"].notna()]
 
-    @property
+    @cached_property
     def reporting(self) -> pd.DataFrame:
         return self.organizations[self.organizations["reported"]]
 
@@ -400,11 +408,14 @@ def collect(
     else:
         unit_level = Level.REGION
     periods = (period,) if previous is None else (previous, period)
+    levels = [Level.TOTAL, unit_level, Level.ORGANIZATION]
+    if municipality_id is None:
+        levels.append(Level.MUNICIPALITY)
     frame = compute(
         db,
         Scope(
             periods=periods,
-            levels=tuple(dict.fromkeys((Level.TOTAL, unit_level, Level.ORGANIZATION))),
+            levels=tuple(dict.fromkeys(levels)),
             org_type=org_type,
             region_id=region_id,
             municipality_id=municipality_id,
@@ -490,7 +501,7 @@ def _chart_layout(fig: go.Figure, title: str | None = None) -> go.Figure:
     )
     if title:
         fig.update_layout(title={"text": title, "x": 0, "xanchor": "left"})
-    fig.update_yaxes(automargin=True, autorange="reversed")
+    fig.update_yaxes(automargin=True, autorange="reversed", ticklabelstandoff=12)
     fig.update_xaxes(automargin=True, gridcolor="#DDDDDD", ticksuffix="")
     return fig
 
@@ -546,7 +557,9 @@ def group_figure(data: ReportData, group: str) -> go.Figure | None:
                     indicator_value(i, v) if v is not None else ""
                     for (i, *_), v in zip(rows, before, strict=True)
                 ],
-                textposition="outside",
+                textposition="auto",
+                insidetextanchor="end",
+                constraintext="none",
                 textfont={"size": CHART_FONT_SIZE - 4, "color": "#555555"},
             )
         )
@@ -559,39 +572,56 @@ def group_figure(data: ReportData, group: str) -> go.Figure | None:
             name=data.period_label,
             marker_color=[STATUS_COLORS[r["status"]] for _, r, _ in rows],
             text=[indicator_value(i, v) for (i, *_), v in zip(rows, values, strict=True)],
-            textposition="outside",
+            textposition="auto",
+            insidetextanchor="end",
+            constraintext="none",
             showlegend=False,
         )
     )
+    # The target: a vertical stroke across each indicator's bars (categories sit at 0, 1, …).
+    for k, (_, r, _) in enumerate(rows):
+        fig.add_shape(
+            type="line",
+            x0=float(r["target"]),
+            x1=float(r["target"]),
+            y0=k - 0.45,
+            y1=k + 0.45,
+            line={"color": TARGET_COLOR, "width": 6},
+        )
     fig.add_trace(
         go.Scatter(
-            x=[float(r["target"]) for _, r, _ in rows],
-            y=labels,
+            x=[None],
+            y=[None],
             mode="markers",
             name="целевое значение",
-            marker={
-                "symbol": "line-ns",
-                "size": 44,
-                "line": {"width": 5, "color": TARGET_COLOR},
-                "color": TARGET_COLOR,
-            },
+            marker={"symbol": "line-ns", "size": 24, "line": {"width": 5, "color": TARGET_COLOR}},
         )
     )
     _legend_entries(fig, {str(r["status"]) for _, r, _ in rows})
     _chart_layout(fig)
+    # Few indicators: keep the bars slim by leaving room around them.
+    pad = max(0.0, (3 - len(rows)) * 0.5)
     fig.update_layout(barmode="group")
+    fig.update_yaxes(autorange=False, range=[len(rows) - 0.5 + pad, -0.5 - pad])
     fig.update_xaxes(range=[0, 112], ticksuffix=" %", dtick=20)
     return fig
+
+
+def unit_rows(data: ReportData, indicator_id: str) -> pd.DataFrame:
+    """The rows with a value of one indicator at the level below the territory (for
+    organisations, only those that sent a form)."""
+    units = data.units
+    rows = units[(units["indicator"] == indicator_id) & units["value"].notna()]
+    if data.unit_level is Level.ORGANIZATION:
+        rows = rows[rows["org_id"].isin(data.reporting["org_id"])]
+    return rows
 
 
 def units_figure(data: ReportData, indicator_id: str) -> go.Figure | None:
     """One indicator by the territories (or organisations) one level down, best first;
     at most :data:`UNIT_CHART_LIMIT` bars, the lowest values where there are more."""
     indicator = INDICATORS_BY_ID[indicator_id]
-    units = data.units
-    rows = units[(units["indicator"] == indicator_id) & units["value"].notna()]
-    if data.unit_level is Level.ORGANIZATION:
-        rows = rows[rows["org_id"].isin(data.reporting["org_id"])]
+    rows = unit_rows(data, indicator_id)
     if len(rows) < 2:
         return None
     worst_first = indicator.better == "higher"
@@ -604,9 +634,11 @@ def units_figure(data: ReportData, indicator_id: str) -> go.Figure | None:
             orientation="h",
             marker_color=[STATUS_COLORS[s] for s in rows["status"]],
             text=[indicator_value(indicator, v) for v in rows["value"]],
-            textposition="outside",
+            textposition="auto",
+            insidetextanchor="end",
+            constraintext="none",
             showlegend=False,
-            textfont={"size": CHART_FONT_SIZE - 6},
+            textfont={"size": CHART_FONT_SIZE - 4},
         )
     )
     target = data.row(indicator_id)
@@ -624,8 +656,11 @@ def units_figure(data: ReportData, indicator_id: str) -> go.Figure | None:
         )
     _legend_entries(fig, {str(s) for s in rows["status"]})
     _chart_layout(fig)
-    size = CHART_FONT_SIZE - (8 if len(rows) > 16 else 4)
-    fig.update_yaxes(tickfont={"size": size})
+    size = CHART_FONT_SIZE - (8 if len(rows) > 16 else 0)
+    pad = max(0.0, (5 - len(rows)) * 0.4)
+    fig.update_yaxes(
+        tickfont={"size": size}, autorange=False, range=[len(rows) - 0.5 + pad, -0.5 - pad]
+    )
     top = max(rows["value"].max(), float(target["target"]) if target is not None else 0) * 1.12
     fig.update_xaxes(range=[0, min(top, 112) if indicator.is_percent else top])
     if indicator.is_percent:
@@ -675,22 +710,11 @@ def _set_fonts(rpr_parent, name: str) -> None:
         fonts.set(qn(attr), name)
 
 
-def _shade(cell, fill: str) -> None:
-    tc_pr = cell._tc.get_or_add_tcPr()
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    tc_pr.append(shading)
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _repeat_header(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    tr_pr.append(header)
-    cant_split = OxmlElement("w:cantSplit")
-    tr_pr.append(cant_split)
+def _xml_text(text: str) -> str:
+    return escape(_XML_INVALID.sub("", text))
 
 
 def _page_number(paragraph: Paragraph) -> None:
@@ -704,67 +728,103 @@ def _page_number(paragraph: Paragraph) -> None:
     paragraph._p.append(field_)
 
 
+CELL_STYLE = "Текст таблицы"
+CAPTION_STYLE = "Подпись"
+THUMBNAIL_RELTYPE = (
+    "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+)
+
+
+def _paragraph_style(doc, name: str, size: int) -> ParagraphStyle:
+    style = doc.styles.add_style(name, 1)
+    style.base_style = doc.styles["Normal"]
+    style.font.size = Pt(size)
+    fmt = style.paragraph_format
+    fmt.first_line_indent = Cm(0)
+    fmt.line_spacing = 1.0
+    fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    return style
+
+
+@lru_cache(maxsize=4)
+def _styled_template(body_size: int, table_size: int) -> bytes:
+    """An empty A4 document with the note's styles, Russian language, page numbers, no
+    thumbnail and no author."""
+    doc = Document()
+    styles = doc.styles
+    defaults = styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "ru-RU")
+    lang.set(qn("w:eastAsia"), "ru-RU")
+    normal = styles["Normal"]
+    _set_fonts(normal.element, FONT)
+    normal.font.size = Pt(body_size)
+    fmt = normal.paragraph_format
+    fmt.space_before, fmt.space_after = Pt(0), Pt(0)
+    fmt.line_spacing = 1.15
+    for name in ("Heading 1", "Heading 2"):
+        style = styles[name]
+        _set_fonts(style.element, FONT)
+        style.font.size = Pt(body_size)
+        style.font.bold = True
+        style.font.italic = False
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.paragraph_format.space_before = Pt(12)
+        style.paragraph_format.space_after = Pt(6)
+        style.paragraph_format.first_line_indent = Cm(0)
+        style.paragraph_format.keep_with_next = True
+        style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    _paragraph_style(doc, CELL_STYLE, table_size)
+    caption = _paragraph_style(doc, CAPTION_STYLE, table_size)
+    caption.paragraph_format.space_before = Pt(6)
+    caption.paragraph_format.space_after = Pt(6)
+    caption.paragraph_format.keep_with_next = True
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin, section.right_margin = Cm(3), Cm(1.5)
+    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _page_number(footer)
+    properties = doc.core_properties
+    properties.author = properties.last_modified_by = ""
+    properties.comments = properties.keywords = properties.subject = ""
+    properties.language = "ru-RU"
+    package = doc.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == THUMBNAIL_RELTYPE:
+            del package.rels[rid]
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
 class DocWriter:
     """A DOCX in the look of a Russian official note: Times New Roman, 14 pt text with a
     1.25 cm first-line indent, 12 pt tables, numbered captions, A4, page numbers."""
 
-    def __init__(self, body_size: int = BODY_SIZE, table_size: int = TABLE_SIZE) -> None:
-        self.doc = Document()
+    def __init__(
+        self,
+        body_size: int = BODY_SIZE,
+        table_size: int = TABLE_SIZE,
+        title: str = "",
+        now: datetime | None = None,
+    ) -> None:
+        # The styled empty document is built once per size pair and reopened: setting up
+        # styles takes longer than writing a one-page note.
+        self.doc = Document(io.BytesIO(_styled_template(body_size, table_size)))
         self.tables = 0
         self.figures = 0
         self.table_size = table_size
-        styles = self.doc.styles
-        self._language()
-        normal = styles["Normal"]
-        _set_fonts(normal.element, FONT)
-        normal.font.size = Pt(body_size)
-        fmt = normal.paragraph_format
-        fmt.space_before, fmt.space_after = Pt(0), Pt(0)
-        fmt.line_spacing = 1.15
-        for name, size in (("Heading 1", body_size), ("Heading 2", body_size)):
-            style = styles[name]
-            _set_fonts(style.element, FONT)
-            style.font.size = Pt(size)
-            style.font.bold = True
-            style.font.italic = False
-            style.font.color.rgb = RGBColor(0, 0, 0)
-            style.paragraph_format.space_before = Pt(12)
-            style.paragraph_format.space_after = Pt(6)
-            style.paragraph_format.first_line_indent = Cm(0)
-            style.paragraph_format.keep_with_next = True
-            style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        self.cell_style = self._paragraph_style("Текст таблицы", table_size)
-        self.caption_style = self._paragraph_style("Подпись", table_size + 0)
-        self.caption_style.paragraph_format.space_before = Pt(6)
-        self.caption_style.paragraph_format.space_after = Pt(6)
-        self.caption_style.paragraph_format.keep_with_next = True
-        section = self.doc.sections[0]
-        section.page_width, section.page_height = Cm(21), Cm(29.7)
-        section.left_margin, section.right_margin = Cm(3), Cm(1.5)
-        section.top_margin, section.bottom_margin = Cm(2), Cm(2)
-        footer = section.footer.paragraphs[0]
-        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _page_number(footer)
-
-    def _language(self) -> None:
-        defaults = self.doc.styles.element.find(qn("w:docDefaults"))
-        rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-        lang = rpr.find(qn("w:lang"))
-        if lang is None:
-            lang = OxmlElement("w:lang")
-            rpr.append(lang)
-        lang.set(qn("w:val"), "ru-RU")
-        lang.set(qn("w:eastAsia"), "ru-RU")
-
-    def _paragraph_style(self, name: str, size: int) -> ParagraphStyle:
-        style = self.doc.styles.add_style(name, 1)
-        style.base_style = self.doc.styles["Normal"]
-        style.font.size = Pt(size)
-        fmt = style.paragraph_format
-        fmt.first_line_indent = Cm(0)
-        fmt.line_spacing = 1.0
-        fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        return style
+        self.cell_style = self.doc.styles[CELL_STYLE]
+        self.caption_style = self.doc.styles[CAPTION_STYLE]
+        properties = self.doc.core_properties
+        properties.title = title
+        properties.created = properties.modified = (now or datetime.now()).replace(microsecond=0)
 
     @property
     def width_cm(self) -> float:
@@ -832,44 +892,49 @@ class DocWriter:
         page; ``widths`` are relative and scaled to the text width."""
         self.tables += 1
         self.caption(f"Таблица {self.tables} – {title}")
-        table = self.doc.add_table(rows=1, cols=len(headers))
-        table.style = self.doc.styles["Table Grid"]
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
+        # The table is written as one XML string: python-docx's cell-by-cell API takes
+        # seconds for the appendix of a region.
         scale = self.width_cm / sum(widths)
-        columns = [Cm(w * scale) for w in widths]
-        for column, width in zip(table.columns, columns, strict=True):
-            column.width = width
-        style = self.cell_style
-        header = table.rows[0]
-        _repeat_header(header)
-        for c, (cell, text) in enumerate(zip(header.cells, headers, strict=True)):
-            cell.width = columns[c]
-            paragraph = cell.paragraphs[0]
-            paragraph.style = style
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            run = paragraph.add_run(text)
-            run.bold = True
-            if size:
-                run.font.size = Pt(size)
-            _shade(cell, HEADER_FILL)
+        twips = [round(w * scale * 567) for w in widths]
+        style = self.cell_style.style_id
+        size_xml = f'<w:sz w:val="{2 * size}"/><w:szCs w:val="{2 * size}"/>' if size else ""
         centred = set(centre)
+
+        def cell(text: str, c: int, fill: str | None, header: bool) -> str:
+            shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
+            jc = '<w:jc w:val="center"/>' if header or c in centred else ""
+            bold = "<w:b/><w:bCs/>" if header else ""
+            rpr = f"<w:rPr>{bold}{size_xml}</w:rPr>" if bold or size_xml else ""
+            return (
+                f'<w:tc><w:tcPr><w:tcW w:w="{twips[c]}" w:type="dxa"/>{shading}</w:tcPr>'
+                f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{jc}</w:pPr>'
+                f'<w:r>{rpr}<w:t xml:space="preserve">{_xml_text(text)}</w:t></w:r></w:p></w:tc>'
+            )
+
+        parts = [
+            f"<w:tbl {nsdecls('w')}><w:tblPr>"
+            f'<w:tblStyle w:val="{self.doc.styles["Table Grid"].style_id}"/>'
+            f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/>'
+            '<w:tblLayout w:type="fixed"/>'
+            '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
+            'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>',
+            *(f'<w:gridCol w:w="{t}"/>' for t in twips),
+            "</w:tblGrid><w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>",
+            *(cell(text, c, HEADER_FILL, True) for c, text in enumerate(headers)),
+            "</w:tr>",
+        ]
         for r, values in enumerate(rows):
-            cells = table.add_row().cells
-            for c, (cell, text) in enumerate(zip(cells, values, strict=True)):
-                cell.width = columns[c]
-                paragraph = cell.paragraphs[0]
-                paragraph.style = style
-                if c in centred:
-                    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                run = paragraph.add_run(text)
-                if size:
-                    run.font.size = Pt(size)
-                fill = fills[r][c] if fills else None
-                if fill:
-                    _shade(cell, fill)
+            parts.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+            parts.extend(
+                cell(str(text), c, fills[r][c] if fills else None, False)
+                for c, text in enumerate(values)
+            )
+            parts.append("</w:tr>")
+        parts.append("</w:tbl>")
+        element = parse_xml("".join(parts))
+        self.doc.element.body._insert_tbl(element)
         self.doc.add_paragraph(style=self.cell_style)
-        return table
+        return Table(element, self.doc._body)
 
     def figure(self, png: bytes, title: str) -> None:
         self.figures += 1
@@ -919,9 +984,11 @@ def _title_block(w: DocWriter, data: ReportData) -> None:
 
 
 def _summary(w: DocWriter, data: ReportData) -> None:
-    where = f"образовательных организаций территории «{data.territory}»"
+    where = "в образовательных организациях"
     if data.org_type is not None:
-        where = f"{narrative.org_noun(data.org_type).many} территории «{data.territory}»"
+        where = f"в {narrative.org_noun(data.org_type).in_many}"
+    place = f"{data.municipality}, {data.region}" if data.municipality else data.territory
+    where = f"{where} ({place})"
     computed = data.computed
     text = (
         f"{narrative.period_in(data.period).capitalize()} проведён мониторинг реализации "
@@ -941,7 +1008,7 @@ def _sources(w: DocWriter, data: ReportData, number: int) -> None:
     w.heading(f"{number}. Основание и источники данных")
     w.paragraph(BASIS)
     registry_note = (
-        " и реестр ОО — перечень организаций, которые должны представить данные"
+        ", и реестр ОО — перечень организаций, которые должны представить данные"
         if len(data.registry)
         else "; реестр ОО (перечень организаций, которые должны представить данные) не загружен"
     )
@@ -960,12 +1027,13 @@ def _sources(w: DocWriter, data: ReportData, number: int) -> None:
             f"({integer(loads)} {plural(loads, 'загрузка', 'загрузки', 'загрузок')}):"
         )
         kinds = {"org-form": "форма мониторинга ОО", "registry": "реестр ОО"}
-        for _, upload in uploads.iterrows():
+        for n, (_, upload) in enumerate(uploads.iterrows(), start=1):
             rows = int(upload["rows"])
+            kind = kinds.get(str(upload["kind"]), str(upload["kind"]))
             w.item(
-                f"{upload['file_name']} — {kinds.get(str(upload['kind']), str(upload['kind']))}, "
+                f"{upload['file_name']} — {kind}, "
                 f"{integer(rows)} {plural(rows, 'строка', 'строки', 'строк')}, загружен "
-                f"{moment(upload['uploaded_at'])};"
+                f"{moment(upload['uploaded_at'])}{';' if n < loads else '.'}"
             )
     w.paragraph(f"Версия данных: {data.version} (по состоянию на {moment(data.now)}). {METHOD}")
 
@@ -1002,17 +1070,26 @@ def _participation(w: DocWriter, data: ReportData, number: int) -> None:
         rows = units[units["indicator"] == "reporting"]
         if len(rows) > 1:
             _, by = units_noun(data.unit_level)
+            key = "region_id" if data.unit_level is Level.REGION else "municipality_id"
+            counts = data.reporting[key].value_counts().to_dict()
+
+            def reported_text(r: pd.Series) -> str:
+                if _missing(r["denominator"]):
+                    return f"{integer(counts.get(r[key], 0))} ОО; реестр не загружен"
+                return fraction_text(r)
+
             w.table(
                 f"Участие в мониторинге {by}",
                 ["Территория", "Представили данные", "Доля", "Статус"],
                 [
-                    [str(r["label"]), fraction_text(r), value_text(r), status_text(r["status"])]
+                    [str(r["label"]), reported_text(r), value_text(r), status_text(r["status"])]
                     for _, r in rows.iterrows()
                 ],
                 [6, 4, 2, 3],
                 fills=[[None, None, None, status_fill(r["status"])] for _, r in rows.iterrows()],
                 centre=(1, 2, 3),
             )
+    _figure(w, data, "participation")
     missing = data.non_reporting
     if len(missing):
         w.paragraph("Не представили данные:")
@@ -1074,14 +1151,81 @@ def _groups(w: DocWriter, data: ReportData, first: int) -> int:
         for indicator in indicators:
             _indicator_paragraphs(w, data, indicator)
         _group_table(w, data, group.title, indicators)
-        png = render_png(group_figure(data, group.code))
-        if png:
-            compare = (
-                f" в сравнении с {narrative.period_with(data.previous)}" if data.previous else ""
-            )
-            w.figure(png, f"{group.title}: значения показателей{compare} и целевые значения")
+        _figure(w, data, group.code)
         number += 1
     return number
+
+
+def _figure(w: DocWriter, data: ReportData, group: str) -> None:
+    chart = section_chart(data, group)
+    if chart is not None:
+        png = render_png(chart[0])
+        if png:
+            w.figure(png, chart[1])
+
+
+def units_caption(data: ReportData, indicator_id: str) -> str:
+    """«Доля педагогов, включённых в систему наставничества, по организациям», with a
+    note where only the lowest values are shown."""
+    indicator = INDICATORS_BY_ID[indicator_id]
+    _, by = units_noun(data.unit_level)
+    shown = len(unit_rows(data, indicator_id))
+    name = indicator.name.removesuffix(", %")
+    # A participial clause in the name closes with a comma: «Доля ОО, представивших
+    # данные, по муниципалитетам».
+    comma = "," if ", " in name else ""
+    caption = f"{name}{comma} {by}, {data.period_label}"
+    if shown > UNIT_CHART_LIMIT:
+        noun, _ = units_noun(data.unit_level)
+        caption += (
+            f" (показаны {UNIT_CHART_LIMIT} с наименьшими значениями из {integer(shown)} {noun})"
+        )
+    return caption
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """What a section's chart shows: one indicator by territory or organisation
+    (``indicator`` set) or the indicators of a group (``group`` set)."""
+
+    caption: str
+    indicator: str | None = None
+    group: str | None = None
+
+    def figure(self, data: ReportData) -> go.Figure | None:
+        if self.indicator is not None:
+            return units_figure(data, self.indicator)
+        return group_figure(data, str(self.group))
+
+
+def section_chart_spec(data: ReportData, group: str) -> ChartSpec | None:
+    """The chart of a report section, or None where there is nothing worth drawing:
+    territories (or organisations) for participation and the databases, where there are
+    several and their values are not yes/no answers; the group's indicators against the
+    targets (and the previous period) otherwise."""
+    by_units = data.unit_level is not Level.ORGANIZATION
+    if group == "participation":
+        if by_units and len(data.registry) and len(unit_rows(data, "reporting")) > 1:
+            return ChartSpec(units_caption(data, "reporting"), indicator="reporting")
+        return None
+    if group == "databases" and by_units and len(unit_rows(data, "databases")) > 1:
+        return ChartSpec(units_caption(data, "databases"), indicator="databases")
+    indicators = [i for i in INDICATORS if i.group == group and i.is_percent]
+    rows = [data.row(i.id) for i in indicators]
+    if not any(r is not None and not _missing(r["value"]) for r in rows):
+        return None
+    title = next(g.title for g in GROUPS if g.code == group)
+    compare = f" в сравнении с {narrative.period_with(data.previous)}" if data.previous else ""
+    return ChartSpec(f"{title}: значения показателей{compare} и целевые значения", group=group)
+
+
+def section_chart(data: ReportData, group: str) -> tuple[go.Figure, str] | None:
+    """The section's figure and its caption (see :func:`section_chart_spec`)."""
+    spec = section_chart_spec(data, group)
+    if spec is None:
+        return None
+    fig = spec.figure(data)
+    return (fig, spec.caption) if fig is not None else None
 
 
 def _comparison(w: DocWriter, data: ReportData, number: int) -> None:
@@ -1093,7 +1237,7 @@ def _comparison(w: DocWriter, data: ReportData, number: int) -> None:
         )
         return
     rows, fills = [], []
-    improved = worsened = 0
+    improved = worsened = same = 0
     for indicator in INDICATORS:
         row, before = data.row(indicator.id), data.previous_row(indicator.id)
         if row is None:
@@ -1102,10 +1246,13 @@ def _comparison(w: DocWriter, data: ReportData, number: int) -> None:
         was_v = None if before is None or _missing(before["value"]) else float(before["value"])
         if now_v is None and was_v is None:
             continue
-        if now_v is not None and was_v is not None and round(now_v - was_v, 1) != 0:
-            better = (now_v > was_v) == (indicator.better == "higher")
-            improved += better
-            worsened += not better
+        if now_v is not None and was_v is not None:
+            if round(now_v - was_v, 1) == 0:
+                same += 1
+            elif (now_v > was_v) == (indicator.better == "higher"):
+                improved += 1
+            else:
+                worsened += 1
         rows.append(
             [
                 indicator.name,
@@ -1116,12 +1263,7 @@ def _comparison(w: DocWriter, data: ReportData, number: int) -> None:
         )
         fills.append([None, None, status_fill(row["status"]), None])
     previous = narrative.period_label(data.previous)
-    w.paragraph(
-        f"По сравнению с {narrative.period_with(data.previous)} значения улучшились по "
-        f"{integer(improved)} {genitive_after_from(improved, 'показателю', 'показателям')}, "
-        f"ухудшились по {integer(worsened)} "
-        f"{genitive_after_from(worsened, 'показателю', 'показателям')}."
-    )
+    w.paragraph(narrative.changes_summary(data.previous, improved, worsened, same))
     w.table(
         f"Показатели за {previous} и {data.period_label}",
         ["Показатель", previous, data.period_label, "Изменение"],
@@ -1137,8 +1279,11 @@ def _below_target(data: ReportData, indicator_id: str) -> list[str]:
     rows = units[(units["indicator"] == indicator_id) & units["deficit"].astype(bool)]
     if data.unit_level is Level.ORGANIZATION:
         rows = rows[rows["org_id"].isin(data.reporting["org_id"])]
-    rows = rows.sort_values("gap", ascending=False, kind="stable")
-    return [str(label) for label in rows["label"]]
+    ordered = sorted(
+        zip(rows["gap"], rows["label"], strict=True),
+        key=lambda item: (-item[0], natural_key(item[1])),
+    )
+    return [str(label) for _, label in ordered]
 
 
 _IN_UNITS: dict[Level, tuple[str, str]] = {
@@ -1179,17 +1324,29 @@ def _deficits(w: DocWriter, data: ReportData, number: int) -> None:
         centre=(0, 2, 3, 4, 5),
     )
     one, many = _IN_UNITS[data.unit_level]
+    by_orgs = data.unit_level is Level.ORGANIZATION
     for n, (_, row) in enumerate(found.iterrows(), start=1):
         w.paragraph(f"{number}.{n}. {narrative.deficit_sentence(row)}")
-        below = _below_target(data, str(row["indicator"]))
+        indicator_id = str(row["indicator"])
+        if indicator_id == "reporting" and by_orgs:
+            below = [str(name) for name in data.non_reporting["organization"]]
+            lead = "Не представили данные:"
+        else:
+            below = _below_target(data, indicator_id)
+            k = len(below)
+            noun = (
+                narrative.org_noun(data.org_type).in_(k)
+                if by_orgs
+                else (one if narrative.ends_in_one(k) else many)
+            )
+            lead = f"Целевое значение не достигнуто в {integer(k)} {noun}:"
         if below:
             shown = ", ".join(below[:10])
             more = f" и ещё {integer(len(below) - 10)}" if len(below) > 10 else ""
-            noun = one if narrative.ends_in_one(len(below)) else many
-            w.paragraph(
-                f"Целевое значение не достигнуто в {integer(len(below))} {noun}: {shown}{more}."
-            )
-        w.labelled("Рекомендация:", narrative.recommendation(str(row["indicator"])))
+            w.paragraph(f"{lead} {shown}{more}.")
+        w.labelled(
+            "Рекомендация:", narrative.lower_first(narrative.recommendation(str(row["indicator"])))
+        )
 
 
 def _closing(w: DocWriter, data: ReportData) -> None:
@@ -1219,7 +1376,7 @@ def _values_tables(
             [i for i in INDICATORS if i.id not in YES_NO_INDICATORS and i.id != "reporting"],
         ),
     )
-    by_key = {(k, ind): r for (k, ind), r in _index(rows, key).items()}
+    by_key = {(r[key], str(r["indicator"])): r for r in rows.to_dict("records")}
     yes_no = key == "org_id"
     for title, indicators in parts:
         table_rows, fills = [], []
@@ -1239,10 +1396,6 @@ def _values_tables(
             fills=fills,
             centre=range(2, 2 + len(indicators)),
         )
-
-
-def _index(rows: pd.DataFrame, key: str) -> dict[tuple[object, str], pd.Series]:
-    return {(r[key], str(r["indicator"])): r for _, r in rows.iterrows()}
 
 
 def _appendices(w: DocWriter, data: ReportData) -> None:
@@ -1269,12 +1422,11 @@ def _appendices(w: DocWriter, data: ReportData) -> None:
     w.page_break()
     w.paragraph(f"Приложение {number}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     w.heading(f"Дефициты по организациям, {data.period_label}", 1)
-    org_rows = data.org_rows[data.org_rows["indicator"] != "reporting"]
-    counts = []
-    for org_id, name in labels:
-        rows = org_rows[(org_rows["org_id"] == org_id) & org_rows["deficit"].astype(bool)]
-        shorts = [INDICATORS_BY_ID[str(i)].short for i in rows["indicator"]]
-        counts.append((len(shorts), name, shorts))
+    found: dict[object, list[str]] = {}
+    for r in data.org_rows.to_dict("records"):
+        if r["deficit"] and r["indicator"] != "reporting":
+            found.setdefault(r["org_id"], []).append(INDICATORS_BY_ID[r["indicator"]].short)
+    counts = [(len(found.get(k, [])), name, found.get(k, [])) for k, name in labels]
     counts.sort(key=lambda item: -item[0])
     w.table(
         "Число дефицитов и показатели с дефицитом по организациям",
@@ -1287,25 +1439,21 @@ def _appendices(w: DocWriter, data: ReportData) -> None:
         centre=(0, 2),
     )
 
-    if data.unit_level is not Level.ORGANIZATION:
-        units = data.units
-        unit_labels = []
-        key = {Level.MUNICIPALITY: "municipality_id", Level.REGION: "region_id"}.get(
-            data.unit_level, "municipality_id"
-        )
-        seen = set()
-        for _, r in units.iterrows():
-            if r[key] not in seen:
-                seen.add(r[key])
-                unit_labels.append((r[key], str(r["label"])))
-        unit_labels.sort(key=lambda item: natural_key(item[1]))
-        if len(unit_labels) > 1:
-            number += 1
-            _, by = units_noun(data.unit_level)
-            w.page_break()
-            w.paragraph(f"Приложение {number}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-            w.heading(f"Значения показателей {by}, {data.period_label}", 1)
-            _values_tables(w, units, "Территория", unit_labels, key)
+    for level, key in ((Level.MUNICIPALITY, "municipality_id"), (Level.REGION, "region_id")):
+        rows = data.rows(data.period, level)
+        names = dict(zip(rows[key], rows[_LABEL_COLUMN[level]], strict=True))
+        if len(names) < 2:
+            continue
+        if level is Level.MUNICIPALITY and data.regions_in_scope > 1:
+            regions = dict(zip(rows[key], rows["region"], strict=True))
+            names = {k: f"{v} ({regions[k]})" for k, v in names.items()}
+        unit_labels = sorted(names.items(), key=lambda item: natural_key(item[1]))
+        number += 1
+        _, by = units_noun(level)
+        w.page_break()
+        w.paragraph(f"Приложение {number}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+        w.heading(f"Значения показателей {by}, {data.period_label}", 1)
+        _values_tables(w, rows, "Территория", unit_labels, key)
 
 
 def build_report(
@@ -1325,7 +1473,7 @@ def build_report(
     territory or org type.
     """
     data = collect(db, period, region_id, municipality_id, org_type, now)
-    w = DocWriter()
+    w = DocWriter(title=f"{TITLE} {SUBTITLE}", now=data.now)
     _title_block(w, data)
     _summary(w, data)
     number = 1

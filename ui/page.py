@@ -36,6 +36,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/organization.py", "Организация", ":material/school:"),
     ("pages/territories.py", "Территории", ":material/map:"),
     ("pages/dynamics.py", "Динамика", ":material/trending_up:"),
+    ("pages/reports.py", "Отчёты", ":material/description:"),
     ("pages/data.py", "Данные", ":material/upload_file:"),
     ("pages/settings.py", "Настройки", ":material/tune:"),
 )

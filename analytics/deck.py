@@ -1,0 +1,496 @@
+"""A 16:9 presentation for a meeting on the monitoring results (PPTX, python-pptx).
+
+Slides: a title slide (territory, period, data version); the key figures (reporting rate,
+number of deficits, headline indicators); one slide per key chart (PNG from
+:func:`analytics.images.figure_image`, or a native PowerPoint bar chart where chromium is
+missing); the deficits with what to do. Every slide carries its filters in a footer.
+Numbers come from :func:`analytics.report.collect`, the same as the note's.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import datetime
+
+import pandas as pd
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.slide import Slide
+from pptx.util import Emu, Inches, Pt
+
+from . import narrative
+from .catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS, Status
+from .db import Database
+from .formatting import day, integer, percent, plural
+from .report import (
+    STATUS_COLORS,
+    TARGET_COLOR,
+    ReportData,
+    collect,
+    gap_text,
+    render_png,
+    section_chart_spec,
+    target_text,
+    unit_rows,
+    units_caption,
+    units_figure,
+    value_text,
+)
+
+WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+MARGIN = Inches(0.5)
+FONT = "Arial"
+DARK = RGBColor(0x22, 0x22, 0x22)
+GREY = RGBColor(0x66, 0x66, 0x66)
+ACCENT = RGBColor.from_string(TARGET_COLOR.lstrip("#"))
+HEADER_FILL = RGBColor(0xE7, 0xE6, 0xE6)
+# Headline indicators of the overview slide.
+KEY_INDICATORS = ("databases", "teachers_involved", "young_mentored", "mentors_trained")
+# Indicators shown by territory (or organisation) on their own slides.
+UNIT_CHART_INDICATORS = ("teachers_involved", "mentors_trained")
+DEFICIT_ROWS_PER_SLIDE = 5
+
+
+def _rgb(status: object) -> RGBColor:
+    colour = STATUS_COLORS.get(status if isinstance(status, str) else None, STATUS_COLORS[None])
+    return RGBColor.from_string(colour.lstrip("#"))
+
+
+def _text(
+    slide: Slide,
+    left: int,
+    top: int,
+    width: int,
+    height: int,
+    text: str | Sequence[str],
+    size: int = 18,
+    bold: bool = False,
+    color: RGBColor = DARK,
+    align: PP_ALIGN = PP_ALIGN.LEFT,
+    anchor: MSO_ANCHOR = MSO_ANCHOR.TOP,
+    name: str | None = None,
+):
+    """A text box; a sequence of strings makes one paragraph each."""
+    box = slide.shapes.add_textbox(left, top, width, height)
+    if name:
+        box.name = name
+    frame = box.text_frame
+    frame.word_wrap = True
+    frame.vertical_anchor = anchor
+    frame.margin_left = frame.margin_right = Inches(0.05)
+    lines = [text] if isinstance(text, str) else list(text)
+    for n, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if n == 0 else frame.add_paragraph()
+        paragraph.alignment = align
+        run = paragraph.add_run()
+        run.text = line
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        run.font.name = FONT
+        run.font.color.rgb = color
+    return box
+
+
+class _Deck:
+    def __init__(self, data: ReportData) -> None:
+        self.data = data
+        self.prs = Presentation()
+        self.prs.slide_width, self.prs.slide_height = WIDTH, HEIGHT
+        self.blank = self.prs.slide_layouts[6]
+
+    def slide(self, title: str | None = None, subtitle: str | None = None) -> Slide:
+        slide = self.prs.slides.add_slide(self.blank)
+        if title:
+            _text(slide, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.7), title, 28, True)
+        if subtitle:
+            _text(
+                slide,
+                MARGIN,
+                Inches(0.95),
+                WIDTH - 2 * MARGIN,
+                Inches(0.45),
+                subtitle,
+                16,
+                color=GREY,
+            )
+        return slide
+
+    def footers(self) -> None:
+        """The filters and the slide number at the foot of every slide."""
+        total = len(self.prs.slides)
+        for n, slide in enumerate(self.prs.slides, start=1):
+            line = slide.shapes.add_shape(
+                MSO_SHAPE.RECTANGLE, MARGIN, HEIGHT - Inches(0.62), WIDTH - 2 * MARGIN, Emu(9525)
+            )
+            line.fill.solid()
+            line.fill.fore_color.rgb = HEADER_FILL
+            line.line.fill.background()
+            _text(
+                slide,
+                MARGIN,
+                HEIGHT - Inches(0.58),
+                WIDTH - 2 * MARGIN - Inches(1.4),
+                Inches(0.45),
+                self.data.filters(),
+                11,
+                color=GREY,
+                name="Фильтры",
+            )
+            _text(
+                slide,
+                WIDTH - MARGIN - Inches(1.4),
+                HEIGHT - Inches(0.58),
+                Inches(1.4),
+                Inches(0.45),
+                f"{n} / {total}",
+                11,
+                color=GREY,
+                align=PP_ALIGN.RIGHT,
+            )
+
+    def bytes(self) -> bytes:
+        self.footers()
+        buffer = io.BytesIO()
+        self.prs.save(buffer)
+        return buffer.getvalue()
+
+
+def _title_slide(deck: _Deck) -> None:
+    data = deck.data
+    slide = deck.slide()
+    band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, WIDTH, Inches(0.35))
+    band.fill.solid()
+    band.fill.fore_color.rgb = ACCENT
+    band.line.fill.background()
+    _text(
+        slide,
+        Inches(0.9),
+        Inches(1.6),
+        WIDTH - Inches(1.8),
+        Inches(1.8),
+        "Мониторинг реализации целевой модели наставничества педагогических работников",
+        36,
+        True,
+        anchor=MSO_ANCHOR.BOTTOM,
+    )
+    lines = [f"Территория: {data.territory}", f"Период: {data.period_label}"]
+    if data.org_type is not None:
+        lines.append(f"Организации: {data.org_type_label}")
+    _text(slide, Inches(0.9), Inches(3.7), WIDTH - Inches(1.8), Inches(1.4), lines, 22)
+    _text(
+        slide,
+        Inches(0.9),
+        Inches(5.4),
+        WIDTH - Inches(1.8),
+        Inches(0.5),
+        f"Версия данных: {data.version} · сформировано {day(data.now)}",
+        16,
+        color=GREY,
+    )
+
+
+def _tile(
+    slide: Slide,
+    left: int,
+    top: int,
+    width: int,
+    height: int,
+    value: str,
+    label: str,
+    note: str,
+    status: object = None,
+) -> None:
+    box = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, top, width, height)
+    box.fill.solid()
+    box.fill.fore_color.rgb = RGBColor(0xF6, 0xF6, 0xF6)
+    box.line.fill.background()
+    stripe = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, left, top, Inches(0.12), height)
+    stripe.fill.solid()
+    stripe.fill.fore_color.rgb = _rgb(status) if status else ACCENT
+    stripe.line.fill.background()
+    inner = left + Inches(0.3)
+    span = width - Inches(0.45)
+    _text(slide, inner, top + Inches(0.15), span, Inches(0.75), label, 16, color=GREY)
+    _text(slide, inner, top + Inches(0.8), span, Inches(0.8), value, 36, True)
+    _text(slide, inner, top + Inches(1.6), span, Inches(0.5), note, 14, color=GREY)
+
+
+def _overview_slide(deck: _Deck) -> None:
+    data = deck.data
+    slide = deck.slide("Основные итоги", f"{data.territory}, {data.period_label}")
+    tiles: list[tuple[str, str, str, object]] = []
+    reporting = data.row("reporting")
+    registry = len(data.registry)
+    if registry and reporting is not None and pd.notna(reporting["value"]):
+        reported = int(data.registry["reported"].sum())
+        tiles.append(
+            (
+                percent(float(reporting["value"])),
+                "Представили данные",
+                f"{integer(reported)} из {integer(registry)} "
+                f"{narrative.org_noun(data.org_type).of(registry)}",
+                reporting["status"],
+            )
+        )
+    else:
+        count = len(data.reporting)
+        noun = narrative.org_noun(data.org_type)
+        tiles.append(
+            (
+                integer(count),
+                "Представили данные",
+                f"{plural(count, noun.one, noun.few, noun.many)}; реестр ОО не загружен",
+                None,
+            )
+        )
+    found, computed = len(data.deficits), len(data.computed)
+    tiles.append(
+        (
+            f"{integer(found)} из {integer(computed)}",
+            "Дефициты",
+            "показателей ниже целевого значения",
+            "red" if found else "green",
+        )
+    )
+    for indicator_id in KEY_INDICATORS:
+        row = data.row(indicator_id)
+        if row is None or pd.isna(row["value"]):
+            continue
+        indicator = INDICATORS_BY_ID[indicator_id]
+        status = STATUS_LABELS[Status(row["status"])] if row["status"] else ""
+        tiles.append(
+            (value_text(row), indicator.short, f"цель {target_text(row)}: {status}", row["status"])
+        )
+    columns, width, height = 3, Inches(3.95), Inches(2.2)
+    gap = (WIDTH - 2 * MARGIN - columns * width) // (columns - 1)
+    for n, (value, label, note, status) in enumerate(tiles[:6]):
+        left = MARGIN + (n % columns) * (width + gap)
+        top = Inches(1.5) + (n // columns) * (height + Inches(0.25))
+        _tile(slide, left, top, width, height, value, label, note, status)
+
+
+def _picture_slide(deck: _Deck, title: str, caption: str, png: bytes) -> None:
+    slide = deck.slide(title, caption)
+    top, bottom = Inches(1.45), HEIGHT - Inches(0.7)
+    height = bottom - top
+    width = int(height * 16 / 9)
+    slide.shapes.add_picture(io.BytesIO(png), (WIDTH - width) // 2, top, width, height)
+
+
+def _native_chart_slide(
+    deck: _Deck,
+    title: str,
+    caption: str,
+    labels: list[str],
+    values: list[float],
+    statuses: list[object],
+    percent_axis: bool,
+) -> None:
+    """Where chromium is missing: the same bars as an editable PowerPoint chart."""
+    slide = deck.slide(title, caption)
+    chart_data = CategoryChartData()
+    chart_data.categories = labels
+    chart_data.add_series(title, [round(v, 1) for v in values])
+    frame = slide.shapes.add_chart(
+        XL_CHART_TYPE.BAR_CLUSTERED,
+        MARGIN,
+        Inches(1.45),
+        WIDTH - 2 * MARGIN,
+        HEIGHT - Inches(2.15),
+        chart_data,
+    )
+    chart = frame.chart
+    chart.has_legend = False
+    chart.font.size = Pt(14)
+    chart.font.name = FONT
+    category_axis = chart.category_axis
+    category_axis.reverse_order = True
+    value_axis = chart.value_axis
+    value_axis.minimum_scale = 0
+    if percent_axis:
+        value_axis.maximum_scale = 100
+    plot = chart.plots[0]
+    plot.gap_width = 60
+    plot.has_data_labels = True
+    labels_ = plot.data_labels
+    labels_.number_format = '0.0" %"' if percent_axis else "0.0"
+    labels_.number_format_is_linked = False
+    labels_.position = XL_LABEL_POSITION.OUTSIDE_END
+    series = plot.series[0]
+    for n, status in enumerate(statuses):
+        fill = series.points[n].format.fill
+        fill.solid()
+        fill.fore_color.rgb = _rgb(status)
+
+
+def _chart(deck: _Deck, title: str, caption: str, fig, points) -> None:
+    png = render_png(fig)
+    if png is not None:
+        _picture_slide(deck, title, caption, png)
+    elif points is not None:
+        _native_chart_slide(deck, title, caption, *points)
+
+
+def _group_points(data: ReportData, group: str):
+    rows = [(i, data.row(i.id)) for i in INDICATORS if i.group == group and i.is_percent]
+    rows = [(i, r) for i, r in rows if r is not None and pd.notna(r["value"])]
+    if not rows:
+        return None
+    return (
+        [i.short for i, _ in rows],
+        [float(r["value"]) for _, r in rows],
+        [r["status"] for _, r in rows],
+        True,
+    )
+
+
+def _unit_points(data: ReportData, indicator_id: str):
+    rows = unit_rows(data, indicator_id).sort_values("value", ascending=False).head(30)
+    if len(rows) < 2:
+        return None
+    return (
+        [str(label) for label in rows["label"]],
+        [float(v) for v in rows["value"]],
+        list(rows["status"]),
+        INDICATORS_BY_ID[indicator_id].is_percent,
+    )
+
+
+def _chart_slides(deck: _Deck) -> None:
+    data = deck.data
+    for group in GROUPS:
+        spec = section_chart_spec(data, group.code)
+        if spec is None:
+            continue
+        if spec.indicator is not None:
+            points = _unit_points(data, spec.indicator)
+        else:
+            points = _group_points(data, group.code)
+        # The slide title names the group; the caption need not repeat it.
+        caption = spec.caption.removeprefix(f"{group.title}: ")
+        _chart(deck, group.title, caption[:1].upper() + caption[1:], spec.figure(data), points)
+    for indicator_id in UNIT_CHART_INDICATORS:
+        fig = units_figure(data, indicator_id)
+        if fig is None:
+            continue
+        indicator = INDICATORS_BY_ID[indicator_id]
+        _chart(
+            deck,
+            indicator.short,
+            units_caption(data, indicator_id),
+            fig,
+            _unit_points(data, indicator_id),
+        )
+
+
+def _deficit_slides(deck: _Deck) -> None:
+    data = deck.data
+    found = data.deficits
+    if not len(found):
+        slide = deck.slide("Дефициты", data.period_label)
+        _text(
+            slide,
+            MARGIN,
+            Inches(2.5),
+            WIDTH - 2 * MARGIN,
+            Inches(1.5),
+            narrative.deficits_summary(0, len(data.computed)),
+            24,
+            align=PP_ALIGN.CENTER,
+        )
+        return
+    rows = list(found.iterrows())
+    pages = [
+        rows[i : i + DEFICIT_ROWS_PER_SLIDE] for i in range(0, len(rows), DEFICIT_ROWS_PER_SLIDE)
+    ]
+    headers = ["№", "Показатель", "Значение", "Цель", "Отставание", "Что сделать"]
+    widths = [0.5, 3.3, 1.3, 1.2, 1.4, 4.63]
+    for page, chunk in enumerate(pages):
+        suffix = f" ({page + 1} из {len(pages)})" if len(pages) > 1 else ""
+        slide = deck.slide(
+            f"Дефициты{suffix}",
+            f"{narrative.deficits_summary(len(found), len(data.computed))} "
+            "По убыванию отставания от целевого значения.",
+        )
+        shape = slide.shapes.add_table(
+            len(chunk) + 1,
+            len(headers),
+            MARGIN,
+            Inches(1.45),
+            WIDTH - 2 * MARGIN,
+            Inches(0.4) * (len(chunk) + 1),
+        )
+        table = shape.table
+        for c, width in enumerate(widths):
+            table.columns[c].width = Inches(width)
+        for c, header in enumerate(headers):
+            _cell(table.cell(0, c), header, 13, bold=True, fill=HEADER_FILL)
+        for r, (n, (_, row)) in enumerate(
+            ((page * DEFICIT_ROWS_PER_SLIDE + k + 1, item) for k, item in enumerate(chunk)),
+            start=1,
+        ):
+            values = [
+                str(n),
+                str(row["name"]),
+                value_text(row),
+                target_text(row),
+                gap_text(row),
+                narrative.recommendation(str(row["indicator"])),
+            ]
+            for c, value in enumerate(values):
+                fill = _rgb(row["status"]) if c == 2 else None
+                _cell(
+                    table.cell(r, c),
+                    value,
+                    12 if c == 5 else 13,
+                    bold=c == 2,
+                    fill=fill,
+                    color=RGBColor(0xFF, 0xFF, 0xFF) if c == 2 else DARK,
+                )
+
+
+def _cell(cell, text: str, size: int, bold: bool = False, fill=None, color=DARK) -> None:
+    cell.text = ""
+    frame = cell.text_frame
+    frame.word_wrap = True
+    run = frame.paragraphs[0].add_run()
+    run.text = text
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.name = FONT
+    run.font.color.rgb = color
+    cell.margin_left = cell.margin_right = Inches(0.06)
+    cell.margin_top = cell.margin_bottom = Inches(0.03)
+    cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+    if fill is not None:
+        cell.fill.solid()
+        cell.fill.fore_color.rgb = fill
+    else:
+        cell.fill.background()
+
+
+def build_deck(
+    db: Database,
+    period: str,
+    region_id: int | None = None,
+    municipality_id: int | None = None,
+    now: datetime | None = None,
+) -> bytes:
+    """The meeting presentation for a territory and period, as PPTX bytes (16:9).
+
+    Raises :class:`~analytics.report.ReportError` (Russian message) for an unknown
+    period or territory. Charts are PNG where chromium is available and native
+    PowerPoint charts otherwise.
+    """
+    data = collect(db, period, region_id, municipality_id, None, now)
+    deck = _Deck(data)
+    _title_slide(deck)
+    _overview_slide(deck)
+    _chart_slides(deck)
+    _deficit_slides(deck)
+    return deck.bytes()

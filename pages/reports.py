@@ -1,0 +1,133 @@
+"""Отчёты: the analytic note (DOCX, PDF), the per-school notes (ZIP), the meeting deck
+(PPTX) and the template for schools, for the period and territory of the filters."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.contract import KIND_LABELS, Kind
+from analytics.deck import build_deck
+from analytics.report import build_report, pdf_available, report_pdf
+from analytics.school_notes import build_school_notes_zip
+from analytics.template import build_template
+from ui.charts import slug
+from ui.page import Page, guarded, page, period_label
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _territory(ctx: Page) -> str:
+    h, f = ctx.hierarchy, ctx.filters
+    for column, value in (("municipality", f.municipality_id), ("region", f.region_id)):
+        if value is not None:
+            names = h.loc[h[f"{column}_id"] == value, column]
+            if len(names):
+                return str(names.iloc[0])
+    return "все территории"
+
+
+def body() -> None:
+    ctx = page("Отчёты", ":material/description:")
+    f = ctx.filters
+    if f.period is None:
+        st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
+        return
+    territory = _territory(ctx)
+    st.caption(
+        f"Документы строятся для фильтров: {ctx.caption()}. Измените период и территорию "
+        "в боковой панели, чтобы получить документы для другой территории."
+    )
+    name = slug(f"{territory}_{f.period}")
+
+    with st.container(border=True):
+        st.subheader("Информационно-аналитическая справка")
+        st.markdown(
+            "Основание и источники данных, участие в мониторинге, разделы по группам "
+            "показателей с таблицами и диаграммами, сравнение с прошлым периодом, дефициты "
+            "с рекомендациями, приложения по организациям."
+        )
+        report = lambda: build_report(  # noqa: E731 — built only when clicked
+            ctx.db,
+            f.period,
+            region_id=f.region_id,
+            municipality_id=f.municipality_id,
+            org_type=f.org_type,
+        )
+        docx, pdf = st.columns([1, 1], width=480)
+        docx.download_button(
+            "Справка (DOCX)",
+            report,
+            f"справка_{name}.docx",
+            DOCX,
+            key="report_docx",
+            on_click="ignore",
+            icon=":material/download:",
+            type="primary",
+        )
+        if pdf_available():
+            pdf.download_button(
+                "Справка (PDF)",
+                lambda: report_pdf(report()),
+                f"справка_{name}.pdf",
+                "application/pdf",
+                key="report_pdf",
+                on_click="ignore",
+                icon=":material/download:",
+            )
+        else:
+            pdf.caption("PDF недоступен: на сервере не установлен LibreOffice.")
+
+    with st.container(border=True):
+        st.subheader("Справки по организациям")
+        if f.municipality_id is None:
+            st.info(
+                "Выберите муниципалитет в боковой панели: справки готовятся для всех его "
+                "организаций, по одной на организацию."
+            )
+        else:
+            st.markdown(
+                "По одной странице на организацию: её показатели рядом с муниципальными и "
+                "целевыми, её дефициты и что сделать. Архив ZIP — для рассылки кураторам."
+            )
+            st.download_button(
+                "Справки по организациям (ZIP)",
+                lambda: build_school_notes_zip(ctx.db, f.period, f.municipality_id),
+                f"справки_ОО_{name}.zip",
+                "application/zip",
+                key="school_notes",
+                on_click="ignore",
+                icon=":material/download:",
+            )
+
+    with st.container(border=True):
+        st.subheader("Презентация для заседания")
+        st.markdown("Титульный слайд, обзор, ключевые диаграммы и таблица дефицитов.")
+        st.download_button(
+            "Презентация (PPTX)",
+            lambda: build_deck(
+                ctx.db, f.period, region_id=f.region_id, municipality_id=f.municipality_id
+            ),
+            f"презентация_{name}.pptx",
+            PPTX,
+            key="deck",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+
+    with st.container(border=True):
+        st.subheader("Шаблоны для организаций")
+        for kind in Kind:
+            st.download_button(
+                f"Шаблон «{KIND_LABELS[kind]}» (XLSX)",
+                build_template(kind),
+                f"шаблон_{slug(KIND_LABELS[kind])}.xlsx",
+                XLSX,
+                key=f"template_{kind}",
+                icon=":material/download:",
+            )
+    st.caption(f"Период: {period_label(f.period)}; версия данных: {ctx.version}.")
+
+
+guarded(body)
