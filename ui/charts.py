@@ -149,6 +149,8 @@ def target_line(fig: go.Figure, indicator: Indicator, target: float, vertical: b
             y=1,
             yref="paper",
             yanchor="bottom",
+            # Text ends at the line, so a target at the right edge is never cut off.
+            xanchor="right",
             text=label,
             showarrow=False,
             font={"color": TARGET_COLOR},

@@ -1,0 +1,327 @@
+"""Дефициты: where indicators miss their targets. A status heatmap of organisations (or
+territories) × indicators, deficit counts per organisation and per territory, and for
+each indicator the organisations that miss it, ready to send to curators."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics import formatting
+from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.indicators import Level
+from ui import charts, matrix
+from ui.page import BREAKDOWNS, Breakdown, Page, guarded, page
+from ui.tables import table_downloads
+from ui.text import md
+
+HEAT_ROW_CHOICES = (30, 60, 120, 0)  # 0: all
+BAR_LIMIT = 20
+
+
+def body() -> None:
+    ctx = page("Дефициты", ":material/warning:")
+    f = ctx.filters
+    if f.period is None:
+        st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
+        return
+    st.caption(md(ctx.caption()))
+    frame = ctx.indicators(f.scope())
+    total = frame[frame["level"] == Level.TOTAL]
+    if total.empty or total["value"].isna().all():
+        st.warning(
+            "Для выбранных фильтров нет данных за этот период. Выберите другой период, "
+            "территорию или тип ОО в фильтрах слева."
+        )
+        return
+    several_municipalities = frame["municipality_id"].dropna().nunique() > 1
+    orgs = matrix.unit_rows(
+        frame, BREAKDOWNS[Level.ORGANIZATION], with_parent=several_municipalities
+    )
+    counts = matrix.deficit_counts(orgs)
+    _summary(counts)
+    levels = matrix.territory_levels(f, ctx.hierarchy, single=False)
+    _heatmap(ctx, frame, orgs, counts, levels)
+    _org_counts(ctx, orgs, counts)
+    _territory_counts(ctx, frame, orgs, counts, levels)
+    _shortfalls(ctx, orgs)
+
+
+def _summary(counts: pd.DataFrame) -> None:
+    valued = counts[counts["valued"] > 0]
+    with_deficits = int((valued["deficits"] > 0).sum())
+    left, middle, right = st.columns(3)
+    left.metric(
+        "Организаций в мониторинге",
+        formatting.integer(len(valued)),
+        help="ОО под фильтрами с формой за период или из реестра ОО",
+        border=True,
+    )
+    middle.metric(
+        "Организаций с дефицитами",
+        formatting.integer(with_deficits),
+        help="ОО, у которых хотя бы один показатель не достиг цели",
+        border=True,
+    )
+    mean = valued["deficits"].mean() if len(valued) else None
+    right.metric(
+        "Дефицитов в среднем на ОО",
+        formatting.number(mean, 1),
+        help="Среднее число показателей с дефицитом у организации",
+        border=True,
+    )
+
+
+def _heatmap(
+    ctx: Page,
+    frame: pd.DataFrame,
+    orgs: pd.DataFrame,
+    counts: pd.DataFrame,
+    levels: list[Breakdown],
+) -> None:
+    st.subheader("Карта дефицитов")
+    names = [matrix.ORGANIZATIONS, *[matrix.LEVEL_NAMES[s.level] for s in levels]]
+    matrix.forget_invalid("heat_level", names)
+    chosen = (
+        st.radio("Строки карты", names, horizontal=True, key="heat_level")
+        if len(names) > 1
+        else names[0]
+    )
+    ids = [i.id for i in INDICATORS]
+    if chosen == matrix.ORGANIZATIONS:
+        order = counts.sort_values(
+            ["deficits", "red", "label"], ascending=[False, False, True], kind="stable"
+        )
+        shown_rows = len(order)
+        if len(order) > HEAT_ROW_CHOICES[0]:
+            choices = [n for n in HEAT_ROW_CHOICES if 0 < n < len(order)] + [0]
+            matrix.forget_invalid("heat_rows", choices)
+            limit = st.selectbox(
+                "Сколько организаций показать",
+                choices,
+                format_func=lambda n: f"{n} с наибольшим числом дефицитов" if n else "все",
+                key="heat_rows",
+            )
+            if limit:
+                order = order.head(limit)
+                shown_rows = limit
+        rows = orgs[orgs["key"].isin(order["key"])]
+        rows = rows.set_index("key").loc[order["key"]].reset_index()
+        title = "Дефициты организаций"
+        if shown_rows < len(counts):
+            st.caption(
+                f"Показаны {shown_rows} из {matrix.of_organizations(len(counts))} — сверху "
+                "те, у кого больше дефицитов. Полный список — в таблице ниже."
+            )
+    else:
+        split = next(s for s in levels if matrix.LEVEL_NAMES[s.level] == chosen)
+        rows = matrix.unit_rows(frame, split)
+        title = f"Дефициты {split.title}"
+    fig = matrix.status_heatmap(
+        rows, ids, title, ctx.caption(), show_values=rows["key"].nunique() <= 120
+    )
+    charts.show(fig, title, key="heatmap")
+    st.caption(
+        "В ячейках — значение показателя: доли в процентах, нагрузка — наставляемых на "
+        "одного наставника. Наведите курсор на ячейку, чтобы увидеть, из чего сложилось "
+        "значение, и цель."
+    )
+    st.caption(matrix.legend_html(), unsafe_allow_html=True)
+
+
+def _stacked_bars(table: pd.DataFrame, title: str, subtitle: str, axis: str) -> go.Figure:
+    """Horizontal bars of deficit counts, far from the target and close to it stacked."""
+    table = table.iloc[::-1]
+    labels = matrix.axis_labels(table["label"])
+    fig = go.Figure()
+    for status in ("red", "yellow"):
+        fig.add_bar(
+            y=labels,
+            x=table[status],
+            orientation="h",
+            name=matrix.STATUS_WORDS[status],
+            marker_color=charts.STATUS_COLORS[status],
+            customdata=[charts.plot_text(m) for m in table["missed"]],
+            hovertemplate="%{y}<br>%{x} — "
+            + matrix.STATUS_WORDS[status]
+            + "<br>%{customdata}<extra></extra>",
+        )
+    fig.update_xaxes(title=axis, dtick=1, rangemode="tozero")
+    fig.update_yaxes(automargin=True)
+    height = min(max(320, 140 + 30 * len(table)), 2400)
+    fig = charts.themed(fig, title, subtitle, height=height)
+    fig.update_layout(
+        barmode="stack",
+        legend={
+            "orientation": "h",
+            "x": 1,
+            "xanchor": "right",
+            "y": 1.0,
+            "yanchor": "bottom",
+            "traceorder": "normal",
+        },
+    )
+    return fig
+
+
+def _org_counts(ctx: Page, orgs: pd.DataFrame, counts: pd.DataFrame) -> None:
+    st.subheader("Число дефицитов по организациям")
+    places = orgs.drop_duplicates("key").set_index("key")
+    missed = counts[counts["deficits"] > 0].sort_values(
+        ["deficits", "red", "label"], ascending=[False, False, True], kind="stable"
+    )
+    if missed.empty:
+        st.success("Все организации с данными достигли целевых значений по всем показателям.")
+        return
+    missed = missed.assign(yellow=missed["deficits"] - missed["red"])
+    title = "Организации с наибольшим числом дефицитов"
+    top = missed.head(BAR_LIMIT)
+    fig = _stacked_bars(top, title, ctx.caption(), "показателей с дефицитом")
+    charts.show(fig, title, key="org_bars")
+    if len(missed) > BAR_LIMIT:
+        st.caption(
+            f"На диаграмме {BAR_LIMIT} из {matrix.of_organizations(len(missed))} "
+            "с дефицитами; все они — в таблице."
+        )
+    table = pd.DataFrame(
+        {
+            "Организация": [places.loc[k, "organization"] for k in missed["key"]],
+            "Муниципалитет": [places.loc[k, "municipality"] for k in missed["key"]],
+        }
+    )
+    districts = [places.loc[k, "district"] for k in missed["key"]]
+    if any(matrix.clean(d) for d in districts):
+        table["Район"] = [str(d) if matrix.clean(d) else "" for d in districts]
+    table["Показателей с дефицитом"] = missed["deficits"].to_numpy()
+    table["Из них далеко от цели"] = missed["red"].to_numpy()
+    table["Показателей с данными"] = missed["valued"].to_numpy()
+    table["Показатели с дефицитом"] = missed["missed"].to_numpy()
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=matrix.table_height(len(table), 600),
+        column_config={
+            "Организация": st.column_config.TextColumn(width="large", pinned=True),
+            "Показатели с дефицитом": st.column_config.TextColumn(width="large"),
+        },
+        key="org_table",
+    )
+    table_downloads(table, "Дефициты организаций", ctx.export_context(), "org_counts")
+
+
+def _territory_counts(
+    ctx: Page,
+    frame: pd.DataFrame,
+    orgs: pd.DataFrame,
+    counts: pd.DataFrame,
+    levels: list[Breakdown],
+) -> None:
+    if not levels:
+        return
+    st.subheader("Число дефицитов по территориям")
+    names = [matrix.LEVEL_NAMES[s.level] for s in levels]
+    index = matrix.default_level(ctx.filters, ctx.hierarchy, levels)
+    matrix.forget_invalid("count_level", names)
+    chosen = (
+        st.radio("Территории", names, index=index, horizontal=True, key="count_level")
+        if len(names) > 1
+        else names[0]
+    )
+    split = levels[names.index(chosen)]
+    rows = matrix.unit_rows(frame, split)
+    territory = matrix.deficit_counts(rows)
+    if territory.empty:
+        st.info("Нет значений показателей по территориям. Измените фильтры.")
+        return
+    territory = territory.assign(yellow=territory["deficits"] - territory["red"])
+    title = f"Показатели с дефицитом {split.title}"
+    ordered = territory.sort_values(["deficits", "red"], ascending=False, kind="stable")
+    fig = _stacked_bars(ordered, title, ctx.caption(), "показателей с дефицитом")
+    charts.show(fig, title, key="territory_bars")
+    st.caption(
+        "Дефицит территории — её сводное значение показателя (отношение сумм по всем её "
+        "организациям) ниже цели."
+    )
+    owner = orgs.drop_duplicates("key").set_index("key")[split.key]
+    per_org = counts[counts["valued"] > 0].assign(territory=lambda c: c["key"].map(owner))
+    table = pd.DataFrame({"Территория": ordered["label"].to_numpy()})
+    table["Показателей с дефицитом"] = ordered["deficits"].to_numpy()
+    table["Из них далеко от цели"] = ordered["red"].to_numpy()
+    table["Показателей с данными"] = ordered["valued"].to_numpy()
+    with_deficits, mean = [], []
+    for key in ordered["key"]:
+        mine = per_org[per_org["territory"] == key]
+        with_deficits.append(f"{int((mine['deficits'] > 0).sum())} из {len(mine)} ОО")
+        mean.append(formatting.number(mine["deficits"].mean() if len(mine) else None, 1))
+    table["ОО с дефицитами"] = with_deficits
+    table["Дефицитов в среднем на ОО"] = mean
+    table["Показатели с дефицитом"] = ordered["missed"].to_numpy()
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=matrix.table_height(len(table), 600),
+        key="territory_table",
+    )
+    table_downloads(table, title, ctx.export_context(), "territory_counts")
+
+
+def _shortfalls(ctx: Page, orgs: pd.DataFrame) -> None:
+    st.subheader("Кто не достиг цели: списки для кураторов")
+    missing = orgs[orgs["deficit"]].groupby("indicator")["key"].nunique()
+    ids = [i.id for i in INDICATORS]
+    if st.session_state.get("def_indicator") not in ids:
+        worst = missing.idxmax() if len(missing) else ids[0]
+        st.session_state["def_indicator"] = worst
+
+    def label(indicator_id: str) -> str:
+        n = int(missing.get(indicator_id, 0))
+        suffix = f"не достигли {formatting.organizations(n)}" if n else "все достигли цели"
+        return f"{INDICATORS_BY_ID[indicator_id].name} — {suffix}"
+
+    indicator_id = st.selectbox("Показатель", ids, format_func=label, key="def_indicator")
+    indicator = INDICATORS_BY_ID[indicator_id]
+    table = matrix.shortfall_table(orgs, indicator_id)
+    if table.empty:
+        with_value = orgs[(orgs["indicator"] == indicator_id) & orgs["value"].notna()]
+        if with_value.empty:
+            st.info(
+                f"По показателю «{indicator.name}» нет данных под выбранными фильтрами: "
+                "организации не ответили на нужные вопросы формы. Выберите другой показатель "
+                "или период."
+            )
+        else:
+            st.success(f"Все организации с данными достигли цели по показателю «{indicator.name}».")
+        return
+    target = formatting.target_value(indicator, indicator.target)
+    st.markdown(
+        f"**{md(indicator.name)}** — не достигли цели "
+        f"{formatting.organizations(len(table))} ({md(ctx.caption())}). "
+        f"Цель по умолчанию {md(target)}; "
+        f"{'больше' if indicator.better == 'higher' else 'меньше'} — лучше."
+    )
+    st.markdown(f"Рекомендация: {md(indicator.recommendation)}")
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=matrix.table_height(len(table), 700),
+        column_config={"Организация": st.column_config.TextColumn(width="large", pinned=True)},
+        key="shortfall_table",
+    )
+    table_downloads(
+        table,
+        f"{indicator.short} — не достигли цели",
+        ctx.export_context(),
+        "shortfall",
+        status_column="Статус",
+    )
+    st.caption(
+        "CSV открывается в Excel (разделитель «;», кодировка UTF-8 с BOM); значения, "
+        "похожие на формулы, сохраняются как текст."
+    )
+
+
+guarded(body)

@@ -1,0 +1,439 @@
+"""Динамика: indicators across periods. What improved and what worsened since the
+previous period, every indicator of the filtered scope period by period against its
+target, and one indicator's path in each territory."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.colors import qualitative
+from plotly.subplots import make_subplots
+
+from analytics import formatting
+from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
+from analytics.indicators import Level
+from ui import charts, matrix
+from ui.page import Breakdown, Page, guarded, page, period_label, with_filters
+from ui.tables import table_downloads
+from ui.text import md
+
+UP, DOWN = "▲", "▼"
+IMPROVED, WORSENED, UNCHANGED = "улучшилось", "ухудшилось", "без изменений"
+CHANGE_COLUMN = "Изменение"
+LINE_COLORS = qualitative.Safe
+GRID_COLUMNS = 3
+
+
+def body() -> None:
+    ctx = page("Динамика", ":material/trending_up:")
+    f = ctx.filters
+    if f.period is None:
+        st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
+        return
+    st.caption(md(ctx.caption()))
+    frame = ctx.indicators(f.scope(all_periods=True, levels=(Level.TOTAL,)))
+    total = frame[frame["level"] == Level.TOTAL]
+    with_data = [p for p in ctx.periods if total.loc[total["period"] == p, "value"].notna().any()]
+    if not with_data:
+        st.warning(
+            "Для выбранных фильтров нет данных ни за один период. Измените территорию или "
+            "тип ОО в фильтрах слева."
+        )
+        return
+    if len(with_data) == 1:
+        st.info(
+            f"Данные под выбранными фильтрами есть только за один период — "
+            f"{period_label(with_data[0])}, сравнивать не с чем. Динамика появится, когда "
+            "будут загружены данные за следующий период (страница «Данные»)."
+        )
+        return
+    _changes(ctx, total)
+    _overview(ctx, total, with_data)
+    _territories(ctx, with_data)
+
+
+def previous_period(periods: list[str], period: str) -> str | None:
+    index = periods.index(period) if period in periods else -1
+    return periods[index - 1] if index > 0 else None
+
+
+def direction(indicator: Indicator, delta: float) -> str:
+    """Whether a change is for the better, given which way the indicator is better;
+    a change that rounds to zero in the shown precision is no change."""
+    if round(delta, 1) == 0:
+        return UNCHANGED
+    up = delta > 0
+    return IMPROVED if up == (indicator.better == "higher") else WORSENED
+
+
+def change_text(indicator: Indicator, delta: float) -> str:
+    """``▲ +4,2 п. п.``: the arrow shows where the value went, not whether it is better."""
+    if round(delta, 1) == 0:
+        return formatting.indicator_difference(indicator, 0.0)
+    arrow = UP if delta > 0 else DOWN
+    return f"{arrow} {formatting.indicator_difference(indicator, delta)}"
+
+
+def changes(total: pd.DataFrame, period: str, previous: str) -> pd.DataFrame:
+    """One row per indicator with values in both periods: the values, the change and
+    whether it is an improvement, the current target and status."""
+    now = total[total["period"] == period].set_index("indicator")
+    before = total[total["period"] == previous].set_index("indicator")
+    records = []
+    for indicator in INDICATORS:
+        if indicator.id not in now.index or indicator.id not in before.index:
+            continue
+        value = matrix.clean(now.loc[indicator.id, "value"])
+        old = matrix.clean(before.loc[indicator.id, "value"])
+        if value is None or old is None:
+            continue
+        delta = float(value) - float(old)
+        records.append(
+            {
+                "indicator": indicator.id,
+                "before": float(old),
+                "value": float(value),
+                "delta": delta,
+                "direction": direction(indicator, delta),
+                # Progress relative to the target, to rank mixed units together.
+                "weight": abs(delta) / indicator.target if indicator.target else abs(delta),
+                "target": now.loc[indicator.id, "target"],
+                "status": matrix.clean(now.loc[indicator.id, "status"]),
+            }
+        )
+    columns = ["indicator", "before", "value", "delta", "direction", "weight", "target", "status"]
+    return pd.DataFrame(records, columns=columns)
+
+
+def change_table(rows: pd.DataFrame, period: str, previous: str, heading: str) -> pd.DataFrame:
+    """The changes as people read them, the largest (relative to the target) first; the
+    first column is headed ``heading`` («Что улучшилось»)."""
+    rows = rows.sort_values("weight", ascending=False, kind="stable")
+    indicators = [INDICATORS_BY_ID[i] for i in rows["indicator"]]
+    return pd.DataFrame(
+        {
+            heading: [i.name for i in indicators],
+            period_label(previous): [
+                formatting.indicator_value(i, v)
+                for i, v in zip(indicators, rows["before"], strict=True)
+            ],
+            period_label(period): [
+                formatting.indicator_value(i, v)
+                for i, v in zip(indicators, rows["value"], strict=True)
+            ],
+            CHANGE_COLUMN: [
+                change_text(i, d) for i, d in zip(indicators, rows["delta"], strict=True)
+            ],
+            "Цель": [
+                formatting.target_value(i, float(t))
+                for i, t in zip(indicators, rows["target"], strict=True)
+            ],
+            "Статус": [charts.status_label(s) for s in rows["status"]],
+        }
+    )
+
+
+def _changes(ctx: Page, total: pd.DataFrame) -> None:
+    period = ctx.filters.period
+    previous = previous_period(ctx.periods, period)
+    st.subheader("Что изменилось")
+    if previous is None:
+        st.info(
+            f"{period_label(period)} — первый период в базе, сравнивать не с чем. Выберите в "
+            "фильтре «Период» слева более поздний период."
+        )
+        return
+    rows = changes(total, period, previous)
+    if rows.empty:
+        st.info(
+            f"За {period_label(previous)} под выбранными фильтрами нет значений показателей, "
+            "поэтому сравнение недоступно. Выберите другой период или измените фильтры."
+        )
+        return
+    counts = rows["direction"].value_counts()
+
+    def indicators(n: int) -> str:
+        return formatting.count(n, "показатель", "показателя", "показателей")
+
+    st.markdown(
+        f"{md(ctx.caption())}, в сравнении с предыдущим периодом "
+        f"({period_label(previous)}): "
+        f"улучшились **{indicators(int(counts.get(IMPROVED, 0)))}**, "
+        f"ухудшились **{indicators(int(counts.get(WORSENED, 0)))}**, "
+        f"без изменений — {indicators(int(counts.get(UNCHANGED, 0)))}."
+    )
+    for title, kind, key, empty in (
+        ("Что улучшилось", IMPROVED, "improved", "ни один показатель не улучшился"),
+        ("Что ухудшилось", WORSENED, "worsened", "ни один показатель не ухудшился"),
+    ):
+        part = rows[rows["direction"] == kind]
+        if part.empty:
+            st.markdown(f"**{title}:** {empty.lower()}")
+            continue
+        table = change_table(part, period, previous, title)
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            height=matrix.table_height(len(table)),
+            key=f"{key}_table",
+        )
+        table_downloads(
+            table,
+            f"{title} — {period_label(period)} (предыдущий период {period_label(previous)})",
+            ctx.export_context(),
+            key,
+            status_column="Статус",
+        )
+    same = rows[rows["direction"] == UNCHANGED]
+    if not same.empty:
+        names = ", ".join(f"«{INDICATORS_BY_ID[i].short}»" for i in same["indicator"])
+        st.caption(f"Без изменений: {names}.")
+    missing = [i.short for i in INDICATORS if i.id not in set(rows["indicator"])]
+    if missing:
+        st.caption(
+            "Нет значения хотя бы в одном из двух периодов: "
+            + ", ".join(f"«{m}»" for m in missing)
+            + "."
+        )
+    st.caption(
+        f"{UP} — значение выросло, {DOWN} — снизилось; доли сравниваются в процентных пунктах "
+        "(п. п.). Для нагрузки на наставника меньше — лучше: её рост — ухудшение."
+    )
+
+
+def overview_chart(total: pd.DataFrame, periods: list[str], title: str, subtitle: str) -> go.Figure:
+    """Small multiples: each indicator's value per period as bars in its status colour,
+    its target as a dashed line."""
+    ids = [i.id for i in INDICATORS if total.loc[total["indicator"] == i.id, "value"].notna().any()]
+    rows_count = math.ceil(len(ids) / GRID_COLUMNS)
+    fig = make_subplots(
+        rows=rows_count,
+        cols=GRID_COLUMNS,
+        subplot_titles=[INDICATORS_BY_ID[i].short for i in ids],
+        vertical_spacing=0.5 / max(rows_count, 1) / 2,
+        horizontal_spacing=0.06,
+    )
+    labels = [period_label(p) for p in periods]
+    for n, indicator_id in enumerate(ids):
+        indicator = INDICATORS_BY_ID[indicator_id]
+        rows = total[total["indicator"] == indicator_id].set_index("period")
+        values = [matrix.clean(rows["value"].get(p)) for p in periods]
+        statuses = [matrix.clean(rows["status"].get(p)) for p in periods]
+        targets = [matrix.clean(rows["target"].get(p)) for p in periods]
+        hover = [
+            "<br>".join(
+                [
+                    f"<b>{charts.plot_text(indicator.short)}</b>, {label}",
+                    f"{matrix.shown(indicator, v)} — "
+                    + formatting.fraction(
+                        indicator,
+                        matrix.clean(rows["numerator"].get(p)),
+                        matrix.clean(rows["denominator"].get(p)),
+                    ),
+                    f"цель {formatting.target_value(indicator, float(t))}: {charts.status_label(s)}"
+                    if t is not None
+                    else "",
+                ]
+            )
+            for label, p, v, s, t in zip(labels, periods, values, statuses, targets, strict=True)
+        ]
+        row, col = n // GRID_COLUMNS + 1, n % GRID_COLUMNS + 1
+        fig.add_bar(
+            x=labels,
+            y=values,
+            marker_color=[charts.STATUS_COLORS[s] for s in statuses],
+            text=[matrix.shown(indicator, v) if v is not None else "" for v in values],
+            textposition="auto",
+            hovertext=hover,
+            hoverinfo="text",
+            showlegend=False,
+            row=row,
+            col=col,
+        )
+        fig.add_scatter(
+            x=labels,
+            y=targets,
+            mode="lines+markers",
+            line={"dash": "dash", "color": charts.TARGET_COLOR, "width": 2},
+            marker={"size": 6},
+            name="Цель",
+            legendgroup="target",
+            showlegend=n == 0,
+            hovertemplate=f"цель: %{{y}}{' %' if indicator.is_percent else ''}<extra></extra>",
+            row=row,
+            col=col,
+        )
+        fig.update_yaxes(range=matrix.axis_range(indicator, [*values, *targets]), row=row, col=col)
+    fig.update_annotations(font_size=14)
+    fig.update_xaxes(tickfont={"size": 12})
+    fig.update_yaxes(tickfont={"size": 12})
+    fig = charts.themed(fig, title, subtitle, height=150 + 280 * rows_count)
+    fig.update_layout(
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
+        margin={"t": 130},
+        bargap=0.35,
+    )
+    return fig
+
+
+def _overview(ctx: Page, total: pd.DataFrame, periods: list[str]) -> None:
+    st.subheader("Все показатели по периодам")
+    title = "Показатели по периодам"
+    subtitle = ctx.caption(with_filters(ctx.filters, period=None))
+    fig = overview_chart(total, periods, title, subtitle)
+    charts.show(fig, title, key="overview")
+    st.caption(
+        "Столбцы окрашены по статусу в своём периоде, пунктир — цель. " + matrix.legend_html(),
+        unsafe_allow_html=True,
+    )
+
+
+def territory_chart(
+    rows: pd.DataFrame, indicator: Indicator, periods: list[str], title: str, subtitle: str
+) -> go.Figure:
+    """A line per territory across the periods, the target dashed."""
+    labels = [period_label(p) for p in periods]
+    fig = go.Figure()
+    plotted: list[float] = []
+    for n, (label, unit) in enumerate(rows.groupby("label", sort=False)):
+        by_period = unit.set_index("period")
+        values = [matrix.clean(by_period["value"].get(p)) for p in periods]
+        plotted += [float(v) for v in values if v is not None]
+        hover = [
+            f"<b>{charts.plot_text(label)}</b>, {period}<br>"
+            f"{matrix.shown(indicator, v)} — "
+            + formatting.fraction(
+                indicator,
+                matrix.clean(by_period["numerator"].get(p)),
+                matrix.clean(by_period["denominator"].get(p)),
+            )
+            for period, p, v in zip(labels, periods, values, strict=True)
+        ]
+        fig.add_scatter(
+            x=labels,
+            y=values,
+            mode="lines+markers",
+            name=charts.plot_text(matrix.shorten(label, 36)),
+            line={"color": LINE_COLORS[n % len(LINE_COLORS)], "width": 3},
+            marker={"size": 9},
+            hovertext=hover,
+            hoverinfo="text",
+            connectgaps=False,
+        )
+    targets = rows.drop_duplicates("period").set_index("period")["target"].reindex(periods).tolist()
+    fig.add_scatter(
+        x=labels,
+        y=targets,
+        mode="lines",
+        name="Цель",
+        line={"dash": "dash", "color": charts.TARGET_COLOR, "width": 3},
+        hoverinfo="skip",
+    )
+    fig.update_yaxes(
+        title="%" if indicator.is_percent else indicator.unit,
+        range=matrix.axis_range(indicator, [*plotted, *[t for t in targets if pd.notna(t)]]),
+    )
+    fig = charts.themed(fig, title, subtitle, height=520)
+    fig.update_layout(legend={"orientation": "v", "x": 1.02, "y": 1, "yanchor": "top"})
+    return fig
+
+
+def territory_table(
+    rows: pd.DataFrame, indicator: Indicator, periods: list[str], period: str
+) -> pd.DataFrame:
+    """Territories × periods, and the change into ``period`` from the one before it."""
+    previous = previous_period(periods, period)
+    units = list(dict.fromkeys(rows["label"]))
+    table = pd.DataFrame({"Территория": units})
+    values = rows.pivot_table(index="label", columns="period", values="value", aggfunc="first")
+    for p in periods:
+        column = values[p] if p in values.columns else pd.Series(dtype=float)
+        table[period_label(p)] = [matrix.shown(indicator, column.get(u)) for u in units]
+    if previous is not None and period in values.columns and previous in values.columns:
+        pairs = [
+            (matrix.clean(values.loc[u, period]), matrix.clean(values.loc[u, previous]))
+            if u in values.index
+            else (None, None)
+            for u in units
+        ]
+        deltas = [None if v is None or o is None else float(v) - float(o) for v, o in pairs]
+        table[CHANGE_COLUMN] = ["—" if d is None else change_text(indicator, d) for d in deltas]
+        table["Оценка"] = ["—" if d is None else direction(indicator, d) for d in deltas]
+    return table
+
+
+ASSESSMENT_COLORS = {IMPROVED: charts.STATUS_COLORS["green"], WORSENED: charts.STATUS_COLORS["red"]}
+
+
+def _assessed(table: pd.DataFrame) -> object:
+    """The table with its assessment column in green (better) or red (worse) type."""
+    if "Оценка" not in table.columns:
+        return table
+    return table.style.map(
+        lambda v: (
+            f"color: {ASSESSMENT_COLORS[v]}; font-weight: bold" if v in ASSESSMENT_COLORS else ""
+        ),
+        subset=["Оценка"],
+    )
+
+
+def _territories(ctx: Page, periods: list[str]) -> None:
+    st.subheader("По территориям")
+    f = ctx.filters
+    levels = matrix.territory_levels(f, ctx.hierarchy)
+    if not levels:
+        return
+    names = [matrix.LEVEL_NAMES[s.level] for s in levels]
+    left, right = st.columns([1, 2])
+    matrix.forget_invalid("dyn_level", names)
+    with left:
+        chosen = (
+            st.radio(
+                "Территории",
+                names,
+                index=matrix.default_level(f, ctx.hierarchy, levels),
+                horizontal=True,
+                key="dyn_level",
+            )
+            if len(names) > 1
+            else names[0]
+        )
+    with right:
+        indicator_id = st.selectbox(
+            "Показатель",
+            [i.id for i in INDICATORS],
+            index=[i.id for i in INDICATORS].index("databases"),
+            format_func=lambda i: INDICATORS_BY_ID[i].name,
+            key="dyn_indicator",
+        )
+    split: Breakdown = levels[names.index(chosen)]
+    indicator = INDICATORS_BY_ID[indicator_id]
+    frame = ctx.indicators(f.scope(all_periods=True, levels=(split.level,)))
+    rows = matrix.unit_rows(frame[frame["indicator"] == indicator_id], split)
+    rows = rows[rows["period"].isin(periods)]
+    if rows["value"].isna().all():
+        st.info(
+            f"По показателю «{indicator.name}» нет значений {split.title}. Выберите другой "
+            "показатель или измените фильтры."
+        )
+        return
+    title = f"{indicator.short} {split.title}: динамика"
+    subtitle = ctx.caption(with_filters(f, period=None))
+    fig = territory_chart(rows, indicator, periods, title, subtitle)
+    charts.show(fig, title, key="territory_lines")
+    table = territory_table(rows, indicator, periods, f.period)
+    st.dataframe(
+        _assessed(table),
+        hide_index=True,
+        width="stretch",
+        height=matrix.table_height(len(table), 600),
+        key="territory_table",
+    )
+    table_downloads(table, title, ctx.export_context(), "territory_dynamics")
+
+
+guarded(body)

@@ -1,0 +1,165 @@
+"""Территории: municipalities (or regions, or districts) side by side on every indicator.
+A scorecard with a cell per territory and indicator coloured by status, then one chart
+per chosen indicator comparing the territories with the target."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import formatting
+from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.indicators import Level
+from ui import charts, matrix
+from ui.page import Breakdown, Page, guarded, page
+from ui.tables import table_downloads
+from ui.text import md
+
+NAME_COLUMN = "Территория"
+DEFICITS_COLUMN = "Дефицитов"
+TOTAL_LABEL = "Всего по фильтрам"
+DEFAULT_CHARTS = 4
+
+
+def body() -> None:
+    ctx = page("Территории", ":material/map:")
+    f = ctx.filters
+    if f.period is None:
+        st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
+        return
+    st.caption(md(ctx.caption()))
+    levels = matrix.territory_levels(f, ctx.hierarchy)
+    if not levels:
+        st.warning(
+            "Под выбранные фильтры не попадает ни одна организация. Измените тип ОО или "
+            "территорию в фильтрах слева."
+        )
+        return
+    names = [matrix.LEVEL_NAMES[s.level] for s in levels]
+    index = matrix.default_level(f, ctx.hierarchy, levels)
+    matrix.forget_invalid("terr_level", names)
+    chosen = (
+        st.radio("Сравнить", names, index=index, horizontal=True, key="terr_level")
+        if len(names) > 1
+        else names[0]
+    )
+    split = levels[names.index(chosen)]
+    frame = ctx.indicators(f.scope(levels=(Level.TOTAL, split.level)))
+    rows = matrix.unit_rows(frame, split)
+    if rows.empty or rows["value"].isna().all():
+        st.warning(
+            "Для выбранных фильтров нет данных за этот период. Выберите другой период, "
+            "территорию или тип ОО в фильтрах слева."
+        )
+        return
+    if rows["key"].nunique() == 1:
+        st.info(
+            "Под выбранные фильтры попадает одна территория. Чтобы сравнить территории, "
+            "снимите фильтр муниципалитета или района; организации сравниваются на "
+            "странице «Дефициты»."
+        )
+    total = frame[frame["level"] == Level.TOTAL]
+    _scorecard(ctx, rows, total, split)
+    _charts(ctx, rows, split)
+
+
+def scorecard(rows: pd.DataFrame, total: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scorecard (a row per territory and a last row for the whole scope; a column of
+    formatted values per indicator) and the statuses of its indicator cells."""
+    ids = matrix.indicator_order(rows["indicator"])
+    units = list(dict.fromkeys(rows["label"]))
+    parts = [(label, rows[rows["label"] == label]) for label in units]
+    if not total.empty:
+        parts.append((TOTAL_LABEL, total))
+    records, statuses = [], []
+    for label, unit in parts:
+        by_id = unit.drop_duplicates("indicator").set_index("indicator")
+        valued = by_id[by_id["value"].notna()]
+        record = {
+            NAME_COLUMN: label,
+            DEFICITS_COLUMN: f"{int(valued['deficit'].sum())} из {len(valued)}",
+        }
+        status = {}
+        for indicator_id in ids:
+            indicator = INDICATORS_BY_ID[indicator_id]
+            row = by_id.loc[indicator_id] if indicator_id in by_id.index else None
+            value = None if row is None else row["value"]
+            record[indicator.short] = matrix.shown(indicator, value)
+            status[indicator.short] = None if row is None else matrix.clean(row["status"])
+        records.append(record)
+        statuses.append(status)
+    table = pd.DataFrame(records)
+    return table, pd.DataFrame(statuses, index=table.index)
+
+
+def _scorecard(ctx: Page, rows: pd.DataFrame, total: pd.DataFrame, split: Breakdown) -> None:
+    st.subheader(f"Показатели {split.title}")
+    table, statuses = scorecard(rows, total)
+    config: dict[str, object] = {
+        NAME_COLUMN: st.column_config.TextColumn(NAME_COLUMN, pinned=True, width="medium"),
+        DEFICITS_COLUMN: st.column_config.TextColumn(
+            DEFICITS_COLUMN, help="Показателей ниже цели из показателей со значением"
+        ),
+    }
+    for indicator_id in matrix.indicator_order(rows["indicator"]):
+        indicator = INDICATORS_BY_ID[indicator_id]
+        target = formatting.target_value(indicator, indicator.target)
+        better = "больше" if indicator.better == "higher" else "меньше"
+        config[indicator.short] = st.column_config.TextColumn(
+            indicator.short,
+            help=f"{indicator.name}. Цель по умолчанию {target}; {better} — лучше.",
+        )
+    st.dataframe(
+        matrix.styled(table, statuses),
+        hide_index=True,
+        width="stretch",
+        height=matrix.table_height(len(table), 800),
+        column_config=config,
+        key="scorecard",
+    )
+    st.caption(matrix.legend_html(), unsafe_allow_html=True)
+    st.caption(
+        f"Строка «{TOTAL_LABEL}» — значение по всем организациям под фильтрами "
+        f"({md(ctx.caption())}): отношение сумм, а не среднее территорий."
+    )
+    table_downloads(table, f"Показатели {split.title}", ctx.export_context(), "scorecard")
+
+
+def _default_charts(rows: pd.DataFrame) -> list[str]:
+    """The indicators most territories miss (far from the target counts double)."""
+    missed = rows[rows["deficit"]].assign(weight=lambda r: 1 + (r["status"] == "red"))
+    order = {i.id: n for n, i in enumerate(INDICATORS)}
+    weights = missed.groupby("indicator")["weight"].sum()
+    ranked = sorted(weights.index, key=lambda i: (-weights[i], order[i]))
+    return matrix.indicator_order(ranked[:DEFAULT_CHARTS])
+
+
+def _charts(ctx: Page, rows: pd.DataFrame, split: Breakdown) -> None:
+    st.subheader("Сравнение по показателям")
+    available = matrix.indicator_order(rows.loc[rows["value"].notna(), "indicator"])
+    if st.session_state.get("terr_charts") is None:
+        st.session_state["terr_charts"] = _default_charts(rows)
+    st.session_state["terr_charts"] = [i for i in st.session_state["terr_charts"] if i in available]
+    chosen = st.multiselect(
+        "Показатели для диаграмм",
+        available,
+        format_func=lambda i: INDICATORS_BY_ID[i].name,
+        key="terr_charts",
+        placeholder="Выберите показатели",
+    )
+    if not chosen:
+        st.info("Выберите один или несколько показателей, чтобы сравнить территории на диаграммах.")
+        return
+    columns = st.columns(2)
+    for n, indicator_id in enumerate(chosen):
+        indicator = INDICATORS_BY_ID[indicator_id]
+        part = rows[rows["indicator"] == indicator_id]
+        title = f"{indicator.short} {split.title}"
+        fig = charts.indicator_bars(part, indicator_id, title, ctx.caption())
+        # Room on the right for the target's label at 100 % in a half-width chart.
+        fig.update_layout(margin={"r": 70})
+        with columns[n % 2]:
+            charts.show(fig, title, key=f"terr_chart_{indicator_id}")
+
+
+guarded(body)

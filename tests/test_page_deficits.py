@@ -1,0 +1,302 @@
+"""The «Дефициты» page: the status heatmap, deficit counts per organisation and per
+territory, and the lists of organisations that miss an indicator.
+
+Expectations come from the engine on a copy of the database, never from the page.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import formatting, lookups
+from analytics.catalogue import INDICATORS_BY_ID
+from analytics.db import Database
+from analytics.exports import table_csv
+from analytics.indicators import Level, Scope, compute
+from tests.conftest import ROOT
+from ui import charts, matrix
+from ui.page import BREAKDOWNS
+
+PAGE = "pages/deficits.py"
+
+TABLES = {
+    "organizations": lambda columns: (
+        "Организация" in columns and "Из них далеко от цели" in columns
+    ),
+    "territories": lambda columns: "Территория" in columns and "ОО с дефицитами" in columns,
+    "shortfall": lambda columns: "Отставание" in columns,
+}
+
+
+def open_page(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=30)
+    at.query_params.update(query or {})
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def table(at: AppTest, name: str) -> pd.DataFrame:
+    """A table of the page, told apart by its columns."""
+    frames = [df.value for df in at.dataframe]
+    return next(f for f in frames if TABLES[name](list(f.columns)))
+
+
+def figure(at: AppTest, n: int) -> dict:
+    return json.loads(at.get("plotly_chart")[n].proto.spec)
+
+
+@pytest.fixture
+def copy(demo_db_path: Path, tmp_path: Path) -> Iterator[Database]:
+    """A copy of the demo database to compute expectations on."""
+    target = tmp_path / "expected.duckdb"
+    shutil.copy(demo_db_path, target)
+    db = Database(target)
+    yield db
+    db.close()
+
+
+def latest(db: Database) -> str:
+    return lookups.periods(db)[-1]
+
+
+def org_rows(db: Database, **scope: object) -> pd.DataFrame:
+    frame = compute(db, Scope(periods=(latest(db),), levels=(Level.ORGANIZATION,), **scope))
+    return frame[frame["level"] == Level.ORGANIZATION]
+
+
+def test_the_list_for_an_indicator_names_every_organisation_that_misses_it(copy: Database):
+    indicator = INDICATORS_BY_ID["databases"]
+    rows = org_rows(copy)
+    missed = rows[(rows["indicator"] == "databases") & rows["deficit"]]
+    expected = sorted(
+        (
+            org,
+            municipality,
+            formatting.percent(value),
+            formatting.fraction(indicator, n, d),
+            formatting.points(gap),
+        )
+        for org, municipality, value, n, d, gap in zip(
+            missed["organization"],
+            missed["municipality"],
+            missed["value"],
+            missed["numerator"],
+            missed["denominator"],
+            missed["gap"],
+            strict=True,
+        )
+    )
+
+    at = open_page()
+    at.selectbox(key="def_indicator").set_value("databases").run()
+
+    assert_clean(at)
+    shown = table(at, "shortfall")
+    assert len(shown) == len(missed) > 0
+    actual = sorted(
+        zip(
+            shown["Организация"],
+            shown["Муниципалитет"],
+            shown["Значение"],
+            shown["Из чего"],
+            shown["Отставание"],
+            strict=True,
+        )
+    )
+    assert actual == expected
+    assert set(shown["Цель"]) == {"100\u00a0%"}
+
+
+def test_the_list_puts_the_largest_gap_first(copy: Database):
+    at = open_page()
+    at.selectbox(key="def_indicator").set_value("teachers_involved").run()
+
+    assert_clean(at)
+    gaps = table(at, "shortfall")["Отставание"]
+    numbers = [float(g.split("\u00a0")[0].replace(",", ".")) for g in gaps]
+    assert numbers == sorted(numbers, reverse=True)
+
+
+def test_the_deficit_counts_per_organisation_are_the_engines(copy: Database):
+    rows = org_rows(copy)
+    valued = rows[rows["value"].notna()]
+    counts = valued.groupby(["organization", "municipality"])["deficit"].sum()
+    expected = {key: int(n) for key, n in counts.items() if n > 0}
+
+    at = open_page()
+
+    assert_clean(at)
+    shown = table(at, "organizations")
+    actual = dict(
+        zip(
+            zip(shown["Организация"], shown["Муниципалитет"], strict=True),
+            shown["Показателей с дефицитом"].astype(int),
+            strict=True,
+        )
+    )
+    assert actual == expected
+    assert list(shown["Показателей с дефицитом"]) == sorted(
+        shown["Показателей с дефицитом"], reverse=True
+    )
+
+
+def test_the_deficit_counts_per_municipality_are_the_engines(copy: Database):
+    frame = compute(copy, Scope(periods=(latest(copy),), levels=(Level.MUNICIPALITY,)))
+    valued = frame[frame["value"].notna()]
+    expected = {
+        name: f"{int(part['deficit'].sum())}/{len(part)}"
+        for name, part in valued.groupby("municipality")
+    }
+
+    at = open_page()
+
+    assert_clean(at)
+    assert at.radio(key="count_level").value == "Муниципалитеты"
+    shown = table(at, "territories")
+    actual = {
+        name: f"{n}/{of}"
+        for name, n, of in zip(
+            shown["Территория"],
+            shown["Показателей с дефицитом"],
+            shown["Показателей с данными"],
+            strict=True,
+        )
+    }
+    assert actual == expected
+
+
+def test_the_heatmap_of_municipalities_shows_status_value_and_fraction_on_hover(
+    copy: Database,
+):
+    frame = compute(copy, Scope(periods=(latest(copy),), levels=(Level.MUNICIPALITY,)))
+    row = frame[frame["indicator"] == "databases"].iloc[0]
+    indicator = INDICATORS_BY_ID["databases"]
+
+    at = open_page()
+    at.radio(key="heat_level").set_value("Муниципалитеты").run()
+
+    assert_clean(at)
+    heatmap = next(t for t in figure(at, 0)["data"] if t["type"] == "heatmap")
+    assert row["municipality"] in heatmap["y"]
+    y = heatmap["y"].index(row["municipality"])
+    x = heatmap["x"].index(indicator.short)
+    hover = heatmap["customdata"][y][x]
+    assert formatting.fraction(indicator, row["numerator"], row["denominator"]) in hover
+    assert formatting.percent(row["value"]) in hover
+    assert indicator.name in hover
+    assert heatmap["z"][y][x] == matrix.STATUS_CODES[row["status"]]
+    colours = {c for _, c in heatmap["colorscale"]}
+    assert colours == set(charts.STATUS_COLORS.values())
+
+
+def test_choosing_a_municipality_narrows_the_lists_to_its_organisations(copy: Database):
+    hierarchy = lookups.hierarchy(copy)
+    municipality_id = int(hierarchy["municipality_id"].iloc[-1])
+    name = hierarchy.loc[hierarchy["municipality_id"] == municipality_id, "municipality"].iloc[0]
+    rows = org_rows(copy, municipality_id=municipality_id)
+    missed = rows[(rows["indicator"] == "databases") & rows["deficit"]]
+
+    at = open_page()
+    before = len(table(at, "organizations"))
+    at.selectbox(key="flt_municipality").set_value(municipality_id).run()
+    at.selectbox(key="def_indicator").set_value("databases").run()
+
+    assert_clean(at)
+    organizations = table(at, "organizations")
+    assert set(organizations["Муниципалитет"]) == {name}
+    assert len(organizations) < before
+    shortfall = table(at, "shortfall")
+    assert sorted(shortfall["Организация"]) == sorted(missed["organization"])
+    assert name in at.caption[0].value.replace("\\", "")
+
+
+def test_an_empty_database_asks_for_an_upload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "empty.duckdb"
+    Database(path).close()
+    monkeypatch.setenv("MONITORING_DB", str(path))
+
+    at = open_page()
+
+    assert_clean(at)
+    assert "Загрузите файлы на странице «Данные»" in at.warning[0].value
+    assert not at.dataframe
+
+
+def empty_district_and_type(db: Database) -> tuple[int, int, str]:
+    """A (municipality, district, org type) under which there is no organisation."""
+    hierarchy = lookups.hierarchy(db).dropna(subset=["district_id"])
+    present = set(zip(hierarchy["district_id"], hierarchy["org_type"], strict=True))
+    for row in hierarchy.drop_duplicates("district_id").itertuples():
+        for org_type in ("school", "preschool", "additional", "vocational"):
+            if (row.district_id, org_type) not in present:
+                return int(row.municipality_id), int(row.district_id), org_type
+    pytest.skip("в демонстрационных данных в каждом районе есть ОО каждого типа")
+
+
+def test_filters_that_match_no_organisation_say_to_change_the_filters(copy: Database):
+    municipality_id, district_id, org_type = empty_district_and_type(copy)
+
+    at = open_page()
+    at.selectbox(key="flt_municipality").set_value(municipality_id).run()
+    at.selectbox(key="flt_district").set_value(district_id).run()
+    at.selectbox(key="flt_type").set_value(org_type).run()
+
+    assert_clean(at)
+    assert "Для выбранных фильтров нет данных" in at.warning[0].value
+    assert "фильтрах слева" in at.warning[0].value
+    assert not at.dataframe
+
+
+def test_a_school_named_like_a_formula_shows_as_typed_and_exports_as_text(
+    demo_db_path: Path, copy: Database
+):
+    rows = org_rows(copy)
+    victim = rows[(rows["indicator"] == "databases") & rows["deficit"]].iloc[0]
+    hostile = '=HYPERLINK("http://example.com";"<b>**жми**</b>")'
+    rename = "UPDATE organizations SET name = ? WHERE org_id = ?"
+    with Database(demo_db_path) as db, db.transaction() as cur:
+        cur.execute(rename, [hostile, int(victim["org_id"])])
+    with copy.transaction() as cur:
+        cur.execute(rename, [hostile, int(victim["org_id"])])
+
+    at = open_page()
+    at.selectbox(key="def_indicator").set_value("databases").run()
+    at.selectbox(key="heat_rows").set_value(0).run()
+
+    assert_clean(at)
+    assert hostile in set(table(at, "shortfall")["Организация"])
+    heatmap = next(t for t in figure(at, 0)["data"] if t["type"] == "heatmap")
+    assert any(label.startswith("=HYPERLINK") and "&lt;b&gt;" in label for label in heatmap["y"])
+    assert not any("<b>" in label for label in heatmap["y"])
+    exported = matrix.shortfall_table(
+        matrix.unit_rows(org_rows(copy), BREAKDOWNS[Level.ORGANIZATION]), "databases"
+    )
+    text = table_csv(exported).decode("utf-8-sig")
+    assert "'" + hostile.replace('"', '""') in text
+    assert table_csv(exported).startswith("\ufeff".encode())
+
+
+def test_a_row_limit_the_new_filters_rule_out_falls_back_to_the_default(copy: Database):
+    hierarchy = lookups.hierarchy(copy)
+    sizes = hierarchy.groupby("municipality_id").size()
+    municipality_id = int(sizes[(sizes > 30) & (sizes <= 120)].index[0])
+
+    at = open_page()
+    at.selectbox(key="heat_rows").set_value(120).run()
+    at.selectbox(key="flt_municipality").set_value(municipality_id).run()
+
+    assert_clean(at)
+    assert at.selectbox(key="heat_rows").value == 30
+    heatmap = next(t for t in figure(at, 0)["data"] if t["type"] == "heatmap")
+    assert len(heatmap["y"]) == 30

@@ -1,0 +1,208 @@
+"""The «Динамика» page: what improved and what worsened since the previous period, every
+indicator across periods, one indicator's path in each territory.
+
+Expectations come from the engine on a copy of the database, never from the page.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import formatting, lookups
+from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.db import Database
+from analytics.indicators import Level, Scope, compute
+from analytics.ingest import ingest_file
+from tests.conftest import DATA, ROOT, sample_defaults
+from ui.page import period_label
+
+PAGE = "pages/dynamics.py"
+
+
+def open_page() -> AppTest:
+    return AppTest.from_file(str(ROOT / PAGE), default_timeout=30).run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.fixture
+def copy(demo_db_path: Path, tmp_path: Path) -> Iterator[Database]:
+    """A copy of the demo database to compute expectations on."""
+    target = tmp_path / "expected.duckdb"
+    shutil.copy(demo_db_path, target)
+    db = Database(target)
+    yield db
+    db.close()
+
+
+def expected_changes(db: Database, **scope: object) -> dict[str, dict[str, str]]:
+    """Per indicator name: the two values, the change as the page writes it and whether
+    it is better (lower is better for mentor_load)."""
+    previous, current = lookups.periods(db)[-2:]
+    frame = compute(db, Scope(levels=(Level.TOTAL,), **scope))
+    result = {}
+    for indicator in INDICATORS:
+        rows = frame[frame["indicator"] == indicator.id].set_index("period")["value"]
+        before, after = rows.get(previous), rows.get(current)
+        if before is None or after is None or pd.isna(before) or pd.isna(after):
+            continue
+        delta = after - before
+        if round(delta, 1) == 0:
+            kind = "same"
+        else:
+            better = (delta > 0) == (indicator.better == "higher")
+            kind = "improved" if better else "worsened"
+        arrow = "▲ " if delta > 0 else "▼ "
+        result[indicator.name] = {
+            "kind": kind,
+            period_label(previous): formatting.indicator_value(indicator, before),
+            period_label(current): formatting.indicator_value(indicator, after),
+            "Изменение": (arrow if kind != "same" else "")
+            + formatting.indicator_difference(indicator, delta if kind != "same" else 0.0),
+        }
+    return result
+
+
+HEADINGS = {"Что улучшилось": "improved", "Что ухудшилось": "worsened"}
+
+
+def change_tables(at: AppTest) -> dict[str, pd.DataFrame]:
+    """The «Что улучшилось» and «Что ухудшилось» tables, told apart by their first
+    column's heading; the first column renamed «Показатель»."""
+    tables = {}
+    for frame in at.dataframe:
+        heading = frame.value.columns[0]
+        if heading in HEADINGS:
+            tables[HEADINGS[heading]] = frame.value.rename(columns={heading: "Показатель"})
+    return tables
+
+
+def shown_changes(at: AppTest) -> dict[str, dict[str, str]]:
+    result = {}
+    for kind, table in change_tables(at).items():
+        for record in table.drop(columns=["Цель", "Статус"]).to_dict("records"):
+            name = record.pop("Показатель")
+            result[name] = {"kind": kind, **record}
+    return result
+
+
+def test_the_change_tables_show_each_indicators_change_since_the_previous_period(
+    copy: Database,
+):
+    expected = expected_changes(copy)
+
+    at = open_page()
+
+    assert_clean(at)
+    moved = {name: row for name, row in expected.items() if row["kind"] != "same"}
+    assert shown_changes(at) == moved
+    assert len(moved) >= 2
+
+
+def test_a_rise_in_mentor_load_counts_as_worsening(copy: Database):
+    expected = expected_changes(copy)[INDICATORS_BY_ID["mentor_load"].name]
+    assert expected["Изменение"].startswith("▲"), "демо-данные: нагрузка выросла"
+
+    at = open_page()
+
+    assert_clean(at)
+    worsened = change_tables(at)["worsened"]
+    row = worsened[worsened["Показатель"] == INDICATORS_BY_ID["mentor_load"].name]
+    assert row["Изменение"].tolist() == [expected["Изменение"]]
+    improved = change_tables(at)["improved"]
+    assert INDICATORS_BY_ID["mentor_load"].name not in set(improved["Показатель"])
+
+
+def test_percent_changes_are_in_percentage_points(copy: Database):
+    at = open_page()
+
+    assert_clean(at)
+    improved = change_tables(at)["improved"]
+    row = improved[improved["Показатель"] == INDICATORS_BY_ID["databases"].name].iloc[0]
+    assert row["Изменение"].endswith("п.\u00a0п.")
+    assert row["Изменение"][:3] in ("▲ +", "▼ −")
+
+
+def test_a_municipality_filter_compares_that_municipalitys_values(copy: Database):
+    hierarchy = lookups.hierarchy(copy)
+    municipality_id = int(hierarchy["municipality_id"].iloc[-1])
+    expected = expected_changes(copy, municipality_id=municipality_id)
+
+    at = open_page()
+    before = shown_changes(at)
+    at.selectbox(key="flt_municipality").set_value(municipality_id).run()
+
+    assert_clean(at)
+    shown = shown_changes(at)
+    assert shown == {name: row for name, row in expected.items() if row["kind"] != "same"}
+    assert shown != before
+
+
+def test_the_territory_table_follows_one_indicator_in_each_municipality(copy: Database):
+    previous, current = lookups.periods(copy)[-2:]
+    frame = compute(copy, Scope(levels=(Level.MUNICIPALITY,), indicators=("completion",)))
+    values = frame.pivot_table(index="municipality", columns="period", values="value")
+    indicator = INDICATORS_BY_ID["completion"]
+
+    at = open_page()
+    at.selectbox(key="dyn_indicator").set_value("completion").run()
+
+    assert_clean(at)
+    table = next(f.value for f in at.dataframe if "Оценка" in f.value.columns)
+    shown = table.set_index("Территория")
+    assert sorted(shown.index) == sorted(values.index)
+    for name, row in values.iterrows():
+        assert shown.loc[name, period_label(previous)] == formatting.percent(row[previous])
+        assert shown.loc[name, period_label(current)] == formatting.percent(row[current])
+        delta = row[current] - row[previous]
+        assert shown.loc[name, "Изменение"].endswith(
+            formatting.indicator_difference(indicator, delta)
+        )
+
+
+def test_the_first_period_has_nothing_to_compare_with(copy: Database):
+    first = lookups.periods(copy)[0]
+
+    at = open_page()
+    at.selectbox(key="flt_period").set_value(first).run()
+
+    assert_clean(at)
+    assert any("первый период в базе" in i.value for i in at.info)
+    assert not change_tables(at)
+
+
+def test_a_database_with_one_period_says_there_is_nothing_to_compare(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    path = tmp_path / "one.duckdb"
+    with Database(path) as db:
+        ingest_file(db, DATA / "glazov_2023.xlsx", defaults=sample_defaults("glazov_2023.xlsx"))
+    monkeypatch.setenv("MONITORING_DB", str(path))
+
+    at = open_page()
+
+    assert_clean(at)
+    assert any("только за один период" in i.value for i in at.info)
+    assert not at.dataframe
+    assert not at.get("plotly_chart")
+
+
+def test_an_empty_database_asks_for_an_upload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "empty.duckdb"
+    Database(path).close()
+    monkeypatch.setenv("MONITORING_DB", str(path))
+
+    at = open_page()
+
+    assert_clean(at)
+    assert "Загрузите файлы на странице «Данные»" in at.warning[0].value
+    assert not at.dataframe

@@ -1,0 +1,412 @@
+"""Views that set many units against many indicators: the status heatmap, the scorecard
+table coloured by status, deficit counts and the list of organisations that miss an
+indicator. Shared by the «Дефициты», «Территории» and «Динамика» pages; every number
+comes from the engine's frame (:func:`analytics.indicators.compute`), nothing is
+recomputed here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from pandas.io.formats.style import Styler
+
+from analytics import formatting
+from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
+from analytics.indicators import Level
+
+from . import charts
+from .page import BREAKDOWNS, Breakdown, Filters, breakdown
+
+ORGANIZATIONS = "Организации"
+LEVEL_NAMES: dict[Level, str] = {
+    Level.REGION: "Регионы",
+    Level.MUNICIPALITY: "Муниципалитеты",
+    Level.DISTRICT: "Районы",
+    Level.ORGANIZATION: ORGANIZATIONS,
+}
+# Heatmap codes: a discrete colour scale needs numbers.
+STATUS_CODES: dict[str | None, int] = {None: 0, "red": 1, "yellow": 2, "green": 3}
+# Text on a status background: dark on the light yellow and grey, white on the rest.
+TEXT_ON: dict[str | None, str] = {
+    "green": "#FFFFFF",
+    "yellow": "#000000",
+    "red": "#FFFFFF",
+    None: "#000000",
+}
+# The app's status words (the XLSX export colours its status column by them).
+STATUS_WORDS: dict[str | None, str] = {
+    status: charts.status_label(status) for status in ("green", "yellow", "red", None)
+}
+LABEL_LIMIT = 48
+
+
+def clean(value: object) -> object:
+    """None for a missing value (NaN, NA, None), the value otherwise."""
+    if value is None:
+        return None
+    try:
+        return None if pd.isna(value) else value
+    except (TypeError, ValueError):
+        return value
+
+
+def shown(indicator: Indicator, value: object) -> str:
+    """An indicator value as people read it, «—» where there is none."""
+    v = clean(value)
+    return formatting.indicator_value(indicator, None if v is None else float(v))
+
+
+def gap_text(indicator: Indicator, gap: object) -> str:
+    """The distance to the target: ``46,0 п. п.`` for shares, ``0,4`` for ratios."""
+    g = clean(gap)
+    if g is None:
+        return "—"
+    if indicator.is_percent:
+        return formatting.points(float(g))
+    return formatting.number(float(g), 1)
+
+
+def scoped_hierarchy(filters: Filters, hierarchy: pd.DataFrame) -> pd.DataFrame:
+    """The organisations under the territory and type filters."""
+    rows = hierarchy
+    for column, value in (
+        ("region_id", filters.region_id),
+        ("municipality_id", filters.municipality_id),
+        ("district_id", filters.district_id),
+        ("org_type", filters.org_type),
+    ):
+        if value is not None:
+            rows = rows[rows[column] == value]
+    return rows
+
+
+def territory_levels(
+    filters: Filters, hierarchy: pd.DataFrame, *, single: bool = True
+) -> list[Breakdown]:
+    """The territory levels worth comparing under the filters: those with at least two
+    units; where there is none and ``single`` is set, the deepest level with one."""
+    rows = scoped_hierarchy(filters, hierarchy)
+    counts = {
+        level: rows[BREAKDOWNS[level].key].dropna().nunique()
+        for level in (Level.REGION, Level.MUNICIPALITY, Level.DISTRICT)
+    }
+    several = [BREAKDOWNS[level] for level, n in counts.items() if n >= 2]
+    if several or not single:
+        return several
+    one = [BREAKDOWNS[level] for level, n in counts.items() if n == 1]
+    return one[-1:]
+
+
+def forget_invalid(key: str, options: Sequence[object]) -> None:
+    """Drop a widget's remembered choice when the filters took it out of the options, so
+    the widget falls back to its default instead of failing."""
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+
+
+def default_level(filters: Filters, hierarchy: pd.DataFrame, options: Sequence[Breakdown]) -> int:
+    """The index of the level shown first: municipalities where they can be compared,
+    else the level one step below the filters, else the first offered."""
+    levels = [split.level for split in options]
+    if Level.MUNICIPALITY in levels:
+        return levels.index(Level.MUNICIPALITY)
+    wanted = breakdown(filters, hierarchy).level
+    return levels.index(wanted) if wanted in levels else 0
+
+
+def unit_rows(frame: pd.DataFrame, split: Breakdown, *, with_parent: bool = False) -> pd.DataFrame:
+    """The engine's rows of ``split``'s level with a unique ``label`` and a ``key``;
+    ``with_parent`` adds every unit's parent territory to its label."""
+    rows = frame[frame["level"] == split.level].copy()
+    rows = rows.dropna(subset=[split.key])
+    rows["key"] = rows[split.key].astype(int)
+    names = rows.drop_duplicates("key").set_index("key")
+    labels = unique_labels(names, split, with_parent=with_parent)
+    rows["label"] = rows["key"].map(labels)
+    return rows
+
+
+def unique_labels(
+    units: pd.DataFrame, split: Breakdown, *, with_parent: bool = False
+) -> dict[int, str]:
+    """A label per unit (indexed by key): its name, with its parent territory where two
+    units share a name (two «СОШ № 1» in different towns) or ``with_parent`` asks, then a
+    number if still equal."""
+    parent = {
+        Level.REGION: None,
+        Level.MUNICIPALITY: "region",
+        Level.DISTRICT: "municipality",
+        Level.ORGANIZATION: "municipality",
+    }[split.level]
+    names = units[split.label].fillna("—").astype(str)
+    labels = names.copy()
+    repeated = names.duplicated(keep=False) | with_parent
+    if parent is not None and repeated.any():
+        labels[repeated] = [
+            f"{name} — {units.loc[key, parent]}"
+            for key, name in zip(names[repeated].index, names[repeated], strict=True)
+        ]
+    seen: dict[str, int] = {}
+    result: dict[int, str] = {}
+    for key, label in labels.items():
+        seen[label] = seen.get(label, 0) + 1
+        result[int(key)] = label if seen[label] == 1 else f"{label} [{seen[label]}]"
+    return result
+
+
+def of_organizations(n: int) -> str:
+    """The genitive after «из»: «из 21 организации», «из 263 организаций»."""
+    noun = formatting.genitive_after_from(n, "организации", "организаций")
+    return f"{formatting.integer(n)}{formatting.NBSP}{noun}"
+
+
+def table_height(rows: int, limit: int = 700) -> int:
+    """A dataframe height that shows ``rows`` rows without an inner scroll bar, up to
+    ``limit`` pixels."""
+    return min(limit, 17 + 35 * (max(rows, 1) + 1))
+
+
+def shorten(text: str, limit: int = LABEL_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def axis_labels(labels: Iterable[str], limit: int = LABEL_LIMIT) -> list[str]:
+    """Shortened labels for a chart axis, escaped for plotly and still distinct (plotly
+    merges equal categories into one row)."""
+    result: list[str] = []
+    seen: dict[str, int] = {}
+    for label in labels:
+        short = shorten(str(label), limit)
+        seen[short] = seen.get(short, 0) + 1
+        if seen[short] > 1:
+            short = f"{shorten(str(label), limit - 4)} [{seen[short]}]"
+        result.append(charts.plot_text(short))
+    return result
+
+
+def deficit_counts(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per unit (``key``): indicators with a value, with a deficit, of them far from the
+    target (red), and the short names of the indicators missed, worst first."""
+    records = []
+    for key, unit in rows.groupby("key", sort=False):
+        valued = unit[unit["value"].notna()]
+        missed = valued[valued["deficit"]]
+        missed = missed.assign(red=missed["status"] == "red").sort_values(
+            ["red", "ord"], ascending=[False, True], kind="stable"
+        )
+        records.append(
+            {
+                "key": key,
+                "label": unit["label"].iloc[0],
+                "valued": len(valued),
+                "deficits": len(missed),
+                "red": int((missed["status"] == "red").sum()),
+                "missed": ", ".join(INDICATORS_BY_ID[i].short for i in missed["indicator"]),
+            }
+        )
+    columns = ["key", "label", "valued", "deficits", "red", "missed"]
+    return pd.DataFrame(records, columns=columns)
+
+
+def status_heatmap(
+    rows: pd.DataFrame,
+    indicator_ids: Sequence[str],
+    title: str,
+    subtitle: str,
+    *,
+    show_values: bool,
+) -> go.Figure:
+    """Units (``rows["label"]``, in the order they come) × indicators, each cell in its
+    status colour (grey where there is no value); the hover names the unit, the indicator,
+    the value, the fraction behind it and the target."""
+    labels = list(dict.fromkeys(rows["label"]))
+    cells = {
+        (cell["label"], cell["indicator"]): cell
+        for cell in rows.drop_duplicates(["label", "indicator"]).to_dict("records")
+    }
+    z: list[list[int | None]] = []
+    hover: list[list[str]] = []
+    text: list[list[str]] = []
+    for label in labels:
+        z_row, hover_row, text_row = [], [], []
+        for indicator_id in indicator_ids:
+            indicator = INDICATORS_BY_ID[indicator_id]
+            cell = cells.get((label, indicator_id))
+            if cell is None:
+                z_row.append(None)
+                hover_row.append("")
+                text_row.append("")
+                continue
+            status = clean(cell["status"])
+            z_row.append(STATUS_CODES[status])
+            hover_row.append(_hover(label, indicator, cell, status))
+            has_value = clean(cell["value"]) is not None
+            text_row.append(cell_text(indicator, cell["value"]) if has_value else "")
+        z.append(z_row)
+        hover.append(hover_row)
+        text.append(text_row)
+    x = [INDICATORS_BY_ID[i].short for i in indicator_ids]
+    y = axis_labels(labels)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=x,
+            y=y,
+            zmin=-0.5,
+            zmax=3.5,
+            colorscale=_discrete_scale(),
+            showscale=False,
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            text=text if show_values else None,
+            texttemplate="%{text}" if show_values else None,
+            textfont={"size": 11},
+            xgap=2,
+            ygap=2,
+            hoverongaps=False,
+        )
+    )
+    for status in ("green", "yellow", "red", None):
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={"symbol": "square", "size": 16, "color": charts.STATUS_COLORS[status]},
+            name=STATUS_WORDS[status],
+            showlegend=True,
+            hoverinfo="skip",
+        )
+    fig.update_xaxes(
+        side="top", tickangle=-40, automargin=True, showgrid=False, tickfont={"size": 13}
+    )
+    fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False, tickfont={"size": 13})
+    height = 300 + 24 * len(labels)
+    fig = charts.themed(fig, title, subtitle, height=min(max(height, 460), 8000))
+    # The legend in the free corner above the row labels, left of the slanted headers.
+    fig.update_layout(
+        legend={
+            "orientation": "v",
+            "x": 0,
+            "xanchor": "right",
+            "y": 1,
+            "yanchor": "bottom",
+            "font": {"size": 13},
+        },
+        margin={"t": 260},
+        plot_bgcolor="#FFFFFF",
+    )
+    return fig
+
+
+def cell_text(indicator: Indicator, value: object) -> str:
+    """A value compact enough for a heatmap cell: whole percent, one decimal otherwise."""
+    v = float(value)
+    return formatting.number(v, 0) if indicator.is_percent else formatting.number(v, 1)
+
+
+def _discrete_scale() -> list[list[object]]:
+    """Plotly's colour scale as steps: each status code gets exactly its colour."""
+    scale: list[list[object]] = []
+    for status, code in STATUS_CODES.items():
+        color = charts.STATUS_COLORS[status]
+        scale.append([code / 4, color])
+        scale.append([(code + 1) / 4, color])
+    return scale
+
+
+def _hover(label: str, indicator: Indicator, cell: dict, status: str | None) -> str:
+    value = shown(indicator, cell["value"])
+    fraction = formatting.fraction(indicator, clean(cell["numerator"]), clean(cell["denominator"]))
+    target = clean(cell["target"])
+    lines = [
+        f"<b>{charts.plot_text(label)}</b>",
+        charts.plot_text(indicator.name),
+        f"{value} — {fraction}" if clean(cell["value"]) is not None else "нет данных",
+    ]
+    if target is not None:
+        lines.append(
+            f"цель {formatting.target_value(indicator, float(target))}: {STATUS_WORDS[status]}"
+        )
+    return "<br>".join(lines)
+
+
+def status_css(status: str | None) -> str:
+    """The CSS of a scorecard cell in ``status``'s colour."""
+    return f"background-color: {charts.STATUS_COLORS[status]}; color: {TEXT_ON[status]}"
+
+
+def styled(table: pd.DataFrame, statuses: pd.DataFrame) -> Styler:
+    """``table`` with each cell of ``statuses``' columns in its status colour; other
+    columns stay plain. ``statuses`` has ``table``'s index and holds status codes."""
+    css = pd.DataFrame("", index=table.index, columns=table.columns)
+    for column in statuses.columns:
+        css[column] = [status_css(clean(s)) for s in statuses[column]]
+    return table.style.apply(lambda _: css, axis=None)
+
+
+def legend_html() -> str:
+    """The colour legend as a caption (fixed text, no user data)."""
+    squares = []
+    for status in ("green", "yellow", "red", None):
+        color = charts.STATUS_COLORS[status]
+        squares.append(
+            f'<span style="display:inline-block;width:0.9em;height:0.9em;'
+            f'background:{color};vertical-align:middle;margin-right:0.3em"></span>'
+            f"{STATUS_WORDS[status]}"
+        )
+    return (
+        "Цвета: "
+        + " · ".join(squares)
+        + ". «Близко к цели» — не ниже 80\u00a0% цели (для нагрузки на наставника, где "
+        "меньше — лучше: не выше 125\u00a0% цели); красный — дальше от цели; серый — "
+        "показатель не рассчитан (нет ответов или знаменатель равен нулю)."
+    )
+
+
+def shortfall_table(rows: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """The organisations (engine rows of the organisation level) that miss an indicator,
+    largest gap first: ready to send to curators."""
+    indicator = INDICATORS_BY_ID[indicator_id]
+    missed = rows[(rows["indicator"] == indicator_id) & rows["deficit"]]
+    missed = missed.sort_values(
+        ["gap", "municipality", "organization"], ascending=[False, True, True], kind="stable"
+    )
+    with_districts = missed["district"].notna().any()
+    table = pd.DataFrame(
+        {
+            "Организация": missed["organization"].astype(str).tolist(),
+            "ИНН": [str(v) if clean(v) else "" for v in missed["inn"]],
+            "Муниципалитет": missed["municipality"].astype(str).tolist(),
+        }
+    )
+    if with_districts:
+        table["Район"] = [str(v) if clean(v) else "" for v in missed["district"]]
+    table["Значение"] = [shown(indicator, v) for v in missed["value"]]
+    table["Из чего"] = [
+        formatting.fraction(indicator, clean(n), clean(d))
+        for n, d in zip(missed["numerator"], missed["denominator"], strict=True)
+    ]
+    table["Цель"] = [formatting.target_value(indicator, float(t)) for t in missed["target"]]
+    table["Отставание"] = [gap_text(indicator, g) for g in missed["gap"]]
+    table["Статус"] = [STATUS_WORDS[clean(s)] for s in missed["status"]]
+    return table
+
+
+def indicator_order(ids: Iterable[str]) -> list[str]:
+    """``ids`` in the catalogue's order."""
+    wanted = set(ids)
+    return [i.id for i in INDICATORS if i.id in wanted]
+
+
+def axis_range(indicator: Indicator, values: Iterable[float]) -> list[float]:
+    """A y range from zero that fits the values and the target (shares up to 100)."""
+    finite = [float(v) for v in values if clean(v) is not None and math.isfinite(float(v))]
+    top = max([*finite, indicator.target, 0.0]) * 1.12
+    if indicator.is_percent:
+        top = min(max(top, 10.0), 105.0)
+    return [0.0, top or 1.0]
