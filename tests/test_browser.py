@@ -32,6 +32,7 @@ PAGES = {
     "organization": "Организация",
     "territories": "Территории",
     "dynamics": "Динамика",
+    "reports": "Отчёты",
     "data": "Данные",
     "settings": "Настройки",
 }
@@ -106,13 +107,24 @@ def tab(browser) -> Iterator[object]:
     context.close()
 
 
+_READY = (
+    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+    " && !document.querySelector('[data-testid=\"stSkeleton\"]')"
+    " && [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+    ".every(chart => chart.querySelector('.main-svg'))"
+)
+
+
 def _settle(page) -> None:
-    """Wait until Streamlit has finished running the script."""
+    """Wait until Streamlit has finished running the script and drawing: the page must
+    look ready three times in a row, a second apart (a run may start after a pause)."""
     page.wait_for_selector("h1", timeout=60_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-    )
-    page.wait_for_timeout(800)
+    calm = 0
+    deadline = time.monotonic() + 90
+    while calm < 3 and time.monotonic() < deadline:
+        page.wait_for_timeout(1000)
+        calm = calm + 1 if page.evaluate(_READY) else 0
+    page.wait_for_function(_READY, timeout=30_000)
 
 
 def _text(page) -> str:
