@@ -47,6 +47,9 @@ MENTORING_FORMS: tuple[Choice, ...] = (
     Choice("employer_pupil", "работодатель – ученик", ("работодатель – обучающийся",)),
     Choice("employer_student", "работодатель – студент"),
     Choice("mentor_group", "наставник – группа"),
+    # Not among the target model's forms, but how municipal notes name a classic pair
+    # (the second seed: «Наставник – наставляемый» – 34).
+    Choice("mentor_mentee", "наставник – наставляемый"),
 )
 MENTORING_FORMS_BY_CODE: dict[str, Choice] = {c.code: c for c in MENTORING_FORMS}
 # A mentor with several mentees in this form leads one group, not several pairs.

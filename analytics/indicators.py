@@ -102,10 +102,20 @@ def _pair(indicator: Indicator) -> tuple[str, str]:
     return f"CASE WHEN {both} THEN ({n}) END", f"CASE WHEN {both} THEN ({d}) END"
 
 
+# Indicators the person registers answer for an organisation and period where it uploaded
+# both the base of mentors and the base of mentees (``has_registers``): then it has the
+# databases, whatever its form said. Indicator id → (numerator, denominator) SQL.
+REGISTER_ANSWERS: dict[str, tuple[str, str]] = {"databases": ("1", "1")}
+
+
 def _row_expressions() -> str:
     parts = []
     for indicator in FORM_INDICATORS:
         n, d = _pair(indicator)
+        if indicator.id in REGISTER_ANSWERS:
+            rn, rd = REGISTER_ANSWERS[indicator.id]
+            n = f"CASE WHEN has_registers THEN {rn} ELSE {n} END"
+            d = f"CASE WHEN has_registers THEN {rd} ELSE {d} END"
         parts.append(f"{n} AS n_{indicator.id}, {d} AS d_{indicator.id}")
     parts.append(
         "CASE WHEN in_registry THEN CAST(reported AS INTEGER) END AS n_reporting, "
@@ -160,7 +170,7 @@ def _catalogue_frame() -> pd.DataFrame:
     )
 
 
-def _filters(scope: Scope) -> tuple[str, list[object]]:
+def scope_filters(scope: Scope) -> tuple[str, list[object]]:
     clauses, params = [], []
     if scope.periods is not None:
         clauses.append("p.period IN (SELECT unnest(?))")
@@ -182,7 +192,7 @@ def _filters(scope: Scope) -> tuple[str, list[object]]:
 
 def indicator_sql(scope: Scope) -> tuple[str, list[object]]:
     """The single grouped query for ``scope`` and its parameters."""
-    where, params = _filters(scope)
+    where, params = scope_filters(scope)
     wanted = set(scope.levels) if scope.levels is not None else set(LEVELS)
     # Only the levels asked for are grouped: the organisation level is most of the work.
     grouping_sets = ["(period)"] if Level.TOTAL in wanted else []
@@ -207,16 +217,21 @@ WITH scope_keys AS (
     SELECT CAST(? AS BIGINT) AS scope_region_id, CAST(? AS BIGINT) AS scope_municipality_id,
         CAST(? AS BIGINT) AS scope_district_id
 ),
+registers AS (
+    SELECT org_id, period FROM mentors INTERSECT SELECT org_id, period FROM mentees
+),
 base AS (
     SELECT p.period, p.start_year, o.org_id, m.region_id, o.municipality_id, o.district_id,
         reg.org_id IS NOT NULL AS in_registry, f.org_id IS NOT NULL AS reported,
+        rg.org_id IS NOT NULL AS has_registers,
         f.* EXCLUDE (org_id, period)
     FROM periods p
     CROSS JOIN organizations o
     JOIN municipalities m ON m.municipality_id = o.municipality_id
     LEFT JOIN form_values f ON f.org_id = o.org_id AND f.period = p.period
     LEFT JOIN registry reg ON reg.org_id = o.org_id
-    WHERE (f.org_id IS NOT NULL OR reg.org_id IS NOT NULL){where}
+    LEFT JOIN registers rg ON rg.org_id = o.org_id AND rg.period = p.period
+    WHERE (f.org_id IS NOT NULL OR reg.org_id IS NOT NULL OR rg.org_id IS NOT NULL){where}
 ),
 per_org AS (
     SELECT period, region_id, municipality_id, district_id, org_id,

@@ -86,10 +86,11 @@ def non_reporting(db: Database, period: str) -> pd.DataFrame:
 
 
 def uploads(db: Database) -> pd.DataFrame:
-    """The upload history, newest first."""
+    """The upload history, newest first; ``purged_at`` is when the personal data of a
+    register upload was deleted (with its archived file)."""
     return db.query(
         "SELECT upload_id, file_name, kind, uploaded_at, rows, uploaded_by, sha256, "
-        "rolled_back_at, warnings FROM uploads ORDER BY upload_id DESC"
+        "rolled_back_at, warnings, purged_at FROM uploads ORDER BY upload_id DESC"
     )
 
 

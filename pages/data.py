@@ -1,18 +1,22 @@
 """Данные: upload files (checked first, written only on «Загрузить»), the upload history
-with rollback, the registry and who has not reported, the data-quality list."""
+with rollback, the registry and who has not reported, the bases of mentors and mentees
+(the only place their names are shown, and where they are deleted), the data-quality list
+with links to each school's profile."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from analytics import formatting, lookups
-from analytics.contract import KIND_LABELS, ORG_TYPES, Kind
+from analytics import formatting, lookups, quality, registers
+from analytics.contract import KIND_FIELDS, KIND_LABELS, ORG_TYPES, PERIOD, Kind
+from analytics.indicators import Level, Scope
 from analytics.ingest import RollbackRefused, rollback
 from analytics.parse import Defaults
 from analytics.template import build_template
-from ui import state, upload
+from ui import registers_view, state, upload
 from ui.page import Page, guarded, page, period_label
+from ui.tables import table_downloads
 from ui.text import md
 
 NO_TYPE = ""
@@ -24,8 +28,14 @@ def body() -> None:
     _flash()
     if ctx.is_demo:
         _demo_block(ctx)
-    loading, history, registry, quality = st.tabs(
-        ["Загрузка файлов", "История загрузок", "Реестр и отчётность", "Качество данных"]
+    loading, history, registry, people, checks = st.tabs(
+        [
+            "Загрузка файлов",
+            "История загрузок",
+            "Реестр и отчётность",
+            "Базы наставников и наставляемых",
+            "Качество данных",
+        ]
     )
     with loading:
         _loading(ctx)
@@ -33,7 +43,9 @@ def body() -> None:
         _history(ctx)
     with registry:
         _registry(ctx)
-    with quality:
+    with people:
+        _registers(ctx)
+    with checks:
         _quality(ctx)
 
 
@@ -95,7 +107,7 @@ def _loading(ctx: Page) -> None:
     st.download_button(
         f"Скачать шаблон «{KIND_LABELS[kind]}» (XLSX)",
         data=_template(str(kind)),
-        file_name=f"шаблон_{'форма_мониторинга' if kind is Kind.ORG_FORM else 'реестр_ОО'}.xlsx",
+        file_name=registers_view.kind_file_name(kind),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
         key="template",
@@ -147,7 +159,8 @@ def _defaults_inputs(ctx: Page, kind: Kind) -> Defaults:
     )
     regions = sorted(ctx.hierarchy["region"].dropna().unique().tolist())
     municipalities = sorted(ctx.hierarchy["municipality"].dropna().unique().tolist())
-    columns = st.columns(4 if kind is Kind.ORG_FORM else 3)
+    has_period = PERIOD in KIND_FIELDS[kind]
+    columns = st.columns(4 if has_period else 3)
     region = columns[0].text_input(
         "Регион",
         key="default_region",
@@ -167,7 +180,7 @@ def _defaults_inputs(ctx: Page, kind: Kind) -> Defaults:
         key="default_org_type",
     )
     period = None
-    if kind is Kind.ORG_FORM:
+    if has_period:
         period = columns[3].text_input(
             "Период",
             key="default_period",
@@ -212,7 +225,7 @@ def _show_check(check: upload.FileCheck) -> None:
             return
         result = check.result
         st.success(
-            f"Файл «{md(check.name)}» можно загрузить: {md(upload.check_summary(result))}.",
+            f"Файл «{md(check.name)}» можно загрузить: {md(registers_view.check_summary(result))}.",
             icon=":material/task_alt:",
         )
         if result.warnings:
@@ -255,7 +268,7 @@ def _last_report() -> None:
     for load in loads:
         if load.ok:
             st.success(
-                f"Загружен файл «{md(load.name)}»: {md(upload.load_summary(load.result))}.",
+                f"Загружен файл «{md(load.name)}»: {md(registers_view.load_summary(load.result))}.",
                 icon=":material/check_circle:",
             )
             if load.result.warnings:
@@ -286,7 +299,13 @@ def _history(ctx: Page) -> None:
     if uploads.empty:
         st.info("Загрузок пока не было.")
         return
-    st.dataframe(upload.uploads_table(uploads), hide_index=True, width="stretch")
+    table = upload.uploads_table(uploads)
+    purged = [formatting.day(pd.Timestamp(v)) if pd.notna(v) else "" for v in uploads["purged_at"]]
+    table["Состояние"] = [
+        f"{status}; персональные данные удалены {when}" if when else status
+        for status, when in zip(table["Состояние"], purged, strict=True)
+    ]
+    st.dataframe(table, hide_index=True, width="stretch")
     active = uploads[uploads["rolled_back_at"].isna()].reset_index(drop=True)
     if active.empty:
         return
@@ -415,18 +434,18 @@ def _quality(ctx: Page) -> None:
     if findings.empty:
         st.success("Замечаний к данным нет.")
         return
-    st.markdown(f"Замечаний: {upload.findings_summary(findings)}.")
-    kinds = findings["rule"].map(upload.finding_kind)
-    present = [k for k in upload.FINDING_KINDS if k in set(kinds)]
+    st.markdown(f"Замечаний: {quality.summary(findings)}.")
+    kinds = findings["rule"].map(quality.finding_kind)
+    present = [k for k in quality.FINDING_KINDS if k in set(kinds)]
     shown = st.selectbox(
         "Показать",
         [ALL, *present],
-        format_func=lambda k: "все замечания" if k == ALL else upload.FINDING_KINDS[k][0],
+        format_func=lambda k: "все замечания" if k == ALL else quality.FINDING_KINDS[k][0],
         key="quality_kind",
     )
     if shown != ALL:
         findings = findings[kinds == shown]
-    table = upload.quality_table(findings)
+    table = registers_view.quality_table(findings)
     st.dataframe(
         table.drop(columns=["Период"]),  # the period is the filter's, stated above
         hide_index=True,
@@ -444,7 +463,115 @@ def _quality(ctx: Page) -> None:
     )
     st.caption(
         "Список можно отправить в организации: в нём названия ОО, вопрос формы, введённое "
-        "значение и что с ним не так."
+        "значение и что с ним не так. Нетипичные значения — сильно отличающиеся от значений "
+        "ОО того же типа в муниципалитете (модифицированная z-оценка больше "
+        f"{formatting.number(quality.OUTLIER_THRESHOLD)}); резкие изменения — больше чем "
+        "вдвое по сравнению с прошлым периодом."
+    )
+    registers_view.quality_links(findings, ctx.filters)
+
+
+# --- bases of mentors and mentees --------------------------------------------------
+
+
+def _registers(ctx: Page) -> None:
+    period = ctx.filters.period
+    if period is None:
+        st.info("Данных пока нет.")
+        return
+    scope = ctx.filters.scope()
+    st.caption(md(ctx.caption()))
+    summary = registers_view.summary(ctx.path, ctx.version, scope)
+    if ctx.filters.org_id is not None:
+        summary = summary[summary["org_id"] == ctx.filters.org_id]
+    if summary.empty:
+        st.info(
+            "Базы наставников и наставляемых для выбранных фильтров не загружены. Загрузите "
+            "их на вкладке «Загрузка файлов» (виды «База наставников» и «База "
+            "наставляемых»): по ним считаются пары и группы, формы наставничества, нагрузка "
+            "на наставников, а ОО с обеими базами засчитываются в показатель "
+            f"«{registers_view.DATABASES_INDICATOR}»."
+        )
+        return
+    st.subheader("Что показывают базы")
+    table = registers_view.summary_table(summary)
+    st.dataframe(table, hide_index=True, width="stretch", key="registers_table")
+    table_downloads(table, "Базы наставников и наставляемых", ctx.export_context(), "registers")
+    _discrepancies(ctx, scope)
+    _people(ctx, summary, period)
+
+
+def _discrepancies(ctx: Page, scope: Scope) -> None:
+    st.subheader("Формы и базы: расхождения")
+    found = registers_view.discrepancies(ctx.path, ctx.version, scope)
+    found = _in_filters(ctx, found)
+    if found.empty:
+        st.success("Числа в формах совпадают с базами.", icon=":material/task_alt:")
+        return
+    schools = formatting.count(
+        found["org_id"].nunique(), "организации", "организаций", "организаций"
+    )
+    st.markdown(f"Числа формы расходятся с базами у {schools}:")
+    table = registers_view.discrepancy_table(found)
+    st.dataframe(table, hide_index=True, width="stretch", key="discrepancy_table")
+    totals = registers_view.discrepancy_totals(ctx.path, ctx.version, scope, Level.MUNICIPALITY)
+    if not totals.empty:
+        with st.expander("Суммы по муниципалитетам"):
+            st.dataframe(
+                registers_view.totals_table(totals),
+                hide_index=True,
+                width="stretch",
+                key="discrepancy_totals",
+            )
+
+
+def _people(ctx: Page, summary: pd.DataFrame, period: str) -> None:
+    st.subheader("Состав баз")
+    st.caption(
+        "Фамилии, имена и отчества — персональные данные (152-ФЗ): они показываются только "
+        "здесь, не попадают в показатели, диаграммы, справки и выгрузки и не скачиваются."
+    )
+    names = dict(zip(summary["org_id"].astype(int), summary["organization"], strict=False))
+    own = ctx.filters.org_id
+    chosen = st.selectbox(
+        "Организация",
+        list(names),
+        index=list(names).index(own) if own in names else None,
+        format_func=names.get,
+        placeholder="Выберите организацию, чтобы увидеть её базы",
+        key="people_org",
+    )
+    if chosen is None:
+        return
+    mentors, mentees = registers.people(ctx.db, int(chosen), period)
+    shown_mentors, shown_mentees = registers_view.people_tables(mentors, mentees)
+    st.markdown(f"**База наставников:** {registers_view.people_noun(len(mentors))}")
+    if not mentors.empty:
+        st.dataframe(shown_mentors, hide_index=True, width="stretch", key="mentors_people")
+    st.markdown(f"**База наставляемых:** {registers_view.people_noun(len(mentees))}")
+    if not mentees.empty:
+        st.dataframe(shown_mentees, hide_index=True, width="stretch", key="mentees_people")
+    name = names[chosen]
+    every = st.checkbox("За все периоды", key="people_all_periods")
+
+    def delete() -> None:
+        gone = registers.delete_register(ctx.db, int(chosen), None if every else period)
+        st.session_state.pop("people_org", None)
+        st.session_state["data_flash"] = (
+            f"Базы организации «{name}» удалены: "
+            f"{registers_view.people_noun(gone.mentors + gone.mentees)}; "
+            f"удалено архивных файлов: {len(gone.files)}."
+        )
+
+    when = "за все периоды" if every else f"за {period_label(period)}"
+    registers_view.confirm(
+        "confirm_delete_register",
+        "Удалить базы организации…",
+        f"Удалить базы наставников и наставляемых организации «{md(name)}» {when}? Будут "
+        "удалены записи о людях, их история и архивные копии загруженных файлов, в которых "
+        "они были. Формы мониторинга и показатели не изменятся. Отменить удаление нельзя.",
+        "Да, удалить базы",
+        delete,
     )
 
 

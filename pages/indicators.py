@@ -9,7 +9,7 @@ import streamlit as st
 from analytics import formatting
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.indicators import Level
-from ui import charts
+from ui import charts, registers_view
 from ui.page import (
     BREAKDOWNS,
     Page,
@@ -118,6 +118,7 @@ def body() -> None:
     if split.level is not Level.ORGANIZATION:
         orgs = frame[frame["level"] == Level.ORGANIZATION].dropna(subset=["value"])
         _distribution(ctx, orgs, indicator_id)
+    _registers(ctx)
 
 
 def _follow_bar_click(ctx: Page, event: object, level: Level) -> None:
@@ -202,6 +203,12 @@ def _distribution(ctx: Page, orgs: pd.DataFrame, indicator_id: str) -> None:
     meets = int((orgs["status"] == "green").sum())
     noun = formatting.genitive_after_from(len(orgs), "организации", "организаций")
     st.caption(f"Достигли цели {meets} из {len(orgs)} {noun}.")
+
+
+def _registers(ctx: Page) -> None:
+    """Forms of mentoring and mentor load from the bases of mentors and mentees."""
+    st.subheader("По базам наставников и наставляемых")
+    registers_view.registers_section(ctx, ctx.filters.scope(), ctx.caption(), key="registers")
 
 
 guarded(body)

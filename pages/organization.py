@@ -1,6 +1,7 @@
 """Организация: one school's profile. Its indicators beside its municipality's and region's
-and the target, its history over the periods, its forms as entered, its data-quality
-findings, and whether it is in the registry and has reported."""
+and the target, its history over the periods, what its bases of mentors and mentees show
+(counts and charts, never names) and where its form disagrees with them, its forms as
+entered, its data-quality findings, and whether it is in the registry and has reported."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import formatting, lookups
+from analytics import formatting, lookups, quality
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, STATUS_LABELS, Status
 from analytics.contract import ORG_TYPES_BY_CODE
 from analytics.indicators import Level, Scope
-from ui import charts, state
+from ui import charts, registers_view, state
 from ui.page import Page, apply_filters, guarded, page, period_label, with_filters
 from ui.text import md
-from ui.upload import findings_summary, full_height, quality_table
+from ui.upload import full_height
 
 STATUS_DOT = {"green": ":green[●]", "yellow": ":orange[●]", "red": ":red[●]", None: ":gray[●]"}
 MUNICIPALITY_COLOR = "#9E9E9E"
@@ -44,6 +45,7 @@ def body() -> None:
     frame = ctx.indicators(Scope(org_type=f.org_type, region_id=int(org["region_id"])))
     _comparison(ctx, org, frame)
     _history(ctx, org, frame)
+    _registers(ctx, org)
     _submitted(ctx, org)
     _quality(ctx, org)
 
@@ -429,6 +431,24 @@ def history_chart(
     return charts.themed(fig, title, subtitle, height=440)
 
 
+def _registers(ctx: Page, org: pd.Series) -> None:
+    period = ctx.filters.period
+    st.subheader(f"Базы наставников и наставляемых за {period_label(period)}")
+    scope = Scope(periods=(period,), org_id=int(org["org_id"]))
+    registers_view.registers_section(
+        ctx, scope, _subtitle(ctx, org), key="org_registers", whose=str(org["organization"])
+    )
+    found = registers_view.discrepancies(ctx.path, ctx.version, scope)
+    if not found.empty:
+        st.markdown("**Форма расходится с базами**")
+        st.dataframe(
+            registers_view.discrepancy_table(found, with_school=False),
+            hide_index=True,
+            width="stretch",
+            key="org_discrepancies",
+        )
+
+
 def _submitted(ctx: Page, org: pd.Series) -> None:
     st.subheader("Ответы формы, как они были введены")
     table = _submitted_table(ctx, int(org["org_id"]))
@@ -453,8 +473,8 @@ def _quality(ctx: Page, org: pd.Series) -> None:
     if findings.empty:
         st.success("Замечаний к данным организации нет.", icon=":material/verified:")
         return
-    st.markdown(f"Замечаний: {findings_summary(findings)}.")
-    table = quality_table(findings).drop(columns=["Муниципалитет", "Организация"])
+    st.markdown(f"Замечаний: {quality.summary(findings)}.")
+    table = registers_view.quality_table(findings).drop(columns=["Муниципалитет", "Организация"])
     table["Период"] = [period_label(p) for p in table["Период"]]
     st.dataframe(table, hide_index=True, width="stretch", key="quality_table")
 

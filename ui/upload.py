@@ -238,42 +238,6 @@ def upload_label(row: pd.Series) -> str:
     return f"№ {int(row['upload_id'])} — {row['file_name']} ({when})"
 
 
-# Kinds of data-quality findings: the label in the table and the noun for counting.
-FINDING_KINDS: dict[str, tuple[str, tuple[str, str, str]]] = {
-    "consistency": ("противоречие в данных", ("противоречие", "противоречия", "противоречий")),
-    "missing_answer": (
-        "нет ответа",
-        ("пропущенный ответ", "пропущенных ответа", "пропущенных ответов"),
-    ),
-    "not_reported": (
-        "форма не представлена",
-        ("непредставленная форма", "непредставленные формы", "непредставленных форм"),
-    ),
-}
-
-
-def finding_kind(rule: str) -> str:
-    """``consistency`` for every broken consistency rule, else the rule itself."""
-    return rule if rule in FINDING_KINDS else "consistency"
-
-
-def findings_summary(findings: pd.DataFrame) -> str:
-    """``7 противоречий · 2 непредставленные формы``."""
-    kinds = findings["rule"].map(finding_kind).value_counts()
-    return " · ".join(
-        formatting.count(int(kinds[kind]), *FINDING_KINDS[kind][1])
-        for kind in FINDING_KINDS
-        if kind in kinds.index
-    )
-
-
-def quality_table(findings: pd.DataFrame) -> pd.DataFrame:
-    """Data-quality findings with Russian headers; «Вид» says what kind of finding it is."""
-    frame = findings.copy()
-    frame["severity"] = [FINDING_KINDS[finding_kind(r)][0] for r in frame["rule"]]
-    return frame[list(QUALITY_HEADERS)].rename(columns=QUALITY_HEADERS).reset_index(drop=True)
-
-
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A CSV that Excel opens in Russian locale: ``;``-separated, UTF-8 with a BOM, and
     every cell that looks like a formula kept as text (see :mod:`analytics.exports`)."""
