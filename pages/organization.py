@@ -15,6 +15,7 @@ from analytics.contract import ORG_TYPES_BY_CODE
 from analytics.indicators import Level, Scope
 from ui import charts, registers_view, state
 from ui.page import Page, apply_filters, guarded, page, period_label, with_filters
+from ui.tables import table_downloads
 from ui.text import md
 from ui.upload import full_height
 
@@ -227,6 +228,13 @@ def _comparison(ctx: Page, org: pd.Series, frame: pd.DataFrame) -> None:
         height=full_height(len(table)),
         key="comparison_table",
     )
+    table_downloads(
+        table,
+        f"{org['organization']} — показатели",
+        ctx.export_context(),
+        "comparison",
+        status_column="Статус",
+    )
     deficits = int(rows["status"].isin(["yellow", "red"]).sum())
     with_value = int(rows["value"].notna().sum())
     st.markdown(
@@ -349,6 +357,7 @@ def _history(ctx: Page, org: pd.Series, frame: pd.DataFrame) -> None:
     st.dataframe(
         table, hide_index=True, width="stretch", height=full_height(len(table)), key="history_table"
     )
+    table_downloads(table, f"{org['organization']} — динамика", ctx.export_context(), "history")
     if len(table.columns) <= 2:
         st.caption("Данные есть только за один период — динамику покажем, когда появится второй.")
         return
@@ -463,6 +472,9 @@ def _submitted(ctx: Page, org: pd.Series) -> None:
         height=full_height(len(table)),
         key="submitted_table",
     )
+    table_downloads(
+        table, f"{org['organization']} — ответы формы", ctx.export_context(), "submitted"
+    )
     st.caption("Значения показаны так, как они записаны в загруженном файле.")
 
 
@@ -477,6 +489,7 @@ def _quality(ctx: Page, org: pd.Series) -> None:
     table = registers_view.quality_table(findings).drop(columns=["Муниципалитет", "Организация"])
     table["Период"] = [period_label(p) for p in table["Период"]]
     st.dataframe(table, hide_index=True, width="stretch", key="quality_table")
+    table_downloads(table, f"{org['organization']} — замечания", ctx.export_context(), "quality")
 
 
 guarded(body)

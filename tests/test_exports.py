@@ -1,0 +1,112 @@
+"""Tables and charts as files: formatted XLSX, safe CSV, slide-sized images, HTML."""
+
+import io
+import struct
+from datetime import datetime
+
+import openpyxl
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from analytics.exports import table_csv, table_xlsx
+from analytics.images import figure_html, figure_image, images_available
+
+HOSTILE = '=HYPERLINK("http://x")'
+
+
+def _table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Организация": [HOSTILE, "МБОУ «СОШ № 5»"],
+            "Значение": [54.0229, 100.0],
+            "Организаций": [47, 87],
+            "Статус": ["значительно ниже цели", "цель достигнута"],
+        }
+    )
+
+
+def _sheet():
+    content = table_xlsx(
+        _table(),
+        "Базы наставников",
+        ["Фильтры: 2023/2024 уч. год · г. Глазов", "Версия данных: 7"],
+        percent_columns=["Значение"],
+        status_column="Статус",
+        now=datetime(2026, 11, 22, 10, 15),
+    )
+    return openpyxl.load_workbook(io.BytesIO(content)).active
+
+
+def test_a_school_named_like_a_formula_stays_text_in_xlsx():
+    cell = _sheet()["A7"]
+    assert (cell.value, cell.data_type) == (HOSTILE, "s")
+
+
+def test_a_school_named_like_a_formula_is_defused_in_csv():
+    text = table_csv(_table()).decode("utf-8-sig")
+    assert text.splitlines()[1].startswith('"\'=HYPERLINK(""http://x"")";')
+
+
+def test_csv_for_excel_has_a_bom_semicolons_and_decimal_commas():
+    content = table_csv(_table())
+    assert content.startswith(b"\xef\xbb\xbf")
+    assert content.decode("utf-8-sig").splitlines()[2] == (
+        "МБОУ «СОШ № 5»;100,0;87;цель достигнута"
+    )
+
+
+def test_the_xlsx_header_block_states_the_title_filters_version_and_time():
+    sheet = _sheet()
+    assert [sheet.cell(row=r, column=1).value for r in range(1, 7)] == [
+        "Базы наставников",
+        "Фильтры: 2023/2024 уч. год · г. Глазов",
+        "Версия данных: 7",
+        "Выгружено: 22.11.2026 10:15",
+        None,
+        "Организация",
+    ]
+
+
+def test_the_xlsx_table_header_is_bold_and_frozen():
+    sheet = _sheet()
+    assert sheet["A6"].font.bold is True
+    assert sheet.freeze_panes == "A7"
+
+
+def test_xlsx_numbers_carry_russian_friendly_formats():
+    sheet = _sheet()
+    assert (sheet["B7"].value, sheet["B7"].number_format) == (54.0229, '0.0" %"')
+    assert (sheet["C7"].value, sheet["C7"].number_format) == (47, "#,##0")
+
+
+def test_xlsx_status_cells_are_filled_with_the_status_colour():
+    sheet = _sheet()
+    assert sheet["D7"].fill.fgColor.rgb == "00D55E00"
+    assert sheet["D8"].fill.fgColor.rgb == "00009E73"
+
+
+def _png_size(content: bytes) -> tuple[int, int]:
+    assert content[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", content[16:24])
+
+
+@pytest.mark.skipif(not images_available(), reason="нет chromium")
+def test_a_chart_png_is_sized_for_a_slide_at_double_scale():
+    fig = go.Figure(go.Bar(x=["г. Глазов", "г. Нягань"], y=[53.3, 62.5]))
+    assert _png_size(figure_image(fig)) == (3200, 1800)
+
+
+@pytest.mark.skipif(not images_available(), reason="нет chromium")
+def test_a_chart_svg_is_vector_markup():
+    fig = go.Figure(go.Bar(x=["г. Глазов"], y=[53.3]))
+    assert figure_image(fig, "svg").lstrip().startswith(b"<svg")
+
+
+def test_a_chart_html_is_self_contained_and_titled_in_russian():
+    fig = go.Figure(go.Bar(x=["г. Глазов"], y=[53.3]))
+    page = figure_html(fig, "Базы <наставников>").decode("utf-8")
+    assert "<title>Базы &lt;наставников&gt;</title>" in page
+    assert '<html lang="ru">' in page
+    assert '<script src="https://cdn.plot.ly' not in page
+    assert len(page) > 1_000_000  # plotly.js itself is inside
