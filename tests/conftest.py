@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from collections.abc import Iterator
@@ -55,6 +56,28 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         build_demo(db)
         db.set_meta("demo", 1)
     return directory / "monitoring.duckdb"
+
+
+_snapshots = itertools.count()
+
+
+def snapshot(path: Path, directory: Path) -> Database:
+    """A copy of a database as it is now (with its write-ahead log), opened on its own:
+    the dashboard under test keeps its connection to the original."""
+    target = directory / f"snapshot_{next(_snapshots)}.duckdb"
+    shutil.copy(path, target)
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        shutil.copy(wal, target.with_name(target.name + ".wal"))
+    return Database(target)
+
+
+@pytest.fixture
+def copy(demo_db_path: Path, tmp_path: Path) -> Iterator[Database]:
+    """A copy of the demo database to compute a page's expected values on."""
+    db = snapshot(demo_db_path, tmp_path)
+    yield db
+    db.close()
 
 
 @pytest.fixture

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-from collections.abc import Iterator
-from itertools import count
 from pathlib import Path
 
 import pandas as pd
@@ -22,12 +19,12 @@ from analytics.contract import Kind
 from analytics.db import Database
 from analytics.indicators import Level, Scope, compute
 from analytics.normalize import period_of
+from tests.conftest import snapshot
 from ui import upload
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/data.py"
 NEW_SCHOOL = "МБОУ «Тестовая школа № 901»"
-_copies = count()
 
 HEADER = (
     "Наименование ОО;Тип ОО;Положение о наставничестве;Дорожная карта;"
@@ -43,23 +40,6 @@ def open_page(query: dict[str, str] | None = None) -> AppTest:
 
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
-
-
-def snapshot(path: Path, directory: Path) -> Database:
-    """A copy of the app's database as it is now (with its write-ahead log)."""
-    target = directory / f"snapshot_{next(_copies)}.duckdb"
-    shutil.copy(path, target)
-    wal = path.with_name(path.name + ".wal")
-    if wal.exists():
-        shutil.copy(wal, target.with_name(target.name + ".wal"))
-    return Database(target)
-
-
-@pytest.fixture
-def copy(demo_db_path: Path, tmp_path: Path) -> Iterator[Database]:
-    db = snapshot(demo_db_path, tmp_path)
-    yield db
-    db.close()
 
 
 def a_municipality(db: Database) -> pd.Series:

@@ -7,8 +7,6 @@ Expectations come from the engine on a copy of the database, never from the page
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -54,16 +52,6 @@ def table(at: AppTest, name: str) -> pd.DataFrame:
 
 def figure(at: AppTest, n: int) -> dict:
     return json.loads(at.get("plotly_chart")[n].proto.spec)
-
-
-@pytest.fixture
-def copy(demo_db_path: Path, tmp_path: Path) -> Iterator[Database]:
-    """A copy of the demo database to compute expectations on."""
-    target = tmp_path / "expected.duckdb"
-    shutil.copy(demo_db_path, target)
-    db = Database(target)
-    yield db
-    db.close()
 
 
 def latest(db: Database) -> str:

@@ -6,8 +6,6 @@ Expectations come from the engine on a copy of the database, never from the page
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -32,16 +30,6 @@ def open_page() -> AppTest:
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
-
-
-@pytest.fixture
-def copy(demo_db_path: Path, tmp_path: Path) -> Iterator[Database]:
-    """A copy of the demo database to compute expectations on."""
-    target = tmp_path / "expected.duckdb"
-    shutil.copy(demo_db_path, target)
-    db = Database(target)
-    yield db
-    db.close()
 
 
 def expected_changes(db: Database, **scope: object) -> dict[str, dict[str, str]]:

@@ -5,9 +5,6 @@ The app keeps its own connection to the database, so the tests read copies of th
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from itertools import count
 from pathlib import Path
 
 import pandas as pd
@@ -19,34 +16,17 @@ from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
 from analytics.indicators import Level, Scope, compute
 from analytics.targets import list_targets
+from tests.conftest import snapshot
 from ui.charts import status_label
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/settings.py"
-_copies = count()
 
 
 def open_page(query: dict[str, str] | None = None, page: str = PAGE) -> AppTest:
     at = AppTest.from_file(str(ROOT / page), default_timeout=30)
     at.query_params.update(query or {})
     return at.run()
-
-
-def snapshot(path: Path, directory: Path) -> Database:
-    """A copy of the app's database as it is now (with its write-ahead log)."""
-    target = directory / f"snapshot_{next(_copies)}.duckdb"
-    shutil.copy(path, target)
-    wal = path.with_name(path.name + ".wal")
-    if wal.exists():
-        shutil.copy(wal, target.with_name(target.name + ".wal"))
-    return Database(target)
-
-
-@pytest.fixture
-def copy(demo_db_path: Path, tmp_path: Path) -> Iterator[Database]:
-    db = snapshot(demo_db_path, tmp_path)
-    yield db
-    db.close()
 
 
 def effective(at: AppTest) -> pd.DataFrame:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -36,16 +34,6 @@ def open_page() -> AppTest:
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
-
-
-@pytest.fixture
-def copy(demo_db_path: Path, tmp_path: Path) -> Iterator[Database]:
-    """A copy of the demo database to compute expectations on."""
-    target = tmp_path / "expected.duckdb"
-    shutil.copy(demo_db_path, target)
-    db = Database(target)
-    yield db
-    db.close()
 
 
 def periods(db: Database) -> list[str]:
