@@ -398,9 +398,8 @@ def _registry(ctx: Page) -> None:
         )
     with st.expander(f"Весь реестр: {formatting.organizations(len(registry))}"):
         table = _org_table(registry)
-        table["Форма за период"] = [
-            "нет" if org in set(missing["org_id"]) else "есть" for org in registry["org_id"]
-        ]
+        reported = ~registry["org_id"].isin(missing["org_id"])
+        table["Форма за период"] = reported.map({True: "есть", False: "нет"}).to_list()
         st.dataframe(table, hide_index=True, width="stretch", key="registry_table")
 
 

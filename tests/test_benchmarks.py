@@ -1,0 +1,90 @@
+"""The national benchmark's data generator and reference query (no timings asserted)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from analytics.db import Database
+from analytics.indicators import compute
+from analytics.ingest import ingest_file
+from benchmarks.national import PERIODS, REGIONS, SIZES, generate, municipalities
+from benchmarks.run import HAND_SQL, compare, exponent
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(directory)): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _load(db: Database, registry, forms) -> None:
+    for f in [*registry, *forms]:
+        ingest_file(db, f.path, f.kind)
+
+
+@pytest.fixture(scope="module")
+def smallest(tmp_path_factory: pytest.TempPathFactory):
+    return generate("1", tmp_path_factory.mktemp("national") / "files")
+
+
+def test_the_same_seed_writes_the_same_bytes(smallest, tmp_path):
+    again = generate("1", tmp_path / "again")
+    first, second = _files(smallest.directory), _files(again.directory)
+    assert first.keys() == second.keys()
+    assert any(name.endswith(".xlsx") for name in first)
+    assert any(name.endswith(".csv") for name in first)
+    assert first == second
+
+
+def test_another_seed_writes_other_data(smallest, tmp_path):
+    other = generate("1", tmp_path / "other", seed=1)
+    assert _files(other.directory) != _files(smallest.directory)
+
+
+def test_the_sizes_are_a_municipality_ten_a_hundred_and_a_country():
+    counts = {}
+    for name, size in SIZES.items():
+        _, munis = municipalities(size)
+        counts[name] = (len({m.region for m in munis}), len(munis), sum(m.orgs for m in munis))
+    assert counts["1"] == (1, 1, 40)
+    assert counts["10"] == (1, 10, 400)
+    assert counts["100"] == (4, 100, 4000)
+    assert counts["country"] == (89, 2500, 100_000)
+    assert len({name for _, name in REGIONS}) == 89
+
+
+def test_the_smallest_size_loads_and_gives_every_indicator(smallest, tmp_path):
+    assert smallest.organizations == 40
+    assert len(smallest.csv) == len(smallest.xlsx) == len(PERIODS)
+    with Database(tmp_path / "csv.duckdb") as db:
+        _load(db, smallest.registry, smallest.csv)
+        assert db.scalar("SELECT count(*) FROM organizations") == 40
+        assert db.scalar("SELECT count(*) FROM form_values") == smallest.form_rows
+        frame = compute(db)
+        totals = frame[frame["level"] == "total"]
+        assert sorted(totals["period"].unique()) == list(PERIODS)
+        assert totals["value"].notna().all()
+        reporting = totals[totals["indicator"] == "reporting"]
+        assert (reporting["value"] < 100).all()  # about 3 % of the registry is missing
+        by_csv = totals.set_index(["indicator", "period"])["value"]
+        wide = db.query(HAND_SQL)
+        compared, different = compare(frame, wide)
+        assert compared > 0
+        assert different == 0
+    with Database(tmp_path / "xlsx.duckdb") as db:
+        _load(db, smallest.registry, smallest.xlsx)
+        frame = compute(db)
+        by_xlsx = frame[frame["level"] == "total"].set_index(["indicator", "period"])["value"]
+    assert by_xlsx.round(9).to_dict() == by_csv.round(9).to_dict()
+
+
+def test_growth_exponent_is_the_log_log_slope():
+    assert exponent([(10, 1.0), (100, 10.0), (1000, 100.0)]) == pytest.approx(1.0)
+    assert exponent([(10, 1.0), (100, 100.0)]) == pytest.approx(2.0)
+    assert exponent([(10, 1.0)]) is None
+    assert not math.isnan(exponent([(1, 0.5), (10, 0.6)]))
