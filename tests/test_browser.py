@@ -188,3 +188,16 @@ def test_an_uploaded_municipal_file_is_previewed_then_loaded(server, tab):
     text = _text(tab)
     assert "16 из 30 ОО" in text
     assert "53,3\u00a0%" in text
+
+
+def test_a_link_with_a_school_opens_its_profile(server, tab, demo_template):
+    from analytics.db import Database
+
+    with Database(demo_template, read_only=True) as db:
+        org_id, name = db.query(
+            "SELECT org_id, name FROM organizations ORDER BY org_id LIMIT 1"
+        ).iloc[0]
+    tab.goto(server + f"organization?org={int(org_id)}")
+    _settle(tab)
+    assert name in _text(tab)
+    tab.screenshot(path=str(SCREENSHOTS / "organization-profile.png"), full_page=False)
