@@ -297,7 +297,7 @@ _TYPE_LAG = {"school": 0.0, "preschool": 0.03, "additional": 0.1, "vocational": 
 _INN_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 
 
-def _inn_check_digit(first_nine: str) -> str:
+def inn_check_digit(first_nine: str) -> str:
     """The control digit of a legal entity's 10-digit ИНН."""
     total = sum(int(d) * w for d, w in zip(first_nine, _INN_WEIGHTS, strict=True))
     return str(total % 11 % 10)
@@ -392,7 +392,7 @@ def _organisations(rng: random.Random, scale: int) -> list[_Org]:
                         municipality=m,
                         district=rng.choice(m.districts) if m.districts else None,
                         name=name,
-                        inn=body + _inn_check_digit(body),
+                        inn=body + inn_check_digit(body),
                         org_type=org_type,
                         teachers=round(rng.triangular(low, high, mode)),
                         maturity=_clamp(maturity),
@@ -588,7 +588,7 @@ def _cell(rng: random.Random, code: str, value: object, words: tuple[str, str]) 
     return value
 
 
-def _csv_text(value: object) -> str:
+def csv_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
@@ -865,7 +865,7 @@ def _with_fixed_times(archive: bytes) -> bytes:
 def _write_csv(path: Path, rows: list[list[object]], encoding: str) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerows([[_csv_text(v) for v in row] for row in rows])
+    writer.writerows([[csv_text(v) for v in row] for row in rows])
     path.write_bytes(buffer.getvalue().encode(encoding))
 
 

@@ -42,6 +42,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from analytics.contract import FIELDS_BY_CODE, FORM_VALUE_CODES, ORG_TYPES_BY_CODE, Kind
+from analytics.demo import csv_text, inn_check_digit
 
 SEED = 2025_07
 PERIODS: tuple[str, ...] = ("2022/2023", "2023/2024", "2024/2025")
@@ -238,7 +239,6 @@ _YES_CHANCE: dict[str, tuple[float, float]] = {
 }
 _PROGRESS = 0.15  # maturity gained per school year
 _OFTEN_BLANK = ("has_incentives", "program_on_site", "young_with_mentor", "satisfaction_pct")
-_INN_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 
 PLACE_HEADERS = ("Регион", "Муниципалитет", "Район", "Наименование ОО", "ИНН", "Тип ОО")
 FORM_HEADERS: tuple[str, ...] = (
@@ -305,8 +305,7 @@ class Dataset:
 
 def _inn(office: str, serial: int) -> str:
     body = f"{office}{serial:05d}"
-    total = sum(int(d) * w for d, w in zip(body, _INN_WEIGHTS, strict=True))
-    return body + str(total % 11 % 10)
+    return body + inn_check_digit(body)
 
 
 def _split(rng: random.Random, total: int, parts: int, low: int) -> list[int]:
@@ -465,14 +464,6 @@ def _typed(rng: random.Random, code: str, value: object, words: tuple[str, str])
     return value
 
 
-def _csv_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
-    return str(value)
-
-
 def _rows(
     rng: random.Random, orgs: Sequence[Org], period: str, year: int, missing: set[str]
 ) -> Iterator[list[object]]:
@@ -504,7 +495,7 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows([[_csv_text(v) for v in row] for row in rows])
+    writer.writerows([[csv_text(v) for v in row] for row in rows])
     path.write_bytes(buffer.getvalue().encode("utf-8"))
 
 
