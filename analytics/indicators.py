@@ -210,6 +210,11 @@ def indicator_sql(scope: Scope) -> tuple[str, list[object]]:
         if key in grouped_keys
     )
     level_case = f"CASE {level_case} ELSE '{Level.TOTAL}' END" if level_case else f"'{Level.TOTAL}'"
+    level_order = (
+        "CASE v.level "
+        + " ".join(f"WHEN '{level}' THEN {n}" for n, level in enumerate(LEVELS))
+        + " END"
+    )
     target_joins, target_candidates = _target_joins()
     value_sql = "CASE WHEN l.denominator > 0 THEN c.factor * l.numerator / l.denominator END"
     sql = f"""
@@ -276,6 +281,8 @@ LEFT JOIN regions r ON r.region_id = v.region_id
 LEFT JOIN municipalities m ON m.municipality_id = v.municipality_id
 LEFT JOIN districts d ON d.district_id = v.district_id
 LEFT JOIN organizations o ON o.org_id = v.org_id
+ORDER BY p.start_year, v.period, v.ord, {level_order}, r.name NULLS FIRST,
+    m.name NULLS FIRST, d.name NULLS FIRST, o.name NULLS FIRST, v.org_id
 """
     scope_keys = [scope.region_id, scope.municipality_id, scope.district_id]
     return sql, [*scope_keys, *params, scope.org_type]
@@ -294,33 +301,35 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
     cur = db.cursor()
     try:
         cur.register("catalogue", _catalogue_frame())
-        frame = cur.execute(sql, params).df()
+        # Through Arrow: several times faster than .df() for the name columns of a
+        # national dataset.
+        frame = cur.sql(sql, params=params).to_arrow_table().to_pandas()
     finally:
         cur.close()
     if scope.indicators is not None:
         frame = frame[frame["indicator"].isin(scope.indicators)]
+    for key in ("org_id", "region_id", "municipality_id", "district_id"):
+        frame[key] = frame[key].astype("Int64")
+    # Names a row's level does not have are None, as callers test them.
+    for column in (
+        "region",
+        "municipality",
+        "district",
+        "organization",
+        "inn",
+        "organization_type",
+        "org_type",
+    ):
+        frame[column] = pd.Series(
+            frame[column].to_numpy(dtype=object, na_value=None), index=frame.index, dtype=object
+        )
     # None, not NaN, where there is no value: callers look statuses up in dicts.
     frame["status"] = frame["status"].astype(object).where(frame["status"].notna(), None)
     frame["deficit"] = frame["status"].isin(["yellow", "red"])
     higher = frame["better"] == "higher"
     distance = (frame["target"] - frame["value"]).where(higher, frame["value"] - frame["target"])
     frame["gap"] = distance.clip(lower=0.0)
-    frame["level_order"] = frame["level"].map({str(level): n for n, level in enumerate(LEVELS)})
-    frame = frame.sort_values(
-        [
-            "start_year",
-            "period",
-            "ord",
-            "level_order",
-            "region",
-            "municipality",
-            "district",
-            "organization",
-        ],
-        na_position="first",
-        kind="stable",
-    ).reset_index(drop=True)
-    return frame.drop(columns=["level_order"])
+    return frame
 
 
 def deficits(frame: pd.DataFrame) -> pd.DataFrame:
