@@ -221,7 +221,15 @@ def _show_check(check: upload.FileCheck) -> None:
                 f"Файл «{md(check.name)}» не будет загружен: {noun}.",
                 icon=":material/error:",
             )
-            st.dataframe(upload.problems_frame(check.problems), hide_index=True, width="stretch")
+            problems = upload.problems_frame(check.problems)
+            st.dataframe(problems, hide_index=True, width="stretch")
+            # The error list goes back to the school that sent the file.
+            table_downloads(
+                problems,
+                f"Ошибки в файле {check.name}",
+                [f"Файл: {check.name}"],
+                f"problems_{check.name}",
+            )
             return
         result = check.result
         st.success(
@@ -306,6 +314,7 @@ def _history(ctx: Page) -> None:
         for status, when in zip(table["Состояние"], purged, strict=True)
     ]
     st.dataframe(table, hide_index=True, width="stretch")
+    table_downloads(table, "Журнал загрузок", ctx.export_context(), "uploads")
     active = uploads[uploads["rolled_back_at"].isna()].reset_index(drop=True)
     if active.empty:
         return
@@ -401,6 +410,7 @@ def _registry(ctx: Page) -> None:
         reported = ~registry["org_id"].isin(missing["org_id"])
         table["Форма за период"] = reported.map({True: "есть", False: "нет"}).to_list()
         st.dataframe(table, hide_index=True, width="stretch", key="registry_table")
+        table_downloads(table, "Реестр ОО", ctx.export_context(), "registry")
 
 
 def _org_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -513,6 +523,7 @@ def _discrepancies(ctx: Page, scope: Scope) -> None:
     st.markdown(f"Числа формы расходятся с базами у {schools}:")
     table = registers_view.discrepancy_table(found)
     st.dataframe(table, hide_index=True, width="stretch", key="discrepancy_table")
+    table_downloads(table, "Расхождения форм и баз", ctx.export_context(), "discrepancies")
     totals = registers_view.discrepancy_totals(ctx.path, ctx.version, scope, Level.MUNICIPALITY)
     if not totals.empty:
         with st.expander("Суммы по муниципалитетам"):

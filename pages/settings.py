@@ -25,6 +25,7 @@ from analytics.targets import (
 )
 from ui import charts
 from ui.page import Page, guarded, page, period_label
+from ui.tables import table_downloads
 from ui.text import md
 from ui.upload import full_height
 
@@ -86,7 +87,9 @@ def _overrides(overrides: pd.DataFrame) -> None:
     if overrides.empty:
         st.info("Цели не менялись: везде действуют значения по умолчанию.")
         return
-    st.dataframe(overrides_table(overrides), hide_index=True, width="stretch", key="overrides")
+    table = overrides_table(overrides)
+    st.dataframe(table, hide_index=True, width="stretch", key="overrides")
+    table_downloads(table, "Заданные цели", [], "overrides")
 
 
 def territories(hierarchy: pd.DataFrame, level: Level) -> dict[int, str]:
@@ -297,6 +300,7 @@ def _effective(ctx: Page) -> None:
     st.dataframe(
         table, hide_index=True, width="stretch", height=full_height(len(table)), key="effective"
     )
+    table_downloads(table, "Действующие цели", ctx.export_context(), "effective")
 
 
 guarded(body)
