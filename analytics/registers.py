@@ -44,7 +44,8 @@ NO_FORM_LABEL = "форма не указана"
 
 _KEYS = ["org_id", "period"]
 
-SUMMARY_COLUMNS: tuple[str, ...] = (
+# Columns that say which organisation and period a summary row is about.
+_IDENTITY_COLUMNS: tuple[str, ...] = (
     "period",
     "region",
     "municipality",
@@ -52,6 +53,10 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "org_id",
     "organization",
     "org_type",
+)
+
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    *_IDENTITY_COLUMNS,
     "mentors_listed",
     "mentees_listed",
     "mentors",
@@ -263,13 +268,7 @@ def register_summary(db: Database, scope: Scope | None = None) -> pd.DataFrame:
 
 _NOT_COUNTS = frozenset(
     {
-        "period",
-        "region",
-        "municipality",
-        "district",
-        "org_id",
-        "organization",
-        "org_type",
+        *_IDENTITY_COLUMNS,
         "mentors_listed",
         "mentees_listed",
         "completion_pct",
