@@ -84,6 +84,7 @@ class Scope:
     """Which data an indicator query covers; every field None means everything.
 
     ``org_ids`` restricts to a set of organisations (for example a curator's own).
+    Every territory aggregate then covers only them.
     """
 
     periods: tuple[str, ...] | None = None
@@ -94,6 +95,7 @@ class Scope:
     district_id: int | None = None
     org_id: int | None = None
     indicators: tuple[str, ...] | None = None
+    org_ids: frozenset[int] | None = None
 
 
 def _pair(indicator: Indicator) -> tuple[str, str]:
@@ -187,6 +189,9 @@ def scope_filters(scope: Scope) -> tuple[str, list[object]]:
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)
+    if scope.org_ids is not None:
+        clauses.append("o.org_id IN (SELECT unnest(?))")
+        params.append(sorted(scope.org_ids))
     return "".join(f"\n      AND {c}" for c in clauses), params
 
 

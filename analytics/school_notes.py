@@ -277,17 +277,25 @@ def build_school_note(db: Database, period: str, org_id: int, now: datetime | No
 
 
 def build_school_notes_zip(
-    db: Database, period: str, municipality_id: int, now: datetime | None = None
+    db: Database,
+    period: str,
+    municipality_id: int,
+    now: datetime | None = None,
+    org_ids: frozenset[int] | None = None,
 ) -> bytes:
     """A ZIP with one note per organisation of the municipality (those that sent a form
     for the period and those of the registry that did not), named after the
-    organisation: ``МБОУ СОШ № 5.docx``."""
+    organisation: ``МБОУ СОШ № 5.docx``. ``org_ids`` limits it to those organisations."""
     period = resolve_period(db, period)
     name = db.scalar("SELECT name FROM municipalities WHERE municipality_id = ?", [municipality_id])
     if name is None:
         raise ReportError(f"Муниципалитет с кодом {municipality_id} не найден в базе.")
     data = _Municipality(db, period, municipality_id, now)
     orgs = data.organizations
+    if org_ids is not None:
+        orgs = orgs[orgs["org_id"].isin(org_ids)]
+        if orgs.empty:
+            raise ReportError(f"В муниципалитете «{name}» нет ваших организаций.")
     if orgs.empty:
         raise ReportError(
             f"По муниципалитету «{name}» нет данных за {narrative.period_label(period)} "

@@ -8,13 +8,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import formatting, lookups, quality, registers
+from analytics import formatting, quality
 from analytics.contract import KIND_FIELDS, KIND_LABELS, ORG_TYPES, PERIOD, Kind
 from analytics.indicators import Level, Scope
-from analytics.ingest import RollbackRefused, rollback
+from analytics.ingest import RollbackRefused
 from analytics.parse import Defaults
+from analytics.reset import clear_database
 from analytics.template import build_template
-from ui import registers_view, state, upload
+from analytics.users import Role
+from ui import registers_view, upload
 from ui.page import Page, guarded, page, period_label
 from ui.tables import table_downloads
 from ui.text import md
@@ -26,27 +28,24 @@ ALL = "__all__"
 def body() -> None:
     ctx = page("Данные", ":material/upload_file:")
     _flash()
-    if ctx.is_demo:
+    if ctx.is_demo and ctx.principal.can_write:
         _demo_block(ctx)
-    loading, history, registry, people, checks = st.tabs(
-        [
-            "Загрузка файлов",
-            "История загрузок",
-            "Реестр и отчётность",
-            "Базы наставников и наставляемых",
-            "Качество данных",
-        ]
-    )
-    with loading:
-        _loading(ctx)
-    with history:
-        _history(ctx)
-    with registry:
-        _registry(ctx)
-    with people:
-        _registers(ctx)
-    with checks:
-        _quality(ctx)
+    sections = [
+        ("Загрузка файлов", _loading, ctx.principal.can_write),
+        ("История загрузок", _history, _sees_uploads(ctx)),
+        ("Реестр и отчётность", _registry, True),
+        ("Базы наставников и наставляемых", _registers, True),
+        ("Качество данных", _quality, True),
+    ]
+    shown = [(label, draw) for label, draw, allowed in sections if allowed]
+    for tab, (_, draw) in zip(st.tabs([label for label, _ in shown]), shown, strict=True):
+        with tab:
+            draw(ctx)
+
+
+def _sees_uploads(ctx: Page) -> bool:
+    """The upload log names files and people: for the administrator and analysts."""
+    return ctx.principal.role in (Role.ADMIN, Role.ANALYST)
 
 
 def _flash() -> None:
@@ -77,7 +76,7 @@ def _demo_block(ctx: Page) -> None:
         )
         yes, no, _ = st.columns([2, 1, 4])
         if yes.button("Да, удалить и начать с пустой базы", type="primary"):
-            upload.clear_database(ctx.db)
+            ctx.view.write(clear_database)
             st.session_state.pop("confirm_clear", None)
             st.session_state["data_flash"] = (
                 "Демонстрационные данные удалены. База пуста — загрузите свои файлы."
@@ -206,7 +205,7 @@ def _checks(
     fresh = {}
     for name, content in files:
         key = (name, hash(content), len(content), str(kind), defaults, ctx.version)
-        check = cache.get(key) or upload.check_file(ctx.db, name, content, kind, defaults)
+        check = cache.get(key) or upload.check_file(ctx.view, name, content, kind, defaults)
         fresh[key] = check
         checks.append(check)
     st.session_state["upload_checks"] = fresh
@@ -257,7 +256,7 @@ def _commit(ctx: Page, checks: list[upload.FileCheck], kind: Kind, defaults: Def
         )
         bar.progress(done / total if total else 1.0, text=text)
 
-    loads = upload.load_files(ctx.db, checks, kind, defaults, on_progress=progress)
+    loads = upload.load_files(ctx.view, checks, kind, defaults, on_progress=progress)
     st.session_state["upload_report"] = loads
     st.session_state["upload_skipped"] = [c.name for c in checks if not c.ok]
     st.session_state["uploader_generation"] = st.session_state["uploader_generation"] + 1
@@ -303,7 +302,7 @@ def _last_report() -> None:
 
 
 def _history(ctx: Page) -> None:
-    uploads = lookups.uploads(ctx.db)
+    uploads = ctx.view.uploads()
     if uploads.empty:
         st.info("Загрузок пока не было.")
         return
@@ -316,7 +315,7 @@ def _history(ctx: Page) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
     table_downloads(table, "Журнал загрузок", ctx.export_context(), "uploads")
     active = uploads[uploads["rolled_back_at"].isna()].reset_index(drop=True)
-    if active.empty:
+    if active.empty or not ctx.principal.can_write:
         return
     st.markdown("**Отменить загрузку**")
     st.caption(
@@ -336,7 +335,7 @@ def _history(ctx: Page) -> None:
     if yes.button("Да, отменить загрузку", type="primary"):
         st.session_state.pop("rollback_pending", None)
         try:
-            rollback(ctx.db, chosen)
+            ctx.view.rollback(chosen)
         except RollbackRefused as refused:
             st.error(f"Загрузку нельзя отменить: {md(refused)}.", icon=":material/block:")
             return
@@ -380,7 +379,7 @@ def _registry(ctx: Page) -> None:
     if period is None:
         st.info("Данных мониторинга пока нет: выберите период, когда они появятся.")
         return
-    missing = _in_filters(ctx, state.non_reporting(ctx.path, ctx.version, period))
+    missing = _in_filters(ctx, ctx.read("non_reporting", period))
     reported = len(registry) - len(missing)
     left, middle, right = st.columns(3)
     left.metric("В реестре", formatting.organizations(len(registry)), border=True)
@@ -438,7 +437,7 @@ def _quality(ctx: Page) -> None:
     if period is None:
         st.info("Данных мониторинга пока нет.")
         return
-    findings = _in_filters(ctx, state.findings(ctx.path, ctx.version, period))
+    findings = _in_filters(ctx, ctx.read("findings", period))
     st.caption(md(ctx.caption()))
     if findings.empty:
         st.success("Замечаний к данным нет.")
@@ -490,7 +489,7 @@ def _registers(ctx: Page) -> None:
         return
     scope = ctx.filters.scope()
     st.caption(md(ctx.caption()))
-    summary = registers_view.summary(ctx.path, ctx.version, scope)
+    summary = ctx.read("register_summary", scope)
     if ctx.filters.org_id is not None:
         summary = summary[summary["org_id"] == ctx.filters.org_id]
     if summary.empty:
@@ -512,7 +511,7 @@ def _registers(ctx: Page) -> None:
 
 def _discrepancies(ctx: Page, scope: Scope) -> None:
     st.subheader("Формы и базы: расхождения")
-    found = registers_view.discrepancies(ctx.path, ctx.version, scope)
+    found = ctx.read("cross_check", scope)
     found = _in_filters(ctx, found)
     if found.empty:
         st.success("Числа в формах совпадают с базами.", icon=":material/task_alt:")
@@ -524,7 +523,7 @@ def _discrepancies(ctx: Page, scope: Scope) -> None:
     table = registers_view.discrepancy_table(found)
     st.dataframe(table, hide_index=True, width="stretch", key="discrepancy_table")
     table_downloads(table, "Расхождения форм и баз", ctx.export_context(), "discrepancies")
-    totals = registers_view.discrepancy_totals(ctx.path, ctx.version, scope, Level.MUNICIPALITY)
+    totals = ctx.read("cross_check_totals", scope, Level.MUNICIPALITY)
     if not totals.empty:
         with st.expander("Суммы по муниципалитетам"):
             st.dataframe(
@@ -537,6 +536,13 @@ def _discrepancies(ctx: Page, scope: Scope) -> None:
 
 def _people(ctx: Page, summary: pd.DataFrame, period: str) -> None:
     st.subheader("Состав баз")
+    if not ctx.principal.sees_personal_data:
+        st.info(
+            "Списки наставников и наставляемых — персональные данные: они доступны "
+            "администратору, аналитикам и кураторам своих организаций.",
+            icon=":material/lock:",
+        )
+        return
     st.caption(
         "Фамилии, имена и отчества — персональные данные (152-ФЗ): они показываются только "
         "здесь, не попадают в показатели, диаграммы, справки и выгрузки и не скачиваются."
@@ -553,7 +559,7 @@ def _people(ctx: Page, summary: pd.DataFrame, period: str) -> None:
     )
     if chosen is None:
         return
-    mentors, mentees = registers.people(ctx.db, int(chosen), period)
+    mentors, mentees = ctx.view.people(int(chosen), period)
     shown_mentors, shown_mentees = registers_view.people_tables(mentors, mentees)
     st.markdown(f"**База наставников:** {registers_view.people_noun(len(mentors))}")
     if not mentors.empty:
@@ -561,11 +567,15 @@ def _people(ctx: Page, summary: pd.DataFrame, period: str) -> None:
     st.markdown(f"**База наставляемых:** {registers_view.people_noun(len(mentees))}")
     if not mentees.empty:
         st.dataframe(shown_mentees, hide_index=True, width="stretch", key="mentees_people")
-    name = names[chosen]
+    if ctx.principal.can_write:
+        _delete_register(ctx, int(chosen), names[chosen], period)
+
+
+def _delete_register(ctx: Page, org_id: int, name: str, period: str) -> None:
     every = st.checkbox("За все периоды", key="people_all_periods")
 
     def delete() -> None:
-        gone = registers.delete_register(ctx.db, int(chosen), None if every else period)
+        gone = ctx.view.delete_register(org_id, None if every else period)
         st.session_state.pop("people_org", None)
         st.session_state["data_flash"] = (
             f"Базы организации «{name}» удалены: "

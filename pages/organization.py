@@ -13,7 +13,7 @@ from analytics import formatting, lookups, quality
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, STATUS_LABELS, Status
 from analytics.contract import ORG_TYPES_BY_CODE
 from analytics.indicators import Level, Scope
-from ui import charts, registers_view, state
+from ui import charts, registers_view
 from ui.page import Page, apply_filters, guarded, page, period_label, with_filters
 from ui.tables import table_downloads
 from ui.text import md
@@ -130,12 +130,7 @@ def _has_form(ctx: Page, org_id: int, period: str) -> bool:
 
 
 def _submitted_table(ctx: Page, org_id: int) -> pd.DataFrame:
-    return _submitted_cached(ctx.path, ctx.version, org_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _submitted_cached(path: str, version: int, org_id: int) -> pd.DataFrame:
-    return lookups.submitted_values(state.database(), org_id)
+    return ctx.read("submitted_values", org_id)
 
 
 def comparison_rows(frame: pd.DataFrame, org: pd.Series, period: str) -> pd.DataFrame:
@@ -447,7 +442,7 @@ def _registers(ctx: Page, org: pd.Series) -> None:
     registers_view.registers_section(
         ctx, scope, _subtitle(ctx, org), key="org_registers", whose=str(org["organization"])
     )
-    found = registers_view.discrepancies(ctx.path, ctx.version, scope)
+    found = ctx.read("cross_check", scope)
     if not found.empty:
         st.markdown("**Форма расходится с базами**")
         st.dataframe(
@@ -480,7 +475,7 @@ def _submitted(ctx: Page, org: pd.Series) -> None:
 
 def _quality(ctx: Page, org: pd.Series) -> None:
     st.subheader("Замечания к данным")
-    findings = state.findings(ctx.path, ctx.version, None)
+    findings = ctx.read("findings", None)
     findings = findings[findings["org_id"] == org["org_id"]]
     if findings.empty:
         st.success("Замечаний к данным организации нет.", icon=":material/verified:")

@@ -6,9 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.contract import KIND_LABELS, Kind
-from analytics.deck import build_deck
-from analytics.report import build_report, pdf_available, report_pdf
-from analytics.school_notes import build_school_notes_zip
+from analytics.report import pdf_available, report_pdf
 from analytics.template import build_template
 from ui.charts import slug
 from ui.page import Page, guarded, page, period_label
@@ -40,7 +38,39 @@ def body() -> None:
         "в боковой панели, чтобы получить документы для другой территории."
     )
     name = slug(f"{territory}_{f.period}")
+    if ctx.principal.sees_every_organization:
+        _territory_documents(ctx, name)
+    else:
+        _own_notes(ctx)
+    _templates()
+    st.caption(f"Период: {period_label(f.period)}; версия данных: {ctx.version}.")
 
+
+def _own_notes(ctx: Page) -> None:
+    """A curator's documents: one note per own organisation (territory documents list
+    every school, so the engine refuses them to curators)."""
+    with st.container(border=True):
+        st.subheader("Справки по вашим организациям")
+        st.markdown(
+            "По одной странице на организацию: её показатели рядом с муниципальными и "
+            "целевыми, её дефициты и что сделать."
+        )
+        for org_id, org_name in zip(
+            ctx.hierarchy["org_id"].astype(int), ctx.hierarchy["organization"], strict=True
+        ):
+            st.download_button(
+                f"{org_name} (DOCX)",
+                lambda org_id=org_id: ctx.view.school_note(ctx.filters.period, org_id),
+                f"справка_{slug(str(org_name))}_{ctx.filters.period}.docx",
+                DOCX,
+                key=f"own_note_{org_id}",
+                on_click="ignore",
+                icon=":material/download:",
+            )
+
+
+def _territory_documents(ctx: Page, name: str) -> None:
+    f = ctx.filters
     with st.container(border=True):
         st.subheader("Информационно-аналитическая справка")
         st.markdown(
@@ -48,8 +78,7 @@ def body() -> None:
             "показателей с таблицами и диаграммами, сравнение с прошлым периодом, дефициты "
             "с рекомендациями, приложения по организациям."
         )
-        report = lambda: build_report(  # noqa: E731 — built only when clicked
-            ctx.db,
+        report = lambda: ctx.view.report(  # noqa: E731 — built only when clicked
             f.period,
             region_id=f.region_id,
             municipality_id=f.municipality_id,
@@ -93,7 +122,7 @@ def body() -> None:
             )
             st.download_button(
                 "Справки по организациям (ZIP)",
-                lambda: build_school_notes_zip(ctx.db, f.period, f.municipality_id),
+                lambda: ctx.view.school_notes_zip(f.period, f.municipality_id),
                 f"справки_ОО_{name}.zip",
                 "application/zip",
                 key="school_notes",
@@ -106,8 +135,8 @@ def body() -> None:
         st.markdown("Титульный слайд, обзор, ключевые диаграммы и таблица дефицитов.")
         st.download_button(
             "Презентация (PPTX)",
-            lambda: build_deck(
-                ctx.db, f.period, region_id=f.region_id, municipality_id=f.municipality_id
+            lambda: ctx.view.deck(
+                f.period, region_id=f.region_id, municipality_id=f.municipality_id
             ),
             f"презентация_{name}.pptx",
             PPTX,
@@ -116,6 +145,8 @@ def body() -> None:
             icon=":material/download:",
         )
 
+
+def _templates() -> None:
     with st.container(border=True):
         st.subheader("Шаблоны для организаций")
         for kind in Kind:
@@ -127,7 +158,6 @@ def body() -> None:
                 key=f"template_{kind}",
                 icon=":material/download:",
             )
-    st.caption(f"Период: {period_label(f.period)}; версия данных: {ctx.version}.")
 
 
 guarded(body)

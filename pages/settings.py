@@ -16,13 +16,7 @@ import streamlit as st
 from analytics import formatting
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.indicators import LEVEL_LABELS, Level
-from analytics.targets import (
-    OVERRIDABLE_LEVELS,
-    TargetError,
-    list_targets,
-    remove_target,
-    set_target,
-)
+from analytics.targets import OVERRIDABLE_LEVELS, TargetError
 from ui import charts
 from ui.page import Page, guarded, page, period_label
 from ui.tables import table_downloads
@@ -49,10 +43,13 @@ def body() -> None:
         "входящих в неё муниципалитетов, районов и организаций; более узкая территория "
         "важнее, а цель на конкретный период важнее цели на все периоды."
     )
-    overrides = list_targets(ctx.db)
+    overrides = ctx.view.targets()
     _overrides(overrides)
-    _set_form(ctx)
-    _remove_form(ctx, overrides)
+    if ctx.principal.can_write:
+        _set_form(ctx)
+        _remove_form(ctx, overrides)
+    else:
+        st.caption("Изменять цели может администратор.")
     _effective(ctx)
 
 
@@ -182,8 +179,7 @@ def _set_form(ctx: Page) -> None:
                 st.error("Введите целевое значение числом, например 80 или 2,5.")
                 return
             try:
-                set_target(
-                    ctx.db,
+                ctx.view.set_target(
                     indicator_id,
                     value,
                     period=None if period == ALL_PERIODS else period,
@@ -226,8 +222,7 @@ def _remove_form(ctx: Page, overrides: pd.DataFrame) -> None:
     if st.button("Удалить цель", icon=":material/delete:"):
         row = overrides.loc[chosen]
         level = Level(row["level"])
-        remove_target(
-            ctx.db,
+        ctx.view.remove_target(
             row["indicator"],
             period=None if pd.isna(row["period"]) else row["period"],
             level=level,

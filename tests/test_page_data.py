@@ -15,10 +15,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import formatting, lookups, quality
+from analytics.access import LOCAL_PRINCIPAL, View
 from analytics.contract import Kind
 from analytics.db import Database
 from analytics.indicators import Level, Scope, compute
 from analytics.normalize import period_of
+from analytics.reset import clear_database, table_counts
 from tests.conftest import snapshot
 from ui import upload
 
@@ -285,7 +287,7 @@ def test_an_invalid_file_leaves_the_database_unchanged(
     assert button(at, "Загрузить").disabled
     after = snapshot(demo_db_path, tmp_path)
     assert after.data_version() == copy.data_version()
-    assert upload.table_counts(after) == upload.table_counts(copy)
+    assert table_counts(after) == table_counts(copy)
 
 
 def test_a_file_without_a_period_column_asks_for_the_period(copy: Database):
@@ -391,21 +393,23 @@ def test_deleting_the_demo_data_empties_every_table_after_confirmation(
     button(at, "Да, удалить и начать с пустой базы").click().run()
 
     assert_clean(at)
-    assert upload.table_counts(untouched) == upload.table_counts(copy)
+    assert table_counts(untouched) == table_counts(copy)
     after = snapshot(demo_db_path, tmp_path)
-    assert set(upload.table_counts(after).values()) == {0}
+    assert set(table_counts(after).values()) == {0}
     assert after.meta("demo") == 0
     assert after.data_version() == copy.data_version() + 1
     assert not any(b.label == "Удалить демонстрационные данные" for b in at.button)
 
 
 def test_clear_database_leaves_a_database_that_accepts_new_uploads(copy: Database):
-    upload.clear_database(copy)
+    clear_database(copy)
     place_rows = form_csv([f"{NEW_SCHOOL};школа;да;нет;40;4;6"])
     defaults = upload.make_defaults("Удмуртская Республика", "г. Глазов", "school", "2024")
 
-    checks = upload.check_files(copy, [("после.csv", place_rows)], Kind.ORG_FORM, defaults)
-    upload.load_files(copy, checks, Kind.ORG_FORM, defaults)
+    checks = upload.check_files(
+        View(copy, LOCAL_PRINCIPAL), [("после.csv", place_rows)], Kind.ORG_FORM, defaults
+    )
+    upload.load_files(View(copy, LOCAL_PRINCIPAL), checks, Kind.ORG_FORM, defaults)
 
     assert lookups.periods(copy) == ["2024"]
     assert copy.scalar("SELECT count(*) FROM organizations") == 1

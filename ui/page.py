@@ -13,17 +13,19 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from analytics.access import AccessDenied, Principal, View
 from analytics.contract import ORG_TYPES, ORG_TYPES_BY_CODE
 from analytics.db import Database
 from analytics.indicators import Level, Scope
 from analytics.normalize import period_of
 
-from . import state
+from . import auth, state
 
 log = logging.getLogger("monitoring.ui")
 
@@ -89,13 +91,23 @@ class Page:
     db: Database
     path: str
     version: int
+    principal: Principal
     filters: Filters
     hierarchy: pd.DataFrame
     periods: list[str]
     is_demo: bool
 
+    @property
+    def view(self) -> View:
+        """The engine as this session's user may see it: every read and write goes here."""
+        return View(self.db, self.principal)
+
+    def read(self, method: str, *args: object) -> Any:
+        """A cached read of :attr:`view` (``ctx.read("findings", period)``)."""
+        return state.read(self.path, self.version, self.principal, method, *args)
+
     def indicators(self, scope: Scope) -> pd.DataFrame:
-        return state.indicators(self.path, self.version, scope)
+        return self.read("indicators", scope)
 
     def caption(self, filters: Filters | None = None) -> str:
         """The filters in words, for chart titles and captions."""
@@ -141,16 +153,27 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
     st.set_page_config(page_title=f"{title} — {APP_TITLE}", page_icon=icon, layout="wide")
     st.html(_CSS)
     db = state.database()
+    principal = auth.current_principal(db)
     path = str(db.path)
     version = db.data_version()
-    hierarchy = state.hierarchy(path, version)
-    periods = state.periods(path, version)
+    hierarchy = state.read(path, version, principal, "hierarchy")
+    periods = state.read(path, version, principal, "periods")
     navigation = st.sidebar.container()
     filters = _sidebar_filters(hierarchy, periods)
     with navigation:
         _navigation(filters)
+        auth.account(principal)
     _write_url(filters)
-    context = Page(db, path, version, filters, hierarchy, periods, bool(db.meta(state.DEMO_FLAG)))
+    context = Page(
+        db,
+        path,
+        version,
+        principal,
+        filters,
+        hierarchy,
+        periods,
+        bool(db.meta(state.DEMO_FLAG)),
+    )
     if context.is_demo:
         st.info(
             "Показаны **демонстрационные данные**: вымышленные организации и значения. "
@@ -165,6 +188,8 @@ def guarded(body: Callable[[], None]) -> None:
     """Run a page body; an unexpected error is shown as a Russian message, not a traceback."""
     try:
         body()
+    except AccessDenied as denied:
+        st.warning(str(denied), icon=":material/lock:")
     except Exception:
         log.error("page failed\n%s", traceback.format_exc())
         st.error(

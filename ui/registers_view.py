@@ -25,46 +25,15 @@ from analytics.contract import (
     PERSON_TABLES,
     Kind,
 )
-from analytics.indicators import Level, Scope
+from analytics.indicators import Scope
 from analytics.ingest import IngestResult
-from ui import charts, state, upload
+from ui import charts, upload
 from ui.page import Filters, Page, period_label
 
 ORGANIZATION_PAGE = "pages/organization.py"
 DATABASES_INDICATOR = INDICATORS_BY_ID["databases"].name
 OVERLOADED_COLOR = charts.STATUS_COLORS["red"]
 NORMAL_COLOR = charts.TARGET_COLOR
-
-
-# --- cached engine results -----------------------------------------------------------
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def summary(path: str, version: int, scope: Scope) -> pd.DataFrame:
-    return registers.register_summary(state.database(), scope)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def distribution(path: str, version: int, scope: Scope) -> pd.DataFrame:
-    return registers.form_distribution(state.database(), scope)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def loads(path: str, version: int, scope: Scope) -> pd.DataFrame:
-    return registers.mentor_loads(state.database(), scope)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def discrepancies(path: str, version: int, scope: Scope) -> pd.DataFrame:
-    return registers.cross_check(state.database(), scope)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def discrepancy_totals(path: str, version: int, scope: Scope, level: Level) -> pd.DataFrame:
-    return registers.cross_check_totals(state.database(), scope, level)
-
-
-# --- words ---------------------------------------------------------------------------
 
 
 def people_noun(n: int) -> str:
@@ -326,7 +295,7 @@ def registers_section(
 ) -> None:
     """Counts, forms of mentoring and mentor load under ``scope`` (no names); ``whose``
     (an organisation's name) heads the chart titles."""
-    frame = summary(ctx.path, ctx.version, scope)
+    frame = ctx.read("register_summary", scope)
     if frame.empty:
         st.info(
             "Базы наставников и наставляемых для выбранных фильтров не загружены. Их можно "
@@ -353,7 +322,7 @@ def registers_section(
         "на одного наставника».",
     )
     _programme_caption(frame, sums)
-    forms = distribution(ctx.path, ctx.version, scope)
+    forms = ctx.read("form_distribution", scope)
     left, right = st.columns(2)
     with left:
         if forms.empty:
@@ -362,7 +331,7 @@ def registers_section(
             title = f"{whose}: формы наставничества" if whose else "Формы наставничества"
             charts.show(forms_chart(forms, title, subtitle), title, key=f"{key}_forms")
     with right:
-        load = registers.load_distribution(loads(ctx.path, ctx.version, scope))
+        load = registers.load_distribution(ctx.read("mentor_loads", scope))
         if int(load["mentors"].sum()) == 0:
             st.info("Нагрузку наставников посчитать не из чего: нет базы наставников.")
         else:

@@ -1,23 +1,41 @@
 """The database of this process and the cached engine results, keyed by data version.
 
 One :class:`Database` (one DuckDB connection) serves every session of the server; it is a
-resource, not data, so it lives in ``st.cache_resource``. Frames come from
-``st.cache_data`` functions whose arguments include the data version, so any upload or
-rollback refreshes every view.
+resource, not data, so it lives in ``st.cache_resource``. Every read goes through an
+:class:`~analytics.access.View` of the session's principal, and its frames are cached with
+``st.cache_data`` keyed on the database path, the data version and the principal, so any
+upload or rollback refreshes every view and no session is served another role's frame.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from analytics import lookups, quality
+from analytics.access import Principal, View
 from analytics.db import Database, default_db_path
-from analytics.indicators import Scope, compute
 
 DEMO_FLAG = "demo"
+
+# The View methods whose results may be cached: reads only.
+CACHED_READS = frozenset(
+    {
+        "periods",
+        "hierarchy",
+        "indicators",
+        "non_reporting",
+        "findings",
+        "form_values",
+        "submitted_values",
+        "register_summary",
+        "form_distribution",
+        "mentor_loads",
+        "cross_check",
+        "cross_check_totals",
+    }
+)
 
 
 @st.cache_resource(show_spinner="Открываем базу данных…")
@@ -37,31 +55,17 @@ def database() -> Database:
     return _open(str(default_db_path().resolve()))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def indicators(path: str, version: int, scope: Scope) -> pd.DataFrame:
-    return compute(database(), scope)
+def view(principal: Principal) -> View:
+    return View(database(), principal)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def hierarchy(path: str, version: int) -> pd.DataFrame:
-    return lookups.hierarchy(database())
+@st.cache_data(show_spinner=False, max_entries=512)
+def _read(path: str, version: int, principal: Principal, method: str, args: tuple) -> Any:
+    return getattr(view(principal), method)(*args)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def periods(path: str, version: int) -> list[str]:
-    return lookups.periods(database())
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def non_reporting(path: str, version: int, period: str) -> pd.DataFrame:
-    return lookups.non_reporting(database(), period)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def findings(path: str, version: int, period: str | None) -> pd.DataFrame:
-    return quality.findings(database(), period)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def form_values(path: str, version: int, period: str | None) -> pd.DataFrame:
-    return lookups.form_values(database(), period)
+def read(path: str, version: int, principal: Principal, method: str, *args: object) -> Any:
+    """``View(principal).method(*args)``, cached for this data version."""
+    if method not in CACHED_READS:
+        raise ValueError(f"{method} is not a cached read")
+    return _read(path, version, principal, method, args)

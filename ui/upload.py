@@ -17,10 +17,10 @@ import duckdb
 import pandas as pd
 
 from analytics import formatting
+from analytics.access import View
 from analytics.contract import KIND_LABELS, ORG_TYPES_BY_CODE, Kind
-from analytics.db import Database
 from analytics.exports import table_csv
-from analytics.ingest import IngestResult, ingest_bytes, preview
+from analytics.ingest import IngestResult
 from analytics.parse import Defaults
 from analytics.problems import IngestError, Problem
 
@@ -29,7 +29,6 @@ log = logging.getLogger("monitoring.ui")
 FILE_TYPES: tuple[str, ...] = ("csv", "xlsx", "xlsm", "xls", "ods")
 
 # Tables that keep the database itself working; everything else holds data.
-SYSTEM_TABLES: frozenset[str] = frozenset({"meta", "schema_version"})
 
 PROBLEM_COLUMNS: dict[str, str] = {
     "file": "Файл",
@@ -104,12 +103,10 @@ class FileLoad:
         return self.result is not None
 
 
-def check_file(
-    db: Database, name: str, content: bytes, kind: Kind, defaults: Defaults
-) -> FileCheck:
+def check_file(view: View, name: str, content: bytes, kind: Kind, defaults: Defaults) -> FileCheck:
     """Validate a file and count what it would change; writes nothing."""
     try:
-        result = preview(db, name, content, kind, defaults)
+        result = view.preview(name, content, kind, defaults)
     except IngestError as error:
         return FileCheck(name, content, problems=list(error.problems))
     result.records = []  # kept in the session: the counts are enough
@@ -117,17 +114,16 @@ def check_file(
 
 
 def check_files(
-    db: Database, files: Sequence[tuple[str, bytes]], kind: Kind, defaults: Defaults
+    view: View, files: Sequence[tuple[str, bytes]], kind: Kind, defaults: Defaults
 ) -> list[FileCheck]:
-    return [check_file(db, name, content, kind, defaults) for name, content in files]
+    return [check_file(view, name, content, kind, defaults) for name, content in files]
 
 
 def load_files(
-    db: Database,
+    view: View,
     checks: Sequence[FileCheck],
     kind: Kind,
     defaults: Defaults,
-    user: str | None = None,
     on_progress: Callable[[int, int, str], None] | None = None,
 ) -> list[FileLoad]:
     """Load the files that passed the check, one transaction each, in order.
@@ -141,7 +137,7 @@ def load_files(
         if on_progress:
             on_progress(n, len(todo), check.name)
         try:
-            result = ingest_bytes(db, check.name, check.content, kind, defaults, user)
+            result = view.ingest(check.name, check.content, kind, defaults)
             result.records = []
             loads.append(FileLoad(check.name, result=result))
         except IngestError as error:
@@ -242,75 +238,6 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A CSV that Excel opens in Russian locale: ``;``-separated, UTF-8 with a BOM, and
     every cell that looks like a formula kept as text (see :mod:`analytics.exports`)."""
     return table_csv(frame)
-
-
-def clear_database(db: Database) -> None:
-    """Delete every row of every data table in one transaction (the demo data, say).
-
-    DuckDB refuses to delete a row whose referencing rows were deleted in the same
-    transaction, so tables tied by foreign keys are dropped and created again from their
-    own DDL; the others are emptied. The data version is bumped by the transaction, and
-    the demo flag is cleared in it too.
-    """
-    with db.transaction() as cur:
-        tables = dict(
-            cur.execute(
-                "SELECT table_name, sql FROM duckdb_tables() WHERE schema_name = 'main' "
-                "AND database_name = current_database()"
-            ).fetchall()
-        )
-        tables = {name: sql for name, sql in tables.items() if name not in SYSTEM_TABLES}
-        links = cur.execute(
-            "SELECT table_name, referenced_table FROM duckdb_constraints() "
-            "WHERE constraint_type = 'FOREIGN KEY' AND schema_name = 'main' "
-            "AND database_name = current_database()"
-        ).fetchall()
-        indexes = cur.execute(
-            "SELECT table_name, sql FROM duckdb_indexes() WHERE schema_name = 'main' "
-            "AND database_name = current_database() AND sql IS NOT NULL"
-        ).fetchall()
-        linked = {t for pair in links for t in pair if t in tables}
-        parents: dict[str, set[str]] = {t: set() for t in linked}
-        for child, parent in links:
-            if child in parents and parent in parents and parent != child:
-                parents[child].add(parent)
-        order = _parents_first(parents)
-        for name in sorted(set(tables) - linked):
-            cur.execute(f'DELETE FROM "{name}"')
-        for name in reversed(order):
-            cur.execute(f'DROP TABLE "{name}"')
-        for name in order:
-            cur.execute(tables[name])
-        for table, sql in indexes:
-            if table in linked:
-                cur.execute(sql)
-        cur.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 0)")
-
-
-def _parents_first(parents: dict[str, set[str]]) -> list[str]:
-    order: list[str] = []
-    remaining = {t: set(p) for t, p in parents.items()}
-    while remaining:
-        ready = sorted(t for t, p in remaining.items() if not p - set(order))
-        if not ready:  # a cycle: cannot happen with this schema, but never loop forever
-            ready = sorted(remaining)
-        for t in ready:
-            order.append(t)
-            del remaining[t]
-    return order
-
-
-def table_counts(db: Database) -> dict[str, int]:
-    """Rows per data table (for checks and tests)."""
-    names = db.query(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
-        "AND database_name = current_database()"
-    )["table_name"]
-    return {
-        name: int(db.scalar(f'SELECT count(*) FROM "{name}"'))
-        for name in names
-        if name not in SYSTEM_TABLES
-    }
 
 
 def full_height(rows: int, limit: int = 900) -> int:

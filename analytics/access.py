@@ -1,0 +1,303 @@
+"""What each user may see and do, enforced where the data is read.
+
+The views never call the engine's data functions directly: they go through a
+:class:`View`, which runs each read as a :class:`Principal` and removes what the role may
+not see before a frame leaves the engine. Every table, chart and download is built from
+those frames, so no page or export can show more than its :class:`View` returned.
+
+- administrator: everything, and the only role that writes (uploads, rollbacks, targets);
+- analyst (a coordinator): everything, including the registers' names, read only;
+- viewer (the working group): aggregates and organisations, no personal data;
+- curator: their own organisations in full; of the rest, only territory aggregates, and
+  not even those where the other organisations' part would be a single school's value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from . import lookups, quality, registers
+from .contract import Kind
+from .db import Database
+from .deck import build_deck
+from .indicators import Level, Scope, compute
+from .ingest import IngestResult, ingest_bytes, preview, rollback
+from .parse import Defaults
+from .report import build_report
+from .school_notes import build_school_note, build_school_notes_zip
+from .targets import list_targets, remove_target, set_target
+from .users import ROLE_LABELS, Role, User
+
+LOCAL_LOGIN = "локальный режим"
+
+
+class AccessDenied(PermissionError):
+    """An action or data the user's role does not allow; the message is in Russian."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a login, a role and, for a curator, the organisations they own."""
+
+    login: str
+    role: Role
+    org_ids: frozenset[int] = frozenset()
+    local: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.login} ({ROLE_LABELS[self.role]})"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def sees_every_organization(self) -> bool:
+        return self.role is not Role.CURATOR
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return self.role is not Role.VIEWER
+
+    def may_see(self, org_id: int) -> bool:
+        return self.sees_every_organization or org_id in self.org_ids
+
+
+LOCAL_PRINCIPAL = Principal(LOCAL_LOGIN, Role.ADMIN, local=True)
+
+
+def principal_of(db: Database, user: User) -> Principal:
+    """The principal of a stored user, with a curator's organisations (typed as ИНН or
+    organisation codes) resolved against the database; unknown ones are left out."""
+    if user.role is not Role.CURATOR:
+        return Principal(user.login, user.role)
+    return Principal(user.login, user.role, frozenset(resolve_orgs(db, user.orgs)))
+
+
+def resolve_orgs(db: Database, identifiers: Iterable[str]) -> dict[str, int]:
+    """Organisation ids by identifier (ИНН or code); identifiers that match none are absent."""
+    found: dict[str, int] = {}
+    for text in identifiers:
+        org_id = db.scalar(
+            "SELECT org_id FROM organizations WHERE inn = ? OR org_id = TRY_CAST(? AS BIGINT) "
+            "ORDER BY inn = ? DESC LIMIT 1",
+            [text, text, text],
+        )
+        if org_id is not None:
+            found[text] = int(org_id)
+    return found
+
+
+def _own(frame: pd.DataFrame, principal: Principal, column: str = "org_id") -> pd.DataFrame:
+    if principal.sees_every_organization:
+        return frame
+    return frame[frame[column].isin(principal.org_ids)].reset_index(drop=True)
+
+
+_TERRITORY_KEYS: dict[str, str | None] = {
+    str(Level.TOTAL): None,
+    str(Level.REGION): "region_id",
+    str(Level.MUNICIPALITY): "municipality_id",
+    str(Level.DISTRICT): "district_id",
+}
+_HIDDEN_COLUMNS = ("numerator", "denominator", "value", "status", "gap")
+
+
+def _suppress_single_others(frame: pd.DataFrame, own_rows: pd.DataFrame) -> pd.DataFrame:
+    """Blank a territory aggregate where, besides the curator's own organisations, exactly
+    one organisation takes part: subtracting their own values would reveal its value."""
+    hidden = pd.Series(False, index=frame.index)
+    taking_part = own_rows[own_rows["orgs"] > 0]
+    for level, key in _TERRITORY_KEYS.items():
+        rows = frame["level"] == level
+        if not rows.any():
+            continue
+        group = ["indicator", "period"] + ([key] if key else [])
+        own = taking_part.groupby(group, dropna=False).size().rename("own_orgs").reset_index()
+        merged = frame.loc[rows, [*group, "orgs"]].merge(own, on=group, how="left")
+        others = merged["orgs"].to_numpy() - merged["own_orgs"].fillna(0).to_numpy()
+        hidden.loc[rows] = others == 1
+    frame = frame.copy()
+    for column in _HIDDEN_COLUMNS:
+        frame[column] = frame[column].astype(object).where(~hidden, None)
+    frame["deficit"] = frame["deficit"] & ~hidden
+    frame["suppressed"] = hidden
+    return frame
+
+
+@dataclass(frozen=True)
+class View:
+    """The engine's data as one principal may see it. Every read the views make is here."""
+
+    db: Database
+    principal: Principal
+
+    # --- reads ------------------------------------------------------------------------
+
+    def periods(self) -> list[str]:
+        return lookups.periods(self.db)
+
+    def hierarchy(self) -> pd.DataFrame:
+        """The organisations the principal may see, with their territories."""
+        return _own(lookups.hierarchy(self.db), self.principal)
+
+    def indicators(self, scope: Scope) -> pd.DataFrame:
+        """:func:`~analytics.indicators.compute` for the scope; for a curator, only their
+        own organisations' rows and the territory rows that do not reveal another school."""
+        if self.principal.sees_every_organization:
+            return compute(self.db, scope)
+        asked = scope.levels
+        levels = None if asked is None else tuple(dict.fromkeys((*asked, Level.ORGANIZATION)))
+        frame = compute(self.db, replace(scope, levels=levels))
+        is_org = frame["level"] == str(Level.ORGANIZATION)
+        own_rows = frame[is_org & frame["org_id"].isin(self.principal.org_ids)]
+        keep = ~is_org | frame["org_id"].isin(self.principal.org_ids)
+        if asked is not None and Level.ORGANIZATION not in asked:
+            keep &= ~is_org
+        frame = frame[keep].reset_index(drop=True)
+        return _suppress_single_others(frame, own_rows)
+
+    def non_reporting(self, period: str) -> pd.DataFrame:
+        return _own(lookups.non_reporting(self.db, period), self.principal)
+
+    def findings(self, period: str | None) -> pd.DataFrame:
+        return _own(quality.findings(self.db, period), self.principal)
+
+    def form_values(self, period: str | None) -> pd.DataFrame:
+        return _own(lookups.form_values(self.db, period), self.principal)
+
+    def submitted_values(self, org_id: int) -> pd.DataFrame:
+        self._require_org(org_id)
+        return lookups.submitted_values(self.db, org_id)
+
+    def uploads(self) -> pd.DataFrame:
+        """The upload log: file names and who uploaded, for the administrator and analysts."""
+        if not self.principal.sees_every_organization or self.principal.role is Role.VIEWER:
+            raise AccessDenied("Журнал загрузок доступен администратору и аналитикам.")
+        return lookups.uploads(self.db)
+
+    def targets(self) -> pd.DataFrame:
+        return list_targets(self.db)
+
+    # --- registers --------------------------------------------------------------------
+
+    def _register_scope(self, scope: Scope | None) -> Scope:
+        scope = scope or Scope()
+        if self.principal.sees_every_organization:
+            return scope
+        return replace(scope, org_ids=self.principal.org_ids)
+
+    def register_summary(self, scope: Scope | None = None) -> pd.DataFrame:
+        """Counts per organisation from the registers (no names); a curator's cover only
+        their own organisations, as do all their register aggregates."""
+        return registers.register_summary(self.db, self._register_scope(scope))
+
+    def form_distribution(self, scope: Scope | None = None) -> pd.DataFrame:
+        return registers.form_distribution(self.db, self._register_scope(scope))
+
+    def mentor_loads(self, scope: Scope | None = None) -> pd.DataFrame:
+        return registers.mentor_loads(self.db, self._register_scope(scope))
+
+    def cross_check(self, scope: Scope | None = None) -> pd.DataFrame:
+        return registers.cross_check(self.db, self._register_scope(scope))
+
+    def cross_check_totals(self, scope: Scope | None, level: Level) -> pd.DataFrame:
+        return registers.cross_check_totals(self.db, self._register_scope(scope), level)
+
+    def people(self, org_id: int, period: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """An organisation's mentors and mentees with names: personal data."""
+        if not self.principal.sees_personal_data:
+            raise AccessDenied("Персональные данные наставников и наставляемых вам недоступны.")
+        self._require_org(org_id)
+        return registers.people(self.db, org_id, period)
+
+    # --- documents --------------------------------------------------------------------
+
+    def report(
+        self,
+        period: str,
+        region_id: int | None = None,
+        municipality_id: int | None = None,
+        org_type: str | None = None,
+    ) -> bytes:
+        """The analytic note of a territory; it lists every school, so not for curators."""
+        self._require_every_organization("Справка по территории")
+        return build_report(self.db, period, region_id, municipality_id, org_type)
+
+    def deck(
+        self, period: str, region_id: int | None = None, municipality_id: int | None = None
+    ) -> bytes:
+        self._require_every_organization("Презентация по территории")
+        return build_deck(self.db, period, region_id, municipality_id)
+
+    def school_notes_zip(self, period: str, municipality_id: int) -> bytes:
+        """Notes for the municipality's organisations; a curator's ZIP holds only theirs."""
+        own = None if self.principal.sees_every_organization else self.principal.org_ids
+        return build_school_notes_zip(self.db, period, municipality_id, org_ids=own)
+
+    def school_note(self, period: str, org_id: int) -> bytes:
+        self._require_org(org_id)
+        return build_school_note(self.db, period, org_id)
+
+    # --- writes -----------------------------------------------------------------------
+
+    def preview(self, name: str, content: bytes, kind: Kind, defaults: Defaults) -> IngestResult:
+        self._require_write()
+        return preview(self.db, name, content, kind, defaults)
+
+    def ingest(self, name: str, content: bytes, kind: Kind, defaults: Defaults) -> IngestResult:
+        self._require_write()
+        return ingest_bytes(self.db, name, content, kind, defaults, user=self.principal.login)
+
+    def rollback(self, upload_id: int) -> None:
+        self._require_write()
+        rollback(self.db, upload_id)
+
+    def set_target(
+        self,
+        indicator: str,
+        target: float,
+        period: str | None,
+        level: Level,
+        territory_id: int | None,
+    ) -> None:
+        self._require_write()
+        set_target(
+            self.db, indicator, target, period, level, territory_id, user=self.principal.login
+        )
+
+    def remove_target(
+        self, indicator: str, period: str | None, level: Level, territory_id: int | None
+    ) -> None:
+        self._require_write()
+        remove_target(self.db, indicator, period, level, territory_id)
+
+    def delete_register(self, org_id: int, period: str | None) -> registers.Deleted:
+        self._require_write()
+        return registers.delete_register(self.db, org_id, period)
+
+    def write(self, action: Callable[[Database], object]) -> object:
+        """Run another administrative write (such as clearing the database)."""
+        self._require_write()
+        return action(self.db)
+
+    # --- checks -----------------------------------------------------------------------
+
+    def _require_write(self) -> None:
+        if not self.principal.can_write:
+            raise AccessDenied("Изменять данные может только администратор.")
+
+    def _require_org(self, org_id: int) -> None:
+        if not self.principal.may_see(int(org_id)):
+            raise AccessDenied("Данные этой организации вам недоступны.")
+
+    def _require_every_organization(self, what: str) -> None:
+        if not self.principal.sees_every_organization:
+            raise AccessDenied(
+                f"{what} содержит значения всех организаций и куратору недоступна; "
+                "скачайте справки по своим организациям."
+            )
