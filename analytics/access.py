@@ -75,7 +75,7 @@ def principal_of(db: Database, user: User) -> Principal:
     organisation codes) resolved against the database; unknown ones are left out."""
     if user.role is not Role.CURATOR:
         return Principal(user.login, user.role)
-    return Principal(user.login, user.role, frozenset(resolve_orgs(db, user.orgs)))
+    return Principal(user.login, user.role, frozenset(resolve_orgs(db, user.orgs).values()))
 
 
 def resolve_orgs(db: Database, identifiers: Iterable[str]) -> dict[str, int]:

@@ -16,7 +16,7 @@ from typing import NoReturn, TextIO
 
 import pandas as pd
 
-from . import images, lookups
+from . import images, lookups, users_cli
 from .contract import PERSON_TABLES, Kind
 from .db import Database, DatabaseBusy, default_db_path
 from .deck import build_deck
@@ -127,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("uploads", help="журнал загрузок")
     undo = commands.add_parser("rollback", help="отменить загрузку и вернуть заменённые данные")
     undo.add_argument("upload_id", type=int)
+    users_cli.add_parser(commands, _Parser)
     return parser
 
 
@@ -359,7 +360,7 @@ def _template(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-_NO_DB_COMMANDS = {"docs": _docs, "template": _template}
+_NO_DB_COMMANDS = {"docs": _docs, "template": _template, "users": users_cli.run}
 
 _COMMANDS = {
     "ingest": _ingest,

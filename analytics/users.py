@@ -104,14 +104,7 @@ class UserStore:
 
     def add(self, login: str, role: Role, password: str, orgs: tuple[str, ...] = ()) -> User:
         """Add a user. A curator needs at least one organisation; others take none."""
-        if not _LOGIN.match(login):
-            raise UserError(
-                f"имя пользователя «{login}» недопустимо: от 2 до 64 букв, цифр и знаков . _ @ -"
-            )
-        if role is Role.CURATOR and not orgs:
-            raise UserError("для куратора укажите хотя бы одну организацию (--org ИНН или код)")
-        if role is not Role.CURATOR and orgs:
-            raise UserError("организации указываются только для роли curator (куратор)")
+        check_new_user(login, role, orgs)
         _check_password(password)
         user = User(login, role, hash_password(password), tuple(dict.fromkeys(orgs)))
         with self._changing() as users:
@@ -224,6 +217,18 @@ class UserStore:
 
 
 _DUMMY_HASH = bcrypt.hashpw(b"not a password", bcrypt.gensalt())
+
+
+def check_new_user(login: str, role: Role, orgs: tuple[str, ...]) -> None:
+    """:class:`UserError` unless a user with this login, role and organisations can exist."""
+    if not _LOGIN.match(login):
+        raise UserError(
+            f"имя пользователя «{login}» недопустимо: от 2 до 64 букв, цифр и знаков . _ @ -"
+        )
+    if role is Role.CURATOR and not orgs:
+        raise UserError("для куратора укажите хотя бы одну организацию (--org ИНН или код)")
+    if role is not Role.CURATOR and orgs:
+        raise UserError("организации указываются только для роли curator (куратор)")
 
 
 def _check_password(password: str) -> None:
