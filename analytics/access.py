@@ -14,7 +14,7 @@ those frames, so no page or export can show more than its :class:`View` returned
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -27,6 +27,7 @@ from .indicators import Level, Scope, compute
 from .ingest import IngestResult, ingest_bytes, preview, rollback
 from .parse import Defaults
 from .report import build_report
+from .reset import clear_database
 from .school_notes import build_school_note, build_school_notes_zip
 from .targets import list_targets, remove_target, set_target
 from .users import ROLE_LABELS, Role, User
@@ -280,10 +281,10 @@ class View:
         self._require_write()
         return registers.delete_register(self.db, org_id, period)
 
-    def write(self, action: Callable[[Database], object]) -> object:
-        """Run another administrative write (such as clearing the database)."""
+    def clear_database(self) -> None:
+        """Empty every data table (the demo data, before a centre loads its own)."""
         self._require_write()
-        return action(self.db)
+        clear_database(self.db)
 
     # --- checks -----------------------------------------------------------------------
 

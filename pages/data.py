@@ -13,7 +13,6 @@ from analytics.contract import KIND_FIELDS, KIND_LABELS, ORG_TYPES, PERIOD, Kind
 from analytics.indicators import Level, Scope
 from analytics.ingest import RollbackRefused
 from analytics.parse import Defaults
-from analytics.reset import clear_database
 from analytics.template import build_template
 from analytics.users import Role
 from ui import registers_view, upload
@@ -76,7 +75,7 @@ def _demo_block(ctx: Page) -> None:
         )
         yes, no, _ = st.columns([2, 1, 4])
         if yes.button("Да, удалить и начать с пустой базы", type="primary"):
-            ctx.view.write(clear_database)
+            ctx.view.clear_database()
             st.session_state.pop("confirm_clear", None)
             st.session_state["data_flash"] = (
                 "Демонстрационные данные удалены. База пуста — загрузите свои файлы."
