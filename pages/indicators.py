@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -80,8 +82,7 @@ def body() -> None:
     )
     _breadcrumbs(ctx)
 
-    frame = ctx.indicators(f.scope())
-    frame = frame[frame["indicator"] == indicator_id]
+    frame = ctx.indicators(replace(f.scope(), indicators=(indicator_id,)))
     total = frame[frame["level"] == Level.TOTAL]
     if total.empty or total["value"].isna().all():
         st.warning("Для выбранных фильтров нет данных по этому показателю. Измените фильтры.")

@@ -14,7 +14,7 @@ from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, STATUS_LABELS, Sta
 from analytics.contract import ORG_TYPES_BY_CODE
 from analytics.indicators import Level, Scope
 from ui import charts, registers_view
-from ui.page import Page, apply_filters, guarded, page, period_label, with_filters
+from ui.page import ORG_CHOICE_LIMIT, Page, apply_filters, guarded, page, period_label, with_filters
 from ui.tables import table_downloads
 from ui.text import md
 from ui.upload import full_height
@@ -71,6 +71,10 @@ def _choose(ctx: Page) -> None:
     if orgs.empty:
         st.info("Под выбранные фильтры не попадает ни одна организация. Измените фильтры.")
         return
+    if len(orgs) > ORG_CHOICE_LIMIT:
+        orgs = _search(orgs)
+        if orgs.empty:
+            return
     labels = {
         int(r.org_id): f"{r.organization} — {r.municipality}"
         + (f", ИНН {r.inn}" if isinstance(r.inn, str) and r.inn else "")
@@ -88,6 +92,25 @@ def _choose(ctx: Page) -> None:
     if chosen is not None:
         st.session_state.pop("org_choice", None)
         apply_filters(with_filters(ctx.filters, org_id=int(chosen)))
+
+
+def _search(orgs: pd.DataFrame) -> pd.DataFrame:
+    """Too many organisations for one list (a national registry): find them by name or
+    ИНН first."""
+    st.markdown(
+        f"Под фильтрами {formatting.organizations(len(orgs))}. Найдите организацию по части "
+        "названия или ИНН или выберите муниципалитет в боковой панели."
+    )
+    text = st.text_input("Название или ИНН", key="org_search").strip()
+    if len(text) < 3:
+        return orgs.iloc[0:0]
+    found = orgs[
+        orgs["organization"].str.contains(text, case=False, regex=False)
+        | orgs["inn"].fillna("").str.startswith(text)
+    ]
+    if found.empty:
+        st.info(f"Не найдено организаций по запросу «{md(text)}».")
+    return found.head(ORG_CHOICE_LIMIT)
 
 
 def _profile(ctx: Page, org: pd.Series) -> None:

@@ -223,3 +223,25 @@ def test_the_history_lists_every_period_with_a_value(copy: Database):
 
     shown = table(at, "history")
     assert len(shown.columns) == 1 + len(periods)
+
+
+def test_with_more_organisations_than_a_list_holds_the_page_searches_by_name_or_inn(
+    copy: Database, monkeypatch: pytest.MonkeyPatch
+):
+    import ui.page
+
+    monkeypatch.setattr(ui.page, "ORG_CHOICE_LIMIT", 5)
+    hierarchy = lookups.hierarchy(copy)
+    wanted = hierarchy[hierarchy["organization"].str.contains("№ 1", regex=False)]
+
+    at = open_page()
+    assert "org_choice" not in [s.key for s in at.selectbox]
+    at.text_input(key="org_search").input("№ 1").run()
+
+    options = at.selectbox(key="org_choice").options
+    assert len(options) == min(5, len(wanted))
+    sidebar = [c.value for c in at.sidebar.caption]
+    assert any(
+        c.startswith(f"Под фильтрами {formatting.organizations(len(hierarchy))}") for c in sidebar
+    )
+    assert at.sidebar.selectbox(key="flt_org").options == ["все организации"]

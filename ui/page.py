@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from analytics import formatting
 from analytics.access import AccessDenied, Principal, View
 from analytics.contract import ORG_TYPES, ORG_TYPES_BY_CODE
 from analytics.db import Database
@@ -44,6 +45,9 @@ PAGES: tuple[tuple[str, str, str], ...] = (
 )
 
 ALL = "__all__"
+# Above this many organisations under the filters, the organisation select waits for a
+# narrower territory.
+ORG_CHOICE_LIMIT = 2_000
 
 
 @dataclass(frozen=True)
@@ -303,6 +307,13 @@ def _sidebar_filters(hierarchy: pd.DataFrame, periods: list[str]) -> Filters:
         ):
             if value is not None:
                 orgs = orgs[orgs[column] == value]
+        if len(orgs) > ORG_CHOICE_LIMIT:
+            # A national registry would send 100,000 labels to every browser on every run.
+            st.caption(
+                f"Под фильтрами {formatting.organizations(len(orgs))}: выберите муниципалитет, "
+                "чтобы выбрать одну из них."
+            )
+            orgs = orgs[orgs["org_id"] == current.org_id]
         org_id = _select(
             "Организация",
             [ALL, *orgs["org_id"].astype(int).tolist()],
