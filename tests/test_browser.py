@@ -11,12 +11,15 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from analytics.users import Role, UserStore
 from tests.conftest import ROOT
 
+PASSWORD = "пароль-для-теста"
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 
@@ -44,14 +47,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A cold Streamlit server on the demo data; yields its base URL."""
-    directory = tmp_path_factory.mktemp("browser")
-    db = directory / "monitoring.duckdb"
-    shutil.copy(demo_template, db)
+@contextmanager
+def _serve(db: Path, **env: str) -> Iterator[str]:
+    """A cold Streamlit server on ``db``; yields its base URL."""
     port = _free_port()
-    env = {**os.environ, "MONITORING_DB": str(db)}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -65,7 +64,7 @@ def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
             "true",
         ],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "MONITORING_DB": str(db), **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -81,9 +80,31 @@ def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     else:
         process.kill()
         pytest.fail("сервер Streamlit не запустился за 60 секунд")
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A cold server on the demo data in single-user local mode."""
+    db = tmp_path_factory.mktemp("browser") / "monitoring.duckdb"
+    shutil.copy(demo_template, db)
+    with _serve(db, MONITORING_USERS=str(db.parent / "users.json")) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def guarded_server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A cold server on the demo data with users: an analyst «analyst»."""
+    db = tmp_path_factory.mktemp("browser_users") / "monitoring.duckdb"
+    shutil.copy(demo_template, db)
+    users = UserStore(db.parent / "users.json")
+    users.add("analyst", Role.ANALYST, PASSWORD)
+    with _serve(db, MONITORING_USERS=str(users.path)) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +222,17 @@ def test_a_link_with_a_school_opens_its_profile(server, tab, demo_template):
     _settle(tab)
     assert name in _text(tab)
     tab.screenshot(path=str(SCREENSHOTS / "organization-profile.png"), full_page=False)
+
+
+def test_a_deep_link_asks_to_log_in_then_opens_the_page_asked_for(guarded_server, tab):
+    tab.goto(guarded_server + "territories?period=2023%2F2024")
+    tab.wait_for_selector("h1", timeout=60_000)
+    assert tab.locator("h1").first.inner_text() == "Вход"
+    tab.get_by_label("Имя пользователя").fill("analyst")
+    tab.get_by_label("Пароль").fill(PASSWORD)
+    tab.get_by_role("button", name="Войти").click()
+    tab.get_by_role("heading", name="Территории").wait_for(timeout=60_000)
+    _settle(tab)
+    sidebar = tab.locator('[data-testid="stSidebar"]').inner_text()
+    assert "Вы вошли как analyst (аналитик)." in sidebar
+    assert "period=2023" in tab.url

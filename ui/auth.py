@@ -68,9 +68,9 @@ def account(principal: Principal) -> None:
     """Who is logged in and the logout button (the sidebar's first lines)."""
     if principal.local:
         st.caption(
-            "Однопользовательский режим: панель доступна только с этого компьютера, "
-            "вход не нужен. Чтобы открыть её для сети, заведите пользователей "
-            "(см. README)."
+            "Однопользовательский режим: панель доступна только с этого компьютера.",
+            help="Вход не нужен. Чтобы открыть панель для сети, заведите пользователей "
+            "командой `python -m analytics users add` (см. README).",
         )
         return
     st.caption(f"Вы вошли как **{md(principal.login)}** ({ROLE_LABELS[principal.role]}).")
