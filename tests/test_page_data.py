@@ -21,6 +21,7 @@ from analytics.db import Database
 from analytics.indicators import Level, Scope, compute
 from analytics.normalize import period_of
 from analytics.reset import clear_database, table_counts
+from tests import apptest
 from tests.conftest import snapshot
 from ui import upload
 
@@ -35,9 +36,7 @@ HEADER = (
 
 
 def open_page(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=30)
-    at.query_params.update(query or {})
-    return at.run()
+    return apptest.open_page(PAGE, query)
 
 
 def assert_clean(at: AppTest) -> None:

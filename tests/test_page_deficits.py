@@ -18,7 +18,8 @@ from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
 from analytics.exports import table_csv
 from analytics.indicators import Level, Scope, compute
-from tests.conftest import ROOT
+from tests import apptest
+from tests.apptest import assert_clean
 from ui import charts, matrix
 from ui.page import BREAKDOWNS
 
@@ -34,14 +35,7 @@ TABLES = {
 
 
 def open_page(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=30)
-    at.query_params.update(query or {})
-    return at.run()
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    return apptest.open_page(PAGE, query)
 
 
 def table(at: AppTest, name: str) -> pd.DataFrame:

@@ -17,19 +17,16 @@ from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.db import Database
 from analytics.indicators import Level, Scope, compute
 from analytics.ingest import ingest_file
-from tests.conftest import DATA, ROOT, sample_defaults
+from tests import apptest
+from tests.apptest import assert_clean
+from tests.conftest import DATA, sample_defaults
 from ui.page import period_label
 
 PAGE = "pages/dynamics.py"
 
 
 def open_page() -> AppTest:
-    return AppTest.from_file(str(ROOT / PAGE), default_timeout=30).run()
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    return apptest.open_page(PAGE)
 
 
 def expected_changes(db: Database, **scope: object) -> dict[str, dict[str, str]]:

@@ -19,20 +19,15 @@ from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
 from analytics.indicators import Level, Scope, compute
 from analytics.normalize import period_of
+from tests import apptest
+from tests.apptest import assert_clean
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/organization.py"
 
 
 def open_page(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=30)
-    at.query_params.update(query or {})
-    return at.run()
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    return apptest.open_page(PAGE, query)
 
 
 def latest(db: Database) -> str:

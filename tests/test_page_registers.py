@@ -19,6 +19,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.contract import Kind
 from analytics.db import Database
+from tests import apptest
+from tests.apptest import assert_clean
 from tests.registerfiles import (
     MENTEE_HEADER,
     MENTEES_1,
@@ -65,9 +67,7 @@ def snapshot(path: Path) -> Database:
 
 
 def open_page(page: str, query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / page), default_timeout=60)
-    at.query_params.update({"period": PERIOD, **(query or {})})
-    return at.run()
+    return apptest.open_page(page, {"period": PERIOD, **(query or {})}, timeout=60)
 
 
 def open_in_app(page: str) -> AppTest:
@@ -76,11 +76,6 @@ def open_in_app(page: str) -> AppTest:
     at.switch_page(page)
     at.query_params["period"] = PERIOD
     return at.run()
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def frame(at: AppTest, column: str):

@@ -18,6 +18,8 @@ from streamlit.testing.v1 import AppTest
 from analytics import lookups
 from analytics.db import Database
 from analytics.users import Role, UserStore
+from tests import apptest
+from tests.apptest import assert_clean
 from tests.registerfiles import PERIOD, load_registers, names_in
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,16 +80,7 @@ def users(demo_db_path: Path, schools, monkeypatch: pytest.MonkeyPatch) -> UserS
 
 
 def open_as(page: str, login: str | None, query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / page), default_timeout=30)
-    if login:
-        at.session_state["auth_login"] = login
-    at.query_params.update(query or {})
-    return at.run()
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    return apptest.open_page(page, query, login)
 
 
 # --- login --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
 from analytics.indicators import Level, Scope, compute
 from analytics.targets import list_targets
+from tests import apptest
 from tests.conftest import snapshot
 from ui.charts import status_label
 
@@ -24,9 +25,7 @@ PAGE = "pages/settings.py"
 
 
 def open_page(query: dict[str, str] | None = None, page: str = PAGE) -> AppTest:
-    at = AppTest.from_file(str(ROOT / page), default_timeout=30)
-    at.query_params.update(query or {})
-    return at.run()
+    return apptest.open_page(page, query)
 
 
 def effective(at: AppTest) -> pd.DataFrame:

@@ -20,7 +20,8 @@ from analytics import formatting, lookups
 from analytics.catalogue import INDICATORS
 from analytics.db import Database
 from analytics.indicators import Level, Scope, compute
-from tests.conftest import ROOT
+from tests import apptest
+from tests.apptest import assert_clean
 from ui import charts
 
 PAGE = "pages/territories.py"
@@ -28,12 +29,7 @@ TOTAL_LABEL = "Всего по фильтрам"
 
 
 def open_page() -> AppTest:
-    return AppTest.from_file(str(ROOT / PAGE), default_timeout=30).run()
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    return apptest.open_page(PAGE)
 
 
 def periods(db: Database) -> list[str]:
