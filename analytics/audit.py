@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from .db import Database
+from .formatting import number
 
 
 class Action(StrEnum):
@@ -111,12 +112,19 @@ def entries(
     return frame
 
 
+def _fact(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return number(value)
+    return str(value)
+
+
 def describe(row: pd.Series) -> str:
     """One entry as a line of text in Russian: time, actor, action, object, details."""
     details = row["details"]
     facts = "; ".join(
-        f"{DETAIL_LABELS.get(key, key)}: {'—' if value is None else value}"
-        for key, value in details.items()
+        f"{DETAIL_LABELS.get(key, key)}: {_fact(value)}" for key, value in details.items()
     )
     actor = row["actor"] if isinstance(row["actor"], str) and row["actor"] else "не указан"
     label = ACTION_LABELS.get(row["action"], row["action"])
