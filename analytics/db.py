@@ -190,7 +190,14 @@ TOTAL_TERRITORY = 0
 
 class _Pinned:
     """The cursor of a :meth:`Database.snapshot`, lent to every query of its thread;
-    closing it is left to the snapshot."""
+    closing it is left to the snapshot.
+
+    DuckDB refuses a new statement on a connection whose last result was not read to its
+    end (``fetchone`` leaves it open), so each statement first drops what is left of the
+    previous result: every "cursor" of the snapshot is the same connection.
+    """
+
+    _STATEMENTS = frozenset({"execute", "executemany", "sql", "query", "register", "unregister"})
 
     def __init__(self, cur: duckdb.DuckDBPyConnection):
         self._cur = cur
@@ -199,6 +206,8 @@ class _Pinned:
         pass
 
     def __getattr__(self, name: str) -> object:
+        if name in self._STATEMENTS:
+            self._cur.abort()
         return getattr(self._cur, name)
 
 
@@ -254,8 +263,8 @@ class Database:
         same committed data even while uploads commit (each cursor is otherwise a
         transaction of its own). Nested snapshots share the outer one.
 
-        Inside it, a query's result must be fetched before the next query runs: the
-        queries share one DuckDB connection.
+        Inside it every cursor is the same DuckDB connection: a result must be read
+        before the next query runs.
         """
         if getattr(self._pinned, "cursor", None) is not None:
             yield self
