@@ -62,6 +62,10 @@ def parse_bytes(
     parsed = parse_sheets(name, sheets, kind, defaults)
     if parsed.errors:
         raise IngestError(parsed.errors)
+    if not parsed.records:
+        raise IngestError(
+            [Problem(name, "в файле нет ни одной строки с данными под строкой заголовков")]
+        )
     return parsed
 
 
