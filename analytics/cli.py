@@ -23,6 +23,7 @@ from .contract import PERSON_TABLES, Kind
 from .db import Database, DatabaseBusy, default_db_path
 from .deck import build_deck
 from .docgen import render as render_docs
+from .exports import defuse
 from .indicators import OUTPUT_COLUMNS, Level, Scope, compute, deficits
 from .ingest import RollbackRefused, ingest_file, parse_bytes, rollback
 from .normalize import ValueProblem, parse_period
@@ -318,6 +319,9 @@ def _quality(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 def _write(frame: pd.DataFrame, columns: Sequence[str], fmt: str, out: TextIO) -> None:
     frame = frame.loc[:, list(columns)]
     if fmt == "csv":
+        # The CSV may be opened in a spreadsheet: names that look like formulas stay text.
+        text = frame.select_dtypes(include=["object", "string"]).columns
+        frame = frame.assign(**{c: frame[c].map(defuse) for c in text})
         frame.to_csv(out, index=False, lineterminator="\n")
         return
     records = [
