@@ -172,7 +172,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         if args.command == "restore":
             return _restore(args, out)
         with _open(args.db or default_db_path(), getattr(args, "wait", 0.0)) as db:
-            return _COMMANDS[args.command](db, args, out)
+            if args.command in _WRITE_COMMANDS:
+                return _COMMANDS[args.command](db, args, out)
+            # A report reads many queries: all from one committed state.
+            with db.snapshot():
+                return _COMMANDS[args.command](db, args, out)
     except UsageError as error:
         print(f"Ошибка: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -460,6 +464,9 @@ def _template(args: argparse.Namespace, out: TextIO) -> int:
 
 
 _NO_DB_COMMANDS = {"docs": _docs, "template": _template}
+
+
+_WRITE_COMMANDS = frozenset({"ingest", "demo", "rollback", "backup"})
 
 _COMMANDS = {
     "ingest": _ingest,
