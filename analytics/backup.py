@@ -193,7 +193,9 @@ def restore(path: str | Path, backup: str | Path, user: str | None = None) -> Ba
     to this release's and the restore audited in it; only then does one ``os.replace``
     put it in place. Raises :class:`BackupError` for a file that is not a valid backup
     and :class:`DatabaseBusy` while another process has the database open; in both cases
-    the database is untouched.
+    the database is untouched. Not for a process that has the database open itself (DuckDB
+    shares one instance per file within a process, so that is not detected): the command
+    line's ``restore`` opens none.
     """
     path, backup = Path(path), Path(backup)
     info = read_manifest(backup)
