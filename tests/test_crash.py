@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULTS = Defaults(
     region="Удмуртская Республика", municipality="г. Глазов", org_type="school", period="2023"
 )
-ROWS = 600
+ROWS = 400
 REPLACED = 100  # organisations the big file replaces, so that the kill hits history too
 KILL_POINTS = 24
 
