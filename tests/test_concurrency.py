@@ -325,3 +325,15 @@ def test_a_command_line_ingest_gives_up_after_its_wait_with_a_clear_message(tmp_
     assert 0.5 <= waited < 5
     with Database(path) as db:
         assert state(db) == before
+
+
+def test_a_nested_snapshot_shares_the_outer_one(fresh_db):
+    apply(fresh_db, BASE, {})
+    with fresh_db.snapshot():
+        outer = fresh_db.data_version()
+        apply(fresh_db, WRITER_STEPS["Глазов"][0], {})  # commits on a cursor of its own
+        with fresh_db.snapshot():
+            inner = fresh_db.data_version()
+        after_inner = fresh_db.data_version()
+    assert (outer, inner, after_inner) == (1, 1, 1)
+    assert fresh_db.data_version() == 2
