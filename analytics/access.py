@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from . import lookups, quality, registers
+from . import audit, lookups, quality, registers
 from .contract import Kind
 from .db import Database
 from .deck import build_deck
@@ -177,9 +177,14 @@ class View:
 
     def uploads(self) -> pd.DataFrame:
         """The upload log: file names and who uploaded, for the administrator and analysts."""
-        if not self.principal.sees_every_organization or self.principal.role is Role.VIEWER:
-            raise AccessDenied("Журнал загрузок доступен администратору и аналитикам.")
+        self._require_log_reader("Журнал загрузок")
         return lookups.uploads(self.db)
+
+    def audit(self) -> pd.DataFrame:
+        """Who uploaded, rolled back, changed targets or deleted data: for the
+        administrator and analysts."""
+        self._require_log_reader("Журнал действий")
+        return audit.entries(self.db)
 
     def targets(self) -> pd.DataFrame:
         return list_targets(self.db)
@@ -256,7 +261,7 @@ class View:
 
     def rollback(self, upload_id: int) -> None:
         self._require_write()
-        rollback(self.db, upload_id)
+        rollback(self.db, upload_id, user=self.principal.login)
 
     def set_target(
         self,
@@ -275,22 +280,26 @@ class View:
         self, indicator: str, period: str | None, level: Level, territory_id: int | None
     ) -> None:
         self._require_write()
-        remove_target(self.db, indicator, period, level, territory_id)
+        remove_target(self.db, indicator, period, level, territory_id, user=self.principal.login)
 
     def delete_register(self, org_id: int, period: str | None) -> registers.Deleted:
         self._require_write()
-        return registers.delete_register(self.db, org_id, period)
+        return registers.delete_register(self.db, org_id, period, user=self.principal.login)
 
     def clear_database(self) -> None:
         """Empty every data table (the demo data, before a centre loads its own)."""
         self._require_write()
-        clear_database(self.db)
+        clear_database(self.db, user=self.principal.login)
 
     # --- checks -----------------------------------------------------------------------
 
     def _require_write(self) -> None:
         if not self.principal.can_write:
             raise AccessDenied("Изменять данные может только администратор.")
+
+    def _require_log_reader(self, what: str) -> None:
+        if self.principal.role not in (Role.ADMIN, Role.ANALYST):
+            raise AccessDenied(f"{what} доступен администратору и аналитикам.")
 
     def _require_org(self, org_id: int) -> None:
         if not self.principal.may_see(int(org_id)):

@@ -10,17 +10,20 @@ import argparse
 import json
 import math
 import sys
+import time
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn, TextIO
 
 import pandas as pd
 
-from . import images, lookups, users_cli
+from . import audit, backup, images, lookups, users_cli
 from .contract import PERSON_TABLES, Kind
 from .db import Database, DatabaseBusy, default_db_path
 from .deck import build_deck
 from .docgen import render as render_docs
+from .exports import defuse
 from .indicators import OUTPUT_COLUMNS, Level, Scope, compute, deficits
 from .ingest import RollbackRefused, ingest_file, parse_bytes, rollback
 from .normalize import ValueProblem, parse_period
@@ -32,6 +35,10 @@ from .school_notes import build_school_notes_zip
 from .template import build_template
 
 EXIT_OK, EXIT_BAD_DATA, EXIT_USAGE = 0, 1, 2
+
+# How long a command waits for a database another process holds before giving up.
+DEFAULT_WAIT_SECONDS = 5.0
+_RETRY_SECONDS = 0.2
 
 
 class UsageError(Exception):
@@ -86,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--org-type", help="тип ОО для строк, где он не указан")
     ingest.add_argument("--period", help="период для строк, где он не указан")
     ingest.add_argument("--user", help="кто загружает (для журнала загрузок)")
+    _add_wait_option(ingest)
 
     for name, text in (
         ("indicators", "значения показателей"),
@@ -127,8 +135,33 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("uploads", help="журнал загрузок")
     undo = commands.add_parser("rollback", help="отменить загрузку и вернуть заменённые данные")
     undo.add_argument("upload_id", type=int)
+    undo.add_argument("--user", help="кто отменяет (для журнала действий)")
+    _add_wait_option(undo)
+
+    log = commands.add_parser("audit", help="журнал действий: загрузки, отмены, цели, копии")
+    log.add_argument("--limit", type=int, help="только столько последних записей")
+
+    save = commands.add_parser("backup", help="резервная копия базы и загруженных файлов")
+    save.add_argument("--out", type=Path, required=True, help="файл .zip")
+    save.add_argument("--user", help="кто делает копию (для журнала действий)")
+    _add_wait_option(save)
+
+    back = commands.add_parser("restore", help="восстановить базу из резервной копии")
+    back.add_argument("backup", type=Path, metavar="FILE", help="файл .zip резервной копии")
+    back.add_argument("--user", help="кто восстанавливает (для журнала действий)")
     users_cli.add_parser(commands, _Parser)
     return parser
+
+
+def _add_wait_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=DEFAULT_WAIT_SECONDS,
+        metavar="СЕКУНД",
+        help="сколько ждать, если база занята другим процессом "
+        f"(по умолчанию {DEFAULT_WAIT_SECONDS:.0f})",
+    )
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -137,8 +170,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     if args.command in _NO_DB_COMMANDS:
         return _NO_DB_COMMANDS[args.command](args, out)
     try:
-        with Database(args.db or default_db_path()) as db:
-            return _COMMANDS[args.command](db, args, out)
+        if args.command == "restore":
+            return _restore(args, out)
+        with _open(args.db or default_db_path(), getattr(args, "wait", 0.0)) as db:
+            if args.command in _WRITE_COMMANDS:
+                return _COMMANDS[args.command](db, args, out)
+            # A report reads many queries: all from one committed state.
+            with db.snapshot():
+                return _COMMANDS[args.command](db, args, out)
     except UsageError as error:
         print(f"Ошибка: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -147,11 +186,42 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             print(problem, file=sys.stderr)
         print("Данные не загружены.", file=sys.stderr)
         return EXIT_BAD_DATA
-    except (DatabaseBusy, RollbackRefused, ReportError, PdfUnavailable) as error:
+    except (
+        DatabaseBusy,
+        RollbackRefused,
+        ReportError,
+        PdfUnavailable,
+        backup.BackupError,
+    ) as error:
         print(f"Ошибка: {error}", file=sys.stderr)
         return EXIT_BAD_DATA
     finally:
         images.shutdown()
+
+
+def _open(path: Path, wait: float) -> Database:
+    """Open the database, retrying for up to ``wait`` seconds while another process (the
+    dashboard, another command) holds it; then :class:`DatabaseBusy` says so."""
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        try:
+            return Database(path)
+        except DatabaseBusy as busy:
+            if time.monotonic() >= deadline:
+                waited = f" (ждали {_seconds(wait)})" if wait > 0 else ""
+                raise DatabaseBusy(f"{busy}{waited}; данные не изменены") from None
+            if not told:
+                print(
+                    f"База данных занята другим процессом; ждём до {_seconds(wait)}…",
+                    file=sys.stderr,
+                )
+                told = True
+            time.sleep(_RETRY_SECONDS)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} с".replace(".", ",")
 
 
 def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
@@ -254,6 +324,9 @@ def _quality(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 def _write(frame: pd.DataFrame, columns: Sequence[str], fmt: str, out: TextIO) -> None:
     frame = frame.loc[:, list(columns)]
     if fmt == "csv":
+        # The CSV may be opened in a spreadsheet: names that look like formulas stay text.
+        text = frame.select_dtypes(include=["object", "string"]).columns
+        frame = frame.assign(**{c: frame[c].map(defuse) for c in text})
         frame.to_csv(out, index=False, lineterminator="\n")
         return
     records = [
@@ -340,8 +413,39 @@ def _uploads(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _rollback(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    rollback(db, args.upload_id)
+    rollback(db, args.upload_id, user=args.user)
     print(f"Загрузка № {args.upload_id} отменена, заменённые данные восстановлены.", file=out)
+    return EXIT_OK
+
+
+def _audit(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    frame = audit.entries(db, limit=args.limit)
+    if frame.empty:
+        print("Журнал действий пуст.", file=out)
+    for _, row in frame.iterrows():
+        print(audit.describe(row), file=out)
+    return EXIT_OK
+
+
+def _backup(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    info = backup.create(db, args.out, user=args.user)
+    print(
+        f"Резервная копия сохранена: {args.out} (версия данных {info.data_version}, "
+        f"загруженных файлов — {len(info.uploads)})",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def _restore(args: argparse.Namespace, out: TextIO) -> int:
+    path = args.db or default_db_path()
+    info = backup.restore(path, args.backup, user=args.user)
+    print(
+        f"База {path} восстановлена из копии от "
+        f"{datetime.fromisoformat(info.created_at):%d.%m.%Y %H:%M} "
+        f"(версия данных {info.data_version}).",
+        file=out,
+    )
     return EXIT_OK
 
 
@@ -362,6 +466,9 @@ def _template(args: argparse.Namespace, out: TextIO) -> int:
 
 _NO_DB_COMMANDS = {"docs": _docs, "template": _template, "users": users_cli.run}
 
+
+_WRITE_COMMANDS = frozenset({"ingest", "demo", "rollback", "backup"})
+
 _COMMANDS = {
     "ingest": _ingest,
     "indicators": _indicators,
@@ -373,4 +480,6 @@ _COMMANDS = {
     "demo": _demo,
     "uploads": _uploads,
     "rollback": _rollback,
+    "audit": _audit,
+    "backup": _backup,
 }

@@ -163,8 +163,23 @@ def _migration_2() -> list[str]:
     return statements
 
 
+def _migration_3() -> list[str]:
+    """The audit log: who uploaded, rolled back, changed a target, made or restored a
+    backup; ``details`` is JSON (see :mod:`analytics.audit`)."""
+    return [
+        "CREATE SEQUENCE audit_seq START 1",
+        """CREATE TABLE audit_log (
+    entry_id BIGINT PRIMARY KEY,
+    logged_at TIMESTAMP NOT NULL,
+    actor VARCHAR,
+    action VARCHAR NOT NULL,
+    object VARCHAR NOT NULL,
+    details VARCHAR NOT NULL)""",
+    ]
+
+
 # MIGRATIONS[i] brings the schema from version i to i + 1.
-MIGRATIONS: tuple[Sequence[str], ...] = (_migration_1(), _migration_2())
+MIGRATIONS: tuple[Sequence[str], ...] = (_migration_1(), _migration_2(), _migration_3())
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # In ``targets``, an override for every period is stored under this period code, and
@@ -173,11 +188,35 @@ ALL_PERIODS = "*"
 TOTAL_TERRITORY = 0
 
 
+class _Pinned:
+    """The cursor of a :meth:`Database.snapshot`, lent to every query of its thread;
+    closing it is left to the snapshot.
+
+    DuckDB refuses a new statement on a connection whose last result was not read to its
+    end (``fetchone`` leaves it open), so each statement first drops what is left of the
+    previous result: every "cursor" of the snapshot is the same connection.
+    """
+
+    _STATEMENTS = frozenset({"execute", "executemany", "sql", "query", "register", "unregister"})
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection):
+        self._cur = cur
+
+    def close(self) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> object:
+        if name in self._STATEMENTS:
+            self._cur.abort()
+        return getattr(self._cur, name)
+
+
 class Database:
     """A DuckDB database file with the monitoring schema.
 
     One instance holds one connection; every query runs on its own cursor, so the
-    instance can be shared by threads. Writes go through :meth:`transaction`.
+    instance can be shared by threads. Writes go through :meth:`transaction`; a read of
+    several queries that must agree goes inside :meth:`snapshot`.
     """
 
     def __init__(self, path: str | Path | None = None, read_only: bool = False):
@@ -195,6 +234,7 @@ class Database:
                 ) from None
             raise
         self._write_lock = threading.Lock()
+        self._pinned = threading.local()
         if not read_only:
             self.migrate()
 
@@ -213,7 +253,34 @@ class Database:
         self.close()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        return self._con.cursor()
+        """A new cursor, or inside :meth:`snapshot` the snapshot's own."""
+        pinned = getattr(self._pinned, "cursor", None)
+        return pinned if pinned is not None else self._con.cursor()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Database]:
+        """Run this thread's reads in one read transaction, so that they all see the
+        same committed data even while uploads commit (each cursor is otherwise a
+        transaction of its own). Nested snapshots share the outer one.
+
+        Inside it every cursor is the same DuckDB connection: a result must be read
+        before the next query runs.
+        """
+        if getattr(self._pinned, "cursor", None) is not None:
+            yield self
+            return
+        cur = self._con.cursor()
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            # DuckDB fixes what a transaction sees at its first read of the database,
+            # not at BEGIN.
+            cur.execute("SELECT count(*) FROM meta").fetchall()
+            self._pinned.cursor = _Pinned(cur)
+            yield self
+        finally:
+            self._pinned.cursor = None
+            cur.execute("ROLLBACK")
+            cur.close()
 
     def query(self, sql: str, params: Sequence[object] | dict[str, object] = ()) -> pd.DataFrame:
         """Run a read query on a fresh cursor and return its result as a DataFrame."""
@@ -246,7 +313,7 @@ class Database:
     @contextmanager
     def _atomic(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with self._write_lock:
-            cur = self.cursor()
+            cur = self._con.cursor()
             try:
                 cur.execute("BEGIN TRANSACTION")
                 yield cur

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from . import audit
 from .contract import FORM_VALUE_CODES, KIND_LABELS, PERSON_FIELDS, PERSON_TABLES, Kind
 from .db import Database, person_columns
 from .normalize import name_key, period_of, person_key, territory_key
@@ -61,6 +62,10 @@ def parse_bytes(
     parsed = parse_sheets(name, sheets, kind, defaults)
     if parsed.errors:
         raise IngestError(parsed.errors)
+    if not parsed.records:
+        raise IngestError(
+            [Problem(name, "в файле нет ни одной строки с данными под строкой заголовков")]
+        )
     return parsed
 
 
@@ -200,6 +205,14 @@ def ingest_bytes(
                 json.dumps(defaults.__dict__, ensure_ascii=False),
                 json.dumps([w.as_dict() for w in warnings], ensure_ascii=False),
             ],
+        )
+        audit.record(
+            cur,
+            audit.Action.UPLOAD,
+            f"upload:{upload_id}",
+            user,
+            {"file": name, "kind": str(kind), "rows": len(parsed.records), "sha256": sha},
+            now,
         )
     result = _result(parsed, sha, resolver.created, replaced)
     result.upload_id = upload_id
@@ -398,31 +411,38 @@ class RollbackRefused(Exception):
     """An upload cannot be rolled back; the message is in Russian."""
 
 
-def rollback(db: Database, upload_id: int) -> None:
+def rollback(db: Database, upload_id: int, user: str | None = None) -> None:
     """Undo an upload: remove what it wrote and restore the values it replaced.
 
     Refused while a later upload has replaced some of its rows (roll that one back first),
-    so history is always unwound in order.
+    so history is always unwound in order. The checks run inside the writing transaction,
+    so an upload committing meanwhile cannot slip between them and the rollback.
     """
-    row = db.query(
-        "SELECT kind, file_name, rolled_back_at FROM uploads WHERE upload_id = ?", [upload_id]
-    )
-    if row.empty:
-        raise RollbackRefused(f"загрузка № {upload_id} не найдена")
-    if pd.notna(row.at[0, "rolled_back_at"]):
-        raise RollbackRefused(f"загрузка № {upload_id} уже отменена")
-    kind = Kind(row.at[0, "kind"])
-    values, history, columns = _stores()[kind]
-    later = db.query(
-        f"SELECT DISTINCT replaced_by FROM {history} WHERE upload_id = ? ORDER BY 1", [upload_id]
-    )["replaced_by"].tolist()
-    if later:
-        numbers = ", ".join(f"№ {int(n)}" for n in later)
-        raise RollbackRefused(
-            f"данные загрузки № {upload_id} уже заменены более поздними загрузками ({numbers}); "
-            "сначала отмените их"
-        )
     with db.transaction() as cur:
+        row = cur.execute(
+            "SELECT kind, file_name, rolled_back_at FROM uploads WHERE upload_id = ?", [upload_id]
+        ).fetchone()
+        if row is None:
+            raise RollbackRefused(f"загрузка № {upload_id} не найдена")
+        kind_code, file_name, rolled_back_at = row
+        if rolled_back_at is not None:
+            raise RollbackRefused(f"загрузка № {upload_id} уже отменена")
+        kind = Kind(kind_code)
+        values, history, columns = _stores()[kind]
+        later = [
+            int(n)
+            for (n,) in cur.execute(
+                f"SELECT DISTINCT replaced_by FROM {history} WHERE upload_id = ? ORDER BY 1",
+                [upload_id],
+            ).fetchall()
+        ]
+        if later:
+            numbers = ", ".join(f"№ {n}" for n in later)
+            raise RollbackRefused(
+                f"данные загрузки № {upload_id} уже заменены более поздними загрузками "
+                f"({numbers}); сначала отмените их"
+            )
+        now = datetime.now()
         cur.execute(f"DELETE FROM {values} WHERE upload_id = ?", [upload_id])
         cur.execute(
             f"INSERT INTO {values} ({columns}) SELECT {columns} FROM {history} "
@@ -430,8 +450,14 @@ def rollback(db: Database, upload_id: int) -> None:
             [upload_id],
         )
         cur.execute(f"DELETE FROM {history} WHERE replaced_by = ?", [upload_id])
-        cur.execute(
-            "UPDATE uploads SET rolled_back_at = ? WHERE upload_id = ?", [datetime.now(), upload_id]
+        cur.execute("UPDATE uploads SET rolled_back_at = ? WHERE upload_id = ?", [now, upload_id])
+        audit.record(
+            cur,
+            audit.Action.ROLLBACK,
+            f"upload:{upload_id}",
+            user,
+            {"file": file_name, "kind": str(kind)},
+            now,
         )
 
 

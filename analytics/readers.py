@@ -151,7 +151,14 @@ def _read_csv(content: bytes) -> list[list[object]]:
     lines = text.splitlines()
     sample = "\n".join(line for line in lines[:50] if line.strip())
     delimiter = _sniff_delimiter(sample)
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    # newline="": a line may end in "\r", "\n" or "\r\n", as the csv module expects.
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [list(row) for row in rows]
+    except csv.Error:
+        raise UnreadableFile(
+            f"файл не удаётся прочитать как CSV (ошибка в строке {rows.line_num})"
+        ) from None
 
 
 def _sniff_delimiter(sample: str) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from . import audit
 from .catalogue import INDICATORS_BY_ID
 from .contract import (
     FIELDS_BY_CODE,
@@ -591,7 +592,9 @@ class Deleted:
     files: tuple[str, ...]
 
 
-def delete_register(db: Database, org_id: int, period: str | None = None) -> Deleted:
+def delete_register(
+    db: Database, org_id: int, period: str | None = None, user: str | None = None
+) -> Deleted:
     """Delete an organisation's bases of mentors and mentees (for ``period``, or all),
     with the names they hold everywhere: the registers, their history, the warnings
     stored with the uploads (they may quote a mentor's name) and the archived files.
@@ -618,6 +621,13 @@ def delete_register(db: Database, org_id: int, period: str | None = None) -> Del
             cur.execute(f"DELETE FROM {table} WHERE {where}", params)
             cur.execute(f"DELETE FROM {table}_history WHERE {where}", params)
         files = _purge_uploads(cur, sorted(touched), db.uploads_dir)
+        audit.record(
+            cur,
+            audit.Action.REGISTERS_DELETED,
+            f"организация {org_id}",
+            user,
+            {"period": period or "все периоды", **{str(k): n for k, n in counts.items()}},
+        )
     for path in files:
         path.unlink(missing_ok=True)
     _checkpoint(db)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from . import audit
 from .db import Database
 
-# Kept when the data is cleared: the schema's version and the data version caches use.
-SYSTEM_TABLES: frozenset[str] = frozenset({"meta", "schema_version"})
+# Kept when the data is cleared: the schema's version, the data version caches use, and
+# the audit log, which must outlive what it records.
+SYSTEM_TABLES: frozenset[str] = frozenset({"meta", "schema_version", "audit_log"})
 
 
-def clear_database(db: Database) -> None:
+def clear_database(db: Database, user: str | None = None) -> None:
     """Delete every row of every data table in one transaction (the demo data, say).
 
     DuckDB refuses to delete a row whose referencing rows were deleted in the same
@@ -49,6 +51,7 @@ def clear_database(db: Database) -> None:
             if table in linked:
                 cur.execute(sql)
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 0)")
+        audit.record(cur, audit.Action.CLEARED, "база данных", user)
 
 
 def _parents_first(parents: dict[str, set[str]]) -> list[str]:

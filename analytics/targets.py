@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import duckdb
 import pandas as pd
 
+from . import audit
 from .catalogue import INDICATORS_BY_ID
 from .db import ALL_PERIODS, TOTAL_TERRITORY, Database
 from .indicators import Level
@@ -46,18 +48,21 @@ def set_target(
     territory = TOTAL_TERRITORY if level is Level.TOTAL else territory_id
     if territory is None:
         raise TargetError("не выбрана территория")
+    key = [indicator, period or ALL_PERIODS, str(level), territory]
     with db.transaction() as cur:
+        previous = _current(cur, key)
+        now = datetime.now()
         cur.execute(
             "INSERT OR REPLACE INTO targets VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                indicator,
-                period or ALL_PERIODS,
-                str(level),
-                territory,
-                float(target),
-                user,
-                datetime.now(),
-            ],
+            [*key, float(target), user, now],
+        )
+        audit.record(
+            cur,
+            audit.Action.TARGET_SET,
+            _object(key),
+            user,
+            {**_details(key), "target": float(target), "previous": previous},
+            now,
         )
 
 
@@ -67,14 +72,49 @@ def remove_target(
     period: str | None = None,
     level: Level = Level.TOTAL,
     territory_id: int | None = None,
+    user: str | None = None,
 ) -> None:
+    """Remove an override (the catalogue's default or a wider override applies again)."""
     territory = TOTAL_TERRITORY if level is Level.TOTAL else territory_id
+    key = [indicator, period or ALL_PERIODS, str(level), territory]
     with db.transaction() as cur:
+        previous = _current(cur, key)
         cur.execute(
             "DELETE FROM targets WHERE indicator = ? AND period = ? AND level = ? "
             "AND territory_id = ?",
-            [indicator, period or ALL_PERIODS, str(level), territory],
+            key,
         )
+        if previous is not None:
+            audit.record(
+                cur,
+                audit.Action.TARGET_REMOVED,
+                _object(key),
+                user,
+                {**_details(key), "previous": previous},
+            )
+
+
+def _current(cur: duckdb.DuckDBPyConnection, key: list[object]) -> float | None:
+    row = cur.execute(
+        "SELECT target FROM targets WHERE indicator = ? AND period = ? AND level = ? "
+        "AND territory_id = ?",
+        key,
+    ).fetchone()
+    return float(row[0]) if row else None
+
+
+def _object(key: list[object]) -> str:
+    return "target:" + "/".join(str(part) for part in key)
+
+
+def _details(key: list[object]) -> dict[str, object]:
+    indicator, period, level, territory = key
+    return {
+        "indicator": indicator,
+        "period": None if period == ALL_PERIODS else period,
+        "level": level,
+        "territory_id": territory,
+    }
 
 
 def list_targets(db: Database) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import formatting, quality
+from analytics import audit, formatting, quality
 from analytics.contract import KIND_FIELDS, KIND_LABELS, ORG_TYPES, PERIOD, Kind
 from analytics.indicators import Level, Scope
 from analytics.ingest import RollbackRefused
@@ -32,6 +32,7 @@ def body() -> None:
     sections = [
         ("Загрузка файлов", _loading, ctx.principal.can_write),
         ("История загрузок", _history, _sees_uploads(ctx)),
+        ("Журнал действий", _audit_log, _sees_uploads(ctx)),
         ("Реестр и отчётность", _registry, True),
         ("Базы наставников и наставляемых", _registers, True),
         ("Качество данных", _quality, True),
@@ -343,6 +344,28 @@ def _history(ctx: Page) -> None:
     if no.button("Нет"):
         st.session_state.pop("rollback_pending", None)
         st.rerun()
+
+
+# --- audit log ---------------------------------------------------------------------
+
+
+def _audit_log(ctx: Page) -> None:
+    log = ctx.view.audit()
+    if log.empty:
+        st.info("Действий с данными пока не было.")
+        return
+    st.caption("Кто загружал и отменял загрузки, менял цели, удалял данные.")
+    table = pd.DataFrame(
+        {
+            "Время": [formatting.moment(t) for t in log["logged_at"]],
+            "Пользователь": log["actor"].fillna("не указан").tolist(),
+            "Действие": [audit.ACTION_LABELS.get(a, a) for a in log["action"]],
+            "Объект": log["object"].tolist(),
+            "Подробности": [audit.details_text(d) for d in log["details"]],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch", key="audit_table")
+    table_downloads(table, "Журнал действий", ctx.export_context(), "audit")
 
 
 # --- registry ----------------------------------------------------------------------
