@@ -11,6 +11,7 @@ import zipfile
 
 import pytest
 
+from analytics import audit
 from analytics.access import (
     LOCAL_PRINCIPAL,
     AccessDenied,
@@ -267,3 +268,43 @@ def test_a_curators_organisations_are_resolved_by_inn_and_by_code(db: Database):
 
 def test_an_unknown_organisation_resolves_to_nothing(db: Database):
     assert resolve_orgs(db, ["0000000000"]) == {}
+
+
+# --- audit --------------------------------------------------------------------------
+
+
+def test_every_administrative_write_is_logged_under_the_administrators_login(db: Database):
+    view = View(db, Principal("анна", Role.ADMIN))
+    upload = view.ingest("третья.csv", csv_bytes(table([org(SCHOOL_3)])), Kind.ORG_FORM, DEFAULTS)
+
+    view.set_target("databases", 80.0, None, Level.TOTAL, None)
+    view.remove_target("databases", None, Level.TOTAL, None)
+    view.rollback(upload.upload_id)
+    view.delete_register(org_id(db, SCHOOL_1), None)
+    view.clear_database()
+
+    log = audit.entries(db)
+    mine = log[log["actor"] == "анна"]
+    assert mine["action"].tolist() == [
+        "cleared",
+        "registers_deleted",
+        "rollback",
+        "target_removed",
+        "target_set",
+        "upload",
+    ]
+
+
+def test_clearing_the_database_keeps_the_audit_log(db: Database):
+    before = len(audit.entries(db))
+
+    View(db, Principal("анна", Role.ADMIN)).clear_database()
+
+    assert len(audit.entries(db)) == before + 1
+    assert table_counts(db)["organizations"] == 0
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.CURATOR])
+def test_the_audit_log_is_for_the_administrator_and_analysts(db: Database, role: Role):
+    with pytest.raises(AccessDenied, match="Журнал действий доступен администратору и аналитикам"):
+        View(db, Principal("кто-то", role, frozenset({1}))).audit()
