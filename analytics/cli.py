@@ -23,9 +23,11 @@ from .deck import build_deck
 from .docgen import render as render_docs
 from .indicators import OUTPUT_COLUMNS, Level, Scope, compute, deficits
 from .ingest import RollbackRefused, ingest_file, parse_bytes, rollback
+from .meetings import MeetingError, list_meetings
 from .normalize import ValueProblem, parse_period
 from .parse import Defaults
 from .problems import IngestError, Problem
+from .protocol import build_protocol
 from .quality import QUALITY_COLUMNS, findings
 from .report import PdfUnavailable, ReportError, build_report, report_pdf
 from .school_notes import build_school_notes_zip
@@ -127,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("uploads", help="журнал загрузок")
     undo = commands.add_parser("rollback", help="отменить загрузку и вернуть заменённые данные")
     undo.add_argument("upload_id", type=int)
+
+    commands.add_parser("meetings", help="заседания рабочей группы")
+    protocol = commands.add_parser("protocol", help="протокол заседания рабочей группы")
+    protocol.add_argument("--meeting", type=int, required=True, help="номер заседания")
+    protocol.add_argument("--out", type=Path, required=True, help="файл .docx")
     return parser
 
 
@@ -146,7 +153,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             print(problem, file=sys.stderr)
         print("Данные не загружены.", file=sys.stderr)
         return EXIT_BAD_DATA
-    except (DatabaseBusy, RollbackRefused, ReportError, PdfUnavailable) as error:
+    except (DatabaseBusy, RollbackRefused, ReportError, PdfUnavailable, MeetingError) as error:
         print(f"Ошибка: {error}", file=sys.stderr)
         return EXIT_BAD_DATA
     finally:
@@ -344,6 +351,22 @@ def _rollback(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _meetings(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    for row in list_meetings(db).itertuples(index=False):
+        print(
+            f"№ {row.meeting_id}\t{row.held_on:%d.%m.%Y}\t{row.period}\t{row.territory}\t"
+            f"поручений: {row.decisions}",
+            file=out,
+        )
+    return EXIT_OK
+
+
+def _protocol(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    if args.out.suffix.casefold() != ".docx":
+        raise UsageError("протокол сохраняется в файл .docx")
+    return _save(args.out, build_protocol(db, args.meeting), out)
+
+
 def _docs(args: argparse.Namespace, out: TextIO) -> int:
     text = render_docs()
     if args.out:
@@ -372,4 +395,6 @@ _COMMANDS = {
     "demo": _demo,
     "uploads": _uploads,
     "rollback": _rollback,
+    "meetings": _meetings,
+    "protocol": _protocol,
 }
