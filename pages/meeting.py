@@ -202,22 +202,29 @@ def stamp(meeting: Meeting, hierarchy: pd.DataFrame) -> str:
     )
 
 
+def _move(key: str, index: int) -> None:
+    st.session_state[key] = index
+
+
 def _presentation(ctx: Page, meeting: Meeting) -> None:
     values = frozen_values(ctx.db, meeting.meeting_id)
     shown = screens(values)
     key = f"mtg_screen_{meeting.meeting_id}"
     index = min(max(int(st.session_state.get(key, 0)), 0), len(shown) - 1)
     back, where, forward = st.columns([1, 2, 1], vertical_alignment="center")
-    if back.button(
+    # Callbacks move the screen before the script runs, so both buttons are drawn for
+    # the screen that is shown (Далее disabled on the last one).
+    back.button(
         "Назад",
         icon=":material/arrow_back:",
         shortcut="Left",
         key="mtg_back",
         disabled=index == 0,
         width="stretch",
-    ):
-        index -= 1
-    if forward.button(
+        on_click=_move,
+        args=(key, index - 1),
+    )
+    forward.button(
         "Далее",
         icon=":material/arrow_forward:",
         icon_position="right",
@@ -225,9 +232,9 @@ def _presentation(ctx: Page, meeting: Meeting) -> None:
         key="mtg_next",
         disabled=index == len(shown) - 1,
         width="stretch",
-    ):
-        index += 1
-    st.session_state[key] = index
+        on_click=_move,
+        args=(key, index + 1),
+    )
     where.markdown(f"<center>Экран {index + 1} из {len(shown)}</center>", unsafe_allow_html=True)
     screen = shown[index]
     mark_shown(ctx.db, meeting.meeting_id, screen)
@@ -338,13 +345,16 @@ def _decision_form(ctx: Page, meeting: Meeting, rows: pd.DataFrame, unit_level: 
         return
     with st.expander("Поручение по дефициту", icon=":material/assignment_add:"):
         with st.form("mtg_decision", clear_on_submit=True):
-            where = st.selectbox("Где дефицит", list(choices), format_func=lambda k: choices[k])
-            text = st.text_area("Что поручено сделать")
-            responsible = st.text_input("Ответственный")
+            where = st.selectbox(
+                "Где дефицит", list(choices), format_func=lambda k: choices[k], key="mtg_dec_where"
+            )
+            text = st.text_area("Что поручено сделать", key="mtg_dec_text")
+            responsible = st.text_input("Ответственный", key="mtg_dec_who")
             due = st.date_input(
                 "Срок исполнения",
                 value=meeting.held_on + timedelta(days=DUE_DAYS),
                 format="DD.MM.YYYY",
+                key="mtg_dec_due",
             )
             added = st.form_submit_button("Добавить поручение", type="primary")
         if added:
