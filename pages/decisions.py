@@ -147,8 +147,10 @@ def _status_form(ctx: Page, decisions: pd.DataFrame) -> None:
         for row in decisions.itertuples(index=False)
     }
     with st.form("dec_status_form"):
-        decision_id = st.selectbox("Поручение", list(labels), format_func=labels.get)
-        status = st.selectbox("Новый статус", list(STATUSES))
+        decision_id = st.selectbox(
+            "Поручение", list(labels), format_func=labels.get, key="dec_edit_id"
+        )
+        status = st.selectbox("Новый статус", list(STATUSES), key="dec_edit_status")
         saved = st.form_submit_button("Сохранить статус", type="primary")
     if saved:
         try:
