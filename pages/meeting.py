@@ -49,13 +49,15 @@ DUE_DAYS = 30
 PRESENTATION_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-header[data-testid="stHeader"] { display: none; }
+header[data-testid="stHeader"], .stMainBlockContainer h1, .st-key-mtg_pick { display: none; }
 .stMainBlockContainer { max-width: 100%; padding: 1rem 2.5rem; }
 html, body, [class*="css"] { font-size: 24px; }
 .stMainBlockContainer p, .stMainBlockContainer li { font-size: 1.5rem; }
 .stMainBlockContainer h2 { font-size: 2.6rem; }
 [data-testid="stMetricValue"] { font-size: 4rem; }
 [data-testid="stDataFrame"] * { font-size: 1.2rem; }
+.stMainBlockContainer [data-testid="stCaptionContainer"] p { font-size: 1.1rem; }
+[data-testid="stToggle"] p { font-size: 1rem; }
 </style>
 """
 
@@ -71,14 +73,8 @@ def body() -> None:
     except MeetingError as error:
         st.error(str(error))
         return
-    presenting = st.toggle(
-        "Режим презентации",
-        key="mtg_present",
-        help="Крупный шрифт, без боковой панели; во весь экран — клавиша F11 браузера",
-    )
-    if presenting:
-        st.html(PRESENTATION_CSS)
-    else:
+    if not _presentation(ctx, meeting):
+        st.divider()
         _details_form(ctx, meeting)
         st.download_button(
             "Протокол заседания (DOCX)",
@@ -89,7 +85,6 @@ def body() -> None:
             on_click="ignore",
             icon=":material/download:",
         )
-    _presentation(ctx, meeting)
 
 
 def _choose_meeting(ctx: Page) -> int:
@@ -108,7 +103,8 @@ def _choose_meeting(ctx: Page) -> int:
         st.session_state["mtg_id"] = (
             int(wanted) if wanted.isdigit() and int(wanted) in ids else fallback
         )
-    meeting_id = st.selectbox("Заседание", ids, format_func=lambda i: labels[i], key="mtg_id")
+    with st.container(key="mtg_pick"):
+        meeting_id = st.selectbox("Заседание", ids, format_func=lambda i: labels[i], key="mtg_id")
     if meeting_id == NEW:
         st.query_params.pop("meeting", None)
     else:
@@ -206,7 +202,8 @@ def _move(key: str, index: int) -> None:
     st.session_state[key] = index
 
 
-def _presentation(ctx: Page, meeting: Meeting) -> None:
+def _presentation(ctx: Page, meeting: Meeting) -> bool:
+    """The current screen with its navigation; True in presentation mode."""
     values = frozen_values(ctx.db, meeting.meeting_id)
     shown = screens(values)
     key = f"mtg_screen_{meeting.meeting_id}"
@@ -236,6 +233,14 @@ def _presentation(ctx: Page, meeting: Meeting) -> None:
         args=(key, index + 1),
     )
     where.markdown(f"<center>Экран {index + 1} из {len(shown)}</center>", unsafe_allow_html=True)
+    presenting = where.toggle(
+        "Режим презентации",
+        key="mtg_present",
+        help="Крупный шрифт, без боковой панели; во весь экран — клавиша F11 браузера. "
+        "Стрелки ← → листают экраны, если курсор не стоит в поле ввода.",
+    )
+    if presenting:
+        st.html(PRESENTATION_CSS)
     screen = shown[index]
     mark_shown(ctx.db, meeting.meeting_id, screen)
     st.header(screen.title, divider="gray")
@@ -251,6 +256,7 @@ def _presentation(ctx: Page, meeting: Meeting) -> None:
         _decisions(ctx, meeting)
     else:
         _indicator(ctx, meeting, values, screen)
+    return presenting
 
 
 def _overview(values: pd.DataFrame) -> None:
@@ -301,8 +307,9 @@ def _indicator(ctx: Page, meeting: Meeting, values: pd.DataFrame, screen: Screen
             f"{screen.title} {split.title}",
             describe(meeting_filters(meeting), ctx.hierarchy),
         )
-        fig.update_layout(font={"size": 20})
-        st.plotly_chart(fig, key="mtg_chart", config={"displaylogo": False})
+        fig.update_layout(font={"size": 20}, title_font_size=26)
+        # Without Streamlit's theme, which would put its own smaller fonts back.
+        st.plotly_chart(fig, key="mtg_chart", config={"displaylogo": False}, theme=None)
     _decision_form(ctx, meeting, rows, split.level)
 
 
