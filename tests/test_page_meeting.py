@@ -194,3 +194,20 @@ def test_a_new_meeting_opens_over_the_sidebar_filters(demo_db_path: Path, tmp_pa
         ("Иванова А. П.", "Петров И. И."),
     )
     assert at.header[0].value == "Сводка показателей"
+
+
+def test_the_protocol_downloads_from_the_page_outside_presentation_mode(meeting_id: int):
+    at = open_page(meeting_id)
+    assert [b.proto.label for b in at.get("download_button")] == ["Протокол заседания (DOCX)"]
+
+
+def test_presentation_mode_hides_the_sidebar_and_keeps_only_the_screen(meeting_id: int):
+    at = open_page(meeting_id)
+    assert [e.label for e in at.expander] == ["Участники заседания"]
+    at.toggle(key="mtg_present").set_value(True).run()
+    assert_clean(at)
+    styles = [h.proto.body for h in at.get("html")]
+    assert any('[data-testid="stSidebar"]' in s and "font-size: 24px" in s for s in styles)
+    assert at.get("download_button") == []
+    assert [e.label for e in at.expander] == []
+    assert at.header[0].value == "Сводка показателей"
