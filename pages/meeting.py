@@ -17,7 +17,13 @@ import streamlit as st
 
 from analytics import formatting
 from analytics.catalogue import INDICATORS_BY_ID
-from analytics.decisions import DecisionError, add_decision, list_decisions, row_territory
+from analytics.decisions import (
+    DecisionError,
+    add_decision,
+    list_decisions,
+    progress,
+    row_territory,
+)
 from analytics.indicators import Level
 from analytics.meetings import (
     DECISIONS,
@@ -125,7 +131,7 @@ def _create_form(ctx: Page) -> None:
     )
     with st.form("mtg_new"):
         held_on = st.date_input("Дата заседания", value=date.today(), format="DD.MM.YYYY")
-        title = st.text_input("Заседание", value=DEFAULT_TITLE)
+        title = st.text_input("Чьё заседание (в протоколе: «заседания …»)", value=DEFAULT_TITLE)
         place = st.text_input("Место проведения (необязательно)")
         attendees = st.text_area("Присутствовали (по одному в строке)")
         chair = st.text_input("Председатель")
@@ -406,6 +412,9 @@ def _decisions(ctx: Page, meeting: Meeting) -> None:
         )
         return
     table = decisions_table(decisions)
+    # At a later meeting this screen shows whether the indicators moved since.
+    moved = progress(ctx.db, decisions)
+    table["Динамика показателя"] = moved["summary"].to_numpy()
     st.dataframe(
         table,
         hide_index=True,

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import formatting, lookups
 from analytics.db import Database
-from analytics.decisions import list_decisions
+from analytics.decisions import add_decision, list_decisions, progress
 from analytics.indicators import Level
 from analytics.ingest import ingest_bytes
 from analytics.meetings import create_meeting, frozen_values, get_meeting, list_meetings, screens
@@ -211,3 +211,32 @@ def test_presentation_mode_hides_the_sidebar_and_keeps_only_the_screen(meeting_i
     assert at.get("download_button") == []
     assert [e.label for e in at.expander] == []
     assert at.header[0].value == "Сводка показателей"
+
+
+def test_the_last_screen_lists_the_meetings_decisions_with_their_indicators_movement(
+    meeting_id: int, demo_db_path: Path, tmp_path: Path
+):
+    with Database(demo_db_path) as db:
+        meeting = get_meeting(db, meeting_id)
+        add_decision(
+            db,
+            meeting_id,
+            "databases",
+            Level.MUNICIPALITY,
+            meeting.municipality_id,
+            "Сформировать базы наставников",
+            "Кардакова Е. А.",
+            date(2024, 9, 1),
+        )
+    copy = snapshot(demo_db_path, tmp_path)
+    summary = progress(copy, list_decisions(copy))["summary"].tolist()
+    at = open_page(meeting_id)
+    while not at.button(key="mtg_next").disabled:
+        at.button(key="mtg_next").click().run()
+    assert_clean(at)
+    assert at.header[0].value == "Поручения заседания"
+    table = at.dataframe[0].value
+    assert table[["Поручение", "Ответственный", "Срок", "Статус"]].values.tolist() == [
+        ["Сформировать базы наставников", "Кардакова Е. А.", "01.09.2024", "назначено"]
+    ]
+    assert table["Динамика показателя"].tolist() == summary == ["Новых данных пока нет"]
