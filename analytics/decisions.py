@@ -17,7 +17,7 @@ from . import lookups
 from .catalogue import INDICATORS_BY_ID, Better
 from .db import Database
 from .formatting import indicator_difference, indicator_value
-from .indicators import LEVELS, Level, compute
+from .indicators import LEVELS, Level, Scope, compute
 from .meetings import Meeting, get_meeting
 from .narrative import period_label
 from .trajectories import territory_name, territory_scope
@@ -202,21 +202,49 @@ def progress(db: Database, decisions: pd.DataFrame) -> pd.DataFrame:
     (``target_met``, None without a later value) and a one-line ``summary``."""
     known = lookups.periods(db)
     order = {p: n for n, p in enumerate(known)}
-    records = []
-    groups = decisions.groupby(["level", "territory_id", "org_type"], dropna=False, sort=False)
-    for (level, territory, org_type), part in groups:
-        scope = territory_scope(
-            Level(str(level)),
-            int(territory),
-            org_type=org_type if isinstance(org_type, str) else None,
-            indicators=tuple(part["indicator"].unique()),
-        )
-        frame = compute(db, scope)
-        frame = frame[(frame["level"] == str(level)) & frame["value"].notna()]
+    records: dict[int, dict[str, object]] = {}
+    for (level, org_type), part in decisions.groupby(["level", "org_type"], dropna=False):
+        level = Level(str(level))
+        frame = _level_values(db, part, level, org_type if isinstance(org_type, str) else None)
+        key = TERRITORY_KEYS.get(level)
         for row in part.itertuples(index=False):
             rows = frame[frame["indicator"] == row.indicator]
-            records.append(_progress_row(row, rows, order))
-    return pd.DataFrame(records, columns=list(PROGRESS_COLUMNS))
+            if key is not None:
+                rows = rows[rows[key] == row.territory_id]
+            records[int(row.decision_id)] = _progress_row(row, rows, order)
+    ordered = [records[int(i)] for i in decisions["decision_id"]]
+    return pd.DataFrame(ordered, columns=list(PROGRESS_COLUMNS))
+
+
+# Above this many territories of one level, one computation over the whole level is
+# cheaper than one per territory.
+NARROW_LIMIT = 5
+TERRITORY_KEYS: dict[Level, str] = {
+    Level.REGION: "region_id",
+    Level.MUNICIPALITY: "municipality_id",
+    Level.DISTRICT: "district_id",
+    Level.ORGANIZATION: "org_id",
+}
+
+
+def _level_values(
+    db: Database, part: pd.DataFrame, level: Level, org_type: str | None
+) -> pd.DataFrame:
+    """The valued rows of ``level`` for the decisions in ``part`` (one level, org type)."""
+    indicators = tuple(part["indicator"].unique())
+    territories = part["territory_id"].unique()
+    if len(territories) <= NARROW_LIMIT:
+        frames = [
+            compute(
+                db,
+                territory_scope(level, int(t), org_type=org_type, indicators=indicators),
+            )
+            for t in territories
+        ]
+        frame = pd.concat(frames, ignore_index=True)
+    else:
+        frame = compute(db, Scope(levels=(level,), org_type=org_type, indicators=indicators))
+    return frame[(frame["level"] == level) & frame["value"].notna()]
 
 
 def _progress_row(decision, rows: pd.DataFrame, order: dict[str, int]) -> dict[str, object]:

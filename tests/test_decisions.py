@@ -17,6 +17,7 @@ from analytics.decisions import (
     IMPROVED,
     IN_PROGRESS,
     NO_DATA,
+    UNCHANGED,
     WORSENED,
     DecisionError,
     add_decision,
@@ -193,3 +194,39 @@ def test_the_next_round_shows_whether_each_decisions_indicator_improved(db):
     assert rows["summary"].iloc[0] == (
         "40,0\u00a0% → 60,0\u00a0% (+20,0\u00a0п.\u00a0п., 2023 год): улучшился, цель не достигнута"
     )
+
+
+def test_many_organisations_are_judged_in_one_pass_each_by_its_own_values(db):
+    """Six decisions on schools (more than NARROW_LIMIT) take the level-wide path; the
+    result keeps the decisions' order."""
+    meeting_id = meeting(db)
+    schools = frozen_values(db, meeting_id)
+    schools = schools[
+        (schools["level"] == Level.ORGANIZATION) & (schools["indicator"] == "regulation")
+    ]
+    chosen = [(ALPHA, 3), (BETA, 5), (ALPHA, 1), (ALPHA, 4), (BETA, 1), (ALPHA, 5)]
+    for municipality_name, n in chosen:
+        org_id = schools[
+            (schools["municipality"] == municipality_name)
+            & (schools["organization"] == f"Школа {n}")
+        ]["org_id"].iloc[0]
+        add_decision(
+            db,
+            meeting_id,
+            "regulation",
+            Level.ORGANIZATION,
+            int(org_id),
+            "Утвердить",
+            "Директор",
+            DUE,
+        )
+    meetingfiles.load(db, ("2023",))
+    rows = progress(db, list_decisions(db))
+    assert list(zip(rows["before"], rows["after"], rows["verdict"], strict=True)) == [
+        (0.0, 100.0, IMPROVED),
+        (100.0, 0.0, WORSENED),
+        (100.0, 100.0, UNCHANGED),
+        (0.0, 0.0, UNCHANGED),
+        (100.0, 100.0, UNCHANGED),
+        (0.0, 0.0, UNCHANGED),
+    ]
