@@ -18,7 +18,8 @@ from . import lookups
 from .catalogue import INDICATORS, INDICATORS_BY_ID
 from .db import Database
 from .indicators import Level, Scope, compute
-from .trajectories import territory_name, territory_of
+from .narrative import period_label
+from .trajectories import territory_exists, territory_name, territory_of
 
 DEFAULT_TITLE = (
     "рабочей группы по вопросам реализации целевой модели наставничества педагогических работников"
@@ -138,7 +139,19 @@ def create_meeting(
         municipality_id=municipality_id,
         district_id=district_id,
     )
+    for level, territory in (
+        (Level.REGION, region_id),
+        (Level.MUNICIPALITY, municipality_id),
+        (Level.DISTRICT, district_id),
+    ):
+        if territory is not None and not territory_exists(db, level, territory):
+            raise MeetingError(f"Территория с кодом {territory} не найдена в базе.")
     frame = compute(db, scope)
+    if frame["value"].isna().all():
+        raise MeetingError(
+            f"За {period_label(period)} под выбранными фильтрами нет значений показателей: "
+            "заседанию нечего показать. Измените период, территорию или тип ОО."
+        )
     snapshot = frame[list(SNAPSHOT_COLUMNS)]
     with db.transaction() as cur:
         meeting_id = int(cur.execute("SELECT nextval('meeting_seq')").fetchone()[0])

@@ -70,6 +70,13 @@ def territory_name(db: Database, level: Level, territory_id: int) -> str:
     return str(name) if name is not None else f"код {territory_id}"
 
 
+def territory_exists(db: Database, level: Level, territory_id: int) -> bool:
+    if level is Level.TOTAL:
+        return True
+    table, key = _NAME_SOURCES[level]
+    return bool(db.scalar(f"SELECT count(*) FROM {table} WHERE {key} = ?", [territory_id]))
+
+
 def territory_scope(
     level: Level,
     territory_id: int,

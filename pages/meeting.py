@@ -248,7 +248,7 @@ def _presentation(ctx: Page, meeting: Meeting) -> bool:
     if presenting:
         st.html(PRESENTATION_CSS)
     screen = shown[index]
-    mark_shown(ctx.db, meeting.meeting_id, screen)
+    _record_shown(ctx, meeting, screen)
     st.header(screen.title, divider="gray")
     st.caption(md(stamp(meeting, ctx.hierarchy)))
     if newer_data(ctx.db, meeting):
@@ -263,6 +263,11 @@ def _presentation(ctx: Page, meeting: Meeting) -> bool:
     else:
         _indicator(ctx, meeting, values, screen)
     return presenting
+
+
+def _record_shown(ctx: Page, meeting: Meeting, screen: Screen) -> None:
+    """A write: the first showing of a screen puts it on the protocol's agenda."""
+    mark_shown(ctx.db, meeting.meeting_id, screen)
 
 
 def _overview(values: pd.DataFrame) -> None:

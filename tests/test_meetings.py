@@ -143,3 +143,14 @@ def test_the_list_of_meetings_names_the_territory_and_counts_nothing_yet(db):
         "2022",
         0,
     )
+
+
+def test_a_meeting_needs_a_territory_the_database_has(db):
+    with pytest.raises(MeetingError, match="Территория с кодом 999 не найдена"):
+        create_meeting(db, date(2022, 7, 15), "2022", municipality_id=999)
+
+
+def test_a_meeting_over_filters_without_values_is_refused(db):
+    with pytest.raises(MeetingError, match="За 2022 год под выбранными фильтрами нет значений"):
+        create_meeting(db, date(2022, 7, 15), "2022", org_type="preschool")
+    assert list_meetings(db).empty
