@@ -16,16 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
 
 import pandas as pd
 
-from . import audit, lookups, quality, registers
+from . import audit, decisions, lookups, meetings, quality, registers, trajectories
 from .contract import Kind
 from .db import Database
 from .deck import build_deck
 from .indicators import Level, Scope, compute
 from .ingest import IngestResult, ingest_bytes, preview, rollback
 from .parse import Defaults
+from .protocol import build_protocol
 from .report import build_report
 from .reset import clear_database
 from .school_notes import build_school_note, build_school_notes_zip
@@ -55,6 +58,11 @@ class Principal:
     @property
     def can_write(self) -> bool:
         return self.role is Role.ADMIN
+
+    @property
+    def runs_meetings(self) -> bool:
+        """Opens meetings, records what was shown and the decisions taken."""
+        return self.role in (Role.ADMIN, Role.ANALYST)
 
     @property
     def sees_every_organization(self) -> bool:
@@ -291,7 +299,114 @@ class View:
         self._require_write()
         clear_database(self.db, user=self.principal.login)
 
+    # --- meetings, decisions and plans -------------------------------------------------
+    # Meetings show every school's frozen values, so curators see only the decisions on
+    # their own organisations and on territories.
+
+    def meetings(self) -> pd.DataFrame:
+        self._require_every_organization("Список заседаний")
+        return meetings.list_meetings(self.db)
+
+    def meeting(self, meeting_id: int) -> meetings.Meeting:
+        self._require_every_organization("Заседание")
+        return meetings.get_meeting(self.db, meeting_id)
+
+    def frozen_values(self, meeting_id: int) -> pd.DataFrame:
+        self._require_every_organization("Заседание")
+        return meetings.frozen_values(self.db, meeting_id)
+
+    def newer_data(self, meeting: meetings.Meeting) -> bool:
+        return meetings.newer_data(self.db, meeting)
+
+    def protocol(self, meeting_id: int) -> bytes:
+        self._require_every_organization("Протокол заседания")
+        return build_protocol(self.db, meeting_id)
+
+    def territory_name(self, level: Level, territory_id: int) -> str:
+        if level is Level.ORGANIZATION:
+            self._require_org(territory_id)
+        return trajectories.territory_name(self.db, level, territory_id)
+
+    def decisions(self, meeting_id: int | None = None, today: date | None = None) -> pd.DataFrame:
+        found = decisions.list_decisions(self.db, meeting_id, today)
+        if self.principal.sees_every_organization:
+            return found
+        on_schools = found["level"] == str(Level.ORGANIZATION)
+        return found[~on_schools | found["territory_id"].isin(self.principal.org_ids)]
+
+    def decision_progress(self, chosen: pd.DataFrame) -> pd.DataFrame:
+        """How the indicators of ``chosen`` (rows of :meth:`decisions`) moved since."""
+        return decisions.progress(self.db, chosen)
+
+    def plan_vs_actual(
+        self, indicator: str, level: Level, territory_id: int, org_type: str | None = None
+    ) -> pd.DataFrame:
+        if level is Level.ORGANIZATION:
+            self._require_org(territory_id)
+        return trajectories.plan_vs_actual(self.db, indicator, level, territory_id, org_type)
+
+    def create_meeting(self, held_on: date, period: str, **details: Any) -> int:
+        self._require_meetings()
+        return meetings.create_meeting(
+            self.db, held_on, period, user=self.principal.login, **details
+        )
+
+    def update_meeting(self, meeting_id: int, **details: Any) -> None:
+        self._require_meetings()
+        meetings.update_meeting(self.db, meeting_id, user=self.principal.login, **details)
+
+    def mark_shown(self, meeting_id: int, screen: meetings.Screen) -> None:
+        self._require_meetings()
+        meetings.mark_shown(self.db, meeting_id, screen, user=self.principal.login)
+
+    def add_decision(
+        self,
+        meeting_id: int,
+        indicator: str,
+        level: Level,
+        territory_id: int,
+        text: str,
+        responsible: str,
+        due_date: date | None,
+    ) -> int:
+        self._require_meetings()
+        return decisions.add_decision(
+            self.db,
+            meeting_id,
+            indicator,
+            level,
+            territory_id,
+            text,
+            responsible,
+            due_date,
+            user=self.principal.login,
+        )
+
+    def update_decision(self, decision_id: int, **changes: Any) -> None:
+        self._require_meetings()
+        decisions.update_decision(self.db, decision_id, user=self.principal.login, **changes)
+
+    def set_plan(
+        self, indicator: str, period: str, planned: float, level: Level, territory_id: int | None
+    ) -> None:
+        self._require_write()
+        trajectories.set_plan(
+            self.db, indicator, period, planned, level, territory_id, user=self.principal.login
+        )
+
+    def remove_plan(
+        self, indicator: str, period: str, level: Level, territory_id: int | None
+    ) -> None:
+        self._require_write()
+        trajectories.remove_plan(
+            self.db, indicator, period, level, territory_id, user=self.principal.login
+        )
+
     # --- checks -----------------------------------------------------------------------
+
+    def _require_meetings(self) -> None:
+        if not self.principal.runs_meetings:
+            raise AccessDenied("Вести заседания и поручения могут администратор и аналитики.")
 
     def _require_write(self) -> None:
         if not self.principal.can_write:

@@ -26,9 +26,11 @@ from .docgen import render as render_docs
 from .exports import defuse
 from .indicators import OUTPUT_COLUMNS, Level, Scope, compute, deficits
 from .ingest import RollbackRefused, ingest_file, parse_bytes, rollback
+from .meetings import MeetingError, list_meetings
 from .normalize import ValueProblem, parse_period
 from .parse import Defaults
 from .problems import IngestError, Problem
+from .protocol import build_protocol
 from .quality import QUALITY_COLUMNS, findings
 from .report import PdfUnavailable, ReportError, build_report, report_pdf
 from .school_notes import build_school_notes_zip
@@ -150,6 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     back.add_argument("backup", type=Path, metavar="FILE", help="файл .zip резервной копии")
     back.add_argument("--user", help="кто восстанавливает (для журнала действий)")
     users_cli.add_parser(commands, _Parser)
+
+    commands.add_parser("meetings", help="заседания рабочей группы")
+    protocol = commands.add_parser("protocol", help="протокол заседания рабочей группы")
+    protocol.add_argument("--meeting", type=int, required=True, help="номер заседания")
+    protocol.add_argument("--out", type=Path, required=True, help="файл .docx")
     return parser
 
 
@@ -192,6 +199,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         ReportError,
         PdfUnavailable,
         backup.BackupError,
+        MeetingError,
     ) as error:
         print(f"Ошибка: {error}", file=sys.stderr)
         return EXIT_BAD_DATA
@@ -449,6 +457,22 @@ def _restore(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _meetings(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    for row in list_meetings(db).itertuples(index=False):
+        print(
+            f"№ {row.meeting_id}\t{row.held_on:%d.%m.%Y}\t{row.period}\t{row.territory}\t"
+            f"поручений: {row.decisions}",
+            file=out,
+        )
+    return EXIT_OK
+
+
+def _protocol(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    if args.out.suffix.casefold() != ".docx":
+        raise UsageError("протокол сохраняется в файл .docx")
+    return _save(args.out, build_protocol(db, args.meeting), out)
+
+
 def _docs(args: argparse.Namespace, out: TextIO) -> int:
     text = render_docs()
     if args.out:
@@ -482,4 +506,6 @@ _COMMANDS = {
     "rollback": _rollback,
     "audit": _audit,
     "backup": _backup,
+    "meetings": _meetings,
+    "protocol": _protocol,
 }

@@ -178,8 +178,94 @@ def _migration_3() -> list[str]:
     ]
 
 
+def _migration_meetings() -> list[str]:
+    """Working-group meetings: the meeting with its frozen indicator values and the
+    screens shown (its agenda), the decisions (поручения) on deficits, and the planned
+    values of indicators per period and territory (target trajectories)."""
+    return [
+        "CREATE SEQUENCE meeting_seq START 1",
+        "CREATE SEQUENCE decision_seq START 1",
+        """CREATE TABLE meetings (
+    meeting_id BIGINT PRIMARY KEY,
+    held_on DATE NOT NULL,
+    title VARCHAR NOT NULL,
+    place VARCHAR,
+    period VARCHAR NOT NULL,
+    region_id BIGINT,
+    municipality_id BIGINT,
+    district_id BIGINT,
+    org_type VARCHAR,
+    data_version BIGINT NOT NULL,
+    opened_at TIMESTAMP NOT NULL,
+    attendees VARCHAR NOT NULL DEFAULT '',
+    chair VARCHAR,
+    secretary VARCHAR,
+    created_by VARCHAR,
+    created_at TIMESTAMP NOT NULL,
+    updated_by VARCHAR,
+    updated_at TIMESTAMP NOT NULL)""",
+        """CREATE TABLE meeting_screens (
+    meeting_id BIGINT NOT NULL,
+    position INTEGER NOT NULL,
+    screen VARCHAR NOT NULL,
+    title VARCHAR NOT NULL,
+    shown_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (meeting_id, screen))""",
+        """CREATE TABLE meeting_values (
+    meeting_id BIGINT NOT NULL,
+    indicator VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    region_id BIGINT,
+    municipality_id BIGINT,
+    district_id BIGINT,
+    org_id BIGINT,
+    region VARCHAR,
+    municipality VARCHAR,
+    district VARCHAR,
+    organization VARCHAR,
+    numerator DOUBLE,
+    denominator DOUBLE,
+    orgs BIGINT,
+    value DOUBLE,
+    target DOUBLE,
+    better VARCHAR,
+    status VARCHAR,
+    ord INTEGER)""",
+        """CREATE TABLE decisions (
+    decision_id BIGINT PRIMARY KEY,
+    meeting_id BIGINT NOT NULL,
+    indicator VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,
+    territory_id BIGINT NOT NULL,
+    period VARCHAR NOT NULL,
+    text VARCHAR NOT NULL,
+    responsible VARCHAR NOT NULL,
+    due_date DATE NOT NULL,
+    status VARCHAR NOT NULL,
+    created_by VARCHAR,
+    created_at TIMESTAMP NOT NULL,
+    updated_by VARCHAR,
+    updated_at TIMESTAMP NOT NULL)""",
+        """CREATE TABLE trajectories (
+    indicator VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,
+    territory_id BIGINT NOT NULL,
+    period VARCHAR NOT NULL,
+    planned DOUBLE NOT NULL,
+    set_by VARCHAR,
+    set_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (indicator, level, territory_id, period))""",
+    ]
+
+
 # MIGRATIONS[i] brings the schema from version i to i + 1.
-MIGRATIONS: tuple[Sequence[str], ...] = (_migration_1(), _migration_2(), _migration_3())
+MIGRATIONS: tuple[Sequence[str], ...] = (
+    _migration_1(),
+    _migration_2(),
+    _migration_3(),
+    _migration_meetings(),
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # In ``targets``, an override for every period is stored under this period code, and

@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 from analytics import formatting
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.indicators import Level
-from ui import charts, matrix
+from ui import charts, matrix, plan_view
 from ui.page import Breakdown, Page, guarded, page, period_label, with_filters
 from ui.tables import table_downloads
 from ui.text import md
@@ -49,10 +49,12 @@ def body() -> None:
             f"{period_label(with_data[0])}, сравнивать не с чем. Динамика появится, когда "
             "будут загружены данные за следующий период (страница «Данные»)."
         )
+        plan_view.section(ctx)
         return
     _changes(ctx, total)
     _overview(ctx, total, with_data)
     _territories(ctx, with_data)
+    plan_view.section(ctx)
 
 
 def previous_period(periods: list[str], period: str) -> str | None:

@@ -35,6 +35,8 @@ PAGES = {
     "organization": "Организация",
     "territories": "Территории",
     "dynamics": "Динамика",
+    "meeting": "Заседание",
+    "decisions": "Поручения",
     "reports": "Отчёты",
     "data": "Данные",
     "settings": "Настройки",

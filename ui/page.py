@@ -39,6 +39,8 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/organization.py", "Организация", ":material/school:"),
     ("pages/territories.py", "Территории", ":material/map:"),
     ("pages/dynamics.py", "Динамика", ":material/trending_up:"),
+    ("pages/meeting.py", "Заседание", ":material/groups:"),
+    ("pages/decisions.py", "Поручения", ":material/assignment:"),
     ("pages/reports.py", "Отчёты", ":material/description:"),
     ("pages/data.py", "Данные", ":material/upload_file:"),
     ("pages/settings.py", "Настройки", ":material/tune:"),

@@ -34,6 +34,8 @@ CACHED_READS = frozenset(
         "mentor_loads",
         "cross_check",
         "cross_check_totals",
+        "plan_vs_actual",
+        "decision_progress",
     }
 )
 

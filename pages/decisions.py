@@ -1,0 +1,157 @@
+"""Поручения: every decision of the working-group meetings, filtered by status,
+responsible person, indicator and territory; overdue ones highlighted; beside each,
+whether its indicator improved by the latest monitoring round. Statuses are changed in
+a small separate form, so that access control can gate it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from analytics import formatting
+from analytics.decisions import (
+    IMPROVED,
+    STATUSES,
+    WORSENED,
+    DecisionError,
+)
+from ui import charts, matrix
+from ui.page import Page, guarded, page
+from ui.tables import table_downloads
+
+ALL = "все"
+OVERDUE_CSS = "background-color: #F9D9CB"
+VERDICT_COLORS = {IMPROVED: charts.STATUS_COLORS["green"], WORSENED: charts.STATUS_COLORS["red"]}
+
+
+def body() -> None:
+    ctx = page("Поручения", ":material/assignment:")
+    decisions = ctx.view.decisions(today=date.today())
+    if decisions.empty:
+        st.info(
+            "Поручений пока нет. Их дают на заседании рабочей группы (страница «Заседание»), "
+            "на экране показателя с дефицитом."
+        )
+        return
+    st.caption(
+        "Фильтры боковой панели на этот список не действуют: здесь все поручения всех "
+        "заседаний. «Динамика показателя» сравнивает значение на момент поручения с "
+        "последним загруженным периодом."
+    )
+    moved = ctx.read("decision_progress", decisions).set_index("decision_id")
+    chosen = _filtered(decisions)
+    overdue = int(chosen["overdue"].sum())
+    left, middle, right = st.columns(3)
+    left.metric("Поручений", formatting.integer(len(chosen)), border=True)
+    middle.metric("Просрочено", formatting.integer(overdue), border=True)
+    improved = sum(moved.loc[i, "verdict"] == IMPROVED for i in chosen["decision_id"])
+    right.metric("Показатель улучшился", formatting.integer(improved), border=True)
+    table = decisions_table(chosen, moved)
+    st.dataframe(
+        highlighted(table, chosen["overdue"].tolist()),
+        hide_index=True,
+        width="stretch",
+        height=matrix.table_height(len(table), 800),
+        column_config={"Поручение": st.column_config.TextColumn(width="large")},
+        key="dec_table",
+    )
+    st.caption("Просроченные поручения (срок прошёл, не выполнены и не отменены) выделены.")
+    table_downloads(table, "Поручения", ctx.export_context(), "decisions")
+    if ctx.principal.runs_meetings:
+        _status_form(ctx, chosen)
+
+
+def _filtered(decisions: pd.DataFrame) -> pd.DataFrame:
+    status_col, who_col, indicator_col, where_col, late_col = st.columns(
+        [2, 2, 2, 2, 1], vertical_alignment="bottom"
+    )
+    statuses = status_col.multiselect("Статус", list(STATUSES), default=[], key="dec_status")
+    choices = {
+        "dec_who": ("Ответственный", who_col, "responsible"),
+        "dec_indicator": ("Показатель", indicator_col, "indicator_name"),
+        "dec_where": ("Территория", where_col, "territory"),
+    }
+    chosen = decisions
+    if statuses:
+        chosen = chosen[chosen["status"].isin(statuses)]
+    for key, (label, column, field) in choices.items():
+        options = [ALL, *sorted(decisions[field].unique())]
+        matrix.forget_invalid(key, options)
+        value = column.selectbox(label, options, key=key)
+        if value != ALL:
+            chosen = chosen[chosen[field] == value]
+    if late_col.checkbox("Только просроченные", key="dec_overdue"):
+        chosen = chosen[chosen["overdue"]]
+    return chosen
+
+
+def decisions_table(decisions: pd.DataFrame, moved: pd.DataFrame) -> pd.DataFrame:
+    """The decisions as people read them, with the indicator's movement since."""
+    ids = decisions["decision_id"].astype(int).tolist()
+    return pd.DataFrame(
+        {
+            "№": ids,
+            "Заседание": [
+                f"№ {m} от {formatting.day(d)}"
+                for m, d in zip(decisions["meeting_id"], decisions["held_on"], strict=True)
+            ],
+            "Показатель": decisions["indicator_name"].to_numpy(),
+            "Территория": decisions["territory"].to_numpy(),
+            "Поручение": decisions["text"].to_numpy(),
+            "Ответственный": decisions["responsible"].to_numpy(),
+            "Срок": [formatting.day(d) for d in decisions["due_date"]],
+            "Статус": decisions["status"].to_numpy(),
+            "Просрочено": ["да" if late else "" for late in decisions["overdue"]],
+            "Итог": [moved.loc[i, "verdict"] for i in ids],
+            "Динамика показателя": [moved.loc[i, "summary"] for i in ids],
+        }
+    )
+
+
+def highlighted(table: pd.DataFrame, overdue: list[bool]) -> object:
+    """Overdue rows tinted; the verdict in green (improved) or red (worsened) type."""
+    css = pd.DataFrame("", index=table.index, columns=table.columns)
+    for n, late in enumerate(overdue):
+        if late:
+            css.iloc[n] = OVERDUE_CSS
+    css["Итог"] = [
+        "; ".join(
+            part
+            for part in (
+                css.iloc[n]["Итог"],
+                f"color: {VERDICT_COLORS[v]}; font-weight: bold" if v in VERDICT_COLORS else "",
+            )
+            if part
+        )
+        for n, v in enumerate(table["Итог"])
+    ]
+    return table.style.apply(lambda _: css, axis=None)
+
+
+def _status_form(ctx: Page, decisions: pd.DataFrame) -> None:
+    """Change the status of one decision."""
+    if decisions.empty:
+        return
+    st.subheader("Изменить статус")
+    labels = {
+        int(row.decision_id): f"№ {row.decision_id}: {row.text} ({row.responsible})"
+        for row in decisions.itertuples(index=False)
+    }
+    with st.form("dec_status_form"):
+        decision_id = st.selectbox(
+            "Поручение", list(labels), format_func=labels.get, key="dec_edit_id"
+        )
+        status = st.selectbox("Новый статус", list(STATUSES), key="dec_edit_status")
+        saved = st.form_submit_button("Сохранить статус", type="primary")
+    if saved:
+        try:
+            ctx.view.update_decision(int(decision_id), status=status)
+        except DecisionError as error:
+            st.error(str(error))
+            return
+        st.rerun()
+
+
+guarded(body)

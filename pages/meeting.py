@@ -1,0 +1,433 @@
+"""Заседание: a working-group meeting held from the dashboard. Open a meeting for the
+period and territory of the filters (its values are frozen at that moment), type the
+attendees, walk through the results one screen at a time (Назад/Далее or the arrow
+keys, large type in presentation mode), record decisions on the deficit shown, and take
+the protocol away as DOCX.
+
+Writes (creating a meeting, its details, decisions) are in the small ``_…_form``
+functions, so that access control can gate them one by one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from analytics import formatting
+from analytics.catalogue import INDICATORS_BY_ID
+from analytics.decisions import (
+    DecisionError,
+    row_territory,
+)
+from analytics.indicators import Level
+from analytics.meetings import (
+    DECISIONS,
+    DEFAULT_TITLE,
+    OVERVIEW,
+    Meeting,
+    MeetingError,
+    Screen,
+    screens,
+)
+from analytics.narrative import indicator_sentence
+from ui import charts, matrix
+from ui.page import Filters, Page, describe, guarded, page, period_label, useful_breakdown
+from ui.text import md
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+NEW = 0
+DUE_DAYS = 30
+# Presentation mode: no sidebar or toolbar, type readable from the back of the room.
+PRESENTATION_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+header[data-testid="stHeader"], .stMainBlockContainer h1, .st-key-mtg_pick { display: none; }
+.stMainBlockContainer { max-width: 100%; padding: 1rem 2.5rem; }
+html, body, [class*="css"] { font-size: 24px; }
+.stMainBlockContainer p, .stMainBlockContainer li { font-size: 1.5rem; }
+.stMainBlockContainer h2 { font-size: 2.6rem; }
+[data-testid="stMetricValue"] { font-size: 4rem; }
+[data-testid="stDataFrame"] * { font-size: 1.2rem; }
+.stMainBlockContainer [data-testid="stCaptionContainer"] p { font-size: 1.1rem; }
+[data-testid="stToggle"] p { font-size: 1rem; }
+</style>
+"""
+
+
+def body() -> None:
+    ctx = page("Заседание", ":material/groups:")
+    if not ctx.principal.sees_every_organization:
+        st.info(
+            "Заседания показывают значения всех организаций, поэтому куратору недоступны. "
+            "Поручения по вашим организациям — на странице «Поручения».",
+            icon=":material/lock:",
+        )
+        return
+    meeting_id = _choose_meeting(ctx)
+    if meeting_id == NEW:
+        if ctx.principal.runs_meetings:
+            _create_form(ctx)
+        else:
+            st.info("Заседаний пока нет. Открыть заседание могут администратор и аналитики.")
+        return
+    try:
+        meeting = ctx.view.meeting(meeting_id)
+    except MeetingError as error:
+        st.error(str(error))
+        return
+    if not _presentation(ctx, meeting):
+        st.divider()
+        if ctx.principal.runs_meetings:
+            _details_form(ctx, meeting)
+        st.download_button(
+            "Протокол заседания (DOCX)",
+            lambda: ctx.view.protocol(meeting.meeting_id),
+            f"protokol_{meeting.meeting_id}.docx",
+            DOCX_MIME,
+            key="mtg_protocol",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+
+
+def _choose_meeting(ctx: Page) -> int:
+    """The meeting from the URL (``?meeting=N``) or the list; NEW for a new one."""
+    meetings = ctx.view.meetings()
+    ids = [NEW, *meetings["meeting_id"].astype(int).tolist()]
+    if not ctx.principal.runs_meetings and len(ids) > 1:
+        ids.remove(NEW)
+    labels = {NEW: "Новое заседание"} | {
+        int(row.meeting_id): f"№ {row.meeting_id} от {formatting.day(row.held_on)} — "
+        f"{row.territory}, {period_label(row.period)}"
+        for row in meetings.itertuples(index=False)
+    }
+    if st.session_state.get("mtg_id") not in ids:
+        wanted = st.query_params.get("meeting", "")
+        # The latest meeting (the list is latest first) unless the URL names one.
+        fallback = ids[1] if len(ids) > 1 and ids[0] == NEW else ids[0]
+        st.session_state["mtg_id"] = (
+            int(wanted) if wanted.isdigit() and int(wanted) in ids else fallback
+        )
+    with st.container(key="mtg_pick"):
+        meeting_id = st.selectbox("Заседание", ids, format_func=lambda i: labels[i], key="mtg_id")
+    if meeting_id == NEW:
+        st.query_params.pop("meeting", None)
+    else:
+        st.query_params["meeting"] = str(meeting_id)
+    return int(meeting_id)
+
+
+def _create_form(ctx: Page) -> None:
+    """Open a new meeting over the period and territory of the filters."""
+    f = ctx.filters
+    if f.period is None:
+        st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
+        return
+    scope = Filters(f.period, f.region_id, f.municipality_id, f.district_id, f.org_type)
+    st.markdown(
+        f"Заседание откроется по данным фильтров слева: **{md(describe(scope, ctx.hierarchy))}**. "
+        "Значения показателей будут зафиксированы в момент открытия."
+    )
+    with st.form("mtg_new"):
+        held_on = st.date_input("Дата заседания", value=date.today(), format="DD.MM.YYYY")
+        title = st.text_input("Чьё заседание (в протоколе: «заседания …»)", value=DEFAULT_TITLE)
+        place = st.text_input("Место проведения (необязательно)")
+        attendees = st.text_area("Присутствовали (по одному в строке)")
+        chair = st.text_input("Председатель")
+        secretary = st.text_input("Секретарь")
+        opened = st.form_submit_button("Открыть заседание", type="primary")
+    if not opened:
+        return
+    try:
+        meeting_id = ctx.view.create_meeting(
+            held_on,
+            f.period,
+            title=title,
+            region_id=f.region_id,
+            municipality_id=f.municipality_id,
+            district_id=f.district_id,
+            org_type=f.org_type,
+            place=place,
+            attendees=attendees,
+            chair=chair,
+            secretary=secretary,
+        )
+    except MeetingError as error:
+        st.error(str(error))
+        return
+    st.session_state.pop("mtg_id", None)
+    st.query_params["meeting"] = str(meeting_id)
+    st.rerun()
+
+
+def _details_form(ctx: Page, meeting: Meeting) -> None:
+    """The attendees, place, chair and secretary, typed in during the meeting."""
+    with st.expander("Участники заседания", expanded=not meeting.attendees):
+        with st.form(f"mtg_details_{meeting.meeting_id}"):
+            attendees = st.text_area(
+                "Присутствовали (по одному в строке)", value="\n".join(meeting.attendees)
+            )
+            place = st.text_input("Место проведения", value=meeting.place or "")
+            chair = st.text_input("Председатель", value=meeting.chair or "")
+            secretary = st.text_input("Секретарь", value=meeting.secretary or "")
+            saved = st.form_submit_button("Сохранить")
+        if saved:
+            ctx.view.update_meeting(
+                meeting.meeting_id,
+                attendees=attendees,
+                place=place,
+                chair=chair,
+                secretary=secretary,
+            )
+            st.rerun()
+
+
+def meeting_filters(meeting: Meeting) -> Filters:
+    return Filters(
+        meeting.period,
+        meeting.region_id,
+        meeting.municipality_id,
+        meeting.district_id,
+        meeting.org_type,
+    )
+
+
+def stamp(meeting: Meeting, hierarchy: pd.DataFrame) -> str:
+    """What every screen carries: the meeting, its filters and the frozen data version."""
+    return (
+        f"Заседание № {meeting.meeting_id} от {formatting.day(meeting.held_on)} · "
+        f"Фильтры: {describe(meeting_filters(meeting), hierarchy)} · "
+        f"Версия данных: {meeting.data_version} (на {formatting.moment(meeting.opened_at)})"
+    )
+
+
+def _move(key: str, index: int) -> None:
+    st.session_state[key] = index
+
+
+def _presentation(ctx: Page, meeting: Meeting) -> bool:
+    """The current screen with its navigation; True in presentation mode."""
+    values = ctx.view.frozen_values(meeting.meeting_id)
+    shown = screens(values)
+    key = f"mtg_screen_{meeting.meeting_id}"
+    index = min(max(int(st.session_state.get(key, 0)), 0), len(shown) - 1)
+    back, where, forward = st.columns([1, 2, 1], vertical_alignment="center")
+    # Callbacks move the screen before the script runs, so both buttons are drawn for
+    # the screen that is shown (Далее disabled on the last one).
+    back.button(
+        "Назад",
+        icon=":material/arrow_back:",
+        shortcut="Left",
+        key="mtg_back",
+        disabled=index == 0,
+        width="stretch",
+        on_click=_move,
+        args=(key, index - 1),
+    )
+    forward.button(
+        "Далее",
+        icon=":material/arrow_forward:",
+        icon_position="right",
+        shortcut="Right",
+        key="mtg_next",
+        disabled=index == len(shown) - 1,
+        width="stretch",
+        on_click=_move,
+        args=(key, index + 1),
+    )
+    where.markdown(f"<center>Экран {index + 1} из {len(shown)}</center>", unsafe_allow_html=True)
+    presenting = where.toggle(
+        "Режим презентации",
+        key="mtg_present",
+        help="Крупный шрифт, без боковой панели; во весь экран — клавиша F11 браузера. "
+        "Стрелки ← → листают экраны, если курсор не стоит в поле ввода.",
+    )
+    if presenting:
+        st.html(PRESENTATION_CSS)
+    screen = shown[index]
+    if presenting and ctx.principal.runs_meetings:
+        _record_shown(ctx, meeting, screen)
+    st.header(screen.title, divider="gray")
+    st.caption(md(stamp(meeting, ctx.hierarchy)))
+    if ctx.view.newer_data(meeting):
+        st.caption(
+            "После открытия заседания загружены новые данные; на экранах — данные, "
+            "зафиксированные при открытии."
+        )
+    if screen.key == OVERVIEW:
+        _overview(values)
+    elif screen.key == DECISIONS:
+        _decisions(ctx, meeting)
+    else:
+        _indicator(ctx, meeting, values, screen)
+    return presenting
+
+
+def _record_shown(ctx: Page, meeting: Meeting, screen: Screen) -> None:
+    """A write: the first showing of a screen in presentation mode puts it on the
+    protocol's agenda (browsing a past meeting later does not)."""
+    ctx.view.mark_shown(meeting.meeting_id, screen)
+
+
+def _overview(values: pd.DataFrame) -> None:
+    total = values[(values["level"] == Level.TOTAL) & values["value"].notna()]
+    indicators = [INDICATORS_BY_ID[i] for i in total["indicator"]]
+    table = pd.DataFrame(
+        {
+            "Показатель": [i.name for i in indicators],
+            "Значение": [
+                formatting.indicator_value(i, v)
+                for i, v in zip(indicators, total["value"], strict=True)
+            ],
+            "Из чего": [
+                formatting.fraction(i, n, d)
+                for i, n, d in zip(
+                    indicators, total["numerator"], total["denominator"], strict=True
+                )
+            ],
+            "Цель": [
+                formatting.target_value(i, t)
+                for i, t in zip(indicators, total["target"], strict=True)
+            ],
+            "Статус": [charts.status_label(s) for s in total["status"]],
+        }
+    )
+    statuses = pd.DataFrame({"Статус": total["status"].to_numpy()}, index=table.index)
+    st.dataframe(
+        matrix.styled(table, statuses),
+        hide_index=True,
+        width="stretch",
+        height=matrix.table_height(len(table), 900),
+        key="mtg_overview",
+    )
+
+
+def _indicator(ctx: Page, meeting: Meeting, values: pd.DataFrame, screen: Screen) -> None:
+    indicator_id = str(screen.indicator)
+    rows = values[values["indicator"] == indicator_id]
+    total = rows[rows["level"] == Level.TOTAL]
+    if not total.empty:
+        st.markdown(md(indicator_sentence(total.iloc[0].to_dict(), meeting.org_type)))
+    split = useful_breakdown(meeting_filters(meeting), ctx.hierarchy, values)
+    units = matrix.unit_rows(rows, split)
+    if units["value"].notna().any():
+        fig = charts.indicator_bars(
+            units,
+            indicator_id,
+            f"{screen.title} {split.title}",
+            describe(meeting_filters(meeting), ctx.hierarchy),
+        )
+        fig.update_layout(font={"size": 20}, title_font_size=26)
+        # Without Streamlit's theme, which would put its own smaller fonts back.
+        st.plotly_chart(fig, key="mtg_chart", config={"displaylogo": False}, theme=None)
+    if ctx.principal.runs_meetings:
+        _decision_form(ctx, meeting, rows, split.level)
+
+
+def deficit_choices(
+    meeting: Meeting, rows: pd.DataFrame, unit_level: Level, place: str
+) -> dict[tuple[str, int], str]:
+    """Where a decision can be attached: the meeting's territory and the units below it
+    that miss the target (the territory, named ``place``, first; then the largest gaps)."""
+    indicator = INDICATORS_BY_ID[str(rows["indicator"].iloc[0])]
+    candidates = rows[rows["level"].isin([Level.TOTAL, unit_level, Level.ORGANIZATION])]
+    candidates = candidates[candidates["deficit"]]
+    order = {Level.TOTAL: 0, unit_level: 1, Level.ORGANIZATION: 2}
+    candidates = candidates.assign(rank=candidates["level"].map(order)).sort_values(
+        ["rank", "gap"], ascending=[True, False], kind="stable"
+    )
+    choices: dict[tuple[str, int], str] = {}
+    for row in candidates.to_dict("records"):
+        level, territory = row_territory(row, meeting)
+        if row["level"] == Level.TOTAL:
+            name = place
+        else:
+            key = {
+                Level.REGION: "region",
+                Level.MUNICIPALITY: "municipality",
+                Level.DISTRICT: "district",
+                Level.ORGANIZATION: "organization",
+            }[Level(row["level"])]
+            name = str(row[key])
+        value = formatting.indicator_value(indicator, row["value"])
+        choices.setdefault((str(level), territory), f"{name}: {value}")
+    return choices
+
+
+def _decision_form(ctx: Page, meeting: Meeting, rows: pd.DataFrame, unit_level: Level) -> None:
+    """A decision on the deficit shown: where, what, who, by when."""
+    place = ctx.view.territory_name(*meeting.territory)
+    choices = deficit_choices(meeting, rows, unit_level, place)
+    if not choices:
+        st.success("Цель достигнута: дефицита по этому показателю нет.")
+        return
+    with st.expander("Поручение по дефициту", icon=":material/assignment_add:"):
+        with st.form("mtg_decision", clear_on_submit=True):
+            where = st.selectbox(
+                "Где дефицит", list(choices), format_func=lambda k: choices[k], key="mtg_dec_where"
+            )
+            text = st.text_area("Что поручено сделать", key="mtg_dec_text")
+            responsible = st.text_input("Ответственный", key="mtg_dec_who")
+            due = st.date_input(
+                "Срок исполнения",
+                value=meeting.held_on + timedelta(days=DUE_DAYS),
+                format="DD.MM.YYYY",
+                key="mtg_dec_due",
+            )
+            added = st.form_submit_button("Добавить поручение", type="primary")
+        if added:
+            level, territory = where
+            try:
+                ctx.view.add_decision(
+                    meeting.meeting_id,
+                    str(rows["indicator"].iloc[0]),
+                    Level(level),
+                    territory,
+                    text,
+                    responsible,
+                    due,
+                )
+            except DecisionError as error:
+                st.error(str(error))
+                return
+            st.success("Поручение добавлено.")
+
+
+def decisions_table(decisions: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "№": decisions["decision_id"].astype(int).to_numpy(),
+            "Поручение": decisions["text"].to_numpy(),
+            "Показатель": decisions["indicator_name"].to_numpy(),
+            "Территория": decisions["territory"].to_numpy(),
+            "Ответственный": decisions["responsible"].to_numpy(),
+            "Срок": [formatting.day(d) for d in decisions["due_date"]],
+            "Статус": decisions["status"].to_numpy(),
+        }
+    )
+
+
+def _decisions(ctx: Page, meeting: Meeting) -> None:
+    decisions = ctx.view.decisions(meeting.meeting_id)
+    if decisions.empty:
+        st.info(
+            "Поручений пока нет. Их можно добавить на экране показателя с дефицитом "
+            "(«Поручение по дефициту»)."
+        )
+        return
+    table = decisions_table(decisions)
+    # At a later meeting this screen shows whether the indicators moved since.
+    moved = ctx.read("decision_progress", decisions)
+    table["Динамика показателя"] = moved["summary"].to_numpy()
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=matrix.table_height(len(table), 900),
+        key="mtg_decisions",
+    )
+
+
+guarded(body)

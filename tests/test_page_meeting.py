@@ -1,0 +1,254 @@
+"""The «Заседание» page: every screen of the presentation carries the meeting's filters
+and frozen data version, the screens show the values frozen at opening even after an
+upload, a decision added on a deficit screen is stored for the chosen territory, and a
+new meeting opens over the sidebar's filters.
+
+Expectations come from the engine on a copy of the database, never from the page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import formatting, lookups
+from analytics.db import Database
+from analytics.decisions import add_decision, list_decisions, progress
+from analytics.indicators import Level
+from analytics.ingest import ingest_bytes
+from analytics.meetings import create_meeting, frozen_values, get_meeting, list_meetings, screens
+from tests.conftest import ROOT, snapshot
+from tests.filemakers import FULL_COLUMNS, csv_bytes, org, table
+from ui.page import Filters, describe
+from ui.text import md
+
+PAGE = "pages/meeting.py"
+HELD_ON = date(2024, 7, 15)
+
+
+def open_page(meeting_id: int | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=30)
+    if meeting_id is not None:
+        at.query_params["meeting"] = str(meeting_id)
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.fixture
+def meeting_id(demo_db_path: Path) -> int:
+    """A meeting over the latest period of the first municipality of the demo."""
+    with Database(demo_db_path) as db:
+        municipality = int(lookups.hierarchy(db)["municipality_id"].min())
+        return create_meeting(db, HELD_ON, lookups.periods(db)[-1], municipality_id=municipality)
+
+
+def expected_stamp(db: Database, meeting_id: int) -> str:
+    meeting = get_meeting(db, meeting_id)
+    filters = Filters(meeting.period, None, meeting.municipality_id)
+    return md(
+        f"Заседание № {meeting_id} от 15.07.2024 · "
+        f"Фильтры: {describe(filters, lookups.hierarchy(db))} · "
+        f"Версия данных: {meeting.data_version} (на {formatting.moment(meeting.opened_at)})"
+    )
+
+
+def test_every_screen_carries_the_meetings_filters_and_frozen_data_version(
+    meeting_id: int, demo_db_path: Path, tmp_path: Path
+):
+    copy = snapshot(demo_db_path, tmp_path)
+    stamp = expected_stamp(copy, meeting_id)
+    titles = [s.title for s in screens(frozen_values(copy, meeting_id))]
+    at = open_page(meeting_id)
+    seen = []
+    for n in range(len(titles)):
+        assert_clean(at)
+        seen.append((at.header[0].value, at.caption[0].value))
+        assert at.markdown[0].value == f"<center>Экран {n + 1} из {len(titles)}</center>"
+        if n < len(titles) - 1:
+            at.button(key="mtg_next").click().run()
+    assert seen == [(title, stamp) for title in titles]
+    assert at.button(key="mtg_next").disabled
+
+
+def test_back_returns_to_the_previous_screen(meeting_id: int):
+    at = open_page(meeting_id)
+    first = at.header[0].value
+    at.button(key="mtg_next").click().run()
+    at.button(key="mtg_back").click().run()
+    assert_clean(at)
+    assert at.header[0].value == first
+    assert at.button(key="mtg_back").disabled
+
+
+def test_the_screens_shown_in_presentation_mode_become_the_agenda_in_order(
+    meeting_id: int, demo_db_path: Path, tmp_path: Path
+):
+    at = open_page(meeting_id)
+    at.toggle(key="mtg_present").set_value(True).run()
+    at.button(key="mtg_next").click().run()
+    titles = [h.value for h in at.header]
+    after = snapshot(demo_db_path, tmp_path)
+    shown = after.query(
+        "SELECT title FROM meeting_screens WHERE meeting_id = ? ORDER BY position", [meeting_id]
+    )
+    assert shown["title"].tolist() == ["Сводка показателей", *titles]
+
+
+def test_browsing_a_meeting_outside_presentation_mode_leaves_its_agenda_alone(
+    meeting_id: int, demo_db_path: Path, tmp_path: Path
+):
+    at = open_page(meeting_id)
+    at.button(key="mtg_next").click().run()
+
+    after = snapshot(demo_db_path, tmp_path)
+    count = after.scalar("SELECT count(*) FROM meeting_screens WHERE meeting_id = ?", [meeting_id])
+    assert count == 0
+
+
+def test_an_upload_after_opening_is_announced_and_the_frozen_values_stay(
+    meeting_id: int, demo_db_path: Path, tmp_path: Path
+):
+    with Database(demo_db_path) as db:
+        meeting = get_meeting(db, meeting_id)
+        place = lookups.hierarchy(db)
+        place = place[place["municipality_id"] == meeting.municipality_id].iloc[0]
+        school = org(
+            "Новая школа",
+            region=place["region"],
+            municipality=place["municipality"],
+            period=meeting.period,
+            has_regulation="нет",
+        )
+        ingest_bytes(db, "late.csv", csv_bytes(table([school], FULL_COLUMNS)))
+    copy = snapshot(demo_db_path, tmp_path)
+    frozen = frozen_values(copy, meeting_id)
+    total = frozen[frozen["level"] == Level.TOTAL].set_index("name")
+    at = open_page(meeting_id)
+    assert_clean(at)
+    assert at.caption[1].value == (
+        "После открытия заседания загружены новые данные; на экранах — данные, "
+        "зафиксированные при открытии."
+    )
+    overview = at.dataframe[0].value
+    shown = dict(zip(overview["Показатель"], overview["Значение"], strict=True))
+    name = "Доля ОО с утверждённым положением о наставничестве"
+    assert shown[name] == formatting.percent(total.loc[name, "value"])
+
+
+def test_a_decision_added_on_a_deficit_screen_is_stored_for_the_chosen_territory(
+    meeting_id: int, demo_db_path: Path, tmp_path: Path
+):
+    at = open_page(meeting_id)
+    at.button(key="mtg_next").click().run()
+    level, territory = at.selectbox(key="mtg_dec_where").value
+    at.text_area(key="mtg_dec_text").input("Утвердить положения о наставничестве")
+    at.text_input(key="mtg_dec_who").input("Кардакова Е. А.")
+    at.date_input(key="mtg_dec_due").set_value(date(2024, 9, 1))
+    next(b for b in at.button if b.label == "Добавить поручение").click().run()
+    assert_clean(at)
+    assert [s.value for s in at.success] == ["Поручение добавлено."]
+    after = snapshot(demo_db_path, tmp_path)
+    copy_meeting = get_meeting(after, meeting_id)
+    first_deficit = screens(frozen_values(after, meeting_id))[1].indicator
+    row = list_decisions(after).iloc[0]
+    assert (
+        row["meeting_id"],
+        row["indicator"],
+        row["level"],
+        row["territory_id"],
+        row["period"],
+        row["text"],
+        row["responsible"],
+        row["due_date"],
+    ) == (
+        meeting_id,
+        first_deficit,
+        level,
+        territory,
+        copy_meeting.period,
+        "Утвердить положения о наставничестве",
+        "Кардакова Е. А.",
+        date(2024, 9, 1),
+    )
+
+
+def test_a_decision_without_a_responsible_person_is_refused_in_russian(
+    meeting_id: int, demo_db_path: Path, tmp_path: Path
+):
+    at = open_page(meeting_id)
+    at.button(key="mtg_next").click().run()
+    at.text_area(key="mtg_dec_text").input("Утвердить положения о наставничестве")
+    next(b for b in at.button if b.label == "Добавить поручение").click().run()
+    assert [e.value for e in at.error] == ["Не указан ответственный."]
+    assert list_decisions(snapshot(demo_db_path, tmp_path)).empty
+
+
+def test_a_new_meeting_opens_over_the_sidebar_filters(demo_db_path: Path, tmp_path: Path):
+    at = open_page()
+    assert at.selectbox(key="mtg_id").value == 0
+    at.text_area[0].input("Иванова А. П.\nПетров И. И.")
+    next(b for b in at.button if b.label == "Открыть заседание").click().run()
+    assert_clean(at)
+    after = snapshot(demo_db_path, tmp_path)
+    meetings = list_meetings(after)
+    assert len(meetings) == 1
+    meeting = get_meeting(after, int(meetings["meeting_id"].iloc[0]))
+    assert (meeting.period, meeting.region_id, meeting.attendees) == (
+        lookups.periods(after)[-1],
+        None,
+        ("Иванова А. П.", "Петров И. И."),
+    )
+    assert at.header[0].value == "Сводка показателей"
+
+
+def test_the_protocol_downloads_from_the_page_outside_presentation_mode(meeting_id: int):
+    at = open_page(meeting_id)
+    assert [b.proto.label for b in at.get("download_button")] == ["Протокол заседания (DOCX)"]
+
+
+def test_presentation_mode_hides_the_sidebar_and_keeps_only_the_screen(meeting_id: int):
+    at = open_page(meeting_id)
+    assert [e.label for e in at.expander] == ["Участники заседания"]
+    at.toggle(key="mtg_present").set_value(True).run()
+    assert_clean(at)
+    styles = [h.proto.body for h in at.get("html")]
+    assert any('[data-testid="stSidebar"]' in s and "font-size: 24px" in s for s in styles)
+    assert at.get("download_button") == []
+    assert [e.label for e in at.expander] == []
+    assert at.header[0].value == "Сводка показателей"
+
+
+def test_the_last_screen_lists_the_meetings_decisions_with_their_indicators_movement(
+    meeting_id: int, demo_db_path: Path, tmp_path: Path
+):
+    with Database(demo_db_path) as db:
+        meeting = get_meeting(db, meeting_id)
+        add_decision(
+            db,
+            meeting_id,
+            "databases",
+            Level.MUNICIPALITY,
+            meeting.municipality_id,
+            "Сформировать базы наставников",
+            "Кардакова Е. А.",
+            date(2024, 9, 1),
+        )
+    copy = snapshot(demo_db_path, tmp_path)
+    summary = progress(copy, list_decisions(copy))["summary"].tolist()
+    at = open_page(meeting_id)
+    while not at.button(key="mtg_next").disabled:
+        at.button(key="mtg_next").click().run()
+    assert_clean(at)
+    assert at.header[0].value == "Поручения заседания"
+    table = at.dataframe[0].value
+    assert table[["Поручение", "Ответственный", "Срок", "Статус"]].values.tolist() == [
+        ["Сформировать базы наставников", "Кардакова Е. А.", "01.09.2024", "назначено"]
+    ]
+    assert table["Динамика показателя"].tolist() == summary == ["Новых данных пока нет"]
