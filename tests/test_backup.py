@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 import threading
 import zipfile
 from pathlib import Path
@@ -20,6 +18,7 @@ from analytics.db import SCHEMA_VERSION, Database, DatabaseBusy
 from analytics.ingest import ingest_bytes
 from analytics.parse import Defaults
 from tests.filemakers import csv_bytes, org, state, table
+from tests.processes import held
 
 DEFAULTS = Defaults(
     region="Удмуртская Республика", municipality="г. Глазов", org_type="school", period="2023"
@@ -228,23 +227,8 @@ def test_a_restore_is_refused_while_another_process_holds_the_database(loaded, t
     with Database(loaded) as db:
         backup.create(db, tmp_path / "копия.zip")
         before = state(db)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, time; c = duckdb.connect({str(loaded)!r}); "
-            "print('ready', flush=True); time.sleep(30)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(DatabaseBusy, match="занята другим процессом"):
-            backup.restore(loaded, tmp_path / "копия.zip")
-    finally:
-        holder.kill()
-        holder.wait()
+    with held(loaded), pytest.raises(DatabaseBusy, match="занята другим процессом"):
+        backup.restore(loaded, tmp_path / "копия.zip")
     with Database(loaded) as db:
         assert state(db) == before
 

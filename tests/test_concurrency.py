@@ -6,8 +6,6 @@ fails with a clear message."""
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +21,7 @@ from analytics.indicators import Level, Scope, compute
 from analytics.ingest import ingest_bytes, rollback
 from analytics.parse import Defaults
 from tests.filemakers import csv_bytes, org, state, table, write_csv
+from tests.processes import hold
 
 READERS_IN_SNAPSHOT = 4
 READERS_OF_ONE_QUERY = 4
@@ -250,22 +249,6 @@ def test_a_snapshot_does_not_see_an_upload_that_commits_during_it(fresh_db):
 
 
 # --- a command-line ingest while another process holds the database ---------------------
-
-
-def hold(path: Path, seconds: float) -> subprocess.Popen:
-    """Another process that opens the database, says so and holds it for ``seconds``."""
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, time; c = duckdb.connect({str(path)!r}); "
-            f"print('ready', flush=True); time.sleep({seconds}); c.close()",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout.readline().strip() == "ready"
-    return holder
 
 
 def ingest_argv(path: Path, file: Path, wait: float) -> list[str]:

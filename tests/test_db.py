@@ -6,6 +6,7 @@ from analytics import db as db_module
 from analytics.db import SCHEMA_VERSION, Database, DatabaseBusy
 from analytics.ingest import ingest_file
 from tests.conftest import DATA, sample_defaults
+from tests.processes import held
 
 
 def test_a_new_database_records_the_current_schema_version(tmp_path):
@@ -49,25 +50,7 @@ def test_every_committed_write_bumps_the_data_version(fresh_db):
 
 
 def test_a_database_held_by_another_process_is_reported_in_russian(tmp_path):
-    import subprocess
-    import sys
-
     path = tmp_path / "m.duckdb"
     Database(path).close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, time; c = duckdb.connect({str(path)!r}); "
-            "print('ready', flush=True); time.sleep(30)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(DatabaseBusy, match="занята другим процессом"):
-            Database(path)
-    finally:
-        holder.kill()
-        holder.wait()
+    with held(path), pytest.raises(DatabaseBusy, match="занята другим процессом"):
+        Database(path)
