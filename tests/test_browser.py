@@ -173,6 +173,8 @@ def test_a_copied_link_reopens_the_same_indicator_and_period(server, tab):
 
 
 def test_choosing_a_municipality_narrows_the_page_and_the_url(server, tab):
+    # Tall enough for the select's list to open below it, in view.
+    tab.set_viewport_size({"width": 1600, "height": 1600})
     tab.goto(server + "indicators")
     _settle(tab)
     sidebar = tab.locator('[data-testid="stSidebar"]')
