@@ -25,6 +25,7 @@ from . import audit, decisions, lookups, meetings, quality, registers, trajector
 from .contract import Kind
 from .db import Database
 from .deck import build_deck
+from .disclosure import suppress_single_others
 from .indicators import Level, Scope, compute
 from .ingest import IngestResult, ingest_bytes, preview, rollback
 from .parse import Defaults
@@ -107,37 +108,6 @@ def _own(frame: pd.DataFrame, principal: Principal, column: str = "org_id") -> p
     return frame[frame[column].isin(principal.org_ids)].reset_index(drop=True)
 
 
-_TERRITORY_KEYS: dict[str, str | None] = {
-    str(Level.TOTAL): None,
-    str(Level.REGION): "region_id",
-    str(Level.MUNICIPALITY): "municipality_id",
-    str(Level.DISTRICT): "district_id",
-}
-_HIDDEN_COLUMNS = ("numerator", "denominator", "value", "status", "gap")
-
-
-def _suppress_single_others(frame: pd.DataFrame, own_rows: pd.DataFrame) -> pd.DataFrame:
-    """Blank a territory aggregate where, besides the curator's own organisations, exactly
-    one organisation takes part: subtracting their own values would reveal its value."""
-    hidden = pd.Series(False, index=frame.index)
-    taking_part = own_rows[own_rows["orgs"] > 0]
-    for level, key in _TERRITORY_KEYS.items():
-        rows = frame["level"] == level
-        if not rows.any():
-            continue
-        group = ["indicator", "period"] + ([key] if key else [])
-        own = taking_part.groupby(group, dropna=False).size().rename("own_orgs").reset_index()
-        merged = frame.loc[rows, [*group, "orgs"]].merge(own, on=group, how="left")
-        others = merged["orgs"].to_numpy() - merged["own_orgs"].fillna(0).to_numpy()
-        hidden.loc[rows] = others == 1
-    frame = frame.copy()
-    for column in _HIDDEN_COLUMNS:
-        frame[column] = frame[column].astype(object).where(~hidden, None)
-    frame["deficit"] = frame["deficit"] & ~hidden
-    frame["suppressed"] = hidden
-    return frame
-
-
 @dataclass(frozen=True)
 class View:
     """The engine's data as one principal may see it. Every read the views make is here."""
@@ -168,7 +138,7 @@ class View:
         if asked is not None and Level.ORGANIZATION not in asked:
             keep &= ~is_org
         frame = frame[keep].reset_index(drop=True)
-        return _suppress_single_others(frame, own_rows)
+        return suppress_single_others(frame, own_rows)
 
     def non_reporting(self, period: str) -> pd.DataFrame:
         return _own(lookups.non_reporting(self.db, period), self.principal)
@@ -255,7 +225,8 @@ class View:
 
     def school_note(self, period: str, org_id: int) -> bytes:
         self._require_org(org_id)
-        return build_school_note(self.db, period, org_id)
+        own = None if self.principal.sees_every_organization else self.principal.org_ids
+        return build_school_note(self.db, period, org_id, org_ids=own)
 
     # --- writes -----------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from docx.shared import Cm, Pt
 from . import narrative
 from .catalogue import INDICATORS, INDICATORS_BY_ID
 from .db import Database
+from .disclosure import suppress_single_others
 from .formatting import day, genitive_after_from, integer
 from .indicators import Level, Scope, compute
 from .report import (
@@ -88,7 +89,12 @@ class _Municipality:
     """The rows every note of one municipality needs, computed once."""
 
     def __init__(
-        self, db: Database, period: str, municipality_id: int, now: datetime | None
+        self,
+        db: Database,
+        period: str,
+        municipality_id: int,
+        now: datetime | None,
+        private_to: frozenset[int] | None = None,
     ) -> None:
         self.period = period
         self.now = now or datetime.now()
@@ -102,6 +108,9 @@ class _Municipality:
                 municipality_id=municipality_id,
             ),
         )
+        if private_to is not None:
+            own = frame[(frame["level"] == "organization") & frame["org_id"].isin(private_to)]
+            frame = suppress_single_others(frame, own)
         self.totals = {
             str(r["indicator"]): r for _, r in frame[frame["level"] == "total"].iterrows()
         }
@@ -260,13 +269,22 @@ def _footer(w: DocWriter, data: _Municipality, municipality: str) -> None:
     )
 
 
-def build_school_note(db: Database, period: str, org_id: int, now: datetime | None = None) -> bytes:
+def build_school_note(
+    db: Database,
+    period: str,
+    org_id: int,
+    now: datetime | None = None,
+    org_ids: frozenset[int] | None = None,
+) -> bytes:
     """A one-page DOCX for one organisation: its indicators against its municipality and
     the targets, then its deficits with a recommendation for each. Raises
-    :class:`~analytics.report.ReportError` for an unknown period or organisation."""
+    :class:`~analytics.report.ReportError` for an unknown period or organisation.
+
+    ``org_ids`` are the organisations of the reader (a curator): a municipal value that
+    would reveal another school's is left blank."""
     period = resolve_period(db, period)
     municipality_id = _municipality_of(db, org_id)
-    data = _Municipality(db, period, municipality_id, now)
+    data = _Municipality(db, period, municipality_id, now, org_ids)
     orgs = data.organizations[data.organizations["org_id"] == org_id]
     if orgs.empty:
         raise ReportError(
@@ -285,12 +303,13 @@ def build_school_notes_zip(
 ) -> bytes:
     """A ZIP with one note per organisation of the municipality (those that sent a form
     for the period and those of the registry that did not), named after the
-    organisation: ``МБОУ СОШ № 5.docx``. ``org_ids`` limits it to those organisations."""
+    organisation: ``МБОУ СОШ № 5.docx``. ``org_ids`` limits it to those organisations
+    (a curator's), and blanks a municipal value that would reveal another school's."""
     period = resolve_period(db, period)
     name = db.scalar("SELECT name FROM municipalities WHERE municipality_id = ?", [municipality_id])
     if name is None:
         raise ReportError(f"Муниципалитет с кодом {municipality_id} не найден в базе.")
-    data = _Municipality(db, period, municipality_id, now)
+    data = _Municipality(db, period, municipality_id, now, org_ids)
     orgs = data.organizations
     if org_ids is not None:
         orgs = orgs[orgs["org_id"].isin(org_ids)]

@@ -10,6 +10,7 @@ import io
 import zipfile
 
 import pytest
+from docx import Document
 
 from analytics import audit
 from analytics.access import (
@@ -308,3 +309,31 @@ def test_clearing_the_database_keeps_the_audit_log(db: Database):
 def test_the_audit_log_is_for_the_administrator_and_analysts(db: Database, role: Role):
     with pytest.raises(AccessDenied, match="Журнал действий доступен администратору и аналитикам"):
         View(db, Principal("кто-то", role, frozenset({1}))).audit()
+
+
+def note_table(content: bytes) -> list[list[str]]:
+    document = Document(io.BytesIO(content))
+    return [[cell.text for cell in row.cells] for row in document.tables[0].rows]
+
+
+def test_a_curators_school_note_blanks_the_municipal_value_that_would_reveal_the_other_school(
+    db: Database,
+):
+    school = org_id(db, SCHOOL_1)
+
+    theirs = note_table(View(db, curator_of(db, SCHOOL_1)).school_note(PERIOD, school))
+    everyone = note_table(View(db, LOCAL_PRINCIPAL).school_note(PERIOD, school))
+
+    assert {row[2] for row in theirs[1:]} == {"—"}
+    assert {row[2] for row in everyone[1:]} != {"—"}
+    assert [row[1] for row in theirs] == [row[1] for row in everyone]
+
+
+def test_a_curators_school_note_shows_the_municipal_value_of_three_schools(db: Database):
+    add_third_school(db)
+    school = org_id(db, SCHOOL_1)
+
+    theirs = note_table(View(db, curator_of(db, SCHOOL_1)).school_note(PERIOD, school))
+    everyone = note_table(View(db, LOCAL_PRINCIPAL).school_note(PERIOD, school))
+
+    assert theirs == everyone
