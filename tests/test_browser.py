@@ -138,10 +138,10 @@ _READY = (
 )
 
 
-def _settle(page) -> None:
+def _settle(page, heading: str = "h1") -> None:
     """Wait until Streamlit has finished running the script and drawing: the page must
     look ready three times in a row, a second apart (a run may start after a pause)."""
-    page.wait_for_selector("h1", timeout=60_000)
+    page.wait_for_selector(heading, timeout=60_000)
     calm = 0
     deadline = time.monotonic() + 90
     while calm < 3 and time.monotonic() < deadline:
@@ -240,3 +240,26 @@ def test_a_deep_link_asks_to_log_in_then_opens_the_page_asked_for(guarded_server
     sidebar = tab.locator('[data-testid="stSidebar"]').inner_text()
     assert "Вы вошли как analyst (аналитик)." in sidebar
     assert "period=2023" in tab.url
+
+
+def test_a_meeting_is_opened_and_presented_screen_by_screen_with_the_keyboard(guarded_server, tab):
+    tab.goto(guarded_server + "meeting")
+    tab.get_by_label("Имя пользователя").fill("analyst")
+    tab.get_by_label("Пароль").fill(PASSWORD)
+    tab.get_by_role("button", name="Войти").click()
+    tab.get_by_role("heading", name="Заседание").wait_for(timeout=60_000)
+    _settle(tab)
+    tab.get_by_label("Присутствовали (по одному в строке)").fill("Иванова И. И.\nПетров П. П.")
+    tab.get_by_role("button", name="Открыть заседание").click()
+    tab.get_by_text("Экран 1 из").wait_for(timeout=60_000)
+    _settle(tab)
+    tab.get_by_text("Режим презентации").click()
+    _settle(tab, "h2")  # the page title is hidden while presenting
+    first = tab.locator("h2").first.inner_text()
+    tab.locator("h2").first.click()  # focus off the toggle: arrows then turn screens
+    tab.keyboard.press("ArrowRight")
+    tab.get_by_text("Экран 2 из").wait_for(timeout=60_000)
+    _settle(tab, "h2")
+    assert tab.locator("h2").first.inner_text() != first
+    assert "версия данных" in _text(tab).lower()
+    tab.screenshot(path=str(SCREENSHOTS / "meeting-presentation.png"), full_page=False)
