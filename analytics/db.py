@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from . import aggregates
 from .contract import FORM_VALUE_FIELDS, PERSON_FIELDS, PERSON_TABLES, SQL_TYPES, Kind
 
 DEFAULT_DB_PATH = Path("data") / "monitoring.duckdb"
@@ -163,8 +164,14 @@ def _migration_2() -> list[str]:
     return statements
 
 
+def _migration_aggregates() -> list[str]:
+    """``org_values``, the per-form indicator numerators and denominators (see
+    :mod:`analytics.aggregates`), backfilled from the forms already stored."""
+    return aggregates.migration()
+
+
 # MIGRATIONS[i] brings the schema from version i to i + 1.
-MIGRATIONS: tuple[Sequence[str], ...] = (_migration_1(), _migration_2())
+MIGRATIONS: tuple[Sequence[str], ...] = (_migration_1(), _migration_2(), _migration_aggregates())
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # In ``targets``, an override for every period is stored under this period code, and

@@ -10,17 +10,19 @@ is a parameter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from itertools import pairwise
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .catalogue import (
     FORM_INDICATORS,
     INDICATORS,
     YELLOW_RATIO_HIGHER,
     YELLOW_RATIO_LOWER,
-    Indicator,
 )
 from .db import ALL_PERIODS, TOTAL_TERRITORY, Database
 
@@ -96,12 +98,6 @@ class Scope:
     indicators: tuple[str, ...] | None = None
 
 
-def _pair(indicator: Indicator) -> tuple[str, str]:
-    n, d = indicator.numerator_sql, indicator.denominator_sql
-    both = f"({n}) IS NOT NULL AND ({d}) IS NOT NULL"
-    return f"CASE WHEN {both} THEN ({n}) END", f"CASE WHEN {both} THEN ({d}) END"
-
-
 # Indicators the person registers answer for an organisation and period where it uploaded
 # both the base of mentors and the base of mentees (``has_registers``): then it has the
 # databases, whatever its form said. Indicator id → (numerator, denominator) SQL.
@@ -109,9 +105,11 @@ REGISTER_ANSWERS: dict[str, tuple[str, str]] = {"databases": ("1", "1")}
 
 
 def _row_expressions() -> str:
+    """Each indicator's numerator and denominator for one organisation and period, from
+    its stored per-form values (``org_values``), its registers and the registry."""
     parts = []
     for indicator in FORM_INDICATORS:
-        n, d = _pair(indicator)
+        n, d = f"n_{indicator.id}", f"d_{indicator.id}"
         if indicator.id in REGISTER_ANSWERS:
             rn, rd = REGISTER_ANSWERS[indicator.id]
             n = f"CASE WHEN has_registers THEN {rn} ELSE {n} END"
@@ -126,35 +124,19 @@ def _row_expressions() -> str:
 
 def _sums() -> str:
     return ",\n    ".join(
-        f"sum(n_{i.id}) AS n_{i.id}, sum(d_{i.id}) AS d_{i.id}, count(d_{i.id}) AS c_{i.id}"
+        f"CAST(sum(n_{i.id}) AS DOUBLE) AS n_{i.id}, CAST(sum(d_{i.id}) AS DOUBLE) AS d_{i.id}, "
+        f"count(d_{i.id}) AS c_{i.id}"
         for i in INDICATORS
     )
 
 
-def _unnest() -> str:
-    items = ", ".join(
-        f"{{'indicator': '{i.id}', 'numerator': CAST(n_{i.id} AS DOUBLE), "
-        f"'denominator': CAST(d_{i.id} AS DOUBLE), 'orgs': c_{i.id}}}"
+def _own() -> str:
+    """An organisation's row: its own values (the sums over itself)."""
+    return ",\n    ".join(
+        f"CAST(n_{i.id} AS DOUBLE) AS n_{i.id}, CAST(d_{i.id} AS DOUBLE) AS d_{i.id}, "
+        f"CAST(d_{i.id} IS NOT NULL AS BIGINT) AS c_{i.id}"
         for i in INDICATORS
     )
-    return f"unnest([{items}], recursive := true)"
-
-
-def _target_joins() -> tuple[str, str]:
-    joins, candidates = [], []
-    for level, key in TARGET_LEVELS:
-        for suffix, period in (("p", "l.period"), ("a", f"'{ALL_PERIODS}'")):
-            alias = f"t_{level}_{suffix}"
-            # Rows above the scope's territory describe that territory: they take its
-            # targets (the scope's ids fill the keys they lack).
-            territory = key if key == str(TOTAL_TERRITORY) else f"coalesce(l.{key}, scope_{key})"
-            joins.append(
-                f"LEFT JOIN targets {alias} ON {alias}.indicator = l.indicator "
-                f"AND {alias}.level = '{level}' AND {alias}.territory_id = {territory} "
-                f"AND {alias}.period = {period}"
-            )
-            candidates.append(f"{alias}.target")
-    return "\n".join(joins), ", ".join(candidates)
 
 
 def _catalogue_frame() -> pd.DataFrame:
@@ -191,52 +173,84 @@ def scope_filters(scope: Scope) -> tuple[str, list[object]]:
 
 
 def indicator_sql(scope: Scope) -> tuple[str, list[object]]:
-    """The single grouped query for ``scope`` and its parameters."""
-    where, params = scope_filters(scope)
+    """The grouped query for ``scope`` and its parameters: one wide row per unit and
+    period (``n_<id>``, ``d_<id>``, ``c_<id>`` for every indicator), sorted as
+    :func:`compute` returns them, with integer codes instead of names."""
+    org_where, org_params = scope_filters(replace(scope, periods=None))
+    period_where, period_params = scope_filters(Scope(periods=scope.periods))
     wanted = set(scope.levels) if scope.levels is not None else set(LEVELS)
-    # Only the levels asked for are grouped: the organisation level is most of the work.
     grouping_sets = ["(period)"] if Level.TOTAL in wanted else []
     deepest = max((n for n, (level, _) in enumerate(_LEVEL_KEYS) if level in wanted), default=-1)
     grouped_keys = [key for _, key in _LEVEL_KEYS[: deepest + 1]]
-    for n, (level, _) in enumerate(_LEVEL_KEYS):
+    # The organisation level is each organisation's own row: no grouping needed.
+    for n, (level, _) in enumerate(_LEVEL_KEYS[:-1]):
         if level in wanted:
             grouping_sets.append(f"(period, {', '.join(grouped_keys[: n + 1])})")
     key_columns = ", ".join(
-        key if key in grouped_keys else f"CAST(NULL AS BIGINT) AS {key}" for _, key in _LEVEL_KEYS
+        key if key in grouped_keys else f"CAST(NULL AS BIGINT) AS {key}"
+        for _, key in _LEVEL_KEYS[:-1]
     )
     level_case = " ".join(
-        f"WHEN GROUPING({key}) = 0 THEN '{level}'"
-        for level, key in reversed(_LEVEL_KEYS)
+        f"WHEN GROUPING({key}) = 0 THEN {LEVELS.index(level)}"
+        for level, key in reversed(_LEVEL_KEYS[:-1])
         if key in grouped_keys
     )
-    level_case = f"CASE {level_case} ELSE '{Level.TOTAL}' END" if level_case else f"'{Level.TOTAL}'"
-    level_order = (
-        "CASE v.level "
-        + " ".join(f"WHEN '{level}' THEN {n}" for n, level in enumerate(LEVELS))
-        + " END"
-    )
-    target_joins, target_candidates = _target_joins()
-    value_sql = "CASE WHEN l.denominator > 0 THEN c.factor * l.numerator / l.denominator END"
+    level_case = f"CASE {level_case} ELSE 0 END" if level_case else "0"
+    parts = []
+    if grouping_sets:
+        parts.append(f"""SELECT period, {key_columns}, CAST(NULL AS BIGINT) AS org_id,
+        {level_case} AS lvl,
+    {_sums()}
+    FROM per_org
+    GROUP BY GROUPING SETS ({", ".join(grouping_sets)})""")
+    if Level.ORGANIZATION in wanted:
+        parts.append(f"""SELECT period, region_id, municipality_id, district_id, org_id,
+        {LEVELS.index(Level.ORGANIZATION)} AS lvl,
+    {_own()}
+    FROM per_org""")
+    if not parts:  # no level asked for: the columns, no rows
+        parts.append(
+            f"SELECT period, NULL AS region_id, NULL AS municipality_id, "
+            f"NULL AS district_id, NULL AS org_id, 0 AS lvl, {_sums()} "
+            "FROM per_org GROUP BY period HAVING FALSE"
+        )
+    union = "\n    UNION ALL BY NAME\n    ".join(parts)
+    district = LEVELS.index(Level.DISTRICT)
     sql = f"""
-WITH scope_keys AS (
-    SELECT CAST(? AS BIGINT) AS scope_region_id, CAST(? AS BIGINT) AS scope_municipality_id,
-        CAST(? AS BIGINT) AS scope_district_id
+WITH orgs AS (
+    SELECT o.org_id, m.region_id, o.municipality_id, o.district_id
+    FROM organizations o
+    JOIN municipalities m ON m.municipality_id = o.municipality_id
+    WHERE TRUE{org_where}
+),
+per AS (
+    SELECT p.period FROM periods p WHERE TRUE{period_where}
 ),
 registers AS (
     SELECT org_id, period FROM mentors INTERSECT SELECT org_id, period FROM mentees
 ),
+listed AS (
+    SELECT org_id FROM registry WHERE org_id IN (SELECT org_id FROM orgs)
+),
+keys AS (
+    SELECT org_id, period FROM org_values
+    WHERE org_id IN (SELECT org_id FROM orgs) AND period IN (SELECT period FROM per)
+    UNION
+    SELECT l.org_id, per.period FROM listed l CROSS JOIN per
+    UNION
+    SELECT org_id, period FROM registers
+    WHERE org_id IN (SELECT org_id FROM orgs) AND period IN (SELECT period FROM per)
+),
 base AS (
-    SELECT p.period, p.start_year, o.org_id, m.region_id, o.municipality_id, o.district_id,
-        reg.org_id IS NOT NULL AS in_registry, f.org_id IS NOT NULL AS reported,
+    SELECT k.period, g.org_id, g.region_id, g.municipality_id, g.district_id,
+        l.org_id IS NOT NULL AS in_registry, v.org_id IS NOT NULL AS reported,
         rg.org_id IS NOT NULL AS has_registers,
-        f.* EXCLUDE (org_id, period)
-    FROM periods p
-    CROSS JOIN organizations o
-    JOIN municipalities m ON m.municipality_id = o.municipality_id
-    LEFT JOIN form_values f ON f.org_id = o.org_id AND f.period = p.period
-    LEFT JOIN registry reg ON reg.org_id = o.org_id
-    LEFT JOIN registers rg ON rg.org_id = o.org_id AND rg.period = p.period
-    WHERE (f.org_id IS NOT NULL OR reg.org_id IS NOT NULL OR rg.org_id IS NOT NULL){where}
+        v.* EXCLUDE (org_id, period)
+    FROM keys k
+    JOIN orgs g ON g.org_id = k.org_id
+    LEFT JOIN org_values v ON v.org_id = k.org_id AND v.period = k.period
+    LEFT JOIN listed l ON l.org_id = k.org_id
+    LEFT JOIN registers rg ON rg.org_id = k.org_id AND rg.period = k.period
 ),
 per_org AS (
     SELECT period, region_id, municipality_id, district_id, org_id,
@@ -244,48 +258,102 @@ per_org AS (
     FROM base
 ),
 grouped AS (
-    SELECT period, {key_columns}, {level_case} AS level,
-    {_sums()}
-    FROM per_org
-    GROUP BY GROUPING SETS ({", ".join(grouping_sets)})
+    {union}
 ),
-long AS (
-    SELECT period, region_id, municipality_id, district_id, org_id, level, {_unnest()}
-    FROM grouped
-    WHERE NOT (level = '{Level.DISTRICT}' AND district_id IS NULL)
+region_rank AS (
+    SELECT region_id, dense_rank() OVER (ORDER BY name) AS r FROM regions
 ),
-valued AS (
-    SELECT l.*, c.ord, c.name, c.better,
-        {value_sql} AS value,
-        coalesce({target_candidates}, c.default_target) AS target
-    FROM long l
-    CROSS JOIN scope_keys
-    JOIN catalogue c ON c.indicator = l.indicator
-    {target_joins}
+municipality_rank AS (
+    SELECT municipality_id, dense_rank() OVER (ORDER BY name) AS r FROM municipalities
+),
+district_rank AS (
+    SELECT district_id, dense_rank() OVER (ORDER BY name) AS r FROM districts
+),
+org_rank AS (
+    SELECT org_id, dense_rank() OVER (ORDER BY name) AS r FROM organizations
 )
-SELECT v.indicator, v.name, v.level, v.period, ? AS org_type,
-    r.name AS region, m.name AS municipality, d.name AS district,
-    v.org_id, o.name AS organization, o.inn, o.org_type AS organization_type,
-    v.numerator, v.denominator, v.orgs, v.value, v.target, v.better,
-    CASE
-        WHEN v.value IS NULL THEN NULL
-        WHEN v.better = 'higher' THEN CASE WHEN v.value >= v.target THEN 'green'
-            WHEN v.value >= v.target * {YELLOW_RATIO_HIGHER} THEN 'yellow' ELSE 'red' END
-        ELSE CASE WHEN v.value <= v.target THEN 'green'
-            WHEN v.value <= v.target * {YELLOW_RATIO_LOWER} THEN 'yellow' ELSE 'red' END
-    END AS status,
-    v.region_id, v.municipality_id, v.district_id, p.start_year, v.ord
-FROM valued v
-JOIN periods p ON p.period = v.period
-LEFT JOIN regions r ON r.region_id = v.region_id
-LEFT JOIN municipalities m ON m.municipality_id = v.municipality_id
-LEFT JOIN districts d ON d.district_id = v.district_id
-LEFT JOIN organizations o ON o.org_id = v.org_id
-ORDER BY p.start_year, v.period, v.ord, {level_order}, r.name NULLS FIRST,
-    m.name NULLS FIRST, d.name NULLS FIRST, o.name NULLS FIRST, v.org_id
+SELECT g.*, p.start_year
+FROM grouped g
+JOIN periods p ON p.period = g.period
+LEFT JOIN region_rank rr ON rr.region_id = g.region_id
+LEFT JOIN municipality_rank mr ON mr.municipality_id = g.municipality_id
+LEFT JOIN district_rank dr ON dr.district_id = g.district_id
+LEFT JOIN org_rank orr ON orr.org_id = g.org_id
+WHERE NOT (g.lvl = {district} AND g.district_id IS NULL)
+ORDER BY p.start_year, g.period, g.lvl, rr.r NULLS FIRST, mr.r NULLS FIRST,
+    dr.r NULLS FIRST, orr.r NULLS FIRST, g.org_id
 """
-    scope_keys = [scope.region_id, scope.municipality_id, scope.district_id]
-    return sql, [*scope_keys, *params, scope.org_type]
+    return sql, [*org_params, *period_params]
+
+
+_TARGET_KEYS: dict[Level, str] = {
+    Level.REGION: "region_id",
+    Level.MUNICIPALITY: "municipality_id",
+    Level.DISTRICT: "district_id",
+}
+
+
+def _targets(
+    db: Database, scope: Scope, wide: pd.DataFrame, periods: np.ndarray, ords: np.ndarray, rows
+) -> np.ndarray:
+    """Each long row's target: the most specific override (district, municipality,
+    region, total; for the period, then for every period), else the catalogue default.
+
+    Rows above the scope's territory describe that territory: they take its targets (the
+    scope's ids fill the keys they lack).
+    """
+    target = np.array([i.target for i in INDICATORS], dtype=float)[ords]
+    stored = db.query("SELECT indicator, period, level, territory_id, target FROM targets")
+    if stored.empty:
+        return target
+    ord_of = {i.id: n for n, i in enumerate(INDICATORS)}
+    stored = stored[stored["indicator"].isin(ord_of)]
+    found = np.full(len(ords), np.nan)
+    scope_ids = {
+        "region_id": scope.region_id,
+        "municipality_id": scope.municipality_id,
+        "district_id": scope.district_id,
+    }
+    for level, _ in TARGET_LEVELS:
+        for every_period in (False, True):
+            chosen = stored[
+                (stored["level"] == str(level))
+                & ((stored["period"] == ALL_PERIODS) == every_period)
+            ]
+            if chosen.empty:
+                continue
+            if level is Level.TOTAL:
+                territory = np.full(len(ords), TOTAL_TERRITORY, dtype=np.int64)
+            else:
+                key = _TARGET_KEYS[level]
+                column = wide[key].to_numpy(dtype=float, na_value=np.nan)[rows]
+                fill = scope_ids[key]
+                column = np.where(np.isnan(column), np.nan if fill is None else fill, column)
+                territory = np.where(np.isnan(column), -1, column).astype(np.int64)
+            period = np.full(len(ords), ALL_PERIODS, dtype=object) if every_period else periods
+            lookup = {
+                (ord_of[i], p, int(t)): v
+                for i, p, t, v in chosen[
+                    ["indicator", "period", "territory_id", "target"]
+                ].itertuples(index=False)
+            }
+            keys = pd.MultiIndex.from_arrays([ords, period, territory])
+            index = pd.MultiIndex.from_tuples(list(lookup), names=None)
+            position = index.get_indexer(keys)
+            values = np.array(list(lookup.values()), dtype=float)
+            hit = (position >= 0) & np.isnan(found)
+            found[hit] = values[position[hit]]
+    return np.where(np.isnan(found), target, found)
+
+
+def _names(db: Database, table: str, key: str, column: str, ids: pd.Series) -> pd.Series:
+    """``column`` of ``table`` for each id (None where the id is null), as objects."""
+    names = db.query(f"SELECT {key} AS id, {column} AS name FROM {table}")
+    labels = np.array(
+        [*names["name"].astype(object).where(names["name"].notna(), None), None], dtype=object
+    )
+    position = pd.Index(names["id"]).get_indexer(ids.to_numpy(dtype=float, na_value=np.nan))
+    return pd.Series(labels[position], index=ids.index, dtype=object)
 
 
 def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
@@ -294,41 +362,108 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
     Columns are :data:`OUTPUT_COLUMNS` plus ``orgs`` (organisations taking part), ``inn``,
     ``organization_type``, the territory ids and ``start_year`` for sorting. ``deficit`` is
     True where the value misses its target; ``gap`` is the distance to the target in the
-    indicator's units (0 where met, null where there is no value).
+    indicator's units (0 where met, null where there is no value). Rows are sorted by
+    period, indicator, level and names.
+
+    The query returns one wide row per unit and period (numbers only); it is unnested
+    into indicators and given names and targets here, vectorised.
     """
     scope = scope or Scope()
     sql, params = indicator_sql(scope)
     cur = db.cursor()
     try:
-        cur.register("catalogue", _catalogue_frame())
-        # Through Arrow: several times faster than .df() for the name columns of a
-        # national dataset.
-        frame = cur.sql(sql, params=params).to_arrow_table().to_pandas()
+        wide = cur.sql(sql, params=params).to_arrow_table().to_pandas()
     finally:
         cur.close()
-    if scope.indicators is not None:
-        frame = frame[frame["indicator"].isin(scope.indicators)]
-    for key in ("org_id", "region_id", "municipality_id", "district_id"):
-        frame[key] = frame[key].astype("Int64")
-    # Names a row's level does not have are None, as callers test them.
-    for column in (
-        "region",
-        "municipality",
-        "district",
-        "organization",
-        "inn",
-        "organization_type",
-        "org_type",
-    ):
-        frame[column] = pd.Series(
-            frame[column].to_numpy(dtype=object, na_value=None), index=frame.index, dtype=object
-        )
-    # None, not NaN, where there is no value: callers look statuses up in dicts.
-    frame["status"] = frame["status"].astype(object).where(frame["status"].notna(), None)
-    frame["deficit"] = frame["status"].isin(["yellow", "red"])
-    higher = frame["better"] == "higher"
-    distance = (frame["target"] - frame["value"]).where(higher, frame["value"] - frame["target"])
-    frame["gap"] = distance.clip(lower=0.0)
+    chosen = [
+        n for n, i in enumerate(INDICATORS) if scope.indicators is None or i.id in scope.indicators
+    ]
+    # Long order: within a period, indicator by indicator, each over the sorted units.
+    period_codes, period_names = pd.factorize(wide["period"], sort=False)
+    starts = np.flatnonzero(np.r_[True, period_codes[1:] != period_codes[:-1]])
+    bounds = [*starts.tolist(), len(wide)]
+    rows_parts, ord_parts = [], []
+    for a, b in pairwise(bounds):
+        block = np.arange(a, b)
+        for n in chosen:
+            rows_parts.append(block)
+            ord_parts.append(np.full(b - a, n, dtype=np.int64))
+    rows = np.concatenate(rows_parts) if rows_parts else np.zeros(0, dtype=np.int64)
+    ords = np.concatenate(ord_parts) if ord_parts else np.zeros(0, dtype=np.int64)
+    ids = [i.id for i in INDICATORS]
+
+    def matrix(prefix: str, dtype: str) -> np.ndarray:
+        columns = [
+            wide[f"{prefix}_{i}"].to_numpy(dtype=dtype, na_value=np.nan)
+            if dtype == "float"
+            else wide[f"{prefix}_{i}"].to_numpy(dtype=dtype)
+            for i in ids
+        ]
+        return np.column_stack(columns) if columns else np.zeros((len(wide), 0))
+
+    numerator = matrix("n", "float")[rows, ords]
+    denominator = matrix("d", "float")[rows, ords]
+    orgs = matrix("c", "int64")[rows, ords]
+    factor = np.array([i.factor for i in INDICATORS])[ords]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(denominator > 0, factor * numerator / denominator, np.nan)
+    periods = (
+        np.asarray(period_names, dtype=object)[period_codes[rows]]
+        if len(rows)
+        else (np.zeros(0, dtype=object))
+    )
+    target = _targets(db, scope, wide, periods, ords, rows)
+    higher = np.array([i.better == "higher" for i in INDICATORS])[ords]
+    ratio = np.where(higher, YELLOW_RATIO_HIGHER, YELLOW_RATIO_LOWER)
+    green = np.where(higher, value >= target, value <= target)
+    yellow = np.where(higher, value >= target * ratio, value <= target * ratio)
+    status_code = np.where(np.isnan(value), 3, np.where(green, 0, np.where(yellow, 1, 2)))
+    status = np.array(["green", "yellow", "red", None], dtype=object)[status_code]
+    distance = np.where(higher, target - value, value - target)
+
+    def text(values: list[str], codes: np.ndarray) -> pd.Series:
+        dictionary = pa.array(values, pa.large_string())
+        array = pa.DictionaryArray.from_arrays(pa.array(codes), dictionary)
+        return pd.Series(pd.array(array.cast(pa.large_string()), dtype="str"))
+
+    def ids_of(column: str) -> pd.Series:
+        return pd.Series(wide[column].to_numpy()[rows], dtype="Int64")
+
+    level_codes = wide["lvl"].to_numpy()[rows]
+    region_id, municipality_id = ids_of("region_id"), ids_of("municipality_id")
+    district_id, org_id = ids_of("district_id"), ids_of("org_id")
+    frame = pd.DataFrame(
+        {
+            "indicator": text(ids, ords),
+            "name": text([i.name for i in INDICATORS], ords),
+            "level": text([str(level) for level in LEVELS], level_codes),
+            "period": text([str(p) for p in period_names], period_codes[rows]),
+            "org_type": pd.Series(np.full(len(rows), scope.org_type, dtype=object), dtype=object),
+            "region": _names(db, "regions", "region_id", "name", region_id),
+            "municipality": _names(
+                db, "municipalities", "municipality_id", "name", municipality_id
+            ),
+            "district": _names(db, "districts", "district_id", "name", district_id),
+            "org_id": org_id,
+            "organization": _names(db, "organizations", "org_id", "name", org_id),
+            "inn": _names(db, "organizations", "org_id", "inn", org_id),
+            "organization_type": _names(db, "organizations", "org_id", "org_type", org_id),
+            "numerator": numerator,
+            "denominator": denominator,
+            "orgs": orgs,
+            "value": value,
+            "target": target,
+            "better": text([str(i.better) for i in INDICATORS], ords),
+            "status": pd.Series(status, dtype=object),
+            "region_id": region_id,
+            "municipality_id": municipality_id,
+            "district_id": district_id,
+            "start_year": wide["start_year"].to_numpy()[rows],
+            "ord": ords,
+            "deficit": (status_code == 1) | (status_code == 2),
+            "gap": np.where(np.isnan(value), np.nan, np.maximum(distance, 0.0)),
+        }
+    )
     return frame
 
 

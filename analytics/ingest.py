@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from . import aggregates
 from .contract import FORM_VALUE_CODES, KIND_LABELS, PERSON_FIELDS, PERSON_TABLES, Kind
 from .db import Database, person_columns
 from .normalize import name_key, period_of, person_key, territory_key
@@ -356,14 +357,14 @@ def _write_forms(
             "FROM form_values f JOIN incoming_forms i USING (org_id, period)",
             [upload_id, now],
         )
-        cur.execute(
-            "DELETE FROM form_values WHERE (org_id, period) IN "
-            "(SELECT (org_id, period) FROM incoming_forms)"
-        )
+        replaced_forms = "(org_id, period) IN (SELECT (org_id, period) FROM incoming_forms)"
+        aggregates.forget(cur, replaced_forms)
+        cur.execute(f"DELETE FROM form_values WHERE {replaced_forms}")
         cur.execute(
             f"INSERT INTO form_values ({_FORM_COLUMN_LIST}) "
             f"SELECT {_FORM_COLUMN_LIST} FROM incoming_forms"
         )
+        aggregates.remember(cur, "upload_id = ?", [upload_id])
     finally:
         cur.unregister("incoming_forms")
     return int(replaced)
@@ -422,13 +423,19 @@ def rollback(db: Database, upload_id: int) -> None:
             f"данные загрузки № {upload_id} уже заменены более поздними загрузками ({numbers}); "
             "сначала отмените их"
         )
+    forms = kind is Kind.ORG_FORM
     with db.transaction() as cur:
+        if forms:
+            aggregates.forget(cur, "upload_id = ?", [upload_id])
         cur.execute(f"DELETE FROM {values} WHERE upload_id = ?", [upload_id])
         cur.execute(
             f"INSERT INTO {values} ({columns}) SELECT {columns} FROM {history} "
             "WHERE replaced_by = ?",
             [upload_id],
         )
+        if forms:
+            restored = "(org_id, period) IN (SELECT (org_id, period) FROM form_history "
+            aggregates.remember(cur, restored + "WHERE replaced_by = ?)", [upload_id])
         cur.execute(f"DELETE FROM {history} WHERE replaced_by = ?", [upload_id])
         cur.execute(
             "UPDATE uploads SET rolled_back_at = ? WHERE upload_id = ?", [datetime.now(), upload_id]
