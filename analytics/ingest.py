@@ -22,10 +22,11 @@ import pandas as pd
 from . import aggregates
 from .contract import FORM_VALUE_CODES, KIND_LABELS, PERSON_FIELDS, PERSON_TABLES, Kind
 from .db import Database, person_columns
-from .normalize import name_key, period_of, person_key, territory_key
+from .normalize import period_of, person_key
 from .parse import Defaults, ParsedFile, Record, identity_keys, parse_sheets
 from .problems import IngestError, Problem
 from .readers import Limits, UnreadableFile, check_size, read_sheets
+from .resolve import Resolver
 
 
 @dataclass
@@ -77,17 +78,15 @@ def preview(
     parsed = parse_bytes(name, content, kind, defaults or Defaults(), limits)
     cur = db.cursor()
     try:
-        resolver = _Resolver(cur, create=False)
+        org_ids = Resolver(cur, create=False).resolve([r.values for r in parsed.records])
+        new_orgs = {
+            identity_keys(r.values)[0]
+            for r, org_id in zip(parsed.records, org_ids, strict=True)
+            if org_id is None
+        }
         replaced = 0
-        new_orgs: set[tuple[object, ...]] = set()
-        org_ids = []
-        for record in parsed.records:
-            org_id = resolver.org(record.values)
-            org_ids.append(org_id)
-            if org_id is None:
-                new_orgs.add(identity_keys(record.values)[0])
-            elif kind is Kind.ORG_FORM and _has_form(cur, org_id, record.values["period"]):
-                replaced += 1
+        if kind is Kind.ORG_FORM:
+            replaced = _forms_replaced(cur, parsed.records, org_ids)
         if kind in PERSON_TABLES:
             replaced = _registers_replaced(cur, kind, parsed.records, org_ids)
             parsed.warnings.extend(_matching_warnings(cur, parsed, org_ids))
@@ -96,11 +95,23 @@ def preview(
     return _result(parsed, sha256_of(content), len(new_orgs), replaced)
 
 
-def _has_form(cur: duckdb.DuckDBPyConnection, org_id: int, period: object) -> bool:
-    row = cur.execute(
-        "SELECT 1 FROM form_values WHERE org_id = ? AND period = ?", [org_id, period]
-    ).fetchone()
-    return row is not None
+def _forms_replaced(
+    cur: duckdb.DuckDBPyConnection, records: list[Record], org_ids: list[int | None]
+) -> int:
+    """How many of the records replace a stored form (one query)."""
+    found = [(o, str(r.values["period"])) for r, o in zip(records, org_ids, strict=True) if o]
+    if not found:
+        return 0
+    pairs = pd.DataFrame(found, columns=["org_id", "period"])
+    cur.register("previewed", pairs)
+    try:
+        return int(
+            cur.execute(
+                "SELECT count(*) FROM previewed p JOIN form_values f USING (org_id, period)"
+            ).fetchall()[0][0]
+        )
+    finally:
+        cur.unregister("previewed")
 
 
 def _result(parsed: ParsedFile, sha: str, new_orgs: int, replaced: int) -> IngestResult:
@@ -178,8 +189,8 @@ def ingest_bytes(
     with db.transaction() as cur:
         upload_id = int(cur.execute("SELECT nextval('upload_seq')").fetchone()[0])
         now = datetime.now()
-        resolver = _Resolver(cur, create=True)
-        org_ids = [resolver.org(r.values) for r in parsed.records]
+        resolver = Resolver(cur, create=True)
+        org_ids = resolver.resolve([r.values for r in parsed.records])
         if kind is Kind.ORG_FORM:
             replaced = _write_forms(cur, parsed.records, org_ids, upload_id, now)
         elif kind in PERSON_TABLES:
@@ -222,94 +233,6 @@ def _archive(directory: Path, sha: str, name: str, content: bytes) -> Path:
             handle.write(content)
         os.replace(tmp, target)
     return target
-
-
-class _Resolver:
-    """Finds (and, when ``create``, makes) territories and organisations by their keys."""
-
-    def __init__(self, cur: duckdb.DuckDBPyConnection, create: bool):
-        self.cur = cur
-        self.create = create
-        self.created = 0
-        self._cache: dict[tuple[object, ...], int | None] = {}
-
-    def _territory(
-        self, table: str, parent_column: str | None, parent: int | None, name: str
-    ) -> int | None:
-        key = (table, parent, territory_key(name))
-        if key in self._cache:
-            return self._cache[key]
-        id_column = {
-            "regions": "region_id",
-            "municipalities": "municipality_id",
-            "districts": "district_id",
-        }[table]
-        where = "name_key = ?" + (f" AND {parent_column} = ?" if parent_column else "")
-        params: list[object] = [territory_key(name)] + ([parent] if parent_column else [])
-        row = self.cur.execute(f"SELECT {id_column} FROM {table} WHERE {where}", params).fetchone()
-        found = int(row[0]) if row else None
-        if found is None and self.create:
-            found = int(self.cur.execute("SELECT nextval('territory_seq')").fetchone()[0])
-            columns = f"{id_column}, name, name_key" + (
-                f", {parent_column}" if parent_column else ""
-            )
-            marks = "?, ?, ?" + (", ?" if parent_column else "")
-            self.cur.execute(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})",
-                [found, name, territory_key(name)] + ([parent] if parent_column else []),
-            )
-        self._cache[key] = found
-        return found
-
-    def municipality(self, values: dict[str, object]) -> int | None:
-        region = self._territory("regions", None, None, str(values["region"]))
-        if region is None:
-            return None
-        return self._territory("municipalities", "region_id", region, str(values["municipality"]))
-
-    def org(self, values: dict[str, object]) -> int | None:
-        municipality = self.municipality(values)
-        inn = values.get("inn")
-        key = name_key(str(values["org_name"]))
-        found = None
-        if inn:
-            row = self.cur.execute(
-                "SELECT org_id FROM organizations WHERE inn = ?", [inn]
-            ).fetchone()
-            found = int(row[0]) if row else None
-        if found is None and municipality is not None:
-            row = self.cur.execute(
-                # A row without ИНН matches by name; a row with one only an organisation
-                # whose ИНН is not known yet.
-                "SELECT org_id FROM organizations WHERE municipality_id = ? AND name_key = ? "
-                "AND (inn IS NULL OR CAST(? AS VARCHAR) IS NULL) ORDER BY org_id LIMIT 1",
-                [municipality, key, inn],
-            ).fetchone()
-            found = int(row[0]) if row else None
-        if not self.create:
-            return found
-        district = None
-        if values.get("district"):
-            district = self._territory(
-                "districts", "municipality_id", municipality, str(values["district"])
-            )
-        if found is None:
-            found = int(self.cur.execute("SELECT nextval('org_seq')").fetchone()[0])
-            self.cur.execute(
-                "INSERT INTO organizations (org_id, municipality_id, district_id, inn, name, "
-                "name_key, org_type) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [found, municipality, district, inn, values["org_name"], key, values["org_type"]],
-            )
-            self.created += 1
-        else:
-            # The latest file is the best description of an organisation.
-            self.cur.execute(
-                "UPDATE organizations SET municipality_id = ?, "
-                "district_id = coalesce(?, district_id), inn = coalesce(?, inn), name = ?, "
-                "name_key = ?, org_type = ? WHERE org_id = ?",
-                [municipality, district, inn, values["org_name"], key, values["org_type"], found],
-            )
-        return found
 
 
 _FORM_COLUMNS = (
@@ -371,7 +294,7 @@ def _write_forms(
 
 
 def _write_registry(
-    cur: duckdb.DuckDBPyConnection, org_ids: list[int | None], resolver: _Resolver, upload_id: int
+    cur: duckdb.DuckDBPyConnection, org_ids: list[int | None], resolver: Resolver, upload_id: int
 ) -> int:
     """Replace the registry of every municipality the file covers."""
     incoming = pd.DataFrame({"org_id": pd.array(sorted(set(org_ids)), dtype="Int64")})
