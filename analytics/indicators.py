@@ -180,9 +180,11 @@ def indicator_sql(scope: Scope) -> tuple[str, list[object]]:
     period_where, period_params = scope_filters(Scope(periods=scope.periods))
     wanted = set(scope.levels) if scope.levels is not None else set(LEVELS)
     grouping_sets = ["(period)"] if Level.TOTAL in wanted else []
-    deepest = max((n for n, (level, _) in enumerate(_LEVEL_KEYS) if level in wanted), default=-1)
-    grouped_keys = [key for _, key in _LEVEL_KEYS[: deepest + 1]]
     # The organisation level is each organisation's own row: no grouping needed.
+    deepest = max(
+        (n for n, (level, _) in enumerate(_LEVEL_KEYS[:-1]) if level in wanted), default=-1
+    )
+    grouped_keys = [key for _, key in _LEVEL_KEYS[: deepest + 1]]
     for n, (level, _) in enumerate(_LEVEL_KEYS[:-1]):
         if level in wanted:
             grouping_sets.append(f"(period, {', '.join(grouped_keys[: n + 1])})")
