@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import images, lookups
 from .contract import PERSON_TABLES, Kind
-from .db import Database, DatabaseBusy, default_db_path
+from .db import Database, DatabaseBusy, DatabaseReadOnly, default_db_path
 from .deck import build_deck
 from .docgen import render as render_docs
 from .indicators import OUTPUT_COLUMNS, Level, Scope, compute, deficits
@@ -29,6 +29,7 @@ from .problems import IngestError, Problem
 from .quality import QUALITY_COLUMNS, findings
 from .report import PdfUnavailable, ReportError, build_report, report_pdf
 from .school_notes import build_school_notes_zip
+from .snapshot import publish
 from .template import build_template
 
 EXIT_OK, EXIT_BAD_DATA, EXIT_USAGE = 0, 1, 2
@@ -125,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("demo", help="создать демонстрационные данные")
     commands.add_parser("uploads", help="журнал загрузок")
+    snap = commands.add_parser("snapshot", help="опубликовать снимок базы только для чтения")
+    snap.add_argument(
+        "--out", type=Path, required=True, help="файл снимка или каталог снимков (с CURRENT)"
+    )
     undo = commands.add_parser("rollback", help="отменить загрузку и вернуть заменённые данные")
     undo.add_argument("upload_id", type=int)
     return parser
@@ -146,7 +151,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             print(problem, file=sys.stderr)
         print("Данные не загружены.", file=sys.stderr)
         return EXIT_BAD_DATA
-    except (DatabaseBusy, RollbackRefused, ReportError, PdfUnavailable) as error:
+    except (DatabaseBusy, DatabaseReadOnly, RollbackRefused, ReportError, PdfUnavailable) as error:
         print(f"Ошибка: {error}", file=sys.stderr)
         return EXIT_BAD_DATA
     finally:
@@ -359,6 +364,12 @@ def _template(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _snapshot(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    path = publish(db, args.out)
+    print(f"Снимок опубликован: {path} (версия данных {db.data_version()})", file=out)
+    return EXIT_OK
+
+
 _NO_DB_COMMANDS = {"docs": _docs, "template": _template}
 
 _COMMANDS = {
@@ -372,4 +383,5 @@ _COMMANDS = {
     "demo": _demo,
     "uploads": _uploads,
     "rollback": _rollback,
+    "snapshot": _snapshot,
 }

@@ -26,6 +26,11 @@ class DatabaseBusy(Exception):
     """The database file is held by another process; the message is in Russian."""
 
 
+class DatabaseReadOnly(Exception):
+    """A write to a database opened for reading only (a published snapshot); the message
+    is in Russian."""
+
+
 def default_db_path() -> Path:
     """``MONITORING_DB`` if set, else ``data/monitoring.duckdb``."""
     return Path(os.environ.get("MONITORING_DB") or DEFAULT_DB_PATH)
@@ -202,8 +207,42 @@ class Database:
                 ) from None
             raise
         self._write_lock = threading.Lock()
-        if not read_only:
+        if not read_only and self._is_snapshot():
+            # A published snapshot is never written, however it is opened.
+            self._con.close()
+            self._con = duckdb.connect(str(self.path), read_only=True)
+            self.read_only = True
+        if self.read_only:
+            self._check_schema()
+        else:
             self.migrate()
+
+    def _is_snapshot(self) -> bool:
+        """Whether the file is a snapshot published by :mod:`analytics.snapshot`."""
+        cur = self.cursor()
+        try:
+            found = cur.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta' "
+                "AND database_name = current_database() AND schema_name = 'main'"
+            ).fetchall()[0][0]
+            if not found:
+                return False
+            return bool(
+                cur.execute("SELECT count(*) FROM meta WHERE key = 'snapshot'").fetchall()[0][0]
+            )
+        finally:
+            cur.close()
+
+    def _check_schema(self) -> None:
+        """A file opened for reading cannot be migrated: refuse one of an older schema."""
+        version = self.schema_version()
+        if version < SCHEMA_VERSION:
+            self._con.close()
+            raise DatabaseReadOnly(
+                f"база данных {self.path} открыта только для чтения, но создана более ранней "
+                f"версией программы (схема {version}, нужна {SCHEMA_VERSION}); откройте её "
+                "для записи, чтобы обновить, или опубликуйте снимок заново"
+            )
 
     @property
     def uploads_dir(self) -> Path:
@@ -252,6 +291,11 @@ class Database:
 
     @contextmanager
     def _atomic(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self.read_only:
+            raise DatabaseReadOnly(
+                f"база данных {self.path} открыта только для чтения (опубликованный снимок); "
+                "загрузка и изменение данных выполняются в основной базе"
+            )
         with self._write_lock:
             cur = self.cursor()
             try:
@@ -267,7 +311,15 @@ class Database:
     def schema_version(self) -> int:
         cur = self.cursor()
         try:
-            cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            if self.read_only:
+                exists = cur.execute(
+                    "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' "
+                    "AND database_name = current_database() AND schema_name = 'main'"
+                ).fetchall()[0][0]
+                if not exists:
+                    return 0
+            else:
+                cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = cur.execute("SELECT max(version) FROM schema_version").fetchone()
             return int(row[0]) if row and row[0] is not None else 0
         finally:

@@ -174,8 +174,8 @@ def scope_filters(scope: Scope) -> tuple[str, list[object]]:
 
 def indicator_sql(scope: Scope) -> tuple[str, list[object]]:
     """The grouped query for ``scope`` and its parameters: one wide row per unit and
-    period (``n_<id>``, ``d_<id>``, ``c_<id>`` for every indicator), sorted as
-    :func:`compute` returns them, with integer codes instead of names."""
+    period (``n_<id>``, ``d_<id>``, ``c_<id>`` for every indicator), unsorted, with the
+    level as its index in :data:`LEVELS` (``lvl``) and territory ids, without names."""
     org_where, org_params = scope_filters(replace(scope, periods=None))
     period_where, period_params = scope_filters(Scope(periods=scope.periods))
     wanted = set(scope.levels) if scope.levels is not None else set(LEVELS)
@@ -262,28 +262,13 @@ per_org AS (
 grouped AS (
     {union}
 ),
-region_rank AS (
-    SELECT region_id, dense_rank() OVER (ORDER BY name) AS r FROM regions
-),
-municipality_rank AS (
-    SELECT municipality_id, dense_rank() OVER (ORDER BY name) AS r FROM municipalities
-),
-district_rank AS (
-    SELECT district_id, dense_rank() OVER (ORDER BY name) AS r FROM districts
-),
-org_rank AS (
-    SELECT org_id, dense_rank() OVER (ORDER BY name) AS r FROM organizations
+periods_known AS (
+    SELECT period, start_year FROM periods
 )
 SELECT g.*, p.start_year
 FROM grouped g
-JOIN periods p ON p.period = g.period
-LEFT JOIN region_rank rr ON rr.region_id = g.region_id
-LEFT JOIN municipality_rank mr ON mr.municipality_id = g.municipality_id
-LEFT JOIN district_rank dr ON dr.district_id = g.district_id
-LEFT JOIN org_rank orr ON orr.org_id = g.org_id
+JOIN periods_known p ON p.period = g.period
 WHERE NOT (g.lvl = {district} AND g.district_id IS NULL)
-ORDER BY p.start_year, g.period, g.lvl, rr.r NULLS FIRST, mr.r NULLS FIRST,
-    dr.r NULLS FIRST, orr.r NULLS FIRST, g.org_id
 """
     return sql, [*org_params, *period_params]
 
@@ -348,14 +333,45 @@ def _targets(
     return np.where(np.isnan(found), target, found)
 
 
-def _names(db: Database, table: str, key: str, column: str, ids: pd.Series) -> pd.Series:
-    """``column`` of ``table`` for each id (None where the id is null), as objects."""
-    names = db.query(f"SELECT {key} AS id, {column} AS name FROM {table}")
-    labels = np.array(
-        [*names["name"].astype(object).where(names["name"].notna(), None), None], dtype=object
-    )
-    position = pd.Index(names["id"]).get_indexer(ids.to_numpy(dtype=float, na_value=np.nan))
-    return pd.Series(labels[position], index=ids.index, dtype=object)
+class _Names:
+    """Names of the units of one result: looked up by id once per query, each table read
+    once; ``rank`` orders names as DuckDB does (by code point), nulls first."""
+
+    def __init__(self, db: Database):
+        self.tables = {
+            "region_id": db.query("SELECT region_id AS id, name FROM regions"),
+            "municipality_id": db.query("SELECT municipality_id AS id, name FROM municipalities"),
+            "district_id": db.query("SELECT district_id AS id, name FROM districts"),
+            "org_id": db.query("SELECT org_id AS id, name, inn, org_type FROM organizations"),
+        }
+
+    def position(self, key: str, ids: np.ndarray) -> np.ndarray:
+        """Row of each id in its table; -1 for a null or unknown id."""
+        return pd.Index(self.tables[key]["id"]).get_indexer(ids)
+
+    def rank(self, key: str, position: np.ndarray) -> np.ndarray:
+        codes, _ = pd.factorize(self.tables[key]["name"], sort=True)
+        return np.r_[codes, -1][position]
+
+    def labels(self, key: str, column: str, position: np.ndarray) -> np.ndarray:
+        """``column`` for each position, as objects; None for -1 and for nulls."""
+        values = self.tables[key][column]
+        labels = np.array([*values.astype(object).where(values.notna(), None), None], dtype=object)
+        return labels[position]
+
+
+def _order(wide: pd.DataFrame, names: _Names, positions: dict[str, np.ndarray]) -> np.ndarray:
+    """Row order of the wide result: period, level, then names outermost first (nulls
+    first) and the organisation id."""
+    period_rank, _ = pd.factorize(wide["period"], sort=True)
+    keys = [
+        wide["start_year"].to_numpy(),
+        period_rank,
+        wide["lvl"].to_numpy(),
+        *(names.rank(key, positions[key]) for key in positions),
+        wide["org_id"].to_numpy(dtype=float, na_value=-1.0),
+    ]
+    return np.lexsort(keys[::-1])
 
 
 def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
@@ -367,8 +383,9 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
     indicator's units (0 where met, null where there is no value). Rows are sorted by
     period, indicator, level and names.
 
-    The query returns one wide row per unit and period (numbers only); it is unnested
-    into indicators and given names and targets here, vectorised.
+    The query returns one wide row per unit and period (numbers only, a few hundred
+    thousand rows for a country); it is sorted, unnested into indicators and given names,
+    targets and statuses here, vectorised: a national result has millions of rows.
     """
     scope = scope or Scope()
     sql, params = indicator_sql(scope)
@@ -377,15 +394,20 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
         wide = cur.sql(sql, params=params).to_arrow_table().to_pandas()
     finally:
         cur.close()
+    names = _Names(db)
+    keys = ("region_id", "municipality_id", "district_id", "org_id")
+    positions = {k: names.position(k, wide[k].to_numpy(dtype=float, na_value=np.nan)) for k in keys}
+    order = _order(wide, names, positions)
+    wide = wide.iloc[order].reset_index(drop=True)
+    positions = {k: p[order] for k, p in positions.items()}
     chosen = [
         n for n, i in enumerate(INDICATORS) if scope.indicators is None or i.id in scope.indicators
     ]
     # Long order: within a period, indicator by indicator, each over the sorted units.
     period_codes, period_names = pd.factorize(wide["period"], sort=False)
     starts = np.flatnonzero(np.r_[True, period_codes[1:] != period_codes[:-1]])
-    bounds = [*starts.tolist(), len(wide)]
     rows_parts, ord_parts = [], []
-    for a, b in pairwise(bounds):
+    for a, b in pairwise([*starts.tolist(), len(wide)]):
         block = np.arange(a, b)
         for n in chosen:
             rows_parts.append(block)
@@ -395,78 +417,78 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
     ids = [i.id for i in INDICATORS]
 
     def matrix(prefix: str, dtype: str) -> np.ndarray:
-        columns = [
-            wide[f"{prefix}_{i}"].to_numpy(dtype=dtype, na_value=np.nan)
-            if dtype == "float"
-            else wide[f"{prefix}_{i}"].to_numpy(dtype=dtype)
-            for i in ids
-        ]
-        return np.column_stack(columns) if columns else np.zeros((len(wide), 0))
+        columns = [wide[f"{prefix}_{i}"].to_numpy(dtype=dtype, na_value=np.nan) for i in ids]
+        return np.column_stack(columns)
 
     numerator = matrix("n", "float")[rows, ords]
     denominator = matrix("d", "float")[rows, ords]
-    orgs = matrix("c", "int64")[rows, ords]
+    orgs = np.column_stack([wide[f"c_{i}"].to_numpy(dtype="int64") for i in ids])[rows, ords]
     factor = np.array([i.factor for i in INDICATORS])[ords]
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(denominator > 0, factor * numerator / denominator, np.nan)
-    periods = (
-        np.asarray(period_names, dtype=object)[period_codes[rows]]
-        if len(rows)
-        else (np.zeros(0, dtype=object))
-    )
+    period_of_row = period_codes[rows]
+    periods = np.asarray(period_names, dtype=object)[period_of_row]
     target = _targets(db, scope, wide, periods, ords, rows)
     higher = np.array([i.better == "higher" for i in INDICATORS])[ords]
     ratio = np.where(higher, YELLOW_RATIO_HIGHER, YELLOW_RATIO_LOWER)
     green = np.where(higher, value >= target, value <= target)
     yellow = np.where(higher, value >= target * ratio, value <= target * ratio)
     status_code = np.where(np.isnan(value), 3, np.where(green, 0, np.where(yellow, 1, 2)))
-    status = np.array(["green", "yellow", "red", None], dtype=object)[status_code]
     distance = np.where(higher, target - value, value - target)
 
     def text(values: list[str], codes: np.ndarray) -> pd.Series:
         dictionary = pa.array(values, pa.large_string())
         array = pa.DictionaryArray.from_arrays(pa.array(codes), dictionary)
-        return pd.Series(pd.array(array.cast(pa.large_string()), dtype="str"))
+        return pd.Series(pd.array(array.cast(pa.large_string()), dtype="str"), copy=False)
+
+    def category(values: list[str], codes: np.ndarray) -> pd.Categorical:
+        # A long catalogue text repeated on millions of rows: stored once.
+        unique = sorted(set(values))
+        remap = np.array([unique.index(v) for v in values], dtype=np.int8)
+        return pd.Categorical.from_codes(remap[codes], categories=unique)
 
     def ids_of(column: str) -> pd.Series:
         return pd.Series(wide[column].to_numpy()[rows], dtype="Int64")
 
-    level_codes = wide["lvl"].to_numpy()[rows]
+    def objects(values: np.ndarray) -> pd.Series:
+        return pd.Series(values, dtype=object, copy=False)
+
+    def labels(key: str, column: str = "name") -> pd.Series:
+        return objects(names.labels(key, column, positions[key][rows]))
+
     region_id, municipality_id = ids_of("region_id"), ids_of("municipality_id")
     district_id, org_id = ids_of("district_id"), ids_of("org_id")
-    frame = pd.DataFrame(
-        {
-            "indicator": text(ids, ords),
-            "name": text([i.name for i in INDICATORS], ords),
-            "level": text([str(level) for level in LEVELS], level_codes),
-            "period": text([str(p) for p in period_names], period_codes[rows]),
-            "org_type": pd.Series(np.full(len(rows), scope.org_type, dtype=object), dtype=object),
-            "region": _names(db, "regions", "region_id", "name", region_id),
-            "municipality": _names(
-                db, "municipalities", "municipality_id", "name", municipality_id
-            ),
-            "district": _names(db, "districts", "district_id", "name", district_id),
-            "org_id": org_id,
-            "organization": _names(db, "organizations", "org_id", "name", org_id),
-            "inn": _names(db, "organizations", "org_id", "inn", org_id),
-            "organization_type": _names(db, "organizations", "org_id", "org_type", org_id),
-            "numerator": numerator,
-            "denominator": denominator,
-            "orgs": orgs,
-            "value": value,
-            "target": target,
-            "better": text([str(i.better) for i in INDICATORS], ords),
-            "status": pd.Series(status, dtype=object),
-            "region_id": region_id,
-            "municipality_id": municipality_id,
-            "district_id": district_id,
-            "start_year": wide["start_year"].to_numpy()[rows],
-            "ord": ords,
-            "deficit": (status_code == 1) | (status_code == 2),
-            "gap": np.where(np.isnan(value), np.nan, np.maximum(distance, 0.0)),
-        }
-    )
-    return frame
+    columns = {
+        "indicator": text(ids, ords),
+        "name": category([i.name for i in INDICATORS], ords),
+        "level": text([str(level) for level in LEVELS], wide["lvl"].to_numpy()[rows]),
+        "period": text([str(p) for p in period_names], period_of_row),
+        "org_type": objects(np.full(len(rows), scope.org_type, dtype=object)),
+        "region": labels("region_id"),
+        "municipality": labels("municipality_id"),
+        "district": labels("district_id"),
+        "org_id": org_id,
+        "organization": labels("org_id"),
+        "inn": labels("org_id", "inn"),
+        "organization_type": labels("org_id", "org_type"),
+        "numerator": numerator,
+        "denominator": denominator,
+        "orgs": orgs,
+        "value": value,
+        "target": target,
+        "better": category([str(i.better) for i in INDICATORS], ords),
+        "status": objects(np.array(["green", "yellow", "red", None], dtype=object)[status_code]),
+        "region_id": region_id,
+        "municipality_id": municipality_id,
+        "district_id": district_id,
+        "start_year": wide["start_year"].to_numpy()[rows],
+        "ord": ords,
+        "deficit": (status_code == 1) | (status_code == 2),
+        "gap": np.where(np.isnan(value), np.nan, np.maximum(distance, 0.0)),
+    }
+    # copy=False: no consolidation of same-typed columns into blocks (a second copy of
+    # every column of a national result).
+    return pd.DataFrame(columns, copy=False)
 
 
 def deficits(frame: pd.DataFrame) -> pd.DataFrame:
