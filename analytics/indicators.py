@@ -1,11 +1,13 @@
 """Indicator values for every level, period and territory, in one grouped query.
 
-The query is generated from the catalogue: per organisation and period it evaluates each
-indicator's numerator and denominator (kept only where both are present), sums them over
-GROUPING SETS for the five levels, unnests the sums into one row per indicator, resolves
-targets (per-territory and per-period overrides, then the catalogue default) and assigns
-status, deficit and gap. Identifiers come from the catalogue and fixed lists; every value
-is a parameter.
+Each form's per-indicator numerator and denominator (kept only where both are present)
+is stored with the form in ``org_values`` (:mod:`analytics.aggregates`). The query adds
+the registry (reporting rate) and the person registers (databases), sums over GROUPING
+SETS for the levels asked for (an organisation's own row needs no grouping) and returns
+one wide row per unit and period. :func:`compute` sorts it, unnests it into one row per
+indicator and gives it names, targets (per-territory and per-period overrides, then the
+catalogue default), status, deficit and gap, vectorised. Identifiers come from the
+catalogue and fixed lists; every value is a parameter.
 """
 
 from __future__ import annotations
@@ -136,19 +138,6 @@ def _own() -> str:
         f"CAST(n_{i.id} AS DOUBLE) AS n_{i.id}, CAST(d_{i.id} AS DOUBLE) AS d_{i.id}, "
         f"CAST(d_{i.id} IS NOT NULL AS BIGINT) AS c_{i.id}"
         for i in INDICATORS
-    )
-
-
-def _catalogue_frame() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "indicator": [i.id for i in INDICATORS],
-            "ord": range(len(INDICATORS)),
-            "name": [i.name for i in INDICATORS],
-            "factor": [i.factor for i in INDICATORS],
-            "default_target": [i.target for i in INDICATORS],
-            "better": [str(i.better) for i in INDICATORS],
-        }
     )
 
 
