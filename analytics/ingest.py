@@ -416,13 +416,18 @@ def _registers_replaced(
 ) -> int:
     """How many (organisation, period) registers of ``kind`` the records would replace."""
     pairs = {(o, str(r.values["period"])) for r, o in zip(records, org_ids, strict=True) if o}
-    table = PERSON_TABLES[kind]
-    return sum(
-        bool(
-            cur.execute(f"SELECT 1 FROM {table} WHERE org_id = ? AND period = ?", [o, p]).fetchall()
+    if not pairs:
+        return 0
+    cur.register("register_pairs", pd.DataFrame(sorted(pairs), columns=["org_id", "period"]))
+    try:
+        return int(
+            cur.execute(
+                f"SELECT count(*) FROM register_pairs p WHERE EXISTS (SELECT 1 FROM "
+                f"{PERSON_TABLES[kind]} t WHERE t.org_id = p.org_id AND t.period = p.period)"
+            ).fetchall()[0][0]
         )
-        for o, p in pairs
-    )
+    finally:
+        cur.unregister("register_pairs")
 
 
 def _write_people(
