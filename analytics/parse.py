@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .contract import (
     DATE_RANGES,
@@ -464,14 +465,20 @@ def _dates_in_order(
     return fine
 
 
+# Keys are asked for several times per row (duplicates, the upload's summary, the
+# resolver), and a file names the same few territories on every row.
+cached_territory_key = lru_cache(maxsize=65_536)(territory_key)
+cached_name_key = lru_cache(maxsize=65_536)(name_key)
+
+
 def identity_keys(values: dict[str, object]) -> list[tuple[object, ...]]:
     """Keys under which two rows name the same organisation (ИНН, or name in municipality)."""
     keys: list[tuple[object, ...]] = [
         (
             "name",
-            territory_key(str(values[REGION.code])),
-            territory_key(str(values[MUNICIPALITY.code])),
-            name_key(str(values[ORG_NAME.code])),
+            cached_territory_key(str(values[REGION.code])),
+            cached_territory_key(str(values[MUNICIPALITY.code])),
+            cached_name_key(str(values[ORG_NAME.code])),
         )
     ]
     if values.get("inn"):

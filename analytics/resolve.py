@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 import duckdb
 import pandas as pd
 
-from .normalize import name_key, territory_key
+from .parse import cached_name_key as name_key
+from .parse import cached_territory_key as territory_key
 
 _ID_COLUMNS = {
     "regions": "region_id",
