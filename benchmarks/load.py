@@ -1,16 +1,18 @@
 """Load test: N simulated users against a real ``streamlit run dashboard.py`` on loopback.
 
     .venv/bin/python -m benchmarks.load --db PATH [--sessions 1 5 10 20]
-        [--snapshot] [--timeout SECONDS] [--out FILE]
+        [--view country|region|municipality|school] [--snapshot] [--timeout SECONDS]
+        [--out FILE]
 
 Each simulated user is one Streamlit websocket session (``/_stcore/stream``), speaking
 the protocol the browser speaks: it asks for a run of a page (``BackMsg.rerun_script``
 with the page's name and the query string that carries the filters) and waits until the
 server reports ``script_finished``, i.e. the whole page has been built and sent. A user
-clicks through :func:`journey` one step after another: the overview of the country, the
-indicators of a region, the territories of a municipality, one school's page, and back
-to the overview with a region chosen (a filter change). All N users start together;
-rendering in the browser is not included (it runs on the user's machine).
+opens a view (``--view``: the whole country, a region, the largest municipality, one
+school of it) and clicks through :data:`PAGES` one after another (overview, indicators,
+territories, organisation, overview again), as with the sidebar's links. All N users
+start together; rendering in the browser is not included (it runs on the user's
+machine).
 
 For each N: the time of each step (median, 95th percentile, max over users), the time
 of a whole journey, errors (a session that failed or timed out), the server's CPU
@@ -46,9 +48,21 @@ ROOT = Path(__file__).resolve().parents[1]
 SESSIONS = (1, 5, 10, 20)
 
 
-def journey(db_path: Path) -> list[tuple[str, str, dict[str, str]]]:
-    """The steps of one user: (label, page name, filters). The school is in the largest
-    municipality, as in :func:`benchmarks.run.filter_views`."""
+PAGES: tuple[tuple[str, str], ...] = (
+    ("обзор", ""),
+    ("показатели", "indicators"),
+    ("территории", "territories"),
+    ("организация", "organization"),
+    ("обзор, снова", ""),
+)
+VIEWS = ("country", "region", "municipality", "school")
+
+
+def journey(db_path: Path, view: str = "country") -> list[tuple[str, str, dict[str, str]]]:
+    """The steps of one user: (label, page name, filters). Every step carries the view's
+    filters, as the sidebar's page links do; a session takes its filters from the URL of
+    its first run and keeps them. The municipality is the largest one, the school its
+    first, as in :func:`benchmarks.run.filter_views`."""
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         org, municipality, region = con.execute(
@@ -63,15 +77,13 @@ def journey(db_path: Path) -> list[tuple[str, str, dict[str, str]]]:
         ).fetchone()
     finally:
         con.close()
-    region_view = {"region": str(region)}
-    municipality_view = {**region_view, "municipality": str(municipality)}
-    return [
-        ("обзор, страна", "", {}),
-        ("показатели, регион", "indicators", region_view),
-        ("территории, муниципалитет", "territories", municipality_view),
-        ("организация, школа", "organization", {**municipality_view, "org": str(org)}),
-        ("обзор, выбран регион", "", region_view),
-    ]
+    filters = {
+        "country": {},
+        "region": {"region": str(region)},
+        "municipality": {"region": str(region), "municipality": str(municipality)},
+        "school": {"region": str(region), "municipality": str(municipality), "org": str(org)},
+    }[view]
+    return [(label, page, dict(filters)) for label, page in PAGES]
 
 
 async def _step(ws, page_name: str, filters: dict[str, str], timeout: float) -> int:
@@ -194,8 +206,10 @@ def start(db_path: Path, port: int, snapshot: bool) -> subprocess.Popen:
     raise RuntimeError("the Streamlit server did not start in 90 s")
 
 
-def run(db: Path, sessions: tuple[int, ...], snapshot: bool, timeout: float) -> dict:
-    steps = journey(db)
+def run(
+    db: Path, sessions: tuple[int, ...], snapshot: bool, timeout: float, view: str = "country"
+) -> dict:
+    steps = journey(db, view)
     with tempfile.TemporaryDirectory(prefix="load-") as work:
         served = Path(work) / "served.duckdb"
         if snapshot:
@@ -231,6 +245,7 @@ def run(db: Path, sessions: tuple[int, ...], snapshot: bool, timeout: float) -> 
     return {
         "database": str(db),
         "snapshot": snapshot,
+        "view": view,
         "journey": [(label, page, filters) for label, page, filters in steps],
         "idle": idle,
         "warm_journey": warm,
@@ -274,10 +289,11 @@ def main() -> None:
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--sessions", type=int, nargs="+", default=list(SESSIONS))
     parser.add_argument("--snapshot", action="store_true")
+    parser.add_argument("--view", choices=VIEWS, default="country")
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--out", type=Path, default=Path("/tmp/load-results.json"))
     args = parser.parse_args()
-    results = run(args.db, tuple(args.sessions), args.snapshot, args.timeout)
+    results = run(args.db, tuple(args.sessions), args.snapshot, args.timeout, args.view)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print("Медиана / максимум, секунды; шаги — до script_finished.")
     print(report(results))

@@ -100,20 +100,17 @@ def smallest_db(smallest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_a_load_test_journey_visits_five_views_down_to_the_first_school(smallest_db):
+def test_a_load_test_journey_clicks_through_five_pages_of_one_view(smallest_db):
     with Database(smallest_db, read_only=True) as db:
         org, municipality, region = db.query(
             "SELECT min(o.org_id), any_value(o.municipality_id), any_value(m.region_id) "
             "FROM organizations o JOIN municipalities m USING (municipality_id)"
         ).iloc[0]
     school = {"region": str(region), "municipality": str(municipality), "org": str(org)}
-    assert load.journey(smallest_db) == [
-        ("обзор, страна", "", {}),
-        ("показатели, регион", "indicators", {"region": str(region)}),
-        ("территории, муниципалитет", "territories", {k: school[k] for k in list(school)[:2]}),
-        ("организация, школа", "organization", school),
-        ("обзор, выбран регион", "", {"region": str(region)}),
-    ]
+    pages = ["", "indicators", "territories", "organization", ""]
+    assert [page for _, page, _ in load.journey(smallest_db)] == pages
+    assert all(filters == {} for _, _, filters in load.journey(smallest_db))
+    assert all(filters == school for _, _, filters in load.journey(smallest_db, "school"))
 
 
 def test_a_load_test_against_a_real_server_times_every_step_without_errors(smallest_db):
