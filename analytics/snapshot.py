@@ -82,6 +82,7 @@ def _write_pointer(directory: Path, name: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".incoming-")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(name + "\n")
+    os.chmod(tmp, 0o644)  # replicas may run as another user
     os.replace(tmp, directory / POINTER)
 
 
