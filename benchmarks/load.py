@@ -4,15 +4,15 @@
         [--view country|region|municipality|school] [--snapshot] [--timeout SECONDS]
         [--out FILE]
 
-Each simulated user is one Streamlit websocket session (``/_stcore/stream``), speaking
-the protocol the browser speaks: it asks for a run of a page (``BackMsg.rerun_script``
-with the page's name and the query string that carries the filters) and waits until the
-server reports ``script_finished``, i.e. the whole page has been built and sent. A user
-opens a view (``--view``: the whole country, a region, the largest municipality, one
-school of it) and clicks through :data:`PAGES` one after another (overview, indicators,
-territories, organisation, overview again), as with the sidebar's links. All N users
-start together; rendering in the browser is not included (it runs on the user's
-machine).
+Each page a simulated user opens is a Streamlit websocket session (``/_stcore/stream``)
+speaking the protocol the browser speaks: it asks for a run of a page
+(``BackMsg.rerun_script`` with the page's name and the query string that carries the
+filters) and waits until the server reports ``script_finished``, i.e. the whole page has
+been built and sent. A user opens a view (``--view``: the whole country, a region, the
+largest municipality, one school of it) and clicks through :data:`PAGES` one after
+another (overview, indicators, territories, organisation, overview again), each as a
+link with the view's filters (see :func:`_user`). All N users start together; rendering
+in the browser is not included (it runs on the user's machine).
 
 For each N: the time of each step (median, 95th percentile, max over users), the time
 of a whole journey, errors (a session that failed or timed out), the server's CPU
@@ -60,9 +60,8 @@ VIEWS = ("country", "region", "municipality", "school")
 
 def journey(db_path: Path, view: str = "country") -> list[tuple[str, str, dict[str, str]]]:
     """The steps of one user: (label, page name, filters). Every step carries the view's
-    filters, as the sidebar's page links do; a session takes its filters from the URL of
-    its first run and keeps them. The municipality is the largest one, the school its
-    first, as in :func:`benchmarks.run.filter_views`."""
+    filters, as the sidebar's page links do. The municipality is the largest one, the
+    school its first, as in :func:`benchmarks.run.filter_views`."""
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         org, municipality, region = con.execute(
@@ -107,23 +106,26 @@ async def _step(ws, page_name: str, filters: dict[str, str], timeout: float) -> 
 
 
 async def _user(port: int, steps: list, timeout: float) -> dict:
-    """One user's journey: seconds per step (None after an error), bytes, error."""
+    """One user's journey: seconds per step (None after an error), bytes, error. Each
+    step is a session of its own opened on the page's URL with the view's filters, as
+    when following a link: this client does not send widget states back as a browser
+    does, so a page switch inside one session would reset the sidebar's filters."""
     from websockets.asyncio.client import connect
 
     times: list[float | None] = [None] * len(steps)
     received = 0
     started = time.perf_counter()
     try:
-        async with connect(
-            f"ws://127.0.0.1:{port}/_stcore/stream",
-            subprotocols=["streamlit"],
-            origin=f"http://127.0.0.1:{port}",
-            max_size=None,
-        ) as ws:
-            for n, (_, page_name, filters) in enumerate(steps):
-                step_started = time.perf_counter()
+        for n, (_, page_name, filters) in enumerate(steps):
+            step_started = time.perf_counter()
+            async with connect(
+                f"ws://127.0.0.1:{port}/_stcore/stream",
+                subprotocols=["streamlit"],
+                origin=f"http://127.0.0.1:{port}",
+                max_size=None,
+            ) as ws:
                 received += await _step(ws, page_name, filters, timeout)
-                times[n] = time.perf_counter() - step_started
+            times[n] = time.perf_counter() - step_started
     except Exception as error:  # a refused or timed-out session is a result
         return {"steps": times, "bytes": received, "error": type(error).__name__}
     return {
