@@ -140,11 +140,16 @@ class View:
         frame = frame[keep].reset_index(drop=True)
         return suppress_single_others(frame, own_rows)
 
-    def non_reporting(self, period: str) -> pd.DataFrame:
-        return _own(lookups.non_reporting(self.db, period), self.principal)
+    def non_reporting(self, period: str, scope: Scope | None = None) -> pd.DataFrame:
+        """Registry organisations of ``scope`` without a form for ``period``."""
+        scope = self._org_scope(scope)
+        return _own(lookups.non_reporting(self.db, period, scope), self.principal)
 
-    def findings(self, period: str | None) -> pd.DataFrame:
-        return _own(quality.findings(self.db, period), self.principal)
+    def findings(self, period: str | None, scope: Scope | None = None) -> pd.DataFrame:
+        """Data-quality findings of ``scope``'s organisations (outliers are still judged
+        against every school of the municipality)."""
+        scope = self._org_scope(scope)
+        return _own(quality.findings(self.db, period, scope), self.principal)
 
     def form_values(self, period: str | None) -> pd.DataFrame:
         return _own(lookups.form_values(self.db, period), self.principal)
@@ -169,7 +174,8 @@ class View:
 
     # --- registers --------------------------------------------------------------------
 
-    def _register_scope(self, scope: Scope | None) -> Scope:
+    def _org_scope(self, scope: Scope | None) -> Scope:
+        """``scope`` narrowed to the organisations the principal may see."""
         scope = scope or Scope()
         if self.principal.sees_every_organization:
             return scope
@@ -178,19 +184,19 @@ class View:
     def register_summary(self, scope: Scope | None = None) -> pd.DataFrame:
         """Counts per organisation from the registers (no names); a curator's cover only
         their own organisations, as do all their register aggregates."""
-        return registers.register_summary(self.db, self._register_scope(scope))
+        return registers.register_summary(self.db, self._org_scope(scope))
 
     def form_distribution(self, scope: Scope | None = None) -> pd.DataFrame:
-        return registers.form_distribution(self.db, self._register_scope(scope))
+        return registers.form_distribution(self.db, self._org_scope(scope))
 
     def mentor_loads(self, scope: Scope | None = None) -> pd.DataFrame:
-        return registers.mentor_loads(self.db, self._register_scope(scope))
+        return registers.mentor_loads(self.db, self._org_scope(scope))
 
     def cross_check(self, scope: Scope | None = None) -> pd.DataFrame:
-        return registers.cross_check(self.db, self._register_scope(scope))
+        return registers.cross_check(self.db, self._org_scope(scope))
 
     def cross_check_totals(self, scope: Scope | None, level: Level) -> pd.DataFrame:
-        return registers.cross_check_totals(self.db, self._register_scope(scope), level)
+        return registers.cross_check_totals(self.db, self._org_scope(scope), level)
 
     def people(self, org_id: int, period: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """An organisation's mentors and mentees with names: personal data."""

@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import audit, backup, images, lookups, users_cli
 from .contract import PERSON_TABLES, Kind
-from .db import Database, DatabaseBusy, default_db_path
+from .db import Database, DatabaseBusy, DatabaseReadOnly, default_db_path
 from .deck import build_deck
 from .docgen import render as render_docs
 from .exports import defuse
@@ -34,6 +34,7 @@ from .protocol import build_protocol
 from .quality import QUALITY_COLUMNS, findings
 from .report import PdfUnavailable, ReportError, build_report, report_pdf
 from .school_notes import build_school_notes_zip
+from .snapshot import publish
 from .template import build_template
 
 EXIT_OK, EXIT_BAD_DATA, EXIT_USAGE = 0, 1, 2
@@ -135,6 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("demo", help="создать демонстрационные данные")
     commands.add_parser("uploads", help="журнал загрузок")
+    snap = commands.add_parser("snapshot", help="опубликовать снимок базы только для чтения")
+    snap.add_argument(
+        "--out", type=Path, required=True, help="файл снимка или каталог снимков (с CURRENT)"
+    )
     undo = commands.add_parser("rollback", help="отменить загрузку и вернуть заменённые данные")
     undo.add_argument("upload_id", type=int)
     undo.add_argument("--user", help="кто отменяет (для журнала действий)")
@@ -195,6 +200,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_BAD_DATA
     except (
         DatabaseBusy,
+        DatabaseReadOnly,
         RollbackRefused,
         ReportError,
         PdfUnavailable,
@@ -488,10 +494,17 @@ def _template(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _snapshot(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    path = publish(db, args.out)
+    print(f"Снимок опубликован: {path} (версия данных {db.data_version()})", file=out)
+    return EXIT_OK
+
+
 _NO_DB_COMMANDS = {"docs": _docs, "template": _template, "users": users_cli.run}
 
 
-_WRITE_COMMANDS = frozenset({"ingest", "demo", "rollback", "backup"})
+# Commands that manage their own transactions (a snapshot would wrap them in a read-only one).
+_WRITE_COMMANDS = frozenset({"ingest", "demo", "rollback", "backup", "snapshot"})
 
 _COMMANDS = {
     "ingest": _ingest,
@@ -508,4 +521,5 @@ _COMMANDS = {
     "backup": _backup,
     "meetings": _meetings,
     "protocol": _protocol,
+    "snapshot": _snapshot,
 }

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from . import aggregates
 from .contract import FORM_VALUE_FIELDS, PERSON_FIELDS, PERSON_TABLES, SQL_TYPES, Kind
 
 DEFAULT_DB_PATH = Path("data") / "monitoring.duckdb"
@@ -23,6 +24,11 @@ DEFAULT_DB_PATH = Path("data") / "monitoring.duckdb"
 
 class DatabaseBusy(Exception):
     """The database file is held by another process; the message is in Russian."""
+
+
+class DatabaseReadOnly(Exception):
+    """A write to a database opened for reading only (a published snapshot); the message
+    is in Russian."""
 
 
 def default_db_path() -> Path:
@@ -259,12 +265,19 @@ def _migration_meetings() -> list[str]:
     ]
 
 
+def _migration_aggregates() -> list[str]:
+    """``org_values``, the per-form indicator numerators and denominators (see
+    :mod:`analytics.aggregates`), backfilled from the forms already stored."""
+    return aggregates.migration()
+
+
 # MIGRATIONS[i] brings the schema from version i to i + 1.
 MIGRATIONS: tuple[Sequence[str], ...] = (
     _migration_1(),
     _migration_2(),
     _migration_3(),
     _migration_meetings(),
+    _migration_aggregates(),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -321,8 +334,42 @@ class Database:
             raise
         self._write_lock = threading.Lock()
         self._pinned = threading.local()
-        if not read_only:
+        if not read_only and self._is_snapshot():
+            # A published snapshot is never written, however it is opened.
+            self._con.close()
+            self._con = duckdb.connect(str(self.path), read_only=True)
+            self.read_only = True
+        if self.read_only:
+            self._check_schema()
+        else:
             self.migrate()
+
+    def _is_snapshot(self) -> bool:
+        """Whether the file is a snapshot published by :mod:`analytics.snapshot`."""
+        cur = self.cursor()
+        try:
+            found = cur.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta' "
+                "AND database_name = current_database() AND schema_name = 'main'"
+            ).fetchall()[0][0]
+            if not found:
+                return False
+            return bool(
+                cur.execute("SELECT count(*) FROM meta WHERE key = 'snapshot'").fetchall()[0][0]
+            )
+        finally:
+            cur.close()
+
+    def _check_schema(self) -> None:
+        """A file opened for reading cannot be migrated: refuse one of an older schema."""
+        version = self.schema_version()
+        if version < SCHEMA_VERSION:
+            self._con.close()
+            raise DatabaseReadOnly(
+                f"база данных {self.path} открыта только для чтения, но создана более ранней "
+                f"версией программы (схема {version}, нужна {SCHEMA_VERSION}); откройте её "
+                "для записи, чтобы обновить, или опубликуйте снимок заново"
+            )
 
     @property
     def uploads_dir(self) -> Path:
@@ -398,6 +445,11 @@ class Database:
 
     @contextmanager
     def _atomic(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self.read_only:
+            raise DatabaseReadOnly(
+                f"база данных {self.path} открыта только для чтения (опубликованный снимок); "
+                "загрузка и изменение данных выполняются в основной базе"
+            )
         with self._write_lock:
             cur = self._con.cursor()
             try:
@@ -413,7 +465,15 @@ class Database:
     def schema_version(self) -> int:
         cur = self.cursor()
         try:
-            cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            if self.read_only:
+                exists = cur.execute(
+                    "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' "
+                    "AND database_name = current_database() AND schema_name = 'main'"
+                ).fetchall()[0][0]
+                if not exists:
+                    return 0
+            else:
+                cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = cur.execute("SELECT max(version) FROM schema_version").fetchone()
             return int(row[0]) if row and row[0] is not None else 0
         finally:

@@ -1,26 +1,30 @@
 """Indicator values for every level, period and territory, in one grouped query.
 
-The query is generated from the catalogue: per organisation and period it evaluates each
-indicator's numerator and denominator (kept only where both are present), sums them over
-GROUPING SETS for the five levels, unnests the sums into one row per indicator, resolves
-targets (per-territory and per-period overrides, then the catalogue default) and assigns
-status, deficit and gap. Identifiers come from the catalogue and fixed lists; every value
-is a parameter.
+Each form's per-indicator numerator and denominator (kept only where both are present)
+is stored with the form in ``org_values`` (:mod:`analytics.aggregates`). The query adds
+the registry (reporting rate) and the person registers (databases), sums over GROUPING
+SETS for the levels asked for (an organisation's own row needs no grouping) and returns
+one wide row per unit and period. :func:`compute` sorts it, unnests it into one row per
+indicator and gives it names, targets (per-territory and per-period overrides, then the
+catalogue default), status, deficit and gap, vectorised. Identifiers come from the
+catalogue and fixed lists; every value is a parameter.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from itertools import pairwise
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .catalogue import (
     FORM_INDICATORS,
     INDICATORS,
     YELLOW_RATIO_HIGHER,
     YELLOW_RATIO_LOWER,
-    Indicator,
 )
 from .db import ALL_PERIODS, TOTAL_TERRITORY, Database
 
@@ -98,12 +102,6 @@ class Scope:
     org_ids: frozenset[int] | None = None
 
 
-def _pair(indicator: Indicator) -> tuple[str, str]:
-    n, d = indicator.numerator_sql, indicator.denominator_sql
-    both = f"({n}) IS NOT NULL AND ({d}) IS NOT NULL"
-    return f"CASE WHEN {both} THEN ({n}) END", f"CASE WHEN {both} THEN ({d}) END"
-
-
 # Indicators the person registers answer for an organisation and period where it uploaded
 # both the base of mentors and the base of mentees (``has_registers``): then it has the
 # databases, whatever its form said. Indicator id → (numerator, denominator) SQL.
@@ -111,9 +109,11 @@ REGISTER_ANSWERS: dict[str, tuple[str, str]] = {"databases": ("1", "1")}
 
 
 def _row_expressions() -> str:
+    """Each indicator's numerator and denominator for one organisation and period, from
+    its stored per-form values (``org_values``), its registers and the registry."""
     parts = []
     for indicator in FORM_INDICATORS:
-        n, d = _pair(indicator)
+        n, d = f"n_{indicator.id}", f"d_{indicator.id}"
         if indicator.id in REGISTER_ANSWERS:
             rn, rd = REGISTER_ANSWERS[indicator.id]
             n = f"CASE WHEN has_registers THEN {rn} ELSE {n} END"
@@ -128,47 +128,18 @@ def _row_expressions() -> str:
 
 def _sums() -> str:
     return ",\n    ".join(
-        f"sum(n_{i.id}) AS n_{i.id}, sum(d_{i.id}) AS d_{i.id}, count(d_{i.id}) AS c_{i.id}"
+        f"CAST(sum(n_{i.id}) AS DOUBLE) AS n_{i.id}, CAST(sum(d_{i.id}) AS DOUBLE) AS d_{i.id}, "
+        f"count(d_{i.id}) AS c_{i.id}"
         for i in INDICATORS
     )
 
 
-def _unnest() -> str:
-    items = ", ".join(
-        f"{{'indicator': '{i.id}', 'numerator': CAST(n_{i.id} AS DOUBLE), "
-        f"'denominator': CAST(d_{i.id} AS DOUBLE), 'orgs': c_{i.id}}}"
+def _own() -> str:
+    """An organisation's row: its own values (the sums over itself)."""
+    return ",\n    ".join(
+        f"CAST(n_{i.id} AS DOUBLE) AS n_{i.id}, CAST(d_{i.id} AS DOUBLE) AS d_{i.id}, "
+        f"CAST(d_{i.id} IS NOT NULL AS BIGINT) AS c_{i.id}"
         for i in INDICATORS
-    )
-    return f"unnest([{items}], recursive := true)"
-
-
-def _target_joins() -> tuple[str, str]:
-    joins, candidates = [], []
-    for level, key in TARGET_LEVELS:
-        for suffix, period in (("p", "l.period"), ("a", f"'{ALL_PERIODS}'")):
-            alias = f"t_{level}_{suffix}"
-            # Rows above the scope's territory describe that territory: they take its
-            # targets (the scope's ids fill the keys they lack).
-            territory = key if key == str(TOTAL_TERRITORY) else f"coalesce(l.{key}, scope_{key})"
-            joins.append(
-                f"LEFT JOIN targets {alias} ON {alias}.indicator = l.indicator "
-                f"AND {alias}.level = '{level}' AND {alias}.territory_id = {territory} "
-                f"AND {alias}.period = {period}"
-            )
-            candidates.append(f"{alias}.target")
-    return "\n".join(joins), ", ".join(candidates)
-
-
-def _catalogue_frame() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "indicator": [i.id for i in INDICATORS],
-            "ord": range(len(INDICATORS)),
-            "name": [i.name for i in INDICATORS],
-            "factor": [i.factor for i in INDICATORS],
-            "default_target": [i.target for i in INDICATORS],
-            "better": [str(i.better) for i in INDICATORS],
-        }
     )
 
 
@@ -196,52 +167,86 @@ def scope_filters(scope: Scope) -> tuple[str, list[object]]:
 
 
 def indicator_sql(scope: Scope) -> tuple[str, list[object]]:
-    """The single grouped query for ``scope`` and its parameters."""
-    where, params = scope_filters(scope)
+    """The grouped query for ``scope`` and its parameters: one wide row per unit and
+    period (``n_<id>``, ``d_<id>``, ``c_<id>`` for every indicator), unsorted, with the
+    level as its index in :data:`LEVELS` (``lvl``) and territory ids, without names."""
+    org_where, org_params = scope_filters(replace(scope, periods=None))
+    period_where, period_params = scope_filters(Scope(periods=scope.periods))
     wanted = set(scope.levels) if scope.levels is not None else set(LEVELS)
-    # Only the levels asked for are grouped: the organisation level is most of the work.
     grouping_sets = ["(period)"] if Level.TOTAL in wanted else []
-    deepest = max((n for n, (level, _) in enumerate(_LEVEL_KEYS) if level in wanted), default=-1)
+    # The organisation level is each organisation's own row: no grouping needed.
+    deepest = max(
+        (n for n, (level, _) in enumerate(_LEVEL_KEYS[:-1]) if level in wanted), default=-1
+    )
     grouped_keys = [key for _, key in _LEVEL_KEYS[: deepest + 1]]
-    for n, (level, _) in enumerate(_LEVEL_KEYS):
+    for n, (level, _) in enumerate(_LEVEL_KEYS[:-1]):
         if level in wanted:
             grouping_sets.append(f"(period, {', '.join(grouped_keys[: n + 1])})")
     key_columns = ", ".join(
-        key if key in grouped_keys else f"CAST(NULL AS BIGINT) AS {key}" for _, key in _LEVEL_KEYS
+        key if key in grouped_keys else f"CAST(NULL AS BIGINT) AS {key}"
+        for _, key in _LEVEL_KEYS[:-1]
     )
     level_case = " ".join(
-        f"WHEN GROUPING({key}) = 0 THEN '{level}'"
-        for level, key in reversed(_LEVEL_KEYS)
+        f"WHEN GROUPING({key}) = 0 THEN {LEVELS.index(level)}"
+        for level, key in reversed(_LEVEL_KEYS[:-1])
         if key in grouped_keys
     )
-    level_case = f"CASE {level_case} ELSE '{Level.TOTAL}' END" if level_case else f"'{Level.TOTAL}'"
-    level_order = (
-        "CASE v.level "
-        + " ".join(f"WHEN '{level}' THEN {n}" for n, level in enumerate(LEVELS))
-        + " END"
-    )
-    target_joins, target_candidates = _target_joins()
-    value_sql = "CASE WHEN l.denominator > 0 THEN c.factor * l.numerator / l.denominator END"
+    level_case = f"CASE {level_case} ELSE 0 END" if level_case else "0"
+    parts = []
+    if grouping_sets:
+        parts.append(f"""SELECT period, {key_columns}, CAST(NULL AS BIGINT) AS org_id,
+        {level_case} AS lvl,
+    {_sums()}
+    FROM per_org
+    GROUP BY GROUPING SETS ({", ".join(grouping_sets)})""")
+    if Level.ORGANIZATION in wanted:
+        parts.append(f"""SELECT period, region_id, municipality_id, district_id, org_id,
+        {LEVELS.index(Level.ORGANIZATION)} AS lvl,
+    {_own()}
+    FROM per_org""")
+    if not parts:  # no level asked for: the columns, no rows
+        parts.append(
+            f"SELECT period, NULL AS region_id, NULL AS municipality_id, "
+            f"NULL AS district_id, NULL AS org_id, 0 AS lvl, {_sums()} "
+            "FROM per_org GROUP BY period HAVING FALSE"
+        )
+    union = "\n    UNION ALL BY NAME\n    ".join(parts)
+    district = LEVELS.index(Level.DISTRICT)
     sql = f"""
-WITH scope_keys AS (
-    SELECT CAST(? AS BIGINT) AS scope_region_id, CAST(? AS BIGINT) AS scope_municipality_id,
-        CAST(? AS BIGINT) AS scope_district_id
+WITH orgs AS (
+    SELECT o.org_id, m.region_id, o.municipality_id, o.district_id
+    FROM organizations o
+    JOIN municipalities m ON m.municipality_id = o.municipality_id
+    WHERE TRUE{org_where}
+),
+per AS (
+    SELECT p.period FROM periods p WHERE TRUE{period_where}
 ),
 registers AS (
     SELECT org_id, period FROM mentors INTERSECT SELECT org_id, period FROM mentees
 ),
+listed AS (
+    SELECT org_id FROM registry WHERE org_id IN (SELECT org_id FROM orgs)
+),
+keys AS (
+    SELECT org_id, period FROM org_values
+    WHERE org_id IN (SELECT org_id FROM orgs) AND period IN (SELECT period FROM per)
+    UNION
+    SELECT l.org_id, per.period FROM listed l CROSS JOIN per
+    UNION
+    SELECT org_id, period FROM registers
+    WHERE org_id IN (SELECT org_id FROM orgs) AND period IN (SELECT period FROM per)
+),
 base AS (
-    SELECT p.period, p.start_year, o.org_id, m.region_id, o.municipality_id, o.district_id,
-        reg.org_id IS NOT NULL AS in_registry, f.org_id IS NOT NULL AS reported,
+    SELECT k.period, g.org_id, g.region_id, g.municipality_id, g.district_id,
+        l.org_id IS NOT NULL AS in_registry, v.org_id IS NOT NULL AS reported,
         rg.org_id IS NOT NULL AS has_registers,
-        f.* EXCLUDE (org_id, period)
-    FROM periods p
-    CROSS JOIN organizations o
-    JOIN municipalities m ON m.municipality_id = o.municipality_id
-    LEFT JOIN form_values f ON f.org_id = o.org_id AND f.period = p.period
-    LEFT JOIN registry reg ON reg.org_id = o.org_id
-    LEFT JOIN registers rg ON rg.org_id = o.org_id AND rg.period = p.period
-    WHERE (f.org_id IS NOT NULL OR reg.org_id IS NOT NULL OR rg.org_id IS NOT NULL){where}
+        v.* EXCLUDE (org_id, period)
+    FROM keys k
+    JOIN orgs g ON g.org_id = k.org_id
+    LEFT JOIN org_values v ON v.org_id = k.org_id AND v.period = k.period
+    LEFT JOIN listed l ON l.org_id = k.org_id
+    LEFT JOIN registers rg ON rg.org_id = k.org_id AND rg.period = k.period
 ),
 per_org AS (
     SELECT period, region_id, municipality_id, district_id, org_id,
@@ -249,48 +254,118 @@ per_org AS (
     FROM base
 ),
 grouped AS (
-    SELECT period, {key_columns}, {level_case} AS level,
-    {_sums()}
-    FROM per_org
-    GROUP BY GROUPING SETS ({", ".join(grouping_sets)})
+    {union}
 ),
-long AS (
-    SELECT period, region_id, municipality_id, district_id, org_id, level, {_unnest()}
-    FROM grouped
-    WHERE NOT (level = '{Level.DISTRICT}' AND district_id IS NULL)
-),
-valued AS (
-    SELECT l.*, c.ord, c.name, c.better,
-        {value_sql} AS value,
-        coalesce({target_candidates}, c.default_target) AS target
-    FROM long l
-    CROSS JOIN scope_keys
-    JOIN catalogue c ON c.indicator = l.indicator
-    {target_joins}
+periods_known AS (
+    SELECT period, start_year FROM periods
 )
-SELECT v.indicator, v.name, v.level, v.period, ? AS org_type,
-    r.name AS region, m.name AS municipality, d.name AS district,
-    v.org_id, o.name AS organization, o.inn, o.org_type AS organization_type,
-    v.numerator, v.denominator, v.orgs, v.value, v.target, v.better,
-    CASE
-        WHEN v.value IS NULL THEN NULL
-        WHEN v.better = 'higher' THEN CASE WHEN v.value >= v.target THEN 'green'
-            WHEN v.value >= v.target * {YELLOW_RATIO_HIGHER} THEN 'yellow' ELSE 'red' END
-        ELSE CASE WHEN v.value <= v.target THEN 'green'
-            WHEN v.value <= v.target * {YELLOW_RATIO_LOWER} THEN 'yellow' ELSE 'red' END
-    END AS status,
-    v.region_id, v.municipality_id, v.district_id, p.start_year, v.ord
-FROM valued v
-JOIN periods p ON p.period = v.period
-LEFT JOIN regions r ON r.region_id = v.region_id
-LEFT JOIN municipalities m ON m.municipality_id = v.municipality_id
-LEFT JOIN districts d ON d.district_id = v.district_id
-LEFT JOIN organizations o ON o.org_id = v.org_id
-ORDER BY p.start_year, v.period, v.ord, {level_order}, r.name NULLS FIRST,
-    m.name NULLS FIRST, d.name NULLS FIRST, o.name NULLS FIRST, v.org_id
+SELECT g.*, p.start_year
+FROM grouped g
+JOIN periods_known p ON p.period = g.period
+WHERE NOT (g.lvl = {district} AND g.district_id IS NULL)
 """
-    scope_keys = [scope.region_id, scope.municipality_id, scope.district_id]
-    return sql, [*scope_keys, *params, scope.org_type]
+    return sql, [*org_params, *period_params]
+
+
+_TARGET_KEYS: dict[Level, str] = {
+    Level.REGION: "region_id",
+    Level.MUNICIPALITY: "municipality_id",
+    Level.DISTRICT: "district_id",
+}
+
+
+def _targets(
+    db: Database, scope: Scope, wide: pd.DataFrame, periods: np.ndarray, ords: np.ndarray, rows
+) -> np.ndarray:
+    """Each long row's target: the most specific override (district, municipality,
+    region, total; for the period, then for every period), else the catalogue default.
+
+    Rows above the scope's territory describe that territory: they take its targets (the
+    scope's ids fill the keys they lack).
+    """
+    target = np.array([i.target for i in INDICATORS], dtype=float)[ords]
+    stored = db.query("SELECT indicator, period, level, territory_id, target FROM targets")
+    if stored.empty:
+        return target
+    ord_of = {i.id: n for n, i in enumerate(INDICATORS)}
+    stored = stored[stored["indicator"].isin(ord_of)]
+    found = np.full(len(ords), np.nan)
+    scope_ids = {
+        "region_id": scope.region_id,
+        "municipality_id": scope.municipality_id,
+        "district_id": scope.district_id,
+    }
+    for level, _ in TARGET_LEVELS:
+        for every_period in (False, True):
+            chosen = stored[
+                (stored["level"] == str(level))
+                & ((stored["period"] == ALL_PERIODS) == every_period)
+            ]
+            if chosen.empty:
+                continue
+            if level is Level.TOTAL:
+                territory = np.full(len(ords), TOTAL_TERRITORY, dtype=np.int64)
+            else:
+                key = _TARGET_KEYS[level]
+                column = wide[key].to_numpy(dtype=float, na_value=np.nan)[rows]
+                fill = scope_ids[key]
+                column = np.where(np.isnan(column), np.nan if fill is None else fill, column)
+                territory = np.where(np.isnan(column), -1, column).astype(np.int64)
+            period = np.full(len(ords), ALL_PERIODS, dtype=object) if every_period else periods
+            lookup = {
+                (ord_of[i], p, int(t)): v
+                for i, p, t, v in chosen[
+                    ["indicator", "period", "territory_id", "target"]
+                ].itertuples(index=False)
+            }
+            keys = pd.MultiIndex.from_arrays([ords, period, territory])
+            index = pd.MultiIndex.from_tuples(list(lookup), names=None)
+            position = index.get_indexer(keys)
+            values = np.array(list(lookup.values()), dtype=float)
+            hit = (position >= 0) & np.isnan(found)
+            found[hit] = values[position[hit]]
+    return np.where(np.isnan(found), target, found)
+
+
+class _Names:
+    """Names of the units of one result: looked up by id once per query, each table read
+    once; ``rank`` orders names as DuckDB does (by code point), nulls first."""
+
+    def __init__(self, db: Database):
+        self.tables = {
+            "region_id": db.query("SELECT region_id AS id, name FROM regions"),
+            "municipality_id": db.query("SELECT municipality_id AS id, name FROM municipalities"),
+            "district_id": db.query("SELECT district_id AS id, name FROM districts"),
+            "org_id": db.query("SELECT org_id AS id, name, inn, org_type FROM organizations"),
+        }
+
+    def position(self, key: str, ids: np.ndarray) -> np.ndarray:
+        """Row of each id in its table; -1 for a null or unknown id."""
+        return pd.Index(self.tables[key]["id"]).get_indexer(ids)
+
+    def rank(self, key: str, position: np.ndarray) -> np.ndarray:
+        codes, _ = pd.factorize(self.tables[key]["name"], sort=True)
+        return np.r_[codes, -1][position]
+
+    def labels(self, key: str, column: str, position: np.ndarray) -> np.ndarray:
+        """``column`` for each position, as objects; None for -1 and for nulls."""
+        values = self.tables[key][column]
+        labels = np.array([*values.astype(object).where(values.notna(), None), None], dtype=object)
+        return labels[position]
+
+
+def _order(wide: pd.DataFrame, names: _Names, positions: dict[str, np.ndarray]) -> np.ndarray:
+    """Row order of the wide result: period, level, then names outermost first (nulls
+    first) and the organisation id."""
+    period_rank, _ = pd.factorize(wide["period"], sort=True)
+    keys = [
+        wide["start_year"].to_numpy(),
+        period_rank,
+        wide["lvl"].to_numpy(),
+        *(names.rank(key, positions[key]) for key in positions),
+        wide["org_id"].to_numpy(dtype=float, na_value=-1.0),
+    ]
+    return np.lexsort(keys[::-1])
 
 
 def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
@@ -299,42 +374,115 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
     Columns are :data:`OUTPUT_COLUMNS` plus ``orgs`` (organisations taking part), ``inn``,
     ``organization_type``, the territory ids and ``start_year`` for sorting. ``deficit`` is
     True where the value misses its target; ``gap`` is the distance to the target in the
-    indicator's units (0 where met, null where there is no value).
+    indicator's units (0 where met, null where there is no value). Rows are sorted by
+    period, indicator, level and names.
+
+    The query returns one wide row per unit and period (numbers only, a few hundred
+    thousand rows for a country); it is sorted, unnested into indicators and given names,
+    targets and statuses here, vectorised: a national result has millions of rows.
     """
     scope = scope or Scope()
     sql, params = indicator_sql(scope)
     cur = db.cursor()
     try:
-        cur.register("catalogue", _catalogue_frame())
-        # Through Arrow: several times faster than .df() for the name columns of a
-        # national dataset.
-        frame = cur.sql(sql, params=params).to_arrow_table().to_pandas()
+        wide = cur.sql(sql, params=params).to_arrow_table().to_pandas()
     finally:
         cur.close()
-    if scope.indicators is not None:
-        frame = frame[frame["indicator"].isin(scope.indicators)]
-    for key in ("org_id", "region_id", "municipality_id", "district_id"):
-        frame[key] = frame[key].astype("Int64")
-    # Names a row's level does not have are None, as callers test them.
-    for column in (
-        "region",
-        "municipality",
-        "district",
-        "organization",
-        "inn",
-        "organization_type",
-        "org_type",
-    ):
-        frame[column] = pd.Series(
-            frame[column].to_numpy(dtype=object, na_value=None), index=frame.index, dtype=object
-        )
-    # None, not NaN, where there is no value: callers look statuses up in dicts.
-    frame["status"] = frame["status"].astype(object).where(frame["status"].notna(), None)
-    frame["deficit"] = frame["status"].isin(["yellow", "red"])
-    higher = frame["better"] == "higher"
-    distance = (frame["target"] - frame["value"]).where(higher, frame["value"] - frame["target"])
-    frame["gap"] = distance.clip(lower=0.0)
-    return frame
+    names = _Names(db)
+    keys = ("region_id", "municipality_id", "district_id", "org_id")
+    positions = {k: names.position(k, wide[k].to_numpy(dtype=float, na_value=np.nan)) for k in keys}
+    order = _order(wide, names, positions)
+    wide = wide.iloc[order].reset_index(drop=True)
+    positions = {k: p[order] for k, p in positions.items()}
+    chosen = [
+        n for n, i in enumerate(INDICATORS) if scope.indicators is None or i.id in scope.indicators
+    ]
+    # Long order: within a period, indicator by indicator, each over the sorted units.
+    period_codes, period_names = pd.factorize(wide["period"], sort=False)
+    starts = np.flatnonzero(np.r_[True, period_codes[1:] != period_codes[:-1]])
+    rows_parts, ord_parts = [], []
+    for a, b in pairwise([*starts.tolist(), len(wide)]):
+        block = np.arange(a, b)
+        for n in chosen:
+            rows_parts.append(block)
+            ord_parts.append(np.full(b - a, n, dtype=np.int64))
+    rows = np.concatenate(rows_parts) if rows_parts else np.zeros(0, dtype=np.int64)
+    ords = np.concatenate(ord_parts) if ord_parts else np.zeros(0, dtype=np.int64)
+    ids = [i.id for i in INDICATORS]
+
+    def matrix(prefix: str, dtype: str) -> np.ndarray:
+        columns = [wide[f"{prefix}_{i}"].to_numpy(dtype=dtype, na_value=np.nan) for i in ids]
+        return np.column_stack(columns)
+
+    numerator = matrix("n", "float")[rows, ords]
+    denominator = matrix("d", "float")[rows, ords]
+    orgs = np.column_stack([wide[f"c_{i}"].to_numpy(dtype="int64") for i in ids])[rows, ords]
+    factor = np.array([i.factor for i in INDICATORS])[ords]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(denominator > 0, factor * numerator / denominator, np.nan)
+    period_of_row = period_codes[rows]
+    periods = np.asarray(period_names, dtype=object)[period_of_row]
+    target = _targets(db, scope, wide, periods, ords, rows)
+    higher = np.array([i.better == "higher" for i in INDICATORS])[ords]
+    ratio = np.where(higher, YELLOW_RATIO_HIGHER, YELLOW_RATIO_LOWER)
+    green = np.where(higher, value >= target, value <= target)
+    yellow = np.where(higher, value >= target * ratio, value <= target * ratio)
+    status_code = np.where(np.isnan(value), 3, np.where(green, 0, np.where(yellow, 1, 2)))
+    distance = np.where(higher, target - value, value - target)
+
+    def text(values: list[str], codes: np.ndarray) -> pd.Series:
+        dictionary = pa.array(values, pa.large_string())
+        array = pa.DictionaryArray.from_arrays(pa.array(codes), dictionary)
+        return pd.Series(pd.array(array.cast(pa.large_string()), dtype="str"), copy=False)
+
+    def category(values: list[str], codes: np.ndarray) -> pd.Categorical:
+        # A long catalogue text repeated on millions of rows: stored once.
+        unique = sorted(set(values))
+        remap = np.array([unique.index(v) for v in values], dtype=np.int8)
+        return pd.Categorical.from_codes(remap[codes], categories=unique)
+
+    def ids_of(column: str) -> pd.Series:
+        return pd.Series(wide[column].to_numpy()[rows], dtype="Int64")
+
+    def objects(values: np.ndarray) -> pd.Series:
+        return pd.Series(values, dtype=object, copy=False)
+
+    def labels(key: str, column: str = "name") -> pd.Series:
+        return objects(names.labels(key, column, positions[key][rows]))
+
+    region_id, municipality_id = ids_of("region_id"), ids_of("municipality_id")
+    district_id, org_id = ids_of("district_id"), ids_of("org_id")
+    columns = {
+        "indicator": text(ids, ords),
+        "name": category([i.name for i in INDICATORS], ords),
+        "level": text([str(level) for level in LEVELS], wide["lvl"].to_numpy()[rows]),
+        "period": text([str(p) for p in period_names], period_of_row),
+        "org_type": objects(np.full(len(rows), scope.org_type, dtype=object)),
+        "region": labels("region_id"),
+        "municipality": labels("municipality_id"),
+        "district": labels("district_id"),
+        "org_id": org_id,
+        "organization": labels("org_id"),
+        "inn": labels("org_id", "inn"),
+        "organization_type": labels("org_id", "org_type"),
+        "numerator": numerator,
+        "denominator": denominator,
+        "orgs": orgs,
+        "value": value,
+        "target": target,
+        "better": category([str(i.better) for i in INDICATORS], ords),
+        "status": objects(np.array(["green", "yellow", "red", None], dtype=object)[status_code]),
+        "region_id": region_id,
+        "municipality_id": municipality_id,
+        "district_id": district_id,
+        "start_year": wide["start_year"].to_numpy()[rows],
+        "ord": ords,
+        "deficit": (status_code == 1) | (status_code == 2),
+        "gap": np.where(np.isnan(value), np.nan, np.maximum(distance, 0.0)),
+    }
+    # copy=False: no consolidation of same-typed columns into blocks (a second copy of
+    # every column of a national result).
+    return pd.DataFrame(columns, copy=False)
 
 
 def deficits(frame: pd.DataFrame) -> pd.DataFrame:

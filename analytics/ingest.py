@@ -19,13 +19,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import audit
+from . import aggregates, audit
 from .contract import FORM_VALUE_CODES, KIND_LABELS, PERSON_FIELDS, PERSON_TABLES, Kind
 from .db import Database, person_columns
-from .normalize import name_key, period_of, person_key, territory_key
+from .normalize import period_of, person_key
 from .parse import Defaults, ParsedFile, Record, identity_keys, parse_sheets
 from .problems import IngestError, Problem
 from .readers import Limits, UnreadableFile, check_size, read_sheets
+from .resolve import Resolver
 
 
 @dataclass
@@ -81,17 +82,15 @@ def preview(
     parsed = parse_bytes(name, content, kind, defaults or Defaults(), limits)
     cur = db.cursor()
     try:
-        resolver = _Resolver(cur, create=False)
+        org_ids = Resolver(cur, create=False).resolve([r.values for r in parsed.records])
+        new_orgs = {
+            identity_keys(r.values)[0]
+            for r, org_id in zip(parsed.records, org_ids, strict=True)
+            if org_id is None
+        }
         replaced = 0
-        new_orgs: set[tuple[object, ...]] = set()
-        org_ids = []
-        for record in parsed.records:
-            org_id = resolver.org(record.values)
-            org_ids.append(org_id)
-            if org_id is None:
-                new_orgs.add(identity_keys(record.values)[0])
-            elif kind is Kind.ORG_FORM and _has_form(cur, org_id, record.values["period"]):
-                replaced += 1
+        if kind is Kind.ORG_FORM:
+            replaced = _forms_replaced(cur, parsed.records, org_ids)
         if kind in PERSON_TABLES:
             replaced = _registers_replaced(cur, kind, parsed.records, org_ids)
             parsed.warnings.extend(_matching_warnings(cur, parsed, org_ids))
@@ -100,11 +99,23 @@ def preview(
     return _result(parsed, sha256_of(content), len(new_orgs), replaced)
 
 
-def _has_form(cur: duckdb.DuckDBPyConnection, org_id: int, period: object) -> bool:
-    row = cur.execute(
-        "SELECT 1 FROM form_values WHERE org_id = ? AND period = ?", [org_id, period]
-    ).fetchone()
-    return row is not None
+def _forms_replaced(
+    cur: duckdb.DuckDBPyConnection, records: list[Record], org_ids: list[int | None]
+) -> int:
+    """How many of the records replace a stored form (one query)."""
+    found = [(o, str(r.values["period"])) for r, o in zip(records, org_ids, strict=True) if o]
+    if not found:
+        return 0
+    pairs = pd.DataFrame(found, columns=["org_id", "period"])
+    cur.register("previewed", pairs)
+    try:
+        return int(
+            cur.execute(
+                "SELECT count(*) FROM previewed p JOIN form_values f USING (org_id, period)"
+            ).fetchall()[0][0]
+        )
+    finally:
+        cur.unregister("previewed")
 
 
 def _result(parsed: ParsedFile, sha: str, new_orgs: int, replaced: int) -> IngestResult:
@@ -182,8 +193,8 @@ def ingest_bytes(
     with db.transaction() as cur:
         upload_id = int(cur.execute("SELECT nextval('upload_seq')").fetchone()[0])
         now = datetime.now()
-        resolver = _Resolver(cur, create=True)
-        org_ids = [resolver.org(r.values) for r in parsed.records]
+        resolver = Resolver(cur, create=True)
+        org_ids = resolver.resolve([r.values for r in parsed.records])
         if kind is Kind.ORG_FORM:
             replaced = _write_forms(cur, parsed.records, org_ids, upload_id, now)
         elif kind in PERSON_TABLES:
@@ -236,94 +247,6 @@ def _archive(directory: Path, sha: str, name: str, content: bytes) -> Path:
     return target
 
 
-class _Resolver:
-    """Finds (and, when ``create``, makes) territories and organisations by their keys."""
-
-    def __init__(self, cur: duckdb.DuckDBPyConnection, create: bool):
-        self.cur = cur
-        self.create = create
-        self.created = 0
-        self._cache: dict[tuple[object, ...], int | None] = {}
-
-    def _territory(
-        self, table: str, parent_column: str | None, parent: int | None, name: str
-    ) -> int | None:
-        key = (table, parent, territory_key(name))
-        if key in self._cache:
-            return self._cache[key]
-        id_column = {
-            "regions": "region_id",
-            "municipalities": "municipality_id",
-            "districts": "district_id",
-        }[table]
-        where = "name_key = ?" + (f" AND {parent_column} = ?" if parent_column else "")
-        params: list[object] = [territory_key(name)] + ([parent] if parent_column else [])
-        row = self.cur.execute(f"SELECT {id_column} FROM {table} WHERE {where}", params).fetchone()
-        found = int(row[0]) if row else None
-        if found is None and self.create:
-            found = int(self.cur.execute("SELECT nextval('territory_seq')").fetchone()[0])
-            columns = f"{id_column}, name, name_key" + (
-                f", {parent_column}" if parent_column else ""
-            )
-            marks = "?, ?, ?" + (", ?" if parent_column else "")
-            self.cur.execute(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})",
-                [found, name, territory_key(name)] + ([parent] if parent_column else []),
-            )
-        self._cache[key] = found
-        return found
-
-    def municipality(self, values: dict[str, object]) -> int | None:
-        region = self._territory("regions", None, None, str(values["region"]))
-        if region is None:
-            return None
-        return self._territory("municipalities", "region_id", region, str(values["municipality"]))
-
-    def org(self, values: dict[str, object]) -> int | None:
-        municipality = self.municipality(values)
-        inn = values.get("inn")
-        key = name_key(str(values["org_name"]))
-        found = None
-        if inn:
-            row = self.cur.execute(
-                "SELECT org_id FROM organizations WHERE inn = ?", [inn]
-            ).fetchone()
-            found = int(row[0]) if row else None
-        if found is None and municipality is not None:
-            row = self.cur.execute(
-                # A row without ИНН matches by name; a row with one only an organisation
-                # whose ИНН is not known yet.
-                "SELECT org_id FROM organizations WHERE municipality_id = ? AND name_key = ? "
-                "AND (inn IS NULL OR CAST(? AS VARCHAR) IS NULL) ORDER BY org_id LIMIT 1",
-                [municipality, key, inn],
-            ).fetchone()
-            found = int(row[0]) if row else None
-        if not self.create:
-            return found
-        district = None
-        if values.get("district"):
-            district = self._territory(
-                "districts", "municipality_id", municipality, str(values["district"])
-            )
-        if found is None:
-            found = int(self.cur.execute("SELECT nextval('org_seq')").fetchone()[0])
-            self.cur.execute(
-                "INSERT INTO organizations (org_id, municipality_id, district_id, inn, name, "
-                "name_key, org_type) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [found, municipality, district, inn, values["org_name"], key, values["org_type"]],
-            )
-            self.created += 1
-        else:
-            # The latest file is the best description of an organisation.
-            self.cur.execute(
-                "UPDATE organizations SET municipality_id = ?, "
-                "district_id = coalesce(?, district_id), inn = coalesce(?, inn), name = ?, "
-                "name_key = ?, org_type = ? WHERE org_id = ?",
-                [municipality, district, inn, values["org_name"], key, values["org_type"], found],
-            )
-        return found
-
-
 _FORM_COLUMNS = (
     "org_id",
     "period",
@@ -369,21 +292,21 @@ def _write_forms(
             "FROM form_values f JOIN incoming_forms i USING (org_id, period)",
             [upload_id, now],
         )
-        cur.execute(
-            "DELETE FROM form_values WHERE (org_id, period) IN "
-            "(SELECT (org_id, period) FROM incoming_forms)"
-        )
+        replaced_forms = "(org_id, period) IN (SELECT (org_id, period) FROM incoming_forms)"
+        aggregates.forget(cur, replaced_forms)
+        cur.execute(f"DELETE FROM form_values WHERE {replaced_forms}")
         cur.execute(
             f"INSERT INTO form_values ({_FORM_COLUMN_LIST}) "
             f"SELECT {_FORM_COLUMN_LIST} FROM incoming_forms"
         )
+        aggregates.remember(cur, "upload_id = ?", [upload_id])
     finally:
         cur.unregister("incoming_forms")
     return int(replaced)
 
 
 def _write_registry(
-    cur: duckdb.DuckDBPyConnection, org_ids: list[int | None], resolver: _Resolver, upload_id: int
+    cur: duckdb.DuckDBPyConnection, org_ids: list[int | None], resolver: Resolver, upload_id: int
 ) -> int:
     """Replace the registry of every municipality the file covers."""
     incoming = pd.DataFrame({"org_id": pd.array(sorted(set(org_ids)), dtype="Int64")})
@@ -443,12 +366,18 @@ def rollback(db: Database, upload_id: int, user: str | None = None) -> None:
                 f"({numbers}); сначала отмените их"
             )
         now = datetime.now()
+        forms = kind is Kind.ORG_FORM
+        if forms:
+            aggregates.forget(cur, "upload_id = ?", [upload_id])
         cur.execute(f"DELETE FROM {values} WHERE upload_id = ?", [upload_id])
         cur.execute(
             f"INSERT INTO {values} ({columns}) SELECT {columns} FROM {history} "
             "WHERE replaced_by = ?",
             [upload_id],
         )
+        if forms:
+            restored = "(org_id, period) IN (SELECT (org_id, period) FROM form_history "
+            aggregates.remember(cur, restored + "WHERE replaced_by = ?)", [upload_id])
         cur.execute(f"DELETE FROM {history} WHERE replaced_by = ?", [upload_id])
         cur.execute("UPDATE uploads SET rolled_back_at = ? WHERE upload_id = ?", [now, upload_id])
         audit.record(
@@ -512,13 +441,18 @@ def _registers_replaced(
 ) -> int:
     """How many (organisation, period) registers of ``kind`` the records would replace."""
     pairs = {(o, str(r.values["period"])) for r, o in zip(records, org_ids, strict=True) if o}
-    table = PERSON_TABLES[kind]
-    return sum(
-        bool(
-            cur.execute(f"SELECT 1 FROM {table} WHERE org_id = ? AND period = ?", [o, p]).fetchall()
+    if not pairs:
+        return 0
+    cur.register("register_pairs", pd.DataFrame(sorted(pairs), columns=["org_id", "period"]))
+    try:
+        return int(
+            cur.execute(
+                f"SELECT count(*) FROM register_pairs p WHERE EXISTS (SELECT 1 FROM "
+                f"{PERSON_TABLES[kind]} t WHERE t.org_id = p.org_id AND t.period = p.period)"
+            ).fetchall()[0][0]
         )
-        for o, p in pairs
-    )
+    finally:
+        cur.unregister("register_pairs")
 
 
 def _write_people(

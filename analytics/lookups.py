@@ -5,11 +5,13 @@ organisations, uploads, who has not reported, an organisation's submitted values
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pandas as pd
 
 from .contract import FORM_VALUE_FIELDS, ORG_TYPES_BY_CODE
 from .db import Database
+from .indicators import Scope, scope_filters
 from .normalize import fold, parse_org_type, period_of
 
 
@@ -66,10 +68,12 @@ def org_type_code(text: str | None) -> str | None:
     return parse_org_type(text)
 
 
-def non_reporting(db: Database, period: str) -> pd.DataFrame:
-    """Organisations in the registry with no form for ``period``."""
+def non_reporting(db: Database, period: str, scope: Scope | None = None) -> pd.DataFrame:
+    """Organisations in the registry with no form for ``period`` (of ``scope``'s
+    territory, organisation and type, if given; its periods are not used)."""
+    where, params = scope_filters(replace(scope, periods=None)) if scope else ("", [])
     return db.query(
-        """
+        f"""
         SELECT o.org_id, o.name AS organization, o.inn, o.org_type,
             r.name AS region, m.name AS municipality, d.name AS district
         FROM registry reg
@@ -78,10 +82,10 @@ def non_reporting(db: Database, period: str) -> pd.DataFrame:
         JOIN regions r USING (region_id)
         LEFT JOIN districts d USING (district_id)
         WHERE NOT EXISTS (
-            SELECT 1 FROM form_values f WHERE f.org_id = o.org_id AND f.period = ?)
+            SELECT 1 FROM form_values f WHERE f.org_id = o.org_id AND f.period = ?){where}
         ORDER BY r.name, m.name, o.name
         """,
-        [period],
+        [period, *params],
     )
 
 

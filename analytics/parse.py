@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .contract import (
     DATE_RANGES,
@@ -297,6 +298,7 @@ def _parse_sheet(
     name_column = next(c for c, f in header.columns.items() if f is ORG_NAME)
     fractions = _fraction_columns(sheet, header)
     answer_columns = [c for c, f in header.columns.items() if f.code in FORM_VALUE_CODES]
+    cells = _CellCache()
     for r in range(header.row_index + 1, len(sheet.rows)):
         row = sheet.rows[r]
         if all(is_blank(cell) for cell in row):
@@ -322,7 +324,7 @@ def _parse_sheet(
                 )
             )
             continue
-        record = _parse_row(result, sheet, header, row, excel_row, fallback, fractions)
+        record = _parse_row(result, sheet, header, row, excel_row, fallback, fractions, cells)
         if record is not None:
             result.records.append(record)
 
@@ -345,6 +347,38 @@ def _fraction_columns(sheet: Sheet, header: Header) -> set[int]:
     return found
 
 
+class _CellCache:
+    """Each distinct cell read once per sheet: a column holds few distinct answers
+    («да», «нет», small numbers), and reading one (normalising its text, parsing it) is
+    most of the time of a large upload. Readers and parsers are pure functions."""
+
+    def __init__(self) -> None:
+        self._texts: dict[tuple[type, object], str] = {}
+        self._values: dict[tuple[object, type, object], tuple[bool, object]] = {}
+
+    def text(self, raw: object) -> str:
+        key = (type(raw), raw)
+        found = self._texts.get(key)
+        if found is None:
+            found = self._texts[key] = cell_text(raw)
+        return found
+
+    def value(self, kind: FieldType, raw: object) -> object:
+        """``PARSERS[kind](raw)``; raises the same :class:`ValueProblem` each time."""
+        key = (kind, type(raw), raw)
+        found = self._values.get(key)
+        if found is None:
+            try:
+                found = (True, PARSERS[kind](raw))
+            except ValueProblem as problem:
+                found = (False, str(problem))
+            self._values[key] = found
+        parsed, outcome = found
+        if not parsed:
+            raise ValueProblem(str(outcome))
+        return outcome
+
+
 def _parse_row(
     result: ParsedFile,
     sheet: Sheet,
@@ -353,6 +387,7 @@ def _parse_row(
     excel_row: int,
     fallback: dict[str, object],
     fractions: set[int],
+    cells: _CellCache,
 ) -> Record | None:
     values: dict[str, object] = {}
     entered: dict[str, str] = {}
@@ -360,14 +395,14 @@ def _parse_row(
     ok = True
     for c, f in header.columns.items():
         raw = row[c] if c < len(row) else None
-        entered[f.header] = cell_text(raw)
+        entered[f.header] = cells.text(raw)
         if isinstance(raw, float) and (
             c in fractions or (f.type is FieldType.SHARE and 0 < raw < 1)
         ):
             raw = round(raw * 100, 9)
-            entered[f.header] = cell_text(raw) + " %"
+            entered[f.header] = cells.text(raw) + " %"
         try:
-            values[f.code] = PARSERS[f.type](raw)
+            values[f.code] = cells.value(f.type, raw)
         except ValueProblem as problem:
             ok = False
             unreadable.add(f.code)
@@ -378,7 +413,7 @@ def _parse_row(
                     sheet=sheet.name,
                     row=excel_row,
                     column=header.titles[c],
-                    value=cell_text(raw),
+                    value=cells.text(raw),
                 )
             )
     for f in KIND_FIELDS[result.kind]:
@@ -430,14 +465,20 @@ def _dates_in_order(
     return fine
 
 
+# Keys are asked for several times per row (duplicates, the upload's summary, the
+# resolver), and a file names the same few territories on every row.
+cached_territory_key = lru_cache(maxsize=65_536)(territory_key)
+cached_name_key = lru_cache(maxsize=65_536)(name_key)
+
+
 def identity_keys(values: dict[str, object]) -> list[tuple[object, ...]]:
     """Keys under which two rows name the same organisation (ИНН, or name in municipality)."""
     keys: list[tuple[object, ...]] = [
         (
             "name",
-            territory_key(str(values[REGION.code])),
-            territory_key(str(values[MUNICIPALITY.code])),
-            name_key(str(values[ORG_NAME.code])),
+            cached_territory_key(str(values[REGION.code])),
+            cached_territory_key(str(values[MUNICIPALITY.code])),
+            cached_name_key(str(values[ORG_NAME.code])),
         )
     ]
     if values.get("inn"):

@@ -9,6 +9,8 @@ a person: register findings give counts only.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from . import formatting
@@ -21,8 +23,8 @@ from .contract import (
     FieldType,
 )
 from .db import Database
-from .indicators import Scope
-from .lookups import form_values, non_reporting, periods
+from .indicators import Scope, scope_filters
+from .lookups import non_reporting, periods
 from .normalize import period_of
 from .registers import cross_check, register_summary
 
@@ -94,9 +96,39 @@ def summary(found: pd.DataFrame) -> str:
     )
 
 
-def consistency_findings(db: Database, period: str | None = None) -> pd.DataFrame:
-    """One row per (organisation, period, broken rule)."""
-    rows = []
+def _where(scope: Scope | None) -> tuple[str, list[object]]:
+    """``AND …`` conditions on ``o`` (organizations) and ``m`` (municipalities) keeping
+    the organisations of ``scope`` (its periods are not used: findings take a period)."""
+    if scope is None:
+        return "", []
+    return scope_filters(replace(scope, periods=None))
+
+
+def _rows(rule: object, severity: str, frame: pd.DataFrame, **columns: object) -> pd.DataFrame:
+    """Findings from a query's rows: ``period``, ``municipality``, ``org_id`` and
+    ``organization`` from ``frame``, the other columns given (a value or a sequence)."""
+    out = pd.DataFrame(
+        {
+            "rule": rule,
+            "severity": severity,
+            "period": frame["period"],
+            "municipality": frame["municipality"],
+            "org_id": frame["org_id"],
+            "organization": frame["organization"],
+            **columns,
+        },
+        index=frame.index,
+    )
+    return out[list(QUALITY_COLUMNS)].reset_index(drop=True)
+
+
+def consistency_findings(
+    db: Database, period: str | None = None, scope: Scope | None = None
+) -> pd.DataFrame:
+    """One row per (organisation, period, broken rule), rule by rule, each by period,
+    municipality and organisation."""
+    parts = []
+    org_where, org_params = _where(scope)
     where, params = ("AND f.period = ?", [period]) if period else ("", [])
     for rule in CONSISTENCY_RULES:
         frame = db.query(
@@ -106,89 +138,102 @@ def consistency_findings(db: Database, period: str | None = None) -> pd.DataFram
             FROM form_values f
             JOIN organizations o USING (org_id)
             JOIN municipalities m USING (municipality_id)
-            WHERE ({rule.violation_sql}) {where}
+            WHERE ({rule.violation_sql}) {where}{org_where}
+            ORDER BY f.period, m.name, o.name, o.org_id
             """,
-            params,
+            [*params, *org_params],
         )
-        for record in frame.itertuples(index=False):
-            rows.append(
-                {
-                    "rule": rule.id,
-                    "severity": "warning",
-                    "period": record.period,
-                    "municipality": record.municipality,
-                    "org_id": record.org_id,
-                    "organization": record.organization,
-                    "field": FIELDS_BY_CODE[rule.field].header,
-                    "value": _shown(record.value),
-                    "detail": rule.message,
-                }
+        if frame.empty:
+            continue
+        parts.append(
+            _rows(
+                rule.id,
+                "warning",
+                frame,
+                field=FIELDS_BY_CODE[rule.field].header,
+                value=[_shown(v) for v in frame["value"]],
+                detail=rule.message,
             )
-    return _frame(rows)
+        )
+    return _concat(parts)
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    found = [p for p in parts if not p.empty]
+    return pd.concat(found, ignore_index=True) if found else _frame([])
 
 
 def _shown(value: object) -> str:
     return {"true": "да", "false": "нет"}.get(str(value), str(value))
 
 
-def missing_answers(db: Database, period: str | None = None) -> pd.DataFrame:
-    """One row per blank answer in a submitted form."""
-    forms = form_values(db, period)
-    rows = []
-    for f in FORM_VALUE_FIELDS:
-        blank = forms[forms[f.code].isna()]
-        rows.extend(
-            {
-                "rule": "missing_answer",
-                "severity": "missing",
-                "period": r.period,
-                "municipality": r.municipality,
-                "org_id": r.org_id,
-                "organization": r.organization,
-                "field": f.header,
-                "value": "",
-                "detail": f"нет ответа на вопрос «{f.header}»",
-            }
-            for r in blank.itertuples(index=False)
-        )
-    return _frame(rows)
-
-
-def missing_forms(db: Database, period: str) -> pd.DataFrame:
-    """Organisations of the registry that have not submitted a form for ``period``."""
-    missing = non_reporting(db, period)
-    return _frame(
-        [
-            {
-                "rule": "not_reported",
-                "severity": "missing",
-                "period": period,
-                "municipality": r.municipality,
-                "org_id": r.org_id,
-                "organization": r.organization,
-                "field": "",
-                "value": "",
-                "detail": "организация из реестра не представила форму мониторинга",
-            }
-            for r in missing.itertuples(index=False)
-        ]
+def missing_answers(
+    db: Database, period: str | None = None, scope: Scope | None = None
+) -> pd.DataFrame:
+    """One row per blank answer in a submitted form: question by question, each over the
+    forms ordered by period, region, municipality and organisation."""
+    org_where, org_params = _where(scope)
+    where, params = ("AND f.period = ?", [period]) if period else ("", [])
+    blanks = "\n            UNION ALL ".join(
+        f"SELECT org_id, period, {n} AS question FROM form_values WHERE {f.code} IS NULL"
+        for n, f in enumerate(FORM_VALUE_FIELDS)
+    )
+    frame = db.query(
+        f"""
+        WITH blank AS ({blanks})
+        SELECT f.question, f.period, m.name AS municipality, o.org_id, o.name AS organization
+        FROM blank f
+        JOIN organizations o USING (org_id)
+        JOIN municipalities m USING (municipality_id)
+        JOIN regions r USING (region_id)
+        WHERE TRUE {where}{org_where}
+        ORDER BY f.question, f.period, r.name, m.name, o.name
+        """,
+        [*params, *org_params],
+    )
+    headers = pd.Series([f.header for f in FORM_VALUE_FIELDS], dtype=object)
+    field = headers.iloc[frame["question"].to_numpy()].to_numpy()
+    return _rows(
+        "missing_answer",
+        "missing",
+        frame,
+        field=field,
+        value="",
+        detail=[f"нет ответа на вопрос «{h}»" for h in field],
     )
 
 
-def findings(db: Database, period: str | None = None) -> pd.DataFrame:
+def missing_forms(db: Database, period: str, scope: Scope | None = None) -> pd.DataFrame:
+    """Organisations of the registry that have not submitted a form for ``period``."""
+    missing = non_reporting(db, period, scope)
+    return _rows(
+        "not_reported",
+        "missing",
+        missing.assign(period=period),
+        field="",
+        value="",
+        detail="организация из реестра не представила форму мониторинга",
+    )
+
+
+def findings(db: Database, period: str | None = None, scope: Scope | None = None) -> pd.DataFrame:
     """Every finding for ``period`` (or all periods): rule violations, outliers, sharp
-    changes and disagreements with the registers first, then what is missing."""
+    changes and disagreements with the registers first, then what is missing.
+
+    ``scope`` keeps the findings of its organisations (territory, organisation, type),
+    selected in SQL: the same rows as filtering the findings of everything, in the same
+    order. (Outliers are still judged against the whole municipality.)
+    """
     parts = [
-        consistency_findings(db, period),
-        outlier_findings(db, period),
-        change_findings(db, period),
-        register_findings(db, period),
-        missing_answers(db, period),
+        consistency_findings(db, period, scope),
+        outlier_findings(db, period, scope),
+        change_findings(db, period, scope),
+        register_findings(db, period, scope),
+        missing_answers(db, period, scope),
     ]
     for p in [period] if period else periods(db):
-        parts.append(missing_forms(db, p))
-    found = [p for p in parts if not p.empty]
-    return pd.concat(found, ignore_index=True) if found else _frame([])
+        parts.append(missing_forms(db, p, scope))
+    return _concat(parts)
 
 
 def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
@@ -213,13 +258,16 @@ _THRESHOLD = formatting.number(OUTLIER_THRESHOLD)
 _MENTOR_COLUMN = next(f.header for f in MENTEE_FIELDS if f.code == "mentor_name")
 
 
-def _counts_sql(period_filter: str) -> str:
-    """Every non-blank count of the forms as (org_id, period, field, x), one per row."""
+def _counts_sql(where: str) -> str:
+    """Every non-blank count of the forms as (org_id, period, field, x), one per row;
+    ``where`` is a condition on ``f`` (form_values), ``o`` and ``m``."""
     columns = ", ".join(f.code for f in COUNT_FIELDS)
     return f"""
         UNPIVOT (
             SELECT f.org_id, f.period, o.org_type, o.municipality_id, {columns}
-            FROM form_values f JOIN organizations o USING (org_id) {period_filter}
+            FROM form_values f JOIN organizations o USING (org_id)
+            JOIN municipalities m USING (municipality_id)
+            WHERE TRUE {where}
         ) ON {columns} INTO NAME field VALUE x"""
 
 
@@ -228,11 +276,21 @@ _PLACE_SQL = """
     JOIN municipalities m ON m.municipality_id = o.municipality_id"""
 
 
-def outlier_findings(db: Database, period: str | None = None) -> pd.DataFrame:
+def outlier_findings(
+    db: Database, period: str | None = None, scope: Scope | None = None
+) -> pd.DataFrame:
     """Counts far from those of the other schools of the same type in the municipality
     and period: modified z-score above :data:`OUTLIER_THRESHOLD` (none where the median
     absolute deviation is 0, as when most schools give the same number)."""
-    where, params = ("WHERE f.period = ?", [period]) if period else ("", [])
+    where, params = ("AND f.period = ?", [period]) if period else ("", [])
+    org_where, org_params = _where(scope)
+    if org_where:
+        # The schools compared with are those of the scope's municipalities, all of them.
+        where += (
+            " AND o.municipality_id IN (SELECT o.municipality_id FROM organizations o "
+            f"JOIN municipalities m USING (municipality_id) WHERE TRUE {org_where})"
+        )
+        params = [*params, *org_params]
     frame = db.query(
         f"""
         WITH counts AS ({_counts_sql(where)}),
@@ -250,10 +308,10 @@ def outlier_findings(db: Database, period: str | None = None) -> pd.DataFrame:
         SELECT v.period, v.field, v.x, v.centre, v.score, v.org_type, v.org_id,
             o.name AS organization, m.name AS municipality
         FROM v {_PLACE_SQL}
-        WHERE abs(v.score) > ?
+        WHERE abs(v.score) > ?{org_where}
         ORDER BY v.period, m.name, o.name, v.field
         """,
-        [*params, MAD_SCALE, OUTLIER_THRESHOLD],
+        [*params, MAD_SCALE, OUTLIER_THRESHOLD, *org_params],
     )
     rows = []
     for r in frame.itertuples(index=False):
@@ -275,14 +333,17 @@ def outlier_findings(db: Database, period: str | None = None) -> pd.DataFrame:
     return _frame(rows)
 
 
-def change_findings(db: Database, period: str | None = None) -> pd.DataFrame:
+def change_findings(
+    db: Database, period: str | None = None, scope: Scope | None = None
+) -> pd.DataFrame:
     """Counts that more than doubled or fell below half since the school's form for the
     previous period of the same kind (2022 for 2023, 2022/2023 for 2023/2024), where both
     values are at least :data:`CHANGE_MINIMUM`."""
     where, params = ("WHERE v.period = ?", [period]) if period else ("", [])
+    org_where, org_params = _where(scope)
     frame = db.query(
         f"""
-        WITH counts AS ({_counts_sql("")}),
+        WITH counts AS ({_counts_sql(org_where)}),
         ordered AS (
             SELECT period, lag(period) OVER (
                 PARTITION BY is_school_year ORDER BY start_year) AS previous
@@ -301,7 +362,7 @@ def change_findings(db: Database, period: str | None = None) -> pd.DataFrame:
             AND (v.x > ? * v.before OR v.x * ? < v.before)
         ORDER BY v.period, m.name, o.name, v.field
         """,
-        [*params, CHANGE_MINIMUM, CHANGE_MINIMUM, CHANGE_RATIO, CHANGE_RATIO],
+        [*org_params, *params, CHANGE_MINIMUM, CHANGE_MINIMUM, CHANGE_RATIO, CHANGE_RATIO],
     )
     rows = []
     for r in frame.itertuples(index=False):
@@ -325,10 +386,12 @@ def change_findings(db: Database, period: str | None = None) -> pd.DataFrame:
     return _frame(rows)
 
 
-def register_findings(db: Database, period: str | None = None) -> pd.DataFrame:
+def register_findings(
+    db: Database, period: str | None = None, scope: Scope | None = None
+) -> pd.DataFrame:
     """Where a school's form disagrees with its registers, and mentees whose mentor is not
     in the school's base of mentors (counts only, never names)."""
-    scope = Scope(periods=(period,) if period else None)
+    scope = replace(scope or Scope(), periods=(period,) if period else None)
     rows = [
         _finding(
             "form_vs_register",

@@ -401,7 +401,7 @@ def _registry(ctx: Page) -> None:
     if period is None:
         st.info("Данных мониторинга пока нет: выберите период, когда они появятся.")
         return
-    missing = _in_filters(ctx, ctx.read("non_reporting", period))
+    missing = _in_filters(ctx, ctx.read("non_reporting", period, ctx.filters.scope()))
     reported = len(registry) - len(missing)
     left, middle, right = st.columns(3)
     left.metric("В реестре", formatting.organizations(len(registry)), border=True)
@@ -459,7 +459,7 @@ def _quality(ctx: Page) -> None:
     if period is None:
         st.info("Данных мониторинга пока нет.")
         return
-    findings = _in_filters(ctx, ctx.read("findings", period))
+    findings = _in_filters(ctx, ctx.read("findings", period, ctx.filters.scope()))
     st.caption(md(ctx.caption()))
     if findings.empty:
         st.success("Замечаний к данным нет.")

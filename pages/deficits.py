@@ -27,7 +27,9 @@ def body() -> None:
         st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
         return
     st.caption(md(ctx.caption()))
-    frame = ctx.indicators(f.scope())
+    levels = matrix.territory_levels(f, ctx.hierarchy, single=False)
+    wanted = (Level.TOTAL, Level.ORGANIZATION, *(b.level for b in levels))
+    frame = ctx.indicators(f.scope(levels=wanted))
     total = frame[frame["level"] == Level.TOTAL]
     if total.empty or total["value"].isna().all():
         st.warning(
@@ -41,7 +43,6 @@ def body() -> None:
     )
     counts = matrix.deficit_counts(orgs)
     _summary(counts)
-    levels = matrix.territory_levels(f, ctx.hierarchy, single=False)
     _heatmap(ctx, frame, orgs, counts, levels)
     _org_counts(ctx, orgs, counts)
     _territory_counts(ctx, frame, orgs, counts, levels)

@@ -236,19 +236,6 @@ def _remove_form(ctx: Page, overrides: pd.DataFrame) -> None:
         st.rerun()
 
 
-def focus_rows(frame: pd.DataFrame, ctx: Page) -> pd.DataFrame:
-    """The rows of the narrowest territory the filters choose (its targets apply)."""
-    f = ctx.filters
-    for level, column, value in (
-        (Level.DISTRICT, "district_id", f.district_id),
-        (Level.MUNICIPALITY, "municipality_id", f.municipality_id),
-        (Level.REGION, "region_id", f.region_id),
-    ):
-        if value is not None:
-            return frame[(frame["level"] == level) & (frame[column] == value)]
-    return frame[frame["level"] == Level.TOTAL]
-
-
 def effective_table(rows: pd.DataFrame) -> pd.DataFrame:
     rows = rows.set_index("indicator")
     ids = [i.id for i in INDICATORS if i.id in rows.index]
@@ -286,7 +273,10 @@ def _effective(ctx: Page) -> None:
     if f.period is None:
         st.info("Данных мониторинга пока нет.")
         return
-    rows = focus_rows(ctx.indicators(f.scope()), ctx)
+    # The scope is the narrowest territory the filters choose; its total row takes that
+    # territory's targets.
+    frame = ctx.indicators(f.scope(levels=(Level.TOTAL,)))
+    rows = frame[frame["level"] == Level.TOTAL]
     rows = rows[rows["period"] == f.period]
     if rows.empty:
         st.info("Для выбранных фильтров нет данных.")

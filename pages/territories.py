@@ -67,8 +67,7 @@ def scorecard(rows: pd.DataFrame, total: pd.DataFrame) -> tuple[pd.DataFrame, pd
     """The scorecard (a row per territory and a last row for the whole scope; a column of
     formatted values per indicator) and the statuses of its indicator cells."""
     ids = matrix.indicator_order(rows["indicator"])
-    units = list(dict.fromkeys(rows["label"]))
-    parts = [(label, rows[rows["label"] == label]) for label in units]
+    parts = list(rows.groupby("label", sort=False))
     if not total.empty:
         parts.append((TOTAL_LABEL, total))
     records, statuses = [], []

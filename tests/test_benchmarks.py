@@ -1,4 +1,5 @@
-"""The national benchmark's data generator and reference query (no timings asserted)."""
+"""The national benchmark's data generator, reference query and load test (no timings
+asserted)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from analytics.db import Database
 from analytics.indicators import compute
 from analytics.ingest import ingest_file
+from benchmarks import load
 from benchmarks.national import PERIODS, REGIONS, SIZES, generate, municipalities
 from benchmarks.run import HAND_SQL, compare, exponent
 
@@ -88,3 +90,34 @@ def test_growth_exponent_is_the_log_log_slope():
     assert exponent([(10, 1.0), (100, 100.0)]) == pytest.approx(2.0)
     assert exponent([(10, 1.0)]) is None
     assert not math.isnan(exponent([(1, 0.5), (10, 0.6)]))
+
+
+@pytest.fixture(scope="module")
+def smallest_db(smallest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("national-db") / "forms.duckdb"
+    with Database(path) as db:
+        _load(db, smallest.registry, smallest.csv)
+    return path
+
+
+def test_a_load_test_journey_clicks_through_five_pages_of_one_view(smallest_db):
+    with Database(smallest_db, read_only=True) as db:
+        org, municipality, region = db.query(
+            "SELECT min(o.org_id), any_value(o.municipality_id), any_value(m.region_id) "
+            "FROM organizations o JOIN municipalities m USING (municipality_id)"
+        ).iloc[0]
+    school = {"region": str(region), "municipality": str(municipality), "org": str(org)}
+    pages = ["", "indicators", "territories", "organization", ""]
+    assert [page for _, page, _ in load.journey(smallest_db)] == pages
+    assert all(filters == {} for _, _, filters in load.journey(smallest_db))
+    assert all(filters == school for _, _, filters in load.journey(smallest_db, "school"))
+
+
+def test_a_load_test_against_a_real_server_times_every_step_without_errors(smallest_db):
+    results = load.run(smallest_db, (2,), snapshot=False, timeout=120)
+    (batch,) = results["batches"]
+    assert batch["sessions"] == 2
+    assert batch["errors"] == []
+    assert [label for label, _, _ in results["journey"]] == list(batch["steps"])
+    assert all(step["max_s"] > 0 for step in batch["steps"].values())
+    assert batch["memory"]["VmHWM"] >= batch["memory"]["VmRSS"] > 0

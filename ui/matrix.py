@@ -192,25 +192,20 @@ def axis_labels(labels: Iterable[str], limit: int = LABEL_LIMIT) -> list[str]:
 def deficit_counts(rows: pd.DataFrame) -> pd.DataFrame:
     """Per unit (``key``): indicators with a value, with a deficit, of them far from the
     target (red), and the short names of the indicators missed, worst first."""
-    records = []
-    for key, unit in rows.groupby("key", sort=False):
-        valued = unit[unit["value"].notna()]
-        missed = valued[valued["deficit"]]
-        missed = missed.assign(red=missed["status"] == "red").sort_values(
-            ["red", "ord"], ascending=[False, True], kind="stable"
-        )
-        records.append(
-            {
-                "key": key,
-                "label": unit["label"].iloc[0],
-                "valued": len(valued),
-                "deficits": len(missed),
-                "red": int((missed["status"] == "red").sum()),
-                "missed": ", ".join(INDICATORS_BY_ID[i].short for i in missed["indicator"]),
-            }
-        )
-    columns = ["key", "label", "valued", "deficits", "red", "missed"]
-    return pd.DataFrame(records, columns=columns)
+    rows = rows.dropna(subset=["key"])
+    valued = rows[rows["value"].notna()]
+    missed = valued[valued["deficit"].astype(bool)].assign(red=lambda m: m["status"] == "red")
+    missed = missed.sort_values(["red", "ord"], ascending=[False, True], kind="stable")
+    short = missed["indicator"].map({i: v.short for i, v in INDICATORS_BY_ID.items()})
+    by_unit = missed.assign(short=short).groupby("key", sort=False)
+    units = rows.drop_duplicates("key")[["key", "label"]]
+    counts = units.assign(
+        valued=units["key"].map(valued.groupby("key").size()).fillna(0).astype(int),
+        deficits=units["key"].map(by_unit.size()).fillna(0).astype(int),
+        red=units["key"].map(by_unit["red"].sum()).fillna(0).astype(int),
+        missed=units["key"].map(by_unit["short"].agg(", ".join)).fillna(""),
+    )
+    return counts.reset_index(drop=True)
 
 
 def status_heatmap(

@@ -1,0 +1,306 @@
+"""Load test: N simulated users against a real ``streamlit run dashboard.py`` on loopback.
+
+    .venv/bin/python -m benchmarks.load --db PATH [--sessions 1 5 10 20]
+        [--view country|region|municipality|school] [--snapshot] [--timeout SECONDS]
+        [--out FILE]
+
+Each page a simulated user opens is a Streamlit websocket session (``/_stcore/stream``)
+speaking the protocol the browser speaks: it asks for a run of a page
+(``BackMsg.rerun_script`` with the page's name and the query string that carries the
+filters) and waits until the server reports ``script_finished``, i.e. the whole page has
+been built and sent. A user opens a view (``--view``: the whole country, a region, the
+largest municipality, one school of it) and clicks through :data:`PAGES` one after
+another (overview, indicators, territories, organisation, overview again), each as a
+link with the view's filters (see :func:`_user`). All N users start together; rendering
+in the browser is not included (it runs on the user's machine).
+
+For each N: the time of each step (median, 95th percentile, max over users), the time
+of a whole journey, errors (a session that failed or timed out), the server's CPU
+seconds and wall time for the batch, and its memory (VmRSS, VmHWM) afterwards. The
+server is started once, on a copy of the database (``--snapshot``: on a snapshot
+published with :mod:`analytics.snapshot`, opened read-only through
+``MONITORING_SNAPSHOT``, if the dashboard supports it), and warmed by one journey first.
+Results are printed and written as JSON (``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+import duckdb
+
+from benchmarks.run import cpu_seconds, free_port, log, proc_status, wait_idle
+
+ROOT = Path(__file__).resolve().parents[1]
+SESSIONS = (1, 5, 10, 20)
+
+
+PAGES: tuple[tuple[str, str], ...] = (
+    ("обзор", ""),
+    ("показатели", "indicators"),
+    ("территории", "territories"),
+    ("организация", "organization"),
+    ("обзор, снова", ""),
+)
+VIEWS = ("country", "region", "municipality", "school")
+
+
+def journey(db_path: Path, view: str = "country") -> list[tuple[str, str, dict[str, str]]]:
+    """The steps of one user: (label, page name, filters). Every step carries the view's
+    filters, as the sidebar's page links do. The municipality is the largest one, the
+    school its first, as in :func:`benchmarks.run.filter_views`."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        org, municipality, region = con.execute(
+            """
+            SELECT o.org_id, o.municipality_id, m.region_id
+            FROM organizations o JOIN municipalities m USING (municipality_id)
+            WHERE o.municipality_id = (
+                SELECT municipality_id FROM organizations GROUP BY 1 ORDER BY count(*) DESC,
+                    1 LIMIT 1)
+            ORDER BY o.org_id LIMIT 1
+            """
+        ).fetchone()
+    finally:
+        con.close()
+    filters = {
+        "country": {},
+        "region": {"region": str(region)},
+        "municipality": {"region": str(region), "municipality": str(municipality)},
+        "school": {"region": str(region), "municipality": str(municipality), "org": str(org)},
+    }[view]
+    return [(label, page, dict(filters)) for label, page in PAGES]
+
+
+async def _step(ws, page_name: str, filters: dict[str, str], timeout: float) -> int:
+    """One page run in an open session; bytes received until the script finished."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    message = BackMsg()
+    message.rerun_script.query_string = urlencode(filters)
+    message.rerun_script.page_name = page_name
+    await ws.send(message.SerializeToString())
+    received = 0
+    async with asyncio.timeout(timeout):
+        while True:
+            data = await ws.recv()
+            received += len(data)
+            forward = ForwardMsg()
+            forward.ParseFromString(data)
+            if forward.WhichOneof("type") == "script_finished":
+                return received
+
+
+async def _user(port: int, steps: list, timeout: float) -> dict:
+    """One user's journey: seconds per step (None after an error), bytes, error. Each
+    step is a session of its own opened on the page's URL with the view's filters, as
+    when following a link: this client does not send widget states back as a browser
+    does, so a page switch inside one session would reset the sidebar's filters."""
+    from websockets.asyncio.client import connect
+
+    times: list[float | None] = [None] * len(steps)
+    received = 0
+    started = time.perf_counter()
+    try:
+        for n, (_, page_name, filters) in enumerate(steps):
+            step_started = time.perf_counter()
+            async with connect(
+                f"ws://127.0.0.1:{port}/_stcore/stream",
+                subprotocols=["streamlit"],
+                origin=f"http://127.0.0.1:{port}",
+                max_size=None,
+            ) as ws:
+                received += await _step(ws, page_name, filters, timeout)
+            times[n] = time.perf_counter() - step_started
+    except Exception as error:  # a refused or timed-out session is a result
+        return {"steps": times, "bytes": received, "error": type(error).__name__}
+    return {
+        "steps": times,
+        "bytes": received,
+        "error": None,
+        "journey_s": time.perf_counter() - started,
+    }
+
+
+async def _users(port: int, n: int, steps: list, timeout: float) -> list[dict]:
+    return await asyncio.gather(*[_user(port, steps, timeout) for _ in range(n)])
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+def batch(port: int, pid: int, n: int, steps: list, timeout: float) -> dict:
+    cpu_before = cpu_seconds(pid)
+    started = time.perf_counter()
+    outcomes = asyncio.run(_users(port, n, steps, timeout))
+    wall = time.perf_counter() - started
+    per_step = {}
+    for k, (label, _, _) in enumerate(steps):
+        done = [o["steps"][k] for o in outcomes if o["steps"][k] is not None]
+        per_step[label] = {
+            "median_s": statistics.median(done) if done else None,
+            "p95_s": _quantile(done, 0.95),
+            "max_s": max(done) if done else None,
+        }
+    journeys = [o["journey_s"] for o in outcomes if o["error"] is None]
+    return {
+        "sessions": n,
+        "steps": per_step,
+        "journey_median_s": statistics.median(journeys) if journeys else None,
+        "journey_max_s": max(journeys) if journeys else None,
+        "errors": [o["error"] for o in outcomes if o["error"]],
+        "wall_s": wall,
+        "server_cpu_s": cpu_seconds(pid) - cpu_before,
+        "bytes_per_user": statistics.median(o["bytes"] for o in outcomes),
+        "memory": proc_status(pid),
+        "load_average": os.getloadavg()[0],
+    }
+
+
+def start(db_path: Path, port: int, snapshot: bool) -> subprocess.Popen:
+    streamlit = Path(sys.executable).parent / "streamlit"
+    env = {**os.environ, "MONITORING_DB": str(db_path)}
+    if snapshot:
+        env["MONITORING_SNAPSHOT"] = str(db_path)
+    process = subprocess.Popen(
+        [
+            str(streamlit),
+            "run",
+            "dashboard.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return process
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise RuntimeError("the Streamlit server did not start in 90 s")
+
+
+def run(
+    db: Path, sessions: tuple[int, ...], snapshot: bool, timeout: float, view: str = "country"
+) -> dict:
+    steps = journey(db, view)
+    with tempfile.TemporaryDirectory(prefix="load-") as work:
+        served = Path(work) / "served.duckdb"
+        if snapshot:
+            from analytics.db import Database
+            from analytics.snapshot import publish
+
+            with Database(db, read_only=True) as source:
+                publish(source, served)
+        else:
+            shutil.copy(db, served)
+        port = free_port()
+        process = start(served, port, snapshot)
+        try:
+            idle = proc_status(process.pid)
+            log("warming: one journey")
+            warm = batch(port, process.pid, 1, steps, timeout)
+            wait_idle(process.pid, limit=120)
+            results = []
+            for n in sessions:
+                log(f"{n} users")
+                results.append(batch(port, process.pid, n, steps, timeout))
+                log(
+                    f"  journey median {results[-1]['journey_median_s']}, errors "
+                    f"{len(results[-1]['errors'])}, CPU {results[-1]['server_cpu_s']:.1f} s"
+                )
+                wait_idle(process.pid, limit=120)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return {
+        "database": str(db),
+        "snapshot": snapshot,
+        "view": view,
+        "journey": [(label, page, filters) for label, page, filters in steps],
+        "idle": idle,
+        "warm_journey": warm,
+        "batches": results,
+        "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "cpus": os.cpu_count(),
+    }
+
+
+def _s(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def report(results: dict) -> str:
+    labels = [label for label, _, _ in results["journey"]]
+    lines = [
+        "| пользователей | " + " | ".join(labels) + " | весь путь | ошибки | CPU сервера | "
+        "время пачки | VmRSS / VmHWM |",
+        "|" + "---|" * (len(labels) + 6),
+    ]
+    for b in results["batches"]:
+        cells = [
+            f"{_s(b['steps'][label]['median_s'])} / {_s(b['steps'][label]['max_s'])}"
+            for label in labels
+        ]
+        memory = b["memory"]
+        lines.append(
+            f"| {b['sessions']} | "
+            + " | ".join(cells)
+            + f" | {_s(b['journey_median_s'])} / {_s(b['journey_max_s'])} | {len(b['errors'])} | "
+            f"{_s(b['server_cpu_s'])} с | {_s(b['wall_s'])} с | "
+            f"{memory.get('VmRSS', 0) // 2**20} / {memory.get('VmHWM', 0) // 2**20} МБ |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--sessions", type=int, nargs="+", default=list(SESSIONS))
+    parser.add_argument("--snapshot", action="store_true")
+    parser.add_argument("--view", choices=VIEWS, default="country")
+    parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--out", type=Path, default=Path("/tmp/load-results.json"))
+    args = parser.parse_args()
+    results = run(args.db, tuple(args.sessions), args.snapshot, args.timeout, args.view)
+    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    print("Медиана / максимум, секунды; шаги — до script_finished.")
+    print(report(results))
+    print(f"Подробности: {args.out}")
+
+
+if __name__ == "__main__":
+    main()
