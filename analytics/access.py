@@ -51,6 +51,8 @@ class Principal:
     role: Role
     org_ids: frozenset[int] = frozenset()
     local: bool = False
+    # On a replica reading a published snapshot nobody writes, whatever their role.
+    read_only: bool = False
 
     @property
     def label(self) -> str:
@@ -58,12 +60,12 @@ class Principal:
 
     @property
     def can_write(self) -> bool:
-        return self.role is Role.ADMIN
+        return self.role is Role.ADMIN and not self.read_only
 
     @property
     def runs_meetings(self) -> bool:
         """Opens meetings, records what was shown and the decisions taken."""
-        return self.role in (Role.ADMIN, Role.ANALYST)
+        return self.role in (Role.ADMIN, Role.ANALYST) and not self.read_only
 
     @property
     def sees_every_organization(self) -> bool:

@@ -160,6 +160,8 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
     st.html(_CSS)
     db = state.database()
     principal = auth.current_principal(db)
+    if db.read_only:
+        principal = replace(principal, read_only=True)
     path = str(db.path)
     version = db.data_version()
     hierarchy = state.read(path, version, principal, "hierarchy")
@@ -180,6 +182,11 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
         periods,
         bool(db.meta(state.DEMO_FLAG)),
     )
+    if db.read_only:
+        st.caption(
+            f"Копия только для чтения (версия данных {version}): загрузки, цели и поручения "
+            "вносятся на основном сервере."
+        )
     if context.is_demo:
         st.info(
             "Показаны **демонстрационные данные**: вымышленные организации и значения. "

@@ -14,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from analytics import snapshot
 from analytics.access import Principal, View
 from analytics.db import Database, default_db_path
 
@@ -52,8 +53,18 @@ def _open(path: str) -> Database:
     return db
 
 
+@st.cache_resource(show_spinner="Открываем опубликованный снимок…", max_entries=2)
+def _open_snapshot(path: str) -> Database:
+    return snapshot.open_snapshot(path)
+
+
 def database() -> Database:
-    """The process's database; on first start, built from the demo data."""
+    """The process's database: the published snapshot ``MONITORING_SNAPSHOT`` names (a
+    read-only replica; a newly published one is opened at the next run), else the
+    database itself, built from the demo data on the very first start."""
+    published = snapshot.snapshot_path()
+    if published is not None:
+        return _open_snapshot(str(published.resolve()))
     return _open(str(default_db_path().resolve()))
 
 
