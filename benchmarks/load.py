@@ -33,16 +33,15 @@ import os
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
 import duckdb
 
 from benchmarks.run import cpu_seconds, free_port, log, proc_status, wait_idle
+from benchmarks.server import start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SESSIONS = (1, 5, 10, 20)
@@ -175,39 +174,6 @@ def batch(port: int, pid: int, n: int, steps: list, timeout: float) -> dict:
     }
 
 
-def start(db_path: Path, port: int, snapshot: bool) -> subprocess.Popen:
-    streamlit = Path(sys.executable).parent / "streamlit"
-    env = {**os.environ, "MONITORING_DB": str(db_path)}
-    if snapshot:
-        env["MONITORING_SNAPSHOT"] = str(db_path)
-    process = subprocess.Popen(
-        [
-            str(streamlit),
-            "run",
-            "dashboard.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return process
-        except OSError:
-            time.sleep(0.5)
-    process.kill()
-    raise RuntimeError("the Streamlit server did not start in 90 s")
-
-
 def run(
     db: Path, sessions: tuple[int, ...], snapshot: bool, timeout: float, view: str = "country"
 ) -> dict:
@@ -223,7 +189,8 @@ def run(
         else:
             shutil.copy(db, served)
         port = free_port()
-        process = start(served, port, snapshot)
+        extra = {"MONITORING_SNAPSHOT": str(served)} if snapshot else {}
+        process = start_server(served, port, **extra)
         try:
             idle = proc_status(process.pid)
             log("warming: one journey")

@@ -49,12 +49,13 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from benchmarks.server import start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WORK = Path("/tmp/national-bench")
@@ -534,36 +535,6 @@ def release_database() -> None:
 
 def _url_path(script: str) -> str:
     return "" if script == "dashboard.py" else Path(script).stem
-
-
-def start_server(db_path: Path, port: int) -> subprocess.Popen:
-    streamlit = Path(sys.executable).parent / "streamlit"
-    process = subprocess.Popen(
-        [
-            str(streamlit),
-            "run",
-            "dashboard.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "MONITORING_DB": str(db_path)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return process
-        except OSError:
-            time.sleep(0.5)
-    process.kill()
-    raise RuntimeError("the Streamlit server did not start in 90 s")
 
 
 def proc_status(pid: int) -> dict[str, int]:

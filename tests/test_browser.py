@@ -3,13 +3,9 @@ Streamlit server started cold for this module, on a copy of the demo database.""
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from analytics.users import Role, UserStore
+from benchmarks.server import start_server
 from tests.conftest import ROOT
 
 PASSWORD = "пароль-для-теста"
@@ -53,37 +50,12 @@ def _free_port() -> int:
 def _serve(db: Path, **env: str) -> Iterator[str]:
     """A cold Streamlit server on ``db``; yields its base URL."""
     port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "dashboard.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "MONITORING_DB": str(db), **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("сервер Streamlit не запустился за 60 секунд")
     try:
-        yield base
+        process = start_server(db, port, **env)
+    except RuntimeError:
+        pytest.fail("сервер Streamlit не запустился")
+    try:
+        yield f"http://127.0.0.1:{port}/"
     finally:
         process.terminate()
         process.wait(timeout=20)
