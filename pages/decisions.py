@@ -22,6 +22,8 @@ from ui.page import Page, guarded, page
 from ui.tables import table_downloads
 
 ALL = "все"
+# Streamlit's default range is ten years around the value; a due date may move further.
+EARLIEST_DUE, LATEST_DUE = date(2000, 1, 1), date(2100, 12, 31)
 OVERDUE_CSS = "background-color: #F9D9CB"
 VERDICT_COLORS = {IMPROVED: charts.STATUS_COLORS["green"], WORSENED: charts.STATUS_COLORS["red"]}
 
@@ -60,7 +62,7 @@ def body() -> None:
     st.caption("Просроченные поручения (срок прошёл, не выполнены и не отменены) выделены.")
     table_downloads(table, "Поручения", ctx.export_context(), "decisions")
     if ctx.principal.runs_meetings:
-        _status_form(ctx, chosen)
+        _edit_form(ctx, chosen)
 
 
 def _filtered(decisions: pd.DataFrame) -> pd.DataFrame:
@@ -130,24 +132,44 @@ def highlighted(table: pd.DataFrame, overdue: list[bool]) -> object:
     return table.style.apply(lambda _: css, axis=None)
 
 
-def _status_form(ctx: Page, decisions: pd.DataFrame) -> None:
-    """Change the status of one decision."""
+def _edit_form(ctx: Page, decisions: pd.DataFrame) -> None:
+    """Change a decision: what is to be done, who, by when, and its status."""
     if decisions.empty:
         return
-    st.subheader("Изменить статус")
+    st.subheader("Изменить поручение")
     labels = {
         int(row.decision_id): f"№ {row.decision_id}: {row.text} ({row.responsible})"
         for row in decisions.itertuples(index=False)
     }
-    with st.form("dec_status_form"):
-        decision_id = st.selectbox(
-            "Поручение", list(labels), format_func=labels.get, key="dec_edit_id"
+    decision_id = st.selectbox("Поручение", list(labels), format_func=labels.get, key="dec_edit_id")
+    row = decisions.set_index("decision_id").loc[decision_id]
+    statuses = list(STATUSES)
+    # Keys carry the decision, so choosing another one fills the form with its values.
+    with st.form(f"dec_edit_form_{decision_id}"):
+        text = st.text_area("Что сделать", value=row["text"], key=f"dec_text_{decision_id}")
+        responsible = st.text_input(
+            "Ответственный", value=row["responsible"], key=f"dec_resp_{decision_id}"
         )
-        status = st.selectbox("Новый статус", list(STATUSES), key="dec_edit_status")
-        saved = st.form_submit_button("Сохранить статус", type="primary")
+        due = st.date_input(
+            "Срок",
+            value=row["due_date"],
+            min_value=EARLIEST_DUE,
+            max_value=LATEST_DUE,
+            format="DD.MM.YYYY",
+            key=f"dec_due_{decision_id}",
+        )
+        status = st.selectbox(
+            "Статус",
+            statuses,
+            index=statuses.index(row["status"]) if row["status"] in statuses else 0,
+            key="dec_edit_status",
+        )
+        saved = st.form_submit_button("Сохранить", type="primary")
     if saved:
         try:
-            ctx.view.update_decision(int(decision_id), status=status)
+            ctx.view.update_decision(
+                int(decision_id), text=text, responsible=responsible, due_date=due, status=status
+            )
         except DecisionError as error:
             st.error(str(error))
             return

@@ -92,7 +92,7 @@ def test_a_status_change_is_saved_and_a_done_decision_is_no_longer_overdue(
     at = open_page()
     at.selectbox(key="dec_edit_id").set_value(decided[0])
     at.selectbox(key="dec_edit_status").set_value(DONE)
-    next(b for b in at.button if b.label == "Сохранить статус").click().run()
+    next(b for b in at.button if b.label == "Сохранить").click().run()
     assert_clean(at)
     table = at.dataframe[0].value
     assert table[["Статус", "Просрочено"]].values.tolist() == [[DONE, ""], ["назначено", ""]]
@@ -104,3 +104,18 @@ def test_without_decisions_the_page_says_where_they_are_given(demo_db_path: Path
     at = open_page()
     assert_clean(at)
     assert [i.value for i in at.info][-1].startswith("Поручений пока нет.")
+
+
+def test_the_text_responsible_and_due_date_of_a_decision_can_be_changed(
+    decided: list[int], demo_db_path: Path, tmp_path: Path
+):
+    at = open_page()
+    at.selectbox(key="dec_edit_id").set_value(decided[1]).run()
+    at.text_input(key=f"dec_resp_{decided[1]}").input("Сидорова С. С.")
+    at.date_input(key=f"dec_due_{decided[1]}").set_value(date(2031, 3, 1))
+    next(b for b in at.button if b.label == "Сохранить").click().run()
+
+    assert_clean(at)
+    stored = list_decisions(snapshot(demo_db_path, tmp_path)).set_index("decision_id")
+    assert stored.loc[decided[1], "responsible"] == "Сидорова С. С."
+    assert str(stored.loc[decided[1], "due_date"])[:10] == "2031-03-01"
