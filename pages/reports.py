@@ -152,10 +152,11 @@ def _templates() -> None:
         for kind in Kind:
             st.download_button(
                 f"Шаблон «{KIND_LABELS[kind]}» (XLSX)",
-                build_template(kind),
+                lambda kind=kind: build_template(kind),  # built only when clicked
                 f"шаблон_{slug(KIND_LABELS[kind])}.xlsx",
                 XLSX,
                 key=f"template_{kind}",
+                on_click="ignore",
                 icon=":material/download:",
             )
 

@@ -1,0 +1,38 @@
+"""The «Отчёты» page: which documents it offers for the filters."""
+
+from __future__ import annotations
+
+from analytics import lookups
+from analytics.db import Database
+from tests.apptest import assert_clean, open_page
+from ui.page import period_label
+
+PAGE = "pages/reports.py"
+TEMPLATES = [
+    "Шаблон «Форма мониторинга ОО» (XLSX)",
+    "Шаблон «Реестр ОО» (XLSX)",
+    "Шаблон «База наставников» (XLSX)",
+    "Шаблон «База наставляемых» (XLSX)",
+]
+
+
+def labels(at) -> list[str]:
+    return [b.label for b in at.get("download_button")]
+
+
+def test_without_a_municipality_the_page_offers_the_note_the_deck_and_the_templates(copy):
+    at = open_page(PAGE)
+
+    assert_clean(at)
+    assert labels(at) == ["Справка (DOCX)", "Презентация (PPTX)", *TEMPLATES]
+    period = period_label(lookups.periods(copy)[-1])
+    assert at.main.caption[-1].value == (f"Период: {period}; версия данных: {copy.data_version()}.")
+
+
+def test_a_chosen_municipality_adds_the_school_notes_archive(copy: Database):
+    municipality = int(lookups.hierarchy(copy)["municipality_id"].iloc[0])
+
+    at = open_page(PAGE, {"municipality": str(municipality)})
+
+    assert_clean(at)
+    assert "Справки по организациям (ZIP)" in labels(at)
