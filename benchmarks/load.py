@@ -38,9 +38,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import duckdb
-
-from benchmarks.run import cpu_seconds, free_port, log, proc_status, wait_idle
+from benchmarks.run import cpu_seconds, filter_views, free_port, log, proc_status, wait_idle
 from benchmarks.server import start_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,28 +57,8 @@ VIEWS = ("country", "region", "municipality", "school")
 
 def journey(db_path: Path, view: str = "country") -> list[tuple[str, str, dict[str, str]]]:
     """The steps of one user: (label, page name, filters). Every step carries the view's
-    filters, as the sidebar's page links do. The municipality is the largest one, the
-    school its first, as in :func:`benchmarks.run.filter_views`."""
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        org, municipality, region = con.execute(
-            """
-            SELECT o.org_id, o.municipality_id, m.region_id
-            FROM organizations o JOIN municipalities m USING (municipality_id)
-            WHERE o.municipality_id = (
-                SELECT municipality_id FROM organizations GROUP BY 1 ORDER BY count(*) DESC,
-                    1 LIMIT 1)
-            ORDER BY o.org_id LIMIT 1
-            """
-        ).fetchone()
-    finally:
-        con.close()
-    filters = {
-        "country": {},
-        "region": {"region": str(region)},
-        "municipality": {"region": str(region), "municipality": str(municipality)},
-        "school": {"region": str(region), "municipality": str(municipality), "org": str(org)},
-    }[view]
+    filters (:func:`benchmarks.run.filter_views`), as the sidebar's page links do."""
+    filters = filter_views(db_path, quick=False)[view]
     return [(label, page, dict(filters)) for label, page in PAGES]
 
 
