@@ -34,7 +34,7 @@ from .report import build_report
 from .reset import clear_database
 from .school_notes import build_school_note, build_school_notes_zip
 from .targets import list_targets, remove_target, set_target
-from .users import ROLE_LABELS, Role, User
+from .users import Role, User
 
 LOCAL_LOGIN = "локальный режим"
 
@@ -53,10 +53,6 @@ class Principal:
     local: bool = False
     # On a replica reading a published snapshot nobody writes, whatever their role.
     read_only: bool = False
-
-    @property
-    def label(self) -> str:
-        return f"{self.login} ({ROLE_LABELS[self.role]})"
 
     @property
     def can_write(self) -> bool:

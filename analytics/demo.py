@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
@@ -293,7 +294,7 @@ _TEACHERS = {
     "vocational": (40, 120, 75),
 }
 # Organisations of additional education lag behind, colleges are ahead.
-_TYPE_LAG = {"school": 0.0, "preschool": 0.03, "additional": 0.1, "vocational": -0.05}
+TYPE_LAG = {"school": 0.0, "preschool": 0.03, "additional": 0.1, "vocational": -0.05}
 _INN_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 
 
@@ -386,7 +387,7 @@ def _organisations(rng: random.Random, scale: int) -> list[_Org]:
             low, high, mode = _TEACHERS[size]
             for name in _names(rng, m, org_type, count * scale):
                 body = f"{m.tax_office}{next(serials):05d}"
-                maturity = rng.betavariate(2.2, 2.2) - m.lag - _TYPE_LAG[org_type]
+                maturity = rng.betavariate(2.2, 2.2) - m.lag - TYPE_LAG[org_type]
                 orgs.append(
                     _Org(
                         municipality=m,
@@ -396,7 +397,7 @@ def _organisations(rng: random.Random, scale: int) -> list[_Org]:
                         org_type=org_type,
                         teachers=round(rng.triangular(low, high, mode)),
                         maturity=_clamp(maturity),
-                        readiness={code: rng.random() for code in _YES_CHANCE},
+                        readiness={code: rng.random() for code in YES_CHANCE},
                     )
                 )
     return orgs
@@ -414,7 +415,7 @@ def _non_reporting(rng: random.Random, orgs: list[_Org], scale: int) -> list[set
 # ---- form values ----------------------------------------------------------------------
 
 # Chance of «да» at maturity m is base + slope × m.
-_YES_CHANCE: dict[str, tuple[float, float]] = {
+YES_CHANCE: dict[str, tuple[float, float]] = {
     "has_regulation": (0.72, 0.3),
     "has_roadmap": (0.55, 0.42),
     "has_curator": (0.7, 0.32),
@@ -434,11 +435,23 @@ def _clamp(x: float) -> float:
     return min(max(x, 0.0), 1.0)
 
 
-def _answers(rng: random.Random, org: _Org, year: int) -> dict[str, object]:
-    """Canonical form values of one organisation in the year with index ``year``."""
-    m = _clamp(org.maturity + _PROGRESS * year)
+class Profile(Protocol):
+    """What the answer model needs of an organisation (the demo's, or the benchmarks')."""
+
+    org_type: str
+    teachers: int
+    maturity: float
+    readiness: dict[str, float]
+
+
+def answers(
+    rng: random.Random, org: Profile, year: int, progress: float = _PROGRESS
+) -> dict[str, object]:
+    """Canonical form values of one organisation in the year with index ``year``; its
+    maturity grows by ``progress`` a year."""
+    m = _clamp(org.maturity + progress * year)
     values: dict[str, object] = {
-        code: org.readiness[code] < base + slope * m for code, (base, slope) in _YES_CHANCE.items()
+        code: org.readiness[code] < base + slope * m for code, (base, slope) in YES_CHANCE.items()
     }
     values["has_mentee_db"] = values["has_mentor_db"] and values["has_mentee_db"]
     values.update(_people(rng, org, m, year, bool(values["has_mentor_db"])))
@@ -446,7 +459,7 @@ def _answers(rng: random.Random, org: _Org, year: int) -> dict[str, object]:
 
 
 def _people(
-    rng: random.Random, org: _Org, m: float, year: int, has_mentor_db: bool
+    rng: random.Random, org: Profile, m: float, year: int, has_mentor_db: bool
 ) -> dict[str, object]:
     # Without a database of mentors an organisation has no mentors on record: the
     # contract flags the opposite as inconsistent.
@@ -888,7 +901,7 @@ def write_demo_files(directory: Path, seed: int = DEMO_SEED, scale: int = 1) -> 
     files = [_write_registry(directory, orgs)]
     missing = _non_reporting(rng, orgs, scale)
     for year, period in enumerate(PERIODS):
-        forms = [(o, _answers(rng, o, year)) for o in orgs if o.inn not in missing[year]]
+        forms = [(o, answers(rng, o, year)) for o in orgs if o.inn not in missing[year]]
         _leave_blanks(rng, forms)
         _break_rules(rng, forms, year, scale)
         for m in MUNICIPALITIES:

@@ -45,16 +45,17 @@ NO_FORM_LABEL = "форма не указана"
 
 _KEYS = ["org_id", "period"]
 
-# Columns that say which organisation and period a summary row is about.
-_IDENTITY_COLUMNS: tuple[str, ...] = (
+# Which period and organisation a row is about, and where the organisation is.
+_PLACE_COLUMNS: tuple[str, ...] = (
     "period",
     "region",
     "municipality",
     "district",
     "org_id",
     "organization",
-    "org_type",
 )
+# Columns that say which organisation and period a summary row is about.
+_IDENTITY_COLUMNS: tuple[str, ...] = (*_PLACE_COLUMNS, "org_type")
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     *_IDENTITY_COLUMNS,
@@ -406,12 +407,7 @@ COMPARISONS: tuple[Comparison, ...] = (
 )
 
 COMPARED_COLUMNS: tuple[str, ...] = (
-    "period",
-    "region",
-    "municipality",
-    "district",
-    "org_id",
-    "organization",
+    *_PLACE_COLUMNS,
     "field",
     "field_name",
     "register_name",

@@ -36,10 +36,9 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 from benchmarks.run import cpu_seconds, filter_views, free_port, log, proc_status, wait_idle
-from benchmarks.server import start_server
+from benchmarks.server import served_page_run, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SESSIONS = (1, 5, 10, 20)
@@ -62,46 +61,18 @@ def journey(db_path: Path, view: str = "country") -> list[tuple[str, str, dict[s
     return [(label, page, dict(filters)) for label, page in PAGES]
 
 
-async def _step(ws, page_name: str, filters: dict[str, str], timeout: float) -> int:
-    """One page run in an open session; bytes received until the script finished."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-    message = BackMsg()
-    message.rerun_script.query_string = urlencode(filters)
-    message.rerun_script.page_name = page_name
-    await ws.send(message.SerializeToString())
-    received = 0
-    async with asyncio.timeout(timeout):
-        while True:
-            data = await ws.recv()
-            received += len(data)
-            forward = ForwardMsg()
-            forward.ParseFromString(data)
-            if forward.WhichOneof("type") == "script_finished":
-                return received
-
-
 async def _user(port: int, steps: list, timeout: float) -> dict:
     """One user's journey: seconds per step (None after an error), bytes, error. Each
     step is a session of its own opened on the page's URL with the view's filters, as
     when following a link: this client does not send widget states back as a browser
     does, so a page switch inside one session would reset the sidebar's filters."""
-    from websockets.asyncio.client import connect
-
     times: list[float | None] = [None] * len(steps)
     received = 0
     started = time.perf_counter()
     try:
         for n, (_, page_name, filters) in enumerate(steps):
             step_started = time.perf_counter()
-            async with connect(
-                f"ws://127.0.0.1:{port}/_stcore/stream",
-                subprotocols=["streamlit"],
-                origin=f"http://127.0.0.1:{port}",
-                max_size=None,
-            ) as ws:
-                received += await _step(ws, page_name, filters, timeout)
+            received += await served_page_run(port, page_name, filters, timeout)
             times[n] = time.perf_counter() - step_started
     except Exception as error:  # a refused or timed-out session is a result
         return {"steps": times, "bytes": received, "error": type(error).__name__}

@@ -42,7 +42,8 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from analytics.contract import FIELDS_BY_CODE, FORM_VALUE_CODES, ORG_TYPES_BY_CODE, Kind
-from analytics.demo import csv_text, inn_check_digit
+from analytics.demo import TYPE_LAG, YES_CHANCE, csv_text, inn_check_digit
+from analytics.demo import answers as demo_answers
 
 SEED = 2025_07
 PERIODS: tuple[str, ...] = ("2022/2023", "2023/2024", "2024/2025")
@@ -224,19 +225,7 @@ _TEACHERS = {
     "additional": (8, 55, 16),
     "vocational": (30, 160, 70),
 }
-_TYPE_LAG = {"school": 0.0, "preschool": 0.03, "additional": 0.1, "vocational": -0.05}
 _YES_NO_HABITS = (("да", "нет"), ("Да", "Нет"), ("+", "-"), ("есть", "нет"), ("да", "нет"))
-# Chance of «да» at maturity m is base + slope × m.
-_YES_CHANCE: dict[str, tuple[float, float]] = {
-    "has_regulation": (0.72, 0.3),
-    "has_roadmap": (0.55, 0.42),
-    "has_curator": (0.7, 0.32),
-    "has_program": (0.6, 0.38),
-    "program_on_site": (0.28, 0.5),
-    "has_mentor_db": (0.14, 0.82),
-    "has_mentee_db": (0.9, 0.12),
-    "has_incentives": (0.32, 0.55),
-}
 _PROGRESS = 0.15  # maturity gained per school year
 _OFTEN_BLANK = ("has_incentives", "program_on_site", "young_with_mentor", "satisfaction_pct")
 
@@ -392,7 +381,7 @@ def organizations(rng: random.Random, munis: Sequence[Municipality]) -> list[Org
         for (org_type, _), count in zip(_TYPE_SHARES, counts, strict=True):
             low, high, mode = _TEACHERS[org_type]
             for name in _org_names(rng, m, org_type, count):
-                maturity = rng.betavariate(2.2, 2.2) - m.lag - _TYPE_LAG[org_type]
+                maturity = rng.betavariate(2.2, 2.2) - m.lag - TYPE_LAG[org_type]
                 orgs.append(
                     Org(
                         municipality=m,
@@ -402,7 +391,7 @@ def organizations(rng: random.Random, munis: Sequence[Municipality]) -> list[Org
                         org_type=org_type,
                         teachers=round(rng.triangular(low, high, mode)),
                         maturity=min(max(maturity, 0.0), 1.0),
-                        readiness={code: rng.random() for code in _YES_CHANCE},
+                        readiness={code: rng.random() for code in YES_CHANCE},
                     )
                 )
     return orgs
@@ -412,42 +401,9 @@ def organizations(rng: random.Random, munis: Sequence[Municipality]) -> list[Org
 
 
 def answers(rng: random.Random, org: Org, year: int) -> dict[str, object]:
-    """Canonical form values of ``org`` in the school year with index ``year``."""
-    m = min(org.maturity + _PROGRESS * year, 1.0)
-    values: dict[str, object] = {
-        code: org.readiness[code] < base + slope * m for code, (base, slope) in _YES_CHANCE.items()
-    }
-    values["has_mentee_db"] = values["has_mentor_db"] and values["has_mentee_db"]
-    teachers = max(5, org.teachers + rng.randint(-3, 3) * year)
-    young = round(teachers * rng.uniform(0.0, 0.1))
-    mentors = 0
-    if values["has_mentor_db"]:
-        mentors = min(15, max(1, round(teachers * rng.uniform(0.04, 0.06 + 0.08 * m))))
-    mentees = round(mentors * rng.uniform(1.0, 1.8 + 0.3 * year))
-    groups = rng.randint(0, min(2, mentors)) if mentees >= 4 else 0
-    pairs = max(mentees - 3 * groups, 0)
-    head_teacher = rng.randint(0, min(2, pairs))
-    students = 0
-    if org.org_type in ("school", "vocational"):
-        students = round(teachers * rng.uniform(6.0, 12.0))
-    values.update(
-        teachers_total=teachers,
-        young_specialists=young,
-        young_with_mentor=round(young * min(0.35 + 0.6 * m, 1.0)) if mentors else 0,
-        mentors=mentors,
-        mentees=mentees,
-        mentors_trained=round(mentors * min(max(0.15 + 0.6 * m + rng.uniform(-0.1, 0.1), 0), 1)),
-        pairs=pairs,
-        groups=groups,
-        form_teacher_teacher=pairs + groups - head_teacher,
-        form_head_teacher=head_teacher,
-        mentees_completed=round(mentees * rng.uniform(0.15 + 0.1 * year, 0.45 + 0.15 * year)),
-        students_10_18=students,
-        student_mentees=round(students * min(max(0.05 + 0.4 * m + rng.uniform(-0.05, 0.05), 0), 1)),
-        satisfaction_pct=round(min(98.0, rng.uniform(60.0, 80.0) + 18.0 * m), 1)
-        if mentors
-        else 0.0,
-    )
+    """Canonical form values of ``org`` in the school year with index ``year``: the demo's
+    answer model at a slower pace, with an answer now and then left blank."""
+    values = demo_answers(rng, org, year, progress=_PROGRESS)
     if rng.random() < 0.02:
         values[rng.choice(_OFTEN_BLANK)] = None
     return values

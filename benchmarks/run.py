@@ -55,7 +55,7 @@ from pathlib import Path
 
 import duckdb
 
-from benchmarks.server import start_server
+from benchmarks.server import served_page_run, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WORK = Path("/tmp/national-bench")
@@ -599,35 +599,12 @@ def browser_pages(base: str, scripts: list[str], limit: float = 150) -> dict[str
 
 
 async def _session(port: int, page_name: str, timeout: float) -> tuple[float, int, str | None]:
-    """One websocket session, as the browser opens it: connect, ask for a run of the
-    page, read until the script has finished. Seconds, bytes received, error."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from websockets.asyncio.client import connect
-
+    """One websocket session of the page: seconds, bytes received, error."""
     started = time.perf_counter()
-    received = 0
     try:
-        async with asyncio.timeout(timeout):
-            async with connect(
-                f"ws://127.0.0.1:{port}/_stcore/stream",
-                subprotocols=["streamlit"],
-                origin=f"http://127.0.0.1:{port}",
-                max_size=None,
-            ) as ws:
-                message = BackMsg()
-                message.rerun_script.query_string = ""
-                message.rerun_script.page_name = page_name
-                await ws.send(message.SerializeToString())
-                while True:
-                    data = await ws.recv()
-                    received += len(data)
-                    forward = ForwardMsg()
-                    forward.ParseFromString(data)
-                    if forward.WhichOneof("type") == "script_finished":
-                        break
+        received = await served_page_run(port, page_name, {}, timeout)
     except Exception as error:  # a refused or timed-out session is a result, not a crash
-        return time.perf_counter() - started, received, type(error).__name__
+        return time.perf_counter() - started, 0, type(error).__name__
     return time.perf_counter() - started, received, None
 
 

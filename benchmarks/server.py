@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,3 +45,32 @@ def start_server(db_path: Path, port: int, **env: str) -> subprocess.Popen:
             time.sleep(0.5)
     process.kill()
     raise RuntimeError("the Streamlit server did not start in 90 s")
+
+
+async def served_page_run(port: int, page_name: str, query: dict[str, str], timeout: float) -> int:
+    """One session as a browser opens it: connect to the server's websocket, ask for a
+    run of ``page_name`` with URL ``query``, read until the script has finished; returns
+    the bytes received. Raises on a refused or timed-out session."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.asyncio.client import connect
+
+    received = 0
+    async with asyncio.timeout(timeout):
+        async with connect(
+            f"ws://127.0.0.1:{port}/_stcore/stream",
+            subprotocols=["streamlit"],
+            origin=f"http://127.0.0.1:{port}",
+            max_size=None,
+        ) as ws:
+            message = BackMsg()
+            message.rerun_script.query_string = urlencode(query)
+            message.rerun_script.page_name = page_name
+            await ws.send(message.SerializeToString())
+            while True:
+                data = await ws.recv()
+                received += len(data)
+                forward = ForwardMsg()
+                forward.ParseFromString(data)
+                if forward.WhichOneof("type") == "script_finished":
+                    return received
