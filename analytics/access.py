@@ -27,7 +27,7 @@ from .db import Database
 from .deck import build_deck
 from .disclosure import suppress_single_others
 from .indicators import Level, Scope, compute
-from .ingest import IngestResult, ingest_bytes, preview, rollback
+from .ingest import Decisions, IngestResult, ingest_bytes, preview, rollback
 from .parse import Defaults
 from .protocol import build_protocol
 from .report import build_report
@@ -238,9 +238,18 @@ class View:
         self._require_write()
         return preview(self.db, name, content, kind, defaults)
 
-    def ingest(self, name: str, content: bytes, kind: Kind, defaults: Defaults) -> IngestResult:
+    def ingest(
+        self,
+        name: str,
+        content: bytes,
+        kind: Kind,
+        defaults: Defaults,
+        decisions: Decisions | None = None,
+    ) -> IngestResult:
         self._require_write()
-        return ingest_bytes(self.db, name, content, kind, defaults, user=self.principal.login)
+        return ingest_bytes(
+            self.db, name, content, kind, defaults, user=self.principal.login, decisions=decisions
+        )
 
     def rollback(self, upload_id: int) -> None:
         self._require_write()

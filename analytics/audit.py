@@ -17,7 +17,7 @@ from enum import StrEnum
 import duckdb
 import pandas as pd
 
-from .db import Database
+from .db import Database, first_value
 from .formatting import number
 
 
@@ -76,7 +76,7 @@ def record(
     at: datetime | None = None,
 ) -> int:
     """Add an entry on ``cur`` (inside the caller's transaction); returns its id."""
-    entry_id = int(cur.execute("SELECT nextval('audit_seq')").fetchone()[0])
+    entry_id = int(first_value(cur, "SELECT nextval('audit_seq')"))
     cur.execute(
         "INSERT INTO audit_log (entry_id, logged_at, actor, action, object, details) "
         "VALUES (?, ?, ?, ?, ?, ?)",

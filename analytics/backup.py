@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 
 from . import audit
-from .db import SCHEMA_VERSION, Database, DatabaseBusy
+from .db import SCHEMA_VERSION, Database, DatabaseBusy, first_value
 
 FORMAT = "monitoring-backup"
 MANIFEST = "manifest.json"
@@ -95,14 +95,12 @@ def _copy_database(db: Database, target: Path) -> BackupInfo:
     try:
         cur.execute("BEGIN TRANSACTION")
         # The first read fixes the snapshot the whole copy is made from.
-        data_version = int(
-            cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()[0]
-        )
-        schema_version = int(cur.execute("SELECT max(version) FROM schema_version").fetchone()[0])
+        data_version = int(first_value(cur, "SELECT value FROM meta WHERE key = 'data_version'"))
+        schema_version = int(first_value(cur, "SELECT max(version) FROM schema_version"))
         archived = cur.execute(
             "SELECT DISTINCT sha256, file_name FROM uploads WHERE purged_at IS NULL"
         ).fetchall()
-        source = cur.execute("SELECT current_database()").fetchone()[0]
+        source = first_value(cur, "SELECT current_database()")
         cur.execute(f"ATTACH {_literal(str(target))} AS backup_copy")
         cur.execute(f"COPY FROM DATABASE {_identifier(source)} TO backup_copy")
         cur.execute("COMMIT")
@@ -231,7 +229,7 @@ def _prepare(staged: Path, file_name: str, info: BackupInfo, user: str | None) -
     try:
         con = duckdb.connect(str(staged), read_only=True)
         try:
-            version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+            version = first_value(con, "SELECT max(version) FROM schema_version")
         finally:
             con.close()
     except duckdb.Error:

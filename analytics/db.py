@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -34,6 +34,42 @@ class DatabaseReadOnly(Exception):
 def default_db_path() -> Path:
     """``MONITORING_DB`` if set, else ``data/monitoring.duckdb``."""
     return Path(os.environ.get("MONITORING_DB") or DEFAULT_DB_PATH)
+
+
+def first_row(
+    cur: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()
+) -> tuple | None:
+    """The first row of a query, its result read to the end.
+
+    DuckDB 2.0 keeps a result open after ``fetchone()``, and the next ``register`` on the
+    same cursor then fails («connection has an unfinished result»); inside a transaction
+    every statement shares one cursor, so every read there goes through this.
+    """
+    rows = cur.execute(sql, params).fetchall()
+    return rows[0] if rows else None
+
+
+def first_value(cur: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> object:
+    """The first column of :func:`first_row`, or None when there is no row."""
+    row = first_row(cur, sql, params)
+    return row[0] if row else None
+
+
+@contextmanager
+def registered(cur: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> Iterator[str]:
+    """``frame`` as the view ``name`` on ``cur`` for the block; the view is dropped after.
+
+    When the block fails, dropping the view may fail too (an aborted transaction refuses
+    every statement): that second error is swallowed so the first one reaches the caller.
+    """
+    cur.register(name, frame)
+    try:
+        yield name
+    except BaseException:
+        with suppress(duckdb.Error):
+            cur.unregister(name)
+        raise
+    cur.unregister(name)
 
 
 def _form_columns() -> str:
@@ -271,6 +307,22 @@ def _migration_aggregates() -> list[str]:
     return aggregates.migration()
 
 
+def _migration_aliases() -> list[str]:
+    """``org_aliases``: every name an organisation has been written with, so the next file
+    that writes it so is placed by itself (see :mod:`analytics.resolve`). ``source`` is
+    ``upload`` (learnt from a file or the user's choice in its preview) or ``manual``."""
+    return [
+        """CREATE TABLE org_aliases (
+    org_id BIGINT NOT NULL,
+    alias VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    upload_id BIGINT,
+    added_by VARCHAR,
+    added_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (org_id, alias))"""
+    ]
+
+
 # MIGRATIONS[i] brings the schema from version i to i + 1.
 MIGRATIONS: tuple[Sequence[str], ...] = (
     _migration_1(),
@@ -278,6 +330,7 @@ MIGRATIONS: tuple[Sequence[str], ...] = (
     _migration_3(),
     _migration_meetings(),
     _migration_aggregates(),
+    _migration_aliases(),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -412,7 +465,8 @@ class Database:
             yield self
         finally:
             self._pinned.cursor = None
-            cur.execute("ROLLBACK")
+            with suppress(duckdb.Error):
+                cur.execute("ROLLBACK")
             cur.close()
 
     def query(self, sql: str, params: Sequence[object] | dict[str, object] = ()) -> pd.DataFrame:
@@ -426,8 +480,7 @@ class Database:
     def scalar(self, sql: str, params: Sequence[object] = ()) -> object:
         cur = self.cursor()
         try:
-            row = cur.execute(sql, params).fetchone()
-            return row[0] if row else None
+            return first_value(cur, sql, params)
         finally:
             cur.close()
 
@@ -457,7 +510,9 @@ class Database:
                 yield cur
                 cur.execute("COMMIT")
             except BaseException:
-                cur.execute("ROLLBACK")
+                # A failed ROLLBACK must not hide why the transaction failed.
+                with suppress(duckdb.Error):
+                    cur.execute("ROLLBACK")
                 raise
             finally:
                 cur.close()
@@ -474,8 +529,8 @@ class Database:
                     return 0
             else:
                 cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = cur.execute("SELECT max(version) FROM schema_version").fetchone()
-            return int(row[0]) if row and row[0] is not None else 0
+            version = first_value(cur, "SELECT max(version) FROM schema_version")
+            return int(version) if version is not None else 0
         finally:
             cur.close()
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import lookups
 from .catalogue import INDICATORS_BY_ID, Better
-from .db import Database
+from .db import Database, first_value
 from .formatting import indicator_difference, indicator_value
 from .indicators import LEVELS, Level, Scope, compute
 from .meetings import Meeting, get_meeting
@@ -85,7 +85,7 @@ def add_decision(
     _checked(text, responsible, due_date, status)
     now = now or datetime.now()
     with db.transaction() as cur:
-        decision_id = int(cur.execute("SELECT nextval('decision_seq')").fetchone()[0])
+        decision_id = int(first_value(cur, "SELECT nextval('decision_seq')"))
         cur.execute(
             "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

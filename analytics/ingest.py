@@ -21,12 +21,13 @@ import pandas as pd
 
 from . import aggregates, audit
 from .contract import FORM_VALUE_CODES, KIND_LABELS, PERSON_FIELDS, PERSON_TABLES, Kind
-from .db import Database, person_columns
+from .db import Database, first_row, first_value, person_columns, registered
+from .identity import Move, Unplaced
 from .normalize import period_of, person_key
 from .parse import Defaults, ParsedFile, Record, identity_keys, parse_sheets
-from .problems import IngestError, Problem
+from .problems import IngestError, PartialForm, Problem, ReviewNeeded
 from .readers import Limits, UnreadableFile, check_size, read_sheets
-from .resolve import Resolver
+from .resolve import Choices, Plan, Resolver
 
 
 @dataclass
@@ -46,6 +47,14 @@ class IngestResult:
     records: list[Record] = field(default_factory=list)
     # Organisations the file covers (a person register has many rows per organisation).
     organizations: int = 0
+    # What awaits the user's decision before the file can be written (see ReviewNeeded).
+    unplaced: list[Unplaced] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
+    partial: list[PartialForm] = field(default_factory=list)
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.unplaced or self.moves or self.partial)
 
 
 def sha256_of(content: bytes) -> str:
@@ -70,6 +79,19 @@ def parse_bytes(
     return parsed
 
 
+@dataclass(frozen=True)
+class Decisions:
+    """What the user decided in a preview, for :func:`ingest_bytes`: the organisation (or
+    ``NEW_ORGANISATION``) of rows by (sheet, row); whether every unplaced row is a new
+    organisation; whether rows may move organisations between municipalities; whether
+    stored forms may be replaced with fewer answers."""
+
+    choices: Choices = field(default_factory=dict)
+    new_orgs: bool = False
+    move_orgs: bool = False
+    replace_partial: bool = False
+
+
 def preview(
     db: Database,
     name: str,
@@ -77,45 +99,69 @@ def preview(
     kind: Kind = Kind.ORG_FORM,
     defaults: Defaults | None = None,
     limits: Limits | None = None,
+    *,
+    choices: Choices | None = None,
+    new_orgs: bool = False,
 ) -> IngestResult:
-    """Validate a file and count what it would add and replace; writes nothing."""
+    """Validate a file and say what it would add and replace, and which rows await the
+    user's decision (``unplaced``, ``moves``, ``partial``); writes nothing."""
     parsed = parse_bytes(name, content, kind, defaults or Defaults(), limits)
     cur = db.cursor()
     try:
-        org_ids = Resolver(cur, create=False).resolve([r.values for r in parsed.records])
-        new_orgs = {
-            identity_keys(r.values)[0]
-            for r, org_id in zip(parsed.records, org_ids, strict=True)
-            if org_id is None
-        }
-        replaced = 0
+        resolver = Resolver(cur, name, kind, choices, new_orgs)
+        plan = resolver.plan(parsed.records)
+        if plan.errors:
+            raise IngestError(plan.errors)
+        replaced, partial = 0, []
         if kind is Kind.ORG_FORM:
-            replaced = _forms_replaced(cur, parsed.records, org_ids)
+            replaced, partial = _forms_replaced(cur, parsed.records, plan)
         if kind in PERSON_TABLES:
-            replaced = _registers_replaced(cur, kind, parsed.records, org_ids)
-            parsed.warnings.extend(_matching_warnings(cur, parsed, org_ids))
+            replaced = _registers_replaced(cur, kind, parsed.records, plan.org_ids)
+            parsed.warnings.extend(_matching_warnings(cur, parsed, plan.org_ids))
     finally:
         cur.close()
-    return _result(parsed, sha256_of(content), len(new_orgs), replaced)
+    result = _result(parsed, sha256_of(content), plan.new_organizations, replaced)
+    result.unplaced, result.moves, result.partial = plan.unplaced, plan.moves, partial
+    return result
 
 
 def _forms_replaced(
-    cur: duckdb.DuckDBPyConnection, records: list[Record], org_ids: list[int | None]
-) -> int:
-    """How many of the records replace a stored form (one query)."""
-    found = [(o, str(r.values["period"])) for r, o in zip(records, org_ids, strict=True) if o]
+    cur: duckdb.DuckDBPyConnection, records: list[Record], plan: Plan
+) -> tuple[int, list[PartialForm]]:
+    """How many records replace a stored form, and which of them have fewer answers than
+    the form they replace (one query)."""
+    found = [
+        (n, o, str(r.values["period"]))
+        for n, (r, o) in enumerate(zip(records, plan.org_ids, strict=True))
+        if o is not None and o > 0
+    ]
     if not found:
-        return 0
-    pairs = pd.DataFrame(found, columns=["org_id", "period"])
-    cur.register("previewed", pairs)
-    try:
-        return int(
-            cur.execute(
-                "SELECT count(*) FROM previewed p JOIN form_values f USING (org_id, period)"
-            ).fetchall()[0][0]
-        )
-    finally:
-        cur.unregister("previewed")
+        return 0, []
+    pairs = pd.DataFrame(found, columns=["n", "org_id", "period"])
+    with registered(cur, "previewed", pairs):
+        stored = cur.execute(
+            f"SELECT p.n, o.name, {', '.join('f.' + c for c in FORM_VALUE_CODES)} "
+            "FROM previewed p JOIN form_values f USING (org_id, period) "
+            "JOIN organizations o ON o.org_id = p.org_id ORDER BY p.n"
+        ).fetchall()
+    partial = []
+    for n, organization, *answers in stored:
+        record = records[n]
+        before = dict(zip(FORM_VALUE_CODES, answers, strict=True))
+        after = {c: record.values.get(c) for c in FORM_VALUE_CODES}
+        if sum(v is not None for v in after.values()) < sum(v is not None for v in before.values()):
+            partial.append(
+                PartialForm(
+                    record.sheet,
+                    record.row,
+                    int(plan.org_ids[n]),
+                    str(organization),
+                    str(record.values["period"]),
+                    before,
+                    after,
+                )
+            )
+    return len(stored), partial
 
 
 def _result(parsed: ParsedFile, sha: str, new_orgs: int, replaced: int) -> IngestResult:
@@ -123,7 +169,9 @@ def _result(parsed: ParsedFile, sha: str, new_orgs: int, replaced: int) -> Inges
         {str(r.values["period"]) for r in parsed.records if r.values.get("period")},
         key=lambda p: period_of(p),
     )
-    municipalities = sorted({str(r.values["municipality"]) for r in parsed.records})
+    municipalities = sorted(
+        {str(r.values["municipality"]) for r in parsed.records if r.values.get("municipality")}
+    )
     organizations = len({identity_keys(r.values)[-1] for r in parsed.records})
     return IngestResult(
         file=parsed.file,
@@ -147,6 +195,7 @@ def ingest_file(
     defaults: Defaults | None = None,
     user: str | None = None,
     limits: Limits | None = None,
+    decisions: Decisions | None = None,
 ) -> IngestResult:
     """Load one file from disk; see :func:`ingest_bytes`."""
     path = Path(path)
@@ -160,7 +209,7 @@ def ingest_file(
         raise IngestError(
             [Problem(path.name, "файл не найден или недоступен для чтения")]
         ) from None
-    return ingest_bytes(db, path.name, content, kind, defaults, user, limits)
+    return ingest_bytes(db, path.name, content, kind, defaults, user, limits, decisions)
 
 
 def ingest_bytes(
@@ -171,17 +220,20 @@ def ingest_bytes(
     defaults: Defaults | None = None,
     user: str | None = None,
     limits: Limits | None = None,
+    decisions: Decisions | None = None,
 ) -> IngestResult:
     """Validate and load a file in one transaction.
 
-    Raises :class:`IngestError` listing every problem, in which case nothing is written.
-    The file itself is archived under ``db.uploads_dir`` before the transaction, by
-    content hash, so an archived file never depends on the transaction's outcome.
+    Raises :class:`IngestError` listing every problem, in which case nothing is written;
+    :class:`ReviewNeeded` (one of them) where rows await the user's ``decisions``: rows
+    placed on no organisation with certainty, moves between municipalities, forms
+    replaced with fewer answers. The file itself is archived under ``db.uploads_dir`` by
+    content hash once it is accepted, before the transaction commits.
     """
     defaults = defaults or Defaults()
+    decisions = decisions or Decisions()
     parsed = parse_bytes(name, content, kind, defaults, limits)
     sha = sha256_of(content)
-    _archive(db.uploads_dir, sha, name, content)
     warnings = list(parsed.warnings)
     earlier = db.scalar(
         "SELECT strftime(uploaded_at, '%d.%m.%Y %H:%M') FROM uploads "
@@ -191,17 +243,28 @@ def ingest_bytes(
     if earlier:
         warnings.append(Problem(name, f"этот файл уже загружался {earlier}; данные заменены"))
     with db.transaction() as cur:
-        upload_id = int(cur.execute("SELECT nextval('upload_seq')").fetchone()[0])
+        resolver = Resolver(
+            cur, name, kind, decisions.choices, decisions.new_orgs, decisions.move_orgs
+        )
+        plan = resolver.plan(parsed.records)
+        if plan.errors:
+            raise IngestError(plan.errors)
+        partial = []
+        if kind is Kind.ORG_FORM and not decisions.replace_partial:
+            partial = _forms_replaced(cur, parsed.records, plan)[1]
+        if plan.blocked or partial:
+            raise ReviewNeeded(name, plan.unplaced, plan.moves, partial)
+        _archive(db.uploads_dir, sha, name, content)
+        upload_id = int(first_value(cur, "SELECT nextval('upload_seq')"))
         now = datetime.now()
-        resolver = Resolver(cur, create=True)
-        org_ids = resolver.resolve([r.values for r in parsed.records])
+        org_ids = resolver.write(plan, upload_id, now)
         if kind is Kind.ORG_FORM:
             replaced = _write_forms(cur, parsed.records, org_ids, upload_id, now)
         elif kind in PERSON_TABLES:
             warnings.extend(_matching_warnings(cur, parsed, org_ids))
             replaced = _write_people(cur, kind, parsed.records, org_ids, upload_id, now)
         else:
-            replaced = _write_registry(cur, org_ids, resolver, upload_id)
+            replaced = _write_registry(cur, org_ids, upload_id)
         cur.execute(
             "INSERT INTO uploads (upload_id, file_name, sha256, kind, uploaded_at, rows, "
             "uploaded_by, defaults, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -225,7 +288,7 @@ def ingest_bytes(
             {"file": name, "kind": str(kind), "rows": len(parsed.records), "sha256": sha},
             now,
         )
-    result = _result(parsed, sha, resolver.created, replaced)
+    result = _result(parsed, sha, plan.new_organizations, replaced)
     result.upload_id = upload_id
     result.warnings = warnings
     return result
@@ -281,11 +344,10 @@ def _write_forms(
             },
         }
     )
-    cur.register("incoming_forms", incoming)
-    try:
-        replaced = cur.execute(
-            "SELECT count(*) FROM form_values f JOIN incoming_forms i USING (org_id, period)"
-        ).fetchone()[0]
+    with registered(cur, "incoming_forms", incoming):
+        replaced = first_value(
+            cur, "SELECT count(*) FROM form_values f JOIN incoming_forms i USING (org_id, period)"
+        )
         cur.execute(
             f"INSERT INTO form_history (history_id, replaced_by, replaced_at, {_FORM_COLUMN_LIST}) "
             f"SELECT nextval('history_seq'), ?, ?, {', '.join('f.' + c for c in _FORM_COLUMNS)} "
@@ -300,24 +362,21 @@ def _write_forms(
             f"SELECT {_FORM_COLUMN_LIST} FROM incoming_forms"
         )
         aggregates.remember(cur, "upload_id = ?", [upload_id])
-    finally:
-        cur.unregister("incoming_forms")
     return int(replaced)
 
 
 def _write_registry(
-    cur: duckdb.DuckDBPyConnection, org_ids: list[int | None], resolver: Resolver, upload_id: int
+    cur: duckdb.DuckDBPyConnection, org_ids: list[int | None], upload_id: int
 ) -> int:
     """Replace the registry of every municipality the file covers."""
     incoming = pd.DataFrame({"org_id": pd.array(sorted(set(org_ids)), dtype="Int64")})
-    cur.register("incoming_registry", incoming)
-    try:
+    with registered(cur, "incoming_registry", incoming):
         scope = (
             "SELECT r.org_id FROM registry r JOIN organizations o USING (org_id) "
             "WHERE o.municipality_id IN (SELECT o2.municipality_id FROM organizations o2 "
             "JOIN incoming_registry i USING (org_id))"
         )
-        replaced = cur.execute(f"SELECT count(*) FROM ({scope})").fetchone()[0]
+        replaced = first_value(cur, f"SELECT count(*) FROM ({scope})")
         cur.execute(
             "INSERT INTO registry_history (org_id, upload_id, replaced_by) "
             f"SELECT org_id, upload_id, ? FROM registry WHERE org_id IN ({scope})",
@@ -325,8 +384,6 @@ def _write_registry(
         )
         cur.execute(f"DELETE FROM registry WHERE org_id IN ({scope})")
         cur.execute("INSERT INTO registry SELECT org_id, ? FROM incoming_registry", [upload_id])
-    finally:
-        cur.unregister("incoming_registry")
     return int(replaced)
 
 
@@ -342,9 +399,11 @@ def rollback(db: Database, upload_id: int, user: str | None = None) -> None:
     so an upload committing meanwhile cannot slip between them and the rollback.
     """
     with db.transaction() as cur:
-        row = cur.execute(
-            "SELECT kind, file_name, rolled_back_at FROM uploads WHERE upload_id = ?", [upload_id]
-        ).fetchone()
+        row = first_row(
+            cur,
+            "SELECT kind, file_name, rolled_back_at FROM uploads WHERE upload_id = ?",
+            [upload_id],
+        )
         if row is None:
             raise RollbackRefused(f"загрузка № {upload_id} не найдена")
         kind_code, file_name, rolled_back_at = row
@@ -415,8 +474,8 @@ def _person_column_list(kind: Kind) -> str:
     return ", ".join(name for name, _ in person_columns(kind))
 
 
-def _incoming_people(cur: duckdb.DuckDBPyConnection, kind: Kind, records, org_ids) -> str:
-    """Register the parsed people of ``kind`` as a view; returns its name."""
+def _incoming_people(kind: Kind, records: list[Record], org_ids: list[int | None]) -> pd.DataFrame:
+    """The parsed people of ``kind`` as the columns of their table."""
     columns: dict[str, object] = {
         "org_id": pd.array(org_ids, dtype="Int64"),
         "period": [str(r.values["period"]) for r in records],
@@ -431,9 +490,7 @@ def _incoming_people(cur: duckdb.DuckDBPyConnection, kind: Kind, records, org_id
         ]
     for f in PERSON_FIELDS[kind]:
         columns[f.code] = pd.Series([r.values.get(f.code) for r in records], dtype="object")
-    name = f"incoming_{PERSON_TABLES[kind]}"
-    cur.register(name, pd.DataFrame(columns))
-    return name
+    return pd.DataFrame(columns)
 
 
 def _registers_replaced(
@@ -443,16 +500,15 @@ def _registers_replaced(
     pairs = {(o, str(r.values["period"])) for r, o in zip(records, org_ids, strict=True) if o}
     if not pairs:
         return 0
-    cur.register("register_pairs", pd.DataFrame(sorted(pairs), columns=["org_id", "period"]))
-    try:
+    frame = pd.DataFrame(sorted(pairs), columns=["org_id", "period"])
+    with registered(cur, "register_pairs", frame):
         return int(
-            cur.execute(
+            first_value(
+                cur,
                 f"SELECT count(*) FROM register_pairs p WHERE EXISTS (SELECT 1 FROM "
-                f"{PERSON_TABLES[kind]} t WHERE t.org_id = p.org_id AND t.period = p.period)"
-            ).fetchall()[0][0]
+                f"{PERSON_TABLES[kind]} t WHERE t.org_id = p.org_id AND t.period = p.period)",
+            )
         )
-    finally:
-        cur.unregister("register_pairs")
 
 
 def _write_people(
@@ -468,7 +524,7 @@ def _write_people(
     _add_periods(cur, records)
     replaced = _registers_replaced(cur, kind, records, org_ids)
     table = PERSON_TABLES[kind]
-    incoming = _incoming_people(cur, kind, records, org_ids)
+    incoming = f"incoming_{table}"
     types = dict(person_columns(kind))
 
     def selected(column: str) -> str:
@@ -479,7 +535,7 @@ def _write_people(
         return f"CAST({column} AS {types[column].removesuffix(' NOT NULL')})"
 
     listed = _person_column_list(kind)
-    try:
+    with registered(cur, incoming, _incoming_people(kind, records, org_ids)):
         scope = f"(org_id, period) IN (SELECT (org_id, period) FROM {incoming})"
         cur.execute(
             f"INSERT INTO {table}_history ({listed}, replaced_by, replaced_at) "
@@ -492,8 +548,6 @@ def _write_people(
             f"SELECT {', '.join(selected(c) for c in types)} FROM {incoming}",
             [upload_id],
         )
-    finally:
-        cur.unregister(incoming)
     return replaced
 
 

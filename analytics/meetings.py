@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import lookups
 from .catalogue import INDICATORS, INDICATORS_BY_ID
-from .db import Database
+from .db import Database, first_value, registered
 from .indicators import Level, Scope, compute
 from .narrative import period_label
 from .trajectories import territory_exists, territory_name, territory_of
@@ -154,7 +154,7 @@ def create_meeting(
         )
     snapshot = frame[list(SNAPSHOT_COLUMNS)]
     with db.transaction() as cur:
-        meeting_id = int(cur.execute("SELECT nextval('meeting_seq')").fetchone()[0])
+        meeting_id = int(first_value(cur, "SELECT nextval('meeting_seq')"))
         cur.execute(
             "INSERT INTO meetings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -178,13 +178,12 @@ def create_meeting(
                 now,
             ],
         )
-        cur.register("snapshot_rows", snapshot)
-        cur.execute(
-            f"INSERT INTO meeting_values SELECT ?, {', '.join(SNAPSHOT_COLUMNS)} "
-            "FROM snapshot_rows",
-            [meeting_id],
-        )
-        cur.unregister("snapshot_rows")
+        with registered(cur, "snapshot_rows", snapshot):
+            cur.execute(
+                f"INSERT INTO meeting_values SELECT ?, {', '.join(SNAPSHOT_COLUMNS)} "
+                "FROM snapshot_rows",
+                [meeting_id],
+            )
     return meeting_id
 
 

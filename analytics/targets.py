@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import audit
 from .catalogue import INDICATORS_BY_ID
-from .db import ALL_PERIODS, TOTAL_TERRITORY, Database
+from .db import ALL_PERIODS, TOTAL_TERRITORY, Database, first_value
 from .indicators import Level
 
 OVERRIDABLE_LEVELS: tuple[Level, ...] = (
@@ -95,12 +95,13 @@ def remove_target(
 
 
 def _current(cur: duckdb.DuckDBPyConnection, key: list[object]) -> float | None:
-    row = cur.execute(
+    target = first_value(
+        cur,
         "SELECT target FROM targets WHERE indicator = ? AND period = ? AND level = ? "
         "AND territory_id = ?",
         key,
-    ).fetchone()
-    return float(row[0]) if row else None
+    )
+    return float(target) if target is not None else None
 
 
 def _object(key: list[object]) -> str:

@@ -11,7 +11,7 @@ import streamlit as st
 from analytics import audit, formatting, quality
 from analytics.contract import KIND_FIELDS, KIND_LABELS, ORG_TYPES, PERIOD, Kind
 from analytics.indicators import Level, Scope
-from analytics.ingest import RollbackRefused
+from analytics.ingest import Decisions, RollbackRefused
 from analytics.parse import Defaults
 from analytics.template import build_template
 from analytics.users import Role
@@ -129,7 +129,7 @@ def _loading(ctx: Page) -> None:
     st.subheader("Предварительная проверка")
     for check in checks:
         _show_check(check)
-    good = [c for c in checks if c.ok]
+    good = [c for c in checks if c.ready]
     bad = [c for c in checks if not c.ok]
     if bad:
         st.caption(
@@ -231,10 +231,19 @@ def _show_check(check: upload.FileCheck) -> None:
             )
             return
         result = check.result
-        st.success(
-            f"Файл «{md(check.name)}» можно загрузить: {md(registers_view.check_summary(result))}.",
-            icon=":material/task_alt:",
-        )
+        if result.needs_review:
+            st.warning(
+                f"Файл «{md(check.name)}» проверен: {md(registers_view.check_summary(result))}. "
+                "Прежде чем загружать, примите решения ниже.",
+                icon=":material/rule:",
+            )
+            check.decisions = _review(check)
+        else:
+            st.success(
+                f"Файл «{md(check.name)}» можно загрузить: "
+                f"{md(registers_view.check_summary(result))}.",
+                icon=":material/task_alt:",
+            )
         if result.warnings:
             label = formatting.count(
                 len(result.warnings), "предупреждение", "предупреждения", "предупреждений"
@@ -243,6 +252,60 @@ def _show_check(check: upload.FileCheck) -> None:
                 st.dataframe(
                     upload.problems_frame(result.warnings), hide_index=True, width="stretch"
                 )
+
+
+def _review(check: upload.FileCheck) -> Decisions:
+    """The user's decisions on the rows of a checked file that await one: which
+    organisation each unplaced row is, and whether moves and partial replacements go
+    ahead. Nothing is written until «Загрузить»."""
+    result = check.result
+    choices: dict[tuple[str, int], int | str] = {}
+    new_orgs = move_orgs = replace_partial = False
+    if result.unplaced:
+        st.markdown(
+            f"**Не удалось определить организацию: "
+            f"{formatting.count(len(result.unplaced), 'строка', 'строки', 'строк')}.** "
+            "Выберите для каждой строки организацию из базы или отметьте её как новую. "
+            "Выбор запоминается: в следующих файлах такое написание будет узнано само."
+        )
+        new_orgs = st.checkbox(
+            "Все эти строки — новые организации",
+            key=f"new_orgs_{check.name}",
+        )
+        if not new_orgs:
+            for row in result.unplaced[:_REVIEW_ROWS]:
+                options = upload.match_options(row)
+                where = f"лист «{row.sheet}», " if row.sheet else ""
+                label = st.selectbox(
+                    f"{where}строка {row.row}: «{row.name}» — {row.reason}",
+                    list(options),
+                    key=f"match_{check.name}_{row.sheet}_{row.row}",
+                )
+                if options[label] is not None:
+                    choices[(row.sheet, row.row)] = options[label]
+            if len(result.unplaced) > _REVIEW_ROWS:
+                st.caption(
+                    f"Показаны первые {_REVIEW_ROWS} строк из {len(result.unplaced)}. Так много "
+                    "строк без сопоставления бывает, когда неверно указан муниципалитет или не "
+                    "загружен реестр: проверьте это, прежде чем отмечать строки как новые."
+                )
+    if result.moves:
+        st.markdown("**Организации, которые файл переносит в другой муниципалитет**")
+        st.dataframe(upload.moves_frame(result), hide_index=True, width="stretch")
+        move_orgs = st.checkbox("Перенести эти организации", key=f"move_{check.name}")
+    if result.partial:
+        st.markdown("**Формы, которые файл заменит менее полными.** Сейчас в базе и в файле:")
+        st.dataframe(upload.partial_frame(result.partial), hide_index=True, width="stretch")
+        replace_partial = st.checkbox(
+            "Заменить эти формы данными из файла (пропавшие ответы останутся в истории)",
+            key=f"partial_{check.name}",
+        )
+    return Decisions(choices, new_orgs, move_orgs, replace_partial)
+
+
+# Rows of one file offered for matching one by one; more than this usually means a wrong
+# municipality at upload rather than that many new organisations.
+_REVIEW_ROWS = 100
 
 
 def _commit(ctx: Page, checks: list[upload.FileCheck], kind: Kind, defaults: Defaults) -> None:

@@ -81,10 +81,19 @@ def municipality_value(db: Database, municipality_id: int, period: str, indicato
     return rows[["numerator", "denominator", "value"]].iloc[0].tolist()
 
 
+def confirm_new_organisations(at: AppTest) -> AppTest:
+    """Answer «новая организация» for every row the preview could not place."""
+    for box in at.selectbox:
+        if str(box.key).startswith("match_"):
+            box.select(upload.NEW_ORGANISATION_LABEL)
+    return at.run()
+
+
 def upload_new_school(at: AppTest, place: pd.Series, regulation: str = "да") -> AppTest:
     set_defaults(at, place["region"], place["municipality"], place["period"])
     content = form_csv([f"{NEW_SCHOOL};школа;{regulation};нет;40;4;6"])
     choose_file(at, "новая_школа.csv", content)
+    confirm_new_organisations(at)
     return button(at, "Загрузить").click().run()
 
 
@@ -147,7 +156,7 @@ def test_a_territory_filter_narrows_the_data_quality_list(copy: Database):
 # --- upload ------------------------------------------------------------------------
 
 
-def test_a_valid_file_is_previewed_and_nothing_is_written_before_the_upload_button(
+def test_a_school_missing_from_the_registry_waits_for_the_users_choice_before_upload(
     copy: Database, demo_db_path: Path, tmp_path: Path
 ):
     place = a_municipality(copy)
@@ -157,10 +166,29 @@ def test_a_valid_file_is_previewed_and_nothing_is_written_before_the_upload_butt
     choose_file(at, "новая_школа.csv", form_csv([f"{NEW_SCHOOL};школа;да;нет;40;4;6"]))
 
     assert_clean(at)
-    success = plain(" ".join(s.value for s in at.success))
-    assert "«новая_школа.csv» можно загрузить" in success
-    assert f"1{formatting.NBSP}строка" in success
-    assert "новых организаций: 1" in success
+    checked = plain(" ".join(w.value for w in at.warning))
+    assert "«новая_школа.csv» проверен" in checked
+    assert f"ждут сопоставления: 1{formatting.NBSP}строка" in checked
+    match = next(b for b in at.selectbox if str(b.key).startswith("match_"))
+    assert match.label == (
+        f"строка 2: «{NEW_SCHOOL}» — организация не найдена в реестре муниципалитета"
+    )
+    assert match.options[0] == upload.NOT_CHOSEN_LABEL
+    assert match.options[-1] == upload.NEW_ORGANISATION_LABEL
+    assert button(at, "Загрузить").disabled
+
+
+def test_a_valid_file_is_previewed_and_nothing_is_written_before_the_upload_button(
+    copy: Database, demo_db_path: Path, tmp_path: Path
+):
+    place = a_municipality(copy)
+    at = open_page()
+    set_defaults(at, place["region"], place["municipality"], place["period"])
+
+    choose_file(at, "новая_школа.csv", form_csv([f"{NEW_SCHOOL};школа;да;нет;40;4;6"]))
+    confirm_new_organisations(at)
+
+    assert_clean(at)
     assert not button(at, "Загрузить").disabled
     after = snapshot(demo_db_path, tmp_path)
     assert after.data_version() == copy.data_version()
@@ -210,7 +238,8 @@ def test_several_files_are_checked_and_loaded_together(
             ("вторая.csv", form_csv(["МБОУ «Школа № 802»;школа;нет;да;20;2;2"]), "text/csv"),
         ]
     ).run()
-    assert len([s for s in at.success if "можно загрузить" in s.value]) == 2
+    assert len([w for w in at.warning if "проверен" in w.value]) == 2
+    confirm_new_organisations(at)
 
     button(at, "Загрузить").click().run()
 
@@ -238,6 +267,7 @@ def test_valid_files_load_and_files_with_errors_are_skipped_and_named(
             ("плохой.csv", form_csv(["МБОУ «Школа № 812»;школа;да;да;-10;1;1"]), "text/csv"),
         ]
     ).run()
+    confirm_new_organisations(at)
 
     button(at, "Загрузить").click().run()
 

@@ -18,11 +18,12 @@ import pandas as pd
 
 from analytics import formatting
 from analytics.access import View
-from analytics.contract import KIND_LABELS, ORG_TYPES_BY_CODE, Kind
+from analytics.contract import FIELDS_BY_CODE, KIND_LABELS, ORG_TYPES_BY_CODE, Kind
 from analytics.exports import table_csv
-from analytics.ingest import IngestResult
+from analytics.identity import NEW_ORGANISATION, Candidate, Unplaced
+from analytics.ingest import Decisions, IngestResult
 from analytics.parse import Defaults
-from analytics.problems import IngestError, Problem
+from analytics.problems import IngestError, PartialForm, Problem
 
 log = logging.getLogger("monitoring.ui")
 
@@ -78,16 +79,25 @@ def make_defaults(
 
 @dataclass
 class FileCheck:
-    """One file's preview: what it would do, or every error that stops it."""
+    """One file's preview: what it would do, or every error that stops it; and what the
+    user decided about the rows that await a decision (see :class:`Decisions`)."""
 
     name: str
     content: bytes
     result: IngestResult | None = None
     problems: list[Problem] = field(default_factory=list)
+    decisions: Decisions | None = None
 
     @property
     def ok(self) -> bool:
         return self.result is not None
+
+    @property
+    def ready(self) -> bool:
+        """Whether the file can be loaded: valid, and every decision it needs taken."""
+        if self.result is None:
+            return False
+        return not self.result.needs_review or decided(self.result, self.decisions)
 
 
 @dataclass
@@ -131,13 +141,13 @@ def load_files(
     ``on_progress(done, total, name)`` is called before each file and once at the end.
     A file that fails now (the database changed since the check) is reported, not loaded.
     """
-    todo = [c for c in checks if c.ok]
+    todo = [c for c in checks if c.ready]
     loads: list[FileLoad] = []
     for n, check in enumerate(todo):
         if on_progress:
             on_progress(n, len(todo), check.name)
         try:
-            result = view.ingest(check.name, check.content, kind, defaults)
+            result = view.ingest(check.name, check.content, kind, defaults, check.decisions)
             result.records = []
             loads.append(FileLoad(check.name, result=result))
         except IngestError as error:
@@ -153,6 +163,75 @@ def load_files(
     if on_progress:
         on_progress(len(todo), len(todo), "")
     return loads
+
+
+NEW_ORGANISATION_LABEL = "Новая организация: добавить в базу"
+NOT_CHOSEN_LABEL = "— выберите —"
+
+
+def candidate_label(candidate: Candidate) -> str:
+    """A candidate as the user picks it: name, municipality and how alike, in per cent."""
+    where = f" ({candidate.territory})" if candidate.territory else ""
+    return f"{candidate.name}{where} — совпадение {formatting.percent(candidate.score, 0)}"
+
+
+def match_options(row: Unplaced) -> dict[str, int | str | None]:
+    """The choices for an unplaced row, label → organisation id, NEW_ORGANISATION, or None
+    (not chosen yet), in the order shown."""
+    options: dict[str, int | str | None] = {NOT_CHOSEN_LABEL: None}
+    options.update({candidate_label(c): c.org_id for c in row.candidates})
+    options[NEW_ORGANISATION_LABEL] = NEW_ORGANISATION
+    return options
+
+
+def decided(result: IngestResult, decisions: Decisions | None) -> bool:
+    """Whether ``decisions`` settle every row of the preview that awaits one."""
+    if decisions is None:
+        return False
+    chosen = {key for key, value in decisions.choices.items() if value is not None}
+    placed = decisions.new_orgs or all((u.sheet, u.row) in chosen for u in result.unplaced)
+    moved = not result.moves or decisions.move_orgs
+    replaced = not result.partial or decisions.replace_partial
+    return placed and moved and replaced
+
+
+def moves_frame(result: IngestResult) -> pd.DataFrame:
+    """Organisations the file would move to another municipality."""
+    return pd.DataFrame(
+        {
+            "Строка": [m.row for m in result.moves],
+            "Организация": [m.name for m in result.moves],
+            "Сейчас": [m.from_municipality for m in result.moves],
+            "В файле": [m.to_municipality for m in result.moves],
+        }
+    )
+
+
+def partial_frame(partial: Sequence[PartialForm]) -> pd.DataFrame:
+    """Stored forms beside the rows that would replace them with fewer answers: one line
+    per answer the stored form has and the row lacks."""
+
+    def shown(value: object) -> str:
+        if value is None:
+            return "нет ответа"
+        if isinstance(value, bool):
+            return "да" if value else "нет"
+        return formatting.number(float(value), 0 if float(value).is_integer() else 1)
+
+    rows = [
+        {
+            "Строка": p.row,
+            "Организация": p.organization,
+            "Период": p.period,
+            "Показатель формы": FIELDS_BY_CODE[code].header,
+            "Сейчас в базе": shown(p.stored[code]),
+            "В файле": shown(p.incoming.get(code)),
+        }
+        for p in partial
+        for code in p.lost
+    ]
+    columns = ["Строка", "Организация", "Период", "Показатель формы", "Сейчас в базе", "В файле"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
@@ -180,6 +259,11 @@ def stored_warnings(text: str | None) -> list[Problem]:
 def check_summary(result: IngestResult) -> str:
     """What a checked file would do, in one line."""
     parts = [formatting.count(result.rows, "строка", "строки", "строк")]
+    if result.unplaced:
+        parts.append(
+            "ждут сопоставления: "
+            + formatting.count(len(result.unplaced), "строка", "строки", "строк")
+        )
     if result.kind is Kind.ORG_FORM:
         parts.append(f"новых организаций: {formatting.integer(result.new_organizations)}")
         parts.append(f"будет заменено форм: {formatting.integer(result.replaced)}")
