@@ -30,6 +30,8 @@ class Action(StrEnum):
     RESTORE = "restore"
     REGISTERS_DELETED = "registers_deleted"
     CLEARED = "cleared"
+    ALIAS_ADDED = "alias_added"
+    ALIAS_REMOVED = "alias_removed"
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -41,6 +43,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RESTORE: "база восстановлена из резервной копии",
     Action.REGISTERS_DELETED: "базы наставников и наставляемых удалены",
     Action.CLEARED: "все данные удалены",
+    Action.ALIAS_ADDED: "написание организации добавлено",
+    Action.ALIAS_REMOVED: "написание организации удалено",
 }
 
 # The keys of ``details`` as the command line shows them.
@@ -62,6 +66,7 @@ DETAIL_LABELS: dict[str, str] = {
     "uploads": "файлов загрузок",
     "mentors": "наставников",
     "mentees": "наставляемых",
+    "alias": "написание",
 }
 
 COLUMNS: tuple[str, ...] = ("entry_id", "logged_at", "actor", "action", "object", "details")

@@ -18,18 +18,18 @@ from typing import NoReturn, TextIO
 
 import pandas as pd
 
-from . import audit, backup, images, lookups, users_cli
+from . import aliases, audit, backup, images, lookups, users_cli
 from .contract import PERSON_TABLES, Kind
 from .db import Database, DatabaseBusy, DatabaseReadOnly, default_db_path
 from .deck import build_deck
 from .docgen import render as render_docs
 from .exports import defuse
 from .indicators import OUTPUT_COLUMNS, Level, Scope, compute, deficits
-from .ingest import RollbackRefused, ingest_file, parse_bytes, rollback
+from .ingest import Decisions, RollbackRefused, ingest_file, preview, rollback
 from .meetings import MeetingError, list_meetings
 from .normalize import ValueProblem, parse_period
 from .parse import Defaults
-from .problems import IngestError, Problem
+from .problems import IngestError, Problem, ReviewNeeded
 from .protocol import build_protocol
 from .quality import QUALITY_COLUMNS, findings
 from .report import PdfUnavailable, ReportError, build_report, report_pdf
@@ -38,6 +38,13 @@ from .snapshot import publish
 from .template import build_template
 
 EXIT_OK, EXIT_BAD_DATA, EXIT_USAGE = 0, 1, 2
+
+REVIEW_HINT = (
+    "Строки без уверенного сопоставления: укажите организацию командой "
+    'python -m analytics aliases add "НАЗВАНИЕ" --org ИНН_ИЛИ_КОД или, если это новые '
+    "организации, повторите загрузку с --new-orgs. Перенос организаций в другой "
+    "муниципалитет — с --move-orgs, замена форм менее полными — с --replace-partial."
+)
 
 # How long a command waits for a database another process holds before giving up.
 DEFAULT_WAIT_SECONDS = 5.0
@@ -96,7 +103,36 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--org-type", help="тип ОО для строк, где он не указан")
     ingest.add_argument("--period", help="период для строк, где он не указан")
     ingest.add_argument("--user", help="кто загружает (для журнала загрузок)")
+    ingest.add_argument(
+        "--new-orgs",
+        action="store_true",
+        help="строки, не сопоставленные ни с одной известной организацией, — новые организации",
+    )
+    ingest.add_argument(
+        "--move-orgs",
+        action="store_true",
+        help="разрешить перенос организаций в муниципалитет, указанный в файле",
+    )
+    ingest.add_argument(
+        "--replace-partial",
+        action="store_true",
+        help="заменять загруженные формы формами с меньшим числом ответов",
+    )
     _add_wait_option(ingest)
+
+    names = commands.add_parser("aliases", help="написания названий организаций: add, remove, list")
+    actions = names.add_subparsers(dest="action", metavar="ДЕЙСТВИЕ", parser_class=_Parser)
+    actions.required = True
+    for action, text in (
+        ("add", "запомнить написание как название организации"),
+        ("remove", "забыть написание"),
+    ):
+        command = actions.add_parser(action, help=text)
+        command.add_argument("alias", metavar="НАЗВАНИЕ")
+        command.add_argument("--org", required=True, metavar="ИНН_ИЛИ_КОД")
+        command.add_argument("--user", help="кто вносит изменение (для журнала)")
+    listed = actions.add_parser("list", help="все запомненные написания")
+    listed.add_argument("--org", metavar="ИНН_ИЛИ_КОД", help="только этой организации")
 
     for name, text in (
         ("indicators", "значения показателей"),
@@ -197,6 +233,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         print("Данные не загружены.", file=sys.stderr)
+        if error.hint:
+            print(error.hint, file=sys.stderr)
         return EXIT_BAD_DATA
     except (
         DatabaseBusy,
@@ -206,6 +244,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         PdfUnavailable,
         backup.BackupError,
         MeetingError,
+        aliases.AliasError,
     ) as error:
         print(f"Ошибка: {error}", file=sys.stderr)
         return EXIT_BAD_DATA
@@ -241,17 +280,30 @@ def _seconds(value: float) -> str:
 def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     kind = Kind(args.kind)
     defaults = Defaults(args.region, args.municipality, args.org_type, args.period)
+    decisions = Decisions(
+        new_orgs=args.new_orgs, move_orgs=args.move_orgs, replace_partial=args.replace_partial
+    )
     problems = []
+    review = False
     # Check every file first, so that a bad file among several leaves nothing written.
     for path in args.files:
         try:
-            parse_bytes(path.name, _read(path), kind, defaults)
+            checked = preview(db, path.name, _read(path), kind, defaults, new_orgs=args.new_orgs)
         except IngestError as error:
             problems.extend(error.problems)
+            continue
+        waiting = ReviewNeeded(
+            path.name,
+            checked.unplaced,
+            [] if args.move_orgs else checked.moves,
+            [] if args.replace_partial else checked.partial,
+        )
+        problems.extend(waiting.problems)
+        review = review or bool(waiting.problems)
     if problems:
-        raise IngestError(problems)
+        raise IngestError(problems, hint=REVIEW_HINT if review else None)
     for path in args.files:
-        result = ingest_file(db, path, kind, defaults, user=args.user)
+        result = ingest_file(db, path, kind, defaults, user=args.user, decisions=decisions)
         replaced = "заменено баз" if kind in PERSON_TABLES else "заменено форм"
         print(
             f"{path.name}: загружено строк — {result.rows}, новых организаций — "
@@ -500,11 +552,31 @@ def _snapshot(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _aliases(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    if args.action == "list":
+        org_id = aliases.find_org(db, args.org)[0] if args.org else None
+        frame = aliases.listing(db, org_id)
+        for row in frame.itertuples():
+            code = row.inn if isinstance(row.inn, str) else f"код {row.org_id}"
+            print(f"{row.organization} ({code}): «{row.alias}»", file=out)
+        if frame.empty:
+            print("Запомненных написаний нет.", file=out)
+        return EXIT_OK
+    org_id, name = aliases.find_org(db, args.org)
+    if args.action == "add":
+        aliases.add(db, args.alias, org_id, args.user)
+        print(f"Написание «{args.alias}» запомнено для «{name}».", file=out)
+    else:
+        aliases.remove(db, args.alias, org_id, args.user)
+        print(f"Написание «{args.alias}» у «{name}» удалено.", file=out)
+    return EXIT_OK
+
+
 _NO_DB_COMMANDS = {"docs": _docs, "template": _template, "users": users_cli.run}
 
 
 # Commands that manage their own transactions (a snapshot would wrap them in a read-only one).
-_WRITE_COMMANDS = frozenset({"ingest", "demo", "rollback", "backup", "snapshot"})
+_WRITE_COMMANDS = frozenset({"ingest", "demo", "rollback", "backup", "snapshot", "aliases"})
 
 _COMMANDS = {
     "ingest": _ingest,
@@ -522,4 +594,5 @@ _COMMANDS = {
     "meetings": _meetings,
     "protocol": _protocol,
     "snapshot": _snapshot,
+    "aliases": _aliases,
 }

@@ -151,13 +151,19 @@ def numbers(key: str) -> tuple[str, ...]:
 def score(a: str, b: str) -> float:
     """How alike two match keys are, 0–100; 0 where their numbers differ.
 
-    A short name contained in a full one («гимназия 1» in «гимназия 1 им ф г кедрова»)
-    scores 100: people shorten official names, they do not lengthen them.
+    Equal numbers are required, then the words are compared without them (in short names
+    the shared number would otherwise make «сош 5» look like «дс 5»). A short name
+    contained in a full one («гимназия 1» in «гимназия 1 им ф г кедрова») scores 100:
+    people shorten official names, they do not lengthen them.
     """
     if numbers(a) != numbers(b):
         return 0.0
     if a == b:
         return 100.0
+    words_a, words_b = _NUMBERS.sub(" ", a).split(), _NUMBERS.sub(" ", b).split()
+    if not words_a or not words_b:
+        return 100.0 if words_a == words_b else 0.0
+    a, b = " ".join(words_a), " ".join(words_b)
     return float(max(fuzz.token_set_ratio(a, b), fuzz.token_sort_ratio(a, b)))
 
 
@@ -169,6 +175,18 @@ class Candidate:
     name: str
     score: float
     territory: str = ""
+    inn: str | None = None
+
+    @property
+    def code(self) -> str:
+        """How the command line names it (``--org``): its ИНН, else its code."""
+        return self.inn or str(self.org_id)
+
+    def described(self) -> str:
+        """«МБОУ «СОШ № 5» (г. Глазов, ИНН 1837000010) — 92 %»."""
+        label = f"ИНН {self.inn}" if self.inn else f"код {self.org_id}"
+        where = f"{self.territory}, {label}" if self.territory else label
+        return f"{self.name} ({where}) — {round(self.score)} %"
 
 
 @dataclass
@@ -199,15 +217,23 @@ class Move:
 
 def ranked(name: str, known: Iterable[tuple[int, str, Iterable[str]]]) -> list[tuple[int, float]]:
     """Organisations ``(org_id, display name, every name it was written with)`` ranked by
-    their best score against ``name``, best first; those below PLAUSIBLE are left out."""
+    their best score against ``name``, best first: those at PLAUSIBLE or above, and those
+    with the same number however unlike their words («Школа № 5» for «СОШ № 5»), which a
+    person choosing for the row wants to see."""
     key = match_key(name)
+    numbered = bool(numbers(key))
     scored = []
     for org_id, display, aliases in known:
         best = max(score(key, match_key(n)) for n in (display, *aliases))
-        if best >= PLAUSIBLE:
+        if best >= PLAUSIBLE or (numbered and best > 0):
             scored.append((org_id, best))
     scored.sort(key=lambda item: (-item[1], item[0]))
     return scored
+
+
+def plausible(scored: list[tuple[int, float]]) -> bool:
+    """Whether a ranked list holds an organisation the name may well mean."""
+    return any(s >= PLAUSIBLE for _, s in scored)
 
 
 def confident(scored: list[tuple[int, float]]) -> int | None:

@@ -48,10 +48,12 @@ class Problem:
 
 
 class IngestError(Exception):
-    """A file was refused; ``problems`` lists every error found, nothing was written."""
+    """A file was refused; ``problems`` lists every error found, nothing was written;
+    ``hint`` says what the user can do next, where there is something to say."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], hint: str | None = None):
         self.problems = problems
+        self.hint = hint
         super().__init__("\n".join(str(p) for p in problems))
 
 
@@ -93,12 +95,7 @@ def review_problems(
     """What awaits the user's decision, one problem per row, in Russian."""
     problems = []
     for u in unplaced:
-        offered = "; ".join(
-            f"{c.name}{f' ({c.territory})' if c.territory else ''} — {c.score:.0f} %".replace(
-                ".", ","
-            )
-            for c in u.candidates
-        )
+        offered = "; ".join(c.described() for c in u.candidates)
         problems.append(
             Problem(
                 file,

@@ -41,6 +41,7 @@ from .identity import (
     Unplaced,
     confident,
     match_key,
+    plausible,
     ranked,
 )
 from .parse import Record
@@ -331,12 +332,12 @@ class Resolver:
         a registry, only outside a municipality that has a registry (its master list)."""
         if self.new_orgs:
             return True
-        if municipality is None or scored:
+        if municipality is None or plausible(scored):
             return False
         return self.kind is Kind.REGISTRY or municipality not in self._registry_municipalities
 
     def _reason(self, municipality: Place | None, scored: list[tuple[int, float]]) -> str:
-        if scored:
+        if plausible(scored):
             return "название похоже на известную организацию, но совпадение не полное"
         if municipality in self._registry_municipalities:
             return "организация не найдена в реестре муниципалитета"
@@ -345,7 +346,7 @@ class Resolver:
     def _candidate(self, org_id: int, score: float) -> Candidate:
         org = self._orgs[org_id]
         territory = self._municipality_name(org.municipality_id)
-        return Candidate(org_id, org.name, round(score, 1), territory)
+        return Candidate(org_id, org.name, round(score, 1), territory, org.inn)
 
     def _create(self, record: Record, plan: Plan) -> int | None:
         values = record.values
