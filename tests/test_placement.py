@@ -8,6 +8,7 @@ import io
 from contextlib import redirect_stderr
 
 import duckdb
+import pandas as pd
 import pytest
 
 from analytics import aliases
@@ -309,11 +310,12 @@ def test_a_registry_uploaded_again_unchanged_loads(fresh_db):
 
 
 def test_a_failed_statement_reaches_the_caller_even_when_the_cleanup_fails(fresh_db):
-    import pandas as pd
-
-    with pytest.raises(duckdb.Error, match="no_such_table"), fresh_db.transaction() as cur:
-        with registered(cur, "frame", pd.DataFrame({"a": [1]})):
-            cur.execute("SELECT * FROM no_such_table")
+    with (
+        pytest.raises(duckdb.Error, match="no_such_table"),
+        fresh_db.transaction() as cur,
+        registered(cur, "frame", pd.DataFrame({"a": [1]})),
+    ):
+        cur.execute("SELECT * FROM no_such_table")
 
 
 # --- the command line ------------------------------------------------------------------------
