@@ -377,7 +377,7 @@ def filter_views(db_path: Path, quick: bool) -> dict[str, dict[str, str]]:
                     1 LIMIT 1)
             ORDER BY o.org_id LIMIT 1
             """
-        ).fetchone()
+        ).fetchall()[0]
     finally:
         con.close()
     org, municipality, region, district = row
