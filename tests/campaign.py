@@ -314,7 +314,7 @@ Respelling = Callable[[str, random.Random], str]
 RESPELLINGS: dict[str, tuple[Respelling, Callable[[str], bool]]] = {
     "latin": (latin_lookalikes, lambda n: any(ch in LATIN_LOOKALIKES for ch in n)),
     "imeni": (imeni, lambda n: "имени " in n or "им. " in n),
-    "legal_form": (legal_forms, lambda n: True),
+    "legal_form": (legal_forms, lambda n: legal_forms(n, random.Random()) != n),
     "dash": (dashes, lambda n: any(ch in DASHES for ch in n)),
     "quotes": (quotes, lambda n: "«" in n and "»" in n),
     "number": (number_sign, lambda n: "№ " in n),
@@ -612,7 +612,9 @@ def _year_two(
     used: set[str] = set()
     # Each kind of respelling on at least one organisation it applies to.
     musts: dict[str, str] = {}
-    for kind in RESPELLINGS:
+    for kind in ("yo", "dash", "imeni", *RESPELLINGS):
+        if kind in musts.values():
+            continue
         fit = [
             o.inn
             for o in reporting

@@ -8,9 +8,11 @@ tests that use it, so the rest of the module runs whatever the engine has.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
 from analytics.contract import Kind
 from analytics.db import Database
@@ -207,6 +209,23 @@ def test_a_second_years_form_with_a_district_and_a_new_school_loads_where_distri
     ]
 
 
+def test_a_second_years_form_with_a_district_and_a_renamed_school_loads_where_districts_exist(
+    fresh_db,
+):
+    columns = ("org_name", "inn", "district", *VALUE_CODES)
+    first = [org("МБОУ «СОШ № 1»", inn=inn(1), district="Октябрьский округ")]
+    content, defaults = form(first, columns, period="2022/2023")
+    ingest_bytes(fresh_db, "2023.csv", content, defaults=defaults)
+    renamed = [org("МБОУ «Гимназия № 1»", inn=inn(1), district="Октябрьский округ")]
+    content, defaults = form(renamed, columns)
+    result = ingest_bytes(fresh_db, "2024.csv", content, defaults=defaults)
+    assert result.new_organizations == 0
+    assert fresh_db.query(
+        "SELECT o.inn, d.name, count(*) FROM form_values JOIN organizations o USING (org_id) "
+        "JOIN districts d USING (district_id) GROUP BY ALL"
+    ).values.tolist() == [[inn(1), "Октябрьский округ", 2]]
+
+
 def test_a_registry_uploaded_again_without_a_new_organisation_loads_and_creates_none(
     fresh_db,
 ):
@@ -387,3 +406,21 @@ def test_a_registry_with_published_headers_and_official_type_names_loads(fresh_d
         [SCHOOL_5["org_name"], inn(5), "school", CITY],
         [GARDEN["org_name"], inn(7), "preschool", CITY],
     ]
+
+
+def test_a_hidden_archive_sheet_is_not_loaded(fresh_db):
+    workbook = Workbook()
+    visible = workbook.active
+    visible.title = "2023-2024"
+    archive = workbook.create_sheet("Архив")
+    archive.sheet_state = "hidden"
+    for sheet, period in ((visible, "2023/2024"), (archive, "2022/2023")):
+        for row in table(
+            [org("МБОУ «СОШ № 1»", period=period)], ("org_name", "period", *VALUE_CODES)
+        ):
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    defaults = Defaults(region=cp.REGION, municipality=CITY, org_type="школа")
+    ingest_bytes(fresh_db, "формы.xlsx", buffer.getvalue(), defaults=defaults)
+    assert fresh_db.query("SELECT period FROM form_values").values.tolist() == [["2023/2024"]]
