@@ -152,8 +152,9 @@ def registry(*rows: dict[str, object]) -> bytes:
 
 
 def registered(name: str, number: int, org_type: str = "СОШ", **where: object) -> dict:
-    return {"org_name": name, "inn": inn(number), "org_type": org_type,
-            "municipality": CITY, **where}  # fmt: skip
+    """A registry row of the city with ИНН number ``number``."""
+    row = {"org_name": name, "inn": inn(number), "org_type": org_type, "municipality": CITY}
+    return row | where
 
 
 SCHOOL_5_NAME = (
