@@ -112,6 +112,7 @@ def preview(
         plan = resolver.plan(parsed.records)
         if plan.errors:
             raise IngestError(plan.errors)
+        parsed.warnings.extend(plan.warnings)
         replaced, partial = 0, []
         if kind is Kind.ORG_FORM:
             replaced, partial = _forms_replaced(cur, parsed.records, plan)
@@ -249,6 +250,7 @@ def ingest_bytes(
         plan = resolver.plan(parsed.records)
         if plan.errors:
             raise IngestError(plan.errors)
+        warnings.extend(plan.warnings)
         partial = []
         if kind is Kind.ORG_FORM and not decisions.replace_partial:
             partial = _forms_replaced(cur, parsed.records, plan)[1]

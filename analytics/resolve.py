@@ -89,6 +89,7 @@ class Plan:
     unplaced: list[Unplaced] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     new_organizations: int = 0
 
     @property
@@ -390,6 +391,15 @@ class Resolver:
         org = self._orgs[org_id]
         values = record.values
         written = str(values[ORG_NAME.code])
+        if org_id > 0 and self._default_elsewhere(record, org, municipality):
+            plan.warnings.append(
+                self._problem(
+                    record,
+                    f"организация числится в муниципалитете "
+                    f"«{self._municipality_name(org.municipality_id)}»; муниципалитет, "
+                    "указанный при загрузке, к ней не применён",
+                )
+            )
         if org_id > 0 and self._moves(record, org, municipality):
             if confirmed or self.move_orgs:
                 org.region_name = str(values[REGION.code])
@@ -431,6 +441,12 @@ class Resolver:
         return (
             self._municipality_names.get(municipality, "") if isinstance(municipality, int) else ""
         )
+
+    def _default_elsewhere(self, record: Record, org: _Org, municipality: Place | None) -> bool:
+        """Whether an upload default names another municipality than the organisation's
+        (a default fills empty cells, it never moves an organisation: said, not done)."""
+        given = _given(record, MUNICIPALITY.header)
+        return not given and municipality is not None and municipality != org.municipality_id
 
     def _moves(self, record: Record, org: _Org, municipality: Place | None) -> bool:
         """Whether the row's own cells put a known organisation in another municipality

@@ -31,8 +31,10 @@ from openpyxl.utils import get_column_letter
 
 from analytics.contract import Kind
 from analytics.db import Database
-from analytics.ingest import IngestResult, ingest_bytes, preview
+from analytics.identity import NEW_ORGANISATION
+from analytics.ingest import Decisions, IngestResult, ingest_bytes, preview
 from analytics.parse import Defaults
+from analytics.problems import ReviewNeeded
 from tests.filemakers import HEADERS, YES_NO_CODES
 
 REGION = "Республика Саха (Якутия)"
@@ -848,18 +850,21 @@ def stored(db: Database) -> dict[str, object]:
     }
 
 
-def _ingest(db: Database, upload: Upload, **options: object) -> IngestResult:
-    return ingest_bytes(db, upload.name, upload.content, upload.kind, upload.defaults, **options)
+def _ingest(db: Database, upload: Upload, **decisions: object) -> IngestResult:
+    return ingest_bytes(
+        db,
+        upload.name,
+        upload.content,
+        upload.kind,
+        upload.defaults,
+        decisions=Decisions(**decisions),
+    )
 
 
 def load(db: Database, campaign: Campaign) -> Log:
     """Upload the campaign as a coordinator would: the registry, year one, year two after
     its preview (confirming the two new schools as new), the bases, the partial file
     (refused, then confirmed)."""
-    # Imported here, so that the generator's own tests run before the engine has them.
-    from analytics.identity import NEW_ORGANISATION
-    from analytics.problems import ReviewNeeded
-
     log = Log()
     log.results[campaign.registry.name] = _ingest(db, campaign.registry)
     for upload in campaign.year_one:

@@ -2,8 +2,6 @@
 campaign of files written the way municipalities write them (see ``tests/campaign.py``);
 and the reproductions of issue 12, each a small case of its own.
 
-The engine's review API (``analytics.identity``, ``ReviewNeeded``) is imported inside the
-tests that use it, so the rest of the module runs whatever the engine has.
 """
 
 from __future__ import annotations
@@ -17,9 +15,9 @@ from openpyxl import Workbook
 from analytics.contract import Kind
 from analytics.db import Database
 from analytics.indicators import compute
-from analytics.ingest import ingest_bytes, preview
+from analytics.ingest import Decisions, ingest_bytes, preview
 from analytics.parse import Defaults
-from analytics.problems import IngestError
+from analytics.problems import IngestError, ReviewNeeded
 from tests import campaign as cp
 from tests.filemakers import VALUE_CODES, csv_bytes, org, table, xlsx_bytes
 
@@ -67,7 +65,6 @@ def test_year_twos_preview_lists_exactly_the_two_new_schools_as_unplaced(loaded)
 
 
 def test_a_partial_reupload_is_refused_without_confirmation_and_changes_nothing(loaded):
-    from analytics.problems import ReviewNeeded
 
     _, _, log = loaded
     assert isinstance(log.partial_refusal, ReviewNeeded)
@@ -278,7 +275,6 @@ def test_a_kindergarten_with_its_national_letters_respelled_is_placed_on_it(fres
 
 
 def test_school_15_is_not_taken_for_school_5_but_shown_for_review(fresh_db):
-    from analytics.problems import ReviewNeeded
 
     load_registry(fresh_db, SCHOOL_5, SCHOOL_1)
     content, defaults = form([org("МБОУ «СОШ № 15»")])
@@ -296,21 +292,32 @@ def test_an_org_type_given_at_upload_does_not_change_a_registered_kindergartens_
     assert [row[2] for row in organisations(fresh_db)] == ["preschool", "school"]
 
 
-def moved_form() -> tuple[bytes, Defaults]:
-    """School № 1 of the city, by its ИНН, in a file typed as another municipality's."""
-    row = org("МБОУ «СОШ № 1»", inn=inn(1))
+def moved_form(given_in_the_file: bool) -> tuple[bytes, Defaults]:
+    """School № 1 of the city, by its ИНН, in a file of another municipality: named in the
+    row's own cell, or only typed at upload."""
+    row = org("МБОУ «СОШ № 1»", inn=inn(1), municipality=OTHER)
+    if given_in_the_file:
+        return form([row], ("org_name", "municipality", "inn", *VALUE_CODES))
     return form([row], ("org_name", "inn", *VALUE_CODES), municipality=OTHER)
 
 
-def test_a_row_matched_by_inn_under_another_municipality_is_shown_and_not_moved_unseen(
-    fresh_db,
-):
-    from analytics.problems import ReviewNeeded
-
+def test_a_municipality_typed_at_upload_never_moves_a_school_found_by_inn(fresh_db):
     load_registry(fresh_db, SCHOOL_1)
-    content, defaults = moved_form()
-    unplaced = preview(fresh_db, "f.csv", content, Kind.ORG_FORM, defaults).unplaced
-    assert [(u.row, u.inn, u.municipality) for u in unplaced] == [(2, inn(1), OTHER)]
+    content, defaults = moved_form(given_in_the_file=False)
+    checked = preview(fresh_db, "f.csv", content, Kind.ORG_FORM, defaults)
+    ingest_bytes(fresh_db, "f.csv", content, defaults=defaults)
+    assert [w.message for w in checked.warnings] == [
+        f"организация числится в муниципалитете «{CITY}»; муниципалитет, указанный при "
+        "загрузке, к ней не применён"
+    ]
+    assert organisations(fresh_db) == [["МБОУ «СОШ № 1»", inn(1), "school", CITY]]
+
+
+def test_a_row_that_names_another_municipality_is_shown_and_not_moved_unseen(fresh_db):
+    load_registry(fresh_db, SCHOOL_1)
+    content, defaults = moved_form(given_in_the_file=True)
+    moves = preview(fresh_db, "f.csv", content, Kind.ORG_FORM, defaults).moves
+    assert [(m.row, m.from_municipality, m.to_municipality) for m in moves] == [(2, CITY, OTHER)]
     with pytest.raises(ReviewNeeded):
         ingest_bytes(fresh_db, "f.csv", content, defaults=defaults)
     assert organisations(fresh_db) == [["МБОУ «СОШ № 1»", inn(1), "school", CITY]]
@@ -320,8 +327,9 @@ def test_a_row_matched_by_inn_under_another_municipality_is_shown_and_not_moved_
 def test_a_confirmed_move_between_municipalities_moves_the_school_with_its_form(fresh_db):
     load_registry(fresh_db, SCHOOL_1)
     org_id = fresh_db.scalar("SELECT org_id FROM organizations")
-    content, defaults = moved_form()
-    ingest_bytes(fresh_db, "f.csv", content, defaults=defaults, choices={("", 2): org_id})
+    content, defaults = moved_form(given_in_the_file=True)
+    decisions = Decisions(choices={("", 2): org_id})
+    ingest_bytes(fresh_db, "f.csv", content, defaults=defaults, decisions=decisions)
     assert organisations(fresh_db) == [["МБОУ «СОШ № 1»", inn(1), "school", OTHER]]
     assert fresh_db.scalar("SELECT org_id FROM form_values") == org_id
 
@@ -349,7 +357,6 @@ def three_complete_forms(db: Database) -> None:
 def test_a_form_without_the_inn_and_mentors_columns_does_not_replace_complete_ones_unasked(
     fresh_db,
 ):
-    from analytics.problems import ReviewNeeded
 
     three_complete_forms(fresh_db)
     before = cp.stored(fresh_db)
@@ -367,7 +374,11 @@ def test_a_form_with_fewer_answers_replaces_complete_ones_when_confirmed(fresh_d
         [org(name, mentors=None) for name in THREE], ("org_name", *PARTIAL_COLUMNS)
     )
     result = ingest_bytes(
-        fresh_db, "частичная.csv", content, defaults=defaults, replace_partial=True
+        fresh_db,
+        "частичная.csv",
+        content,
+        defaults=defaults,
+        decisions=Decisions(replace_partial=True),
     )
     assert result.replaced == 3
     assert (
