@@ -35,6 +35,9 @@ STATUS_FILLS: dict[str, str] = {
 INTEGER_FORMAT = "#,##0"
 NUMBER_FORMAT = "#,##0.0"
 PERCENT_FORMAT = '0.0" %"'
+# A change with its sign, in percentage points (for shares) or in units (for ratios).
+CHANGE_FORMAT = '+0.0" п. п.";"−"0.0" п. п.";0.0" п. п."'
+SIGNED_FORMAT = '+0.0;"−"0.0;0.0'
 
 NUMERATOR_COLUMN = "Числитель"
 DENOMINATOR_COLUMN = "Знаменатель"
@@ -66,6 +69,12 @@ def indicator_columns(
     each = [indicator] * rows if isinstance(indicator, Indicator) else list(indicator)
     formats = [value_format(i) for i in each]
     return columns, {"Значение": formats, "Цель": formats}
+
+
+def number_or_none(value: object) -> float | None:
+    """A value as a float for an XLSX cell, ``None`` when missing."""
+    number = _number(value, whole=False)
+    return None if number is None else float(number)
 
 
 def _number(value: object, whole: bool = True) -> float | int | None:
