@@ -160,11 +160,14 @@ def _changes(ctx: Page, total: pd.DataFrame) -> None:
     def indicators(n: int) -> str:
         return formatting.count(n, "показатель", "показателя", "показателей")
 
+    improved, worsened = int(counts.get(IMPROVED, 0)), int(counts.get(WORSENED, 0))
     st.markdown(
         f"{md(ctx.caption())}, в сравнении с предыдущим периодом "
         f"({period_label(previous)}): "
-        f"улучшились **{indicators(int(counts.get(IMPROVED, 0)))}**, "
-        f"ухудшились **{indicators(int(counts.get(WORSENED, 0)))}**, "
+        f"{formatting.plural(improved, 'улучшился', 'улучшились', 'улучшились')} "
+        f"**{indicators(improved)}**, "
+        f"{formatting.plural(worsened, 'ухудшился', 'ухудшились', 'ухудшились')} "
+        f"**{indicators(worsened)}**, "
         f"без изменений — {indicators(int(counts.get(UNCHANGED, 0)))}."
     )
     for title, kind, key, empty in (

@@ -58,3 +58,34 @@ def test_a_row_click_in_the_ranking_goes_exactly_one_level_down(server, tab):  #
     _settle(tab)
     assert "org=" not in tab.url
     assert tab.locator("h1").first.inner_text() == "Показатели"
+
+
+_UPLOADER_TEXTS = """() => {
+    const zone = document.querySelector('[data-testid="stFileUploaderDropzone"]');
+    const shown = [];
+    const walk = node => {
+        for (const child of node.childNodes) {
+            if (child.nodeType === Node.TEXT_NODE && child.textContent.trim()) {
+                const size = parseFloat(getComputedStyle(child.parentElement).fontSize);
+                if (size > 0) shown.push(child.textContent.trim());
+            } else if (child.nodeType === Node.ELEMENT_NODE
+                       && child.dataset.testid !== 'stIconMaterial') {
+                const after = getComputedStyle(child, '::after').content;
+                if (after && after !== 'none' && after !== 'normal') {
+                    shown.push(after.replace(/^"|"$/g, ''));
+                }
+                walk(child);
+            }
+        }
+    };
+    walk(zone);
+    return shown;
+}"""
+
+
+def test_the_file_uploader_reads_in_russian(server, tab):  # noqa: F811
+    tab.goto(server + "data")
+    _settle(tab)
+    tab.locator('[data-testid="stFileUploaderDropzone"]').first.scroll_into_view_if_needed()
+    texts = tab.evaluate(_UPLOADER_TEXTS)
+    assert texts == ["Выбрать файлы", "CSV, XLSX, XLSM, XLS или ODS, не больше 50 МБ на файл"]
