@@ -283,7 +283,7 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         id="satisfaction",
-        name="Удовлетворённость участников, %",
+        name="Удовлетворённость участников программ наставничества",
         short="Удовлетворённость",
         group="results",
         numerator_sql="satisfaction_pct * (mentors + mentees)",

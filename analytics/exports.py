@@ -8,7 +8,7 @@ apostrophe (the usual guard against formula injection).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 import pandas as pd
@@ -16,25 +16,73 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .catalogue import Indicator
 from .formatting import moment
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-# Fills for status cells, matching the dashboard's colour-blind-safe palette.
+# Fills for status cells by status code, matching the dashboard's colour-blind-safe palette.
 STATUS_FILLS: dict[str, str] = {
     "green": "009E73",
     "yellow": "E69F00",
     "red": "D55E00",
 }
-STATUS_WORDS: dict[str, str] = {
-    "цель достигнута": "green",
-    "близко к цели": "yellow",
-    "значительно ниже цели": "red",
-}
 
+# Format codes are stored in the file in Excel's invariant (en-US) notation; Excel and
+# LibreOffice show them in the reader's locale, so in Russian «1 234», «1 234,5», «54,0 %».
+# Percentages are kept as points (54.0, not 0.54) with a literal « %», the way the dashboard
+# shows them, so the number a user types into a formula is the number they see.
 INTEGER_FORMAT = "#,##0"
 NUMBER_FORMAT = "#,##0.0"
 PERCENT_FORMAT = '0.0" %"'
+# A change with its sign, in percentage points (for shares) or in units (for ratios).
+CHANGE_FORMAT = '+0.0" п. п.";"−"0.0" п. п.";0.0" п. п."'
+SIGNED_FORMAT = '+0.0;"−"0.0;0.0'
+
+NUMERATOR_COLUMN = "Числитель"
+DENOMINATOR_COLUMN = "Знаменатель"
+
+
+def value_format(indicator: Indicator) -> str:
+    """The XLSX number format of an indicator's value and target."""
+    return PERCENT_FORMAT if indicator.is_percent else NUMBER_FORMAT
+
+
+def indicator_columns(
+    indicator: Indicator | Sequence[Indicator],
+    values: Iterable[object],
+    numerators: Iterable[object],
+    denominators: Iterable[object],
+    targets: Iterable[object],
+) -> tuple[dict[str, list[float | int | None]], dict[str, list[str]]]:
+    """The value, its fraction and the target of an indicator as numbers for an XLSX sheet —
+    columns «Значение», «Числитель», «Знаменатель», «Цель» (missing values ``None``) —
+    and the per-row formats of value and target for :func:`table_xlsx`'s ``cell_formats``.
+    ``indicator`` is one indicator for every row or one per row."""
+    columns: dict[str, list[float | int | None]] = {
+        "Значение": [_number(v, whole=False) for v in values],
+        NUMERATOR_COLUMN: [_number(v) for v in numerators],
+        DENOMINATOR_COLUMN: [_number(v) for v in denominators],
+        "Цель": [_number(v, whole=False) for v in targets],
+    }
+    rows = len(columns["Значение"])
+    each = [indicator] * rows if isinstance(indicator, Indicator) else list(indicator)
+    formats = [value_format(i) for i in each]
+    return columns, {"Значение": formats, "Цель": formats}
+
+
+def number_or_none(value: object) -> float | None:
+    """A value as a float for an XLSX cell, ``None`` when missing."""
+    number = _number(value, whole=False)
+    return None if number is None else float(number)
+
+
+def _number(value: object, whole: bool = True) -> float | int | None:
+    """A cell's number, ``None`` when missing; whole numbers as ``int`` where ``whole``."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return int(number) if whole and number.is_integer() else number
 
 
 def defuse(value: object) -> object:
@@ -60,13 +108,19 @@ def table_xlsx(
     context: Sequence[str] = (),
     *,
     percent_columns: Iterable[str] = (),
+    cell_formats: Mapping[str, Sequence[str]] | None = None,
     status_column: str | None = None,
+    statuses: Sequence[str | None] = (),
     sheet_name: str = "Таблица",
     now: datetime | None = None,
 ) -> bytes:
     """A formatted workbook: a header block (title, filters, period, data version, time of
-    export), then the table with a bold frozen header, fitted widths, Russian number and
-    percent formats and status colours."""
+    export), then the table with a bold frozen header and fitted widths.
+
+    Numbers stay numbers: integers get ``#,##0``, other numbers ``#,##0.0``, the
+    ``percent_columns`` ``0.0" %"``; ``cell_formats`` gives a column one format per row
+    (a column mixing percentages and ratios). ``statuses`` holds one status code per row
+    (``green``, ``yellow``, ``red`` or ``None``) and colours that row's ``status_column``."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_name[:31]
@@ -76,26 +130,32 @@ def table_xlsx(
         _text_cell(sheet, offset, 1, line)
     header_row = len(lines) + 3
     percent = set(percent_columns)
+    per_cell = dict(cell_formats or {})
     for c, column in enumerate(frame.columns, start=1):
         cell = sheet.cell(row=header_row, column=c)
         _set_text(cell, str(column))
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for r, row in enumerate(frame.itertuples(index=False), start=header_row + 1):
+    codes = list(statuses)
+    for n, row in enumerate(frame.itertuples(index=False)):
+        r = header_row + 1 + n
         for c, (column, value) in enumerate(zip(frame.columns, row, strict=True), start=1):
             cell = sheet.cell(row=r, column=c)
-            if value is None or (isinstance(value, float) and pd.isna(value)):
-                continue
-            if isinstance(value, str):
-                _set_text(cell, value)
-            else:
-                cell.value = value.item() if hasattr(value, "item") else value
-                cell.number_format = _number_format(column, value, percent)
-            if column == status_column:
-                colour = STATUS_FILLS.get(STATUS_WORDS.get(str(value), str(value)))
+            if column == status_column and n < len(codes):
+                colour = STATUS_FILLS.get(str(codes[n]))
                 if colour:
                     cell.fill = PatternFill("solid", fgColor=colour)
                     cell.font = Font(color="FFFFFF", bold=True)
+            if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+                continue
+            if isinstance(value, str):
+                _set_text(cell, value)
+                continue
+            cell.value = value.item() if hasattr(value, "item") else value
+            if column in per_cell:
+                cell.number_format = per_cell[column][n]
+            else:
+                cell.number_format = _number_format(column, value, percent)
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     _fit_widths(sheet, frame, header_row)
     buffer = io.BytesIO()

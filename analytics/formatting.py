@@ -86,7 +86,8 @@ def fraction(indicator: Indicator, numerator: float | None, denominator: float |
         return f"по ответам {integer(denominator)} {whom}"
     if indicator.id == "mentor_load":
         mentees = count(numerator, "наставляемый", "наставляемых", "наставляемых")
-        whom = genitive_after_from(denominator, "наставника", "наставников")
+        # «на 1, 2, 664 наставника», «на 5 наставников»: the accusative after «на».
+        whom = plural(int(denominator), "наставника", "наставника", "наставников")
         return f"{mentees} на {integer(denominator)} {whom}"
     noun = genitive_after_from(denominator, *indicator.counted)
     return f"{integer(numerator)} из {integer(denominator)} {noun}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import html
+import os
 import shutil
 import threading
 
@@ -27,7 +28,14 @@ class ImagesUnavailable(RuntimeError):
     """No chromium on this machine; the message is in Russian."""
 
 
+CHROMIUM_VARIABLE = "MONITORING_CHROMIUM"
+
+
 def chromium_path() -> str | None:
+    """The chromium that renders chart images: ``$MONITORING_CHROMIUM`` where set (empty:
+    none, as on a machine without it), otherwise the first browser found on ``PATH``."""
+    if CHROMIUM_VARIABLE in os.environ:
+        return os.environ[CHROMIUM_VARIABLE] or None
     for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
         path = shutil.which(name)
         if path:
@@ -40,8 +48,9 @@ def images_available() -> bool:
 
 
 UNAVAILABLE_MESSAGE = (
-    "Изображения диаграмм (PNG, SVG) недоступны: на сервере не установлен браузер chromium. "
-    "Установите его командой scripts/setup.sh --dev или скачайте диаграмму в формате HTML."
+    "Картинки диаграмм (PNG, SVG) на этом сервере не готовятся: не установлена программа "
+    "для их построения. Диаграмму можно скачать в формате HTML и открыть в браузере; чтобы "
+    "появились картинки, администратору достаточно один раз выполнить scripts/setup.sh."
 )
 
 

@@ -23,7 +23,7 @@ from .formatting import count, day, moment
 from .indicators import Level
 from .meetings import DECISIONS, OVERVIEW, Meeting, agenda, frozen_values, get_meeting
 from .report import DocWriter
-from .trajectories import territory_name
+from .trajectories import ALL_TERRITORIES, territory_name
 
 SUBJECT = (
     "результатов мониторинга реализации целевой модели наставничества педагогических работников"
@@ -33,6 +33,8 @@ SIGNATURE_LINE = "____________________"
 
 def _scope_text(db: Database, meeting: Meeting) -> str:
     place = territory_name(db, *meeting.territory)
+    if place == ALL_TERRITORIES:  # mid-sentence, not a table cell
+        place = place.lower()
     if meeting.org_type in ORG_TYPES_BY_CODE:
         place += f", {narrative.org_type_plural(meeting.org_type)}"
     return f"{narrative.period_label(meeting.period)}, {place}"
@@ -59,7 +61,9 @@ def _indicator_figures(values: pd.DataFrame, indicator_id: str, org_type: str | 
     lines = [narrative.indicator_sentence(total.iloc[0].to_dict(), org_type)]
     orgs = rows[(rows["level"] == Level.ORGANIZATION) & rows["value"].notna()]
     missed = int(orgs["deficit"].sum())
-    if len(orgs) > 1 and missed:
+    # For «представили данные» the sentence would count organisations that reported
+    # among those that did not: the indicator's own sentence already says it.
+    if len(orgs) > 1 and missed and indicator_id != "reporting":
         noun = narrative.org_noun(org_type)
         lines.append(
             f"Цель не достигнута в {missed} из {len(orgs)} {noun.of(len(orgs))}, "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -1170,7 +1171,7 @@ def units_caption(data: ReportData, indicator_id: str) -> str:
     indicator = INDICATORS_BY_ID[indicator_id]
     _, by = units_noun(data.unit_level)
     shown = len(unit_rows(data, indicator_id))
-    name = indicator.name.removesuffix(", %")
+    name = indicator.name
     # A participial clause in the name closes with a comma: «Доля ОО, представивших
     # данные, по муниципалитетам».
     comma = "," if ", " in name else ""
@@ -1349,6 +1350,12 @@ def _deficits(w: DocWriter, data: ReportData, number: int) -> None:
         )
 
 
+WITHOUT_FIGURES = (
+    "Справка подготовлена без диаграмм: на сервере не установлена программа для их "
+    "построения; таблицы и выводы справки от этого не меняются."
+)
+
+
 def _closing(w: DocWriter, data: ReportData) -> None:
     w.paragraph(CLOSING)
     w.paragraph("")
@@ -1359,6 +1366,8 @@ def _closing(w: DocWriter, data: ReportData) -> None:
         indent=False,
         size=TABLE_SIZE,
     )
+    if not images.images_available():
+        w.paragraph(WITHOUT_FIGURES, indent=False, size=TABLE_SIZE)
 
 
 def _values_tables(
@@ -1491,14 +1500,20 @@ def build_report(
 # --- PDF ------------------------------------------------------------------------------------
 
 PDF_UNAVAILABLE_MESSAGE = (
-    "Справку в формате PDF получить нельзя: на сервере не установлен LibreOffice "
-    "(программа soffice). Скачайте справку в формате DOCX и сохраните её как PDF в "
-    "текстовом редакторе или попросите администратора установить LibreOffice."
+    "Справку в формате PDF на этом сервере получить нельзя: не установлена программа для "
+    "преобразования (LibreOffice). Скачайте справку в формате DOCX и сохраните её как PDF в "
+    "текстовом редакторе; чтобы появилась кнопка PDF, администратору достаточно один раз "
+    "выполнить scripts/setup.sh."
 )
 PDF_TIMEOUT_SECONDS = 180
+OFFICE_VARIABLE = "MONITORING_SOFFICE"
 
 
 def office_path() -> str | None:
+    """LibreOffice's ``soffice``: ``$MONITORING_SOFFICE`` where set (empty: none, as on a
+    machine without it), otherwise the first one found on ``PATH``."""
+    if OFFICE_VARIABLE in os.environ:
+        return os.environ[OFFICE_VARIABLE] or None
     for name in ("soffice", "libreoffice"):
         path = shutil.which(name)
         if path:

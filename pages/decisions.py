@@ -69,7 +69,9 @@ def _filtered(decisions: pd.DataFrame) -> pd.DataFrame:
     status_col, who_col, indicator_col, where_col, late_col = st.columns(
         [2, 2, 2, 2, 1], vertical_alignment="bottom"
     )
-    statuses = status_col.multiselect("Статус", list(STATUSES), default=[], key="dec_status")
+    statuses = status_col.multiselect(
+        "Статус", list(STATUSES), default=[], key="dec_status", placeholder="Все статусы"
+    )
     choices = {
         "dec_who": ("Ответственный", who_col, "responsible"),
         "dec_indicator": ("Показатель", indicator_col, "indicator_name"),

@@ -312,12 +312,16 @@ def _shortfalls(ctx: Page, orgs: pd.DataFrame) -> None:
         column_config={"Организация": st.column_config.TextColumn(width="large", pinned=True)},
         key="shortfall_table",
     )
+    export, formats, statuses = matrix.shortfall_export(orgs, indicator_id)
     table_downloads(
         table,
         f"{indicator.short} — не достигли цели",
         ctx.export_context(),
         "shortfall",
         status_column="Статус",
+        export=export,
+        cell_formats=formats,
+        statuses=statuses,
     )
     st.caption(
         "CSV открывается в Excel (разделитель «;», кодировка UTF-8 с BOM); значения, "

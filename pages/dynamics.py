@@ -12,7 +12,7 @@ import streamlit as st
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from analytics import formatting
+from analytics import exports, formatting
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.indicators import Level
 from ui import charts, matrix, plan_view
@@ -160,11 +160,14 @@ def _changes(ctx: Page, total: pd.DataFrame) -> None:
     def indicators(n: int) -> str:
         return formatting.count(n, "показатель", "показателя", "показателей")
 
+    improved, worsened = int(counts.get(IMPROVED, 0)), int(counts.get(WORSENED, 0))
     st.markdown(
         f"{md(ctx.caption())}, в сравнении с предыдущим периодом "
         f"({period_label(previous)}): "
-        f"улучшились **{indicators(int(counts.get(IMPROVED, 0)))}**, "
-        f"ухудшились **{indicators(int(counts.get(WORSENED, 0)))}**, "
+        f"{formatting.plural(improved, 'улучшился', 'улучшились', 'улучшились')} "
+        f"**{indicators(improved)}**, "
+        f"{formatting.plural(worsened, 'ухудшился', 'ухудшились', 'ухудшились')} "
+        f"**{indicators(worsened)}**, "
         f"без изменений — {indicators(int(counts.get(UNCHANGED, 0)))}."
     )
     for title, kind, key, empty in (
@@ -183,12 +186,34 @@ def _changes(ctx: Page, total: pd.DataFrame) -> None:
             height=matrix.table_height(len(table)),
             key=f"{key}_table",
         )
+        ordered = part.sort_values("weight", ascending=False, kind="stable")
+        indicators = [INDICATORS_BY_ID[i] for i in ordered["indicator"]]
+        formats = [exports.value_format(i) for i in indicators]
+        export = table.assign(
+            **{
+                period_label(previous): [exports.number_or_none(v) for v in ordered["before"]],
+                period_label(period): [exports.number_or_none(v) for v in ordered["value"]],
+                CHANGE_COLUMN: [exports.number_or_none(v) for v in ordered["delta"]],
+                "Цель": [exports.number_or_none(v) for v in ordered["target"]],
+            }
+        )
         table_downloads(
             table,
             f"{title} — {period_label(period)} (предыдущий период {period_label(previous)})",
             ctx.export_context(),
             key,
             status_column="Статус",
+            export=export,
+            cell_formats={
+                period_label(previous): formats,
+                period_label(period): formats,
+                CHANGE_COLUMN: [
+                    exports.CHANGE_FORMAT if i.is_percent else exports.SIGNED_FORMAT
+                    for i in indicators
+                ],
+                "Цель": formats,
+            },
+            statuses=list(ordered["status"]),
         )
     same = rows[rows["direction"] == UNCHANGED]
     if not same.empty:

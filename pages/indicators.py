@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import formatting
+from analytics import exports, formatting
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.indicators import Level
 from ui import charts, registers_view
@@ -111,7 +111,11 @@ def body() -> None:
     rows = rows.dropna(subset=["key"])
     title = f"{indicator.name} {split.title}"
     fig = charts.indicator_bars(rows, indicator_id, title, ctx.caption())
-    event = charts.show(fig, title, key="bars", on_select="rerun", selection_mode="points")
+    # Widget keys carry the level: a selection made at one level must not survive the rerun
+    # into the next level's chart or table, or one click would drill several levels down.
+    event = charts.show(
+        fig, title, key=f"bars_{split.level.value}", on_select="rerun", selection_mode="points"
+    )
     _follow_bar_click(ctx, event, split.level)
     st.caption("Нажмите на столбец или строку таблицы, чтобы перейти на уровень ниже.")
 
@@ -162,7 +166,18 @@ def _ranking(ctx: Page, rows: pd.DataFrame, indicator_id: str, level: Level) -> 
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
-        key="ranking",
+        key=f"ranking_{level.value}",
+    )
+    numbers, formats = exports.indicator_columns(
+        indicator, ranked["value"], ranked["numerator"], ranked["denominator"], ranked["target"]
+    )
+    export = pd.DataFrame(
+        {
+            "Место": table["Место"],
+            "Наименование": table["Наименование"],
+            **numbers,
+            "Статус": table["Статус"],
+        }
     )
     table_downloads(
         table,
@@ -170,6 +185,9 @@ def _ranking(ctx: Page, rows: pd.DataFrame, indicator_id: str, level: Level) -> 
         ctx.export_context(),
         "ranking",
         status_column="Статус",
+        export=export,
+        cell_formats=formats,
+        statuses=list(ranked["status"]),
     )
     selected = event.selection.rows if event else []
     if selected:

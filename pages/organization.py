@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import formatting, lookups, quality
+from analytics import exports, formatting, lookups, quality
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, STATUS_LABELS, Status
 from analytics.contract import ORG_TYPES_BY_CODE
 from analytics.indicators import Level, Scope
@@ -246,12 +246,29 @@ def _comparison(ctx: Page, org: pd.Series, frame: pd.DataFrame) -> None:
         height=full_height(len(table)),
         key="comparison_table",
     )
+    indicators = [INDICATORS_BY_ID[i] for i in rows["indicator"]]
+    numbers, formats = exports.indicator_columns(
+        indicators, rows["value"], rows["numerator"], rows["denominator"], rows["target"]
+    )
+    export = pd.DataFrame(
+        {
+            "Показатель": table["Показатель"],
+            **numbers,
+            "Статус": table["Статус"],
+            "Муниципалитет": [exports.number_or_none(v) for v in rows["municipality"]],
+            "Регион": [exports.number_or_none(v) for v in rows["region"]],
+        }
+    )
+    formats = {**formats, "Муниципалитет": formats["Значение"], "Регион": formats["Значение"]}
     table_downloads(
         table,
         f"{org['organization']} — показатели",
         ctx.export_context(),
         "comparison",
         status_column="Статус",
+        export=export,
+        cell_formats=formats,
+        statuses=[_clean(s) for s in rows["status"]],
     )
     deficits = int(rows["status"].isin(["yellow", "red"]).sum())
     with_value = int(rows["value"].notna().sum())

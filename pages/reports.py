@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.contract import KIND_LABELS, Kind
-from analytics.report import pdf_available, report_pdf
+from analytics.report import PDF_UNAVAILABLE_MESSAGE, pdf_available, report_pdf
 from analytics.template import build_template
 from ui.charts import slug
 from ui.page import Page, guarded, page, period_label
@@ -106,7 +106,7 @@ def _territory_documents(ctx: Page, name: str) -> None:
                 icon=":material/download:",
             )
         else:
-            pdf.caption("PDF недоступен: на сервере не установлен LibreOffice.")
+            st.caption(PDF_UNAVAILABLE_MESSAGE)
 
     with st.container(border=True):
         st.subheader("Справки по организациям")

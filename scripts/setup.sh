@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Set up everything the dashboard needs in .venv; with --dev, also what the tests need
-# (test libraries and Debian's chromium for the browser tests and chart images).
+# Set up everything the dashboard needs: .venv, and Debian's chromium, LibreOffice Writer
+# and fonts for chart images and the PDF note; with --dev, also the test libraries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,16 +17,36 @@ requirements=requirements.txt
 [ "$dev" = 1 ] && requirements=requirements-dev.txt
 stamp=.venv/.installed-$(cat "$requirements" requirements.txt | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
+    echo "Устанавливаю библиотеки Python из $requirements…"
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -r "$requirements"
+    .venv/bin/python -m pip install --progress-bar on -r "$requirements"
     touch "$stamp"
 fi
 
-# Chart images (kaleido) and the browser tests use the system's chromium; a browser is
-# never downloaded at run time.
-if [ "$dev" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+# What the product's features need from the system, on every setup (not only --dev):
+# chromium renders chart images (kaleido) and runs the browser tests, LibreOffice Writer
+# turns the analytic note into PDF, the fonts carry Cyrillic in both. Debian packages only;
+# a browser is never downloaded at run time. apt's own progress stays visible: on a slow
+# connection this step takes minutes.
+packages=()
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+command -v soffice >/dev/null 2>&1 || packages+=(libreoffice-writer-nogui)
+[ -d /usr/share/fonts/truetype/dejavu ] || packages+=(fonts-dejavu-core)
+[ -d /usr/share/fonts/truetype/liberation ] || packages+=(fonts-liberation)
+if [ "${#packages[@]}" -gt 0 ]; then
+    if command -v apt-get >/dev/null 2>&1; then
+        sudo=""
+        [ "$(id -u)" = 0 ] || sudo="sudo"
+        echo "Устанавливаю системные пакеты: ${packages[*]} (диаграммы в PNG/SVG и справка в PDF)."
+        echo "Это может занять несколько минут."
+        $sudo apt-get update
+        if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends \
+            "${packages[@]}"; then
+            echo "Не удалось установить ${packages[*]}: панель запустится, но без того, что" \
+                "им нужно (страницы скажут, чего нет)." >&2
+        fi
+    else
+        echo "Нет apt-get: установите вручную ${packages[*]} — без них не будет изображений" \
+            "диаграмм и справки в PDF (страницы скажут, чего нет)." >&2
+    fi
 fi

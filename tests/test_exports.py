@@ -9,7 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from analytics.exports import table_csv, table_xlsx
+from analytics.catalogue import INDICATORS_BY_ID
+from analytics.exports import indicator_columns, table_csv, table_xlsx
 from analytics.images import figure_html, figure_image, images_available
 
 HOSTILE = '=HYPERLINK("http://x")'
@@ -33,8 +34,20 @@ def _sheet():
         ["Фильтры: 2023/2024 уч. год · г. Глазов", "Версия данных: 7"],
         percent_columns=["Значение"],
         status_column="Статус",
+        statuses=["red", "green"],
         now=datetime(2026, 11, 22, 10, 15),
     )
+    return openpyxl.load_workbook(io.BytesIO(content)).active
+
+
+def _ranking_sheet():
+    """A ranking of «Базы наставников» as the «Показатели» page exports it."""
+    indicator = INDICATORS_BY_ID["databases"]
+    numbers, formats = indicator_columns(
+        indicator, [54.0229885, None], [47, None], [87, 0], [100, 100]
+    )
+    frame = pd.DataFrame({"Место": [1, 2], "Наименование": ["г. Глазов", "г. Нягань"], **numbers})
+    content = table_xlsx(frame, "Рейтинг", ["Версия данных: 7"], cell_formats=formats)
     return openpyxl.load_workbook(io.BytesIO(content)).active
 
 
@@ -80,7 +93,40 @@ def test_xlsx_numbers_carry_russian_friendly_formats():
     assert (sheet["C7"].value, sheet["C7"].number_format) == (47, "#,##0")
 
 
-def test_xlsx_status_cells_are_filled_with_the_status_colour():
+def test_an_indicator_value_in_xlsx_is_a_number_shown_as_a_russian_percentage():
+    cell = _ranking_sheet()["C6"]
+    assert (cell.data_type, cell.value, cell.number_format) == ("n", 54.0229885, '0.0" %"')
+
+
+def test_an_indicator_fraction_in_xlsx_is_two_whole_number_columns():
+    sheet = _ranking_sheet()
+    assert [sheet.cell(row=5, column=c).value for c in (4, 5)] == ["Числитель", "Знаменатель"]
+    cells = [sheet["D6"], sheet["E6"]]
+    assert [(c.data_type, c.value, c.number_format) for c in cells] == [
+        ("n", 47, "#,##0"),
+        ("n", 87, "#,##0"),
+    ]
+
+
+def test_an_indicator_target_in_xlsx_is_a_number_in_the_indicators_format():
+    cell = _ranking_sheet()["F6"]
+    assert (cell.data_type, cell.value, cell.number_format) == ("n", 100.0, '0.0" %"')
+
+
+def test_a_missing_value_in_xlsx_is_an_empty_cell_not_text():
+    sheet = _ranking_sheet()
+    assert [sheet["C7"].value, sheet["D7"].value, sheet["E7"].value] == [None, None, 0]
+
+
+def test_a_ratio_indicator_in_xlsx_has_one_decimal_without_a_percent_sign():
+    numbers, formats = indicator_columns(INDICATORS_BY_ID["mentor_load"], [1.5], [3], [2], [3])
+    frame = pd.DataFrame(numbers)
+    content = table_xlsx(frame, "Нагрузка", cell_formats=formats)
+    cell = openpyxl.load_workbook(io.BytesIO(content)).active["A5"]
+    assert (cell.data_type, cell.value, cell.number_format) == ("n", 1.5, "#,##0.0")
+
+
+def test_xlsx_status_cells_are_filled_by_status_code_whatever_their_words():
     sheet = _sheet()
     assert sheet["D7"].fill.fgColor.rgb == "00D55E00"
     assert sheet["D8"].fill.fgColor.rgb == "00009E73"

@@ -110,7 +110,7 @@ def test_a_fraction_without_data_says_so():
 def test_the_mentor_load_reads_as_mentees_per_mentors():
     indicator = INDICATORS_BY_ID["mentor_load"]
     assert formatting.fraction(indicator, 57, 51) == f"57{NBSP}наставляемых на 51 наставника"
-    assert formatting.fraction(indicator, 1, 2) == f"1{NBSP}наставляемый на 2 наставников"
+    assert formatting.fraction(indicator, 1, 2) == f"1{NBSP}наставляемый на 2 наставника"
 
 
 def test_satisfaction_reads_as_the_number_of_participants_who_answered():
@@ -153,3 +153,13 @@ def test_a_change_of_a_share_is_in_percentage_points_and_of_a_ratio_in_its_units
 def test_dates_are_day_month_year_with_dots():
     assert formatting.day(date(2026, 11, 22)) == "22.11.2026"
     assert formatting.moment(datetime(2026, 1, 5, 9, 7)) == "05.01.2026 09:07"
+
+
+def test_mentor_load_says_on_how_many_mentors_in_the_accusative():
+    load = INDICATORS_BY_ID["mentor_load"]
+    assert [formatting.fraction(load, 900, n) for n in (1, 664, 5, 21)] == [
+        f"900{NBSP}наставляемых на 1 наставника",
+        f"900{NBSP}наставляемых на 664 наставника",
+        f"900{NBSP}наставляемых на 5 наставников",
+        f"900{NBSP}наставляемых на 21 наставника",
+    ]

@@ -6,9 +6,11 @@ Expectations come from the engine on a copy of the database, never from the page
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -16,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import formatting, lookups
 from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
-from analytics.exports import table_csv
+from analytics.exports import table_csv, table_xlsx
 from analytics.indicators import Level, Scope, compute
 from tests import apptest
 from tests.apptest import assert_clean
@@ -282,3 +284,27 @@ def test_a_row_limit_the_new_filters_rule_out_falls_back_to_the_default(copy: Da
     assert at.selectbox(key="heat_rows").value == 30
     heatmap = next(t for t in figure(at, 0)["data"] if t["type"] == "heatmap")
     assert len(heatmap["y"]) == 30
+
+
+def test_the_shortfall_xlsx_holds_values_and_gaps_as_numbers_coloured_by_status(copy: Database):
+    rows = org_rows(copy)
+    missed = rows[(rows["indicator"] == "databases") & rows["deficit"]]
+    worst = missed.sort_values("gap", ascending=False, kind="stable").iloc[0]
+    export, formats, statuses = matrix.shortfall_export(rows, "databases")
+    content = table_xlsx(
+        export, "Не достигли цели", cell_formats=formats, status_column="Статус", statuses=statuses
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    header = [c.value for c in sheet[4]]
+    first = {name: sheet.cell(row=5, column=n + 1) for n, name in enumerate(header)}
+    assert (first["Значение"].data_type, first["Значение"].number_format) == ("n", '0.0" %"')
+    assert first["Значение"].value == pytest.approx(float(worst["value"]))
+    assert (first["Знаменатель"].value, first["Знаменатель"].number_format) == (
+        int(worst["denominator"]),
+        "#,##0",
+    )
+    assert first["Отставание"].value == pytest.approx(float(worst["gap"]))
+    assert (
+        first["Статус"].fill.fgColor.rgb
+        == {"red": "00D55E00", "yellow": "00E69F00"}[worst["status"]]
+    )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from analytics import lookups
 from analytics.db import Database
+from analytics.report import OFFICE_VARIABLE, PDF_UNAVAILABLE_MESSAGE, office_path
 from tests.apptest import assert_clean, open_page
 from ui.page import period_label
 
@@ -20,7 +23,10 @@ def labels(at) -> list[str]:
     return [b.label for b in at.get("download_button")]
 
 
-def test_without_a_municipality_the_page_offers_the_note_the_deck_and_the_templates(copy):
+def test_without_a_municipality_the_page_offers_the_note_the_deck_and_the_templates(
+    copy, monkeypatch
+):
+    monkeypatch.setenv(OFFICE_VARIABLE, "")  # as on a machine without LibreOffice
     at = open_page(PAGE)
 
     assert_clean(at)
@@ -36,3 +42,21 @@ def test_a_chosen_municipality_adds_the_school_notes_archive(copy: Database):
 
     assert_clean(at)
     assert "Справки по организациям (ZIP)" in labels(at)
+
+
+def test_without_libreoffice_the_page_says_once_that_there_is_no_pdf(copy, monkeypatch):
+    monkeypatch.setenv(OFFICE_VARIABLE, "")
+
+    at = open_page(PAGE)
+
+    assert "Справка (PDF)" not in labels(at)
+    assert [c.value for c in at.main.caption].count(PDF_UNAVAILABLE_MESSAGE) == 1
+
+
+@pytest.mark.skipif(office_path() is None, reason="LibreOffice не установлен")
+def test_with_libreoffice_the_note_is_offered_as_pdf_next_to_docx(copy):
+    at = open_page(PAGE)
+
+    assert_clean(at)
+    assert labels(at)[:2] == ["Справка (DOCX)", "Справка (PDF)"]
+    assert PDF_UNAVAILABLE_MESSAGE not in [c.value for c in at.main.caption]

@@ -326,6 +326,12 @@ def test_charts_are_embedded_as_3200_by_1800_png_where_chromium_is_available(tow
     )
 
 
+def test_a_note_built_without_chromium_says_it_has_no_figures(town, no_images):
+    db, municipality = town
+    content = report.build_report(db, PERIOD, municipality_id=municipality, now=NOW)
+    assert paragraphs(content).count(report.WITHOUT_FIGURES) == 1
+
+
 def test_without_chromium_the_note_has_no_figures_and_no_error(town, no_images):
     db, municipality = town
     content = report.build_report(db, PERIOD, municipality_id=municipality, now=NOW)
@@ -423,9 +429,9 @@ def test_a_period_is_accepted_in_any_usual_spelling(town, no_images):
 
 
 def test_pdf_without_libreoffice_raises_a_russian_message(monkeypatch):
-    monkeypatch.setattr(report.shutil, "which", lambda name: None)
+    monkeypatch.setenv(report.OFFICE_VARIABLE, "")
     assert not report.pdf_available()
-    with pytest.raises(report.PdfUnavailable, match="не установлен LibreOffice"):
+    with pytest.raises(report.PdfUnavailable, match="не установлена программа"):
         report.report_pdf(b"PK")
 
 

@@ -59,6 +59,11 @@ def slug(text: str) -> str:
     return re.sub(r"[^\w]+", "_", text, flags=re.UNICODE).strip("_")[:80] or "chart"
 
 
+# Session key: whether this page run has already said that chart images are unavailable;
+# :func:`ui.page.page` clears it at the start of every run.
+IMAGES_NOTICE_SHOWN = "images_notice_shown"
+
+
 def show(fig: go.Figure, name: str, key: str | None = None, **kwargs: object) -> object:
     """Draw a figure with downloads (PNG for slides, SVG, interactive HTML); the toolbar's
     own PNG button also saves a slide-sized image named ``name``."""
@@ -102,8 +107,10 @@ def downloads(fig: go.Figure, name: str, key: str) -> None:
             icon=":material/download:",
             help="Векторное изображение для печати",
         )
-    else:
-        png.caption(images.UNAVAILABLE_MESSAGE)
+    elif not st.session_state.get(IMAGES_NOTICE_SHOWN, False):
+        # Said once per page run, under the first chart, not under every chart.
+        st.session_state[IMAGES_NOTICE_SHOWN] = True
+        st.caption(images.UNAVAILABLE_MESSAGE)
     page.download_button(
         "HTML",
         lambda: images.figure_html(fig, name),

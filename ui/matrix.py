@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from analytics import formatting
+from analytics import exports, formatting
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.indicators import Level
 
@@ -367,10 +367,7 @@ def shortfall_table(rows: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     """The organisations (engine rows of the organisation level) that miss an indicator,
     largest gap first: ready to send to curators."""
     indicator = INDICATORS_BY_ID[indicator_id]
-    missed = rows[(rows["indicator"] == indicator_id) & rows["deficit"]]
-    missed = missed.sort_values(
-        ["gap", "municipality", "organization"], ascending=[False, True, True], kind="stable"
-    )
+    missed = _missed(rows, indicator_id)
     with_districts = missed["district"].notna().any()
     table = pd.DataFrame(
         {
@@ -390,6 +387,35 @@ def shortfall_table(rows: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     table["Отставание"] = [gap_text(indicator, g) for g in missed["gap"]]
     table["Статус"] = [STATUS_WORDS[clean(s)] for s in missed["status"]]
     return table
+
+
+def shortfall_export(
+    rows: pd.DataFrame, indicator_id: str
+) -> tuple[pd.DataFrame, dict[str, list[str]], list[str | None]]:
+    """:func:`shortfall_table` for XLSX and CSV: numbers as numbers (value, numerator,
+    denominator, target, gap), with the per-row formats and status codes of its rows."""
+    indicator = INDICATORS_BY_ID[indicator_id]
+    missed = _missed(rows, indicator_id)
+    table = shortfall_table(rows, indicator_id)
+    numbers, formats = exports.indicator_columns(
+        indicator, missed["value"], missed["numerator"], missed["denominator"], missed["target"]
+    )
+    names = table.drop(columns=["Значение", "Из чего", "Цель", "Отставание", "Статус"])
+    frame = names.assign(
+        **numbers,
+        Отставание=[clean(g) for g in missed["gap"]],
+        Статус=table["Статус"],
+    )
+    formats["Отставание"] = formats["Значение"]
+    return frame, formats, [clean(s) for s in missed["status"]]
+
+
+def _missed(rows: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """The organisations that miss an indicator, largest gap first."""
+    missed = rows[(rows["indicator"] == indicator_id) & rows["deficit"]]
+    return missed.sort_values(
+        ["gap", "municipality", "organization"], ascending=[False, True, True], kind="stable"
+    )
 
 
 def indicator_order(ids: Iterable[str]) -> list[str]:

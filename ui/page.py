@@ -26,7 +26,7 @@ from analytics.db import Database
 from analytics.indicators import Level, Scope
 from analytics.normalize import period_of
 
-from . import auth, state
+from . import auth, charts, state
 
 log = logging.getLogger("monitoring.ui")
 
@@ -158,6 +158,7 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
     """Set up a page: config, database, navigation, filters; returns the page context."""
     st.set_page_config(page_title=f"{title} — {APP_TITLE}", page_icon=icon, layout="wide")
     st.html(_CSS)
+    st.session_state[charts.IMAGES_NOTICE_SHOWN] = False
     db = state.database()
     principal = auth.current_principal(db)
     if db.read_only:
@@ -470,5 +471,18 @@ _CSS = """
 /* Readable from the back of a meeting room. */
 html, body, [class*="css"] { font-size: 17px; }
 [data-testid="stMetricValue"] { font-size: 2rem; }
+/* st.file_uploader (Streamlit 1.67) takes no texts for its button and size line and is not
+   translated: its English words are hidden and Russian ones drawn in their place. The limit
+   is server.maxUploadSize in .streamlit/config.toml, the types ui/upload.FILE_TYPES. */
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "CSV, XLSX, XLSM, XLS или ODS, не больше 50 МБ на файл"; font-size: 0.875rem;
+}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
+  font-size: 0;
+}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "Выбрать файлы"; font-size: 1rem;
+}
 </style>
 """

@@ -13,6 +13,7 @@ from analytics import formatting
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.indicators import Level
 from analytics.trajectories import (
+    ALL_TERRITORIES,
     PlanError,
     project,
     territory_of,
@@ -99,6 +100,8 @@ def section(ctx: Page) -> None:
     f = ctx.filters
     level, territory = territory_of(f.region_id, f.municipality_id, f.district_id)
     place = ctx.view.territory_name(level, territory)
+    if place == ALL_TERRITORIES:  # mid-sentence, not a table cell
+        place = place.lower()
     ids = [i.id for i in INDICATORS]
     indicator_id = st.selectbox(
         "Показатель",

@@ -3,7 +3,7 @@ XLSX (header block with the filters, period and data version) or as CSV for Exce
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -23,16 +23,30 @@ def table_downloads(
     *,
     percent_columns: Iterable[str] = (),
     status_column: str | None = None,
+    export: pd.DataFrame | None = None,
+    cell_formats: Mapping[str, Sequence[str]] | None = None,
+    statuses: Sequence[str | None] = (),
 ) -> None:
-    """XLSX and CSV buttons for ``frame``; the files are made only when clicked."""
+    """XLSX and CSV buttons for ``frame``; the files are made only when clicked.
+
+    ``export`` is the same table with numbers as numbers (the screen shows them as
+    Russian text), written to the files instead of ``frame``; ``cell_formats`` and
+    ``statuses`` (status codes per row) are passed on to :func:`table_xlsx`."""
     lines = list(context)
+    data = frame if export is None else export
     base = slug(name)
     percent = list(percent_columns)
     xlsx, csv = st.columns([1, 1], width=280, gap="small")
     xlsx.download_button(
         "XLSX",
         lambda: table_xlsx(
-            frame, name, lines, percent_columns=percent, status_column=status_column
+            data,
+            name,
+            lines,
+            percent_columns=percent,
+            cell_formats=cell_formats,
+            status_column=status_column,
+            statuses=statuses,
         ),
         f"{base}.xlsx",
         XLSX_MIME,
@@ -43,7 +57,7 @@ def table_downloads(
     )
     csv.download_button(
         "CSV",
-        lambda: table_csv(frame),
+        lambda: table_csv(data),
         f"{base}.csv",
         "text/csv",
         key=f"{key}_csv",
