@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import audit, decisions, lookups, meetings, quality, registers, trajectories
+from . import aliases, audit, decisions, lookups, meetings, quality, registers, trajectories
 from .contract import Kind
 from .db import Database
 from .deck import build_deck
@@ -170,6 +170,15 @@ class View:
     def targets(self) -> pd.DataFrame:
         return list_targets(self.db)
 
+    def aliases(self) -> pd.DataFrame:
+        """The names the principal's organisations have been written with (see
+        :mod:`analytics.aliases`)."""
+        return _own(aliases.listing(self.db), self.principal)
+
+    def remove_alias(self, alias: str, org_id: int) -> None:
+        self._require_write()
+        aliases.remove(self.db, alias, org_id, user=self.principal.login)
+
     # --- registers --------------------------------------------------------------------
 
     def _org_scope(self, scope: Scope | None) -> Scope:
@@ -234,9 +243,25 @@ class View:
 
     # --- writes -----------------------------------------------------------------------
 
-    def preview(self, name: str, content: bytes, kind: Kind, defaults: Defaults) -> IngestResult:
+    def preview(
+        self,
+        name: str,
+        content: bytes,
+        kind: Kind,
+        defaults: Defaults,
+        decisions: Decisions | None = None,
+    ) -> IngestResult:
         self._require_write()
-        return preview(self.db, name, content, kind, defaults)
+        decisions = decisions or Decisions()
+        return preview(
+            self.db,
+            name,
+            content,
+            kind,
+            defaults,
+            choices=decisions.choices,
+            new_orgs=decisions.new_orgs,
+        )
 
     def ingest(
         self,

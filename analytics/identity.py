@@ -143,9 +143,9 @@ def match_key(name: str) -> str:
 
 
 def numbers(key: str) -> tuple[str, ...]:
-    """The numbers of a name («сош 5 им 40 летия победы» → ("40", "5")): two names with
-    different numbers never name one organisation."""
-    return tuple(sorted(n.lstrip("0") or "0" for n in _NUMBERS.findall(key)))
+    """The numbers of a name in order («сош 5 им 40 летия победы» → ("5", "40")): two
+    names with different numbers never name one organisation («№ 1.2» is not «№ 2.1»)."""
+    return tuple(n.lstrip("0") or "0" for n in _NUMBERS.findall(key))
 
 
 def score(a: str, b: str) -> float:

@@ -128,7 +128,7 @@ def _loading(ctx: Page) -> None:
     checks = _checks(ctx, [(f.name, f.getvalue()) for f in files], kind, defaults)
     st.subheader("Предварительная проверка")
     for check in checks:
-        _show_check(check)
+        _show_check(ctx, check, kind, defaults)
     good = [c for c in checks if c.ready]
     bad = [c for c in checks if not c.ok]
     if bad:
@@ -212,7 +212,7 @@ def _checks(
     return checks
 
 
-def _show_check(check: upload.FileCheck) -> None:
+def _show_check(ctx: Page, check: upload.FileCheck, kind: Kind, defaults: Defaults) -> None:
     with st.container(border=True):
         if not check.ok:
             noun = formatting.count(len(check.problems), "ошибка", "ошибки", "ошибок")
@@ -237,7 +237,7 @@ def _show_check(check: upload.FileCheck) -> None:
                 "Прежде чем загружать, примите решения ниже.",
                 icon=":material/rule:",
             )
-            check.decisions = _review(check)
+            check.decisions = _review(ctx, check, kind, defaults)
         else:
             st.success(
                 f"Файл «{md(check.name)}» можно загрузить: "
@@ -254,7 +254,7 @@ def _show_check(check: upload.FileCheck) -> None:
                 )
 
 
-def _review(check: upload.FileCheck) -> Decisions:
+def _review(ctx: Page, check: upload.FileCheck, kind: Kind, defaults: Defaults) -> Decisions:
     """The user's decisions on the rows of a checked file that await one: which
     organisation each unplaced row is, and whether moves and partial replacements go
     ahead. Nothing is written until «Загрузить»."""
@@ -289,6 +289,14 @@ def _review(check: upload.FileCheck) -> Decisions:
                     "строк без сопоставления бывает, когда неверно указан муниципалитет или не "
                     "загружен реестр: проверьте это, прежде чем отмечать строки как новые."
                 )
+    check.rechecked = None
+    if choices or new_orgs:
+        rechecked = upload.recheck(ctx.view, check, kind, defaults, Decisions(choices, new_orgs))
+        if isinstance(rechecked, list):
+            st.error("Выбор не подходит:", icon=":material/error:")
+            st.dataframe(upload.problems_frame(rechecked), hide_index=True, width="stretch")
+            return Decisions()
+        check.rechecked = result = rechecked
     if result.moves:
         st.markdown("**Организации, которые файл переносит в другой муниципалитет**")
         st.dataframe(upload.moves_frame(result), hide_index=True, width="stretch")
@@ -495,6 +503,42 @@ def _registry(ctx: Page) -> None:
         table["Форма за период"] = reported.map({True: "есть", False: "нет"}).to_list()
         st.dataframe(table, hide_index=True, width="stretch", key="registry_table")
         table_downloads(table, "Реестр ОО", ctx.export_context(), "registry")
+    _aliases(ctx)
+
+
+def _aliases(ctx: Page) -> None:
+    """The other spellings the engine knows each organisation by: learnt from uploads and
+    from the choices made in previews; a wrong one is removed here."""
+    known = _in_filters(ctx, ctx.view.aliases())
+    if known.empty:
+        return
+    with st.expander(f"Другие написания названий: {len(known)}"):
+        st.caption(
+            "Под этими названиями организации встречались в загруженных файлах; файл с "
+            "таким написанием будет сопоставлен с организацией без вопросов."
+        )
+        table = pd.DataFrame(
+            {
+                "Организация": known["organization"].tolist(),
+                "Написание в файлах": known["alias"].tolist(),
+                "Откуда": [
+                    "добавлено вручную" if s == "manual" else "из загрузки" for s in known["source"]
+                ],
+                "Когда": [formatting.moment(t) for t in known["added_at"]],
+            }
+        )
+        st.dataframe(table, hide_index=True, width="stretch", key="aliases_table")
+        if not ctx.principal.can_write:
+            return
+        labels = {
+            f"{row.alias} → {row.organization}": (row.alias, int(row.org_id))
+            for row in known.itertuples()
+        }
+        chosen = st.selectbox("Написание", list(labels), key="alias_to_remove")
+        if st.button("Забыть это написание", icon=":material/delete:", key="remove_alias"):
+            ctx.view.remove_alias(*labels[chosen])
+            st.session_state["data_flash"] = f"Написание «{labels[chosen][0]}» забыто."
+            st.rerun()
 
 
 def _org_table(frame: pd.DataFrame) -> pd.DataFrame:

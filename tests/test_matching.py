@@ -89,3 +89,7 @@ def test_two_equally_good_candidates_are_no_confident_match():
 def test_an_alias_matches_like_the_name():
     known = [(7, "МБОУ «Гимназия № 1»", ("Первая гимназия № 1",))]
     assert ranked("первая гимназия №1", known) == [(7, 100.0)]
+
+
+def test_numbers_in_another_order_are_other_numbers():
+    assert score(match_key("СОШ № 1.2"), match_key("СОШ № 2.1")) == 0.0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -471,3 +472,30 @@ def test_the_csv_export_starts_with_a_utf8_byte_order_mark():
 
     assert content.startswith(b"\xef\xbb\xbf")
     assert content.decode("utf-8-sig") == "Период\r\n2023 год\r\n"
+
+
+def test_a_school_chosen_for_a_new_spelling_keeps_it_and_the_registry_tab_can_forget_it(
+    copy: Database, demo_db_path: Path, tmp_path: Path
+):
+    forms = lookups.form_values(copy, lookups.periods(copy)[-1])
+    place = forms[forms["organization"].str.fullmatch(r"МБОУ «СОШ № \d+»")].iloc[0]
+    number = re.search(r"№ (\d+)", str(place["organization"])).group(1)
+    written = f"МБОУ СШ № {number}"  # a letter short: like the school, not surely it
+    at = open_page({"period": str(place["period"])})
+    set_defaults(at, place["region"], place["municipality"], place["period"])
+    choose_file(at, "написание.csv", form_csv([f"{written};школа;да;нет;40;4;6"]))
+    match = next(b for b in at.selectbox if str(b.key).startswith("match_"))
+    school = next(o for o in match.options if o.startswith(f"{place['organization']} ("))
+    match.select(school).run()
+    # The school has a complete form for the period: the file's fewer answers need a yes.
+    assert button(at, "Загрузить").disabled
+    at.checkbox(key="partial_написание.csv").check().run()
+    button(at, "Загрузить").click().run()
+
+    aliases = next(df.value for df in at.dataframe if "Написание в файлах" in df.value.columns)
+    assert aliases["Написание в файлах"].tolist() == [written]
+    assert aliases["Организация"].tolist() == [place["organization"]]
+    at.selectbox(key="alias_to_remove").select(f"{written} → {place['organization']}")
+    at.button(key="remove_alias").click().run()
+    after = snapshot(demo_db_path, tmp_path)
+    assert after.scalar("SELECT count(*) FROM org_aliases") == 0

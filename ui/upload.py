@@ -87,6 +87,9 @@ class FileCheck:
     result: IngestResult | None = None
     problems: list[Problem] = field(default_factory=list)
     decisions: Decisions | None = None
+    # The preview again with the user's choices: the rows they placed may move an
+    # organisation or replace a fuller form, which needs confirming too.
+    rechecked: IngestResult | None = None
 
     @property
     def ok(self) -> bool:
@@ -97,7 +100,9 @@ class FileCheck:
         """Whether the file can be loaded: valid, and every decision it needs taken."""
         if self.result is None:
             return False
-        return not self.result.needs_review or decided(self.result, self.decisions)
+        if not self.result.needs_review:
+            return True
+        return decided(self.result, self.decisions, self.rechecked)
 
 
 @dataclass
@@ -184,15 +189,30 @@ def match_options(row: Unplaced) -> dict[str, int | str | None]:
     return options
 
 
-def decided(result: IngestResult, decisions: Decisions | None) -> bool:
-    """Whether ``decisions`` settle every row of the preview that awaits one."""
+def decided(
+    result: IngestResult, decisions: Decisions | None, rechecked: IngestResult | None = None
+) -> bool:
+    """Whether ``decisions`` settle every row of the preview that awaits one; moves and
+    partial replacements are read from the preview made with the choices, if any."""
     if decisions is None:
         return False
     chosen = {key for key, value in decisions.choices.items() if value is not None}
     placed = decisions.new_orgs or all((u.sheet, u.row) in chosen for u in result.unplaced)
-    moved = not result.moves or decisions.move_orgs
-    replaced = not result.partial or decisions.replace_partial
+    final = rechecked or result
+    moved = not final.moves or decisions.move_orgs
+    replaced = not final.partial or decisions.replace_partial
     return placed and moved and replaced
+
+
+def recheck(
+    view: View, check: FileCheck, kind: Kind, defaults: Defaults, decisions: Decisions
+) -> IngestResult | list[Problem]:
+    """The preview again with the user's choices, or the errors they cause (two rows
+    chosen for one organisation)."""
+    try:
+        return view.preview(check.name, check.content, kind, defaults, decisions)
+    except IngestError as error:
+        return list(error.problems)
 
 
 def moves_frame(result: IngestResult) -> pd.DataFrame:
