@@ -26,7 +26,7 @@ from analytics.db import Database
 from analytics.indicators import Level, Scope
 from analytics.normalize import period_of
 
-from . import auth, state
+from . import auth, hardening, state
 
 log = logging.getLogger("monitoring.ui")
 
@@ -157,6 +157,7 @@ def period_label(code: str) -> str:
 def page(title: str, icon: str = ":material/dashboard:") -> Page:
     """Set up a page: config, database, navigation, filters; returns the page context."""
     st.set_page_config(page_title=f"{title} — {APP_TITLE}", page_icon=icon, layout="wide")
+    hardening.install()
     st.html(_CSS)
     db = state.database()
     principal = auth.current_principal(db)
