@@ -247,7 +247,8 @@ def _initial_filters(periods: list[str]) -> Filters:
 
     def number(name: str) -> int | None:
         text = params.get(name)
-        return int(text) if text and text.isdigit() else None
+        # ASCII only: "²" and other Unicode digits pass isdigit() but not int().
+        return int(text) if text and text.isascii() and text.isdigit() else None
 
     period = params.get("period")
     org_type = params.get("type")
