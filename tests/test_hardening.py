@@ -11,6 +11,7 @@ from streamlit.proto.NewSession_pb2 import Config
 from streamlit.runtime.app_session import AppSession, _populate_config_msg
 
 from tests.apptest import assert_clean, open_page
+from tests.conftest import ROOT
 from tests.test_page_registers import app_db, frame  # noqa: F401  (fixture)
 from ui.auth import same_origin
 
@@ -73,3 +74,12 @@ def test_another_local_servers_page_is_not_same_origin():
 
 def test_a_client_that_sends_no_origin_is_no_page_of_another_site():
     assert same_origin({"Host": "127.0.0.1:8501"}) is True
+
+
+def test_the_reverse_proxy_template_closes_the_metrics_and_limits_uploads_as_the_server():
+    template = (ROOT / "scripts" / "nginx.conf").read_text(encoding="utf-8")
+
+    assert "location = /_stcore/metrics {\n        return 404;" in template
+    assert "limit_req zone=monitoring_upload" in template
+    limit = config.get_option("server.maxUploadSize")
+    assert f"client_max_body_size {limit}m;" in template
