@@ -38,7 +38,7 @@ def body() -> None:
         st.page_link("pages/data.py", label="Перейти к загрузке", icon=":material/upload_file:")
         return
     subject = ctx.org_name(f.org_id) if f.org_id is not None else ctx.caption()
-    st.caption(f"{subject} · {period_label(f.period)}" if f.org_id else subject)
+    st.caption(md(f"{subject} · {period_label(f.period)}" if f.org_id else subject))
     level = Level.ORGANIZATION if f.org_id is not None else Level.TOTAL
     frame = focus(ctx.indicators(f.scope(all_periods=True, levels=(level,))), f.org_id)
     current = frame[frame["period"] == f.period].set_index("indicator")

@@ -223,7 +223,11 @@ class View:
     ) -> bytes:
         """The analytic note of a territory; it lists every school, so not for curators."""
         self._require_every_organization("Справка по территории")
-        return build_report(self.db, period, region_id, municipality_id, org_type)
+        # The names of the uploaded files are the upload log's, which viewers do not see.
+        file_names = self.principal.role in (Role.ADMIN, Role.ANALYST)
+        return build_report(
+            self.db, period, region_id, municipality_id, org_type, file_names=file_names
+        )
 
     def deck(
         self, period: str, region_id: int | None = None, municipality_id: int | None = None

@@ -64,6 +64,7 @@ DETAIL_LABELS: dict[str, str] = {
     "created_at": "копия создана",
     "data_version": "версия данных",
     "uploads": "файлов загрузок",
+    "encrypted": "зашифрована",
     "mentors": "наставников",
     "mentees": "наставляемых",
     "alias": "написание",

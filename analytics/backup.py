@@ -13,6 +13,10 @@ A backup is one ZIP file holding
 :func:`restore` checks the file first (a ZIP with this manifest, names it expects, a
 database of a schema version this release knows) and then replaces the database file in
 one ``os.replace``; it refuses while another process has the database open.
+
+A backup holds people's names: it is readable by its owner only, and made with a
+passphrase every member is encrypted (AES-256, WinZip's scheme, which 7-Zip and WinRAR
+open too); the same passphrase restores it.
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pyzipper
 
-from . import audit
+from . import audit, private
 from .db import SCHEMA_VERSION, Database, DatabaseBusy, first_value
 
 FORMAT = "monitoring-backup"
@@ -38,6 +43,7 @@ DATABASE = "monitoring.duckdb"
 UPLOADS = "uploads/"
 # An archived upload is named by its content hash and suffix (see ingest.archive_path).
 _UPLOAD_NAME = re.compile(r"[0-9a-f]{64}(\.[0-9a-z]{1,5})?")
+MIN_PASSPHRASE_LENGTH = 8
 
 
 class BackupError(Exception):
@@ -54,13 +60,22 @@ class BackupInfo:
     uploads: tuple[str, ...]
 
 
-def create(db: Database, out: str | Path, user: str | None = None) -> BackupInfo:
-    """Write a backup of ``db`` to ``out`` (a .zip), atomically; audited.
+def create(
+    db: Database, out: str | Path, user: str | None = None, passphrase: str | None = None
+) -> BackupInfo:
+    """Write a backup of ``db`` to ``out`` (a .zip, mode 0600), atomically; audited. With
+    a ``passphrase`` (at least :data:`MIN_PASSPHRASE_LENGTH` characters) every member is
+    AES-encrypted.
 
     Not to be called inside :meth:`Database.snapshot` (the copy needs a transaction of
     its own, which it commits).
     """
     out = Path(out)
+    if passphrase is not None and len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise BackupError(
+            f"пароль резервной копии слишком короткий: нужно не меньше "
+            f"{MIN_PASSPHRASE_LENGTH} знаков"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=out.parent, prefix=".backup-"))
     try:
@@ -69,11 +84,12 @@ def create(db: Database, out: str | Path, user: str | None = None) -> BackupInfo
         present = tuple(name for name in info.uploads if (db.uploads_dir / name).is_file())
         info = BackupInfo(info.schema_version, info.data_version, info.created_at, present)
         packed = work / "backup.zip"
-        with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        with _writer(packed, passphrase) as archive:
             archive.writestr(MANIFEST, json.dumps(_manifest(info), ensure_ascii=False, indent=1))
             archive.write(copy, DATABASE)
             for name in present:
                 archive.write(db.uploads_dir / name, UPLOADS + name)
+        private.make_private(packed)
         os.replace(packed, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -83,9 +99,48 @@ def create(db: Database, out: str | Path, user: str | None = None) -> BackupInfo
             audit.Action.BACKUP,
             "database",
             user,
-            {"backup": out.name, "data_version": info.data_version, "uploads": len(present)},
+            {
+                "backup": out.name,
+                "data_version": info.data_version,
+                "uploads": len(present),
+                **({"encrypted": "да"} if passphrase is not None else {}),
+            },
         )
     return info
+
+
+def _writer(packed: Path, passphrase: str | None) -> zipfile.ZipFile:
+    """A new ZIP at ``packed``: AES-encrypted with ``passphrase``, plain without one."""
+    if passphrase is None:
+        return zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+    archive = pyzipper.AESZipFile(
+        packed, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
+    )
+    archive.setpassword(passphrase.encode("utf-8"))
+    return archive
+
+
+def _reader(backup: Path, passphrase: str | None) -> pyzipper.AESZipFile:
+    """The backup opened for reading (plain or encrypted), with ``passphrase`` set."""
+    archive = pyzipper.AESZipFile(backup)
+    if passphrase is not None:
+        archive.setpassword(passphrase.encode("utf-8"))
+    return archive
+
+
+def _read_member(archive: pyzipper.AESZipFile, name: str, file_name: str) -> bytes:
+    """A member's bytes; :class:`BackupError` when the passphrase is missing or wrong."""
+    try:
+        return archive.read(name)
+    except RuntimeError:
+        encrypted = archive.getinfo(name).flag_bits & 0x1
+        if not encrypted:
+            raise
+        if archive.pwd is None:
+            raise BackupError(
+                f"резервная копия «{file_name}» зашифрована: укажите её пароль (--passphrase-stdin)"
+            ) from None
+        raise BackupError(f"неверный пароль резервной копии «{file_name}»") from None
 
 
 def _copy_database(db: Database, target: Path) -> BackupInfo:
@@ -133,20 +188,21 @@ def _identifier(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def read_manifest(backup: str | Path) -> BackupInfo:
-    """Check that ``backup`` is a backup this release can restore; returns its manifest.
+def read_manifest(backup: str | Path, passphrase: str | None = None) -> BackupInfo:
+    """Check that ``backup`` is a backup this release can restore (with ``passphrase``
+    if it is encrypted); returns its manifest.
 
     Raises :class:`BackupError` naming the file otherwise.
     """
     backup = Path(backup)
     refused = f"файл «{backup.name}» не является резервной копией базы мониторинга"
     try:
-        with zipfile.ZipFile(backup) as archive:
+        with _reader(backup, passphrase) as archive:
             names = archive.namelist()
-            manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
+            manifest = json.loads(_read_member(archive, MANIFEST, backup.name).decode("utf-8"))
     except FileNotFoundError:
         raise BackupError(f"файл «{backup.name}» не найден") from None
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, pyzipper.BadZipFile, OSError):
         raise BackupError(f"{refused} (это не архив ZIP)") from None
     except (KeyError, UnicodeDecodeError, ValueError):
         raise BackupError(f"{refused} (нет описания копии)") from None
@@ -184,8 +240,11 @@ def _check_schema(file_name: str, version: int) -> None:
         raise BackupError(f"в резервной копии «{file_name}» неизвестная версия схемы {version}")
 
 
-def restore(path: str | Path, backup: str | Path, user: str | None = None) -> BackupInfo:
-    """Replace the database at ``path`` (and add the archived uploads) with ``backup``.
+def restore(
+    path: str | Path, backup: str | Path, user: str | None = None, passphrase: str | None = None
+) -> BackupInfo:
+    """Replace the database at ``path`` (and add the archived uploads) with ``backup``
+    (decrypted with ``passphrase`` if it is encrypted); the restored files are 0600.
 
     The backup is checked and unpacked next to the database first, its schema migrated
     to this release's and the restore audited in it; only then does one ``os.replace``
@@ -196,17 +255,19 @@ def restore(path: str | Path, backup: str | Path, user: str | None = None) -> Ba
     line's ``restore`` opens none.
     """
     path, backup = Path(path), Path(backup)
-    info = read_manifest(backup)
+    info = read_manifest(backup, passphrase)
+    private.restrict_umask()
     path.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=path.parent, prefix=".restore-"))
     try:
         staged = work / DATABASE
-        with zipfile.ZipFile(backup) as archive:
+        with _reader(backup, passphrase) as archive:
             with archive.open(DATABASE) as source, staged.open("wb") as target:
                 shutil.copyfileobj(source, target)
             uploads = [n for n in archive.namelist() if n.startswith(UPLOADS)]
             archive.extractall(work, members=uploads)
         _prepare(staged, backup.name, info, user)
+        private.make_private(staged)
         _ensure_not_in_use(path)
         # The old database's write-ahead log must not be replayed into the restored file.
         path.with_name(path.name + ".wal").unlink(missing_ok=True)
@@ -216,6 +277,7 @@ def restore(path: str | Path, backup: str | Path, user: str | None = None) -> Ba
         for member in uploads:
             name = member.removeprefix(UPLOADS)
             if not (archive_dir / name).exists():
+                private.make_private(work / member)
                 os.replace(work / member, archive_dir / name)
     finally:
         shutil.rmtree(work, ignore_errors=True)

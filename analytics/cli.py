@@ -18,7 +18,7 @@ from typing import NoReturn, TextIO
 
 import pandas as pd
 
-from . import aliases, audit, backup, images, lookups, users_cli
+from . import aliases, audit, backup, images, lookups, private, users_cli
 from .contract import PERSON_TABLES, Kind
 from .db import Database, DatabaseBusy, DatabaseReadOnly, default_db_path
 from .deck import build_deck
@@ -187,11 +187,13 @@ def build_parser() -> argparse.ArgumentParser:
     save = commands.add_parser("backup", help="резервная копия базы и загруженных файлов")
     save.add_argument("--out", type=Path, required=True, help="файл .zip")
     save.add_argument("--user", help="кто делает копию (для журнала действий)")
+    _add_passphrase_option(save, "зашифровать копию паролем из stdin (первая строка)")
     _add_wait_option(save)
 
     back = commands.add_parser("restore", help="восстановить базу из резервной копии")
     back.add_argument("backup", type=Path, metavar="FILE", help="файл .zip резервной копии")
     back.add_argument("--user", help="кто восстанавливает (для журнала действий)")
+    _add_passphrase_option(back, "пароль зашифрованной копии из stdin (первая строка)")
     users_cli.add_parser(commands, _Parser)
 
     commands.add_parser("meetings", help="заседания рабочей группы")
@@ -199,6 +201,16 @@ def build_parser() -> argparse.ArgumentParser:
     protocol.add_argument("--meeting", type=int, required=True, help="номер заседания")
     protocol.add_argument("--out", type=Path, required=True, help="файл .docx")
     return parser
+
+
+def _add_passphrase_option(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument("--passphrase-stdin", action="store_true", help=text)
+
+
+def _passphrase(args: argparse.Namespace) -> str | None:
+    """The backup passphrase: the first line of stdin with ``--passphrase-stdin``, so it
+    never appears in the command line or the shell's history."""
+    return sys.stdin.readline().rstrip("\r\n") if args.passphrase_stdin else None
 
 
 def _add_wait_option(parser: argparse.ArgumentParser) -> None:
@@ -214,6 +226,9 @@ def _add_wait_option(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
+    # Whatever a command writes (database, archived uploads, backups, snapshots) holds
+    # people's names: readable by the service's account only.
+    private.restrict_umask()
     args = build_parser().parse_args(argv)
     if args.command in _NO_DB_COMMANDS:
         return _NO_DB_COMMANDS[args.command](args, out)
@@ -494,7 +509,7 @@ def _audit(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _backup(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    info = backup.create(db, args.out, user=args.user)
+    info = backup.create(db, args.out, user=args.user, passphrase=_passphrase(args))
     print(
         f"Резервная копия сохранена: {args.out} (версия данных {info.data_version}, "
         f"загруженных файлов — {len(info.uploads)})",
@@ -505,7 +520,7 @@ def _backup(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 def _restore(args: argparse.Namespace, out: TextIO) -> int:
     path = args.db or default_db_path()
-    info = backup.restore(path, args.backup, user=args.user)
+    info = backup.restore(path, args.backup, user=args.user, passphrase=_passphrase(args))
     print(
         f"База {path} восстановлена из копии от "
         f"{datetime.fromisoformat(info.created_at):%d.%m.%Y %H:%M} "

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import aggregates
+from . import aggregates, private
 from .contract import FORM_VALUE_FIELDS, PERSON_FIELDS, PERSON_TABLES, SQL_TYPES, Kind
 
 DEFAULT_DB_PATH = Path("data") / "monitoring.duckdb"
@@ -340,6 +340,15 @@ ALL_PERIODS = "*"
 TOTAL_TERRITORY = 0
 
 
+def _literal(text: str) -> str:
+    """A string as an SQL literal, for statements that take no parameters (ATTACH)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _identifier(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
 class _Pinned:
     """The cursor of a :meth:`Database.snapshot`, lent to every query of its thread;
     closing it is left to the snapshot.
@@ -375,6 +384,8 @@ class Database:
         self.path = Path(path) if path is not None else default_db_path()
         self.read_only = read_only
         if not read_only:
+            # The database, its WAL and the archived uploads hold people's names.
+            private.restrict_umask()
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
@@ -395,6 +406,7 @@ class Database:
         if self.read_only:
             self._check_schema()
         else:
+            private.secure_store(self.path)
             self.migrate()
 
     def _is_snapshot(self) -> bool:
@@ -516,6 +528,38 @@ class Database:
                 raise
             finally:
                 cur.close()
+
+    def rewrite(self) -> None:
+        """Replace the database file by a fresh copy of its live data.
+
+        DuckDB keeps deleted rows in the free blocks of its file, so the names of a deleted
+        register would stay in the file's bytes; a copy made with ``COPY FROM DATABASE``
+        holds only what is live. The copy is written beside the file, the connection closed
+        (which writes and removes the WAL), the copy renamed into place in one step and the
+        connection reopened on it. A query another thread runs at that moment fails (its
+        page says so and asks for a reload); deleting is a rare administrator's action.
+        """
+        fresh = self.path.with_name(f".{self.path.name}.rewrite")
+        with self._write_lock:
+            fresh.unlink(missing_ok=True)
+            cur = self._con.cursor()
+            try:
+                source = cur.execute("SELECT current_database()").fetchall()[0][0]
+                cur.execute(f"ATTACH {_literal(str(fresh))} AS rewritten")
+                try:
+                    cur.execute(f"COPY FROM DATABASE {_identifier(source)} TO rewritten")
+                finally:
+                    cur.execute("DETACH rewritten")
+            except BaseException:
+                fresh.unlink(missing_ok=True)
+                raise
+            finally:
+                cur.close()
+            self._con.close()
+            try:
+                os.replace(fresh, self.path)
+            finally:
+                self._con = duckdb.connect(str(self.path))
 
     def schema_version(self) -> int:
         cur = self.cursor()

@@ -26,6 +26,7 @@ from pptx.util import Emu, Inches, Pt
 from . import narrative
 from .catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS, Status
 from .db import Database
+from .exports import defuse
 from .formatting import day, integer, percent, plural
 from .report import (
     STATUS_COLORS,
@@ -294,7 +295,9 @@ def _native_chart_slide(
     """Where chromium is missing: the same bars as an editable PowerPoint chart."""
     slide = deck.slide(title, caption)
     chart_data = CategoryChartData()
-    chart_data.categories = labels
+    # The chart embeds a workbook whose writer stores a text starting with "=" as a live
+    # formula: an organisation's name must stay text.
+    chart_data.categories = [str(defuse(label)) for label in labels]
     chart_data.add_series(title, [round(v, 1) for v in values])
     frame = slide.shapes.add_chart(
         XL_CHART_TYPE.BAR_CLUSTERED,

@@ -12,7 +12,6 @@ database and from the archive of uploaded files.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -35,8 +34,6 @@ from .db import Database
 from .indicators import Level, Scope, scope_filters
 from .ingest import archive_path
 from .lookups import hierarchy
-
-log = logging.getLogger(__name__)
 
 # A mentor with more mentees than the default target of «Наставляемых на одного
 # наставника» is overloaded.
@@ -598,7 +595,9 @@ def delete_register(
     An archived file holds every row it was uploaded with, so the file of every upload
     that had rows of this organisation is removed (for a file of several organisations,
     their rows stay in the database) and ``uploads.purged_at`` records it. The forms and
-    the indicators computed from them are not touched.
+    the indicators computed from them are not touched. The database file is then
+    rewritten (:meth:`Database.rewrite`), so the names are gone from its bytes too; a
+    backup made before still holds them.
     """
     where = "org_id = ?" + (" AND period = ?" if period else "")
     params: list[object] = [org_id, *([period] if period else [])]
@@ -626,7 +625,7 @@ def delete_register(
         )
     for path in files:
         path.unlink(missing_ok=True)
-    _checkpoint(db)
+    db.rewrite()
     return Deleted(
         counts[Kind.MENTORS],
         counts[Kind.MENTEES],
@@ -652,12 +651,3 @@ def _purge_uploads(
         [datetime.now(), list(upload_ids)],
     )
     return [archive_path(directory, sha, name) for sha, name in rows]
-
-
-def _checkpoint(db: Database) -> None:
-    """Write the deletion into the database file now (and empty the write-ahead log, which
-    still holds the deleted names); best effort while other readers are busy."""
-    try:
-        db.scalar("CHECKPOINT")
-    except duckdb.Error:
-        log.warning("checkpoint after deleting a register failed; it will happen later")

@@ -1031,8 +1031,9 @@ def _sources(w: DocWriter, data: ReportData, number: int) -> None:
         for n, (_, upload) in enumerate(uploads.iterrows(), start=1):
             rows = int(upload["rows"])
             kind = kinds.get(str(upload["kind"]), str(upload["kind"]))
+            name = upload["file_name"] or f"файл № {n}"
             w.item(
-                f"{upload['file_name']} — {kind}, "
+                f"{name} — {kind}, "
                 f"{integer(rows)} {plural(rows, 'строка', 'строки', 'строк')}, загружен "
                 f"{moment(upload['uploaded_at'])}{';' if n < loads else '.'}"
             )
@@ -1472,6 +1473,7 @@ def build_report(
     municipality_id: int | None = None,
     org_type: str | None = None,
     now: datetime | None = None,
+    file_names: bool = True,
 ) -> bytes:
     """The information and analytic note for a territory and period, as DOCX bytes.
 
@@ -1479,9 +1481,12 @@ def build_report(
     database); ``org_type`` is a contract code (``school`` …) or a Russian label; ``now``
     dates the note. Charts are embedded where chromium is available and left out
     otherwise. Raises :class:`ReportError` (Russian message) for an unknown period,
-    territory or org type.
+    territory or org type. Without ``file_names`` (a reader who may not see the upload
+    log) the sources are described in words, not by the names of the uploaded files.
     """
     data = collect(db, period, region_id, municipality_id, org_type, now)
+    if not file_names:
+        data.uploads = data.uploads.assign(file_name=None)
     w = DocWriter(title=f"{TITLE} {SUBTITLE}", now=data.now)
     _title_block(w, data)
     _summary(w, data)

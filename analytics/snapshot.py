@@ -19,6 +19,10 @@ import os
 import tempfile
 from pathlib import Path
 
+import duckdb
+
+from . import private
+from .contract import PERSON_TABLES
 from .db import Database
 
 ENV = "MONITORING_SNAPSHOT"
@@ -37,7 +41,9 @@ def publish(db: Database, out: str | Path) -> Path:
 
     ``out`` is a file, or an existing directory: then the copy is
     ``monitoring-v<data version>.duckdb`` in it and ``CURRENT`` is updated to name it.
-    The copy appears atomically (renamed from a temporary file in the same directory).
+    The copy appears atomically (renamed from a temporary file in the same directory)
+    and is readable by its owner only. A replica needs no names: in the copy every
+    person of the registers is a pseudonym (:func:`_copy_without_names`).
     """
     out = Path(out)
     directory = out if out.is_dir() else out.parent
@@ -55,7 +61,7 @@ def publish(db: Database, out: str | Path) -> Path:
             version = int(
                 cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()[0][0]
             )
-            cur.execute(f'COPY FROM DATABASE "{source}" TO published')
+            _copy_without_names(cur, source)
             cur.execute("INSERT OR REPLACE INTO published.meta VALUES (?, ?)", [MARK, version])
             cur.execute("COMMIT")
         except BaseException:
@@ -63,6 +69,7 @@ def publish(db: Database, out: str | Path) -> Path:
             raise
         finally:
             cur.execute("DETACH published")
+        private.make_private(incoming)
     except BaseException:
         incoming.unlink(missing_ok=True)
         raise
@@ -78,11 +85,74 @@ def publish(db: Database, out: str | Path) -> Path:
     return target
 
 
+# The person registers and their history; their names become pseudonyms in a snapshot.
+_PERSON_TABLES = frozenset(
+    t for table in PERSON_TABLES.values() for t in (table, f"{table}_history")
+)
+_REGISTER_KINDS = tuple(str(kind) for kind in PERSON_TABLES)
+
+
+def _copy_without_names(cur: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Copy the schema and every row of ``source`` into the attached ``published``,
+    except people's names: in the registers a name (and the key mentees find their
+    mentor by) becomes «лицо N», the same N for the same name, so every count, load and
+    match a page shows stays as it was; the warnings of register uploads, which may
+    quote a name, are left out. Inserted rather than copied and then changed, so no name
+    is ever written into the copy's file."""
+    src = _identifier(source)
+    cur.execute(f"COPY FROM DATABASE {src} TO published (SCHEMA)")
+    tables = [
+        t
+        for (t,) in cur.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
+            "AND schema_name = 'main' ORDER BY table_name",
+            [source],
+        ).fetchall()
+    ]
+    keys = " UNION ".join(
+        f"SELECT {column} AS key FROM {src}.main.{table}"
+        for table in sorted(_PERSON_TABLES)
+        for column in ("name_key", *(("mentor_key",) if table.startswith("mentees") else ()))
+    )
+    aliases = (
+        f"WITH aliases AS (SELECT key, 'лицо ' || dense_rank() OVER (ORDER BY key) AS alias "
+        f"FROM ({keys}) WHERE key IS NOT NULL)"
+    )
+    for table in tables:
+        target = f"published.main.{_identifier(table)}"
+        origin = f"{src}.main.{_identifier(table)}"
+        if table in _PERSON_TABLES:
+            mentees = table.startswith("mentees")
+            replaced = "a.alias AS name_key, a.alias AS full_name" + (
+                ", m.alias AS mentor_key, m.alias AS mentor_name" if mentees else ""
+            )
+            joins = "JOIN aliases a ON a.key = t.name_key" + (
+                " LEFT JOIN aliases m ON m.key = t.mentor_key" if mentees else ""
+            )
+            cur.execute(
+                f"INSERT INTO {target} {aliases} SELECT t.* REPLACE ({replaced}) "
+                f"FROM {origin} t {joins}"
+            )
+        elif table == "uploads":
+            cur.execute(
+                f"INSERT INTO {target} SELECT t.* REPLACE (CASE WHEN kind IN "
+                f"(SELECT unnest(?)) THEN '[]' ELSE warnings END AS warnings) FROM {origin} t",
+                [list(_REGISTER_KINDS)],
+            )
+        else:
+            cur.execute(f"INSERT INTO {target} SELECT * FROM {origin}")
+
+
+def _identifier(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
 def _write_pointer(directory: Path, name: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".incoming-")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(name + "\n")
-    os.chmod(tmp, 0o644)  # replicas may run as another user
+    # Replicas run as the same service account: the snapshots are readable by it only.
+    os.chmod(tmp, private.FILE_MODE)
     os.replace(tmp, directory / POINTER)
 
 

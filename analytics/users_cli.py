@@ -34,10 +34,14 @@ def add_parser(commands: argparse._SubParsersAction, parser_class: type) -> None
         help="организация куратора (ИНН или код); можно указать несколько раз",
     )
     add.add_argument("--password-stdin", action="store_true", help="прочитать пароль из stdin")
-    remove = actions.add_parser("remove", help="удалить пользователя")
+    remove = actions.add_parser(
+        "remove", help="удалить пользователя (его открытые сеансы завершатся)"
+    )
     remove.add_argument("name", metavar="ИМЯ")
     actions.add_parser("list", help="список пользователей")
-    passwd = actions.add_parser("passwd", help="сменить пароль (и снять блокировку входа)")
+    passwd = actions.add_parser(
+        "passwd", help="сменить пароль (открытые сеансы пользователя завершатся)"
+    )
     passwd.add_argument("name", metavar="ИМЯ")
     passwd.add_argument("--password-stdin", action="store_true", help="прочитать пароль из stdin")
 
@@ -109,6 +113,4 @@ def _list(store: UserStore, out: TextIO) -> None:
         line = f"{user.login}\t{ROLE_LABELS[user.role]}"
         if user.orgs:
             line += "\tорганизации: " + ", ".join(user.orgs)
-        if user.locked_until:
-            line += f"\tвход заблокирован до {user.locked_until[11:16]}"
         print(line, file=out)

@@ -89,7 +89,7 @@ def body() -> None:
         return
     row = total.iloc[0]
     st.metric(
-        f"{indicator.short}: {ctx.caption()}",
+        f"{md(indicator.short)}: {md(ctx.caption())}",
         formatting.indicator_value(indicator, row["value"]),
         help=formatting.explanation(
             indicator, row["numerator"], row["denominator"], row["value"], row["target"]

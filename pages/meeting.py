@@ -108,7 +108,9 @@ def _choose_meeting(ctx: Page) -> int:
         # The latest meeting (the list is latest first) unless the URL names one.
         fallback = ids[1] if len(ids) > 1 and ids[0] == NEW else ids[0]
         st.session_state["mtg_id"] = (
-            int(wanted) if wanted.isdigit() and int(wanted) in ids else fallback
+            int(wanted)
+            if wanted.isascii() and wanted.isdigit() and int(wanted) in ids
+            else fallback
         )
     with st.container(key="mtg_pick"):
         meeting_id = st.selectbox("Заседание", ids, format_func=lambda i: labels[i], key="mtg_id")

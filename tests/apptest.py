@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from analytics.db import default_db_path
+from analytics.users import UserStore, users_path
 from tests.conftest import ROOT
+from ui.auth import session_values
 
 
 def open_page(
@@ -17,7 +20,10 @@ def open_page(
     where users are configured, logged in as ``login``."""
     at = AppTest.from_file(str(ROOT / page), default_timeout=timeout)
     if login:
-        at.session_state["auth_login"] = login
+        user = UserStore(users_path(default_db_path())).get(login)
+        assert user is not None, f"no user {login}"
+        for key, value in session_values(user).items():
+            at.session_state[key] = value
     at.query_params.update(query or {})
     return at.run()
 

@@ -1,4 +1,5 @@
-"""The users file and ``python -m analytics users``: bcrypt hashes, roles, lockout."""
+"""The users file and ``python -m analytics users``: bcrypt hashes, roles, credential
+generations, and a login backoff that reveals no account and locks nobody out."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import pytest
 
 from analytics.cli import main
 from analytics.users import (
-    LOCK_MINUTES,
-    MAX_FAILURES,
+    QUIET,
+    REFUSED,
     LoginFailed,
     Role,
+    Throttle,
     UserError,
     UserStore,
     users_path,
@@ -54,52 +56,123 @@ def test_the_right_password_logs_in(store: UserStore):
     assert (user.login, user.role) == ("анна", Role.ANALYST)
 
 
-def test_a_wrong_password_and_an_unknown_login_get_the_same_message(store: UserStore):
+def refusals(store: UserStore, login: str, attempts: int, source: str = "10.0.0.9") -> list[str]:
+    """The messages of ``attempts`` wrong passwords for ``login``, one second apart, on a
+    throttle of their own."""
+    throttle, messages = Throttle(), []
+    for n in range(attempts):
+        with pytest.raises(LoginFailed) as refused:
+            store.authenticate(
+                login, "не тот пароль", NOON + timedelta(seconds=n), source, throttle
+            )
+        messages.append(str(refused.value))
+    return messages
+
+
+def test_a_wrong_password_and_an_unknown_login_get_the_same_messages(store: UserStore):
     store.add("анна", Role.ADMIN, PASSWORD)
 
-    with pytest.raises(LoginFailed) as unknown:
-        store.authenticate("борис", PASSWORD, NOON)
-    with pytest.raises(LoginFailed) as wrong:
-        store.authenticate("анна", "не тот пароль", NOON)
+    known, unknown = refusals(store, "анна", 8), refusals(store, "борис", 8)
 
-    assert str(unknown.value) == "Неверное имя пользователя или пароль."
-    assert str(wrong.value).startswith("Неверное имя пользователя или пароль.")
-    assert str(wrong.value).endswith(f"до блокировки входа: {MAX_FAILURES - 1}.")
+    assert known == unknown
+    assert known[:5] == [REFUSED] * 5
 
 
-def test_the_fifth_wrong_password_locks_the_login_for_fifteen_minutes(store: UserStore):
+def test_no_message_counts_the_attempts_left(store: UserStore):
     store.add("анна", Role.ADMIN, PASSWORD)
-    for _ in range(MAX_FAILURES - 1):
+
+    messages = refusals(store, "анна", 4)
+
+    assert messages == [REFUSED] * 4
+
+
+def test_after_three_failures_the_next_attempt_waits_a_second_then_two(store: UserStore):
+    store.add("анна", Role.ADMIN, PASSWORD)
+    throttle = Throttle()
+    for _ in range(4):
         with pytest.raises(LoginFailed):
-            store.authenticate("анна", "не тот", NOON)
+            store.authenticate("анна", "не тот", NOON, "10.0.0.9", throttle)
 
-    with pytest.raises(LoginFailed, match="заблокирован до 12:15"):
-        store.authenticate("анна", "не тот", NOON)
-    with pytest.raises(LoginFailed, match="заблокирован до 12:15"):
-        store.authenticate("анна", PASSWORD, NOON + timedelta(minutes=LOCK_MINUTES - 1))
-    assert store.authenticate("анна", PASSWORD, NOON + timedelta(minutes=LOCK_MINUTES)).login
+    assert throttle.wait("анна", "10.0.0.9", NOON) == 1.0
+    with pytest.raises(LoginFailed) as early:
+        store.authenticate("анна", PASSWORD, NOON, "10.0.0.9", throttle)
+    assert str(early.value) == (
+        "Слишком много неудачных попыток входа. Повторите попытку через 1\u00a0секунду."
+    )
+    later = NOON + timedelta(seconds=1)
+    with pytest.raises(LoginFailed, match="Неверное"):
+        store.authenticate("анна", "не тот", later, "10.0.0.9", throttle)
+    assert throttle.wait("анна", "10.0.0.9", later) == 2.0
 
 
-def test_a_successful_login_resets_the_failure_count(store: UserStore):
+def guess(store: UserStore, throttle: Throttle, tries: list[tuple[str, str]]) -> datetime:
+    """A guesser's wrong passwords (login, source), each as soon as the throttle lets it
+    through; returns the time after the last one."""
+    now = NOON
+    for login, source in tries:
+        now += timedelta(seconds=throttle.wait(login, source, now))
+        with pytest.raises(LoginFailed, match="Неверное"):
+            store.authenticate(login, "не тот", now, source, throttle)
+    return now
+
+
+def test_a_stranger_failing_on_the_administrators_login_does_not_lock_them_out(
+    store: UserStore,
+):
     store.add("анна", Role.ADMIN, PASSWORD)
-    for _ in range(MAX_FAILURES - 1):
-        with pytest.raises(LoginFailed):
-            store.authenticate("анна", "не тот", NOON)
+    throttle = Throttle()
+    now = guess(store, throttle, [("анна", f"10.0.{n}.1") for n in range(20)])
 
-    store.authenticate("анна", PASSWORD, NOON)
+    assert throttle.wait("анна", "192.168.1.5", now) == 30.0
+    later = now + timedelta(seconds=30)
+    assert store.authenticate("анна", PASSWORD, later, "192.168.1.5", throttle).login == "анна"
 
-    assert store.get("анна").failures == 0
 
-
-def test_changing_the_password_lifts_the_lock(store: UserStore):
+def test_failures_are_forgotten_after_a_quiet_spell(store: UserStore):
     store.add("анна", Role.ADMIN, PASSWORD)
-    for _ in range(MAX_FAILURES):
+    throttle = Throttle()
+    for _ in range(20):
         with pytest.raises(LoginFailed):
-            store.authenticate("анна", "не тот", NOON)
+            store.authenticate("анна", "не тот", NOON, "10.0.0.9", throttle)
+
+    quiet = NOON + QUIET + timedelta(seconds=1)
+    assert throttle.wait("анна", "10.0.0.9", quiet) == 0.0
+    assert store.authenticate("анна", PASSWORD, quiet, "10.0.0.9", throttle).login == "анна"
+
+
+def test_one_source_trying_many_logins_is_slowed_down(store: UserStore):
+    throttle = Throttle()
+    now = guess(store, throttle, [(f"логин{n}", "10.0.0.9") for n in range(12)])
+
+    assert throttle.wait("ещё-логин", "10.0.0.9", now) == 2.0
+    assert throttle.wait("ещё-логин", "10.0.0.10", now) == 0.0
+
+
+def test_changing_the_password_draws_a_new_generation(store: UserStore):
+    first = store.add("анна", Role.ADMIN, PASSWORD).generation
 
     store.set_password("анна", "новый-пароль-1")
 
-    assert store.authenticate("анна", "новый-пароль-1", NOON).login == "анна"
+    assert len(first) == 32
+    assert store.get("анна").generation not in ("", first)
+
+
+def test_a_user_removed_and_added_again_has_a_new_generation(store: UserStore):
+    first = store.add("анна", Role.VIEWER, PASSWORD).generation
+    store.remove("анна")
+
+    again = store.add("анна", Role.ADMIN, PASSWORD).generation
+
+    assert again != first
+
+
+def test_a_users_file_of_an_earlier_release_is_read_without_its_lock_fields(store: UserStore):
+    store.add("анна", Role.ADMIN, PASSWORD)
+    raw = json.loads(store.path.read_text(encoding="utf-8"))
+    raw["users"][0] |= {"failures": 4, "locked_until": "2026-11-23T12:15:00"}
+    store.path.write_text(json.dumps(raw), encoding="utf-8")
+
+    assert store.authenticate("анна", PASSWORD, NOON, throttle=Throttle()).login == "анна"
 
 
 def test_a_curator_needs_an_organisation(store: UserStore):

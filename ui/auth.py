@@ -1,25 +1,43 @@
 """Login, logout and the single-user local mode, drawn by every page's setup.
 
 With no users configured, the dashboard is one person's tool on their own computer: it
-serves 127.0.0.1 only and every visitor is the administrator. Once users exist, a page
-shows the login form until the session logs in; the login, not the role, is kept in the
-session, so a role changed or a user removed on the command line applies at the next
-click.
+serves 127.0.0.1 only, every visitor from its own page is the administrator, and a page
+of another origin (another local server's, http://localhost:3000) is refused. Once users
+exist, a page shows the login form until the session logs in. The session keeps the login
+and its credential generation, not the role: every run reads the user again, so a role
+changed or a user removed on the command line applies at the next click, and a changed
+password, a removal or a role change (remove and add) ends the session. So does
+:func:`~analytics.users.idle_minutes` without a click.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import time
+from collections.abc import Mapping
+from urllib.parse import urlparse
 
 import streamlit as st
 
 from analytics.access import LOCAL_PRINCIPAL, Principal, principal_of
 from analytics.db import Database
-from analytics.users import ROLE_LABELS, LoginFailed, UserError, UserStore, users_path
+from analytics.users import (
+    ROLE_LABELS,
+    LoginFailed,
+    User,
+    UserError,
+    UserStore,
+    idle_minutes,
+    users_path,
+)
 
 from .text import md
 
 SESSION_KEY = "auth_login"
+GENERATION_KEY = "auth_generation"
+SEEN_KEY = "auth_seen"
+ENDED_KEY = "auth_ended"
+CHANGED = "Сеанс завершён: пароль или права пользователя изменились. Войдите снова."
 USERS_HELP = (
     "Добавьте пользователей командой `python -m analytics users add ИМЯ --role admin "
     "--password-stdin` и перезапустите панель."
@@ -38,6 +56,34 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
+def same_origin(headers: Mapping[str, str]) -> bool:
+    """Whether the page that opened this session is the dashboard's own: its ``Origin``
+    names the ``Host`` it connected to (a client that sends no ``Origin`` is no browser
+    page of another site)."""
+    origin = headers.get("Origin")
+    if origin is None:
+        return True
+    return urlparse(origin).netloc == headers.get("Host")
+
+
+def client_source() -> str:
+    """The address the session connected from: the reverse proxy's ``X-Real-IP`` when
+    the connection comes from this computer (see scripts/nginx.conf), else the peer."""
+    address = st.context.ip_address
+    if address is None:
+        return st.context.headers.get("X-Real-IP", "") or "local"
+    return address
+
+
+def session_values(user: User, now: float | None = None) -> dict[str, object]:
+    """What a session logged in as ``user`` keeps (also for tests to log a session in)."""
+    return {
+        SESSION_KEY: user.login,
+        GENERATION_KEY: user.generation,
+        SEEN_KEY: time.time() if now is None else now,
+    }
+
+
 def current_principal(db: Database) -> Principal:
     """Who this session is; draws the login form and stops the page until someone logs in."""
     store = UserStore(users_path(db.path))
@@ -54,14 +100,39 @@ def current_principal(db: Database) -> Principal:
                 icon=":material/lock:",
             )
             st.stop()
+        if not same_origin(st.context.headers):
+            st.error(
+                "Панель открыта со страницы другого сайта. Откройте её по адресу "
+                "http://127.0.0.1:8501 в адресной строке браузера.",
+                icon=":material/lock:",
+            )
+            st.stop()
         return LOCAL_PRINCIPAL
-    login = st.session_state.get(SESSION_KEY)
-    user = store.get(login) if login else None
+    user = _logged_in(store)
     if user is None:
-        st.session_state.pop(SESSION_KEY, None)
         _login_form(store)
         st.stop()
+    st.session_state[SEEN_KEY] = time.time()
     return principal_of(db, user)
+
+
+def _logged_in(store: UserStore) -> User | None:
+    """The session's user, if its login is still valid; otherwise the session is
+    emptied, with the reason for the login form to show."""
+    login = st.session_state.get(SESSION_KEY)
+    if not login:
+        return None
+    user = store.get(login)
+    ended = None
+    if user is None or user.generation != st.session_state.get(GENERATION_KEY):
+        ended = CHANGED
+    elif time.time() - float(st.session_state.get(SEEN_KEY, 0)) > idle_minutes() * 60:
+        ended = f"Сеанс завершён после {idle_minutes()} мин бездействия. Войдите снова."
+    if ended is None:
+        return user
+    st.session_state.clear()
+    st.session_state[ENDED_KEY] = ended
+    return None
 
 
 def account(principal: Principal) -> None:
@@ -82,6 +153,9 @@ def account(principal: Principal) -> None:
 def _login_form(store: UserStore) -> None:
     st.title("Вход")
     st.markdown("Панель мониторинга наставничества. Войдите под своим именем пользователя.")
+    ended = st.session_state.get(ENDED_KEY)
+    if ended:
+        st.info(ended, icon=":material/logout:")
     with st.form("login"):
         login = st.text_input("Имя пользователя", key="login_name")
         password = st.text_input("Пароль", type="password", key="login_password")
@@ -89,9 +163,10 @@ def _login_form(store: UserStore) -> None:
     if not submitted:
         return
     try:
-        user = store.authenticate(login, password)
+        user = store.authenticate(login, password, source=client_source())
     except LoginFailed as error:
         st.error(str(error), icon=":material/lock:")
         return
-    st.session_state[SESSION_KEY] = user.login
+    st.session_state.pop(ENDED_KEY, None)
+    st.session_state.update(session_values(user))
     st.rerun()

@@ -26,7 +26,7 @@ from analytics.db import Database
 from analytics.indicators import Level, Scope
 from analytics.normalize import period_of
 
-from . import auth, charts, state
+from . import auth, charts, hardening, state
 
 log = logging.getLogger("monitoring.ui")
 
@@ -157,6 +157,7 @@ def period_label(code: str) -> str:
 def page(title: str, icon: str = ":material/dashboard:") -> Page:
     """Set up a page: config, database, navigation, filters; returns the page context."""
     st.set_page_config(page_title=f"{title} — {APP_TITLE}", page_icon=icon, layout="wide")
+    hardening.install()
     st.html(_CSS)
     st.session_state[charts.IMAGES_NOTICE_SHOWN] = False
     db = state.database()
@@ -247,7 +248,8 @@ def _initial_filters(periods: list[str]) -> Filters:
 
     def number(name: str) -> int | None:
         text = params.get(name)
-        return int(text) if text and text.isdigit() else None
+        # ASCII only: "²" and other Unicode digits pass isdigit() but not int().
+        return int(text) if text and text.isascii() and text.isdigit() else None
 
     period = params.get("period")
     org_type = params.get("type")

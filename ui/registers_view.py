@@ -29,6 +29,7 @@ from analytics.indicators import Scope
 from analytics.ingest import IngestResult
 from ui import charts, upload
 from ui.page import Filters, Page, period_label
+from ui.text import md
 
 ORGANIZATION_PAGE = "pages/organization.py"
 DATABASES_INDICATOR = INDICATORS_BY_ID["databases"].name
@@ -365,11 +366,14 @@ def _programme_caption(frame: pd.DataFrame, sums: dict[str, int]) -> None:
 
 
 def profile_link(filters: Filters, org_id: int, label: str, key: str | None = None) -> bool:
-    """A link to an organisation's profile with the current filters; False where the
-    page cannot be linked (a page opened as its own app, as in some tests)."""
+    """A link to an organisation's profile with the current filters, ``label`` shown as
+    typed (a link's label is markdown); False where the page cannot be linked (a page
+    opened as its own app, as in some tests)."""
     params = {**filters.params(), "org": str(int(org_id))}
     try:
-        st.page_link(ORGANIZATION_PAGE, label=label, icon=":material/school:", query_params=params)
+        st.page_link(
+            ORGANIZATION_PAGE, label=md(label), icon=":material/school:", query_params=params
+        )
     except StreamlitPageNotFoundError:
         return False
     return True

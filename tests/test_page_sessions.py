@@ -1,0 +1,75 @@
+"""A logged-in session ends when its credentials change or it sits idle: a changed
+password, a removal and a role change (remove and add again) log it out at its next run,
+and so do :func:`~analytics.users.idle_minutes` without a click."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from analytics.users import Role, UserStore
+from tests.apptest import assert_clean, open_page
+from ui.auth import CHANGED, SEEN_KEY
+
+PASSWORD = "пароль-для-теста"
+
+
+@pytest.fixture
+def users(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> UserStore:
+    store = UserStore(demo_db_path.parent / "users.json")
+    monkeypatch.setenv("MONITORING_USERS", str(store.path))
+    store.add("admin", Role.ADMIN, PASSWORD)
+    store.add("viewer", Role.VIEWER, PASSWORD)
+    return store
+
+
+def test_an_unchanged_session_stays_logged_in(users):
+    at = open_page("dashboard.py", login="viewer")
+
+    at = at.run()
+
+    assert_clean(at)
+    assert at.title[0].value == "Обзор"
+
+
+def test_changing_the_password_ends_the_open_session(users):
+    at = open_page("dashboard.py", login="viewer")
+    users.set_password("viewer", "новый-пароль-1")
+
+    at = at.run()
+
+    assert at.title[0].value == "Вход"
+    assert [i.value for i in at.info] == [CHANGED]
+
+
+def test_a_role_change_by_removing_and_adding_again_ends_the_open_session(users):
+    at = open_page("dashboard.py", login="viewer")
+    users.remove("viewer")
+    users.add("viewer", Role.ADMIN, PASSWORD)
+
+    at = at.run()
+
+    assert at.title[0].value == "Вход"
+    assert [i.value for i in at.info] == [CHANGED]
+
+
+def test_a_session_idle_for_longer_than_the_setting_is_ended(users, monkeypatch):
+    monkeypatch.setenv("MONITORING_IDLE_MINUTES", "30")
+    at = open_page("dashboard.py", login="viewer")
+    at.session_state[SEEN_KEY] = time.time() - 31 * 60
+
+    at = at.run()
+
+    assert at.title[0].value == "Вход"
+    assert [i.value for i in at.info] == ["Сеанс завершён после 30 мин бездействия. Войдите снова."]
+
+
+def test_a_session_without_the_generation_it_logged_in_with_is_not_logged_in(users):
+    at = open_page("dashboard.py", login="viewer")
+    del at.session_state["auth_generation"]
+
+    at = at.run()
+
+    assert at.title[0].value == "Вход"
