@@ -26,6 +26,7 @@ from .contract import Kind
 from .db import Database
 from .deck import build_deck
 from .disclosure import suppress_single_others
+from .errors import MonitoringError
 from .indicators import Level, Scope, compute
 from .ingest import Decisions, IngestResult, ingest_bytes, preview, rollback
 from .parse import Defaults
@@ -39,7 +40,7 @@ from .users import Role, User
 LOCAL_LOGIN = "локальный режим"
 
 
-class AccessDenied(PermissionError):
+class AccessDenied(MonitoringError, PermissionError):
     """An action or data the user's role does not allow; the message is in Russian."""
 
 

@@ -13,6 +13,7 @@ table (:func:`migration`) can live in :mod:`analytics.db`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import duckdb
@@ -40,6 +41,19 @@ def _select(where: str) -> str:
         f"{n} AS n_{i.id}, {d} AS d_{i.id}" for i in FORM_INDICATORS for n, d in [_pair(i)]
     )
     return f"SELECT org_id, period, {expressions} FROM form_values WHERE {where}"
+
+
+def fingerprint() -> int:
+    """A number that changes whenever the catalogue's per-form SQL does (a formula edited,
+    an indicator added): the stored table was derived with another definition then."""
+    digest = hashlib.sha256(_select("TRUE").encode("utf-8")).hexdigest()
+    return int(digest[:15], 16)
+
+
+def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
+    """Derive the table anew from every stored form (dbt's full refresh)."""
+    cur.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    cur.execute(f"CREATE TABLE {TABLE} AS {_select('TRUE')}")
 
 
 def migration() -> list[str]:

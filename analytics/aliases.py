@@ -14,10 +14,11 @@ import pandas as pd
 
 from . import audit
 from .db import Database, first_row
+from .errors import MonitoringError
 from .identity import match_key
 
 
-class AliasError(Exception):
+class AliasError(MonitoringError):
     """An alias cannot be added or removed; the message is in Russian."""
 
 

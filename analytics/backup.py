@@ -36,6 +36,7 @@ import pyzipper
 
 from . import audit, private
 from .db import SCHEMA_VERSION, Database, DatabaseBusy, first_value
+from .errors import MonitoringError
 
 FORMAT = "monitoring-backup"
 MANIFEST = "manifest.json"
@@ -46,7 +47,7 @@ _UPLOAD_NAME = re.compile(r"[0-9a-f]{64}(\.[0-9a-z]{1,5})?")
 MIN_PASSPHRASE_LENGTH = 8
 
 
-class BackupError(Exception):
+class BackupError(MonitoringError):
     """A backup that cannot be made or restored; the message is in Russian."""
 
 

@@ -20,19 +20,20 @@ import pandas as pd
 
 from . import aliases, audit, backup, images, lookups, private, users_cli
 from .contract import PERSON_TABLES, Kind
-from .db import Database, DatabaseBusy, DatabaseReadOnly, default_db_path
+from .db import Database, DatabaseBusy, default_db_path
 from .deck import build_deck
 from .docgen import render as render_docs
+from .errors import MonitoringError
 from .exports import defuse
 from .indicators import OUTPUT_COLUMNS, Level, Scope, compute, deficits
-from .ingest import Decisions, RollbackRefused, ingest_file, preview, rollback
-from .meetings import MeetingError, list_meetings
+from .ingest import Decisions, ingest_file, preview, rollback
+from .meetings import list_meetings
 from .normalize import ValueProblem, parse_period
 from .parse import Defaults
 from .problems import IngestError, Problem, ReviewNeeded
 from .protocol import build_protocol
 from .quality import QUALITY_COLUMNS, findings
-from .report import PdfUnavailable, ReportError, build_report, report_pdf
+from .report import build_report, report_pdf
 from .school_notes import build_school_notes_zip
 from .snapshot import publish
 from .template import build_template
@@ -51,8 +52,10 @@ DEFAULT_WAIT_SECONDS = 5.0
 _RETRY_SECONDS = 0.2
 
 
-class UsageError(Exception):
+class UsageError(MonitoringError):
     """Bad arguments; the message is in Russian."""
+
+    exit_code = EXIT_USAGE
 
 
 class _Parser(argparse.ArgumentParser):
@@ -241,9 +244,6 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             # A report reads many queries: all from one committed state.
             with db.snapshot():
                 return _COMMANDS[args.command](db, args, out)
-    except UsageError as error:
-        print(f"Ошибка: {error}", file=sys.stderr)
-        return EXIT_USAGE
     except IngestError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -251,18 +251,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         if error.hint:
             print(error.hint, file=sys.stderr)
         return EXIT_BAD_DATA
-    except (
-        DatabaseBusy,
-        DatabaseReadOnly,
-        RollbackRefused,
-        ReportError,
-        PdfUnavailable,
-        backup.BackupError,
-        MeetingError,
-        aliases.AliasError,
-    ) as error:
+    except MonitoringError as error:
         print(f"Ошибка: {error}", file=sys.stderr)
-        return EXIT_BAD_DATA
+        return error.exit_code
     finally:
         images.shutdown()
 

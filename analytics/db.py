@@ -18,15 +18,20 @@ import pandas as pd
 
 from . import aggregates, private
 from .contract import FORM_VALUE_FIELDS, PERSON_FIELDS, PERSON_TABLES, SQL_TYPES, Kind
+from .errors import MonitoringError
 
 DEFAULT_DB_PATH = Path("data") / "monitoring.duckdb"
 
 
-class DatabaseBusy(Exception):
+class DatabaseBusy(MonitoringError):
     """The database file is held by another process; the message is in Russian."""
 
 
-class DatabaseReadOnly(Exception):
+class DatabaseOutdated(MonitoringError):
+    """The database file was made for another data contract; the message is in Russian."""
+
+
+class DatabaseReadOnly(MonitoringError):
     """A write to a database opened for reading only (a published snapshot); the message
     is in Russian."""
 
@@ -334,6 +339,10 @@ MIGRATIONS: tuple[Sequence[str], ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# The meta key under which the fingerprint of the catalogue ``org_values`` was derived with
+# is kept (see Database._follow_definitions).
+DERIVED_KEY = "org_values_definition"
+
 # In ``targets``, an override for every period is stored under this period code, and
 # the whole-country level under territory id 0.
 ALL_PERIODS = "*"
@@ -408,6 +417,7 @@ class Database:
         else:
             private.secure_store(self.path)
             self.migrate()
+        self._follow_definitions()
 
     def _is_snapshot(self) -> bool:
         """Whether the file is a snapshot published by :mod:`analytics.snapshot`."""
@@ -549,7 +559,8 @@ class Database:
                 try:
                     cur.execute(f"COPY FROM DATABASE {_identifier(source)} TO rewritten")
                 finally:
-                    cur.execute("DETACH rewritten")
+                    with suppress(duckdb.Error):
+                        cur.execute("DETACH rewritten")
             except BaseException:
                 fresh.unlink(missing_ok=True)
                 raise
@@ -586,6 +597,52 @@ class Database:
                 for statement in MIGRATIONS[version]:
                     cur.execute(statement)
                 cur.execute("INSERT INTO schema_version VALUES (?)", [version + 1])
+
+    def _follow_definitions(self) -> None:
+        """Keep what is derived from the code's definitions in step with them.
+
+        The form tables' columns come from the data contract: a contract column the file
+        lacks (a changed contract without its migration) refuses the file in Russian rather
+        than fail on the first upload. ``org_values`` comes from the catalogue's SQL: when
+        the catalogue changed since it was derived, it is derived anew on open; a read-only
+        snapshot cannot be, so it is refused and must be published again.
+        """
+        missing = self._missing_contract_columns()
+        if missing:
+            self._con.close()
+            raise DatabaseOutdated(
+                f"база данных {self.path} не соответствует описанию форм этой версии программы: "
+                f"в ней нет столбцов {', '.join(missing)}. Обновите программу до версии с "
+                "миграцией базы или восстановите базу из резервной копии этой версии"
+            )
+        if self.meta(DERIVED_KEY, -1) == aggregates.fingerprint():
+            return
+        if self.read_only:
+            self._con.close()
+            raise DatabaseReadOnly(
+                f"снимок {self.path} опубликован с другими формулами показателей; "
+                "опубликуйте снимок заново из основной базы"
+            )
+        with self._atomic() as cur:
+            aggregates.rebuild(cur)
+            cur.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)", [DERIVED_KEY, aggregates.fingerprint()]
+            )
+            cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+
+    def _missing_contract_columns(self) -> list[str]:
+        cur = self.cursor()
+        try:
+            present = {
+                name
+                for (name,) in cur.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE table_name = 'form_values' "
+                    "AND database_name = current_database() AND schema_name = 'main'"
+                ).fetchall()
+            }
+        finally:
+            cur.close()
+        return [f.code for f in FORM_VALUE_FIELDS if f.code not in present]
 
     def data_version(self) -> int:
         """A number that changes with every committed write: the key for caches."""

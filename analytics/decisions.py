@@ -16,6 +16,7 @@ import pandas as pd
 from . import lookups
 from .catalogue import INDICATORS_BY_ID, Better
 from .db import Database, first_value
+from .errors import MonitoringError
 from .formatting import indicator_difference, indicator_value
 from .indicators import LEVELS, Level, Scope, compute
 from .meetings import Meeting, get_meeting
@@ -33,7 +34,7 @@ IMPROVED, WORSENED, UNCHANGED, NO_DATA = (
 )
 
 
-class DecisionError(ValueError):
+class DecisionError(MonitoringError, ValueError):
     """A decision that cannot be stored; the message is in Russian."""
 
 

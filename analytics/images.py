@@ -16,6 +16,8 @@ import threading
 
 import plotly.graph_objects as go
 
+from .errors import MonitoringError
+
 SLIDE_WIDTH = 1600
 SLIDE_HEIGHT = 900
 SLIDE_SCALE = 2
@@ -24,7 +26,7 @@ _lock = threading.Lock()
 _server_started = False
 
 
-class ImagesUnavailable(RuntimeError):
+class ImagesUnavailable(MonitoringError, RuntimeError):
     """No chromium on this machine; the message is in Russian."""
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 from . import aggregates, audit
 from .contract import FORM_VALUE_CODES, KIND_LABELS, PERSON_FIELDS, PERSON_TABLES, Kind
 from .db import Database, first_row, first_value, person_columns, registered
+from .errors import MonitoringError
 from .identity import Move, Unplaced
 from .normalize import period_of, person_key
 from .parse import Defaults, ParsedFile, Record, identity_keys, parse_sheets
@@ -389,7 +390,7 @@ def _write_registry(
     return int(replaced)
 
 
-class RollbackRefused(Exception):
+class RollbackRefused(MonitoringError):
     """An upload cannot be rolled back; the message is in Russian."""
 
 

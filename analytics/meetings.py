@@ -17,6 +17,7 @@ import pandas as pd
 from . import lookups
 from .catalogue import INDICATORS, INDICATORS_BY_ID
 from .db import Database, first_value, registered
+from .errors import MonitoringError
 from .indicators import Level, Scope, compute
 from .narrative import period_label
 from .trajectories import territory_exists, territory_name, territory_of
@@ -50,7 +51,7 @@ SNAPSHOT_COLUMNS: tuple[str, ...] = (
 OVERVIEW, DECISIONS = "overview", "decisions"
 
 
-class MeetingError(ValueError):
+class MeetingError(MonitoringError, ValueError):
     """A meeting that cannot be created or found; the message is in Russian."""
 
 

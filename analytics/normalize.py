@@ -20,9 +20,10 @@ from .contract import (
     YES_WORDS,
     Choice,
 )
+from .errors import MonitoringError
 
 
-class ValueProblem(ValueError):
+class ValueProblem(MonitoringError, ValueError):
     """A cell that cannot be read as its column's type; the message is in Russian."""
 
 

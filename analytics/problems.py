@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .contract import FIELDS_BY_CODE
+from .errors import MonitoringError
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Problem:
         }
 
 
-class IngestError(Exception):
+class IngestError(MonitoringError):
     """A file was refused; ``problems`` lists every error found, nothing was written;
     ``hint`` says what the user can do next, where there is something to say."""
 

@@ -18,6 +18,8 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 from python_calamine import CalamineWorkbook
 
+from .errors import MonitoringError
+
 MB = 1024 * 1024
 DEFAULT_MAX_FILE_BYTES = 50 * MB
 DEFAULT_MAX_INFLATED_BYTES = 200 * MB
@@ -53,7 +55,7 @@ class Sheet:
     rows: list[list[object]]
 
 
-class UnreadableFile(Exception):
+class UnreadableFile(MonitoringError):
     """The file cannot be read at all; the message is in Russian."""
 
 

@@ -43,6 +43,7 @@ from docx.text.paragraph import Paragraph
 from . import images, lookups, narrative
 from .catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS, Indicator, Status
 from .db import Database
+from .errors import MonitoringError
 from .formatting import (
     day,
     fraction,
@@ -108,11 +109,11 @@ YES_NO_INDICATORS: frozenset[str] = frozenset(
 )
 
 
-class ReportError(ValueError):
+class ReportError(MonitoringError, ValueError):
     """A document cannot be built for these arguments; the message is in Russian."""
 
 
-class PdfUnavailable(RuntimeError):
+class PdfUnavailable(MonitoringError, RuntimeError):
     """LibreOffice is missing or failed, so there is no PDF; the message is in Russian."""
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from . import audit
 from .catalogue import INDICATORS_BY_ID
 from .db import ALL_PERIODS, TOTAL_TERRITORY, Database, first_value
+from .errors import MonitoringError
 from .indicators import Level
 
 OVERRIDABLE_LEVELS: tuple[Level, ...] = (
@@ -25,7 +26,7 @@ OVERRIDABLE_LEVELS: tuple[Level, ...] = (
 )
 
 
-class TargetError(ValueError):
+class TargetError(MonitoringError, ValueError):
     """A target that cannot be set; the message is in Russian."""
 
 

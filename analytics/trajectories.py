@@ -18,6 +18,7 @@ import pandas as pd
 from . import narrative
 from .catalogue import INDICATORS_BY_ID, Better, Indicator
 from .db import TOTAL_TERRITORY, Database
+from .errors import MonitoringError
 from .formatting import indicator_difference, indicator_value, target_value
 from .indicators import Level, Scope, compute
 from .normalize import ValueProblem, period_of
@@ -39,7 +40,7 @@ _NAME_SOURCES: dict[Level, tuple[str, str]] = {
 ALL_TERRITORIES = "Все территории"
 
 
-class PlanError(ValueError):
+class PlanError(MonitoringError, ValueError):
     """A planned value that cannot be stored; the message is in Russian."""
 
 

@@ -37,6 +37,7 @@ from pathlib import Path
 import bcrypt
 
 from . import formatting
+from .errors import MonitoringError
 
 MIN_PASSWORD_LENGTH = 8
 USERS_ENV = "MONITORING_USERS"
@@ -62,11 +63,11 @@ ROLE_LABELS: dict[Role, str] = {
 }
 
 
-class UserError(ValueError):
+class UserError(MonitoringError, ValueError):
     """A user that cannot be added or changed; the message is in Russian."""
 
 
-class LoginFailed(Exception):
+class LoginFailed(MonitoringError):
     """A login refused; the message is in Russian and does not say whether the login exists."""
 
 

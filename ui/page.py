@@ -23,10 +23,12 @@ from analytics import formatting
 from analytics.access import AccessDenied, Principal, View
 from analytics.contract import ORG_TYPES, ORG_TYPES_BY_CODE
 from analytics.db import Database
+from analytics.errors import MonitoringError
 from analytics.indicators import Level, Scope
 from analytics.normalize import period_of
 
 from . import auth, charts, hardening, state
+from .text import md
 
 log = logging.getLogger("monitoring.ui")
 
@@ -205,6 +207,8 @@ def guarded(body: Callable[[], None]) -> None:
         body()
     except AccessDenied as denied:
         st.warning(str(denied), icon=":material/lock:")
+    except MonitoringError as error:
+        st.error(f"{md(str(error)).rstrip('.')}.", icon=":material/error:")
     except Exception:
         log.error("page failed\n%s", traceback.format_exc())
         st.error(
