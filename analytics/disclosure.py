@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 from . import quality
@@ -225,39 +226,43 @@ class CuratorWindow:
             return pd.DataFrame(columns=columns)
         return pd.concat(parts, ignore_index=True)[columns]
 
-    def _shown(self, frame: pd.DataFrame, scope: Scope) -> pd.Series:
+    def _shown(self, frame: pd.DataFrame, scope: Scope) -> np.ndarray:
         """Per row: shown (True for own organisations' rows and publishable territory
         rows) or not."""
-        shown = pd.Series(True, index=frame.index)
-        territory = frame.index[frame["level"] != str(Level.ORGANIZATION)]
-        if len(territory) == 0:
+        shown = np.ones(len(frame), dtype=bool)
+        territory = (frame["level"] != str(Level.ORGANIZATION)).to_numpy()
+        if not territory.any():
             return shown
         participants = self._participants(scope)
-        in_scope = _in_scope(participants, scope)
-        groups = {
-            key: part
-            for key, part in participants[in_scope].groupby(["indicator", "period"], sort=False)
-        }
+        in_scope = _in_scope(participants, scope).to_numpy()
+        keys = ["region_id", "municipality_id", "district_id"]
+        by_cell: dict[tuple[str, str], tuple[np.ndarray, dict[str, np.ndarray], pd.DataFrame]] = {}
+        for (indicator, period), part in participants.groupby(["indicator", "period"]):
+            inside = part[in_scope[part.index]]
+            columns = {k: inside[k].to_numpy(dtype=float, na_value=np.nan) for k in keys}
+            by_cell[(str(indicator), str(period))] = (inside["org_id"].to_numpy(), columns, part)
         plans: dict[tuple[str, str], set[frozenset[int]]] = {}
-        for index in territory:
-            row = frame.loc[index]
-            key = (str(row["indicator"]), str(row["period"]))
-            part = groups.get(key, participants.iloc[0:0])
-            column = _LEVEL_KEYS[str(row["level"])]
+        rows = frame.loc[territory, ["indicator", "period", "level", "orgs", *keys]]
+        for position, row in zip(
+            np.flatnonzero(territory), rows.itertuples(index=False), strict=True
+        ):
+            key = (str(row.indicator), str(row.period))
+            if key not in by_cell:
+                shown[position] = False  # nobody of the curator's regions takes part
+                continue
+            orgs, columns, everyone = by_cell[key]
+            column = _LEVEL_KEYS[str(row.level)]
             if column is not None:
-                part = part[part[column].eq(row[column]).fillna(False).astype(bool)]
-            members = frozenset(int(o) for o in part["org_id"])
-            if len(members) != int(row["orgs"]):
-                shown[index] = False  # others from outside the curator's regions
+                orgs = orgs[columns[column] == float(getattr(row, column))]
+            members = frozenset(int(o) for o in orgs)
+            if len(members) != int(row.orgs):
+                shown[position] = False  # others from outside the curator's regions
                 continue
             others = members - self.own
             if others:
                 if key not in plans:
-                    everyone = participants[
-                        (participants["indicator"] == key[0]) & (participants["period"] == key[1])
-                    ]
                     plans[key] = publishable(everyone, self.places, self.own)
-                shown[index] = others in plans[key]
+                shown[position] = others in plans[key]
         return shown
 
 
@@ -278,10 +283,10 @@ def _in_scope(participants: pd.DataFrame, scope: Scope) -> pd.Series:
     return keep.fillna(False).astype(bool)
 
 
-def _release(frame: pd.DataFrame, shown: pd.Series) -> pd.DataFrame:
+def _release(frame: pd.DataFrame, shown: np.ndarray) -> pd.DataFrame:
     """Territory rows without counts, blanked where not shown; ``suppressed`` says which."""
     territory = (frame["level"] != str(Level.ORGANIZATION)).to_numpy()
-    hidden = territory & ~shown.to_numpy(dtype=bool)
+    hidden = territory & ~shown
     frame = frame.copy()
     for column in _COUNT_COLUMNS:
         frame[column] = frame[column].astype(object).where(~territory, None)
