@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -124,9 +125,10 @@ class View:
         """The organisations the principal may see, with their territories."""
         return _own(lookups.hierarchy(self.db), self.principal)
 
-    @property
+    @cached_property
     def _window(self) -> CuratorWindow | None:
-        """A curator's window on territory values; None for a role that sees everything."""
+        """A curator's window on territory values (kept for the View's later reads); None
+        for a role that sees everything."""
         if self.principal.sees_every_organization:
             return None
         return CuratorWindow(self.db, self.principal.org_ids)

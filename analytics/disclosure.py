@@ -127,6 +127,8 @@ class CuratorWindow:
     db: Database
     own: frozenset[int]
     places: list[Place] = field(init=False)
+    # Participants and plans of one data version, reused by the window's later reads.
+    _cache: dict[str, object] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.own = frozenset(int(o) for o in self.own)
@@ -198,33 +200,32 @@ class CuratorWindow:
             | ((level == str(Level.DISTRICT)) & frame["district_id"].isin(districts))
         ).fillna(False)
 
-    def _participants(self, scope: Scope) -> pd.DataFrame:
+    def _participants(self) -> tuple[pd.DataFrame, dict[tuple[str, str], set[frozenset[int]]]]:
         """Every organisation of the curator's regions taking part in an indicator and
-        period of ``scope`` (the periods and indicators asked for, whatever the rest)."""
-        parts = []
-        for region_id in sorted({p.region_id for p in self.places}):
-            rows = compute(
-                self.db,
-                Scope(
-                    periods=scope.periods,
-                    levels=(Level.ORGANIZATION,),
-                    region_id=region_id,
-                    indicators=scope.indicators,
-                ),
+        period, and the plans made from them so far; kept for one data version (the plan
+        of an indicator and period never depends on what was asked)."""
+        version = self.db.data_version()
+        if self._cache.get("version") != version:
+            parts = []
+            for region_id in sorted({p.region_id for p in self.places}):
+                rows = compute(self.db, Scope(levels=(Level.ORGANIZATION,), region_id=region_id))
+                parts.append(rows[rows["orgs"] > 0])
+            columns = [
+                "indicator",
+                "period",
+                "org_id",
+                "region_id",
+                "municipality_id",
+                "district_id",
+                "organization_type",
+            ]
+            found = pd.concat(parts, ignore_index=True)[columns] if parts else None
+            self._cache.update(
+                version=version,
+                participants=pd.DataFrame(columns=columns) if found is None else found,
+                plans={},
             )
-            parts.append(rows[rows["orgs"] > 0])
-        columns = [
-            "indicator",
-            "period",
-            "org_id",
-            "region_id",
-            "municipality_id",
-            "district_id",
-            "organization_type",
-        ]
-        if not parts:
-            return pd.DataFrame(columns=columns)
-        return pd.concat(parts, ignore_index=True)[columns]
+        return self._cache["participants"], self._cache["plans"]  # type: ignore[return-value]
 
     def _shown(self, frame: pd.DataFrame, scope: Scope) -> np.ndarray:
         """Per row: shown (True for own organisations' rows and publishable territory
@@ -233,7 +234,7 @@ class CuratorWindow:
         territory = (frame["level"] != str(Level.ORGANIZATION)).to_numpy()
         if not territory.any():
             return shown
-        participants = self._participants(scope)
+        participants, plans = self._participants()
         in_scope = _in_scope(participants, scope).to_numpy()
         keys = ["region_id", "municipality_id", "district_id"]
         by_cell: dict[tuple[str, str], tuple[np.ndarray, dict[str, np.ndarray], pd.DataFrame]] = {}
@@ -241,7 +242,6 @@ class CuratorWindow:
             inside = part[in_scope[part.index]]
             columns = {k: inside[k].to_numpy(dtype=float, na_value=np.nan) for k in keys}
             by_cell[(str(indicator), str(period))] = (inside["org_id"].to_numpy(), columns, part)
-        plans: dict[tuple[str, str], set[frozenset[int]]] = {}
         rows = frame.loc[territory, ["indicator", "period", "level", "orgs", *keys]]
         for position, row in zip(
             np.flatnonzero(territory), rows.itertuples(index=False), strict=True

@@ -73,6 +73,13 @@ class System:
     def __post_init__(self) -> None:
         frame = compute(self.db, Scope(levels=(Level.ORGANIZATION,)))
         self.truth = frame[(frame["orgs"] > 0) & frame["indicator"].isin(FORMS)]
+        self._cells = {
+            key: {
+                column: part[column].to_numpy(dtype=object)
+                for column in (*_KEYS.values(), "organization_type")
+            }
+            for key, part in self.truth.groupby(["indicator", "period"])
+        }
 
     # --- the organisations behind a value --------------------------------------------
 
@@ -81,19 +88,23 @@ class System:
     ) -> list[int]:
         """The organisations taking part in the ``level`` row (``key`` its territory id)
         of ``scope``, for ``indicator`` and ``period``."""
-        rows = self.truth[(self.truth["indicator"] == indicator) & (self.truth["period"] == period)]
-        for column, value in (
+        cell = self._cells.get((indicator, period))
+        if cell is None:
+            return []
+        keep = np.ones(len(cell["org_id"]), dtype=bool)
+        wanted = [
             ("region_id", scope.region_id),
             ("municipality_id", scope.municipality_id),
             ("district_id", scope.district_id),
             ("org_id", scope.org_id),
             ("organization_type", scope.org_type),
-        ):
-            if value is not None:
-                rows = rows[rows[column].eq(value).fillna(False).astype(bool)]
+        ]
         if level in _KEYS:
-            rows = rows[rows[_KEYS[level]].eq(key).fillna(False).astype(bool)]
-        return [int(o) for o in rows["org_id"]]
+            wanted.append((_KEYS[level], key))
+        for column, value in wanted:
+            if value is not None:
+                keep &= np.array([v is not pd.NA and v == value for v in cell[column]])
+        return [int(o) for o in cell["org_id"][keep]]
 
     # --- equations ---------------------------------------------------------------------
 
