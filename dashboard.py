@@ -81,13 +81,17 @@ def _summary(ctx, current: pd.DataFrame, period: str) -> None:
     reporting = current.loc["reporting"] if "reporting" in current.index else None
     with left:
         if reporting is not None and pd.notna(reporting["value"]):
-            missing = int(reporting["denominator"] - reporting["numerator"])
+            # A curator gets a territory's share without its counts.
+            counted = pd.notna(reporting["numerator"]) and pd.notna(reporting["denominator"])
+            missing = int(reporting["denominator"] - reporting["numerator"]) if counted else 0
             st.metric(
                 "Представили данные",
                 formatting.percent(reporting["value"]),
                 help=formatting.fraction(
                     INDICATORS_BY_ID["reporting"], reporting["numerator"], reporting["denominator"]
-                ),
+                )
+                if counted
+                else "Число организаций куратору не показывается.",
                 border=True,
             )
             if missing:

@@ -8,8 +8,10 @@ those frames, so no page or export can show more than its :class:`View` returned
 - administrator: everything, and the only role that writes (uploads, rollbacks, targets);
 - analyst (a coordinator): everything, including the registers' names, read only;
 - viewer (the working group): aggregates and organisations, no personal data;
-- curator: their own organisations in full; of the rest, only territory aggregates, and
-  not even those where the other organisations' part would be a single school's value.
+- curator: their own organisations in full; of the rest, only the percentages of their
+  own territories, where no arithmetic over everything they see gives away another
+  organisation's figures (:mod:`analytics.disclosure`; every method marked
+  :func:`~analytics.disclosure.territory_values` reads through the curator's window).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -25,7 +28,7 @@ from . import aliases, audit, decisions, lookups, meetings, quality, registers, 
 from .contract import Kind
 from .db import Database
 from .deck import build_deck
-from .disclosure import suppress_single_others
+from .disclosure import CuratorWindow, territory_values
 from .errors import MonitoringError
 from .indicators import Level, Scope, compute
 from .ingest import Decisions, IngestResult, ingest_bytes, preview, rollback
@@ -123,32 +126,43 @@ class View:
         """The organisations the principal may see, with their territories."""
         return _own(lookups.hierarchy(self.db), self.principal)
 
-    def indicators(self, scope: Scope) -> pd.DataFrame:
-        """:func:`~analytics.indicators.compute` for the scope; for a curator, only their
-        own organisations' rows and the territory rows that do not reveal another school."""
+    @cached_property
+    def _window(self) -> CuratorWindow | None:
+        """A curator's window on territory values (kept for the View's later reads); None
+        for a role that sees everything."""
         if self.principal.sees_every_organization:
-            return compute(self.db, scope)
-        asked = scope.levels
-        levels = None if asked is None else tuple(dict.fromkeys((*asked, Level.ORGANIZATION)))
-        frame = compute(self.db, replace(scope, levels=levels))
-        is_org = frame["level"] == str(Level.ORGANIZATION)
-        own_rows = frame[is_org & frame["org_id"].isin(self.principal.org_ids)]
-        keep = ~is_org | frame["org_id"].isin(self.principal.org_ids)
-        if asked is not None and Level.ORGANIZATION not in asked:
-            keep &= ~is_org
-        frame = frame[keep].reset_index(drop=True)
-        return suppress_single_others(frame, own_rows)
+            return None
+        return CuratorWindow(self.db, self.principal.org_ids)
+
+    def _values(self, db: Database, scope: Scope | None = None) -> pd.DataFrame:
+        """Indicator values as the principal may see them: the only way the methods below
+        reach :func:`~analytics.indicators.compute` (an :data:`~analytics.indicators.Values`
+        for the engine functions that build on them)."""
+        window = self._window
+        if window is None:
+            return compute(db, scope)
+        return window.values(db, scope)
+
+    @territory_values
+    def indicators(self, scope: Scope) -> pd.DataFrame:
+        """:func:`~analytics.indicators.compute` for the scope; for a curator, through their
+        window (:meth:`~analytics.disclosure.CuratorWindow.values`)."""
+        return self._values(self.db, scope)
 
     def non_reporting(self, period: str, scope: Scope | None = None) -> pd.DataFrame:
         """Registry organisations of ``scope`` without a form for ``period``."""
         scope = self._org_scope(scope)
         return _own(lookups.non_reporting(self.db, period, scope), self.principal)
 
+    @territory_values
     def findings(self, period: str | None, scope: Scope | None = None) -> pd.DataFrame:
         """Data-quality findings of ``scope``'s organisations (outliers are still judged
-        against every school of the municipality)."""
-        scope = self._org_scope(scope)
-        return _own(quality.findings(self.db, period, scope), self.principal)
+        against every school of the municipality; a curator's say so without the others'
+        figures)."""
+        window = self._window
+        if window is not None:
+            return window.findings(period, scope)
+        return quality.findings(self.db, period, scope or Scope())
 
     def form_values(self, period: str | None) -> pd.DataFrame:
         return _own(lookups.form_values(self.db, period), self.principal)
@@ -236,15 +250,18 @@ class View:
         self._require_every_organization("Презентация по территории")
         return build_deck(self.db, period, region_id, municipality_id)
 
+    @territory_values
     def school_notes_zip(self, period: str, municipality_id: int) -> bytes:
         """Notes for the municipality's organisations; a curator's ZIP holds only theirs."""
         own = None if self.principal.sees_every_organization else self.principal.org_ids
-        return build_school_notes_zip(self.db, period, municipality_id, org_ids=own)
+        return build_school_notes_zip(
+            self.db, period, municipality_id, org_ids=own, values=self._values
+        )
 
+    @territory_values
     def school_note(self, period: str, org_id: int) -> bytes:
         self._require_org(org_id)
-        own = None if self.principal.sees_every_organization else self.principal.org_ids
-        return build_school_note(self.db, period, org_id, org_ids=own)
+        return build_school_note(self.db, period, org_id, values=self._values)
 
     # --- writes -----------------------------------------------------------------------
 
@@ -348,16 +365,20 @@ class View:
         on_schools = found["level"] == str(Level.ORGANIZATION)
         return found[~on_schools | found["territory_id"].isin(self.principal.org_ids)]
 
+    @territory_values
     def decision_progress(self, chosen: pd.DataFrame) -> pd.DataFrame:
         """How the indicators of ``chosen`` (rows of :meth:`decisions`) moved since."""
-        return decisions.progress(self.db, chosen)
+        return decisions.progress(self.db, chosen, values=self._values)
 
+    @territory_values
     def plan_vs_actual(
         self, indicator: str, level: Level, territory_id: int, org_type: str | None = None
     ) -> pd.DataFrame:
         if level is Level.ORGANIZATION:
             self._require_org(territory_id)
-        return trajectories.plan_vs_actual(self.db, indicator, level, territory_id, org_type)
+        return trajectories.plan_vs_actual(
+            self.db, indicator, level, territory_id, org_type, values=self._values
+        )
 
     def create_meeting(self, held_on: date, period: str, **details: Any) -> int:
         self._require_meetings()

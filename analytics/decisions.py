@@ -18,7 +18,7 @@ from .catalogue import INDICATORS_BY_ID, Better
 from .db import Database, first_value
 from .errors import MonitoringError
 from .formatting import indicator_difference, indicator_value
-from .indicators import LEVELS, Level, Scope, compute
+from .indicators import LEVELS, Level, Scope, Values, compute
 from .meetings import Meeting, get_meeting
 from .narrative import period_label
 from .trajectories import territory_name, territory_scope
@@ -195,18 +195,21 @@ PROGRESS_COLUMNS: tuple[str, ...] = (
 )
 
 
-def progress(db: Database, decisions: pd.DataFrame) -> pd.DataFrame:
+def progress(db: Database, decisions: pd.DataFrame, values: Values = compute) -> pd.DataFrame:
     """For each decision (rows of :func:`list_decisions`): the indicator's value for its
     territory at the decision's period (``before``) and at the latest later period with a
     value (``after``, ``after_period``), the change (``delta``), ``verdict`` (улучшился /
     ухудшился / без изменений / новых данных пока нет), whether the target is now met
-    (``target_met``, None without a later value) and a one-line ``summary``."""
+    (``target_met``, None without a later value) and a one-line ``summary``. The values
+    are read through ``values`` (a curator's window)."""
     known = lookups.periods(db)
     order = {p: n for n, p in enumerate(known)}
     records: dict[int, dict[str, object]] = {}
     for (level, org_type), part in decisions.groupby(["level", "org_type"], dropna=False):
         level = Level(str(level))
-        frame = _level_values(db, part, level, org_type if isinstance(org_type, str) else None)
+        frame = _level_values(
+            db, part, level, org_type if isinstance(org_type, str) else None, values
+        )
         key = TERRITORY_KEYS.get(level)
         for row in part.itertuples(index=False):
             rows = frame[frame["indicator"] == row.indicator]
@@ -229,14 +232,14 @@ TERRITORY_KEYS: dict[Level, str] = {
 
 
 def _level_values(
-    db: Database, part: pd.DataFrame, level: Level, org_type: str | None
+    db: Database, part: pd.DataFrame, level: Level, org_type: str | None, values: Values
 ) -> pd.DataFrame:
     """The valued rows of ``level`` for the decisions in ``part`` (one level, org type)."""
     indicators = tuple(part["indicator"].unique())
     territories = part["territory_id"].unique()
     if len(territories) <= NARROW_LIMIT:
         frames = [
-            compute(
+            values(
                 db,
                 territory_scope(level, int(t), org_type=org_type, indicators=indicators),
             )
@@ -244,7 +247,7 @@ def _level_values(
         ]
         frame = pd.concat(frames, ignore_index=True)
     else:
-        frame = compute(db, Scope(levels=(level,), org_type=org_type, indicators=indicators))
+        frame = values(db, Scope(levels=(level,), org_type=org_type, indicators=indicators))
     return frame[(frame["level"] == level) & frame["value"].notna()]
 
 

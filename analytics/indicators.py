@@ -12,6 +12,7 @@ catalogue and fixed lists; every value is a parameter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from itertools import pairwise
@@ -100,6 +101,12 @@ class Scope:
     org_id: int | None = None
     indicators: tuple[str, ...] | None = None
     org_ids: frozenset[int] | None = None
+
+
+# Indicator values of a scope: :func:`compute` itself, or a reader's window on it (a
+# curator's, :class:`analytics.disclosure.CuratorWindow`). Functions that build on
+# indicator values take one, so that what they show passes the same disclosure control.
+Values = Callable[[Database, Scope], pd.DataFrame]
 
 
 # Indicators the person registers answer for an organisation and period where it uploaded

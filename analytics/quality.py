@@ -216,9 +216,13 @@ def missing_forms(db: Database, period: str, scope: Scope | None = None) -> pd.D
     )
 
 
-def findings(db: Database, period: str | None = None, scope: Scope | None = None) -> pd.DataFrame:
+def findings(
+    db: Database, period: str | None = None, scope: Scope | None = None, figures: bool = True
+) -> pd.DataFrame:
     """Every finding for ``period`` (or all periods): rule violations, outliers, sharp
     changes and disagreements with the registers first, then what is missing.
+    ``figures=False`` leaves out what outliers are compared with (see
+    :func:`outlier_findings`).
 
     ``scope`` keeps the findings of its organisations (territory, organisation, type),
     selected in SQL: the same rows as filtering the findings of everything, in the same
@@ -226,7 +230,7 @@ def findings(db: Database, period: str | None = None, scope: Scope | None = None
     """
     parts = [
         consistency_findings(db, period, scope),
-        outlier_findings(db, period, scope),
+        outlier_findings(db, period, scope, figures),
         change_findings(db, period, scope),
         register_findings(db, period, scope),
         missing_answers(db, period, scope),
@@ -277,11 +281,15 @@ _PLACE_SQL = """
 
 
 def outlier_findings(
-    db: Database, period: str | None = None, scope: Scope | None = None
+    db: Database, period: str | None = None, scope: Scope | None = None, figures: bool = True
 ) -> pd.DataFrame:
     """Counts far from those of the other schools of the same type in the municipality
     and period: modified z-score above :data:`OUTLIER_THRESHOLD` (none where the median
-    absolute deviation is 0, as when most schools give the same number)."""
+    absolute deviation is 0, as when most schools give the same number).
+
+    The median and z-score are the other schools' raw counts in disguise (with three
+    colleges, the median is one of them): ``figures=False`` leaves them out of the text,
+    for readers who may not see other schools' values."""
     where, params = ("AND f.period = ?", [period]) if period else ("", [])
     org_where, org_params = _where(scope)
     if org_where:
@@ -318,6 +326,12 @@ def outlier_findings(
         kind = ORG_TYPES_BY_CODE.get(r.org_type)
         others = kind.plural_genitive if kind else "организаций того же типа"
         direction = "больше" if r.score > 0 else "меньше"
+        detail = f"намного {direction}, чем обычно у {others} муниципалитета"
+        if figures:
+            detail += (
+                f": медиана {formatting.number(r.centre, 1)}, модифицированная z-оценка "
+                f"{formatting.number(abs(r.score), 1)} при пороге {_THRESHOLD}"
+            )
         rows.append(
             _finding(
                 "outlier",
@@ -325,9 +339,7 @@ def outlier_findings(
                 r.period,
                 FIELDS_BY_CODE[r.field].header,
                 formatting.integer(r.x),
-                f"намного {direction}, чем обычно у {others} муниципалитета: медиана "
-                f"{formatting.number(r.centre, 1)}, модифицированная z-оценка "
-                f"{formatting.number(abs(r.score), 1)} при пороге {_THRESHOLD}",
+                detail,
             )
         )
     return _frame(rows)

@@ -18,9 +18,8 @@ from docx.shared import Cm, Pt
 from . import narrative
 from .catalogue import INDICATORS, INDICATORS_BY_ID
 from .db import Database
-from .disclosure import suppress_single_others
 from .formatting import day, genitive_after_from, integer
-from .indicators import Level, Scope, compute
+from .indicators import Level, Scope, Values, compute
 from .report import (
     YES_NO_INDICATORS,
     DocWriter,
@@ -94,13 +93,13 @@ class _Municipality:
         period: str,
         municipality_id: int,
         now: datetime | None,
-        private_to: frozenset[int] | None = None,
+        values: Values = compute,
     ) -> None:
         self.period = period
         self.now = now or datetime.now()
         self.version = db.data_version()
         self.organizations = scope_organizations(db, period, municipality_id=municipality_id)
-        frame = compute(
+        frame = values(
             db,
             Scope(
                 periods=(period,),
@@ -108,9 +107,6 @@ class _Municipality:
                 municipality_id=municipality_id,
             ),
         )
-        if private_to is not None:
-            own = frame[(frame["level"] == "organization") & frame["org_id"].isin(private_to)]
-            frame = suppress_single_others(frame, own)
         self.totals = {
             str(r["indicator"]): r for _, r in frame[frame["level"] == "total"].iterrows()
         }
@@ -274,17 +270,17 @@ def build_school_note(
     period: str,
     org_id: int,
     now: datetime | None = None,
-    org_ids: frozenset[int] | None = None,
+    values: Values = compute,
 ) -> bytes:
     """A one-page DOCX for one organisation: its indicators against its municipality and
     the targets, then its deficits with a recommendation for each. Raises
     :class:`~analytics.report.ReportError` for an unknown period or organisation.
 
-    ``org_ids`` are the organisations of the reader (a curator): a municipal value that
-    would reveal another school's is left blank."""
+    The values are read through ``values``: for a curator, their window, where a
+    municipal value that could reveal another school's is left blank."""
     period = resolve_period(db, period)
     municipality_id = _municipality_of(db, org_id)
-    data = _Municipality(db, period, municipality_id, now, org_ids)
+    data = _Municipality(db, period, municipality_id, now, values)
     orgs = data.organizations[data.organizations["org_id"] == org_id]
     if orgs.empty:
         raise ReportError(
@@ -300,16 +296,17 @@ def build_school_notes_zip(
     municipality_id: int,
     now: datetime | None = None,
     org_ids: frozenset[int] | None = None,
+    values: Values = compute,
 ) -> bytes:
     """A ZIP with one note per organisation of the municipality (those that sent a form
     for the period and those of the registry that did not), named after the
     organisation: ``МБОУ СОШ № 5.docx``. ``org_ids`` limits it to those organisations
-    (a curator's), and blanks a municipal value that would reveal another school's."""
+    (a curator's), whose values are read through ``values`` (their window)."""
     period = resolve_period(db, period)
     name = db.scalar("SELECT name FROM municipalities WHERE municipality_id = ?", [municipality_id])
     if name is None:
         raise ReportError(f"Муниципалитет с кодом {municipality_id} не найден в базе.")
-    data = _Municipality(db, period, municipality_id, now, org_ids)
+    data = _Municipality(db, period, municipality_id, now, values)
     orgs = data.organizations
     if org_ids is not None:
         orgs = orgs[orgs["org_id"].isin(org_ids)]

@@ -20,7 +20,7 @@ from .catalogue import INDICATORS_BY_ID, Better, Indicator
 from .db import TOTAL_TERRITORY, Database
 from .errors import MonitoringError
 from .formatting import indicator_difference, indicator_value, target_value
-from .indicators import Level, Scope, compute
+from .indicators import Level, Scope, Values, compute
 from .normalize import ValueProblem, period_of
 
 # Level → the Scope field that narrows a computation to one territory of that level.
@@ -180,12 +180,14 @@ def plan_vs_actual(
     level: Level,
     territory_id: int,
     org_type: str | None = None,
+    values: Values = compute,
 ) -> pd.DataFrame:
     """Every period with a plan or an actual value, oldest first: ``period``,
     ``start_year``, ``planned``, ``actual``, ``difference`` (actual − planned) and
-    ``met`` (True/False where both exist, else None), judged by which way is better."""
+    ``met`` (True/False where both exist, else None), judged by which way is better.
+    The actual values are read through ``values`` (a curator's window)."""
     planned = plans(db, indicator, level, territory_id).set_index("period")["planned"]
-    frame = compute(
+    frame = values(
         db, territory_scope(level, territory_id, org_type=org_type, indicators=(indicator,))
     )
     rows = frame[(frame["level"] == level) & frame["value"].notna()]

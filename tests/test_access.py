@@ -1,7 +1,9 @@
 """Roles, enforced by the engine: what a :class:`View` returns for each principal.
 
 A curator of СОШ № 1 sees СОШ № 1 in full and nothing of СОШ № 2, not even through a
-territory aggregate that only the two schools make up.
+territory aggregate that only the two schools make up; a territory's value reaches them
+only where at least three other schools take part (the attacks by arithmetic are in
+tests/test_disclosure.py).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from tests.registerfiles import (
 )
 
 SCHOOL_3 = "МБОУ «СОШ № 3»"
+SCHOOL_4 = "МБОУ «СОШ № 4»"
 
 
 @pytest.fixture
@@ -58,6 +61,11 @@ def as_role(db: Database, role: Role) -> View:
 
 def add_third_school(db: Database) -> None:
     ingest_bytes(db, "третья.csv", csv_bytes(table([org(SCHOOL_3)])), Kind.ORG_FORM, DEFAULTS)
+
+
+def add_third_and_fourth_schools(db: Database) -> None:
+    schools = table([org(SCHOOL_3), org(SCHOOL_4, mentors_trained=5)])
+    ingest_bytes(db, "ещё две.csv", csv_bytes(schools), Kind.ORG_FORM, DEFAULTS)
 
 
 # --- curator ------------------------------------------------------------------------
@@ -85,15 +93,26 @@ def test_a_territory_aggregate_of_the_curator_and_one_other_school_is_blanked(db
     frame = view.indicators(Scope(periods=(PERIOD,), levels=(Level.MUNICIPALITY,)))
 
     mentors = frame[frame["indicator"] == "mentors_trained"].iloc[0]
-    assert mentors["orgs"] == 2
+    assert mentors["orgs"] is None
     assert mentors["value"] is None
     assert mentors["numerator"] is None
     assert bool(mentors["suppressed"]) is True
     assert set(frame["level"]) == {"municipality"}
 
 
-def test_a_territory_aggregate_with_two_other_schools_is_shown_as_computed(db: Database):
+def test_a_territory_aggregate_with_two_other_schools_is_blanked(db: Database):
     add_third_school(db)
+    view = View(db, curator_of(db, SCHOOL_1))
+
+    frame = view.indicators(Scope(periods=(PERIOD,), levels=(Level.MUNICIPALITY,)))
+
+    mentors = frame[frame["indicator"] == "mentors_trained"].iloc[0]
+    assert mentors["value"] is None
+    assert bool(mentors["suppressed"]) is True
+
+
+def test_a_territory_aggregate_with_three_other_schools_is_shown_as_a_share_only(db: Database):
+    add_third_and_fourth_schools(db)
     view = View(db, curator_of(db, SCHOOL_1))
     scope = Scope(periods=(PERIOD,), levels=(Level.MUNICIPALITY,))
 
@@ -102,19 +121,23 @@ def test_a_territory_aggregate_with_two_other_schools_is_shown_as_computed(db: D
     everything = compute(db, scope)
     ours = frame[frame["indicator"] == "mentors_trained"].iloc[0]
     theirs = everything[everything["indicator"] == "mentors_trained"].iloc[0]
+    # СОШ № 1: 3 of 4 trained, СОШ № 2: 5 of 12, СОШ № 3: 4 of 5, СОШ № 4: 5 of 5
+    # → 17 of 26.
+    assert (theirs["numerator"], theirs["denominator"]) == (17.0, 26.0)
     assert ours["value"] == theirs["value"]
-    # СОШ № 1: 3 of 4 trained, СОШ № 2: 5 of 12, СОШ № 3: 4 of 5 → 12 of 21.
-    assert (ours["numerator"], ours["denominator"]) == (12.0, 21.0)
+    assert (ours["numerator"], ours["denominator"], ours["orgs"]) == (None, None, None)
     assert not bool(ours["suppressed"])
 
 
-def test_a_curator_of_both_schools_sees_their_aggregate(db: Database):
+def test_a_curator_of_both_schools_sees_their_aggregates_share(db: Database):
     view = View(db, curator_of(db, SCHOOL_1, SCHOOL_2))
 
     frame = view.indicators(Scope(periods=(PERIOD,), levels=(Level.MUNICIPALITY,)))
 
     row = frame[frame["indicator"] == "mentors_trained"].iloc[0]
-    assert (row["numerator"], row["denominator"]) == (8.0, 16.0)
+    # 8 of 16 trained: their own two schools, nobody else's.
+    assert row["value"] == 50.0
+    assert row["numerator"] is None
 
 
 def test_a_curator_gets_no_quality_findings_of_another_school(db: Database):
@@ -329,8 +352,8 @@ def test_a_curators_school_note_blanks_the_municipal_value_that_would_reveal_the
     assert [row[1] for row in theirs] == [row[1] for row in everyone]
 
 
-def test_a_curators_school_note_shows_the_municipal_value_of_three_schools(db: Database):
-    add_third_school(db)
+def test_a_curators_school_note_shows_the_municipal_value_of_four_schools(db: Database):
+    add_third_and_fourth_schools(db)
     school = org_id(db, SCHOOL_1)
 
     theirs = note_table(View(db, curator_of(db, SCHOOL_1)).school_note(PERIOD, school))

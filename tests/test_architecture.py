@@ -125,3 +125,118 @@ def test_frames_are_registered_only_through_the_helper_that_never_masks_an_error
         if re.search(r"\.(un)?register\(", line) and "atexit" not in line
     ]
     assert offenders == []
+
+
+# --- disclosure control: every territory value a curator gets passes one path ----------
+
+# View methods that return territory values (for a curator through their window).
+TERRITORY_VIEW_METHODS = {
+    "indicators",
+    "findings",
+    "plan_vs_actual",
+    "decision_progress",
+    "school_note",
+    "school_notes_zip",
+}
+# View methods that return every school's values and refuse curators outright.
+REFUSED_TO_CURATORS = {"report", "deck", "meetings", "meeting", "frozen_values", "protocol"}
+# The rest: the principal's own organisations, logs, names, targets, or writes.
+NO_TERRITORY_VALUES = {
+    "periods",
+    "hierarchy",
+    "aliases",
+    "remove_alias",
+    "non_reporting",
+    "form_values",
+    "submitted_values",
+    "uploads",
+    "audit",
+    "targets",
+    "register_summary",
+    "form_distribution",
+    "mentor_loads",
+    "cross_check",
+    "cross_check_totals",
+    "people",
+    "preview",
+    "ingest",
+    "rollback",
+    "set_target",
+    "remove_target",
+    "delete_register",
+    "clear_database",
+    "newer_data",
+    "territory_name",
+    "decisions",
+    "create_meeting",
+    "update_meeting",
+    "mark_shown",
+    "add_decision",
+    "update_decision",
+    "set_plan",
+    "remove_plan",
+}
+
+
+def view_methods() -> dict[str, ast.FunctionDef]:
+    tree = ast.parse((ROOT / "analytics" / "access.py").read_text(encoding="utf-8"))
+    view = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "View")
+    return {n.name: n for n in view.body if isinstance(n, ast.FunctionDef)}
+
+
+def self_attributes(node: ast.AST) -> set[str]:
+    return {
+        n.attr
+        for n in ast.walk(node)
+        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "self"
+    }
+
+
+def test_every_public_view_method_is_classified_for_disclosure():
+    public = {name for name in view_methods() if not name.startswith("_")}
+
+    assert public == TERRITORY_VIEW_METHODS | REFUSED_TO_CURATORS | NO_TERRITORY_VALUES
+
+
+def test_the_view_methods_returning_territory_values_are_marked():
+    from analytics import access  # noqa: F401  (the decorators run on import)
+    from analytics.disclosure import TERRITORY_METHODS
+
+    assert TERRITORY_METHODS == TERRITORY_VIEW_METHODS
+
+
+def test_each_territory_method_reads_through_the_curators_window():
+    methods = view_methods()
+
+    unguarded = {
+        name
+        for name in TERRITORY_VIEW_METHODS
+        if not self_attributes(methods[name]) & {"_values", "_window"}
+    }
+
+    assert unguarded == set()
+
+
+def test_the_methods_refused_to_curators_check_the_role_first():
+    methods = view_methods()
+
+    unchecked = {
+        name
+        for name in REFUSED_TO_CURATORS
+        if "_require_every_organization" not in self_attributes(methods[name])
+    }
+
+    assert unchecked == set()
+
+
+def test_the_view_reaches_compute_only_through_its_window_path():
+    callers = {
+        name
+        for name, method in view_methods().items()
+        for node in ast.walk(method)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "compute"
+    }
+
+    assert callers == {"_values"}
