@@ -33,6 +33,7 @@ from .normalize import (
     ValueProblem,
     cell_text,
     header_key,
+    inn_lost_leading_zero,
     is_blank,
     is_total_row,
     name_key,
@@ -403,6 +404,18 @@ def _parse_row(
             entered[f.header] = cells.text(raw) + " %"
         try:
             values[f.code] = cells.value(f.type, raw)
+            if f.type is FieldType.INN and inn_lost_leading_zero(raw):
+                result.warnings.append(
+                    Problem(
+                        result.file,
+                        "ИНН записан числом из 9 цифр: таблица отбросила ведущий ноль, "
+                        f"ИНН прочитан как «{values[f.code]}»",
+                        sheet=sheet.name,
+                        row=excel_row,
+                        column=header.titles[c],
+                        value=cells.text(raw),
+                    )
+                )
         except ValueProblem as problem:
             ok = False
             unreadable.add(f.code)

@@ -392,7 +392,7 @@ def test_a_file_with_every_column_of_the_contract_loads_without_defaults(fresh_d
                 region="Удмуртская Республика",
                 municipality="г. Глазов",
                 district="Северный",
-                inn="1833383619",
+                inn="1833383617",
                 period="2023",
             )
         ],
@@ -402,7 +402,7 @@ def test_a_file_with_every_column_of_the_contract_loads_without_defaults(fresh_d
     assert (result.rows, result.warnings) == (1, [])
     assert fresh_db.query(
         "SELECT o.inn, d.name FROM organizations o JOIN districts d USING (district_id)"
-    ).values.tolist() == [["1833383619", "Северный"]]
+    ).values.tolist() == [["1833383617", "Северный"]]
 
 
 def test_what_was_typed_is_kept_beside_the_canonical_values(fresh_db):
