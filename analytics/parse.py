@@ -177,6 +177,16 @@ def parse_sheets(file_name: str, sheets: list[Sheet], kind: Kind, defaults: Defa
     result = ParsedFile(file_name, kind)
     headers: list[tuple[Sheet, Header]] = []
     for sheet in sheets:
+        if sheet.hidden:
+            result.warnings.append(
+                Problem(
+                    file_name,
+                    "лист скрыт и не загружается; если его данные нужны, покажите лист "
+                    "в таблице и загрузите файл снова",
+                    sheet=sheet.name,
+                )
+            )
+            continue
         header = find_header(sheet.rows, kind)
         if header is None:
             if _is_template_instructions(sheet):
@@ -192,11 +202,12 @@ def parse_sheets(file_name: str, sheets: list[Sheet], kind: Kind, defaults: Defa
             continue
         headers.append((sheet, header))
     if not headers:
+        hidden = "; скрытые листы не читаются" if any(s.hidden for s in sheets) else ""
         result.errors.append(
             Problem(
                 file_name,
                 "не найдена строка заголовков: ни один столбец не совпал с формой "
-                f"«{KIND_LABELS[kind]}». Скачайте шаблон и сверьте заголовки",
+                f"«{KIND_LABELS[kind]}». Скачайте шаблон и сверьте заголовки{hidden}",
             )
         )
         return result

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from charset_normalizer import from_bytes
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 MB = 1024 * 1024
 DEFAULT_MAX_FILE_BYTES = 50 * MB
@@ -47,10 +47,15 @@ CSV_SHEET = ""
 
 @dataclass(frozen=True)
 class Sheet:
-    """One table of a file: ``rows[i]`` is the row the user sees as number ``i + 1``."""
+    """One table of a file: ``rows[i]`` is the row the user sees as number ``i + 1``.
+
+    A ``hidden`` sheet (hidden in the workbook, as an archive of last year often is) is
+    not read: its ``rows`` are empty, and the parser skips it with a warning.
+    """
 
     name: str
     rows: list[list[object]]
+    hidden: bool = False
 
 
 class UnreadableFile(Exception):
@@ -88,7 +93,11 @@ def _read_spreadsheet(suffix: str, content: bytes, limits: Limits) -> list[Sheet
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheets = []
-        for sheet_name in workbook.sheet_names:
+        for meta in workbook.sheets_metadata:
+            sheet_name = meta.name
+            if meta.visible != SheetVisibleEnum.Visible:
+                sheets.append(Sheet(sheet_name, [], hidden=True))
+                continue
             sheet = workbook.get_sheet_by_name(sheet_name)
             rows = sheet.to_python(skip_empty_area=False)
             _spread_merged_cells(rows, sheet.merged_cell_ranges or [])

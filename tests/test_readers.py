@@ -8,6 +8,7 @@ import random
 import zipfile
 
 import pytest
+from openpyxl import Workbook
 
 from analytics.ingest import ingest_bytes, ingest_file
 from analytics.parse import Defaults
@@ -208,3 +209,19 @@ def test_a_workbook_within_the_inflation_limit_loads(fresh_db):
 def test_an_xlsx_file_written_by_openpyxl_loads_from_disk(fresh_db, tmp_path):
     path = write_xlsx(tmp_path / "форма.xlsx", {"ОО": table([org("СОШ № 1"), org("СОШ № 2")])})
     assert ingest_file(fresh_db, path, defaults=DEFAULTS).rows == 2
+
+
+def test_a_hidden_sheet_is_listed_as_hidden_and_its_cells_are_not_read():
+    workbook = Workbook()
+    workbook.active.title = "ОО"
+    workbook.active.append(["Наименование ОО", "ИНН"])
+    archive = workbook.create_sheet("Архив")
+    archive.append(["Наименование ОО", "ИНН"])
+    archive.sheet_state = "hidden"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    sheets = read_sheets("f.xlsx", buffer.getvalue())
+    assert [(s.name, s.hidden, s.rows) for s in sheets] == [
+        ("ОО", False, [["Наименование ОО", "ИНН"]]),
+        ("Архив", True, []),
+    ]
