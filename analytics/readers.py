@@ -14,6 +14,7 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 from charset_normalizer import from_bytes
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
@@ -92,6 +93,8 @@ def _read_spreadsheet(suffix: str, content: bytes, limits: Limits) -> list[Sheet
         _check_zip(content, limits)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        # calamine reports no merged cells for ODS: they are read from its content.xml.
+        ods_merges = _ods_merged_ranges(content) if suffix == ".ods" else None
         sheets = []
         for meta in workbook.sheets_metadata:
             sheet_name = meta.name
@@ -100,7 +103,11 @@ def _read_spreadsheet(suffix: str, content: bytes, limits: Limits) -> list[Sheet
                 continue
             sheet = workbook.get_sheet_by_name(sheet_name)
             rows = sheet.to_python(skip_empty_area=False)
-            _spread_merged_cells(rows, sheet.merged_cell_ranges or [])
+            if ods_merges is None:
+                merged = sheet.merged_cell_ranges or []
+            else:
+                merged = ods_merges.get(sheet_name, [])
+            _spread_merged_cells(rows, merged)
             sheets.append(Sheet(sheet_name, rows))
         return sheets
     except UnreadableFile:
@@ -121,6 +128,62 @@ def _spread_merged_cells(rows: list[list[object]], ranges: list) -> None:
         for r in range(top, min(bottom, len(rows) - 1) + 1):
             for c in range(left, min(right, len(rows[r]) - 1) + 1):
                 rows[r][c] = value
+
+
+_ODS_TABLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_TABLE = f"{_ODS_TABLE_NS}table"
+_ODS_ROW = f"{_ODS_TABLE_NS}table-row"
+_ODS_CELLS = (f"{_ODS_TABLE_NS}table-cell", f"{_ODS_TABLE_NS}covered-table-cell")
+_ODS_NAME = f"{_ODS_TABLE_NS}name"
+_ODS_ROWS_REPEATED = f"{_ODS_TABLE_NS}number-rows-repeated"
+_ODS_COLUMNS_REPEATED = f"{_ODS_TABLE_NS}number-columns-repeated"
+_ODS_ROWS_SPANNED = f"{_ODS_TABLE_NS}number-rows-spanned"
+_ODS_COLUMNS_SPANNED = f"{_ODS_TABLE_NS}number-columns-spanned"
+
+MergedRange = tuple[tuple[int, int], tuple[int, int]]
+
+
+def _ods_merged_ranges(content: bytes) -> dict[str, list[MergedRange]]:
+    """The merged ranges of every sheet of an ODS file by sheet name, 0-based
+    ``((top, left), (bottom, right))`` as calamine gives them for XLSX.
+
+    A merged cell of ODS is a ``table:table-cell`` with ``number-columns-spanned`` or
+    ``number-rows-spanned``; the cells it covers follow as ``covered-table-cell``. Rows
+    and cells may stand for several (``number-*-repeated``). The XML is streamed; the
+    zip's inflated size was checked before. A table nested in a cell (a rare sub-table)
+    is not a sheet, and its rows do not count.
+    """
+    merges: dict[str, list[MergedRange]] = {}
+    current: list[MergedRange] = []
+    row = column = 0
+    row_repeat = 1
+    cell_depth = 0
+    with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open("content.xml") as xml:
+        for event, element in ElementTree.iterparse(xml, events=("start", "end")):
+            tag = element.tag
+            if tag in _ODS_CELLS:
+                if event == "end":
+                    cell_depth -= 1
+                    continue
+                if cell_depth == 0:
+                    rows = int(element.get(_ODS_ROWS_SPANNED, 1))
+                    columns = int(element.get(_ODS_COLUMNS_SPANNED, 1))
+                    if rows > 1 or columns > 1:
+                        current.append(((row, column), (row + rows - 1, column + columns - 1)))
+                    column += int(element.get(_ODS_COLUMNS_REPEATED, 1))
+                cell_depth += 1
+            elif cell_depth > 0:
+                continue
+            elif tag == _ODS_TABLE and event == "start":
+                current = merges.setdefault(element.get(_ODS_NAME, ""), [])
+                row = 0
+            elif tag == _ODS_ROW and event == "start":
+                column = 0
+                row_repeat = int(element.get(_ODS_ROWS_REPEATED, 1))
+            elif tag == _ODS_ROW:
+                row += row_repeat
+                element.clear()  # a row's cells are no longer needed: keep memory flat
+    return merges
 
 
 def _check_zip(content: bytes, limits: Limits) -> None:

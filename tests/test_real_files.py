@@ -8,9 +8,12 @@ file says and what is wrong with it, before any organisation is matched or store
 from __future__ import annotations
 
 import io
+import zipfile
+from xml.sax.saxutils import escape
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.utils import range_boundaries
 
 from analytics.contract import Kind
 from analytics.parse import Defaults, ParsedFile, parse_sheets
@@ -111,4 +114,114 @@ def test_a_workbook_whose_only_form_is_on_a_hidden_sheet_is_refused_saying_so():
         "Файл «f.xlsx» — не найдена строка заголовков: ни один столбец не совпал с формой "
         "«Форма мониторинга ОО». Скачайте шаблон и сверьте заголовки; скрытые листы "
         "не читаются"
+    ]
+
+
+# ODS merged cells
+
+_ODS_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+
+
+def _ods_cell(value: object, spans: tuple[int, int] | None) -> str:
+    span = ""
+    if spans:
+        span = f' table:number-rows-spanned="{spans[0]}" table:number-columns-spanned="{spans[1]}"'
+    if value is None:
+        return f"<table:table-cell{span}/>"
+    if isinstance(value, int | float):
+        return (
+            f'<table:table-cell{span} office:value-type="float" office:value="{value}">'
+            f"<text:p>{value}</text:p></table:table-cell>"
+        )
+    return (
+        f'<table:table-cell{span} office:value-type="string">'
+        f"<text:p>{escape(str(value))}</text:p></table:table-cell>"
+    )
+
+
+def ods_bytes(sheets: dict[str, list[list[object]]], merges: dict[str, list[str]]) -> bytes:
+    """A minimal ODS written by hand, as LibreOffice writes merged cells: the top-left
+    cell carries ``number-rows/columns-spanned``, the cells it covers are
+    ``covered-table-cell``. ``merges`` are Excel ranges («A1:B1»), as for ``xlsx_bytes``."""
+    tables = []
+    for name, rows in sheets.items():
+        anchors: dict[tuple[int, int], tuple[int, int]] = {}
+        covered: set[tuple[int, int]] = set()
+        for cells in merges.get(name, []):
+            left, top, right, bottom = range_boundaries(cells)
+            anchors[(top - 1, left - 1)] = (bottom - top + 1, right - left + 1)
+            covered |= {
+                (r - 1, c - 1) for r in range(top, bottom + 1) for c in range(left, right + 1)
+            }
+        width = max(len(row) for row in rows)
+        body = []
+        for r, row in enumerate(rows):
+            cells = []
+            for c in range(width):
+                value = row[c] if c < len(row) else None
+                if (r, c) in anchors or (r, c) not in covered:
+                    cells.append(_ods_cell(value, anchors.get((r, c))))
+                else:
+                    cells.append("<table:covered-table-cell/>")
+            body.append(f"<table:table-row>{''.join(cells)}</table:table-row>")
+        tables.append(f'<table:table table:name="{escape(name)}">{"".join(body)}</table:table>')
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NAMESPACES} '
+        f'office:version="1.2"><office:body><office:spreadsheet>{"".join(tables)}'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+        '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+        '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+        'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        mimetype = zipfile.ZipInfo("mimetype")
+        archive.writestr(mimetype, "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", manifest)
+        archive.writestr("content.xml", content)
+    return buffer.getvalue()
+
+
+# A title row, a blank row, then a header over two rows: «Наименование ОО» merged down
+# over both, «База» merged across «наставников» and «наставляемых».
+MERGED_HEADER_FORM = [
+    ["Мониторинг наставничества, 2023", None, None, None],
+    [],
+    ["Наименование ОО", "База", None, "Педагогических работников"],
+    [None, "наставников", "наставляемых", None],
+    ["МБОУ «СОШ № 5»", "да", "нет", 40],
+    ["МБОУ «СОШ № 7»", "нет", "да", 25],
+]
+MERGED_HEADER_MERGES = {"ОО": ["A1:D1", "A3:A4", "B3:C3", "D3:D4"]}
+
+
+def test_merged_header_cells_of_an_ods_form_are_spread_like_those_of_the_same_xlsx():
+    sheets = {"ОО": MERGED_HEADER_FORM}
+    ods = parse("f.ods", ods_bytes(sheets, MERGED_HEADER_MERGES))
+    xlsx = parse("f.xlsx", xlsx_bytes(sheets, MERGED_HEADER_MERGES))
+    assert (ods.errors, xlsx.errors) == ([], [])
+    values = [
+        (r.row, r.values["org_name"], r.values["has_mentor_db"], r.values["has_mentee_db"])
+        for r in ods.records
+    ]
+    assert values == [(5, "МБОУ «СОШ № 5»", True, False), (6, "МБОУ «СОШ № 7»", False, True)]
+    assert [r.values for r in ods.records] == [r.values for r in xlsx.records]
+
+
+def test_a_merged_ods_cell_gives_its_value_to_every_cell_it_covers():
+    rows = [[None, None, None], [None, "Район", None], [None, None, None], ["a", "b", "c"]]
+    sheet = read_sheets("f.ods", ods_bytes({"Лист1": rows}, {"Лист1": ["B2:C3"]}))[0]
+    assert sheet.rows == [
+        ["", "", ""],
+        ["", "Район", "Район"],
+        ["", "Район", "Район"],
+        ["a", "b", "c"],
     ]
