@@ -217,6 +217,8 @@ def decode_text(content: bytes) -> str:
 
 
 def _read_csv(content: bytes) -> list[list[object]]:
+    """The rows of a CSV file; broken quoting is refused at the line where it starts
+    (see :func:`_swallowed_lines`), never read as something else."""
     text = decode_text(content)
     if "\x00" in text:
         raise UnreadableFile("файл не является текстовым CSV")
@@ -224,13 +226,58 @@ def _read_csv(content: bytes) -> list[list[object]]:
     sample = "\n".join(line for line in lines[:50] if line.strip())
     delimiter = _sniff_delimiter(sample)
     # newline="": a line may end in "\r", "\n" or "\r\n", as the csv module expects.
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote closed in the middle of a cell («"СОШ" № 5») is an error, not
+    # silently dropped.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[object]] = []
+    starts: list[int] = []
+    start = 1
     try:
-        return [list(row) for row in rows]
-    except csv.Error:
-        raise UnreadableFile(
-            f"файл не удаётся прочитать как CSV (ошибка в строке {rows.line_num})"
-        ) from None
+        for row in reader:
+            rows.append(list(row))
+            starts.append(start)
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise UnreadableFile(_csv_error_message(str(error), start, reader.line_num)) from None
+    _refuse_swallowed_lines(rows, starts, delimiter)
+    return rows
+
+
+def _csv_error_message(error: str, start: int, line: int) -> str:
+    """The Russian reason for a ``csv.Error`` met in the record starting at line ``start``
+    while reading line ``line``."""
+    if error.startswith(("unexpected end of data", "field larger than field limit")):
+        # An opening quote never closed: the rest of the file went into one cell.
+        return (
+            f"строка {start}: незакрытая кавычка — ячейка начинается с кавычки, которая "
+            "не закрыта до конца файла; исправьте кавычки в этой строке"
+        )
+    if "expected after" in error:
+        return (
+            f"строка {line}: после закрывающей кавычки в ячейке есть ещё текст; кавычку "
+            'внутри ячейки пишут двойной ("") — исправьте кавычки в этой строке'
+        )
+    return f"файл не удаётся прочитать как CSV (ошибка в строке {line})"
+
+
+def _refuse_swallowed_lines(rows: list[list[object]], starts: list[int], delimiter: str) -> None:
+    """Refuse a cell whose opening quote closed only lines later: a line inside it that
+    splits into about as many cells as the table's rows is a row swallowed by the quote
+    (a header cell with a line break and a comma in it is not)."""
+    width = max((len(row) for row in rows), default=0)
+    enough = max(3, width // 2)
+    for row, start in zip(rows, starts, strict=True):
+        for cell in row:
+            text = str(cell)
+            if "\n" not in text and "\r" not in text:
+                continue
+            if any(line.count(delimiter) + 1 >= enough for line in text.splitlines()):
+                end = start + text.count("\n") + text.count("\r") - text.count("\r\n")
+                raise UnreadableFile(
+                    f"строка {start}: незакрытая кавычка — ячейка, начатая кавычкой, "
+                    f"захватила следующие строки файла (до строки {end}); исправьте кавычки "
+                    "в этой строке"
+                )
 
 
 def _sniff_delimiter(sample: str) -> str:

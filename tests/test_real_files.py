@@ -16,8 +16,10 @@ from openpyxl import Workbook
 from openpyxl.utils import range_boundaries
 
 from analytics.contract import Kind
+from analytics.ingest import parse_bytes
 from analytics.parse import Defaults, ParsedFile, parse_sheets
-from analytics.readers import read_sheets
+from analytics.problems import IngestError
+from analytics.readers import UnreadableFile, read_sheets
 from tests.filemakers import FORM_COLUMNS, csv_bytes, org, table, xlsx_bytes
 
 DEFAULTS = Defaults(
@@ -224,4 +226,68 @@ def test_a_merged_ods_cell_gives_its_value_to_every_cell_it_covers():
         ["", "Район", "Район"],
         ["", "Район", "Район"],
         ["a", "b", "c"],
+    ]
+
+
+# Broken CSV quoting
+
+HEADER_LINE = "Наименование ОО;Тип ОО;Педагогических работников;Педагогов-наставников\r\n"
+
+
+def csv_problem(text: str) -> str:
+    with pytest.raises(UnreadableFile) as error:
+        read_sheets("f.csv", text.encode())
+    return str(error.value)
+
+
+def test_a_quote_never_closed_is_refused_at_the_line_it_opens():
+    text = HEADER_LINE + "СОШ № 1;СОШ;40;5\r\n" + '"СОШ № 2;СОШ;30;4\r\nСОШ № 3;СОШ;20;3\r\n'
+    assert csv_problem(text) == (
+        "строка 3: незакрытая кавычка — ячейка начинается с кавычки, которая не закрыта до "
+        "конца файла; исправьте кавычки в этой строке"
+    )
+
+
+def test_a_quote_closed_lines_later_is_refused_rather_than_swallowing_the_rows_between():
+    text = (
+        HEADER_LINE
+        + '"СОШ № 1;СОШ;40;5\r\n'
+        + "СОШ № 2;СОШ;30;4\r\n"
+        + 'СОШ № 3";СОШ;20;3\r\n'
+        + "СОШ № 4;СОШ;10;1\r\n"
+    )
+    assert csv_problem(text) == (
+        "строка 2: незакрытая кавычка — ячейка, начатая кавычкой, захватила следующие "
+        "строки файла (до строки 4); исправьте кавычки в этой строке"
+    )
+
+
+def test_text_after_a_closing_quote_is_refused_at_its_line_rather_than_dropping_the_quote():
+    text = HEADER_LINE + "СОШ № 1;СОШ;40;5\r\n" + '"СОШ" № 2;СОШ;30;4\r\n'
+    assert csv_problem(text) == (
+        "строка 3: после закрывающей кавычки в ячейке есть ещё текст; кавычку внутри ячейки "
+        'пишут двойной ("") — исправьте кавычки в этой строке'
+    )
+
+
+def test_a_broken_csv_is_refused_naming_the_file_and_its_line():
+    text = HEADER_LINE + '"СОШ № 1;СОШ;40;5\r\n'
+    with pytest.raises(IngestError) as error:
+        parse_bytes("f.csv", text.encode(), Kind.ORG_FORM, DEFAULTS)
+    assert [str(p) for p in error.value.problems] == [
+        "Файл «f.csv» — строка 2: незакрытая кавычка — ячейка начинается с кавычки, которая "
+        "не закрыта до конца файла; исправьте кавычки в этой строке"
+    ]
+
+
+def test_quotes_that_csv_allows_are_read_as_written():
+    text = (
+        'Наименование ОО,"Педагогов-\r\nнаставников, чел."\r\n'
+        'МБОУ "СОШ № 5",3\r\n'
+        '"МБОУ ""Гимназия № 1""",4\r\n'
+    )
+    assert read_sheets("f.csv", text.encode())[0].rows == [
+        ["Наименование ОО", "Педагогов-\r\nнаставников, чел."],
+        ['МБОУ "СОШ № 5"', "3"],
+        ['МБОУ "Гимназия № 1"', "4"],
     ]
