@@ -184,20 +184,39 @@ def parse_inn(raw: object) -> str | None:
     return text
 
 
+def parse_ogrn(raw: object) -> str | None:
+    """An organisation's ОГРН (state registration number): 13 digits."""
+    text = _SPACES.sub("", cell_text(raw))
+    if not text:
+        return None
+    if not re.fullmatch(r"\d{13}", text):
+        raise ValueProblem("ОГРН организации — 13 цифр")
+    return text
+
+
 _ORG_TYPE_WORDS = {fold(w): t.code for t in ORG_TYPES for w in (t.code, t.label, *t.words)}
+# A federal type name followed by what specifies it: «…, осуществляющая обучение по
+# адаптированным основным общеобразовательным программам».
+_OFFICIAL_ORG_TYPE = re.compile(
+    "^(?:" + "|".join(re.escape(fold(t.official)) for t in ORG_TYPES if t.official) + r")(?!\w)"
+)
+_OFFICIAL_ORG_TYPE_CODES = {fold(t.official): t.code for t in ORG_TYPES if t.official}
 
 
 def parse_org_type(raw: object) -> str | None:
+    """A type code from its code, label, a usual word (СОШ, детский сад) or a federal type
+    name, alone or followed by what specifies it."""
     text = fold(cell_text(raw))
     if not text:
         return None
-    try:
+    if text in _ORG_TYPE_WORDS:
         return _ORG_TYPE_WORDS[text]
-    except KeyError:
-        raise ValueProblem(
-            "неизвестный тип ОО; допустимо: общеобразовательная, дошкольная, "
-            "дополнительного образования, профессиональная"
-        ) from None
+    if official := _OFFICIAL_ORG_TYPE.match(text):
+        return _OFFICIAL_ORG_TYPE_CODES[official.group()]
+    raise ValueProblem(
+        "неизвестный тип ОО; допустимо: общеобразовательная, дошкольная, "
+        "дополнительного образования, профессиональная"
+    )
 
 
 @dataclass(frozen=True, order=True)

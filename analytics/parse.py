@@ -8,6 +8,7 @@ database: the result is records plus errors and warnings.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,6 +24,7 @@ from .contract import (
     PERIOD,
     PERSON_FIELDS,
     PERSON_KEYS,
+    QUIET_HEADERS,
     REGION,
     TEMPLATE_INSTRUCTIONS_MARK,
     Field,
@@ -42,6 +44,7 @@ from .normalize import (
     parse_inn,
     parse_mentee_category,
     parse_mentoring_form,
+    parse_ogrn,
     parse_org_type,
     parse_period,
     parse_share,
@@ -66,6 +69,7 @@ PARSERS: dict[FieldType, Callable[[object], object]] = {
     FieldType.DATE: parse_date,
     FieldType.MENTORING_FORM: parse_mentoring_form,
     FieldType.MENTEE_CATEGORY: parse_mentee_category,
+    FieldType.OGRN: parse_ogrn,
 }
 
 
@@ -112,6 +116,14 @@ def _field_index(kind: Kind) -> dict[str, Field]:
 
 
 _INDEX: dict[Kind, dict[str, Field]] = {kind: _field_index(kind) for kind in Kind}
+_WEAK_KEYS: frozenset[str] = frozenset(
+    header_key(s) for fields in KIND_FIELDS.values() for f in fields for s in f.weak_synonyms
+)
+_QUIET_HEADER = re.compile(
+    "^(?:"
+    + "|".join(re.escape(header_key(h)) for h in sorted(QUIET_HEADERS, key=len, reverse=True))
+    + r")(?!\w)"
+)
 
 
 @dataclass(frozen=True)
@@ -144,17 +156,26 @@ def _match_row(rows: Sequence[Sequence[object]], r: int, kind: Kind) -> Header:
     columns: dict[int, Field] = {}
     titles: dict[int, str] = {}
     unknown: dict[int, str] = {}
+    weak: set[int] = set()
     for c in range(len(rows[r])):
         candidates = _column_candidates(rows, r, c)
         for text in candidates:
-            matched = index.get(header_key(text))
+            key = header_key(text)
+            matched = index.get(key)
             if matched:
                 columns[c] = matched
                 titles[c] = text
+                if key in _WEAK_KEYS:
+                    weak.add(c)
                 break
         else:
-            if candidates and cell_text(rows[r][c]):
+            quiet = any(_QUIET_HEADER.match(header_key(text)) for text in candidates)
+            if candidates and cell_text(rows[r][c]) and not quiet:
                 unknown[c] = candidates[0]
+    for c in weak:
+        # «Краткое наименование» beside «Полное наименование»: the full one is the name.
+        if any(f is columns[c] for d, f in columns.items() if d not in weak):
+            del columns[c], titles[c]
     return Header(r, columns, titles, unknown)
 
 
@@ -511,26 +532,81 @@ def identity_keys(values: dict[str, object]) -> list[tuple[object, ...]]:
 
 
 def _check_duplicates(result: ParsedFile) -> None:
+    """Two rows naming one organisation (by ИНН, or by name in its municipality) in one
+    period are an error; in a registry, rows that say the same of it (one per building
+    or licence) are merged with a warning, and only rows that differ are an error."""
     if result.kind in PERSON_KEYS:
         _check_duplicate_people(result)
         return
+    repeated: list[Record] = []
     seen: dict[tuple[object, ...], Record] = {}
     for record in result.records:
         period = record.values.get(PERIOD.code)
         for key in identity_keys(record.values):
             first = seen.setdefault((period, *key), record)
-            if first is not record:
-                result.errors.append(
-                    Problem(
-                        result.file,
-                        f"организация уже указана на листе «{first.sheet}» в строке {first.row}",
-                        sheet=record.sheet,
-                        row=record.row,
-                        column=ORG_NAME.header,
-                        value=str(record.values[ORG_NAME.code]),
-                    )
-                )
+            if first is record:
+                continue
+            if result.kind is not Kind.REGISTRY:
+                message = f"организация уже указана на листе «{first.sheet}» в строке {first.row}"
+                result.errors.append(_duplicate_problem(result, record, message))
                 break
+            where = f"на листе «{first.sheet}» " if first.sheet else ""
+            differences = _registry_differences(first, record)
+            if differences:
+                message = (
+                    f"эта организация уже указана {where}в строке {first.row}, но с другими "
+                    f"данными: {differences}; оставьте одну строку"
+                )
+                result.errors.append(_duplicate_problem(result, record, message))
+            else:
+                repeated.append(record)
+                message = (
+                    f"строка повторяет строку {first.row} {where}(та же организация с теми же "
+                    "данными, например другое здание или лицензия); организация загружается "
+                    "один раз"
+                )
+                result.warnings.append(_duplicate_problem(result, record, message))
+            break
+    if repeated:
+        dropped = {id(r) for r in repeated}
+        result.records = [r for r in result.records if id(r) not in dropped]
+
+
+def _duplicate_problem(result: ParsedFile, record: Record, message: str) -> Problem:
+    return Problem(
+        result.file,
+        message,
+        sheet=record.sheet,
+        row=record.row,
+        column=ORG_NAME.header,
+        value=str(record.values[ORG_NAME.code]),
+    )
+
+
+def _registry_differences(first: Record, second: Record) -> str:
+    """What two rows naming one organisation say differently of it, field by field
+    («Тип ОО»: «school» и «preschool»), compared as matching compares them; empty when
+    they agree."""
+    differences = []
+    for f in KIND_FIELDS[Kind.REGISTRY]:
+        a, b = first.values.get(f.code), second.values.get(f.code)
+        if f is ORG_NAME:
+            same = cached_name_key(str(a)) == cached_name_key(str(b))
+        elif f.type is FieldType.TEXT and a is not None and b is not None:
+            same = cached_territory_key(str(a)) == cached_territory_key(str(b))
+        else:
+            same = a == b
+        if not same:
+            shown = [
+                first.entered.get(f.header) or _shown(a),
+                second.entered.get(f.header) or _shown(b),
+            ]
+            differences.append(f"«{f.header}»: «{shown[0]}» и «{shown[1]}»")
+    return "; ".join(differences)
+
+
+def _shown(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 def _check_duplicate_people(result: ParsedFile) -> None:

@@ -13,6 +13,7 @@ from analytics.normalize import (
     name_key,
     parse_count,
     parse_inn,
+    parse_ogrn,
     parse_org_type,
     parse_period,
     parse_share,
@@ -296,3 +297,33 @@ def test_an_inn_whose_check_digit_does_not_match_is_refused(raw):
     assert str(error.value) == (
         "неверное контрольное число ИНН: такого ИНН не существует, проверьте цифры"
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("Общеобразовательная организация", "school"),
+        (
+            "Общеобразовательная организация, осуществляющая обучение по адаптированным "
+            "основным общеобразовательным программам",
+            "school",
+        ),
+        ("Дошкольная образовательная организация", "preschool"),
+        ("Организация дополнительного образования", "additional"),
+        ("Профессиональная образовательная организация (колледж)", "vocational"),
+    ],
+)
+def test_official_type_names_and_their_specified_variants_give_the_type(raw, code):
+    assert parse_org_type(raw) == code
+
+
+def test_a_word_that_only_begins_like_an_official_type_name_is_not_a_type():
+    with pytest.raises(ValueProblem):
+        parse_org_type("Общеобразовательная организациях")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1021801091234", "1021801091234"), (1021801091234, "1021801091234")]
+)
+def test_an_ogrn_is_thirteen_digits_from_text_or_a_number(raw, expected):
+    assert parse_ogrn(raw) == expected
