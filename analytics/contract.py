@@ -382,6 +382,21 @@ KIND_FIELDS: dict[Kind, tuple[Field, ...]] = {
     Kind.MENTEES: (*HIERARCHY_FIELDS, PERIOD, *MENTEE_FIELDS),
 }
 
+# Person bases name their organisation by ИНН or name; its territory and type are those
+# of the organisation found (the target model's templates have no such columns). A column
+# or an upload default may still give them.
+PLACE_OPTIONAL: dict[Kind, frozenset[str]] = {
+    kind: frozenset({REGION.code, MUNICIPALITY.code, ORG_TYPE.code})
+    for kind in (Kind.MENTORS, Kind.MENTEES)
+}
+
+
+def needs_value(kind: Kind, f: Field) -> bool:
+    """True if every row of a file of ``kind`` must give ``f``: in its column, or (for a
+    defaultable field) as a value for the whole file given at upload."""
+    return f.required or (f.defaultable and f.code not in PLACE_OPTIONAL.get(kind, frozenset()))
+
+
 # Person registers: their kind → the table that holds them (a history table has the same
 # name with ``_history``), and the start and end dates that must not run backwards.
 PERSON_TABLES: dict[Kind, str] = {Kind.MENTORS: "mentors", Kind.MENTEES: "mentees"}

@@ -24,12 +24,14 @@ from .contract import (
     PERIOD,
     PERSON_FIELDS,
     PERSON_KEYS,
+    PLACE_OPTIONAL,
     QUIET_HEADERS,
     REGION,
     TEMPLATE_INSTRUCTIONS_MARK,
     Field,
     FieldType,
     Kind,
+    needs_value,
 )
 from .normalize import (
     ValueProblem,
@@ -277,7 +279,12 @@ def _sheet_problems_with_columns(
         )
         fine = False
     for f in KIND_FIELDS[result.kind]:
-        if f.defaultable and f.code not in present and defaults.raw(f.code) is None:
+        if (
+            needs_value(result.kind, f)
+            and f.defaultable
+            and f.code not in present
+            and defaults.raw(f.code) is None
+        ):
             result.errors.append(
                 Problem(
                     result.file,
@@ -464,11 +471,9 @@ def _parse_row(
     for f in KIND_FIELDS[result.kind]:
         if values.get(f.code) is None and f.code in fallback:
             values[f.code] = fallback[f.code]
-        if (
-            values.get(f.code) is None
-            and f.code not in unreadable
-            and (f.defaultable or f.required)
-        ):
+        if f.code in PLACE_OPTIONAL.get(result.kind, ()):
+            values.setdefault(f.code, None)
+        if values.get(f.code) is None and f.code not in unreadable and needs_value(result.kind, f):
             ok = False
             column = next((header.titles[c] for c, g in header.columns.items() if g is f), None)
             result.errors.append(
@@ -517,12 +522,13 @@ cached_name_key = lru_cache(maxsize=65_536)(name_key)
 
 
 def identity_keys(values: dict[str, object]) -> list[tuple[object, ...]]:
-    """Keys under which two rows name the same organisation (ИНН, or name in municipality)."""
+    """Keys under which two rows name the same organisation (ИНН, or name in municipality;
+    a person base's row may name no territory: its name key has blank ones)."""
     keys: list[tuple[object, ...]] = [
         (
             "name",
-            cached_territory_key(str(values[REGION.code])),
-            cached_territory_key(str(values[MUNICIPALITY.code])),
+            cached_territory_key(str(values.get(REGION.code) or "")),
+            cached_territory_key(str(values.get(MUNICIPALITY.code) or "")),
             cached_name_key(str(values[ORG_NAME.code])),
         )
     ]

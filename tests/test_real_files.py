@@ -453,3 +453,92 @@ def test_rows_with_one_inn_and_different_data_are_an_error_naming_both_rows():
         "ОО»: «МБОУ «СОШ № 5»» и «МБДОУ «Детский сад № 5»»; «Тип ОО»: «СОШ» и «детский сад»; "
         "оставьте одну строку"
     ]
+
+
+# Person bases with the target model's columns only
+
+MENTOR_TEMPLATE = [
+    "ФИО наставника",
+    "Наименование ОО",
+    "ИНН",
+    "Должность",
+    "Педагогический стаж (лет)",
+    "Форма наставничества",
+    "Количество наставляемых",
+    "Дата начала",
+    "Дата окончания",
+    "Обучение пройдено",
+    "Период",
+]
+MENTOR = [
+    "Иванова Анна Петровна",
+    "МБОУ «СОШ № 5»",
+    "1833383617",
+    "учитель математики",
+    "22",
+    "педагог – педагог",
+    "2",
+    "01.09.2023",
+    "31.05.2024",
+    "да",
+    "2023/2024",
+]
+MENTEE_TEMPLATE = [
+    "ФИО наставляемого",
+    "Наименование ОО",
+    "ИНН",
+    "Категория",
+    "ФИО наставника",
+    "Форма наставничества",
+    "Дата вхождения в программу",
+    "Дата завершения",
+    "Программа завершена",
+    "Период",
+]
+MENTEE = [
+    "Петров Илья Сергеевич",
+    "МБОУ «СОШ № 5»",
+    "1833383617",
+    "молодой специалист",
+    "Иванова Анна Петровна",
+    "педагог – педагог",
+    "01.09.2023",
+    "",
+    "нет",
+    "2023/2024",
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "rows"),
+    [(Kind.MENTORS, [MENTOR_TEMPLATE, MENTOR]), (Kind.MENTEES, [MENTEE_TEMPLATE, MENTEE])],
+)
+def test_a_person_base_with_the_templates_columns_only_parses_without_territory(kind, rows):
+    result = parse("база.csv", csv_bytes(rows), kind, Defaults())
+    assert (result.errors, result.warnings) == ([], [])
+    values = result.records[0].values
+    assert (values["region"], values["municipality"], values["org_type"]) == (None, None, None)
+    assert (values["org_name"], values["inn"], values["period"]) == (
+        "МБОУ «СОШ № 5»",
+        "1833383617",
+        "2023/2024",
+    )
+
+
+def test_a_person_base_takes_territory_and_type_from_upload_defaults_where_given():
+    defaults = Defaults(region="Удмуртская Республика", municipality="г. Глазов", org_type="СОШ")
+    result = parse("база.csv", csv_bytes([MENTOR_TEMPLATE, MENTOR]), Kind.MENTORS, defaults)
+    values = result.records[0].values
+    assert (values["region"], values["municipality"], values["org_type"]) == (
+        "Удмуртская Республика",
+        "г. Глазов",
+        "school",
+    )
+
+
+def test_a_person_base_still_needs_its_period_from_a_column_or_the_upload():
+    rows = [MENTOR_TEMPLATE[:-1], MENTOR[:-1]]
+    result = parse("база.csv", csv_bytes(rows), Kind.MENTORS, Defaults())
+    assert texts(result.errors) == [
+        "Файл «база.csv» — нет столбца «Период»; укажите значение для всего файла при загрузке"
+    ]
