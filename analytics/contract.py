@@ -382,6 +382,10 @@ KIND_FIELDS: dict[Kind, tuple[Field, ...]] = {
     Kind.MENTEES: (*HIERARCHY_FIELDS, PERIOD, *MENTEE_FIELDS),
 }
 
+# Optional columns whose absence is ordinary and goes unreported: many municipalities have
+# no districts, and ОГРН is beyond the contract.
+ORDINARY_ABSENCES: frozenset[str] = frozenset({DISTRICT.code, OGRN.code})
+
 # Person bases name their organisation by ИНН or name; its territory and type are those
 # of the organisation found (the target model's templates have no such columns). A column
 # or an upload default may still give them.

@@ -13,12 +13,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from rapidfuzz import fuzz, process
+
 from .contract import (
     DATE_RANGES,
     FORM_VALUE_CODES,
     KIND_FIELDS,
     KIND_LABELS,
     MUNICIPALITY,
+    ORDINARY_ABSENCES,
     ORG_NAME,
     ORG_TYPE,
     PERIOD,
@@ -56,7 +59,7 @@ from .normalize import (
     territory_key,
 )
 from .problems import Problem
-from .readers import Sheet
+from .readers import CSV_SHEET, Sheet
 
 HEADER_SEARCH_ROWS = 30
 
@@ -107,6 +110,9 @@ class ParsedFile:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     sheets_read: list[str] = field(default_factory=list)
+    # Codes of the contract's columns some read sheet lacks (and no upload default gives),
+    # in the contract's order: their values are not loaded from this file.
+    missing_columns: list[str] = field(default_factory=list)
 
 
 def _field_index(kind: Kind) -> dict[str, Field]:
@@ -293,17 +299,66 @@ def _sheet_problems_with_columns(
                 )
             )
             fine = False
+    missing = [
+        f
+        for f in KIND_FIELDS[result.kind]
+        if f.code not in present
+        and not f.required
+        and not f.defaultable
+        and f.code not in ORDINARY_ABSENCES
+    ]
+    if missing:
+        result.warnings.append(
+            Problem(result.file, _missing_message(result.kind, sheet, missing), sheet=sheet.name)
+        )
+        codes = {*result.missing_columns, *(f.code for f in missing)}
+        result.missing_columns = [f.code for f in KIND_FIELDS[result.kind] if f.code in codes]
     for title in header.unknown.values():
+        message = "столбец не входит в форму и не загружается"
+        if meant := _nearest_missing_header(title, missing):
+            message += f"; возможно, имелся в виду «{meant.header}»"
         result.warnings.append(
             Problem(
                 result.file,
-                "столбец не входит в форму и не загружается",
+                message,
                 sheet=sheet.name,
                 row=header.row_index + 1,
                 column=title,
             )
         )
     return fine
+
+
+# What the columns of each kind belong to, in the genitive: «нет столбца формы».
+_KIND_GENITIVE: dict[Kind, str] = {
+    Kind.ORG_FORM: "формы",
+    Kind.REGISTRY: "реестра",
+    Kind.MENTORS: "базы наставников",
+    Kind.MENTEES: "базы наставляемых",
+}
+
+
+def _missing_message(kind: Kind, sheet: Sheet, missing: list[Field]) -> str:
+    where = "в файле" if sheet.name == CSV_SHEET else "на листе"
+    whose = _KIND_GENITIVE[kind]
+    headers = ", ".join(f"«{f.header}»" for f in missing)
+    if len(missing) == 1:
+        return f"{where} нет столбца {whose} {headers}; его значения не будут загружены"
+    return f"{where} нет столбцов {whose}: {headers}; их значения не будут загружены"
+
+
+# How alike (rapidfuzz ratio, 0–100) an unknown header must be to a missing column's
+# spelling to be suggested: «Педагогов наставнико» (93) is, «Кол-во педагогов» (77) not.
+SUGGESTION_SCORE = 85
+
+
+def _nearest_missing_header(title: str, missing: list[Field]) -> Field | None:
+    """The missing column an unknown header most likely means, if it is close enough."""
+    spellings = {header_key(spelling): f for f in missing for spelling in (f.header, *f.synonyms)}
+    found = process.extractOne(
+        header_key(title), list(spellings), scorer=fuzz.ratio, score_cutoff=SUGGESTION_SCORE
+    )
+    return spellings[found[0]] if found else None
 
 
 def _parse_defaults(result: ParsedFile, defaults: Defaults) -> dict[str, object]:

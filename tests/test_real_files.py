@@ -78,10 +78,14 @@ def workbook_with_hidden_sheet(state: str = "hidden") -> bytes:
     workbook = Workbook()
     current = workbook.active
     current.title = "ОО"
-    for row in table([org("МБОУ «СОШ № 5»", period="2023")], columns=[*FORM_COLUMNS, "period"]):
+    for row in table(
+        [org("МБОУ «СОШ № 5»", period="2023")], columns=["inn", *FORM_COLUMNS, "period"]
+    ):
         current.append(row)
     archive = workbook.create_sheet("Архив 2022")
-    for row in table([org("МБОУ «СОШ № 5»", period="2022")], columns=[*FORM_COLUMNS, "period"]):
+    for row in table(
+        [org("МБОУ «СОШ № 5»", period="2022")], columns=["inn", *FORM_COLUMNS, "period"]
+    ):
         archive.append(row)
     archive.sheet_state = state
     buffer = io.BytesIO()
@@ -541,4 +545,57 @@ def test_a_person_base_still_needs_its_period_from_a_column_or_the_upload():
     result = parse("база.csv", csv_bytes(rows), Kind.MENTORS, Defaults())
     assert texts(result.errors) == [
         "Файл «база.csv» — нет столбца «Период»; укажите значение для всего файла при загрузке"
+    ]
+
+
+# Partial files said out loud
+
+PARTIAL_COLUMNS = [c for c in FORM_COLUMNS if c != "mentors"]
+
+
+def test_a_form_without_some_contract_columns_names_them_all_in_one_warning():
+    rows = table([org("МБОУ «СОШ № 5»")], PARTIAL_COLUMNS)
+    result = parse("f.csv", csv_bytes(rows))
+    assert result.errors == []
+    assert texts(result.warnings) == [
+        "Файл «f.csv» — в файле нет столбцов формы: «ИНН», «Педагогов-наставников»; их "
+        "значения не будут загружены"
+    ]
+    assert result.missing_columns == ["inn", "mentors"]
+
+
+def test_a_sheet_without_one_contract_column_names_it_in_the_singular():
+    rows = table([org("МБОУ «СОШ № 5»")], ["inn", *PARTIAL_COLUMNS])
+    result = parse("f.xlsx", xlsx_bytes({"ОО": rows}))
+    assert texts(result.warnings) == [
+        "Файл «f.xlsx», лист «ОО» — на листе нет столбца формы «Педагогов-наставников»; его "
+        "значения не будут загружены"
+    ]
+    assert result.missing_columns == ["mentors"]
+
+
+def test_a_complete_form_has_no_missing_columns_even_without_district_or_upload_defaults():
+    result = parse("f.csv", csv_bytes(table([org("МБОУ «СОШ № 5»")], ["inn", *FORM_COLUMNS])))
+    assert (result.warnings, result.missing_columns) == ([], [])
+
+
+def test_an_unknown_header_close_to_a_missing_column_suggests_it():
+    rows = table(
+        [org("МБОУ «СОШ № 5»")], ["inn", *FORM_COLUMNS], {"mentors": "Педагогов наставнико"}
+    )
+    result = parse("f.csv", csv_bytes(rows))
+    assert texts(result.warnings) == [
+        "Файл «f.csv» — в файле нет столбца формы «Педагогов-наставников»; его значения не "
+        "будут загружены",
+        "Файл «f.csv», строка 1, столбец «Педагогов наставнико» — столбец не входит в форму и "
+        "не загружается; возможно, имелся в виду «Педагогов-наставников»",
+    ]
+
+
+def test_an_unknown_header_like_no_missing_column_gets_no_suggestion():
+    header, *data = table([org("МБОУ «СОШ № 5»")], ["inn", *FORM_COLUMNS])
+    rows = [[*header, "Примечание"], *[[*row, "сдано"] for row in data]]
+    result = parse("f.csv", csv_bytes(rows))
+    assert texts(result.warnings) == [
+        "Файл «f.csv», строка 1, столбец «Примечание» — столбец не входит в форму и не загружается"
     ]
