@@ -22,7 +22,7 @@ from analytics.contract import KIND_LABELS, ORG_TYPES_BY_CODE, Kind
 from analytics.exports import table_csv
 from analytics.ingest import IngestResult
 from analytics.parse import Defaults
-from analytics.problems import IngestError, Problem
+from analytics.problems import IngestError, Problem, group
 
 log = logging.getLogger("monitoring.ui")
 
@@ -155,13 +155,34 @@ def load_files(
     return loads
 
 
+# Distinct values shown for a group of problems before «…».
+GROUP_VALUES_SHOWN = 3
+
+
 def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
-    """Errors or warnings as a table with Russian headers; rows as numbered in Excel."""
-    frame = pd.DataFrame(
-        [{code: getattr(p, code) for code in PROBLEM_COLUMNS} for p in problems],
-        columns=list(PROBLEM_COLUMNS),
-    )
-    frame["row"] = pd.array(frame["row"], dtype="Int64")
+    """Errors or warnings as a table with Russian headers, one line per group of the same
+    problem in one column (:func:`analytics.problems.group`): rows as numbered in Excel
+    and compressed («5–9, 12»), the count of rows after the message where there are
+    several, the value where they share one, else the first few."""
+    lines = []
+    for g in group(problems):
+        p = g.first
+        values = g.values[:GROUP_VALUES_SHOWN]
+        value = ", ".join(values) + (", …" if len(g.values) > len(values) else "")
+        message = p.message
+        if len(g.rows) > 1:
+            message += " — " + formatting.count(len(g.rows), "строка", "строки", "строк")
+        lines.append(
+            {
+                "file": p.file,
+                "sheet": p.sheet,
+                "row": g.rows_text or None,
+                "column": p.column,
+                "value": value if g.values else None,
+                "message": message,
+            }
+        )
+    frame = pd.DataFrame(lines, columns=list(PROBLEM_COLUMNS))
     return frame.rename(columns=PROBLEM_COLUMNS)
 
 
