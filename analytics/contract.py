@@ -23,6 +23,7 @@ class FieldType(StrEnum):
     DATE = "date"
     MENTORING_FORM = "mentoring_form"
     MENTEE_CATEGORY = "mentee_category"
+    OGRN = "ogrn"
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ SQL_TYPES: dict[FieldType, str] = {
     FieldType.DATE: "DATE",
     FieldType.MENTORING_FORM: "VARCHAR",
     FieldType.MENTEE_CATEGORY: "VARCHAR",
+    FieldType.OGRN: "VARCHAR",
 }
 
 # Words shown to users for each type, in validation messages and the template.
@@ -96,6 +98,7 @@ TYPE_LABELS: dict[FieldType, str] = {
     FieldType.DATE: "дата: 01.09.2022 или 2022-09-01",
     FieldType.MENTORING_FORM: f"форма наставничества: {_choice_list(MENTORING_FORMS)}",
     FieldType.MENTEE_CATEGORY: f"категория: {_choice_list(MENTEE_CATEGORIES)}",
+    FieldType.OGRN: "ОГРН, 13 цифр",
 }
 
 
@@ -106,6 +109,9 @@ class Field:
     ``code`` names the database column; ``header`` is the canonical header of the
     template; ``synonyms`` are other headers people write for the same column (header
     matching already ignores case, spaces, quotes, dash kinds, ё/е and trailing units).
+    ``weak_synonyms`` are those of the synonyms that give way to any other spelling of
+    the field in the same table (a registry with «Полное наименование» and «Краткое
+    наименование» takes the full name; the short one alone is the name).
     ``defaultable`` fields may be absent from a file and given once at upload.
     """
 
@@ -116,6 +122,7 @@ class Field:
     defaultable: bool = False
     synonyms: tuple[str, ...] = ()
     hint: str = ""
+    weak_synonyms: tuple[str, ...] = ()
 
 
 REGION = Field(
@@ -135,9 +142,19 @@ MUNICIPALITY = Field(
         "Муниципальный район (городской округ)",
         "МО",
         "Городской округ",
+        "Муниципальный район/округ",
+        "Муниципальный район / городской округ",
+        "Муниципальный район",
+        "Муниципальный округ",
     ),
 )
 DISTRICT = Field("district", "Район", FieldType.TEXT, synonyms=("Район города", "Округ"))
+# Published registries give a short name beside the full one; alone, it is the name.
+_SHORT_NAME_HEADERS = (
+    "Краткое наименование",
+    "Сокращённое наименование",
+    "Краткое наименование организации",
+)
 ORG_NAME = Field(
     "org_name",
     "Наименование ОО",
@@ -150,9 +167,23 @@ ORG_NAME = Field(
         "Название ОО",
         "Организация",
         "ОО",
+        "Наименование",
+        "Полное наименование",
+        "Полное наименование организации",
+        "Наименование учреждения",
+        "Наименование образовательного учреждения",
+        "Название школы",
+        "Название организации",
+        *_SHORT_NAME_HEADERS,
     ),
+    weak_synonyms=_SHORT_NAME_HEADERS,
 )
-INN = Field("inn", "ИНН", FieldType.INN, synonyms=("ИНН ОО", "ИНН организации"))
+INN = Field(
+    "inn",
+    "ИНН",
+    FieldType.INN,
+    synonyms=("ИНН ОО", "ИНН организации", "ИНН учреждения", "inn"),
+)
 ORG_TYPE = Field(
     "org_type",
     "Тип ОО",
@@ -169,6 +200,14 @@ PERIOD = Field(
 )
 
 HIERARCHY_FIELDS: tuple[Field, ...] = (REGION, MUNICIPALITY, DISTRICT, ORG_NAME, INN, ORG_TYPE)
+# Published registries carry the state registration number; it is checked and kept in
+# the parsed rows (not stored: the organisation is known by ИНН).
+OGRN = Field(
+    "ogrn",
+    "ОГРН",
+    FieldType.OGRN,
+    synonyms=("ОГРН организации", "ОГРН учреждения", "ogrn"),
+)
 
 
 def _yes_no(code: str, header: str, *synonyms: str) -> Field:
@@ -338,10 +377,29 @@ MENTEE_FIELDS: tuple[Field, ...] = (
 
 KIND_FIELDS: dict[Kind, tuple[Field, ...]] = {
     Kind.ORG_FORM: (*HIERARCHY_FIELDS, PERIOD, *FORM_VALUE_FIELDS),
-    Kind.REGISTRY: HIERARCHY_FIELDS,
+    Kind.REGISTRY: (*HIERARCHY_FIELDS, OGRN),
     Kind.MENTORS: (*HIERARCHY_FIELDS, PERIOD, *MENTOR_FIELDS),
     Kind.MENTEES: (*HIERARCHY_FIELDS, PERIOD, *MENTEE_FIELDS),
 }
+
+# Optional columns whose absence is ordinary and goes unreported: many municipalities have
+# no districts, and ОГРН is beyond the contract.
+ORDINARY_ABSENCES: frozenset[str] = frozenset({DISTRICT.code, OGRN.code})
+
+# Person bases name their organisation by ИНН or name; its territory and type are those
+# of the organisation found (the target model's templates have no such columns). A column
+# or an upload default may still give them.
+PLACE_OPTIONAL: dict[Kind, frozenset[str]] = {
+    kind: frozenset({REGION.code, MUNICIPALITY.code, ORG_TYPE.code})
+    for kind in (Kind.MENTORS, Kind.MENTEES)
+}
+
+
+def needs_value(kind: Kind, f: Field) -> bool:
+    """True if every row of a file of ``kind`` must give ``f``: in its column, or (for a
+    defaultable field) as a value for the whole file given at upload."""
+    return f.required or (f.defaultable and f.code not in PLACE_OPTIONAL.get(kind, frozenset()))
+
 
 # Person registers: their kind → the table that holds them (a history table has the same
 # name with ``_history``), and the start and end dates that must not run backwards.
@@ -366,11 +424,16 @@ FIELDS_BY_CODE: dict[str, Field] = {f.code: f for fields in KIND_FIELDS.values()
 
 @dataclass(frozen=True)
 class OrgType:
+    """A type of organisation. ``official`` is its name in federal lists: a value that
+    starts with it («Общеобразовательная организация, осуществляющая обучение по
+    адаптированным основным общеобразовательным программам») is of this type."""
+
     code: str
     label: str
     short: str
     plural_genitive: str
     words: tuple[str, ...] = field(default=())
+    official: str = ""
 
 
 ORG_TYPES: tuple[OrgType, ...] = (
@@ -391,6 +454,7 @@ ORG_TYPES: tuple[OrgType, ...] = (
             "гимназия",
             "лицей",
         ),
+        "общеобразовательная организация",
     ),
     OrgType(
         "preschool",
@@ -404,6 +468,7 @@ ORG_TYPES: tuple[OrgType, ...] = (
             "ДОУ",
             "детский сад",
         ),
+        "дошкольная образовательная организация",
     ),
     OrgType(
         "additional",
@@ -418,6 +483,7 @@ ORG_TYPES: tuple[OrgType, ...] = (
             "ДО",
             "ОДО",
         ),
+        "организация дополнительного образования",
     ),
     OrgType(
         "vocational",
@@ -432,12 +498,52 @@ ORG_TYPES: tuple[OrgType, ...] = (
             "колледж",
             "техникум",
         ),
+        "профессиональная образовательная организация",
     ),
 )
 ORG_TYPES_BY_CODE: dict[str, OrgType] = {t.code: t for t in ORG_TYPES}
 
 YES_WORDS: tuple[str, ...] = ("да", "+", "1", "есть", "имеется", "true", "истина", "yes")
 NO_WORDS: tuple[str, ...] = ("нет", "-", "0", "отсутствует", "false", "ложь", "no")
+
+# Columns of published lists that are not data of the contract and go without a warning:
+# row numbers, addresses, phones, e-mail, site, head, licence, codes. A header is quiet
+# when it is one of these or starts with one followed by a non-letter («Адрес (место
+# нахождения)», «Телефон/факс»).
+QUIET_HEADERS: tuple[str, ...] = (
+    "№ п/п",
+    "№",
+    "п/п",
+    "номер п/п",
+    "адрес",
+    "юридический адрес",
+    "фактический адрес",
+    "почтовый адрес",
+    "место нахождения",
+    "местонахождение",
+    "индекс",
+    "почтовый индекс",
+    "телефон",
+    "тел",
+    "контактный телефон",
+    "факс",
+    "e-mail",
+    "email",
+    "эл. почта",
+    "электронная почта",
+    "сайт",
+    "официальный сайт",
+    "руководитель",
+    "фио руководителя",
+    "директор",
+    "лицензия",
+    "номер лицензии",
+    "дата выдачи лицензии",
+    "кпп",
+    "октмо",
+    "окпо",
+    "окато",
+)
 
 # Org-name cells that start a totals row rather than name an organisation.
 TOTAL_ROW_PREFIXES: tuple[str, ...] = ("итого", "всего")

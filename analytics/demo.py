@@ -39,6 +39,7 @@ from openpyxl.writer.excel import ExcelWriter
 from .contract import FIELDS_BY_CODE, FORM_VALUE_CODES, ORG_TYPES_BY_CODE, FieldType, Kind
 from .db import Database
 from .ingest import IngestResult, ingest_file
+from .normalize import inn_check_digit
 from .parse import Defaults
 
 DEMO_SEED = 20221
@@ -295,13 +296,6 @@ _TEACHERS = {
 }
 # Organisations of additional education lag behind, colleges are ahead.
 TYPE_LAG = {"school": 0.0, "preschool": 0.03, "additional": 0.1, "vocational": -0.05}
-_INN_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
-
-
-def inn_check_digit(first_nine: str) -> str:
-    """The control digit of a legal entity's 10-digit ИНН."""
-    total = sum(int(d) * w for d, w in zip(first_nine, _INN_WEIGHTS, strict=True))
-    return str(total % 11 % 10)
 
 
 def _numbers(rng: random.Random, count: int) -> list[int]:

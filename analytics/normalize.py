@@ -147,32 +147,77 @@ def parse_share(raw: object) -> float | None:
     return value
 
 
+_INN_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+
+
+def inn_check_digit(first_nine: str) -> str:
+    """The check digit of an organisation's 10-digit ИНН from its first nine digits
+    (the tax service's weights, the sum mod 11 mod 10)."""
+    total = sum(int(d) * w for d, w in zip(first_nine, _INN_WEIGHTS, strict=True))
+    return str(total % 11 % 10)
+
+
+def inn_lost_leading_zero(raw: object) -> bool:
+    """True for a 9-digit number from a numeric cell: a spreadsheet stored an ИНН typed
+    as a number and dropped its leading zero (``parse_inn`` puts it back)."""
+    return (
+        isinstance(raw, int | float)
+        and not isinstance(raw, bool)
+        and len(_SPACES.sub("", cell_text(raw))) == 9
+    )
+
+
 def parse_inn(raw: object) -> str | None:
+    """An organisation's ИНН: 10 digits whose last is the check digit of the others."""
     text = _SPACES.sub("", cell_text(raw))
     if not text:
         return None
-    # A spreadsheet stores an ИНН typed as a number without its leading zero.
-    if isinstance(raw, int | float) and len(text) == 9:
+    if inn_lost_leading_zero(raw):
         text = "0" + text
     if not re.fullmatch(r"\d{10}", text):
         raise ValueProblem("ИНН организации — 10 цифр")
+    if inn_check_digit(text[:9]) != text[9]:
+        # No "should be" digit: it would invite turning a transposed ИНН into another
+        # valid one; the person checks the number against the organisation's documents.
+        raise ValueProblem(
+            "неверное контрольное число ИНН: такого ИНН не существует, проверьте цифры"
+        )
+    return text
+
+
+def parse_ogrn(raw: object) -> str | None:
+    """An organisation's ОГРН (state registration number): 13 digits."""
+    text = _SPACES.sub("", cell_text(raw))
+    if not text:
+        return None
+    if not re.fullmatch(r"\d{13}", text):
+        raise ValueProblem("ОГРН организации — 13 цифр")
     return text
 
 
 _ORG_TYPE_WORDS = {fold(w): t.code for t in ORG_TYPES for w in (t.code, t.label, *t.words)}
+# A federal type name followed by what specifies it: «…, осуществляющая обучение по
+# адаптированным основным общеобразовательным программам».
+_OFFICIAL_ORG_TYPE = re.compile(
+    "^(?:" + "|".join(re.escape(fold(t.official)) for t in ORG_TYPES if t.official) + r")(?!\w)"
+)
+_OFFICIAL_ORG_TYPE_CODES = {fold(t.official): t.code for t in ORG_TYPES if t.official}
 
 
 def parse_org_type(raw: object) -> str | None:
+    """A type code from its code, label, a usual word (СОШ, детский сад) or a federal type
+    name, alone or followed by what specifies it."""
     text = fold(cell_text(raw))
     if not text:
         return None
-    try:
+    if text in _ORG_TYPE_WORDS:
         return _ORG_TYPE_WORDS[text]
-    except KeyError:
-        raise ValueProblem(
-            "неизвестный тип ОО; допустимо: общеобразовательная, дошкольная, "
-            "дополнительного образования, профессиональная"
-        ) from None
+    if official := _OFFICIAL_ORG_TYPE.match(text):
+        return _OFFICIAL_ORG_TYPE_CODES[official.group()]
+    raise ValueProblem(
+        "неизвестный тип ОО; допустимо: общеобразовательная, дошкольная, "
+        "дополнительного образования, профессиональная"
+    )
 
 
 @dataclass(frozen=True, order=True)

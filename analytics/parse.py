@@ -8,9 +8,12 @@ database: the result is records plus errors and warnings.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from rapidfuzz import fuzz, process
 
 from .contract import (
     DATE_RANGES,
@@ -18,21 +21,26 @@ from .contract import (
     KIND_FIELDS,
     KIND_LABELS,
     MUNICIPALITY,
+    ORDINARY_ABSENCES,
     ORG_NAME,
     ORG_TYPE,
     PERIOD,
     PERSON_FIELDS,
     PERSON_KEYS,
+    PLACE_OPTIONAL,
+    QUIET_HEADERS,
     REGION,
     TEMPLATE_INSTRUCTIONS_MARK,
     Field,
     FieldType,
     Kind,
+    needs_value,
 )
 from .normalize import (
     ValueProblem,
     cell_text,
     header_key,
+    inn_lost_leading_zero,
     is_blank,
     is_total_row,
     name_key,
@@ -41,6 +49,7 @@ from .normalize import (
     parse_inn,
     parse_mentee_category,
     parse_mentoring_form,
+    parse_ogrn,
     parse_org_type,
     parse_period,
     parse_share,
@@ -50,7 +59,7 @@ from .normalize import (
     territory_key,
 )
 from .problems import Problem
-from .readers import Sheet
+from .readers import CSV_SHEET, Sheet
 
 HEADER_SEARCH_ROWS = 30
 
@@ -65,6 +74,7 @@ PARSERS: dict[FieldType, Callable[[object], object]] = {
     FieldType.DATE: parse_date,
     FieldType.MENTORING_FORM: parse_mentoring_form,
     FieldType.MENTEE_CATEGORY: parse_mentee_category,
+    FieldType.OGRN: parse_ogrn,
 }
 
 
@@ -100,6 +110,9 @@ class ParsedFile:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     sheets_read: list[str] = field(default_factory=list)
+    # Codes of the contract's columns some read sheet lacks (and no upload default gives),
+    # in the contract's order: their values are not loaded from this file.
+    missing_columns: list[str] = field(default_factory=list)
 
 
 def _field_index(kind: Kind) -> dict[str, Field]:
@@ -111,6 +124,14 @@ def _field_index(kind: Kind) -> dict[str, Field]:
 
 
 _INDEX: dict[Kind, dict[str, Field]] = {kind: _field_index(kind) for kind in Kind}
+_WEAK_KEYS: frozenset[str] = frozenset(
+    header_key(s) for fields in KIND_FIELDS.values() for f in fields for s in f.weak_synonyms
+)
+_QUIET_HEADER = re.compile(
+    "^(?:"
+    + "|".join(re.escape(header_key(h)) for h in sorted(QUIET_HEADERS, key=len, reverse=True))
+    + r")(?!\w)"
+)
 
 
 @dataclass(frozen=True)
@@ -143,17 +164,26 @@ def _match_row(rows: Sequence[Sequence[object]], r: int, kind: Kind) -> Header:
     columns: dict[int, Field] = {}
     titles: dict[int, str] = {}
     unknown: dict[int, str] = {}
+    weak: set[int] = set()
     for c in range(len(rows[r])):
         candidates = _column_candidates(rows, r, c)
         for text in candidates:
-            matched = index.get(header_key(text))
+            key = header_key(text)
+            matched = index.get(key)
             if matched:
                 columns[c] = matched
                 titles[c] = text
+                if key in _WEAK_KEYS:
+                    weak.add(c)
                 break
         else:
-            if candidates and cell_text(rows[r][c]):
+            quiet = any(_QUIET_HEADER.match(header_key(text)) for text in candidates)
+            if candidates and cell_text(rows[r][c]) and not quiet:
                 unknown[c] = candidates[0]
+    for c in weak:
+        # «Краткое наименование» beside «Полное наименование»: the full one is the name.
+        if any(f is columns[c] for d, f in columns.items() if d not in weak):
+            del columns[c], titles[c]
     return Header(r, columns, titles, unknown)
 
 
@@ -176,6 +206,16 @@ def parse_sheets(file_name: str, sheets: list[Sheet], kind: Kind, defaults: Defa
     result = ParsedFile(file_name, kind)
     headers: list[tuple[Sheet, Header]] = []
     for sheet in sheets:
+        if sheet.hidden:
+            result.warnings.append(
+                Problem(
+                    file_name,
+                    "лист скрыт и не загружается; если его данные нужны, покажите лист "
+                    "в таблице и загрузите файл снова",
+                    sheet=sheet.name,
+                )
+            )
+            continue
         header = find_header(sheet.rows, kind)
         if header is None:
             if _is_template_instructions(sheet):
@@ -191,11 +231,12 @@ def parse_sheets(file_name: str, sheets: list[Sheet], kind: Kind, defaults: Defa
             continue
         headers.append((sheet, header))
     if not headers:
+        hidden = "; скрытые листы не читаются" if any(s.hidden for s in sheets) else ""
         result.errors.append(
             Problem(
                 file_name,
                 "не найдена строка заголовков: ни один столбец не совпал с формой "
-                f"«{KIND_LABELS[kind]}». Скачайте шаблон и сверьте заголовки",
+                f"«{KIND_LABELS[kind]}». Скачайте шаблон и сверьте заголовки{hidden}",
             )
         )
         return result
@@ -244,7 +285,12 @@ def _sheet_problems_with_columns(
         )
         fine = False
     for f in KIND_FIELDS[result.kind]:
-        if f.defaultable and f.code not in present and defaults.raw(f.code) is None:
+        if (
+            needs_value(result.kind, f)
+            and f.defaultable
+            and f.code not in present
+            and defaults.raw(f.code) is None
+        ):
             result.errors.append(
                 Problem(
                     result.file,
@@ -253,17 +299,66 @@ def _sheet_problems_with_columns(
                 )
             )
             fine = False
+    missing = [
+        f
+        for f in KIND_FIELDS[result.kind]
+        if f.code not in present
+        and not f.required
+        and not f.defaultable
+        and f.code not in ORDINARY_ABSENCES
+    ]
+    if missing:
+        result.warnings.append(
+            Problem(result.file, _missing_message(result.kind, sheet, missing), sheet=sheet.name)
+        )
+        codes = {*result.missing_columns, *(f.code for f in missing)}
+        result.missing_columns = [f.code for f in KIND_FIELDS[result.kind] if f.code in codes]
     for title in header.unknown.values():
+        message = "столбец не входит в форму и не загружается"
+        if meant := _nearest_missing_header(title, missing):
+            message += f"; возможно, имелся в виду «{meant.header}»"
         result.warnings.append(
             Problem(
                 result.file,
-                "столбец не входит в форму и не загружается",
+                message,
                 sheet=sheet.name,
                 row=header.row_index + 1,
                 column=title,
             )
         )
     return fine
+
+
+# What the columns of each kind belong to, in the genitive: «нет столбца формы».
+_KIND_GENITIVE: dict[Kind, str] = {
+    Kind.ORG_FORM: "формы",
+    Kind.REGISTRY: "реестра",
+    Kind.MENTORS: "базы наставников",
+    Kind.MENTEES: "базы наставляемых",
+}
+
+
+def _missing_message(kind: Kind, sheet: Sheet, missing: list[Field]) -> str:
+    where = "в файле" if sheet.name == CSV_SHEET else "на листе"
+    whose = _KIND_GENITIVE[kind]
+    headers = ", ".join(f"«{f.header}»" for f in missing)
+    if len(missing) == 1:
+        return f"{where} нет столбца {whose} {headers}; его значения не будут загружены"
+    return f"{where} нет столбцов {whose}: {headers}; их значения не будут загружены"
+
+
+# How alike (rapidfuzz ratio, 0–100) an unknown header must be to a missing column's
+# spelling to be suggested: «Педагогов наставнико» (93) is, «Кол-во педагогов» (77) not.
+SUGGESTION_SCORE = 85
+
+
+def _nearest_missing_header(title: str, missing: list[Field]) -> Field | None:
+    """The missing column an unknown header most likely means, if it is close enough."""
+    spellings = {header_key(spelling): f for f in missing for spelling in (f.header, *f.synonyms)}
+    found = process.extractOne(
+        header_key(title), list(spellings), scorer=fuzz.ratio, score_cutoff=SUGGESTION_SCORE
+    )
+    return spellings[found[0]] if found else None
 
 
 def _parse_defaults(result: ParsedFile, defaults: Defaults) -> dict[str, object]:
@@ -403,6 +498,18 @@ def _parse_row(
             entered[f.header] = cells.text(raw) + " %"
         try:
             values[f.code] = cells.value(f.type, raw)
+            if f.type is FieldType.INN and inn_lost_leading_zero(raw):
+                result.warnings.append(
+                    Problem(
+                        result.file,
+                        "ИНН записан числом из 9 цифр: таблица отбросила ведущий ноль, "
+                        f"ИНН прочитан как «{values[f.code]}»",
+                        sheet=sheet.name,
+                        row=excel_row,
+                        column=header.titles[c],
+                        value=cells.text(raw),
+                    )
+                )
         except ValueProblem as problem:
             ok = False
             unreadable.add(f.code)
@@ -419,11 +526,9 @@ def _parse_row(
     for f in KIND_FIELDS[result.kind]:
         if values.get(f.code) is None and f.code in fallback:
             values[f.code] = fallback[f.code]
-        if (
-            values.get(f.code) is None
-            and f.code not in unreadable
-            and (f.defaultable or f.required)
-        ):
+        if f.code in PLACE_OPTIONAL.get(result.kind, ()):
+            values.setdefault(f.code, None)
+        if values.get(f.code) is None and f.code not in unreadable and needs_value(result.kind, f):
             ok = False
             column = next((header.titles[c] for c, g in header.columns.items() if g is f), None)
             result.errors.append(
@@ -472,12 +577,13 @@ cached_name_key = lru_cache(maxsize=65_536)(name_key)
 
 
 def identity_keys(values: dict[str, object]) -> list[tuple[object, ...]]:
-    """Keys under which two rows name the same organisation (ИНН, or name in municipality)."""
+    """Keys under which two rows name the same organisation (ИНН, or name in municipality;
+    a person base's row may name no territory: its name key has blank ones)."""
     keys: list[tuple[object, ...]] = [
         (
             "name",
-            cached_territory_key(str(values[REGION.code])),
-            cached_territory_key(str(values[MUNICIPALITY.code])),
+            cached_territory_key(str(values.get(REGION.code) or "")),
+            cached_territory_key(str(values.get(MUNICIPALITY.code) or "")),
             cached_name_key(str(values[ORG_NAME.code])),
         )
     ]
@@ -487,26 +593,81 @@ def identity_keys(values: dict[str, object]) -> list[tuple[object, ...]]:
 
 
 def _check_duplicates(result: ParsedFile) -> None:
+    """Two rows naming one organisation (by ИНН, or by name in its municipality) in one
+    period are an error; in a registry, rows that say the same of it (one per building
+    or licence) are merged with a warning, and only rows that differ are an error."""
     if result.kind in PERSON_KEYS:
         _check_duplicate_people(result)
         return
+    repeated: list[Record] = []
     seen: dict[tuple[object, ...], Record] = {}
     for record in result.records:
         period = record.values.get(PERIOD.code)
         for key in identity_keys(record.values):
             first = seen.setdefault((period, *key), record)
-            if first is not record:
-                result.errors.append(
-                    Problem(
-                        result.file,
-                        f"организация уже указана на листе «{first.sheet}» в строке {first.row}",
-                        sheet=record.sheet,
-                        row=record.row,
-                        column=ORG_NAME.header,
-                        value=str(record.values[ORG_NAME.code]),
-                    )
-                )
+            if first is record:
+                continue
+            if result.kind is not Kind.REGISTRY:
+                message = f"организация уже указана на листе «{first.sheet}» в строке {first.row}"
+                result.errors.append(_duplicate_problem(result, record, message))
                 break
+            where = f"на листе «{first.sheet}» " if first.sheet else ""
+            differences = _registry_differences(first, record)
+            if differences:
+                message = (
+                    f"эта организация уже указана {where}в строке {first.row}, но с другими "
+                    f"данными: {differences}; оставьте одну строку"
+                )
+                result.errors.append(_duplicate_problem(result, record, message))
+            else:
+                repeated.append(record)
+                message = (
+                    f"строка повторяет строку {first.row} {where}(та же организация с теми же "
+                    "данными, например другое здание или лицензия); организация загружается "
+                    "один раз"
+                )
+                result.warnings.append(_duplicate_problem(result, record, message))
+            break
+    if repeated:
+        dropped = {id(r) for r in repeated}
+        result.records = [r for r in result.records if id(r) not in dropped]
+
+
+def _duplicate_problem(result: ParsedFile, record: Record, message: str) -> Problem:
+    return Problem(
+        result.file,
+        message,
+        sheet=record.sheet,
+        row=record.row,
+        column=ORG_NAME.header,
+        value=str(record.values[ORG_NAME.code]),
+    )
+
+
+def _registry_differences(first: Record, second: Record) -> str:
+    """What two rows naming one organisation say differently of it, field by field
+    («Тип ОО»: «school» и «preschool»), compared as matching compares them; empty when
+    they agree."""
+    differences = []
+    for f in KIND_FIELDS[Kind.REGISTRY]:
+        a, b = first.values.get(f.code), second.values.get(f.code)
+        if f is ORG_NAME:
+            same = cached_name_key(str(a)) == cached_name_key(str(b))
+        elif f.type is FieldType.TEXT and a is not None and b is not None:
+            same = cached_territory_key(str(a)) == cached_territory_key(str(b))
+        else:
+            same = a == b
+        if not same:
+            shown = [
+                first.entered.get(f.header) or _shown(a),
+                second.entered.get(f.header) or _shown(b),
+            ]
+            differences.append(f"«{f.header}»: «{shown[0]}» и «{shown[1]}»")
+    return "; ".join(differences)
+
+
+def _shown(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 def _check_duplicate_people(result: ParsedFile) -> None:

@@ -16,7 +16,7 @@ import pytest
 from analytics.cli import main
 from analytics.db import Database
 from tests.conftest import DATA, EXPECTED
-from tests.filemakers import FULL_COLUMNS, csv_bytes, org, state, table, write_csv
+from tests.filemakers import FORM_COLUMNS, FULL_COLUMNS, csv_bytes, org, state, table, write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -104,7 +104,8 @@ def indicators(capsys, db_path, *options: str) -> list[dict[str, object]]:
 
 
 def test_ingest_prints_what_it_loaded_and_exits_0(tmp_path, capsys):
-    path = write_csv(tmp_path / "формы.csv", table([org("СОШ № 1"), org("СОШ № 2")]))
+    rows = table([org("СОШ № 1"), org("СОШ № 2")], ["inn", *FORM_COLUMNS])
+    path = write_csv(tmp_path / "формы.csv", rows)
     code, out, err = run(
         capsys, "--db", str(tmp_path / "m.duckdb"), "ingest", str(path), *GLAZOV_2023
     )
@@ -115,7 +116,7 @@ def test_ingest_prints_what_it_loaded_and_exits_0(tmp_path, capsys):
 
 
 def test_ingest_warnings_go_to_stderr_and_the_data_loads(tmp_path, capsys):
-    header, *rows = table([org("СОШ № 1")])
+    header, *rows = table([org("СОШ № 1")], ["inn", *FORM_COLUMNS])
     path = write_csv(tmp_path / "f.csv", [[*header, "Примечание"], *[[*r, "-"] for r in rows]])
     db = str(tmp_path / "m.duckdb")
     code, _, err = run(capsys, "--db", db, "ingest", str(path), *GLAZOV_2023)

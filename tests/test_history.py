@@ -10,7 +10,7 @@ import pytest
 from analytics.contract import Kind
 from analytics.ingest import RollbackRefused, ingest_bytes, ingest_file, rollback
 from analytics.parse import Defaults
-from tests.filemakers import csv_bytes, org, table, write_xlsx, xlsx_bytes
+from tests.filemakers import FORM_COLUMNS, csv_bytes, org, table, write_xlsx, xlsx_bytes
 
 DEFAULTS = Defaults(
     region="Удмуртская Республика", municipality="г. Глазов", org_type="school", period="2023"
@@ -162,7 +162,7 @@ def test_each_of_several_uploads_is_archived(fresh_db, tmp_path):
 
 
 def test_uploading_the_same_file_again_warns_and_archives_it_once(fresh_db):
-    content = csv_bytes(table([org("СОШ № 1")]))
+    content = csv_bytes(table([org("СОШ № 1")], ["inn", *FORM_COLUMNS]))
     ingest_bytes(fresh_db, "f.csv", content, defaults=DEFAULTS)
     again = ingest_bytes(fresh_db, "f.csv", content, defaults=DEFAULTS)
     assert again.replaced == 1

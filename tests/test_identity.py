@@ -70,54 +70,54 @@ def test_a_municipality_written_in_another_case_is_the_same_municipality(fresh_d
 
 def test_the_same_inn_under_a_new_name_is_one_organisation_that_takes_the_new_name(fresh_db):
     columns = ["inn", *FORM_COLUMNS]
-    upload(fresh_db, [org("МБОУ «СОШ № 5»", inn="1833383619")], period="2022", columns=columns)
+    upload(fresh_db, [org("МБОУ «СОШ № 5»", inn="1833383617")], period="2022", columns=columns)
     upload(
         fresh_db,
-        [org("МАОУ «Лицей № 5»", inn="1833383619")],
+        [org("МАОУ «Лицей № 5»", inn="1833383617")],
         period="2023",
         columns=columns,
     )
-    assert organisations(fresh_db) == [["МАОУ «Лицей № 5»", "1833383619", "г. Глазов", 2]]
+    assert organisations(fresh_db) == [["МАОУ «Лицей № 5»", "1833383617", "г. Глазов", 2]]
 
 
 def test_two_schools_of_the_same_name_with_different_inns_stay_apart(fresh_db):
     columns = ["inn", *FORM_COLUMNS]
-    upload(fresh_db, [org("МБОУ «СОШ № 5»", inn="1833383619")], columns=columns)
-    upload(fresh_db, [org("МБОУ «СОШ № 5»", inn="1833391538")], columns=columns)
-    assert [row[1] for row in organisations(fresh_db)] == ["1833383619", "1833391538"]
+    upload(fresh_db, [org("МБОУ «СОШ № 5»", inn="1833383617")], columns=columns)
+    upload(fresh_db, [org("МБОУ «СОШ № 5»", inn="1833391537")], columns=columns)
+    assert [row[1] for row in organisations(fresh_db)] == ["1833383617", "1833391537"]
 
 
 def test_a_school_known_by_name_gets_its_inn_from_a_later_file(fresh_db):
     upload(fresh_db, [org("МБОУ «СОШ № 5»")], period="2022")
     upload(
         fresh_db,
-        [org("МБОУ СОШ № 5", inn="1833383619")],
+        [org("МБОУ СОШ № 5", inn="1833383617")],
         period="2023",
         columns=["inn", *FORM_COLUMNS],
     )
-    assert organisations(fresh_db) == [["МБОУ СОШ № 5", "1833383619", "г. Глазов", 2]]
+    assert organisations(fresh_db) == [["МБОУ СОШ № 5", "1833383617", "г. Глазов", 2]]
 
 
 def test_a_nine_digit_numeric_inn_from_excel_gets_its_leading_zero_back(fresh_db, tmp_path):
-    rows = table([org("МБОУ «СОШ № 5»", inn=833383619)], columns=["inn", *FORM_COLUMNS])
+    rows = table([org("МБОУ «СОШ № 5»", inn=833383615)], columns=["inn", *FORM_COLUMNS])
     defaults = Defaults(region=REGION, municipality="г. Глазов", period="2022")
     ingest_file(fresh_db, write_xlsx(tmp_path / "f.xlsx", {"ОО": rows}), defaults=defaults)
-    assert fresh_db.scalar("SELECT inn FROM organizations") == "0833383619"
+    assert fresh_db.scalar("SELECT inn FROM organizations") == "0833383615"
 
 
 def test_an_inn_typed_as_text_with_its_zero_matches_the_one_excel_stored_as_a_number(
     fresh_db, tmp_path
 ):
-    rows = table([org("МБОУ «СОШ № 5»", inn=833383619)], columns=["inn", *FORM_COLUMNS])
+    rows = table([org("МБОУ «СОШ № 5»", inn=833383615)], columns=["inn", *FORM_COLUMNS])
     defaults = Defaults(region=REGION, municipality="г. Глазов", period="2022")
     ingest_file(fresh_db, write_xlsx(tmp_path / "f.xlsx", {"ОО": rows}), defaults=defaults)
     upload(
         fresh_db,
-        [org("Школа № 5", inn="0833383619")],
+        [org("Школа № 5", inn="0833383615")],
         period="2023",
         columns=["inn", *FORM_COLUMNS],
     )
-    assert organisations(fresh_db) == [["Школа № 5", "0833383619", "г. Глазов", 2]]
+    assert organisations(fresh_db) == [["Школа № 5", "0833383615", "г. Глазов", 2]]
 
 
 def test_one_school_in_two_periods_of_one_file_is_one_organisation_with_two_forms(fresh_db):
@@ -139,6 +139,6 @@ def test_a_form_for_a_registry_school_spelled_differently_counts_as_its_report(f
 
 def test_a_later_file_without_the_inn_still_finds_the_school_by_name_and_keeps_its_inn(fresh_db):
     columns = ["inn", *FORM_COLUMNS]
-    upload(fresh_db, [org("МБОУ «СОШ № 5»", inn="1833383619")], period="2022", columns=columns)
+    upload(fresh_db, [org("МБОУ «СОШ № 5»", inn="1833383617")], period="2022", columns=columns)
     upload(fresh_db, [org("МБОУ СОШ №5")], period="2023")
-    assert organisations(fresh_db) == [["МБОУ СОШ №5", "1833383619", "г. Глазов", 2]]
+    assert organisations(fresh_db) == [["МБОУ СОШ №5", "1833383617", "г. Глазов", 2]]

@@ -8,10 +8,12 @@ import pytest
 from analytics.normalize import (
     ValueProblem,
     header_key,
+    inn_check_digit,
     is_total_row,
     name_key,
     parse_count,
     parse_inn,
+    parse_ogrn,
     parse_org_type,
     parse_period,
     parse_share,
@@ -180,12 +182,12 @@ def test_a_share_outside_0_to_100_is_refused(raw):
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("1833383619", "1833383619"),
-        (1833383619, "1833383619"),
-        (1833383619.0, "1833383619"),
-        (833383619, "0833383619"),
-        (833383619.0, "0833383619"),
-        ("18 3338 3619", "1833383619"),
+        ("1833383617", "1833383617"),
+        (1833383617, "1833383617"),
+        (1833383617.0, "1833383617"),
+        (833383615, "0833383615"),
+        (833383615.0, "0833383615"),
+        ("18 3338 3617", "1833383617"),
     ],
 )
 def test_an_inn_is_ten_digits_and_a_nine_digit_number_gets_its_leading_zero_back(raw, expected):
@@ -279,3 +281,49 @@ def test_periods_sort_by_their_first_year():
 )
 def test_a_totals_row_is_one_whose_name_starts_with_itogo_or_vsego(name, total):
     assert is_total_row(name) is total
+
+
+@pytest.mark.parametrize(
+    ("first_nine", "digit"), [("770708389", "3"), ("183338361", "7"), ("083338361", "5")]
+)
+def test_the_inn_check_digit_is_the_weighted_sum_mod_11_mod_10(first_nine, digit):
+    assert inn_check_digit(first_nine) == digit
+
+
+@pytest.mark.parametrize("raw", ["1833383619", "8133383617", 1833383671, 833383619])
+def test_an_inn_whose_check_digit_does_not_match_is_refused(raw):
+    with pytest.raises(ValueProblem) as error:
+        parse_inn(raw)
+    assert str(error.value) == (
+        "неверное контрольное число ИНН: такого ИНН не существует, проверьте цифры"
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("Общеобразовательная организация", "school"),
+        (
+            "Общеобразовательная организация, осуществляющая обучение по адаптированным "
+            "основным общеобразовательным программам",
+            "school",
+        ),
+        ("Дошкольная образовательная организация", "preschool"),
+        ("Организация дополнительного образования", "additional"),
+        ("Профессиональная образовательная организация (колледж)", "vocational"),
+    ],
+)
+def test_official_type_names_and_their_specified_variants_give_the_type(raw, code):
+    assert parse_org_type(raw) == code
+
+
+def test_a_word_that_only_begins_like_an_official_type_name_is_not_a_type():
+    with pytest.raises(ValueProblem):
+        parse_org_type("Общеобразовательная организациях")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1021801091234", "1021801091234"), (1021801091234, "1021801091234")]
+)
+def test_an_ogrn_is_thirteen_digits_from_text_or_a_number(raw, expected):
+    assert parse_ogrn(raw) == expected

@@ -8,6 +8,7 @@ import random
 import zipfile
 
 import pytest
+from openpyxl import Workbook
 
 from analytics.ingest import ingest_bytes, ingest_file
 from analytics.parse import Defaults
@@ -48,15 +49,15 @@ def test_a_form_loads_the_same_whatever_its_encoding_and_delimiter(
 
 
 def test_the_utf8_byte_order_mark_does_not_stick_to_the_first_header():
-    content = csv_bytes([["Наименование ОО", "ИНН"], ["СОШ № 1", "1833383619"]], "utf-8-sig")
+    content = csv_bytes([["Наименование ОО", "ИНН"], ["СОШ № 1", "1833383617"]], "utf-8-sig")
     assert content.startswith(b"\xef\xbb\xbf")
     assert read_sheets("f.csv", content)[0].rows[0][0] == "Наименование ОО"
 
 
 def test_blank_csv_lines_keep_their_place_so_row_numbers_match_the_file():
-    content = "Заголовок отчёта\n\nНаименование ОО;ИНН\nСОШ № 1;1833383619\n".encode()
+    content = "Заголовок отчёта\n\nНаименование ОО;ИНН\nСОШ № 1;1833383617\n".encode()
     rows = read_sheets("f.csv", content)[0].rows
-    assert rows[3] == ["СОШ № 1", "1833383619"]
+    assert rows[3] == ["СОШ № 1", "1833383617"]
     assert rows[1] == []
 
 
@@ -68,7 +69,7 @@ def test_every_sheet_of_a_workbook_is_read_in_order_with_its_name():
 
 
 def test_rows_of_a_sheet_are_numbered_as_in_excel_even_below_blank_rows():
-    content = xlsx_bytes({"ОО": [[], [], ["Наименование ОО", "ИНН"], ["СОШ № 1", 1833383619]]})
+    content = xlsx_bytes({"ОО": [[], [], ["Наименование ОО", "ИНН"], ["СОШ № 1", 1833383617]]})
     rows = read_sheets("f.xlsx", content)[0].rows
     assert rows[2] == ["Наименование ОО", "ИНН"]
     assert rows[3][0] == "СОШ № 1"
@@ -208,3 +209,19 @@ def test_a_workbook_within_the_inflation_limit_loads(fresh_db):
 def test_an_xlsx_file_written_by_openpyxl_loads_from_disk(fresh_db, tmp_path):
     path = write_xlsx(tmp_path / "форма.xlsx", {"ОО": table([org("СОШ № 1"), org("СОШ № 2")])})
     assert ingest_file(fresh_db, path, defaults=DEFAULTS).rows == 2
+
+
+def test_a_hidden_sheet_is_listed_as_hidden_and_its_cells_are_not_read():
+    workbook = Workbook()
+    workbook.active.title = "ОО"
+    workbook.active.append(["Наименование ОО", "ИНН"])
+    archive = workbook.create_sheet("Архив")
+    archive.append(["Наименование ОО", "ИНН"])
+    archive.sheet_state = "hidden"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    sheets = read_sheets("f.xlsx", buffer.getvalue())
+    assert [(s.name, s.hidden, s.rows) for s in sheets] == [
+        ("ОО", False, [["Наименование ОО", "ИНН"]]),
+        ("Архив", True, []),
+    ]

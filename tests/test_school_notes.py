@@ -154,11 +154,11 @@ def test_file_names_are_sanitised():
 def test_repeated_names_get_the_inn_then_a_number():
     names = school_notes.unique_file_names(
         ["МБОУ «СОШ № 1»", "мбоу сош № 1", "МБОУ СОШ № 1", "Гимназия"],
-        ["1833383619", "1833391538", None, None],
+        ["1833383617", "1833391537", None, None],
     )
     assert names == [
         "МБОУ СОШ № 1.docx",
-        "мбоу сош № 1 (ИНН 1833391538).docx",
+        "мбоу сош № 1 (ИНН 1833391537).docx",
         "МБОУ СОШ № 1 (2).docx",
         "Гимназия.docx",
     ]

@@ -65,7 +65,7 @@ def test_the_template_offers_yes_no_and_org_type_lists_and_number_rules():
 
 def test_a_filled_template_loads_with_no_warnings_and_gives_its_values(fresh_db):
     content = _filled_template(
-        [_row("МБОУ «СОШ № 1»", "1833383619", "да"), _row("МБОУ «СОШ № 2»", "1833391538", "нет")]
+        [_row("МБОУ «СОШ № 1»", "1833383617", "да"), _row("МБОУ «СОШ № 2»", "1833391537", "нет")]
     )
     result = ingest_bytes(fresh_db, "шаблон.xlsx", content)
     assert result.rows == 2

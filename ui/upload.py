@@ -23,7 +23,7 @@ from analytics.exports import table_csv
 from analytics.identity import NEW_ORGANISATION, Candidate, Unplaced
 from analytics.ingest import Decisions, IngestResult
 from analytics.parse import Defaults
-from analytics.problems import IngestError, PartialForm, Problem
+from analytics.problems import IngestError, PartialForm, Problem, group
 
 log = logging.getLogger("monitoring.ui")
 
@@ -254,13 +254,34 @@ def partial_frame(partial: Sequence[PartialForm]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+# Distinct values shown for a group of problems before «…».
+GROUP_VALUES_SHOWN = 3
+
+
 def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
-    """Errors or warnings as a table with Russian headers; rows as numbered in Excel."""
-    frame = pd.DataFrame(
-        [{code: getattr(p, code) for code in PROBLEM_COLUMNS} for p in problems],
-        columns=list(PROBLEM_COLUMNS),
-    )
-    frame["row"] = pd.array(frame["row"], dtype="Int64")
+    """Errors or warnings as a table with Russian headers, one line per group of the same
+    problem in one column (:func:`analytics.problems.group`): rows as numbered in Excel
+    and compressed («5–9, 12»), the count of rows after the message where there are
+    several, the value where they share one, else the first few."""
+    lines = []
+    for g in group(problems):
+        p = g.first
+        values = g.values[:GROUP_VALUES_SHOWN]
+        value = ", ".join(values) + (", …" if len(g.values) > len(values) else "")
+        message = p.message
+        if len(g.rows) > 1:
+            message += " — " + formatting.count(len(g.rows), "строка", "строки", "строк")
+        lines.append(
+            {
+                "file": p.file,
+                "sheet": p.sheet,
+                "row": g.rows_text or None,
+                "column": p.column,
+                "value": value if g.values else None,
+                "message": message,
+            }
+        )
+    frame = pd.DataFrame(lines, columns=list(PROBLEM_COLUMNS))
     return frame.rename(columns=PROBLEM_COLUMNS)
 
 
