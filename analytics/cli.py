@@ -30,7 +30,7 @@ from .ingest import Decisions, ingest_file, preview, rollback
 from .meetings import list_meetings
 from .normalize import ValueProblem, parse_period
 from .parse import Defaults
-from .problems import IngestError, Problem, ReviewNeeded
+from .problems import IngestError, Problem, ReviewNeeded, group_problems
 from .protocol import build_protocol
 from .quality import QUALITY_COLUMNS, findings
 from .report import build_report, report_pdf
@@ -245,8 +245,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             with db.snapshot():
                 return _COMMANDS[args.command](db, args, out)
     except IngestError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
+        for line in group_problems(error.problems):
+            print(line, file=sys.stderr)
         print("Данные не загружены.", file=sys.stderr)
         if error.hint:
             print(error.hint, file=sys.stderr)
@@ -317,8 +317,8 @@ def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
             f"(загрузка № {result.upload_id})",
             file=out,
         )
-        for warning in result.warnings:
-            print(f"Предупреждение. {warning}", file=sys.stderr)
+        for line in group_problems(result.warnings):
+            print(f"Предупреждение. {line}", file=sys.stderr)
     return EXIT_OK
 
 

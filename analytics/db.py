@@ -628,7 +628,9 @@ class Database:
             cur.execute(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)", [DERIVED_KEY, aggregates.fingerprint()]
             )
-            cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+            if first_value(cur, "SELECT count(*) FROM form_values"):
+                # Cached indicator frames were computed with the old definitions.
+                cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
 
     def _missing_contract_columns(self) -> list[str]:
         cur = self.cursor()
