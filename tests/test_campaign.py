@@ -381,12 +381,10 @@ def test_a_form_with_fewer_answers_replaces_complete_ones_when_confirmed(fresh_d
         decisions=Decisions(replace_partial=True),
     )
     assert result.replaced == 3
-    assert (
-        fresh_db.query(
-            "SELECT mentors, teachers_total FROM form_values ORDER BY org_id"
-        ).values.tolist()
-        == [[None, 40]] * 3
-    )
+    rows = fresh_db.cursor().execute(
+        "SELECT mentors, teachers_total FROM form_values ORDER BY org_id"
+    ).fetchall()
+    assert rows == [(None, 40)] * 3
 
 
 def test_a_base_of_mentors_without_territory_columns_finds_schools_by_inn_or_name(fresh_db):
