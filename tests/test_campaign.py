@@ -381,9 +381,11 @@ def test_a_form_with_fewer_answers_replaces_complete_ones_when_confirmed(fresh_d
         decisions=Decisions(replace_partial=True),
     )
     assert result.replaced == 3
-    rows = fresh_db.cursor().execute(
-        "SELECT mentors, teachers_total FROM form_values ORDER BY org_id"
-    ).fetchall()
+    rows = (
+        fresh_db.cursor()
+        .execute("SELECT mentors, teachers_total FROM form_values ORDER BY org_id")
+        .fetchall()
+    )
     assert rows == [(None, 40)] * 3
 
 
