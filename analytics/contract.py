@@ -200,8 +200,8 @@ PERIOD = Field(
 )
 
 HIERARCHY_FIELDS: tuple[Field, ...] = (REGION, MUNICIPALITY, DISTRICT, ORG_NAME, INN, ORG_TYPE)
-# Published registries carry the state registration number; it is checked and kept in
-# the parsed rows (not stored: the organisation is known by ИНН).
+# Published registries carry the state registration number: checked, stored with the
+# organisation and, like the ИНН, enough to know it by.
 OGRN = Field(
     "ogrn",
     "ОГРН",

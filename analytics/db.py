@@ -312,11 +312,13 @@ def _migration_aggregates() -> list[str]:
     return aggregates.migration()
 
 
-def _migration_aliases() -> list[str]:
+def _migration_identity() -> list[str]:
     """``org_aliases``: every name an organisation has been written with, so the next file
     that writes it so is placed by itself (see :mod:`analytics.resolve`). ``source`` is
-    ``upload`` (learnt from a file or the user's choice in its preview) or ``manual``."""
+    ``upload`` (learnt from a file or the user's choice in its preview) or ``manual``.
+    ``organizations.ogrn``: the state registration number a published registry gives."""
     return [
+        "ALTER TABLE organizations ADD COLUMN ogrn VARCHAR",
         """CREATE TABLE org_aliases (
     org_id BIGINT NOT NULL,
     alias VARCHAR NOT NULL,
@@ -324,7 +326,7 @@ def _migration_aliases() -> list[str]:
     upload_id BIGINT,
     added_by VARCHAR,
     added_at TIMESTAMP NOT NULL,
-    PRIMARY KEY (org_id, alias))"""
+    PRIMARY KEY (org_id, alias))""",
     ]
 
 
@@ -335,7 +337,7 @@ MIGRATIONS: tuple[Sequence[str], ...] = (
     _migration_3(),
     _migration_meetings(),
     _migration_aggregates(),
-    _migration_aliases(),
+    _migration_identity(),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

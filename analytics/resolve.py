@@ -55,7 +55,7 @@ _ID_COLUMNS = {
     "districts": "district_id",
 }
 # An organisation's stored description, in this order.
-_ORG_FIELDS = ("municipality_id", "district_id", "inn", "name", "name_key", "org_type")
+_ORG_FIELDS = ("municipality_id", "district_id", "inn", "ogrn", "name", "name_key", "org_type")
 
 # What the user chose for a row: an organisation id or NEW_ORGANISATION, by (sheet, row).
 Choices = Mapping[tuple[str, int], int | str]
@@ -73,6 +73,7 @@ class _Org:
     inn: str | None
     name: str
     org_type: str | None
+    ogrn: str | None = None
     registered: bool = False
     aliases: set[str] = field(default_factory=set)
     # Territory names for new organisations and moves, resolved to ids when written.
@@ -126,6 +127,7 @@ class Resolver:
         self._orgs: dict[int, _Org] = {}
         self._original: dict[int, tuple[object, ...]] = {}
         self._by_inn: dict[str, int] = {}
+        self._by_ogrn: dict[str, int] = {}
         self._by_key: dict[tuple[Place | None, str], set[int]] = {}
         self._anywhere: dict[str, set[int]] = {}
         self._by_municipality: dict[Place | None, set[int]] = {}
@@ -188,6 +190,7 @@ class Resolver:
         """Index every stored organisation a row can match: by its ИНН, by a name or alias
         in its municipality, or (for a row that names no municipality) anywhere."""
         inns = sorted({str(r.values["inn"]) for r in records if r.values.get("inn")})
+        ogrns = sorted({str(r.values["ogrn"]) for r in records if r.values.get("ogrn")})
         places = sorted({m for m in municipalities if isinstance(m, int)})
         chosen = sorted({o for o in self.choices.values() if isinstance(o, int)})
         everywhere = any(m is None for m in municipalities)
@@ -197,12 +200,14 @@ class Resolver:
             "(SELECT list(alias ORDER BY alias) FROM org_aliases a WHERE a.org_id = o.org_id) "
             "FROM organizations o "
             "WHERE ? OR inn IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
+            "OR ogrn IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
             "OR municipality_id IN (SELECT unnest(CAST(? AS BIGINT[]))) "
             "OR org_id IN (SELECT unnest(CAST(? AS BIGINT[])))",
-            [everywhere, inns, places, chosen],
+            [everywhere, inns, ogrns, places, chosen],
         ).fetchall()
-        for org_id, municipality, district, inn, name, _, org_type, registry, aliases in stored:
-            org = _Org(municipality, district, inn, name, org_type, bool(registry))
+        for row in stored:
+            org_id, municipality, district, inn, ogrn, name, _, org_type, registry, aliases = row
+            org = _Org(municipality, district, inn, name, org_type, ogrn, bool(registry))
             org.aliases = set(aliases or ())
             self._orgs[int(org_id)] = org
             self._original[int(org_id)] = self._fields(org)
@@ -222,6 +227,7 @@ class Resolver:
             org.municipality_id,
             org.district_id,
             org.inn,
+            org.ogrn,
             org.name,
             name_key(org.name),
             org.org_type,
@@ -231,6 +237,8 @@ class Resolver:
         org = self._orgs[org_id]
         if org.inn:
             self._by_inn[org.inn] = org_id
+        if org.ogrn:
+            self._by_ogrn[org.ogrn] = org_id
         for written in (org.name, *org.aliases):
             self._index_name(org_id, written)
         self._by_municipality.setdefault(org.municipality_id, set()).add(org_id)
@@ -255,6 +263,9 @@ class Resolver:
             return None
         if inn and inn in self._by_inn:
             return self._take(record, self._by_inn[inn], municipality, plan)
+        ogrn = values.get("ogrn")
+        if ogrn and ogrn in self._by_ogrn:
+            return self._take(record, self._by_ogrn[ogrn], municipality, plan)
         exact = self._exact(name, inn, municipality, values.get(DISTRICT.code))
         if exact is not None:
             return self._take(record, exact, municipality, plan)
@@ -369,6 +380,7 @@ class Resolver:
             str(values["inn"]) if values.get("inn") else None,
             str(values[ORG_NAME.code]),
             str(values[ORG_TYPE.code]),
+            str(values["ogrn"]) if values.get("ogrn") else None,
             registered=self.kind is Kind.REGISTRY,
             region_name=str(values[REGION.code]),
             municipality_name=str(values[MUNICIPALITY.code]),
@@ -422,6 +434,9 @@ class Resolver:
         if values.get("inn") and not org.inn:
             org.inn = str(values["inn"])
             self._by_inn[org.inn] = org_id
+        if values.get("ogrn") and not org.ogrn:
+            org.ogrn = str(values["ogrn"])
+            self._by_ogrn[org.ogrn] = org_id
         if may_describe and written != org.name:
             if match_key(written) != match_key(org.name):
                 self._alias(org_id, org.name)
@@ -551,7 +566,7 @@ class Resolver:
             frame = pd.DataFrame(rows, columns=columns).astype(
                 {"org_id": "int64", "municipality_id": "Int64", "district_id": "Int64"}
             )
-            for text in ("inn", "name", "name_key", "org_type"):
+            for text in ("inn", "ogrn", "name", "name_key", "org_type"):
                 frame[text] = frame[text].astype(object)
             with registered(self.cur, "resolved", frame):
                 self.cur.execute(statement)

@@ -380,3 +380,22 @@ def test_an_alias_that_names_another_school_is_refused(fresh_db):
 
     with pytest.raises(aliases.AliasError, match="уже означает организацию «МБОУ «СОШ № 15»»"):
         aliases.add(fresh_db, "СОШ № 15", school)
+
+
+def test_a_registry_keeps_the_ogrn_and_a_later_row_is_known_by_it(fresh_db):
+    ogrn = "1021801234567"
+    rows = [{**REGISTRY[1], "ogrn": ogrn}]
+    headers = {"ogrn": "ОГРН"}
+    columns = ["org_name", "inn", "org_type", "district", "ogrn"]
+    defaults = Defaults(region=REGION, municipality=CITY)
+    content = csv_bytes(table(rows, columns, headers))
+    ingest_bytes(fresh_db, "реестр.csv", content, Kind.REGISTRY, defaults)
+    renamed = [{"org_name": "МАОУ «Лицей № 15»", "org_type": "школа", "ogrn": ogrn}]
+    content = csv_bytes(table(renamed, ["org_name", "org_type", "ogrn"], headers))
+
+    result = ingest_bytes(fresh_db, "реестр-2.csv", content, Kind.REGISTRY, defaults)
+
+    assert result.new_organizations == 0
+    assert fresh_db.query("SELECT name, inn, ogrn FROM organizations").values.tolist() == [
+        ["МАОУ «Лицей № 15»", SCHOOL_15, ogrn]
+    ]
