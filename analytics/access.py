@@ -274,16 +274,7 @@ class View:
         decisions: Decisions | None = None,
     ) -> IngestResult:
         self._require_write()
-        decisions = decisions or Decisions()
-        return preview(
-            self.db,
-            name,
-            content,
-            kind,
-            defaults,
-            choices=decisions.choices,
-            new_orgs=decisions.new_orgs,
-        )
+        return preview(self.db, name, content, kind, defaults, decisions=decisions)
 
     def ingest(
         self,

@@ -294,7 +294,7 @@ def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     # Check every file first, so that a bad file among several leaves nothing written.
     for path in args.files:
         try:
-            checked = preview(db, path.name, _read(path), kind, defaults, new_orgs=args.new_orgs)
+            checked = preview(db, path.name, _read(path), kind, defaults, decisions=decisions)
         except IngestError as error:
             problems.extend(error.problems)
             continue

@@ -100,16 +100,16 @@ def preview(
     kind: Kind = Kind.ORG_FORM,
     defaults: Defaults | None = None,
     limits: Limits | None = None,
-    *,
-    choices: Choices | None = None,
-    new_orgs: bool = False,
+    decisions: Decisions | None = None,
 ) -> IngestResult:
     """Validate a file and say what it would add and replace, and which rows await the
-    user's decision (``unplaced``, ``moves``, ``partial``); writes nothing."""
+    user's decision (``unplaced``, ``moves``, ``partial``), given the ``decisions`` taken
+    so far (their choices of organisations and new organisations); writes nothing."""
     parsed = parse_bytes(name, content, kind, defaults or Defaults(), limits)
+    decisions = decisions or Decisions()
     cur = db.cursor()
     try:
-        resolver = Resolver(cur, name, kind, choices, new_orgs)
+        resolver = Resolver(cur, name, kind, decisions.choices, decisions.new_orgs)
         plan = resolver.plan(parsed.records)
         if plan.errors:
             raise IngestError(plan.errors)

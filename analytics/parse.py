@@ -609,7 +609,7 @@ def _check_duplicates(result: ParsedFile) -> None:
                 continue
             if result.kind is not Kind.REGISTRY:
                 message = f"организация уже указана на листе «{first.sheet}» в строке {first.row}"
-                result.errors.append(_duplicate_problem(result, record, message))
+                result.errors.append(org_problem(result.file, record, message))
                 break
             where = f"на листе «{first.sheet}» " if first.sheet else ""
             differences = _registry_differences(first, record)
@@ -618,7 +618,7 @@ def _check_duplicates(result: ParsedFile) -> None:
                     f"эта организация уже указана {where}в строке {first.row}, но с другими "
                     f"данными: {differences}; оставьте одну строку"
                 )
-                result.errors.append(_duplicate_problem(result, record, message))
+                result.errors.append(org_problem(result.file, record, message))
             else:
                 repeated.append(record)
                 message = (
@@ -626,16 +626,17 @@ def _check_duplicates(result: ParsedFile) -> None:
                     "данными, например другое здание или лицензия); организация загружается "
                     "один раз"
                 )
-                result.warnings.append(_duplicate_problem(result, record, message))
+                result.warnings.append(org_problem(result.file, record, message))
             break
     if repeated:
         dropped = {id(r) for r in repeated}
         result.records = [r for r in result.records if id(r) not in dropped]
 
 
-def _duplicate_problem(result: ParsedFile, record: Record, message: str) -> Problem:
+def org_problem(file: str, record: Record, message: str) -> Problem:
+    """A problem with the organisation a row names, pinned to its name cell."""
     return Problem(
-        result.file,
+        file,
         message,
         sheet=record.sheet,
         row=record.row,

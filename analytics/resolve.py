@@ -44,7 +44,7 @@ from .identity import (
     plausible,
     ranked,
 )
-from .parse import Record
+from .parse import Record, org_problem
 from .parse import cached_name_key as name_key
 from .parse import cached_territory_key as territory_key
 from .problems import Problem
@@ -290,14 +290,7 @@ class Resolver:
         return None
 
     def _problem(self, record: Record, message: str) -> Problem:
-        return Problem(
-            self.file,
-            message,
-            sheet=record.sheet,
-            row=record.row,
-            column=ORG_NAME.header,
-            value=str(record.values[ORG_NAME.code]),
-        )
+        return org_problem(self.file, record, message)
 
     def _exact(
         self, name: str, inn: str | None, municipality: Place | None, district: object
