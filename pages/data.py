@@ -16,12 +16,11 @@ from analytics.parse import Defaults
 from analytics.template import build_template
 from analytics.users import Role
 from ui import registers_view, upload
-from ui.page import Page, guarded, page, period_label
+from ui.page import ALL, Page, guarded, page, period_label
 from ui.tables import table_downloads
 from ui.text import md
 
 NO_TYPE = ""
-ALL = "__all__"
 
 
 def body() -> None:

@@ -18,10 +18,9 @@ from analytics.decisions import (
     DecisionError,
 )
 from ui import charts, matrix
-from ui.page import Page, guarded, page
+from ui.page import ALL, Page, guarded, page
 from ui.tables import table_downloads
 
-ALL = "все"
 # Streamlit's default range is ten years around the value; a due date may move further.
 EARLIEST_DUE, LATEST_DUE = date(2000, 1, 1), date(2100, 12, 31)
 OVERDUE_CSS = "background-color: #F9D9CB"
@@ -83,7 +82,9 @@ def _filtered(decisions: pd.DataFrame) -> pd.DataFrame:
     for key, (label, column, field) in choices.items():
         options = [ALL, *sorted(decisions[field].unique())]
         matrix.forget_invalid(key, options)
-        value = column.selectbox(label, options, key=key)
+        value = column.selectbox(
+            label, options, key=key, format_func=lambda v: "все" if v == ALL else v
+        )
         if value != ALL:
             chosen = chosen[chosen[field] == value]
     if late_col.checkbox("Только просроченные", key="dec_overdue"):

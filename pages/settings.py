@@ -18,12 +18,11 @@ from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.indicators import LEVEL_LABELS, Level
 from analytics.targets import OVERRIDABLE_LEVELS, TargetError
 from ui import charts
-from ui.page import Page, guarded, page, period_label
+from ui.page import ALL, Page, guarded, page, period_label
 from ui.tables import table_downloads
 from ui.text import md
 from ui.upload import full_height
 
-ALL_PERIODS = "__all__"
 LEVEL_WORDS: dict[Level, str] = {
     Level.TOTAL: "все территории",
     Level.REGION: "регион",
@@ -139,8 +138,8 @@ def _set_form(ctx: Page) -> None:
         indicator = INDICATORS_BY_ID[indicator_id]
         period = right.selectbox(
             "Период",
-            [ALL_PERIODS, *reversed(ctx.periods)],
-            format_func=lambda p: "все периоды" if p == ALL_PERIODS else period_label(p),
+            [ALL, *reversed(ctx.periods)],
+            format_func=lambda p: "все периоды" if p == ALL else period_label(p),
             key="target_period",
         )
         left, right = st.columns(2)
@@ -182,7 +181,7 @@ def _set_form(ctx: Page) -> None:
                 ctx.view.set_target(
                     indicator_id,
                     value,
-                    period=None if period == ALL_PERIODS else period,
+                    period=None if period == ALL else period,
                     level=level,
                     territory_id=territory,
                 )
@@ -200,7 +199,7 @@ def _set_form(ctx: Page) -> None:
 
 
 def _none(period: str) -> str | None:
-    return None if period == ALL_PERIODS else period
+    return None if period == ALL else period
 
 
 def _override_label(row: pd.Series) -> str:

@@ -48,6 +48,8 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/settings.py", "Настройки", ":material/tune:"),
 )
 
+# The option «все» of every chooser (a territory, a period, a kind of finding): one sentinel
+# no real value can equal.
 ALL = "__all__"
 # Above this many organisations under the filters, the organisation select waits for a
 # narrower territory.
