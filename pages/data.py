@@ -296,6 +296,7 @@ def _review(ctx: Page, check: upload.FileCheck, kind: Kind, defaults: Defaults) 
             st.dataframe(upload.problems_frame(rechecked), hide_index=True, width="stretch")
             return Decisions()
         check.rechecked = result = rechecked
+        st.caption(f"С учётом выбора: {md(registers_view.check_summary(rechecked))}.")
     if result.moves:
         st.markdown("**Организации, которые файл переносит в другой муниципалитет**")
         st.dataframe(upload.moves_frame(result), hide_index=True, width="stretch")

@@ -187,6 +187,55 @@ def test_an_uploaded_municipal_file_is_previewed_then_loaded(server, tab):
     assert "53,3\u00a0%" in text
 
 
+def test_a_row_the_engine_cannot_place_waits_for_a_choice_on_a_projector(
+    server, browser, demo_template
+):
+    from analytics.db import Database
+    from ui.upload import NEW_ORGANISATION_LABEL
+
+    with Database(demo_template, read_only=True) as db:
+        place = db.query(
+            "SELECT r.name AS region, m.name AS municipality, max(f.period) AS period "
+            "FROM registry JOIN organizations o USING (org_id) "
+            "JOIN municipalities m USING (municipality_id) JOIN regions r USING (region_id) "
+            "JOIN form_values f USING (org_id) GROUP BY 1, 2 ORDER BY 2 LIMIT 1"
+        ).iloc[0]
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="ru-RU")
+    tab = context.new_page()
+    tab.goto(server + "data")
+    _settle(tab)
+    main = tab.locator('[data-testid="stMain"]')
+    for label, value in (
+        ("Регион", place["region"]),
+        ("Муниципалитет", place["municipality"]),
+        ("Период", place["period"]),
+    ):
+        field = main.get_by_label(label, exact=True)
+        field.fill(value)
+        field.press("Enter")
+        _settle(tab)
+    csv = (
+        "Наименование ОО;Тип ОО;Положение о наставничестве\nМБОУ «СОШ № 977»;школа;да\n"
+    ).encode()
+    tab.locator('input[type="file"]').set_input_files(
+        {"name": "новая.csv", "mimeType": "text/csv", "buffer": csv}
+    )
+    tab.get_by_text("Предварительная проверка").wait_for(timeout=60_000)
+    _settle(tab)
+    assert "ждут сопоставления: 1\u00a0строка" in _text(tab)
+    assert main.get_by_role("button", name="Загрузить").is_disabled()
+    choice = main.locator('[data-testid="stSelectbox"]').filter(has_text="МБОУ «СОШ № 977»")
+    choice.scroll_into_view_if_needed()
+    choice.locator('[role="combobox"]').click()
+    tab.get_by_role("option", name=NEW_ORGANISATION_LABEL).click()
+    _settle(tab)
+    choice.scroll_into_view_if_needed()
+    tab.screenshot(path=str(SCREENSHOTS / "upload-review.png"), full_page=False)
+    main.get_by_role("button", name="Загрузить").click()
+    tab.get_by_text("Загружен файл «новая.csv»", exact=False).wait_for(timeout=60_000)
+    context.close()
+
+
 def test_a_link_with_a_school_opens_its_profile(server, tab, demo_template):
     from analytics.db import Database
 
