@@ -33,6 +33,7 @@ from .protocol import build_protocol
 from .report import build_report
 from .reset import clear_database
 from .school_notes import build_school_note, build_school_notes_zip
+from .signoff import SignOff, get_signoff, set_signoff
 from .targets import list_targets, remove_target, set_target
 from .users import Role, User
 
@@ -211,10 +212,23 @@ class View:
         region_id: int | None = None,
         municipality_id: int | None = None,
         org_type: str | None = None,
+        appendix: bool = False,
     ) -> bytes:
-        """The analytic note of a territory; it lists every school, so not for curators."""
+        """The analytic note of a territory; it lists every school, so not for curators.
+        ``appendix`` adds every organisation's values and deficits."""
         self._require_every_organization("Справка по территории")
-        return build_report(self.db, period, region_id, municipality_id, org_type)
+        return build_report(
+            self.db, period, region_id, municipality_id, org_type, appendix=appendix
+        )
+
+    def signoff(self) -> SignOff:
+        """The documents' sign-off set on «Настройки»: printed on every note, so anyone
+        who may download a note may read it."""
+        return get_signoff(self.db)
+
+    def set_signoff(self, signoff: SignOff) -> SignOff:
+        self._require_write()
+        return set_signoff(self.db, signoff, user=self.principal.login)
 
     def deck(
         self, period: str, region_id: int | None = None, municipality_id: int | None = None
