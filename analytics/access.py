@@ -144,6 +144,12 @@ class View:
         scope = self._org_scope(scope)
         return _own(lookups.non_reporting(self.db, period, scope), self.principal)
 
+    def organizations_in_monitoring(self, period: str, scope: Scope | None = None) -> int:
+        """How many organisations of ``scope`` the principal may see are in the monitoring
+        of ``period`` (see :func:`analytics.lookups.monitored_organizations`)."""
+        scope = self._org_scope(scope)
+        return len(_own(lookups.monitored_organizations(self.db, period, scope), self.principal))
+
     def findings(self, period: str | None, scope: Scope | None = None) -> pd.DataFrame:
         """Data-quality findings of ``scope``'s organisations (outliers are still judged
         against every school of the municipality)."""

@@ -89,6 +89,28 @@ def non_reporting(db: Database, period: str, scope: Scope | None = None) -> pd.D
     )
 
 
+# The definition in words, for the screens that show the count.
+MONITORED_HELP = "ОО под фильтрами из реестра ОО или приславшие форму за период"
+
+
+def monitored_organizations(db: Database, period: str, scope: Scope | None = None) -> pd.DataFrame:
+    """«Организации в мониторинге» of ``period``: those of ``scope`` (its periods are not
+    used) in the registry or with a form for the period, one ``org_id`` each. Every
+    screen counts organisations in the monitoring with this function."""
+    where, params = scope_filters(replace(scope, periods=None)) if scope else ("", [])
+    return db.query(
+        f"""
+        SELECT o.org_id
+        FROM organizations o
+        JOIN municipalities m USING (municipality_id)
+        WHERE (o.org_id IN (SELECT org_id FROM registry)
+            OR o.org_id IN (SELECT org_id FROM form_values WHERE period = ?)){where}
+        ORDER BY o.org_id
+        """,
+        [period, *params],
+    )
+
+
 def uploads(db: Database) -> pd.DataFrame:
     """The upload history, newest first; ``purged_at`` is when the personal data of a
     register upload was deleted (with its archived file)."""

@@ -17,7 +17,7 @@ import pandas as pd
 from . import lookups
 from .catalogue import INDICATORS, INDICATORS_BY_ID
 from .db import Database, first_value, registered
-from .indicators import Level, Scope, compute
+from .indicators import Level, Scope, compute, deficits
 from .narrative import period_label
 from .trajectories import territory_exists, territory_name, territory_of
 
@@ -288,7 +288,7 @@ def screens(values: pd.DataFrame) -> list[Screen]:
     """The presentation: the summary table, then each indicator with a value (those that
     miss their target first, the largest gap first), then the meeting's decisions."""
     total = values[(values["level"] == Level.TOTAL) & values["value"].notna()]
-    missed = total[total["deficit"]].sort_values("gap", ascending=False, kind="stable")
+    missed = deficits(total)
     met = [i.id for i in INDICATORS if i.id in set(total["indicator"]) - set(missed["indicator"])]
     ordered = [*missed["indicator"], *met]
     return [

@@ -52,7 +52,7 @@ from .formatting import (
     plural,
     target_value,
 )
-from .indicators import Level, Scope, compute, deficits
+from .indicators import Level, Scope, compute, counted_indicators, deficits
 from .meetings import Meeting, approving_meeting
 from .normalize import ValueProblem, parse_period
 from .signoff import SignOff, get_signoff
@@ -230,8 +230,8 @@ class ReportData:
 
     @property
     def computed(self) -> pd.DataFrame:
-        """The territory's rows that have a value."""
-        return self.current[self.current["value"].notna()]
+        """The territory's rows its deficits are counted among (those with a value)."""
+        return counted_indicators(self.current)
 
     @cached_property
     def reporting(self) -> pd.DataFrame:
@@ -1078,7 +1078,7 @@ def _summary(w: DocWriter, data: ReportData) -> None:
     if len(data.deficits):
         top = data.deficits.iloc[0]
         w.paragraph(
-            "Наибольшее отставание от целевого значения — по показателю "
+            "Наибольший дефицит — по показателю "
             f"«{top['name']}»: {value_text(top)} при целевом значении {target_text(top)}."
         )
 
@@ -1387,8 +1387,9 @@ def _deficits(w: DocWriter, data: ReportData, number: int) -> None:
     if not len(found):
         return
     w.paragraph(
-        "Дефициты перечислены по убыванию отставания от целевого значения; для каждого "
-        "приведена рекомендация."
+        "Дефициты перечислены от наибольшего: по отставанию от целевого значения в долях "
+        "цели (так показатели разных единиц сравнимы между собой); для каждого приведена "
+        "рекомендация."
     )
     w.table(
         f"Дефициты, {data.period_label}",
