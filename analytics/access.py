@@ -119,6 +119,10 @@ class View:
     def periods(self) -> list[str]:
         return lookups.periods(self.db)
 
+    def default_period(self) -> str | None:
+        """The period screens open on (see :func:`analytics.lookups.default_period`)."""
+        return lookups.default_period(self.db)
+
     def hierarchy(self) -> pd.DataFrame:
         """The organisations the principal may see, with their territories."""
         return _own(lookups.hierarchy(self.db), self.principal)
