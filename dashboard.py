@@ -8,7 +8,8 @@ import streamlit as st
 
 from analytics import formatting
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
-from analytics.indicators import Level
+from analytics.indicators import Level, counted_indicators, deficit_tally, deficits
+from analytics.lookups import MONITORED_HELP
 from ui.charts import status_label
 from ui.page import guarded, page, period_label
 from ui.text import md
@@ -48,7 +49,7 @@ def body() -> None:
         st.warning("Для выбранных фильтров нет данных за этот период. Измените фильтры.")
         return
 
-    _summary(ctx, current, f.period)
+    _summary(ctx, current)
     st.subheader("Показатели")
     columns = st.columns(3)
     # The reporting rate heads the summary above; the cards are the other fourteen.
@@ -58,13 +59,11 @@ def body() -> None:
             _card(indicator.id, current.loc[indicator.id], previous, previous_period)
 
     st.subheader("Наибольшие дефициты")
-    gaps = current[current["deficit"]].copy()
-    gaps["relative"] = gaps["gap"] / gaps["target"]
-    top = gaps.sort_values("relative", ascending=False).head(5)
+    top = deficits(counted_indicators(current.reset_index())).head(5)
     if top.empty:
         st.success("Все показатели достигли целевых значений.")
-    for indicator_id, row in top.iterrows():
-        indicator = INDICATORS_BY_ID[indicator_id]
+    for _, row in top.iterrows():
+        indicator = INDICATORS_BY_ID[row["indicator"]]
         line = formatting.explanation(
             indicator, row["numerator"], row["denominator"], row["value"], row["target"]
         )
@@ -76,7 +75,7 @@ def _previous(periods: list[str], period: str) -> str | None:
     return periods[index - 1] if index > 0 else None
 
 
-def _summary(ctx, current: pd.DataFrame, period: str) -> None:
+def _summary(ctx, current: pd.DataFrame) -> None:
     left, middle, right = st.columns(3)
     reporting = current.loc["reporting"] if "reporting" in current.index else None
     with left:
@@ -99,30 +98,39 @@ def _summary(ctx, current: pd.DataFrame, period: str) -> None:
         else:
             st.metric("Представили данные", "—", help="реестр ОО не загружен", border=True)
     with middle:
-        count = int(current["deficit"].sum())
+        found, counted = deficit_tally(current.reset_index())
+        st.metric("Показателей с дефицитом", f"{found} из {counted}", border=True)
+    with right:
+        f = ctx.filters
+        orgs = ctx.view.organizations_in_monitoring(f.period, f.scope())
         st.metric(
-            "Показателей с дефицитом",
-            f"{count} из {int(current['value'].notna().sum())}",
+            "Организаций в мониторинге",
+            formatting.integer(orgs),
+            help=MONITORED_HELP,
             border=True,
         )
-    with right:
-        orgs = current.loc["regulation", "orgs"] if "regulation" in current.index else 0
-        st.metric("Организаций в мониторинге", formatting.integer(orgs), border=True)
 
 
 def _card(indicator_id: str, row: pd.Series, previous: pd.DataFrame, previous_period) -> None:
     indicator = INDICATORS_BY_ID[indicator_id]
-    delta = None
+    delta, arrow = None, "auto"
     if indicator_id in previous.index and pd.notna(row["value"]):
         before = previous.loc[indicator_id, "value"]
         if pd.notna(before):
             change = row["value"] - before
-            delta = formatting.indicator_difference(indicator, change).replace("−", "-")
+            if round(change, 1) == 0:
+                # Nothing changed as shown: no arrow, no colour, words instead of «0,0».
+                delta, arrow = "без изменений", "off"
+            else:
+                delta = formatting.indicator_difference(indicator, change).replace("−", "-")
     st.metric(
         f"{indicator.short} {STATUS_BADGE[row['status']]}",
         formatting.indicator_value(indicator, row["value"]),
         delta=delta,
-        delta_color="normal" if indicator.better == "higher" else "inverse",
+        delta_color="off"
+        if arrow == "off"
+        else ("normal" if indicator.better == "higher" else "inverse"),
+        delta_arrow=arrow,
         delta_description=f"к {previous_period}" if delta else None,
         help=(
             f"{indicator.name}. "

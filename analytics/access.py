@@ -37,6 +37,7 @@ from .protocol import build_protocol
 from .report import build_report
 from .reset import clear_database
 from .school_notes import build_school_note, build_school_notes_zip
+from .signoff import SignOff, get_signoff, set_signoff
 from .targets import list_targets, remove_target, set_target
 from .users import Role, User
 
@@ -122,6 +123,10 @@ class View:
     def periods(self) -> list[str]:
         return lookups.periods(self.db)
 
+    def default_period(self) -> str | None:
+        """The period screens open on (see :func:`analytics.lookups.default_period`)."""
+        return lookups.default_period(self.db)
+
     def hierarchy(self) -> pd.DataFrame:
         """The organisations the principal may see, with their territories."""
         return _own(lookups.hierarchy(self.db), self.principal)
@@ -153,6 +158,12 @@ class View:
         """Registry organisations of ``scope`` without a form for ``period``."""
         scope = self._org_scope(scope)
         return _own(lookups.non_reporting(self.db, period, scope), self.principal)
+
+    def organizations_in_monitoring(self, period: str, scope: Scope | None = None) -> int:
+        """How many organisations of ``scope`` the principal may see are in the monitoring
+        of ``period`` (see :func:`analytics.lookups.monitored_organizations`)."""
+        scope = self._org_scope(scope)
+        return len(_own(lookups.monitored_organizations(self.db, period, scope), self.principal))
 
     @territory_values
     def findings(self, period: str | None, scope: Scope | None = None) -> pd.DataFrame:
@@ -235,14 +246,23 @@ class View:
         region_id: int | None = None,
         municipality_id: int | None = None,
         org_type: str | None = None,
+        appendix: bool = False,
     ) -> bytes:
-        """The analytic note of a territory; it lists every school, so not for curators."""
+        """The analytic note of a territory; it lists every school, so not for curators.
+        ``appendix`` adds every organisation's values and deficits."""
         self._require_every_organization("Справка по территории")
-        # The names of the uploaded files are the upload log's, which viewers do not see.
-        file_names = self.principal.role in (Role.ADMIN, Role.ANALYST)
         return build_report(
-            self.db, period, region_id, municipality_id, org_type, file_names=file_names
+            self.db, period, region_id, municipality_id, org_type, appendix=appendix
         )
+
+    def signoff(self) -> SignOff:
+        """The documents' sign-off set on «Настройки»: printed on every note, so anyone
+        who may download a note may read it."""
+        return get_signoff(self.db)
+
+    def set_signoff(self, signoff: SignOff) -> SignOff:
+        self._require_write()
+        return set_signoff(self.db, signoff, user=self.principal.login)
 
     def deck(
         self, period: str, region_id: int | None = None, municipality_id: int | None = None

@@ -161,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--municipality")
     report.add_argument("--org-type")
     report.add_argument("--out", type=Path, required=True, help="файл .docx или .pdf")
+    report.add_argument(
+        "--appendix",
+        action="store_true",
+        help="приложить значения показателей и дефициты каждой организации",
+    )
 
     notes = commands.add_parser("school-notes", help="справки по организациям муниципалитета")
     notes.add_argument("--period", required=True)
@@ -444,7 +449,14 @@ def _report(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         org_type = lookups.org_type_code(args.org_type)
     except ValueProblem as problem:
         raise UsageError(f"тип ОО «{args.org_type}»: {problem}") from None
-    document = build_report(db, _period(db, args.period), region_id, municipality_id, org_type)
+    document = build_report(
+        db,
+        _period(db, args.period),
+        region_id,
+        municipality_id,
+        org_type,
+        appendix=args.appendix,
+    )
     if suffix == ".pdf":
         document = report_pdf(document)
     return _save(args.out, document, out)

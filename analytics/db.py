@@ -330,6 +330,19 @@ def _migration_identity() -> list[str]:
     ]
 
 
+def _migration_settings() -> list[str]:
+    """``settings``: what is set once for the whole installation and printed on the
+    documents (the note's sign-off: issuing organisation, signatory, executor), as text
+    under a key (see :mod:`analytics.signoff`)."""
+    return [
+        """CREATE TABLE settings (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL,
+    set_by VARCHAR,
+    set_at TIMESTAMP NOT NULL)"""
+    ]
+
+
 # MIGRATIONS[i] brings the schema from version i to i + 1.
 MIGRATIONS: tuple[Sequence[str], ...] = (
     _migration_1(),
@@ -338,6 +351,7 @@ MIGRATIONS: tuple[Sequence[str], ...] = (
     _migration_meetings(),
     _migration_aggregates(),
     _migration_identity(),
+    _migration_settings(),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

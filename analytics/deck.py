@@ -54,7 +54,13 @@ HEADER_FILL = RGBColor(0xE7, 0xE6, 0xE6)
 KEY_INDICATORS = ("databases", "teachers_involved", "young_mentored", "mentors_trained")
 # Indicators shown by territory (or organisation) on their own slides.
 UNIT_CHART_INDICATORS = ("teachers_involved", "mentors_trained")
-DEFICIT_ROWS_PER_SLIDE = 5
+# Every text of the deck is at least this size, readable from the back of a room.
+MIN_TEXT_PT = 18
+# At 18 pt a deficit's row with its recommendation takes about an inch.
+DEFICIT_ROWS_PER_SLIDE = 3
+# The footer (filters and slide number) takes the bottom of each slide up to here; the
+# content stops above it.
+FOOTER_TOP = Inches(0.95)
 
 
 def _rgb(status: object) -> RGBColor:
@@ -116,7 +122,7 @@ class _Deck:
                 WIDTH - 2 * MARGIN,
                 Inches(0.45),
                 subtitle,
-                16,
+                MIN_TEXT_PT,
                 color=GREY,
             )
         return slide
@@ -126,7 +132,7 @@ class _Deck:
         total = len(self.prs.slides)
         for n, slide in enumerate(self.prs.slides, start=1):
             line = slide.shapes.add_shape(
-                MSO_SHAPE.RECTANGLE, MARGIN, HEIGHT - Inches(0.62), WIDTH - 2 * MARGIN, Emu(9525)
+                MSO_SHAPE.RECTANGLE, MARGIN, HEIGHT - FOOTER_TOP, WIDTH - 2 * MARGIN, Emu(9525)
             )
             line.fill.solid()
             line.fill.fore_color.rgb = HEADER_FILL
@@ -134,22 +140,22 @@ class _Deck:
             _text(
                 slide,
                 MARGIN,
-                HEIGHT - Inches(0.58),
+                HEIGHT - FOOTER_TOP + Inches(0.05),
                 WIDTH - 2 * MARGIN - Inches(1.4),
-                Inches(0.45),
+                FOOTER_TOP - Inches(0.1),
                 self.data.filters(),
-                11,
+                MIN_TEXT_PT,
                 color=GREY,
                 name="Фильтры",
             )
             _text(
                 slide,
                 WIDTH - MARGIN - Inches(1.4),
-                HEIGHT - Inches(0.58),
+                HEIGHT - FOOTER_TOP + Inches(0.05),
                 Inches(1.4),
-                Inches(0.45),
+                FOOTER_TOP - Inches(0.1),
                 f"{n} / {total}",
-                11,
+                MIN_TEXT_PT,
                 color=GREY,
                 align=PP_ALIGN.RIGHT,
             )
@@ -190,7 +196,7 @@ def _title_slide(deck: _Deck) -> None:
         WIDTH - Inches(1.8),
         Inches(0.5),
         f"Версия данных: {data.version} · сформировано {day(data.now)}",
-        16,
+        MIN_TEXT_PT,
         color=GREY,
     )
 
@@ -216,9 +222,9 @@ def _tile(
     stripe.line.fill.background()
     inner = left + Inches(0.3)
     span = width - Inches(0.45)
-    _text(slide, inner, top + Inches(0.15), span, Inches(0.75), label, 16, color=GREY)
-    _text(slide, inner, top + Inches(0.8), span, Inches(0.8), value, 36, True)
-    _text(slide, inner, top + Inches(1.6), span, Inches(0.5), note, 14, color=GREY)
+    _text(slide, inner, top + Inches(0.1), span, Inches(0.7), label, MIN_TEXT_PT, color=GREY)
+    _text(slide, inner, top + Inches(0.75), span, Inches(0.8), value, 36, True)
+    _text(slide, inner, top + Inches(1.5), span, Inches(0.65), note, MIN_TEXT_PT, color=GREY)
 
 
 def _overview_slide(deck: _Deck) -> None:
@@ -277,7 +283,7 @@ def _overview_slide(deck: _Deck) -> None:
 
 def _picture_slide(deck: _Deck, title: str, caption: str, png: bytes) -> None:
     slide = deck.slide(title, caption)
-    top, bottom = Inches(1.45), HEIGHT - Inches(0.7)
+    top, bottom = Inches(1.45), HEIGHT - FOOTER_TOP - Inches(0.05)
     height = bottom - top
     width = int(height * 16 / 9)
     slide.shapes.add_picture(io.BytesIO(png), (WIDTH - width) // 2, top, width, height)
@@ -304,12 +310,12 @@ def _native_chart_slide(
         MARGIN,
         Inches(1.45),
         WIDTH - 2 * MARGIN,
-        HEIGHT - Inches(2.15),
+        HEIGHT - FOOTER_TOP - Inches(1.5),
         chart_data,
     )
     chart = frame.chart
     chart.has_legend = False
-    chart.font.size = Pt(14)
+    chart.font.size = Pt(MIN_TEXT_PT)
     chart.font.name = FONT
     category_axis = chart.category_axis
     category_axis.reverse_order = True
@@ -432,7 +438,7 @@ def _deficit_slides(deck: _Deck) -> None:
         for c, width in enumerate(widths):
             table.columns[c].width = Inches(width)
         for c, header in enumerate(headers):
-            _cell(table.cell(0, c), header, 13, bold=True, fill=HEADER_FILL)
+            _cell(table.cell(0, c), header, MIN_TEXT_PT, bold=True, fill=HEADER_FILL)
         for r, (n, (_, row)) in enumerate(
             ((page * DEFICIT_ROWS_PER_SLIDE + k + 1, item) for k, item in enumerate(chunk)),
             start=1,
@@ -450,7 +456,7 @@ def _deficit_slides(deck: _Deck) -> None:
                 _cell(
                     table.cell(r, c),
                     value,
-                    12 if c == 5 else 13,
+                    MIN_TEXT_PT,
                     bold=c == 2,
                     fill=fill,
                     color=RGBColor(0xFF, 0xFF, 0xFF) if c == 2 else DARK,

@@ -21,6 +21,11 @@ from .errors import MonitoringError
 SLIDE_WIDTH = 1600
 SLIDE_HEIGHT = 900
 SLIDE_SCALE = 2
+# The least white space around an exported image, in pixels before scaling: a chart laid
+# out tight for the screen still gets a border on paper and on a slide.
+EXPORT_MARGIN = 40
+# Plotly's own margins where a figure sets none.
+_PLOTLY_MARGINS = {"l": 80, "r": 80, "t": 100, "b": 80}
 
 _lock = threading.Lock()
 _server_started = False
@@ -78,6 +83,23 @@ def shutdown() -> None:
             _server_started = False
 
 
+def with_margins(fig: go.Figure, least: int = EXPORT_MARGIN) -> go.Figure:
+    """A copy of ``fig`` with every margin at least ``least`` pixels and a white paper,
+    for export; the figure shown on screen keeps its own."""
+    copy = go.Figure(fig)
+    margin = copy.layout.margin
+    copy.update_layout(
+        margin={
+            side: max(
+                getattr(margin, side) if getattr(margin, side) is not None else default, least
+            )
+            for side, default in _PLOTLY_MARGINS.items()
+        },
+        paper_bgcolor="white",
+    )
+    return copy
+
+
 def figure_image(
     fig: go.Figure,
     fmt: str = "png",
@@ -93,7 +115,8 @@ def figure_image(
     with _lock:
         _ensure_server()
         return kaleido.calc_fig_sync(
-            fig, opts={"format": fmt, "width": width, "height": height, "scale": scale}
+            with_margins(fig),
+            opts={"format": fmt, "width": width, "height": height, "scale": scale},
         )
 
 

@@ -492,7 +492,35 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
     return pd.DataFrame(columns, copy=False)
 
 
+def relative_gap(rows: pd.DataFrame) -> pd.Series:
+    """How far each row is from its target, as a share of the target (0,46 for 54 % of a
+    100 % target; 0,33 for 4 mentees per mentor against at most 3): the one measure that
+    compares indicators of different units. Where the target is 0, the gap itself."""
+    target = rows["target"].abs()
+    return (rows["gap"] / target.where(target > 0)).fillna(rows["gap"])
+
+
 def deficits(frame: pd.DataFrame) -> pd.DataFrame:
-    """Only the rows with a deficit, largest gap first."""
-    rows = frame[frame["deficit"]]
-    return rows.sort_values("gap", ascending=False, kind="stable").reset_index(drop=True)
+    """Only the rows with a deficit, «наибольшие дефициты» first: by relative gap (see
+    :func:`relative_gap`), the catalogue order on ties. Every screen and document ranks
+    deficits with this function."""
+    rows = frame[frame["deficit"].astype(bool)]
+    order = relative_gap(rows).rename("_relative").to_frame().assign(_ord=rows["ord"])
+    order = order.sort_values(["_relative", "_ord"], ascending=[False, True], kind="stable")
+    return rows.loc[order.index].reset_index(drop=True)
+
+
+def counted_indicators(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows a unit's deficits are counted among («дефициты по 6 из 14 показателей»):
+    those with a value, but for an organisation not «Доля ОО, представивших данные» (one
+    school's own reporting rate says nothing about it)."""
+    rows = rows[rows["value"].notna()]
+    own = rows["level"].astype(str) == str(Level.ORGANIZATION)
+    return rows[~(own & (rows["indicator"] == "reporting"))]
+
+
+def deficit_tally(rows: pd.DataFrame) -> tuple[int, int]:
+    """(deficits, indicators counted) of one unit and period: the «N из M» of every screen
+    and document (see :func:`counted_indicators`)."""
+    counted = counted_indicators(rows)
+    return int(counted["deficit"].astype(bool).sum()), len(counted)

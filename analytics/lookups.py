@@ -21,6 +21,41 @@ def periods(db: Database) -> list[str]:
     return frame["period"].tolist()
 
 
+# A period is shown by default once this share of the organisations expected sent a form.
+SUBSTANTIAL_SHARE = 0.5
+
+
+def default_period(db: Database) -> str | None:
+    """The period every screen opens on: the latest one with substantial reporting.
+
+    A period is substantial when the organisations that sent a form for it number at
+    least :data:`SUBSTANTIAL_SHARE` of those expected: the registry where one is loaded,
+    otherwise the forms of the period before it (the first period, with nothing to
+    compare, is substantial with any form). So a newer period with the first three
+    schools' forms does not replace last year's complete picture for everyone; it
+    becomes the default once half the organisations have reported. Where no period is
+    substantial, the latest one; None without data.
+    """
+    frame = db.query(
+        """
+        SELECT p.period, count(DISTINCT f.org_id) AS forms
+        FROM periods p LEFT JOIN form_values f USING (period)
+        GROUP BY p.period, p.start_year, p.is_school_year
+        ORDER BY p.start_year, p.is_school_year, p.period
+        """
+    )
+    if frame.empty:
+        return None
+    registry = int(db.scalar("SELECT count(*) FROM registry") or 0)
+    forms = [int(n) for n in frame["forms"]]
+    chosen = None
+    for k, (period, count_) in enumerate(zip(frame["period"], forms, strict=True)):
+        expected = registry or (forms[k - 1] if k > 0 else 0)
+        if count_ > 0 and count_ >= SUBSTANTIAL_SHARE * expected:
+            chosen = str(period)
+    return chosen or str(frame["period"].iloc[-1])
+
+
 def previous_period(db: Database, period: str) -> str | None:
     known = periods(db)
     if period not in known:
@@ -84,6 +119,28 @@ def non_reporting(db: Database, period: str, scope: Scope | None = None) -> pd.D
         WHERE NOT EXISTS (
             SELECT 1 FROM form_values f WHERE f.org_id = o.org_id AND f.period = ?){where}
         ORDER BY r.name, m.name, o.name
+        """,
+        [period, *params],
+    )
+
+
+# The definition in words, for the screens that show the count.
+MONITORED_HELP = "ОО под фильтрами из реестра ОО или приславшие форму за период"
+
+
+def monitored_organizations(db: Database, period: str, scope: Scope | None = None) -> pd.DataFrame:
+    """«Организации в мониторинге» of ``period``: those of ``scope`` (its periods are not
+    used) in the registry or with a form for the period, one ``org_id`` each. Every
+    screen counts organisations in the monitoring with this function."""
+    where, params = scope_filters(replace(scope, periods=None)) if scope else ("", [])
+    return db.query(
+        f"""
+        SELECT o.org_id
+        FROM organizations o
+        JOIN municipalities m USING (municipality_id)
+        WHERE (o.org_id IN (SELECT org_id FROM registry)
+            OR o.org_id IN (SELECT org_id FROM form_values WHERE period = ?)){where}
+        ORDER BY o.org_id
         """,
         [period, *params],
     )

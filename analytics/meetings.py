@@ -18,7 +18,7 @@ from . import lookups
 from .catalogue import INDICATORS, INDICATORS_BY_ID
 from .db import Database, first_value, registered
 from .errors import MonitoringError
-from .indicators import Level, Scope, compute
+from .indicators import Level, Scope, compute, deficits
 from .narrative import period_label
 from .trajectories import territory_exists, territory_name, territory_of
 
@@ -289,7 +289,7 @@ def screens(values: pd.DataFrame) -> list[Screen]:
     """The presentation: the summary table, then each indicator with a value (those that
     miss their target first, the largest gap first), then the meeting's decisions."""
     total = values[(values["level"] == Level.TOTAL) & values["value"].notna()]
-    missed = total[total["deficit"]].sort_values("gap", ascending=False, kind="stable")
+    missed = deficits(total)
     met = [i.id for i in INDICATORS if i.id in set(total["indicator"]) - set(missed["indicator"])]
     ordered = [*missed["indicator"], *met]
     return [
@@ -341,3 +341,29 @@ def newer_data(db: Database, meeting: Meeting) -> bool:
         [meeting.opened_at, meeting.opened_at, meeting.opened_at],
     )
     return bool(changed)
+
+
+def approving_meeting(
+    db: Database,
+    period: str,
+    region_id: int | None,
+    municipality_id: int | None,
+    org_type: str | None,
+    on_or_before: date,
+) -> Meeting | None:
+    """The latest meeting held by ``on_or_before`` over the same period, territory and
+    org type: its protocol took the results into consideration, so the note names it.
+    A municipality's meeting matches whether or not its region was set when it opened."""
+    meeting_id = db.scalar(
+        """
+        SELECT meeting_id FROM meetings
+        WHERE period = ? AND district_id IS NULL AND org_type IS NOT DISTINCT FROM ?
+            AND municipality_id IS NOT DISTINCT FROM ?
+            AND (municipality_id IS NOT NULL OR region_id IS NOT DISTINCT FROM ?)
+            AND held_on <= ?
+        ORDER BY held_on DESC, meeting_id DESC
+        LIMIT 1
+        """,
+        [period, org_type, municipality_id, region_id, on_or_before],
+    )
+    return None if meeting_id is None else get_meeting(db, int(meeting_id))

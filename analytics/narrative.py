@@ -532,3 +532,41 @@ def deficits_summary(deficits: int, indicators: int) -> str:
         return "Дефицитов не выявлено: все рассчитанные показатели соответствуют целевым значениям."
     noun = genitive_after_from(indicators, "показателя", "показателей")
     return f"Дефициты выявлены по {integer(deficits)} из {integer(indicators)} {noun}."
+
+
+def by_type_sentence(rows: Mapping[str, Mapping[str, object]]) -> str | None:
+    """One indicator of a note over every type of organisation, given by type, in the
+    contract's order of types:
+
+    «По типам организаций: в 47 из 87 общеобразовательных организаций (54,0 %), в 11 из
+    28 организаций дополнительного образования (39,3 %).»
+
+    ``rows`` maps a type code to its territory row of the indicator; a share of people or
+    a mean reads «в общеобразовательных организациях — 7,6 % (108 из 1 421 педагога)».
+    None where fewer than two types have a value.
+    """
+    parts = []
+    for code in ORG_TYPES_BY_CODE:
+        row = rows.get(code)
+        if row is None:
+            continue
+        value = _float(row.get("value"))
+        numerator, denominator = _float(row.get("numerator")), _float(row.get("denominator"))
+        if value is None or numerator is None or denominator is None:
+            continue
+        indicator = _indicator(row)
+        noun = org_noun(code)
+        shown = indicator_value(indicator, value)
+        phrase = PHRASES.get(indicator.id)
+        if phrase is not None and phrase.form is Form.ORGS:
+            parts.append(
+                f"в {integer(numerator)} из {integer(denominator)} {noun.of(int(denominator))} "
+                f"({shown})"
+            )
+        else:
+            parts.append(
+                f"в {noun.in_many} — {shown} ({fraction(indicator, numerator, denominator)})"
+            )
+    if len(parts) < 2:
+        return None
+    return f"По типам организаций: {', '.join(parts)}."

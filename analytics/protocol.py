@@ -1,10 +1,13 @@
 """The protocol of a working-group meeting («протокол заседания рабочей группы») as DOCX.
 
 In the usual form: «ПРОТОКОЛ № N заседания …», the date and place, the chair and the
-secretary, «Присутствовали:», «Повестка:» (the screens shown, in order), «Слушали:» with
-the figures of each screen from the values frozen when the meeting opened, «Решили:»
-with the decisions' table (what, on which indicator and territory, who, by when) and the
-signature lines. Numbers and sentences come from :mod:`analytics.narrative`.
+secretary, «Присутствовали:», «Повестка:» (the screens shown, in order), «СЛУШАЛИ:» with
+the figures of each screen from the values frozen when the meeting opened, «ВЫСТУПИЛИ:»
+with lines for the secretary to name the speakers (the dashboard does not record them),
+«РЕШИЛИ:» with the decisions' table (what, on which indicator and territory, who, by
+when) and the signature lines. Headings stay with what follows them and the signatures
+with the decisions, so no page starts with a lone signature. Numbers and sentences come
+from :mod:`analytics.narrative`.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.shared import Cm
+from docx.text.paragraph import Paragraph
 
 from . import narrative
 from .catalogue import INDICATORS_BY_ID
@@ -29,6 +34,20 @@ SUBJECT = (
     "результатов мониторинга реализации целевой модели наставничества педагогических работников"
 )
 SIGNATURE_LINE = "____________________"
+# Blank lines for the speakers, written in by the secretary.
+SPEAKERS_BLANK = "_" * 60
+
+
+def file_name(meeting: Meeting) -> str:
+    """The download's name, in Russian like every other: «протокол_1_от_15.07.2022.docx»."""
+    return f"протокол_{meeting.meeting_id}_от_{day(meeting.held_on)}.docx"
+
+
+def _heading(w: DocWriter, text: str) -> Paragraph:
+    """A bold heading that never ends a page: it stays with the paragraph after it."""
+    paragraph = w.paragraph(text, bold=True, indent=False)
+    paragraph.paragraph_format.keep_with_next = True
+    return paragraph
 
 
 def _scope_text(db: Database, meeting: Meeting) -> str:
@@ -104,7 +123,7 @@ def build_protocol(db: Database, meeting_id: int, now: datetime | None = None) -
         w.labelled("Председатель:", meeting.chair)
     if meeting.secretary:
         w.labelled("Секретарь:", meeting.secretary)
-    w.paragraph("Присутствовали:", bold=True, indent=False)
+    _heading(w, "Присутствовали:")
     if meeting.attendees:
         for name in meeting.attendees:
             w.item(name)
@@ -113,18 +132,18 @@ def build_protocol(db: Database, meeting_id: int, now: datetime | None = None) -
     else:
         w.paragraph("Список присутствовавших не заполнен.", indent=False, space_after=6)
     scope = _scope_text(db, meeting)
-    w.paragraph("Повестка:", bold=True, indent=False)
+    _heading(w, "Повестка:")
     w.paragraph(f"Рассмотрение {SUBJECT} ({scope}):", indent=False)
     for n, (_, title) in enumerate(items, start=1):
         w.item(title, f"{n}.")
     w.paragraph(space_after=6)
-    w.paragraph("Слушали / Рассмотрели:", bold=True, indent=False)
+    _heading(w, "СЛУШАЛИ:")
     w.paragraph(
         f"Результаты мониторинга ({scope}) по данным версии {meeting.data_version} "
         f"на {moment(meeting.opened_at)}.",
     )
     for n, (key, title) in enumerate(items, start=1):
-        w.paragraph(f"{n}. {title}", bold=True, indent=False)
+        _heading(w, f"{n}. {title}")
         indicator_id = key.removeprefix("indicator:") if key.startswith("indicator:") else None
         lines = (
             _indicator_figures(values, indicator_id, meeting.org_type)
@@ -134,22 +153,47 @@ def build_protocol(db: Database, meeting_id: int, now: datetime | None = None) -
         for line in lines:
             w.paragraph(line)
     w.paragraph(space_after=6)
-    w.paragraph("Решили / Поручения:", bold=True, indent=False)
+    _heading(w, "ВЫСТУПИЛИ:")
+    for _ in range(2):
+        w.paragraph(SPEAKERS_BLANK, indent=False, space_after=6)
+    _heading(w, "РЕШИЛИ:")
     w.paragraph(f"1. Принять к сведению результаты мониторинга ({scope}).")
     if decisions.empty:
         w.paragraph("2. Поручений по итогам заседания не дано.")
     else:
         w.paragraph("2. Утвердить поручения по устранению выявленных дефицитов:")
-        w.table(
+        table = w.table(
             "Поручения",
             ["№ п/п", "Поручение", "Показатель, территория", "Ответственный", "Срок исполнения"],
             _decision_rows(decisions),
             [1, 5, 4, 3, 2.2],
             centre=(0, 4),
         )
-    w.paragraph(space_after=12)
-    for role, name in (("Председатель", meeting.chair), ("Секретарь", meeting.secretary)):
-        w.paragraph(
-            f"{role}  {SIGNATURE_LINE}  {name or SIGNATURE_LINE}", indent=False, space_after=12
-        )
+        # The last decision goes to the signatures' page with them.
+        for cell in table.rows[-1].cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+    w.doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    _signatures(w, meeting)
     return w.bytes()
+
+
+def _signatures(w: DocWriter, meeting: Meeting) -> None:
+    """The chair's and the secretary's signature lines, the name at the right margin.
+    The last paragraph before them, the space and the first line keep with the next, and
+    each line keeps together, so the signatures always share a page with the end of the
+    decisions."""
+    spacer = w.paragraph(space_after=12)
+    spacer.paragraph_format.keep_with_next = True
+    roles = (("Председатель", meeting.chair), ("Секретарь", meeting.secretary))
+    for n, (role, name) in enumerate(roles):
+        line = w.paragraph(
+            f"{role}\t{SIGNATURE_LINE}\u00a0\u00a0{name or SIGNATURE_LINE}",
+            indent=False,
+            align=WD_ALIGN_PARAGRAPH.LEFT,
+            space_after=12,
+        )
+        line.paragraph_format.tab_stops.add_tab_stop(Cm(w.width_cm), WD_TAB_ALIGNMENT.RIGHT)
+        line.paragraph_format.keep_together = True
+        if n < len(roles) - 1:
+            line.paragraph_format.keep_with_next = True

@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -32,7 +32,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
@@ -47,15 +47,16 @@ from .errors import MonitoringError
 from .formatting import (
     day,
     fraction,
-    genitive_after_from,
     indicator_value,
     integer,
     moment,
     plural,
     target_value,
 )
-from .indicators import Level, Scope, compute, deficits
+from .indicators import Level, Scope, compute, counted_indicators, deficits
+from .meetings import Meeting, approving_meeting
 from .normalize import ValueProblem, parse_period
+from .signoff import SignOff, get_signoff
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ CLOSING = (
     "методической работы на следующий период."
 )
 
+SIGNATURE_BLANK = "______________"
 # Status fills for printed tables: light tints of the dashboard's palette, dark text.
 STATUS_TINTS: dict[str, str] = {"green": "D9F2E8", "yellow": "FCEBCC", "red": "F9D9CB"}
 HEADER_FILL = "E7E6E6"
@@ -142,6 +144,9 @@ class ReportData:
     uploads: pd.DataFrame
     regions_in_scope: int = 0
     municipalities_in_scope: int = 0
+    # A note over every type: each type's territory rows of the period, by type code
+    # (empty where the note is for one type or the territory has organisations of one).
+    by_type: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def territory(self) -> str:
@@ -188,6 +193,15 @@ class ReportData:
         rows = self.current[self.current["indicator"] == indicator_id]
         return rows.iloc[0] if len(rows) else None
 
+    def type_rows(self, indicator_id: str) -> dict[str, pd.Series]:
+        """The indicator's territory row for each type of organisation (see ``by_type``)."""
+        found = {}
+        for code, frame in self.by_type.items():
+            rows = frame[frame["indicator"] == indicator_id]
+            if len(rows):
+                found[code] = rows.iloc[0]
+        return found
+
     def previous_row(self, indicator_id: str) -> pd.Series | None:
         if self.previous is None:
             return None
@@ -217,8 +231,8 @@ class ReportData:
 
     @property
     def computed(self) -> pd.DataFrame:
-        """The territory's rows that have a value."""
-        return self.current[self.current["value"].notna()]
+        """The territory's rows its deficits are counted among (those with a value)."""
+        return counted_indicators(self.current)
 
     @cached_property
     def reporting(self) -> pd.DataFrame:
@@ -423,6 +437,20 @@ def collect(
             municipality_id=municipality_id,
         ),
     )
+    by_type = {}
+    types = sorted(set(organizations.loc[organizations["reported"], "org_type"].dropna()))
+    if org_type is None and len(types) > 1:
+        for code in types:
+            by_type[str(code)] = compute(
+                db,
+                Scope(
+                    periods=(period,),
+                    levels=(Level.TOTAL,),
+                    org_type=str(code),
+                    region_id=region_id,
+                    municipality_id=municipality_id,
+                ),
+            )
     return ReportData(
         period=period,
         previous=previous,
@@ -439,6 +467,7 @@ def collect(
         uploads=_uploads(db, period, organizations["org_id"].tolist()),
         regions_in_scope=regions,
         municipalities_in_scope=municipalities,
+        by_type=by_type,
     )
 
 
@@ -805,6 +834,46 @@ def _styled_template(body_size: int, table_size: int) -> bytes:
     return buffer.getvalue()
 
 
+TWIPS_PER_CM = 567
+# Left and right cell margins of the «Table Grid» style, and a little slack for rounding
+# in the word processor's own measurement.
+CELL_PADDING_TWIPS = 2 * 108 + 60
+# A word may break after a hyphen, a dash or a slash, never inside.
+_BREAKS = re.compile(r"\s+|(?<=[-‑–—/])")
+
+
+def _glyph_em(char: str) -> float:
+    """A generous estimate of a Times New Roman glyph's advance, in ems."""
+    if char in "№%ЖШЩЫЮМмжшщыю@—":
+        return 1.0
+    if char.isupper():
+        return 0.75
+    if char.isalnum():
+        return 0.52
+    return 0.4
+
+
+def word_twips(text: str, size: int, bold: bool = False) -> int:
+    """The width a column needs so that the longest word of ``text`` set in ``size``
+    points fits on one line, with the cell's margins."""
+    words = [w for w in _BREAKS.split(text) if w]
+    widest = max((sum(_glyph_em(ch) for ch in w) for w in words), default=0.0)
+    return round(widest * size * 20 * (1.08 if bold else 1.0)) + CELL_PADDING_TWIPS
+
+
+def column_twips(weights: Sequence[float], least: Sequence[int], total: int) -> list[int]:
+    """Column widths in twips: ``total`` shared by ``weights``, every column at least its
+    ``least``; columns above their minimum give way first when the minimums need room.
+    Where even the minimums do not fit, the table is as wide as they are."""
+    widths = [max(m, w * total / sum(weights)) for w, m in zip(weights, least, strict=True)]
+    excess = sum(widths) - total
+    spare = sum(w - m for w, m in zip(widths, least, strict=True))
+    if excess > 0 and spare > 0:
+        share = min(1.0, excess / spare)
+        widths = [w - (w - m) * share for w, m in zip(widths, least, strict=True)]
+    return [round(w) for w in widths]
+
+
 class DocWriter:
     """A DOCX in the look of a Russian official note: Times New Roman, 14 pt text with a
     1.25 cm first-line indent, 12 pt tables, numbered captions, A4, page numbers."""
@@ -891,13 +960,22 @@ class DocWriter:
         size: int | None = None,
     ) -> Table:
         """A numbered table «Таблица N – title» with a shaded header repeated on every
-        page; ``widths`` are relative and scaled to the text width."""
+        page. The layout is autofit: ``widths`` are relative shares of the text width,
+        but no column is narrower than the longest word of its header and cells, so
+        Word and LibreOffice never break a word («Значени/е», «1/0»)."""
         self.tables += 1
         self.caption(f"Таблица {self.tables} – {title}")
         # The table is written as one XML string: python-docx's cell-by-cell API takes
         # seconds for the appendix of a region.
-        scale = self.width_cm / sum(widths)
-        twips = [round(w * scale * 567) for w in widths]
+        points = size or self.table_size
+        least = [
+            max(
+                [word_twips(str(headers[c]), points, bold=True)]
+                + [word_twips(str(r[c]), points) for r in rows]
+            )
+            for c in range(len(headers))
+        ]
+        twips = column_twips(widths, least, round(self.width_cm * TWIPS_PER_CM))
         style = self.cell_style.style_id
         size_xml = f'<w:sz w:val="{2 * size}"/><w:szCs w:val="{2 * size}"/>' if size else ""
         centred = set(centre)
@@ -917,7 +995,7 @@ class DocWriter:
             f"<w:tbl {nsdecls('w')}><w:tblPr>"
             f'<w:tblStyle w:val="{self.doc.styles["Table Grid"].style_id}"/>'
             f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/>'
-            '<w:tblLayout w:type="fixed"/>'
+            '<w:tblLayout w:type="autofit"/>'
             '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
             'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>',
             *(f'<w:gridCol w:w="{t}"/>' for t in twips),
@@ -1001,43 +1079,44 @@ def _summary(w: DocWriter, data: ReportData) -> None:
     if len(data.deficits):
         top = data.deficits.iloc[0]
         w.paragraph(
-            "Наибольшее отставание от целевого значения — по показателю "
+            "Наибольший дефицит — по показателю "
             f"«{top['name']}»: {value_text(top)} при целевом значении {target_text(top)}."
         )
+
+
+def sources_sentence(data: ReportData) -> str:
+    """The sources in words: which forms, from how many organisations, for which period and
+    when they came in, and the registry they are counted against.
+
+    «Источники данных — формы мониторинга ОО за 2023/2024 уч. год от 87
+    общеобразовательных организаций, поступившие с 01.06.2024 по 05.07.2024, и реестр ОО —
+    перечень из 90 общеобразовательных организаций, которые должны представить данные.»
+    """
+    noun = narrative.org_noun(data.org_type)
+    reported, listed = len(data.reporting), len(data.registry)
+    forms = data.uploads[data.uploads["kind"] == "org-form"]["uploaded_at"]
+    when = ""
+    if len(forms):
+        first, last = day(forms.min()), day(forms.max())
+        when = f", поступившие {first}" if first == last else f", поступившие с {first} по {last}"
+    text = (
+        f"Источники данных — формы мониторинга ОО за {data.period_label} от {integer(reported)} "
+        f"{noun.of(reported)}{when}"
+    )
+    if listed:
+        return (
+            f"{text}, и реестр ОО — перечень из {integer(listed)} {noun.of(listed)}, "
+            "которые должны представить данные."
+        )
+    return (
+        f"{text}; реестр ОО (перечень организаций, которые должны представить данные) не загружен."
+    )
 
 
 def _sources(w: DocWriter, data: ReportData, number: int) -> None:
     w.heading(f"{number}. Основание и источники данных")
     w.paragraph(BASIS)
-    registry_note = (
-        ", и реестр ОО — перечень организаций, которые должны представить данные"
-        if len(data.registry)
-        else "; реестр ОО (перечень организаций, которые должны представить данные) не загружен"
-    )
-    w.paragraph(
-        "Источники данных — формы мониторинга ОО («Форма мониторинга ОО») за "
-        f"{data.period_label}, "
-        f"представленные образовательными организациями{registry_note}."
-    )
-    uploads = data.uploads
-    files = uploads["sha256"].nunique() if len(uploads) else 0
-    loads = len(uploads)
-    if loads:
-        w.paragraph(
-            f"Сведения получены из {integer(files)} "
-            f"{genitive_after_from(files, 'файла', 'файлов')} "
-            f"({integer(loads)} {plural(loads, 'загрузка', 'загрузки', 'загрузок')}):"
-        )
-        kinds = {"org-form": "форма мониторинга ОО", "registry": "реестр ОО"}
-        for n, (_, upload) in enumerate(uploads.iterrows(), start=1):
-            rows = int(upload["rows"])
-            kind = kinds.get(str(upload["kind"]), str(upload["kind"]))
-            name = upload["file_name"] or f"файл № {n}"
-            w.item(
-                f"{name} — {kind}, "
-                f"{integer(rows)} {plural(rows, 'строка', 'строки', 'строк')}, загружен "
-                f"{moment(upload['uploaded_at'])}{';' if n < loads else '.'}"
-            )
+    w.paragraph(sources_sentence(data))
     w.paragraph(f"Версия данных: {data.version} (по состоянию на {moment(data.now)}). {METHOD}")
 
 
@@ -1113,6 +1192,9 @@ def _indicator_paragraphs(w: DocWriter, data: ReportData, indicator: Indicator) 
     if row is None:
         return
     text = narrative.indicator_sentence(row, data.org_type)
+    by_type = narrative.by_type_sentence(data.type_rows(indicator.id))
+    if by_type:
+        text = f"{text} {by_type}"
     if data.previous is not None:
         comparison = narrative.comparison_sentence(
             row, data.previous_row(indicator.id), data.previous
@@ -1289,12 +1371,13 @@ def _below_target(data: ReportData, indicator_id: str) -> list[str]:
     return [str(label) for _, label in ordered]
 
 
-_IN_UNITS: dict[Level, tuple[str, str]] = {
-    Level.ORGANIZATION: ("организации", "организациях"),
-    Level.MUNICIPALITY: ("муниципалитете", "муниципалитетах"),
-    Level.REGION: ("регионе", "регионах"),
-    Level.DISTRICT: ("районе", "районах"),
-    Level.TOTAL: ("территории", "территориях"),
+# The heading of a column of organisations or territories one level down.
+_UNITS_HEADER: dict[Level, str] = {
+    Level.ORGANIZATION: "Организации",
+    Level.MUNICIPALITY: "Муниципалитеты",
+    Level.REGION: "Регионы",
+    Level.DISTRICT: "Районы",
+    Level.TOTAL: "Территории",
 }
 
 
@@ -1305,8 +1388,9 @@ def _deficits(w: DocWriter, data: ReportData, number: int) -> None:
     if not len(found):
         return
     w.paragraph(
-        "Дефициты перечислены по убыванию отставания от целевого значения; для каждого "
-        "приведена рекомендация."
+        "Дефициты перечислены от наибольшего: по отставанию от целевого значения в долях "
+        "цели (так показатели разных единиц сравнимы между собой); для каждого приведена "
+        "рекомендация."
     )
     w.table(
         f"Дефициты, {data.period_label}",
@@ -1326,30 +1410,48 @@ def _deficits(w: DocWriter, data: ReportData, number: int) -> None:
         fills=[[None] * 5 + [status_fill(r["status"])] for _, r in found.iterrows()],
         centre=(0, 2, 3, 4, 5),
     )
-    one, many = _IN_UNITS[data.unit_level]
-    by_orgs = data.unit_level is Level.ORGANIZATION
+    _below_target_table(w, data)
     for n, (_, row) in enumerate(found.iterrows(), start=1):
         w.paragraph(f"{number}.{n}. {narrative.deficit_sentence(row)}")
-        indicator_id = str(row["indicator"])
-        if indicator_id == "reporting" and by_orgs:
-            below = [str(name) for name in data.non_reporting["organization"]]
-            lead = "Не представили данные:"
-        else:
-            below = _below_target(data, indicator_id)
-            k = len(below)
-            noun = (
-                narrative.org_noun(data.org_type).in_(k)
-                if by_orgs
-                else (one if narrative.ends_in_one(k) else many)
-            )
-            lead = f"Целевое значение не достигнуто в {integer(k)} {noun}:"
-        if below:
-            shown = ", ".join(below[:10])
-            more = f" и ещё {integer(len(below) - 10)}" if len(below) > 10 else ""
-            w.paragraph(f"{lead} {shown}{more}.")
         w.labelled(
             "Рекомендация:", narrative.lower_first(narrative.recommendation(str(row["indicator"])))
         )
+
+
+# At most this many names of a deficit's organisations or territories in a table cell.
+BELOW_TARGET_NAMES = 10
+
+
+def _below_target_table(w: DocWriter, data: ReportData) -> None:
+    """One table instead of a sentence per deficit: for each deficit, how many
+    organisations (or territories one level down) miss the target, of how many, and which
+    (at most :data:`BELOW_TARGET_NAMES` of them, the largest gap first)."""
+    by_orgs = data.unit_level is Level.ORGANIZATION
+    lines = []
+    for _, row in data.deficits.iterrows():
+        indicator_id = str(row["indicator"])
+        if indicator_id == "reporting" and by_orgs:
+            below = [str(name) for name in data.non_reporting["organization"]]
+            of = len(data.registry)
+        else:
+            below = _below_target(data, indicator_id)
+            of = len(unit_rows(data, indicator_id))
+        if not below:
+            continue
+        shown = ", ".join(below[:BELOW_TARGET_NAMES])
+        if len(below) > BELOW_TARGET_NAMES:
+            shown += f" и ещё {integer(len(below) - BELOW_TARGET_NAMES)}"
+        lines.append([str(row["name"]), f"{integer(len(below))} из {integer(of)}", shown])
+    if not lines:
+        return
+    _, by = units_noun(data.unit_level)
+    w.table(
+        f"Не достигнуто целевое значение {by}",
+        ["Показатель", "Не достигли цели", _UNITS_HEADER[data.unit_level]],
+        lines,
+        [5, 2.2, 8],
+        centre=(1,),
+    )
 
 
 WITHOUT_FIGURES = (
@@ -1358,10 +1460,55 @@ WITHOUT_FIGURES = (
 )
 
 
-def _closing(w: DocWriter, data: ReportData) -> None:
-    w.paragraph(CLOSING)
-    w.paragraph("")
-    w.paragraph("Исполнитель: ______________________ / ______________________ /", indent=False)
+def approval_sentence(meeting: Meeting) -> str:
+    """«Рассмотрено на заседании рабочей группы … (протокол № 3 от 15.07.2022).»"""
+    return (
+        f"Рассмотрено на заседании {meeting.title} "
+        f"(протокол № {meeting.meeting_id} от {day(meeting.held_on)})."
+    )
+
+
+def _signature(w: DocWriter, signoff: SignOff) -> None:
+    """The sign-off as in the seeds: the signatory's position with the organisation and,
+    at the right margin, the signature line and the name; then the executor and their
+    contacts in smaller type. Every line is kept with the next, so the block never
+    breaks across pages, and the closing paragraphs before it keep it company."""
+    lines: list[Paragraph] = []
+    if signoff.is_set:
+        line = w.paragraph(
+            f"{signoff.signer_line}\t{SIGNATURE_BLANK}\u00a0{signoff.signatory}",
+            align=WD_ALIGN_PARAGRAPH.LEFT,
+            indent=False,
+            space_after=18,
+        )
+        line.paragraph_format.tab_stops.add_tab_stop(
+            Cm(w.width_cm), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.SPACES
+        )
+        lines.append(line)
+    else:
+        lines.append(
+            w.paragraph(
+                f"Исполнитель: {SIGNATURE_BLANK} / {SIGNATURE_BLANK} /",
+                indent=False,
+                space_after=6,
+            )
+        )
+    if signoff.executor:
+        lines.append(w.paragraph("Исполнитель", indent=False, size=TABLE_SIZE))
+        lines.append(w.paragraph(signoff.executor, indent=False, size=TABLE_SIZE))
+        if signoff.contacts:
+            lines.append(w.paragraph(signoff.contacts, indent=False, size=TABLE_SIZE))
+    for paragraph in lines:
+        paragraph.paragraph_format.keep_together = True
+        paragraph.paragraph_format.keep_with_next = True
+
+
+def _closing(w: DocWriter, data: ReportData, signoff: SignOff, meeting: Meeting | None) -> None:
+    w.paragraph(CLOSING).paragraph_format.keep_with_next = True
+    if meeting is not None:
+        w.paragraph(approval_sentence(meeting)).paragraph_format.keep_with_next = True
+    w.paragraph("").paragraph_format.keep_with_next = True
+    _signature(w, signoff)
     w.paragraph(f"Дата: {day(data.now)}", indent=False)
     w.paragraph(
         f"Справка сформирована по данным мониторинга (версия данных {data.version}).",
@@ -1409,13 +1556,29 @@ def _values_tables(
         )
 
 
-def _appendices(w: DocWriter, data: ReportData) -> None:
-    orgs = data.reporting
-    if not len(orgs):
-        return
-    w.landscape()
-    number = 1
+def _appendices(w: DocWriter, data: ReportData, by_organization: bool) -> None:
+    """The landscape appendices: with ``by_organization``, every reporting organisation's
+    values and deficits; always, the values by municipality and by region where the note
+    covers several."""
+    number = 0
+    if by_organization and len(data.reporting):
+        number = _organization_appendices(w, data)
+    _territory_appendices(w, data, number)
+
+
+def _appendix_start(w: DocWriter, number: int) -> None:
+    if number == 1:
+        w.landscape()
+    else:
+        w.page_break()
     w.paragraph(f"Приложение {number}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+
+
+def _organization_appendices(w: DocWriter, data: ReportData) -> int:
+    """Appendices 1 and 2: values and deficits by organisation; returns the last number."""
+    orgs = data.reporting
+    number = 1
+    _appendix_start(w, number)
     w.heading(f"Значения показателей по организациям, {data.period_label}", 1)
     several = data.municipalities_in_scope > 1
     labels = [
@@ -1430,8 +1593,7 @@ def _appendices(w: DocWriter, data: ReportData) -> None:
     _values_tables(w, data.org_rows, "Организация", labels, "org_id")
 
     number += 1
-    w.page_break()
-    w.paragraph(f"Приложение {number}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _appendix_start(w, number)
     w.heading(f"Дефициты по организациям, {data.period_label}", 1)
     found: dict[object, list[str]] = {}
     for r in data.org_rows.to_dict("records"):
@@ -1450,6 +1612,10 @@ def _appendices(w: DocWriter, data: ReportData) -> None:
         centre=(0, 2),
     )
 
+    return number
+
+
+def _territory_appendices(w: DocWriter, data: ReportData, number: int) -> None:
     for level, key in ((Level.MUNICIPALITY, "municipality_id"), (Level.REGION, "region_id")):
         rows = data.rows(data.period, level)
         names = dict(zip(rows[key], rows[_LABEL_COLUMN[level]], strict=True))
@@ -1461,8 +1627,7 @@ def _appendices(w: DocWriter, data: ReportData) -> None:
         unit_labels = sorted(names.items(), key=lambda item: natural_key(item[1]))
         number += 1
         _, by = units_noun(level)
-        w.page_break()
-        w.paragraph(f"Приложение {number}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+        _appendix_start(w, number)
         w.heading(f"Значения показателей {by}, {data.period_label}", 1)
         _values_tables(w, rows, "Территория", unit_labels, key)
 
@@ -1474,20 +1639,22 @@ def build_report(
     municipality_id: int | None = None,
     org_type: str | None = None,
     now: datetime | None = None,
-    file_names: bool = True,
+    appendix: bool = False,
 ) -> bytes:
     """The information and analytic note for a territory and period, as DOCX bytes.
 
     ``region_id``/``municipality_id`` narrow the territory (neither: everything in the
     database); ``org_type`` is a contract code (``school`` …) or a Russian label; ``now``
-    dates the note. Charts are embedded where chromium is available and left out
-    otherwise. Raises :class:`ReportError` (Russian message) for an unknown period,
-    territory or org type. Without ``file_names`` (a reader who may not see the upload
-    log) the sources are described in words, not by the names of the uploaded files.
+    dates the note; ``appendix`` adds every organisation's values and deficits (many
+    pages for a region). The sign-off is the one set on «Настройки»; a meeting held over
+    the same period, territory and type is named with its protocol. Charts are embedded
+    where chromium is available and left out otherwise. Raises :class:`ReportError`
+    (Russian message) for an unknown period, territory or org type.
     """
     data = collect(db, period, region_id, municipality_id, org_type, now)
-    if not file_names:
-        data.uploads = data.uploads.assign(file_name=None)
+    meeting = approving_meeting(
+        db, data.period, data.region_id, data.municipality_id, data.org_type, data.now.date()
+    )
     w = DocWriter(title=f"{TITLE} {SUBTITLE}", now=data.now)
     _title_block(w, data)
     _summary(w, data)
@@ -1498,8 +1665,8 @@ def build_report(
     number = _groups(w, data, number + 1)
     _comparison(w, data, number)
     _deficits(w, data, number + 1)
-    _closing(w, data)
-    _appendices(w, data)
+    _closing(w, data, get_signoff(db), meeting)
+    _appendices(w, data, appendix)
     return w.bytes()
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from . import audit
 from .db import Database
 
-# Kept when the data is cleared: the schema's version, the data version caches use, and
-# the audit log, which must outlive what it records.
-SYSTEM_TABLES: frozenset[str] = frozenset({"meta", "schema_version", "audit_log"})
+# Kept when the data is cleared: the schema's version, the data version caches use, the
+# audit log, which must outlive what it records, and the settings, which describe the
+# centre rather than its data.
+SYSTEM_TABLES: frozenset[str] = frozenset({"meta", "schema_version", "audit_log", "settings"})
 
 
 def clear_database(db: Database, user: str | None = None) -> None:

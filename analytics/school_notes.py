@@ -19,7 +19,7 @@ from . import narrative
 from .catalogue import INDICATORS, INDICATORS_BY_ID
 from .db import Database
 from .formatting import day, genitive_after_from, integer
-from .indicators import Level, Scope, Values, compute
+from .indicators import Level, Scope, Values, compute, deficits
 from .report import (
     YES_NO_INDICATORS,
     DocWriter,
@@ -182,13 +182,7 @@ def _note(data: _Municipality, org: pd.Series) -> bytes:
     computed = [
         rows[i.id] for i in NOTE_INDICATORS if i.id in rows and pd.notna(rows[i.id]["value"])
     ]
-    found = sorted(
-        (r for r in computed if bool(r["deficit"])),
-        key=lambda r: (
-            -float(r["gap"]),
-            [i.id for i in NOTE_INDICATORS].index(str(r["indicator"])),
-        ),
-    )
+    found = [row for _, row in deficits(pd.DataFrame(computed)).iterrows()] if computed else []
     w.paragraph(
         "Показатели организации рядом с муниципальными и целевыми значениями. "
         f"{narrative.deficits_summary(len(found), len(computed))}",

@@ -11,6 +11,7 @@ import streamlit as st
 from analytics import formatting
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.indicators import Level
+from analytics.lookups import MONITORED_HELP
 from ui import charts, matrix
 from ui.page import BREAKDOWNS, Breakdown, Page, guarded, page
 from ui.tables import table_downloads
@@ -42,21 +43,21 @@ def body() -> None:
         frame, BREAKDOWNS[Level.ORGANIZATION], with_parent=several_municipalities
     )
     counts = matrix.deficit_counts(orgs)
-    _summary(counts)
+    _summary(counts, ctx.view.organizations_in_monitoring(f.period, f.scope()))
     _heatmap(ctx, frame, orgs, counts, levels)
     _org_counts(ctx, orgs, counts)
     _territory_counts(ctx, frame, orgs, counts, levels)
     _shortfalls(ctx, orgs)
 
 
-def _summary(counts: pd.DataFrame) -> None:
+def _summary(counts: pd.DataFrame, monitored: int) -> None:
     valued = counts[counts["valued"] > 0]
     with_deficits = int((valued["deficits"] > 0).sum())
     left, middle, right = st.columns(3)
     left.metric(
         "Организаций в мониторинге",
-        formatting.integer(len(valued)),
-        help="ОО под фильтрами с формой за период или из реестра ОО",
+        formatting.integer(monitored),
+        help=MONITORED_HELP,
         border=True,
     )
     middle.metric(

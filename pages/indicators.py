@@ -208,13 +208,8 @@ def _distribution(ctx: Page, orgs: pd.DataFrame, indicator_id: str) -> None:
             hovertemplate="%{x}: %{y} ОО<extra></extra>",
         )
     )
-    fig.add_vline(
-        x=orgs["target"].iloc[0],
-        line_dash="dash",
-        line_width=3,
-        line_color=charts.STATUS_COLORS["red"],
-        annotation_text=f"цель {formatting.target_value(indicator, orgs['target'].iloc[0])}",
-    )
+    # The label goes above the plot, never on a bar.
+    charts.target_line(fig, indicator, float(orgs["target"].iloc[0]), vertical=True)
     fig.update_xaxes(title=indicator.unit)
     fig.update_yaxes(title="число ОО")
     title = f"{indicator.short}: распределение организаций"

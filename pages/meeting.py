@@ -32,6 +32,7 @@ from analytics.meetings import (
     screens,
 )
 from analytics.narrative import indicator_sentence
+from analytics.protocol import file_name as protocol_file_name
 from ui import charts, matrix
 from ui.page import Filters, Page, describe, guarded, page, period_label, useful_breakdown
 from ui.text import md
@@ -84,7 +85,7 @@ def body() -> None:
         st.download_button(
             "Протокол заседания (DOCX)",
             lambda: ctx.view.protocol(meeting.meeting_id),
-            f"protokol_{meeting.meeting_id}.docx",
+            protocol_file_name(meeting),
             DOCX_MIME,
             key="mtg_protocol",
             on_click="ignore",

@@ -76,13 +76,19 @@ def _territory_documents(ctx: Page, name: str) -> None:
         st.markdown(
             "Основание и источники данных, участие в мониторинге, разделы по группам "
             "показателей с таблицами и диаграммами, сравнение с прошлым периодом, дефициты "
-            "с рекомендациями, приложения по организациям."
+            "с рекомендациями, подпись, заданная на странице «Настройки»."
+        )
+        appendix = st.checkbox(
+            "Приложить значения показателей и дефициты каждой организации",
+            key="report_appendix",
+            help="Для региона приложение занимает десятки страниц альбомной ориентации.",
         )
         report = lambda: ctx.view.report(  # noqa: E731 — built only when clicked
             f.period,
             region_id=f.region_id,
             municipality_id=f.municipality_id,
             org_type=f.org_type,
+            appendix=appendix,
         )
         docx, pdf = st.columns([1, 1], width=480)
         docx.download_button(

@@ -1,4 +1,5 @@
-"""Настройки: target overrides per indicator, period and territory, stored in the database.
+"""Настройки: target overrides per indicator, period and territory, and the documents'
+sign-off (issuing organisation, signatory, executor), stored in the database.
 
 The catalogue's defaults apply where nothing is set; an override for a territory applies
 to it and everything below it. Every change bumps the data version, so every view shows
@@ -16,6 +17,7 @@ import streamlit as st
 from analytics import formatting
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.indicators import LEVEL_LABELS, Level
+from analytics.signoff import MAX_LENGTH, SignOff, SignOffError
 from analytics.targets import OVERRIDABLE_LEVELS, TargetError
 from ui import charts
 from ui.page import ALL, Page, guarded, page, period_label
@@ -50,6 +52,7 @@ def body() -> None:
     else:
         st.caption("Изменять цели может администратор.")
     _effective(ctx)
+    _signoff(ctx)
 
 
 def _period_text(period: object) -> str:
@@ -285,6 +288,53 @@ def _effective(ctx: Page) -> None:
         table, hide_index=True, width="stretch", height=full_height(len(table)), key="effective"
     )
     table_downloads(table, "Действующие цели", ctx.export_context(), "effective")
+
+
+# The sign-off's fields as the form asks for them, with an example from a real note.
+SIGNOFF_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("organization", "Организация, выпускающая справку", "МАУ ИМЦ «Альтернатива»"),
+    ("position", "Должность подписывающего", "Директор"),
+    ("signatory", "Подписывающий (инициалы и фамилия)", "С. М. Давыдова"),
+    ("executor", "Исполнитель (фамилия и инициалы)", "Кардакова Е. А."),
+    ("contacts", "Контакты исполнителя", "8(3412)57-31-56, metod@example.ru"),
+)
+
+
+def _signoff(ctx: Page) -> None:
+    st.subheader("Подпись справки")
+    st.markdown(
+        "Эти сведения печатаются в конце информационно-аналитической справки: должность "
+        "и организация подписывающего, его фамилия, исполнитель и его контакты. Пока "
+        "подписывающий не указан, в справке остаются пустые строки для подписи."
+    )
+    current = ctx.view.signoff()
+    editable = ctx.principal.can_write
+    with st.form("signoff_form", border=True):
+        values = {
+            name: st.text_input(
+                label,
+                value=getattr(current, name),
+                placeholder=f"например, {example}",
+                max_chars=MAX_LENGTH,
+                disabled=not editable,
+                key=f"signoff_{name}",
+            )
+            for name, label, example in SIGNOFF_FIELDS
+        }
+        saved = st.form_submit_button(
+            "Сохранить подпись", type="primary", icon=":material/save:", disabled=not editable
+        )
+    if not editable:
+        st.caption("Изменять подпись может администратор.")
+        return
+    if saved:
+        try:
+            ctx.view.set_signoff(SignOff(**values))
+        except SignOffError as error:
+            st.error(f"Подпись не сохранена: {md(error)}", icon=":material/error:")
+            return
+        st.session_state["settings_flash"] = "Подпись справки сохранена."
+        st.rerun()
 
 
 guarded(body)

@@ -301,12 +301,14 @@ def test_the_municipality_filter_keeps_one_municipality(db_path, capsys):
     assert {r["organization"] for r in rows} == {"Школа 4"}
 
 
-def test_deficits_are_only_the_deficit_rows_largest_gap_first(db_path, capsys):
+def test_deficits_are_only_the_deficit_rows_largest_share_of_the_target_first(db_path, capsys):
     code, out, _ = run(capsys, "--db", str(db_path), "deficits")
     assert code == 0
     rows = json.loads(out)
     everything = indicators(capsys, db_path)
-    expected = sorted((r for r in everything if r["deficit"]), key=lambda r: r["gap"], reverse=True)
+    expected = sorted(
+        (r for r in everything if r["deficit"]), key=lambda r: r["gap"] / r["target"], reverse=True
+    )
     assert all(row["deficit"] is True for row in rows)
     assert [r["gap"] for r in rows] == [r["gap"] for r in expected]
     assert len(rows) == len(expected) > 0
@@ -321,8 +323,8 @@ def test_deficits_take_the_same_filters(db_path, capsys):
     parsed = list(csv.DictReader(io.StringIO(out)))
     assert {r["level"] for r in parsed} == {"municipality"}
     assert {r["deficit"] for r in parsed} == {"True"}
-    gaps = [float(r["gap"]) for r in parsed]
-    assert gaps == sorted(gaps, reverse=True)
+    shares = [float(r["gap"]) / float(r["target"]) for r in parsed]
+    assert shares == sorted(shares, reverse=True)
 
 
 def test_quality_lists_findings_as_json(tmp_path, capsys):

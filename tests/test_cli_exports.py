@@ -46,6 +46,28 @@ def test_report_writes_the_analytic_note_for_a_municipality(db_file, tmp_path):
     assert "г. Глазов" in text
 
 
+@pytest.mark.parametrize(("flags", "appendix"), [((), False), (("--appendix",), True)])
+def test_report_adds_the_per_organisation_appendix_only_with_the_flag(
+    db_file, tmp_path, flags, appendix
+):
+    target = tmp_path / "справка.docx"
+    code, _ = run(
+        "--db",
+        db_file,
+        "report",
+        "--period",
+        "2023",
+        "--municipality",
+        "г. Глазов",
+        "--out",
+        target,
+        *flags,
+    )
+    assert code == 0
+    text = [p.text for p in Document(target).paragraphs]
+    assert ("Значения показателей по организациям, 2023 год" in text) is appendix
+
+
 def test_school_notes_writes_one_note_per_school_of_the_municipality(db_file, tmp_path):
     target = tmp_path / "справки.zip"
     code, _ = run(

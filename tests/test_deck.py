@@ -175,3 +175,25 @@ def test_an_unknown_period_is_refused_in_russian(town):
     db, _ = town
     with pytest.raises(ReportError, match="Период «1999» не найден в базе"):
         deck.build_deck(db, "1999")
+
+
+def test_every_text_of_the_deck_is_at_least_18_points(town, monkeypatch):
+    # Native charts (no chromium) carry text of their own: check those too.
+    monkeypatch.setattr(images, "images_available", lambda: False)
+    db, municipality = town
+    content = deck.build_deck(db, PERIOD, municipality_id=municipality, now=NOW)
+    sizes, charts = [], []
+    for slide in slides(content):
+        for shape in slide.shapes:
+            frames = []
+            if shape.has_text_frame:
+                frames.append(shape.text_frame)
+            if shape.has_table:
+                frames.extend(cell.text_frame for row in shape.table.rows for cell in row.cells)
+            if shape.has_chart:
+                charts.append(shape.chart.font.size.pt)
+            for frame in frames:
+                sizes.extend(r.font.size.pt for p in frame.paragraphs for r in p.runs if r.text)
+    assert sizes and charts
+    assert min(sizes) == 18
+    assert min(charts) == 18

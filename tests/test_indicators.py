@@ -398,11 +398,11 @@ def test_targets_default_to_the_catalogue(fixture_frame):
     }
 
 
-def test_deficits_are_the_rows_below_target_largest_gap_first(fixture_frame):
+def test_deficits_are_the_rows_below_target_largest_share_of_the_target_first(fixture_frame):
     found = deficits(fixture_frame)
     assert found["deficit"].all()
-    gaps = found["gap"].tolist()
-    assert gaps == sorted(gaps, reverse=True)
+    shares = (found["gap"] / found["target"]).tolist()
+    assert shares == sorted(shares, reverse=True)
     assert len(found) == int(fixture_frame["deficit"].sum())
     top = found.iloc[0]
     assert (top["gap"], top["value"]) == (100.0, 0.0)

@@ -60,3 +60,11 @@ def test_with_libreoffice_the_note_is_offered_as_pdf_next_to_docx(copy):
     assert_clean(at)
     assert labels(at)[:2] == ["Справка (DOCX)", "Справка (PDF)"]
     assert PDF_UNAVAILABLE_MESSAGE not in [c.value for c in at.main.caption]
+
+
+def test_the_note_leaves_out_the_per_organisation_appendix_unless_ticked(copy):
+    at = open_page(PAGE)
+
+    box = at.checkbox(key="report_appendix")
+    assert box.label == "Приложить значения показателей и дефициты каждой организации"
+    assert box.value is False

@@ -15,6 +15,7 @@ from analytics import formatting, lookups
 from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
 from analytics.indicators import Level, Scope, compute
+from analytics.signoff import SignOff, get_signoff
 from analytics.targets import list_targets
 from tests import apptest
 from tests.conftest import snapshot
@@ -178,3 +179,24 @@ def test_choosing_a_region_shows_the_targets_in_force_there(copy: Database):
     assert effective(at).loc[INDICATORS_BY_ID["curator"].name, "Действующая цель"] == (
         f"55{formatting.NBSP}%"
     )
+
+
+def test_the_sign_off_typed_on_settings_is_stored_for_the_note(
+    copy: Database, demo_db_path: Path, tmp_path: Path
+):
+    at = open_page()
+    typed = {
+        "organization": "МАУ ИМЦ «Альтернатива»",
+        "position": "Директор",
+        "signatory": "С. М. Давыдова",
+        "executor": "Кардакова Е. А.",
+        "contacts": "8(3412)57-31-56",
+    }
+    for name, value in typed.items():
+        at.text_input(key=f"signoff_{name}").input(value)
+    next(b for b in at.button if b.label == "Сохранить подпись").click().run()
+
+    assert not at.error, [e.value for e in at.error]
+    assert at.success[0].value == "Подпись справки сохранена."
+    assert at.text_input(key="signoff_signatory").value == "С. М. Давыдова"
+    assert get_signoff(snapshot(demo_db_path, tmp_path)) == SignOff(**typed)

@@ -18,8 +18,15 @@ from analytics.cli import main
 from analytics.db import Database
 from analytics.decisions import add_decision
 from analytics.indicators import Level
-from analytics.meetings import OVERVIEW, Screen, create_meeting, frozen_values, mark_shown
-from analytics.protocol import build_protocol
+from analytics.meetings import (
+    OVERVIEW,
+    Screen,
+    create_meeting,
+    frozen_values,
+    get_meeting,
+    mark_shown,
+)
+from analytics.protocol import build_protocol, file_name
 from tests import meetingfiles
 from tests.conftest import ROOT
 from tests.meetingfiles import ALPHA
@@ -133,11 +140,36 @@ def test_each_decision_appears_with_its_responsible_person_and_due_date(protocol
 
 def test_the_protocol_ends_with_the_signature_lines(protocol):
     paragraphs, _ = protocol
-    signatures = [p for p in paragraphs if p.startswith(("Председатель  ", "Секретарь  "))]
-    assert signatures == [
-        "Председатель  ____________________  Давыдова С. М.",
-        "Секретарь  ____________________  Кардакова Е. А.",
+    assert paragraphs[-2:] == [
+        "Председатель\t____________________\u00a0\u00a0Давыдова С. М.",
+        "Секретарь\t____________________\u00a0\u00a0Кардакова Е. А.",
     ]
+
+
+def test_the_sections_are_headed_as_in_real_protocols_and_kept_with_what_follows(
+    fresh_db: Database,
+):
+    doc = Document(io.BytesIO(build_protocol(fresh_db, fixture_meeting(fresh_db))))
+    by_text = {p.text: p for p in doc.paragraphs}
+    headings = [p.text for p in doc.paragraphs if p.text in ("СЛУШАЛИ:", "ВЫСТУПИЛИ:", "РЕШИЛИ:")]
+    assert headings == ["СЛУШАЛИ:", "ВЫСТУПИЛИ:", "РЕШИЛИ:"]
+    for text in ("Присутствовали:", "Повестка:", *headings, "1. Сводка показателей"):
+        assert by_text[text].paragraph_format.keep_with_next, text
+        assert by_text[text].runs[0].bold
+
+
+def test_the_signatures_never_stand_alone_on_a_page(fresh_db: Database):
+    doc = Document(io.BytesIO(build_protocol(fresh_db, fixture_meeting(fresh_db))))
+    last_decision = doc.tables[-1].rows[-1].cells
+    assert all(p.paragraph_format.keep_with_next for c in last_decision for p in c.paragraphs)
+    tail = doc.paragraphs[-4:]
+    assert [p.paragraph_format.keep_with_next for p in tail] == [True, True, True, None]
+    assert all(p.paragraph_format.keep_together for p in tail[-2:])
+
+
+def test_the_protocol_downloads_under_a_russian_name(fresh_db: Database):
+    meeting = get_meeting(fresh_db, fixture_meeting(fresh_db))
+    assert file_name(meeting) == "протокол_1_от_15.07.2022.docx"
 
 
 def test_the_command_line_saves_the_protocol_of_a_meeting(tmp_path: Path, capsys):

@@ -172,8 +172,9 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
     version = db.data_version()
     hierarchy = state.read(path, version, principal, "hierarchy")
     periods = state.read(path, version, principal, "periods")
+    default = state.read(path, version, principal, "default_period")
     navigation = st.sidebar.container()
-    filters = _sidebar_filters(hierarchy, periods)
+    filters = _sidebar_filters(hierarchy, periods, default)
     with navigation:
         _navigation(filters)
         auth.account(principal)
@@ -247,10 +248,20 @@ def _navigation(filters: Filters) -> None:
     st.divider()
 
 
-def _initial_filters(periods: list[str]) -> Filters:
-    """Filters from the URL on a session's first run, else the latest period."""
+def default_period_note(default: str, latest: str) -> str:
+    """Why the screens open on an earlier period than the latest one."""
+    return (
+        f"Показан {period_label(default)} — последний период, за который формы прислали не "
+        f"менее половины организаций; за {period_label(latest)} данные ещё собираются, его "
+        "можно выбрать в списке."
+    )
+
+
+def _initial_filters(periods: list[str], default: str | None) -> Filters:
+    """Filters from the URL on a session's first run, else the default period (the
+    latest with substantial reporting, see :func:`analytics.lookups.default_period`)."""
     params = st.query_params
-    latest = periods[-1] if periods else None
+    latest = default if default in periods else (periods[-1] if periods else None)
 
     def number(name: str) -> int | None:
         text = params.get(name)
@@ -278,9 +289,9 @@ def _select(label: str, options: list, current: object, key: str, labels: dict) 
     return st.selectbox(label, options, key=key, format_func=lambda v: labels.get(v, str(v)))
 
 
-def _sidebar_filters(hierarchy: pd.DataFrame, periods: list[str]) -> Filters:
+def _sidebar_filters(hierarchy: pd.DataFrame, periods: list[str], default: str | None) -> Filters:
     if "filters" not in st.session_state:
-        st.session_state["filters"] = _initial_filters(periods)
+        st.session_state["filters"] = _initial_filters(periods, default)
     current: Filters = st.session_state["filters"]
     with st.sidebar:
         st.markdown("**Фильтры**")
@@ -291,6 +302,8 @@ def _sidebar_filters(hierarchy: pd.DataFrame, periods: list[str]) -> Filters:
             "flt_period",
             {p: period_label(p) for p in periods} | {None: "нет данных"},
         )
+        if period is not None and period == default and periods and default != periods[-1]:
+            st.caption(default_period_note(default, periods[-1]))
         region_id = _choose_territory(hierarchy, "region", "Регион", current.region_id, None)
         municipality_id = _choose_territory(
             hierarchy,
@@ -343,7 +356,7 @@ def _sidebar_filters(hierarchy: pd.DataFrame, periods: list[str]) -> Filters:
         if st.button("Сбросить фильтры", icon=":material/filter_alt_off:"):
             for key in ("flt_region", "flt_municipality", "flt_district", "flt_type", "flt_org"):
                 st.session_state.pop(key, None)
-            st.session_state["filters"] = Filters(period=periods[-1] if periods else None)
+            st.session_state["filters"] = Filters(period=default)
             st.rerun()
     filters = Filters(
         period=period,

@@ -24,6 +24,7 @@ DEMO_FLAG = "demo"
 CACHED_READS = frozenset(
     {
         "periods",
+        "default_period",
         "hierarchy",
         "indicators",
         "non_reporting",
