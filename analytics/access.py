@@ -27,16 +27,16 @@ import pandas as pd
 from . import aliases, audit, decisions, lookups, meetings, quality, registers, trajectories
 from .contract import Kind
 from .db import Database
-from .deck import build_deck
 from .disclosure import CuratorWindow, territory_values
+from .documents.deck import build_deck
+from .documents.note import build_report
+from .documents.protocol import build_protocol
+from .documents.school_notes import build_school_note, build_school_notes_zip
 from .errors import MonitoringError
 from .indicators import Level, Scope, compute
 from .ingest import Decisions, IngestResult, ingest_bytes, preview, rollback
 from .parse import Defaults
-from .protocol import build_protocol
-from .report import build_report
 from .reset import clear_database
-from .school_notes import build_school_note, build_school_notes_zip
 from .signoff import SignOff, get_signoff, set_signoff
 from .targets import list_targets, remove_target, set_target
 from .users import Role, User

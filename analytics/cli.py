@@ -21,8 +21,12 @@ import pandas as pd
 from . import aliases, audit, backup, images, lookups, private, users_cli
 from .contract import PERSON_TABLES, Kind
 from .db import Database, DatabaseBusy, default_db_path
-from .deck import build_deck
 from .docgen import render as render_docs
+from .documents.deck import build_deck
+from .documents.note import build_report
+from .documents.pdf import report_pdf
+from .documents.protocol import build_protocol
+from .documents.school_notes import build_school_notes_zip
 from .errors import MonitoringError
 from .exports import defuse
 from .indicators import OUTPUT_COLUMNS, Level, Scope, compute, deficits
@@ -31,10 +35,7 @@ from .meetings import list_meetings
 from .normalize import ValueProblem, parse_period
 from .parse import Defaults
 from .problems import IngestError, Problem, ReviewNeeded, group_problems
-from .protocol import build_protocol
 from .quality import QUALITY_COLUMNS, findings
-from .report import build_report, report_pdf
-from .school_notes import build_school_notes_zip
 from .snapshot import publish
 from .template import build_template
 

@@ -21,6 +21,7 @@ from analytics.decisions import (
     DecisionError,
     row_territory,
 )
+from analytics.documents.protocol import file_name as protocol_file_name
 from analytics.indicators import Level
 from analytics.meetings import (
     DECISIONS,
@@ -32,7 +33,6 @@ from analytics.meetings import (
     screens,
 )
 from analytics.narrative import indicator_sentence
-from analytics.protocol import file_name as protocol_file_name
 from ui import charts, matrix
 from ui.page import Filters, Page, describe, guarded, page, period_label, useful_breakdown
 from ui.text import md

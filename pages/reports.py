@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.contract import KIND_LABELS, Kind
-from analytics.report import PDF_UNAVAILABLE_MESSAGE, pdf_available, report_pdf
+from analytics.documents.pdf import PDF_UNAVAILABLE_MESSAGE, pdf_available, report_pdf
 from analytics.template import build_template
 from ui.charts import slug
 from ui.page import Page, guarded, page, period_label

@@ -8,7 +8,7 @@ from docx import Document
 from pptx import Presentation
 
 from analytics.cli import main
-from analytics.report import pdf_available
+from analytics.documents.pdf import pdf_available
 
 
 @pytest.fixture

@@ -12,13 +12,14 @@ import pytest
 from pptx import Presentation
 from pptx.util import Inches
 
-from analytics import deck, images
+from analytics import images
 from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
+from analytics.documents import deck
+from analytics.documents.territory import ReportError
 from analytics.formatting import NBSP
 from analytics.indicators import Level, Scope, compute, deficits
 from analytics.lookups import find_territory
-from analytics.report import ReportError
 from tests.test_report import PERIOD, TOWN, load_town
 
 NOW = datetime(2026, 11, 22, 10, 0)

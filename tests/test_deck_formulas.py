@@ -9,7 +9,8 @@ from datetime import datetime
 from openpyxl import load_workbook
 from pptx import Presentation
 
-from analytics import deck, images
+from analytics import images
+from analytics.documents import deck
 from analytics.ingest import ingest_bytes
 from analytics.lookups import find_territory
 from analytics.parse import Defaults

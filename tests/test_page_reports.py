@@ -6,7 +6,7 @@ import pytest
 
 from analytics import lookups
 from analytics.db import Database
-from analytics.report import OFFICE_VARIABLE, PDF_UNAVAILABLE_MESSAGE, office_path
+from analytics.documents.pdf import OFFICE_VARIABLE, PDF_UNAVAILABLE_MESSAGE, office_path
 from tests.apptest import assert_clean, open_page
 from ui.page import period_label
 

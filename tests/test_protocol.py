@@ -17,6 +17,7 @@ from analytics import lookups
 from analytics.cli import main
 from analytics.db import Database
 from analytics.decisions import add_decision
+from analytics.documents.protocol import build_protocol, file_name
 from analytics.indicators import Level
 from analytics.meetings import (
     OVERVIEW,
@@ -26,7 +27,6 @@ from analytics.meetings import (
     get_meeting,
     mark_shown,
 )
-from analytics.protocol import build_protocol, file_name
 from tests import meetingfiles
 from tests.conftest import ROOT
 from tests.meetingfiles import ALPHA

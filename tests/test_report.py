@@ -14,10 +14,11 @@ import pytest
 from docx import Document
 from docx.shared import Pt
 
-from analytics import images, lookups, report
+from analytics import images, lookups, narrative
 from analytics.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID
 from analytics.contract import Kind
 from analytics.db import Database
+from analytics.documents import note, pdf, territory
 from analytics.formatting import NBSP, fraction, indicator_value
 from analytics.indicators import Level, Scope, compute, deficits
 from analytics.ingest import ingest_bytes
@@ -94,7 +95,7 @@ def town_report(town) -> bytes:
     """The schools' note with its charts (where chromium is available) and the
     per-organisation appendix, built once."""
     db, municipality = town
-    return report.build_report(
+    return note.build_report(
         db, PERIOD, municipality_id=municipality, org_type="school", now=NOW, appendix=True
     )
 
@@ -233,7 +234,7 @@ def test_every_indicator_gets_its_sentence(town, town_report):
     for indicator in INDICATORS:
         if indicator.id == "reporting":
             continue
-        sentence = plain(report.narrative.indicator_sentence(rows[indicator.id], "school"))
+        sentence = plain(narrative.indicator_sentence(rows[indicator.id], "school"))
         assert any(p.startswith(sentence) for p in text), sentence
 
 
@@ -339,13 +340,13 @@ def test_charts_are_embedded_as_3200_by_1800_png_where_chromium_is_available(tow
 
 def test_a_note_built_without_chromium_says_it_has_no_figures(town, no_images):
     db, municipality = town
-    content = report.build_report(db, PERIOD, municipality_id=municipality, now=NOW)
-    assert paragraphs(content).count(report.WITHOUT_FIGURES) == 1
+    content = note.build_report(db, PERIOD, municipality_id=municipality, now=NOW)
+    assert paragraphs(content).count(note.WITHOUT_FIGURES) == 1
 
 
 def test_without_chromium_the_note_has_no_figures_and_no_error(town, no_images):
     db, municipality = town
-    content = report.build_report(db, PERIOD, municipality_id=municipality, now=NOW)
+    content = note.build_report(db, PERIOD, municipality_id=municipality, now=NOW)
     assert png_parts(content) == []
     assert not any(p.startswith("Рисунок ") for p in paragraphs(content))
     assert (
@@ -357,7 +358,7 @@ def test_without_chromium_the_note_has_no_figures_and_no_error(town, no_images):
 
 def test_the_sample_note_for_glazov_matches_the_engine(samples_db, no_images):
     municipality = find_territory(samples_db, "municipality", "г. Глазов")
-    content = report.build_report(samples_db, "2023", municipality_id=municipality, now=NOW)
+    content = note.build_report(samples_db, "2023", municipality_id=municipality, now=NOW)
     text = paragraphs(content)
     assert "Территория: г. Глазов (Удмуртская Республика)" in text
     assert text[text.index("2. Участие в мониторинге") + 1] == (
@@ -384,10 +385,10 @@ def test_a_note_for_all_territories_names_the_regions_and_adds_their_appendices(
     samples_db, no_images
 ):
     assert "Территория: Удмуртская Республика" in paragraphs(
-        report.build_report(samples_db, "2023", now=NOW)
+        note.build_report(samples_db, "2023", now=NOW)
     )
     load_town(samples_db)
-    content = report.build_report(samples_db, PREVIOUS, now=NOW, appendix=True)
+    content = note.build_report(samples_db, PREVIOUS, now=NOW, appendix=True)
     text = paragraphs(content)
     assert "Территория: Тестовская область, Ханты-Мансийский автономный округ – Югра" in text
     assert "Значения показателей по муниципалитетам, 2022/2023 уч. год" in text
@@ -411,7 +412,7 @@ def test_participation_in_the_note_agrees_with_its_numbers(
     fresh_db, no_images, registry, reported, sentence
 ):
     municipality = load_town(fresh_db, registry, reported, with_databases=1, previous=None)
-    content = report.build_report(fresh_db, PERIOD, municipality_id=municipality, now=NOW)
+    content = note.build_report(fresh_db, PERIOD, municipality_id=municipality, now=NOW)
     text = paragraphs(content)
     assert text[text.index("2. Участие в мониторинге") + 1] == sentence
     assert (
@@ -423,38 +424,38 @@ def test_participation_in_the_note_agrees_with_its_numbers(
 def test_an_unknown_period_or_territory_is_refused_in_russian(town):
     db, _ = town
     with pytest.raises(
-        report.ReportError,
+        territory.ReportError,
         match=re.escape("Период «2030» не найден в базе. Доступные периоды: 2022/2023, 2023/2024."),
     ):
-        report.build_report(db, "2030")
-    with pytest.raises(report.ReportError, match="Муниципалитет с кодом 999 не найден"):
-        report.build_report(db, PERIOD, municipality_id=999)
-    with pytest.raises(report.ReportError, match="Тип ОО «гимназии-интернаты» не распознан"):
-        report.build_report(db, PERIOD, org_type="гимназии-интернаты")
+        note.build_report(db, "2030")
+    with pytest.raises(territory.ReportError, match="Муниципалитет с кодом 999 не найден"):
+        note.build_report(db, PERIOD, municipality_id=999)
+    with pytest.raises(territory.ReportError, match="Тип ОО «гимназии-интернаты» не распознан"):
+        note.build_report(db, PERIOD, org_type="гимназии-интернаты")
 
 
 def test_a_period_is_accepted_in_any_usual_spelling(town, no_images):
     db, municipality = town
-    content = report.build_report(db, "2023-24", municipality_id=municipality, now=NOW)
+    content = note.build_report(db, "2023-24", municipality_id=municipality, now=NOW)
     assert "Период мониторинга: 2023/2024 уч. год" in paragraphs(content)
 
 
 def test_pdf_without_libreoffice_raises_a_russian_message(monkeypatch):
-    monkeypatch.setenv(report.OFFICE_VARIABLE, "")
-    assert not report.pdf_available()
-    with pytest.raises(report.PdfUnavailable, match="не установлена программа"):
-        report.report_pdf(b"PK")
+    monkeypatch.setenv(pdf.OFFICE_VARIABLE, "")
+    assert not pdf.pdf_available()
+    with pytest.raises(pdf.PdfUnavailable, match="не установлена программа"):
+        pdf.report_pdf(b"PK")
 
 
 def test_pdf_through_libreoffice_where_installed(town_report, tmp_path: Path):
-    if not report.pdf_available():
+    if not pdf.pdf_available():
         pytest.skip("LibreOffice is not installed")
-    pdf = report.report_pdf(town_report)
-    assert pdf.startswith(b"%PDF")
+    content = pdf.report_pdf(town_report)
+    assert content.startswith(b"%PDF")
 
 
 def test_the_previous_period_is_the_latest_earlier_one_with_data(town):
     db, municipality = town
-    data = report.collect(db, PERIOD, municipality_id=municipality)
+    data = territory.collect(db, PERIOD, municipality_id=municipality)
     assert data.previous == lookups.previous_period(db, PERIOD) == PREVIOUS
-    assert report.collect(db, PREVIOUS, municipality_id=municipality).previous is None
+    assert territory.collect(db, PREVIOUS, municipality_id=municipality).previous is None

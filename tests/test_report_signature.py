@@ -12,9 +12,11 @@ from datetime import date
 import pytest
 from docx import Document
 
-from analytics import report
+from analytics import images
 from analytics.catalogue import INDICATORS
 from analytics.db import Database
+from analytics.documents import docx_writer
+from analytics.documents.note import build_report
 from analytics.ingest import Decisions, ingest_bytes
 from analytics.meetings import create_meeting
 from analytics.parse import Defaults
@@ -38,11 +40,11 @@ def town(fresh_db: Database, no_images) -> tuple[Database, int]:
 
 @pytest.fixture
 def no_images(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(report.images, "images_available", lambda: False)
+    monkeypatch.setattr(images, "images_available", lambda: False)
 
 
 def note(db: Database, municipality: int, **options) -> bytes:
-    return report.build_report(db, PERIOD, municipality_id=municipality, now=NOW, **options)
+    return build_report(db, PERIOD, municipality_id=municipality, now=NOW, **options)
 
 
 def document_xml(content: bytes) -> str:
@@ -74,13 +76,13 @@ def test_every_table_is_autofit_and_no_column_is_narrower_than_its_header_words(
 
 def test_a_number_column_is_wide_enough_for_two_digits():
     # «№» with rows up to 10: the column must hold «10» on one line.
-    least = report.word_twips("10", 12)
+    least = docx_writer.word_twips("10", 12)
     assert least >= 2 * 0.5 * 12 * 20 + 2 * 108
-    assert report.column_twips([0.8, 7], [least, 500], 9000)[0] >= least
+    assert docx_writer.column_twips([0.8, 7], [least, 500], 9000)[0] >= least
 
 
 def test_column_widths_give_way_above_their_minimum_to_fit_the_text_width():
-    assert report.column_twips([1, 1, 1], [4000, 1000, 1000], 9000) == [4000, 2500, 2500]
+    assert docx_writer.column_twips([1, 1, 1], [4000, 1000, 1000], 9000) == [4000, 2500, 2500]
 
 
 def test_the_sign_off_is_printed_as_in_the_seeds(town):

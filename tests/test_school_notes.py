@@ -10,12 +10,12 @@ from datetime import datetime
 import pytest
 from docx import Document
 
-from analytics import school_notes
 from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
+from analytics.documents import school_notes
+from analytics.documents.territory import ReportError
 from analytics.formatting import NBSP, indicator_value
 from analytics.indicators import Level, Scope, compute
-from analytics.report import ReportError
 from tests.test_report import PERIOD, TOWN, load_town, school
 
 NOW = datetime(2026, 11, 22, 10, 0)

@@ -23,25 +23,21 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
-from . import narrative
-from .catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS, Status
-from .db import Database
-from .exports import defuse
-from .formatting import day, integer, percent, plural
-from .report import (
+from .. import narrative
+from ..catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS, Status
+from ..db import Database
+from ..exports import defuse
+from ..formatting import day, integer, percent, plural
+from .cells import gap_text, target_text, value_text
+from .figures import (
     STATUS_COLORS,
     TARGET_COLOR,
-    ReportData,
-    collect,
-    gap_text,
     render_png,
     section_chart_spec,
-    target_text,
-    unit_rows,
     units_caption,
     units_figure,
-    value_text,
 )
+from .territory import ReportData, collect, unit_rows
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)

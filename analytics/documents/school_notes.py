@@ -15,22 +15,19 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from . import narrative
-from .catalogue import INDICATORS, INDICATORS_BY_ID
-from .db import Database
-from .formatting import day, genitive_after_from, integer
-from .indicators import Level, Scope, Values, compute, deficits
-from .report import (
+from .. import narrative
+from ..catalogue import INDICATORS, INDICATORS_BY_ID
+from ..db import Database
+from ..formatting import day, genitive_after_from, integer
+from ..indicators import Level, Scope, Values, compute, deficits
+from .cells import status_text, target_text, value_text
+from .docx_writer import DocWriter, status_fill
+from .territory import (
     YES_NO_INDICATORS,
-    DocWriter,
     ReportError,
     natural_key,
     resolve_period,
     scope_organizations,
-    status_fill,
-    status_text,
-    target_text,
-    value_text,
 )
 
 TITLE = (

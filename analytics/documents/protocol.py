@@ -19,16 +19,16 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.shared import Cm
 from docx.text.paragraph import Paragraph
 
-from . import narrative
-from .catalogue import INDICATORS_BY_ID
-from .contract import ORG_TYPES_BY_CODE
-from .db import Database
-from .decisions import list_decisions
-from .formatting import count, day, moment
-from .indicators import Level
-from .meetings import DECISIONS, OVERVIEW, Meeting, agenda, frozen_values, get_meeting
-from .report import DocWriter
-from .trajectories import ALL_TERRITORIES, territory_name
+from .. import narrative
+from ..catalogue import INDICATORS_BY_ID
+from ..contract import ORG_TYPES_BY_CODE
+from ..db import Database
+from ..decisions import list_decisions
+from ..formatting import count, day, moment
+from ..indicators import Level
+from ..meetings import DECISIONS, OVERVIEW, Meeting, agenda, frozen_values, get_meeting
+from ..trajectories import ALL_TERRITORIES, territory_name
+from .docx_writer import DocWriter
 
 SUBJECT = (
     "результатов мониторинга реализации целевой модели наставничества педагогических работников"

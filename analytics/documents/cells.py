@@ -1,0 +1,63 @@
+"""The texts of a table cell: a value, «47 из 87», a target, a status, a gap — the same in
+the note, the deck and the school notes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+import pandas as pd
+
+from .. import narrative
+from ..catalogue import INDICATORS_BY_ID, STATUS_LABELS, Status
+from ..formatting import (
+    fraction,
+    indicator_value,
+    target_value,
+)
+from .territory import YES_NO_INDICATORS
+
+log = logging.getLogger(__name__)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA
+
+
+def value_text(row: Mapping[str, object], yes_no: bool = False) -> str:
+    """A value for a table cell; «да»/«нет» for one organisation's yes/no answer."""
+    value = row.get("value")
+    if _missing(value):
+        return "—"
+    if yes_no and row["indicator"] in YES_NO_INDICATORS:
+        return "да" if float(value) >= 50 else "нет"
+    return indicator_value(INDICATORS_BY_ID[str(row["indicator"])], float(value))
+
+
+def fraction_text(row: Mapping[str, object]) -> str:
+    indicator = INDICATORS_BY_ID[str(row["indicator"])]
+    n, d = row.get("numerator"), row.get("denominator")
+    if _missing(n) or _missing(d):
+        return "нет данных"
+    return fraction(indicator, float(n), float(d))
+
+
+def target_text(row: Mapping[str, object]) -> str:
+    indicator = INDICATORS_BY_ID[str(row["indicator"])]
+    target = row.get("target")
+    if _missing(target):
+        return "—"
+    text = target_value(indicator, float(target))
+    return f"не более {text}" if row.get("better") == "lower" else text
+
+
+def status_text(status: object) -> str:
+    return STATUS_LABELS[Status(str(status))] if isinstance(status, str) and status else "—"
+
+
+def gap_text(row: Mapping[str, object]) -> str:
+    indicator = INDICATORS_BY_ID[str(row["indicator"])]
+    gap = row.get("gap")
+    if _missing(gap):
+        return "—"
+    return narrative.change_text(indicator, float(gap), 0.0).lstrip("+")

@@ -1,0 +1,276 @@
+"""The charts of the documents: an indicator group by territory, the organisations of a
+territory on one indicator, rendered to PNG where chromium is available."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from .. import images, narrative
+from ..catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS, Status
+from ..formatting import (
+    indicator_value,
+    integer,
+)
+from ..indicators import Level
+from .cells import _missing, target_text
+from .territory import UNIT_CHART_LIMIT, ReportData, unit_rows, units_noun
+
+log = logging.getLogger(__name__)
+# Chart colours: the dashboard's colour-blind-safe (Okabe–Ito) palette.
+STATUS_COLORS: dict[str | None, str] = {
+    "green": "#009E73",
+    "yellow": "#E69F00",
+    "red": "#D55E00",
+    None: "#9E9E9E",
+}
+TARGET_COLOR = "#0072B2"
+PREVIOUS_COLOR = "#B8B8B8"
+CHART_FONT = "Arial, Liberation Sans, sans-serif"
+CHART_FONT_SIZE = 24
+
+
+def _chart_layout(fig: go.Figure, title: str | None = None) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        separators=",\u2009",
+        font={"family": CHART_FONT, "size": CHART_FONT_SIZE, "color": "#222222"},
+        margin={"l": 20, "r": 40, "t": 90 if title else 30, "b": 40},
+        legend={"orientation": "h", "y": -0.12, "x": 0, "font": {"size": CHART_FONT_SIZE - 4}},
+        bargap=0.25,
+        showlegend=True,
+    )
+    if title:
+        fig.update_layout(title={"text": title, "x": 0, "xanchor": "left"})
+    fig.update_yaxes(automargin=True, autorange="reversed", ticklabelstandoff=12)
+    fig.update_xaxes(automargin=True, gridcolor="#DDDDDD", ticksuffix="")
+    return fig
+
+
+def _legend_entries(fig: go.Figure, statuses: set[str]) -> None:
+    for status in ("green", "yellow", "red"):
+        if status in statuses:
+            fig.add_trace(
+                go.Bar(
+                    x=[None],
+                    y=[None],
+                    orientation="h",
+                    marker_color=STATUS_COLORS[status],
+                    name=STATUS_LABELS[Status(status)],
+                )
+            )
+
+
+def _wrap(text: str, width: int = 28) -> str:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+def group_figure(data: ReportData, group: str) -> go.Figure | None:
+    """The group's percentage indicators for the territory: bars coloured by status, the
+    previous period in grey beside them, the target as a mark on each bar."""
+    indicators = [i for i in INDICATORS if i.group == group and i.is_percent]
+    rows = [(i, data.row(i.id), data.previous_row(i.id)) for i in indicators]
+    rows = [(i, r, p) for i, r, p in rows if r is not None and not _missing(r["value"])]
+    if not rows:
+        return None
+    labels = [_wrap(i.short) for i, _, _ in rows]
+    fig = go.Figure()
+    before = [
+        (p["value"] if p is not None and not _missing(p["value"]) else None) for *_, p in rows
+    ]
+    if data.previous is not None and any(v is not None for v in before):
+        fig.add_trace(
+            go.Bar(
+                x=before,
+                y=labels,
+                orientation="h",
+                name=data.previous and narrative.period_label(data.previous),
+                marker_color=PREVIOUS_COLOR,
+                text=[
+                    indicator_value(i, v) if v is not None else ""
+                    for (i, *_), v in zip(rows, before, strict=True)
+                ],
+                textposition="auto",
+                insidetextanchor="end",
+                constraintext="none",
+                textfont={"size": CHART_FONT_SIZE - 4, "color": "#555555"},
+            )
+        )
+    values = [float(r["value"]) for _, r, _ in rows]
+    fig.add_trace(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            name=data.period_label,
+            marker_color=[STATUS_COLORS[r["status"]] for _, r, _ in rows],
+            text=[indicator_value(i, v) for (i, *_), v in zip(rows, values, strict=True)],
+            textposition="auto",
+            insidetextanchor="end",
+            constraintext="none",
+            showlegend=False,
+        )
+    )
+    # The target: a vertical stroke across each indicator's bars (categories sit at 0, 1, …).
+    for k, (_, r, _) in enumerate(rows):
+        fig.add_shape(
+            type="line",
+            x0=float(r["target"]),
+            x1=float(r["target"]),
+            y0=k - 0.45,
+            y1=k + 0.45,
+            line={"color": TARGET_COLOR, "width": 6},
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name="целевое значение",
+            marker={"symbol": "line-ns", "size": 24, "line": {"width": 5, "color": TARGET_COLOR}},
+        )
+    )
+    _legend_entries(fig, {str(r["status"]) for _, r, _ in rows})
+    _chart_layout(fig)
+    # Few indicators: keep the bars slim by leaving room around them.
+    pad = max(0.0, (3 - len(rows)) * 0.5)
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(autorange=False, range=[len(rows) - 0.5 + pad, -0.5 - pad])
+    fig.update_xaxes(range=[0, 112], ticksuffix=" %", dtick=20)
+    return fig
+
+
+def units_figure(data: ReportData, indicator_id: str) -> go.Figure | None:
+    """One indicator by the territories (or organisations) one level down, best first;
+    at most :data:`UNIT_CHART_LIMIT` bars, the lowest values where there are more."""
+    indicator = INDICATORS_BY_ID[indicator_id]
+    rows = unit_rows(data, indicator_id)
+    if len(rows) < 2:
+        return None
+    worst_first = indicator.better == "higher"
+    rows = rows.sort_values("value", ascending=worst_first, kind="stable").head(UNIT_CHART_LIMIT)
+    rows = rows.sort_values("value", ascending=not worst_first, kind="stable")
+    fig = go.Figure(
+        go.Bar(
+            x=rows["value"].tolist(),
+            y=[str(label) for label in rows["label"]],
+            orientation="h",
+            marker_color=[STATUS_COLORS[s] for s in rows["status"]],
+            text=[indicator_value(indicator, v) for v in rows["value"]],
+            textposition="auto",
+            insidetextanchor="end",
+            constraintext="none",
+            showlegend=False,
+            textfont={"size": CHART_FONT_SIZE - 4},
+        )
+    )
+    target = data.row(indicator_id)
+    if target is not None and not _missing(target["target"]):
+        goal = float(target["target"])
+        fig.add_vline(x=goal, line={"dash": "dash", "color": TARGET_COLOR, "width": 4})
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                line={"dash": "dash", "color": TARGET_COLOR, "width": 4},
+                name=f"целевое значение: {target_text(target)}",
+            )
+        )
+    _legend_entries(fig, {str(s) for s in rows["status"]})
+    _chart_layout(fig)
+    size = CHART_FONT_SIZE - (8 if len(rows) > 16 else 0)
+    pad = max(0.0, (5 - len(rows)) * 0.4)
+    fig.update_yaxes(
+        tickfont={"size": size}, autorange=False, range=[len(rows) - 0.5 + pad, -0.5 - pad]
+    )
+    top = max(rows["value"].max(), float(target["target"]) if target is not None else 0) * 1.12
+    fig.update_xaxes(range=[0, min(top, 112) if indicator.is_percent else top])
+    if indicator.is_percent:
+        fig.update_xaxes(ticksuffix=" %")
+    return fig
+
+
+def render_png(fig: go.Figure | None) -> bytes | None:
+    """The figure as PNG, or None without chromium (or if rendering fails)."""
+    if fig is None or not images.images_available():
+        return None
+    try:
+        return images.figure_image(fig)
+    except Exception:  # a document without a chart beats no document
+        log.warning("диаграмма не построена", exc_info=True)
+        return None
+
+
+def units_caption(data: ReportData, indicator_id: str) -> str:
+    """«Доля педагогов, включённых в систему наставничества, по организациям», with a
+    note where only the lowest values are shown."""
+    indicator = INDICATORS_BY_ID[indicator_id]
+    _, by = units_noun(data.unit_level)
+    shown = len(unit_rows(data, indicator_id))
+    name = indicator.name
+    # A participial clause in the name closes with a comma: «Доля ОО, представивших
+    # данные, по муниципалитетам».
+    comma = "," if ", " in name else ""
+    caption = f"{name}{comma} {by}, {data.period_label}"
+    if shown > UNIT_CHART_LIMIT:
+        noun, _ = units_noun(data.unit_level)
+        caption += (
+            f" (показаны {UNIT_CHART_LIMIT} с наименьшими значениями из {integer(shown)} {noun})"
+        )
+    return caption
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """What a section's chart shows: one indicator by territory or organisation
+    (``indicator`` set) or the indicators of a group (``group`` set)."""
+
+    caption: str
+    indicator: str | None = None
+    group: str | None = None
+
+    def figure(self, data: ReportData) -> go.Figure | None:
+        if self.indicator is not None:
+            return units_figure(data, self.indicator)
+        return group_figure(data, str(self.group))
+
+
+def section_chart_spec(data: ReportData, group: str) -> ChartSpec | None:
+    """The chart of a report section, or None where there is nothing worth drawing:
+    territories (or organisations) for participation and the databases, where there are
+    several and their values are not yes/no answers; the group's indicators against the
+    targets (and the previous period) otherwise."""
+    by_units = data.unit_level is not Level.ORGANIZATION
+    if group == "participation":
+        if by_units and len(data.registry) and len(unit_rows(data, "reporting")) > 1:
+            return ChartSpec(units_caption(data, "reporting"), indicator="reporting")
+        return None
+    if group == "databases" and by_units and len(unit_rows(data, "databases")) > 1:
+        return ChartSpec(units_caption(data, "databases"), indicator="databases")
+    indicators = [i for i in INDICATORS if i.group == group and i.is_percent]
+    rows = [data.row(i.id) for i in indicators]
+    if not any(r is not None and not _missing(r["value"]) for r in rows):
+        return None
+    title = next(g.title for g in GROUPS if g.code == group)
+    compare = f" в сравнении с {narrative.period_with(data.previous)}" if data.previous else ""
+    return ChartSpec(f"{title}: значения показателей{compare} и целевые значения", group=group)
+
+
+def section_chart(data: ReportData, group: str) -> tuple[go.Figure, str] | None:
+    """The section's figure and its caption (see :func:`section_chart_spec`)."""
+    spec = section_chart_spec(data, group)
+    if spec is None:
+        return None
+    fig = spec.figure(data)
+    return (fig, spec.caption) if fig is not None else None

@@ -1,0 +1,635 @@
+"""The information and analytic note («информационно-аналитическая справка») as DOCX,
+and its PDF through LibreOffice where installed.
+
+The note follows the municipal notes methodologists write: a title block, the basis and
+the sources of the data, who took part, one numbered section per indicator group with
+sentences, a table and a chart, the comparison with the previous period, the deficits
+with a recommendation for each, and appendices with every organisation's values. All
+numbers come from :func:`analytics.indicators.compute`; the words from
+:mod:`analytics.narrative`.
+
+:func:`collect` gathers everything a document about a territory and period needs; the
+deck (:mod:`analytics.deck`) uses it too, with the chart builders of this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import pandas as pd
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.shared import Cm
+from docx.text.paragraph import Paragraph
+
+from .. import images, narrative
+from ..catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, Indicator
+from ..db import Database
+from ..formatting import (
+    day,
+    integer,
+    moment,
+)
+from ..indicators import Level
+from ..meetings import Meeting, approving_meeting
+from ..signoff import SignOff, get_signoff
+from .cells import _missing, fraction_text, gap_text, status_text, target_text, value_text
+from .docx_writer import TABLE_SIZE, DocWriter, status_fill
+from .figures import render_png, section_chart
+from .territory import (
+    _LABEL_COLUMN,
+    YES_NO_INDICATORS,
+    ReportData,
+    collect,
+    natural_key,
+    unit_rows,
+    units_noun,
+)
+
+log = logging.getLogger(__name__)
+TITLE = "Информационно-аналитическая справка"
+SUBTITLE = (
+    "по итогам мониторинга реализации целевой модели наставничества педагогических работников"
+)
+BASIS = (
+    "Мониторинг проводится в соответствии с распоряжением Министерства просвещения "
+    "Российской Федерации от 25.12.2019 № Р-145 «Об утверждении методологии (целевой модели) "
+    "наставничества обучающихся для организаций, осуществляющих образовательную деятельность "
+    "по общеобразовательным, дополнительным общеобразовательным и программам среднего "
+    "профессионального образования, в том числе с применением лучших практик обмена опытом "
+    "между обучающимися» и письмом Министерства просвещения Российской Федерации от "
+    "21.12.2021 № АЗ-1128/08 о методических рекомендациях по разработке и внедрению системы "
+    "(целевой модели) наставничества педагогических работников в образовательных организациях."
+)
+METHOD = (
+    "Значения показателей рассчитаны как отношение сумм по всем организациям территории, а "
+    "не как среднее из процентов отдельных организаций. Организация учитывается в показателе, "
+    "если в её форме заполнены и числитель, и знаменатель; пустая ячейка означает отсутствие "
+    "ответа, а не ответ «нет». Дефицит — показатель, значение которого не достигает целевого."
+)
+CLOSING = (
+    "Результаты мониторинга рекомендуется рассмотреть на совещании с руководителями "
+    "(заместителями руководителей) образовательных организаций, довести до сведения "
+    "кураторов реализации целевой модели наставничества и учесть при планировании "
+    "методической работы на следующий период."
+)
+SIGNATURE_BLANK = "______________"
+
+
+def _title_block(w: DocWriter, data: ReportData) -> None:
+    centre = WD_ALIGN_PARAGRAPH.CENTER
+    w.paragraph(TITLE, bold=True, align=centre, indent=False)
+    w.paragraph(SUBTITLE, bold=True, align=centre, indent=False, space_after=12)
+    w.paragraph(f"Территория: {data.territory}", align=centre, indent=False)
+    w.paragraph(f"Период мониторинга: {data.period_label}", align=centre, indent=False)
+    if data.org_type is not None:
+        w.paragraph(f"Организации: {data.org_type_label}", align=centre, indent=False)
+    w.paragraph(
+        f"Дата составления: {day(data.now)}",
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        indent=False,
+        space_after=12,
+    )
+
+
+def _summary(w: DocWriter, data: ReportData) -> None:
+    where = "в образовательных организациях"
+    if data.org_type is not None:
+        where = f"в {narrative.org_noun(data.org_type).in_many}"
+    place = f"{data.municipality}, {data.region}" if data.municipality else data.territory
+    where = f"{where} ({place})"
+    computed = data.computed
+    text = (
+        f"{narrative.period_in(data.period).capitalize()} проведён мониторинг реализации "
+        f"целевой модели наставничества педагогических работников {where}. "
+        f"{narrative.deficits_summary(len(data.deficits), len(computed))}"
+    )
+    w.paragraph(text)
+    if len(data.deficits):
+        top = data.deficits.iloc[0]
+        w.paragraph(
+            "Наибольший дефицит — по показателю "
+            f"«{top['name']}»: {value_text(top)} при целевом значении {target_text(top)}."
+        )
+
+
+def sources_sentence(data: ReportData) -> str:
+    """The sources in words: which forms, from how many organisations, for which period and
+    when they came in, and the registry they are counted against.
+
+    «Источники данных — формы мониторинга ОО за 2023/2024 уч. год от 87
+    общеобразовательных организаций, поступившие с 01.06.2024 по 05.07.2024, и реестр ОО —
+    перечень из 90 общеобразовательных организаций, которые должны представить данные.»
+    """
+    noun = narrative.org_noun(data.org_type)
+    reported, listed = len(data.reporting), len(data.registry)
+    forms = data.uploads[data.uploads["kind"] == "org-form"]["uploaded_at"]
+    when = ""
+    if len(forms):
+        first, last = day(forms.min()), day(forms.max())
+        when = f", поступившие {first}" if first == last else f", поступившие с {first} по {last}"
+    text = (
+        f"Источники данных — формы мониторинга ОО за {data.period_label} от {integer(reported)} "
+        f"{noun.of(reported)}{when}"
+    )
+    if listed:
+        return (
+            f"{text}, и реестр ОО — перечень из {integer(listed)} {noun.of(listed)}, "
+            "которые должны представить данные."
+        )
+    return (
+        f"{text}; реестр ОО (перечень организаций, которые должны представить данные) не загружен."
+    )
+
+
+def _sources(w: DocWriter, data: ReportData, number: int) -> None:
+    w.heading(f"{number}. Основание и источники данных")
+    w.paragraph(BASIS)
+    w.paragraph(sources_sentence(data))
+    w.paragraph(f"Версия данных: {data.version} (по состоянию на {moment(data.now)}). {METHOD}")
+
+
+def _type_counts(orgs: pd.DataFrame) -> dict[str, int]:
+    return {str(k): int(v) for k, v in orgs["org_type"].value_counts().items()}
+
+
+def _participation(w: DocWriter, data: ReportData, number: int) -> None:
+    w.heading(f"{number}. Участие в мониторинге")
+    reported_in_registry = int((data.registry["reported"]).sum())
+    outside = int((data.reporting["in_registry"] == False).sum())  # noqa: E712
+    w.paragraph(
+        narrative.participation_sentence(
+            reported_in_registry if len(data.registry) else len(data.reporting),
+            len(data.registry) or None,
+            data.org_type,
+            outside=outside if len(data.registry) else 0,
+        )
+    )
+    if data.org_type is None and len(data.reporting):
+        counts = _type_counts(data.reporting)
+        if len(counts) > 1:
+            w.paragraph(f"Среди представивших данные — {narrative.org_types_breakdown(counts)}.")
+    row, before = data.row("reporting"), data.previous_row("reporting")
+    if row is not None and data.previous is not None:
+        sentence = narrative.comparison_sentence(
+            row, before, data.previous, subject="доля представивших данные организаций"
+        )
+        if sentence:
+            w.paragraph(sentence)
+    units = data.units
+    if data.unit_level is not Level.ORGANIZATION and len(data.registry):
+        rows = units[units["indicator"] == "reporting"]
+        if len(rows) > 1:
+            _, by = units_noun(data.unit_level)
+            key = "region_id" if data.unit_level is Level.REGION else "municipality_id"
+            counts = data.reporting[key].value_counts().to_dict()
+
+            def reported_text(r: pd.Series) -> str:
+                if _missing(r["denominator"]):
+                    return f"{integer(counts.get(r[key], 0))} ОО; реестр не загружен"
+                return fraction_text(r)
+
+            w.table(
+                f"Участие в мониторинге {by}",
+                ["Территория", "Представили данные", "Доля", "Статус"],
+                [
+                    [str(r["label"]), reported_text(r), value_text(r), status_text(r["status"])]
+                    for _, r in rows.iterrows()
+                ],
+                [6, 4, 2, 3],
+                fills=[[None, None, None, status_fill(r["status"])] for _, r in rows.iterrows()],
+                centre=(1, 2, 3),
+            )
+    _figure(w, data, "participation")
+    missing = data.non_reporting
+    if len(missing):
+        w.paragraph("Не представили данные:")
+        several = data.municipalities_in_scope > 1
+        for n, (_, org) in enumerate(missing.iterrows(), start=1):
+            where = f" ({org['municipality']})" if several else ""
+            end = ";" if n < len(missing) else "."
+            w.item(f"{org['organization']}{where}{end}", f"{n})")
+    elif not len(data.registry):
+        w.paragraph(
+            "Чтобы видеть, какие организации не представили данные, загрузите реестр ОО "
+            "(перечень организаций, которые должны участвовать в мониторинге)."
+        )
+
+
+def _indicator_paragraphs(w: DocWriter, data: ReportData, indicator: Indicator) -> None:
+    row = data.row(indicator.id)
+    if row is None:
+        return
+    text = narrative.indicator_sentence(row, data.org_type)
+    by_type = narrative.by_type_sentence(data.type_rows(indicator.id))
+    if by_type:
+        text = f"{text} {by_type}"
+    if data.previous is not None:
+        comparison = narrative.comparison_sentence(
+            row, data.previous_row(indicator.id), data.previous
+        )
+        if comparison:
+            text = f"{text} {comparison}"
+    w.paragraph(text)
+
+
+def _group_table(w: DocWriter, data: ReportData, title: str, indicators: list[Indicator]) -> None:
+    rows = [data.row(i.id) for i in indicators]
+    rows = [r for r in rows if r is not None]
+    w.table(
+        f"Показатели раздела «{title}», {data.period_label}",
+        ["Показатель", "Значение", "Расчёт", "Целевое значение", "Статус"],
+        [
+            [
+                str(r["name"]),
+                value_text(r),
+                fraction_text(r),
+                target_text(r),
+                status_text(r["status"]),
+            ]
+            for r in rows
+        ],
+        [6.2, 2.2, 3.6, 2.4, 2.6],
+        fills=[[None, None, None, None, status_fill(r["status"])] for r in rows],
+        centre=(1, 2, 3, 4),
+    )
+
+
+def _groups(w: DocWriter, data: ReportData, first: int) -> int:
+    number = first
+    for group in GROUPS:
+        if group.code == "participation":
+            continue
+        indicators = [i for i in INDICATORS if i.group == group.code]
+        w.heading(f"{number}. {group.title}")
+        for indicator in indicators:
+            _indicator_paragraphs(w, data, indicator)
+        _group_table(w, data, group.title, indicators)
+        _figure(w, data, group.code)
+        number += 1
+    return number
+
+
+def _figure(w: DocWriter, data: ReportData, group: str) -> None:
+    chart = section_chart(data, group)
+    if chart is not None:
+        png = render_png(chart[0])
+        if png:
+            w.figure(png, chart[1])
+
+
+def _comparison(w: DocWriter, data: ReportData, number: int) -> None:
+    w.heading(f"{number}. Сравнение с предыдущим периодом")
+    if data.previous is None:
+        w.paragraph(
+            "Данных мониторинга за предшествующие периоды по территории нет, поэтому "
+            "сравнение не проводится."
+        )
+        return
+    rows, fills = [], []
+    improved = worsened = same = 0
+    for indicator in INDICATORS:
+        row, before = data.row(indicator.id), data.previous_row(indicator.id)
+        if row is None:
+            continue
+        now_v = None if _missing(row["value"]) else float(row["value"])
+        was_v = None if before is None or _missing(before["value"]) else float(before["value"])
+        if now_v is None and was_v is None:
+            continue
+        if now_v is not None and was_v is not None:
+            if round(now_v - was_v, 1) == 0:
+                same += 1
+            elif (now_v > was_v) == (indicator.better == "higher"):
+                improved += 1
+            else:
+                worsened += 1
+        rows.append(
+            [
+                indicator.name,
+                value_text(before) if before is not None else "—",
+                value_text(row),
+                narrative.change_text(indicator, now_v, was_v),
+            ]
+        )
+        fills.append([None, None, status_fill(row["status"]), None])
+    previous = narrative.period_label(data.previous)
+    w.paragraph(narrative.changes_summary(data.previous, improved, worsened, same))
+    w.table(
+        f"Показатели за {previous} и {data.period_label}",
+        ["Показатель", previous, data.period_label, "Изменение"],
+        rows,
+        [8, 3, 3, 3],
+        fills=fills,
+        centre=(1, 2, 3),
+    )
+
+
+def _below_target(data: ReportData, indicator_id: str) -> list[str]:
+    units = data.units
+    rows = units[(units["indicator"] == indicator_id) & units["deficit"].astype(bool)]
+    if data.unit_level is Level.ORGANIZATION:
+        rows = rows[rows["org_id"].isin(data.reporting["org_id"])]
+    ordered = sorted(
+        zip(rows["gap"], rows["label"], strict=True),
+        key=lambda item: (-item[0], natural_key(item[1])),
+    )
+    return [str(label) for _, label in ordered]
+
+
+# The heading of a column of organisations or territories one level down.
+_UNITS_HEADER: dict[Level, str] = {
+    Level.ORGANIZATION: "Организации",
+    Level.MUNICIPALITY: "Муниципалитеты",
+    Level.REGION: "Регионы",
+    Level.DISTRICT: "Районы",
+    Level.TOTAL: "Территории",
+}
+
+
+def _deficits(w: DocWriter, data: ReportData, number: int) -> None:
+    w.heading(f"{number}. Дефициты")
+    found = data.deficits
+    w.paragraph(narrative.deficits_summary(len(found), len(data.computed)))
+    if not len(found):
+        return
+    w.paragraph(
+        "Дефициты перечислены от наибольшего: по отставанию от целевого значения в долях "
+        "цели (так показатели разных единиц сравнимы между собой); для каждого приведена "
+        "рекомендация."
+    )
+    w.table(
+        f"Дефициты, {data.period_label}",
+        ["№", "Показатель", "Значение", "Целевое значение", "Отставание", "Статус"],
+        [
+            [
+                str(n),
+                str(r["name"]),
+                value_text(r),
+                target_text(r),
+                gap_text(r),
+                status_text(r["status"]),
+            ]
+            for n, (_, r) in enumerate(found.iterrows(), start=1)
+        ],
+        [0.8, 7, 2.2, 2.4, 2.4, 2.6],
+        fills=[[None] * 5 + [status_fill(r["status"])] for _, r in found.iterrows()],
+        centre=(0, 2, 3, 4, 5),
+    )
+    _below_target_table(w, data)
+    for n, (_, row) in enumerate(found.iterrows(), start=1):
+        w.paragraph(f"{number}.{n}. {narrative.deficit_sentence(row)}")
+        w.labelled(
+            "Рекомендация:", narrative.lower_first(narrative.recommendation(str(row["indicator"])))
+        )
+
+
+# At most this many names of a deficit's organisations or territories in a table cell.
+BELOW_TARGET_NAMES = 10
+
+
+def _below_target_table(w: DocWriter, data: ReportData) -> None:
+    """One table instead of a sentence per deficit: for each deficit, how many
+    organisations (or territories one level down) miss the target, of how many, and which
+    (at most :data:`BELOW_TARGET_NAMES` of them, the largest gap first)."""
+    by_orgs = data.unit_level is Level.ORGANIZATION
+    lines = []
+    for _, row in data.deficits.iterrows():
+        indicator_id = str(row["indicator"])
+        if indicator_id == "reporting" and by_orgs:
+            below = [str(name) for name in data.non_reporting["organization"]]
+            of = len(data.registry)
+        else:
+            below = _below_target(data, indicator_id)
+            of = len(unit_rows(data, indicator_id))
+        if not below:
+            continue
+        shown = ", ".join(below[:BELOW_TARGET_NAMES])
+        if len(below) > BELOW_TARGET_NAMES:
+            shown += f" и ещё {integer(len(below) - BELOW_TARGET_NAMES)}"
+        lines.append([str(row["name"]), f"{integer(len(below))} из {integer(of)}", shown])
+    if not lines:
+        return
+    _, by = units_noun(data.unit_level)
+    w.table(
+        f"Не достигнуто целевое значение {by}",
+        ["Показатель", "Не достигли цели", _UNITS_HEADER[data.unit_level]],
+        lines,
+        [5, 2.2, 8],
+        centre=(1,),
+    )
+
+
+WITHOUT_FIGURES = (
+    "Справка подготовлена без диаграмм: на сервере не установлена программа для их "
+    "построения; таблицы и выводы справки от этого не меняются."
+)
+
+
+def approval_sentence(meeting: Meeting) -> str:
+    """«Рассмотрено на заседании рабочей группы … (протокол № 3 от 15.07.2022).»"""
+    return (
+        f"Рассмотрено на заседании {meeting.title} "
+        f"(протокол № {meeting.meeting_id} от {day(meeting.held_on)})."
+    )
+
+
+def _signature(w: DocWriter, signoff: SignOff) -> None:
+    """The sign-off as in the seeds: the signatory's position with the organisation and,
+    at the right margin, the signature line and the name; then the executor and their
+    contacts in smaller type. Every line is kept with the next, so the block never
+    breaks across pages, and the closing paragraphs before it keep it company."""
+    lines: list[Paragraph] = []
+    if signoff.is_set:
+        line = w.paragraph(
+            f"{signoff.signer_line}\t{SIGNATURE_BLANK}\u00a0{signoff.signatory}",
+            align=WD_ALIGN_PARAGRAPH.LEFT,
+            indent=False,
+            space_after=18,
+        )
+        line.paragraph_format.tab_stops.add_tab_stop(
+            Cm(w.width_cm), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.SPACES
+        )
+        lines.append(line)
+    else:
+        lines.append(
+            w.paragraph(
+                f"Исполнитель: {SIGNATURE_BLANK} / {SIGNATURE_BLANK} /",
+                indent=False,
+                space_after=6,
+            )
+        )
+    if signoff.executor:
+        lines.append(w.paragraph("Исполнитель", indent=False, size=TABLE_SIZE))
+        lines.append(w.paragraph(signoff.executor, indent=False, size=TABLE_SIZE))
+        if signoff.contacts:
+            lines.append(w.paragraph(signoff.contacts, indent=False, size=TABLE_SIZE))
+    for paragraph in lines:
+        paragraph.paragraph_format.keep_together = True
+        paragraph.paragraph_format.keep_with_next = True
+
+
+def _closing(w: DocWriter, data: ReportData, signoff: SignOff, meeting: Meeting | None) -> None:
+    w.paragraph(CLOSING).paragraph_format.keep_with_next = True
+    if meeting is not None:
+        w.paragraph(approval_sentence(meeting)).paragraph_format.keep_with_next = True
+    w.paragraph("").paragraph_format.keep_with_next = True
+    _signature(w, signoff)
+    w.paragraph(f"Дата: {day(data.now)}", indent=False)
+    w.paragraph(
+        f"Справка сформирована по данным мониторинга (версия данных {data.version}).",
+        indent=False,
+        size=TABLE_SIZE,
+    )
+    if not images.images_available():
+        w.paragraph(WITHOUT_FIGURES, indent=False, size=TABLE_SIZE)
+
+
+def _values_tables(
+    w: DocWriter, rows: pd.DataFrame, label_header: str, labels: list[tuple[object, str]], key: str
+) -> None:
+    """Two tables of every indicator's value by organisation (or territory): the yes/no
+    indicators, then the others; cells tinted by status."""
+    parts = (
+        (
+            "Нормативное и организационное обеспечение, базы наставников и наставляемых",
+            [i for i in INDICATORS if i.id in YES_NO_INDICATORS],
+        ),
+        (
+            "Охват наставничеством и результаты",
+            [i for i in INDICATORS if i.id not in YES_NO_INDICATORS and i.id != "reporting"],
+        ),
+    )
+    by_key = {(r[key], str(r["indicator"])): r for r in rows.to_dict("records")}
+    yes_no = key == "org_id"
+    for title, indicators in parts:
+        table_rows, fills = [], []
+        for n, (k, name) in enumerate(labels, start=1):
+            cells, tints = [str(n), name], [None, None]
+            for indicator in indicators:
+                row = by_key.get((k, indicator.id))
+                cells.append(value_text(row, yes_no=yes_no) if row is not None else "—")
+                tints.append(status_fill(row["status"]) if row is not None else None)
+            table_rows.append(cells)
+            fills.append(tints)
+        w.table(
+            title,
+            ["№", label_header, *[i.short for i in indicators]],
+            table_rows,
+            [0.9, 5.5, *[2.4] * len(indicators)],
+            fills=fills,
+            centre=range(2, 2 + len(indicators)),
+        )
+
+
+def _appendices(w: DocWriter, data: ReportData, by_organization: bool) -> None:
+    """The landscape appendices: with ``by_organization``, every reporting organisation's
+    values and deficits; always, the values by municipality and by region where the note
+    covers several."""
+    number = 0
+    if by_organization and len(data.reporting):
+        number = _organization_appendices(w, data)
+    _territory_appendices(w, data, number)
+
+
+def _appendix_start(w: DocWriter, number: int) -> None:
+    if number == 1:
+        w.landscape()
+    else:
+        w.page_break()
+    w.paragraph(f"Приложение {number}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+
+
+def _organization_appendices(w: DocWriter, data: ReportData) -> int:
+    """Appendices 1 and 2: values and deficits by organisation; returns the last number."""
+    orgs = data.reporting
+    number = 1
+    _appendix_start(w, number)
+    w.heading(f"Значения показателей по организациям, {data.period_label}", 1)
+    several = data.municipalities_in_scope > 1
+    labels = [
+        (r["org_id"], f"{r['organization']}" + (f" ({r['municipality']})" if several else ""))
+        for _, r in orgs.iterrows()
+    ]
+    w.paragraph(
+        "Для показателей, отражающих наличие документов и баз, указан ответ организации; "
+        "цвет ячейки показывает статус относительно целевого значения.",
+        size=TABLE_SIZE,
+    )
+    _values_tables(w, data.org_rows, "Организация", labels, "org_id")
+
+    number += 1
+    _appendix_start(w, number)
+    w.heading(f"Дефициты по организациям, {data.period_label}", 1)
+    found: dict[object, list[str]] = {}
+    for r in data.org_rows.to_dict("records"):
+        if r["deficit"] and r["indicator"] != "reporting":
+            found.setdefault(r["org_id"], []).append(INDICATORS_BY_ID[r["indicator"]].short)
+    counts = [(len(found.get(k, [])), name, found.get(k, [])) for k, name in labels]
+    counts.sort(key=lambda item: -item[0])
+    w.table(
+        "Число дефицитов и показатели с дефицитом по организациям",
+        ["№", "Организация", "Число дефицитов", "Показатели с дефицитом"],
+        [
+            [str(n), name, str(k), "; ".join(shorts) if shorts else "нет"]
+            for n, (k, name, shorts) in enumerate(counts, start=1)
+        ],
+        [0.9, 6, 2.2, 14],
+        centre=(0, 2),
+    )
+
+    return number
+
+
+def _territory_appendices(w: DocWriter, data: ReportData, number: int) -> None:
+    for level, key in ((Level.MUNICIPALITY, "municipality_id"), (Level.REGION, "region_id")):
+        rows = data.rows(data.period, level)
+        names = dict(zip(rows[key], rows[_LABEL_COLUMN[level]], strict=True))
+        if len(names) < 2:
+            continue
+        if level is Level.MUNICIPALITY and data.regions_in_scope > 1:
+            regions = dict(zip(rows[key], rows["region"], strict=True))
+            names = {k: f"{v} ({regions[k]})" for k, v in names.items()}
+        unit_labels = sorted(names.items(), key=lambda item: natural_key(item[1]))
+        number += 1
+        _, by = units_noun(level)
+        _appendix_start(w, number)
+        w.heading(f"Значения показателей {by}, {data.period_label}", 1)
+        _values_tables(w, rows, "Территория", unit_labels, key)
+
+
+def build_report(
+    db: Database,
+    period: str,
+    region_id: int | None = None,
+    municipality_id: int | None = None,
+    org_type: str | None = None,
+    now: datetime | None = None,
+    appendix: bool = False,
+) -> bytes:
+    """The information and analytic note for a territory and period, as DOCX bytes.
+
+    ``region_id``/``municipality_id`` narrow the territory (neither: everything in the
+    database); ``org_type`` is a contract code (``school`` …) or a Russian label; ``now``
+    dates the note; ``appendix`` adds every organisation's values and deficits (many
+    pages for a region). The sign-off is the one set on «Настройки»; a meeting held over
+    the same period, territory and type is named with its protocol. Charts are embedded
+    where chromium is available and left out otherwise. Raises :class:`ReportError`
+    (Russian message) for an unknown period, territory or org type.
+    """
+    data = collect(db, period, region_id, municipality_id, org_type, now)
+    meeting = approving_meeting(
+        db, data.period, data.region_id, data.municipality_id, data.org_type, data.now.date()
+    )
+    w = DocWriter(title=f"{TITLE} {SUBTITLE}", now=data.now)
+    _title_block(w, data)
+    _summary(w, data)
+    number = 1
+    _sources(w, data, number)
+    number += 1
+    _participation(w, data, number)
+    number = _groups(w, data, number + 1)
+    _comparison(w, data, number)
+    _deficits(w, data, number + 1)
+    _closing(w, data, get_signoff(db), meeting)
+    _appendices(w, data, appendix)
+    return w.bytes()
