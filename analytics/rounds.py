@@ -168,7 +168,9 @@ def open_round(
             "укажите формы, которые собираются: форма мониторинга ОО, база наставников, "
             "база наставляемых"
         )
-    territory = (region_id, municipality_id, district_id)
+    territory = _territory_chain(
+        db, Scope(region_id=region_id, municipality_id=municipality_id, district_id=district_id)
+    )
     if not len(_orgs(db, *territory)):
         raise RoundError("на выбранной территории нет ни одной организации; загрузите реестр ОО")
     with db.transaction() as cur:
@@ -393,7 +395,7 @@ def check(db: Database, round_id: int, name: str, content: bytes, kind: Kind) ->
         raise RoundError(f"мониторинг № {round_id} закрыт: файлы в нём больше не принимаются")
     if kind not in found.kinds:
         raise RoundError(f"в мониторинге № {round_id} не собирается «{KIND_LABELS[kind]}»")
-    defaults = Defaults(period=found.period)
+    defaults = round_defaults(db, found)
     parsed = parse_bytes(name, content, kind, defaults)
     code = find_code(name, content)
     expected = set(round_orgs(db, round_id)["org_id"].astype(int))
@@ -421,6 +423,23 @@ def check(db: Database, round_id: int, name: str, content: bytes, kind: Kind) ->
     }
     result = preview(db, name, content, kind, defaults, choices=choices)
     return Check(result, sorted(set(org_ids)), code is not None, choices)
+
+
+def round_defaults(db: Database, found: Round) -> Defaults:
+    """Upload defaults of a round's files: its period, and its region and municipality
+    where the round has them (a default only fills empty cells)."""
+    region = municipality = None
+    if found.region_id is not None:
+        region = db.scalar("SELECT name FROM regions WHERE region_id = ?", [found.region_id])
+    if found.municipality_id is not None:
+        municipality = db.scalar(
+            "SELECT name FROM municipalities WHERE municipality_id = ?", [found.municipality_id]
+        )
+    return Defaults(
+        region=str(region) if region else None,
+        municipality=str(municipality) if municipality else None,
+        period=found.period,
+    )
 
 
 def _coded_org(
@@ -502,10 +521,8 @@ def submit(
     the second fail, the form is loaded and the file can simply be submitted again."""
     checked = check(db, round_id, name, content, kind)
     decisions = Decisions(choices=checked.choices, replace_partial=True)
-    found = get_round(db, round_id)
-    result = ingest_bytes(
-        db, name, content, kind, Defaults(period=found.period), user, decisions=decisions
-    )
+    defaults = round_defaults(db, get_round(db, round_id))
+    result = ingest_bytes(db, name, content, kind, defaults, user, decisions=decisions)
     moment = now or datetime.now()
     with db.transaction() as cur:
         for org_id in checked.org_ids:
