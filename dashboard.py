@@ -34,6 +34,8 @@ def focus(frame: pd.DataFrame, org_id: int | None) -> pd.DataFrame:
 def body() -> None:
     ctx = page("Обзор", ":material/dashboard:")
     f = ctx.filters
+    for found in [r for r in ctx.view.rounds() if r.is_open][:1]:
+        st.info(f"Идёт сбор форм: {md(found.title)}; срок — {found.due_on:%d.%m.%Y}.")
     if f.period is None:
         st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
         st.page_link("pages/data.py", label="Перейти к загрузке", icon=":material/upload_file:")

@@ -18,13 +18,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
-from . import aliases, audit, decisions, lookups, meetings, quality, registers, trajectories
+from . import (
+    aliases,
+    audit,
+    decisions,
+    lookups,
+    meetings,
+    quality,
+    registers,
+    round_letters,
+    round_templates,
+    rounds,
+    trajectories,
+)
 from .contract import Kind
 from .db import Database
 from .disclosure import CuratorWindow, territory_values
@@ -448,11 +460,123 @@ class View:
             self.db, indicator, period, level, territory_id, user=self.principal.login
         )
 
+    # --- monitoring rounds ------------------------------------------------------------
+    # Administrators and analysts run rounds; curators see the rounds and their own
+    # organisations' part of them, and upload their own organisations' forms while a
+    # round is open.
+
+    def rounds(self) -> list[rounds.Round]:
+        return rounds.list_rounds(self.db)
+
+    def round(self, round_id: int) -> rounds.Round:
+        return rounds.get_round(self.db, round_id)
+
+    def open_round(self, period: str, **details: Any) -> int:
+        """Open a round (see :func:`analytics.rounds.open_round` for ``details``)."""
+        self._require_rounds()
+        return rounds.open_round(self.db, period, user=self.principal.login, **details)
+
+    def close_round(self, round_id: int) -> None:
+        self._require_rounds()
+        rounds.close_round(self.db, round_id, user=self.principal.login)
+
+    def round_orgs(self, round_id: int) -> pd.DataFrame:
+        return _own(rounds.round_orgs(self.db, round_id), self.principal)
+
+    def round_template(self, round_id: int, org_id: int, previous: bool = False) -> bytes:
+        """One organisation's pre-filled template: its curator's too."""
+        self._require_org(org_id)
+        return round_templates.organization_template(self.db, round_id, org_id, previous=previous)
+
+    def round_templates_zip(
+        self,
+        round_id: int,
+        municipality_id: int | None = None,
+        district_id: int | None = None,
+        previous: bool = False,
+    ) -> bytes:
+        self._require_every_organization("Архив шаблонов")
+        self._require_rounds()
+        return round_templates.templates_zip(
+            self.db,
+            round_id,
+            municipality_id=municipality_id,
+            district_id=district_id,
+            previous=previous,
+        )
+
+    def round_check(self, round_id: int, name: str, content: bytes, kind: Kind) -> rounds.Check:
+        """The preview of a file for a round, refused when it names an organisation the
+        principal may not upload for (see :meth:`_require_round_orgs`)."""
+        self._require_round_upload()
+        checked = rounds.check(self.db, round_id, name, content, kind)
+        self._require_round_orgs(checked.org_ids)
+        return checked
+
+    def round_submit(
+        self, round_id: int, name: str, content: bytes, kind: Kind, now: datetime | None = None
+    ) -> rounds.Submitted:
+        """Load a file in a round (``now``: the moment it counts as received)."""
+        self.round_check(round_id, name, content, kind)
+        return rounds.submit(
+            self.db, round_id, name, content, kind, user=self.principal.login, now=now
+        )
+
+    def round_submissions(self, round_id: int) -> pd.DataFrame:
+        """Who sent what and when: every file of the round, a curator's own only."""
+        return _own(rounds.submissions(self.db, round_id), self.principal)
+
+    def review_submission(
+        self, submission_id: int, accept: bool, comment: str | None, now: datetime | None = None
+    ) -> None:
+        self._require_rounds()
+        rounds.review(self.db, submission_id, accept, comment, user=self.principal.login, now=now)
+
+    def round_completeness(self, round_id: int, today: date | None = None) -> pd.DataFrame:
+        return _own(rounds.completeness(self.db, round_id, today), self.principal)
+
+    def round_over_time(self, round_id: int, today: date | None = None) -> pd.DataFrame:
+        self._require_every_organization("Динамика сбора форм")
+        return rounds.over_time(self.db, round_id, today)
+
+    def round_not_submitted_xlsx(self, round_id: int, today: date | None = None) -> bytes:
+        self._require_every_organization("Список «не представили»")
+        return round_letters.not_submitted_xlsx(self.db, round_id, today)
+
+    def round_letter(self, round_id: int, today: date | None = None, **signature: str) -> bytes:
+        self._require_every_organization("Письмо «не представили»")
+        return round_letters.letter_docx(self.db, round_id, today, **signature)
+
     # --- checks -----------------------------------------------------------------------
 
     def _require_meetings(self) -> None:
         if not self.principal.runs_meetings:
             raise AccessDenied("Вести заседания и поручения могут администратор и аналитики.")
+
+    def _require_rounds(self) -> None:
+        if not self.principal.runs_meetings:
+            raise AccessDenied("Проводить мониторинги могут администратор и аналитики.")
+
+    def _require_round_upload(self) -> None:
+        allowed = self.principal.role in (Role.ADMIN, Role.CURATOR)
+        if not allowed or self.principal.read_only:
+            raise AccessDenied(
+                "Загружать формы мониторинга могут администратор и кураторы своих организаций."
+            )
+
+    def _require_round_orgs(self, org_ids: Iterable[int]) -> None:
+        """A curator uploads only for their own organisations."""
+        foreign = [o for o in org_ids if not self.principal.may_see(int(o))]
+        if foreign:
+            names = self.db.query(
+                "SELECT name FROM organizations WHERE org_id IN (SELECT unnest(?)) ORDER BY name",
+                [[int(o) for o in foreign]],
+            )["name"]
+            raise AccessDenied(
+                "Файл относится к организациям, которые за вами не закреплены: "
+                + ", ".join(f"«{n}»" for n in names)
+                + ". Его загружает куратор этой организации или координатор."
+            )
 
     def _require_write(self) -> None:
         if not self.principal.can_write:

@@ -18,7 +18,7 @@ from typing import NoReturn, TextIO
 
 import pandas as pd
 
-from . import aliases, audit, backup, images, lookups, private, users_cli
+from . import aliases, audit, backup, images, lookups, private, rounds_cli, users_cli
 from .contract import PERSON_TABLES, Kind
 from .db import Database, DatabaseBusy, default_db_path
 from .docgen import render as render_docs
@@ -209,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     protocol = commands.add_parser("protocol", help="протокол заседания рабочей группы")
     protocol.add_argument("--meeting", type=int, required=True, help="номер заседания")
     protocol.add_argument("--out", type=Path, required=True, help="файл .docx")
+    rounds_cli.add_parsers(commands, _Parser)
     return parser
 
 
@@ -595,7 +596,9 @@ _NO_DB_COMMANDS = {"docs": _docs, "template": _template, "users": users_cli.run}
 
 
 # Commands that manage their own transactions (a snapshot would wrap them in a read-only one).
-_WRITE_COMMANDS = frozenset({"ingest", "demo", "rollback", "backup", "snapshot", "aliases"})
+_WRITE_COMMANDS = frozenset(
+    {"ingest", "demo", "rollback", "backup", "snapshot", "aliases", *rounds_cli.WRITE_COMMANDS}
+)
 
 _COMMANDS = {
     "ingest": _ingest,
@@ -614,4 +617,5 @@ _COMMANDS = {
     "protocol": _protocol,
     "snapshot": _snapshot,
     "aliases": _aliases,
+    **rounds_cli.COMMANDS,
 }

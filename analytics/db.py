@@ -343,6 +343,47 @@ def _migration_settings() -> list[str]:
     ]
 
 
+def _migration_rounds() -> list[str]:
+    """Monitoring rounds (see :mod:`analytics.rounds`): the round with its period,
+    territory, form kinds, dates and order, and the files submitted in it with the
+    coordinator's verdict. ``secret`` signs the identifiers of the round's templates."""
+    return [
+        "CREATE SEQUENCE round_seq START 1",
+        "CREATE SEQUENCE submission_seq START 1",
+        """CREATE TABLE rounds (
+    round_id BIGINT PRIMARY KEY,
+    period VARCHAR NOT NULL,
+    region_id BIGINT,
+    municipality_id BIGINT,
+    district_id BIGINT,
+    kinds VARCHAR NOT NULL,
+    starts_on DATE NOT NULL,
+    due_on DATE NOT NULL,
+    order_number VARCHAR NOT NULL,
+    order_date DATE NOT NULL,
+    order_title VARCHAR,
+    secret VARCHAR NOT NULL,
+    opened_by VARCHAR,
+    opened_at TIMESTAMP NOT NULL,
+    closed_by VARCHAR,
+    closed_at TIMESTAMP)""",
+        """CREATE TABLE round_submissions (
+    submission_id BIGINT PRIMARY KEY,
+    round_id BIGINT NOT NULL,
+    org_id BIGINT NOT NULL,
+    kind VARCHAR NOT NULL,
+    upload_id BIGINT NOT NULL,
+    file_name VARCHAR NOT NULL,
+    via_template BOOLEAN NOT NULL,
+    submitted_by VARCHAR,
+    submitted_at TIMESTAMP NOT NULL,
+    status VARCHAR NOT NULL,
+    reviewed_by VARCHAR,
+    reviewed_at TIMESTAMP,
+    comment VARCHAR)""",
+    ]
+
+
 # MIGRATIONS[i] brings the schema from version i to i + 1.
 MIGRATIONS: tuple[Sequence[str], ...] = (
     _migration_1(),
@@ -352,6 +393,7 @@ MIGRATIONS: tuple[Sequence[str], ...] = (
     _migration_aggregates(),
     _migration_identity(),
     _migration_settings(),
+    _migration_rounds(),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -154,10 +154,32 @@ TERRITORY_VIEW_METHODS = {
     "school_notes_zip",
 }
 # View methods that return every school's values and refuse curators outright.
-REFUSED_TO_CURATORS = {"report", "deck", "meetings", "meeting", "frozen_values", "protocol"}
+REFUSED_TO_CURATORS = {
+    "report",
+    "deck",
+    "meetings",
+    "meeting",
+    "frozen_values",
+    "protocol",
+    "round_templates_zip",
+    "round_over_time",
+    "round_not_submitted_xlsx",
+    "round_letter",
+}
 # The rest: the principal's own organisations, logs, names, targets, or writes.
 NO_TERRITORY_VALUES = {
     "periods",
+    "rounds",
+    "round",
+    "open_round",
+    "close_round",
+    "round_orgs",
+    "round_template",
+    "round_check",
+    "round_submit",
+    "round_submissions",
+    "review_submission",
+    "round_completeness",
     "hierarchy",
     "aliases",
     "remove_alias",

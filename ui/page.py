@@ -44,6 +44,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/meeting.py", "Заседание", ":material/groups:"),
     ("pages/decisions.py", "Поручения", ":material/assignment:"),
     ("pages/reports.py", "Отчёты", ":material/description:"),
+    ("pages/rounds.py", "Сбор форм", ":material/inbox:"),
     ("pages/data.py", "Данные", ":material/upload_file:"),
     ("pages/settings.py", "Настройки", ":material/tune:"),
 )

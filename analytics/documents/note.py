@@ -22,7 +22,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.shared import Cm
 from docx.text.paragraph import Paragraph
 
-from .. import images, narrative
+from .. import images, narrative, rounds
 from ..catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, Indicator
 from ..db import Database
 from ..formatting import (
@@ -30,7 +30,7 @@ from ..formatting import (
     integer,
     moment,
 )
-from ..indicators import Level
+from ..indicators import Level, Scope
 from ..meetings import Meeting, approving_meeting
 from ..signoff import SignOff, get_signoff
 from .cells import _missing, fraction_text, gap_text, status_text, target_text, value_text
@@ -142,9 +142,13 @@ def sources_sentence(data: ReportData) -> str:
     )
 
 
-def _sources(w: DocWriter, data: ReportData, number: int) -> None:
+def _sources(w: DocWriter, data: ReportData, number: int, round_basis: str | None) -> None:
     w.heading(f"{number}. Основание и источники данных")
     w.paragraph(BASIS)
+    if round_basis:
+        # The order and the collection period of the monitoring round, as in the seed
+        # letter («в период с 27 июня по 05 июля … согласно приказу …»).
+        w.paragraph(round_basis)
     w.paragraph(sources_sentence(data))
     w.paragraph(f"Версия данных: {data.version} (по состоянию на {moment(data.now)}). {METHOD}")
 
@@ -611,8 +615,9 @@ def build_report(
     ``region_id``/``municipality_id`` narrow the territory (neither: everything in the
     database); ``org_type`` is a contract code (``school`` …) or a Russian label; ``now``
     dates the note; ``appendix`` adds every organisation's values and deficits (many
-    pages for a region). The sign-off is the one set on «Настройки»; a meeting held over
-    the same period, territory and type is named with its protocol. Charts are embedded
+    pages for a region). The basis cites the monitoring round of the period and territory
+    (its order and collection dates); the sign-off is the one set on «Настройки»; a meeting
+    held over the same period, territory and type is named with its protocol. Charts are embedded
     where chromium is available and left out otherwise. Raises :class:`ReportError`
     (Russian message) for an unknown period, territory or org type.
     """
@@ -624,7 +629,8 @@ def build_report(
     _title_block(w, data)
     _summary(w, data)
     number = 1
-    _sources(w, data, number)
+    scope = Scope(region_id=data.region_id, municipality_id=data.municipality_id)
+    _sources(w, data, number, rounds.round_basis(db, data.period, scope))
     number += 1
     _participation(w, data, number)
     number = _groups(w, data, number + 1)
