@@ -281,3 +281,10 @@ def test_the_view_reaches_compute_only_through_its_window_path():
     }
 
     assert callers == {"_values"}
+
+
+def test_the_engines_map_names_every_module():
+    listed = set(re.findall(r"^    (\w+)\s", analytics.__doc__ or "", re.M))
+    top = {name.split(".")[0] for name in engine_modules()}
+    assert top - listed == set()
+    assert listed - top == set()
