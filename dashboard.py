@@ -6,11 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import formatting
+from analytics import formatting, legend
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.indicators import Level, counted_indicators, deficit_tally, deficits
 from analytics.lookups import MONITORED_HELP
-from ui.charts import status_label
 from ui.page import guarded, page, period_label
 from ui.text import md
 
@@ -138,7 +137,7 @@ def _card(indicator_id: str, row: pd.Series, previous: pd.DataFrame, previous_pe
             f"{indicator.name}. "
             f"{formatting.fraction(indicator, row['numerator'], row['denominator'])}; "
             f"цель {formatting.target_value(indicator, row['target'])} — "
-            f"{status_label(row['status'])}."
+            f"{legend.label_of(row['status'])}."
         ),
         border=True,
     )

@@ -2,7 +2,8 @@
 
 Model — the domain's vocabulary, declared once
     contract      every input column, its type and spellings; org types; consistency rules
-    catalogue     the indicators: numerator and denominator SQL, factor, target, legend
+    catalogue     the indicators: numerator and denominator SQL, factor, target
+    legend        statuses against targets, their labels and colours; changes for better or worse
     errors        the one base of every error a person can act on
 
 Store — the database and what keeps it whole

@@ -10,12 +10,12 @@ the code, never built from user input.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class Better(StrEnum):
-    HIGHER = "higher"
-    LOWER = "lower"
+from .legend import (
+    LEGEND,
+    Better,
+    Status,
+)
 
 
 @dataclass(frozen=True)
@@ -310,41 +310,5 @@ INDICATOR_IDS: tuple[str, ...] = tuple(INDICATORS_BY_ID)
 # Indicators computed from form values (all but the registry-based reporting rate).
 FORM_INDICATORS: tuple[Indicator, ...] = tuple(i for i in INDICATORS if i.id != "reporting")
 
-# Legend thresholds (contract): yellow within 80 % of the target, or 125 % where lower
-# is better.
-YELLOW_RATIO_HIGHER = 0.8
-YELLOW_RATIO_LOWER = 1.25
-
-
-class Status(StrEnum):
-    GREEN = "green"
-    YELLOW = "yellow"
-    RED = "red"
-
-
-STATUS_LABELS: dict[Status, str] = {
-    Status.GREEN: "цель достигнута",
-    Status.YELLOW: "близко к цели",
-    Status.RED: "значительно ниже цели",
-}
-
-
-def status_of(value: float | None, target: float, better: Better) -> Status | None:
-    """The legend colour of ``value`` against ``target``; None where there is no value."""
-    if value is None:
-        return None
-    if better is Better.HIGHER:
-        if value >= target:
-            return Status.GREEN
-        return Status.YELLOW if value >= target * YELLOW_RATIO_HIGHER else Status.RED
-    if value <= target:
-        return Status.GREEN
-    return Status.YELLOW if value <= target * YELLOW_RATIO_LOWER else Status.RED
-
-
-def gap_of(value: float | None, target: float, better: Better) -> float | None:
-    """Distance to the target in the indicator's units; 0 where the target is met."""
-    if value is None:
-        return None
-    distance = target - value if better is Better.HIGHER else value - target
-    return max(distance, 0.0)
+# What the pages and documents read of a status: its label, from the one legend.
+STATUS_LABELS: dict[Status, str] = {status: legend.label for status, legend in LEGEND.items()}

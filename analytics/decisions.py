@@ -14,11 +14,12 @@ from datetime import date, datetime
 import pandas as pd
 
 from . import lookups
-from .catalogue import INDICATORS_BY_ID, Better
+from .catalogue import INDICATORS_BY_ID
 from .db import Database, first_value
 from .errors import MonitoringError
 from .formatting import indicator_difference, indicator_value
 from .indicators import LEVELS, Level, Scope, Values, compute
+from .legend import Change, change_of
 from .meetings import Meeting, get_meeting
 from .narrative import period_label
 from .trajectories import territory_name, territory_scope
@@ -280,10 +281,9 @@ def _progress_row(decision, rows: pd.DataFrame, order: dict[str, int]) -> dict[s
         return result
     delta = after - before
     result["delta"] = delta
-    if round(delta, 1) == 0:
-        verdict = UNCHANGED
-    else:
-        verdict = IMPROVED if (delta > 0) == (indicator.better is Better.HIGHER) else WORSENED
+    verdict = {Change.IMPROVED: IMPROVED, Change.WORSENED: WORSENED}.get(
+        change_of(before, after, indicator.better), UNCHANGED
+    )
     result["verdict"] = verdict
     met = "цель достигнута" if result["target_met"] else "цель не достигнута"
     result["summary"] = (

@@ -7,7 +7,7 @@ committed file is current.
 
 from __future__ import annotations
 
-from .catalogue import GROUPS, INDICATORS, STATUS_LABELS, YELLOW_RATIO_HIGHER, Status
+from .catalogue import GROUPS, INDICATORS, STATUS_LABELS
 from .contract import (
     CONSISTENCY_RULES,
     FIELDS_BY_CODE,
@@ -20,6 +20,7 @@ from .contract import (
     Kind,
 )
 from .formatting import target_value
+from .legend import YELLOW_RATIO_HIGHER, Status
 
 
 def _cell(text: str) -> str:

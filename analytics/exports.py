@@ -18,15 +18,10 @@ from openpyxl.utils import get_column_letter
 
 from .catalogue import Indicator
 from .formatting import moment
+from .legend import LEGEND, Status
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-# Fills for status cells by status code, matching the dashboard's colour-blind-safe palette.
-STATUS_FILLS: dict[str, str] = {
-    "green": "009E73",
-    "yellow": "E69F00",
-    "red": "D55E00",
-}
 
 # Format codes are stored in the file in Excel's invariant (en-US) notation; Excel and
 # LibreOffice show them in the reader's locale, so in Russian «1 234», «1 234,5», «54,0 %».
@@ -142,7 +137,7 @@ def table_xlsx(
         for c, (column, value) in enumerate(zip(frame.columns, row, strict=True), start=1):
             cell = sheet.cell(row=r, column=c)
             if column == status_column and n < len(codes):
-                colour = STATUS_FILLS.get(str(codes[n]))
+                colour = LEGEND[Status(codes[n])].colour if codes[n] in LEGEND else None
                 if colour:
                     cell.fill = PatternFill("solid", fgColor=colour)
                     cell.font = Font(color="FFFFFF", bold=True)

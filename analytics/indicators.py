@@ -21,13 +21,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .catalogue import (
-    FORM_INDICATORS,
-    INDICATORS,
-    YELLOW_RATIO_HIGHER,
-    YELLOW_RATIO_LOWER,
-)
+from .catalogue import FORM_INDICATORS, INDICATORS
 from .db import ALL_PERIODS, TOTAL_TERRITORY, Database
+from .legend import YELLOW_RATIO_HIGHER, YELLOW_RATIO_LOWER
 
 
 class Level(StrEnum):

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .catalogue import INDICATORS_BY_ID, Better, Indicator
+from .catalogue import INDICATORS_BY_ID, Indicator
 from .contract import ORG_TYPES_BY_CODE
 from .formatting import (
     fraction,
@@ -31,6 +31,7 @@ from .formatting import (
     points,
     target_value,
 )
+from .legend import Better
 from .normalize import period_of
 
 # --- How each indicator reads -------------------------------------------------------------

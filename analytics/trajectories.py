@@ -16,11 +16,12 @@ import numpy as np
 import pandas as pd
 
 from . import narrative
-from .catalogue import INDICATORS_BY_ID, Better, Indicator
+from .catalogue import INDICATORS_BY_ID, Indicator
 from .db import TOTAL_TERRITORY, Database
 from .errors import MonitoringError
 from .formatting import indicator_difference, indicator_value, target_value
 from .indicators import Level, Scope, Values, compute
+from .legend import Better
 from .normalize import ValueProblem, period_of
 
 # Level → the Scope field that narrows a computation to one territory of that level.

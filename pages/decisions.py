@@ -10,21 +10,21 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analytics import formatting
+from analytics import formatting, legend
 from analytics.decisions import (
     IMPROVED,
     STATUSES,
     WORSENED,
     DecisionError,
 )
-from ui import charts, matrix
+from ui import matrix
 from ui.page import ALL, Page, guarded, page
 from ui.tables import table_downloads
 
 # Streamlit's default range is ten years around the value; a due date may move further.
 EARLIEST_DUE, LATEST_DUE = date(2000, 1, 1), date(2100, 12, 31)
 OVERDUE_CSS = "background-color: #F9D9CB"
-VERDICT_COLORS = {IMPROVED: charts.STATUS_COLORS["green"], WORSENED: charts.STATUS_COLORS["red"]}
+VERDICT_COLORS = {IMPROVED: legend.STATUS_COLOURS["green"], WORSENED: legend.STATUS_COLOURS["red"]}
 
 
 def body() -> None:

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import formatting
+from analytics import formatting, legend
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.indicators import Level
 from analytics.lookups import MONITORED_HELP
@@ -143,7 +143,7 @@ def _stacked_bars(table: pd.DataFrame, title: str, subtitle: str, axis: str) -> 
             x=table[status],
             orientation="h",
             name=matrix.STATUS_WORDS[status],
-            marker_color=charts.STATUS_COLORS[status],
+            marker_color=legend.STATUS_COLOURS[status],
             customdata=[charts.plot_text(m) for m in table["missed"]],
             hovertemplate="%{y}<br>%{x} — "
             + matrix.STATUS_WORDS[status]

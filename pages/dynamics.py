@@ -12,7 +12,7 @@ import streamlit as st
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from analytics import exports, formatting
+from analytics import exports, formatting, legend
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.indicators import Level
 from ui import charts, matrix, plan_view
@@ -62,13 +62,16 @@ def previous_period(periods: list[str], period: str) -> str | None:
     return periods[index - 1] if index > 0 else None
 
 
+CHANGE_WORDS: dict[legend.Change, str] = {
+    legend.Change.IMPROVED: IMPROVED,
+    legend.Change.WORSENED: WORSENED,
+    legend.Change.UNCHANGED: UNCHANGED,
+}
+
+
 def direction(indicator: Indicator, delta: float) -> str:
-    """Whether a change is for the better, given which way the indicator is better;
-    a change that rounds to zero in the shown precision is no change."""
-    if round(delta, 1) == 0:
-        return UNCHANGED
-    up = delta > 0
-    return IMPROVED if up == (indicator.better == "higher") else WORSENED
+    """Whether a change is for the better (the legend's verdict), in this page's words."""
+    return CHANGE_WORDS[legend.change_of(0.0, delta, indicator.better)]
 
 
 def change_text(indicator: Indicator, delta: float) -> str:
@@ -133,7 +136,7 @@ def change_table(rows: pd.DataFrame, period: str, previous: str, heading: str) -
                 formatting.target_value(i, float(t))
                 for i, t in zip(indicators, rows["target"], strict=True)
             ],
-            "Статус": [charts.status_label(s) for s in rows["status"]],
+            "Статус": [legend.label_of(s) for s in rows["status"]],
         }
     )
 
@@ -261,7 +264,7 @@ def overview_chart(total: pd.DataFrame, periods: list[str], title: str, subtitle
                         matrix.clean(rows["numerator"].get(p)),
                         matrix.clean(rows["denominator"].get(p)),
                     ),
-                    f"цель {formatting.target_value(indicator, float(t))}: {charts.status_label(s)}"
+                    f"цель {formatting.target_value(indicator, float(t))}: {legend.label_of(s)}"
                     if t is not None
                     else "",
                 ]
@@ -272,7 +275,7 @@ def overview_chart(total: pd.DataFrame, periods: list[str], title: str, subtitle
         fig.add_bar(
             x=labels,
             y=values,
-            marker_color=[charts.STATUS_COLORS[s] for s in statuses],
+            marker_color=[legend.STATUS_COLOURS[s] for s in statuses],
             text=[matrix.shown(indicator, v) if v is not None else "" for v in values],
             textposition="auto",
             hovertext=hover,
@@ -285,7 +288,7 @@ def overview_chart(total: pd.DataFrame, periods: list[str], title: str, subtitle
             x=labels,
             y=targets,
             mode="lines+markers",
-            line={"dash": "dash", "color": charts.TARGET_COLOR, "width": 2},
+            line={"dash": "dash", "color": legend.TARGET_CSS, "width": 2},
             marker={"size": 6},
             name="Цель",
             legendgroup="target",
@@ -357,7 +360,7 @@ def territory_chart(
         y=targets,
         mode="lines",
         name="Цель",
-        line={"dash": "dash", "color": charts.TARGET_COLOR, "width": 3},
+        line={"dash": "dash", "color": legend.TARGET_CSS, "width": 3},
         hoverinfo="skip",
     )
     fig.update_yaxes(
@@ -393,7 +396,10 @@ def territory_table(
     return table
 
 
-ASSESSMENT_COLORS = {IMPROVED: charts.STATUS_COLORS["green"], WORSENED: charts.STATUS_COLORS["red"]}
+ASSESSMENT_COLORS = {
+    IMPROVED: legend.STATUS_COLOURS["green"],
+    WORSENED: legend.STATUS_COLOURS["red"],
+}
 
 
 def _assessed(table: pd.DataFrame) -> object:

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import exports, formatting
+from analytics import exports, formatting, legend
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.indicators import Level
 from ui import charts, registers_view
@@ -101,7 +101,7 @@ def body() -> None:
                 indicator, row["numerator"], row["denominator"], row["value"], row["target"]
             )
         )
-        + f" — {charts.status_label(row['status'])}"
+        + f" — {legend.label_of(row['status'])}"
     )
 
     split = useful_breakdown(f, ctx.hierarchy, frame)
@@ -158,7 +158,7 @@ def _ranking(ctx: Page, rows: pd.DataFrame, indicator_id: str, level: Level) -> 
                 for n, d in zip(ranked["numerator"], ranked["denominator"], strict=True)
             ],
             "Цель": [formatting.target_value(indicator, t) for t in ranked["target"]],
-            "Статус": [charts.status_label(s) for s in ranked["status"]],
+            "Статус": [legend.label_of(s) for s in ranked["status"]],
         }
     )
     event = st.dataframe(
@@ -204,7 +204,7 @@ def _distribution(ctx: Page, orgs: pd.DataFrame, indicator_id: str) -> None:
         go.Histogram(
             x=orgs["value"],
             nbinsx=20,
-            marker_color=charts.TARGET_COLOR,
+            marker_color=legend.TARGET_CSS,
             hovertemplate="%{x}: %{y} ОО<extra></extra>",
         )
     )

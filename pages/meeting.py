@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from analytics import formatting
+from analytics import formatting, legend
 from analytics.catalogue import INDICATORS_BY_ID
 from analytics.decisions import (
     DecisionError,
@@ -294,7 +294,7 @@ def _overview(values: pd.DataFrame) -> None:
                 formatting.target_value(i, t)
                 for i, t in zip(indicators, total["target"], strict=True)
             ],
-            "Статус": [charts.status_label(s) for s in total["status"]],
+            "Статус": [legend.label_of(s) for s in total["status"]],
         }
     )
     statuses = pd.DataFrame({"Статус": total["status"].to_numpy()}, index=table.index)

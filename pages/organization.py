@@ -9,10 +9,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import exports, formatting, lookups, quality
-from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, STATUS_LABELS, Status
+from analytics import exports, formatting, legend, lookups, quality
+from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
 from analytics.contract import ORG_TYPES_BY_CODE
 from analytics.indicators import Level, Scope
+from analytics.legend import Status
 from ui import charts, registers_view
 from ui.page import ORG_CHOICE_LIMIT, Page, apply_filters, guarded, page, period_label, with_filters
 from ui.tables import table_downloads
@@ -230,7 +231,7 @@ def _comparison(ctx: Page, org: pd.Series, frame: pd.DataFrame) -> None:
                 formatting.target_value(INDICATORS_BY_ID[i], t)
                 for i, t in zip(rows["indicator"], rows["target"], strict=True)
             ],
-            "Статус": [charts.status_label(_clean(s)) for s in rows["status"]],
+            "Статус": [legend.label_of(_clean(s)) for s in rows["status"]],
             "Муниципалитет": [
                 _shown(i, v) for i, v in zip(rows["indicator"], rows["municipality"], strict=True)
             ],
@@ -342,8 +343,8 @@ def comparison_chart(rows: pd.DataFrame, org: pd.Series, title: str, subtitle: s
     for rank, status in enumerate((*[s.value for s in Status], None)):
         part = rows[rows["status"].isna()] if status is None else rows[rows["status"] == status]
         if not part.empty:
-            name = f"ОО: {charts.status_label(status)}"
-            bars(part, "value", name, charts.STATUS_COLORS[status], "org", 10 + rank)
+            name = f"ОО: {legend.label_of(status)}"
+            bars(part, "value", name, legend.STATUS_COLOURS[status], "org", 10 + rank)
     fig.add_scatter(
         y=labels,
         x=rows["target"],
@@ -351,7 +352,7 @@ def comparison_chart(rows: pd.DataFrame, org: pd.Series, title: str, subtitle: s
         name="Цель",
         legendrank=40,
         marker={"symbol": "line-ns-open", "size": 30, "line": {"width": 4}},
-        marker_color=charts.TARGET_COLOR,
+        marker_color=legend.TARGET_CSS,
         customdata=[formatting.percent(t, 0) for t in rows["target"]],
         hovertemplate="%{y}: цель %{customdata}<extra></extra>",
     )
@@ -431,7 +432,7 @@ def history_chart(
             MUNICIPALITY_COLOR,
             2,
         ),
-        ("ОО", Level.ORGANIZATION, "org_id", org["org_id"], charts.STATUS_COLORS["green"], 4),
+        ("ОО", Level.ORGANIZATION, "org_id", org["org_id"], legend.STATUS_COLOURS["green"], 4),
     ):
         rows = frame[(frame["level"] == lv) & (frame[column] == key)].set_index("period")
         values = [rows["value"].get(p) for p in periods]
@@ -445,7 +446,7 @@ def history_chart(
             line={"color": color, "width": width},
             marker={
                 "size": 14 if lv is Level.ORGANIZATION else 8,
-                "color": [charts.STATUS_COLORS[s] for s in statuses]
+                "color": [legend.STATUS_COLOURS[s] for s in statuses]
                 if lv is Level.ORGANIZATION
                 else color,
             },
@@ -462,7 +463,7 @@ def history_chart(
         y=[targets.get(p) for p in periods],
         mode="lines",
         name="Цель",
-        line={"color": charts.TARGET_COLOR, "dash": "dash", "width": 3},
+        line={"color": legend.TARGET_CSS, "dash": "dash", "width": 3},
     )
     fig.update_xaxes(type="category", title=None)
     top = max([115.0, *(v * 1.1 for v in plotted)])

@@ -14,12 +14,11 @@ import re
 import pandas as pd
 import streamlit as st
 
-from analytics import formatting
+from analytics import formatting, legend
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.indicators import LEVEL_LABELS, Level
 from analytics.signoff import MAX_LENGTH, SignOff, SignOffError
 from analytics.targets import OVERRIDABLE_LEVELS, TargetError
-from ui import charts
 from ui.page import ALL, Page, guarded, page, period_label
 from ui.tables import table_downloads
 from ui.text import md
@@ -255,7 +254,7 @@ def effective_table(rows: pd.DataFrame) -> pd.DataFrame:
                 formatting.target_value(INDICATORS_BY_ID[i], INDICATORS_BY_ID[i].target)
                 for i in ids
             ],
-            "Статус": [charts.status_label(_status(rows.loc[i, "status"])) for i in ids],
+            "Статус": [legend.label_of(_status(rows.loc[i, "status"])) for i in ids],
         }
     )
 

@@ -13,7 +13,7 @@ from analytics.catalogue import INDICATOR_IDS, INDICATORS_BY_ID
 from analytics.contract import Kind
 from analytics.db import Database
 from analytics.indicators import Level, Scope, compute, deficits
-from analytics.ingest import ingest_bytes, ingest_file
+from analytics.ingest import Decisions, ingest_bytes, ingest_file
 from analytics.lookups import find_territory
 from analytics.parse import Defaults
 from tests.conftest import DATA, EXPECTED, sample_defaults
@@ -316,7 +316,9 @@ def test_a_registry_organisation_without_a_form_lowers_only_the_reporting_rate(f
 def test_the_reporting_rate_counts_only_organisations_in_the_registry(fresh_db):
     registry = csv_bytes(table([A1, B3], ["region", "municipality", "org_name", "org_type"]))
     ingest_bytes(fresh_db, "реестр.csv", registry, Kind.REGISTRY)
-    ingest_bytes(fresh_db, "формы.csv", csv_bytes(table([A1, A2, B1], FULL_COLUMNS)))
+    # А2 and Б1 are not in the registry: the coordinator confirms them as organisations.
+    forms = csv_bytes(table([A1, A2, B1], FULL_COLUMNS))
+    ingest_bytes(fresh_db, "формы.csv", forms, decisions=Decisions(new_orgs=True))
     frame = compute(fresh_db, Scope(levels=(Level.TOTAL,), indicators=("reporting",)))
     assert triple(frame.iloc[0]) == (1, 2, 50.0)
 

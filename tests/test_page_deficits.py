@@ -15,14 +15,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import formatting, lookups
+from analytics import formatting, legend, lookups
 from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
 from analytics.exports import table_csv, table_xlsx
 from analytics.indicators import Level, Scope, compute
 from tests import apptest
 from tests.apptest import assert_clean
-from ui import charts, matrix
+from ui import matrix
 from ui.page import BREAKDOWNS
 
 PAGE = "pages/deficits.py"
@@ -181,7 +181,7 @@ def test_the_heatmap_of_municipalities_shows_status_value_and_fraction_on_hover(
     assert indicator.name in hover
     assert heatmap["z"][y][x] == matrix.STATUS_CODES[row["status"]]
     colours = {c for _, c in heatmap["colorscale"]}
-    assert colours == set(charts.STATUS_COLORS.values())
+    assert colours == set(legend.STATUS_COLOURS.values())
 
 
 def test_choosing_a_municipality_narrows_the_lists_to_its_organisations(copy: Database):

@@ -18,7 +18,7 @@ from analytics import formatting, lookups
 from analytics.db import Database
 from analytics.decisions import add_decision, list_decisions, progress
 from analytics.indicators import Level
-from analytics.ingest import ingest_bytes
+from analytics.ingest import Decisions, ingest_bytes
 from analytics.meetings import create_meeting, frozen_values, get_meeting, list_meetings, screens
 from tests.conftest import ROOT, snapshot
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, table
@@ -126,7 +126,9 @@ def test_an_upload_after_opening_is_announced_and_the_frozen_values_stay(
             period=meeting.period,
             has_regulation="нет",
         )
-        ingest_bytes(db, "late.csv", csv_bytes(table([school], FULL_COLUMNS)))
+        # A school the registry does not list: the coordinator confirms it is new.
+        new = Decisions(new_orgs=True)
+        ingest_bytes(db, "late.csv", csv_bytes(table([school], FULL_COLUMNS)), decisions=new)
     copy = snapshot(demo_db_path, tmp_path)
     frozen = frozen_values(copy, meeting_id)
     total = frozen[frozen["level"] == Level.TOTAL].set_index("name")

@@ -15,11 +15,11 @@ from analytics import formatting, lookups
 from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
 from analytics.indicators import Level, Scope, compute
+from analytics.legend import label_of as status_label
 from analytics.signoff import SignOff, get_signoff
 from analytics.targets import list_targets
 from tests import apptest
 from tests.conftest import snapshot
-from ui.charts import status_label
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/settings.py"

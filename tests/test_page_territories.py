@@ -16,13 +16,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import formatting, lookups
+from analytics import formatting, legend, lookups
 from analytics.catalogue import INDICATORS
 from analytics.db import Database
 from analytics.indicators import Level, Scope, compute
 from tests import apptest
 from tests.apptest import assert_clean
-from ui import charts
 
 PAGE = "pages/territories.py"
 TOTAL_LABEL = "Всего по фильтрам"
@@ -112,7 +111,7 @@ def test_each_scorecard_cell_is_coloured_by_its_status(copy: Database):
             status = unit.loc[indicator.id, "status"]
             status = None if status is None or pd.isna(status) else status
             column = columns.index(indicator.short)
-            assert colours[(row, column)] == charts.STATUS_COLORS[status], (name, indicator.id)
+            assert colours[(row, column)] == legend.STATUS_COLOURS[status], (name, indicator.id)
             checked += 1
     assert checked == 15 * frame["municipality"].nunique()
     assert (0, columns.index("Территория")) not in colours
@@ -122,10 +121,10 @@ def test_a_legend_under_the_scorecard_explains_the_colours(copy: Database):
     at = open_page()
 
     assert_clean(at)
-    legend = next(c.value for c in at.caption if c.value.startswith("Цвета:"))
-    for status, colour in charts.STATUS_COLORS.items():
-        assert colour in legend
-        assert charts.status_label(status) in legend
+    shown = next(c.value for c in at.caption if c.value.startswith("Цвета:"))
+    for status, colour in legend.STATUS_COLOURS.items():
+        assert colour in shown
+        assert legend.label_of(status) in shown
 
 
 def test_choosing_districts_compares_the_districts(copy: Database):

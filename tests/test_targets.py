@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.catalogue import Better, Status, gap_of, status_of
 from analytics.indicators import Level, Scope, compute
 from analytics.ingest import ingest_bytes
+from analytics.legend import Better, Status, gap_of, status_of
 from analytics.lookups import find_territory
 from analytics.targets import TargetError, list_targets, remove_target, set_target
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, table

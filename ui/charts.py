@@ -12,22 +12,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import formatting, images
-from analytics.catalogue import INDICATORS_BY_ID, STATUS_LABELS, Indicator, Status
+from analytics.catalogue import INDICATORS_BY_ID, Indicator
+from analytics.legend import STATUS_COLOURS, TARGET_CSS, label_of
 
-STATUS_COLORS: dict[str | None, str] = {
-    "green": "#009E73",
-    "yellow": "#E69F00",
-    "red": "#D55E00",
-    None: "#9E9E9E",
-}
-TARGET_COLOR = "#0072B2"
 # Plotly's separators: decimal comma, thin space between thousands.
 SEPARATORS = ",\u2009"
 FONT_SIZE = 16
-
-
-def status_label(status: str | None) -> str:
-    return STATUS_LABELS[Status(status)] if status else "нет данных"
 
 
 def plot_text(text: object) -> str:
@@ -130,7 +120,7 @@ def hover_lines(indicator: Indicator, rows: pd.DataFrame) -> list[str]:
                 f"<b>{plot_text(label)}</b>",
                 f"{formatting.indicator_value(indicator, v)} — "
                 f"{formatting.fraction(indicator, n, d)}",
-                f"цель {formatting.indicator_value(indicator, t)}: {status_label(s)}",
+                f"цель {formatting.indicator_value(indicator, t)}: {label_of(s)}",
             ]
         )
         for label, v, n, d, t, s in zip(
@@ -148,7 +138,7 @@ def hover_lines(indicator: Indicator, rows: pd.DataFrame) -> list[str]:
 def target_line(fig: go.Figure, indicator: Indicator, target: float, vertical: bool) -> None:
     """A dashed target line labelled above the plot, clear of the bars."""
     label = f"цель {formatting.target_value(indicator, target)}"
-    line = {"dash": "dash", "color": TARGET_COLOR, "width": 3}
+    line = {"dash": "dash", "color": TARGET_CSS, "width": 3}
     if vertical:
         fig.add_vline(x=target, line=line)
         fig.add_annotation(
@@ -160,7 +150,7 @@ def target_line(fig: go.Figure, indicator: Indicator, target: float, vertical: b
             xanchor="right",
             text=label,
             showarrow=False,
-            font={"color": TARGET_COLOR},
+            font={"color": TARGET_CSS},
         )
     else:
         fig.add_hline(y=target, line=line)
@@ -171,7 +161,7 @@ def target_line(fig: go.Figure, indicator: Indicator, target: float, vertical: b
             xanchor="left",
             text=label,
             showarrow=False,
-            font={"color": TARGET_COLOR},
+            font={"color": TARGET_CSS},
         )
 
 
@@ -187,7 +177,7 @@ def indicator_bars(rows: pd.DataFrame, indicator_id: str, title: str, subtitle: 
             x=rows["value"],
             y=[plot_text(label) for label in rows["label"]],
             orientation="h",
-            marker_color=[STATUS_COLORS[s] for s in rows["status"]],
+            marker_color=[STATUS_COLOURS[s] for s in rows["status"]],
             text=[formatting.indicator_value(indicator, v) for v in rows["value"]],
             textposition="auto",
             hovertext=hover_lines(indicator, rows),

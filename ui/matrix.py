@@ -15,9 +15,10 @@ import plotly.graph_objects as go
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from analytics import exports, formatting
+from analytics import exports, formatting, legend
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.indicators import Level
+from analytics.legend import STATUS_COLOURS
 
 from . import charts
 from .page import BREAKDOWNS, Breakdown, Filters, breakdown
@@ -40,7 +41,7 @@ TEXT_ON: dict[str | None, str] = {
 }
 # The app's status words (the XLSX export colours its status column by them).
 STATUS_WORDS: dict[str | None, str] = {
-    status: charts.status_label(status) for status in ("green", "yellow", "red", None)
+    status: legend.label_of(status) for status in ("green", "yellow", "red", None)
 }
 LABEL_LIMIT = 48
 
@@ -271,7 +272,7 @@ def status_heatmap(
             x=[None],
             y=[None],
             mode="markers",
-            marker={"symbol": "square", "size": 16, "color": charts.STATUS_COLORS[status]},
+            marker={"symbol": "square", "size": 16, "color": STATUS_COLOURS[status]},
             name=STATUS_WORDS[status],
             showlegend=True,
             hoverinfo="skip",
@@ -308,7 +309,7 @@ def _discrete_scale() -> list[list[object]]:
     """Plotly's colour scale as steps: each status code gets exactly its colour."""
     scale: list[list[object]] = []
     for status, code in STATUS_CODES.items():
-        color = charts.STATUS_COLORS[status]
+        color = STATUS_COLOURS[status]
         scale.append([code / 4, color])
         scale.append([(code + 1) / 4, color])
     return scale
@@ -332,7 +333,7 @@ def _hover(label: str, indicator: Indicator, cell: dict, status: str | None) -> 
 
 def status_css(status: str | None) -> str:
     """The CSS of a scorecard cell in ``status``'s colour."""
-    return f"background-color: {charts.STATUS_COLORS[status]}; color: {TEXT_ON[status]}"
+    return f"background-color: {STATUS_COLOURS[status]}; color: {TEXT_ON[status]}"
 
 
 def styled(table: pd.DataFrame, statuses: pd.DataFrame) -> Styler:
@@ -348,7 +349,7 @@ def legend_html() -> str:
     """The colour legend as a caption (fixed text, no user data)."""
     squares = []
     for status in ("green", "yellow", "red", None):
-        color = charts.STATUS_COLORS[status]
+        color = STATUS_COLOURS[status]
         squares.append(
             f'<span style="display:inline-block;width:0.9em;height:0.9em;'
             f'background:{color};vertical-align:middle;margin-right:0.3em"></span>'

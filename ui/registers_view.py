@@ -27,14 +27,15 @@ from analytics.contract import (
 )
 from analytics.indicators import Scope
 from analytics.ingest import IngestResult
+from analytics.legend import STATUS_COLOURS, TARGET_CSS
 from ui import charts, upload
 from ui.page import Filters, Page, period_label
 from ui.text import md
 
 ORGANIZATION_PAGE = "pages/organization.py"
 DATABASES_INDICATOR = INDICATORS_BY_ID["databases"].name
-OVERLOADED_COLOR = charts.STATUS_COLORS["red"]
-NORMAL_COLOR = charts.TARGET_COLOR
+OVERLOADED_COLOR = STATUS_COLOURS["red"]
+NORMAL_COLOR = TARGET_CSS
 
 
 def people_noun(n: int) -> str:
@@ -259,7 +260,7 @@ def forms_chart(rows: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
         x=rows["mentors"],
         y=[charts.plot_text(label) for label in rows["label"]],
         orientation="h",
-        marker_color=charts.STATUS_COLORS[None],
+        marker_color=STATUS_COLOURS[None],
         text=[formatting.integer(int(v)) for v in rows["mentors"]],
         textposition="auto",
         name="Наставников",

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from .. import narrative
-from ..catalogue import INDICATORS_BY_ID, STATUS_LABELS, Status
+from ..catalogue import INDICATORS_BY_ID
 from ..formatting import (
     fraction,
     indicator_value,
@@ -49,10 +49,6 @@ def target_text(row: Mapping[str, object]) -> str:
         return "—"
     text = target_value(indicator, float(target))
     return f"не более {text}" if row.get("better") == "lower" else text
-
-
-def status_text(status: object) -> str:
-    return STATUS_LABELS[Status(str(status))] if isinstance(status, str) and status else "—"
 
 
 def gap_text(row: Mapping[str, object]) -> str:

@@ -24,14 +24,13 @@ from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
 from .. import narrative
-from ..catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS, Status
+from ..catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
 from ..db import Database
 from ..exports import defuse
 from ..formatting import day, integer, percent, plural
+from ..legend import STATUS_COLOURS, TARGET_CSS, Status
 from .cells import gap_text, target_text, value_text
 from .figures import (
-    STATUS_COLORS,
-    TARGET_COLOR,
     render_png,
     section_chart_spec,
     units_caption,
@@ -44,7 +43,7 @@ MARGIN = Inches(0.5)
 FONT = "Arial"
 DARK = RGBColor(0x22, 0x22, 0x22)
 GREY = RGBColor(0x66, 0x66, 0x66)
-ACCENT = RGBColor.from_string(TARGET_COLOR.lstrip("#"))
+ACCENT = RGBColor.from_string(TARGET_CSS.lstrip("#"))
 HEADER_FILL = RGBColor(0xE7, 0xE6, 0xE6)
 # Headline indicators of the overview slide.
 KEY_INDICATORS = ("databases", "teachers_involved", "young_mentored", "mentors_trained")
@@ -60,7 +59,7 @@ FOOTER_TOP = Inches(0.95)
 
 
 def _rgb(status: object) -> RGBColor:
-    colour = STATUS_COLORS.get(status if isinstance(status, str) else None, STATUS_COLORS[None])
+    colour = STATUS_COLOURS.get(status if isinstance(status, str) else None, STATUS_COLOURS[None])
     return RGBColor.from_string(colour.lstrip("#"))
 
 

@@ -21,9 +21,10 @@ from docx.styles.style import ParagraphStyle
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from ..legend import LEGEND, Status
+
 log = logging.getLogger(__name__)
 # Status fills for printed tables: light tints of the dashboard's palette, dark text.
-STATUS_TINTS: dict[str, str] = {"green": "D9F2E8", "yellow": "FCEBCC", "red": "F9D9CB"}
 HEADER_FILL = "E7E6E6"
 FONT = "Times New Roman"
 BODY_SIZE = 14
@@ -343,4 +344,4 @@ class DocWriter:
 
 
 def status_fill(status: object) -> str | None:
-    return STATUS_TINTS.get(str(status)) if isinstance(status, str) else None
+    return LEGEND[Status(status)].tint if isinstance(status, str) and status in LEGEND else None

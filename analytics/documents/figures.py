@@ -9,24 +9,17 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from .. import images, narrative
-from ..catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS, Status
+from ..catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
 from ..formatting import (
     indicator_value,
     integer,
 )
 from ..indicators import Level
+from ..legend import STATUS_COLOURS, TARGET_CSS, Status
 from .cells import _missing, target_text
 from .territory import UNIT_CHART_LIMIT, ReportData, unit_rows, units_noun
 
 log = logging.getLogger(__name__)
-# Chart colours: the dashboard's colour-blind-safe (Okabe–Ito) palette.
-STATUS_COLORS: dict[str | None, str] = {
-    "green": "#009E73",
-    "yellow": "#E69F00",
-    "red": "#D55E00",
-    None: "#9E9E9E",
-}
-TARGET_COLOR = "#0072B2"
 PREVIOUS_COLOR = "#B8B8B8"
 CHART_FONT = "Arial, Liberation Sans, sans-serif"
 CHART_FONT_SIZE = 24
@@ -57,7 +50,7 @@ def _legend_entries(fig: go.Figure, statuses: set[str]) -> None:
                     x=[None],
                     y=[None],
                     orientation="h",
-                    marker_color=STATUS_COLORS[status],
+                    marker_color=STATUS_COLOURS[status],
                     name=STATUS_LABELS[Status(status)],
                 )
             )
@@ -113,7 +106,7 @@ def group_figure(data: ReportData, group: str) -> go.Figure | None:
             y=labels,
             orientation="h",
             name=data.period_label,
-            marker_color=[STATUS_COLORS[r["status"]] for _, r, _ in rows],
+            marker_color=[STATUS_COLOURS[r["status"]] for _, r, _ in rows],
             text=[indicator_value(i, v) for (i, *_), v in zip(rows, values, strict=True)],
             textposition="auto",
             insidetextanchor="end",
@@ -129,7 +122,7 @@ def group_figure(data: ReportData, group: str) -> go.Figure | None:
             x1=float(r["target"]),
             y0=k - 0.45,
             y1=k + 0.45,
-            line={"color": TARGET_COLOR, "width": 6},
+            line={"color": TARGET_CSS, "width": 6},
         )
     fig.add_trace(
         go.Scatter(
@@ -137,7 +130,7 @@ def group_figure(data: ReportData, group: str) -> go.Figure | None:
             y=[None],
             mode="markers",
             name="целевое значение",
-            marker={"symbol": "line-ns", "size": 24, "line": {"width": 5, "color": TARGET_COLOR}},
+            marker={"symbol": "line-ns", "size": 24, "line": {"width": 5, "color": TARGET_CSS}},
         )
     )
     _legend_entries(fig, {str(r["status"]) for _, r, _ in rows})
@@ -165,7 +158,7 @@ def units_figure(data: ReportData, indicator_id: str) -> go.Figure | None:
             x=rows["value"].tolist(),
             y=[str(label) for label in rows["label"]],
             orientation="h",
-            marker_color=[STATUS_COLORS[s] for s in rows["status"]],
+            marker_color=[STATUS_COLOURS[s] for s in rows["status"]],
             text=[indicator_value(indicator, v) for v in rows["value"]],
             textposition="auto",
             insidetextanchor="end",
@@ -177,13 +170,13 @@ def units_figure(data: ReportData, indicator_id: str) -> go.Figure | None:
     target = data.row(indicator_id)
     if target is not None and not _missing(target["target"]):
         goal = float(target["target"])
-        fig.add_vline(x=goal, line={"dash": "dash", "color": TARGET_COLOR, "width": 4})
+        fig.add_vline(x=goal, line={"dash": "dash", "color": TARGET_CSS, "width": 4})
         fig.add_trace(
             go.Scatter(
                 x=[None],
                 y=[None],
                 mode="lines",
-                line={"dash": "dash", "color": TARGET_COLOR, "width": 4},
+                line={"dash": "dash", "color": TARGET_CSS, "width": 4},
                 name=f"целевое значение: {target_text(target)}",
             )
         )

@@ -31,9 +31,10 @@ from ..formatting import (
     moment,
 )
 from ..indicators import Level, Scope
+from ..legend import Change, change_of, label_of
 from ..meetings import Meeting, approving_meeting
 from ..signoff import SignOff, get_signoff
-from .cells import _missing, fraction_text, gap_text, status_text, target_text, value_text
+from .cells import _missing, fraction_text, gap_text, target_text, value_text
 from .docx_writer import TABLE_SIZE, DocWriter, status_fill
 from .figures import render_png, section_chart
 from .territory import (
@@ -197,7 +198,7 @@ def _participation(w: DocWriter, data: ReportData, number: int) -> None:
                 f"Участие в мониторинге {by}",
                 ["Территория", "Представили данные", "Доля", "Статус"],
                 [
-                    [str(r["label"]), reported_text(r), value_text(r), status_text(r["status"])]
+                    [str(r["label"]), reported_text(r), value_text(r), label_of(r["status"])]
                     for _, r in rows.iterrows()
                 ],
                 [6, 4, 2, 3],
@@ -249,7 +250,7 @@ def _group_table(w: DocWriter, data: ReportData, title: str, indicators: list[In
                 value_text(r),
                 fraction_text(r),
                 target_text(r),
-                status_text(r["status"]),
+                label_of(r["status"]),
             ]
             for r in rows
         ],
@@ -301,12 +302,10 @@ def _comparison(w: DocWriter, data: ReportData, number: int) -> None:
         if now_v is None and was_v is None:
             continue
         if now_v is not None and was_v is not None:
-            if round(now_v - was_v, 1) == 0:
-                same += 1
-            elif (now_v > was_v) == (indicator.better == "higher"):
-                improved += 1
-            else:
-                worsened += 1
+            change = change_of(was_v, now_v, indicator.better)
+            improved += change is Change.IMPROVED
+            worsened += change is Change.WORSENED
+            same += change is Change.UNCHANGED
         rows.append(
             [
                 indicator.name,
@@ -371,7 +370,7 @@ def _deficits(w: DocWriter, data: ReportData, number: int) -> None:
                 value_text(r),
                 target_text(r),
                 gap_text(r),
-                status_text(r["status"]),
+                label_of(r["status"]),
             ]
             for n, (_, r) in enumerate(found.iterrows(), start=1)
         ],

@@ -20,7 +20,8 @@ from ..catalogue import INDICATORS, INDICATORS_BY_ID
 from ..db import Database
 from ..formatting import day, genitive_after_from, integer
 from ..indicators import Level, Scope, Values, compute, deficits
-from .cells import status_text, target_text, value_text
+from ..legend import label_of
+from .cells import target_text, value_text
 from .docx_writer import DocWriter, status_fill
 from .territory import (
     YES_NO_INDICATORS,
@@ -229,7 +230,7 @@ def _table(
         if reported:
             status = own["status"] if own is not None else None
             table_rows.append(
-                [indicator.short, _org_value(own), territory, target, status_text(status)]
+                [indicator.short, _org_value(own), territory, target, label_of(status)]
             )
             fills.append([None, status_fill(status), None, None, status_fill(status)])
         else:
