@@ -36,8 +36,8 @@ CANDIDATES_SHOWN = 3
 # Latin letters that look like Cyrillic ones, as typed by a keyboard left in English. Case
 # matters: a capital H is «Н», while a small h stands for the Yakut «һ».
 _LOOKALIKES = str.maketrans(
-    "ABCEHKMOPTXYaceopxyh",
-    "АВСЕНКМОРТХУасеорхуһ",
+    "ABCEHKMOPTXYacekopxyh",
+    "АВСЕНКМОРТХУасекорхуһ",
 )
 # Letters of the languages of Russia's republics, often replaced by the Russian letter
 # closest in sound when a name is typed on a Russian keyboard.

@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from .db import Database
+from .errors import MonitoringError
 
 # Longest text kept for one field: a position with the organisation's full name fits.
 MAX_LENGTH = 300
@@ -48,7 +49,7 @@ FIELDS: tuple[str, ...] = tuple(f.name for f in fields(SignOff))
 _KEY = "signoff."
 
 
-class SignOffError(ValueError):
+class SignOffError(MonitoringError, ValueError):
     """A sign-off that cannot be stored; the message is in Russian."""
 
 

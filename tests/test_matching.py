@@ -22,6 +22,7 @@ OFFICIAL = (
         "МБОУ СОШ N5",
         "МАОУ «СОШ № 5»",  # a change of legal form
         "MБОУ «COШ № 5»",  # Latin M, C and O
+        "мбоу «cош № 5»",  # a small Latin c
         "Средняя общеобразовательная школа № 5",
         "МБОУ ««СОШ № 5»»",  # doubled quotes
         "МБОУ «СОШ № 5",  # a stray quote
@@ -93,3 +94,7 @@ def test_an_alias_matches_like_the_name():
 
 def test_numbers_in_another_order_are_other_numbers():
     assert score(match_key("СОШ № 1.2"), match_key("СОШ № 2.1")) == 0.0
+
+
+def test_a_small_latin_k_in_a_cyrillic_name_is_the_cyrillic_letter():
+    assert match_key("Детский сад «kуннэй»") == match_key("Детский сад «Куннэй»")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from analytics.contract import Kind
-from analytics.ingest import ingest_bytes
+from analytics.ingest import Decisions, ingest_bytes
 from analytics.parse import Defaults
 from analytics.quality import (
     QUALITY_COLUMNS,
@@ -23,10 +23,12 @@ DEFAULTS = Defaults(
 
 
 def upload(db, orgs, period="2023"):
+    """Forms of ``orgs``; a school the registry does not list is confirmed as new."""
     defaults = Defaults(
         region="Удмуртская Республика", municipality="г. Глазов", org_type="school", period=period
     )
-    return ingest_bytes(db, "f.csv", csv_bytes(table(orgs)), defaults=defaults)
+    content = csv_bytes(table(orgs))
+    return ingest_bytes(db, "f.csv", content, defaults=defaults, decisions=Decisions(new_orgs=True))
 
 
 @pytest.mark.parametrize(
