@@ -13,6 +13,7 @@ Store — the database and what keeps it whole
     backup        consistent, optionally encrypted backups and atomic restore
     snapshot      read-only published copies for replicas (without names)
     private       files only their owner reads
+    remember      a login that survives a reload: a signed, expiring cookie token
     reset         clearing the database
     signoff       the documents' sign-off, set once
 

@@ -263,6 +263,30 @@ def test_a_deep_link_asks_to_log_in_then_opens_the_page_asked_for(guarded_server
     assert "period=2023" in tab.url
 
 
+def test_a_login_survives_a_reload_and_a_logout_forgets_it(guarded_server, tab):
+    tab.goto(guarded_server + "territories")
+    tab.get_by_label("Имя пользователя").fill("analyst")
+    tab.get_by_label("Пароль").fill(PASSWORD)
+    tab.get_by_role("button", name="Войти").click()
+    tab.get_by_role("heading", name="Территории").wait_for(timeout=60_000)
+    _settle(tab)
+    cookie = next(c for c in tab.context.cookies() if c["name"] == "monitoring_login")
+    assert (cookie["sameSite"], cookie["httpOnly"]) == ("Strict", False)
+    assert PASSWORD not in cookie["value"]
+
+    tab.reload()
+    tab.get_by_role("heading", name="Территории").wait_for(timeout=60_000)
+    _settle(tab)
+    assert "Вы вошли как analyst" in tab.locator('[data-testid="stSidebar"]').inner_text()
+
+    tab.get_by_role("button", name="Выйти").click()
+    tab.get_by_role("heading", name="Вход").wait_for(timeout=60_000)
+    _settle(tab)
+    tab.reload()
+    tab.get_by_role("heading", name="Вход").wait_for(timeout=60_000)
+    assert [c for c in tab.context.cookies() if c["name"] == "monitoring_login"] == []
+
+
 def test_a_meeting_is_opened_and_presented_screen_by_screen_with_the_keyboard(guarded_server, tab):
     tab.goto(guarded_server + "meeting")
     tab.get_by_label("Имя пользователя").fill("analyst")

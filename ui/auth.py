@@ -8,17 +8,25 @@ and its credential generation, not the role: every run reads the user again, so 
 changed or a user removed on the command line applies at the next click, and a changed
 password, a removal or a role change (remove and add) ends the session. So does
 :func:`~analytics.users.idle_minutes` without a click.
+
+A login survives a browser reload through a signed, expiring cookie
+(:mod:`analytics.remember`, SameSite=Strict, never a token in the URL). Streamlit lets a
+script read cookies but not send one with a response, so the page's own JavaScript sets
+it; it cannot be HTTP-only, which is why it holds no password and dies with the
+credentials it was issued for.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import time
 from collections.abc import Mapping
 from urllib.parse import urlparse
 
 import streamlit as st
 
+from analytics import remember
 from analytics.access import LOCAL_PRINCIPAL, Principal, principal_of
 from analytics.db import Database
 from analytics.users import (
@@ -37,6 +45,9 @@ SESSION_KEY = "auth_login"
 GENERATION_KEY = "auth_generation"
 SEEN_KEY = "auth_seen"
 ENDED_KEY = "auth_ended"
+# The cookie of a remembered login, and what this run must tell the browser about it.
+COOKIE = "monitoring_login"
+COOKIE_KEY = "auth_cookie"
 CHANGED = "Сеанс завершён: пароль или права пользователя изменились. Войдите снова."
 USERS_HELP = (
     "Добавьте пользователей командой `python -m analytics users add ИМЯ --role admin "
@@ -108,12 +119,45 @@ def current_principal(db: Database) -> Principal:
             )
             st.stop()
         return LOCAL_PRINCIPAL
-    user = _logged_in(store)
+    user = _logged_in(store) or _remembered(store)
+    _send_cookie()
     if user is None:
         _login_form(store)
         st.stop()
     st.session_state[SEEN_KEY] = time.time()
     return principal_of(db, user)
+
+
+def _remembered(store: UserStore) -> User | None:
+    """The user of this browser's cookie, logged into this new session; None if there is
+    no valid one (then the browser is told to forget it)."""
+    if st.session_state.get(ENDED_KEY):
+        return None  # logged out or ended here: the cookie is being removed
+    token = st.context.cookies.get(COOKIE)
+    if not token:
+        return None
+    user = remember.remembered(store, token, remember.secret_for(store.path), time.time())
+    if user is None:
+        st.session_state[COOKIE_KEY] = ""
+        return None
+    st.session_state.update(session_values(user))
+    return user
+
+
+def _send_cookie() -> None:
+    """Set (after a login) or remove (after a logout or an ended session) the cookie."""
+    value = st.session_state.pop(COOKIE_KEY, None)
+    if value is None:
+        return
+    age = remember.REMEMBER_HOURS * 3600 if value else 0
+    # json.dumps quotes the value as a JavaScript string; the token is base64 and hex.
+    st.html(
+        "<script>document.cookie = "
+        f"{json.dumps(COOKIE)} + '=' + {json.dumps(value)} + "
+        f"'; path=/; max-age={age}; SameSite=Strict' + "
+        "(location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def _logged_in(store: UserStore) -> User | None:
@@ -132,6 +176,7 @@ def _logged_in(store: UserStore) -> User | None:
         return user
     st.session_state.clear()
     st.session_state[ENDED_KEY] = ended
+    st.session_state[COOKIE_KEY] = ""
     return None
 
 
@@ -147,6 +192,8 @@ def account(principal: Principal) -> None:
     st.caption(f"Вы вошли как **{md(principal.login)}** ({ROLE_LABELS[principal.role]}).")
     if st.button("Выйти", icon=":material/logout:", key="logout"):
         st.session_state.clear()
+        st.session_state[ENDED_KEY] = "Вы вышли из панели."
+        st.session_state[COOKIE_KEY] = ""
         st.rerun()
 
 
@@ -169,4 +216,7 @@ def _login_form(store: UserStore) -> None:
         return
     st.session_state.pop(ENDED_KEY, None)
     st.session_state.update(session_values(user))
+    st.session_state[COOKIE_KEY] = remember.issue(
+        user, remember.secret_for(store.path), time.time()
+    )
     st.rerun()
