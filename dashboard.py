@@ -8,7 +8,8 @@ import streamlit as st
 
 from analytics import formatting, legend
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
-from analytics.indicators import Level, counted_indicators, deficit_tally, deficits
+from analytics.indicators import counted_indicators, deficit_tally, deficits
+from analytics.levels import Level
 from analytics.lookups import MONITORED_HELP
 from ui.page import guarded, page, period_label
 from ui.text import md

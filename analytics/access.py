@@ -45,10 +45,12 @@ from .documents.note import build_report
 from .documents.protocol import build_protocol
 from .documents.school_notes import build_school_note, build_school_notes_zip
 from .errors import MonitoringError
-from .indicators import Level, Scope, compute
+from .indicators import compute
 from .ingest import Decisions, IngestResult, ingest_bytes, preview, rollback
+from .levels import Level
 from .parse import Defaults
 from .reset import clear_database
+from .scope import Scope
 from .signoff import SignOff, get_signoff, set_signoff
 from .targets import list_targets, remove_target, set_target
 from .users import Role, User

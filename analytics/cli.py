@@ -29,13 +29,15 @@ from .documents.protocol import build_protocol
 from .documents.school_notes import build_school_notes_zip
 from .errors import MonitoringError
 from .exports import defuse
-from .indicators import OUTPUT_COLUMNS, Level, Scope, compute, deficits
+from .indicators import OUTPUT_COLUMNS, compute, deficits
 from .ingest import Decisions, ingest_file, preview, rollback
+from .levels import Level
 from .meetings import list_meetings
 from .normalize import ValueProblem, parse_period
 from .parse import Defaults
 from .problems import IngestError, Problem, ReviewNeeded, group_problems
 from .quality import QUALITY_COLUMNS, findings
+from .scope import Scope
 from .snapshot import publish
 from .template import build_template
 

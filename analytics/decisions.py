@@ -18,10 +18,12 @@ from .catalogue import INDICATORS_BY_ID
 from .db import Database, first_value
 from .errors import MonitoringError
 from .formatting import indicator_difference, indicator_value
-from .indicators import LEVELS, Level, Scope, Values, compute
+from .indicators import Values, compute
 from .legend import Change, change_of
+from .levels import LEVELS, Level
 from .meetings import Meeting, get_meeting
 from .narrative import period_label
+from .scope import Scope
 from .trajectories import territory_name, territory_scope
 
 ASSIGNED, IN_PROGRESS, DONE, CANCELLED = "назначено", "в работе", "выполнено", "отменено"

@@ -48,7 +48,9 @@ import pandas as pd
 
 from . import quality
 from .db import Database
-from .indicators import Level, Scope, compute
+from .indicators import compute
+from .levels import Level
+from .scope import Scope
 
 # Fewest other organisations behind any value a curator sees, and behind any difference
 # of two such values.

@@ -13,8 +13,6 @@ catalogue and fixed lists; every value is a parameter.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from enum import StrEnum
 from itertools import pairwise
 
 import numpy as np
@@ -24,32 +22,11 @@ import pyarrow as pa
 from .catalogue import FORM_INDICATORS, INDICATORS
 from .db import ALL_PERIODS, TOTAL_TERRITORY, Database
 from .legend import YELLOW_RATIO_HIGHER, YELLOW_RATIO_LOWER
-
-
-class Level(StrEnum):
-    TOTAL = "total"
-    REGION = "region"
-    MUNICIPALITY = "municipality"
-    DISTRICT = "district"
-    ORGANIZATION = "organization"
-
-
-LEVEL_LABELS: dict[Level, str] = {
-    Level.TOTAL: "Всего",
-    Level.REGION: "Регион",
-    Level.MUNICIPALITY: "Муниципалитет",
-    Level.DISTRICT: "Район",
-    Level.ORGANIZATION: "Организация",
-}
-LEVELS: tuple[Level, ...] = tuple(Level)
+from .levels import LEVELS, UNIT_LEVELS, Level
+from .scope import ORG_PLACES, Scope
 
 # Key column of each level, outermost first.
-_LEVEL_KEYS: tuple[tuple[Level, str], ...] = (
-    (Level.REGION, "region_id"),
-    (Level.MUNICIPALITY, "municipality_id"),
-    (Level.DISTRICT, "district_id"),
-    (Level.ORGANIZATION, "org_id"),
-)
+_LEVEL_KEYS: tuple[tuple[Level, str], ...] = tuple((i.level, str(i.key)) for i in UNIT_LEVELS)
 # Levels at which targets can be overridden, most specific first.
 TARGET_LEVELS: tuple[tuple[Level, str], ...] = (
     (Level.DISTRICT, "district_id"),
@@ -78,25 +55,6 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "deficit",
     "gap",
 )
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which data an indicator query covers; every field None means everything.
-
-    ``org_ids`` restricts to a set of organisations (for example a curator's own).
-    Every territory aggregate then covers only them.
-    """
-
-    periods: tuple[str, ...] | None = None
-    levels: tuple[Level, ...] | None = None
-    org_type: str | None = None
-    region_id: int | None = None
-    municipality_id: int | None = None
-    district_id: int | None = None
-    org_id: int | None = None
-    indicators: tuple[str, ...] | None = None
-    org_ids: frozenset[int] | None = None
 
 
 # Indicator values of a scope: :func:`compute` itself, or a reader's window on it (a
@@ -146,35 +104,12 @@ def _own() -> str:
     )
 
 
-def scope_filters(scope: Scope) -> tuple[str, list[object]]:
-    clauses, params = [], []
-    if scope.periods is not None:
-        clauses.append("p.period IN (SELECT unnest(?))")
-        params.append(list(scope.periods))
-    if scope.org_type is not None:
-        clauses.append("o.org_type = ?")
-        params.append(scope.org_type)
-    for column, value in (
-        ("m.region_id", scope.region_id),
-        ("o.municipality_id", scope.municipality_id),
-        ("o.district_id", scope.district_id),
-        ("o.org_id", scope.org_id),
-    ):
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    if scope.org_ids is not None:
-        clauses.append("o.org_id IN (SELECT unnest(?))")
-        params.append(sorted(scope.org_ids))
-    return "".join(f"\n      AND {c}" for c in clauses), params
-
-
 def indicator_sql(scope: Scope) -> tuple[str, list[object]]:
     """The grouped query for ``scope`` and its parameters: one wide row per unit and
     period (``n_<id>``, ``d_<id>``, ``c_<id>`` for every indicator), unsorted, with the
     level as its index in :data:`LEVELS` (``lvl``) and territory ids, without names."""
-    org_where, org_params = scope_filters(replace(scope, periods=None))
-    period_where, period_params = scope_filters(Scope(periods=scope.periods))
+    org_where, org_params = scope.where("o")
+    period_where, period_params = scope.period_where("p.period")
     wanted = set(scope.levels) if scope.levels is not None else set(LEVELS)
     grouping_sets = ["(period)"] if Level.TOTAL in wanted else []
     # The organisation level is each organisation's own row: no grouping needed.
@@ -217,9 +152,8 @@ def indicator_sql(scope: Scope) -> tuple[str, list[object]]:
     district = LEVELS.index(Level.DISTRICT)
     sql = f"""
 WITH orgs AS (
-    SELECT o.org_id, m.region_id, o.municipality_id, o.district_id
-    FROM organizations o
-    JOIN municipalities m ON m.municipality_id = o.municipality_id
+    SELECT o.org_id, o.region_id, o.municipality_id, o.district_id
+    FROM {ORG_PLACES} o
     WHERE TRUE{org_where}
 ),
 per AS (

@@ -5,14 +5,13 @@ organisations, uploads, who has not reported, an organisation's submitted values
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pandas as pd
 
 from .contract import FORM_VALUE_FIELDS, ORG_TYPES_BY_CODE
 from .db import Database
-from .indicators import Scope, scope_filters
 from .normalize import fold, parse_org_type, period_of
+from .scope import ORG_PLACES, Scope
 
 
 def periods(db: Database) -> list[str]:
@@ -106,19 +105,16 @@ def org_type_code(text: str | None) -> str | None:
 def non_reporting(db: Database, period: str, scope: Scope | None = None) -> pd.DataFrame:
     """Organisations in the registry with no form for ``period`` (of ``scope``'s
     territory, organisation and type, if given; its periods are not used)."""
-    where, params = scope_filters(replace(scope, periods=None)) if scope else ("", [])
+    where, params = scope.where("o") if scope else ("", [])
     return db.query(
         f"""
         SELECT o.org_id, o.name AS organization, o.inn, o.org_type,
-            r.name AS region, m.name AS municipality, d.name AS district
+            o.region, o.municipality, o.district
         FROM registry reg
-        JOIN organizations o USING (org_id)
-        JOIN municipalities m USING (municipality_id)
-        JOIN regions r USING (region_id)
-        LEFT JOIN districts d USING (district_id)
+        JOIN {ORG_PLACES} o USING (org_id)
         WHERE NOT EXISTS (
             SELECT 1 FROM form_values f WHERE f.org_id = o.org_id AND f.period = ?){where}
-        ORDER BY r.name, m.name, o.name
+        ORDER BY o.region, o.municipality, o.name
         """,
         [period, *params],
     )
@@ -132,12 +128,11 @@ def monitored_organizations(db: Database, period: str, scope: Scope | None = Non
     """«Организации в мониторинге» of ``period``: those of ``scope`` (its periods are not
     used) in the registry or with a form for the period, one ``org_id`` each. Every
     screen counts organisations in the monitoring with this function."""
-    where, params = scope_filters(replace(scope, periods=None)) if scope else ("", [])
+    where, params = scope.where("o") if scope else ("", [])
     return db.query(
         f"""
         SELECT o.org_id
-        FROM organizations o
-        JOIN municipalities m USING (municipality_id)
+        FROM {ORG_PLACES} o
         WHERE (o.org_id IN (SELECT org_id FROM registry)
             OR o.org_id IN (SELECT org_id FROM form_values WHERE period = ?)){where}
         ORDER BY o.org_id

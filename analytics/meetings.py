@@ -18,8 +18,10 @@ from . import lookups
 from .catalogue import INDICATORS, INDICATORS_BY_ID
 from .db import Database, first_value, registered
 from .errors import MonitoringError
-from .indicators import Level, Scope, compute, deficits
+from .indicators import compute, deficits
+from .levels import Level
 from .narrative import period_label
+from .scope import Scope
 from .trajectories import territory_exists, territory_name, territory_of
 
 DEFAULT_TITLE = (

@@ -23,10 +23,10 @@ from .contract import (
     FieldType,
 )
 from .db import Database
-from .indicators import Scope, scope_filters
 from .lookups import non_reporting, periods
 from .normalize import period_of
 from .registers import cross_check, register_summary
+from .scope import ORG_PLACES, Scope
 
 QUALITY_COLUMNS: tuple[str, ...] = (
     "rule",
@@ -97,11 +97,11 @@ def summary(found: pd.DataFrame) -> str:
 
 
 def _where(scope: Scope | None) -> tuple[str, list[object]]:
-    """``AND …`` conditions on ``o`` (organizations) and ``m`` (municipalities) keeping
+    """``AND …`` conditions on ``o`` (a row of ``org_places``) keeping
     the organisations of ``scope`` (its periods are not used: findings take a period)."""
     if scope is None:
         return "", []
-    return scope_filters(replace(scope, periods=None))
+    return scope.where("o")
 
 
 def _rows(rule: object, severity: str, frame: pd.DataFrame, **columns: object) -> pd.DataFrame:
@@ -133,13 +133,12 @@ def consistency_findings(
     for rule in CONSISTENCY_RULES:
         frame = db.query(
             f"""
-            SELECT f.period, m.name AS municipality, o.org_id, o.name AS organization,
+            SELECT f.period, o.municipality, o.org_id, o.name AS organization,
                 CAST(f.{rule.field} AS VARCHAR) AS value
             FROM form_values f
-            JOIN organizations o USING (org_id)
-            JOIN municipalities m USING (municipality_id)
+            JOIN {ORG_PLACES} o USING (org_id)
             WHERE ({rule.violation_sql}) {where}{org_where}
-            ORDER BY f.period, m.name, o.name, o.org_id
+            ORDER BY f.period, o.municipality, o.name, o.org_id
             """,
             [*params, *org_params],
         )
@@ -181,13 +180,11 @@ def missing_answers(
     frame = db.query(
         f"""
         WITH blank AS ({blanks})
-        SELECT f.question, f.period, m.name AS municipality, o.org_id, o.name AS organization
+        SELECT f.question, f.period, o.municipality, o.org_id, o.name AS organization
         FROM blank f
-        JOIN organizations o USING (org_id)
-        JOIN municipalities m USING (municipality_id)
-        JOIN regions r USING (region_id)
+        JOIN {ORG_PLACES} o USING (org_id)
         WHERE TRUE {where}{org_where}
-        ORDER BY f.question, f.period, r.name, m.name, o.name
+        ORDER BY f.question, f.period, o.region, o.municipality, o.name
         """,
         [*params, *org_params],
     )
@@ -264,20 +261,17 @@ _MENTOR_COLUMN = next(f.header for f in MENTEE_FIELDS if f.code == "mentor_name"
 
 def _counts_sql(where: str) -> str:
     """Every non-blank count of the forms as (org_id, period, field, x), one per row;
-    ``where`` is a condition on ``f`` (form_values), ``o`` and ``m``."""
+    ``where`` is a condition on ``f`` (form_values) and ``o`` (org_places)."""
     columns = ", ".join(f.code for f in COUNT_FIELDS)
     return f"""
         UNPIVOT (
             SELECT f.org_id, f.period, o.org_type, o.municipality_id, {columns}
-            FROM form_values f JOIN organizations o USING (org_id)
-            JOIN municipalities m USING (municipality_id)
+            FROM form_values f JOIN {ORG_PLACES} o USING (org_id)
             WHERE TRUE {where}
         ) ON {columns} INTO NAME field VALUE x"""
 
 
-_PLACE_SQL = """
-    JOIN organizations o ON o.org_id = v.org_id
-    JOIN municipalities m ON m.municipality_id = o.municipality_id"""
+_PLACE_SQL = f"JOIN {ORG_PLACES} o ON o.org_id = v.org_id"
 
 
 def outlier_findings(
@@ -295,8 +289,8 @@ def outlier_findings(
     if org_where:
         # The schools compared with are those of the scope's municipalities, all of them.
         where += (
-            " AND o.municipality_id IN (SELECT o.municipality_id FROM organizations o "
-            f"JOIN municipalities m USING (municipality_id) WHERE TRUE {org_where})"
+            f" AND o.municipality_id IN (SELECT o.municipality_id FROM {ORG_PLACES} o "
+            f"WHERE TRUE {org_where})"
         )
         params = [*params, *org_params]
     frame = db.query(
@@ -314,10 +308,10 @@ def outlier_findings(
         ),
         v AS (SELECT *, ? * (x - centre) / mad AS score FROM spread WHERE mad > 0)
         SELECT v.period, v.field, v.x, v.centre, v.score, v.org_type, v.org_id,
-            o.name AS organization, m.name AS municipality
+            o.name AS organization, o.municipality
         FROM v {_PLACE_SQL}
         WHERE abs(v.score) > ?{org_where}
-        ORDER BY v.period, m.name, o.name, v.field
+        ORDER BY v.period, o.municipality, o.name, v.field
         """,
         [*params, MAD_SCALE, OUTLIER_THRESHOLD, *org_params],
     )
@@ -368,11 +362,11 @@ def change_findings(
             JOIN counts b ON b.org_id = c.org_id AND b.period = ordered.previous
                 AND b.field = c.field
         )
-        SELECT v.*, o.name AS organization, m.name AS municipality
+        SELECT v.*, o.name AS organization, o.municipality
         FROM v {_PLACE_SQL}
         {where} {"AND" if where else "WHERE"} v.x >= ? AND v.before >= ?
             AND (v.x > ? * v.before OR v.x * ? < v.before)
-        ORDER BY v.period, m.name, o.name, v.field
+        ORDER BY v.period, o.municipality, o.name, v.field
         """,
         [*org_params, *params, CHANGE_MINIMUM, CHANGE_MINIMUM, CHANGE_RATIO, CHANGE_RATIO],
     )

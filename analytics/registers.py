@@ -31,9 +31,10 @@ from .contract import (
     Kind,
 )
 from .db import Database
-from .indicators import Level, Scope, scope_filters
 from .ingest import archive_path
+from .levels import Level
 from .lookups import hierarchy
+from .scope import ORG_PLACES, Scope
 
 # A mentor with more mentees than the default target of «Наставляемых на одного
 # наставника» is overloaded.
@@ -93,13 +94,13 @@ def months_between(start: date, end: date) -> int:
 
 def _scoped(table: str, scope: Scope) -> tuple[str, list[object]]:
     """Rows of a register table under ``scope`` (aliases as in indicators.py)."""
-    where, params = scope_filters(scope)
+    where, params = scope.where("o")
+    periods, period_params = scope.period_where("x.period")
     sql = (
-        f"SELECT x.* FROM {table} x JOIN organizations o ON o.org_id = x.org_id "
-        "JOIN municipalities m ON m.municipality_id = o.municipality_id "
-        f"JOIN periods p ON p.period = x.period WHERE TRUE{where}"
+        f"SELECT x.* FROM {table} x JOIN {ORG_PLACES} o ON o.org_id = x.org_id "
+        f"WHERE TRUE{where}{periods}"
     )
-    return sql, params
+    return sql, [*params, *period_params]
 
 
 def _mentor_rows(db: Database, scope: Scope) -> pd.DataFrame:
@@ -420,14 +421,13 @@ def _compared(db: Database, scope: Scope) -> pd.DataFrame:
     summary = register_summary(db, scope)
     if summary.empty:
         return pd.DataFrame(columns=[*COMPARED_COLUMNS, *_ID_COLUMNS])
-    where, params = scope_filters(scope)
+    where, params = scope.where("o")
+    periods, period_params = scope.period_where("f.period")
     fields = ", ".join(f"f.{c.field}" for c in COMPARISONS)
     forms = db.query(
         f"SELECT f.org_id, f.period, {fields} FROM form_values f "
-        "JOIN organizations o ON o.org_id = f.org_id "
-        "JOIN municipalities m ON m.municipality_id = o.municipality_id "
-        f"JOIN periods p ON p.period = f.period WHERE TRUE{where}",
-        params,
+        f"JOIN {ORG_PLACES} o ON o.org_id = f.org_id WHERE TRUE{where}{periods}",
+        [*params, *period_params],
     )
     both = summary.merge(forms, on=_KEYS, how="inner", suffixes=("", "_form"))
     parts = []

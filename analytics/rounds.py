@@ -30,13 +30,13 @@ import pandas as pd
 from .contract import KIND_LABELS, Kind
 from .db import Database, first_row, first_value
 from .errors import MonitoringError
-from .indicators import Scope
 from .ingest import Decisions, IngestResult, ingest_bytes, parse_bytes, preview
 from .normalize import ValueProblem, parse_period
 from .parse import Defaults
 from .problems import IngestError, Problem
 from .readers import Limits, UnreadableFile, read_sheets
 from .resolve import Resolver
+from .scope import Scope
 
 
 class RoundError(MonitoringError):

@@ -16,7 +16,7 @@ from . import audit
 from .catalogue import INDICATORS_BY_ID
 from .db import ALL_PERIODS, TOTAL_TERRITORY, Database, first_value
 from .errors import MonitoringError
-from .indicators import Level
+from .levels import Level
 
 OVERRIDABLE_LEVELS: tuple[Level, ...] = (
     Level.TOTAL,

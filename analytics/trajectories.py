@@ -20,9 +20,11 @@ from .catalogue import INDICATORS_BY_ID, Indicator
 from .db import TOTAL_TERRITORY, Database
 from .errors import MonitoringError
 from .formatting import indicator_difference, indicator_value, target_value
-from .indicators import Level, Scope, Values, compute
+from .indicators import Values, compute
 from .legend import Better
+from .levels import Level
 from .normalize import ValueProblem, period_of
+from .scope import Scope
 
 # Level → the Scope field that narrows a computation to one territory of that level.
 SCOPE_FIELDS: dict[Level, str] = {

@@ -10,9 +10,10 @@ import streamlit as st
 
 from analytics import audit, formatting, quality
 from analytics.contract import KIND_FIELDS, KIND_LABELS, ORG_TYPES, PERIOD, Kind
-from analytics.indicators import Level, Scope
 from analytics.ingest import Decisions, RollbackRefused
+from analytics.levels import Level
 from analytics.parse import Defaults
+from analytics.scope import Scope
 from analytics.template import build_template
 from analytics.users import Role
 from ui import registers_view, upload

@@ -10,7 +10,7 @@ import streamlit as st
 
 from analytics import formatting, legend
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
-from analytics.indicators import Level
+from analytics.levels import Level
 from analytics.lookups import MONITORED_HELP
 from ui import charts, matrix
 from ui.page import BREAKDOWNS, Breakdown, Page, guarded, page

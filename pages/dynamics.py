@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from analytics import exports, formatting, legend
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
-from analytics.indicators import Level
+from analytics.levels import Level
 from ui import charts, matrix, plan_view
 from ui.page import Breakdown, Page, guarded, page, period_label, with_filters
 from ui.tables import table_downloads

@@ -10,7 +10,7 @@ import streamlit as st
 
 from analytics import exports, formatting, legend
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
-from analytics.indicators import Level
+from analytics.levels import Level
 from ui import charts, registers_view
 from ui.page import (
     BREAKDOWNS,

@@ -22,7 +22,7 @@ from analytics.decisions import (
     row_territory,
 )
 from analytics.documents.protocol import file_name as protocol_file_name
-from analytics.indicators import Level
+from analytics.levels import Level
 from analytics.meetings import (
     DECISIONS,
     DEFAULT_TITLE,

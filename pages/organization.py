@@ -12,8 +12,9 @@ import streamlit as st
 from analytics import exports, formatting, legend, lookups, quality
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
 from analytics.contract import ORG_TYPES_BY_CODE
-from analytics.indicators import Level, Scope
 from analytics.legend import Status
+from analytics.levels import Level
+from analytics.scope import Scope
 from ui import charts, registers_view
 from ui.page import ORG_CHOICE_LIMIT, Page, apply_filters, guarded, page, period_label, with_filters
 from ui.tables import table_downloads

@@ -16,7 +16,7 @@ import streamlit as st
 
 from analytics import formatting, legend
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
-from analytics.indicators import LEVEL_LABELS, Level
+from analytics.levels import LEVEL_LABELS, Level
 from analytics.signoff import MAX_LENGTH, SignOff, SignOffError
 from analytics.targets import OVERRIDABLE_LEVELS, TargetError
 from ui.page import ALL, Page, guarded, page, period_label

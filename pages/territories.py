@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics import formatting
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
-from analytics.indicators import Level
+from analytics.levels import Level
 from ui import charts, matrix
 from ui.page import Breakdown, Page, guarded, page
 from ui.tables import table_downloads

@@ -26,7 +26,9 @@ import pandas as pd
 
 from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
-from analytics.indicators import Level, Scope, compute
+from analytics.indicators import compute
+from analytics.levels import Level
+from analytics.scope import Scope
 
 # Indicator → its numerator and denominator as {raw answer: coefficient} for one form; a
 # yes/no indicator's denominator is the known constant 1 (no unknowns).

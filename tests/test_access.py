@@ -25,9 +25,11 @@ from analytics.access import (
 )
 from analytics.contract import Kind
 from analytics.db import Database
-from analytics.indicators import Level, Scope, compute
+from analytics.indicators import compute
 from analytics.ingest import ingest_bytes
+from analytics.levels import Level
 from analytics.reset import table_counts
+from analytics.scope import Scope
 from analytics.users import Role, User
 from tests.filemakers import csv_bytes, org, table
 from tests.registerfiles import (

@@ -8,7 +8,7 @@ import pytest
 
 from analytics.access import AccessDenied, Principal, View
 from analytics.db import Database
-from analytics.indicators import Level
+from analytics.levels import Level
 from analytics.users import Role
 from tests import meetingfiles
 

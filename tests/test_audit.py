@@ -11,8 +11,8 @@ import pytest
 from analytics import audit
 from analytics.cli import main
 from analytics.db import Database
-from analytics.indicators import Level
 from analytics.ingest import RollbackRefused, ingest_bytes, rollback
+from analytics.levels import Level
 from analytics.parse import Defaults
 from analytics.problems import IngestError
 from analytics.targets import remove_target, set_target

@@ -17,9 +17,11 @@ import pytest
 from analytics import audit
 from analytics.cli import main
 from analytics.db import Database
-from analytics.indicators import Level, Scope, compute
+from analytics.indicators import compute
 from analytics.ingest import ingest_bytes, rollback
+from analytics.levels import Level
 from analytics.parse import Defaults
+from analytics.scope import Scope
 from tests.filemakers import csv_bytes, org, state, table, write_csv
 from tests.processes import hold
 

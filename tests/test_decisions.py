@@ -26,7 +26,7 @@ from analytics.decisions import (
     row_territory,
     update_decision,
 )
-from analytics.indicators import Level
+from analytics.levels import Level
 from analytics.meetings import create_meeting, frozen_values, get_meeting
 from tests import meetingfiles
 from tests.meetingfiles import ALPHA, BETA

@@ -18,8 +18,10 @@ from analytics.db import Database
 from analytics.documents import deck
 from analytics.documents.territory import ReportError
 from analytics.formatting import NBSP
-from analytics.indicators import Level, Scope, compute, deficits
+from analytics.indicators import compute, deficits
+from analytics.levels import Level
 from analytics.lookups import find_territory
+from analytics.scope import Scope
 from tests.test_report import PERIOD, TOWN, load_town
 
 NOW = datetime(2026, 11, 22, 10, 0)

@@ -14,10 +14,12 @@ from analytics import lookups, quality
 from analytics.contract import Kind
 from analytics.db import Database
 from analytics.demo import DEMO_SEED, FILE_TIME, DemoFile, build_demo, write_demo_files
-from analytics.indicators import Level, Scope, compute
+from analytics.indicators import compute
+from analytics.levels import Level
 from analytics.normalize import period_of
 from analytics.parse import parse_sheets
 from analytics.readers import read_sheets
+from analytics.scope import Scope
 
 FIRST, LATEST = "2022/2023", "2023/2024"
 

@@ -21,9 +21,10 @@ from analytics import lookups
 from analytics.access import LOCAL_PRINCIPAL, Principal, View
 from analytics.contract import Kind
 from analytics.db import Database
-from analytics.indicators import Level, Scope
 from analytics.ingest import ingest_bytes
+from analytics.levels import Level
 from analytics.parse import Defaults
+from analytics.scope import Scope
 from analytics.users import Role
 from tests.disclosure_model import System
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, table

@@ -21,10 +21,12 @@ from analytics import lookups
 from analytics.cli import main
 from analytics.db import Database
 from analytics.exports import table_csv, table_xlsx
-from analytics.indicators import Level, Scope, compute
+from analytics.indicators import compute
 from analytics.ingest import ingest_bytes
+from analytics.levels import Level
 from analytics.parse import Defaults
 from analytics.problems import IngestError
+from analytics.scope import Scope
 from tests.conftest import ROOT
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, state, table, xlsx_bytes
 from ui.text import md

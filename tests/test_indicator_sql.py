@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics.indicators import Level, Scope, indicator_sql
+from analytics.indicators import indicator_sql
+from analytics.levels import Level
+from analytics.scope import Scope
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

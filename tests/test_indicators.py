@@ -12,10 +12,12 @@ from analytics import formatting
 from analytics.catalogue import INDICATOR_IDS, INDICATORS_BY_ID
 from analytics.contract import Kind
 from analytics.db import Database
-from analytics.indicators import Level, Scope, compute, deficits
+from analytics.indicators import compute, deficits
 from analytics.ingest import Decisions, ingest_bytes, ingest_file
+from analytics.levels import Level
 from analytics.lookups import find_territory
 from analytics.parse import Defaults
+from analytics.scope import Scope
 from tests.conftest import DATA, EXPECTED, sample_defaults
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, table
 

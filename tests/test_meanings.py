@@ -10,9 +10,10 @@ import plotly.graph_objects as go
 from analytics import lookups
 from analytics.access import LOCAL_PRINCIPAL, View
 from analytics.images import EXPORT_MARGIN, with_margins
-from analytics.indicators import Scope, deficit_tally, deficits
+from analytics.indicators import deficit_tally, deficits
 from analytics.ingest import Decisions, ingest_bytes
 from analytics.parse import Defaults
+from analytics.scope import Scope
 from tests.apptest import open_page
 from tests.filemakers import csv_bytes, org, table
 from tests.test_report import PERIOD, REGION, TOWN, load_town

@@ -10,8 +10,8 @@ import pytest
 
 from analytics import lookups
 from analytics.db import Database
-from analytics.indicators import Level
 from analytics.ingest import ingest_bytes
+from analytics.levels import Level
 from analytics.meetings import (
     DECISIONS,
     OVERVIEW,

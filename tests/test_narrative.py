@@ -9,8 +9,10 @@ from analytics import narrative
 from analytics.catalogue import INDICATOR_IDS, INDICATORS_BY_ID
 from analytics.contract import ORG_TYPES
 from analytics.formatting import NBSP
-from analytics.indicators import Level, Scope, compute
+from analytics.indicators import compute
+from analytics.levels import Level
 from analytics.lookups import find_territory
+from analytics.scope import Scope
 
 
 def plain(text: str) -> str:

@@ -19,9 +19,11 @@ from analytics import formatting, lookups, quality
 from analytics.access import LOCAL_PRINCIPAL, View
 from analytics.contract import Kind
 from analytics.db import Database
-from analytics.indicators import Level, Scope, compute
+from analytics.indicators import compute
+from analytics.levels import Level
 from analytics.normalize import period_of
 from analytics.reset import clear_database, table_counts
+from analytics.scope import Scope
 from tests import apptest
 from tests.conftest import snapshot
 from ui import upload

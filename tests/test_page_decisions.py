@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import lookups
 from analytics.db import Database
 from analytics.decisions import DONE, add_decision, list_decisions, progress
-from analytics.indicators import Level
+from analytics.levels import Level
 from analytics.meetings import create_meeting
 from tests.conftest import ROOT, snapshot
 

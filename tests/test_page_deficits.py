@@ -19,7 +19,9 @@ from analytics import formatting, legend, lookups
 from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
 from analytics.exports import table_csv, table_xlsx
-from analytics.indicators import Level, Scope, compute
+from analytics.indicators import compute
+from analytics.levels import Level
+from analytics.scope import Scope
 from tests import apptest
 from tests.apptest import assert_clean
 from ui import matrix

@@ -15,8 +15,10 @@ from streamlit.testing.v1 import AppTest
 from analytics import formatting, lookups
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.db import Database
-from analytics.indicators import Level, Scope, compute
+from analytics.indicators import compute
 from analytics.ingest import ingest_file
+from analytics.levels import Level
+from analytics.scope import Scope
 from tests import apptest
 from tests.apptest import assert_clean
 from tests.conftest import DATA, sample_defaults

@@ -17,8 +17,8 @@ from streamlit.testing.v1 import AppTest
 from analytics import formatting, lookups
 from analytics.db import Database
 from analytics.decisions import add_decision, list_decisions, progress
-from analytics.indicators import Level
 from analytics.ingest import Decisions, ingest_bytes
+from analytics.levels import Level
 from analytics.meetings import create_meeting, frozen_values, get_meeting, list_meetings, screens
 from tests.conftest import ROOT, snapshot
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, table

@@ -17,8 +17,10 @@ from streamlit.testing.v1 import AppTest
 from analytics import formatting, lookups, quality
 from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
-from analytics.indicators import Level, Scope, compute
+from analytics.indicators import compute
+from analytics.levels import Level
 from analytics.normalize import period_of
+from analytics.scope import Scope
 from tests import apptest
 from tests.apptest import assert_clean
 

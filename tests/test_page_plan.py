@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import formatting, lookups
 from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
-from analytics.indicators import Level
+from analytics.levels import Level
 from analytics.trajectories import plan_vs_actual, plans, project, set_plan
 from tests.conftest import ROOT, snapshot
 from ui.page import period_label

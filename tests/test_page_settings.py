@@ -14,8 +14,10 @@ from streamlit.testing.v1 import AppTest
 from analytics import formatting, lookups
 from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
-from analytics.indicators import Level, Scope, compute
+from analytics.indicators import compute
 from analytics.legend import label_of as status_label
+from analytics.levels import Level
+from analytics.scope import Scope
 from analytics.signoff import SignOff, get_signoff
 from analytics.targets import list_targets
 from tests import apptest

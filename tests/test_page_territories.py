@@ -19,7 +19,9 @@ from streamlit.testing.v1 import AppTest
 from analytics import formatting, legend, lookups
 from analytics.catalogue import INDICATORS
 from analytics.db import Database
-from analytics.indicators import Level, Scope, compute
+from analytics.indicators import compute
+from analytics.levels import Level
+from analytics.scope import Scope
 from tests import apptest
 from tests.apptest import assert_clean
 

@@ -17,8 +17,10 @@ from analytics.cli import main
 from analytics.contract import Kind
 from analytics.db import Database
 from analytics.exports import table_csv, table_xlsx
-from analytics.indicators import Level, Scope, compute
+from analytics.indicators import compute
 from analytics.ingest import ingest_bytes
+from analytics.levels import Level
+from analytics.scope import Scope
 from tests.registerfiles import (
     DEFAULTS,
     MENTEE_HEADER,

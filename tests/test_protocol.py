@@ -18,7 +18,7 @@ from analytics.cli import main
 from analytics.db import Database
 from analytics.decisions import add_decision
 from analytics.documents.protocol import build_protocol, file_name
-from analytics.indicators import Level
+from analytics.levels import Level
 from analytics.meetings import (
     OVERVIEW,
     Screen,

@@ -9,8 +9,8 @@ import pytest
 
 from analytics import quality
 from analytics.db import Database
-from analytics.indicators import Scope
 from analytics.lookups import non_reporting, periods
+from analytics.scope import Scope
 
 
 def _scopes(db: Database) -> dict[str, Scope]:

@@ -14,9 +14,11 @@ import pytest
 from analytics import registers
 from analytics.cli import main
 from analytics.contract import MENTORING_FORMS, Kind
-from analytics.indicators import Level, Scope, compute
+from analytics.indicators import compute
 from analytics.ingest import ingest_bytes, preview, rollback
+from analytics.levels import Level
 from analytics.problems import IngestError
+from analytics.scope import Scope
 from tests.filemakers import csv_bytes, write_csv, xlsx_bytes
 from tests.registerfiles import (
     DEFAULTS,

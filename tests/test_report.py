@@ -20,10 +20,12 @@ from analytics.contract import Kind
 from analytics.db import Database
 from analytics.documents import note, pdf, territory
 from analytics.formatting import NBSP, fraction, indicator_value
-from analytics.indicators import Level, Scope, compute, deficits
+from analytics.indicators import compute, deficits
 from analytics.ingest import ingest_bytes
+from analytics.levels import Level
 from analytics.lookups import find_territory
 from analytics.parse import Defaults
+from analytics.scope import Scope
 from tests.filemakers import csv_bytes, org, table
 
 REGION, TOWN = "Тестовская область", "г. Тестовск"

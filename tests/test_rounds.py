@@ -16,11 +16,11 @@ from analytics.access import AccessDenied, View
 from analytics.contract import Kind
 from analytics.db import Database
 from analytics.documents.note import build_report
-from analytics.indicators import Scope
 from analytics.ingest import ingest_bytes
 from analytics.parse import Defaults
 from analytics.problems import IngestError
 from analytics.rounds import RoundError, Summary
+from analytics.scope import Scope
 from tests.filemakers import org, table, xlsx_bytes
 from tests.roundfiles import (
     ADMIN,

@@ -15,7 +15,9 @@ from analytics.db import Database
 from analytics.documents import school_notes
 from analytics.documents.territory import ReportError
 from analytics.formatting import NBSP, indicator_value
-from analytics.indicators import Level, Scope, compute
+from analytics.indicators import compute
+from analytics.levels import Level
+from analytics.scope import Scope
 from tests.test_report import PERIOD, TOWN, load_town, school
 
 NOW = datetime(2026, 11, 22, 10, 0)

@@ -5,8 +5,10 @@ import io
 import openpyxl
 
 from analytics.contract import FORM_VALUE_FIELDS, KIND_FIELDS, Kind
-from analytics.indicators import Level, Scope, compute
+from analytics.indicators import compute
 from analytics.ingest import ingest_bytes
+from analytics.levels import Level
+from analytics.scope import Scope
 from analytics.template import build_template
 
 

@@ -9,7 +9,7 @@ import pytest
 from analytics import lookups
 from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
-from analytics.indicators import Level
+from analytics.levels import Level
 from analytics.trajectories import (
     PlanError,
     plan_vs_actual,

@@ -17,8 +17,8 @@ from pandas.io.formats.style import Styler
 
 from analytics import exports, formatting, legend
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
-from analytics.indicators import Level
 from analytics.legend import STATUS_COLOURS
+from analytics.levels import Level
 
 from . import charts
 from .page import BREAKDOWNS, Breakdown, Filters, breakdown

@@ -24,8 +24,9 @@ from analytics.access import AccessDenied, Principal, View
 from analytics.contract import ORG_TYPES, ORG_TYPES_BY_CODE
 from analytics.db import Database
 from analytics.errors import MonitoringError
-from analytics.indicators import Level, Scope
+from analytics.levels import Level
 from analytics.normalize import period_of
+from analytics.scope import Scope
 
 from . import auth, charts, hardening, state
 from .text import md

@@ -11,7 +11,7 @@ import streamlit as st
 
 from analytics import formatting
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
-from analytics.indicators import Level
+from analytics.levels import Level
 from analytics.trajectories import (
     ALL_TERRITORIES,
     PlanError,

@@ -25,9 +25,9 @@ from analytics.contract import (
     PERSON_TABLES,
     Kind,
 )
-from analytics.indicators import Scope
 from analytics.ingest import IngestResult
 from analytics.legend import STATUS_COLOURS, TARGET_CSS
+from analytics.scope import Scope
 from ui import charts, upload
 from ui.page import Filters, Page, period_label
 from ui.text import md

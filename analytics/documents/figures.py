@@ -14,8 +14,8 @@ from ..formatting import (
     indicator_value,
     integer,
 )
-from ..indicators import Level
 from ..legend import STATUS_COLOURS, TARGET_CSS, Status
+from ..levels import Level
 from .cells import _missing, target_text
 from .territory import UNIT_CHART_LIMIT, ReportData, unit_rows, units_noun
 

@@ -30,9 +30,10 @@ from ..formatting import (
     integer,
     moment,
 )
-from ..indicators import Level, Scope
 from ..legend import Change, change_of, label_of
+from ..levels import Level
 from ..meetings import Meeting, approving_meeting
+from ..scope import Scope
 from ..signoff import SignOff, get_signoff
 from .cells import _missing, fraction_text, gap_text, target_text, value_text
 from .docx_writer import TABLE_SIZE, DocWriter, status_fill

@@ -25,7 +25,7 @@ from ..contract import ORG_TYPES_BY_CODE
 from ..db import Database
 from ..decisions import list_decisions
 from ..formatting import count, day, moment
-from ..indicators import Level
+from ..levels import Level
 from ..meetings import DECISIONS, OVERVIEW, Meeting, agenda, frozen_values, get_meeting
 from ..trajectories import ALL_TERRITORIES, territory_name
 from .docx_writer import DocWriter

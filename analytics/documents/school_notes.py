@@ -19,8 +19,10 @@ from .. import narrative
 from ..catalogue import INDICATORS, INDICATORS_BY_ID
 from ..db import Database
 from ..formatting import day, genitive_after_from, integer
-from ..indicators import Level, Scope, Values, compute, deficits
+from ..indicators import Values, compute, deficits
 from ..legend import label_of
+from ..levels import Level
+from ..scope import Scope
 from .cells import target_text, value_text
 from .docx_writer import DocWriter, status_fill
 from .territory import (

@@ -23,8 +23,10 @@ from ..formatting import (
     integer,
     plural,
 )
-from ..indicators import Level, Scope, compute, counted_indicators, deficits
+from ..indicators import compute, counted_indicators, deficits
+from ..levels import Level
 from ..normalize import ValueProblem, parse_period
+from ..scope import ORG_PLACES, Scope
 
 log = logging.getLogger(__name__)
 # At most this many bars in a chart by territory or organisation (the lowest values).
@@ -180,21 +182,6 @@ def natural_key(text: object) -> tuple[tuple[int, object], ...]:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
 
 
-def _scope_sql(
-    region_id: int | None, municipality_id: int | None, org_type: str | None
-) -> tuple[str, list[object]]:
-    clauses, params = [], []
-    for column, value in (
-        ("m.region_id", region_id),
-        ("o.municipality_id", municipality_id),
-        ("o.org_type", org_type),
-    ):
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    return "".join(f" AND {c}" for c in clauses), params
-
-
 def scope_organizations(
     db: Database,
     period: str,
@@ -204,17 +191,15 @@ def scope_organizations(
 ) -> pd.DataFrame:
     """Organisations in scope that are in the registry or sent a form for ``period``,
     with ``reported`` and ``in_registry`` flags, in natural name order."""
-    where, params = _scope_sql(region_id, municipality_id, org_type)
+    scope = Scope(region_id=region_id, municipality_id=municipality_id, org_type=org_type)
+    where, params = scope.where("o")
     frame = db.query(
         f"""
         SELECT o.org_id, o.name AS organization, o.inn, o.org_type,
-            r.region_id, r.name AS region, m.municipality_id, m.name AS municipality,
-            d.name AS district, reg.org_id IS NOT NULL AS in_registry,
+            o.region_id, o.region, o.municipality_id, o.municipality,
+            o.district, reg.org_id IS NOT NULL AS in_registry,
             f.org_id IS NOT NULL AS reported
-        FROM organizations o
-        JOIN municipalities m ON m.municipality_id = o.municipality_id
-        JOIN regions r ON r.region_id = m.region_id
-        LEFT JOIN districts d ON d.district_id = o.district_id
+        FROM {ORG_PLACES} o
         LEFT JOIN registry reg ON reg.org_id = o.org_id
         LEFT JOIN form_values f ON f.org_id = o.org_id AND f.period = ?
         WHERE (reg.org_id IS NOT NULL OR f.org_id IS NOT NULL){where}
@@ -253,12 +238,12 @@ def _uploads(db: Database, period: str, org_ids: Sequence[int]) -> pd.DataFrame:
 def _periods_with_data(
     db: Database, region_id: int | None, municipality_id: int | None, org_type: str | None
 ) -> set[str]:
-    where, params = _scope_sql(region_id, municipality_id, org_type)
+    scope = Scope(region_id=region_id, municipality_id=municipality_id, org_type=org_type)
+    where, params = scope.where("o")
     frame = db.query(
         f"""
         SELECT DISTINCT f.period FROM form_values f
-        JOIN organizations o ON o.org_id = f.org_id
-        JOIN municipalities m ON m.municipality_id = o.municipality_id
+        JOIN {ORG_PLACES} o ON o.org_id = f.org_id
         WHERE TRUE{where}
         """,
         params,

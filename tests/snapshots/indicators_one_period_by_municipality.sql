@@ -1,7 +1,6 @@
 WITH orgs AS (
-    SELECT o.org_id, m.region_id, o.municipality_id, o.district_id
-    FROM organizations o
-    JOIN municipalities m ON m.municipality_id = o.municipality_id
+    SELECT o.org_id, o.region_id, o.municipality_id, o.district_id
+    FROM org_places o
     WHERE TRUE
       AND o.municipality_id = ?
 ),
