@@ -138,22 +138,8 @@ class Page:
 
 
 def describe(filters: Filters, hierarchy: pd.DataFrame) -> str:
-    parts = [period_label(filters.period) if filters.period else "все периоды"]
-    for column, value in (
-        ("region", filters.region_id),
-        ("municipality", filters.municipality_id),
-        ("district", filters.district_id),
-    ):
-        if value is not None:
-            names = hierarchy.loc[hierarchy[f"{column}_id"] == value, column]
-            if len(names):
-                parts.append(str(names.iloc[0]))
-    if filters.region_id is None and filters.municipality_id is None:
-        parts.append("все территории")
-    parts.append(
-        ORG_TYPES_BY_CODE[filters.org_type].label + " ОО" if filters.org_type else "все типы ОО"
-    )
-    return " · ".join(parts)
+    """The filters in words (:meth:`analytics.scope.Scope.describe`)."""
+    return filters.scope().describe(hierarchy)
 
 
 def period_label(code: str) -> str:
