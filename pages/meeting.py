@@ -83,7 +83,7 @@ html { font-size: 20px; }
 }
 [data-testid="stTable"] :is(th, td) { padding: 0.15rem 0.4rem; }
 .stMainBlockContainer :is(input, textarea, button) * { font-size: 20px; }
-.stMainBlockContainer :is(input, textarea) { font-size: 20px; }
+.stMainBlockContainer :is(input, textarea, [data-testid="stDateInput"] *) { font-size: 20px; }
 .stMainBlockContainer [data-testid="stAlertContainer"] p { font-size: 20px; margin: 0; }
 [data-testid="stTable"] [data-testid="stMarkdownContainer"] { max-width: none; }
 [data-testid="stMetricValue"] { font-size: 64px; }
@@ -383,7 +383,7 @@ def _indicator(
             st.plotly_chart(
                 fig,
                 key="mtg_chart",
-                config={"displaylogo": False, "responsive": True},
+                config={"displaylogo": False, "displayModeBar": False},
                 theme=None,
                 height="stretch",
             )
