@@ -17,8 +17,11 @@ from enum import StrEnum
 import duckdb
 import pandas as pd
 
+from .catalogue import INDICATORS_BY_ID
+from .contract import KIND_LABELS, Kind
 from .db import Database, first_value
 from .formatting import number
+from .indicators import LEVEL_LABELS, Level
 
 
 class Action(StrEnum):
@@ -52,7 +55,7 @@ DETAIL_LABELS: dict[str, str] = {
     "file": "файл",
     "kind": "вид",
     "rows": "строк",
-    "sha256": "sha256",
+    "sha256": "контрольная сумма SHA-256",
     "replaced": "заменено",
     "indicator": "показатель",
     "period": "период",
@@ -124,9 +127,18 @@ def entries(
     return frame
 
 
-def _fact(value: object) -> str:
+def _fact(key: str, value: object) -> str:
+    """A detail's value in Russian: a kind of file or a level by its name, yes or no."""
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if key == "kind" and value in set(Kind):
+        return KIND_LABELS[Kind(value)]
+    if key == "indicator" and value in INDICATORS_BY_ID:
+        return INDICATORS_BY_ID[str(value)].name
+    if key == "level" and value in set(Level):
+        return LEVEL_LABELS[Level(value)].lower()
     if isinstance(value, float):
         return number(value)
     return str(value)
@@ -135,8 +147,25 @@ def _fact(value: object) -> str:
 def details_text(details: dict[str, object]) -> str:
     """An entry's details in Russian: «файл: формы.csv; строк: 12»."""
     return "; ".join(
-        f"{DETAIL_LABELS.get(key, key)}: {_fact(value)}" for key, value in details.items()
+        f"{DETAIL_LABELS.get(key, key)}: {_fact(key, value)}" for key, value in details.items()
     )
+
+
+OBJECT_NAMES: dict[str, str] = {
+    "database": "база данных",
+    "upload": "загрузка №",
+    "org": "организация",
+    "target": "цель показателя",
+}
+
+
+def object_text(obj: str) -> str:
+    """An entry's object in Russian: «загрузка № 3», «база данных», «цель показателя»
+    (a target's indicator and territory are in its details)."""
+    kind, _, number_ = obj.partition(":")
+    if kind not in OBJECT_NAMES:
+        return obj
+    return f"{OBJECT_NAMES[kind]} {number_}" if kind in {"upload", "org"} else OBJECT_NAMES[kind]
 
 
 def describe(row: pd.Series) -> str:
@@ -144,5 +173,6 @@ def describe(row: pd.Series) -> str:
     facts = details_text(row["details"])
     actor = row["actor"] if isinstance(row["actor"], str) and row["actor"] else "не указан"
     label = ACTION_LABELS.get(row["action"], row["action"])
-    line = f"{row['logged_at']:%d.%m.%Y %H:%M:%S}\t{actor}\t{label}\t{row['object']}"
+    obj = object_text(row["object"])
+    line = f"{row['logged_at']:%d.%m.%Y %H:%M:%S}\t{actor}\t{label}\t{obj}"
     return f"{line}\t{facts}" if facts else line

@@ -432,7 +432,7 @@ def _audit_log(ctx: Page) -> None:
             "Время": [formatting.moment(t) for t in log["logged_at"]],
             "Пользователь": log["actor"].fillna("не указан").tolist(),
             "Действие": [audit.ACTION_LABELS.get(a, a) for a in log["action"]],
-            "Объект": log["object"].tolist(),
+            "Объект": [audit.object_text(o) for o in log["object"]],
             "Подробности": [audit.details_text(d) for d in log["details"]],
         }
     )

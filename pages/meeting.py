@@ -40,19 +40,54 @@ from ui.text import md
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 NEW = 0
 DUE_DAYS = 30
-# Presentation mode: no sidebar or toolbar, type readable from the back of the room.
+# The most bars a chart shows in presentation mode: each keeps a 20 px label legible on
+# a 1280×720 projector.
+PRESENTED_BARS = 12
+# The most decisions a table shows in presentation mode; more are shown a part at a time.
+PRESENTED_DECISIONS = 4
+DECISION_WIDTHS = ("3%", "37%", "21%", "22%", "17%")
+# Presentation mode on a 1280×720 projector and up: no sidebar, toolbar, page title or
+# notices; the navigation on one line; the screen fills the window's height (its chart
+# stretches to what is left) and nothing scrolls; text at least 20 px, tables wrap.
 PRESENTATION_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-header[data-testid="stHeader"], .stMainBlockContainer h1, .st-key-mtg_pick { display: none; }
-.stMainBlockContainer { max-width: 100%; padding: 1rem 2.5rem; }
-html, body, [class*="css"] { font-size: 24px; }
-.stMainBlockContainer p, .stMainBlockContainer li { font-size: 1.5rem; }
-.stMainBlockContainer h2 { font-size: 2.6rem; }
-[data-testid="stMetricValue"] { font-size: 4rem; }
-[data-testid="stDataFrame"] * { font-size: 1.2rem; }
-.stMainBlockContainer [data-testid="stCaptionContainer"] p { font-size: 1.1rem; }
-[data-testid="stToggle"] p { font-size: 1rem; }
+header[data-testid="stHeader"],
+[data-testid="stLayoutWrapper"]:has(> :is(.st-key-mtg_pick, .st-key-page_notices)),
+.stMainBlockContainer [data-testid="stElementContainer"]:has(h1),
+.stMainBlockContainer [data-testid="stElementContainer"]:has(> .stHtml > style),
+.stMainBlockContainer [data-testid="stHeaderActionElements"],
+.stMainBlockContainer [data-testid="stHeadingDivider"] { display: none; }
+html { font-size: 20px; }
+.stMainBlockContainer { max-width: 100%; height: 100vh; padding: 0.5rem 2rem; }
+.stMainBlockContainer > [data-testid="stVerticalBlock"] { height: 100%; gap: 0.4rem; }
+.stMainBlockContainer p, .stMainBlockContainer li { font-size: 24px; line-height: 1.3; }
+.stMainBlockContainer [data-testid="stCaptionContainer"] p { font-size: 20px; }
+.stMainBlockContainer h2 { font-size: 34px; line-height: 1.2; padding: 0 0 0.2rem; }
+.st-key-mtg_nav button { min-height: 0; padding: 0.1rem 1rem; }
+.st-key-mtg_nav p, .st-key-mtg_nav button * { font-size: 20px; margin: 0; }
+.st-key-mtg_nav [data-testid="stMarkdownContainer"] { display: flex; align-items: center; }
+.st-key-mtg_nav [data-testid="stColumn"]:nth-child(2) > [data-testid="stVerticalBlock"] {
+  flex-direction: row; justify-content: center; align-items: center; gap: 1.5rem;
+}
+.st-key-mtg_nav [data-testid="stColumn"]:nth-child(2) [data-testid="stElementContainer"] {
+  width: auto;
+}
+.stMainBlockContainer > [data-testid="stVerticalBlock"] > * { flex-shrink: 0; }
+.stMainBlockContainer > [data-testid="stVerticalBlock"] > .st-key-mtg_chart {
+  flex: 1 1 0; min-height: 0; overflow: hidden;
+}
+[data-testid="stTable"] table { width: 100%; }
+.stMainBlockContainer [data-testid="stTable"] :is(th, td, p) {
+  font-size: 20px; line-height: 1.25; white-space: pre-line;
+}
+[data-testid="stTable"] :is(th, td) { padding: 0.15rem 0.4rem; }
+.stMainBlockContainer :is(input, textarea, button) * { font-size: 20px; }
+.stMainBlockContainer :is(input, textarea, [data-testid="stDateInput"] *) { font-size: 20px; }
+.stMainBlockContainer [data-testid="stAlertContainer"] p { font-size: 20px; margin: 0; }
+[data-testid="stTable"] [data-testid="stMarkdownContainer"] { max-width: none; }
+[data-testid="stMetricValue"] { font-size: 64px; }
+[data-testid="stExpander"] summary p { font-size: 20px; }
 </style>
 """
 
@@ -216,7 +251,8 @@ def _presentation(ctx: Page, meeting: Meeting) -> bool:
     shown = screens(values)
     key = f"mtg_screen_{meeting.meeting_id}"
     index = min(max(int(st.session_state.get(key, 0)), 0), len(shown) - 1)
-    back, where, forward = st.columns([1, 2, 1], vertical_alignment="center")
+    nav = st.container(key="mtg_nav")
+    back, where, forward = nav.columns([1, 2, 1], vertical_alignment="center")
     # Callbacks move the screen before the script runs, so both buttons are drawn for
     # the screen that is shown (Далее disabled on the last one).
     back.button(
@@ -260,11 +296,11 @@ def _presentation(ctx: Page, meeting: Meeting) -> bool:
             "зафиксированные при открытии."
         )
     if screen.key == OVERVIEW:
-        _overview(values)
+        _overview(values, presenting)
     elif screen.key == DECISIONS:
-        _decisions(ctx, meeting)
+        _decisions(ctx, meeting, presenting)
     else:
-        _indicator(ctx, meeting, values, screen)
+        _indicator(ctx, meeting, values, screen, presenting)
     return presenting
 
 
@@ -274,7 +310,7 @@ def _record_shown(ctx: Page, meeting: Meeting, screen: Screen) -> None:
     ctx.view.mark_shown(meeting.meeting_id, screen)
 
 
-def _overview(values: pd.DataFrame) -> None:
+def _overview(values: pd.DataFrame, presenting: bool) -> None:
     total = values[(values["level"] == Level.TOTAL) & values["value"].notna()]
     indicators = [INDICATORS_BY_ID[i] for i in total["indicator"]]
     table = pd.DataFrame(
@@ -298,6 +334,17 @@ def _overview(values: pd.DataFrame) -> None:
         }
     )
     statuses = pd.DataFrame({"Статус": total["status"].to_numpy()}, index=table.index)
+    if presenting:
+        # An HTML table, its type as large as the page's, one line an indicator: the
+        # fractions are said on each indicator's own screen.
+        shown = table.drop(columns="Из чего")
+        st.table(
+            matrix.styled(shown, statuses).set_properties(
+                ["Значение", "Цель", "Статус"], **{"white-space": "nowrap"}
+            ),
+            hide_index=True,
+        )
+        return
     st.dataframe(
         matrix.styled(table, statuses),
         hide_index=True,
@@ -307,7 +354,9 @@ def _overview(values: pd.DataFrame) -> None:
     )
 
 
-def _indicator(ctx: Page, meeting: Meeting, values: pd.DataFrame, screen: Screen) -> None:
+def _indicator(
+    ctx: Page, meeting: Meeting, values: pd.DataFrame, screen: Screen, presenting: bool
+) -> None:
     indicator_id = str(screen.indicator)
     rows = values[values["indicator"] == indicator_id]
     total = rows[rows["level"] == Level.TOTAL]
@@ -316,17 +365,62 @@ def _indicator(ctx: Page, meeting: Meeting, values: pd.DataFrame, screen: Screen
     split = useful_breakdown(meeting_filters(meeting), ctx.hierarchy, values)
     units = matrix.unit_rows(rows, split)
     if units["value"].notna().any():
-        fig = charts.indicator_bars(
-            units,
-            indicator_id,
-            f"{screen.title} {split.title}",
-            describe(meeting_filters(meeting), ctx.hierarchy),
-        )
-        fig.update_layout(font={"size": 20}, title_font_size=26)
-        # Without Streamlit's theme, which would put its own smaller fonts back.
-        st.plotly_chart(fig, key="mtg_chart", config={"displaylogo": False}, theme=None)
+        if not presenting:
+            fig = charts.indicator_bars(
+                units,
+                indicator_id,
+                f"{screen.title} {split.title}",
+                describe(meeting_filters(meeting), ctx.hierarchy),
+            )
+            st.plotly_chart(fig, key="mtg_chart", config={"displaylogo": False}, theme=None)
+        else:
+            shown = presented_units(units, indicator_id)
+            fig = charts.presented(
+                charts.indicator_bars(shown, indicator_id, split.title.capitalize(), "")
+            )
+            # Without Streamlit's theme, which would put its own smaller fonts back; as
+            # tall as the screen leaves.
+            st.plotly_chart(
+                fig,
+                key="mtg_chart",
+                config={"displaylogo": False, "displayModeBar": False},
+                theme=None,
+                height="stretch",
+            )
+            hidden = units["value"].notna().sum() - len(shown)
+            if hidden:
+                st.caption(md(more_units_note(len(shown), len(shown) + hidden, split.level)))
     if ctx.principal.runs_meetings:
         _decision_form(ctx, meeting, rows, split.level)
+
+
+def presented_units(units: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """The units with a value that a projector's chart shows: all of them up to
+    :data:`PRESENTED_BARS`, else those farthest behind the target (the lowest values, or
+    the highest where less is better)."""
+    indicator = INDICATORS_BY_ID[indicator_id]
+    rows = units.dropna(subset=["value"])
+    if len(rows) <= PRESENTED_BARS:
+        return rows
+    worst_first = rows.sort_values("value", ascending=indicator.better == "higher", kind="stable")
+    return worst_first.head(PRESENTED_BARS)
+
+
+UNIT_WORDS: dict[Level, tuple[str, str]] = {
+    Level.REGION: ("региона", "регионов"),
+    Level.MUNICIPALITY: ("муниципалитета", "муниципалитетов"),
+    Level.DISTRICT: ("района", "районов"),
+    Level.ORGANIZATION: ("организации", "организаций"),
+}
+
+
+def more_units_note(shown: int, total: int, level: Level) -> str:
+    """What a projector's chart leaves out: «На диаграмме 12 из 103 организаций …»."""
+    word = formatting.genitive_after_from(total, *UNIT_WORDS[level])
+    return (
+        f"На диаграмме {shown} из {formatting.integer(total)} {word}, наиболее отстающих "
+        "от цели; остальные — на странице «Показатели»."
+    )
 
 
 def deficit_choices(
@@ -412,7 +506,35 @@ def decisions_table(decisions: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _decisions(ctx: Page, meeting: Meeting) -> None:
+def presented_decisions(decisions: pd.DataFrame, moved: pd.DataFrame) -> pd.DataFrame:
+    """The decisions table for a projector: five columns, the indicator by its short name,
+    two facts a cell (one a line) where they belong together, so that every column fits
+    the screen's width."""
+    table = decisions_table(decisions)
+    short = [INDICATORS_BY_ID[i].short for i in decisions["indicator"]]
+    return pd.DataFrame(
+        {
+            "№": table["№"].astype(str),
+            "Поручение": table["Поручение"],
+            "Показатель, территория": [
+                f"{name}\n{place}" for name, place in zip(short, table["Территория"], strict=True)
+            ],
+            "Ответственный, срок": table["Ответственный"] + "\nдо " + table["Срок"],
+            "Статус, динамика": table["Статус"] + "\n" + moved["summary"].to_numpy(),
+        }
+    )
+
+
+def decision_parts(count: int) -> list[tuple[int, int]]:
+    """The decisions of a projector's screen, :data:`PRESENTED_DECISIONS` at a time, as
+    (first, last) positions counted from 1."""
+    return [
+        (first, min(first + PRESENTED_DECISIONS - 1, count))
+        for first in range(1, count + 1, PRESENTED_DECISIONS)
+    ]
+
+
+def _decisions(ctx: Page, meeting: Meeting, presenting: bool) -> None:
     decisions = ctx.view.decisions(meeting.meeting_id)
     if decisions.empty:
         st.info(
@@ -424,6 +546,28 @@ def _decisions(ctx: Page, meeting: Meeting) -> None:
     # At a later meeting this screen shows whether the indicators moved since.
     moved = ctx.read("decision_progress", decisions)
     table["Динамика показателя"] = moved["summary"].to_numpy()
+    if presenting:
+        table = presented_decisions(decisions, moved)
+        parts = decision_parts(len(table))
+        if len(parts) > 1:
+            part = st.segmented_control(
+                "Поручения",
+                range(len(parts)),
+                format_func=lambda n: "–".join(dict.fromkeys(map(str, parts[n]))),
+                default=0,
+                required=True,
+                key=f"mtg_dec_part_{meeting.meeting_id}",
+                label_visibility="collapsed",
+            )
+            first, last = parts[part]
+            table = table.iloc[first - 1 : last]
+        # Widths by what the columns hold: the decision's text gets the most.
+        widths = [
+            {"selector": f"th.col{n}", "props": f"width: {width}"}
+            for n, width in enumerate(DECISION_WIDTHS)
+        ]
+        st.table(table.style.set_table_styles(widths), hide_index=True)
+        return
     st.dataframe(
         table,
         hide_index=True,

@@ -155,8 +155,9 @@ def test_the_describe_line_is_in_russian():
         "details": {"indicator": "databases", "target": 80.0, "previous": None},
     }
     assert audit.describe(row) == (
-        "23.11.2026 09:05:07\tне указан\tцель задана\ttarget:databases/*/total/0\t"
-        "показатель: databases; цель: 80,0; прежняя цель: —"
+        "23.11.2026 09:05:07\tне указан\tцель задана\tцель показателя\t"
+        "показатель: Доля ОО со сформированными базами наставников и наставляемых; "
+        "цель: 80,0; прежняя цель: —"
     )
 
 
@@ -169,8 +170,8 @@ def test_the_audit_command_lists_entries_newest_first(tmp_path, capsys):
     assert main(["--db", str(path), "audit"], out=out) == 0
     lines = out.getvalue().splitlines()
     assert [line.split("\t")[1:4] for line in lines] == [
-        ["петрова", "отмена загрузки", f"upload:{result.upload_id}"],
-        ["иванов", "загрузка файла", f"upload:{result.upload_id}"],
+        ["петрова", "отмена загрузки", f"загрузка № {result.upload_id}"],
+        ["иванов", "загрузка файла", f"загрузка № {result.upload_id}"],
     ]
 
 

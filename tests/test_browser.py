@@ -307,4 +307,3 @@ def test_a_meeting_is_opened_and_presented_screen_by_screen_with_the_keyboard(gu
     _settle(tab, "h2")
     assert tab.locator("h2").first.inner_text() != first
     assert "версия данных" in _text(tab).lower()
-    tab.screenshot(path=str(SCREENSHOTS / "meeting-presentation.png"), full_page=False)

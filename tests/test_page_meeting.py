@@ -8,6 +8,7 @@ Expectations come from the engine on a copy of the database, never from the page
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -254,3 +255,70 @@ def test_the_last_screen_lists_the_meetings_decisions_with_their_indicators_move
         ["Сформировать базы наставников", "Кардакова Е. А.", "01.09.2024", "назначено"]
     ]
     assert table["Динамика показателя"].tolist() == summary == ["Новых данных пока нет"]
+
+
+def test_a_chart_on_a_projector_shows_the_twelve_schools_farthest_behind_the_target(
+    demo_db_path: Path, tmp_path: Path
+):
+    with Database(demo_db_path) as db:
+        # 32 schools and no districts: the chart compares schools.
+        meeting_id = create_meeting(db, HELD_ON, lookups.periods(db)[-1], municipality_id=8)
+    copy = snapshot(demo_db_path, tmp_path)
+    values = frozen_values(copy, meeting_id)
+    indicator = screens(values)[1].indicator
+    schools = values[(values["indicator"] == indicator) & (values["level"] == Level.ORGANIZATION)]
+    schools = schools.dropna(subset=["value"])
+    lowest = schools.sort_values("value", kind="stable").head(12)
+    at = open_page(meeting_id)
+    at.toggle(key="mtg_present").set_value(True).run()
+    at.button(key="mtg_next").click().run()
+    assert_clean(at)
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert sorted(bars["text"]) == sorted(formatting.percent(v) for v in lowest["value"])
+    assert [c.value for c in at.caption if c.value.startswith("На диаграмме")] == [
+        md(
+            f"На диаграмме 12 из {len(schools)} организаций, наиболее отстающих от цели; "
+            "остальные — на странице «Показатели»."
+        )
+    ]
+
+
+def test_the_decisions_on_a_projector_are_five_columns_four_at_a_time(
+    meeting_id: int, demo_db_path: Path
+):
+    with Database(demo_db_path) as db:
+        meeting = get_meeting(db, meeting_id)
+        for n in range(1, 6):
+            add_decision(
+                db,
+                meeting_id,
+                "databases",
+                Level.MUNICIPALITY,
+                meeting.municipality_id,
+                f"Поручение {n}",
+                "Кардакова Е. А.",
+                date(2024, 9, n),
+            )
+        place = lookups.hierarchy(db)
+        place = place.loc[place["municipality_id"] == meeting.municipality_id, "municipality"]
+    at = open_page(meeting_id)
+    at.toggle(key="mtg_present").set_value(True).run()
+    while not at.button(key="mtg_next").disabled:
+        at.button(key="mtg_next").click().run()
+    assert_clean(at)
+    first = at.table[0].value
+    assert first.columns.tolist() == [
+        "№",
+        "Поручение",
+        "Показатель, территория",
+        "Ответственный, срок",
+        "Статус, динамика",
+    ]
+    assert first["Поручение"].tolist() == [f"Поручение {n}" for n in range(1, 5)]
+    assert first.iloc[0, 2:].tolist() == [
+        f"Базы наставников и наставляемых\n{place.iloc[0]}",
+        "Кардакова Е. А.\nдо 01.09.2024",
+        "назначено\nНовых данных пока нет",
+    ]
+    at.segmented_control(key=f"mtg_dec_part_{meeting_id}").set_value(1).run()
+    assert at.table[0].value["Поручение"].tolist() == ["Поручение 5"]

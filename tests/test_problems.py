@@ -84,11 +84,16 @@ def test_the_upload_page_lists_a_group_as_one_row_with_its_rows_count_and_first_
     assert frame.values.tolist() == [
         [
             "f.csv",
-            None,
+            "",
             "5–8",
             "Педагогов-наставников",
             "a, b, c, …",
             f"ожидается число — 4{NBSP}строки",
         ],
-        ["f.csv", None, "12", "Молодых специалистов", "z", "ожидается число"],
+        ["f.csv", "", "12", "Молодых специалистов", "z", "ожидается число"],
     ]
+
+
+def test_a_problem_of_a_whole_file_leaves_its_sheet_row_column_and_value_cells_empty():
+    frame = problems_frame([Problem("f.csv", "файл пуст")])
+    assert frame.values.tolist() == [["f.csv", "", "", "", "", "файл пуст"]]

@@ -15,9 +15,15 @@ from analytics import formatting, images
 from analytics.catalogue import INDICATORS_BY_ID, Indicator
 from analytics.legend import STATUS_COLOURS, TARGET_CSS, label_of
 
+# The length of a zero's bar, as a share of the axis.
+ZERO_STUB = 0.006
 # Plotly's separators: decimal comma, thin space between thousands.
 SEPARATORS = ",\u2009"
 FONT_SIZE = 16
+# On a projector (the meeting's presentation mode): labels and values, the chart's title.
+PRESENTATION_FONT_SIZE = 20
+PRESENTATION_TITLE_SIZE = 24
+PRESENTATION_MIN_HEIGHT = 260
 
 
 def plot_text(text: object) -> str:
@@ -42,6 +48,23 @@ def themed(fig: go.Figure, title: str, subtitle: str, height: int | None = None)
     )
     if height:
         fig.update_layout(height=height)
+    return fig
+
+
+def presented(fig: go.Figure) -> go.Figure:
+    """``fig`` for a projector: every text at least :data:`PRESENTATION_FONT_SIZE` px and a
+    small height, which ``st.plotly_chart(height="stretch")`` stretches to the screen."""
+    fig.update_layout(
+        font={"size": PRESENTATION_FONT_SIZE},
+        title={
+            "font": {"size": PRESENTATION_TITLE_SIZE},
+            "subtitle": {"font": {"size": PRESENTATION_FONT_SIZE}},
+        },
+        hoverlabel={"font_size": PRESENTATION_FONT_SIZE},
+        margin={"t": 70},
+        height=PRESENTATION_MIN_HEIGHT,
+    )
+    fig.update_annotations(font_size=PRESENTATION_FONT_SIZE)
     return fig
 
 
@@ -172,23 +195,26 @@ def indicator_bars(rows: pd.DataFrame, indicator_id: str, title: str, subtitle: 
     rows = rows.dropna(subset=["value"]).sort_values(
         "value", ascending=indicator.better == "higher"
     )
+    targets = rows["target"].dropna().unique()
+    top = max([*rows["value"].tolist(), *targets.tolist(), 0.0]) * 1.1
+    # A zero gets a stub of a bar and its label beside it: no bar at all reads as no data.
+    stub = (top or 1.0) * ZERO_STUB
     fig = go.Figure(
         go.Bar(
-            x=rows["value"],
+            x=[max(float(v), stub) for v in rows["value"]],
             y=[plot_text(label) for label in rows["label"]],
             orientation="h",
             marker_color=[STATUS_COLOURS[s] for s in rows["status"]],
             text=[formatting.indicator_value(indicator, v) for v in rows["value"]],
             textposition="auto",
+            cliponaxis=False,
             hovertext=hover_lines(indicator, rows),
             hoverinfo="text",
             customdata=rows.get("key"),
         )
     )
-    targets = rows["target"].dropna().unique()
     if len(targets):
         target_line(fig, indicator, float(targets[0]), vertical=True)
-    top = max([*rows["value"].tolist(), *targets.tolist(), 0.0]) * 1.1
     fig.update_xaxes(
         title=indicator.unit if not indicator.is_percent else "%",
         range=[0, min(top, 100) if indicator.is_percent else top],

@@ -50,6 +50,9 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/settings.py", "Настройки", ":material/tune:"),
 )
 
+# The key of the container of the notices above every page's title (demo data, a read-only
+# copy).
+NOTICES = "page_notices"
 # The option «все» of every chooser (a territory, a period, a kind of finding): one sentinel
 # no real value can equal.
 ALL = "__all__"
@@ -177,17 +180,20 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
         periods,
         bool(db.meta(state.DEMO_FLAG)),
     )
-    if db.read_only:
-        st.caption(
-            f"Копия только для чтения (версия данных {version}): загрузки, цели и поручения "
-            "вносятся на основном сервере."
-        )
-    if context.is_demo:
-        st.info(
-            "Показаны **демонстрационные данные**: вымышленные организации и значения. "
-            "Загрузите свои файлы на странице «Данные».",
-            icon=":material/info:",
-        )
+    if db.read_only or context.is_demo:
+        # Keyed so that a page can hide them (the meeting's presentation mode).
+        with st.container(key=NOTICES):
+            if db.read_only:
+                st.caption(
+                    f"Копия только для чтения (версия данных {version}): загрузки, цели и "
+                    "поручения вносятся на основном сервере."
+                )
+            if context.is_demo:
+                st.info(
+                    "Показаны **демонстрационные данные**: вымышленные организации и значения. "
+                    "Загрузите свои файлы на странице «Данные».",
+                    icon=":material/info:",
+                )
     st.title(title)
     return context
 

@@ -281,7 +281,8 @@ def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
                 "message": message,
             }
         )
-    frame = pd.DataFrame(lines, columns=list(PROBLEM_COLUMNS))
+    # No sheet, row or value is an empty cell, not the word «None».
+    frame = pd.DataFrame(lines, columns=list(PROBLEM_COLUMNS)).fillna("")
     return frame.rename(columns=PROBLEM_COLUMNS)
 
 
