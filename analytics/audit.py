@@ -21,7 +21,7 @@ from .catalogue import INDICATORS_BY_ID
 from .contract import KIND_LABELS, Kind
 from .db import Database, first_value
 from .formatting import number
-from .indicators import LEVEL_LABELS, Level
+from .levels import LEVEL_LABELS, Level
 
 
 class Action(StrEnum):

@@ -318,7 +318,9 @@ def indicators_bench(db_path: Path, repeat: int) -> dict:
         wide = hand()
         compared, different = compare(frame, wide)
         # Where does the engine's time go: its SQL alone (the wide rows, through Arrow).
-        from analytics.indicators import Level, Scope, indicator_sql
+        from analytics.indicators import indicator_sql
+        from analytics.levels import Level
+        from analytics.scope import Scope
 
         sql, params = indicator_sql(Scope())
 

@@ -16,7 +16,7 @@ import pytest
 from analytics import lookups
 from analytics.db import Database
 from analytics.decisions import add_decision
-from analytics.indicators import Level
+from analytics.levels import Level
 from analytics.meetings import create_meeting, frozen_values, screens
 from analytics.users import Role, UserStore
 from tests.test_browser import (  # noqa: F401

@@ -23,7 +23,7 @@ from analytics.access import LOCAL_PRINCIPAL, View
 from analytics.db import Database
 from analytics.decisions import add_decision
 from analytics.exports import table_xlsx
-from analytics.indicators import Level
+from analytics.levels import Level
 from analytics.meetings import create_meeting
 from analytics.users import Role, UserStore
 from tests import apptest
