@@ -190,6 +190,9 @@ def _upload(ctx: Page, chosen: Round) -> None:
         horizontal=True,
         key="round_kind",
     )
+    if "round_done" in st.session_state:
+        # The last file's result, above the emptied uploader.
+        st.success(st.session_state.pop("round_done"))
     generation = st.session_state.setdefault("round_uploader", 0)
     file = st.file_uploader(
         "Файл формы",
@@ -224,8 +227,6 @@ def _upload(ctx: Page, chosen: Round) -> None:
         st.session_state["round_uploader"] = generation + 1
         st.session_state["round_done"] = upload.load_summary(done.result)
         st.rerun()
-    if "round_done" in st.session_state:
-        st.success(st.session_state.pop("round_done"))
 
 
 def _files(ctx: Page, chosen: Round, coordinator: bool) -> None:
