@@ -7,8 +7,6 @@ Exit codes: 0 success; 1 bad data (Russian messages on stderr, nothing written);
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 import time
 from collections.abc import Sequence
@@ -18,14 +16,13 @@ from typing import NoReturn, TextIO
 
 import pandas as pd
 
-from . import aliases, audit, backup, images, lookups, private, users_cli
+from . import aliases, audit, backup, images, lookups, outputs, private, users_cli
 from .contract import PERSON_TABLES, Kind
 from .db import Database, DatabaseBusy, default_db_path
 from .deck import build_deck
 from .docgen import render as render_docs
 from .errors import MonitoringError
-from .exports import defuse
-from .indicators import OUTPUT_COLUMNS, Level, Scope, compute, deficits
+from .indicators import OUTPUT_COLUMNS, Level, Scope, output_table
 from .ingest import Decisions, ingest_file, preview, rollback
 from .meetings import list_meetings
 from .normalize import ValueProblem, parse_period
@@ -372,10 +369,8 @@ def _scope(db: Database, args: argparse.Namespace) -> Scope:
 
 
 def _indicators(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    frame = compute(db, _scope(db, args))
-    if args.command == "deficits":
-        frame = deficits(frame)
-    _write(frame, OUTPUT_COLUMNS, args.format, out)
+    table = output_table(db, _scope(db, args), only_deficits=args.command == "deficits")
+    outputs.write(db, table, OUTPUT_COLUMNS, args.format, out)
     return EXIT_OK
 
 
@@ -389,32 +384,8 @@ def _quality(db: Database, args: argparse.Namespace, out: TextIO) -> int:
             "SELECT name FROM municipalities WHERE municipality_id = ?", [municipality_id]
         )
         frame = frame[frame["municipality"] == name]
-    _write(frame, QUALITY_COLUMNS, args.format, out)
+    outputs.write(db, frame, QUALITY_COLUMNS, args.format, out)
     return EXIT_OK
-
-
-def _write(frame: pd.DataFrame, columns: Sequence[str], fmt: str, out: TextIO) -> None:
-    frame = frame.loc[:, list(columns)]
-    if fmt == "csv":
-        # The CSV may be opened in a spreadsheet: names that look like formulas stay text.
-        text = frame.select_dtypes(include=["object", "string"]).columns
-        frame = frame.assign(**{c: frame[c].map(defuse) for c in text})
-        frame.to_csv(out, index=False, lineterminator="\n")
-        return
-    records = [
-        {key: _json_value(value) for key, value in row.items()}
-        for row in frame.to_dict(orient="records")
-    ]
-    json.dump(records, out, ensure_ascii=False, indent=1)
-    out.write("\n")
-
-
-def _json_value(value: object) -> object:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item"):
-        return value.item()
-    return value
 
 
 def _territories(db: Database, args: argparse.Namespace) -> tuple[int | None, int | None]:

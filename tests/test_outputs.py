@@ -1,0 +1,61 @@
+"""Tables written by DuckDB: the command line's CSV and JSON (analytics.outputs)."""
+
+import csv
+import io
+import json
+
+import pandas as pd
+
+from analytics import outputs
+from analytics.exports import defuse
+from analytics.indicators import OUTPUT_COLUMNS, Scope, compute, deficits, output_table
+
+NAMES = ["=СУММ(A1)", "+7 школа", "-1", "@школа", "\tтаб", "\rвозврат", "Школа = 1", "'уже"]
+
+
+def written(db, table, columns, fmt: str) -> str:
+    out = io.StringIO()
+    outputs.write(db, table, columns, fmt, out)
+    return out.getvalue()
+
+
+def pandas_csv(frame: pd.DataFrame) -> str:
+    """The CSV the command line wrote before, cell by cell in Python."""
+    frame = frame.loc[:, list(OUTPUT_COLUMNS)]
+    text = frame.select_dtypes(include=["object", "string"]).columns
+    frame = frame.assign(**{c: frame[c].map(defuse) for c in text})
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+def test_a_csv_text_cell_that_starts_like_a_formula_gets_an_apostrophe_as_defuse_gives(
+    fresh_db,
+):
+    frame = pd.DataFrame({"name": NAMES, "n": range(len(NAMES))})
+    rows = list(csv.reader(io.StringIO(written(fresh_db, frame, ["name", "n"], "csv"))))
+    assert rows[0] == ["name", "n"]
+    assert [row[0] for row in rows[1:]] == [defuse(name) for name in NAMES]
+
+
+def test_json_keeps_texts_as_they_are_and_missing_values_as_null(fresh_db):
+    frame = pd.DataFrame({"name": ["=1", None], "value": [1.5, float("nan")]})
+    assert json.loads(written(fresh_db, frame, ["name", "value"], "json")) == [
+        {"name": "=1", "value": 1.5},
+        {"name": None, "value": None},
+    ]
+
+
+def test_the_indicators_csv_has_the_same_cells_as_the_frame_written_by_pandas(samples_db):
+    expected = list(csv.reader(io.StringIO(pandas_csv(compute(samples_db)))))
+    got = written(samples_db, output_table(samples_db), OUTPUT_COLUMNS, "csv")
+    assert list(csv.reader(io.StringIO(got))) == expected
+
+
+def test_the_deficits_csv_has_the_same_rows_in_the_same_order_as_deficits_of_the_frame(
+    samples_db,
+):
+    scope = Scope(periods=("2022/2023",))
+    expected = list(csv.reader(io.StringIO(pandas_csv(deficits(compute(samples_db, scope))))))
+    table = output_table(samples_db, scope, only_deficits=True)
+    got = list(csv.reader(io.StringIO(written(samples_db, table, OUTPUT_COLUMNS, "csv"))))
+    assert len(got) > 1
+    assert got == expected
