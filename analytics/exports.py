@@ -18,8 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from .catalogue import Indicator
 from .formatting import moment
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from .outputs import FORMULA_PREFIXES
 
 # Fills for status cells by status code, matching the dashboard's colour-blind-safe palette.
 STATUS_FILLS: dict[str, str] = {

@@ -25,9 +25,12 @@ from typing import TextIO
 import pandas as pd
 import pyarrow as pa
 
-from .db import Database
-from .exports import FORMULA_PREFIXES
+from .db import Database, registered
 
+# Text cells starting with one of these are written as text, never run as a formula (in
+# CSV with a leading apostrophe). Here rather than in :mod:`analytics.exports`, which
+# loads openpyxl: the command line writes CSV without it.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 1 << 20
 
 
@@ -75,12 +78,12 @@ def write(
         target = Path(directory) / f"out.{fmt}"
         cur = db.cursor()
         try:
-            cur.register("output_table", table)
-            cur.execute(
-                f"COPY (SELECT {', '.join(selected)} FROM output_table) "
-                f"TO '{_literal(str(target))}' ({options})",
-                [list(FORMULA_PREFIXES)] if defused else [],
-            )
+            with registered(cur, "output_table", table):
+                cur.execute(
+                    f"COPY (SELECT {', '.join(selected)} FROM output_table) "
+                    f"TO '{_literal(str(target))}' ({options})",
+                    [list(FORMULA_PREFIXES)] if defused else [],
+                )
         finally:
             cur.close()
         _pass_on(target, out)
