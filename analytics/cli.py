@@ -21,7 +21,7 @@ from .contract import PERSON_TABLES, Kind
 from .db import Database, DatabaseBusy, default_db_path
 from .errors import MonitoringError
 from .indicators import OUTPUT_COLUMNS, Level, Scope, output_table
-from .ingest import Decisions, ingest_file, preview, rollback
+from .ingest import Decisions, ingest_bytes, parse_bytes, preview, rollback
 from .normalize import ValueProblem, parse_period
 from .parse import Defaults
 from .problems import IngestError, Problem, ReviewNeeded, group_problems
@@ -284,25 +284,34 @@ def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     )
     problems = []
     review = False
-    # Check every file first, so that a bad file among several leaves nothing written.
+    checked = []
+    # Check every file first, so that a bad file among several leaves nothing written;
+    # each file is read and parsed once, for the check and the load.
     for path in args.files:
         try:
-            checked = preview(db, path.name, _read(path), kind, defaults, new_orgs=args.new_orgs)
+            content = _read(path)
+            parsed = parse_bytes(path.name, content, kind, defaults)
+            plan = preview(
+                db, path.name, content, kind, defaults, new_orgs=args.new_orgs, parsed=parsed
+            )
         except IngestError as error:
             problems.extend(error.problems)
             continue
+        checked.append((path, content, parsed))
         waiting = ReviewNeeded(
             path.name,
-            checked.unplaced,
-            [] if args.move_orgs else checked.moves,
-            [] if args.replace_partial else checked.partial,
+            plan.unplaced,
+            [] if args.move_orgs else plan.moves,
+            [] if args.replace_partial else plan.partial,
         )
         problems.extend(waiting.problems)
         review = review or bool(waiting.problems)
     if problems:
         raise IngestError(problems, hint=REVIEW_HINT if review else None)
-    for path in args.files:
-        result = ingest_file(db, path, kind, defaults, user=args.user, decisions=decisions)
+    for path, content, parsed in checked:
+        result = ingest_bytes(
+            db, path.name, content, kind, defaults, args.user, decisions=decisions, parsed=parsed
+        )
         replaced = "заменено баз" if kind in PERSON_TABLES else "заменено форм"
         print(
             f"{path.name}: загружено строк — {result.rows}, новых организаций — "
