@@ -9,6 +9,7 @@ upload or rollback refreshes every view and no session is served another role's 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,11 @@ def _open(path: str) -> Database:
 
         build_demo(db)
         db.set_meta(DEMO_FLAG, 1)
+    published = os.environ.get(snapshot.PUBLISH_ENV)
+    if published:
+        # The writer of a deployment with replicas (scripts/serve.sh): they read what it
+        # publishes.
+        snapshot.keep_published(db, published)
     return db
 
 
