@@ -10,6 +10,7 @@ upload or rollback refreshes every view and no session is served another role's 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -87,4 +88,6 @@ def read(path: str, version: int, principal: Principal, method: str, *args: obje
     """``View(principal).method(*args)``, cached for this data version."""
     if method not in CACHED_READS:
         raise ValueError(f"{method} is not a cached read")
-    return _read(path, version, principal, method, args)
+    # A read depends on what a principal may see (role, organisations, read-only), never
+    # on who they are: every user of a role shares one cached result per data version.
+    return _read(path, version, replace(principal, login=""), method, args)
