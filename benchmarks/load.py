@@ -124,15 +124,17 @@ def batch(port: int | str, pids: list[int], n: int, steps: list, timeout: float)
             "max_s": max(done) if done else None,
         }
     journeys = [o["journey_s"] for o in outcomes if o["error"] is None]
+    step_times = [t for o in outcomes for t in o["steps"] if t is not None]
     return {
         "sessions": n,
         "steps": per_step,
+        "step_times": step_times,
         "journey_median_s": statistics.median(journeys) if journeys else None,
         "journey_max_s": max(journeys) if journeys else None,
         "errors": [o["error"] for o in outcomes if o["error"]],
         "wall_s": wall,
         "server_cpu_s": _cpu(pids) - cpu_before,
-        "page_views_per_s": sum(s is not None for o in outcomes for s in o["steps"]) / wall,
+        "page_views_per_s": len(step_times) / wall,
         "bytes_per_user": statistics.median(o["bytes"] for o in outcomes),
         "memory": _memory(pids),
         "load_average": os.getloadavg()[0],
