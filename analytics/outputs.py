@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -32,6 +33,7 @@ from .db import Database, registered
 # loads openpyxl: the command line writes CSV without it.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 1 << 20
+_ORDER = "output_row_number"
 
 
 def defused_sql(column: str) -> str:
@@ -64,7 +66,9 @@ def write(
         name = _identifier(field.name)
         kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
         if fmt == "csv" and (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
-            selected.append(f"{defused_sql(field.name)} AS {name}")
+            # An empty text is written as an empty field (DuckDB would quote it to tell it
+            # from a missing one; pandas, and so the CSV until now, did not).
+            selected.append(f"NULLIF({defused_sql(field.name)}, '') AS {name}")
             defused = True
         elif fmt == "csv" and pa.types.is_boolean(kind):
             # pandas' spelling, which the CSV always had.
@@ -73,6 +77,8 @@ def write(
             )
         else:
             selected.append(name)
+    # DuckDB scans an Arrow table in parallel: the rows keep their order only when asked.
+    table = table.append_column(_ORDER, pa.array(np.arange(table.num_rows, dtype=np.int64)))
     options = "FORMAT csv, HEADER true" if fmt == "csv" else "FORMAT json, ARRAY true"
     with tempfile.TemporaryDirectory(prefix="monitoring-out-") as directory:
         target = Path(directory) / f"out.{fmt}"
@@ -80,7 +86,7 @@ def write(
         try:
             with registered(cur, "output_table", table):
                 cur.execute(
-                    f"COPY (SELECT {', '.join(selected)} FROM output_table) "
+                    f"COPY (SELECT {', '.join(selected)} FROM output_table ORDER BY {_ORDER}) "
                     f"TO '{_literal(str(target))}' ({options})",
                     [list(FORMULA_PREFIXES)] if defused else [],
                 )

@@ -5,12 +5,13 @@ import io
 import json
 
 import pandas as pd
+import pyarrow as pa
 
 from analytics import outputs
 from analytics.exports import defuse
 from analytics.indicators import OUTPUT_COLUMNS, Scope, compute, deficits, output_table
 
-NAMES = ["=СУММ(A1)", "+7 школа", "-1", "@школа", "\tтаб", "\rвозврат", "Школа = 1", "'уже"]
+NAMES = ["=СУММ(A1)", "+7 школа", "-1", "@школа", "\tтаб", "\rвозврат", "Школа = 1", "'уже", ""]
 
 
 def written(db, table, columns, fmt: str) -> str:
@@ -59,3 +60,21 @@ def test_the_deficits_csv_has_the_same_rows_in_the_same_order_as_deficits_of_the
     got = list(csv.reader(io.StringIO(written(samples_db, table, OUTPUT_COLUMNS, "csv"))))
     assert len(got) > 1
     assert got == expected
+
+
+def test_an_empty_text_is_an_empty_csv_field_as_pandas_wrote_it(fresh_db):
+    frame = pd.DataFrame({"value": ["", None, "x"], "n": [1, 2, 3]})
+    assert written(fresh_db, frame, ["value", "n"], "csv") == "value,n\n,1\n,2\nx,3\n"
+
+
+def test_rows_are_written_in_the_order_of_the_table_however_it_is_chunked(fresh_db):
+    # DuckDB scans the chunks in parallel; without an explicit order it writes them in
+    # the order its threads finish (often, not always: many chunks make it likely).
+    n = 200_000
+    frame = pd.DataFrame({"n": range(n, 0, -1), "text": [f"школа {i}" for i in range(n)]})
+    table = pa.concat_tables(
+        pa.Table.from_pandas(frame.iloc[start : start + 1000], preserve_index=False)
+        for start in range(0, n, 1000)
+    )
+    rows = list(csv.reader(io.StringIO(written(fresh_db, table, ["n", "text"], "csv"))))
+    assert [int(row[0]) for row in rows[1:]] == list(range(n, 0, -1))
