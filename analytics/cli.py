@@ -375,7 +375,7 @@ def _scope(db: Database, args: argparse.Namespace) -> Scope:
 
 def _indicators(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     table = output_table(db, _scope(db, args), only_deficits=args.command == "deficits")
-    outputs.write(db, table, OUTPUT_COLUMNS, args.format, out)
+    outputs.write(table, OUTPUT_COLUMNS, args.format, out)
     return EXIT_OK
 
 
@@ -389,7 +389,7 @@ def _quality(db: Database, args: argparse.Namespace, out: TextIO) -> int:
             "SELECT name FROM municipalities WHERE municipality_id = ?", [municipality_id]
         )
         frame = frame[frame["municipality"] == name]
-    outputs.write(db, frame, QUALITY_COLUMNS, args.format, out)
+    outputs.write(frame, QUALITY_COLUMNS, args.format, out)
     return EXIT_OK
 
 
