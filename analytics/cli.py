@@ -7,8 +7,6 @@ Exit codes: 0 success; 1 bad data (Russian messages on stderr, nothing written);
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 import time
 from collections.abc import Sequence
@@ -18,30 +16,24 @@ from typing import NoReturn, TextIO
 
 import pandas as pd
 
-from . import aliases, audit, backup, images, lookups, private, rounds_cli, users_cli
+from . import aliases, audit, backup, images, lookups, outputs, private, rounds_cli, users_cli
 from .contract import PERSON_TABLES, Kind
 from .db import Database, DatabaseBusy, default_db_path
-from .docgen import render as render_docs
-from .documents.deck import build_deck
-from .documents.note import build_report
-from .documents.pdf import report_pdf
-from .documents.protocol import build_protocol
-from .documents.school_notes import build_school_notes_zip
 from .errors import MonitoringError
-from .exports import defuse
-from .indicators import OUTPUT_COLUMNS, compute, deficits
-from .ingest import Decisions, ingest_file, preview, rollback
+from .indicators import OUTPUT_COLUMNS, output_table
+from .ingest import Decisions, ingest_bytes, parse_bytes, preview, rollback
 from .levels import Level
-from .meetings import list_meetings
 from .normalize import ValueProblem, parse_period
 from .parse import Defaults
 from .problems import IngestError, Problem, ReviewNeeded, group_problems
 from .quality import QUALITY_COLUMNS, findings
 from .scope import Scope
 from .snapshot import publish
-from .template import build_template
 
 EXIT_OK, EXIT_BAD_DATA, EXIT_USAGE = 0, 1, 2
+
+# The document builders (python-docx, python-pptx, openpyxl) are imported by the commands
+# that use them, so that `ingest`, `indicators` and the like start in a fraction of the time.
 
 REVIEW_HINT = (
     "Строки без уверенного сопоставления: укажите организацию командой "
@@ -300,25 +292,34 @@ def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     )
     problems = []
     review = False
-    # Check every file first, so that a bad file among several leaves nothing written.
+    checked = []
+    # Check every file first, so that a bad file among several leaves nothing written;
+    # each file is read and parsed once, for the check and the load.
     for path in args.files:
         try:
-            checked = preview(db, path.name, _read(path), kind, defaults, decisions=decisions)
+            content = _read(path)
+            parsed = parse_bytes(path.name, content, kind, defaults)
+            plan = preview(
+                db, path.name, content, kind, defaults, decisions=decisions, parsed=parsed
+            )
         except IngestError as error:
             problems.extend(error.problems)
             continue
+        checked.append((path, content, parsed))
         waiting = ReviewNeeded(
             path.name,
-            checked.unplaced,
-            [] if args.move_orgs else checked.moves,
-            [] if args.replace_partial else checked.partial,
+            plan.unplaced,
+            [] if args.move_orgs else plan.moves,
+            [] if args.replace_partial else plan.partial,
         )
         problems.extend(waiting.problems)
         review = review or bool(waiting.problems)
     if problems:
         raise IngestError(problems, hint=REVIEW_HINT if review else None)
-    for path in args.files:
-        result = ingest_file(db, path, kind, defaults, user=args.user, decisions=decisions)
+    for path, content, parsed in checked:
+        result = ingest_bytes(
+            db, path.name, content, kind, defaults, args.user, decisions=decisions, parsed=parsed
+        )
         replaced = "заменено баз" if kind in PERSON_TABLES else "заменено форм"
         print(
             f"{path.name}: загружено строк — {result.rows}, новых организаций — "
@@ -381,10 +382,8 @@ def _scope(db: Database, args: argparse.Namespace) -> Scope:
 
 
 def _indicators(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    frame = compute(db, _scope(db, args))
-    if args.command == "deficits":
-        frame = deficits(frame)
-    _write(frame, OUTPUT_COLUMNS, args.format, out)
+    table = output_table(db, _scope(db, args), only_deficits=args.command == "deficits")
+    outputs.write(table, OUTPUT_COLUMNS, args.format, out)
     return EXIT_OK
 
 
@@ -398,32 +397,8 @@ def _quality(db: Database, args: argparse.Namespace, out: TextIO) -> int:
             "SELECT name FROM municipalities WHERE municipality_id = ?", [municipality_id]
         )
         frame = frame[frame["municipality"] == name]
-    _write(frame, QUALITY_COLUMNS, args.format, out)
+    outputs.write(frame, QUALITY_COLUMNS, args.format, out)
     return EXIT_OK
-
-
-def _write(frame: pd.DataFrame, columns: Sequence[str], fmt: str, out: TextIO) -> None:
-    frame = frame.loc[:, list(columns)]
-    if fmt == "csv":
-        # The CSV may be opened in a spreadsheet: names that look like formulas stay text.
-        text = frame.select_dtypes(include=["object", "string"]).columns
-        frame = frame.assign(**{c: frame[c].map(defuse) for c in text})
-        frame.to_csv(out, index=False, lineterminator="\n")
-        return
-    records = [
-        {key: _json_value(value) for key, value in row.items()}
-        for row in frame.to_dict(orient="records")
-    ]
-    json.dump(records, out, ensure_ascii=False, indent=1)
-    out.write("\n")
-
-
-def _json_value(value: object) -> object:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item"):
-        return value.item()
-    return value
 
 
 def _territories(db: Database, args: argparse.Namespace) -> tuple[int | None, int | None]:
@@ -453,6 +428,9 @@ def _report(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         org_type = lookups.org_type_code(args.org_type)
     except ValueProblem as problem:
         raise UsageError(f"тип ОО «{args.org_type}»: {problem}") from None
+    from .documents.note import build_report
+    from .documents.pdf import report_pdf
+
     document = build_report(
         db,
         _period(db, args.period),
@@ -468,11 +446,15 @@ def _report(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 def _school_notes(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     _, municipality_id = _territories(db, args)
+    from .documents.school_notes import build_school_notes_zip
+
     archive = build_school_notes_zip(db, _period(db, args.period), municipality_id)
     return _save(args.out, archive, out)
 
 
 def _deck(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from .documents.deck import build_deck
+
     region_id, municipality_id = _territories(db, args)
     return _save(
         args.out, build_deck(db, _period(db, args.period), region_id, municipality_id), out
@@ -538,6 +520,8 @@ def _restore(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _meetings(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from .meetings import list_meetings
+
     for row in list_meetings(db).itertuples(index=False):
         print(
             f"№ {row.meeting_id}\t{row.held_on:%d.%m.%Y}\t{row.period}\t{row.territory}\t"
@@ -550,10 +534,14 @@ def _meetings(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 def _protocol(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     if args.out.suffix.casefold() != ".docx":
         raise UsageError("протокол сохраняется в файл .docx")
+    from .documents.protocol import build_protocol
+
     return _save(args.out, build_protocol(db, args.meeting), out)
 
 
 def _docs(args: argparse.Namespace, out: TextIO) -> int:
+    from .docgen import render as render_docs
+
     text = render_docs()
     if args.out:
         args.out.write_text(text, encoding="utf-8")
@@ -563,6 +551,8 @@ def _docs(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _template(args: argparse.Namespace, out: TextIO) -> int:
+    from .template import build_template
+
     args.out.write_bytes(build_template(Kind(args.kind)))
     print(f"Шаблон сохранён: {args.out}", file=out)
     return EXIT_OK

@@ -19,9 +19,7 @@ from openpyxl.utils import get_column_letter
 from .catalogue import Indicator
 from .formatting import moment
 from .legend import LEGEND, Status
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
+from .outputs import FORMULA_PREFIXES
 
 # Format codes are stored in the file in Excel's invariant (en-US) notation; Excel and
 # LibreOffice show them in the reader's locale, so in Russian «1 234», «1 234,5», «54,0 %».

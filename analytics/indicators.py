@@ -13,6 +13,7 @@ catalogue and fixed lists; every value is a parameter.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
@@ -305,20 +306,30 @@ def _order(wide: pd.DataFrame, names: _Names, positions: dict[str, np.ndarray]) 
     return np.lexsort(keys[::-1])
 
 
-def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
-    """Every indicator value in ``scope``: one row per (indicator, level, unit, period).
+@dataclass(frozen=True)
+class _Long:
+    """The long result of a scope as arrays, one entry per (indicator, unit, period) row:
+    ``rows`` indexes the sorted wide result, ``ords`` the catalogue; ``positions`` are each
+    row's place in the name tables; ``status_code`` is 0 green, 1 yellow, 2 red, 3 none."""
 
-    Columns are :data:`OUTPUT_COLUMNS` plus ``orgs`` (organisations taking part), ``inn``,
-    ``organization_type``, the territory ids and ``start_year`` for sorting. ``deficit`` is
-    True where the value misses its target; ``gap`` is the distance to the target in the
-    indicator's units (0 where met, null where there is no value). Rows are sorted by
-    period, indicator, level and names.
+    wide: pd.DataFrame
+    names: _Names
+    positions: dict[str, np.ndarray]
+    rows: np.ndarray
+    ords: np.ndarray
+    period_names: list[str]
+    period_of_row: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
+    orgs: np.ndarray
+    value: np.ndarray
+    target: np.ndarray
+    status_code: np.ndarray
+    gap: np.ndarray
 
-    The query returns one wide row per unit and period (numbers only, a few hundred
-    thousand rows for a country); it is sorted, unnested into indicators and given names,
-    targets and statuses here, vectorised: a national result has millions of rows.
-    """
-    scope = scope or Scope()
+
+def _long(db: Database, scope: Scope) -> _Long:
+    """Run the scope's query and unnest it into long rows (see :func:`compute`)."""
     sql, params = indicator_sql(scope)
     cur = db.cursor()
     try:
@@ -366,6 +377,42 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
     yellow = np.where(higher, value >= target * ratio, value <= target * ratio)
     status_code = np.where(np.isnan(value), 3, np.where(green, 0, np.where(yellow, 1, 2)))
     distance = np.where(higher, target - value, value - target)
+    return _Long(
+        wide=wide,
+        names=names,
+        positions={k: p[rows] for k, p in positions.items()},
+        rows=rows,
+        ords=ords,
+        period_names=[str(p) for p in period_names],
+        period_of_row=period_of_row,
+        numerator=numerator,
+        denominator=denominator,
+        orgs=orgs,
+        value=value,
+        target=target,
+        status_code=status_code,
+        gap=np.where(np.isnan(value), np.nan, np.maximum(distance, 0.0)),
+    )
+
+
+def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
+    """Every indicator value in ``scope``: one row per (indicator, level, unit, period).
+
+    Columns are :data:`OUTPUT_COLUMNS` plus ``orgs`` (organisations taking part), ``inn``,
+    ``organization_type``, the territory ids and ``start_year`` for sorting. ``deficit`` is
+    True where the value misses its target; ``gap`` is the distance to the target in the
+    indicator's units (0 where met, null where there is no value). Rows are sorted by
+    period, indicator, level and names.
+
+    The query returns one wide row per unit and period (numbers only, a few hundred
+    thousand rows for a country); it is sorted, unnested into indicators and given names,
+    targets and statuses here, vectorised: a national result has millions of rows.
+    """
+    scope = scope or Scope()
+    long = _long(db, scope)
+    rows, ords, wide, names = long.rows, long.ords, long.wide, long.names
+    status_code = long.status_code
+    ids = [i.id for i in INDICATORS]
 
     def text(values: list[str], codes: np.ndarray) -> pd.Series:
         dictionary = pa.array(values, pa.large_string())
@@ -385,7 +432,7 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
         return pd.Series(values, dtype=object, copy=False)
 
     def labels(key: str, column: str = "name") -> pd.Series:
-        return objects(names.labels(key, column, positions[key][rows]))
+        return objects(names.labels(key, column, long.positions[key]))
 
     region_id, municipality_id = ids_of("region_id"), ids_of("municipality_id")
     district_id, org_id = ids_of("district_id"), ids_of("org_id")
@@ -393,7 +440,7 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
         "indicator": text(ids, ords),
         "name": category([i.name for i in INDICATORS], ords),
         "level": text([str(level) for level in LEVELS], wide["lvl"].to_numpy()[rows]),
-        "period": text([str(p) for p in period_names], period_of_row),
+        "period": text(long.period_names, long.period_of_row),
         "org_type": objects(np.full(len(rows), scope.org_type, dtype=object)),
         "region": labels("region_id"),
         "municipality": labels("municipality_id"),
@@ -402,11 +449,11 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
         "organization": labels("org_id"),
         "inn": labels("org_id", "inn"),
         "organization_type": labels("org_id", "org_type"),
-        "numerator": numerator,
-        "denominator": denominator,
-        "orgs": orgs,
-        "value": value,
-        "target": target,
+        "numerator": long.numerator,
+        "denominator": long.denominator,
+        "orgs": long.orgs,
+        "value": long.value,
+        "target": long.target,
         "better": category([str(i.better) for i in INDICATORS], ords),
         "status": objects(np.array(["green", "yellow", "red", None], dtype=object)[status_code]),
         "region_id": region_id,
@@ -415,7 +462,7 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
         "start_year": wide["start_year"].to_numpy()[rows],
         "ord": ords,
         "deficit": (status_code == 1) | (status_code == 2),
-        "gap": np.where(np.isnan(value), np.nan, np.maximum(distance, 0.0)),
+        "gap": long.gap,
     }
     # copy=False: no consolidation of same-typed columns into blocks (a second copy of
     # every column of a national result).
@@ -428,6 +475,59 @@ def relative_gap(rows: pd.DataFrame) -> pd.Series:
     compares indicators of different units. Where the target is 0, the gap itself."""
     target = rows["target"].abs()
     return (rows["gap"] / target.where(target > 0)).fillna(rows["gap"])
+
+
+def output_table(db: Database, scope: Scope | None = None, only_deficits: bool = False) -> pa.Table:
+    """The :data:`OUTPUT_COLUMNS` of :func:`compute` (or of :func:`deficits` of it when
+    ``only_deficits``) as an Arrow table, for writing out: the same rows, order and values,
+    nulls for missing numbers. Texts repeated on millions of rows (names, levels,
+    periods) are dictionary-encoded, so building it costs the arrays, not the strings."""
+    scope = scope or Scope()
+    long = _long(db, scope)
+    deficit = (long.status_code == 1) | (long.status_code == 2)
+    take = np.arange(len(long.rows))
+    if only_deficits:
+        # As :func:`deficits`: largest gap first, ties in their original order.
+        take = np.flatnonzero(deficit)
+        take = take[np.argsort(-long.gap[take], kind="stable")]
+
+    def coded(values: list[str | None], codes: np.ndarray) -> pa.DictionaryArray:
+        codes = np.asarray(codes)[take]
+        return pa.DictionaryArray.from_arrays(
+            pa.array(codes, pa.int32(), mask=codes < 0), pa.array(values, pa.string())
+        )
+
+    def labels(key: str) -> pa.DictionaryArray:
+        names = long.names.tables[key]["name"]
+        return coded(names.astype(object).where(names.notna(), None).tolist(), long.positions[key])
+
+    def numbers(values: np.ndarray) -> pa.Array:
+        return pa.array(values[take], pa.float64(), from_pandas=True)
+
+    untyped = scope.org_type is None
+    status = np.where(long.status_code == 3, -1, long.status_code)
+    org_id = long.wide["org_id"].to_numpy(dtype=float, na_value=np.nan)[long.rows][take]
+    columns = {
+        "indicator": coded([i.id for i in INDICATORS], long.ords),
+        "name": coded([i.name for i in INDICATORS], long.ords),
+        "level": coded([str(level) for level in LEVELS], long.wide["lvl"].to_numpy()[long.rows]),
+        "period": coded(long.period_names, long.period_of_row),
+        "org_type": coded([scope.org_type], np.full(len(long.ords), -1 if untyped else 0)),
+        "region": labels("region_id"),
+        "municipality": labels("municipality_id"),
+        "district": labels("district_id"),
+        "org_id": pa.array(np.nan_to_num(org_id).astype(np.int64), mask=np.isnan(org_id)),
+        "organization": labels("org_id"),
+        "numerator": numbers(long.numerator),
+        "denominator": numbers(long.denominator),
+        "value": numbers(long.value),
+        "target": numbers(long.target),
+        "better": coded([str(i.better) for i in INDICATORS], long.ords),
+        "status": coded(["green", "yellow", "red"], status),
+        "deficit": pa.array(deficit[take]),
+        "gap": numbers(long.gap),
+    }
+    return pa.table(columns)
 
 
 def deficits(frame: pd.DataFrame) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -101,11 +101,16 @@ def preview(
     defaults: Defaults | None = None,
     limits: Limits | None = None,
     decisions: Decisions | None = None,
+    parsed: ParsedFile | None = None,
 ) -> IngestResult:
     """Validate a file and say what it would add and replace, and which rows await the
     user's decision (``unplaced``, ``moves``, ``partial``), given the ``decisions`` taken
-    so far (their choices of organisations and new organisations); writes nothing."""
-    parsed = parse_bytes(name, content, kind, defaults or Defaults(), limits)
+    so far (their choices of organisations and new organisations); writes nothing.
+    ``parsed`` is the file as :func:`parse_bytes` read it with the same arguments, when
+    the caller has it already (it is not changed)."""
+    if parsed is None:
+        parsed = parse_bytes(name, content, kind, defaults or Defaults(), limits)
+    parsed = replace(parsed, warnings=list(parsed.warnings))
     decisions = decisions or Decisions()
     cur = db.cursor()
     try:
@@ -223,8 +228,9 @@ def ingest_bytes(
     user: str | None = None,
     limits: Limits | None = None,
     decisions: Decisions | None = None,
+    parsed: ParsedFile | None = None,
 ) -> IngestResult:
-    """Validate and load a file in one transaction.
+    """Validate and load a file in one transaction; ``parsed`` as for :func:`preview`.
 
     Raises :class:`IngestError` listing every problem, in which case nothing is written;
     :class:`ReviewNeeded` (one of them) where rows await the user's ``decisions``: rows
@@ -234,7 +240,8 @@ def ingest_bytes(
     """
     defaults = defaults or Defaults()
     decisions = decisions or Decisions()
-    parsed = parse_bytes(name, content, kind, defaults, limits)
+    if parsed is None:
+        parsed = parse_bytes(name, content, kind, defaults, limits)
     sha = sha256_of(content)
     warnings = list(parsed.warnings)
     earlier = db.scalar(

@@ -12,7 +12,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import zip_longest
 
+import numpy as np
+import pandas as pd
 from rapidfuzz import fuzz, process
 
 from .contract import (
@@ -387,44 +390,138 @@ def _parse_sheet(
     defaults: Defaults,
     fallback: dict[str, object],
 ) -> None:
+    """Read the rows under ``header`` column by column: each distinct cell of a column is
+    read and parsed once (:class:`_Column`), rows take their column's results by code.
+    Problems are reported in the order a row-by-row reading gives: by row, then within a
+    row the cells left to right, then missing required values, then dates."""
     result.sheets_read.append(sheet.name)
     if not _sheet_problems_with_columns(result, sheet, header, defaults):
         return
+    body = sheet.rows[header.row_index + 1 :]
+    if not body:
+        return
+    grid = list(zip_longest(*body))
+    width = len(grid)
+
+    def column(c: int) -> _Column:
+        return _Column(grid[c] if c < width else (None,) * len(body))
+
+    read = {c: column(c) for c in header.columns}
+    others = [_Column(grid[c]) for c in range(width) if c not in header.columns]
+    blank = np.logical_and.reduce([col.blank for col in [*read.values(), *others]])
     name_column = next(c for c, f in header.columns.items() if f is ORG_NAME)
-    fractions = _fraction_columns(sheet, header)
+    names = read[name_column]
+    total = np.array([t != "" and is_total_row(t) for t in names.texts], dtype=bool)
+    keep = ~blank & ~total[names.codes]
     answer_columns = [c for c, f in header.columns.items() if f.code in FORM_VALUE_CODES]
-    cells = _CellCache()
-    for r in range(header.row_index + 1, len(sheet.rows)):
-        row = sheet.rows[r]
-        if all(is_blank(cell) for cell in row):
-            continue
-        excel_row = r + 1
-        name_cell = row[name_column] if name_column < len(row) else None
-        if not is_blank(name_cell) and is_total_row(cell_text(name_cell)):
-            continue
-        if (
-            result.kind is Kind.ORG_FORM
-            and answer_columns
-            and all(c >= len(row) or is_blank(row[c]) for c in answer_columns)
-        ):
+    if result.kind is Kind.ORG_FORM and answer_columns:
+        unanswered = keep & np.logical_and.reduce([read[c].blank for c in answer_columns])
+        keep &= ~unanswered
+        for r in np.flatnonzero(unanswered):
             # A note or a signature under the table («Исполнитель: …») is not a school.
             result.warnings.append(
                 Problem(
                     result.file,
                     "в строке нет ни одного ответа формы; строка пропущена",
                     sheet=sheet.name,
-                    row=excel_row,
+                    row=header.row_index + 2 + int(r),
                     column=header.titles[name_column],
-                    value=cell_text(name_cell),
+                    value=names.texts[names.codes[r]],
                 )
             )
+    kept = np.flatnonzero(keep)
+    fractions = _fraction_columns(header, read)
+    errors: list[tuple[int, int, int, Problem]] = []  # (row, phase, position, problem)
+    warnings: list[tuple[int, int, Problem]] = []
+    failed = np.zeros(len(body), dtype=bool)
+    unreadable: dict[str, np.ndarray] = {}
+    values: dict[str, np.ndarray] = {}
+    entered: dict[str, np.ndarray] = {}
+    for position, (c, f) in enumerate(header.columns.items()):
+        cells = read[c].parsed(f, c in fractions)
+        codes = read[c].codes[kept]
+        values[f.code] = cells.values[codes]
+        entered[f.header] = cells.entered[codes]
+        bad = cells.failed[codes]
+        unreadable[f.code] = bad
+        failed[kept[bad]] = True
+        for n in np.flatnonzero(bad):
+            u = codes[n]
+            problem = Problem(
+                result.file,
+                str(cells.messages[u]),
+                sheet=sheet.name,
+                row=header.row_index + 2 + int(kept[n]),
+                column=header.titles[c],
+                value=cells.shown[u],
+            )
+            errors.append((int(kept[n]), 0, position, problem))
+        for n in np.flatnonzero(cells.lost_zero[codes]):
+            u = codes[n]
+            problem = Problem(
+                result.file,
+                "ИНН записан числом из 9 цифр: таблица отбросила ведущий ноль, "
+                f"ИНН прочитан как «{cells.values[u]}»",
+                sheet=sheet.name,
+                row=header.row_index + 2 + int(kept[n]),
+                column=header.titles[c],
+                value=cells.shown[u],
+            )
+            warnings.append((int(kept[n]), position, problem))
+    empty = np.full(len(kept), None, dtype=object)
+    for position, f in enumerate(KIND_FIELDS[result.kind]):
+        if f.code in fallback:
+            given = values.get(f.code, empty).copy()
+            given[_is_none(given)] = fallback[f.code]
+            values[f.code] = given
+        if f.code in PLACE_OPTIONAL.get(result.kind, ()) and f.code not in values:
+            values[f.code] = empty
+        if not needs_value(result.kind, f):
             continue
-        record = _parse_row(result, sheet, header, row, excel_row, fallback, fractions, cells)
-        if record is not None:
+        missing = _is_none(values.get(f.code, empty)) & ~unreadable.get(
+            f.code, np.zeros(len(kept), dtype=bool)
+        )
+        where = next((header.titles[c] for c, g in header.columns.items() if g is f), None)
+        for n in np.flatnonzero(missing):
+            failed[kept[n]] = True
+            problem = Problem(
+                result.file,
+                f"не заполнено обязательное поле «{f.header}»",
+                sheet=sheet.name,
+                row=header.row_index + 2 + int(kept[n]),
+                column=where or f.header,
+                value="",
+            )
+            errors.append((int(kept[n]), 1, position, problem))
+    codes = list(values)
+    rows = zip(*(values[code] for code in codes), strict=True)
+    typed = zip(*entered.values(), strict=True)
+    headers = list(entered)
+    dated = any(start in values and end in values for start, end in DATE_RANGES)
+    for r, row_values, row_entered in zip(kept.tolist(), rows, typed, strict=True):
+        record_values = dict(zip(codes, row_values, strict=True))
+        if dated:
+            late = _dates_in_order(result, sheet, header, header.row_index + 2 + r, record_values)
+            if late:
+                failed[r] = True
+                errors.extend((r, 2, n, problem) for n, problem in enumerate(late))
+        if not failed[r]:
+            record = Record(
+                sheet.name,
+                header.row_index + 2 + r,
+                record_values,
+                dict(zip(headers, row_entered, strict=True)),
+            )
             result.records.append(record)
+    result.errors.extend(problem for *_, problem in sorted(errors, key=lambda e: e[:3]))
+    result.warnings.extend(problem for *_, problem in sorted(warnings, key=lambda e: e[:2]))
 
 
-def _fraction_columns(sheet: Sheet, header: Header) -> set[int]:
+def _is_none(values: np.ndarray) -> np.ndarray:
+    return np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+
+
+def _fraction_columns(header: Header, read: dict[int, _Column]) -> set[int]:
     """Share columns kept as Excel percentages: every number in them is a fraction of one
     (a cell showing «54,5 %» holds 0.545). In other share columns a single number strictly
     between 0 and 1 is such a cell too: a share below one per cent is not a real answer."""
@@ -432,132 +529,112 @@ def _fraction_columns(sheet: Sheet, header: Header) -> set[int]:
     for c, f in header.columns.items():
         if f.type is not FieldType.SHARE:
             continue
-        numbers = [
-            row[c]
-            for row in sheet.rows[header.row_index + 1 :]
-            if c < len(row) and isinstance(row[c], float)
-        ]
+        numbers = [n for n in read[c].uniques if isinstance(n, float)]
         if numbers and all(0 <= n <= 1 for n in numbers) and any(0 < n < 1 for n in numbers):
             found.add(c)
     return found
 
 
-class _CellCache:
-    """Each distinct cell read once per sheet: a column holds few distinct answers
-    («да», «нет», small numbers), and reading one (normalising its text, parsing it) is
-    most of the time of a large upload. Readers and parsers are pure functions."""
+def _factorize(cells: Sequence[object]) -> tuple[np.ndarray, list[object]]:
+    """Codes of ``cells`` into their distinct values (by type and value: the number 1 and
+    the flag True are different cells). A column of texts and empty cells is factorised
+    by pandas; any other by a dictionary."""
+    array = _objects(cells)
+    nulls = np.equal(array, None)
+    if pd.api.types.infer_dtype(array, skipna=True) in ("string", "empty") and np.array_equal(
+        nulls, pd.isna(array)
+    ):
+        codes, uniques = pd.factorize(array)
+        if nulls.any():
+            codes = np.where(codes < 0, len(uniques), codes)
+            return codes, [*uniques.tolist(), None]
+        return codes, uniques.tolist()
+    index: dict[tuple[type, object], int] = {}
+    codes = np.fromiter(
+        (index.setdefault((type(cell), cell), len(index)) for cell in cells),
+        dtype=np.int64,
+        count=len(cells),
+    )
+    return codes, [cell for _, cell in index]
 
-    def __init__(self) -> None:
-        self._texts: dict[tuple[type, object], str] = {}
-        self._values: dict[tuple[object, type, object], tuple[bool, object]] = {}
 
-    def text(self, raw: object) -> str:
-        key = (type(raw), raw)
-        found = self._texts.get(key)
-        if found is None:
-            found = self._texts[key] = cell_text(raw)
-        return found
+def _objects(values: Sequence[object]) -> np.ndarray:
+    """A one-dimensional object array of ``values`` (never unpacking a tuple value)."""
+    return np.fromiter(values, dtype=object, count=len(values))
 
-    def value(self, kind: FieldType, raw: object) -> object:
-        """``PARSERS[kind](raw)``; raises the same :class:`ValueProblem` each time."""
-        key = (kind, type(raw), raw)
-        found = self._values.get(key)
-        if found is None:
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A column's distinct cells read as a field: the value (None where unreadable), the
+    problem's text where unreadable, the text as entered («54,5 %» for a fraction), the
+    text shown in a problem, and whether an ИНН lost its leading zero."""
+
+    values: np.ndarray
+    messages: np.ndarray
+    failed: np.ndarray
+    entered: np.ndarray
+    shown: list[str]
+    lost_zero: np.ndarray
+
+
+class _Column:
+    """One column of a sheet's rows: each row's code into the column's distinct cells
+    (``uniques``), their texts as the user sees them, and which rows are blank. A column
+    holds few distinct answers («да», «нет», small numbers): reading each once is what
+    makes a large upload fast. Readers and parsers are pure functions."""
+
+    def __init__(self, cells: Sequence[object]):
+        self.codes, self.uniques = _factorize(cells)
+        self.texts = [cell_text(u) for u in self.uniques]
+        self.blank_of = np.array([t == "" for t in self.texts], dtype=bool)
+        self.blank = self.blank_of[self.codes]
+
+    def parsed(self, f: Field, fraction: bool) -> _Parsed:
+        """Each distinct cell read as field ``f`` once (``fraction``: a column of Excel
+        percentages)."""
+        values, failed, entered, shown, lost = [], [], [], [], []
+        for raw, text in zip(self.uniques, self.texts, strict=True):
+            if isinstance(raw, float) and (fraction or (f.type is FieldType.SHARE and 0 < raw < 1)):
+                raw = round(raw * 100, 9)
+                text = cell_text(raw)
+                entered.append(text + " %")
+            else:
+                entered.append(text)
+            shown.append(text)
             try:
-                found = (True, PARSERS[kind](raw))
+                values.append(PARSERS[f.type](raw))
+                failed.append(False)
+                lost.append(f.type is FieldType.INN and inn_lost_leading_zero(raw))
             except ValueProblem as problem:
-                found = (False, str(problem))
-            self._values[key] = found
-        parsed, outcome = found
-        if not parsed:
-            raise ValueProblem(str(outcome))
-        return outcome
-
-
-def _parse_row(
-    result: ParsedFile,
-    sheet: Sheet,
-    header: Header,
-    row: Sequence[object],
-    excel_row: int,
-    fallback: dict[str, object],
-    fractions: set[int],
-    cells: _CellCache,
-) -> Record | None:
-    values: dict[str, object] = {}
-    entered: dict[str, str] = {}
-    unreadable: set[str] = set()
-    ok = True
-    for c, f in header.columns.items():
-        raw = row[c] if c < len(row) else None
-        entered[f.header] = cells.text(raw)
-        if isinstance(raw, float) and (
-            c in fractions or (f.type is FieldType.SHARE and 0 < raw < 1)
-        ):
-            raw = round(raw * 100, 9)
-            entered[f.header] = cells.text(raw) + " %"
-        try:
-            values[f.code] = cells.value(f.type, raw)
-            if f.type is FieldType.INN and inn_lost_leading_zero(raw):
-                result.warnings.append(
-                    Problem(
-                        result.file,
-                        "ИНН записан числом из 9 цифр: таблица отбросила ведущий ноль, "
-                        f"ИНН прочитан как «{values[f.code]}»",
-                        sheet=sheet.name,
-                        row=excel_row,
-                        column=header.titles[c],
-                        value=cells.text(raw),
-                    )
-                )
-        except ValueProblem as problem:
-            ok = False
-            unreadable.add(f.code)
-            result.errors.append(
-                Problem(
-                    result.file,
-                    str(problem),
-                    sheet=sheet.name,
-                    row=excel_row,
-                    column=header.titles[c],
-                    value=cells.text(raw),
-                )
-            )
-    for f in KIND_FIELDS[result.kind]:
-        if values.get(f.code) is None and f.code in fallback:
-            values[f.code] = fallback[f.code]
-        if f.code in PLACE_OPTIONAL.get(result.kind, ()):
-            values.setdefault(f.code, None)
-        if values.get(f.code) is None and f.code not in unreadable and needs_value(result.kind, f):
-            ok = False
-            column = next((header.titles[c] for c, g in header.columns.items() if g is f), None)
-            result.errors.append(
-                Problem(
-                    result.file,
-                    f"не заполнено обязательное поле «{f.header}»",
-                    sheet=sheet.name,
-                    row=excel_row,
-                    column=column or f.header,
-                    value="",
-                )
-            )
-    ok = _dates_in_order(result, sheet, header, excel_row, values) and ok
-    return Record(sheet.name, excel_row, values, entered) if ok else None
+                values.append(str(problem))
+                failed.append(True)
+                lost.append(False)
+        bad = np.array(failed, dtype=bool)
+        messages = _objects(values)
+        parsed = messages.copy()
+        parsed[bad] = None
+        return _Parsed(
+            values=parsed,
+            messages=messages,
+            failed=bad,
+            entered=_objects(entered),
+            shown=shown,
+            lost_zero=np.array(lost, dtype=bool),
+        )
 
 
 def _dates_in_order(
     result: ParsedFile, sheet: Sheet, header: Header, excel_row: int, values: dict[str, object]
-) -> bool:
+) -> list[Problem]:
     """An end date before its start date is an error on the end date's cell."""
-    fine = True
+    problems = []
     for start, end in DATE_RANGES:
         first, last = values.get(start), values.get(end)
         if first is None or last is None or last >= first:
             continue
-        fine = False
         column = next(c for c, f in header.columns.items() if f.code == end)
         started = next(f.header for f in header.columns.values() if f.code == start)
-        result.errors.append(
+        problems.append(
             Problem(
                 result.file,
                 f"дата раньше, чем «{started}» ({first:%d.%m.%Y})",
@@ -567,7 +644,7 @@ def _dates_in_order(
                 value=f"{last:%d.%m.%Y}",
             )
         )
-    return fine
+    return problems
 
 
 # Keys are asked for several times per row (duplicates, the upload's summary, the

@@ -15,8 +15,12 @@ Published into a directory, snapshots are named by data version
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -26,6 +30,10 @@ from .contract import PERSON_TABLES
 from .db import Database
 
 ENV = "MONITORING_SNAPSHOT"
+# Set on the writer of a deployment with replicas: the directory it keeps published.
+PUBLISH_ENV = "MONITORING_SNAPSHOTS_DIR"
+# Snapshots kept besides the current one: a replica may still read the one before.
+KEEP_PREVIOUS = 2
 POINTER = "CURRENT"
 # The meta key marking a snapshot; its value is the data version it was taken at.
 MARK = "snapshot"
@@ -171,3 +179,52 @@ def snapshot_path(value: str | None = None) -> Path | None:
 def open_snapshot(path: str | Path) -> Database:
     """A snapshot opened for reading (any number of processes may do so at once)."""
     return Database(path, read_only=True)
+
+
+def publish_if_changed(db: Database, directory: Path) -> Path | None:
+    """Publish ``db`` into ``directory`` unless its ``CURRENT`` snapshot already has the
+    database's data version; then delete all but the newest :data:`KEEP_PREVIOUS` older
+    snapshots. Returns the new snapshot, or None when nothing changed."""
+    version = db.data_version()
+    pointer = directory / POINTER
+    if pointer.exists() and pointer.read_text(encoding="utf-8").strip() == (
+        f"monitoring-v{version}.duckdb"
+    ):
+        return None
+    published = publish(db, directory)
+    _prune(directory, published.name)
+    return published
+
+
+def _prune(directory: Path, current: str) -> None:
+    numbered = re.compile(r"monitoring-v(\d+)\.duckdb")
+    older = sorted(
+        (int(m.group(1)), path)
+        for path in directory.iterdir()
+        if (m := numbered.fullmatch(path.name)) and path.name != current
+    )
+    for _, path in older[: max(0, len(older) - KEEP_PREVIOUS)]:
+        path.unlink(missing_ok=True)
+        Path(f"{path}.wal").unlink(missing_ok=True)
+
+
+def keep_published(db: Database, directory: str | Path, interval: float = 10.0) -> None:
+    """Start a daemon thread that publishes ``db`` into ``directory`` now and then every
+    ``interval`` seconds after its data changed (uploads, rollbacks, targets), so that
+    replicas reading ``directory`` follow the writer within seconds. A failed publication
+    is logged and retried at the next tick; it never stops the writer."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    log = logging.getLogger(__name__)
+
+    def run() -> None:
+        while True:
+            try:
+                published = publish_if_changed(db, directory)
+                if published is not None:
+                    log.info("snapshot published: %s", published)
+            except Exception:  # the writer goes on; the next tick tries again
+                log.exception("publishing a snapshot into %s failed", directory)
+            time.sleep(interval)
+
+    threading.Thread(target=run, name="snapshot-publisher", daemon=True).start()

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .access import resolve_orgs
 from .db import Database, DatabaseBusy, default_db_path
 from .users import ROLE_LABELS, Role, UserError, UserStore, check_new_user, users_path
 
@@ -88,6 +87,10 @@ def _password(args: argparse.Namespace) -> str:
 def _check_orgs(db_path: Path, orgs: tuple[str, ...], out: TextIO) -> None:
     """Refuse organisations the database does not know; when the database is busy
     (the dashboard runs), they are checked at login instead."""
+    # Imported here: the access layer loads every page's engine, which the command line
+    # does not need to start.
+    from .access import resolve_orgs
+
     if not orgs or not db_path.exists():
         return
     try:

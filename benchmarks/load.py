@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.load --db PATH [--sessions 1 5 10 20]
         [--view country|region|municipality|school] [--snapshot] [--timeout SECONDS]
-        [--out FILE]
+        [--url URL [--pids PID...]] [--out FILE]
 
 Each page a simulated user opens is a Streamlit websocket session (``/_stcore/stream``)
 speaking the protocol the browser speaks: it asks for a run of a page
@@ -20,7 +20,10 @@ seconds and wall time for the batch, and its memory (VmRSS, VmHWM) afterwards. T
 server is started once, on a copy of the database (``--snapshot``: on a snapshot
 published with :mod:`analytics.snapshot`, opened read-only through
 ``MONITORING_SNAPSHOT``, if the dashboard supports it), and warmed by one journey first.
-Results are printed and written as JSON (``--out``).
+``--url`` targets a running deployment instead (``scripts/serve.sh``: nginx in front of
+replicas; ``--db`` then only names the views): its server CPU and memory are those of
+the processes ``--pids`` (the replicas), summed. Results are printed and written as JSON
+(``--out``).
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ def journey(db_path: Path, view: str = "country") -> list[tuple[str, str, dict[s
     return [(label, page, dict(filters)) for label, page in PAGES]
 
 
-async def _user(port: int, steps: list, timeout: float) -> dict:
+async def _user(port: int | str, steps: list, timeout: float) -> dict:
     """One user's journey: seconds per step (None after an error), bytes, error. Each
     step is a session of its own opened on the page's URL with the view's filters, as
     when following a link: this client does not send widget states back as a browser
@@ -84,7 +87,7 @@ async def _user(port: int, steps: list, timeout: float) -> dict:
     }
 
 
-async def _users(port: int, n: int, steps: list, timeout: float) -> list[dict]:
+async def _users(port: int | str, n: int, steps: list, timeout: float) -> list[dict]:
     return await asyncio.gather(*[_user(port, steps, timeout) for _ in range(n)])
 
 
@@ -95,8 +98,20 @@ def _quantile(values: list[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
 
 
-def batch(port: int, pid: int, n: int, steps: list, timeout: float) -> dict:
-    cpu_before = cpu_seconds(pid)
+def _cpu(pids: list[int]) -> float:
+    return sum(cpu_seconds(pid) for pid in pids)
+
+
+def _memory(pids: list[int]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for pid in pids:
+        for name, value in proc_status(pid).items():
+            total[name] = total.get(name, 0) + value
+    return total
+
+
+def batch(port: int | str, pids: list[int], n: int, steps: list, timeout: float) -> dict:
+    cpu_before = _cpu(pids)
     started = time.perf_counter()
     outcomes = asyncio.run(_users(port, n, steps, timeout))
     wall = time.perf_counter() - started
@@ -109,16 +124,19 @@ def batch(port: int, pid: int, n: int, steps: list, timeout: float) -> dict:
             "max_s": max(done) if done else None,
         }
     journeys = [o["journey_s"] for o in outcomes if o["error"] is None]
+    step_times = [t for o in outcomes for t in o["steps"] if t is not None]
     return {
         "sessions": n,
         "steps": per_step,
+        "step_times": step_times,
         "journey_median_s": statistics.median(journeys) if journeys else None,
         "journey_max_s": max(journeys) if journeys else None,
         "errors": [o["error"] for o in outcomes if o["error"]],
         "wall_s": wall,
-        "server_cpu_s": cpu_seconds(pid) - cpu_before,
+        "server_cpu_s": _cpu(pids) - cpu_before,
+        "page_views_per_s": len(step_times) / wall,
         "bytes_per_user": statistics.median(o["bytes"] for o in outcomes),
-        "memory": proc_status(pid),
+        "memory": _memory(pids),
         "load_average": os.getloadavg()[0],
     }
 
@@ -141,19 +159,7 @@ def run(
         extra = {"MONITORING_SNAPSHOT": str(served)} if snapshot else {}
         process = start_server(served, port, **extra)
         try:
-            idle = proc_status(process.pid)
-            log("warming: one journey")
-            warm = batch(port, process.pid, 1, steps, timeout)
-            wait_idle(process.pid, limit=120)
-            results = []
-            for n in sessions:
-                log(f"{n} users")
-                results.append(batch(port, process.pid, n, steps, timeout))
-                log(
-                    f"  journey median {results[-1]['journey_median_s']}, errors "
-                    f"{len(results[-1]['errors'])}, CPU {results[-1]['server_cpu_s']:.1f} s"
-                )
-                wait_idle(process.pid, limit=120)
+            idle, warm, results = _batches(port, [process.pid], steps, sessions, timeout)
         finally:
             process.terminate()
             try:
@@ -173,6 +179,48 @@ def run(
     }
 
 
+def _batches(
+    target: int | str, pids: list[int], steps: list, sessions: tuple[int, ...], timeout: float
+) -> tuple[dict, dict, list[dict]]:
+    """Idle memory, the warming journey, and one batch per number of users."""
+    idle = _memory(pids)
+    log("warming: one journey")
+    warm = batch(target, pids, 1, steps, timeout)
+    for pid in pids:
+        wait_idle(pid, limit=120)
+    results = []
+    for n in sessions:
+        log(f"{n} users")
+        results.append(batch(target, pids, n, steps, timeout))
+        log(
+            f"  journey median {results[-1]['journey_median_s']}, errors "
+            f"{len(results[-1]['errors'])}, CPU {results[-1]['server_cpu_s']:.1f} s"
+        )
+        for pid in pids:
+            wait_idle(pid, limit=120)
+    return idle, warm, results
+
+
+def run_against(
+    url: str, pids: list[int], db: Path, sessions: tuple[int, ...], timeout: float, view: str
+) -> dict:
+    """The load test against a running deployment at ``url`` (its replicas ``pids``)."""
+    steps = journey(db, view)
+    idle, warm, results = _batches(url, pids, steps, sessions, timeout)
+    return {
+        "database": str(db),
+        "url": url,
+        "replicas": len(pids),
+        "view": view,
+        "journey": [(label, page, filters) for label, page, filters in steps],
+        "idle": idle,
+        "warm_journey": warm,
+        "batches": results,
+        "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "cpus": os.cpu_count(),
+    }
+
+
 def _s(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}".replace(".", ",")
 
@@ -181,8 +229,8 @@ def report(results: dict) -> str:
     labels = [label for label, _, _ in results["journey"]]
     lines = [
         "| пользователей | " + " | ".join(labels) + " | весь путь | ошибки | CPU сервера | "
-        "время пачки | VmRSS / VmHWM |",
-        "|" + "---|" * (len(labels) + 6),
+        "время пачки | страниц в секунду | VmRSS / VmHWM |",
+        "|" + "---|" * (len(labels) + 7),
     ]
     for b in results["batches"]:
         cells = [
@@ -195,6 +243,7 @@ def report(results: dict) -> str:
             + " | ".join(cells)
             + f" | {_s(b['journey_median_s'])} / {_s(b['journey_max_s'])} | {len(b['errors'])} | "
             f"{_s(b['server_cpu_s'])} с | {_s(b['wall_s'])} с | "
+            f"{_s(b.get('page_views_per_s'))} | "
             f"{memory.get('VmRSS', 0) // 2**20} / {memory.get('VmHWM', 0) // 2**20} МБ |"
         )
     return "\n".join(lines)
@@ -209,9 +258,16 @@ def main() -> None:
     parser.add_argument("--snapshot", action="store_true")
     parser.add_argument("--view", choices=VIEWS, default="country")
     parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--url", help="a running deployment, e.g. http://127.0.0.1:8080")
+    parser.add_argument("--pids", type=int, nargs="*", default=[], help="its replicas")
     parser.add_argument("--out", type=Path, default=Path("/tmp/load-results.json"))
     args = parser.parse_args()
-    results = run(args.db, tuple(args.sessions), args.snapshot, args.timeout, args.view)
+    if args.url:
+        results = run_against(
+            args.url, args.pids, args.db, tuple(args.sessions), args.timeout, args.view
+        )
+    else:
+        results = run(args.db, tuple(args.sessions), args.snapshot, args.timeout, args.view)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print("Медиана / максимум, секунды; шаги — до script_finished.")
     print(report(results))

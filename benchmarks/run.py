@@ -18,6 +18,11 @@ Sizes are those of :mod:`benchmarks.national`. For each size the stages are:
 - ``pages``: every page's cold run (``st.cache_data`` cleared) and warm rerun with
   ``streamlit.testing.v1.AppTest``, for one school, one municipality, one region and the
   whole country.
+- ``issue`` (largest size only): the figures of issue 15, each as a ratio measured in this
+  run (:mod:`benchmarks.issue`): whole-process ingest of one CSV against DuckDB's
+  ``read_csv``, whole-process ``indicators --format csv`` against the hand-written query,
+  XLSX against calamine, the slowest whole-country page cold and warm, N users at once on
+  the largest municipality and on the country.
 - ``server`` (largest size only): a real ``streamlit run dashboard.py`` on loopback,
   every page loaded once in chromium via Playwright, peak memory (VmHWM) of the server;
   then a load test of N = 1, 5, 10, 20 concurrent websocket sessions opening the
@@ -30,8 +35,8 @@ from ``DIR`` instead of rebuilding it, and keeps the earlier results of sizes, s
 pages (``--pages``) not measured now. The country's page runs stop after
 ``--page-budget`` seconds (cheapest first, ordered by the 100× times); the rest are
 extrapolated from 10×→100×. ``--report`` reprints the last table. ``--quick``: sizes 1
-and 10 unless given, one warm rerun, two filters (municipality, country), no server
-stage. Nothing is asserted.
+and 10 unless given, one warm rerun, two filters (municipality, country), two users in
+the load tests, no server stage. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -123,10 +128,14 @@ def build(size: str, work: Path, reuse: bool) -> dict:
         f"written in {generation:.1f} s; loading CSV"
     )
 
+    from analytics.contract import Kind
+
     def load(db: Database, files: list) -> float:
         started = time.perf_counter()
         for n, f in enumerate(files, 1):
-            ingest_file(db, f.path, f.kind)
+            # The kind as the engine imported now knows it: the pages stage imports the
+            # engine anew (fresh_modules), and the engine compares kinds by identity.
+            ingest_file(db, f.path, Kind(str(f.kind)))
             if n % 50 == 0:
                 log(f"{size}:   {n}/{len(files)} files, {time.perf_counter() - started:.0f} s")
         return time.perf_counter() - started
@@ -832,6 +841,9 @@ def rows_for(results: dict) -> list[Row]:
                 if figures["errors"]:
                     value += f", ошибок {len(figures['errors'])}"
                 out.append(Row(f"нагрузка: {n} сессий, обзор", size, value, "—", None))
+    from benchmarks import issue
+
+    out += issue.rows(results, Row)
     for name, g in results.get("growth", {}).items():
         if g["fit"] is None:
             continue
@@ -940,8 +952,8 @@ def main() -> None:
     parser.add_argument(
         "--stages",
         nargs="+",
-        default=["build", "indicators", "pages", "server"],
-        choices=["build", "indicators", "pages", "server"],
+        default=["build", "indicators", "pages", "issue", "server"],
+        choices=["build", "indicators", "pages", "issue", "server"],
     )
     parser.add_argument("--repeat", type=int, default=None, help="warm reruns per page view")
     parser.add_argument("--sessions", type=int, nargs="+", default=list(LOAD_SESSIONS))
@@ -1031,6 +1043,21 @@ def main() -> None:
                 only=args.pages,
             )
             r["pages"]["partial"] = bool(args.pages)
+        save()
+    if "issue" in stages:
+        from benchmarks import issue
+
+        largest = sizes[-1]
+        r = results["sizes"][largest]
+        log(f"{largest}: issue 15 figures (whole processes, load)")
+        directory = args.work / largest
+        r["issue"] = {
+            "ingest": issue.ingest_figures(directory, repeat=1 if args.quick else 2),
+            "indicators": issue.indicators_figures(
+                directory / "forms.duckdb", repeat=1 if args.quick else 2
+            ),
+            "load": issue.load_figures(directory / "forms.duckdb", args.quick),
+        }
         save()
     if "server" in stages:
         largest = sizes[-1]

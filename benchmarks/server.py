@@ -47,20 +47,26 @@ def start_server(db_path: Path, port: int, **env: str) -> subprocess.Popen:
     raise RuntimeError("the Streamlit server did not start in 90 s")
 
 
-async def served_page_run(port: int, page_name: str, query: dict[str, str], timeout: float) -> int:
+async def served_page_run(
+    port: int | str, page_name: str, query: dict[str, str], timeout: float
+) -> int:
     """One session as a browser opens it: connect to the server's websocket, ask for a
     run of ``page_name`` with URL ``query``, read until the script has finished; returns
-    the bytes received. Raises on a refused or timed-out session."""
+    the bytes received. Raises on a refused or timed-out session. ``port`` is a port on
+    127.0.0.1, or the base URL of a deployment (``http://127.0.0.1:8080``: nginx in front
+    of replicas)."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
     from websockets.asyncio.client import connect
 
     received = 0
     async with asyncio.timeout(timeout):
+        base = port.rstrip("/") if isinstance(port, str) else f"http://127.0.0.1:{port}"
+        origin = "/".join(base.split("/")[:3])
         async with connect(
-            f"ws://127.0.0.1:{port}/_stcore/stream",
+            base.replace("http", "ws", 1) + "/_stcore/stream",
             subprotocols=["streamlit"],
-            origin=f"http://127.0.0.1:{port}",
+            origin=origin,
             max_size=None,
         ) as ws:
             message = BackMsg()

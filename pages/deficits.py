@@ -13,7 +13,7 @@ from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.levels import Level
 from analytics.lookups import MONITORED_HELP
 from ui import charts, matrix
-from ui.page import BREAKDOWNS, Breakdown, Page, guarded, page
+from ui.page import BREAKDOWNS, ORG_CHOICE_LIMIT, Breakdown, Page, guarded, page
 from ui.tables import table_downloads
 from ui.text import md
 
@@ -29,6 +29,10 @@ def body() -> None:
         return
     st.caption(md(ctx.caption()))
     levels = matrix.territory_levels(f, ctx.hierarchy, single=False)
+    under = len(matrix.scoped_hierarchy(f, ctx.hierarchy))
+    if under > ORG_CHOICE_LIMIT and levels:
+        _territories_only(ctx, levels, under)
+        return
     wanted = (Level.TOTAL, Level.ORGANIZATION, *(b.level for b in levels))
     frame = ctx.indicators(f.scope(levels=wanted))
     total = frame[frame["level"] == Level.TOTAL]
@@ -48,6 +52,33 @@ def body() -> None:
     _org_counts(ctx, orgs, counts)
     _territory_counts(ctx, frame, orgs, counts, levels)
     _shortfalls(ctx, orgs)
+
+
+def _territories_only(ctx: Page, levels: list[Breakdown], under: int) -> None:
+    """Too many organisations for one page (a whole country): their territories' deficits,
+    and a word on how to see the organisations."""
+    st.info(
+        f"Под фильтрами {formatting.organizations(under)}: карта и списки организаций "
+        "строятся после выбора региона или муниципалитета в боковой панели. Ниже — "
+        "сводные значения территорий."
+    )
+    frame = ctx.indicators(ctx.filters.scope(levels=(Level.TOTAL, *(b.level for b in levels))))
+    names = [matrix.LEVEL_NAMES[s.level] for s in levels]
+    matrix.forget_invalid("heat_level", names)
+    chosen = (
+        st.radio("Строки карты", names, horizontal=True, key="heat_level")
+        if len(names) > 1
+        else names[0]
+    )
+    split = levels[names.index(chosen)]
+    rows = matrix.unit_rows(frame, split)
+    title = f"Дефициты {split.title}"
+    ids = [i.id for i in INDICATORS]
+    fig = matrix.status_heatmap(
+        rows, ids, title, ctx.caption(), show_values=rows["key"].nunique() <= 120
+    )
+    charts.show(fig, title, key="heatmap")
+    st.caption(matrix.legend_html(), unsafe_allow_html=True)
 
 
 def _summary(counts: pd.DataFrame, monitored: int) -> None:

@@ -28,8 +28,9 @@ def engine_modules() -> list[str]:
 
 ENGINE_MODULES = frozenset(engine_modules())
 
-# The gate itself, and the demo data the server builds on its very first start.
-ALLOWED: frozenset[str] = frozenset({"access", "demo"})
+# The gate itself, the demo data the server builds on its very first start, and the
+# snapshots a writer publishes for replicas (copies of the database, shown to nobody).
+ALLOWED: frozenset[str] = frozenset({"access", "demo", "snapshot"})
 
 
 def data_functions() -> set[tuple[str, str]]:

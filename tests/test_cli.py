@@ -454,3 +454,27 @@ def test_python_m_analytics_exits_1_on_bad_data_and_2_on_bad_usage(tmp_path):
     with Database(db) as check:
         assert (check.data_version(), check.scalar("SELECT count(*) FROM uploads")) == (0, 0)
     assert python_m_analytics("--db", db, "неизвестная").returncode == 2
+
+
+def test_ingest_reads_each_of_several_files_once_for_the_check_and_the_load(
+    tmp_path, capsys, monkeypatch
+):
+    import analytics.parse
+
+    files = [
+        write_csv(tmp_path / f"f{n}.csv", table([org(f"СОШ № {n}")], ["inn", *FORM_COLUMNS]))
+        for n in (1, 2)
+    ]
+    parsed = []
+    parse_sheets = analytics.parse.parse_sheets
+
+    def counted(name, *args):
+        parsed.append(name)
+        return parse_sheets(name, *args)
+
+    monkeypatch.setattr("analytics.ingest.parse_sheets", counted)
+    code, _, err = run(
+        capsys, "--db", str(tmp_path / "m.duckdb"), "ingest", *map(str, files), *GLAZOV_2023
+    )
+    assert (code, err) == (0, "")
+    assert parsed == ["f1.csv", "f2.csv"]

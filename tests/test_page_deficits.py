@@ -310,3 +310,24 @@ def test_the_shortfall_xlsx_holds_values_and_gaps_as_numbers_coloured_by_status(
         first["Статус"].fill.fgColor.rgb
         == {"red": "00D55E00", "yellow": "00E69F00"}[worst["status"]]
     )
+
+
+def test_with_more_organisations_than_a_page_draws_it_shows_territories_and_says_why(
+    copy: Database, monkeypatch: pytest.MonkeyPatch
+):
+    import ui.page
+
+    monkeypatch.setattr(ui.page, "ORG_CHOICE_LIMIT", 5)
+    under = len(lookups.hierarchy(copy))
+
+    at = open_page()
+
+    assert_clean(at)
+    assert [i.value for i in at.info if i.value.startswith("Под фильтрами")] == [
+        f"Под фильтрами {formatting.organizations(under)}: карта и списки организаций "
+        "строятся после выбора региона или муниципалитета в боковой панели. Ниже — "
+        "сводные значения территорий."
+    ]
+    assert [f for f in at.dataframe if "Организация" in f.value.columns] == []
+    assert "def_indicator" not in [s.key for s in at.selectbox]
+    assert len(at.get("plotly_chart")) == 1

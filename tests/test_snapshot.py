@@ -15,7 +15,7 @@ from analytics.cli import main
 from analytics.db import SCHEMA_VERSION, Database, DatabaseReadOnly
 from analytics.indicators import compute
 from analytics.ingest import ingest_bytes
-from analytics.snapshot import open_snapshot, publish, snapshot_path
+from analytics.snapshot import open_snapshot, publish, publish_if_changed, snapshot_path
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, table
 
 READ_ONLY = (
@@ -110,3 +110,23 @@ def test_a_cli_write_to_a_snapshot_exits_1_with_the_reason(fresh_db, tmp_path, c
     csv.write_bytes(form("Школа 1"))
     assert main(["--db", str(path), "ingest", str(csv)], out=io.StringIO()) == 1
     assert capsys.readouterr().err == f"Ошибка: база данных {path} {READ_ONLY}\n"
+
+
+def test_the_writer_publishes_again_only_after_its_data_changed(fresh_db, tmp_path):
+    ingest_bytes(fresh_db, "первая.csv", form("Школа 1"))
+    first = publish_if_changed(fresh_db, tmp_path)
+    assert first == tmp_path / f"monitoring-v{fresh_db.data_version()}.duckdb"
+    assert publish_if_changed(fresh_db, tmp_path) is None
+    ingest_bytes(fresh_db, "вторая.csv", form("Школа 2"))
+    second = publish_if_changed(fresh_db, tmp_path)
+    assert second == tmp_path / f"monitoring-v{fresh_db.data_version()}.duckdb"
+    assert snapshot_path(str(tmp_path)) == second
+
+
+def test_the_writer_keeps_the_current_snapshot_and_the_two_before_it(fresh_db, tmp_path):
+    published = []
+    for n in range(1, 5):
+        ingest_bytes(fresh_db, f"форма{n}.csv", form(f"Школа {n}"))
+        published.append(publish_if_changed(fresh_db, tmp_path).name)
+    kept = sorted(p.name for p in tmp_path.glob("monitoring-v*.duckdb"))
+    assert kept == sorted(published[1:])

@@ -9,6 +9,8 @@ upload or rollback refreshes every view and no session is served another role's 
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,11 @@ def _open(path: str) -> Database:
 
         build_demo(db)
         db.set_meta(DEMO_FLAG, 1)
+    published = os.environ.get(snapshot.PUBLISH_ENV)
+    if published:
+        # The writer of a deployment with replicas (scripts/serve.sh): they read what it
+        # publishes.
+        snapshot.keep_published(db, published)
     return db
 
 
@@ -82,4 +89,6 @@ def read(path: str, version: int, principal: Principal, method: str, *args: obje
     """``View(principal).method(*args)``, cached for this data version."""
     if method not in CACHED_READS:
         raise ValueError(f"{method} is not a cached read")
-    return _read(path, version, principal, method, args)
+    # A read depends on what a principal may see (role, organisations, read-only), never
+    # on who they are: every user of a role shares one cached result per data version.
+    return _read(path, version, replace(principal, login=""), method, args)
