@@ -487,9 +487,12 @@ def output_table(db: Database, scope: Scope | None = None, only_deficits: bool =
     deficit = (long.status_code == 1) | (long.status_code == 2)
     take = np.arange(len(long.rows))
     if only_deficits:
-        # As :func:`deficits`: largest gap first, ties in their original order.
+        # As :func:`deficits`: largest relative gap first, the catalogue order on ties.
         take = np.flatnonzero(deficit)
-        take = take[np.argsort(-long.gap[take], kind="stable")]
+        target = np.abs(long.target[take])
+        gap = long.gap[take]
+        relative = np.where(target > 0, gap / np.where(target > 0, target, 1), gap)
+        take = take[np.lexsort((np.asarray(long.ords)[take], -relative))]
 
     def coded(values: list[str | None], codes: np.ndarray) -> pa.DictionaryArray:
         codes = np.asarray(codes)[take]
