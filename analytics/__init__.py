@@ -51,6 +51,7 @@ Documents and wording
     narrative     the sentences of the documents and pages
     formatting    Russian numbers, percentages, dates and plurals
     exports       tables as CSV and XLSX that spreadsheets read as numbers
+    outputs       the command line's CSV and JSON, written by DuckDB with formulas defused
     images        chart images through kaleido and chromium
     docgen        the user guide of the forms (docs/forms.md)
 
