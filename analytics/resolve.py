@@ -141,6 +141,7 @@ class Resolver:
     def plan(self, records: Sequence[Record]) -> Plan:
         """Where each record goes: an organisation id, a negative placeholder for a new
         organisation, or None for an unplaced row (listed in the plan)."""
+        self._load_territories()
         municipalities = [self._municipality_of(r.values) for r in records]
         self._load(records, municipalities)
         plan = Plan(org_ids=[])
@@ -165,15 +166,10 @@ class Resolver:
         self, table: str, parent_column: str | None, parent: int | None, name: str, create: bool
     ) -> int | None:
         key = (table, parent, territory_key(name))
+        # Every stored territory is in the index (see _load_territories).
         found = self._territories.get(key)
-        if found is not None or (key in self._territories and not create):
-            return found
-        id_column = _ID_COLUMNS[table]
-        where = "name_key = ?" + (f" AND {parent_column} = ?" if parent_column else "")
-        params: list[object] = [territory_key(name)] + ([parent] if parent_column else [])
-        value = first_value(self.cur, f"SELECT {id_column} FROM {table} WHERE {where}", params)
-        found = int(value) if value is not None else None
         if found is None and create:
+            id_column = _ID_COLUMNS[table]
             found = int(first_value(self.cur, "SELECT nextval('territory_seq')"))
             columns = f"{id_column}, name, name_key" + (
                 f", {parent_column}" if parent_column else ""
@@ -185,6 +181,22 @@ class Resolver:
             )
         self._territories[key] = found
         return found
+
+    def _load_territories(self) -> None:
+        """Index every stored region, municipality and district by parent and normalised
+        name with three queries: a country's file names thousands of them, which were
+        thousands of single-row queries before."""
+        for table, parent_column in (
+            ("regions", None),
+            ("municipalities", "region_id"),
+            ("districts", "municipality_id"),
+        ):
+            parent = parent_column or "NULL"
+            for territory_id, parent_id, key in self.cur.execute(
+                f"SELECT {_ID_COLUMNS[table]}, {parent}, name_key FROM {table}"
+            ).fetchall():
+                parent_id = int(parent_id) if parent_id is not None else None
+                self._territories[(table, parent_id, key)] = int(territory_id)
 
     def _load(self, records: Sequence[Record], municipalities: list[int | None]) -> None:
         """Index every stored organisation a row can match: by its ИНН, by a name or alias
