@@ -6,11 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import formatting, legend
-from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
-from analytics.indicators import counted_indicators, deficit_tally, deficits
-from analytics.levels import Level
-from analytics.lookups import MONITORED_HELP
+from analytics.compute.indicators import counted_indicators, deficit_tally, deficits
+from analytics.compute.lookups import MONITORED_HELP
+from analytics.model import legend
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.model.levels import Level
+from analytics.wording import formatting
 from ui.page import guarded, page, period_label
 from ui.text import md
 

@@ -1,7 +1,7 @@
-"""``python -m analytics``: see :mod:`analytics.cli`."""
+"""``python -m analytics``: see :mod:`analytics.cli.main`."""
 
 import sys
 
-from .cli import main
+from analytics.cli.main import main
 
 sys.exit(main())

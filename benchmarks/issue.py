@@ -76,9 +76,9 @@ def one_csv(files_dir: Path, out: Path) -> tuple[Path, int]:
 
 def ingest_figures(directory: Path, repeat: int) -> dict:
     """Whole-process ingest of one CSV against DuckDB's read_csv of it."""
-    from analytics.contract import Kind
-    from analytics.db import Database
-    from analytics.ingest import ingest_file
+    from analytics.ingest.load import ingest_file
+    from analytics.model.contract import Kind
+    from analytics.store.db import Database
 
     work = directory / "issue"
     shutil.rmtree(work, ignore_errors=True)

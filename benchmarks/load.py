@@ -18,7 +18,7 @@ For each N: the time of each step (median, 95th percentile, max over users), the
 of a whole journey, errors (a session that failed or timed out), the server's CPU
 seconds and wall time for the batch, and its memory (VmRSS, VmHWM) afterwards. The
 server is started once, on a copy of the database (``--snapshot``: on a snapshot
-published with :mod:`analytics.snapshot`, opened read-only through
+published with :mod:`analytics.store.snapshot`, opened read-only through
 ``MONITORING_SNAPSHOT``, if the dashboard supports it), and warmed by one journey first.
 ``--url`` targets a running deployment instead (``scripts/serve.sh``: nginx in front of
 replicas; ``--db`` then only names the views): its server CPU and memory are those of
@@ -148,8 +148,8 @@ def run(
     with tempfile.TemporaryDirectory(prefix="load-") as work:
         served = Path(work) / "served.duckdb"
         if snapshot:
-            from analytics.db import Database
-            from analytics.snapshot import publish
+            from analytics.store.db import Database
+            from analytics.store.snapshot import publish
 
             with Database(db, read_only=True) as source:
                 publish(source, served)

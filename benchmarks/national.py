@@ -41,9 +41,9 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from analytics.contract import FIELDS_BY_CODE, FORM_VALUE_CODES, ORG_TYPES_BY_CODE, Kind
-from analytics.demo import TYPE_LAG, YES_CHANCE, csv_text, inn_check_digit
-from analytics.demo import answers as demo_answers
+from analytics.model.contract import FIELDS_BY_CODE, FORM_VALUE_CODES, ORG_TYPES_BY_CODE, Kind
+from analytics.operations.demo import TYPE_LAG, YES_CHANCE, csv_text, inn_check_digit
+from analytics.operations.demo import answers as demo_answers
 
 SEED = 2025_07
 PERIODS: tuple[str, ...] = ("2022/2023", "2023/2024", "2024/2025")

@@ -21,8 +21,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics.db import Database
-from analytics.demo import build_demo
+from analytics.operations.demo import build_demo
+from analytics.store.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = (

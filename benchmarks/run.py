@@ -7,12 +7,12 @@
 Sizes are those of :mod:`benchmarks.national`. For each size the stages are:
 
 - ``build``: write the files, load the registry and every CSV form file through
-  ``analytics.ingest.ingest_file`` into a fresh database (kept as ``forms.duckdb``: the
+  ``analytics.ingest.load.ingest_file`` into a fresh database (kept as ``forms.duckdb``: the
   later stages read it), load the XLSX copies into a second database, and time the
   readers alone on the same files: DuckDB's ``read_csv`` for the CSV, python-calamine
   for the XLSX. (For the country, XLSX is written and loaded for the first five
   regions: a rate, measured on a sample.)
-- ``indicators``: ``analytics.indicators.compute(db)`` (every indicator × level ×
+- ``indicators``: ``analytics.compute.indicators.compute(db)`` (every indicator × level ×
   period) against one hand-written GROUPING SETS query over the same tables; a few
   values are compared to show they are the same numbers.
 - ``pages``: every page's cold run (``st.cache_data`` cleared) and warm rerun with
@@ -107,8 +107,8 @@ def free_port() -> int:
 
 def build(size: str, work: Path, reuse: bool) -> dict:
     """Files, the CSV-built database and the ingest figures of ``size``."""
-    from analytics.db import Database
-    from analytics.ingest import ingest_file
+    from analytics.ingest.load import ingest_file
+    from analytics.store.db import Database
     from benchmarks.national import generate
 
     directory = work / size
@@ -128,7 +128,7 @@ def build(size: str, work: Path, reuse: bool) -> dict:
         f"written in {generation:.1f} s; loading CSV"
     )
 
-    from analytics.contract import Kind
+    from analytics.model.contract import Kind
 
     def load(db: Database, files: list) -> float:
         started = time.perf_counter()
@@ -275,7 +275,7 @@ def _key(row: dict, level: str) -> tuple:
 def compare(engine, hand, sample: int = 300) -> tuple[int, int]:
     """Compare numerators and denominators of every total/region row and a sample of
     the others; returns (compared, different)."""
-    from analytics.catalogue import INDICATORS
+    from analytics.model.catalogue import INDICATORS
 
     wide = {_key(r, r["level"]): r for r in hand.to_dict("records")}
     picked = engine[engine["level"].isin(["total", "region"])]
@@ -307,8 +307,8 @@ def compare(engine, hand, sample: int = 300) -> tuple[int, int]:
 
 
 def indicators_bench(db_path: Path, repeat: int) -> dict:
-    from analytics.db import Database
-    from analytics.indicators import compute
+    from analytics.compute.indicators import compute
+    from analytics.store.db import Database
 
     # Read-write, as the dashboard opens it: a newer schema's migrations apply first.
     with Database(db_path) as db:
@@ -327,9 +327,9 @@ def indicators_bench(db_path: Path, repeat: int) -> dict:
         wide = hand()
         compared, different = compare(frame, wide)
         # Where does the engine's time go: its SQL alone (the wide rows, through Arrow).
-        from analytics.indicators import indicator_sql
-        from analytics.levels import Level
-        from analytics.scope import Scope
+        from analytics.compute.indicators import indicator_sql
+        from analytics.model.levels import Level
+        from analytics.store.scope import Scope
 
         sql, params = indicator_sql(Scope())
 
@@ -509,13 +509,16 @@ def fresh_modules() -> None:
     for name in [m for m in sys.modules if m.split(".")[0] in ("analytics", "ui")]:
         del sys.modules[name]
     for package in ("analytics", "ui"):
-        for path in sorted((ROOT / package).glob("*.py")):
-            if path.stem.startswith("__"):  # __main__ would run the command line
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if path.stem == "__main__":  # it would run the command line
                 continue
+            dotted = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(
+                ".__init__"
+            )
             try:
-                importlib.import_module(f"{package}.{path.stem}")
+                importlib.import_module(dotted)
             except Exception as error:  # a module mid-edit: its pages will report it
-                log(f"  import {package}.{path.stem}: {error}")
+                log(f"  import {dotted}: {error}")
 
 
 def expected_cold(work: Path, current: dict) -> dict[str, float]:

@@ -8,14 +8,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import audit, formatting, quality
-from analytics.contract import KIND_FIELDS, KIND_LABELS, ORG_TYPES, PERIOD, Kind
-from analytics.ingest import Decisions, RollbackRefused
-from analytics.levels import Level
-from analytics.parse import Defaults
-from analytics.scope import Scope
-from analytics.template import build_template
-from analytics.users import Role
+from analytics.compute import quality
+from analytics.ingest.load import Decisions, RollbackRefused
+from analytics.ingest.parse import Defaults
+from analytics.ingest.template import build_template
+from analytics.model.contract import KIND_FIELDS, KIND_LABELS, ORG_TYPES, PERIOD, Kind
+from analytics.model.levels import Level
+from analytics.operations.users import Role
+from analytics.store import audit
+from analytics.store.scope import Scope
+from analytics.wording import formatting
 from ui import registers_view, upload
 from ui.page import ALL, Page, guarded, page, period_label
 from ui.tables import table_downloads

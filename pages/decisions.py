@@ -10,13 +10,14 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analytics import formatting, legend
-from analytics.decisions import (
+from analytics.meetings.decisions import (
     IMPROVED,
     STATUSES,
     WORSENED,
     DecisionError,
 )
+from analytics.model import legend
+from analytics.wording import formatting
 from ui import matrix
 from ui.page import ALL, Page, guarded, page
 from ui.tables import table_downloads

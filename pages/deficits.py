@@ -8,10 +8,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import formatting, legend
-from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
-from analytics.levels import Level
-from analytics.lookups import MONITORED_HELP
+from analytics.compute.lookups import MONITORED_HELP
+from analytics.model import legend
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.model.levels import Level
+from analytics.wording import formatting
 from ui import charts, matrix
 from ui.page import BREAKDOWNS, ORG_CHOICE_LIMIT, Breakdown, Page, guarded, page
 from ui.tables import table_downloads

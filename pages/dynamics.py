@@ -12,9 +12,11 @@ import streamlit as st
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from analytics import exports, formatting, legend
-from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
-from analytics.levels import Level
+from analytics.documents import exports
+from analytics.model import legend
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
+from analytics.model.levels import Level
+from analytics.wording import formatting
 from ui import charts, matrix, plan_view
 from ui.page import Breakdown, Page, guarded, page, period_label, with_filters
 from ui.tables import table_downloads

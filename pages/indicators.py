@@ -8,9 +8,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import exports, formatting, legend
-from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
-from analytics.levels import Level
+from analytics.documents import exports
+from analytics.model import legend
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.model.levels import Level
+from analytics.wording import formatting
 from ui import charts, registers_view
 from ui.page import (
     BREAKDOWNS,

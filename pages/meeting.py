@@ -15,15 +15,12 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from analytics import formatting, legend
-from analytics.catalogue import INDICATORS_BY_ID
-from analytics.decisions import (
+from analytics.documents.protocol import file_name as protocol_file_name
+from analytics.meetings.decisions import (
     DecisionError,
     row_territory,
 )
-from analytics.documents.protocol import file_name as protocol_file_name
-from analytics.levels import Level
-from analytics.meetings import (
+from analytics.meetings.meetings import (
     DECISIONS,
     DEFAULT_TITLE,
     OVERVIEW,
@@ -32,7 +29,11 @@ from analytics.meetings import (
     Screen,
     screens,
 )
-from analytics.narrative import indicator_sentence
+from analytics.model import legend
+from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.model.levels import Level
+from analytics.wording import formatting
+from analytics.wording.narrative import indicator_sentence
 from ui import charts, matrix
 from ui.page import Filters, Page, describe, guarded, page, period_label, useful_breakdown
 from ui.text import md

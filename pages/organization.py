@@ -9,12 +9,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import exports, formatting, legend, lookups, quality
-from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
-from analytics.contract import ORG_TYPES_BY_CODE
-from analytics.legend import Status
-from analytics.levels import Level
-from analytics.scope import Scope
+from analytics.compute import lookups, quality
+from analytics.documents import exports
+from analytics.model import legend
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
+from analytics.model.contract import ORG_TYPES_BY_CODE
+from analytics.model.legend import Status
+from analytics.model.levels import Level
+from analytics.store.scope import Scope
+from analytics.wording import formatting
 from ui import charts, registers_view
 from ui.page import ORG_CHOICE_LIMIT, Page, apply_filters, guarded, page, period_label, with_filters
 from ui.tables import table_downloads

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.contract import KIND_LABELS, Kind
 from analytics.documents.pdf import PDF_UNAVAILABLE_MESSAGE, pdf_available, report_pdf
-from analytics.template import build_template
+from analytics.ingest.template import build_template
+from analytics.model.contract import KIND_LABELS, Kind
 from ui.charts import slug
 from ui.page import Page, guarded, page, period_label
 

@@ -14,11 +14,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analytics import formatting
-from analytics.access import AccessDenied
-from analytics.contract import KIND_LABELS, Kind
-from analytics.problems import IngestError
-from analytics.rounds import STATUS_LABELS, Round, Status, by_territory, summarize
+from analytics.ingest.problems import IngestError
+from analytics.meetings.rounds import STATUS_LABELS, Round, Status, by_territory, summarize
+from analytics.model.contract import KIND_LABELS, Kind
+from analytics.operations.access import AccessDenied
+from analytics.wording import formatting
 from ui import upload
 from ui.page import Page, guarded, page
 from ui.tables import XLSX_MIME, table_downloads

@@ -14,11 +14,12 @@ import re
 import pandas as pd
 import streamlit as st
 
-from analytics import formatting, legend
-from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
-from analytics.levels import LEVEL_LABELS, Level
-from analytics.signoff import MAX_LENGTH, SignOff, SignOffError
-from analytics.targets import OVERRIDABLE_LEVELS, TargetError
+from analytics.compute.targets import OVERRIDABLE_LEVELS, TargetError
+from analytics.model import legend
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.model.levels import LEVEL_LABELS, Level
+from analytics.store.signoff import MAX_LENGTH, SignOff, SignOffError
+from analytics.wording import formatting
 from ui.page import ALL, Page, guarded, page, period_label
 from ui.tables import table_downloads
 from ui.text import md

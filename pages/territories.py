@@ -7,9 +7,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import formatting
-from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
-from analytics.levels import Level
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.model.levels import Level
+from analytics.wording import formatting
 from ui import charts, matrix
 from ui.page import Breakdown, Page, guarded, page
 from ui.tables import table_downloads

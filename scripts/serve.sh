@@ -86,8 +86,8 @@ if [ ! -f "$db" ]; then
     echo "Базы данных ещё нет: создаю демонстрационные данные…"
     "$python" -c "
 import sys
-from analytics.db import Database
-from analytics.demo import build_demo
+from analytics.store.db import Database
+from analytics.operations.demo import build_demo
 from ui.state import DEMO_FLAG
 with Database(sys.argv[1]) as db:
     build_demo(db)

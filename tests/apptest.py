@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from analytics.db import default_db_path
-from analytics.users import UserStore, users_path
+from analytics.operations.users import UserStore, users_path
+from analytics.store.db import default_db_path
 from tests.conftest import ROOT
 from ui.auth import session_values
 

@@ -11,7 +11,7 @@ values of every form the region holds at the end.
 :func:`load` uploads the campaign through the engine as a coordinator would;
 :func:`expected_indicators` computes every indicator of the data contract from the
 ground truth with pandas (never with the engine's code), for comparison with
-:func:`analytics.indicators.compute`.
+:func:`analytics.compute.indicators.compute`.
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from analytics.contract import Kind
-from analytics.db import Database
-from analytics.identity import NEW_ORGANISATION
-from analytics.ingest import Decisions, IngestResult, ingest_bytes, preview
-from analytics.parse import Defaults
-from analytics.problems import ReviewNeeded
+from analytics.ingest.identity import NEW_ORGANISATION
+from analytics.ingest.load import Decisions, IngestResult, ingest_bytes, preview
+from analytics.ingest.parse import Defaults
+from analytics.ingest.problems import ReviewNeeded
+from analytics.model.contract import Kind
+from analytics.store.db import Database
 from tests.filemakers import HEADERS, YES_NO_CODES
 
 REGION = "Республика Саха (Якутия)"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics.db import Database
-from analytics.ingest import ingest_file
-from analytics.parse import Defaults
+from analytics.ingest.load import ingest_file
+from analytics.ingest.parse import Defaults
+from analytics.store.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -49,7 +49,7 @@ def samples_db(fresh_db: Database) -> Database:
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo database, built once per test session; tests work on copies."""
-    from analytics.demo import build_demo
+    from analytics.operations.demo import build_demo
 
     directory = tmp_path_factory.mktemp("demo")
     with Database(directory / "monitoring.duckdb") as db:

@@ -1,6 +1,6 @@
 """What a curator can work out from what they see, as a linear system.
 
-Every value a curator's :class:`~analytics.access.View` returns is an equation over the
+Every value a curator's :class:`~analytics.operations.access.View` returns is an equation over the
 unknown answers of the other organisations' forms: a territory's share ``V`` of
 indicator ``N/D`` over the organisations ``S`` taking part says
 ``Σ_S N − (V / factor) · Σ_S D = (the curator's own part)``; a numerator or denominator
@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analytics.catalogue import INDICATORS_BY_ID
-from analytics.db import Database
-from analytics.indicators import compute
-from analytics.levels import Level
-from analytics.scope import Scope
+from analytics.compute.indicators import compute
+from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.store.scope import Scope
 
 # Indicator → its numerator and denominator as {raw answer: coefficient} for one form; a
 # yes/no indicator's denominator is the known constant 1 (no unknowns).

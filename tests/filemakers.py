@@ -15,7 +15,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from analytics.db import Database
+from analytics.store.db import Database
 
 # Column code → canonical header of the contract's «Форма мониторинга ОО».
 HEADERS: dict[str, str] = {

@@ -7,8 +7,8 @@ municipalities over two calendar years.
 
 from __future__ import annotations
 
-from analytics.db import Database
-from analytics.ingest import ingest_bytes
+from analytics.ingest.load import ingest_bytes
+from analytics.store.db import Database
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, table
 
 REGION = "Удмуртская Республика"

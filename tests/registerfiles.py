@@ -27,11 +27,11 @@ tests expect is worked out by hand in the comments below.
 
 from __future__ import annotations
 
-from analytics.contract import Kind
-from analytics.db import Database
-from analytics.ingest import ingest_bytes
-from analytics.normalize import person_key
-from analytics.parse import Defaults
+from analytics.ingest.load import ingest_bytes
+from analytics.ingest.normalize import person_key
+from analytics.ingest.parse import Defaults
+from analytics.model.contract import Kind
+from analytics.store.db import Database
 from tests.filemakers import csv_bytes, org, table
 
 PERIOD = "2022/2023"

@@ -7,11 +7,11 @@ from datetime import date, datetime
 
 from openpyxl import load_workbook
 
-from analytics.access import Principal, View
-from analytics.contract import Kind
-from analytics.db import Database
-from analytics.ingest import ingest_bytes
-from analytics.users import Role
+from analytics.ingest.load import ingest_bytes
+from analytics.model.contract import Kind
+from analytics.operations.access import Principal, View
+from analytics.operations.users import Role
+from analytics.store.db import Database
 from tests.campaign import inn_check_digit
 from tests.filemakers import xlsx_bytes
 

@@ -14,8 +14,11 @@ import zipfile
 import pytest
 from docx import Document
 
-from analytics import audit
-from analytics.access import (
+from analytics.compute.indicators import compute
+from analytics.ingest.load import ingest_bytes
+from analytics.model.contract import Kind
+from analytics.model.levels import Level
+from analytics.operations.access import (
     LOCAL_PRINCIPAL,
     AccessDenied,
     Principal,
@@ -23,14 +26,11 @@ from analytics.access import (
     principal_of,
     resolve_orgs,
 )
-from analytics.contract import Kind
-from analytics.db import Database
-from analytics.indicators import compute
-from analytics.ingest import ingest_bytes
-from analytics.levels import Level
-from analytics.reset import table_counts
-from analytics.scope import Scope
-from analytics.users import Role, User
+from analytics.operations.users import Role, User
+from analytics.store import audit
+from analytics.store.db import Database
+from analytics.store.reset import table_counts
+from analytics.store.scope import Scope
 from tests.filemakers import csv_bytes, org, table
 from tests.registerfiles import (
     DEFAULTS,

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from analytics.access import AccessDenied, Principal, View
-from analytics.db import Database
-from analytics.levels import Level
-from analytics.users import Role
+from analytics.model.levels import Level
+from analytics.operations.access import AccessDenied, Principal, View
+from analytics.operations.users import Role
+from analytics.store.db import Database
 from tests import meetingfiles
 
 

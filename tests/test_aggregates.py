@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import aggregates
-from analytics.contract import Kind
-from analytics.db import MIGRATIONS, Database
-from analytics.indicators import compute
-from analytics.ingest import ingest_bytes, rollback
+from analytics.compute.indicators import compute
+from analytics.ingest.load import ingest_bytes, rollback
+from analytics.model.contract import Kind
+from analytics.store import aggregates
+from analytics.store.db import MIGRATIONS, Database
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, table
 
 REGION = "Удмуртская Республика"

@@ -1,5 +1,5 @@
 """The layering the rest relies on: the engine knows nothing of Streamlit, and the views
-read data only through :class:`analytics.access.View`, so roles cannot be bypassed."""
+read data only through :class:`analytics.operations.access.View`, so roles cannot be bypassed."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import pkgutil
 import re
 from pathlib import Path
 
+import pytest
+
 import analytics
-from analytics.db import Database
+from analytics.store.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 VIEW_FILES = [ROOT / "dashboard.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]
@@ -30,7 +32,7 @@ ENGINE_MODULES = frozenset(engine_modules())
 
 # The gate itself, the demo data the server builds on its very first start, and the
 # snapshots a writer publishes for replicas (copies of the database, shown to nobody).
-ALLOWED: frozenset[str] = frozenset({"access", "demo", "snapshot"})
+ALLOWED: frozenset[str] = frozenset({"operations.access", "operations.demo", "store.snapshot"})
 
 
 def data_functions() -> set[tuple[str, str]]:
@@ -96,9 +98,9 @@ def test_the_rule_below_knows_the_engines_data_functions():
     functions = data_functions()
 
     assert {
-        ("indicators", "compute"),
-        ("lookups", "hierarchy"),
-        ("registers", "people"),
+        ("compute.indicators", "compute"),
+        ("compute.lookups", "hierarchy"),
+        ("compute.person_bases", "people"),
     } <= functions
 
 
@@ -115,7 +117,7 @@ def test_the_views_read_data_only_through_the_access_view():
 
 def test_no_code_leaves_a_result_open_with_fetchone():
     # DuckDB 2.0 keeps a result open after fetchone(); the next register on the same
-    # cursor then fails. analytics.db.first_row reads the result to its end instead.
+    # cursor then fails. analytics.store.db.first_row reads the result to its end instead.
     sources = [
         *(ROOT / "analytics").rglob("*.py"),
         *VIEW_FILES,
@@ -221,7 +223,7 @@ NO_TERRITORY_VALUES = {
 
 
 def view_methods() -> dict[str, ast.FunctionDef]:
-    tree = ast.parse((ROOT / "analytics" / "access.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "analytics" / "operations" / "access.py").read_text(encoding="utf-8"))
     view = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "View")
     return {n.name: n for n in view.body if isinstance(n, ast.FunctionDef)}
 
@@ -241,8 +243,8 @@ def test_every_public_view_method_is_classified_for_disclosure():
 
 
 def test_the_view_methods_returning_territory_values_are_marked():
-    from analytics import access  # noqa: F401  (the decorators run on import)
-    from analytics.disclosure import TERRITORY_METHODS
+    from analytics.operations import access  # noqa: F401  (the decorators run on import
+    from analytics.compute.disclosure import TERRITORY_METHODS
 
     assert TERRITORY_METHODS == TERRITORY_VIEW_METHODS
 
@@ -284,8 +286,24 @@ def test_the_view_reaches_compute_only_through_its_window_path():
     assert callers == {"_values"}
 
 
-def test_the_engines_map_names_every_module():
-    listed = set(re.findall(r"^    (\w+)\s", analytics.__doc__ or "", re.M))
-    top = {name.split(".")[0] for name in engine_modules()}
-    assert top - listed == set()
-    assert listed - top == set()
+def listed(package) -> set[str]:
+    """The names a package's docstring lists: a name, two spaces or more and what it holds,
+    or ``:mod:`.name```."""
+    text = package.__doc__ or ""
+    return set(re.findall(r"^ *(\w+) {2,}\S", text, re.M)) | set(
+        re.findall(r":mod:`\.(\w+)`", text)
+    )
+
+
+def test_the_engines_map_names_every_stage_package():
+    stages = {name.split(".")[0] for name in engine_modules()}
+
+    assert listed(analytics) == stages
+
+
+@pytest.mark.parametrize("stage", sorted({name.split(".")[0] for name in engine_modules()}))
+def test_every_stage_package_lists_each_of_its_modules(stage):
+    package = importlib.import_module(f"analytics.{stage}")
+    modules = {name.split(".")[1] for name in engine_modules() if name.startswith(f"{stage}.")}
+
+    assert listed(package) == modules

@@ -8,14 +8,14 @@ from datetime import datetime
 
 import pytest
 
-from analytics import audit
-from analytics.cli import main
-from analytics.db import Database
-from analytics.ingest import RollbackRefused, ingest_bytes, rollback
-from analytics.levels import Level
-from analytics.parse import Defaults
-from analytics.problems import IngestError
-from analytics.targets import remove_target, set_target
+from analytics.cli.main import main
+from analytics.compute.targets import remove_target, set_target
+from analytics.ingest.load import RollbackRefused, ingest_bytes, rollback
+from analytics.ingest.parse import Defaults
+from analytics.ingest.problems import IngestError
+from analytics.model.levels import Level
+from analytics.store import audit
+from analytics.store.db import Database
 from tests.filemakers import csv_bytes, org, table
 
 DEFAULTS = Defaults(

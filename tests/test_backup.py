@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from analytics import audit, backup
-from analytics.cli import main
-from analytics.db import SCHEMA_VERSION, Database, DatabaseBusy
-from analytics.ingest import ingest_bytes
-from analytics.parse import Defaults
+from analytics.cli.main import main
+from analytics.ingest.load import ingest_bytes
+from analytics.ingest.parse import Defaults
+from analytics.store import audit, backup
+from analytics.store.db import SCHEMA_VERSION, Database, DatabaseBusy
 from tests.filemakers import csv_bytes, org, state, table
 from tests.processes import held
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics.db import Database
-from analytics.indicators import compute
-from analytics.ingest import ingest_file
+from analytics.compute.indicators import compute
+from analytics.ingest.load import ingest_file
+from analytics.store.db import Database
 from benchmarks import load
 from benchmarks.national import PERIODS, REGIONS, SIZES, generate, municipalities
 from benchmarks.run import HAND_SQL, compare, exponent

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.users import Role, UserStore
+from analytics.operations.users import Role, UserStore
 from benchmarks.server import start_server
 from tests.conftest import ROOT
 
@@ -190,7 +190,7 @@ def test_an_uploaded_municipal_file_is_previewed_then_loaded(server, tab):
 def test_a_row_the_engine_cannot_place_waits_for_a_choice_on_a_projector(
     server, browser, demo_template
 ):
-    from analytics.db import Database
+    from analytics.store.db import Database
     from ui.upload import NEW_ORGANISATION_LABEL
 
     with Database(demo_template, read_only=True) as db:
@@ -237,7 +237,7 @@ def test_a_row_the_engine_cannot_place_waits_for_a_choice_on_a_projector(
 
 
 def test_a_link_with_a_school_opens_its_profile(server, tab, demo_template):
-    from analytics.db import Database
+    from analytics.store.db import Database
 
     with Database(demo_template, read_only=True) as db:
         org_id, name = db.query(

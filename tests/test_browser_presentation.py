@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from analytics import lookups
-from analytics.db import Database
-from analytics.decisions import add_decision
-from analytics.levels import Level
-from analytics.meetings import create_meeting, frozen_values, screens
-from analytics.users import Role, UserStore
+from analytics.compute import lookups
+from analytics.meetings.decisions import add_decision
+from analytics.meetings.meetings import create_meeting, frozen_values, screens
+from analytics.model.levels import Level
+from analytics.operations.users import Role, UserStore
+from analytics.store.db import Database
 from tests.test_browser import (  # noqa: F401
     CHROMIUM,
     PASSWORD,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics.access import View
-from analytics.db import Database
-from analytics.users import Role, UserStore
+from analytics.operations.access import View
+from analytics.operations.users import Role, UserStore
+from analytics.store.db import Database
 from tests.roundfiles import ADMIN, SCHOOLS, filled, inn, load_registry, open_city_round
 
 # The harness: a cold server, chromium, and waiting for Streamlit to settle.

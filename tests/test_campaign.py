@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from analytics.contract import Kind
-from analytics.db import Database
-from analytics.indicators import compute
-from analytics.ingest import Decisions, ingest_bytes, preview
-from analytics.parse import Defaults
-from analytics.problems import IngestError, ReviewNeeded
+from analytics.compute.indicators import compute
+from analytics.ingest.load import Decisions, ingest_bytes, preview
+from analytics.ingest.parse import Defaults
+from analytics.ingest.problems import IngestError, ReviewNeeded
+from analytics.model.contract import Kind
+from analytics.store.db import Database
 from tests import campaign as cp
 from tests.filemakers import VALUE_CODES, csv_bytes, org, table, xlsx_bytes
 

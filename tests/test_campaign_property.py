@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from analytics.db import Database
+from analytics.store.db import Database
 from tests import campaign as cp
 
 campaigns = st.builds(

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics.cli import main
-from analytics.db import Database
+from analytics.cli.main import main
+from analytics.store.db import Database
 from tests.conftest import DATA, EXPECTED
 from tests.filemakers import FORM_COLUMNS, FULL_COLUMNS, csv_bytes, org, state, table, write_csv
 
@@ -459,20 +459,20 @@ def test_python_m_analytics_exits_1_on_bad_data_and_2_on_bad_usage(tmp_path):
 def test_ingest_reads_each_of_several_files_once_for_the_check_and_the_load(
     tmp_path, capsys, monkeypatch
 ):
-    import analytics.parse
+    import analytics.ingest.parse
 
     files = [
         write_csv(tmp_path / f"f{n}.csv", table([org(f"СОШ № {n}")], ["inn", *FORM_COLUMNS]))
         for n in (1, 2)
     ]
     parsed = []
-    parse_sheets = analytics.parse.parse_sheets
+    parse_sheets = analytics.ingest.parse.parse_sheets
 
     def counted(name, *args):
         parsed.append(name)
         return parse_sheets(name, *args)
 
-    monkeypatch.setattr("analytics.ingest.parse_sheets", counted)
+    monkeypatch.setattr("analytics.ingest.load.parse_sheets", counted)
     code, _, err = run(
         capsys, "--db", str(tmp_path / "m.duckdb"), "ingest", *map(str, files), *GLAZOV_2023
     )

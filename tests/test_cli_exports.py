@@ -7,7 +7,7 @@ import pytest
 from docx import Document
 from pptx import Presentation
 
-from analytics.cli import main
+from analytics.cli.main import main
 from analytics.documents.pdf import pdf_available
 
 

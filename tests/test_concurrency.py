@@ -14,14 +14,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics import audit
-from analytics.cli import main
-from analytics.db import Database
-from analytics.indicators import compute
-from analytics.ingest import ingest_bytes, rollback
-from analytics.levels import Level
-from analytics.parse import Defaults
-from analytics.scope import Scope
+from analytics.cli.main import main
+from analytics.compute.indicators import compute
+from analytics.ingest.load import ingest_bytes, rollback
+from analytics.ingest.parse import Defaults
+from analytics.model.levels import Level
+from analytics.store import audit
+from analytics.store.db import Database
+from analytics.store.scope import Scope
 from tests.filemakers import csv_bytes, org, state, table, write_csv
 from tests.processes import hold
 

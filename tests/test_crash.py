@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics.db import Database
-from analytics.ingest import ingest_bytes
-from analytics.parse import Defaults
+from analytics.ingest.load import ingest_bytes
+from analytics.ingest.parse import Defaults
+from analytics.store.db import Database
 from tests.filemakers import csv_bytes, org, table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,9 +31,9 @@ KILL_POINTS = 24
 CHILD = """
 import sys, time
 from pathlib import Path
-from analytics.db import Database
-from analytics.ingest import ingest_bytes
-from analytics.parse import Defaults
+from analytics.store.db import Database
+from analytics.ingest.load import ingest_bytes
+from analytics.ingest.parse import Defaults
 path, file, mode = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 content = file.read_bytes()
 db = Database(path)

@@ -2,9 +2,9 @@
 
 import pytest
 
-from analytics import db as db_module
-from analytics.db import SCHEMA_VERSION, Database, DatabaseBusy
-from analytics.ingest import ingest_file
+from analytics.ingest.load import ingest_file
+from analytics.store import db as db_module
+from analytics.store.db import SCHEMA_VERSION, Database, DatabaseBusy
 from tests.conftest import DATA, sample_defaults
 from tests.processes import held
 

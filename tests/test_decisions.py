@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics import lookups
-from analytics.db import Database
-from analytics.decisions import (
+from analytics.compute import lookups
+from analytics.meetings.decisions import (
     ASSIGNED,
     DONE,
     IMPROVED,
@@ -26,8 +25,9 @@ from analytics.decisions import (
     row_territory,
     update_decision,
 )
-from analytics.levels import Level
-from analytics.meetings import create_meeting, frozen_values, get_meeting
+from analytics.meetings.meetings import create_meeting, frozen_values, get_meeting
+from analytics.model.levels import Level
+from analytics.store.db import Database
 from tests import meetingfiles
 from tests.meetingfiles import ALPHA, BETA
 

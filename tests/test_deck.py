@@ -12,16 +12,15 @@ import pytest
 from pptx import Presentation
 from pptx.util import Inches
 
-from analytics import images
-from analytics.catalogue import INDICATORS_BY_ID
-from analytics.db import Database
-from analytics.documents import deck
+from analytics.compute.indicators import compute, deficits
+from analytics.compute.lookups import find_territory
+from analytics.documents import deck, images
 from analytics.documents.territory import ReportError
-from analytics.formatting import NBSP
-from analytics.indicators import compute, deficits
-from analytics.levels import Level
-from analytics.lookups import find_territory
-from analytics.scope import Scope
+from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.store.scope import Scope
+from analytics.wording.formatting import NBSP
 from tests.test_report import PERIOD, TOWN, load_town
 
 NOW = datetime(2026, 11, 22, 10, 0)

@@ -9,11 +9,10 @@ from datetime import datetime
 from openpyxl import load_workbook
 from pptx import Presentation
 
-from analytics import images
-from analytics.documents import deck
-from analytics.ingest import ingest_bytes
-from analytics.lookups import find_territory
-from analytics.parse import Defaults
+from analytics.compute.lookups import find_territory
+from analytics.documents import deck, images
+from analytics.ingest.load import ingest_bytes
+from analytics.ingest.parse import Defaults
 from tests.filemakers import csv_bytes, org, table
 
 FORMULAS = ('=HYPERLINK("http://example.org","нажмите")', "+cmd|' /C calc'!A0", "@SUM(1+1)")

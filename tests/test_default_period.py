@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analytics import lookups
-from analytics.db import Database
-from analytics.ingest import ingest_bytes
-from analytics.parse import Defaults
+from analytics.compute import lookups
+from analytics.ingest.load import ingest_bytes
+from analytics.ingest.parse import Defaults
+from analytics.store.db import Database
 from tests.apptest import open_page
 from tests.filemakers import csv_bytes, org, table
 from tests.test_report import PERIOD, REGION, TOWN, load_town, school

@@ -12,12 +12,12 @@ import pkgutil
 import pytest
 
 import analytics
-from analytics import aggregates
-from analytics.catalogue import FORM_INDICATORS
-from analytics.db import Database, DatabaseOutdated
-from analytics.errors import MonitoringError
-from analytics.ingest import ingest_bytes
-from analytics.parse import Defaults
+from analytics.ingest.load import ingest_bytes
+from analytics.ingest.parse import Defaults
+from analytics.model.catalogue import FORM_INDICATORS
+from analytics.model.errors import MonitoringError
+from analytics.store import aggregates
+from analytics.store.db import Database, DatabaseOutdated
 from tests.filemakers import csv_bytes, org, table
 
 DEFAULTS = Defaults(region="Удмуртская Республика", municipality="г. Глазов", period="2023")
@@ -74,9 +74,9 @@ def test_a_database_without_a_contract_column_is_refused_in_russian(tmp_path):
 def test_every_error_the_engine_raises_for_a_person_shares_one_base():
     classes = [
         obj
-        for module in pkgutil.iter_modules(analytics.__path__)
-        if module.name != "__main__"
-        for _, obj in inspect.getmembers(importlib.import_module(f"analytics.{module.name}"))
+        for module in pkgutil.walk_packages(analytics.__path__, "analytics.")
+        if not module.name.endswith("__main__")
+        for _, obj in inspect.getmembers(importlib.import_module(module.name))
         if inspect.isclass(obj)
         and issubclass(obj, Exception)
         and obj.__module__.startswith("analytics.")

@@ -10,16 +10,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from analytics import lookups, quality
-from analytics.contract import Kind
-from analytics.db import Database
-from analytics.demo import DEMO_SEED, FILE_TIME, DemoFile, build_demo, write_demo_files
-from analytics.indicators import compute
-from analytics.levels import Level
-from analytics.normalize import period_of
-from analytics.parse import parse_sheets
-from analytics.readers import read_sheets
-from analytics.scope import Scope
+from analytics.compute import lookups, quality
+from analytics.compute.indicators import compute
+from analytics.ingest.normalize import period_of
+from analytics.ingest.parse import parse_sheets
+from analytics.ingest.readers import read_sheets
+from analytics.model.contract import Kind
+from analytics.model.levels import Level
+from analytics.operations.demo import DEMO_SEED, FILE_TIME, DemoFile, build_demo, write_demo_files
+from analytics.store.db import Database
+from analytics.store.scope import Scope
 
 FIRST, LATEST = "2022/2023", "2023/2024"
 

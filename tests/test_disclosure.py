@@ -17,15 +17,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics import lookups
-from analytics.access import LOCAL_PRINCIPAL, Principal, View
-from analytics.contract import Kind
-from analytics.db import Database
-from analytics.ingest import ingest_bytes
-from analytics.levels import Level
-from analytics.parse import Defaults
-from analytics.scope import Scope
-from analytics.users import Role
+from analytics.compute import lookups
+from analytics.ingest.load import ingest_bytes
+from analytics.ingest.parse import Defaults
+from analytics.model.contract import Kind
+from analytics.model.levels import Level
+from analytics.operations.access import LOCAL_PRINCIPAL, Principal, View
+from analytics.operations.users import Role
+from analytics.store.db import Database
+from analytics.store.scope import Scope
 from tests.disclosure_model import System
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, table
 

@@ -1,6 +1,6 @@
 """The user guide is generated from the contract and must be current."""
 
-from analytics.docgen import render
+from analytics.documents.docgen import render
 from tests.conftest import ROOT
 
 
@@ -20,7 +20,7 @@ def test_the_readme_lists_every_command_of_the_command_line():
     import argparse
     import re
 
-    from analytics.cli import build_parser
+    from analytics.cli.main import build_parser
 
     commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

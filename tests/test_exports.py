@@ -9,9 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from analytics.catalogue import INDICATORS_BY_ID
-from analytics.exports import indicator_columns, table_csv, table_xlsx
-from analytics.images import figure_html, figure_image, images_available
+from analytics.documents.exports import indicator_columns, table_csv, table_xlsx
+from analytics.documents.images import figure_html, figure_image, images_available
+from analytics.model.catalogue import INDICATORS_BY_ID
 
 HOSTILE = '=HYPERLINK("http://x")'
 

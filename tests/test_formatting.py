@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import pytest
 
-from analytics import formatting
-from analytics.catalogue import INDICATORS_BY_ID
+from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.wording import formatting
 
 NBSP = "\u00a0"
 

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.db import Database
-from analytics.ingest import ingest_bytes, rollback
-from analytics.parse import Defaults
-from analytics.problems import IngestError
-from analytics.readers import MB, Limits
+from analytics.ingest.load import ingest_bytes, rollback
+from analytics.ingest.parse import Defaults
+from analytics.ingest.problems import IngestError
+from analytics.ingest.readers import MB, Limits
+from analytics.store.db import Database
 from tests.conftest import DATA, sample_defaults
 from tests.filemakers import csv_bytes, org, state, table, xlsx_bytes
 

@@ -7,9 +7,9 @@ import hashlib
 
 import pytest
 
-from analytics.contract import Kind
-from analytics.ingest import RollbackRefused, ingest_bytes, ingest_file, rollback
-from analytics.parse import Defaults
+from analytics.ingest.load import RollbackRefused, ingest_bytes, ingest_file, rollback
+from analytics.ingest.parse import Defaults
+from analytics.model.contract import Kind
 from tests.filemakers import FORM_COLUMNS, csv_bytes, org, table, write_xlsx, xlsx_bytes
 
 DEFAULTS = Defaults(

@@ -17,16 +17,16 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import lookups
-from analytics.cli import main
-from analytics.db import Database
-from analytics.exports import table_csv, table_xlsx
-from analytics.indicators import compute
-from analytics.ingest import ingest_bytes
-from analytics.levels import Level
-from analytics.parse import Defaults
-from analytics.problems import IngestError
-from analytics.scope import Scope
+from analytics.cli.main import main
+from analytics.compute import lookups
+from analytics.compute.indicators import compute
+from analytics.documents.exports import table_csv, table_xlsx
+from analytics.ingest.load import ingest_bytes
+from analytics.ingest.parse import Defaults
+from analytics.ingest.problems import IngestError
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.store.scope import Scope
 from tests.conftest import ROOT
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, state, table, xlsx_bytes
 from ui.text import md

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from analytics.access import Principal, View
-from analytics.db import Database
-from analytics.ingest import ingest_bytes
-from analytics.parse import Defaults
-from analytics.users import Role
+from analytics.ingest.load import ingest_bytes
+from analytics.ingest.parse import Defaults
+from analytics.operations.access import Principal, View
+from analytics.operations.users import Role
+from analytics.store.db import Database
 from tests.apptest import assert_clean, open_page
 from tests.filemakers import csv_bytes, org, table
 from ui.text import md

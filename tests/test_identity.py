@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.contract import Kind
-from analytics.ingest import ingest_bytes, ingest_file, preview
-from analytics.lookups import non_reporting
-from analytics.parse import Defaults
+from analytics.compute.lookups import non_reporting
+from analytics.ingest.load import ingest_bytes, ingest_file, preview
+from analytics.ingest.parse import Defaults
+from analytics.model.contract import Kind
 from tests.filemakers import FORM_COLUMNS, csv_bytes, org, table, write_xlsx
 
 REGION = "Удмуртская Республика"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics.indicators import indicator_sql
-from analytics.levels import Level
-from analytics.scope import Scope
+from analytics.compute.indicators import indicator_sql
+from analytics.model.levels import Level
+from analytics.store.scope import Scope
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

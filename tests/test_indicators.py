@@ -8,16 +8,16 @@ import math
 
 import pytest
 
-from analytics import formatting
-from analytics.catalogue import INDICATOR_IDS, INDICATORS_BY_ID
-from analytics.contract import Kind
-from analytics.db import Database
-from analytics.indicators import compute, deficits
-from analytics.ingest import Decisions, ingest_bytes, ingest_file
-from analytics.levels import Level
-from analytics.lookups import find_territory
-from analytics.parse import Defaults
-from analytics.scope import Scope
+from analytics.compute.indicators import compute, deficits
+from analytics.compute.lookups import find_territory
+from analytics.ingest.load import Decisions, ingest_bytes, ingest_file
+from analytics.ingest.parse import Defaults
+from analytics.model.catalogue import INDICATOR_IDS, INDICATORS_BY_ID
+from analytics.model.contract import Kind
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.store.scope import Scope
+from analytics.wording import formatting
 from tests.conftest import DATA, EXPECTED, sample_defaults
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, table
 

@@ -8,10 +8,10 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from analytics.contract import Kind
-from analytics.ingest import ingest_bytes, ingest_file, parse_bytes, preview
-from analytics.parse import Defaults
-from analytics.problems import IngestError, Problem
+from analytics.ingest.load import ingest_bytes, ingest_file, parse_bytes, preview
+from analytics.ingest.parse import Defaults
+from analytics.ingest.problems import IngestError, Problem
+from analytics.model.contract import Kind
 from tests.filemakers import (
     FORM_COLUMNS,
     FULL_COLUMNS,

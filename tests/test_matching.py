@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.identity import confident, match_key, ranked, score
+from analytics.ingest.identity import confident, match_key, ranked, score
 
 OFFICIAL = (
     "Муниципальное бюджетное общеобразовательное учреждение «Средняя общеобразовательная "

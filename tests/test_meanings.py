@@ -7,13 +7,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics import lookups
-from analytics.access import LOCAL_PRINCIPAL, View
-from analytics.images import EXPORT_MARGIN, with_margins
-from analytics.indicators import deficit_tally, deficits
-from analytics.ingest import Decisions, ingest_bytes
-from analytics.parse import Defaults
-from analytics.scope import Scope
+from analytics.compute import lookups
+from analytics.compute.indicators import deficit_tally, deficits
+from analytics.documents.images import EXPORT_MARGIN, with_margins
+from analytics.ingest.load import Decisions, ingest_bytes
+from analytics.ingest.parse import Defaults
+from analytics.operations.access import LOCAL_PRINCIPAL, View
+from analytics.store.scope import Scope
 from tests.apptest import open_page
 from tests.filemakers import csv_bytes, org, table
 from tests.test_report import PERIOD, REGION, TOWN, load_town

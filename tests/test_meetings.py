@@ -8,11 +8,9 @@ from datetime import date, datetime
 
 import pytest
 
-from analytics import lookups
-from analytics.db import Database
-from analytics.ingest import ingest_bytes
-from analytics.levels import Level
-from analytics.meetings import (
+from analytics.compute import lookups
+from analytics.ingest.load import ingest_bytes
+from analytics.meetings.meetings import (
     DECISIONS,
     OVERVIEW,
     MeetingError,
@@ -27,6 +25,8 @@ from analytics.meetings import (
     screens,
     update_meeting,
 )
+from analytics.model.levels import Level
+from analytics.store.db import Database
 from tests import meetingfiles
 from tests.filemakers import FULL_COLUMNS, csv_bytes, table
 from tests.meetingfiles import ALPHA

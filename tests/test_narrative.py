@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import narrative
-from analytics.catalogue import INDICATOR_IDS, INDICATORS_BY_ID
-from analytics.contract import ORG_TYPES
-from analytics.formatting import NBSP
-from analytics.indicators import compute
-from analytics.levels import Level
-from analytics.lookups import find_territory
-from analytics.scope import Scope
+from analytics.compute.indicators import compute
+from analytics.compute.lookups import find_territory
+from analytics.model.catalogue import INDICATOR_IDS, INDICATORS_BY_ID
+from analytics.model.contract import ORG_TYPES
+from analytics.model.levels import Level
+from analytics.store.scope import Scope
+from analytics.wording import narrative
+from analytics.wording.formatting import NBSP
 
 
 def plain(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.normalize import (
+from analytics.ingest.normalize import (
     ValueProblem,
     header_key,
     inn_check_digit,

@@ -1,4 +1,4 @@
-"""Tables written by DuckDB: the command line's CSV and JSON (analytics.outputs)."""
+"""Tables written by DuckDB: the command line's CSV and JSON (analytics.documents.outputs)."""
 
 import csv
 import io
@@ -7,9 +7,9 @@ import json
 import pandas as pd
 import pyarrow as pa
 
-from analytics import outputs
-from analytics.exports import defuse
-from analytics.indicators import OUTPUT_COLUMNS, Scope, compute, deficits, output_table
+from analytics.compute.indicators import OUTPUT_COLUMNS, Scope, compute, deficits, output_table
+from analytics.documents import outputs
+from analytics.documents.exports import defuse
 
 NAMES = ["=СУММ(A1)", "+7 школа", "-1", "@школа", "\tтаб", "\rвозврат", "Школа = 1", "'уже", ""]
 

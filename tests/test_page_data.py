@@ -15,15 +15,16 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import formatting, lookups, quality
-from analytics.access import LOCAL_PRINCIPAL, View
-from analytics.contract import Kind
-from analytics.db import Database
-from analytics.indicators import compute
-from analytics.levels import Level
-from analytics.normalize import period_of
-from analytics.reset import clear_database, table_counts
-from analytics.scope import Scope
+from analytics.compute import lookups, quality
+from analytics.compute.indicators import compute
+from analytics.ingest.normalize import period_of
+from analytics.model.contract import Kind
+from analytics.model.levels import Level
+from analytics.operations.access import LOCAL_PRINCIPAL, View
+from analytics.store.db import Database
+from analytics.store.reset import clear_database, table_counts
+from analytics.store.scope import Scope
+from analytics.wording import formatting
 from tests import apptest
 from tests.conftest import snapshot
 from ui import upload

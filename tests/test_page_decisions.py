@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import lookups
-from analytics.db import Database
-from analytics.decisions import DONE, add_decision, list_decisions, progress
-from analytics.levels import Level
-from analytics.meetings import create_meeting
+from analytics.compute import lookups
+from analytics.meetings.decisions import DONE, add_decision, list_decisions, progress
+from analytics.meetings.meetings import create_meeting
+from analytics.model.levels import Level
+from analytics.store.db import Database
 from tests.conftest import ROOT, snapshot
 
 PAGE = "pages/decisions.py"

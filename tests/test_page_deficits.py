@@ -15,13 +15,15 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import formatting, legend, lookups
-from analytics.catalogue import INDICATORS_BY_ID
-from analytics.db import Database
-from analytics.exports import table_csv, table_xlsx
-from analytics.indicators import compute
-from analytics.levels import Level
-from analytics.scope import Scope
+from analytics.compute import lookups
+from analytics.compute.indicators import compute
+from analytics.documents.exports import table_csv, table_xlsx
+from analytics.model import legend
+from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.store.scope import Scope
+from analytics.wording import formatting
 from tests import apptest
 from tests.apptest import assert_clean
 from ui import matrix

@@ -12,13 +12,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import formatting, lookups
-from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
-from analytics.db import Database
-from analytics.indicators import compute
-from analytics.ingest import ingest_file
-from analytics.levels import Level
-from analytics.scope import Scope
+from analytics.compute import lookups
+from analytics.compute.indicators import compute
+from analytics.ingest.load import ingest_file
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.store.scope import Scope
+from analytics.wording import formatting
 from tests import apptest
 from tests.apptest import assert_clean
 from tests.conftest import DATA, sample_defaults

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analytics.images import CHROMIUM_VARIABLE, UNAVAILABLE_MESSAGE
+from analytics.documents.images import CHROMIUM_VARIABLE, UNAVAILABLE_MESSAGE
 from tests.apptest import assert_clean, open_page
 
 PAGE = "pages/indicators.py"

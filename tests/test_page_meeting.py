@@ -15,12 +15,19 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import formatting, lookups
-from analytics.db import Database
-from analytics.decisions import add_decision, list_decisions, progress
-from analytics.ingest import Decisions, ingest_bytes
-from analytics.levels import Level
-from analytics.meetings import create_meeting, frozen_values, get_meeting, list_meetings, screens
+from analytics.compute import lookups
+from analytics.ingest.load import Decisions, ingest_bytes
+from analytics.meetings.decisions import add_decision, list_decisions, progress
+from analytics.meetings.meetings import (
+    create_meeting,
+    frozen_values,
+    get_meeting,
+    list_meetings,
+    screens,
+)
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.wording import formatting
 from tests.conftest import ROOT, snapshot
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, table
 from ui.page import Filters, describe

@@ -14,13 +14,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import formatting, lookups, quality
-from analytics.catalogue import INDICATORS_BY_ID
-from analytics.db import Database
-from analytics.indicators import compute
-from analytics.levels import Level
-from analytics.normalize import period_of
-from analytics.scope import Scope
+from analytics.compute import lookups, quality
+from analytics.compute.indicators import compute
+from analytics.ingest.normalize import period_of
+from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.store.scope import Scope
+from analytics.wording import formatting
 from tests import apptest
 from tests.apptest import assert_clean
 

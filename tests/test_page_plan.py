@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import formatting, lookups
-from analytics.catalogue import INDICATORS_BY_ID
-from analytics.db import Database
-from analytics.levels import Level
-from analytics.trajectories import plan_vs_actual, plans, project, set_plan
+from analytics.compute import lookups
+from analytics.compute.trajectories import plan_vs_actual, plans, project, set_plan
+from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.wording import formatting
 from tests.conftest import ROOT, snapshot
 from ui.page import period_label
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.contract import Kind
-from analytics.db import Database
+from analytics.model.contract import Kind
+from analytics.store.db import Database
 from tests import apptest
 from tests.apptest import assert_clean
 from tests.registerfiles import (

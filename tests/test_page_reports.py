@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import lookups
-from analytics.db import Database
+from analytics.compute import lookups
 from analytics.documents.pdf import OFFICE_VARIABLE, PDF_UNAVAILABLE_MESSAGE, office_path
+from analytics.store.db import Database
 from tests.apptest import assert_clean, open_page
 from ui.page import period_label
 

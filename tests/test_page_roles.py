@@ -15,9 +15,9 @@ from google.protobuf import text_format
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from analytics import lookups
-from analytics.db import Database
-from analytics.users import Role, Throttle, UserStore
+from analytics.compute import lookups
+from analytics.operations.users import Role, Throttle, UserStore
+from analytics.store.db import Database
 from tests import apptest
 from tests.apptest import assert_clean
 from tests.registerfiles import PERIOD, load_registers, names_in
@@ -110,7 +110,7 @@ def test_the_right_password_opens_the_page_asked_for(users):
 
 
 def test_a_wrong_password_and_an_unknown_login_get_one_message(users, monkeypatch):
-    monkeypatch.setattr("analytics.users.PROCESS_THROTTLE", Throttle())
+    monkeypatch.setattr("analytics.operations.users.PROCESS_THROTTLE", Throttle())
     messages = []
     for login in ("analyst", "nobody"):
         at = open_as("dashboard.py", None)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics.access import View
-from analytics.contract import Kind
-from analytics.db import Database
+from analytics.model.contract import Kind
+from analytics.operations.access import View
+from analytics.store.db import Database
 from tests.apptest import assert_clean, open_page
 from tests.roundfiles import ADMIN, SCHOOLS, at, filled, load_registry, open_city_round
 

@@ -1,6 +1,6 @@
 """A logged-in session ends when its credentials change or it sits idle: a changed
 password, a removal and a role change (remove and add again) log it out at its next run,
-and so do :func:`~analytics.users.idle_minutes` without a click."""
+and so do :func:`~analytics.operations.users.idle_minutes` without a click."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.users import Role, UserStore
+from analytics.operations.users import Role, UserStore
 from tests.apptest import assert_clean, open_page
 from ui.auth import CHANGED, SEEN_KEY
 

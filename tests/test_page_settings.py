@@ -11,15 +11,16 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import formatting, lookups
-from analytics.catalogue import INDICATORS_BY_ID
-from analytics.db import Database
-from analytics.indicators import compute
-from analytics.legend import label_of as status_label
-from analytics.levels import Level
-from analytics.scope import Scope
-from analytics.signoff import SignOff, get_signoff
-from analytics.targets import list_targets
+from analytics.compute import lookups
+from analytics.compute.indicators import compute
+from analytics.compute.targets import list_targets
+from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.model.legend import label_of as status_label
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.store.scope import Scope
+from analytics.store.signoff import SignOff, get_signoff
+from analytics.wording import formatting
 from tests import apptest
 from tests.conftest import snapshot
 

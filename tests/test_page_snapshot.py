@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics.db import Database
-from analytics.snapshot import publish
+from analytics.store.db import Database
+from analytics.store.snapshot import publish
 from tests.apptest import assert_clean, open_page
 
 

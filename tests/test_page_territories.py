@@ -16,12 +16,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import formatting, legend, lookups
-from analytics.catalogue import INDICATORS
-from analytics.db import Database
-from analytics.indicators import compute
-from analytics.levels import Level
-from analytics.scope import Scope
+from analytics.compute import lookups
+from analytics.compute.indicators import compute
+from analytics.model import legend
+from analytics.model.catalogue import INDICATORS
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.store.scope import Scope
+from analytics.wording import formatting
 from tests import apptest
 from tests.apptest import assert_clean
 

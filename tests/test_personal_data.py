@@ -12,15 +12,15 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analytics import quality, registers
-from analytics.cli import main
-from analytics.contract import Kind
-from analytics.db import Database
-from analytics.exports import table_csv, table_xlsx
-from analytics.indicators import compute
-from analytics.ingest import ingest_bytes
-from analytics.levels import Level
-from analytics.scope import Scope
+from analytics.cli.main import main
+from analytics.compute import person_bases, quality
+from analytics.compute.indicators import compute
+from analytics.documents.exports import table_csv, table_xlsx
+from analytics.ingest.load import ingest_bytes
+from analytics.model.contract import Kind
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.store.scope import Scope
 from tests.registerfiles import (
     DEFAULTS,
     MENTEE_HEADER,
@@ -80,13 +80,13 @@ def test_no_name_reaches_the_indicators(loaded):
 @pytest.mark.parametrize(
     "summary",
     [
-        registers.register_summary,
-        registers.form_distribution,
-        registers.mentor_loads,
-        registers.cross_check,
-        registers.cross_check_totals,
-        lambda db: registers.load_distribution(registers.mentor_loads(db)),
-        lambda db: registers.cross_check_totals(db, level=Level.TOTAL),
+        person_bases.register_summary,
+        person_bases.form_distribution,
+        person_bases.mentor_loads,
+        person_bases.cross_check,
+        person_bases.cross_check_totals,
+        lambda db: person_bases.load_distribution(person_bases.mentor_loads(db)),
+        lambda db: person_bases.cross_check_totals(db, level=Level.TOTAL),
     ],
     ids=[
         "summary",
@@ -122,9 +122,9 @@ def test_no_name_reaches_the_quality_csv_of_the_command_line(tmp_path):
 
 def test_no_name_reaches_the_exported_tables_of_the_registers(loaded):
     tables = [
-        registers_view.summary_table(registers.register_summary(loaded)),
-        registers_view.discrepancy_table(registers.cross_check(loaded)),
-        registers_view.totals_table(registers.cross_check_totals(loaded)),
+        registers_view.summary_table(person_bases.register_summary(loaded)),
+        registers_view.discrepancy_table(person_bases.cross_check(loaded)),
+        registers_view.totals_table(person_bases.cross_check_totals(loaded)),
         registers_view.quality_table(quality.findings(loaded)),
     ]
 
@@ -138,7 +138,7 @@ def test_no_name_reaches_the_exported_tables_of_the_registers(loaded):
 
 
 def test_the_people_of_a_school_are_listed_with_their_names_only_by_people(loaded):
-    mentors, mentees = registers.people(loaded, org_id(loaded, SCHOOL_1), "2022/2023")
+    mentors, mentees = person_bases.people(loaded, org_id(loaded, SCHOOL_1), "2022/2023")
 
     assert mentors["full_name"].tolist() == [str(row[0]) for row in MENTORS_1]
     assert mentees["full_name"].tolist() == [str(row[0]) for row in MENTEES_1]
@@ -158,13 +158,13 @@ def test_names_are_stored_only_in_the_registers_and_the_warnings_of_their_upload
 
 
 def test_deleting_a_schools_register_counts_the_people_removed(loaded):
-    deleted = registers.delete_register(loaded, org_id(loaded, SCHOOL_1))
+    deleted = person_bases.delete_register(loaded, org_id(loaded, SCHOOL_1))
 
     assert (deleted.mentors, deleted.mentees) == (4, 8)
 
 
 def test_deleting_a_schools_register_removes_its_names_from_every_table(loaded):
-    registers.delete_register(loaded, org_id(loaded, SCHOOL_1))
+    person_bases.delete_register(loaded, org_id(loaded, SCHOOL_1))
 
     texts = " ".join(stored_text(loaded).values())
     assert names_in(texts, SCHOOL_1_NAMES) == []
@@ -176,7 +176,7 @@ def test_deleting_a_register_removes_the_replaced_registers_of_its_history(loade
     ingest_bytes(loaded, "наставники_2.csv", content, Kind.MENTORS, DEFAULTS)
     assert loaded.scalar("SELECT count(*) FROM mentors_history") == 4
 
-    registers.delete_register(loaded, org_id(loaded, SCHOOL_1))
+    person_bases.delete_register(loaded, org_id(loaded, SCHOOL_1))
 
     assert loaded.scalar("SELECT count(*) FROM mentors_history") == 0
     assert names_in(" ".join(stored_text(loaded).values()), SCHOOL_1_NAMES) == []
@@ -186,7 +186,7 @@ def test_deleting_a_register_removes_the_archived_files_that_hold_the_names(load
     before = sorted(p.name for p in loaded.uploads_dir.iterdir())
     assert len(before) == 3
 
-    deleted = registers.delete_register(loaded, org_id(loaded, SCHOOL_1))
+    deleted = person_bases.delete_register(loaded, org_id(loaded, SCHOOL_1))
 
     after = sorted(p.name for p in loaded.uploads_dir.iterdir())
     assert len(deleted.files) == 2
@@ -196,7 +196,7 @@ def test_deleting_a_register_removes_the_archived_files_that_hold_the_names(load
 
 
 def test_the_uploads_table_records_which_uploads_were_purged(loaded):
-    registers.delete_register(loaded, org_id(loaded, SCHOOL_1))
+    person_bases.delete_register(loaded, org_id(loaded, SCHOOL_1))
 
     purged = loaded.query(
         "SELECT file_name, purged_at IS NOT NULL AS purged, warnings FROM uploads "
@@ -211,9 +211,9 @@ def test_the_uploads_table_records_which_uploads_were_purged(loaded):
 
 
 def test_other_schools_of_a_purged_upload_keep_their_registers(loaded):
-    registers.delete_register(loaded, org_id(loaded, SCHOOL_1))
+    person_bases.delete_register(loaded, org_id(loaded, SCHOOL_1))
 
-    summary = registers.register_summary(loaded)
+    summary = person_bases.register_summary(loaded)
     assert summary[["organization", "mentors"]].values.tolist() == [["МБОУ «СОШ № 2»", 7]]
 
 
@@ -222,7 +222,7 @@ def test_deleting_one_periods_register_keeps_the_other_periods(loaded):
     content = register_csv(MENTEE_HEADER, MENTEES_1[:2])
     ingest_bytes(loaded, "наставляемые_2024.csv", content, Kind.MENTEES, later)
 
-    registers.delete_register(loaded, org_id(loaded, SCHOOL_1), "2022/2023")
+    person_bases.delete_register(loaded, org_id(loaded, SCHOOL_1), "2022/2023")
 
     left = loaded.query("SELECT period, count(*) AS n FROM mentees GROUP BY 1")
     assert left.values.tolist() == [["2023/2024", 2]]
@@ -231,7 +231,7 @@ def test_deleting_one_periods_register_keeps_the_other_periods(loaded):
 
 def test_after_deleting_the_registers_the_databases_indicator_follows_the_form_again(loaded):
     school = org_id(loaded, SCHOOL_1)
-    registers.delete_register(loaded, school)
+    person_bases.delete_register(loaded, school)
 
     frame = compute(
         loaded, Scope(levels=(Level.ORGANIZATION,), indicators=("databases",), org_id=school)
@@ -241,8 +241,8 @@ def test_after_deleting_the_registers_the_databases_indicator_follows_the_form_a
 
 def test_deleting_a_register_the_school_never_uploaded_removes_nothing(loaded):
     school_2 = org_id(loaded, "МБОУ «СОШ № 2»")
-    registers.delete_register(loaded, school_2)
+    person_bases.delete_register(loaded, school_2)
 
-    deleted = registers.delete_register(loaded, school_2)
+    deleted = person_bases.delete_register(loaded, school_2)
 
     assert (deleted.mentors, deleted.mentees, deleted.files) == (0, 0, ())

@@ -11,15 +11,15 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analytics import aliases
-from analytics.cli import main
-from analytics.contract import Kind
-from analytics.db import registered
-from analytics.identity import NEW_ORGANISATION
-from analytics.ingest import Decisions, ingest_bytes, preview
-from analytics.lookups import non_reporting
-from analytics.parse import Defaults
-from analytics.problems import IngestError, ReviewNeeded
+from analytics.cli.main import main
+from analytics.compute.lookups import non_reporting
+from analytics.ingest import aliases
+from analytics.ingest.identity import NEW_ORGANISATION
+from analytics.ingest.load import Decisions, ingest_bytes, preview
+from analytics.ingest.parse import Defaults
+from analytics.ingest.problems import IngestError, ReviewNeeded
+from analytics.model.contract import Kind
+from analytics.store.db import registered
 from tests.filemakers import FORM_COLUMNS, csv_bytes, org, state, table
 
 REGION = "Удмуртская Республика"

@@ -15,12 +15,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics import backup, registers
-from analytics.cli import main
-from analytics.contract import Kind
-from analytics.db import Database
-from analytics.ingest import ingest_bytes
-from analytics.snapshot import POINTER, open_snapshot, publish
+from analytics.cli.main import main
+from analytics.compute import person_bases
+from analytics.ingest.load import ingest_bytes
+from analytics.model.contract import Kind
+from analytics.store import backup
+from analytics.store.db import Database
+from analytics.store.snapshot import POINTER, open_snapshot, publish
 from tests.filemakers import csv_bytes, org, table
 from tests.registerfiles import (
     DEFAULTS,
@@ -147,7 +148,7 @@ def test_a_published_snapshot_and_its_pointer_are_the_owners_only(store, tmp_pat
 
 
 def test_the_database_file_is_still_the_owners_only_after_a_register_is_deleted(store):
-    registers.delete_register(store, org_id(store, SCHOOL_1))
+    person_bases.delete_register(store, org_id(store, SCHOOL_1))
 
     assert mode(store.path) == 0o600
 
@@ -180,7 +181,7 @@ def test_the_names_of_a_register_are_in_the_database_files_bytes(store):
 def test_a_deleted_registers_names_are_gone_from_the_database_files_bytes(store):
     store.scalar("CHECKPOINT")
 
-    registers.delete_register(store, org_id(store, SCHOOL_1))
+    person_bases.delete_register(store, org_id(store, SCHOOL_1))
 
     assert names_in_file(store.path, SCHOOL_1_NAMES) == []
     assert names_in_file(store.path, SCHOOL_2_NAMES) == list(SCHOOL_2_NAMES)
@@ -188,7 +189,7 @@ def test_a_deleted_registers_names_are_gone_from_the_database_files_bytes(store)
 
 def test_the_rewritten_database_goes_on_numbering_uploads_where_it_stopped(store):
     last = int(store.scalar("SELECT max(upload_id) FROM uploads"))
-    registers.delete_register(store, org_id(store, SCHOOL_1))
+    person_bases.delete_register(store, org_id(store, SCHOOL_1))
 
     content = csv_bytes(table([org(SCHOOL_1, teachers_total=40)]))
     result = ingest_bytes(store, "формы_2.csv", content, Kind.ORG_FORM, DEFAULTS)
@@ -208,14 +209,14 @@ def test_a_snapshot_holds_no_name_of_the_registers(store, tmp_path):
 def test_a_snapshot_gives_the_same_register_figures_as_its_database(store, tmp_path):
     with open_snapshot(publish(store, tmp_path / "снимок.duckdb")) as snap:
         for method in ("register_summary", "mentor_loads", "cross_check"):
-            expected = getattr(registers, method)(store)
-            pd.testing.assert_frame_equal(getattr(registers, method)(snap), expected)
+            expected = getattr(person_bases, method)(store)
+            pd.testing.assert_frame_equal(getattr(person_bases, method)(snap), expected)
 
 
 def test_a_snapshot_lists_people_by_pseudonym_with_their_mentees_matched(store, tmp_path):
     school = org_id(store, SCHOOL_1)
     with open_snapshot(publish(store, tmp_path / "снимок.duckdb")) as snap:
-        mentors, mentees = registers.people(snap, school)
+        mentors, mentees = person_bases.people(snap, school)
 
     assert mentors["full_name"].str.fullmatch(r"лицо \d+").tolist() == [True] * 4
     assert mentors["mentees"].tolist() == [1, 4, 1, 0]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.formatting import NBSP
-from analytics.problems import Problem, group_problems, row_ranges
+from analytics.ingest.problems import Problem, group_problems, row_ranges
+from analytics.wording.formatting import NBSP
 from ui.upload import problems_frame
 
 

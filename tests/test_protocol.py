@@ -13,13 +13,11 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from analytics import lookups
-from analytics.cli import main
-from analytics.db import Database
-from analytics.decisions import add_decision
+from analytics.cli.main import main
+from analytics.compute import lookups
 from analytics.documents.protocol import build_protocol, file_name
-from analytics.levels import Level
-from analytics.meetings import (
+from analytics.meetings.decisions import add_decision
+from analytics.meetings.meetings import (
     OVERVIEW,
     Screen,
     create_meeting,
@@ -27,6 +25,8 @@ from analytics.meetings import (
     get_meeting,
     mark_shown,
 )
+from analytics.model.levels import Level
+from analytics.store.db import Database
 from tests import meetingfiles
 from tests.conftest import ROOT
 from tests.meetingfiles import ALPHA

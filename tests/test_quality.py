@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.contract import Kind
-from analytics.ingest import Decisions, ingest_bytes
-from analytics.parse import Defaults
-from analytics.quality import (
+from analytics.compute.quality import (
     QUALITY_COLUMNS,
     consistency_findings,
     findings,
     missing_answers,
     missing_forms,
 )
+from analytics.ingest.load import Decisions, ingest_bytes
+from analytics.ingest.parse import Defaults
+from analytics.model.contract import Kind
 from tests.filemakers import csv_bytes, org, table
 
 DEFAULTS = Defaults(

@@ -12,11 +12,11 @@ from dataclasses import replace
 
 import pytest
 
-from analytics import quality
-from analytics.cli import main
-from analytics.contract import Kind
-from analytics.ingest import ingest_bytes
-from analytics.parse import Defaults
+from analytics.cli.main import main
+from analytics.compute import quality
+from analytics.ingest.load import ingest_bytes
+from analytics.ingest.parse import Defaults
+from analytics.model.contract import Kind
 from tests.filemakers import csv_bytes, org, table
 from tests.registerfiles import (
     DEFAULTS as REGISTER_DEFAULTS,
@@ -265,7 +265,7 @@ def test_the_command_line_prints_outliers_as_csv(tmp_path, capsys):
 
 
 def test_the_command_line_lists_register_findings_as_json(tmp_path):
-    from analytics.db import Database
+    from analytics.store.db import Database
 
     path = tmp_path / "m.duckdb"
     with Database(path) as db:

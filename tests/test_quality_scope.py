@@ -7,10 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics import quality
-from analytics.db import Database
-from analytics.lookups import non_reporting, periods
-from analytics.scope import Scope
+from analytics.compute import quality
+from analytics.compute.lookups import non_reporting, periods
+from analytics.store.db import Database
+from analytics.store.scope import Scope
 
 
 def _scopes(db: Database) -> dict[str, Scope]:

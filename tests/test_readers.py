@@ -10,10 +10,10 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from analytics.ingest import ingest_bytes, ingest_file
-from analytics.parse import Defaults
-from analytics.problems import IngestError
-from analytics.readers import MB, Limits, Sheet, UnreadableFile, read_sheets
+from analytics.ingest.load import ingest_bytes, ingest_file
+from analytics.ingest.parse import Defaults
+from analytics.ingest.problems import IngestError
+from analytics.ingest.readers import MB, Limits, Sheet, UnreadableFile, read_sheets
 from tests.filemakers import csv_bytes, org, state, table, write_csv, write_xlsx, xlsx_bytes
 
 DEFAULTS = Defaults(region="Удмуртская Республика", municipality="г. Глазов", period="2023")

@@ -15,11 +15,11 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.utils import range_boundaries
 
-from analytics.contract import Kind
-from analytics.ingest import parse_bytes
-from analytics.parse import Defaults, ParsedFile, parse_sheets
-from analytics.problems import IngestError
-from analytics.readers import UnreadableFile, read_sheets
+from analytics.ingest.load import parse_bytes
+from analytics.ingest.parse import Defaults, ParsedFile, parse_sheets
+from analytics.ingest.problems import IngestError
+from analytics.ingest.readers import UnreadableFile, read_sheets
+from analytics.model.contract import Kind
 from tests.filemakers import FORM_COLUMNS, csv_bytes, org, table, xlsx_bytes
 
 DEFAULTS = Defaults(

@@ -11,14 +11,14 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from analytics import registers
-from analytics.cli import main
-from analytics.contract import MENTORING_FORMS, Kind
-from analytics.indicators import compute
-from analytics.ingest import ingest_bytes, preview, rollback
-from analytics.levels import Level
-from analytics.problems import IngestError
-from analytics.scope import Scope
+from analytics.cli.main import main
+from analytics.compute import person_bases
+from analytics.compute.indicators import compute
+from analytics.ingest.load import ingest_bytes, preview, rollback
+from analytics.ingest.problems import IngestError
+from analytics.model.contract import MENTORING_FORMS, Kind
+from analytics.model.levels import Level
+from analytics.store.scope import Scope
 from tests.filemakers import csv_bytes, write_csv, xlsx_bytes
 from tests.registerfiles import (
     DEFAULTS,
@@ -401,7 +401,7 @@ def test_the_command_lines_kinds_are_the_contracts_upload_kinds(tmp_path, capsys
 
 
 def summary_row(db, name):
-    frame = registers.register_summary(db)
+    frame = person_bases.register_summary(db)
     return frame[frame["organization"] == name].iloc[0]
 
 
@@ -449,13 +449,13 @@ def test_a_group_mentor_with_a_single_mentee_makes_a_pair_not_a_group(fresh_db):
         [["Смирнова Дарья", SCHOOL_1, "педагог", "Иванова Анна Петровна", None, None, None, None]],
     )
 
-    row = registers.register_summary(fresh_db).iloc[0]
+    row = person_bases.register_summary(fresh_db).iloc[0]
 
     assert (int(row["pairs"]), int(row["groups"])) == (1, 0)
 
 
 def test_the_mentor_load_is_the_matched_mentees_or_the_plan_where_no_base_of_mentees(loaded):
-    loads = registers.mentor_loads(loaded)
+    loads = person_bases.mentor_loads(loaded)
 
     by_school = loads.groupby("org_id")["load"].apply(list).to_dict()
     assert by_school == {
@@ -473,7 +473,7 @@ def test_mentors_with_more_than_three_mentees_are_flagged(loaded):
 
 
 def test_the_load_distribution_counts_mentors_by_their_number_of_mentees(loaded):
-    rows = registers.load_distribution(registers.mentor_loads(loaded))
+    rows = person_bases.load_distribution(person_bases.mentor_loads(loaded))
 
     assert rows[["label", "mentors", "overloaded"]].values.tolist() == [
         ["0", 2, False],
@@ -486,7 +486,7 @@ def test_the_load_distribution_counts_mentors_by_their_number_of_mentees(loaded)
 
 
 def test_the_distribution_of_forms_matches_a_hand_count(loaded):
-    rows = registers.form_distribution(loaded, Scope(org_id=org_id(loaded, SCHOOL_1)))
+    rows = person_bases.form_distribution(loaded, Scope(org_id=org_id(loaded, SCHOOL_1)))
 
     assert rows[["label", "mentors", "mentees", "pairs", "groups"]].values.tolist() == [
         ["педагог – педагог", 2, 2, 2, 0],
@@ -525,27 +525,27 @@ def test_a_school_without_a_base_of_mentees_has_its_mentors_programmes_measured(
     ],
 )
 def test_months_between_counts_whole_months_with_the_end_day_included(start, end, months):
-    assert registers.months_between(start, end) == months
+    assert person_bases.months_between(start, end) == months
 
 
 def test_the_register_summary_is_limited_by_the_scope(loaded):
-    scoped = registers.register_summary(loaded, Scope(org_id=org_id(loaded, SCHOOL_2)))
+    scoped = person_bases.register_summary(loaded, Scope(org_id=org_id(loaded, SCHOOL_2)))
 
     assert scoped["organization"].tolist() == [SCHOOL_2]
 
 
 def test_an_empty_database_has_an_empty_register_summary(fresh_db):
-    frame = registers.register_summary(fresh_db)
+    frame = person_bases.register_summary(fresh_db)
 
     assert frame.empty
-    assert list(frame.columns) == list(registers.SUMMARY_COLUMNS)
+    assert list(frame.columns) == list(person_bases.SUMMARY_COLUMNS)
 
 
 # --- forms against registers -------------------------------------------------------
 
 
 def test_a_form_stating_12_mentors_against_7_in_the_base_is_a_discrepancy_of_minus_5(loaded):
-    found = registers.cross_check(loaded)
+    found = person_bases.cross_check(loaded)
 
     row = found[found["field"] == "mentors"].iloc[0]
     assert (row["organization"], row["form_value"], row["register_value"], row["difference"]) == (
@@ -558,7 +558,7 @@ def test_a_form_stating_12_mentors_against_7_in_the_base_is_a_discrepancy_of_min
 
 
 def test_the_cross_check_lists_only_the_counts_that_differ(loaded):
-    found = registers.cross_check(loaded)
+    found = person_bases.cross_check(loaded)
 
     assert found[["organization", "field", "form_value", "register_value"]].values.tolist() == [
         [SCHOOL_1, "pairs", 5, 3],
@@ -567,7 +567,7 @@ def test_the_cross_check_lists_only_the_counts_that_differ(loaded):
 
 
 def test_the_cross_check_is_summed_per_municipality(loaded):
-    totals = registers.cross_check_totals(loaded, level=Level.MUNICIPALITY)
+    totals = person_bases.cross_check_totals(loaded, level=Level.MUNICIPALITY)
 
     mentors = totals[totals["field"] == "mentors"].iloc[0]
     assert [
@@ -581,7 +581,7 @@ def test_the_cross_check_is_summed_per_municipality(loaded):
 
 
 def test_the_cross_check_compares_mentee_counts_only_where_the_base_of_mentees_exists(loaded):
-    totals = registers.cross_check_totals(loaded, level=Level.TOTAL)
+    totals = person_bases.cross_check_totals(loaded, level=Level.TOTAL)
 
     schools = dict(zip(totals["field"], totals["schools"], strict=True))
     assert schools == {

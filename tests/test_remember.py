@@ -8,8 +8,8 @@ import stat
 
 import pytest
 
-from analytics import remember
-from analytics.users import Role, UserStore
+from analytics.operations import remember
+from analytics.operations.users import Role, UserStore
 
 NOW = 1_800_000_000.0
 

@@ -14,18 +14,19 @@ import pytest
 from docx import Document
 from docx.shared import Pt
 
-from analytics import images, lookups, narrative
-from analytics.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID
-from analytics.contract import Kind
-from analytics.db import Database
-from analytics.documents import note, pdf, territory
-from analytics.formatting import NBSP, fraction, indicator_value
-from analytics.indicators import compute, deficits
-from analytics.ingest import ingest_bytes
-from analytics.levels import Level
-from analytics.lookups import find_territory
-from analytics.parse import Defaults
-from analytics.scope import Scope
+from analytics.compute import lookups
+from analytics.compute.indicators import compute, deficits
+from analytics.compute.lookups import find_territory
+from analytics.documents import images, note, pdf, territory
+from analytics.ingest.load import ingest_bytes
+from analytics.ingest.parse import Defaults
+from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID
+from analytics.model.contract import Kind
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.store.scope import Scope
+from analytics.wording import narrative
+from analytics.wording.formatting import NBSP, fraction, indicator_value
 from tests.filemakers import csv_bytes, org, table
 
 REGION, TOWN = "Тестовская область", "г. Тестовск"

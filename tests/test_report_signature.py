@@ -12,15 +12,14 @@ from datetime import date
 import pytest
 from docx import Document
 
-from analytics import images
-from analytics.catalogue import INDICATORS
-from analytics.db import Database
-from analytics.documents import docx_writer
+from analytics.documents import docx_writer, images
 from analytics.documents.note import build_report
-from analytics.ingest import Decisions, ingest_bytes
-from analytics.meetings import create_meeting
-from analytics.parse import Defaults
-from analytics.signoff import SignOff, set_signoff
+from analytics.ingest.load import Decisions, ingest_bytes
+from analytics.ingest.parse import Defaults
+from analytics.meetings.meetings import create_meeting
+from analytics.model.catalogue import INDICATORS
+from analytics.store.db import Database
+from analytics.store.signoff import SignOff, set_signoff
 from tests.filemakers import csv_bytes, org, table
 from tests.test_report import NOW, PERIOD, PREVIOUS, REGION, TOWN, load_town, paragraphs
 

@@ -8,9 +8,9 @@ from datetime import date
 import docx
 from openpyxl import load_workbook
 
-from analytics import round_letters
-from analytics.access import View
-from analytics.contract import Kind
+from analytics.meetings import round_letters
+from analytics.model.contract import Kind
+from analytics.operations.access import View
 from tests.roundfiles import ADMIN, SCHOOLS, at, filled, load_registry, open_city_round
 
 

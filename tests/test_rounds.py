@@ -11,16 +11,16 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from analytics import rounds
-from analytics.access import AccessDenied, View
-from analytics.contract import Kind
-from analytics.db import Database
 from analytics.documents.note import build_report
-from analytics.ingest import ingest_bytes
-from analytics.parse import Defaults
-from analytics.problems import IngestError
-from analytics.rounds import RoundError, Summary
-from analytics.scope import Scope
+from analytics.ingest.load import ingest_bytes
+from analytics.ingest.parse import Defaults
+from analytics.ingest.problems import IngestError
+from analytics.meetings import rounds
+from analytics.meetings.rounds import RoundError, Summary
+from analytics.model.contract import Kind
+from analytics.operations.access import AccessDenied, View
+from analytics.store.db import Database
+from analytics.store.scope import Scope
 from tests.filemakers import org, table, xlsx_bytes
 from tests.roundfiles import (
     ADMIN,

@@ -6,8 +6,8 @@ import io
 import zipfile
 from pathlib import Path
 
-from analytics.cli import main
-from analytics.db import Database
+from analytics.cli.main import main
+from analytics.store.db import Database
 from tests.roundfiles import CITY, load_registry
 
 

@@ -18,14 +18,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import lookups
-from analytics.access import LOCAL_PRINCIPAL, View
-from analytics.db import Database
-from analytics.decisions import add_decision
-from analytics.exports import table_xlsx
-from analytics.levels import Level
-from analytics.meetings import create_meeting
-from analytics.users import Role, UserStore
+from analytics.compute import lookups
+from analytics.documents.exports import table_xlsx
+from analytics.meetings.decisions import add_decision
+from analytics.meetings.meetings import create_meeting
+from analytics.model.levels import Level
+from analytics.operations.access import LOCAL_PRINCIPAL, View
+from analytics.operations.users import Role, UserStore
+from analytics.store.db import Database
 from tests import apptest
 from tests.conftest import ROOT
 

@@ -10,14 +10,14 @@ from datetime import datetime
 import pytest
 from docx import Document
 
-from analytics.catalogue import INDICATORS_BY_ID
-from analytics.db import Database
+from analytics.compute.indicators import compute
 from analytics.documents import school_notes
 from analytics.documents.territory import ReportError
-from analytics.formatting import NBSP, indicator_value
-from analytics.indicators import compute
-from analytics.levels import Level
-from analytics.scope import Scope
+from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.store.scope import Scope
+from analytics.wording.formatting import NBSP, indicator_value
 from tests.test_report import PERIOD, TOWN, load_town, school
 
 NOW = datetime(2026, 11, 22, 10, 0)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from analytics.access import AccessDenied, Principal, View
-from analytics.db import Database
-from analytics.reset import clear_database
-from analytics.signoff import MAX_LENGTH, SignOff, SignOffError, get_signoff, set_signoff
-from analytics.users import Role
+from analytics.operations.access import AccessDenied, Principal, View
+from analytics.operations.users import Role
+from analytics.store.db import Database
+from analytics.store.reset import clear_database
+from analytics.store.signoff import MAX_LENGTH, SignOff, SignOffError, get_signoff, set_signoff
 
 ALTERNATIVA = SignOff(
     organization="МАУ ИМЦ «Альтернатива»",

@@ -10,12 +10,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analytics import quality
-from analytics.cli import main
-from analytics.db import SCHEMA_VERSION, Database, DatabaseReadOnly
-from analytics.indicators import compute
-from analytics.ingest import ingest_bytes
-from analytics.snapshot import open_snapshot, publish, publish_if_changed, snapshot_path
+from analytics.cli.main import main
+from analytics.compute import quality
+from analytics.compute.indicators import compute
+from analytics.ingest.load import ingest_bytes
+from analytics.store.db import SCHEMA_VERSION, Database, DatabaseReadOnly
+from analytics.store.snapshot import open_snapshot, publish, publish_if_changed, snapshot_path
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, table
 
 READ_ONLY = (

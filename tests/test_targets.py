@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.indicators import compute
-from analytics.ingest import ingest_bytes
-from analytics.legend import Better, Status, gap_of, status_of
-from analytics.levels import Level
-from analytics.lookups import find_territory
-from analytics.scope import Scope
-from analytics.targets import TargetError, list_targets, remove_target, set_target
+from analytics.compute.indicators import compute
+from analytics.compute.lookups import find_territory
+from analytics.compute.targets import TargetError, list_targets, remove_target, set_target
+from analytics.ingest.load import ingest_bytes
+from analytics.model.legend import Better, Status, gap_of, status_of
+from analytics.model.levels import Level
+from analytics.store.scope import Scope
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, table
 
 REGION = "Удмуртская Республика"

@@ -4,12 +4,12 @@ import io
 
 import openpyxl
 
-from analytics.contract import FORM_VALUE_FIELDS, KIND_FIELDS, Kind
-from analytics.indicators import compute
-from analytics.ingest import ingest_bytes
-from analytics.levels import Level
-from analytics.scope import Scope
-from analytics.template import build_template
+from analytics.compute.indicators import compute
+from analytics.ingest.load import ingest_bytes
+from analytics.ingest.template import build_template
+from analytics.model.contract import FORM_VALUE_FIELDS, KIND_FIELDS, Kind
+from analytics.model.levels import Level
+from analytics.store.scope import Scope
 
 
 def _filled_template(rows: list[list[object]]) -> bytes:

@@ -6,11 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics import lookups
-from analytics.catalogue import INDICATORS_BY_ID
-from analytics.db import Database
-from analytics.levels import Level
-from analytics.trajectories import (
+from analytics.compute import lookups
+from analytics.compute.trajectories import (
     PlanError,
     plan_vs_actual,
     plans,
@@ -19,6 +16,9 @@ from analytics.trajectories import (
     set_plan,
     territory_of,
 )
+from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.model.levels import Level
+from analytics.store.db import Database
 from tests import meetingfiles
 from tests.meetingfiles import ALPHA, BETA
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics.cli import main
-from analytics.users import (
+from analytics.cli.main import main
+from analytics.operations.users import (
     QUIET,
     REFUSED,
     LoginFailed,

@@ -7,10 +7,10 @@ exist, a page shows the login form until the session logs in. The session keeps 
 and its credential generation, not the role: every run reads the user again, so a role
 changed or a user removed on the command line applies at the next click, and a changed
 password, a removal or a role change (remove and add) ends the session. So does
-:func:`~analytics.users.idle_minutes` without a click.
+:func:`~analytics.operations.users.idle_minutes` without a click.
 
 A login survives a browser reload through a signed, expiring cookie
-(:mod:`analytics.remember`, SameSite=Strict, never a token in the URL). Streamlit lets a
+(:mod:`analytics.operations.remember`, SameSite=Strict, never a token in the URL). Streamlit lets a
 script read cookies but not send one with a response, so the page's own JavaScript sets
 it; it cannot be HTTP-only, which is why it holds no password and dies with the
 credentials it was issued for.
@@ -26,10 +26,9 @@ from urllib.parse import urlparse
 
 import streamlit as st
 
-from analytics import remember
-from analytics.access import LOCAL_PRINCIPAL, Principal, principal_of
-from analytics.db import Database
-from analytics.users import (
+from analytics.operations import remember
+from analytics.operations.access import LOCAL_PRINCIPAL, Principal, principal_of
+from analytics.operations.users import (
     ROLE_LABELS,
     LoginFailed,
     User,
@@ -38,6 +37,7 @@ from analytics.users import (
     idle_minutes,
     users_path,
 )
+from analytics.store.db import Database
 
 from .text import md
 

@@ -11,9 +11,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import formatting, images
-from analytics.catalogue import INDICATORS_BY_ID, Indicator
-from analytics.legend import STATUS_COLOURS, TARGET_CSS, label_of
+from analytics.documents import images
+from analytics.model.catalogue import INDICATORS_BY_ID, Indicator
+from analytics.model.legend import STATUS_COLOURS, TARGET_CSS, label_of
+from analytics.wording import formatting
 
 # The length of a zero's bar, as a share of the axis.
 ZERO_STUB = 0.006

@@ -1,7 +1,7 @@
 """Views that set many units against many indicators: the status heatmap, the scorecard
 table coloured by status, deficit counts and the list of organisations that miss an
 indicator. Shared by the «Дефициты», «Территории» and «Динамика» pages; every number
-comes from the engine's frame (:func:`analytics.indicators.compute`), nothing is
+comes from the engine's frame (:func:`analytics.compute.indicators.compute`), nothing is
 recomputed here.
 """
 
@@ -15,10 +15,12 @@ import plotly.graph_objects as go
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from analytics import exports, formatting, legend
-from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
-from analytics.legend import STATUS_COLOURS
-from analytics.levels import Level
+from analytics.documents import exports
+from analytics.model import legend
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
+from analytics.model.legend import STATUS_COLOURS
+from analytics.model.levels import Level
+from analytics.wording import formatting
 
 from . import charts
 from .page import BREAKDOWNS, Breakdown, Filters, breakdown

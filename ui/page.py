@@ -19,14 +19,14 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from analytics import formatting
-from analytics.access import AccessDenied, Principal, View
-from analytics.contract import ORG_TYPES, ORG_TYPES_BY_CODE
-from analytics.db import Database
-from analytics.errors import MonitoringError
-from analytics.levels import Level
-from analytics.normalize import period_of
-from analytics.scope import Scope
+from analytics.ingest.normalize import period_of
+from analytics.model.contract import ORG_TYPES, ORG_TYPES_BY_CODE
+from analytics.model.errors import MonitoringError
+from analytics.model.levels import Level
+from analytics.operations.access import AccessDenied, Principal, View
+from analytics.store.db import Database
+from analytics.store.scope import Scope
+from analytics.wording import formatting
 
 from . import auth, charts, hardening, state
 from .text import md
@@ -141,7 +141,7 @@ class Page:
 
 
 def describe(filters: Filters, hierarchy: pd.DataFrame) -> str:
-    """The filters in words (:meth:`analytics.scope.Scope.describe`)."""
+    """The filters in words (:meth:`analytics.store.scope.Scope.describe`)."""
     return filters.scope().describe(hierarchy)
 
 
@@ -253,7 +253,7 @@ def default_period_note(default: str, latest: str) -> str:
 
 def _initial_filters(periods: list[str], default: str | None) -> Filters:
     """Filters from the URL on a session's first run, else the default period (the
-    latest with substantial reporting, see :func:`analytics.lookups.default_period`)."""
+    latest with substantial reporting, see :func:`analytics.compute.lookups.default_period`)."""
     params = st.query_params
     latest = default if default in periods else (periods[-1] if periods else None)
 

@@ -9,15 +9,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import formatting
-from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
-from analytics.levels import Level
-from analytics.trajectories import (
+from analytics.compute.trajectories import (
     ALL_TERRITORIES,
     PlanError,
     project,
     territory_of,
 )
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
+from analytics.model.levels import Level
+from analytics.wording import formatting
 
 from . import charts, matrix
 from .page import Page, period_label

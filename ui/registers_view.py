@@ -2,9 +2,9 @@
 against the registers, the people themselves (only on «Данные») and the data-quality list
 with links to each school's profile.
 
-Engine results come from :mod:`analytics.registers` and :mod:`analytics.quality`, cached by
-data version. Charts and tables here never show a name; :func:`people_tables` does, and
-only the «Данные» page calls it.
+Engine results come from :mod:`analytics.compute.person_bases` and
+:mod:`analytics.compute.quality`, cached by data version. Charts and tables here never show
+a name; :func:`people_tables` does, and only the «Данные» page calls it.
 """
 
 from __future__ import annotations
@@ -16,18 +16,19 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from analytics import formatting, quality, registers
-from analytics.catalogue import INDICATORS_BY_ID
-from analytics.contract import (
+from analytics.compute import person_bases, quality
+from analytics.ingest.load import IngestResult
+from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.model.contract import (
     KIND_LABELS,
     MENTEE_CATEGORIES_BY_CODE,
     MENTORING_FORMS_BY_CODE,
     PERSON_TABLES,
     Kind,
 )
-from analytics.ingest import IngestResult
-from analytics.legend import STATUS_COLOURS, TARGET_CSS
-from analytics.scope import Scope
+from analytics.model.legend import STATUS_COLOURS, TARGET_CSS
+from analytics.store.scope import Scope
+from analytics.wording import formatting
 from ui import charts, upload
 from ui.page import Filters, Page, period_label
 from ui.text import md
@@ -108,7 +109,7 @@ def summary_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Наставляемых": [_count(v) for v in frame["mentees"]],
             "Пар": [_count(v) for v in frame["pairs"]],
             "Групп": [_count(v) for v in frame["groups"]],
-            f"Наставников с нагрузкой более {registers.MENTOR_LOAD_LIMIT}": [
+            f"Наставников с нагрузкой более {person_bases.MENTOR_LOAD_LIMIT}": [
                 _count(v) for v in frame["overloaded_mentors"]
             ],
             "Завершили программу": [
@@ -304,7 +305,7 @@ def registers_section(
             "загрузить на странице «Данные» (виды «База наставников» и «База наставляемых»)."
         )
         return
-    sums = registers.totals(frame)
+    sums = person_bases.totals(frame)
     columns = st.columns(5)
     columns[0].metric("ОО с базами", formatting.organizations(sums["organizations"]), border=True)
     columns[1].metric("Наставников", formatting.integer(sums["mentors"]), border=True)
@@ -317,7 +318,7 @@ def registers_section(
         "одну группу; остальные наставляемые с наставником — пары.",
     )
     columns[4].metric(
-        f"Нагрузка более {registers.MENTOR_LOAD_LIMIT}",
+        f"Нагрузка более {person_bases.MENTOR_LOAD_LIMIT}",
         formatting.count(sums["overloaded_mentors"], "наставник", "наставника", "наставников"),
         border=True,
         help="Наставники, у которых больше наставляемых, чем цель показателя «Наставляемых "
@@ -333,7 +334,7 @@ def registers_section(
             title = f"{whose}: формы наставничества" if whose else "Формы наставничества"
             charts.show(forms_chart(forms, title, subtitle), title, key=f"{key}_forms")
     with right:
-        load = registers.load_distribution(ctx.read("mentor_loads", scope))
+        load = person_bases.load_distribution(ctx.read("mentor_loads", scope))
         if int(load["mentors"].sum()) == 0:
             st.info("Нагрузку наставников посчитать не из чего: нет базы наставников.")
         else:

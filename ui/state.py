@@ -2,8 +2,8 @@
 
 One :class:`Database` (one DuckDB connection) serves every session of the server; it is a
 resource, not data, so it lives in ``st.cache_resource``. Every read goes through an
-:class:`~analytics.access.View` of the session's principal, and its frames are cached with
-``st.cache_data`` keyed on the database path, the data version and the principal, so any
+:class:`~analytics.operations.access.View` of the session's principal, and its frames are
+cached with ``st.cache_data`` keyed on the database path, the data version and the principal, so any
 upload or rollback refreshes every view and no session is served another role's frame.
 """
 
@@ -16,9 +16,9 @@ from typing import Any
 
 import streamlit as st
 
-from analytics import snapshot
-from analytics.access import Principal, View
-from analytics.db import Database, default_db_path
+from analytics.operations.access import Principal, View
+from analytics.store import snapshot
+from analytics.store.db import Database, default_db_path
 
 DEMO_FLAG = "demo"
 
@@ -49,7 +49,7 @@ def _open(path: str) -> Database:
     fresh = not Path(path).exists()
     db = Database(path)
     if fresh:
-        from analytics.demo import build_demo  # only on the very first start
+        from analytics.operations.demo import build_demo  # only on the very first start
 
         build_demo(db)
         db.set_meta(DEMO_FLAG, 1)

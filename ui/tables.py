@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 import streamlit as st
 
-from analytics.exports import table_csv, table_xlsx
+from analytics.documents.exports import table_csv, table_xlsx
 
 from .charts import slug
 

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from analytics import formatting
-from analytics.access import View
-from analytics.contract import FIELDS_BY_CODE, KIND_LABELS, ORG_TYPES_BY_CODE, Kind
-from analytics.exports import table_csv
-from analytics.identity import NEW_ORGANISATION, Candidate, Unplaced
-from analytics.ingest import Decisions, IngestResult
-from analytics.parse import Defaults
-from analytics.problems import IngestError, PartialForm, Problem, group
+from analytics.documents.exports import table_csv
+from analytics.ingest.identity import NEW_ORGANISATION, Candidate, Unplaced
+from analytics.ingest.load import Decisions, IngestResult
+from analytics.ingest.parse import Defaults
+from analytics.ingest.problems import IngestError, PartialForm, Problem, group
+from analytics.model.contract import FIELDS_BY_CODE, KIND_LABELS, ORG_TYPES_BY_CODE, Kind
+from analytics.operations.access import View
+from analytics.wording import formatting
 
 log = logging.getLogger("monitoring.ui")
 
@@ -260,7 +260,7 @@ GROUP_VALUES_SHOWN = 3
 
 def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
     """Errors or warnings as a table with Russian headers, one line per group of the same
-    problem in one column (:func:`analytics.problems.group`): rows as numbered in Excel
+    problem in one column (:func:`analytics.ingest.problems.group`): rows as numbered in Excel
     and compressed («5–9, 12»), the count of rows after the message where there are
     several, the value where they share one, else the first few."""
     lines = []
@@ -362,7 +362,7 @@ def upload_label(row: pd.Series) -> str:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A CSV that Excel opens in Russian locale: ``;``-separated, UTF-8 with a BOM, and
-    every cell that looks like a formula kept as text (see :mod:`analytics.exports`)."""
+    every cell that looks like a formula kept as text (see :mod:`analytics.documents.exports`)."""
     return table_csv(frame)
 
 

@@ -8,13 +8,14 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from .. import narrative
-from ..catalogue import INDICATORS_BY_ID
-from ..formatting import (
+from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.wording import narrative
+from analytics.wording.formatting import (
     fraction,
     indicator_value,
     target_value,
 )
+
 from .territory import YES_NO_INDICATORS
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Slides: a title slide (territory, period, data version); the key figures (reporting rate,
 number of deficits, headline indicators); one slide per key chart (PNG from
-:func:`analytics.images.figure_image`, or a native PowerPoint bar chart where chromium is
+:func:`analytics.documents.images.figure_image`, or a native PowerPoint bar chart where chromium is
 missing); the deficits with what to do. Every slide carries its filters in a footer.
 Numbers come from :func:`analytics.report.collect`, the same as the note's.
 """
@@ -23,12 +23,13 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
-from .. import narrative
-from ..catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
-from ..db import Database
-from ..exports import defuse
-from ..formatting import day, integer, percent, plural
-from ..legend import STATUS_COLOURS, TARGET_CSS, Status
+from analytics.documents.exports import defuse
+from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
+from analytics.model.legend import STATUS_COLOURS, TARGET_CSS, Status
+from analytics.store.db import Database
+from analytics.wording import narrative
+from analytics.wording.formatting import day, integer, percent, plural
+
 from .cells import gap_text, target_text, value_text
 from .figures import (
     render_png,

@@ -21,7 +21,7 @@ from docx.styles.style import ParagraphStyle
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from ..legend import LEGEND, Status
+from analytics.model.legend import LEGEND, Status
 
 log = logging.getLogger(__name__)
 # Status fills for printed tables: light tints of the dashboard's palette, dark text.

@@ -8,14 +8,16 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from .. import images, narrative
-from ..catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
-from ..formatting import (
+from analytics.documents import images
+from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
+from analytics.model.legend import STATUS_COLOURS, TARGET_CSS, Status
+from analytics.model.levels import Level
+from analytics.wording import narrative
+from analytics.wording.formatting import (
     indicator_value,
     integer,
 )
-from ..legend import STATUS_COLOURS, TARGET_CSS, Status
-from ..levels import Level
+
 from .cells import _missing, target_text
 from .territory import UNIT_CHART_LIMIT, ReportData, unit_rows, units_noun
 

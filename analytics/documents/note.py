@@ -5,8 +5,8 @@ The note follows the municipal notes methodologists write: a title block, the ba
 the sources of the data, who took part, one numbered section per indicator group with
 sentences, a table and a chart, the comparison with the previous period, the deficits
 with a recommendation for each, and appendices with every organisation's values. All
-numbers come from :func:`analytics.indicators.compute`; the words from
-:mod:`analytics.narrative`.
+numbers come from :func:`analytics.compute.indicators.compute`; the words from
+:mod:`analytics.wording.narrative`.
 
 :func:`collect` gathers everything a document about a territory and period needs; the
 deck (:mod:`analytics.deck`) uses it too, with the chart builders of this module.
@@ -22,19 +22,22 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.shared import Cm
 from docx.text.paragraph import Paragraph
 
-from .. import images, narrative, rounds
-from ..catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, Indicator
-from ..db import Database
-from ..formatting import (
+from analytics.documents import images
+from analytics.meetings import rounds
+from analytics.meetings.meetings import Meeting, approving_meeting
+from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, Indicator
+from analytics.model.legend import Change, change_of, label_of
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.store.scope import Scope
+from analytics.store.signoff import SignOff, get_signoff
+from analytics.wording import narrative
+from analytics.wording.formatting import (
     day,
     integer,
     moment,
 )
-from ..legend import Change, change_of, label_of
-from ..levels import Level
-from ..meetings import Meeting, approving_meeting
-from ..scope import Scope
-from ..signoff import SignOff, get_signoff
+
 from .cells import _missing, fraction_text, gap_text, target_text, value_text
 from .docx_writer import TABLE_SIZE, DocWriter, status_fill
 from .figures import render_png, section_chart

@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..errors import MonitoringError
+from analytics.model.errors import MonitoringError
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ with lines for the secretary to name the speakers (the dashboard does not record
 «РЕШИЛИ:» with the decisions' table (what, on which indicator and territory, who, by
 when) and the signature lines. Headings stay with what follows them and the signatures
 with the decisions, so no page starts with a lone signature. Numbers and sentences come
-from :mod:`analytics.narrative`.
+from :mod:`analytics.wording.narrative`.
 """
 
 from __future__ import annotations
@@ -19,15 +19,23 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.shared import Cm
 from docx.text.paragraph import Paragraph
 
-from .. import narrative
-from ..catalogue import INDICATORS_BY_ID
-from ..contract import ORG_TYPES_BY_CODE
-from ..db import Database
-from ..decisions import list_decisions
-from ..formatting import count, day, moment
-from ..levels import Level
-from ..meetings import DECISIONS, OVERVIEW, Meeting, agenda, frozen_values, get_meeting
-from ..trajectories import ALL_TERRITORIES, territory_name
+from analytics.compute.trajectories import ALL_TERRITORIES, territory_name
+from analytics.meetings.decisions import list_decisions
+from analytics.meetings.meetings import (
+    DECISIONS,
+    OVERVIEW,
+    Meeting,
+    agenda,
+    frozen_values,
+    get_meeting,
+)
+from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.model.contract import ORG_TYPES_BY_CODE
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.wording import narrative
+from analytics.wording.formatting import count, day, moment
+
 from .docx_writer import DocWriter
 
 SUBJECT = (
@@ -106,7 +114,7 @@ def _decision_rows(decisions: pd.DataFrame) -> list[list[str]]:
 
 def build_protocol(db: Database, meeting_id: int, now: datetime | None = None) -> bytes:
     """The protocol of meeting ``meeting_id`` as DOCX bytes; raises
-    :class:`analytics.meetings.MeetingError` for an unknown meeting."""
+    :class:`analytics.meetings.meetings.MeetingError` for an unknown meeting."""
     meeting = get_meeting(db, meeting_id)
     values = frozen_values(db, meeting_id)
     decisions = list_decisions(db, meeting_id)

@@ -15,14 +15,15 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from .. import narrative
-from ..catalogue import INDICATORS, INDICATORS_BY_ID
-from ..db import Database
-from ..formatting import day, genitive_after_from, integer
-from ..indicators import Values, compute, deficits
-from ..legend import label_of
-from ..levels import Level
-from ..scope import Scope
+from analytics.compute.indicators import Values, compute, deficits
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.model.legend import label_of
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.store.scope import Scope
+from analytics.wording import narrative
+from analytics.wording.formatting import day, genitive_after_from, integer
+
 from .cells import target_text, value_text
 from .docx_writer import DocWriter, status_fill
 from .territory import (

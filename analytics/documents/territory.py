@@ -16,17 +16,18 @@ from functools import cached_property
 
 import pandas as pd
 
-from .. import lookups, narrative
-from ..db import Database
-from ..errors import MonitoringError
-from ..formatting import (
+from analytics.compute import lookups
+from analytics.compute.indicators import compute, counted_indicators, deficits
+from analytics.ingest.normalize import ValueProblem, parse_period
+from analytics.model.errors import MonitoringError
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.store.scope import ORG_PLACES, Scope
+from analytics.wording import narrative
+from analytics.wording.formatting import (
     integer,
     plural,
 )
-from ..indicators import compute, counted_indicators, deficits
-from ..levels import Level
-from ..normalize import ValueProblem, parse_period
-from ..scope import ORG_PLACES, Scope
 
 log = logging.getLogger(__name__)
 # At most this many bars in a chart by territory or organisation (the lowest values).

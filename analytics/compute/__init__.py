@@ -1,0 +1,10 @@
+"""Compute: indicators and what is read from them.
+
+indicators    one grouped query for every level, period and territory; deficits
+lookups       periods, hierarchy, who has not reported, default period
+quality       data-quality findings
+person_bases  the person bases (mentors and mentees) and what they say
+targets       targets per period and territory
+trajectories  planned values, plan against actual
+disclosure    what a curator may see of other organisations
+"""

@@ -1,0 +1,559 @@
+"""Indicator values for every level, period and territory, in one grouped query.
+
+Each form's per-indicator numerator and denominator (kept only where both are present)
+is stored with the form in ``org_values`` (:mod:`analytics.store.aggregates`). The query adds
+the registry (reporting rate) and the person registers (databases), sums over GROUPING
+SETS for the levels asked for (an organisation's own row needs no grouping) and returns
+one wide row per unit and period. :func:`compute` sorts it, unnests it into one row per
+indicator and gives it names, targets (per-territory and per-period overrides, then the
+catalogue default), status, deficit and gap, vectorised. Identifiers come from the
+catalogue and fixed lists; every value is a parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from analytics.model.catalogue import FORM_INDICATORS, INDICATORS
+from analytics.model.legend import YELLOW_RATIO_HIGHER, YELLOW_RATIO_LOWER
+from analytics.model.levels import LEVELS, UNIT_LEVELS, Level
+from analytics.store.db import ALL_PERIODS, TOTAL_TERRITORY, Database
+from analytics.store.scope import ORG_PLACES, Scope
+
+# Key column of each level, outermost first.
+_LEVEL_KEYS: tuple[tuple[Level, str], ...] = tuple((i.level, str(i.key)) for i in UNIT_LEVELS)
+# Levels at which targets can be overridden, most specific first.
+TARGET_LEVELS: tuple[tuple[Level, str], ...] = (
+    (Level.DISTRICT, "district_id"),
+    (Level.MUNICIPALITY, "municipality_id"),
+    (Level.REGION, "region_id"),
+    (Level.TOTAL, str(TOTAL_TERRITORY)),
+)
+
+OUTPUT_COLUMNS: tuple[str, ...] = (
+    "indicator",
+    "name",
+    "level",
+    "period",
+    "org_type",
+    "region",
+    "municipality",
+    "district",
+    "org_id",
+    "organization",
+    "numerator",
+    "denominator",
+    "value",
+    "target",
+    "better",
+    "status",
+    "deficit",
+    "gap",
+)
+
+
+# Indicator values of a scope: :func:`compute` itself, or a reader's window on it (a
+# curator's, :class:`analytics.compute.disclosure.CuratorWindow`). Functions that build on
+# indicator values take one, so that what they show passes the same disclosure control.
+Values = Callable[[Database, Scope], pd.DataFrame]
+
+
+# Indicators the person registers answer for an organisation and period where it uploaded
+# both the base of mentors and the base of mentees (``has_registers``): then it has the
+# databases, whatever its form said. Indicator id → (numerator, denominator) SQL.
+REGISTER_ANSWERS: dict[str, tuple[str, str]] = {"databases": ("1", "1")}
+
+
+def _row_expressions() -> str:
+    """Each indicator's numerator and denominator for one organisation and period, from
+    its stored per-form values (``org_values``), its registers and the registry."""
+    parts = []
+    for indicator in FORM_INDICATORS:
+        n, d = f"n_{indicator.id}", f"d_{indicator.id}"
+        if indicator.id in REGISTER_ANSWERS:
+            rn, rd = REGISTER_ANSWERS[indicator.id]
+            n = f"CASE WHEN has_registers THEN {rn} ELSE {n} END"
+            d = f"CASE WHEN has_registers THEN {rd} ELSE {d} END"
+        parts.append(f"{n} AS n_{indicator.id}, {d} AS d_{indicator.id}")
+    parts.append(
+        "CASE WHEN in_registry THEN CAST(reported AS INTEGER) END AS n_reporting, "
+        "CASE WHEN in_registry THEN 1 END AS d_reporting"
+    )
+    return ",\n        ".join(parts)
+
+
+def _sums() -> str:
+    return ",\n    ".join(
+        f"CAST(sum(n_{i.id}) AS DOUBLE) AS n_{i.id}, CAST(sum(d_{i.id}) AS DOUBLE) AS d_{i.id}, "
+        f"count(d_{i.id}) AS c_{i.id}"
+        for i in INDICATORS
+    )
+
+
+def _own() -> str:
+    """An organisation's row: its own values (the sums over itself)."""
+    return ",\n    ".join(
+        f"CAST(n_{i.id} AS DOUBLE) AS n_{i.id}, CAST(d_{i.id} AS DOUBLE) AS d_{i.id}, "
+        f"CAST(d_{i.id} IS NOT NULL AS BIGINT) AS c_{i.id}"
+        for i in INDICATORS
+    )
+
+
+def indicator_sql(scope: Scope) -> tuple[str, list[object]]:
+    """The grouped query for ``scope`` and its parameters: one wide row per unit and
+    period (``n_<id>``, ``d_<id>``, ``c_<id>`` for every indicator), unsorted, with the
+    level as its index in :data:`LEVELS` (``lvl``) and territory ids, without names."""
+    org_where, org_params = scope.where("o")
+    period_where, period_params = scope.period_where("p.period")
+    wanted = set(scope.levels) if scope.levels is not None else set(LEVELS)
+    grouping_sets = ["(period)"] if Level.TOTAL in wanted else []
+    # The organisation level is each organisation's own row: no grouping needed.
+    deepest = max(
+        (n for n, (level, _) in enumerate(_LEVEL_KEYS[:-1]) if level in wanted), default=-1
+    )
+    grouped_keys = [key for _, key in _LEVEL_KEYS[: deepest + 1]]
+    for n, (level, _) in enumerate(_LEVEL_KEYS[:-1]):
+        if level in wanted:
+            grouping_sets.append(f"(period, {', '.join(grouped_keys[: n + 1])})")
+    key_columns = ", ".join(
+        key if key in grouped_keys else f"CAST(NULL AS BIGINT) AS {key}"
+        for _, key in _LEVEL_KEYS[:-1]
+    )
+    level_case = " ".join(
+        f"WHEN GROUPING({key}) = 0 THEN {LEVELS.index(level)}"
+        for level, key in reversed(_LEVEL_KEYS[:-1])
+        if key in grouped_keys
+    )
+    level_case = f"CASE {level_case} ELSE 0 END" if level_case else "0"
+    parts = []
+    if grouping_sets:
+        parts.append(f"""SELECT period, {key_columns}, CAST(NULL AS BIGINT) AS org_id,
+        {level_case} AS lvl,
+    {_sums()}
+    FROM per_org
+    GROUP BY GROUPING SETS ({", ".join(grouping_sets)})""")
+    if Level.ORGANIZATION in wanted:
+        parts.append(f"""SELECT period, region_id, municipality_id, district_id, org_id,
+        {LEVELS.index(Level.ORGANIZATION)} AS lvl,
+    {_own()}
+    FROM per_org""")
+    if not parts:  # no level asked for: the columns, no rows
+        parts.append(
+            f"SELECT period, NULL AS region_id, NULL AS municipality_id, "
+            f"NULL AS district_id, NULL AS org_id, 0 AS lvl, {_sums()} "
+            "FROM per_org GROUP BY period HAVING FALSE"
+        )
+    union = "\n    UNION ALL BY NAME\n    ".join(parts)
+    district = LEVELS.index(Level.DISTRICT)
+    sql = f"""
+WITH orgs AS (
+    SELECT o.org_id, o.region_id, o.municipality_id, o.district_id
+    FROM {ORG_PLACES} o
+    WHERE TRUE{org_where}
+),
+per AS (
+    SELECT p.period FROM periods p WHERE TRUE{period_where}
+),
+registers AS (
+    SELECT org_id, period FROM mentors INTERSECT SELECT org_id, period FROM mentees
+),
+listed AS (
+    SELECT org_id FROM registry WHERE org_id IN (SELECT org_id FROM orgs)
+),
+keys AS (
+    SELECT org_id, period FROM org_values
+    WHERE org_id IN (SELECT org_id FROM orgs) AND period IN (SELECT period FROM per)
+    UNION
+    SELECT l.org_id, per.period FROM listed l CROSS JOIN per
+    UNION
+    SELECT org_id, period FROM registers
+    WHERE org_id IN (SELECT org_id FROM orgs) AND period IN (SELECT period FROM per)
+),
+base AS (
+    SELECT k.period, g.org_id, g.region_id, g.municipality_id, g.district_id,
+        l.org_id IS NOT NULL AS in_registry, v.org_id IS NOT NULL AS reported,
+        rg.org_id IS NOT NULL AS has_registers,
+        v.* EXCLUDE (org_id, period)
+    FROM keys k
+    JOIN orgs g ON g.org_id = k.org_id
+    LEFT JOIN org_values v ON v.org_id = k.org_id AND v.period = k.period
+    LEFT JOIN listed l ON l.org_id = k.org_id
+    LEFT JOIN registers rg ON rg.org_id = k.org_id AND rg.period = k.period
+),
+per_org AS (
+    SELECT period, region_id, municipality_id, district_id, org_id,
+        {_row_expressions()}
+    FROM base
+),
+grouped AS (
+    {union}
+),
+periods_known AS (
+    SELECT period, start_year FROM periods
+)
+SELECT g.*, p.start_year
+FROM grouped g
+JOIN periods_known p ON p.period = g.period
+WHERE NOT (g.lvl = {district} AND g.district_id IS NULL)
+"""
+    return sql, [*org_params, *period_params]
+
+
+_TARGET_KEYS: dict[Level, str] = {
+    Level.REGION: "region_id",
+    Level.MUNICIPALITY: "municipality_id",
+    Level.DISTRICT: "district_id",
+}
+
+
+def _targets(
+    db: Database, scope: Scope, wide: pd.DataFrame, periods: np.ndarray, ords: np.ndarray, rows
+) -> np.ndarray:
+    """Each long row's target: the most specific override (district, municipality,
+    region, total; for the period, then for every period), else the catalogue default.
+
+    Rows above the scope's territory describe that territory: they take its targets (the
+    scope's ids fill the keys they lack).
+    """
+    target = np.array([i.target for i in INDICATORS], dtype=float)[ords]
+    stored = db.query("SELECT indicator, period, level, territory_id, target FROM targets")
+    if stored.empty:
+        return target
+    ord_of = {i.id: n for n, i in enumerate(INDICATORS)}
+    stored = stored[stored["indicator"].isin(ord_of)]
+    found = np.full(len(ords), np.nan)
+    scope_ids = {
+        "region_id": scope.region_id,
+        "municipality_id": scope.municipality_id,
+        "district_id": scope.district_id,
+    }
+    for level, _ in TARGET_LEVELS:
+        for every_period in (False, True):
+            chosen = stored[
+                (stored["level"] == str(level))
+                & ((stored["period"] == ALL_PERIODS) == every_period)
+            ]
+            if chosen.empty:
+                continue
+            if level is Level.TOTAL:
+                territory = np.full(len(ords), TOTAL_TERRITORY, dtype=np.int64)
+            else:
+                key = _TARGET_KEYS[level]
+                column = wide[key].to_numpy(dtype=float, na_value=np.nan)[rows]
+                fill = scope_ids[key]
+                column = np.where(np.isnan(column), np.nan if fill is None else fill, column)
+                territory = np.where(np.isnan(column), -1, column).astype(np.int64)
+            period = np.full(len(ords), ALL_PERIODS, dtype=object) if every_period else periods
+            lookup = {
+                (ord_of[i], p, int(t)): v
+                for i, p, t, v in chosen[
+                    ["indicator", "period", "territory_id", "target"]
+                ].itertuples(index=False)
+            }
+            keys = pd.MultiIndex.from_arrays([ords, period, territory])
+            index = pd.MultiIndex.from_tuples(list(lookup), names=None)
+            position = index.get_indexer(keys)
+            values = np.array(list(lookup.values()), dtype=float)
+            hit = (position >= 0) & np.isnan(found)
+            found[hit] = values[position[hit]]
+    return np.where(np.isnan(found), target, found)
+
+
+class _Names:
+    """Names of the units of one result: looked up by id once per query, each table read
+    once; ``rank`` orders names as DuckDB does (by code point), nulls first."""
+
+    def __init__(self, db: Database):
+        self.tables = {
+            "region_id": db.query("SELECT region_id AS id, name FROM regions"),
+            "municipality_id": db.query("SELECT municipality_id AS id, name FROM municipalities"),
+            "district_id": db.query("SELECT district_id AS id, name FROM districts"),
+            "org_id": db.query("SELECT org_id AS id, name, inn, org_type FROM organizations"),
+        }
+
+    def position(self, key: str, ids: np.ndarray) -> np.ndarray:
+        """Row of each id in its table; -1 for a null or unknown id."""
+        return pd.Index(self.tables[key]["id"]).get_indexer(ids)
+
+    def rank(self, key: str, position: np.ndarray) -> np.ndarray:
+        codes, _ = pd.factorize(self.tables[key]["name"], sort=True)
+        return np.r_[codes, -1][position]
+
+    def labels(self, key: str, column: str, position: np.ndarray) -> np.ndarray:
+        """``column`` for each position, as objects; None for -1 and for nulls."""
+        values = self.tables[key][column]
+        labels = np.array([*values.astype(object).where(values.notna(), None), None], dtype=object)
+        return labels[position]
+
+
+def _order(wide: pd.DataFrame, names: _Names, positions: dict[str, np.ndarray]) -> np.ndarray:
+    """Row order of the wide result: period, level, then names outermost first (nulls
+    first) and the organisation id."""
+    period_rank, _ = pd.factorize(wide["period"], sort=True)
+    keys = [
+        wide["start_year"].to_numpy(),
+        period_rank,
+        wide["lvl"].to_numpy(),
+        *(names.rank(key, positions[key]) for key in positions),
+        wide["org_id"].to_numpy(dtype=float, na_value=-1.0),
+    ]
+    return np.lexsort(keys[::-1])
+
+
+@dataclass(frozen=True)
+class _Long:
+    """The long result of a scope as arrays, one entry per (indicator, unit, period) row:
+    ``rows`` indexes the sorted wide result, ``ords`` the catalogue; ``positions`` are each
+    row's place in the name tables; ``status_code`` is 0 green, 1 yellow, 2 red, 3 none."""
+
+    wide: pd.DataFrame
+    names: _Names
+    positions: dict[str, np.ndarray]
+    rows: np.ndarray
+    ords: np.ndarray
+    period_names: list[str]
+    period_of_row: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
+    orgs: np.ndarray
+    value: np.ndarray
+    target: np.ndarray
+    status_code: np.ndarray
+    gap: np.ndarray
+
+
+def _long(db: Database, scope: Scope) -> _Long:
+    """Run the scope's query and unnest it into long rows (see :func:`compute`)."""
+    sql, params = indicator_sql(scope)
+    cur = db.cursor()
+    try:
+        wide = cur.sql(sql, params=params).to_arrow_table().to_pandas()
+    finally:
+        cur.close()
+    names = _Names(db)
+    keys = ("region_id", "municipality_id", "district_id", "org_id")
+    positions = {k: names.position(k, wide[k].to_numpy(dtype=float, na_value=np.nan)) for k in keys}
+    order = _order(wide, names, positions)
+    wide = wide.iloc[order].reset_index(drop=True)
+    positions = {k: p[order] for k, p in positions.items()}
+    chosen = [
+        n for n, i in enumerate(INDICATORS) if scope.indicators is None or i.id in scope.indicators
+    ]
+    # Long order: within a period, indicator by indicator, each over the sorted units.
+    period_codes, period_names = pd.factorize(wide["period"], sort=False)
+    starts = np.flatnonzero(np.r_[True, period_codes[1:] != period_codes[:-1]])
+    rows_parts, ord_parts = [], []
+    for a, b in pairwise([*starts.tolist(), len(wide)]):
+        block = np.arange(a, b)
+        for n in chosen:
+            rows_parts.append(block)
+            ord_parts.append(np.full(b - a, n, dtype=np.int64))
+    rows = np.concatenate(rows_parts) if rows_parts else np.zeros(0, dtype=np.int64)
+    ords = np.concatenate(ord_parts) if ord_parts else np.zeros(0, dtype=np.int64)
+    ids = [i.id for i in INDICATORS]
+
+    def matrix(prefix: str, dtype: str) -> np.ndarray:
+        columns = [wide[f"{prefix}_{i}"].to_numpy(dtype=dtype, na_value=np.nan) for i in ids]
+        return np.column_stack(columns)
+
+    numerator = matrix("n", "float")[rows, ords]
+    denominator = matrix("d", "float")[rows, ords]
+    orgs = np.column_stack([wide[f"c_{i}"].to_numpy(dtype="int64") for i in ids])[rows, ords]
+    factor = np.array([i.factor for i in INDICATORS])[ords]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(denominator > 0, factor * numerator / denominator, np.nan)
+    period_of_row = period_codes[rows]
+    periods = np.asarray(period_names, dtype=object)[period_of_row]
+    target = _targets(db, scope, wide, periods, ords, rows)
+    higher = np.array([i.better == "higher" for i in INDICATORS])[ords]
+    ratio = np.where(higher, YELLOW_RATIO_HIGHER, YELLOW_RATIO_LOWER)
+    green = np.where(higher, value >= target, value <= target)
+    yellow = np.where(higher, value >= target * ratio, value <= target * ratio)
+    status_code = np.where(np.isnan(value), 3, np.where(green, 0, np.where(yellow, 1, 2)))
+    distance = np.where(higher, target - value, value - target)
+    return _Long(
+        wide=wide,
+        names=names,
+        positions={k: p[rows] for k, p in positions.items()},
+        rows=rows,
+        ords=ords,
+        period_names=[str(p) for p in period_names],
+        period_of_row=period_of_row,
+        numerator=numerator,
+        denominator=denominator,
+        orgs=orgs,
+        value=value,
+        target=target,
+        status_code=status_code,
+        gap=np.where(np.isnan(value), np.nan, np.maximum(distance, 0.0)),
+    )
+
+
+def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
+    """Every indicator value in ``scope``: one row per (indicator, level, unit, period).
+
+    Columns are :data:`OUTPUT_COLUMNS` plus ``orgs`` (organisations taking part), ``inn``,
+    ``organization_type``, the territory ids and ``start_year`` for sorting. ``deficit`` is
+    True where the value misses its target; ``gap`` is the distance to the target in the
+    indicator's units (0 where met, null where there is no value). Rows are sorted by
+    period, indicator, level and names.
+
+    The query returns one wide row per unit and period (numbers only, a few hundred
+    thousand rows for a country); it is sorted, unnested into indicators and given names,
+    targets and statuses here, vectorised: a national result has millions of rows.
+    """
+    scope = scope or Scope()
+    long = _long(db, scope)
+    rows, ords, wide, names = long.rows, long.ords, long.wide, long.names
+    status_code = long.status_code
+    ids = [i.id for i in INDICATORS]
+
+    def text(values: list[str], codes: np.ndarray) -> pd.Series:
+        dictionary = pa.array(values, pa.large_string())
+        array = pa.DictionaryArray.from_arrays(pa.array(codes), dictionary)
+        return pd.Series(pd.array(array.cast(pa.large_string()), dtype="str"), copy=False)
+
+    def category(values: list[str], codes: np.ndarray) -> pd.Categorical:
+        # A long catalogue text repeated on millions of rows: stored once.
+        unique = sorted(set(values))
+        remap = np.array([unique.index(v) for v in values], dtype=np.int8)
+        return pd.Categorical.from_codes(remap[codes], categories=unique)
+
+    def ids_of(column: str) -> pd.Series:
+        return pd.Series(wide[column].to_numpy()[rows], dtype="Int64")
+
+    def objects(values: np.ndarray) -> pd.Series:
+        return pd.Series(values, dtype=object, copy=False)
+
+    def labels(key: str, column: str = "name") -> pd.Series:
+        return objects(names.labels(key, column, long.positions[key]))
+
+    region_id, municipality_id = ids_of("region_id"), ids_of("municipality_id")
+    district_id, org_id = ids_of("district_id"), ids_of("org_id")
+    columns = {
+        "indicator": text(ids, ords),
+        "name": category([i.name for i in INDICATORS], ords),
+        "level": text([str(level) for level in LEVELS], wide["lvl"].to_numpy()[rows]),
+        "period": text(long.period_names, long.period_of_row),
+        "org_type": objects(np.full(len(rows), scope.org_type, dtype=object)),
+        "region": labels("region_id"),
+        "municipality": labels("municipality_id"),
+        "district": labels("district_id"),
+        "org_id": org_id,
+        "organization": labels("org_id"),
+        "inn": labels("org_id", "inn"),
+        "organization_type": labels("org_id", "org_type"),
+        "numerator": long.numerator,
+        "denominator": long.denominator,
+        "orgs": long.orgs,
+        "value": long.value,
+        "target": long.target,
+        "better": category([str(i.better) for i in INDICATORS], ords),
+        "status": objects(np.array(["green", "yellow", "red", None], dtype=object)[status_code]),
+        "region_id": region_id,
+        "municipality_id": municipality_id,
+        "district_id": district_id,
+        "start_year": wide["start_year"].to_numpy()[rows],
+        "ord": ords,
+        "deficit": (status_code == 1) | (status_code == 2),
+        "gap": long.gap,
+    }
+    # copy=False: no consolidation of same-typed columns into blocks (a second copy of
+    # every column of a national result).
+    return pd.DataFrame(columns, copy=False)
+
+
+def relative_gap(rows: pd.DataFrame) -> pd.Series:
+    """How far each row is from its target, as a share of the target (0,46 for 54 % of a
+    100 % target; 0,33 for 4 mentees per mentor against at most 3): the one measure that
+    compares indicators of different units. Where the target is 0, the gap itself."""
+    target = rows["target"].abs()
+    return (rows["gap"] / target.where(target > 0)).fillna(rows["gap"])
+
+
+def output_table(db: Database, scope: Scope | None = None, only_deficits: bool = False) -> pa.Table:
+    """The :data:`OUTPUT_COLUMNS` of :func:`compute` (or of :func:`deficits` of it when
+    ``only_deficits``) as an Arrow table, for writing out: the same rows, order and values,
+    nulls for missing numbers. Texts repeated on millions of rows (names, levels,
+    periods) are dictionary-encoded, so building it costs the arrays, not the strings."""
+    scope = scope or Scope()
+    long = _long(db, scope)
+    deficit = (long.status_code == 1) | (long.status_code == 2)
+    take = np.arange(len(long.rows))
+    if only_deficits:
+        # As :func:`deficits`: largest relative gap first, the catalogue order on ties.
+        take = np.flatnonzero(deficit)
+        target = np.abs(long.target[take])
+        gap = long.gap[take]
+        relative = np.where(target > 0, gap / np.where(target > 0, target, 1), gap)
+        take = take[np.lexsort((np.asarray(long.ords)[take], -relative))]
+
+    def coded(values: list[str | None], codes: np.ndarray) -> pa.DictionaryArray:
+        codes = np.asarray(codes)[take]
+        return pa.DictionaryArray.from_arrays(
+            pa.array(codes, pa.int32(), mask=codes < 0), pa.array(values, pa.string())
+        )
+
+    def labels(key: str) -> pa.DictionaryArray:
+        names = long.names.tables[key]["name"]
+        return coded(names.astype(object).where(names.notna(), None).tolist(), long.positions[key])
+
+    def numbers(values: np.ndarray) -> pa.Array:
+        return pa.array(values[take], pa.float64(), from_pandas=True)
+
+    untyped = scope.org_type is None
+    status = np.where(long.status_code == 3, -1, long.status_code)
+    org_id = long.wide["org_id"].to_numpy(dtype=float, na_value=np.nan)[long.rows][take]
+    columns = {
+        "indicator": coded([i.id for i in INDICATORS], long.ords),
+        "name": coded([i.name for i in INDICATORS], long.ords),
+        "level": coded([str(level) for level in LEVELS], long.wide["lvl"].to_numpy()[long.rows]),
+        "period": coded(long.period_names, long.period_of_row),
+        "org_type": coded([scope.org_type], np.full(len(long.ords), -1 if untyped else 0)),
+        "region": labels("region_id"),
+        "municipality": labels("municipality_id"),
+        "district": labels("district_id"),
+        "org_id": pa.array(np.nan_to_num(org_id).astype(np.int64), mask=np.isnan(org_id)),
+        "organization": labels("org_id"),
+        "numerator": numbers(long.numerator),
+        "denominator": numbers(long.denominator),
+        "value": numbers(long.value),
+        "target": numbers(long.target),
+        "better": coded([str(i.better) for i in INDICATORS], long.ords),
+        "status": coded(["green", "yellow", "red"], status),
+        "deficit": pa.array(deficit[take]),
+        "gap": numbers(long.gap),
+    }
+    return pa.table(columns)
+
+
+def deficits(frame: pd.DataFrame) -> pd.DataFrame:
+    """Only the rows with a deficit, «наибольшие дефициты» first: by relative gap (see
+    :func:`relative_gap`), the catalogue order on ties. Every screen and document ranks
+    deficits with this function."""
+    rows = frame[frame["deficit"].astype(bool)]
+    order = relative_gap(rows).rename("_relative").to_frame().assign(_ord=rows["ord"])
+    order = order.sort_values(["_relative", "_ord"], ascending=[False, True], kind="stable")
+    return rows.loc[order.index].reset_index(drop=True)
+
+
+def counted_indicators(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows a unit's deficits are counted among («дефициты по 6 из 14 показателей»):
+    those with a value, but for an organisation not «Доля ОО, представивших данные» (one
+    school's own reporting rate says nothing about it)."""
+    rows = rows[rows["value"].notna()]
+    own = rows["level"].astype(str) == str(Level.ORGANIZATION)
+    return rows[~(own & (rows["indicator"] == "reporting"))]
+
+
+def deficit_tally(rows: pd.DataFrame) -> tuple[int, int]:
+    """(deficits, indicators counted) of one unit and period: the «N из M» of every screen
+    and document (see :func:`counted_indicators`)."""
+    counted = counted_indicators(rows)
+    return int(counted["deficit"].astype(bool).sum()), len(counted)

@@ -1,0 +1,245 @@
+"""How sure we are that a written name means a known organisation.
+
+People write one school many ways: «Муниципальное бюджетное общеобразовательное
+учреждение «Средняя общеобразовательная школа № 5 имени А. С. Пушкина»», «МБОУ СОШ №5 им.
+Пушкина», «MБОУ «COШ № 5»» with Latin letters that look Cyrillic, «Нюрбинская СОШ № 1» with
+or without the Yakut «ҥ». :func:`match_key` folds every such difference that never tells two
+organisations apart; :func:`score` compares what is left with rapidfuzz, and
+:func:`best_candidates` ranks the organisations of a territory for one written name.
+
+Two rules make a fuzzy match safe to take without asking: the numbers in the names are
+equal (№ 5 is never № 15), and the best candidate is clearly ahead of the next one.
+Everything else is shown to the user with its candidates before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from analytics.ingest.normalize import fold
+
+# A row the user confirmed as an organisation not known yet («новая организация»).
+NEW_ORGANISATION = "new"
+
+# A fuzzy match is taken without asking at this score or above, when the runner-up is at
+# least CLEAR_LEAD points behind; below PLAUSIBLE a known organisation is no candidate.
+CONFIDENT = 90.0
+CLEAR_LEAD = 8.0
+PLAUSIBLE = 60.0
+CANDIDATES_SHOWN = 3
+
+# Latin letters that look like Cyrillic ones, as typed by a keyboard left in English. Case
+# matters: a capital H is «Н», while a small h stands for the Yakut «һ».
+_LOOKALIKES = str.maketrans(
+    "ABCEHKMOPTXYacekopxyh",
+    "АВСЕНКМОРТХУасекорхуһ",
+)
+# Letters of the languages of Russia's republics, often replaced by the Russian letter
+# closest in sound when a name is typed on a Russian keyboard.
+_NATIONAL = str.maketrans(
+    {
+        "ҥ": "н",
+        "ӈ": "н",
+        "ң": "н",
+        "ө": "о",
+        "ӧ": "о",
+        "ү": "у",
+        "ӱ": "у",
+        "ұ": "у",
+        "һ": "х",
+        "ҳ": "х",
+        "ә": "э",
+        "ӓ": "э",
+        "ӑ": "а",
+        "ӗ": "е",
+        "ғ": "г",
+        "ҕ": "г",
+        "қ": "к",
+        "ҡ": "к",
+        "ҫ": "с",
+        "ҷ": "ч",
+        "і": "и",
+        "ї": "и",
+    }
+)
+_CYRILLIC = re.compile(r"[а-я]")
+_NUMBER_SIGN = re.compile(r"(?:№|\bn|#)\s*(?=\d)")
+_PUNCTUATION = re.compile(r"[«»“”„‟\"'`’‘.,;:()\[\]{}/\\!?*_+=|<>-]+")
+_NUMBERS = re.compile(r"\d+")
+
+# Full forms folded to the abbreviation people write instead (longest first).
+_PHRASES: tuple[tuple[str, str], ...] = (
+    ("средняя общеобразовательная школа", "сош"),
+    ("основная общеобразовательная школа", "оош"),
+    ("начальная общеобразовательная школа", "нош"),
+    ("начальная школа детский сад", "нш дс"),
+    ("детско юношеская спортивная школа", "дюсш"),
+    ("детская школа искусств", "дши"),
+    ("дом детского творчества", "ддт"),
+    ("центр детского творчества", "цдт"),
+    ("центр развития ребенка", "црр"),
+    ("учреждение дополнительного образования", "удо"),
+    ("детский сад", "дс"),
+    ("д с", "дс"),
+    ("имени", "им"),
+)
+# Words of an organisation's legal form («муниципальное бюджетное общеобразовательное
+# учреждение»): they change with a change of legal form (МБОУ → МАОУ) and never tell two
+# organisations of one territory apart, so they are dropped.
+_LEGAL_WORDS = frozenset(
+    {
+        "муниципальное",
+        "государственное",
+        "краевое",
+        "областное",
+        "республиканское",
+        "городское",
+        "частное",
+        "негосударственное",
+        "некоммерческое",
+        "бюджетное",
+        "автономное",
+        "казенное",
+        "общеобразовательное",
+        "дошкольное",
+        "образовательное",
+        "профессиональное",
+        "учреждение",
+        "организация",
+        "удо",
+        "до",
+        "дод",
+    }
+)
+# Abbreviated legal forms: МБОУ, МАОУ, МКОУ, ГБОУ, МБДОУ, МАДОУ, МБУДО, ГАПОУ, КГБОУ, ЧОУ…
+_LEGAL_ABBREVIATION = re.compile(r"(?:м|г|ч|о|к|р|н|ог|кг)(?:б|а|к)?(?:п|д)?(?:о|н)?у(?:до|дод)?")
+
+
+@lru_cache(maxsize=131_072)
+def match_key(name: str) -> str:
+    """An organisation's name with every difference folded that never tells two
+    organisations of one territory apart: case, ё, quotes and punctuation, dash kinds,
+    Latin look-alike letters in a Cyrillic name, national letters, «№ 5»/«N5», «им.» and
+    «имени», full and abbreviated type names, and the legal form (МБОУ, «муниципальное
+    бюджетное … учреждение»)."""
+    if _CYRILLIC.search(name.casefold()):
+        name = name.translate(_LOOKALIKES)
+    text = fold(name).translate(_NATIONAL)
+    text = _NUMBER_SIGN.sub(" №", text)
+    text = _PUNCTUATION.sub(" ", text)
+    text = " " + " ".join(text.split()) + " "
+    for phrase, short in _PHRASES:
+        text = text.replace(f" {phrase} ", f" {short} ")
+    words = [
+        w for w in text.split() if w not in _LEGAL_WORDS and not _LEGAL_ABBREVIATION.fullmatch(w)
+    ]
+    # «№5» and «5» are one number: the sign is dropped once numbers are separate words.
+    return " ".join(w.removeprefix("№") for w in words if w != "№")
+
+
+def numbers(key: str) -> tuple[str, ...]:
+    """The numbers of a name in order («сош 5 им 40 летия победы» → ("5", "40")): two
+    names with different numbers never name one organisation («№ 1.2» is not «№ 2.1»)."""
+    return tuple(n.lstrip("0") or "0" for n in _NUMBERS.findall(key))
+
+
+def score(a: str, b: str) -> float:
+    """How alike two match keys are, 0–100; 0 where their numbers differ.
+
+    Equal numbers are required, then the words are compared without them (in short names
+    the shared number would otherwise make «сош 5» look like «дс 5»). A short name
+    contained in a full one («гимназия 1» in «гимназия 1 им ф г кедрова») scores 100:
+    people shorten official names, they do not lengthen them.
+    """
+    if numbers(a) != numbers(b):
+        return 0.0
+    if a == b:
+        return 100.0
+    words_a, words_b = _NUMBERS.sub(" ", a).split(), _NUMBERS.sub(" ", b).split()
+    if not words_a or not words_b:
+        return 100.0 if words_a == words_b else 0.0
+    a, b = " ".join(words_a), " ".join(words_b)
+    return float(max(fuzz.token_set_ratio(a, b), fuzz.token_sort_ratio(a, b)))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A known organisation a written name may mean, with how alike they are (0–100)."""
+
+    org_id: int
+    name: str
+    score: float
+    territory: str = ""
+    inn: str | None = None
+
+    @property
+    def code(self) -> str:
+        """How the command line names it (``--org``): its ИНН, else its code."""
+        return self.inn or str(self.org_id)
+
+    def described(self) -> str:
+        """«МБОУ «СОШ № 5» (г. Глазов, ИНН 1837000010) — 92 %»."""
+        label = f"ИНН {self.inn}" if self.inn else f"код {self.org_id}"
+        where = f"{self.territory}, {label}" if self.territory else label
+        return f"{self.name} ({where}) — {round(self.score)} %"
+
+
+@dataclass
+class Unplaced:
+    """A row the engine cannot place with certainty: shown to the user with its best
+    candidates before anything is written."""
+
+    sheet: str
+    row: int
+    name: str
+    inn: str | None
+    municipality: str | None
+    reason: str
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+@dataclass
+class Move:
+    """A row that would move a known organisation to another municipality."""
+
+    sheet: str
+    row: int
+    org_id: int
+    name: str
+    from_municipality: str
+    to_municipality: str
+
+
+def ranked(name: str, known: Iterable[tuple[int, str, Iterable[str]]]) -> list[tuple[int, float]]:
+    """Organisations ``(org_id, display name, every name it was written with)`` ranked by
+    their best score against ``name``, best first: those at PLAUSIBLE or above, and those
+    with the same number however unlike their words («Школа № 5» for «СОШ № 5»), which a
+    person choosing for the row wants to see."""
+    key = match_key(name)
+    numbered = bool(numbers(key))
+    scored = []
+    for org_id, display, aliases in known:
+        best = max(score(key, match_key(n)) for n in (display, *aliases))
+        if best >= PLAUSIBLE or (numbered and best > 0):
+            scored.append((org_id, best))
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    return scored
+
+
+def plausible(scored: list[tuple[int, float]]) -> bool:
+    """Whether a ranked list holds an organisation the name may well mean."""
+    return any(s >= PLAUSIBLE for _, s in scored)
+
+
+def confident(scored: list[tuple[int, float]]) -> int | None:
+    """The organisation a ranked list names with certainty, if any."""
+    if not scored or scored[0][1] < CONFIDENT:
+        return None
+    if len(scored) > 1 and scored[0][1] - scored[1][1] < CLEAR_LEAD:
+        return None
+    return scored[0][0]

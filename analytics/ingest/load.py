@@ -1,0 +1,641 @@
+"""Loading monitoring files into the database: whole or not at all.
+
+``preview`` validates a file and reports what it would change without writing;
+``ingest_bytes`` archives the file under ``uploads/`` by its sha256 and writes it in one
+transaction. Re-uploading an (organisation, period) replaces its form and keeps the old
+values in ``form_history``; :func:`rollback` undoes an upload and restores them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analytics.ingest.identity import Move, Unplaced
+from analytics.ingest.normalize import period_of, person_key
+from analytics.ingest.parse import Defaults, ParsedFile, Record, identity_keys, parse_sheets
+from analytics.ingest.problems import IngestError, PartialForm, Problem, ReviewNeeded
+from analytics.ingest.readers import Limits, UnreadableFile, check_size, read_sheets
+from analytics.ingest.resolve import Choices, Plan, Resolver
+from analytics.model.contract import (
+    FORM_VALUE_CODES,
+    KIND_LABELS,
+    PERSON_FIELDS,
+    PERSON_TABLES,
+    Kind,
+)
+from analytics.model.errors import MonitoringError
+from analytics.store import aggregates, audit
+from analytics.store.db import Database, first_row, first_value, person_columns, registered
+
+
+@dataclass
+class IngestResult:
+    """What an upload did (or, for a preview, would do)."""
+
+    file: str
+    kind: Kind
+    sha256: str
+    rows: int
+    warnings: list[Problem]
+    upload_id: int | None = None
+    new_organizations: int = 0
+    replaced: int = 0
+    periods: list[str] = field(default_factory=list)
+    municipalities: list[str] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    # Organisations the file covers (a person register has many rows per organisation).
+    organizations: int = 0
+    # What awaits the user's decision before the file can be written (see ReviewNeeded).
+    unplaced: list[Unplaced] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
+    partial: list[PartialForm] = field(default_factory=list)
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.unplaced or self.moves or self.partial)
+
+
+def sha256_of(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def parse_bytes(
+    name: str, content: bytes, kind: Kind, defaults: Defaults, limits: Limits | None = None
+) -> ParsedFile:
+    """Read and validate a file; raises :class:`IngestError` with every error found."""
+    try:
+        sheets = read_sheets(name, content, limits or Limits.from_env())
+    except UnreadableFile as error:
+        raise IngestError([Problem(name, str(error))]) from None
+    parsed = parse_sheets(name, sheets, kind, defaults)
+    if parsed.errors:
+        raise IngestError(parsed.errors)
+    if not parsed.records:
+        raise IngestError(
+            [Problem(name, "в файле нет ни одной строки с данными под строкой заголовков")]
+        )
+    return parsed
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """What the user decided in a preview, for :func:`ingest_bytes`: the organisation (or
+    ``NEW_ORGANISATION``) of rows by (sheet, row); whether every unplaced row is a new
+    organisation; whether rows may move organisations between municipalities; whether
+    stored forms may be replaced with fewer answers."""
+
+    choices: Choices = field(default_factory=dict)
+    new_orgs: bool = False
+    move_orgs: bool = False
+    replace_partial: bool = False
+
+
+def preview(
+    db: Database,
+    name: str,
+    content: bytes,
+    kind: Kind = Kind.ORG_FORM,
+    defaults: Defaults | None = None,
+    limits: Limits | None = None,
+    decisions: Decisions | None = None,
+    parsed: ParsedFile | None = None,
+) -> IngestResult:
+    """Validate a file and say what it would add and replace, and which rows await the
+    user's decision (``unplaced``, ``moves``, ``partial``), given the ``decisions`` taken
+    so far (their choices of organisations and new organisations); writes nothing.
+    ``parsed`` is the file as :func:`parse_bytes` read it with the same arguments, when
+    the caller has it already (it is not changed)."""
+    if parsed is None:
+        parsed = parse_bytes(name, content, kind, defaults or Defaults(), limits)
+    parsed = replace(parsed, warnings=list(parsed.warnings))
+    decisions = decisions or Decisions()
+    cur = db.cursor()
+    try:
+        resolver = Resolver(cur, name, kind, decisions.choices, decisions.new_orgs)
+        plan = resolver.plan(parsed.records)
+        if plan.errors:
+            raise IngestError(plan.errors)
+        parsed.warnings.extend(plan.warnings)
+        replaced, partial = 0, []
+        if kind is Kind.ORG_FORM:
+            replaced, partial = _forms_replaced(cur, parsed.records, plan)
+        if kind in PERSON_TABLES:
+            replaced = _registers_replaced(cur, kind, parsed.records, plan.org_ids)
+            parsed.warnings.extend(_matching_warnings(cur, parsed, plan.org_ids))
+    finally:
+        cur.close()
+    result = _result(parsed, sha256_of(content), plan.new_organizations, replaced)
+    result.unplaced, result.moves, result.partial = plan.unplaced, plan.moves, partial
+    return result
+
+
+def _forms_replaced(
+    cur: duckdb.DuckDBPyConnection, records: list[Record], plan: Plan
+) -> tuple[int, list[PartialForm]]:
+    """How many records replace a stored form, and which of them have fewer answers than
+    the form they replace (one query)."""
+    found = [
+        (n, o, str(r.values["period"]))
+        for n, (r, o) in enumerate(zip(records, plan.org_ids, strict=True))
+        if o is not None and o > 0
+    ]
+    if not found:
+        return 0, []
+    pairs = pd.DataFrame(found, columns=["n", "org_id", "period"])
+    with registered(cur, "previewed", pairs):
+        stored = cur.execute(
+            f"SELECT p.n, o.name, {', '.join('f.' + c for c in FORM_VALUE_CODES)} "
+            "FROM previewed p JOIN form_values f USING (org_id, period) "
+            "JOIN organizations o ON o.org_id = p.org_id ORDER BY p.n"
+        ).fetchall()
+    partial = []
+    for n, organization, *answers in stored:
+        record = records[n]
+        before = dict(zip(FORM_VALUE_CODES, answers, strict=True))
+        after = {c: record.values.get(c) for c in FORM_VALUE_CODES}
+        if sum(v is not None for v in after.values()) < sum(v is not None for v in before.values()):
+            partial.append(
+                PartialForm(
+                    record.sheet,
+                    record.row,
+                    int(plan.org_ids[n]),
+                    str(organization),
+                    str(record.values["period"]),
+                    before,
+                    after,
+                )
+            )
+    return len(stored), partial
+
+
+def _result(parsed: ParsedFile, sha: str, new_orgs: int, replaced: int) -> IngestResult:
+    periods = sorted(
+        {str(r.values["period"]) for r in parsed.records if r.values.get("period")},
+        key=lambda p: period_of(p),
+    )
+    municipalities = sorted(
+        {str(r.values["municipality"]) for r in parsed.records if r.values.get("municipality")}
+    )
+    organizations = len({identity_keys(r.values)[-1] for r in parsed.records})
+    return IngestResult(
+        file=parsed.file,
+        kind=parsed.kind,
+        sha256=sha,
+        rows=len(parsed.records),
+        warnings=parsed.warnings,
+        new_organizations=new_orgs,
+        replaced=replaced,
+        periods=periods,
+        municipalities=municipalities,
+        records=parsed.records,
+        organizations=organizations,
+    )
+
+
+def ingest_file(
+    db: Database,
+    path: str | Path,
+    kind: Kind = Kind.ORG_FORM,
+    defaults: Defaults | None = None,
+    user: str | None = None,
+    limits: Limits | None = None,
+    decisions: Decisions | None = None,
+) -> IngestResult:
+    """Load one file from disk; see :func:`ingest_bytes`."""
+    path = Path(path)
+    limits = limits or Limits.from_env()
+    try:
+        check_size(path.stat().st_size, limits)
+        content = path.read_bytes()
+    except UnreadableFile as error:
+        raise IngestError([Problem(path.name, str(error))]) from None
+    except OSError:
+        raise IngestError(
+            [Problem(path.name, "файл не найден или недоступен для чтения")]
+        ) from None
+    return ingest_bytes(db, path.name, content, kind, defaults, user, limits, decisions)
+
+
+def ingest_bytes(
+    db: Database,
+    name: str,
+    content: bytes,
+    kind: Kind = Kind.ORG_FORM,
+    defaults: Defaults | None = None,
+    user: str | None = None,
+    limits: Limits | None = None,
+    decisions: Decisions | None = None,
+    parsed: ParsedFile | None = None,
+) -> IngestResult:
+    """Validate and load a file in one transaction; ``parsed`` as for :func:`preview`.
+
+    Raises :class:`IngestError` listing every problem, in which case nothing is written;
+    :class:`ReviewNeeded` (one of them) where rows await the user's ``decisions``: rows
+    placed on no organisation with certainty, moves between municipalities, forms
+    replaced with fewer answers. The file itself is archived under ``db.uploads_dir`` by
+    content hash once it is accepted, before the transaction commits.
+    """
+    defaults = defaults or Defaults()
+    decisions = decisions or Decisions()
+    if parsed is None:
+        parsed = parse_bytes(name, content, kind, defaults, limits)
+    sha = sha256_of(content)
+    warnings = list(parsed.warnings)
+    earlier = db.scalar(
+        "SELECT strftime(uploaded_at, '%d.%m.%Y %H:%M') FROM uploads "
+        "WHERE sha256 = ? AND kind = ? AND rolled_back_at IS NULL ORDER BY upload_id LIMIT 1",
+        [sha, str(kind)],
+    )
+    if earlier:
+        warnings.append(Problem(name, f"этот файл уже загружался {earlier}; данные заменены"))
+    with db.transaction() as cur:
+        resolver = Resolver(
+            cur, name, kind, decisions.choices, decisions.new_orgs, decisions.move_orgs
+        )
+        plan = resolver.plan(parsed.records)
+        if plan.errors:
+            raise IngestError(plan.errors)
+        warnings.extend(plan.warnings)
+        partial = []
+        if kind is Kind.ORG_FORM and not decisions.replace_partial:
+            partial = _forms_replaced(cur, parsed.records, plan)[1]
+        if plan.blocked or partial:
+            raise ReviewNeeded(name, plan.unplaced, plan.moves, partial)
+        _archive(db.uploads_dir, sha, name, content)
+        upload_id = int(first_value(cur, "SELECT nextval('upload_seq')"))
+        now = datetime.now()
+        org_ids = resolver.write(plan, upload_id, now)
+        if kind is Kind.ORG_FORM:
+            replaced = _write_forms(cur, parsed.records, org_ids, upload_id, now)
+        elif kind in PERSON_TABLES:
+            warnings.extend(_matching_warnings(cur, parsed, org_ids))
+            replaced = _write_people(cur, kind, parsed.records, org_ids, upload_id, now)
+        else:
+            replaced = _write_registry(cur, org_ids, upload_id)
+        cur.execute(
+            "INSERT INTO uploads (upload_id, file_name, sha256, kind, uploaded_at, rows, "
+            "uploaded_by, defaults, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                upload_id,
+                name,
+                sha,
+                str(kind),
+                now,
+                len(parsed.records),
+                user,
+                json.dumps(defaults.__dict__, ensure_ascii=False),
+                json.dumps([w.as_dict() for w in warnings], ensure_ascii=False),
+            ],
+        )
+        audit.record(
+            cur,
+            audit.Action.UPLOAD,
+            f"upload:{upload_id}",
+            user,
+            {"file": name, "kind": str(kind), "rows": len(parsed.records), "sha256": sha},
+            now,
+        )
+    result = _result(parsed, sha, plan.new_organizations, replaced)
+    result.upload_id = upload_id
+    result.warnings = warnings
+    return result
+
+
+def archive_path(directory: Path, sha: str, name: str) -> Path:
+    """Where the file ``name`` with content hash ``sha`` is archived."""
+    return directory / f"{sha}{Path(name).suffix.casefold()}"
+
+
+def _archive(directory: Path, sha: str, name: str, content: bytes) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    target = archive_path(directory, sha, name)
+    if not target.exists():
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".incoming-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(tmp, target)
+    return target
+
+
+_FORM_COLUMNS = (
+    "org_id",
+    "period",
+    "upload_id",
+    "source_sheet",
+    "source_row",
+    "entered",
+    *FORM_VALUE_CODES,
+)
+_FORM_COLUMN_LIST = ", ".join(_FORM_COLUMNS)
+
+
+def _write_forms(
+    cur: duckdb.DuckDBPyConnection,
+    records: list[Record],
+    org_ids: list[int | None],
+    upload_id: int,
+    now: datetime,
+) -> int:
+    _add_periods(cur, records)
+    incoming = pd.DataFrame(
+        {
+            "org_id": pd.array(org_ids, dtype="Int64"),
+            "period": [str(r.values["period"]) for r in records],
+            "upload_id": upload_id,
+            "source_sheet": [r.sheet for r in records],
+            "source_row": [r.row for r in records],
+            "entered": [json.dumps(r.entered, ensure_ascii=False) for r in records],
+            **{
+                code: pd.Series([r.values.get(code) for r in records], dtype="object")
+                for code in FORM_VALUE_CODES
+            },
+        }
+    )
+    with registered(cur, "incoming_forms", incoming):
+        replaced = first_value(
+            cur, "SELECT count(*) FROM form_values f JOIN incoming_forms i USING (org_id, period)"
+        )
+        cur.execute(
+            f"INSERT INTO form_history (history_id, replaced_by, replaced_at, {_FORM_COLUMN_LIST}) "
+            f"SELECT nextval('history_seq'), ?, ?, {', '.join('f.' + c for c in _FORM_COLUMNS)} "
+            "FROM form_values f JOIN incoming_forms i USING (org_id, period)",
+            [upload_id, now],
+        )
+        replaced_forms = "(org_id, period) IN (SELECT (org_id, period) FROM incoming_forms)"
+        aggregates.forget(cur, replaced_forms)
+        cur.execute(f"DELETE FROM form_values WHERE {replaced_forms}")
+        cur.execute(
+            f"INSERT INTO form_values ({_FORM_COLUMN_LIST}) "
+            f"SELECT {_FORM_COLUMN_LIST} FROM incoming_forms"
+        )
+        aggregates.remember(cur, "upload_id = ?", [upload_id])
+    return int(replaced)
+
+
+def _write_registry(
+    cur: duckdb.DuckDBPyConnection, org_ids: list[int | None], upload_id: int
+) -> int:
+    """Replace the registry of every municipality the file covers."""
+    incoming = pd.DataFrame({"org_id": pd.array(sorted(set(org_ids)), dtype="Int64")})
+    with registered(cur, "incoming_registry", incoming):
+        scope = (
+            "SELECT r.org_id FROM registry r JOIN organizations o USING (org_id) "
+            "WHERE o.municipality_id IN (SELECT o2.municipality_id FROM organizations o2 "
+            "JOIN incoming_registry i USING (org_id))"
+        )
+        replaced = first_value(cur, f"SELECT count(*) FROM ({scope})")
+        cur.execute(
+            "INSERT INTO registry_history (org_id, upload_id, replaced_by) "
+            f"SELECT org_id, upload_id, ? FROM registry WHERE org_id IN ({scope})",
+            [upload_id],
+        )
+        cur.execute(f"DELETE FROM registry WHERE org_id IN ({scope})")
+        cur.execute("INSERT INTO registry SELECT org_id, ? FROM incoming_registry", [upload_id])
+    return int(replaced)
+
+
+class RollbackRefused(MonitoringError):
+    """An upload cannot be rolled back; the message is in Russian."""
+
+
+def rollback(db: Database, upload_id: int, user: str | None = None) -> None:
+    """Undo an upload: remove what it wrote and restore the values it replaced.
+
+    Refused while a later upload has replaced some of its rows (roll that one back first),
+    so history is always unwound in order. The checks run inside the writing transaction,
+    so an upload committing meanwhile cannot slip between them and the rollback.
+    """
+    with db.transaction() as cur:
+        row = first_row(
+            cur,
+            "SELECT kind, file_name, rolled_back_at FROM uploads WHERE upload_id = ?",
+            [upload_id],
+        )
+        if row is None:
+            raise RollbackRefused(f"загрузка № {upload_id} не найдена")
+        kind_code, file_name, rolled_back_at = row
+        if rolled_back_at is not None:
+            raise RollbackRefused(f"загрузка № {upload_id} уже отменена")
+        kind = Kind(kind_code)
+        values, history, columns = _stores()[kind]
+        later = [
+            int(n)
+            for (n,) in cur.execute(
+                f"SELECT DISTINCT replaced_by FROM {history} WHERE upload_id = ? ORDER BY 1",
+                [upload_id],
+            ).fetchall()
+        ]
+        if later:
+            numbers = ", ".join(f"№ {n}" for n in later)
+            raise RollbackRefused(
+                f"данные загрузки № {upload_id} уже заменены более поздними загрузками "
+                f"({numbers}); сначала отмените их"
+            )
+        now = datetime.now()
+        forms = kind is Kind.ORG_FORM
+        if forms:
+            aggregates.forget(cur, "upload_id = ?", [upload_id])
+        cur.execute(f"DELETE FROM {values} WHERE upload_id = ?", [upload_id])
+        cur.execute(
+            f"INSERT INTO {values} ({columns}) SELECT {columns} FROM {history} "
+            "WHERE replaced_by = ?",
+            [upload_id],
+        )
+        if forms:
+            restored = "(org_id, period) IN (SELECT (org_id, period) FROM form_history "
+            aggregates.remember(cur, restored + "WHERE replaced_by = ?)", [upload_id])
+        cur.execute(f"DELETE FROM {history} WHERE replaced_by = ?", [upload_id])
+        cur.execute("UPDATE uploads SET rolled_back_at = ? WHERE upload_id = ?", [now, upload_id])
+        audit.record(
+            cur,
+            audit.Action.ROLLBACK,
+            f"upload:{upload_id}",
+            user,
+            {"file": file_name, "kind": str(kind)},
+            now,
+        )
+
+
+def _stores() -> dict[Kind, tuple[str, str, str]]:
+    """Per kind: the table an upload writes, the table of the rows it replaced, and the
+    columns that move between them on a rollback."""
+    stores = {
+        Kind.ORG_FORM: ("form_values", "form_history", _FORM_COLUMN_LIST),
+        Kind.REGISTRY: ("registry", "registry_history", "org_id, upload_id"),
+    }
+    for kind, table in PERSON_TABLES.items():
+        stores[kind] = (table, f"{table}_history", _person_column_list(kind))
+    return stores
+
+
+def _add_periods(cur: duckdb.DuckDBPyConnection, records: list[Record]) -> None:
+    for period in {str(r.values["period"]) for r in records}:
+        parsed_period = period_of(period)
+        cur.execute(
+            "INSERT INTO periods VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [period, parsed_period.start_year, parsed_period.is_school_year],
+        )
+
+
+def _person_column_list(kind: Kind) -> str:
+    return ", ".join(name for name, _ in person_columns(kind))
+
+
+def _incoming_people(kind: Kind, records: list[Record], org_ids: list[int | None]) -> pd.DataFrame:
+    """The parsed people of ``kind`` as the columns of their table."""
+    columns: dict[str, object] = {
+        "org_id": pd.array(org_ids, dtype="Int64"),
+        "period": [str(r.values["period"]) for r in records],
+        "source_sheet": [r.sheet for r in records],
+        "source_row": [r.row for r in records],
+        "name_key": [person_key(str(r.values["full_name"])) for r in records],
+    }
+    if kind is Kind.MENTEES:
+        columns["mentor_key"] = [
+            person_key(str(r.values["mentor_name"])) if r.values.get("mentor_name") else None
+            for r in records
+        ]
+    for f in PERSON_FIELDS[kind]:
+        columns[f.code] = pd.Series([r.values.get(f.code) for r in records], dtype="object")
+    return pd.DataFrame(columns)
+
+
+def _registers_replaced(
+    cur: duckdb.DuckDBPyConnection, kind: Kind, records: list[Record], org_ids: list[int | None]
+) -> int:
+    """How many (organisation, period) registers of ``kind`` the records would replace."""
+    pairs = {(o, str(r.values["period"])) for r, o in zip(records, org_ids, strict=True) if o}
+    if not pairs:
+        return 0
+    frame = pd.DataFrame(sorted(pairs), columns=["org_id", "period"])
+    with registered(cur, "register_pairs", frame):
+        return int(
+            first_value(
+                cur,
+                f"SELECT count(*) FROM register_pairs p WHERE EXISTS (SELECT 1 FROM "
+                f"{PERSON_TABLES[kind]} t WHERE t.org_id = p.org_id AND t.period = p.period)",
+            )
+        )
+
+
+def _write_people(
+    cur: duckdb.DuckDBPyConnection,
+    kind: Kind,
+    records: list[Record],
+    org_ids: list[int | None],
+    upload_id: int,
+    now: datetime,
+) -> int:
+    """Replace the register of ``kind`` of every (organisation, period) in the file; the
+    replaced rows go to the history table, so a rollback can restore them."""
+    _add_periods(cur, records)
+    replaced = _registers_replaced(cur, kind, records, org_ids)
+    table = PERSON_TABLES[kind]
+    incoming = f"incoming_{table}"
+    types = dict(person_columns(kind))
+
+    def selected(column: str) -> str:
+        if column == "person_id":
+            return "nextval('person_seq')"
+        if column == "upload_id":
+            return "CAST(? AS BIGINT)"
+        return f"CAST({column} AS {types[column].removesuffix(' NOT NULL')})"
+
+    listed = _person_column_list(kind)
+    with registered(cur, incoming, _incoming_people(kind, records, org_ids)):
+        scope = f"(org_id, period) IN (SELECT (org_id, period) FROM {incoming})"
+        cur.execute(
+            f"INSERT INTO {table}_history ({listed}, replaced_by, replaced_at) "
+            f"SELECT {listed}, ?, ? FROM {table} WHERE {scope}",
+            [upload_id, now],
+        )
+        cur.execute(f"DELETE FROM {table} WHERE {scope}")
+        cur.execute(
+            f"INSERT INTO {table} ({listed}) "
+            f"SELECT {', '.join(selected(c) for c in types)} FROM {incoming}",
+            [upload_id],
+        )
+    return replaced
+
+
+def _matching_warnings(
+    cur: duckdb.DuckDBPyConnection, parsed: ParsedFile, org_ids: list[int | None]
+) -> list[Problem]:
+    """Mentees whose mentor is not in the base of mentors of their organisation and period.
+
+    For a base of mentees, each unmatched row is a warning (its mentor's name is the value,
+    shown to the person who uploads the file); where the organisation has no base of
+    mentors for the period yet, one warning says so. For a base of mentors, one warning per
+    organisation counts the stored mentees it leaves without their mentor (no names).
+    """
+    warnings: list[Problem] = []
+    groups: dict[tuple[int | None, str], list[Record]] = {}
+    for record, org_id in zip(parsed.records, org_ids, strict=True):
+        groups.setdefault((org_id, str(record.values["period"])), []).append(record)
+    for (org_id, period), records in groups.items():
+        org_name = records[0].values["org_name"]
+        if parsed.kind is Kind.MENTORS:
+            if org_id is None:
+                continue
+            keys = {person_key(str(r.values["full_name"])) for r in records}
+            stored = cur.execute(
+                "SELECT mentor_key FROM mentees WHERE org_id = ? AND period = ? "
+                "AND mentor_key IS NOT NULL",
+                [org_id, period],
+            ).fetchall()
+            lost = sum(1 for (key,) in stored if key not in keys)
+            if lost:
+                warnings.append(
+                    Problem(
+                        parsed.file,
+                        f"«{org_name}», {period}: у {lost} из {len(stored)} наставляемых "
+                        "из загруженной ранее базы наставляемых наставник не найден в этой "
+                        "базе наставников",
+                    )
+                )
+            continue
+        known = set()
+        if org_id is not None:
+            known = {
+                key
+                for (key,) in cur.execute(
+                    "SELECT name_key FROM mentors WHERE org_id = ? AND period = ?",
+                    [org_id, period],
+                ).fetchall()
+            }
+        named = [r for r in records if r.values.get("mentor_name")]
+        if not known:
+            if named:
+                warnings.append(
+                    Problem(
+                        parsed.file,
+                        f"«{org_name}», {period}: {KIND_LABELS[Kind.MENTORS].lower()} "
+                        "организации за этот период не загружена; наставники будут "
+                        "сопоставлены, когда она появится",
+                    )
+                )
+            continue
+        column = next(f.header for f in PERSON_FIELDS[Kind.MENTEES] if f.code == "mentor_name")
+        warnings.extend(
+            Problem(
+                parsed.file,
+                "наставник не найден в базе наставников этой организации за период; "
+                "проверьте, как написаны фамилия, имя и отчество",
+                sheet=r.sheet,
+                row=r.row,
+                column=column,
+                value=str(r.values["mentor_name"]),
+            )
+            for r in named
+            if person_key(str(r.values["mentor_name"])) not in known
+        )
+    return warnings

@@ -1,0 +1,771 @@
+"""From raw sheets to validated records, with every problem located.
+
+A sheet's header row is found by matching its cells to the contract's fields; a header
+split over two rows (merged group cells above) is read by also trying the cell above
+each column. Title rows, blank rows and totals rows are skipped. Nothing here touches the
+database: the result is records plus errors and warnings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import zip_longest
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from analytics.ingest.normalize import (
+    ValueProblem,
+    cell_text,
+    header_key,
+    inn_lost_leading_zero,
+    is_blank,
+    is_total_row,
+    name_key,
+    parse_count,
+    parse_date,
+    parse_inn,
+    parse_mentee_category,
+    parse_mentoring_form,
+    parse_ogrn,
+    parse_org_type,
+    parse_period,
+    parse_share,
+    parse_text,
+    parse_yes_no,
+    person_key,
+    territory_key,
+)
+from analytics.ingest.problems import Problem
+from analytics.ingest.readers import CSV_SHEET, Sheet
+from analytics.model.contract import (
+    DATE_RANGES,
+    FORM_VALUE_CODES,
+    KIND_FIELDS,
+    KIND_LABELS,
+    MUNICIPALITY,
+    ORDINARY_ABSENCES,
+    ORG_NAME,
+    ORG_TYPE,
+    PERIOD,
+    PERSON_FIELDS,
+    PERSON_KEYS,
+    PLACE_OPTIONAL,
+    QUIET_HEADERS,
+    REGION,
+    TEMPLATE_INSTRUCTIONS_MARK,
+    Field,
+    FieldType,
+    Kind,
+    needs_value,
+)
+
+HEADER_SEARCH_ROWS = 30
+
+PARSERS: dict[FieldType, Callable[[object], object]] = {
+    FieldType.TEXT: parse_text,
+    FieldType.INN: parse_inn,
+    FieldType.ORG_TYPE: parse_org_type,
+    FieldType.PERIOD: parse_period,
+    FieldType.YES_NO: parse_yes_no,
+    FieldType.COUNT: parse_count,
+    FieldType.SHARE: parse_share,
+    FieldType.DATE: parse_date,
+    FieldType.MENTORING_FORM: parse_mentoring_form,
+    FieldType.MENTEE_CATEGORY: parse_mentee_category,
+    FieldType.OGRN: parse_ogrn,
+}
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Values given at upload for columns a file does not have (raw, as typed)."""
+
+    region: str | None = None
+    municipality: str | None = None
+    org_type: str | None = None
+    period: str | None = None
+
+    def raw(self, code: str) -> str | None:
+        value = getattr(self, code, None)
+        return value if value not in (None, "") else None
+
+
+@dataclass
+class Record:
+    """One organisation row: canonical ``values`` by field code, and the cells as typed."""
+
+    sheet: str
+    row: int
+    values: dict[str, object]
+    entered: dict[str, str]
+
+
+@dataclass
+class ParsedFile:
+    file: str
+    kind: Kind
+    records: list[Record] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    sheets_read: list[str] = field(default_factory=list)
+    # Codes of the contract's columns some read sheet lacks (and no upload default gives),
+    # in the contract's order: their values are not loaded from this file.
+    missing_columns: list[str] = field(default_factory=list)
+
+
+def _field_index(kind: Kind) -> dict[str, Field]:
+    index: dict[str, Field] = {}
+    for f in KIND_FIELDS[kind]:
+        for spelling in (f.header, *f.synonyms):
+            index.setdefault(header_key(spelling), f)
+    return index
+
+
+_INDEX: dict[Kind, dict[str, Field]] = {kind: _field_index(kind) for kind in Kind}
+_WEAK_KEYS: frozenset[str] = frozenset(
+    header_key(s) for fields in KIND_FIELDS.values() for f in fields for s in f.weak_synonyms
+)
+_QUIET_HEADER = re.compile(
+    "^(?:"
+    + "|".join(re.escape(header_key(h)) for h in sorted(QUIET_HEADERS, key=len, reverse=True))
+    + r")(?!\w)"
+)
+
+
+@dataclass(frozen=True)
+class Header:
+    row_index: int
+    columns: dict[int, Field]
+    titles: dict[int, str]
+    unknown: dict[int, str]
+
+
+def _column_candidates(rows: Sequence[Sequence[object]], r: int, c: int) -> list[str]:
+    here = cell_text(rows[r][c]) if c < len(rows[r]) else ""
+    above = ""
+    if r > 0 and c < len(rows[r - 1]):
+        above = cell_text(rows[r - 1][c])
+    # A group header above (a merged cell) may complete the name below it («База» over
+    # «наставников»), so the joined name is tried first.
+    candidates = []
+    if above and here and above != here:
+        candidates.append(f"{above} {here}")
+    if here:
+        candidates.append(here)
+    elif above:
+        candidates.append(above)
+    return candidates
+
+
+def _match_row(rows: Sequence[Sequence[object]], r: int, kind: Kind) -> Header:
+    index = _INDEX[kind]
+    columns: dict[int, Field] = {}
+    titles: dict[int, str] = {}
+    unknown: dict[int, str] = {}
+    weak: set[int] = set()
+    for c in range(len(rows[r])):
+        candidates = _column_candidates(rows, r, c)
+        for text in candidates:
+            key = header_key(text)
+            matched = index.get(key)
+            if matched:
+                columns[c] = matched
+                titles[c] = text
+                if key in _WEAK_KEYS:
+                    weak.add(c)
+                break
+        else:
+            quiet = any(_QUIET_HEADER.match(header_key(text)) for text in candidates)
+            if candidates and cell_text(rows[r][c]) and not quiet:
+                unknown[c] = candidates[0]
+    for c in weak:
+        # «Краткое наименование» beside «Полное наименование»: the full one is the name.
+        if any(f is columns[c] for d, f in columns.items() if d not in weak):
+            del columns[c], titles[c]
+    return Header(r, columns, titles, unknown)
+
+
+def find_header(rows: Sequence[Sequence[object]], kind: Kind) -> Header | None:
+    """The row that matches the most contract fields, if it has at least two or names the
+    organisation column (a registry may be a bare list of names)."""
+    best: Header | None = None
+    for r in range(min(len(rows), HEADER_SEARCH_ROWS)):
+        candidate = _match_row(rows, r, kind)
+        names_orgs = ORG_NAME in candidate.columns.values()
+        if (len(candidate.columns) >= 2 or names_orgs) and (
+            best is None or len(candidate.columns) > len(best.columns)
+        ):
+            best = candidate
+    return best
+
+
+def parse_sheets(file_name: str, sheets: list[Sheet], kind: Kind, defaults: Defaults) -> ParsedFile:
+    """Validate every sheet of a file; see :class:`ParsedFile`."""
+    result = ParsedFile(file_name, kind)
+    headers: list[tuple[Sheet, Header]] = []
+    for sheet in sheets:
+        if sheet.hidden:
+            result.warnings.append(
+                Problem(
+                    file_name,
+                    "лист скрыт и не загружается; если его данные нужны, покажите лист "
+                    "в таблице и загрузите файл снова",
+                    sheet=sheet.name,
+                )
+            )
+            continue
+        header = find_header(sheet.rows, kind)
+        if header is None:
+            if _is_template_instructions(sheet):
+                continue
+            if any(not is_blank(cell) for row in sheet.rows for cell in row):
+                result.warnings.append(
+                    Problem(
+                        file_name,
+                        "лист пропущен: на нём не найдена строка заголовков формы",
+                        sheet=sheet.name,
+                    )
+                )
+            continue
+        headers.append((sheet, header))
+    if not headers:
+        hidden = "; скрытые листы не читаются" if any(s.hidden for s in sheets) else ""
+        result.errors.append(
+            Problem(
+                file_name,
+                "не найдена строка заголовков: ни один столбец не совпал с формой "
+                f"«{KIND_LABELS[kind]}». Скачайте шаблон и сверьте заголовки{hidden}",
+            )
+        )
+        return result
+    fallback = _parse_defaults(result, defaults)
+    if result.errors:
+        # A value given for the whole file is wrong: every row would repeat the error.
+        return result
+    for sheet, header in headers:
+        _parse_sheet(result, sheet, header, defaults, fallback)
+    _check_duplicates(result)
+    return result
+
+
+def _is_template_instructions(sheet: Sheet) -> bool:
+    first = cell_text(sheet.rows[0][0]) if sheet.rows and sheet.rows[0] else ""
+    return first.startswith(TEMPLATE_INSTRUCTIONS_MARK)
+
+
+def _sheet_problems_with_columns(
+    result: ParsedFile, sheet: Sheet, header: Header, defaults: Defaults
+) -> bool:
+    """Report missing and duplicated columns; True if rows can be read."""
+    fine = True
+    present = set()
+    for c, f in header.columns.items():
+        if f.code in present:
+            result.errors.append(
+                Problem(
+                    result.file,
+                    f"столбец «{f.header}» встречается в таблице дважды",
+                    sheet=sheet.name,
+                    row=header.row_index + 1,
+                    column=header.titles[c],
+                )
+            )
+            fine = False
+        present.add(f.code)
+    if ORG_NAME.code not in present:
+        result.errors.append(
+            Problem(
+                result.file,
+                f"нет столбца «{ORG_NAME.header}»",
+                sheet=sheet.name,
+                row=header.row_index + 1,
+            )
+        )
+        fine = False
+    for f in KIND_FIELDS[result.kind]:
+        if (
+            needs_value(result.kind, f)
+            and f.defaultable
+            and f.code not in present
+            and defaults.raw(f.code) is None
+        ):
+            result.errors.append(
+                Problem(
+                    result.file,
+                    f"нет столбца «{f.header}»; укажите значение для всего файла при загрузке",
+                    sheet=sheet.name,
+                )
+            )
+            fine = False
+    missing = [
+        f
+        for f in KIND_FIELDS[result.kind]
+        if f.code not in present
+        and not f.required
+        and not f.defaultable
+        and f.code not in ORDINARY_ABSENCES
+    ]
+    if missing:
+        result.warnings.append(
+            Problem(result.file, _missing_message(result.kind, sheet, missing), sheet=sheet.name)
+        )
+        codes = {*result.missing_columns, *(f.code for f in missing)}
+        result.missing_columns = [f.code for f in KIND_FIELDS[result.kind] if f.code in codes]
+    for title in header.unknown.values():
+        message = "столбец не входит в форму и не загружается"
+        if meant := _nearest_missing_header(title, missing):
+            message += f"; возможно, имелся в виду «{meant.header}»"
+        result.warnings.append(
+            Problem(
+                result.file,
+                message,
+                sheet=sheet.name,
+                row=header.row_index + 1,
+                column=title,
+            )
+        )
+    return fine
+
+
+# What the columns of each kind belong to, in the genitive: «нет столбца формы».
+_KIND_GENITIVE: dict[Kind, str] = {
+    Kind.ORG_FORM: "формы",
+    Kind.REGISTRY: "реестра",
+    Kind.MENTORS: "базы наставников",
+    Kind.MENTEES: "базы наставляемых",
+}
+
+
+def _missing_message(kind: Kind, sheet: Sheet, missing: list[Field]) -> str:
+    where = "в файле" if sheet.name == CSV_SHEET else "на листе"
+    whose = _KIND_GENITIVE[kind]
+    headers = ", ".join(f"«{f.header}»" for f in missing)
+    if len(missing) == 1:
+        return f"{where} нет столбца {whose} {headers}; его значения не будут загружены"
+    return f"{where} нет столбцов {whose}: {headers}; их значения не будут загружены"
+
+
+# How alike (rapidfuzz ratio, 0–100) an unknown header must be to a missing column's
+# spelling to be suggested: «Педагогов наставнико» (93) is, «Кол-во педагогов» (77) not.
+SUGGESTION_SCORE = 85
+
+
+def _nearest_missing_header(title: str, missing: list[Field]) -> Field | None:
+    """The missing column an unknown header most likely means, if it is close enough."""
+    spellings = {header_key(spelling): f for f in missing for spelling in (f.header, *f.synonyms)}
+    found = process.extractOne(
+        header_key(title), list(spellings), scorer=fuzz.ratio, score_cutoff=SUGGESTION_SCORE
+    )
+    return spellings[found[0]] if found else None
+
+
+def _parse_defaults(result: ParsedFile, defaults: Defaults) -> dict[str, object]:
+    parsed: dict[str, object] = {}
+    for f in (REGION, MUNICIPALITY, ORG_TYPE, PERIOD):
+        raw = defaults.raw(f.code)
+        if raw is None:
+            continue
+        try:
+            parsed[f.code] = PARSERS[f.type](raw)
+        except ValueProblem as problem:
+            result.errors.append(
+                Problem(
+                    result.file,
+                    f"значение по умолчанию для «{f.header}» не распознано: {problem}",
+                    value=raw,
+                )
+            )
+    return parsed
+
+
+def _parse_sheet(
+    result: ParsedFile,
+    sheet: Sheet,
+    header: Header,
+    defaults: Defaults,
+    fallback: dict[str, object],
+) -> None:
+    """Read the rows under ``header`` column by column: each distinct cell of a column is
+    read and parsed once (:class:`_Column`), rows take their column's results by code.
+    Problems are reported in the order a row-by-row reading gives: by row, then within a
+    row the cells left to right, then missing required values, then dates."""
+    result.sheets_read.append(sheet.name)
+    if not _sheet_problems_with_columns(result, sheet, header, defaults):
+        return
+    body = sheet.rows[header.row_index + 1 :]
+    if not body:
+        return
+    grid = list(zip_longest(*body))
+    width = len(grid)
+
+    def column(c: int) -> _Column:
+        return _Column(grid[c] if c < width else (None,) * len(body))
+
+    read = {c: column(c) for c in header.columns}
+    others = [_Column(grid[c]) for c in range(width) if c not in header.columns]
+    blank = np.logical_and.reduce([col.blank for col in [*read.values(), *others]])
+    name_column = next(c for c, f in header.columns.items() if f is ORG_NAME)
+    names = read[name_column]
+    total = np.array([t != "" and is_total_row(t) for t in names.texts], dtype=bool)
+    keep = ~blank & ~total[names.codes]
+    answer_columns = [c for c, f in header.columns.items() if f.code in FORM_VALUE_CODES]
+    if result.kind is Kind.ORG_FORM and answer_columns:
+        unanswered = keep & np.logical_and.reduce([read[c].blank for c in answer_columns])
+        keep &= ~unanswered
+        for r in np.flatnonzero(unanswered):
+            # A note or a signature under the table («Исполнитель: …») is not a school.
+            result.warnings.append(
+                Problem(
+                    result.file,
+                    "в строке нет ни одного ответа формы; строка пропущена",
+                    sheet=sheet.name,
+                    row=header.row_index + 2 + int(r),
+                    column=header.titles[name_column],
+                    value=names.texts[names.codes[r]],
+                )
+            )
+    kept = np.flatnonzero(keep)
+    fractions = _fraction_columns(header, read)
+    errors: list[tuple[int, int, int, Problem]] = []  # (row, phase, position, problem)
+    warnings: list[tuple[int, int, Problem]] = []
+    failed = np.zeros(len(body), dtype=bool)
+    unreadable: dict[str, np.ndarray] = {}
+    values: dict[str, np.ndarray] = {}
+    entered: dict[str, np.ndarray] = {}
+    for position, (c, f) in enumerate(header.columns.items()):
+        cells = read[c].parsed(f, c in fractions)
+        codes = read[c].codes[kept]
+        values[f.code] = cells.values[codes]
+        entered[f.header] = cells.entered[codes]
+        bad = cells.failed[codes]
+        unreadable[f.code] = bad
+        failed[kept[bad]] = True
+        for n in np.flatnonzero(bad):
+            u = codes[n]
+            problem = Problem(
+                result.file,
+                str(cells.messages[u]),
+                sheet=sheet.name,
+                row=header.row_index + 2 + int(kept[n]),
+                column=header.titles[c],
+                value=cells.shown[u],
+            )
+            errors.append((int(kept[n]), 0, position, problem))
+        for n in np.flatnonzero(cells.lost_zero[codes]):
+            u = codes[n]
+            problem = Problem(
+                result.file,
+                "ИНН записан числом из 9 цифр: таблица отбросила ведущий ноль, "
+                f"ИНН прочитан как «{cells.values[u]}»",
+                sheet=sheet.name,
+                row=header.row_index + 2 + int(kept[n]),
+                column=header.titles[c],
+                value=cells.shown[u],
+            )
+            warnings.append((int(kept[n]), position, problem))
+    empty = np.full(len(kept), None, dtype=object)
+    for position, f in enumerate(KIND_FIELDS[result.kind]):
+        if f.code in fallback:
+            given = values.get(f.code, empty).copy()
+            given[_is_none(given)] = fallback[f.code]
+            values[f.code] = given
+        if f.code in PLACE_OPTIONAL.get(result.kind, ()) and f.code not in values:
+            values[f.code] = empty
+        if not needs_value(result.kind, f):
+            continue
+        missing = _is_none(values.get(f.code, empty)) & ~unreadable.get(
+            f.code, np.zeros(len(kept), dtype=bool)
+        )
+        where = next((header.titles[c] for c, g in header.columns.items() if g is f), None)
+        for n in np.flatnonzero(missing):
+            failed[kept[n]] = True
+            problem = Problem(
+                result.file,
+                f"не заполнено обязательное поле «{f.header}»",
+                sheet=sheet.name,
+                row=header.row_index + 2 + int(kept[n]),
+                column=where or f.header,
+                value="",
+            )
+            errors.append((int(kept[n]), 1, position, problem))
+    codes = list(values)
+    rows = zip(*(values[code] for code in codes), strict=True)
+    typed = zip(*entered.values(), strict=True)
+    headers = list(entered)
+    dated = any(start in values and end in values for start, end in DATE_RANGES)
+    for r, row_values, row_entered in zip(kept.tolist(), rows, typed, strict=True):
+        record_values = dict(zip(codes, row_values, strict=True))
+        if dated:
+            late = _dates_in_order(result, sheet, header, header.row_index + 2 + r, record_values)
+            if late:
+                failed[r] = True
+                errors.extend((r, 2, n, problem) for n, problem in enumerate(late))
+        if not failed[r]:
+            record = Record(
+                sheet.name,
+                header.row_index + 2 + r,
+                record_values,
+                dict(zip(headers, row_entered, strict=True)),
+            )
+            result.records.append(record)
+    result.errors.extend(problem for *_, problem in sorted(errors, key=lambda e: e[:3]))
+    result.warnings.extend(problem for *_, problem in sorted(warnings, key=lambda e: e[:2]))
+
+
+def _is_none(values: np.ndarray) -> np.ndarray:
+    return np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+
+
+def _fraction_columns(header: Header, read: dict[int, _Column]) -> set[int]:
+    """Share columns kept as Excel percentages: every number in them is a fraction of one
+    (a cell showing «54,5 %» holds 0.545). In other share columns a single number strictly
+    between 0 and 1 is such a cell too: a share below one per cent is not a real answer."""
+    found = set()
+    for c, f in header.columns.items():
+        if f.type is not FieldType.SHARE:
+            continue
+        numbers = [n for n in read[c].uniques if isinstance(n, float)]
+        if numbers and all(0 <= n <= 1 for n in numbers) and any(0 < n < 1 for n in numbers):
+            found.add(c)
+    return found
+
+
+def _factorize(cells: Sequence[object]) -> tuple[np.ndarray, list[object]]:
+    """Codes of ``cells`` into their distinct values (by type and value: the number 1 and
+    the flag True are different cells). A column of texts and empty cells is factorised
+    by pandas; any other by a dictionary."""
+    array = _objects(cells)
+    nulls = np.equal(array, None)
+    if pd.api.types.infer_dtype(array, skipna=True) in ("string", "empty") and np.array_equal(
+        nulls, pd.isna(array)
+    ):
+        codes, uniques = pd.factorize(array)
+        if nulls.any():
+            codes = np.where(codes < 0, len(uniques), codes)
+            return codes, [*uniques.tolist(), None]
+        return codes, uniques.tolist()
+    index: dict[tuple[type, object], int] = {}
+    codes = np.fromiter(
+        (index.setdefault((type(cell), cell), len(index)) for cell in cells),
+        dtype=np.int64,
+        count=len(cells),
+    )
+    return codes, [cell for _, cell in index]
+
+
+def _objects(values: Sequence[object]) -> np.ndarray:
+    """A one-dimensional object array of ``values`` (never unpacking a tuple value)."""
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A column's distinct cells read as a field: the value (None where unreadable), the
+    problem's text where unreadable, the text as entered («54,5 %» for a fraction), the
+    text shown in a problem, and whether an ИНН lost its leading zero."""
+
+    values: np.ndarray
+    messages: np.ndarray
+    failed: np.ndarray
+    entered: np.ndarray
+    shown: list[str]
+    lost_zero: np.ndarray
+
+
+class _Column:
+    """One column of a sheet's rows: each row's code into the column's distinct cells
+    (``uniques``), their texts as the user sees them, and which rows are blank. A column
+    holds few distinct answers («да», «нет», small numbers): reading each once is what
+    makes a large upload fast. Readers and parsers are pure functions."""
+
+    def __init__(self, cells: Sequence[object]):
+        self.codes, self.uniques = _factorize(cells)
+        self.texts = [cell_text(u) for u in self.uniques]
+        self.blank_of = np.array([t == "" for t in self.texts], dtype=bool)
+        self.blank = self.blank_of[self.codes]
+
+    def parsed(self, f: Field, fraction: bool) -> _Parsed:
+        """Each distinct cell read as field ``f`` once (``fraction``: a column of Excel
+        percentages)."""
+        values, failed, entered, shown, lost = [], [], [], [], []
+        for raw, text in zip(self.uniques, self.texts, strict=True):
+            if isinstance(raw, float) and (fraction or (f.type is FieldType.SHARE and 0 < raw < 1)):
+                raw = round(raw * 100, 9)
+                text = cell_text(raw)
+                entered.append(text + " %")
+            else:
+                entered.append(text)
+            shown.append(text)
+            try:
+                values.append(PARSERS[f.type](raw))
+                failed.append(False)
+                lost.append(f.type is FieldType.INN and inn_lost_leading_zero(raw))
+            except ValueProblem as problem:
+                values.append(str(problem))
+                failed.append(True)
+                lost.append(False)
+        bad = np.array(failed, dtype=bool)
+        messages = _objects(values)
+        parsed = messages.copy()
+        parsed[bad] = None
+        return _Parsed(
+            values=parsed,
+            messages=messages,
+            failed=bad,
+            entered=_objects(entered),
+            shown=shown,
+            lost_zero=np.array(lost, dtype=bool),
+        )
+
+
+def _dates_in_order(
+    result: ParsedFile, sheet: Sheet, header: Header, excel_row: int, values: dict[str, object]
+) -> list[Problem]:
+    """An end date before its start date is an error on the end date's cell."""
+    problems = []
+    for start, end in DATE_RANGES:
+        first, last = values.get(start), values.get(end)
+        if first is None or last is None or last >= first:
+            continue
+        column = next(c for c, f in header.columns.items() if f.code == end)
+        started = next(f.header for f in header.columns.values() if f.code == start)
+        problems.append(
+            Problem(
+                result.file,
+                f"дата раньше, чем «{started}» ({first:%d.%m.%Y})",
+                sheet=sheet.name,
+                row=excel_row,
+                column=header.titles[column],
+                value=f"{last:%d.%m.%Y}",
+            )
+        )
+    return problems
+
+
+# Keys are asked for several times per row (duplicates, the upload's summary, the
+# resolver), and a file names the same few territories on every row.
+cached_territory_key = lru_cache(maxsize=65_536)(territory_key)
+cached_name_key = lru_cache(maxsize=65_536)(name_key)
+
+
+def identity_keys(values: dict[str, object]) -> list[tuple[object, ...]]:
+    """Keys under which two rows name the same organisation (ИНН, or name in municipality;
+    a person base's row may name no territory: its name key has blank ones)."""
+    keys: list[tuple[object, ...]] = [
+        (
+            "name",
+            cached_territory_key(str(values.get(REGION.code) or "")),
+            cached_territory_key(str(values.get(MUNICIPALITY.code) or "")),
+            cached_name_key(str(values[ORG_NAME.code])),
+        )
+    ]
+    if values.get("inn"):
+        keys.append(("inn", values["inn"]))
+    return keys
+
+
+def _check_duplicates(result: ParsedFile) -> None:
+    """Two rows naming one organisation (by ИНН, or by name in its municipality) in one
+    period are an error; in a registry, rows that say the same of it (one per building
+    or licence) are merged with a warning, and only rows that differ are an error."""
+    if result.kind in PERSON_KEYS:
+        _check_duplicate_people(result)
+        return
+    repeated: list[Record] = []
+    seen: dict[tuple[object, ...], Record] = {}
+    for record in result.records:
+        period = record.values.get(PERIOD.code)
+        for key in identity_keys(record.values):
+            first = seen.setdefault((period, *key), record)
+            if first is record:
+                continue
+            if result.kind is not Kind.REGISTRY:
+                message = f"организация уже указана на листе «{first.sheet}» в строке {first.row}"
+                result.errors.append(org_problem(result.file, record, message))
+                break
+            where = f"на листе «{first.sheet}» " if first.sheet else ""
+            differences = _registry_differences(first, record)
+            if differences:
+                message = (
+                    f"эта организация уже указана {where}в строке {first.row}, но с другими "
+                    f"данными: {differences}; оставьте одну строку"
+                )
+                result.errors.append(org_problem(result.file, record, message))
+            else:
+                repeated.append(record)
+                message = (
+                    f"строка повторяет строку {first.row} {where}(та же организация с теми же "
+                    "данными, например другое здание или лицензия); организация загружается "
+                    "один раз"
+                )
+                result.warnings.append(org_problem(result.file, record, message))
+            break
+    if repeated:
+        dropped = {id(r) for r in repeated}
+        result.records = [r for r in result.records if id(r) not in dropped]
+
+
+def org_problem(file: str, record: Record, message: str) -> Problem:
+    """A problem with the organisation a row names, pinned to its name cell."""
+    return Problem(
+        file,
+        message,
+        sheet=record.sheet,
+        row=record.row,
+        column=ORG_NAME.header,
+        value=str(record.values[ORG_NAME.code]),
+    )
+
+
+def _registry_differences(first: Record, second: Record) -> str:
+    """What two rows naming one organisation say differently of it, field by field
+    («Тип ОО»: «school» и «preschool»), compared as matching compares them; empty when
+    they agree."""
+    differences = []
+    for f in KIND_FIELDS[Kind.REGISTRY]:
+        a, b = first.values.get(f.code), second.values.get(f.code)
+        if f is ORG_NAME:
+            same = cached_name_key(str(a)) == cached_name_key(str(b))
+        elif f.type is FieldType.TEXT and a is not None and b is not None:
+            same = cached_territory_key(str(a)) == cached_territory_key(str(b))
+        else:
+            same = a == b
+        if not same:
+            shown = [
+                first.entered.get(f.header) or _shown(a),
+                second.entered.get(f.header) or _shown(b),
+            ]
+            differences.append(f"«{f.header}»: «{shown[0]}» и «{shown[1]}»")
+    return "; ".join(differences)
+
+
+def _shown(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _check_duplicate_people(result: ParsedFile) -> None:
+    """A person listed twice for one organisation and period (see ``PERSON_KEYS``)."""
+    codes = PERSON_KEYS[result.kind]
+    name_field = next(f for f in PERSON_FIELDS[result.kind] if f.code == codes[0])
+    seen: dict[tuple[object, ...], Record] = {}
+    for record in result.records:
+        person = tuple(person_key(str(record.values.get(code) or "")) for code in codes)
+        org = identity_keys(record.values)[-1]  # the ИНН where there is one
+        first = seen.setdefault((record.values.get(PERIOD.code), *org, *person), record)
+        if first is not record:
+            where = f"на листе «{first.sheet}» " if first.sheet else ""
+            result.errors.append(
+                Problem(
+                    result.file,
+                    f"этот человек уже указан для той же организации {where}в строке {first.row}",
+                    sheet=record.sheet,
+                    row=record.row,
+                    column=name_field.header,
+                    value=str(record.values[name_field.code]),
+                )
+            )

@@ -1,0 +1,577 @@
+"""Placing a file's rows on organisations and territories, and making what is new.
+
+Each row is placed, in order (see :mod:`analytics.ingest.identity`): by the user's choice for that
+row; by ИНН; by its name or any name the organisation was written with (an alias) in its
+municipality, and district where given; by a confident fuzzy match there. A row that cannot
+be placed with certainty is *unplaced*: :meth:`Resolver.plan` lists it with its best
+candidates, and nothing is written until the user chooses (``choices``) or confirms that
+such rows are new organisations (``new_orgs``). In a municipality that has a registry, every
+row that names no registered organisation is unplaced; elsewhere only a row that looks like
+a known organisation without being confidently it.
+
+What a row may change of a known organisation:
+- its name: only a registry names a registered organisation (the registry's name is the
+  display name); a form renames an organisation that is not in a registry;
+- its type and district: only from the file's own cells (an upload default fills empty
+  cells and never overrides), and never for a registered organisation unless by a registry;
+- its municipality: only with the user's confirmation (a :class:`~analytics.ingest.identity.Move`).
+Every name a row was written with is kept as an alias, so the next file matches by itself.
+
+The plan reads the organisations the file can match with one query and works in memory;
+:meth:`Resolver.write` then writes territories, new and changed organisations and aliases
+with a few set-based statements (per-row statements made a country-sized load slow).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from analytics.ingest.identity import (
+    CANDIDATES_SHOWN,
+    NEW_ORGANISATION,
+    Candidate,
+    Move,
+    Unplaced,
+    confident,
+    match_key,
+    plausible,
+    ranked,
+)
+from analytics.ingest.parse import Record, org_problem
+from analytics.ingest.parse import cached_name_key as name_key
+from analytics.ingest.parse import cached_territory_key as territory_key
+from analytics.ingest.problems import Problem
+from analytics.model.contract import DISTRICT, MUNICIPALITY, ORG_NAME, ORG_TYPE, REGION, Kind
+from analytics.store.db import first_value, registered
+
+_ID_COLUMNS = {
+    "regions": "region_id",
+    "municipalities": "municipality_id",
+    "districts": "district_id",
+}
+# An organisation's stored description, in this order.
+_ORG_FIELDS = ("municipality_id", "district_id", "inn", "ogrn", "name", "name_key", "org_type")
+
+# What the user chose for a row: an organisation id or NEW_ORGANISATION, by (sheet, row).
+Choices = Mapping[tuple[str, int], int | str]
+# A municipality as the plan knows it: its id, or for one no file has named before, its
+# region's and its own normalised names (it is made when the file is written).
+Place = int | tuple[str, str]
+
+
+@dataclass
+class _Org:
+    """A known organisation as the plan sees it (or a new one, with a negative id)."""
+
+    municipality_id: Place | None
+    district_id: int | None
+    inn: str | None
+    name: str
+    org_type: str | None
+    ogrn: str | None = None
+    registered: bool = False
+    aliases: set[str] = field(default_factory=set)
+    # Territory names for new organisations and moves, resolved to ids when written.
+    region_name: str | None = None
+    municipality_name: str | None = None
+    district_name: str | None = None
+
+
+@dataclass
+class Plan:
+    """Where every row of a file goes, and what stops it from being written."""
+
+    org_ids: list[int | None]
+    unplaced: list[Unplaced] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    new_organizations: int = 0
+
+    @property
+    def blocked(self) -> bool:
+        """Whether rows need the user's decision before anything is written."""
+        return bool(self.unplaced or self.moves)
+
+
+def _given(record: Record, header: str) -> bool:
+    """Whether the file itself (not an upload default) gave this column a value."""
+    return bool(record.entered.get(header))
+
+
+class Resolver:
+    """Places the rows of one file; see the module docstring. Call :meth:`plan` once, then
+    :meth:`write` inside the caller's transaction."""
+
+    def __init__(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        file: str,
+        kind: Kind,
+        choices: Choices | None = None,
+        new_orgs: bool = False,
+        move_orgs: bool = False,
+    ):
+        self.cur = cur
+        self.file = file
+        self.kind = kind
+        self.choices = dict(choices or {})
+        self.new_orgs = new_orgs
+        self.move_orgs = move_orgs
+        self._territories: dict[tuple[str, int | None, str], int | None] = {}
+        self._orgs: dict[int, _Org] = {}
+        self._original: dict[int, tuple[object, ...]] = {}
+        self._by_inn: dict[str, int] = {}
+        self._by_ogrn: dict[str, int] = {}
+        self._by_key: dict[tuple[Place | None, str], set[int]] = {}
+        self._anywhere: dict[str, set[int]] = {}
+        self._by_municipality: dict[Place | None, set[int]] = {}
+        self._registry_municipalities: set[int] = set()
+        self._municipality_names: dict[int, str] = {}
+        self._new: list[int] = []
+        self._new_aliases: dict[int, set[str]] = {}
+
+    # -- planning (reads only) ---------------------------------------------------------
+
+    def plan(self, records: Sequence[Record]) -> Plan:
+        """Where each record goes: an organisation id, a negative placeholder for a new
+        organisation, or None for an unplaced row (listed in the plan)."""
+        self._load_territories()
+        municipalities = [self._municipality_of(r.values) for r in records]
+        self._load(records, municipalities)
+        plan = Plan(org_ids=[])
+        for record, municipality in zip(records, municipalities, strict=True):
+            plan.org_ids.append(self._place(record, municipality, plan))
+        plan.new_organizations = len(self._new)
+        self._check_one_row_per_organisation(records, plan)
+        return plan
+
+    def _municipality_of(self, values: Mapping[str, object]) -> Place | None:
+        """The municipality a row names, or None where it names none (a person base)."""
+        if not values.get(REGION.code) or not values.get(MUNICIPALITY.code):
+            return None
+        region_name, name = str(values[REGION.code]), str(values[MUNICIPALITY.code])
+        region = self._territory("regions", None, None, region_name, False)
+        found = None
+        if region is not None:
+            found = self._territory("municipalities", "region_id", region, name, False)
+        return found if found is not None else (territory_key(region_name), territory_key(name))
+
+    def _territory(
+        self, table: str, parent_column: str | None, parent: int | None, name: str, create: bool
+    ) -> int | None:
+        key = (table, parent, territory_key(name))
+        # Every stored territory is in the index (see _load_territories).
+        found = self._territories.get(key)
+        if found is None and create:
+            id_column = _ID_COLUMNS[table]
+            found = int(first_value(self.cur, "SELECT nextval('territory_seq')"))
+            columns = f"{id_column}, name, name_key" + (
+                f", {parent_column}" if parent_column else ""
+            )
+            marks = "?, ?, ?" + (", ?" if parent_column else "")
+            self.cur.execute(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                [found, name, territory_key(name)] + ([parent] if parent_column else []),
+            )
+        self._territories[key] = found
+        return found
+
+    def _load_territories(self) -> None:
+        """Index every stored region, municipality and district by parent and normalised
+        name with three queries: a country's file names thousands of them, which were
+        thousands of single-row queries before."""
+        for table, parent_column in (
+            ("regions", None),
+            ("municipalities", "region_id"),
+            ("districts", "municipality_id"),
+        ):
+            parent = parent_column or "NULL"
+            for territory_id, parent_id, key in self.cur.execute(
+                f"SELECT {_ID_COLUMNS[table]}, {parent}, name_key FROM {table}"
+            ).fetchall():
+                parent_id = int(parent_id) if parent_id is not None else None
+                self._territories[(table, parent_id, key)] = int(territory_id)
+
+    def _load(self, records: Sequence[Record], municipalities: list[int | None]) -> None:
+        """Index every stored organisation a row can match: by its ИНН, by a name or alias
+        in its municipality, or (for a row that names no municipality) anywhere."""
+        inns = sorted({str(r.values["inn"]) for r in records if r.values.get("inn")})
+        ogrns = sorted({str(r.values["ogrn"]) for r in records if r.values.get("ogrn")})
+        places = sorted({m for m in municipalities if isinstance(m, int)})
+        chosen = sorted({o for o in self.choices.values() if isinstance(o, int)})
+        everywhere = any(m is None for m in municipalities)
+        stored = self.cur.execute(
+            f"SELECT org_id, {', '.join(_ORG_FIELDS)}, "
+            "org_id IN (SELECT org_id FROM registry) AS registered, "
+            "(SELECT list(alias ORDER BY alias) FROM org_aliases a WHERE a.org_id = o.org_id) "
+            "FROM organizations o "
+            "WHERE ? OR inn IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
+            "OR ogrn IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
+            "OR municipality_id IN (SELECT unnest(CAST(? AS BIGINT[]))) "
+            "OR org_id IN (SELECT unnest(CAST(? AS BIGINT[])))",
+            [everywhere, inns, ogrns, places, chosen],
+        ).fetchall()
+        for row in stored:
+            org_id, municipality, district, inn, ogrn, name, _, org_type, registry, aliases = row
+            org = _Org(municipality, district, inn, name, org_type, ogrn, bool(registry))
+            org.aliases = set(aliases or ())
+            self._orgs[int(org_id)] = org
+            self._original[int(org_id)] = self._fields(org)
+            self._index(int(org_id))
+            if registry:
+                self._registry_municipalities.add(municipality)
+        self._municipality_names = {
+            int(m): str(n)
+            for m, n in self.cur.execute(
+                "SELECT municipality_id, name FROM municipalities"
+            ).fetchall()
+        }
+
+    @staticmethod
+    def _fields(org: _Org) -> tuple[object, ...]:
+        return (
+            org.municipality_id,
+            org.district_id,
+            org.inn,
+            org.ogrn,
+            org.name,
+            name_key(org.name),
+            org.org_type,
+        )
+
+    def _index(self, org_id: int) -> None:
+        org = self._orgs[org_id]
+        if org.inn:
+            self._by_inn[org.inn] = org_id
+        if org.ogrn:
+            self._by_ogrn[org.ogrn] = org_id
+        for written in (org.name, *org.aliases):
+            self._index_name(org_id, written)
+        self._by_municipality.setdefault(org.municipality_id, set()).add(org_id)
+
+    def _index_name(self, org_id: int, written: str) -> None:
+        key = match_key(written)
+        self._by_key.setdefault((self._orgs[org_id].municipality_id, key), set()).add(org_id)
+        self._anywhere.setdefault(key, set()).add(org_id)
+
+    def _place(self, record: Record, municipality: Place | None, plan: Plan) -> int | None:
+        values = record.values
+        where = (record.sheet, record.row)
+        inn = str(values["inn"]) if values.get("inn") else None
+        name = str(values[ORG_NAME.code])
+        choice = self.choices.get(where)
+        if choice == NEW_ORGANISATION:
+            return self._create(record, plan)
+        if isinstance(choice, int):
+            if choice in self._orgs:
+                return self._take(record, choice, municipality, plan, confirmed=True)
+            plan.errors.append(self._problem(record, "выбранная для строки организация не найдена"))
+            return None
+        if inn and inn in self._by_inn:
+            return self._take(record, self._by_inn[inn], municipality, plan)
+        ogrn = values.get("ogrn")
+        if ogrn and ogrn in self._by_ogrn:
+            return self._take(record, self._by_ogrn[ogrn], municipality, plan)
+        exact = self._exact(name, inn, municipality, values.get(DISTRICT.code))
+        if exact is not None:
+            return self._take(record, exact, municipality, plan)
+        pool = self._pool(inn, municipality)
+        scored = ranked(name, ((o, self._orgs[o].name, self._orgs[o].aliases) for o in pool))
+        found = confident(scored)
+        if found is not None:
+            return self._take(record, found, municipality, plan)
+        if self._may_create(municipality, scored):
+            return self._create(record, plan)
+        plan.unplaced.append(
+            Unplaced(
+                record.sheet,
+                record.row,
+                name,
+                inn,
+                str(values[MUNICIPALITY.code]) if values.get(MUNICIPALITY.code) else None,
+                self._reason(municipality, scored),
+                [self._candidate(o, s) for o, s in scored[:CANDIDATES_SHOWN]],
+            )
+        )
+        return None
+
+    def _problem(self, record: Record, message: str) -> Problem:
+        return org_problem(self.file, record, message)
+
+    def _exact(
+        self, name: str, inn: str | None, municipality: Place | None, district: object
+    ) -> int | None:
+        """The organisation written exactly so (up to :func:`match_key`): within the
+        municipality, or anywhere when the row names none and only one organisation
+        has that name. A row with a new ИНН only matches an organisation without one."""
+        key = match_key(name)
+        if municipality is not None:
+            found = set(self._by_key.get((municipality, key), ()))
+        else:
+            found = set(self._anywhere.get(key, ()))
+        found = {o for o in found if inn is None or not self._orgs[o].inn}
+        if district and len(found) > 1:
+            same = {o for o in found if self._district_matches(o, str(district))}
+            found = same or found
+        if municipality is None and len(found) > 1:
+            return None
+        return min(found) if found else None
+
+    def _district_matches(self, org_id: int, district: str) -> bool:
+        org = self._orgs[org_id]
+        if org.district_name is not None:
+            return territory_key(org.district_name) == territory_key(district)
+        if not isinstance(org.municipality_id, int):
+            return False
+        wanted = self._territory(
+            "districts", "municipality_id", org.municipality_id, district, False
+        )
+        return wanted is not None and wanted == org.district_id
+
+    def _pool(self, inn: str | None, municipality: Place | None) -> list[int]:
+        """The organisations a fuzzy match may choose from."""
+        pool = (
+            self._by_municipality.get(municipality, set())
+            if municipality is not None
+            else set(self._orgs)
+        )
+        return sorted(o for o in pool if inn is None or not self._orgs[o].inn)
+
+    def _may_create(self, municipality: Place | None, scored: list[tuple[int, float]]) -> bool:
+        """Whether a row that matches nobody may become a new organisation unasked: only
+        where it names its municipality and looks like no known organisation, and, but for
+        a registry, only outside a municipality that has a registry (its master list)."""
+        if self.new_orgs:
+            return True
+        if municipality is None or plausible(scored):
+            return False
+        return self.kind is Kind.REGISTRY or municipality not in self._registry_municipalities
+
+    def _reason(self, municipality: Place | None, scored: list[tuple[int, float]]) -> str:
+        if plausible(scored):
+            return "название похоже на известную организацию, но совпадение не полное"
+        if municipality in self._registry_municipalities:
+            return "организация не найдена в реестре муниципалитета"
+        return "организация не найдена среди известных; укажите ИНН или выберите её"
+
+    def _candidate(self, org_id: int, score: float) -> Candidate:
+        org = self._orgs[org_id]
+        territory = self._municipality_name(org.municipality_id)
+        return Candidate(org_id, org.name, round(score, 1), territory, org.inn)
+
+    def _create(self, record: Record, plan: Plan) -> int | None:
+        values = record.values
+        missing = [f.header for f in (REGION, MUNICIPALITY, ORG_TYPE) if not values.get(f.code)]
+        if missing:
+            plan.errors.append(
+                self._problem(
+                    record,
+                    "новую организацию нельзя создать без значений: "
+                    + ", ".join(f"«{h}»" for h in missing),
+                )
+            )
+            return None
+        org_id = -1 - len(self._new)  # a placeholder until the ids are drawn
+        self._new.append(org_id)
+        self._orgs[org_id] = _Org(
+            None,
+            None,
+            str(values["inn"]) if values.get("inn") else None,
+            str(values[ORG_NAME.code]),
+            str(values[ORG_TYPE.code]),
+            str(values["ogrn"]) if values.get("ogrn") else None,
+            registered=self.kind is Kind.REGISTRY,
+            region_name=str(values[REGION.code]),
+            municipality_name=str(values[MUNICIPALITY.code]),
+            district_name=str(values[DISTRICT.code]) if values.get(DISTRICT.code) else None,
+        )
+        # Later rows of the file find it in the municipality they name.
+        self._orgs[org_id].municipality_id = self._municipality_of(values)
+        self._index(org_id)
+        return org_id
+
+    def _take(
+        self,
+        record: Record,
+        org_id: int,
+        municipality: Place | None,
+        plan: Plan,
+        confirmed: bool = False,
+    ) -> int:
+        """Place a row on a known organisation and note what the row changes of it."""
+        org = self._orgs[org_id]
+        values = record.values
+        written = str(values[ORG_NAME.code])
+        if org_id > 0 and self._default_elsewhere(record, org, municipality):
+            plan.warnings.append(
+                self._problem(
+                    record,
+                    f"организация числится в муниципалитете "
+                    f"«{self._municipality_name(org.municipality_id)}»; муниципалитет, "
+                    "указанный при загрузке, к ней не применён",
+                )
+            )
+        if org_id > 0 and self._moves(record, org, municipality):
+            if confirmed or self.move_orgs:
+                org.region_name = str(values[REGION.code])
+                org.municipality_name = str(values[MUNICIPALITY.code])
+                org.district_name = None
+                org.district_id = None
+            else:
+                plan.moves.append(
+                    Move(
+                        record.sheet,
+                        record.row,
+                        org_id,
+                        org.name,
+                        self._municipality_name(org.municipality_id),
+                        str(values[MUNICIPALITY.code]),
+                    )
+                )
+        by_registry = self.kind is Kind.REGISTRY
+        may_describe = by_registry or not org.registered
+        if values.get("inn") and not org.inn:
+            org.inn = str(values["inn"])
+            self._by_inn[org.inn] = org_id
+        if values.get("ogrn") and not org.ogrn:
+            org.ogrn = str(values["ogrn"])
+            self._by_ogrn[org.ogrn] = org_id
+        if may_describe and written != org.name:
+            if match_key(written) != match_key(org.name):
+                self._alias(org_id, org.name)
+            org.name = written
+            self._index_name(org_id, written)
+        elif match_key(written) != match_key(org.name):
+            self._alias(org_id, written)
+        if may_describe and _given(record, ORG_TYPE.header) and values.get(ORG_TYPE.code):
+            org.org_type = str(values[ORG_TYPE.code])
+        if may_describe and _given(record, DISTRICT.header) and values.get(DISTRICT.code):
+            org.district_name = str(values[DISTRICT.code])
+        if by_registry:
+            org.registered = True
+        return org_id
+
+    def _municipality_name(self, municipality: Place | None) -> str:
+        return (
+            self._municipality_names.get(municipality, "") if isinstance(municipality, int) else ""
+        )
+
+    def _default_elsewhere(self, record: Record, org: _Org, municipality: Place | None) -> bool:
+        """Whether an upload default names another municipality than the organisation's
+        (a default fills empty cells, it never moves an organisation: said, not done)."""
+        given = _given(record, MUNICIPALITY.header)
+        return not given and municipality is not None and municipality != org.municipality_id
+
+    def _moves(self, record: Record, org: _Org, municipality: Place | None) -> bool:
+        """Whether the row's own cells put a known organisation in another municipality
+        (an upload default never moves an organisation)."""
+        if not _given(record, MUNICIPALITY.header):
+            return False
+        return municipality != org.municipality_id
+
+    def _alias(self, org_id: int, written: str) -> None:
+        org = self._orgs[org_id]
+        if written in org.aliases:
+            return
+        org.aliases.add(written)
+        self._new_aliases.setdefault(org_id, set()).add(written)
+        self._index_name(org_id, written)
+
+    def _check_one_row_per_organisation(self, records: Sequence[Record], plan: Plan) -> None:
+        """Two rows of one file placed on one organisation (for one period) are an error
+        naming both: one of them is another organisation or a duplicate."""
+        if self.kind not in (Kind.ORG_FORM, Kind.REGISTRY):
+            return
+        first: dict[tuple[int, object], Record] = {}
+        for record, org_id in zip(records, plan.org_ids, strict=True):
+            if org_id is None:
+                continue
+            key = (org_id, record.values.get("period") if self.kind is Kind.ORG_FORM else None)
+            earlier = first.setdefault(key, record)
+            if earlier is record:
+                continue
+            where = f"на листе «{earlier.sheet}» " if earlier.sheet else ""
+            plan.errors.append(
+                self._problem(
+                    record,
+                    f"строка относится к той же организации «{self._orgs[org_id].name}», что и "
+                    f"строка {earlier.row} {where}(«{earlier.values[ORG_NAME.code]}»); "
+                    "исправьте одну из строк",
+                )
+            )
+
+    # -- writing (inside the caller's transaction) -------------------------------------
+
+    def write(self, plan: Plan, upload_id: int, now: datetime) -> list[int | None]:
+        """Write new and changed organisations, their territories and aliases; returns
+        the organisation id of every row."""
+        ids: dict[int, int] = {}
+        if self._new:
+            drawn = self.cur.execute(
+                "SELECT nextval('org_seq') FROM range(?)", [len(self._new)]
+            ).fetchall()
+            ids = dict(zip(self._new, sorted(int(n) for (n,) in drawn), strict=True))
+        for org in self._orgs.values():
+            self._settle_territories(org)
+        new = [[ids[o], *self._fields(self._orgs[o])] for o in self._new]
+        changed = [
+            [o, *self._fields(org)]
+            for o, org in self._orgs.items()
+            if o > 0 and self._fields(org) != self._original[o]
+        ]
+        self._write_orgs(new, changed)
+        aliases = [
+            [ids.get(o, o), alias, upload_id, now]
+            for o, written in self._new_aliases.items()
+            for alias in sorted(written)
+        ]
+        if aliases:
+            frame = pd.DataFrame(aliases, columns=["org_id", "alias", "upload_id", "added_at"])
+            with registered(self.cur, "new_aliases", frame):
+                self.cur.execute(
+                    "INSERT INTO org_aliases (org_id, alias, source, upload_id, added_at) "
+                    "SELECT org_id, alias, 'upload', upload_id, added_at FROM new_aliases "
+                    "ON CONFLICT DO NOTHING"
+                )
+        return [ids.get(o, o) if o is not None else None for o in plan.org_ids]
+
+    def _settle_territories(self, org: _Org) -> None:
+        """Turn the territory names a new or moved organisation carries into ids."""
+        if org.municipality_name is not None:
+            region = self._territory("regions", None, None, str(org.region_name), True)
+            org.municipality_id = self._territory(
+                "municipalities", "region_id", region, org.municipality_name, True
+            )
+            org.municipality_name = org.region_name = None
+        if org.district_name is not None:
+            org.district_id = self._territory(
+                "districts", "municipality_id", org.municipality_id, org.district_name, True
+            )
+            org.district_name = None
+
+    def _write_orgs(self, new: list[list[object]], changed: list[list[object]]) -> None:
+        columns = ["org_id", *_ORG_FIELDS]
+        for rows, statement in (
+            (new, f"INSERT INTO organizations ({', '.join(columns)}) SELECT * FROM resolved"),
+            (
+                changed,
+                "UPDATE organizations SET "
+                + ", ".join(f"{c} = resolved.{c}" for c in _ORG_FIELDS)
+                + " FROM resolved WHERE organizations.org_id = resolved.org_id",
+            ),
+        ):
+            if not rows:
+                continue
+            frame = pd.DataFrame(rows, columns=columns).astype(
+                {"org_id": "int64", "municipality_id": "Int64", "district_id": "Int64"}
+            )
+            for text in ("inn", "ogrn", "name", "name_key", "org_type"):
+                frame[text] = frame[text].astype(object)
+            with registered(self.cur, "resolved", frame):
+                self.cur.execute(statement)

@@ -1,0 +1,8 @@
+"""Model: the domain's vocabulary, declared once.
+
+contract      every input column, its type and spellings; org types; consistency rules
+levels        the levels of the hierarchy, each one record: key, name column, table, words
+catalogue     the indicators: numerator and denominator SQL, factor, target, traits
+legend        statuses against targets, their labels and colours; changes for better or worse
+errors        the one base of every error a person can act on
+"""

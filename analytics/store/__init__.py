@@ -1,0 +1,12 @@
+"""Store: the database and what keeps it whole.
+
+db            one connection, a cursor per query, transactions, migrations, derived tables
+scope         which data a question covers: its SQL condition and its words
+aggregates    org_values: each form's numerators and denominators, derived with the forms
+audit         who uploaded, rolled back, changed targets, deleted data
+backup        consistent, optionally encrypted backups and atomic restore
+snapshot      read-only published copies for replicas (without names)
+private       files only their owner reads
+reset         clearing the database
+signoff       the documents' sign-off, set once
+"""

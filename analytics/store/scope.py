@@ -1,0 +1,88 @@
+"""Which data a question covers: one :class:`Scope` builds both its SQL condition and its
+description in words (datasette's ``Filter`` does the same for a table's filters).
+
+The condition is over ``org_places`` — each organisation with its territories (a view
+the schema declares once, see :func:`analytics.store.db.org_places_view`) — so no query writes
+out the organisation-to-territory join again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analytics.ingest.normalize import period_of
+from analytics.model.contract import ORG_TYPES_BY_CODE
+from analytics.model.levels import Level
+
+# Each organisation with its territories' ids and names: org_id, name, inn, org_type,
+# district_id, municipality_id, region_id, district, municipality, region.
+ORG_PLACES = "org_places"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which data a query covers; every field None means everything.
+
+    ``org_ids`` restricts to a set of organisations (for example a curator's own).
+    Every territory aggregate then covers only them.
+    """
+
+    periods: tuple[str, ...] | None = None
+    levels: tuple[Level, ...] | None = None
+    org_type: str | None = None
+    region_id: int | None = None
+    municipality_id: int | None = None
+    district_id: int | None = None
+    org_id: int | None = None
+    indicators: tuple[str, ...] | None = None
+    org_ids: frozenset[int] | None = None
+
+    def where(self, alias: str = "o") -> tuple[str, list[object]]:
+        """``AND …`` conditions keeping the scope's organisations, on ``alias``: a row of
+        ``org_places`` (its periods are not used; see :meth:`period_where`)."""
+        clauses: list[str] = []
+        params: list[object] = []
+        for column, value in (
+            ("org_type", self.org_type),
+            ("region_id", self.region_id),
+            ("municipality_id", self.municipality_id),
+            ("district_id", self.district_id),
+            ("org_id", self.org_id),
+        ):
+            if value is not None:
+                clauses.append(f"{alias}.{column} = ?")
+                params.append(value)
+        if self.org_ids is not None:
+            clauses.append(f"{alias}.org_id IN (SELECT unnest(?))")
+            params.append(sorted(self.org_ids))
+        return "".join(f"\n      AND {c}" for c in clauses), params
+
+    def period_where(self, column: str = "p.period") -> tuple[str, list[object]]:
+        """``AND …`` keeping the scope's periods on ``column``."""
+        if self.periods is None:
+            return "", []
+        return f"\n      AND {column} IN (SELECT unnest(?))", [list(self.periods)]
+
+    def describe(self, places: pd.DataFrame) -> str:
+        """The scope in words, «2022/2023 уч. год · Удмуртская Республика · г. Глазов ·
+        общеобразовательная ОО»; ``places`` has the ids and names of ``org_places``."""
+        parts = [
+            " и ".join(period_of(p).label for p in self.periods) if self.periods else "все периоды"
+        ]
+        for column, value in (
+            ("region", self.region_id),
+            ("municipality", self.municipality_id),
+            ("district", self.district_id),
+        ):
+            if value is not None:
+                names = places.loc[places[f"{column}_id"] == value, column]
+                if len(names):
+                    parts.append(str(names.iloc[0]))
+        if self.region_id is None and self.municipality_id is None:
+            parts.append("все территории")
+        parts.append(
+            ORG_TYPES_BY_CODE[self.org_type].label + " ОО" if self.org_type else "все типы ОО"
+        )
+        return " · ".join(parts)
