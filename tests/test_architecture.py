@@ -243,8 +243,8 @@ def test_every_public_view_method_is_classified_for_disclosure():
 
 
 def test_the_view_methods_returning_territory_values_are_marked():
-    from analytics.operations import access  # noqa: F401  (the decorators run on import
     from analytics.compute.disclosure import TERRITORY_METHODS
+    from analytics.operations import access  # noqa: F401  (the decorators run on import
 
     assert TERRITORY_METHODS == TERRITORY_VIEW_METHODS
 
