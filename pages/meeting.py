@@ -18,6 +18,7 @@ import streamlit as st
 from analytics import formatting, legend
 from analytics.catalogue import INDICATORS_BY_ID
 from analytics.decisions import (
+    Assignment,
     DecisionError,
     row_territory,
 )
@@ -30,9 +31,12 @@ from analytics.meetings import (
     Meeting,
     MeetingError,
     Screen,
+    Sitting,
     screens,
 )
 from analytics.narrative import indicator_sentence
+from analytics.scope import Scope
+from analytics.trajectories import territory_scope
 from ui import charts, matrix
 from ui.page import Filters, Page, describe, guarded, page, period_label, useful_breakdown
 from ui.text import md
@@ -180,17 +184,14 @@ def _create_form(ctx: Page) -> None:
         return
     try:
         meeting_id = ctx.view.create_meeting(
-            held_on,
-            f.period,
-            title=title,
-            region_id=f.region_id,
-            municipality_id=f.municipality_id,
-            district_id=f.district_id,
-            org_type=f.org_type,
-            place=place,
-            attendees=attendees,
-            chair=chair,
-            secretary=secretary,
+            Scope(
+                periods=(f.period,),
+                org_type=f.org_type,
+                region_id=f.region_id,
+                municipality_id=f.municipality_id,
+                district_id=f.district_id,
+            ),
+            Sitting(held_on, title, place, attendees, chair, secretary),
         )
     except MeetingError as error:
         st.error(str(error))
@@ -479,12 +480,10 @@ def _decision_form(ctx: Page, meeting: Meeting, rows: pd.DataFrame, unit_level: 
             try:
                 ctx.view.add_decision(
                     meeting.meeting_id,
-                    str(rows["indicator"].iloc[0]),
-                    Level(level),
-                    territory,
-                    text,
-                    responsible,
-                    due,
+                    territory_scope(
+                        Level(level), territory, indicators=(str(rows["indicator"].iloc[0]),)
+                    ),
+                    Assignment(text, responsible, due),
                 )
             except DecisionError as error:
                 st.error(str(error))

@@ -4,6 +4,7 @@ and judged at the next round by whether their indicator moved."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from analytics.decisions import (
     NO_DATA,
     UNCHANGED,
     WORSENED,
+    Assignment,
     DecisionError,
     add_decision,
     list_decisions,
@@ -27,7 +29,9 @@ from analytics.decisions import (
     update_decision,
 )
 from analytics.levels import Level
-from analytics.meetings import create_meeting, frozen_values, get_meeting
+from analytics.meetings import Sitting, create_meeting, frozen_values, get_meeting
+from analytics.scope import Scope
+from analytics.trajectories import territory_scope
 from tests import meetingfiles
 from tests.meetingfiles import ALPHA, BETA
 
@@ -45,17 +49,19 @@ def municipality(db: Database, name: str) -> int:
 
 
 def meeting(db: Database) -> int:
-    return create_meeting(db, date(2022, 7, 15), "2022")
+    return create_meeting(db, Scope(periods=("2022",)), Sitting(date(2022, 7, 15)))
 
 
-def decide(db: Database, meeting_id: int, name: str = ALPHA, **more: object) -> int:
-    arguments = {
-        "text": "Утвердить положение о наставничестве",
-        "responsible": "Кардакова Е. А.",
-        "due_date": DUE,
-    } | more
+def decide(
+    db: Database, meeting_id: int, name: str = ALPHA, user: str | None = None, **more: object
+) -> int:
+    assignment = Assignment("Утвердить положение о наставничестве", "Кардакова Е. А.", DUE)
     return add_decision(
-        db, meeting_id, "regulation", Level.MUNICIPALITY, municipality(db, name), **arguments
+        db,
+        meeting_id,
+        territory_scope(Level.MUNICIPALITY, municipality(db, name), indicators=("regulation",)),
+        dataclasses.replace(assignment, **more),
+        user=user,
     )
 
 
@@ -151,7 +157,9 @@ def test_an_incomplete_decision_is_refused_in_russian(db, change, message):
 
 def test_the_summary_row_of_a_meeting_is_a_decision_on_the_meetings_territory(db):
     alpha = municipality(db, ALPHA)
-    meeting_id = create_meeting(db, date(2022, 7, 15), "2022", municipality_id=alpha)
+    meeting_id = create_meeting(
+        db, Scope(periods=("2022",), municipality_id=alpha), Sitting(date(2022, 7, 15))
+    )
     values = frozen_values(db, meeting_id)
     total = values[values["level"] == Level.TOTAL].iloc[0]
     school = values[values["level"] == Level.ORGANIZATION].iloc[0]
@@ -213,12 +221,8 @@ def test_many_organisations_are_judged_in_one_pass_each_by_its_own_values(db):
         add_decision(
             db,
             meeting_id,
-            "regulation",
-            Level.ORGANIZATION,
-            int(org_id),
-            "Утвердить",
-            "Директор",
-            DUE,
+            Scope(org_id=int(org_id), indicators=("regulation",)),
+            Assignment("Утвердить", "Директор", DUE),
         )
     meetingfiles.load(db, ("2023",))
     rows = progress(db, list_decisions(db))

@@ -16,17 +16,20 @@ from docx import Document
 from analytics import lookups
 from analytics.cli import main
 from analytics.db import Database
-from analytics.decisions import add_decision
+from analytics.decisions import Assignment, add_decision
 from analytics.documents.protocol import build_protocol, file_name
 from analytics.levels import Level
 from analytics.meetings import (
     OVERVIEW,
     Screen,
+    Sitting,
     create_meeting,
     frozen_values,
     get_meeting,
     mark_shown,
 )
+from analytics.scope import Scope
+from analytics.trajectories import territory_scope
 from tests import meetingfiles
 from tests.conftest import ROOT
 from tests.meetingfiles import ALPHA
@@ -44,13 +47,14 @@ def fixture_meeting(db: Database) -> int:
     alpha = lookups.find_territory(db, "municipality", ALPHA)
     meeting_id = create_meeting(
         db,
-        date(2022, 7, 15),
-        "2022",
-        municipality_id=alpha,
-        place="МАУ ИМЦ «Альтернатива»",
-        attendees="Иванова Анна Петровна\nПетров Иван Ильич",
-        chair="Давыдова С. М.",
-        secretary="Кардакова Е. А.",
+        Scope(periods=("2022",), municipality_id=alpha),
+        Sitting(
+            date(2022, 7, 15),
+            place="МАУ ИМЦ «Альтернатива»",
+            attendees="Иванова Анна Петровна\nПетров Иван Ильич",
+            chair="Давыдова С. М.",
+            secretary="Кардакова Е. А.",
+        ),
     )
     mark_shown(db, meeting_id, Screen(OVERVIEW, "Сводка показателей"))
     mark_shown(
@@ -62,7 +66,12 @@ def fixture_meeting(db: Database) -> int:
     school = values[(values["level"] == Level.ORGANIZATION) & (values["organization"] == "Школа 3")]
     territories = [(Level.MUNICIPALITY, alpha), (Level.ORGANIZATION, int(school["org_id"].iloc[0]))]
     for (text, responsible, due), (level, territory) in zip(DECISIONS, territories, strict=True):
-        add_decision(db, meeting_id, "regulation", level, territory, text, responsible, due)
+        add_decision(
+            db,
+            meeting_id,
+            territory_scope(level, territory, indicators=("regulation",)),
+            Assignment(text, responsible, due),
+        )
     return meeting_id
 
 
