@@ -9,7 +9,7 @@ import streamlit as st
 from analytics.compute.indicators import counted_indicators, deficit_tally, deficits
 from analytics.compute.lookups import MONITORED_HELP
 from analytics.model import legend
-from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, REPORTING
 from analytics.model.levels import Level
 from analytics.wording import formatting
 from ui.page import guarded, page, period_label
@@ -56,7 +56,7 @@ def body() -> None:
     st.subheader("Показатели")
     columns = st.columns(3)
     # The reporting rate heads the summary above; the cards are the other fourteen.
-    shown = [i for i in INDICATORS if i.id != "reporting" and i.id in current.index]
+    shown = [i for i in INDICATORS if not i.coverage and i.id in current.index]
     for n, indicator in enumerate(shown):
         with columns[n % 3]:
             _card(indicator.id, current.loc[indicator.id], previous, previous_period)
@@ -80,17 +80,17 @@ def _previous(periods: list[str], period: str) -> str | None:
 
 def _summary(ctx, current: pd.DataFrame) -> None:
     left, middle, right = st.columns(3)
-    reporting = current.loc["reporting"] if "reporting" in current.index else None
+    reporting = current.loc[REPORTING.id] if REPORTING.id in current.index else None
     with left:
         if reporting is not None and pd.notna(reporting["value"]):
             # A curator gets a territory's share without its counts.
             counted = pd.notna(reporting["numerator"]) and pd.notna(reporting["denominator"])
             missing = int(reporting["denominator"] - reporting["numerator"]) if counted else 0
             st.metric(
-                "Представили данные",
+                REPORTING.short,
                 formatting.percent(reporting["value"]),
                 help=formatting.fraction(
-                    INDICATORS_BY_ID["reporting"], reporting["numerator"], reporting["denominator"]
+                    REPORTING, reporting["numerator"], reporting["denominator"]
                 )
                 if counted
                 else "Число организаций куратору не показывается.",

@@ -15,8 +15,10 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from analytics.compute.trajectories import territory_scope
 from analytics.documents.protocol import file_name as protocol_file_name
 from analytics.meetings.decisions import (
+    Assignment,
     DecisionError,
     row_territory,
 )
@@ -27,11 +29,13 @@ from analytics.meetings.meetings import (
     Meeting,
     MeetingError,
     Screen,
+    Sitting,
     screens,
 )
 from analytics.model import legend
 from analytics.model.catalogue import INDICATORS_BY_ID
 from analytics.model.levels import Level
+from analytics.store.scope import Scope
 from analytics.wording import formatting
 from analytics.wording.narrative import indicator_sentence
 from ui import charts, matrix
@@ -181,17 +185,14 @@ def _create_form(ctx: Page) -> None:
         return
     try:
         meeting_id = ctx.view.create_meeting(
-            held_on,
-            f.period,
-            title=title,
-            region_id=f.region_id,
-            municipality_id=f.municipality_id,
-            district_id=f.district_id,
-            org_type=f.org_type,
-            place=place,
-            attendees=attendees,
-            chair=chair,
-            secretary=secretary,
+            Scope(
+                periods=(f.period,),
+                org_type=f.org_type,
+                region_id=f.region_id,
+                municipality_id=f.municipality_id,
+                district_id=f.district_id,
+            ),
+            Sitting(held_on, title, place, attendees, chair, secretary),
         )
     except MeetingError as error:
         st.error(str(error))
@@ -480,12 +481,10 @@ def _decision_form(ctx: Page, meeting: Meeting, rows: pd.DataFrame, unit_level: 
             try:
                 ctx.view.add_decision(
                     meeting.meeting_id,
-                    str(rows["indicator"].iloc[0]),
-                    Level(level),
-                    territory,
-                    text,
-                    responsible,
-                    due,
+                    territory_scope(
+                        Level(level), territory, indicators=(str(rows["indicator"].iloc[0]),)
+                    ),
+                    Assignment(text, responsible, due),
                 )
             except DecisionError as error:
                 st.error(str(error))

@@ -176,7 +176,7 @@ def comparison_rows(frame: pd.DataFrame, org: pd.Series, period: str) -> pd.Data
     records = []
     for indicator in INDICATORS:
         # Whether the organisation reported is stated in its profile, not as a share.
-        if indicator.id == "reporting" or indicator.id not in mine.index:
+        if indicator.coverage or indicator.id not in mine.index:
             continue
         own = mine.loc[indicator.id]
         records.append(
@@ -372,7 +372,8 @@ def comparison_chart(rows: pd.DataFrame, org: pd.Series, title: str, subtitle: s
 def history_table(frame: pd.DataFrame, org_id: int) -> pd.DataFrame:
     """The organisation's indicator values: one row per indicator, one column per period."""
     own = frame[(frame["level"] == Level.ORGANIZATION) & (frame["org_id"] == org_id)]
-    own = own[own["indicator"] != "reporting"].dropna(subset=["value"])
+    own = own[own["indicator"].isin([i.id for i in INDICATORS if not i.coverage])]
+    own = own.dropna(subset=["value"])
     periods = lookups.sort_periods(own["period"].unique().tolist())
     table = pd.DataFrame(
         {"Показатель": [i.name for i in INDICATORS if i.id in set(own["indicator"])]}
@@ -405,7 +406,7 @@ def _history(ctx: Page, org: pd.Series, frame: pd.DataFrame) -> None:
     available = [
         i.id
         for i in INDICATORS
-        if i.id != "reporting" and own.loc[own["indicator"] == i.id, "value"].notna().any()
+        if not i.coverage and own.loc[own["indicator"] == i.id, "value"].notna().any()
     ]
     indicator_id = st.selectbox(
         "Показатель для графика",

@@ -6,10 +6,14 @@ from datetime import date
 
 import pytest
 
+from analytics.compute.trajectories import territory_scope
+from analytics.meetings.decisions import Assignment
+from analytics.meetings.meetings import Sitting
 from analytics.model.levels import Level
 from analytics.operations.access import AccessDenied, Principal, View
 from analytics.operations.users import Role
 from analytics.store.db import Database
+from analytics.store.scope import Scope
 from tests import meetingfiles
 
 
@@ -37,7 +41,7 @@ def municipality(db: Database, name: str) -> int:
 def meeting(db: Database) -> int:
     """A meeting with a decision on г. Альфа and one on each of two of its schools."""
     view = View(db, Principal("анна", Role.ANALYST))
-    meeting_id = view.create_meeting(date(2022, 7, 15), "2022")
+    meeting_id = view.create_meeting(Scope(periods=("2022",)), Sitting(date(2022, 7, 15)))
     for level, territory in (
         (Level.MUNICIPALITY, municipality(db, meetingfiles.ALPHA)),
         (Level.ORGANIZATION, school(db, meetingfiles.ALPHA, "Школа 4")),
@@ -45,12 +49,8 @@ def meeting(db: Database) -> int:
     ):
         view.add_decision(
             meeting_id,
-            "regulation",
-            level,
-            territory,
-            "Принять положение",
-            "Иванова И. И.",
-            date(2022, 12, 1),
+            territory_scope(level, territory, indicators=("regulation",)),
+            Assignment("Принять положение", "Иванова И. И.", date(2022, 12, 1)),
         )
     return meeting_id
 
@@ -69,7 +69,9 @@ def test_a_viewer_reads_a_meeting_but_cannot_add_a_decision(db: Database, meetin
     assert not view.frozen_values(meeting).empty
     with pytest.raises(AccessDenied, match="Вести заседания и поручения могут"):
         view.add_decision(
-            meeting, "regulation", Level.TOTAL, 0, "Ещё", "Петров П. П.", date(2022, 12, 1)
+            meeting,
+            Scope(indicators=("regulation",)),
+            Assignment("Ещё", "Петров П. П.", date(2022, 12, 1)),
         )
 
 

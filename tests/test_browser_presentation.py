@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from analytics.compute import lookups
-from analytics.meetings.decisions import add_decision
-from analytics.meetings.meetings import create_meeting, frozen_values, screens
-from analytics.model.levels import Level
+from analytics.meetings.decisions import Assignment, add_decision
+from analytics.meetings.meetings import Sitting, create_meeting, frozen_values, screens
 from analytics.operations.users import Role, UserStore
 from analytics.store.db import Database
+from analytics.store.scope import Scope
 from tests.test_browser import (  # noqa: F401
     CHROMIUM,
     PASSWORD,
@@ -67,18 +67,16 @@ def meeting(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     db_path = tmp_path_factory.mktemp("presentation") / "monitoring.duckdb"
     shutil.copy(demo_template, db_path)
     with Database(db_path) as db:
-        meeting_id = create_meeting(db, date(2024, 9, 20), lookups.periods(db)[-1])
+        meeting_id = create_meeting(
+            db, Scope(periods=(lookups.periods(db)[-1],)), Sitting(date(2024, 9, 20))
+        )
         region = int(lookups.hierarchy(db)["region_id"].min())
         for indicator, text, responsible in DECISIONS:
             add_decision(
                 db,
                 meeting_id,
-                indicator,
-                Level.REGION,
-                region,
-                text,
-                responsible,
-                date(2024, 10, 20),
+                Scope(region_id=region, indicators=(indicator,)),
+                Assignment(text, responsible, date(2024, 10, 20)),
             )
         count = len(screens(frozen_values(db, meeting_id)))
     users = UserStore(db_path.parent / "users.json")

@@ -4,12 +4,14 @@ and judged at the next round by whether their indicator moved."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from analytics.compute import lookups
+from analytics.compute.trajectories import territory_scope
 from analytics.meetings.decisions import (
     ASSIGNED,
     DONE,
@@ -18,6 +20,7 @@ from analytics.meetings.decisions import (
     NO_DATA,
     UNCHANGED,
     WORSENED,
+    Assignment,
     DecisionError,
     add_decision,
     list_decisions,
@@ -25,9 +28,10 @@ from analytics.meetings.decisions import (
     row_territory,
     update_decision,
 )
-from analytics.meetings.meetings import create_meeting, frozen_values, get_meeting
+from analytics.meetings.meetings import Sitting, create_meeting, frozen_values, get_meeting
 from analytics.model.levels import Level
 from analytics.store.db import Database
+from analytics.store.scope import Scope
 from tests import meetingfiles
 from tests.meetingfiles import ALPHA, BETA
 
@@ -45,17 +49,19 @@ def municipality(db: Database, name: str) -> int:
 
 
 def meeting(db: Database) -> int:
-    return create_meeting(db, date(2022, 7, 15), "2022")
+    return create_meeting(db, Scope(periods=("2022",)), Sitting(date(2022, 7, 15)))
 
 
-def decide(db: Database, meeting_id: int, name: str = ALPHA, **more: object) -> int:
-    arguments = {
-        "text": "Утвердить положение о наставничестве",
-        "responsible": "Кардакова Е. А.",
-        "due_date": DUE,
-    } | more
+def decide(
+    db: Database, meeting_id: int, name: str = ALPHA, user: str | None = None, **more: object
+) -> int:
+    assignment = Assignment("Утвердить положение о наставничестве", "Кардакова Е. А.", DUE)
     return add_decision(
-        db, meeting_id, "regulation", Level.MUNICIPALITY, municipality(db, name), **arguments
+        db,
+        meeting_id,
+        territory_scope(Level.MUNICIPALITY, municipality(db, name), indicators=("regulation",)),
+        dataclasses.replace(assignment, **more),
+        user=user,
     )
 
 
@@ -151,7 +157,9 @@ def test_an_incomplete_decision_is_refused_in_russian(db, change, message):
 
 def test_the_summary_row_of_a_meeting_is_a_decision_on_the_meetings_territory(db):
     alpha = municipality(db, ALPHA)
-    meeting_id = create_meeting(db, date(2022, 7, 15), "2022", municipality_id=alpha)
+    meeting_id = create_meeting(
+        db, Scope(periods=("2022",), municipality_id=alpha), Sitting(date(2022, 7, 15))
+    )
     values = frozen_values(db, meeting_id)
     total = values[values["level"] == Level.TOTAL].iloc[0]
     school = values[values["level"] == Level.ORGANIZATION].iloc[0]
@@ -213,12 +221,8 @@ def test_many_organisations_are_judged_in_one_pass_each_by_its_own_values(db):
         add_decision(
             db,
             meeting_id,
-            "regulation",
-            Level.ORGANIZATION,
-            int(org_id),
-            "Утвердить",
-            "Директор",
-            DUE,
+            Scope(org_id=int(org_id), indicators=("regulation",)),
+            Assignment("Утвердить", "Директор", DUE),
         )
     meetingfiles.load(db, ("2023",))
     rows = progress(db, list_decisions(db))

@@ -18,8 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.compute import lookups
+from analytics.compute.trajectories import territory_scope
 from analytics.ingest.load import ingest_bytes
 from analytics.ingest.parse import Defaults
+from analytics.meetings.decisions import Assignment
+from analytics.meetings.meetings import Sitting
 from analytics.model.contract import Kind
 from analytics.model.levels import Level
 from analytics.operations.access import LOCAL_PRINCIPAL, Principal, View
@@ -161,15 +164,13 @@ def plans_and_decisions(two_school_municipality: Database) -> Database:
         db.scalar("SELECT municipality_id FROM municipalities WHERE name = ?", ["г. Глазов"])
     )
     admin.set_plan("mentors_trained", LATER, 90.0, Level.MUNICIPALITY, municipality)
-    meeting = admin.create_meeting(date(2023, 6, 1), PERIOD, municipality_id=municipality)
+    meeting = admin.create_meeting(
+        Scope(periods=(PERIOD,), municipality_id=municipality), Sitting(date(2023, 6, 1))
+    )
     admin.add_decision(
         meeting,
-        "mentors_trained",
-        Level.MUNICIPALITY,
-        municipality,
-        "Обучить наставников",
-        "Иванова А. П.",
-        date(2023, 12, 1),
+        Scope(municipality_id=municipality, indicators=("mentors_trained",)),
+        Assignment("Обучить наставников", "Иванова А. П.", date(2023, 12, 1)),
     )
     return db
 
@@ -396,17 +397,14 @@ def test_no_other_organisations_figure_is_determined_by_everything_a_curator_see
         hierarchy = lookups.hierarchy(db)
         first = hierarchy.iloc[0]
         meeting = admin.create_meeting(
-            date(2023, 6, 1), PERIOD if PERIOD in admin.periods() else LATER
+            Scope(periods=(PERIOD if PERIOD in admin.periods() else LATER,)),
+            Sitting(date(2023, 6, 1)),
         )
         for level, key in ((Level.MUNICIPALITY, "municipality_id"), (Level.REGION, "region_id")):
             admin.add_decision(
                 meeting,
-                "completion",
-                level,
-                int(first[key]),
-                "Поручение",
-                "Иванова",
-                date(2024, 1, 1),
+                territory_scope(level, int(first[key]), indicators=("completion",)),
+                Assignment("Поручение", "Иванова", date(2024, 1, 1)),
             )
         own = frozenset(org_id(db, name) for name in own_names)
 

@@ -15,6 +15,7 @@ from analytics.meetings.meetings import (
     OVERVIEW,
     MeetingError,
     Screen,
+    Sitting,
     agenda,
     create_meeting,
     frozen_values,
@@ -27,6 +28,7 @@ from analytics.meetings.meetings import (
 )
 from analytics.model.levels import Level
 from analytics.store.db import Database
+from analytics.store.scope import Scope
 from tests import meetingfiles
 from tests.filemakers import FULL_COLUMNS, csv_bytes, table
 from tests.meetingfiles import ALPHA
@@ -42,14 +44,12 @@ def alpha(db: Database) -> int:
     return lookups.find_territory(db, "municipality", ALPHA)
 
 
-def open_meeting(db: Database, **more: object) -> int:
+def open_meeting(db: Database, attendees: str = "") -> int:
     return create_meeting(
         db,
-        date(2022, 7, 15),
-        "2022",
-        municipality_id=alpha(db),
+        Scope(periods=("2022",), municipality_id=alpha(db)),
+        Sitting(date(2022, 7, 15), attendees=attendees),
         now=datetime(2022, 7, 15, 10),
-        **more,
     )
 
 
@@ -82,7 +82,9 @@ def test_the_meeting_keeps_the_data_version_it_opened_with(db):
 
 
 def test_newer_data_is_reported_only_after_an_upload_since_opening(db):
-    meeting_id = create_meeting(db, date(2022, 7, 15), "2022", municipality_id=alpha(db))
+    meeting_id = create_meeting(
+        db, Scope(periods=("2022",), municipality_id=alpha(db)), Sitting(date(2022, 7, 15))
+    )
     meeting = get_meeting(db, meeting_id)
     update_meeting(db, meeting_id, attendees="Иванова А. П.")
     assert newer_data(db, meeting) is False
@@ -126,7 +128,20 @@ def test_the_agenda_lists_each_screen_once_in_the_order_first_shown(db):
 
 def test_a_meeting_needs_a_period_the_database_has(db):
     with pytest.raises(MeetingError, match="Период «2030» не найден"):
-        create_meeting(db, date(2022, 7, 15), "2030")
+        create_meeting(db, Scope(periods=("2030",)), Sitting(date(2022, 7, 15)))
+
+
+@pytest.mark.parametrize("periods", [None, ("2022", "2023")])
+def test_a_meeting_is_held_over_exactly_one_period(db, periods):
+    with pytest.raises(MeetingError, match="Заседание проводится за один период"):
+        create_meeting(db, Scope(periods=periods), Sitting(date(2022, 7, 15)))
+    assert list_meetings(db).empty
+
+
+def test_a_meeting_over_one_organisation_is_refused_in_russian(db):
+    org_id = int(db.scalar("SELECT min(org_id) FROM organizations"))
+    with pytest.raises(MeetingError, match="по территории и всем её показателям"):
+        create_meeting(db, Scope(periods=("2022",), org_id=org_id), Sitting(date(2022, 7, 15)))
 
 
 def test_an_unknown_meeting_is_a_russian_error(db):
@@ -147,10 +162,14 @@ def test_the_list_of_meetings_names_the_territory_and_counts_nothing_yet(db):
 
 def test_a_meeting_needs_a_territory_the_database_has(db):
     with pytest.raises(MeetingError, match="Территория с кодом 999 не найдена"):
-        create_meeting(db, date(2022, 7, 15), "2022", municipality_id=999)
+        create_meeting(
+            db, Scope(periods=("2022",), municipality_id=999), Sitting(date(2022, 7, 15))
+        )
 
 
 def test_a_meeting_over_filters_without_values_is_refused(db):
     with pytest.raises(MeetingError, match="За 2022 год под выбранными фильтрами нет значений"):
-        create_meeting(db, date(2022, 7, 15), "2022", org_type="preschool")
+        create_meeting(
+            db, Scope(periods=("2022",), org_type="preschool"), Sitting(date(2022, 7, 15))
+        )
     assert list_meetings(db).empty

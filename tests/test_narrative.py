@@ -7,7 +7,7 @@ import pytest
 
 from analytics.compute.indicators import compute
 from analytics.compute.lookups import find_territory
-from analytics.model.catalogue import INDICATOR_IDS, INDICATORS_BY_ID
+from analytics.model.catalogue import INDICATORS_BY_ID
 from analytics.model.contract import ORG_TYPES
 from analytics.model.levels import Level
 from analytics.store.scope import Scope
@@ -245,19 +245,6 @@ def test_no_comparison_without_a_previous_value():
             {"indicator": "roadmap", "value": 60.0}, {"value": None}, "2022"
         )
         is None
-    )
-
-
-def test_every_indicator_has_its_phrase_in_the_table():
-    assert set(narrative.PHRASES) == set(INDICATOR_IDS)
-
-
-def test_an_indicator_without_a_phrase_gets_the_generic_wording(monkeypatch):
-    monkeypatch.delitem(narrative.PHRASES, "databases")
-    sentence = narrative.indicator_sentence(row("databases", 47, 87))
-    assert plain(sentence) == (
-        "Показатель «Доля ОО со сформированными базами наставников и наставляемых» составляет "
-        "54,0 % (47 из 87 ОО), что на 46,0 п. п. ниже целевого значения."
     )
 
 

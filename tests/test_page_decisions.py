@@ -14,10 +14,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.compute import lookups
-from analytics.meetings.decisions import DONE, add_decision, list_decisions, progress
-from analytics.meetings.meetings import create_meeting
-from analytics.model.levels import Level
+from analytics.meetings.decisions import DONE, Assignment, add_decision, list_decisions, progress
+from analytics.meetings.meetings import Sitting, create_meeting
 from analytics.store.db import Database
+from analytics.store.scope import Scope
 from tests.conftest import ROOT, snapshot
 
 PAGE = "pages/decisions.py"
@@ -40,11 +40,16 @@ def decided(demo_db_path: Path) -> list[int]:
     with Database(demo_db_path) as db:
         municipality = int(lookups.hierarchy(db)["municipality_id"].min())
         meeting_id = create_meeting(
-            db, date(2023, 7, 15), lookups.periods(db)[0], municipality_id=municipality
+            db,
+            Scope(periods=(lookups.periods(db)[0],), municipality_id=municipality),
+            Sitting(date(2023, 7, 15)),
         )
         return [
             add_decision(
-                db, meeting_id, indicator, Level.MUNICIPALITY, municipality, text, who, due
+                db,
+                meeting_id,
+                Scope(municipality_id=municipality, indicators=(indicator,)),
+                Assignment(text, who, due),
             )
             for indicator, text, who, due in (
                 ("regulation", "Утвердить положения", "Кардакова Е. А.", LATE),

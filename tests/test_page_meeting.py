@@ -17,8 +17,9 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.compute import lookups
 from analytics.ingest.load import Decisions, ingest_bytes
-from analytics.meetings.decisions import add_decision, list_decisions, progress
+from analytics.meetings.decisions import Assignment, add_decision, list_decisions, progress
 from analytics.meetings.meetings import (
+    Sitting,
     create_meeting,
     frozen_values,
     get_meeting,
@@ -27,6 +28,7 @@ from analytics.meetings.meetings import (
 )
 from analytics.model.levels import Level
 from analytics.store.db import Database
+from analytics.store.scope import Scope
 from analytics.wording import formatting
 from tests.conftest import ROOT, snapshot
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, table
@@ -54,7 +56,11 @@ def meeting_id(demo_db_path: Path) -> int:
     """A meeting over the latest period of the first municipality of the demo."""
     with Database(demo_db_path) as db:
         municipality = int(lookups.hierarchy(db)["municipality_id"].min())
-        return create_meeting(db, HELD_ON, lookups.periods(db)[-1], municipality_id=municipality)
+        return create_meeting(
+            db,
+            Scope(periods=(lookups.periods(db)[-1],), municipality_id=municipality),
+            Sitting(HELD_ON),
+        )
 
 
 def expected_stamp(db: Database, meeting_id: int) -> str:
@@ -243,12 +249,8 @@ def test_the_last_screen_lists_the_meetings_decisions_with_their_indicators_move
         add_decision(
             db,
             meeting_id,
-            "databases",
-            Level.MUNICIPALITY,
-            meeting.municipality_id,
-            "Сформировать базы наставников",
-            "Кардакова Е. А.",
-            date(2024, 9, 1),
+            Scope(municipality_id=meeting.municipality_id, indicators=("databases",)),
+            Assignment("Сформировать базы наставников", "Кардакова Е. А.", date(2024, 9, 1)),
         )
     copy = snapshot(demo_db_path, tmp_path)
     summary = progress(copy, list_decisions(copy))["summary"].tolist()
@@ -269,7 +271,9 @@ def test_a_chart_on_a_projector_shows_the_twelve_schools_farthest_behind_the_tar
 ):
     with Database(demo_db_path) as db:
         # 32 schools and no districts: the chart compares schools.
-        meeting_id = create_meeting(db, HELD_ON, lookups.periods(db)[-1], municipality_id=8)
+        meeting_id = create_meeting(
+            db, Scope(periods=(lookups.periods(db)[-1],), municipality_id=8), Sitting(HELD_ON)
+        )
     copy = snapshot(demo_db_path, tmp_path)
     values = frozen_values(copy, meeting_id)
     indicator = screens(values)[1].indicator
@@ -299,12 +303,8 @@ def test_the_decisions_on_a_projector_are_five_columns_four_at_a_time(
             add_decision(
                 db,
                 meeting_id,
-                "databases",
-                Level.MUNICIPALITY,
-                meeting.municipality_id,
-                f"Поручение {n}",
-                "Кардакова Е. А.",
-                date(2024, 9, n),
+                Scope(municipality_id=meeting.municipality_id, indicators=("databases",)),
+                Assignment(f"Поручение {n}", "Кардакова Е. А.", date(2024, 9, n)),
             )
         place = lookups.hierarchy(db)
         place = place.loc[place["municipality_id"] == meeting.municipality_id, "municipality"]

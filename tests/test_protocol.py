@@ -15,11 +15,13 @@ from docx import Document
 
 from analytics.cli.main import main
 from analytics.compute import lookups
+from analytics.compute.trajectories import territory_scope
 from analytics.documents.protocol import build_protocol, file_name
-from analytics.meetings.decisions import add_decision
+from analytics.meetings.decisions import Assignment, add_decision
 from analytics.meetings.meetings import (
     OVERVIEW,
     Screen,
+    Sitting,
     create_meeting,
     frozen_values,
     get_meeting,
@@ -27,6 +29,7 @@ from analytics.meetings.meetings import (
 )
 from analytics.model.levels import Level
 from analytics.store.db import Database
+from analytics.store.scope import Scope
 from tests import meetingfiles
 from tests.conftest import ROOT
 from tests.meetingfiles import ALPHA
@@ -44,13 +47,14 @@ def fixture_meeting(db: Database) -> int:
     alpha = lookups.find_territory(db, "municipality", ALPHA)
     meeting_id = create_meeting(
         db,
-        date(2022, 7, 15),
-        "2022",
-        municipality_id=alpha,
-        place="МАУ ИМЦ «Альтернатива»",
-        attendees="Иванова Анна Петровна\nПетров Иван Ильич",
-        chair="Давыдова С. М.",
-        secretary="Кардакова Е. А.",
+        Scope(periods=("2022",), municipality_id=alpha),
+        Sitting(
+            date(2022, 7, 15),
+            place="МАУ ИМЦ «Альтернатива»",
+            attendees="Иванова Анна Петровна\nПетров Иван Ильич",
+            chair="Давыдова С. М.",
+            secretary="Кардакова Е. А.",
+        ),
     )
     mark_shown(db, meeting_id, Screen(OVERVIEW, "Сводка показателей"))
     mark_shown(
@@ -62,7 +66,12 @@ def fixture_meeting(db: Database) -> int:
     school = values[(values["level"] == Level.ORGANIZATION) & (values["organization"] == "Школа 3")]
     territories = [(Level.MUNICIPALITY, alpha), (Level.ORGANIZATION, int(school["org_id"].iloc[0]))]
     for (text, responsible, due), (level, territory) in zip(DECISIONS, territories, strict=True):
-        add_decision(db, meeting_id, "regulation", level, territory, text, responsible, due)
+        add_decision(
+            db,
+            meeting_id,
+            territory_scope(level, territory, indicators=("regulation",)),
+            Assignment(text, responsible, due),
+        )
     return meeting_id
 
 

@@ -16,9 +16,10 @@ from analytics.documents import docx_writer, images
 from analytics.documents.note import build_report
 from analytics.ingest.load import Decisions, ingest_bytes
 from analytics.ingest.parse import Defaults
-from analytics.meetings.meetings import create_meeting
+from analytics.meetings.meetings import Sitting, create_meeting
 from analytics.model.catalogue import INDICATORS
 from analytics.store.db import Database
+from analytics.store.scope import Scope
 from analytics.store.signoff import SignOff, set_signoff
 from tests.filemakers import csv_bytes, org, table
 from tests.test_report import NOW, PERIOD, PREVIOUS, REGION, TOWN, load_town, paragraphs
@@ -110,9 +111,17 @@ def test_without_a_sign_off_the_note_keeps_blank_signature_lines(town):
 
 def test_a_meeting_over_the_same_period_and_territory_is_named_with_its_protocol(town):
     db, municipality = town
-    create_meeting(db, date(2024, 7, 10), PREVIOUS, municipality_id=municipality)
-    earlier = create_meeting(db, date(2024, 7, 15), PERIOD, municipality_id=municipality)
-    create_meeting(db, date(2024, 7, 16), PERIOD, municipality_id=municipality, org_type="school")
+    create_meeting(
+        db, Scope(periods=(PREVIOUS,), municipality_id=municipality), Sitting(date(2024, 7, 10))
+    )
+    earlier = create_meeting(
+        db, Scope(periods=(PERIOD,), municipality_id=municipality), Sitting(date(2024, 7, 15))
+    )
+    create_meeting(
+        db,
+        Scope(periods=(PERIOD,), municipality_id=municipality, org_type="school"),
+        Sitting(date(2024, 7, 16)),
+    )
     assert earlier == 2
     text = paragraphs(note(db, municipality))
     assert (

@@ -20,12 +20,12 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.compute import lookups
 from analytics.documents.exports import table_xlsx
-from analytics.meetings.decisions import add_decision
-from analytics.meetings.meetings import create_meeting
-from analytics.model.levels import Level
+from analytics.meetings.decisions import Assignment, add_decision
+from analytics.meetings.meetings import Sitting, create_meeting
 from analytics.operations.access import LOCAL_PRINCIPAL, View
 from analytics.operations.users import Role, UserStore
 from analytics.store.db import Database
+from analytics.store.scope import Scope
 from tests import apptest
 from tests.conftest import ROOT
 
@@ -135,17 +135,15 @@ def crawl(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     db_path = tmp_path_factory.mktemp("russian") / "monitoring.duckdb"
     shutil.copy(demo_template, db_path)
     with Database(db_path) as db:
-        meeting_id = create_meeting(db, date(2024, 9, 20), lookups.periods(db)[-1])
+        meeting_id = create_meeting(
+            db, Scope(periods=(lookups.periods(db)[-1],)), Sitting(date(2024, 9, 20))
+        )
         region = int(lookups.hierarchy(db)["region_id"].min())
         add_decision(
             db,
             meeting_id,
-            "databases",
-            Level.REGION,
-            region,
-            "Сформировать базы",
-            "Кардакова Е. А.",
-            date(2024, 10, 20),
+            Scope(region_id=region, indicators=("databases",)),
+            Assignment("Сформировать базы", "Кардакова Е. А.", date(2024, 10, 20)),
         )
     users = UserStore(db_path.parent / "users.json")
     users.add("admin", Role.ADMIN, PASSWORD)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analytics.model.catalogue import FORM_INDICATORS, INDICATORS
+from analytics.model.catalogue import INDICATORS
 from analytics.model.legend import YELLOW_RATIO_HIGHER, YELLOW_RATIO_LOWER
 from analytics.model.levels import LEVELS, UNIT_LEVELS, Level
 from analytics.store.db import ALL_PERIODS, TOTAL_TERRITORY, Database
@@ -64,27 +64,20 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
 Values = Callable[[Database, Scope], pd.DataFrame]
 
 
-# Indicators the person registers answer for an organisation and period where it uploaded
-# both the base of mentors and the base of mentees (``has_registers``): then it has the
-# databases, whatever its form said. Indicator id → (numerator, denominator) SQL.
-REGISTER_ANSWERS: dict[str, tuple[str, str]] = {"databases": ("1", "1")}
-
-
 def _row_expressions() -> str:
     """Each indicator's numerator and denominator for one organisation and period, from
     its stored per-form values (``org_values``), its registers and the registry."""
     parts = []
-    for indicator in FORM_INDICATORS:
-        n, d = f"n_{indicator.id}", f"d_{indicator.id}"
-        if indicator.id in REGISTER_ANSWERS:
-            rn, rd = REGISTER_ANSWERS[indicator.id]
+    for indicator in INDICATORS:
+        if indicator.coverage:
+            n, d = indicator.numerator_sql, indicator.denominator_sql
+        else:
+            n, d = f"n_{indicator.id}", f"d_{indicator.id}"
+        if indicator.register_answer is not None:
+            rn, rd = indicator.register_answer
             n = f"CASE WHEN has_registers THEN {rn} ELSE {n} END"
             d = f"CASE WHEN has_registers THEN {rd} ELSE {d} END"
         parts.append(f"{n} AS n_{indicator.id}, {d} AS d_{indicator.id}")
-    parts.append(
-        "CASE WHEN in_registry THEN CAST(reported AS INTEGER) END AS n_reporting, "
-        "CASE WHEN in_registry THEN 1 END AS d_reporting"
-    )
     return ",\n        ".join(parts)
 
 
@@ -549,7 +542,8 @@ def counted_indicators(rows: pd.DataFrame) -> pd.DataFrame:
     school's own reporting rate says nothing about it)."""
     rows = rows[rows["value"].notna()]
     own = rows["level"].astype(str) == str(Level.ORGANIZATION)
-    return rows[~(own & (rows["indicator"] == "reporting"))]
+    coverage = rows["indicator"].isin([i.id for i in INDICATORS if i.coverage])
+    return rows[~(own & coverage)]
 
 
 def deficit_tally(rows: pd.DataFrame) -> tuple[int, int]:

@@ -16,8 +16,6 @@ from analytics.wording.formatting import (
     target_value,
 )
 
-from .territory import YES_NO_INDICATORS
-
 log = logging.getLogger(__name__)
 
 
@@ -30,9 +28,10 @@ def value_text(row: Mapping[str, object], yes_no: bool = False) -> str:
     value = row.get("value")
     if _missing(value):
         return "—"
-    if yes_no and row["indicator"] in YES_NO_INDICATORS:
+    indicator = INDICATORS_BY_ID[str(row["indicator"])]
+    if yes_no and indicator.yes_no:
         return "да" if float(value) >= 50 else "нет"
-    return indicator_value(INDICATORS_BY_ID[str(row["indicator"])], float(value))
+    return indicator_value(indicator, float(value))
 
 
 def fraction_text(row: Mapping[str, object]) -> str:

@@ -24,7 +24,7 @@ from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
 from analytics.documents.exports import defuse
-from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
+from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, REPORTING, STATUS_LABELS
 from analytics.model.legend import STATUS_COLOURS, TARGET_CSS, Status
 from analytics.store.db import Database
 from analytics.wording import narrative
@@ -46,10 +46,6 @@ DARK = RGBColor(0x22, 0x22, 0x22)
 GREY = RGBColor(0x66, 0x66, 0x66)
 ACCENT = RGBColor.from_string(TARGET_CSS.lstrip("#"))
 HEADER_FILL = RGBColor(0xE7, 0xE6, 0xE6)
-# Headline indicators of the overview slide.
-KEY_INDICATORS = ("databases", "teachers_involved", "young_mentored", "mentors_trained")
-# Indicators shown by territory (or organisation) on their own slides.
-UNIT_CHART_INDICATORS = ("teachers_involved", "mentors_trained")
 # Every text of the deck is at least this size, readable from the back of a room.
 MIN_TEXT_PT = 18
 # At 18 pt a deficit's row with its recommendation takes about an inch.
@@ -227,14 +223,14 @@ def _overview_slide(deck: _Deck) -> None:
     data = deck.data
     slide = deck.slide("Основные итоги", f"{data.territory}, {data.period_label}")
     tiles: list[tuple[str, str, str, object]] = []
-    reporting = data.row("reporting")
+    reporting = data.row(REPORTING.id)
     registry = len(data.registry)
     if registry and reporting is not None and pd.notna(reporting["value"]):
         reported = int(data.registry["reported"].sum())
         tiles.append(
             (
                 percent(float(reporting["value"])),
-                "Представили данные",
+                REPORTING.short,
                 f"{integer(reported)} из {integer(registry)} "
                 f"{narrative.org_noun(data.org_type).of(registry)}",
                 reporting["status"],
@@ -246,7 +242,7 @@ def _overview_slide(deck: _Deck) -> None:
         tiles.append(
             (
                 integer(count),
-                "Представили данные",
+                REPORTING.short,
                 f"{plural(count, noun.one, noun.few, noun.many)}; реестр ОО не загружен",
                 None,
             )
@@ -260,11 +256,10 @@ def _overview_slide(deck: _Deck) -> None:
             "red" if found else "green",
         )
     )
-    for indicator_id in KEY_INDICATORS:
-        row = data.row(indicator_id)
+    for indicator in (i for i in INDICATORS if i.headline):
+        row = data.row(indicator.id)
         if row is None or pd.isna(row["value"]):
             continue
-        indicator = INDICATORS_BY_ID[indicator_id]
         status = STATUS_LABELS[Status(row["status"])] if row["status"] else ""
         tiles.append(
             (value_text(row), indicator.short, f"цель {target_text(row)}: {status}", row["status"])
@@ -379,17 +374,16 @@ def _chart_slides(deck: _Deck) -> None:
         # The slide title names the group; the caption need not repeat it.
         caption = spec.caption.removeprefix(f"{group.title}: ")
         _chart(deck, group.title, caption[:1].upper() + caption[1:], spec.figure(data), points)
-    for indicator_id in UNIT_CHART_INDICATORS:
-        fig = units_figure(data, indicator_id)
+    for indicator in (i for i in INDICATORS if i.by_territory):
+        fig = units_figure(data, indicator.id)
         if fig is None:
             continue
-        indicator = INDICATORS_BY_ID[indicator_id]
         _chart(
             deck,
             indicator.short,
-            units_caption(data, indicator_id),
+            units_caption(data, indicator.id),
             fig,
-            _unit_points(data, indicator_id),
+            _unit_points(data, indicator.id),
         )
 
 

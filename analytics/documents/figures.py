@@ -243,17 +243,19 @@ class ChartSpec:
 
 def section_chart_spec(data: ReportData, group: str) -> ChartSpec | None:
     """The chart of a report section, or None where there is nothing worth drawing:
-    territories (or organisations) for participation and the databases, where there are
-    several and their values are not yes/no answers; the group's indicators against the
-    targets (and the previous period) otherwise."""
+    a group of one indicator (participation, the databases) by territory (or
+    organisation), where there are several and their values are not yes/no answers (the
+    reporting rate only against a loaded registry); the group's indicators against the
+    targets (and the previous period) otherwise, never the reporting rate."""
     by_units = data.unit_level is not Level.ORGANIZATION
-    if group == "participation":
-        if by_units and len(data.registry) and len(unit_rows(data, "reporting")) > 1:
-            return ChartSpec(units_caption(data, "reporting"), indicator="reporting")
+    members = [i for i in INDICATORS if i.group == group]
+    if len(members) == 1 and by_units:
+        only = members[0]
+        if (len(data.registry) or not only.coverage) and len(unit_rows(data, only.id)) > 1:
+            return ChartSpec(units_caption(data, only.id), indicator=only.id)
+    if any(i.coverage for i in members):
         return None
-    if group == "databases" and by_units and len(unit_rows(data, "databases")) > 1:
-        return ChartSpec(units_caption(data, "databases"), indicator="databases")
-    indicators = [i for i in INDICATORS if i.group == group and i.is_percent]
+    indicators = [i for i in members if i.is_percent]
     rows = [data.row(i.id) for i in indicators]
     if not any(r is not None and not _missing(r["value"]) for r in rows):
         return None

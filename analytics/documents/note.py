@@ -25,7 +25,7 @@ from docx.text.paragraph import Paragraph
 from analytics.documents import images
 from analytics.meetings import rounds
 from analytics.meetings.meetings import Meeting, approving_meeting
-from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, Indicator
+from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, REPORTING, Indicator
 from analytics.model.legend import Change, change_of, label_of
 from analytics.model.levels import Level
 from analytics.store.db import Database
@@ -43,7 +43,6 @@ from .docx_writer import TABLE_SIZE, DocWriter, status_fill
 from .figures import render_png, section_chart
 from .territory import (
     _LABEL_COLUMN,
-    YES_NO_INDICATORS,
     ReportData,
     collect,
     natural_key,
@@ -178,7 +177,7 @@ def _participation(w: DocWriter, data: ReportData, number: int) -> None:
         counts = _type_counts(data.reporting)
         if len(counts) > 1:
             w.paragraph(f"Среди представивших данные — {narrative.org_types_breakdown(counts)}.")
-    row, before = data.row("reporting"), data.previous_row("reporting")
+    row, before = data.row(REPORTING.id), data.previous_row(REPORTING.id)
     if row is not None and data.previous is not None:
         sentence = narrative.comparison_sentence(
             row, before, data.previous, subject="доля представивших данные организаций"
@@ -187,7 +186,7 @@ def _participation(w: DocWriter, data: ReportData, number: int) -> None:
             w.paragraph(sentence)
     units = data.units
     if data.unit_level is not Level.ORGANIZATION and len(data.registry):
-        rows = units[units["indicator"] == "reporting"]
+        rows = units[units["indicator"] == REPORTING.id]
         if len(rows) > 1:
             _, by = units_noun(data.unit_level)
             key = "region_id" if data.unit_level is Level.REGION else "municipality_id"
@@ -402,7 +401,7 @@ def _below_target_table(w: DocWriter, data: ReportData) -> None:
     lines = []
     for _, row in data.deficits.iterrows():
         indicator_id = str(row["indicator"])
-        if indicator_id == "reporting" and by_orgs:
+        if INDICATORS_BY_ID[indicator_id].coverage and by_orgs:
             below = [str(name) for name in data.non_reporting["organization"]]
             of = len(data.registry)
         else:
@@ -499,11 +498,11 @@ def _values_tables(
     parts = (
         (
             "Нормативное и организационное обеспечение, базы наставников и наставляемых",
-            [i for i in INDICATORS if i.id in YES_NO_INDICATORS],
+            [i for i in INDICATORS if i.yes_no],
         ),
         (
             "Охват наставничеством и результаты",
-            [i for i in INDICATORS if i.id not in YES_NO_INDICATORS and i.id != "reporting"],
+            [i for i in INDICATORS if not i.yes_no and not i.coverage],
         ),
     )
     by_key = {(r[key], str(r["indicator"])): r for r in rows.to_dict("records")}
@@ -569,7 +568,7 @@ def _organization_appendices(w: DocWriter, data: ReportData) -> int:
     w.heading(f"Дефициты по организациям, {data.period_label}", 1)
     found: dict[object, list[str]] = {}
     for r in data.org_rows.to_dict("records"):
-        if r["deficit"] and r["indicator"] != "reporting":
+        if r["deficit"] and not INDICATORS_BY_ID[r["indicator"]].coverage:
             found.setdefault(r["org_id"], []).append(INDICATORS_BY_ID[r["indicator"]].short)
     counts = [(len(found.get(k, [])), name, found.get(k, [])) for k, name in labels]
     counts.sort(key=lambda item: -item[0])

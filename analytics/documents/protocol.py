@@ -90,7 +90,7 @@ def _indicator_figures(values: pd.DataFrame, indicator_id: str, org_type: str | 
     missed = int(orgs["deficit"].sum())
     # For «представили данные» the sentence would count organisations that reported
     # among those that did not: the indicator's own sentence already says it.
-    if len(orgs) > 1 and missed and indicator_id != "reporting":
+    if len(orgs) > 1 and missed and not INDICATORS_BY_ID[indicator_id].coverage:
         noun = narrative.org_noun(org_type)
         lines.append(
             f"Цель не достигнута в {missed} из {len(orgs)} {noun.of(len(orgs))}, "

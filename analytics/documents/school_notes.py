@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from analytics.compute.indicators import Values, compute, deficits
-from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Kind
 from analytics.model.legend import label_of
 from analytics.model.levels import Level
 from analytics.store.db import Database
@@ -27,7 +27,6 @@ from analytics.wording.formatting import day, genitive_after_from, integer
 from .cells import target_text, value_text
 from .docx_writer import DocWriter, status_fill
 from .territory import (
-    YES_NO_INDICATORS,
     ReportError,
     natural_key,
     resolve_period,
@@ -42,7 +41,7 @@ TITLE = (
 NOTE_BODY_SIZE = 11
 NOTE_TABLE_SIZE = 10
 # Indicators of a single organisation's note: the reporting rate means nothing for one.
-NOTE_INDICATORS = tuple(i for i in INDICATORS if i.id != "reporting")
+NOTE_INDICATORS = tuple(i for i in INDICATORS if not i.coverage)
 
 _QUOTES = dict.fromkeys(map(ord, "«»\"“”„‟'‘’‚`"), None)
 _FORBIDDEN = re.compile(r"[\\/:*?<>|\x00-\x1f]")
@@ -128,9 +127,10 @@ def _org_value(row: pd.Series | None) -> str:
     if row is None:
         return "—"
     text = value_text(row, yes_no=True)
-    if text in ("да", "нет", "—") or row["indicator"] == "satisfaction":
+    indicator = INDICATORS_BY_ID[str(row["indicator"])]
+    if text in ("да", "нет", "—") or indicator.kind is Kind.MEAN:
         return text
-    if INDICATORS_BY_ID[str(row["indicator"])].is_percent:
+    if indicator.is_percent:
         return f"{text} ({integer(row['numerator'])} из {integer(row['denominator'])})"
     return text
 
@@ -140,7 +140,7 @@ def _deficit_label(row: pd.Series) -> str:
     наставничества не утверждена.», «Обученные наставники: 50,0 % при целевом значении
     100 %.»"""
     indicator = INDICATORS_BY_ID[str(row["indicator"])]
-    if indicator.id in YES_NO_INDICATORS:
+    if indicator.yes_no:
         return narrative.organization_sentence(row)
     return f"{indicator.short}: {value_text(row)} при целевом значении {target_text(row)}."
 
@@ -228,7 +228,7 @@ def _table(
         territory = value_text(total) if total is not None else "—"
         target_row = own if own is not None else total
         target = target_text(target_row) if target_row is not None else "—"
-        if indicator.id in YES_NO_INDICATORS and target != "—":
+        if indicator.yes_no and target != "—":
             target = "да"
         if reported:
             status = own["status"] if own is not None else None

@@ -32,10 +32,6 @@ from analytics.wording.formatting import (
 log = logging.getLogger(__name__)
 # At most this many bars in a chart by territory or organisation (the lowest values).
 UNIT_CHART_LIMIT = 30
-# Indicator ids whose organisation-level value is a yes/no answer.
-YES_NO_INDICATORS: frozenset[str] = frozenset(
-    i for i, p in narrative.PHRASES.items() if p.form is narrative.Form.ORGS
-)
 
 
 class ReportError(MonitoringError, ValueError):

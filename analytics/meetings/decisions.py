@@ -9,18 +9,19 @@ territory is a (level, id) pair as in :mod:`analytics.compute.trajectories`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
 
 from analytics.compute import lookups
 from analytics.compute.indicators import Values, compute
-from analytics.compute.trajectories import territory_name, territory_scope
+from analytics.compute.trajectories import territory_name, territory_of, territory_scope
 from analytics.meetings.meetings import Meeting, get_meeting
 from analytics.model.catalogue import INDICATORS_BY_ID
 from analytics.model.errors import MonitoringError
 from analytics.model.legend import Change, change_of
-from analytics.model.levels import LEVELS, Level
+from analytics.model.levels import Level
 from analytics.store.db import Database, first_value
 from analytics.store.scope import Scope
 from analytics.wording.formatting import indicator_difference, indicator_value
@@ -39,6 +40,17 @@ IMPROVED, WORSENED, UNCHANGED, NO_DATA = (
 
 class DecisionError(MonitoringError, ValueError):
     """A decision that cannot be stored; the message is in Russian."""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """What a decision asks: what is to be done, who answers for it, by when, and its
+    status."""
+
+    text: str
+    responsible: str
+    due_date: date | None
+    status: str = ASSIGNED
 
 
 def row_territory(row: Mapping[str, object], meeting: Meeting) -> tuple[Level, int]:
@@ -70,22 +82,32 @@ def _checked(text: str, responsible: str, due_date: date | None, status: str) ->
 def add_decision(
     db: Database,
     meeting_id: int,
-    indicator: str,
-    level: Level,
-    territory_id: int,
-    text: str,
-    responsible: str,
-    due_date: date | None,
-    status: str = ASSIGNED,
+    subject: Scope,
+    assignment: Assignment,
+    *,
     user: str | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Store a decision on ``indicator`` for a territory or organisation; returns its id."""
+    """Store a decision of a meeting; returns its id. ``subject`` names one indicator
+    and the territory or organisation the decision is about, the most specific of its
+    ids (none: the whole of the meeting's territory, level «total»; see
+    :func:`analytics.compute.trajectories.territory_scope`); its period and org type are the
+    meeting's."""
     meeting = get_meeting(db, meeting_id)
+    if subject.indicators is None or len(subject.indicators) != 1:
+        raise DecisionError("Поручение даётся по одному показателю: укажите его.")
+    (indicator,) = subject.indicators
     if indicator not in INDICATORS_BY_ID:
         raise DecisionError(f"Неизвестный показатель «{indicator}».")
-    if level not in LEVELS:
-        raise DecisionError(f"Неизвестный уровень «{level}».")
+    level, territory_id = territory_of(
+        subject.region_id, subject.municipality_id, subject.district_id, subject.org_id
+    )
+    text, responsible, due_date, status = (
+        assignment.text,
+        assignment.responsible,
+        assignment.due_date,
+        assignment.status,
+    )
     _checked(text, responsible, due_date, status)
     now = now or datetime.now()
     with db.transaction() as cur:

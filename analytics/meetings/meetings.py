@@ -91,6 +91,19 @@ class Meeting:
 
 
 @dataclass(frozen=True)
+class Sitting:
+    """What is typed in about a meeting besides its scope. ``attendees`` is a list of
+    names or text with one name per line."""
+
+    held_on: date
+    title: str = DEFAULT_TITLE
+    place: str | None = None
+    attendees: tuple[str, ...] | str = ()
+    chair: str | None = None
+    secretary: str | None = None
+
+
+@dataclass(frozen=True)
 class Screen:
     """One screen of the presentation: the summary table, one indicator, or the
     meeting's decisions."""
@@ -112,40 +125,41 @@ def _optional_id(value: object) -> int | None:
 
 def create_meeting(
     db: Database,
-    held_on: date,
-    period: str,
+    scope: Scope,
+    sitting: Sitting,
     *,
-    title: str = DEFAULT_TITLE,
-    region_id: int | None = None,
-    municipality_id: int | None = None,
-    district_id: int | None = None,
-    org_type: str | None = None,
-    place: str | None = None,
-    attendees: object = (),
-    chair: str | None = None,
-    secretary: str | None = None,
     user: str | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Open a meeting and freeze the indicator values of its period and scope; returns
-    its id. ``attendees`` is a list of names or text with one name per line."""
+    """Open a meeting over ``scope`` — one period, a territory (or all) and an org type
+    (or all) — and freeze the indicator values of that scope; returns its id. A scope
+    narrowed to organisations or indicators is refused: a meeting covers a territory."""
+    if scope.periods is None or len(scope.periods) != 1:
+        raise MeetingError("Заседание проводится за один период: выберите период.")
+    if scope.org_id is not None or scope.org_ids is not None or scope.indicators is not None:
+        raise MeetingError(
+            "Заседание проводится по территории и всем её показателям, а не по отдельным "
+            "организациям или показателям."
+        )
+    (period,) = scope.periods
     if period not in lookups.periods(db):
         raise MeetingError(f"Период «{period}» не найден в базе.")
+    title = sitting.title
     if not title.strip():
         raise MeetingError("Не указано название рабочей группы.")
     now = now or datetime.now()
     version = db.data_version()
     scope = Scope(
         periods=(period,),
-        org_type=org_type,
-        region_id=region_id,
-        municipality_id=municipality_id,
-        district_id=district_id,
+        org_type=scope.org_type,
+        region_id=scope.region_id,
+        municipality_id=scope.municipality_id,
+        district_id=scope.district_id,
     )
     for level, territory in (
-        (Level.REGION, region_id),
-        (Level.MUNICIPALITY, municipality_id),
-        (Level.DISTRICT, district_id),
+        (Level.REGION, scope.region_id),
+        (Level.MUNICIPALITY, scope.municipality_id),
+        (Level.DISTRICT, scope.district_id),
     ):
         if territory is not None and not territory_exists(db, level, territory):
             raise MeetingError(f"Территория с кодом {territory} не найдена в базе.")
@@ -162,19 +176,19 @@ def create_meeting(
             "INSERT INTO meetings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 meeting_id,
-                held_on,
+                sitting.held_on,
                 title.strip(),
-                (place or "").strip() or None,
+                (sitting.place or "").strip() or None,
                 period,
-                region_id,
-                municipality_id,
-                district_id,
-                org_type,
+                scope.region_id,
+                scope.municipality_id,
+                scope.district_id,
+                scope.org_type,
                 version,
                 now,
-                "\n".join(_clean_lines(attendees)),
-                (chair or "").strip() or None,
-                (secretary or "").strip() or None,
+                "\n".join(_clean_lines(sitting.attendees)),
+                (sitting.chair or "").strip() or None,
+                (sitting.secretary or "").strip() or None,
                 user,
                 now,
                 user,

@@ -10,6 +10,7 @@ the code, never built from user input.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from analytics.model.legend import (
     LEGEND,
@@ -33,13 +34,54 @@ GROUPS: tuple[Group, ...] = (
 )
 
 
+class Kind(StrEnum):
+    """What an indicator measures; the grammar of its sentences and the places it is
+    shown follow from it."""
+
+    # Organisations of the registry that sent a form: it measures who reported, so it is
+    # no organisation's own result (not in a school's note, its deficits or decisions).
+    COVERAGE = "coverage"
+    # A share of organisations answering «да»: one organisation's value is yes or no.
+    YES_NO = "yes_no"
+    # A share of people: «108 из 1 421 педагога (7,6 %)».
+    PEOPLE = "people"
+    # A mean per person: «1,1 наставляемого (57 наставляемых на 51 наставника)».
+    RATIO = "ratio"
+    # A mean weighted by the number who answered: «77,1 % (по ответам 108 участников)».
+    MEAN = "mean"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """The words of an indicator's generated sentence (see :mod:`analytics.wording.narrative`).
+
+    ``text`` opens the sentence: the subject with its predicate for a yes/no share
+    («Положение о наставничестве утверждено»), the predicate in the plural for a share of
+    people or of organisations that reported («В систему наставничества включены»), the
+    lead-in for a ratio or a mean. ``singular`` is the predicate after a count ending in 1
+    but not 11 («включён»). ``negative`` says that one organisation lacks it (yes/no, for
+    a single school's note). ``after`` follows the counted noun or the ratio («в возрасте
+    10–18 лет»).
+    """
+
+    text: str
+    singular: str = ""
+    negative: str = ""
+    after: str = ""
+
+
 @dataclass(frozen=True)
 class Indicator:
-    """One indicator.
+    """One indicator, with every trait the pages and documents read of it.
 
     ``counted`` is the genitive noun for what the denominator counts, singular and
     plural ("из 21 педагога", "из 362 педагогов"); for organisations it is the
-    invariant abbreviation "ОО".
+    invariant abbreviation "ОО". ``kind`` says what it measures and ``phrase`` how its
+    sentences read. ``headline`` puts it among the key figures of the meeting deck's
+    overview slide; ``by_territory`` gives it a slide of its own by territory (or
+    organisation) in the deck. ``register_answer`` is its (numerator, denominator) SQL
+    where the person registers answer for an organisation that uploaded both bases
+    (``has_registers``), whatever its form said.
     """
 
     id: str
@@ -55,14 +97,36 @@ class Indicator:
     counted: tuple[str, str]
     description: str
     recommendation: str
+    kind: Kind
+    phrase: Phrase
+    headline: bool = False
+    by_territory: bool = False
+    register_answer: tuple[str, str] | None = None
 
     @property
     def is_percent(self) -> bool:
         return self.unit == "%"
 
+    @property
+    def coverage(self) -> bool:
+        """It measures who reported, not an organisation's own result."""
+        return self.kind is Kind.COVERAGE
+
+    @property
+    def yes_no(self) -> bool:
+        """One organisation's value is a yes/no answer."""
+        return self.kind is Kind.YES_NO
+
 
 def _org_share(
-    id_: str, column: str, name: str, short: str, group: str, description: str, rec: str
+    id_: str,
+    column: str,
+    name: str,
+    short: str,
+    group: str,
+    description: str,
+    rec: str,
+    phrase: Phrase,
 ) -> Indicator:
     return Indicator(
         id=id_,
@@ -78,6 +142,8 @@ def _org_share(
         counted=("ОО", "ОО"),
         description=description,
         recommendation=rec,
+        kind=Kind.YES_NO,
+        phrase=phrase,
     )
 
 
@@ -87,9 +153,10 @@ INDICATORS: tuple[Indicator, ...] = (
         name="Доля ОО, представивших данные",
         short="Представили данные",
         group="participation",
-        # Computed over the registry, not the forms: see indicators.py.
-        numerator_sql="reported",
-        denominator_sql="in_registry",
+        # Over the registry, not the forms: SQL over an organisation's row of a period
+        # with ``in_registry`` and ``reported`` (see indicators.py).
+        numerator_sql="CASE WHEN in_registry THEN CAST(reported AS INTEGER) END",
+        denominator_sql="CASE WHEN in_registry THEN 1 END",
         factor=100.0,
         target=100.0,
         better=Better.HIGHER,
@@ -100,6 +167,8 @@ INDICATORS: tuple[Indicator, ...] = (
             "Направить напоминание руководителям ОО, не представившим данные, "
             "и установить срок представления формы мониторинга."
         ),
+        kind=Kind.COVERAGE,
+        phrase=Phrase("Данные представили", singular="Данные представила"),
     ),
     _org_share(
         "regulation",
@@ -110,6 +179,10 @@ INDICATORS: tuple[Indicator, ...] = (
         "ОО, утвердившие локальным актом положение о системе наставничества.",
         "Утвердить положение о системе наставничества в ОО, используя примерное "
         "положение муниципального координатора.",
+        Phrase(
+            "Положение о наставничестве утверждено",
+            negative="Положение о наставничестве не утверждено",
+        ),
     ),
     _org_share(
         "roadmap",
@@ -119,6 +192,10 @@ INDICATORS: tuple[Indicator, ...] = (
         "documents",
         "ОО, утвердившие дорожную карту внедрения целевой модели наставничества.",
         "Разработать и утвердить дорожную карту внедрения целевой модели наставничества.",
+        Phrase(
+            "Дорожная карта внедрения целевой модели наставничества утверждена",
+            negative="Дорожная карта внедрения целевой модели наставничества не утверждена",
+        ),
     ),
     _org_share(
         "curator",
@@ -128,6 +205,10 @@ INDICATORS: tuple[Indicator, ...] = (
         "documents",
         "ОО, в которых приказом назначен куратор реализации целевой модели наставничества.",
         "Назначить приказом куратора реализации целевой модели наставничества в ОО.",
+        Phrase(
+            "Куратор реализации целевой модели наставничества назначен",
+            negative="Куратор реализации целевой модели наставничества не назначен",
+        ),
     ),
     _org_share(
         "program",
@@ -137,6 +218,10 @@ INDICATORS: tuple[Indicator, ...] = (
         "documents",
         "ОО, утвердившие программы наставничества.",
         "Разработать и утвердить программу наставничества по макету методического кейса.",
+        Phrase(
+            "Программы наставничества утверждены",
+            negative="Программа наставничества не утверждена",
+        ),
     ),
     _org_share(
         "program_site",
@@ -146,6 +231,10 @@ INDICATORS: tuple[Indicator, ...] = (
         "documents",
         "ОО, разместившие программы наставничества на официальном сайте.",
         "Разместить утверждённые программы наставничества на официальном сайте ОО.",
+        Phrase(
+            "Программы наставничества размещены на официальных сайтах",
+            negative="Программа наставничества не размещена на официальном сайте",
+        ),
     ),
     Indicator(
         id="databases",
@@ -167,6 +256,14 @@ INDICATORS: tuple[Indicator, ...] = (
             "актуальном состоянии (это зона ответственности куратора по целевой модели "
             "наставничества)."
         ),
+        kind=Kind.YES_NO,
+        phrase=Phrase(
+            "Базы наставников и наставляемых сформированы",
+            negative="Базы наставников и наставляемых не сформированы",
+        ),
+        headline=True,
+        # An organisation that uploaded both bases has them, whatever its form said.
+        register_answer=("1", "1"),
     ),
     _org_share(
         "incentives",
@@ -177,6 +274,10 @@ INDICATORS: tuple[Indicator, ...] = (
         "ОО, закрепившие меры стимулирования наставников в локальных актах.",
         "Закрепить меры материального и нематериального стимулирования наставников "
         "в положении об оплате труда или коллективном договоре.",
+        Phrase(
+            "Меры стимулирования наставников закреплены в локальных актах",
+            negative="Меры стимулирования наставников не закреплены в локальных актах",
+        ),
     ),
     Indicator(
         id="teachers_involved",
@@ -195,6 +296,12 @@ INDICATORS: tuple[Indicator, ...] = (
             "Расширить круг педагогов-наставников и наставляемых, включив в программы "
             "молодых специалистов и педагогов с профессиональными затруднениями."
         ),
+        kind=Kind.PEOPLE,
+        phrase=Phrase(
+            "В систему наставничества включены", singular="В систему наставничества включён"
+        ),
+        headline=True,
+        by_territory=True,
     ),
     Indicator(
         id="young_mentored",
@@ -210,6 +317,9 @@ INDICATORS: tuple[Indicator, ...] = (
         counted=("молодого специалиста", "молодых специалистов"),
         description="Молодые специалисты, за которыми закреплён наставник.",
         recommendation="Закрепить наставника за каждым молодым специалистом приказом по ОО.",
+        kind=Kind.PEOPLE,
+        phrase=Phrase("За наставниками закреплены", singular="За наставниками закреплён"),
+        headline=True,
     ),
     Indicator(
         id="mentors_trained",
@@ -227,6 +337,13 @@ INDICATORS: tuple[Indicator, ...] = (
         recommendation=(
             "Направить наставников на курсы повышения квалификации по вопросам наставничества."
         ),
+        kind=Kind.PEOPLE,
+        phrase=Phrase(
+            "Обучение по вопросам наставничества прошли",
+            singular="Обучение по вопросам наставничества прошёл",
+        ),
+        headline=True,
+        by_territory=True,
     ),
     Indicator(
         id="mentor_load",
@@ -245,6 +362,8 @@ INDICATORS: tuple[Indicator, ...] = (
             "Снизить нагрузку на наставников: привлечь новых наставников из числа опытных "
             "педагогов, чтобы на одного приходилось не более трёх наставляемых."
         ),
+        kind=Kind.RATIO,
+        phrase=Phrase("На одного наставника приходится в среднем", after="наставляемого"),
     ),
     Indicator(
         id="completion",
@@ -263,6 +382,10 @@ INDICATORS: tuple[Indicator, ...] = (
             "Проверить сроки персонализированных программ и обеспечить их завершение "
             "с оценкой результатов."
         ),
+        kind=Kind.PEOPLE,
+        phrase=Phrase(
+            "Программу наставничества завершили", singular="Программу наставничества завершил"
+        ),
     ),
     Indicator(
         id="students_mentored",
@@ -280,6 +403,12 @@ INDICATORS: tuple[Indicator, ...] = (
         recommendation=(
             "Развивать формы «ученик – ученик» и «студент – ученик», вовлекая обучающихся "
             "10–18 лет в программы наставничества."
+        ),
+        kind=Kind.PEOPLE,
+        phrase=Phrase(
+            "В наставничество вовлечены",
+            singular="В наставничество вовлечён",
+            after="в возрасте 10–18 лет",
         ),
     ),
     Indicator(
@@ -302,13 +431,18 @@ INDICATORS: tuple[Indicator, ...] = (
             "Провести анкетирование участников, выявить причины неудовлетворённости "
             "и скорректировать программы наставничества."
         ),
+        kind=Kind.MEAN,
+        phrase=Phrase("Средняя удовлетворённость участников программ наставничества составляет"),
     ),
 )
 
 INDICATORS_BY_ID: dict[str, Indicator] = {i.id: i for i in INDICATORS}
 INDICATOR_IDS: tuple[str, ...] = tuple(INDICATORS_BY_ID)
 # Indicators computed from form values (all but the registry-based reporting rate).
-FORM_INDICATORS: tuple[Indicator, ...] = tuple(i for i in INDICATORS if i.id != "reporting")
+FORM_INDICATORS: tuple[Indicator, ...] = tuple(i for i in INDICATORS if not i.coverage)
+# The reporting rate: the indicator of who reported, which the documents' participation
+# sections and the key figures open with.
+REPORTING: Indicator = next(i for i in INDICATORS if i.coverage)
 
 # What the pages and documents read of a status: its label, from the one legend.
 STATUS_LABELS: dict[Status, str] = {status: legend.label for status, legend in LEGEND.items()}

@@ -397,11 +397,9 @@ class View:
             self.db, indicator, level, territory_id, org_type, values=self._values
         )
 
-    def create_meeting(self, held_on: date, period: str, **details: Any) -> int:
+    def create_meeting(self, scope: Scope, sitting: meetings.Sitting) -> int:
         self._require_meetings()
-        return meetings.create_meeting(
-            self.db, held_on, period, user=self.principal.login, **details
-        )
+        return meetings.create_meeting(self.db, scope, sitting, user=self.principal.login)
 
     def update_meeting(self, meeting_id: int, **details: Any) -> None:
         self._require_meetings()
@@ -412,26 +410,11 @@ class View:
         meetings.mark_shown(self.db, meeting_id, screen, user=self.principal.login)
 
     def add_decision(
-        self,
-        meeting_id: int,
-        indicator: str,
-        level: Level,
-        territory_id: int,
-        text: str,
-        responsible: str,
-        due_date: date | None,
+        self, meeting_id: int, subject: Scope, assignment: decisions.Assignment
     ) -> int:
         self._require_meetings()
         return decisions.add_decision(
-            self.db,
-            meeting_id,
-            indicator,
-            level,
-            territory_id,
-            text,
-            responsible,
-            due_date,
-            user=self.principal.login,
+            self.db, meeting_id, subject, assignment, user=self.principal.login
         )
 
     def update_decision(self, decision_id: int, **changes: Any) -> None:

@@ -2,9 +2,10 @@
 
 Every sentence is built from one row of :func:`analytics.compute.indicators.compute` (a pandas
 row or a plain mapping with ``indicator``, ``numerator``, ``denominator``, ``value``,
-``target``, ``better``). How each indicator reads is declared once, in :data:`PHRASES`;
-an indicator missing from it gets the generic wording of :func:`indicator_sentence`.
-Recommendations come from the catalogue (:attr:`Indicator.recommendation`).
+``target``, ``better``). How each indicator reads is declared on it in the catalogue: its
+:attr:`~analytics.model.catalogue.Indicator.kind` gives the sentence's shape and its
+:attr:`~analytics.model.catalogue.Indicator.phrase` the words; so do its recommendations
+(:attr:`~analytics.model.catalogue.Indicator.recommendation`).
 
 Numbers follow :mod:`analytics.wording.formatting` (``54,0 %``, ``46,0 п. п.``, no-break spaces
 inside numbers); nouns and verbs agree with the numbers: «в 21 из 21 организации»,
@@ -16,10 +17,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
 from analytics.ingest.normalize import period_of
-from analytics.model.catalogue import INDICATORS_BY_ID, Indicator
+from analytics.model.catalogue import INDICATORS_BY_ID, REPORTING, Indicator, Kind
 from analytics.model.contract import ORG_TYPES_BY_CODE
 from analytics.model.legend import Better
 from analytics.wording.formatting import (
@@ -33,113 +33,6 @@ from analytics.wording.formatting import (
     points,
     target_value,
 )
-
-# --- How each indicator reads -------------------------------------------------------------
-
-
-class Form(StrEnum):
-    """The grammatical shape of an indicator's sentence."""
-
-    # A share of organisations: «<text> в 47 из 87 организаций (54,0 %)».
-    ORGS = "orgs"
-    # A share of people: «<text> 108 из 1 421 педагога (7,6 %)»; the verb agrees with 108.
-    PEOPLE = "people"
-    # Organisations that reported: «<text> 245 из 253 организаций (96,8 %)».
-    REPORTED = "reported"
-    # A mean per person: «<text> 1,1 <after> (57 наставляемых на 51 наставника)».
-    RATIO = "ratio"
-    # A weighted mean: «<text> 77,1 % (по ответам 108 участников)».
-    MEAN = "mean"
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """The words of one indicator's sentence.
-
-    ``text`` opens the sentence: the subject with its predicate for ORGS («Положение о
-    наставничестве утверждено»), the predicate for PEOPLE and REPORTED in the plural
-    («В систему наставничества включены»), the lead-in for RATIO and MEAN.
-    ``singular`` is the predicate after a count ending in 1 but not 11 («включён»).
-    ``negative`` says that one organisation lacks it (ORGS, for a single school's note).
-    ``after`` follows the counted noun or the ratio («в возрасте 10–18 лет»).
-    """
-
-    form: Form
-    text: str
-    singular: str = ""
-    negative: str = ""
-    after: str = ""
-
-
-PHRASES: dict[str, Phrase] = {
-    "reporting": Phrase(Form.REPORTED, "Данные представили", singular="Данные представила"),
-    "regulation": Phrase(
-        Form.ORGS,
-        "Положение о наставничестве утверждено",
-        negative="Положение о наставничестве не утверждено",
-    ),
-    "roadmap": Phrase(
-        Form.ORGS,
-        "Дорожная карта внедрения целевой модели наставничества утверждена",
-        negative="Дорожная карта внедрения целевой модели наставничества не утверждена",
-    ),
-    "curator": Phrase(
-        Form.ORGS,
-        "Куратор реализации целевой модели наставничества назначен",
-        negative="Куратор реализации целевой модели наставничества не назначен",
-    ),
-    "program": Phrase(
-        Form.ORGS,
-        "Программы наставничества утверждены",
-        negative="Программа наставничества не утверждена",
-    ),
-    "program_site": Phrase(
-        Form.ORGS,
-        "Программы наставничества размещены на официальных сайтах",
-        negative="Программа наставничества не размещена на официальном сайте",
-    ),
-    "databases": Phrase(
-        Form.ORGS,
-        "Базы наставников и наставляемых сформированы",
-        negative="Базы наставников и наставляемых не сформированы",
-    ),
-    "incentives": Phrase(
-        Form.ORGS,
-        "Меры стимулирования наставников закреплены в локальных актах",
-        negative="Меры стимулирования наставников не закреплены в локальных актах",
-    ),
-    "teachers_involved": Phrase(
-        Form.PEOPLE,
-        "В систему наставничества включены",
-        singular="В систему наставничества включён",
-    ),
-    "young_mentored": Phrase(
-        Form.PEOPLE, "За наставниками закреплены", singular="За наставниками закреплён"
-    ),
-    "mentors_trained": Phrase(
-        Form.PEOPLE,
-        "Обучение по вопросам наставничества прошли",
-        singular="Обучение по вопросам наставничества прошёл",
-    ),
-    "mentor_load": Phrase(
-        Form.RATIO, "На одного наставника приходится в среднем", after="наставляемого"
-    ),
-    "completion": Phrase(
-        Form.PEOPLE,
-        "Программу наставничества завершили",
-        singular="Программу наставничества завершил",
-    ),
-    "students_mentored": Phrase(
-        Form.PEOPLE,
-        "В наставничество вовлечены",
-        singular="В наставничество вовлечён",
-        after="в возрасте 10–18 лет",
-    ),
-    "satisfaction": Phrase(
-        Form.MEAN, "Средняя удовлетворённость участников программ наставничества составляет"
-    ),
-}
-
 
 # --- Organisations: nouns by type -----------------------------------------------------------
 
@@ -320,26 +213,21 @@ def target_clause(indicator: Indicator, value: float, target: float, better: Bet
 
 def _statement(
     indicator: Indicator,
-    phrase: Phrase | None,
     numerator: float,
     denominator: float,
     value: float,
     org_type: str | None,
 ) -> str:
     shown = indicator_value(indicator, value)
-    if phrase is None:
-        return (
-            f"Показатель «{indicator.name}» составляет {shown} "
-            f"({fraction(indicator, numerator, denominator)})"
-        )
+    phrase = indicator.phrase
     noun = org_noun(org_type)
     of = f"{integer(numerator)} из {integer(denominator)}"
-    if phrase.form is Form.ORGS:
+    if indicator.kind is Kind.YES_NO:
         return f"{phrase.text} в {of} {noun.of(denominator)} ({shown})"
-    if phrase.form is Form.REPORTED:
+    if indicator.kind is Kind.COVERAGE:
         verb = phrase.singular if ends_in_one(numerator) else phrase.text
         return f"{verb} {of} {noun.of(denominator)} ({shown})"
-    if phrase.form is Form.PEOPLE:
+    if indicator.kind is Kind.PEOPLE:
         verb = phrase.singular if ends_in_one(numerator) else phrase.text
         counted = genitive_after_from(denominator, *indicator.counted)
         after = f" {phrase.after}" if phrase.after else ""
@@ -372,9 +260,7 @@ def indicator_sentence(row: Mapping[str, object], org_type: str | None = None) -
     if value is None or numerator is None or denominator is None:
         return no_data_sentence(indicator)
     target = _float(row.get("target"))
-    statement = _statement(
-        indicator, PHRASES.get(indicator.id), numerator, denominator, value, org_type
-    )
+    statement = _statement(indicator, numerator, denominator, value, org_type)
     if target is None:
         return _sentence(statement)
     clause = target_clause(indicator, value, target, _better(row, indicator))
@@ -385,10 +271,10 @@ def organization_sentence(row: Mapping[str, object]) -> str:
     """One indicator of a single organisation: «Положение о наставничестве утверждено.»
     or «… не утверждено.» for a yes/no answer; the territory wording otherwise."""
     indicator = _indicator(row)
-    phrase = PHRASES.get(indicator.id)
+    phrase = indicator.phrase
     value = _float(row.get("value"))
     denominator = _float(row.get("denominator"))
-    if phrase is not None and phrase.form is Form.ORGS and value is not None and denominator == 1:
+    if indicator.yes_no and value is not None and denominator == 1:
         return f"{phrase.text if value >= 50 else phrase.negative}."
     return indicator_sentence(row)
 
@@ -444,7 +330,7 @@ def participation_sentence(
     ``outside`` counts organisations that reported but are not in the registry.
     """
     noun = org_noun(org_type)
-    phrase = PHRASES["reporting"]
+    phrase = REPORTING.phrase
     if not expected:
         total = reported + outside
         verb = phrase.singular if ends_in_one(total) else phrase.text
@@ -558,8 +444,7 @@ def by_type_sentence(rows: Mapping[str, Mapping[str, object]]) -> str | None:
         indicator = _indicator(row)
         noun = org_noun(code)
         shown = indicator_value(indicator, value)
-        phrase = PHRASES.get(indicator.id)
-        if phrase is not None and phrase.form is Form.ORGS:
+        if indicator.yes_no:
             parts.append(
                 f"в {integer(numerator)} из {integer(denominator)} {noun.of(int(denominator))} "
                 f"({shown})"
