@@ -32,3 +32,8 @@ def assert_clean(at: AppTest) -> None:
     """No exception and no error message on the page."""
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+def dataframe_with(at: AppTest, column: str):
+    """The first data frame shown on the page that has ``column``."""
+    return next(df.value for df in at.dataframe if column in df.value.columns)

@@ -106,6 +106,18 @@ def org(name: str, **values: object) -> dict[str, object]:
     return {**CLEAN_ANSWERS, "org_name": name, "org_type": "СОШ", **values}
 
 
+# The region of the rows that name their territory.
+REGION = "Удмуртская Республика"
+
+
+def located_org(
+    name: str, municipality: str, period: str = "2023", **values: object
+) -> dict[str, object]:
+    """One organisation's row that names its region, municipality and period itself, as a
+    file loaded without upload defaults does."""
+    return org(name, region=REGION, municipality=municipality, period=period, **values)
+
+
 def table(
     orgs: Iterable[Mapping[str, object]],
     columns: Sequence[str] = FORM_COLUMNS,
@@ -189,3 +201,17 @@ def state(db: Database) -> dict[str, object]:
     archive = db.uploads_dir
     counts["archived"] = sorted(p.name for p in archive.iterdir()) if archive.exists() else []
     return counts
+
+
+def org_id(db: Database, name: str, municipality: str | None = None) -> int:
+    """The id of the organisation stored under ``name`` (in ``municipality``, where names
+    repeat across municipalities)."""
+    if municipality is None:
+        return int(db.scalar("SELECT org_id FROM organizations WHERE name = ?", [name]))
+    return int(
+        db.scalar(
+            "SELECT o.org_id FROM organizations o JOIN municipalities m USING (municipality_id) "
+            "WHERE m.name = ? AND o.name = ?",
+            [municipality, name],
+        )
+    )

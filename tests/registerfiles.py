@@ -32,7 +32,12 @@ from analytics.ingest.normalize import person_key
 from analytics.ingest.parse import Defaults
 from analytics.model.contract import Kind
 from analytics.store.db import Database
-from tests.filemakers import csv_bytes, org, table
+from tests.filemakers import (
+    csv_bytes,
+    org,
+    org_id,  # noqa: F401  (the register tests import it from here)
+    table,
+)
 
 PERIOD = "2022/2023"
 DEFAULTS = Defaults(
@@ -210,7 +215,3 @@ def load_registers(db: Database) -> None:
     ingest_bytes(
         db, "наставляемые.csv", register_csv(MENTEE_HEADER, MENTEES_1), Kind.MENTEES, DEFAULTS
     )
-
-
-def org_id(db: Database, name: str) -> int:
-    return int(db.scalar("SELECT org_id FROM organizations WHERE name = ?", [name]))

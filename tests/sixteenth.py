@@ -80,7 +80,7 @@ def main(folder: Path) -> dict[str, bool]:
     from analytics.store.db import Database
     from analytics.store.scope import Scope
     from pages.organization import comparison_rows
-    from tests.test_report import PERIOD, load_town
+    from tests.townfiles import PERIOD, load_town
 
     now = datetime(2026, 11, 22, 10, 0)
     with Database(folder / "monitoring.duckdb") as db:

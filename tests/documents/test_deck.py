@@ -1,0 +1,201 @@
+"""The meeting deck (PPTX, 16:9): opened with python-pptx; the title, the key figures,
+the charts and the deficit table checked against the engine; the filters on every
+slide."""
+
+from __future__ import annotations
+
+import io
+import struct
+from datetime import datetime
+
+import pytest
+from pptx import Presentation
+from pptx.util import Inches
+
+from analytics.compute.indicators import compute, deficits
+from analytics.compute.lookups import find_territory
+from analytics.documents import deck, images
+from analytics.documents.territory import ReportError
+from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.model.levels import Level
+from analytics.store.db import Database
+from analytics.store.scope import Scope
+from analytics.wording.formatting import NBSP
+from tests.townfiles import PERIOD, TOWN, load_town
+
+NOW = datetime(2026, 11, 22, 10, 0)
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory: pytest.TempPathFactory):
+    db = Database(tmp_path_factory.mktemp("deck") / "monitoring.duckdb")
+    municipality = load_town(db)
+    yield db, municipality
+    db.close()
+
+
+@pytest.fixture(scope="module")
+def town_deck(town) -> bytes:
+    db, municipality = town
+    return deck.build_deck(db, PERIOD, municipality_id=municipality, now=NOW)
+
+
+def slides(content: bytes):
+    return list(Presentation(io.BytesIO(content)).slides)
+
+
+def texts(slide) -> list[str]:
+    found = []
+    for shape in slide.shapes:
+        if shape.has_text_frame and shape.text_frame.text:
+            found.append(shape.text_frame.text.replace(NBSP, " "))
+    return found
+
+
+def filters_text(slide) -> str:
+    return next(s.text_frame.text for s in slide.shapes if s.name == "Фильтры").replace(NBSP, " ")
+
+
+def test_the_deck_is_16_by_9(town_deck):
+    presentation = Presentation(io.BytesIO(town_deck))
+    assert (presentation.slide_width, presentation.slide_height) == (
+        Inches(13.333),
+        Inches(7.5),
+    )
+    assert abs(presentation.slide_width / presentation.slide_height - 16 / 9) < 0.001
+
+
+def test_every_slide_states_its_filters_in_a_footer(town, town_deck):
+    db, _ = town
+    found = slides(town_deck)
+    assert len(found) >= 6
+    for n, slide in enumerate(found, start=1):
+        assert filters_text(slide) == (
+            f"Фильтры: период — 2023/2024 уч. год; территория — {TOWN} (Тестовская область); "
+            f"тип ОО — все типы; версия данных — {db.data_version()}"
+        ), n
+        assert f"{n} / {len(found)}" in texts(slide)
+
+
+def test_the_title_slide_names_territory_period_and_data_version(town, town_deck):
+    db, _ = town
+    title = texts(slides(town_deck)[0])
+    assert title[:3] == [
+        "Мониторинг реализации целевой модели наставничества педагогических работников",
+        f"Территория: {TOWN} (Тестовская область)\nПериод: 2023/2024 уч. год",
+        f"Версия данных: {db.data_version()} · сформировано 22.11.2026",
+    ]
+
+
+def test_the_overview_gives_the_reporting_rate_deficits_and_key_values(town, town_deck):
+    db, municipality = town
+    overview = texts(slides(town_deck)[1])
+    frame = compute(
+        db, Scope(periods=(PERIOD,), levels=(Level.TOTAL,), municipality_id=municipality)
+    )
+    found = int(frame["deficit"].sum())
+    computed = int(frame["value"].notna().sum())
+    assert overview[:2] == ["Основные итоги", f"{TOWN} (Тестовская область), 2023/2024 уч. год"]
+    assert overview[2:5] == ["Представили данные", "96,7 %", "87 из 90 организаций"]
+    assert ["Дефициты", f"{found} из {computed}", "показателей ниже целевого значения"] == (
+        overview[5:8]
+    )
+    assert overview[8:11] == [
+        "Базы наставников и наставляемых",
+        "54,0 %",
+        "цель 100 %: значительно ниже цели",
+    ]
+
+
+def test_chart_slides_carry_3200_by_1800_png_where_chromium_is_available(town_deck):
+    if not images.images_available():
+        pytest.skip("chromium is not installed")
+    pictures = [
+        shape.image.blob
+        for slide in slides(town_deck)
+        for shape in slide.shapes
+        if shape.shape_type == 13
+    ]
+    assert len(pictures) >= 4
+    for png in pictures:
+        assert struct.unpack(">II", png[16:24]) == (3200, 1800)
+    titles = [texts(slide)[0] for slide in slides(town_deck)]
+    assert "Нормативное и организационное обеспечение" in titles
+    assert "Педагоги в наставничестве" in titles
+
+
+def test_the_deficit_table_follows_the_engine_largest_gap_first(town, town_deck):
+    db, municipality = town
+    expected = deficits(
+        compute(db, Scope(periods=(PERIOD,), levels=(Level.TOTAL,), municipality_id=municipality))
+    )
+    rows = []
+    for slide in slides(town_deck):
+        if texts(slide)[0].startswith("Дефициты"):
+            table = next(s.table for s in slide.shapes if s.has_table)
+            rows.extend(
+                [cell.text.replace(NBSP, " ") for cell in row.cells] for row in list(table.rows)[1:]
+            )
+    assert [r[1] for r in rows] == list(expected["name"])
+    assert rows[0] == [
+        "1",
+        INDICATORS_BY_ID["databases"].name,
+        "54,0 %",
+        "100 %",
+        "46,0 п. п.",
+        INDICATORS_BY_ID["databases"].recommendation,
+    ]
+
+
+def test_without_chromium_the_charts_are_native_powerpoint_charts(town, monkeypatch):
+    monkeypatch.setattr(images, "images_available", lambda: False)
+    db, municipality = town
+    content = deck.build_deck(db, PERIOD, municipality_id=municipality, now=NOW)
+    found = slides(content)
+    charts = [s for slide in found for s in slide.shapes if s.has_chart]
+    pictures = [s for slide in found for s in slide.shapes if s.shape_type == 13]
+    assert charts
+    assert pictures == []
+    first = charts[0].chart
+    assert list(first.plots[0].categories)[:2] == ["Положение о наставничестве", "Дорожная карта"]
+    for slide in found:
+        assert filters_text(slide).startswith("Фильтры: период — 2023/2024 уч. год")
+
+
+def test_a_deck_for_the_samples_without_a_registry(samples_db, monkeypatch):
+    monkeypatch.setattr(images, "images_available", lambda: False)
+    region = find_territory(samples_db, "region", "Удмуртская Республика")
+    content = deck.build_deck(samples_db, "2023", region_id=region, now=NOW)
+    found = slides(content)
+    overview = texts(found[1])
+    assert overview[2:5] == ["Представили данные", "30", "организаций; реестр ОО не загружен"]
+    for slide in found:
+        assert "территория — Удмуртская Республика;" in filters_text(slide)
+
+
+def test_an_unknown_period_is_refused_in_russian(town):
+    db, _ = town
+    with pytest.raises(ReportError, match="Период «1999» не найден в базе"):
+        deck.build_deck(db, "1999")
+
+
+def test_every_text_of_the_deck_is_at_least_18_points(town, monkeypatch):
+    # Native charts (no chromium) carry text of their own: check those too.
+    monkeypatch.setattr(images, "images_available", lambda: False)
+    db, municipality = town
+    content = deck.build_deck(db, PERIOD, municipality_id=municipality, now=NOW)
+    sizes, charts = [], []
+    for slide in slides(content):
+        for shape in slide.shapes:
+            frames = []
+            if shape.has_text_frame:
+                frames.append(shape.text_frame)
+            if shape.has_table:
+                frames.extend(cell.text_frame for row in shape.table.rows for cell in row.cells)
+            if shape.has_chart:
+                charts.append(shape.chart.font.size.pt)
+            for frame in frames:
+                sizes.extend(r.font.size.pt for p in frame.paragraphs for r in p.runs if r.text)
+    assert sizes and charts
+    assert min(sizes) == 18
+    assert min(charts) == 18
