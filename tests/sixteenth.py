@@ -88,9 +88,11 @@ def main(folder: Path) -> dict[str, bool]:
         frame = compute(db, Scope(periods=(PERIOD,)))
         org = frame[frame["level"] == "organization"].iloc[0]
         org_id = int(org["org_id"])
-        note = docx_text(build_report(db, PERIOD, municipality_id=town, now=now, appendix=True))
-        school = docx_text(build_school_note(db, PERIOD, org_id, now=now))
-        deck = pptx_text(build_deck(db, PERIOD, municipality_id=town, now=now))
+        note = docx_text(
+            build_report(db, Scope(periods=(PERIOD,), municipality_id=town), now=now, appendix=True)
+        )
+        school = docx_text(build_school_note(db, Scope(periods=(PERIOD,), org_id=org_id), now=now))
+        deck = pptx_text(build_deck(db, Scope(periods=(PERIOD,), municipality_id=town), now=now))
         profile = comparison_rows(frame, org, PERIOD)
     return {
         "note": NAME in note,

@@ -435,14 +435,13 @@ def _report(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     from analytics.documents.note import build_report
     from analytics.documents.pdf import report_pdf
 
-    document = build_report(
-        db,
-        _period(db, args.period),
-        region_id,
-        municipality_id,
-        org_type,
-        appendix=args.appendix,
+    scope = Scope(
+        periods=(_period(db, args.period),),
+        region_id=region_id,
+        municipality_id=municipality_id,
+        org_type=org_type,
     )
+    document = build_report(db, scope, appendix=args.appendix)
     if suffix == ".pdf":
         document = report_pdf(document)
     return _save(args.out, document, out)
@@ -452,7 +451,8 @@ def _school_notes(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     _, municipality_id = _territories(db, args)
     from analytics.documents.school_notes import build_school_notes_zip
 
-    archive = build_school_notes_zip(db, _period(db, args.period), municipality_id)
+    scope = Scope(periods=(_period(db, args.period),), municipality_id=municipality_id)
+    archive = build_school_notes_zip(db, scope)
     return _save(args.out, archive, out)
 
 
@@ -460,9 +460,10 @@ def _deck(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     from analytics.documents.deck import build_deck
 
     region_id, municipality_id = _territories(db, args)
-    return _save(
-        args.out, build_deck(db, _period(db, args.period), region_id, municipality_id), out
+    scope = Scope(
+        periods=(_period(db, args.period),), region_id=region_id, municipality_id=municipality_id
     )
+    return _save(args.out, build_deck(db, scope), out)
 
 
 def _demo(db: Database, args: argparse.Namespace, out: TextIO) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 import pandas as pd
@@ -27,6 +28,7 @@ from analytics.documents.exports import defuse
 from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, REPORTING, STATUS_LABELS
 from analytics.model.legend import STATUS_COLOURS, TARGET_CSS, Status
 from analytics.store.db import Database
+from analytics.store.scope import Scope
 from analytics.wording import narrative
 from analytics.wording.formatting import day, integer, percent, plural
 
@@ -473,20 +475,15 @@ def _cell(cell, text: str, size: int, bold: bool = False, fill=None, color=DARK)
         cell.fill.background()
 
 
-def build_deck(
-    db: Database,
-    period: str,
-    region_id: int | None = None,
-    municipality_id: int | None = None,
-    now: datetime | None = None,
-) -> bytes:
-    """The meeting presentation for a territory and period, as PPTX bytes (16:9).
+def build_deck(db: Database, scope: Scope, now: datetime | None = None) -> bytes:
+    """The meeting presentation for a territory and period, as PPTX bytes (16:9):
+    ``scope`` names the period and narrows by region or municipality.
 
     Raises :class:`~analytics.report.ReportError` (Russian message) for an unknown
     period or territory. Charts are PNG where chromium is available and native
     PowerPoint charts otherwise.
     """
-    data = collect(db, period, region_id, municipality_id, None, now)
+    data = collect(db, replace(scope, org_type=None), now)
     deck = _Deck(data)
     _title_slide(deck)
     _overview_slide(deck)

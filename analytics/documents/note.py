@@ -604,18 +604,12 @@ def _territory_appendices(w: DocWriter, data: ReportData, number: int) -> None:
 
 
 def build_report(
-    db: Database,
-    period: str,
-    region_id: int | None = None,
-    municipality_id: int | None = None,
-    org_type: str | None = None,
-    now: datetime | None = None,
-    appendix: bool = False,
+    db: Database, scope: Scope, now: datetime | None = None, appendix: bool = False
 ) -> bytes:
     """The information and analytic note for a territory and period, as DOCX bytes.
 
-    ``region_id``/``municipality_id`` narrow the territory (neither: everything in the
-    database); ``org_type`` is a contract code (``school`` …) or a Russian label; ``now``
+    ``scope`` names the period and narrows by region or municipality (neither: everything
+    in the database) and org type (a contract code ``school`` … or a Russian label); ``now``
     dates the note; ``appendix`` adds every organisation's values and deficits (many
     pages for a region). The basis cites the monitoring round of the period and territory
     (its order and collection dates); the sign-off is the one set on «Настройки»; a meeting
@@ -623,7 +617,7 @@ def build_report(
     where chromium is available and left out otherwise. Raises :class:`ReportError`
     (Russian message) for an unknown period, territory or org type.
     """
-    data = collect(db, period, region_id, municipality_id, org_type, now)
+    data = collect(db, scope, now)
     meeting = approving_meeting(
         db, data.period, data.region_id, data.municipality_id, data.org_type, data.now.date()
     )
@@ -631,8 +625,8 @@ def build_report(
     _title_block(w, data)
     _summary(w, data)
     number = 1
-    scope = Scope(region_id=data.region_id, municipality_id=data.municipality_id)
-    _sources(w, data, number, rounds.round_basis(db, data.period, scope))
+    territory = Scope(region_id=data.region_id, municipality_id=data.municipality_id)
+    _sources(w, data, number, rounds.round_basis(db, data.period, territory))
     number += 1
     _participation(w, data, number)
     number = _groups(w, data, number + 1)

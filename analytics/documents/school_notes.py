@@ -28,6 +28,7 @@ from .cells import target_text, value_text
 from .docx_writer import DocWriter, status_fill
 from .territory import (
     ReportError,
+    document_period,
     natural_key,
     resolve_period,
     scope_organizations,
@@ -261,19 +262,19 @@ def _footer(w: DocWriter, data: _Municipality, municipality: str) -> None:
 
 
 def build_school_note(
-    db: Database,
-    period: str,
-    org_id: int,
-    now: datetime | None = None,
-    values: Values = compute,
+    db: Database, scope: Scope, now: datetime | None = None, values: Values = compute
 ) -> bytes:
-    """A one-page DOCX for one organisation: its indicators against its municipality and
-    the targets, then its deficits with a recommendation for each. Raises
-    :class:`~analytics.report.ReportError` for an unknown period or organisation.
+    """A one-page DOCX for the organisation of ``scope`` (its ``org_id``) over its one
+    period: its indicators against its municipality and the targets, then its deficits
+    with a recommendation for each. Raises :class:`ReportError` for an unknown period or
+    organisation.
 
     The values are read through ``values``: for a curator, their window, where a
     municipal value that could reveal another school's is left blank."""
-    period = resolve_period(db, period)
+    org_id = scope.org_id
+    if org_id is None:
+        raise ReportError("Справка по организации строится для одной организации.")
+    period = resolve_period(db, document_period(scope))
     municipality_id = _municipality_of(db, org_id)
     data = _Municipality(db, period, municipality_id, now, values)
     orgs = data.organizations[data.organizations["org_id"] == org_id]
@@ -286,18 +287,17 @@ def build_school_note(
 
 
 def build_school_notes_zip(
-    db: Database,
-    period: str,
-    municipality_id: int,
-    now: datetime | None = None,
-    org_ids: frozenset[int] | None = None,
-    values: Values = compute,
+    db: Database, scope: Scope, now: datetime | None = None, values: Values = compute
 ) -> bytes:
-    """A ZIP with one note per organisation of the municipality (those that sent a form
-    for the period and those of the registry that did not), named after the
-    organisation: ``МБОУ СОШ № 5.docx``. ``org_ids`` limits it to those organisations
-    (a curator's), whose values are read through ``values`` (their window)."""
-    period = resolve_period(db, period)
+    """A ZIP with one note per organisation of the municipality of ``scope`` over its one
+    period (those that sent a form and those of the registry that did not), named after
+    the organisation: ``МБОУ СОШ № 5.docx``. The scope's ``org_ids`` limit it to those
+    organisations (a curator's), whose values are read through ``values`` (their
+    window)."""
+    municipality_id, org_ids = scope.municipality_id, scope.org_ids
+    if municipality_id is None:
+        raise ReportError("Справки по организациям строятся по одному муниципалитету.")
+    period = resolve_period(db, document_period(scope))
     name = db.scalar("SELECT name FROM municipalities WHERE municipality_id = ?", [municipality_id])
     if name is None:
         raise ReportError(f"Муниципалитет с кодом {municipality_id} не найден в базе.")

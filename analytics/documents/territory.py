@@ -292,22 +292,28 @@ def resolve_org_type(org_type: str | None) -> str | None:
         raise ReportError(f"Тип ОО «{org_type}» не распознан: {error}") from None
 
 
-def collect(
-    db: Database,
-    period: str,
-    region_id: int | None = None,
-    municipality_id: int | None = None,
-    org_type: str | None = None,
-    now: datetime | None = None,
-) -> ReportData:
-    """Compute what a document about this territory and period says.
+def document_period(scope: Scope) -> str:
+    """The one period a document is about: its scope names exactly one (in any usual
+    spelling, resolved against the data by :func:`resolve_period`)."""
+    if not scope.periods or len(scope.periods) != 1:
+        raise ReportError("Документ строится за один период: укажите его.")
+    return scope.periods[0]
+
+
+def collect(db: Database, scope: Scope, now: datetime | None = None) -> ReportData:
+    """Compute what a document about a territory and period says: ``scope`` names one
+    period and narrows by region, municipality and org type (a contract code or a Russian
+    label); anything narrower is refused.
 
     The previous period is the latest earlier period with monitoring data for the same
     territory and org type (None if there is none). Raises :class:`ReportError` for an
     unknown period, territory or org type.
     """
-    period = resolve_period(db, period)
-    org_type = resolve_org_type(org_type)
+    if scope.district_id is not None or scope.org_id is not None or scope.org_ids is not None:
+        raise ReportError("Справка и презентация строятся по региону или муниципалитету.")
+    period = resolve_period(db, document_period(scope))
+    org_type = resolve_org_type(scope.org_type)
+    region_id, municipality_id = scope.region_id, scope.municipality_id
     region_id, region, municipality = _territory_names(db, region_id, municipality_id)
     with_data = _periods_with_data(db, region_id, municipality_id, org_type)
     known = lookups.periods(db)

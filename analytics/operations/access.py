@@ -257,9 +257,13 @@ class View:
         """The analytic note of a territory; it lists every school, so not for curators.
         ``appendix`` adds every organisation's values and deficits."""
         self._require_every_organization("Справка по территории")
-        return build_report(
-            self.db, period, region_id, municipality_id, org_type, appendix=appendix
+        scope = Scope(
+            periods=(period,),
+            region_id=region_id,
+            municipality_id=municipality_id,
+            org_type=org_type,
         )
+        return build_report(self.db, scope, appendix=appendix)
 
     def signoff(self) -> SignOff:
         """The documents' sign-off set on «Настройки»: printed on every note, so anyone
@@ -274,20 +278,21 @@ class View:
         self, period: str, region_id: int | None = None, municipality_id: int | None = None
     ) -> bytes:
         self._require_every_organization("Презентация по территории")
-        return build_deck(self.db, period, region_id, municipality_id)
+        scope = Scope(periods=(period,), region_id=region_id, municipality_id=municipality_id)
+        return build_deck(self.db, scope)
 
     @territory_values
     def school_notes_zip(self, period: str, municipality_id: int) -> bytes:
         """Notes for the municipality's organisations; a curator's ZIP holds only theirs."""
         own = None if self.principal.sees_every_organization else self.principal.org_ids
-        return build_school_notes_zip(
-            self.db, period, municipality_id, org_ids=own, values=self._values
-        )
+        scope = Scope(periods=(period,), municipality_id=municipality_id, org_ids=own)
+        return build_school_notes_zip(self.db, scope, values=self._values)
 
     @territory_values
     def school_note(self, period: str, org_id: int) -> bytes:
         self._require_org(org_id)
-        return build_school_note(self.db, period, org_id, values=self._values)
+        scope = Scope(periods=(period,), org_id=org_id)
+        return build_school_note(self.db, scope, values=self._values)
 
     # --- writes -----------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ def town(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def town_deck(town) -> bytes:
     db, municipality = town
-    return deck.build_deck(db, PERIOD, municipality_id=municipality, now=NOW)
+    return deck.build_deck(db, Scope(periods=(PERIOD,), municipality_id=municipality), now=NOW)
 
 
 def slides(content: bytes):
@@ -150,7 +150,7 @@ def test_the_deficit_table_follows_the_engine_largest_gap_first(town, town_deck)
 def test_without_chromium_the_charts_are_native_powerpoint_charts(town, monkeypatch):
     monkeypatch.setattr(images, "images_available", lambda: False)
     db, municipality = town
-    content = deck.build_deck(db, PERIOD, municipality_id=municipality, now=NOW)
+    content = deck.build_deck(db, Scope(periods=(PERIOD,), municipality_id=municipality), now=NOW)
     found = slides(content)
     charts = [s for slide in found for s in slide.shapes if s.has_chart]
     pictures = [s for slide in found for s in slide.shapes if s.shape_type == 13]
@@ -165,7 +165,7 @@ def test_without_chromium_the_charts_are_native_powerpoint_charts(town, monkeypa
 def test_a_deck_for_the_samples_without_a_registry(samples_db, monkeypatch):
     monkeypatch.setattr(images, "images_available", lambda: False)
     region = find_territory(samples_db, "region", "Удмуртская Республика")
-    content = deck.build_deck(samples_db, "2023", region_id=region, now=NOW)
+    content = deck.build_deck(samples_db, Scope(periods=("2023",), region_id=region), now=NOW)
     found = slides(content)
     overview = texts(found[1])
     assert overview[2:5] == ["Представили данные", "30", "организаций; реестр ОО не загружен"]
@@ -176,14 +176,14 @@ def test_a_deck_for_the_samples_without_a_registry(samples_db, monkeypatch):
 def test_an_unknown_period_is_refused_in_russian(town):
     db, _ = town
     with pytest.raises(ReportError, match="Период «1999» не найден в базе"):
-        deck.build_deck(db, "1999")
+        deck.build_deck(db, Scope(periods=("1999",)))
 
 
 def test_every_text_of_the_deck_is_at_least_18_points(town, monkeypatch):
     # Native charts (no chromium) carry text of their own: check those too.
     monkeypatch.setattr(images, "images_available", lambda: False)
     db, municipality = town
-    content = deck.build_deck(db, PERIOD, municipality_id=municipality, now=NOW)
+    content = deck.build_deck(db, Scope(periods=(PERIOD,), municipality_id=municipality), now=NOW)
     sizes, charts = [], []
     for slide in slides(content):
         for shape in slide.shapes:

@@ -13,6 +13,7 @@ from analytics.compute.lookups import find_territory
 from analytics.documents import deck, images
 from analytics.ingest.load import ingest_bytes
 from analytics.ingest.parse import Defaults
+from analytics.store.scope import Scope
 from tests.filemakers import csv_bytes, org, table
 
 FORMULAS = ('=HYPERLINK("http://example.org","нажмите")', "+cmd|' /C calc'!A0", "@SUM(1+1)")
@@ -40,7 +41,9 @@ def test_formula_names_are_text_in_the_charts_workbooks(fresh_db, monkeypatch):
     ingest_bytes(fresh_db, "формы.csv", csv_bytes(table(rows)), defaults=DEFAULTS)
     town = find_territory(fresh_db, "municipality", "г. Глазов")
 
-    content = deck.build_deck(fresh_db, "2023", municipality_id=town, now=datetime(2026, 1, 1))
+    content = deck.build_deck(
+        fresh_db, Scope(periods=("2023",), municipality_id=town), now=datetime(2026, 1, 1)
+    )
 
     cells = chart_cells(content)
     assert [value for kind, value in cells if kind == "f"] == []

@@ -47,7 +47,10 @@ def town_report(town) -> bytes:
     per-organisation appendix, built once."""
     db, municipality = town
     return note.build_report(
-        db, PERIOD, municipality_id=municipality, org_type="school", now=NOW, appendix=True
+        db,
+        Scope(periods=(PERIOD,), municipality_id=municipality, org_type="school"),
+        now=NOW,
+        appendix=True,
     )
 
 
@@ -293,13 +296,13 @@ def test_charts_are_embedded_as_3200_by_1800_png_where_chromium_is_available(tow
 
 def test_a_note_built_without_chromium_says_it_has_no_figures(town, no_images):
     db, municipality = town
-    content = note.build_report(db, PERIOD, municipality_id=municipality, now=NOW)
+    content = note.build_report(db, Scope(periods=(PERIOD,), municipality_id=municipality), now=NOW)
     assert docx_paragraphs(content).count(note.WITHOUT_FIGURES) == 1
 
 
 def test_without_chromium_the_note_has_no_figures_and_no_error(town, no_images):
     db, municipality = town
-    content = note.build_report(db, PERIOD, municipality_id=municipality, now=NOW)
+    content = note.build_report(db, Scope(periods=(PERIOD,), municipality_id=municipality), now=NOW)
     assert png_parts(content) == []
     assert not any(p.startswith("Рисунок ") for p in docx_paragraphs(content))
     assert (
@@ -311,7 +314,9 @@ def test_without_chromium_the_note_has_no_figures_and_no_error(town, no_images):
 
 def test_the_sample_note_for_glazov_matches_the_engine(samples_db, no_images):
     municipality = find_territory(samples_db, "municipality", "г. Глазов")
-    content = note.build_report(samples_db, "2023", municipality_id=municipality, now=NOW)
+    content = note.build_report(
+        samples_db, Scope(periods=("2023",), municipality_id=municipality), now=NOW
+    )
     text = docx_paragraphs(content)
     assert "Территория: г. Глазов (Удмуртская Республика)" in text
     assert text[text.index("2. Участие в мониторинге") + 1] == (
@@ -338,10 +343,10 @@ def test_a_note_for_all_territories_names_the_regions_and_adds_their_appendices(
     samples_db, no_images
 ):
     assert "Территория: Удмуртская Республика" in docx_paragraphs(
-        note.build_report(samples_db, "2023", now=NOW)
+        note.build_report(samples_db, Scope(periods=("2023",)), now=NOW)
     )
     load_town(samples_db)
-    content = note.build_report(samples_db, PREVIOUS, now=NOW, appendix=True)
+    content = note.build_report(samples_db, Scope(periods=(PREVIOUS,)), now=NOW, appendix=True)
     text = docx_paragraphs(content)
     assert "Территория: Тестовская область, Ханты-Мансийский автономный округ – Югра" in text
     assert "Значения показателей по муниципалитетам, 2022/2023 уч. год" in text
@@ -365,7 +370,9 @@ def test_participation_in_the_note_agrees_with_its_numbers(
     fresh_db, no_images, registry, reported, sentence
 ):
     municipality = load_town(fresh_db, registry, reported, with_databases=1, previous=None)
-    content = note.build_report(fresh_db, PERIOD, municipality_id=municipality, now=NOW)
+    content = note.build_report(
+        fresh_db, Scope(periods=(PERIOD,), municipality_id=municipality), now=NOW
+    )
     text = docx_paragraphs(content)
     assert text[text.index("2. Участие в мониторинге") + 1] == sentence
     assert (
@@ -380,16 +387,18 @@ def test_an_unknown_period_or_territory_is_refused_in_russian(town):
         territory.ReportError,
         match=re.escape("Период «2030» не найден в базе. Доступные периоды: 2022/2023, 2023/2024."),
     ):
-        note.build_report(db, "2030")
+        note.build_report(db, Scope(periods=("2030",)))
     with pytest.raises(territory.ReportError, match="Муниципалитет с кодом 999 не найден"):
-        note.build_report(db, PERIOD, municipality_id=999)
+        note.build_report(db, Scope(periods=(PERIOD,), municipality_id=999))
     with pytest.raises(territory.ReportError, match="Тип ОО «гимназии-интернаты» не распознан"):
-        note.build_report(db, PERIOD, org_type="гимназии-интернаты")
+        note.build_report(db, Scope(periods=(PERIOD,), org_type="гимназии-интернаты"))
 
 
 def test_a_period_is_accepted_in_any_usual_spelling(town, no_images):
     db, municipality = town
-    content = note.build_report(db, "2023-24", municipality_id=municipality, now=NOW)
+    content = note.build_report(
+        db, Scope(periods=("2023-24",), municipality_id=municipality), now=NOW
+    )
     assert "Период мониторинга: 2023/2024 уч. год" in docx_paragraphs(content)
 
 
@@ -409,6 +418,18 @@ def test_pdf_through_libreoffice_where_installed(town_report, tmp_path: Path):
 
 def test_the_previous_period_is_the_latest_earlier_one_with_data(town):
     db, municipality = town
-    data = territory.collect(db, PERIOD, municipality_id=municipality)
+    data = territory.collect(db, Scope(periods=(PERIOD,), municipality_id=municipality))
     assert data.previous == lookups.previous_period(db, PERIOD) == PREVIOUS
-    assert territory.collect(db, PREVIOUS, municipality_id=municipality).previous is None
+    assert (
+        territory.collect(db, Scope(periods=(PREVIOUS,), municipality_id=municipality)).previous
+        is None
+    )
+
+
+def test_a_note_over_two_periods_or_narrower_than_a_municipality_is_refused_in_russian(town):
+    db, municipality = town
+
+    with pytest.raises(territory.ReportError, match="Документ строится за один период"):
+        note.build_report(db, Scope(periods=(PREVIOUS, PERIOD), municipality_id=municipality))
+    with pytest.raises(territory.ReportError, match="строятся по региону или муниципалитету"):
+        note.build_report(db, Scope(periods=(PERIOD,), org_id=1))

@@ -43,8 +43,9 @@ def no_images(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(images, "images_available", lambda: False)
 
 
-def note(db: Database, municipality: int, **options) -> bytes:
-    return build_report(db, PERIOD, municipality_id=municipality, now=NOW, **options)
+def note(db: Database, municipality: int, org_type: str | None = None, **options) -> bytes:
+    scope = Scope(periods=(PERIOD,), municipality_id=municipality, org_type=org_type)
+    return build_report(db, scope, now=NOW, **options)
 
 
 def document_xml(content: bytes) -> str:

@@ -35,7 +35,9 @@ def town(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def notes_zip(town) -> bytes:
     db, municipality = town
-    return school_notes.build_school_notes_zip(db, PERIOD, municipality, now=NOW)
+    return school_notes.build_school_notes_zip(
+        db, Scope(periods=(PERIOD,), municipality_id=municipality), now=NOW
+    )
 
 
 def text_of(content: bytes) -> list[str]:
@@ -49,7 +51,9 @@ def table_of(content: bytes) -> list[list[str]]:
 
 def test_a_school_without_a_mentee_database_gets_that_deficit_and_what_to_do(town):
     db, _ = town
-    content = school_notes.build_school_note(db, PERIOD, org_id(db, numbered_school(48)), now=NOW)
+    content = school_notes.build_school_note(
+        db, Scope(periods=(PERIOD,), org_id=org_id(db, numbered_school(48))), now=NOW
+    )
     text = text_of(content)
     assert text[0] == (
         "Справка по итогам мониторинга реализации целевой модели наставничества "
@@ -70,7 +74,9 @@ def test_a_school_without_a_mentee_database_gets_that_deficit_and_what_to_do(tow
 
 def test_the_table_sets_the_school_beside_its_municipality_and_the_target(town):
     db, municipality = town
-    content = school_notes.build_school_note(db, PERIOD, org_id(db, numbered_school(48)), now=NOW)
+    content = school_notes.build_school_note(
+        db, Scope(periods=(PERIOD,), org_id=org_id(db, numbered_school(48))), now=NOW
+    )
     rows = {line[0]: line for line in table_of(content)}
     assert table_of(content)[0] == ["Показатель", "Организация", TOWN, "Цель", "Статус"]
     assert rows["Базы наставников и наставляемых"][1:] == [
@@ -104,7 +110,9 @@ def test_the_table_sets_the_school_beside_its_municipality_and_the_target(town):
 def test_a_school_with_both_databases_has_no_such_deficit(town):
     db, _ = town
     text = text_of(
-        school_notes.build_school_note(db, PERIOD, org_id(db, numbered_school(1)), now=NOW)
+        school_notes.build_school_note(
+            db, Scope(periods=(PERIOD,), org_id=org_id(db, numbered_school(1))), now=NOW
+        )
     )
     assert not any("Базы наставников и наставляемых не сформированы" in p for p in text)
     assert any(p.startswith("1. ") for p in text)  # other deficits of the fixture remain
@@ -112,7 +120,9 @@ def test_a_school_with_both_databases_has_no_such_deficit(town):
 
 def test_a_school_that_did_not_report_is_told_to_send_its_form(town):
     db, _ = town
-    content = school_notes.build_school_note(db, PERIOD, org_id(db, numbered_school(88)), now=NOW)
+    content = school_notes.build_school_note(
+        db, Scope(periods=(PERIOD,), org_id=org_id(db, numbered_school(88))), now=NOW
+    )
     text = text_of(content)
     assert any(
         p.startswith("Организация не представила данные мониторинга за 2023/2024 уч. год.")
@@ -125,7 +135,9 @@ def test_the_note_fits_one_page_without_breaks(town):
     db, _ = town
     document = Document(
         io.BytesIO(
-            school_notes.build_school_note(db, PERIOD, org_id(db, numbered_school(48)), now=NOW)
+            school_notes.build_school_note(
+                db, Scope(periods=(PERIOD,), org_id=org_id(db, numbered_school(48))), now=NOW
+            )
         )
     )
     assert len(document.sections) == 1
@@ -173,7 +185,9 @@ def test_notes_for_the_samples_name_the_files_after_the_schools(samples_db):
     municipality = int(
         samples_db.scalar("SELECT municipality_id FROM municipalities WHERE name = 'г. Глазов'")
     )
-    content = school_notes.build_school_notes_zip(samples_db, "2023", municipality, now=NOW)
+    content = school_notes.build_school_notes_zip(
+        samples_db, Scope(periods=("2023",), municipality_id=municipality), now=NOW
+    )
     names = zipfile.ZipFile(io.BytesIO(content)).namelist()
     assert len(names) == 30
     assert "МБОУ СОШ № 5.docx" in names
@@ -183,8 +197,10 @@ def test_notes_for_the_samples_name_the_files_after_the_schools(samples_db):
 def test_unknown_period_or_organisation_is_refused_in_russian(town):
     db, _ = town
     with pytest.raises(ReportError, match="не найден в базе"):
-        school_notes.build_school_note(db, "2030", org_id(db, numbered_school(1)))
+        school_notes.build_school_note(
+            db, Scope(periods=("2030",), org_id=org_id(db, numbered_school(1)))
+        )
     with pytest.raises(ReportError, match="Организация с кодом 999999 не найдена"):
-        school_notes.build_school_note(db, PERIOD, 999999)
+        school_notes.build_school_note(db, Scope(periods=(PERIOD,), org_id=999999))
     with pytest.raises(ReportError, match="Муниципалитет с кодом 999 не найден"):
-        school_notes.build_school_notes_zip(db, PERIOD, 999)
+        school_notes.build_school_notes_zip(db, Scope(periods=(PERIOD,), municipality_id=999))

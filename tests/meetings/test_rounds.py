@@ -138,7 +138,9 @@ def test_a_round_runs_end_to_end_with_exact_completeness_at_each_step(city):
         "от 23.06.2022 № 330 «О проведении мониторинга муниципальных показателей»."
     )
     assert rounds.round_basis(db, "2022", Scope(municipality_id=city_id(db))) == basis
-    note = Document(io.BytesIO(build_report(db, "2022", municipality_id=city_id(db))))
+    note = Document(
+        io.BytesIO(build_report(db, Scope(periods=("2022",), municipality_id=city_id(db))))
+    )
     assert basis in [p.text for p in note.paragraphs]
 
 
