@@ -22,7 +22,7 @@ from .db import Database, DatabaseBusy, default_db_path
 from .errors import MonitoringError
 from .indicators import OUTPUT_COLUMNS, output_table
 from .ingest import Decisions, ingest_bytes, parse_bytes, preview, rollback
-from .levels import Level
+from .levels import LEVEL_INFO, Level
 from .normalize import ValueProblem, parse_period
 from .parse import Defaults
 from .problems import IngestError, Problem, ReviewNeeded, group_problems
@@ -407,8 +407,7 @@ def _territories(db: Database, args: argparse.Namespace) -> tuple[int | None, in
         name = getattr(args, level, None)
         found = lookups.find_territory(db, level, name) if name else None
         if name and found is None:
-            label = "регион" if level == "region" else "муниципалитет"
-            raise UsageError(f"{label} «{name}» не найден в данных")
+            raise UsageError(f"{LEVEL_INFO[Level(level)].noun} «{name}» не найден в данных")
         ids.append(found)
     return ids[0], ids[1]
 

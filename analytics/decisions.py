@@ -20,7 +20,7 @@ from .errors import MonitoringError
 from .formatting import indicator_difference, indicator_value
 from .indicators import Values, compute
 from .legend import Change, change_of
-from .levels import LEVELS, Level
+from .levels import LEVEL_INFO, LEVELS, Level
 from .meetings import Meeting, get_meeting
 from .narrative import period_label
 from .scope import Scope
@@ -45,14 +45,9 @@ def row_territory(row: Mapping[str, object], meeting: Meeting) -> tuple[Level, i
     """The territory a computed row describes: its own unit, or for the summary row the
     meeting's territory."""
     level = Level(str(row["level"]))
-    if level is Level.TOTAL:
+    key = LEVEL_INFO[level].key
+    if key is None:
         return meeting.territory
-    key = {
-        Level.REGION: "region_id",
-        Level.MUNICIPALITY: "municipality_id",
-        Level.DISTRICT: "district_id",
-        Level.ORGANIZATION: "org_id",
-    }[level]
     return level, int(row[key])  # type: ignore[arg-type]
 
 
@@ -213,7 +208,7 @@ def progress(db: Database, decisions: pd.DataFrame, values: Values = compute) ->
         frame = _level_values(
             db, part, level, org_type if isinstance(org_type, str) else None, values
         )
-        key = TERRITORY_KEYS.get(level)
+        key = LEVEL_INFO[level].key
         for row in part.itertuples(index=False):
             rows = frame[frame["indicator"] == row.indicator]
             if key is not None:
@@ -226,12 +221,6 @@ def progress(db: Database, decisions: pd.DataFrame, values: Values = compute) ->
 # Above this many territories of one level, one computation over the whole level is
 # cheaper than one per territory.
 NARROW_LIMIT = 5
-TERRITORY_KEYS: dict[Level, str] = {
-    Level.REGION: "region_id",
-    Level.MUNICIPALITY: "municipality_id",
-    Level.DISTRICT: "district_id",
-    Level.ORGANIZATION: "org_id",
-}
 
 
 def _level_values(

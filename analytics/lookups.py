@@ -10,6 +10,7 @@ import pandas as pd
 
 from .contract import FORM_VALUE_FIELDS, ORG_TYPES_BY_CODE
 from .db import Database
+from .levels import LEVEL_INFO, Level
 from .normalize import fold, parse_org_type, period_of
 from .scope import ORG_PLACES, Scope
 
@@ -82,12 +83,8 @@ def hierarchy(db: Database) -> pd.DataFrame:
 
 def find_territory(db: Database, level: str, name: str) -> int | None:
     """The id of a region, municipality or district named ``name`` (any spelling)."""
-    table, id_column = {
-        "region": ("regions", "region_id"),
-        "municipality": ("municipalities", "municipality_id"),
-        "district": ("districts", "district_id"),
-    }[level]
-    frame = db.query(f"SELECT {id_column} AS id, name FROM {table}")
+    info = LEVEL_INFO[Level(level)]
+    frame = db.query(f"SELECT {info.key} AS id, name FROM {info.table}")
     wanted = fold(name)
     matches = frame[frame["name"].map(fold) == wanted]
     return int(matches["id"].iloc[0]) if len(matches) else None

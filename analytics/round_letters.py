@@ -18,14 +18,15 @@ from .db import Database
 from .documents.docx_writer import DocWriter
 from .exports import table_xlsx
 from .formatting import count, day
+from .levels import LEVEL_LABELS, Level
 from .narrative import period_label
 from .rounds import STATUS_LABELS, Round, Status, completeness, get_round
 
 NOT_SUBMITTED_HEADERS = {
-    "organization": "Организация",
+    "organization": LEVEL_LABELS[Level.ORGANIZATION],
     "inn": "ИНН",
-    "municipality": "Муниципалитет",
-    "district": "Район",
+    "municipality": LEVEL_LABELS[Level.MUNICIPALITY],
+    "district": LEVEL_LABELS[Level.DISTRICT],
     "status": "Состояние",
     "missing_kinds": "Не представлено",
     "comment": "Комментарий координатора",
@@ -167,8 +168,9 @@ def _text(value: object) -> str:
 
 
 def _territory(row: pd.Series) -> str:
-    district = _text(row["Район"])
-    return f"{row['Муниципалитет']}, {district}" if district else str(row["Муниципалитет"])
+    municipality = str(row[LEVEL_LABELS[Level.MUNICIPALITY]])
+    district = _text(row[LEVEL_LABELS[Level.DISTRICT]])
+    return f"{municipality}, {district}" if district else municipality
 
 
 def _why(row: pd.Series) -> str:

@@ -15,6 +15,7 @@ from .contract import Kind
 from .db import Database
 from .errors import MonitoringError
 from .formatting import day, moment, percent
+from .levels import LEVEL_INFO, Level
 from .round_templates import templates_zip
 
 EXIT_OK = 0
@@ -80,8 +81,7 @@ def _territory(db: Database, level: str, name: str | None) -> int | None:
         return None
     found = lookups.find_territory(db, level, name)
     if found is None:
-        what = {"region": "регион", "municipality": "муниципалитет"}[level]
-        raise rounds.RoundError(f"{what} «{name}» не найден")
+        raise rounds.RoundError(f"{LEVEL_INFO[Level(level)].noun} «{name}» не найден")
     return found
 
 

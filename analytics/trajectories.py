@@ -22,24 +22,10 @@ from .errors import MonitoringError
 from .formatting import indicator_difference, indicator_value, target_value
 from .indicators import Values, compute
 from .legend import Better
-from .levels import Level
+from .levels import LEVEL_INFO, Level
 from .normalize import ValueProblem, period_of
 from .scope import Scope
 
-# Level → the Scope field that narrows a computation to one territory of that level.
-SCOPE_FIELDS: dict[Level, str] = {
-    Level.REGION: "region_id",
-    Level.MUNICIPALITY: "municipality_id",
-    Level.DISTRICT: "district_id",
-    Level.ORGANIZATION: "org_id",
-}
-# Level → (table, key) holding the territory's name.
-_NAME_SOURCES: dict[Level, tuple[str, str]] = {
-    Level.REGION: ("regions", "region_id"),
-    Level.MUNICIPALITY: ("municipalities", "municipality_id"),
-    Level.DISTRICT: ("districts", "district_id"),
-    Level.ORGANIZATION: ("organizations", "org_id"),
-}
 ALL_TERRITORIES = "Все территории"
 
 
@@ -67,18 +53,20 @@ def territory_of(
 
 def territory_name(db: Database, level: Level, territory_id: int) -> str:
     """The territory's or organisation's name; «Все территории» for the total."""
-    if level is Level.TOTAL:
+    info = LEVEL_INFO[level]
+    if info.key is None:
         return ALL_TERRITORIES
-    table, key = _NAME_SOURCES[level]
-    name = db.scalar(f"SELECT name FROM {table} WHERE {key} = ?", [territory_id])
+    name = db.scalar(f"SELECT name FROM {info.table} WHERE {info.key} = ?", [territory_id])
     return str(name) if name is not None else f"код {territory_id}"
 
 
 def territory_exists(db: Database, level: Level, territory_id: int) -> bool:
-    if level is Level.TOTAL:
+    info = LEVEL_INFO[level]
+    if info.key is None:
         return True
-    table, key = _NAME_SOURCES[level]
-    return bool(db.scalar(f"SELECT count(*) FROM {table} WHERE {key} = ?", [territory_id]))
+    return bool(
+        db.scalar(f"SELECT count(*) FROM {info.table} WHERE {info.key} = ?", [territory_id])
+    )
 
 
 def territory_scope(
@@ -90,7 +78,9 @@ def territory_scope(
     periods: tuple[str, ...] | None = None,
 ) -> Scope:
     """The scope whose ``level`` rows are exactly this territory's summary values."""
-    narrowed = {SCOPE_FIELDS[level]: territory_id} if level in SCOPE_FIELDS else {}
+    # A Scope's territory fields are named as the levels' key columns.
+    key = LEVEL_INFO[level].key
+    narrowed = {key: territory_id} if key else {}
     return Scope(
         periods=periods, levels=(level,), org_type=org_type, indicators=indicators, **narrowed
     )

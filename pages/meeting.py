@@ -22,7 +22,7 @@ from analytics.decisions import (
     row_territory,
 )
 from analytics.documents.protocol import file_name as protocol_file_name
-from analytics.levels import Level
+from analytics.levels import LEVEL_INFO, Level
 from analytics.meetings import (
     DECISIONS,
     DEFAULT_TITLE,
@@ -406,17 +406,10 @@ def presented_units(units: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     return worst_first.head(PRESENTED_BARS)
 
 
-UNIT_WORDS: dict[Level, tuple[str, str]] = {
-    Level.REGION: ("региона", "регионов"),
-    Level.MUNICIPALITY: ("муниципалитета", "муниципалитетов"),
-    Level.DISTRICT: ("района", "районов"),
-    Level.ORGANIZATION: ("организации", "организаций"),
-}
-
-
 def more_units_note(shown: int, total: int, level: Level) -> str:
     """What a projector's chart leaves out: «На диаграмме 12 из 103 организаций …»."""
-    word = formatting.genitive_after_from(total, *UNIT_WORDS[level])
+    info = LEVEL_INFO[level]
+    word = formatting.genitive_after_from(total, info.genitive, info.genitive_plural)
     return (
         f"На диаграмме {shown} из {formatting.integer(total)} {word}, наиболее отстающих "
         "от цели; остальные — на странице «Показатели»."
@@ -441,13 +434,7 @@ def deficit_choices(
         if row["level"] == Level.TOTAL:
             name = place
         else:
-            key = {
-                Level.REGION: "region",
-                Level.MUNICIPALITY: "municipality",
-                Level.DISTRICT: "district",
-                Level.ORGANIZATION: "organization",
-            }[Level(row["level"])]
-            name = str(row[key])
+            name = str(row[LEVEL_INFO[Level(row["level"])].name])
         value = formatting.indicator_value(indicator, row["value"])
         choices.setdefault((str(level), territory), f"{name}: {value}")
     return choices

@@ -22,6 +22,7 @@ from analytics.contract import FIELDS_BY_CODE, KIND_LABELS, ORG_TYPES_BY_CODE, K
 from analytics.exports import table_csv
 from analytics.identity import NEW_ORGANISATION, Candidate, Unplaced
 from analytics.ingest import Decisions, IngestResult
+from analytics.levels import LEVEL_LABELS, Level
 from analytics.parse import Defaults
 from analytics.problems import IngestError, PartialForm, Problem, group
 
@@ -43,8 +44,8 @@ PROBLEM_COLUMNS: dict[str, str] = {
 QUALITY_HEADERS: dict[str, str] = {
     "severity": "Вид",
     "period": "Период",
-    "municipality": "Муниципалитет",
-    "organization": "Организация",
+    "municipality": LEVEL_LABELS[Level.MUNICIPALITY],
+    "organization": LEVEL_LABELS[Level.ORGANIZATION],
     "field": "Показатель формы",
     "value": "Значение",
     "detail": "Замечание",

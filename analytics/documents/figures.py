@@ -15,9 +15,9 @@ from ..formatting import (
     integer,
 )
 from ..legend import STATUS_COLOURS, TARGET_CSS, Status
-from ..levels import Level
+from ..levels import LEVEL_INFO, Level
 from .cells import _missing, target_text
-from .territory import UNIT_CHART_LIMIT, ReportData, unit_rows, units_noun
+from .territory import UNIT_CHART_LIMIT, ReportData, unit_rows
 
 log = logging.getLogger(__name__)
 PREVIOUS_COLOR = "#B8B8B8"
@@ -209,17 +209,17 @@ def units_caption(data: ReportData, indicator_id: str) -> str:
     """«Доля педагогов, включённых в систему наставничества, по организациям», with a
     note where only the lowest values are shown."""
     indicator = INDICATORS_BY_ID[indicator_id]
-    _, by = units_noun(data.unit_level)
+    units = LEVEL_INFO[data.unit_level]
     shown = len(unit_rows(data, indicator_id))
     name = indicator.name
     # A participial clause in the name closes with a comma: «Доля ОО, представивших
     # данные, по муниципалитетам».
     comma = "," if ", " in name else ""
-    caption = f"{name}{comma} {by}, {data.period_label}"
+    caption = f"{name}{comma} {units.by_units}, {data.period_label}"
     if shown > UNIT_CHART_LIMIT:
-        noun, _ = units_noun(data.unit_level)
         caption += (
-            f" (показаны {UNIT_CHART_LIMIT} с наименьшими значениями из {integer(shown)} {noun})"
+            f" (показаны {UNIT_CHART_LIMIT} с наименьшими значениями из {integer(shown)} "
+            f"{units.genitive_plural})"
         )
     return caption
 

@@ -31,7 +31,7 @@ from ..formatting import (
     moment,
 )
 from ..legend import Change, change_of, label_of
-from ..levels import Level
+from ..levels import LEVEL_INFO, Level
 from ..meetings import Meeting, approving_meeting
 from ..scope import Scope
 from ..signoff import SignOff, get_signoff
@@ -39,13 +39,11 @@ from .cells import _missing, fraction_text, gap_text, target_text, value_text
 from .docx_writer import TABLE_SIZE, DocWriter, status_fill
 from .figures import render_png, section_chart
 from .territory import (
-    _LABEL_COLUMN,
     YES_NO_INDICATORS,
     ReportData,
     collect,
     natural_key,
     unit_rows,
-    units_noun,
 )
 
 log = logging.getLogger(__name__)
@@ -186,8 +184,8 @@ def _participation(w: DocWriter, data: ReportData, number: int) -> None:
     if data.unit_level is not Level.ORGANIZATION and len(data.registry):
         rows = units[units["indicator"] == "reporting"]
         if len(rows) > 1:
-            _, by = units_noun(data.unit_level)
-            key = "region_id" if data.unit_level is Level.REGION else "municipality_id"
+            by = LEVEL_INFO[data.unit_level].by_units
+            key = LEVEL_INFO[data.unit_level].key
             counts = data.reporting[key].value_counts().to_dict()
 
             def reported_text(r: pd.Series) -> str:
@@ -340,16 +338,6 @@ def _below_target(data: ReportData, indicator_id: str) -> list[str]:
     return [str(label) for _, label in ordered]
 
 
-# The heading of a column of organisations or territories one level down.
-_UNITS_HEADER: dict[Level, str] = {
-    Level.ORGANIZATION: "Организации",
-    Level.MUNICIPALITY: "Муниципалитеты",
-    Level.REGION: "Регионы",
-    Level.DISTRICT: "Районы",
-    Level.TOTAL: "Территории",
-}
-
-
 def _deficits(w: DocWriter, data: ReportData, number: int) -> None:
     w.heading(f"{number}. Дефициты")
     found = data.deficits
@@ -413,10 +401,10 @@ def _below_target_table(w: DocWriter, data: ReportData) -> None:
         lines.append([str(row["name"]), f"{integer(len(below))} из {integer(of)}", shown])
     if not lines:
         return
-    _, by = units_noun(data.unit_level)
+    units = LEVEL_INFO[data.unit_level]
     w.table(
-        f"Не достигнуто целевое значение {by}",
-        ["Показатель", "Не достигли цели", _UNITS_HEADER[data.unit_level]],
+        f"Не достигнуто целевое значение {units.by_units}",
+        ["Показатель", "Не достигли цели", units.plural.capitalize()],
         lines,
         [5, 2.2, 8],
         centre=(1,),
@@ -585,9 +573,11 @@ def _organization_appendices(w: DocWriter, data: ReportData) -> int:
 
 
 def _territory_appendices(w: DocWriter, data: ReportData, number: int) -> None:
-    for level, key in ((Level.MUNICIPALITY, "municipality_id"), (Level.REGION, "region_id")):
+    for level in (Level.MUNICIPALITY, Level.REGION):
+        info = LEVEL_INFO[level]
+        key = info.key
         rows = data.rows(data.period, level)
-        names = dict(zip(rows[key], rows[_LABEL_COLUMN[level]], strict=True))
+        names = dict(zip(rows[key], rows[info.name], strict=True))
         if len(names) < 2:
             continue
         if level is Level.MUNICIPALITY and data.regions_in_scope > 1:
@@ -595,9 +585,8 @@ def _territory_appendices(w: DocWriter, data: ReportData, number: int) -> None:
             names = {k: f"{v} ({regions[k]})" for k, v in names.items()}
         unit_labels = sorted(names.items(), key=lambda item: natural_key(item[1]))
         number += 1
-        _, by = units_noun(level)
         _appendix_start(w, number)
-        w.heading(f"Значения показателей {by}, {data.period_label}", 1)
+        w.heading(f"Значения показателей {info.by_units}, {data.period_label}", 1)
         _values_tables(w, rows, "Территория", unit_labels, key)
 
 

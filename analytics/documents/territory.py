@@ -24,7 +24,7 @@ from ..formatting import (
     plural,
 )
 from ..indicators import compute, counted_indicators, deficits
-from ..levels import Level
+from ..levels import LEVEL_INFO, Level
 from ..normalize import ValueProblem, parse_period
 from ..scope import ORG_PLACES, Scope
 
@@ -133,7 +133,7 @@ class ReportData:
         """Rows of the level below the territory (organisations of a municipality,
         municipalities of a region, regions of the country) for the period."""
         rows = self.rows(self.period, self.unit_level).copy()
-        rows["label"] = rows[_LABEL_COLUMN[self.unit_level]]
+        rows["label"] = rows[LEVEL_INFO[self.unit_level].name]
         return rows
 
     @cached_property
@@ -165,15 +165,6 @@ class ReportData:
     def non_reporting(self) -> pd.DataFrame:
         orgs = self.organizations
         return orgs[orgs["in_registry"] & ~orgs["reported"]]
-
-
-_LABEL_COLUMN: dict[Level, str] = {
-    Level.ORGANIZATION: "organization",
-    Level.MUNICIPALITY: "municipality",
-    Level.REGION: "region",
-    Level.DISTRICT: "district",
-    Level.TOTAL: "region",
-}
 
 
 def natural_key(text: object) -> tuple[tuple[int, object], ...]:
@@ -381,14 +372,3 @@ def unit_rows(data: ReportData, indicator_id: str) -> pd.DataFrame:
     if data.unit_level is Level.ORGANIZATION:
         rows = rows[rows["org_id"].isin(data.reporting["org_id"])]
     return rows
-
-
-def units_noun(level: Level) -> tuple[str, str]:
-    """The genitive plural and the «по …» form of a unit level's name."""
-    return {
-        Level.ORGANIZATION: ("организаций", "по организациям"),
-        Level.MUNICIPALITY: ("муниципалитетов", "по муниципалитетам"),
-        Level.REGION: ("регионов", "по регионам"),
-        Level.DISTRICT: ("районов", "по районам"),
-        Level.TOTAL: ("территорий", "по территориям"),
-    }[level]
