@@ -11,7 +11,8 @@ from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.indicators import counted_indicators, deficit_tally, deficits
 from analytics.levels import Level
 from analytics.lookups import MONITORED_HELP
-from ui.page import guarded, page, period_label
+from analytics.periods import period_label, previous_period
+from ui.page import guarded, page
 from ui.text import md
 
 STATUS_DOT = {"green": ":green[●]", "yellow": ":orange[●]", "red": ":red[●]", None: ":gray[●]"}
@@ -45,8 +46,8 @@ def body() -> None:
     level = Level.ORGANIZATION if f.org_id is not None else Level.TOTAL
     frame = focus(ctx.indicators(f.scope(all_periods=True, levels=(level,))), f.org_id)
     current = frame[frame["period"] == f.period].set_index("indicator")
-    previous_period = _previous(ctx.periods, f.period)
-    previous = frame[frame["period"] == previous_period].set_index("indicator")
+    earlier = previous_period(f.period, ctx.periods)
+    previous = frame[frame["period"] == earlier].set_index("indicator")
     if current["value"].isna().all():
         st.warning("Для выбранных фильтров нет данных за этот период. Измените фильтры.")
         return
@@ -58,7 +59,7 @@ def body() -> None:
     shown = [i for i in INDICATORS if i.id != "reporting" and i.id in current.index]
     for n, indicator in enumerate(shown):
         with columns[n % 3]:
-            _card(indicator.id, current.loc[indicator.id], previous, previous_period)
+            _card(indicator.id, current.loc[indicator.id], previous, earlier)
 
     st.subheader("Наибольшие дефициты")
     top = deficits(counted_indicators(current.reset_index())).head(5)
@@ -70,11 +71,6 @@ def body() -> None:
             indicator, row["numerator"], row["denominator"], row["value"], row["target"]
         )
         st.markdown(f"{STATUS_DOT[row['status']]} **{md(indicator.name)}**: {md(line)}")
-
-
-def _previous(periods: list[str], period: str) -> str | None:
-    index = periods.index(period) if period in periods else -1
-    return periods[index - 1] if index > 0 else None
 
 
 def _summary(ctx, current: pd.DataFrame) -> None:

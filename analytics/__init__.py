@@ -3,6 +3,7 @@
 Model — the domain's vocabulary, declared once
     contract      every input column, its type and spellings; org types; consistency rules
     levels        the levels of the hierarchy, each one record: key, name column, table, words
+    periods       the period: parsed from any spelling, its Russian label, order, previous
     scope         which data a question covers: its SQL condition and its words
     catalogue     the indicators: numerator and denominator SQL, factor, target
     legend        statuses against targets, their labels and colours; changes for better or worse
@@ -21,7 +22,7 @@ Store — the database and what keeps it whole
 
 Ingest — from files people send to rows in the store
     readers       files → sheets (CSV decoding, calamine for spreadsheets, ODS merges)
-    normalize     cells → canonical values (numbers, yes/no, ИНН, periods, dates)
+    normalize     cells → canonical values (numbers, yes/no, ИНН, dates)
     parse         sheets → validated records, every problem located
     problems      a problem with its file, sheet, row, column and value; grouping
     identity      which organisation a written name means: match keys, fuzzy scores

@@ -23,8 +23,9 @@ from .errors import MonitoringError
 from .indicators import OUTPUT_COLUMNS, output_table
 from .ingest import Decisions, ingest_bytes, parse_bytes, preview, rollback
 from .levels import LEVEL_INFO, Level
-from .normalize import ValueProblem, parse_period
+from .normalize import ValueProblem
 from .parse import Defaults
+from .periods import parse_period
 from .problems import IngestError, Problem, ReviewNeeded, group_problems
 from .quality import QUALITY_COLUMNS, findings
 from .scope import Scope

@@ -22,7 +22,7 @@ from .indicators import Values, compute
 from .legend import Change, change_of
 from .levels import LEVEL_INFO, LEVELS, Level
 from .meetings import Meeting, get_meeting
-from .narrative import period_label
+from .periods import period_label
 from .scope import Scope
 from .trajectories import territory_name, territory_scope
 

@@ -24,8 +24,9 @@ from .contract import FORM_VALUE_CODES, KIND_LABELS, PERSON_FIELDS, PERSON_TABLE
 from .db import Database, first_row, first_value, person_columns, registered
 from .errors import MonitoringError
 from .identity import Move, Unplaced
-from .normalize import period_of, person_key
+from .normalize import person_key
 from .parse import Defaults, ParsedFile, Record, identity_keys, parse_sheets
+from .periods import period_of
 from .problems import IngestError, PartialForm, Problem, ReviewNeeded
 from .readers import Limits, UnreadableFile, check_size, read_sheets
 from .resolve import Choices, Plan, Resolver

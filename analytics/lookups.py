@@ -11,13 +11,14 @@ import pandas as pd
 from .contract import FORM_VALUE_FIELDS, ORG_TYPES_BY_CODE
 from .db import Database
 from .levels import LEVEL_INFO, Level
-from .normalize import fold, parse_org_type, period_of
+from .normalize import fold, parse_org_type
+from .periods import SQL_ORDER
 from .scope import ORG_PLACES, Scope
 
 
 def periods(db: Database) -> list[str]:
     """Period codes, oldest first."""
-    frame = db.query("SELECT period FROM periods ORDER BY start_year, is_school_year, period")
+    frame = db.query(f"SELECT period FROM periods ORDER BY {SQL_ORDER}")
     return frame["period"].tolist()
 
 
@@ -37,11 +38,11 @@ def default_period(db: Database) -> str | None:
     substantial, the latest one; None without data.
     """
     frame = db.query(
-        """
+        f"""
         SELECT p.period, count(DISTINCT f.org_id) AS forms
         FROM periods p LEFT JOIN form_values f USING (period)
         GROUP BY p.period, p.start_year, p.is_school_year
-        ORDER BY p.start_year, p.is_school_year, p.period
+        ORDER BY {SQL_ORDER}
         """
     )
     if frame.empty:
@@ -54,14 +55,6 @@ def default_period(db: Database) -> str | None:
         if count_ > 0 and count_ >= SUBSTANTIAL_SHARE * expected:
             chosen = str(period)
     return chosen or str(frame["period"].iloc[-1])
-
-
-def previous_period(db: Database, period: str) -> str | None:
-    known = periods(db)
-    if period not in known:
-        return None
-    index = known.index(period)
-    return known[index - 1] if index > 0 else None
 
 
 def hierarchy(db: Database) -> pd.DataFrame:
@@ -179,7 +172,3 @@ def form_values(db: Database, period: str | None = None) -> pd.DataFrame:
         """,
         params,
     )
-
-
-def sort_periods(codes: list[str]) -> list[str]:
-    return sorted(codes, key=period_of)

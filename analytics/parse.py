@@ -54,13 +54,13 @@ from .normalize import (
     parse_mentoring_form,
     parse_ogrn,
     parse_org_type,
-    parse_period,
     parse_share,
     parse_text,
     parse_yes_no,
     person_key,
     territory_key,
 )
+from .periods import parse_period
 from .problems import Problem
 from .readers import CSV_SHEET, Sheet
 

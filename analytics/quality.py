@@ -24,7 +24,7 @@ from .contract import (
 )
 from .db import Database
 from .lookups import non_reporting, periods
-from .normalize import period_of
+from .periods import period_label
 from .registers import cross_check, register_summary
 from .scope import ORG_PLACES, Scope
 
@@ -385,8 +385,8 @@ def change_findings(
                 r.period,
                 FIELDS_BY_CODE[r.field].header,
                 formatting.integer(now),
-                f"за {period_of(r.previous).label} — {formatting.integer(before)}, за "
-                f"{period_of(r.period).label} — {formatting.integer(now)}: {change}",
+                f"за {period_label(r.previous)} — {formatting.integer(before)}, за "
+                f"{period_label(r.period)} — {formatting.integer(now)}: {change}",
             )
         )
     return _frame(rows)

@@ -19,7 +19,7 @@ from .documents.docx_writer import DocWriter
 from .exports import table_xlsx
 from .formatting import count, day
 from .levels import LEVEL_LABELS, Level
-from .narrative import period_label
+from .periods import period_label
 from .rounds import STATUS_LABELS, Round, Status, completeness, get_round
 
 NOT_SUBMITTED_HEADERS = {

@@ -31,8 +31,9 @@ from .contract import KIND_LABELS, Kind
 from .db import Database, first_row, first_value
 from .errors import MonitoringError
 from .ingest import Decisions, IngestResult, ingest_bytes, parse_bytes, preview
-from .normalize import ValueProblem, parse_period
+from .normalize import ValueProblem
 from .parse import Defaults
+from .periods import parse_period
 from .problems import IngestError, Problem
 from .readers import Limits, UnreadableFile, read_sheets
 from .resolve import Resolver

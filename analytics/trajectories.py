@@ -15,7 +15,6 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from . import narrative
 from .catalogue import INDICATORS_BY_ID, Indicator
 from .db import TOTAL_TERRITORY, Database
 from .errors import MonitoringError
@@ -23,7 +22,8 @@ from .formatting import indicator_difference, indicator_value, target_value
 from .indicators import Values, compute
 from .legend import Better
 from .levels import LEVEL_INFO, Level
-from .normalize import ValueProblem, period_of
+from .normalize import ValueProblem
+from .periods import period_in, period_label, period_of, sort_periods
 from .scope import Scope
 
 ALL_TERRITORIES = "Все территории"
@@ -186,7 +186,7 @@ def plan_vs_actual(
     rows = frame[(frame["level"] == level) & frame["value"].notna()]
     actual = dict(zip(rows["period"], rows["value"].astype(float), strict=True))
     better = INDICATORS_BY_ID[indicator].better
-    periods = sorted(set(planned.index) | set(actual), key=lambda p: (start_year(p), p))
+    periods = sort_periods(set(planned.index) | set(actual))
     records = []
     for period in periods:
         plan = float(planned[period]) if period in planned.index else None
@@ -240,7 +240,7 @@ def project(series: pd.DataFrame, indicator: Indicator) -> Projection:
         )
     goal = ahead.iloc[-1]
     period, planned = str(goal["period"]), float(goal["planned"])
-    when = narrative.period_in(period)
+    when = period_in(period)
     goal_text = target_value(indicator, planned)
     if len(actual) < 2:
         return Projection(
@@ -249,7 +249,7 @@ def project(series: pd.DataFrame, indicator: Indicator) -> Projection:
             None,
             None,
             None,
-            f"Для прогноза на {narrative.period_label(period)} нужны фактические значения "
+            f"Для прогноза на {period_label(period)} нужны фактические значения "
             "хотя бы за два периода.",
         )
     slope, intercept = np.polyfit(

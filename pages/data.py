@@ -13,11 +13,12 @@ from analytics.contract import KIND_FIELDS, KIND_LABELS, ORG_TYPES, PERIOD, Kind
 from analytics.ingest import Decisions, RollbackRefused
 from analytics.levels import Level
 from analytics.parse import Defaults
+from analytics.periods import period_label
 from analytics.scope import Scope
 from analytics.template import build_template
 from analytics.users import Role
 from ui import registers_view, upload
-from ui.page import ALL, Page, guarded, page, period_label
+from ui.page import ALL, Page, guarded, page
 from ui.tables import table_downloads
 from ui.text import md
 

@@ -33,8 +33,9 @@ from analytics.meetings import (
     screens,
 )
 from analytics.narrative import indicator_sentence
+from analytics.periods import period_label
 from ui import charts, matrix
-from ui.page import Filters, Page, describe, guarded, page, period_label, useful_breakdown
+from ui.page import Filters, Page, describe, guarded, page, useful_breakdown
 from ui.text import md
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

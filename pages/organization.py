@@ -9,14 +9,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import exports, formatting, legend, lookups, quality
+from analytics import exports, formatting, legend, quality
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
 from analytics.contract import ORG_TYPES_BY_CODE
 from analytics.legend import Status
 from analytics.levels import Level
+from analytics.periods import period_label, sort_periods
 from analytics.scope import Scope
 from ui import charts, registers_view
-from ui.page import ORG_CHOICE_LIMIT, Page, apply_filters, guarded, page, period_label, with_filters
+from ui.page import ORG_CHOICE_LIMIT, Page, apply_filters, guarded, page, with_filters
 from ui.tables import table_downloads
 from ui.text import md
 from ui.upload import full_height
@@ -370,7 +371,7 @@ def history_table(frame: pd.DataFrame, org_id: int) -> pd.DataFrame:
     """The organisation's indicator values: one row per indicator, one column per period."""
     own = frame[(frame["level"] == Level.ORGANIZATION) & (frame["org_id"] == org_id)]
     own = own[own["indicator"] != "reporting"].dropna(subset=["value"])
-    periods = lookups.sort_periods(own["period"].unique().tolist())
+    periods = sort_periods(own["period"].unique().tolist())
     table = pd.DataFrame(
         {"Показатель": [i.name for i in INDICATORS if i.id in set(own["indicator"])]}
     )
@@ -420,7 +421,7 @@ def history_chart(
 ) -> go.Figure:
     indicator = INDICATORS_BY_ID[indicator_id]
     frame = frame[frame["indicator"] == indicator_id]
-    periods = lookups.sort_periods(frame["period"].unique().tolist())
+    periods = sort_periods(frame["period"].unique().tolist())
     fig = go.Figure()
     plotted: list[float] = []
     for name, lv, column, key, color, width in (

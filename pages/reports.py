@@ -7,9 +7,10 @@ import streamlit as st
 
 from analytics.contract import KIND_LABELS, Kind
 from analytics.documents.pdf import PDF_UNAVAILABLE_MESSAGE, pdf_available, report_pdf
+from analytics.periods import period_label
 from analytics.template import build_template
 from ui.charts import slug
-from ui.page import Page, guarded, page, period_label
+from ui.page import Page, guarded, page
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"

@@ -17,9 +17,10 @@ import streamlit as st
 from analytics import formatting, legend
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.levels import LEVEL_INFO, LEVEL_LABELS, Level
+from analytics.periods import period_label
 from analytics.signoff import MAX_LENGTH, SignOff, SignOffError
 from analytics.targets import OVERRIDABLE_LEVELS, TargetError
-from ui.page import ALL, Page, guarded, page, period_label
+from ui.page import ALL, Page, guarded, page
 from ui.tables import table_downloads
 from ui.text import md
 from ui.upload import full_height

@@ -16,8 +16,8 @@ from analytics.db import Database
 from analytics.demo import DEMO_SEED, FILE_TIME, DemoFile, build_demo, write_demo_files
 from analytics.indicators import compute
 from analytics.levels import Level
-from analytics.normalize import period_of
 from analytics.parse import parse_sheets
+from analytics.periods import period_of
 from analytics.readers import read_sheets
 from analytics.scope import Scope
 

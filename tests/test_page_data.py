@@ -21,7 +21,7 @@ from analytics.contract import Kind
 from analytics.db import Database
 from analytics.indicators import compute
 from analytics.levels import Level
-from analytics.normalize import period_of
+from analytics.periods import period_of
 from analytics.reset import clear_database, table_counts
 from analytics.scope import Scope
 from tests import apptest

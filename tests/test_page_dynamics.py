@@ -18,11 +18,11 @@ from analytics.db import Database
 from analytics.indicators import compute
 from analytics.ingest import ingest_file
 from analytics.levels import Level
+from analytics.periods import period_label
 from analytics.scope import Scope
 from tests import apptest
 from tests.apptest import assert_clean
 from tests.conftest import DATA, sample_defaults
-from ui.page import period_label
 
 PAGE = "pages/dynamics.py"
 

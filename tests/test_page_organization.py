@@ -19,7 +19,7 @@ from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
 from analytics.indicators import compute
 from analytics.levels import Level
-from analytics.normalize import period_of
+from analytics.periods import period_of, sort_periods
 from analytics.scope import Scope
 from tests import apptest
 from tests.apptest import assert_clean
@@ -214,7 +214,7 @@ def test_the_history_lists_every_period_with_a_value(copy: Database):
     org = reporting_org(copy, latest(copy))
     frame = compute(copy, Scope(region_id=int(org["region_id"])))
     own = frame[(frame["level"] == Level.ORGANIZATION) & (frame["org_id"] == org["org_id"])]
-    periods = lookups.sort_periods(own.dropna(subset=["value"])["period"].unique().tolist())
+    periods = sort_periods(own.dropna(subset=["value"])["period"].unique().tolist())
 
     at = open_page({"org": str(int(org["org_id"]))})
 

@@ -15,9 +15,9 @@ from analytics import formatting, lookups
 from analytics.catalogue import INDICATORS_BY_ID
 from analytics.db import Database
 from analytics.levels import Level
+from analytics.periods import period_label
 from analytics.trajectories import plan_vs_actual, plans, project, set_plan
 from tests.conftest import ROOT, snapshot
-from ui.page import period_label
 
 PAGE = "pages/dynamics.py"
 DATABASES = INDICATORS_BY_ID["databases"]

@@ -7,8 +7,8 @@ import pytest
 from analytics import lookups
 from analytics.db import Database
 from analytics.documents.pdf import OFFICE_VARIABLE, PDF_UNAVAILABLE_MESSAGE, office_path
+from analytics.periods import period_label
 from tests.apptest import assert_clean, open_page
-from ui.page import period_label
 
 PAGE = "pages/reports.py"
 TEMPLATES = [

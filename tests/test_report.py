@@ -25,6 +25,7 @@ from analytics.ingest import ingest_bytes
 from analytics.levels import Level
 from analytics.lookups import find_territory
 from analytics.parse import Defaults
+from analytics.periods import previous_period
 from analytics.scope import Scope
 from tests.filemakers import csv_bytes, org, table
 
@@ -459,5 +460,5 @@ def test_pdf_through_libreoffice_where_installed(town_report, tmp_path: Path):
 def test_the_previous_period_is_the_latest_earlier_one_with_data(town):
     db, municipality = town
     data = territory.collect(db, PERIOD, municipality_id=municipality)
-    assert data.previous == lookups.previous_period(db, PERIOD) == PREVIOUS
+    assert data.previous == previous_period(PERIOD, lookups.periods(db)) == PREVIOUS
     assert territory.collect(db, PREVIOUS, municipality_id=municipality).previous is None

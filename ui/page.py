@@ -25,7 +25,7 @@ from analytics.contract import ORG_TYPES, ORG_TYPES_BY_CODE
 from analytics.db import Database
 from analytics.errors import MonitoringError
 from analytics.levels import LEVEL_INFO, UNIT_LEVELS, Level
-from analytics.normalize import period_of
+from analytics.periods import period_label
 from analytics.scope import Scope
 
 from . import auth, charts, hardening, state
@@ -143,10 +143,6 @@ class Page:
 def describe(filters: Filters, hierarchy: pd.DataFrame) -> str:
     """The filters in words (:meth:`analytics.scope.Scope.describe`)."""
     return filters.scope().describe(hierarchy)
-
-
-def period_label(code: str) -> str:
-    return period_of(code).label
 
 
 def page(title: str, icon: str = ":material/dashboard:") -> Page:

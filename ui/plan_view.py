@@ -12,6 +12,7 @@ import streamlit as st
 from analytics import formatting
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.levels import Level
+from analytics.periods import period_label
 from analytics.trajectories import (
     ALL_TERRITORIES,
     PlanError,
@@ -20,7 +21,7 @@ from analytics.trajectories import (
 )
 
 from . import charts, matrix
-from .page import Page, period_label
+from .page import Page
 from .text import md
 
 PLAN_COLOR = "#CC79A7"

@@ -27,9 +27,10 @@ from analytics.contract import (
 )
 from analytics.ingest import IngestResult
 from analytics.legend import STATUS_COLOURS, TARGET_CSS
+from analytics.periods import period_label
 from analytics.scope import Scope
 from ui import charts, upload
-from ui.page import Filters, Page, period_label
+from ui.page import Filters, Page
 from ui.text import md
 
 ORGANIZATION_PAGE = "pages/organization.py"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from .. import images, narrative
+from .. import images
 from ..catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
 from ..formatting import (
     indicator_value,
@@ -16,6 +16,7 @@ from ..formatting import (
 )
 from ..legend import STATUS_COLOURS, TARGET_CSS, Status
 from ..levels import LEVEL_INFO, Level
+from ..periods import period_label, period_with
 from .cells import _missing, target_text
 from .territory import UNIT_CHART_LIMIT, ReportData, unit_rows
 
@@ -87,7 +88,7 @@ def group_figure(data: ReportData, group: str) -> go.Figure | None:
                 x=before,
                 y=labels,
                 orientation="h",
-                name=data.previous and narrative.period_label(data.previous),
+                name=data.previous and period_label(data.previous),
                 marker_color=PREVIOUS_COLOR,
                 text=[
                     indicator_value(i, v) if v is not None else ""
@@ -256,7 +257,7 @@ def section_chart_spec(data: ReportData, group: str) -> ChartSpec | None:
     if not any(r is not None and not _missing(r["value"]) for r in rows):
         return None
     title = next(g.title for g in GROUPS if g.code == group)
-    compare = f" в сравнении с {narrative.period_with(data.previous)}" if data.previous else ""
+    compare = f" в сравнении с {period_with(data.previous)}" if data.previous else ""
     return ChartSpec(f"{title}: значения показателей{compare} и целевые значения", group=group)
 
 

@@ -33,6 +33,7 @@ from ..formatting import (
 from ..legend import Change, change_of, label_of
 from ..levels import LEVEL_INFO, Level
 from ..meetings import Meeting, approving_meeting
+from ..periods import period_in, period_label
 from ..scope import Scope
 from ..signoff import SignOff, get_signoff
 from .cells import _missing, fraction_text, gap_text, target_text, value_text
@@ -100,7 +101,7 @@ def _summary(w: DocWriter, data: ReportData) -> None:
     where = f"{where} ({place})"
     computed = data.computed
     text = (
-        f"{narrative.period_in(data.period).capitalize()} проведён мониторинг реализации "
+        f"{period_in(data.period).capitalize()} проведён мониторинг реализации "
         f"целевой модели наставничества педагогических работников {where}. "
         f"{narrative.deficits_summary(len(data.deficits), len(computed))}"
     )
@@ -314,7 +315,7 @@ def _comparison(w: DocWriter, data: ReportData, number: int) -> None:
             ]
         )
         fills.append([None, None, status_fill(row["status"]), None])
-    previous = narrative.period_label(data.previous)
+    previous = period_label(data.previous)
     w.paragraph(narrative.changes_summary(data.previous, improved, worsened, same))
     w.table(
         f"Показатели за {previous} и {data.period_label}",

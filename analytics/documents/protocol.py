@@ -27,6 +27,7 @@ from ..decisions import list_decisions
 from ..formatting import count, day, moment
 from ..levels import Level
 from ..meetings import DECISIONS, OVERVIEW, Meeting, agenda, frozen_values, get_meeting
+from ..periods import period_label
 from ..trajectories import ALL_TERRITORIES, territory_name
 from .docx_writer import DocWriter
 
@@ -56,7 +57,7 @@ def _scope_text(db: Database, meeting: Meeting) -> str:
         place = place.lower()
     if meeting.org_type in ORG_TYPES_BY_CODE:
         place += f", {narrative.org_type_plural(meeting.org_type)}"
-    return f"{narrative.period_label(meeting.period)}, {place}"
+    return f"{period_label(meeting.period)}, {place}"
 
 
 def _agenda_items(db: Database, meeting: Meeting) -> list[tuple[str, str]]:

@@ -25,7 +25,8 @@ from ..formatting import (
 )
 from ..indicators import compute, counted_indicators, deficits
 from ..levels import LEVEL_INFO, Level
-from ..normalize import ValueProblem, parse_period
+from ..normalize import ValueProblem
+from ..periods import parse_period, period_label
 from ..scope import ORG_PLACES, Scope
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ class ReportData:
 
     @property
     def period_label(self) -> str:
-        return narrative.period_label(self.period)
+        return period_label(self.period)
 
     @property
     def org_type_label(self) -> str:
