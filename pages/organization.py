@@ -13,7 +13,7 @@ from analytics import exports, formatting, legend, quality
 from analytics.catalogue import INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
 from analytics.contract import ORG_TYPES_BY_CODE
 from analytics.legend import Status
-from analytics.levels import Level
+from analytics.levels import LEVEL_INFO, Level
 from analytics.periods import period_label, sort_periods
 from analytics.scope import Scope
 from ui import charts, registers_view
@@ -164,13 +164,15 @@ def comparison_rows(frame: pd.DataFrame, org: pd.Series, period: str) -> pd.Data
     the organisation's target and status."""
     frame = frame[frame["period"] == period]
 
-    def level(lv: Level, column: str, key: object) -> pd.DataFrame:
-        rows = frame[(frame["level"] == lv) & (frame[column] == key)]
+    def level(lv: Level) -> pd.DataFrame:
+        """The rows of the organisation's own unit of ``lv``."""
+        key = LEVEL_INFO[lv].key
+        rows = frame[(frame["level"] == lv) & (frame[key] == org[key])]
         return rows.set_index("indicator")
 
-    mine = level(Level.ORGANIZATION, "org_id", org["org_id"])
-    municipality = level(Level.MUNICIPALITY, "municipality_id", org["municipality_id"])
-    region = level(Level.REGION, "region_id", org["region_id"])
+    mine = level(Level.ORGANIZATION)
+    municipality = level(Level.MUNICIPALITY)
+    region = level(Level.REGION)
     records = []
     for indicator in INDICATORS:
         # Whether the organisation reported is stated in its profile, not as a share.
@@ -424,19 +426,15 @@ def history_chart(
     periods = sort_periods(frame["period"].unique().tolist())
     fig = go.Figure()
     plotted: list[float] = []
-    for name, lv, column, key, color, width in (
-        (f"Регион: {org['region']}", Level.REGION, "region_id", org["region_id"], REGION_COLOR, 2),
-        (
-            f"Муниципалитет: {org['municipality']}",
-            Level.MUNICIPALITY,
-            "municipality_id",
-            org["municipality_id"],
-            MUNICIPALITY_COLOR,
-            2,
-        ),
-        ("ОО", Level.ORGANIZATION, "org_id", org["org_id"], legend.STATUS_COLOURS["green"], 4),
+    for lv, color, width in (
+        (Level.REGION, REGION_COLOR, 2),
+        (Level.MUNICIPALITY, MUNICIPALITY_COLOR, 2),
+        (Level.ORGANIZATION, legend.STATUS_COLOURS["green"], 4),
     ):
-        rows = frame[(frame["level"] == lv) & (frame[column] == key)].set_index("period")
+        info = LEVEL_INFO[lv]
+        name = "ОО" if lv is Level.ORGANIZATION else f"{info.label}: {org[info.name]}"
+        rows = frame[(frame["level"] == lv) & (frame[info.key] == org[info.key])]
+        rows = rows.set_index("period")
         values = [rows["value"].get(p) for p in periods]
         statuses = [_clean(rows["status"].get(p)) for p in periods]
         plotted.extend(float(v) for v in values if v is not None and pd.notna(v))

@@ -40,6 +40,7 @@ VOCABULARY = frozenset(
     )
     if word
 )
+KEYS = frozenset(str(info.key) for info in LEVEL_INFO.values() if info.key)
 
 
 def _names_level(node: ast.AST) -> bool:
@@ -66,8 +67,31 @@ def _strings(node: ast.AST) -> list[str]:
     ]
 
 
+def _literals(node: ast.AST) -> list[str]:
+    """The strings ``node`` is written as: a literal, an f-string's literal parts, or those
+    of a tuple or list of them (not strings used inside an expression)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr | ast.Tuple | ast.List):
+        parts = node.values if isinstance(node, ast.JoinedStr) else node.elts
+        return [s for part in parts for s in _literals(part)]
+    return []
+
+
 def _vocabulary(node: ast.AST) -> bool:
     return any(s.casefold() in VOCABULARY for s in _strings(node))
+
+
+def _pairs_a_level_with_a_column(parts: list[ast.expr]) -> bool:
+    """One of ``parts`` names a level and another is its key column or one of its words."""
+    if not any(_names_level(part) for part in parts):
+        return False
+    return any(
+        s in KEYS or s.casefold() in VOCABULARY
+        for part in parts
+        if not _names_level(part)
+        for s in _strings(part)
+    )
 
 
 def _mentions_level(node: ast.AST) -> bool:
@@ -80,13 +104,18 @@ def level_restatements(source: str) -> list[int]:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Dict):
             pairs = [(k, v) for k, v in zip(node.keys, node.values, strict=True) if k]
-            if any(_names_level(k) and _strings(v) for k, v in pairs) or any(
+            if any(_names_level(k) and _literals(v) for k, v in pairs) or any(
                 _level_value(k) and _vocabulary(v) for k, v in pairs
             ):
                 found.append(node.lineno)
         elif isinstance(node, ast.Tuple | ast.List) and len(node.elts) > 1:
             first, *rest = node.elts
-            if _names_level(first) and any(_strings(e) for e in rest):
+            if (_names_level(first) and any(_literals(e) for e in rest)) or (
+                _pairs_a_level_with_a_column(node.elts)
+            ):
+                found.append(node.lineno)
+        elif isinstance(node, ast.Call):
+            if _pairs_a_level_with_a_column([*node.args, *(k.value for k in node.keywords)]):
                 found.append(node.lineno)
         elif isinstance(node, ast.IfExp):
             chosen = ast.Tuple(elts=[node.body, node.orelse])
@@ -117,6 +146,11 @@ def test_the_scan_finds_a_pair_of_a_level_and_a_word():
 
 def test_the_scan_finds_a_lookup_keyed_by_a_levels_value():
     source = 'table, key = {"region": ("regions", "region_id")}[level]\n'
+    assert level_restatements(source) == [1]
+
+
+def test_the_scan_finds_a_level_passed_with_its_key_column():
+    source = 'mine = rows_of(frame, Level.MUNICIPALITY, "municipality_id")\n'
     assert level_restatements(source) == [1]
 
 
