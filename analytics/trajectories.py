@@ -26,7 +26,7 @@ from .normalize import ValueProblem
 from .periods import period_in, period_label, period_of, sort_periods
 from .scope import Scope
 
-ALL_TERRITORIES = "Все территории"
+ALL_TERRITORIES = LEVEL_INFO[Level.TOTAL].noun.capitalize()
 
 
 class PlanError(MonitoringError, ValueError):

@@ -3,8 +3,9 @@ and Russian words live in :mod:`analytics.levels` and nowhere else.
 
 The scan reads every module of the engine, the pages and the shared views and reports
 each literal that pairs a level with a string: a ``{Level.REGION: "region_id"}`` table,
-a ``(Level.DISTRICT, "район")`` pair, a ``{"region": ("regions", "region_id")}`` lookup
-or a ``"регион" if level == "region" else …`` choice.
+a ``(Level.DISTRICT, "район")`` pair, a level passed with its key column
+(``rows_of(Level.REGION, "region_id")``), a ``{"region": ("regions", "region_id")}``
+lookup or a ``"регион" if level == "region" else …`` choice.
 """
 
 from __future__ import annotations

@@ -79,10 +79,12 @@ class ReportData:
             return self.region
         names = sorted(set(self.organizations["region"]), key=natural_key)
         if not names:
-            return "все территории"
+            return LEVEL_INFO[Level.TOTAL].noun
         if len(names) <= 3:
             return ", ".join(names)
-        return f"{integer(len(names))} {plural(len(names), 'регион', 'региона', 'регионов')}"
+        regions = LEVEL_INFO[Level.REGION]
+        word = plural(len(names), regions.noun, regions.genitive, regions.genitive_plural)
+        return f"{integer(len(names))} {word}"
 
     @property
     def period_label(self) -> str:
