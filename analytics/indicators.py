@@ -258,13 +258,11 @@ class _Names:
     once; ``rank`` orders names as DuckDB does (by code point), nulls first."""
 
     def __init__(self, db: Database):
-        self.tables = {
-            str(i.key): db.query(
-                f"SELECT {i.key} AS id, name"
-                f"{', inn, org_type' if i.level is Level.ORGANIZATION else ''} FROM {i.table}"
-            )
-            for i in UNIT_LEVELS
-        }
+        self.tables: dict[str, pd.DataFrame] = {}
+        for i in UNIT_LEVELS:
+            # Organisations also bring their ИНН and type into the result.
+            more = ", inn, org_type" if i.level is Level.ORGANIZATION else ""
+            self.tables[str(i.key)] = db.query(f"SELECT {i.key} AS id, name{more} FROM {i.table}")
 
     def position(self, key: str, ids: np.ndarray) -> np.ndarray:
         """Row of each id in its table; -1 for a null or unknown id."""
