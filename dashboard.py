@@ -11,8 +11,9 @@ from analytics.compute.lookups import MONITORED_HELP
 from analytics.model import legend
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, REPORTING
 from analytics.model.levels import Level
+from analytics.model.periods import period_label, previous_period
 from analytics.wording import formatting
-from ui.page import guarded, page, period_label
+from ui.page import guarded, page
 from ui.text import md
 
 STATUS_DOT = {"green": ":green[●]", "yellow": ":orange[●]", "red": ":red[●]", None: ":gray[●]"}
@@ -46,8 +47,8 @@ def body() -> None:
     level = Level.ORGANIZATION if f.org_id is not None else Level.TOTAL
     frame = focus(ctx.indicators(f.scope(all_periods=True, levels=(level,))), f.org_id)
     current = frame[frame["period"] == f.period].set_index("indicator")
-    previous_period = _previous(ctx.periods, f.period)
-    previous = frame[frame["period"] == previous_period].set_index("indicator")
+    earlier = previous_period(f.period, ctx.periods)
+    previous = frame[frame["period"] == earlier].set_index("indicator")
     if current["value"].isna().all():
         st.warning("Для выбранных фильтров нет данных за этот период. Измените фильтры.")
         return
@@ -59,7 +60,7 @@ def body() -> None:
     shown = [i for i in INDICATORS if not i.coverage and i.id in current.index]
     for n, indicator in enumerate(shown):
         with columns[n % 3]:
-            _card(indicator.id, current.loc[indicator.id], previous, previous_period)
+            _card(indicator.id, current.loc[indicator.id], previous, earlier)
 
     st.subheader("Наибольшие дефициты")
     top = deficits(counted_indicators(current.reset_index())).head(5)
@@ -71,11 +72,6 @@ def body() -> None:
             indicator, row["numerator"], row["denominator"], row["value"], row["target"]
         )
         st.markdown(f"{STATUS_DOT[row['status']]} **{md(indicator.name)}**: {md(line)}")
-
-
-def _previous(periods: list[str], period: str) -> str | None:
-    index = periods.index(period) if period in periods else -1
-    return periods[index - 1] if index > 0 else None
 
 
 def _summary(ctx, current: pd.DataFrame) -> None:

@@ -14,12 +14,13 @@ from analytics.ingest.parse import Defaults
 from analytics.ingest.template import build_template
 from analytics.model.contract import KIND_FIELDS, KIND_LABELS, ORG_TYPES, PERIOD, Kind
 from analytics.model.levels import Level
+from analytics.model.periods import period_label
 from analytics.operations.users import Role
 from analytics.store import audit
 from analytics.store.scope import Scope
 from analytics.wording import formatting
 from ui import registers_view, upload
-from ui.page import ALL, Page, guarded, page, period_label
+from ui.page import ALL, Page, guarded, page
 from ui.tables import table_downloads
 from ui.text import md
 

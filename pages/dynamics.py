@@ -16,9 +16,10 @@ from analytics.documents import exports
 from analytics.model import legend
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.model.levels import Level
+from analytics.model.periods import period_label, previous_period
 from analytics.wording import formatting
 from ui import charts, matrix, plan_view
-from ui.page import Breakdown, Page, guarded, page, period_label, with_filters
+from ui.page import Breakdown, Page, guarded, page, with_filters
 from ui.tables import table_downloads
 from ui.text import md
 
@@ -57,11 +58,6 @@ def body() -> None:
     _overview(ctx, total, with_data)
     _territories(ctx, with_data)
     plan_view.section(ctx)
-
-
-def previous_period(periods: list[str], period: str) -> str | None:
-    index = periods.index(period) if period in periods else -1
-    return periods[index - 1] if index > 0 else None
 
 
 CHANGE_WORDS: dict[legend.Change, str] = {
@@ -145,7 +141,7 @@ def change_table(rows: pd.DataFrame, period: str, previous: str, heading: str) -
 
 def _changes(ctx: Page, total: pd.DataFrame) -> None:
     period = ctx.filters.period
-    previous = previous_period(ctx.periods, period)
+    previous = previous_period(period, ctx.periods)
     st.subheader("Что изменилось")
     if previous is None:
         st.info(
@@ -378,7 +374,7 @@ def territory_table(
     rows: pd.DataFrame, indicator: Indicator, periods: list[str], period: str
 ) -> pd.DataFrame:
     """Territories × periods, and the change into ``period`` from the one before it."""
-    previous = previous_period(periods, period)
+    previous = previous_period(period, periods)
     units = list(dict.fromkeys(rows["label"]))
     table = pd.DataFrame({"Территория": units})
     values = rows.pivot_table(index="label", columns="period", values="value", aggfunc="first")

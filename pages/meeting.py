@@ -34,12 +34,13 @@ from analytics.meetings.meetings import (
 )
 from analytics.model import legend
 from analytics.model.catalogue import INDICATORS_BY_ID
-from analytics.model.levels import Level
+from analytics.model.levels import LEVEL_INFO, Level
+from analytics.model.periods import period_label
 from analytics.store.scope import Scope
 from analytics.wording import formatting
 from analytics.wording.narrative import indicator_sentence
 from ui import charts, matrix
-from ui.page import Filters, Page, describe, guarded, page, period_label, useful_breakdown
+from ui.page import Filters, Page, describe, guarded, page, useful_breakdown
 from ui.text import md
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -408,17 +409,10 @@ def presented_units(units: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     return worst_first.head(PRESENTED_BARS)
 
 
-UNIT_WORDS: dict[Level, tuple[str, str]] = {
-    Level.REGION: ("региона", "регионов"),
-    Level.MUNICIPALITY: ("муниципалитета", "муниципалитетов"),
-    Level.DISTRICT: ("района", "районов"),
-    Level.ORGANIZATION: ("организации", "организаций"),
-}
-
-
 def more_units_note(shown: int, total: int, level: Level) -> str:
     """What a projector's chart leaves out: «На диаграмме 12 из 103 организаций …»."""
-    word = formatting.genitive_after_from(total, *UNIT_WORDS[level])
+    info = LEVEL_INFO[level]
+    word = formatting.genitive_after_from(total, info.genitive, info.genitive_plural)
     return (
         f"На диаграмме {shown} из {formatting.integer(total)} {word}, наиболее отстающих "
         "от цели; остальные — на странице «Показатели»."
@@ -443,13 +437,7 @@ def deficit_choices(
         if row["level"] == Level.TOTAL:
             name = place
         else:
-            key = {
-                Level.REGION: "region",
-                Level.MUNICIPALITY: "municipality",
-                Level.DISTRICT: "district",
-                Level.ORGANIZATION: "organization",
-            }[Level(row["level"])]
-            name = str(row[key])
+            name = str(row[LEVEL_INFO[Level(row["level"])].name])
         value = formatting.indicator_value(indicator, row["value"])
         choices.setdefault((str(level), territory), f"{name}: {value}")
     return choices

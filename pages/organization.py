@@ -9,17 +9,18 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.compute import lookups, quality
+from analytics.compute import quality
 from analytics.documents import exports
 from analytics.model import legend
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
 from analytics.model.contract import ORG_TYPES_BY_CODE
 from analytics.model.legend import Status
-from analytics.model.levels import Level
+from analytics.model.levels import LEVEL_INFO, Level
+from analytics.model.periods import period_label, sort_periods
 from analytics.store.scope import Scope
 from analytics.wording import formatting
 from ui import charts, registers_view
-from ui.page import ORG_CHOICE_LIMIT, Page, apply_filters, guarded, page, period_label, with_filters
+from ui.page import ORG_CHOICE_LIMIT, Page, apply_filters, guarded, page, with_filters
 from ui.tables import table_downloads
 from ui.text import md
 from ui.upload import full_height
@@ -166,13 +167,15 @@ def comparison_rows(frame: pd.DataFrame, org: pd.Series, period: str) -> pd.Data
     the organisation's target and status."""
     frame = frame[frame["period"] == period]
 
-    def level(lv: Level, column: str, key: object) -> pd.DataFrame:
-        rows = frame[(frame["level"] == lv) & (frame[column] == key)]
+    def level(lv: Level) -> pd.DataFrame:
+        """The rows of the organisation's own unit of ``lv``."""
+        key = LEVEL_INFO[lv].key
+        rows = frame[(frame["level"] == lv) & (frame[key] == org[key])]
         return rows.set_index("indicator")
 
-    mine = level(Level.ORGANIZATION, "org_id", org["org_id"])
-    municipality = level(Level.MUNICIPALITY, "municipality_id", org["municipality_id"])
-    region = level(Level.REGION, "region_id", org["region_id"])
+    mine = level(Level.ORGANIZATION)
+    municipality = level(Level.MUNICIPALITY)
+    region = level(Level.REGION)
     records = []
     for indicator in INDICATORS:
         # Whether the organisation reported is stated in its profile, not as a share.
@@ -374,7 +377,7 @@ def history_table(frame: pd.DataFrame, org_id: int) -> pd.DataFrame:
     own = frame[(frame["level"] == Level.ORGANIZATION) & (frame["org_id"] == org_id)]
     own = own[own["indicator"].isin([i.id for i in INDICATORS if not i.coverage])]
     own = own.dropna(subset=["value"])
-    periods = lookups.sort_periods(own["period"].unique().tolist())
+    periods = sort_periods(own["period"].unique().tolist())
     table = pd.DataFrame(
         {"Показатель": [i.name for i in INDICATORS if i.id in set(own["indicator"])]}
     )
@@ -424,22 +427,18 @@ def history_chart(
 ) -> go.Figure:
     indicator = INDICATORS_BY_ID[indicator_id]
     frame = frame[frame["indicator"] == indicator_id]
-    periods = lookups.sort_periods(frame["period"].unique().tolist())
+    periods = sort_periods(frame["period"].unique().tolist())
     fig = go.Figure()
     plotted: list[float] = []
-    for name, lv, column, key, color, width in (
-        (f"Регион: {org['region']}", Level.REGION, "region_id", org["region_id"], REGION_COLOR, 2),
-        (
-            f"Муниципалитет: {org['municipality']}",
-            Level.MUNICIPALITY,
-            "municipality_id",
-            org["municipality_id"],
-            MUNICIPALITY_COLOR,
-            2,
-        ),
-        ("ОО", Level.ORGANIZATION, "org_id", org["org_id"], legend.STATUS_COLOURS["green"], 4),
+    for lv, color, width in (
+        (Level.REGION, REGION_COLOR, 2),
+        (Level.MUNICIPALITY, MUNICIPALITY_COLOR, 2),
+        (Level.ORGANIZATION, legend.STATUS_COLOURS["green"], 4),
     ):
-        rows = frame[(frame["level"] == lv) & (frame[column] == key)].set_index("period")
+        info = LEVEL_INFO[lv]
+        name = "ОО" if lv is Level.ORGANIZATION else f"{info.label}: {org[info.name]}"
+        rows = frame[(frame["level"] == lv) & (frame[info.key] == org[info.key])]
+        rows = rows.set_index("period")
         values = [rows["value"].get(p) for p in periods]
         statuses = [_clean(rows["status"].get(p)) for p in periods]
         plotted.extend(float(v) for v in values if v is not None and pd.notna(v))

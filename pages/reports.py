@@ -8,8 +8,9 @@ import streamlit as st
 from analytics.documents.pdf import PDF_UNAVAILABLE_MESSAGE, pdf_available, report_pdf
 from analytics.ingest.template import build_template
 from analytics.model.contract import KIND_LABELS, Kind
+from analytics.model.periods import period_label
 from ui.charts import slug
-from ui.page import Page, guarded, page, period_label
+from ui.page import Page, guarded, page
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"

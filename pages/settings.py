@@ -17,20 +17,14 @@ import streamlit as st
 from analytics.compute.targets import OVERRIDABLE_LEVELS, TargetError
 from analytics.model import legend
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
-from analytics.model.levels import LEVEL_LABELS, Level
+from analytics.model.levels import LEVEL_INFO, LEVEL_LABELS, Level
+from analytics.model.periods import period_label
 from analytics.store.signoff import MAX_LENGTH, SignOff, SignOffError
 from analytics.wording import formatting
-from ui.page import ALL, Page, guarded, page, period_label
+from ui.page import ALL, Page, guarded, page
 from ui.tables import table_downloads
 from ui.text import md
 from ui.upload import full_height
-
-LEVEL_WORDS: dict[Level, str] = {
-    Level.TOTAL: "все территории",
-    Level.REGION: "регион",
-    Level.MUNICIPALITY: "муниципалитет",
-    Level.DISTRICT: "район",
-}
 
 
 def body() -> None:
@@ -93,21 +87,15 @@ def _overrides(overrides: pd.DataFrame) -> None:
 
 def territories(hierarchy: pd.DataFrame, level: Level) -> dict[int, str]:
     """Territory ids of ``level`` and their names as shown in the selectbox."""
-    if level is Level.TOTAL:
+    info = LEVEL_INFO[level]
+    if info.key is None or info.name is None:
         return {}
-    column = str(level)
-    rows = hierarchy.dropna(subset=[f"{column}_id"]).drop_duplicates(f"{column}_id")
-    rows = rows.sort_values([column])
-    labels = {}
-    for r in rows.itertuples(index=False):
-        key = int(getattr(r, f"{column}_id"))
-        if level is Level.REGION:
-            labels[key] = str(r.region)
-        elif level is Level.MUNICIPALITY:
-            labels[key] = f"{r.municipality} ({r.region})"
-        else:
-            labels[key] = f"{r.district} ({r.municipality})"
-    return labels
+    rows = hierarchy.dropna(subset=[info.key]).drop_duplicates(info.key)
+    rows = rows.sort_values([info.name])
+    names = rows[info.name].astype(str)
+    if info.parent is not None:
+        names = names + " (" + rows[LEVEL_INFO[info.parent].name].astype(str) + ")"
+    return dict(zip(rows[info.key].astype(int), names, strict=True))
 
 
 def parse_target(text: str) -> float | None:
@@ -121,11 +109,8 @@ def parse_target(text: str) -> float | None:
 
 
 def _current_territory(ctx: Page, level: Level) -> int | None:
-    return {
-        Level.REGION: ctx.filters.region_id,
-        Level.MUNICIPALITY: ctx.filters.municipality_id,
-        Level.DISTRICT: ctx.filters.district_id,
-    }.get(level)
+    key = LEVEL_INFO[level].key
+    return getattr(ctx.filters, key) if key else None
 
 
 def _set_form(ctx: Page) -> None:
@@ -149,7 +134,7 @@ def _set_form(ctx: Page) -> None:
         level = left.selectbox(
             "Уровень",
             list(OVERRIDABLE_LEVELS),
-            format_func=lambda lv: LEVEL_WORDS[lv],
+            format_func=lambda lv: LEVEL_INFO[lv].noun,
             key="target_level",
         )
         territory = None
@@ -191,7 +176,11 @@ def _set_form(ctx: Page) -> None:
             except TargetError as error:
                 st.error(f"Цель не сохранена: {md(error)}.", icon=":material/error:")
                 return
-            where = "все территории" if level is Level.TOTAL else options.get(territory, "—")
+            where = (
+                LEVEL_INFO[Level.TOTAL].noun
+                if level is Level.TOTAL
+                else options.get(territory, "—")
+            )
             st.session_state["settings_flash"] = (
                 f"Цель сохранена: «{indicator.name}» — "
                 f"{formatting.target_value(indicator, value)} ({_period_text(_none(period))}, "

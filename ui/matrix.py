@@ -19,19 +19,18 @@ from analytics.documents import exports
 from analytics.model import legend
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.model.legend import STATUS_COLOURS
-from analytics.model.levels import Level
+from analytics.model.levels import LEVEL_INFO, Level
 from analytics.wording import formatting
 
 from . import charts
 from .page import BREAKDOWNS, Breakdown, Filters, breakdown
 
-ORGANIZATIONS = "Организации"
+# A level's units as a chooser names them: «Муниципалитеты».
 LEVEL_NAMES: dict[Level, str] = {
-    Level.REGION: "Регионы",
-    Level.MUNICIPALITY: "Муниципалитеты",
-    Level.DISTRICT: "Районы",
-    Level.ORGANIZATION: ORGANIZATIONS,
+    level: LEVEL_INFO[level].plural.capitalize()
+    for level in (Level.REGION, Level.MUNICIPALITY, Level.DISTRICT, Level.ORGANIZATION)
 }
+ORGANIZATIONS = LEVEL_NAMES[Level.ORGANIZATION]
 # Heatmap codes: a discrete colour scale needs numbers.
 STATUS_CODES: dict[str | None, int] = {None: 0, "red": 1, "yellow": 2, "green": 3}
 # Text on a status background: dark on the light yellow and grey, white on the rest.
@@ -140,12 +139,8 @@ def unique_labels(
     """A label per unit (indexed by key): its name, with its parent territory where two
     units share a name (two «СОШ № 1» in different towns) or ``with_parent`` asks, then a
     number if still equal."""
-    parent = {
-        Level.REGION: None,
-        Level.MUNICIPALITY: "region",
-        Level.DISTRICT: "municipality",
-        Level.ORGANIZATION: "municipality",
-    }[split.level]
+    enclosing = LEVEL_INFO[split.level].parent
+    parent = LEVEL_INFO[enclosing].name if enclosing else None
     names = units[split.label].fillna("—").astype(str)
     labels = names.copy()
     repeated = names.duplicated(keep=False) | with_parent

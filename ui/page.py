@@ -19,10 +19,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from analytics.ingest.normalize import period_of
 from analytics.model.contract import ORG_TYPES, ORG_TYPES_BY_CODE
 from analytics.model.errors import MonitoringError
-from analytics.model.levels import Level
+from analytics.model.levels import LEVEL_INFO, UNIT_LEVELS, Level
+from analytics.model.periods import period_label
 from analytics.operations.access import AccessDenied, Principal, View
 from analytics.store.db import Database
 from analytics.store.scope import Scope
@@ -143,10 +143,6 @@ class Page:
 def describe(filters: Filters, hierarchy: pd.DataFrame) -> str:
     """The filters in words (:meth:`analytics.store.scope.Scope.describe`)."""
     return filters.scope().describe(hierarchy)
-
-
-def period_label(code: str) -> str:
-    return period_of(code).label
 
 
 def page(title: str, icon: str = ":material/dashboard:") -> Page:
@@ -298,22 +294,14 @@ def _sidebar_filters(hierarchy: pd.DataFrame, periods: list[str], default: str |
         )
         if period is not None and period == default and periods and default != periods[-1]:
             st.caption(default_period_note(default, periods[-1]))
-        region_id = _choose_territory(hierarchy, "region", "Регион", current.region_id, None)
+        region_id = _choose_territory(hierarchy, Level.REGION, current.region_id, None)
         municipality_id = _choose_territory(
-            hierarchy,
-            "municipality",
-            "Муниципалитет",
-            current.municipality_id,
-            ("region_id", region_id),
+            hierarchy, Level.MUNICIPALITY, current.municipality_id, region_id
         )
         district_id = None
         if municipality_id is not None:
             district_id = _choose_territory(
-                hierarchy,
-                "district",
-                "Район",
-                current.district_id,
-                ("municipality_id", municipality_id),
+                hierarchy, Level.DISTRICT, current.district_id, municipality_id
             )
         org_type = _select(
             "Тип ОО",
@@ -365,27 +353,25 @@ def _sidebar_filters(hierarchy: pd.DataFrame, periods: list[str], default: str |
 
 
 def _choose_territory(
-    hierarchy: pd.DataFrame,
-    level: str,
-    label: str,
-    current: int | None,
-    parent: tuple[str, int | None] | None,
+    hierarchy: pd.DataFrame, level: Level, current: int | None, parent_id: int | None
 ) -> int | None:
+    """The sidebar's select of one territory of ``level`` within the chosen parent
+    (``parent_id``; None: every municipality, no district)."""
+    info = LEVEL_INFO[level]
     rows = hierarchy
-    if parent is not None:
-        column, value = parent
-        if value is None and level != "region":
-            rows = rows if level == "municipality" else rows.iloc[0:0]
-        elif value is not None:
-            rows = rows[rows[column] == value]
-    rows = rows.dropna(subset=[f"{level}_id"]).drop_duplicates(f"{level}_id")
-    rows = rows.sort_values(level)
-    if level == "district" and rows.empty:
+    if info.parent is not None:
+        if parent_id is not None:
+            rows = rows[rows[LEVEL_INFO[info.parent].key] == parent_id]
+        elif level is Level.DISTRICT:
+            rows = rows.iloc[0:0]
+    rows = rows.dropna(subset=[info.key]).drop_duplicates(info.key)
+    rows = rows.sort_values(info.name)
+    if level is Level.DISTRICT and rows.empty:
         return None
-    ids = rows[f"{level}_id"].astype(int).tolist()
-    labels = {ALL: "все"} | dict(zip(ids, rows[level], strict=True))
+    ids = rows[info.key].astype(int).tolist()
+    labels = {ALL: "все"} | dict(zip(ids, rows[info.name], strict=True))
     chosen = _select(
-        label, [ALL, *ids], current if current is not None else ALL, f"flt_{level}", labels
+        info.label, [ALL, *ids], current if current is not None else ALL, f"flt_{info.name}", labels
     )
     return None if chosen == ALL else int(chosen)
 
@@ -414,12 +400,7 @@ class Breakdown:
 
 
 BREAKDOWNS: dict[Level, Breakdown] = {
-    Level.REGION: Breakdown(Level.REGION, "region_id", "region", "по регионам"),
-    Level.MUNICIPALITY: Breakdown(
-        Level.MUNICIPALITY, "municipality_id", "municipality", "по муниципалитетам"
-    ),
-    Level.DISTRICT: Breakdown(Level.DISTRICT, "district_id", "district", "по районам"),
-    Level.ORGANIZATION: Breakdown(Level.ORGANIZATION, "org_id", "organization", "по организациям"),
+    i.level: Breakdown(i.level, str(i.key), str(i.name), i.by_units) for i in UNIT_LEVELS
 }
 
 

@@ -17,10 +17,11 @@ from analytics.compute.trajectories import (
 )
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.model.levels import Level
+from analytics.model.periods import period_label
 from analytics.wording import formatting
 
 from . import charts, matrix
-from .page import Page, period_label
+from .page import Page
 from .text import md
 
 PLAN_COLOR = "#CC79A7"

@@ -27,10 +27,11 @@ from analytics.model.contract import (
     Kind,
 )
 from analytics.model.legend import STATUS_COLOURS, TARGET_CSS
+from analytics.model.periods import period_label
 from analytics.store.scope import Scope
 from analytics.wording import formatting
 from ui import charts, upload
-from ui.page import Filters, Page, period_label
+from ui.page import Filters, Page
 from ui.text import md
 
 ORGANIZATION_PAGE = "pages/organization.py"

@@ -22,6 +22,7 @@ from analytics.ingest.load import Decisions, IngestResult
 from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, PartialForm, Problem, group
 from analytics.model.contract import FIELDS_BY_CODE, KIND_LABELS, ORG_TYPES_BY_CODE, Kind
+from analytics.model.levels import LEVEL_LABELS, Level
 from analytics.operations.access import View
 from analytics.wording import formatting
 
@@ -43,8 +44,8 @@ PROBLEM_COLUMNS: dict[str, str] = {
 QUALITY_HEADERS: dict[str, str] = {
     "severity": "Вид",
     "period": "Период",
-    "municipality": "Муниципалитет",
-    "organization": "Организация",
+    "municipality": LEVEL_LABELS[Level.MUNICIPALITY],
+    "organization": LEVEL_LABELS[Level.ORGANIZATION],
     "field": "Показатель формы",
     "value": "Значение",
     "detail": "Замечание",

@@ -23,12 +23,13 @@ from analytics.compute.quality import QUALITY_COLUMNS, findings
 from analytics.documents import images, outputs
 from analytics.ingest import aliases
 from analytics.ingest.load import Decisions, ingest_bytes, parse_bytes, preview, rollback
-from analytics.ingest.normalize import ValueProblem, parse_period
+from analytics.ingest.normalize import ValueProblem
 from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, Problem, ReviewNeeded, group_problems
 from analytics.model.contract import PERSON_TABLES, Kind
 from analytics.model.errors import MonitoringError
-from analytics.model.levels import Level
+from analytics.model.levels import LEVEL_INFO, Level
+from analytics.model.periods import parse_period
 from analytics.store import audit, backup, private
 from analytics.store.db import Database, DatabaseBusy, default_db_path
 from analytics.store.scope import Scope
@@ -411,8 +412,7 @@ def _territories(db: Database, args: argparse.Namespace) -> tuple[int | None, in
         name = getattr(args, level, None)
         found = lookups.find_territory(db, level, name) if name else None
         if name and found is None:
-            label = "регион" if level == "region" else "муниципалитет"
-            raise UsageError(f"{label} «{name}» не найден в данных")
+            raise UsageError(f"{LEVEL_INFO[Level(level)].noun} «{name}» не найден в данных")
         ids.append(found)
     return ids[0], ids[1]
 

@@ -15,6 +15,7 @@ from analytics.meetings import rounds
 from analytics.meetings.round_templates import templates_zip
 from analytics.model.contract import Kind
 from analytics.model.errors import MonitoringError
+from analytics.model.levels import LEVEL_INFO, Level
 from analytics.store.db import Database
 from analytics.wording.formatting import day, moment, percent
 
@@ -81,8 +82,7 @@ def _territory(db: Database, level: str, name: str | None) -> int | None:
         return None
     found = lookups.find_territory(db, level, name)
     if found is None:
-        what = {"region": "регион", "municipality": "муниципалитет"}[level]
-        raise rounds.RoundError(f"{what} «{name}» не найден")
+        raise rounds.RoundError(f"{LEVEL_INFO[Level(level)].noun} «{name}» не найден")
     return found
 
 

@@ -48,7 +48,7 @@ import pandas as pd
 
 from analytics.compute import quality
 from analytics.compute.indicators import compute
-from analytics.model.levels import Level
+from analytics.model.levels import LEVEL_INFO, TERRITORY_KEYS, Level
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 
@@ -60,12 +60,6 @@ MIN_OTHERS = 3
 _COUNT_COLUMNS = ("numerator", "denominator", "orgs")
 # Columns blanked on a row that is not shown.
 _VALUE_COLUMNS = ("value", "status", "gap")
-_LEVEL_KEYS: dict[str, str | None] = {
-    str(Level.TOTAL): None,
-    str(Level.REGION): "region_id",
-    str(Level.MUNICIPALITY): "municipality_id",
-    str(Level.DISTRICT): "district_id",
-}
 
 # Names of the View methods that return territory values (filled by the decorator).
 TERRITORY_METHODS: set[str] = set()
@@ -238,7 +232,7 @@ class CuratorWindow:
             return shown
         participants, plans = self._participants()
         in_scope = _in_scope(participants, scope).to_numpy()
-        keys = ["region_id", "municipality_id", "district_id"]
+        keys = list(TERRITORY_KEYS)
         by_cell: dict[tuple[str, str], tuple[np.ndarray, dict[str, np.ndarray], pd.DataFrame]] = {}
         for (indicator, period), part in participants.groupby(["indicator", "period"]):
             inside = part[in_scope[part.index]]
@@ -253,7 +247,7 @@ class CuratorWindow:
                 shown[position] = False  # nobody of the curator's regions takes part
                 continue
             orgs, columns, everyone = by_cell[key]
-            column = _LEVEL_KEYS[str(row.level)]
+            column = LEVEL_INFO[Level(row.level)].key
             if column is not None:
                 orgs = orgs[columns[column] == float(getattr(row, column))]
             members = frozenset(int(o) for o in orgs)

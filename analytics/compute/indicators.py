@@ -22,18 +22,23 @@ import pyarrow as pa
 
 from analytics.model.catalogue import INDICATORS
 from analytics.model.legend import YELLOW_RATIO_HIGHER, YELLOW_RATIO_LOWER
-from analytics.model.levels import LEVELS, UNIT_LEVELS, Level
+from analytics.model.levels import (
+    LEVEL_INFO,
+    LEVELS,
+    TERRITORY_KEYS,
+    TERRITORY_LEVELS,
+    UNIT_LEVELS,
+    Level,
+)
 from analytics.store.db import ALL_PERIODS, TOTAL_TERRITORY, Database
 from analytics.store.scope import ORG_PLACES, Scope
 
 # Key column of each level, outermost first.
 _LEVEL_KEYS: tuple[tuple[Level, str], ...] = tuple((i.level, str(i.key)) for i in UNIT_LEVELS)
 # Levels at which targets can be overridden, most specific first.
-TARGET_LEVELS: tuple[tuple[Level, str], ...] = (
-    (Level.DISTRICT, "district_id"),
-    (Level.MUNICIPALITY, "municipality_id"),
-    (Level.REGION, "region_id"),
-    (Level.TOTAL, str(TOTAL_TERRITORY)),
+TARGET_LEVELS: tuple[Level, ...] = (
+    *reversed([i.level for i in TERRITORY_LEVELS]),
+    Level.TOTAL,
 )
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
@@ -198,13 +203,6 @@ WHERE NOT (g.lvl = {district} AND g.district_id IS NULL)
     return sql, [*org_params, *period_params]
 
 
-_TARGET_KEYS: dict[Level, str] = {
-    Level.REGION: "region_id",
-    Level.MUNICIPALITY: "municipality_id",
-    Level.DISTRICT: "district_id",
-}
-
-
 def _targets(
     db: Database, scope: Scope, wide: pd.DataFrame, periods: np.ndarray, ords: np.ndarray, rows
 ) -> np.ndarray:
@@ -221,12 +219,9 @@ def _targets(
     ord_of = {i.id: n for n, i in enumerate(INDICATORS)}
     stored = stored[stored["indicator"].isin(ord_of)]
     found = np.full(len(ords), np.nan)
-    scope_ids = {
-        "region_id": scope.region_id,
-        "municipality_id": scope.municipality_id,
-        "district_id": scope.district_id,
-    }
-    for level, _ in TARGET_LEVELS:
+    # A Scope's territory fields are named as the levels' key columns.
+    scope_ids = {key: getattr(scope, key) for key in TERRITORY_KEYS}
+    for level in TARGET_LEVELS:
         for every_period in (False, True):
             chosen = stored[
                 (stored["level"] == str(level))
@@ -234,10 +229,10 @@ def _targets(
             ]
             if chosen.empty:
                 continue
-            if level is Level.TOTAL:
+            key = LEVEL_INFO[level].key
+            if key is None:
                 territory = np.full(len(ords), TOTAL_TERRITORY, dtype=np.int64)
             else:
-                key = _TARGET_KEYS[level]
                 column = wide[key].to_numpy(dtype=float, na_value=np.nan)[rows]
                 fill = scope_ids[key]
                 column = np.where(np.isnan(column), np.nan if fill is None else fill, column)
@@ -263,12 +258,11 @@ class _Names:
     once; ``rank`` orders names as DuckDB does (by code point), nulls first."""
 
     def __init__(self, db: Database):
-        self.tables = {
-            "region_id": db.query("SELECT region_id AS id, name FROM regions"),
-            "municipality_id": db.query("SELECT municipality_id AS id, name FROM municipalities"),
-            "district_id": db.query("SELECT district_id AS id, name FROM districts"),
-            "org_id": db.query("SELECT org_id AS id, name, inn, org_type FROM organizations"),
-        }
+        self.tables: dict[str, pd.DataFrame] = {}
+        for i in UNIT_LEVELS:
+            # Organisations also bring their ИНН and type into the result.
+            more = ", inn, org_type" if i.level is Level.ORGANIZATION else ""
+            self.tables[str(i.key)] = db.query(f"SELECT {i.key} AS id, name{more} FROM {i.table}")
 
     def position(self, key: str, ids: np.ndarray) -> np.ndarray:
         """Row of each id in its table; -1 for a null or unknown id."""
@@ -330,7 +324,7 @@ def _long(db: Database, scope: Scope) -> _Long:
     finally:
         cur.close()
     names = _Names(db)
-    keys = ("region_id", "municipality_id", "district_id", "org_id")
+    keys = tuple(str(i.key) for i in UNIT_LEVELS)
     positions = {k: names.position(k, wide[k].to_numpy(dtype=float, na_value=np.nan)) for k in keys}
     order = _order(wide, names, positions)
     wide = wide.iloc[order].reset_index(drop=True)
@@ -427,18 +421,14 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
     def labels(key: str, column: str = "name") -> pd.Series:
         return objects(names.labels(key, column, long.positions[key]))
 
-    region_id, municipality_id = ids_of("region_id"), ids_of("municipality_id")
-    district_id, org_id = ids_of("district_id"), ids_of("org_id")
     columns = {
         "indicator": text(ids, ords),
         "name": category([i.name for i in INDICATORS], ords),
         "level": text([str(level) for level in LEVELS], wide["lvl"].to_numpy()[rows]),
         "period": text(long.period_names, long.period_of_row),
         "org_type": objects(np.full(len(rows), scope.org_type, dtype=object)),
-        "region": labels("region_id"),
-        "municipality": labels("municipality_id"),
-        "district": labels("district_id"),
-        "org_id": org_id,
+        **{str(i.name): labels(str(i.key)) for i in TERRITORY_LEVELS},
+        "org_id": ids_of("org_id"),
         "organization": labels("org_id"),
         "inn": labels("org_id", "inn"),
         "organization_type": labels("org_id", "org_type"),
@@ -449,9 +439,7 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
         "target": long.target,
         "better": category([str(i.better) for i in INDICATORS], ords),
         "status": objects(np.array(["green", "yellow", "red", None], dtype=object)[status_code]),
-        "region_id": region_id,
-        "municipality_id": municipality_id,
-        "district_id": district_id,
+        **{key: ids_of(key) for key in TERRITORY_KEYS},
         "start_year": wide["start_year"].to_numpy()[rows],
         "ord": ords,
         "deficit": (status_code == 1) | (status_code == 2),
@@ -509,9 +497,7 @@ def output_table(db: Database, scope: Scope | None = None, only_deficits: bool =
         "level": coded([str(level) for level in LEVELS], long.wide["lvl"].to_numpy()[long.rows]),
         "period": coded(long.period_names, long.period_of_row),
         "org_type": coded([scope.org_type], np.full(len(long.ords), -1 if untyped else 0)),
-        "region": labels("region_id"),
-        "municipality": labels("municipality_id"),
-        "district": labels("district_id"),
+        **{str(i.name): labels(str(i.key)) for i in TERRITORY_LEVELS},
         "org_id": pa.array(np.nan_to_num(org_id).astype(np.int64), mask=np.isnan(org_id)),
         "organization": labels("org_id"),
         "numerator": numbers(long.numerator),

@@ -8,15 +8,17 @@ import json
 
 import pandas as pd
 
-from analytics.ingest.normalize import fold, parse_org_type, period_of
+from analytics.ingest.normalize import fold, parse_org_type
 from analytics.model.contract import FORM_VALUE_FIELDS, ORG_TYPES_BY_CODE
+from analytics.model.levels import LEVEL_INFO, Level
+from analytics.model.periods import SQL_ORDER
 from analytics.store.db import Database
 from analytics.store.scope import ORG_PLACES, Scope
 
 
 def periods(db: Database) -> list[str]:
     """Period codes, oldest first."""
-    frame = db.query("SELECT period FROM periods ORDER BY start_year, is_school_year, period")
+    frame = db.query(f"SELECT period FROM periods ORDER BY {SQL_ORDER}")
     return frame["period"].tolist()
 
 
@@ -36,11 +38,11 @@ def default_period(db: Database) -> str | None:
     substantial, the latest one; None without data.
     """
     frame = db.query(
-        """
+        f"""
         SELECT p.period, count(DISTINCT f.org_id) AS forms
         FROM periods p LEFT JOIN form_values f USING (period)
         GROUP BY p.period, p.start_year, p.is_school_year
-        ORDER BY p.start_year, p.is_school_year, p.period
+        ORDER BY {SQL_ORDER}
         """
     )
     if frame.empty:
@@ -53,14 +55,6 @@ def default_period(db: Database) -> str | None:
         if count_ > 0 and count_ >= SUBSTANTIAL_SHARE * expected:
             chosen = str(period)
     return chosen or str(frame["period"].iloc[-1])
-
-
-def previous_period(db: Database, period: str) -> str | None:
-    known = periods(db)
-    if period not in known:
-        return None
-    index = known.index(period)
-    return known[index - 1] if index > 0 else None
 
 
 def hierarchy(db: Database) -> pd.DataFrame:
@@ -82,12 +76,8 @@ def hierarchy(db: Database) -> pd.DataFrame:
 
 def find_territory(db: Database, level: str, name: str) -> int | None:
     """The id of a region, municipality or district named ``name`` (any spelling)."""
-    table, id_column = {
-        "region": ("regions", "region_id"),
-        "municipality": ("municipalities", "municipality_id"),
-        "district": ("districts", "district_id"),
-    }[level]
-    frame = db.query(f"SELECT {id_column} AS id, name FROM {table}")
+    info = LEVEL_INFO[Level(level)]
+    frame = db.query(f"SELECT {info.key} AS id, name FROM {info.table}")
     wanted = fold(name)
     matches = frame[frame["name"].map(fold) == wanted]
     return int(matches["id"].iloc[0]) if len(matches) else None
@@ -182,7 +172,3 @@ def form_values(db: Database, period: str | None = None) -> pd.DataFrame:
         """,
         params,
     )
-
-
-def sort_periods(codes: list[str]) -> list[str]:
-    return sorted(codes, key=period_of)

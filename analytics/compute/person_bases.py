@@ -31,7 +31,7 @@ from analytics.model.contract import (
     PERSON_TABLES,
     Kind,
 )
-from analytics.model.levels import Level
+from analytics.model.levels import LEVEL_INFO, TERRITORY_KEYS, Level
 from analytics.store import audit
 from analytics.store.db import Database
 from analytics.store.scope import ORG_PLACES, Scope
@@ -420,7 +420,7 @@ def _compared(db: Database, scope: Scope) -> pd.DataFrame:
     """Every comparison that can be made: a form value and a register count."""
     summary = register_summary(db, scope)
     if summary.empty:
-        return pd.DataFrame(columns=[*COMPARED_COLUMNS, *_ID_COLUMNS])
+        return pd.DataFrame(columns=[*COMPARED_COLUMNS, *TERRITORY_KEYS])
     where, params = scope.where("o")
     periods, period_params = scope.period_where("f.period")
     fields = ", ".join(f"f.{c.field}" for c in COMPARISONS)
@@ -452,16 +452,13 @@ def _compared(db: Database, scope: Scope) -> pd.DataFrame:
         )
     frame = pd.concat(parts, ignore_index=True)
     frame["difference"] = frame["register_value"] - frame["form_value"]
-    frame = frame.merge(_places(db)[["org_id", *_ID_COLUMNS]], on="org_id", how="left")
+    frame = frame.merge(_places(db)[["org_id", *TERRITORY_KEYS]], on="org_id", how="left")
     order = {c.field: n for n, c in enumerate(COMPARISONS)}
     frame["order"] = frame["field"].map(order)
     frame = _sorted(db, frame)
     return frame.sort_values(
         ["period", "region", "municipality", "organization", "order"], kind="stable"
     ).drop(columns=["order"])
-
-
-_ID_COLUMNS = ("region_id", "municipality_id", "district_id")
 
 
 def cross_check(db: Database, scope: Scope | None = None) -> pd.DataFrame:
@@ -488,13 +485,6 @@ TOTAL_COLUMNS: tuple[str, ...] = (
     "difference",
 )
 
-_TERRITORY: dict[Level, tuple[str | None, str | None]] = {
-    Level.TOTAL: (None, None),
-    Level.REGION: ("region_id", "region"),
-    Level.MUNICIPALITY: ("municipality_id", "municipality"),
-    Level.DISTRICT: ("district_id", "district"),
-}
-
 
 def cross_check_totals(
     db: Database, scope: Scope | None = None, level: Level = Level.MUNICIPALITY
@@ -502,14 +492,15 @@ def cross_check_totals(
     """The cross-check summed per territory of ``level``, over the schools that have both
     the form and the register (:data:`TOTAL_COLUMNS`): how many schools were compared, how
     many disagree, and the form's and the registers' sums."""
-    if level not in _TERRITORY:
+    if level is Level.ORGANIZATION:
         raise ValueError(f"level {level} is not a territory")
     frame = _compared(db, scope or Scope())
-    key, name = _TERRITORY[level]
+    info = LEVEL_INFO[level]
+    key, name = info.key, info.name
     frame = frame.assign(
         differing=frame["difference"] != 0,
         territory_id=frame[key] if key else 0,
-        territory=frame[name] if name else "Всего",
+        territory=frame[name] if name else info.label,
     )
     if key:
         frame = frame.dropna(subset=["territory_id"])

@@ -15,7 +15,6 @@ import pandas as pd
 
 from analytics.compute.lookups import non_reporting, periods
 from analytics.compute.person_bases import cross_check, register_summary
-from analytics.ingest.normalize import period_of
 from analytics.model.contract import (
     CONSISTENCY_RULES,
     FIELDS_BY_CODE,
@@ -24,6 +23,7 @@ from analytics.model.contract import (
     ORG_TYPES_BY_CODE,
     FieldType,
 )
+from analytics.model.periods import period_label
 from analytics.store.db import Database
 from analytics.store.scope import ORG_PLACES, Scope
 from analytics.wording import formatting
@@ -385,8 +385,8 @@ def change_findings(
                 r.period,
                 FIELDS_BY_CODE[r.field].header,
                 formatting.integer(now),
-                f"за {period_of(r.previous).label} — {formatting.integer(before)}, за "
-                f"{period_of(r.period).label} — {formatting.integer(now)}: {change}",
+                f"за {period_label(r.previous)} — {formatting.integer(before)}, за "
+                f"{period_label(r.period)} — {formatting.integer(now)}: {change}",
             )
         )
     return _frame(rows)

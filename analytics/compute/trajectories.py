@@ -16,31 +16,17 @@ import numpy as np
 import pandas as pd
 
 from analytics.compute.indicators import Values, compute
-from analytics.ingest.normalize import ValueProblem, period_of
+from analytics.ingest.normalize import ValueProblem
 from analytics.model.catalogue import INDICATORS_BY_ID, Indicator
 from analytics.model.errors import MonitoringError
 from analytics.model.legend import Better
-from analytics.model.levels import Level
+from analytics.model.levels import LEVEL_INFO, Level
+from analytics.model.periods import period_in, period_label, period_of, sort_periods
 from analytics.store.db import TOTAL_TERRITORY, Database
 from analytics.store.scope import Scope
-from analytics.wording import narrative
 from analytics.wording.formatting import indicator_difference, indicator_value, target_value
 
-# Level → the Scope field that narrows a computation to one territory of that level.
-SCOPE_FIELDS: dict[Level, str] = {
-    Level.REGION: "region_id",
-    Level.MUNICIPALITY: "municipality_id",
-    Level.DISTRICT: "district_id",
-    Level.ORGANIZATION: "org_id",
-}
-# Level → (table, key) holding the territory's name.
-_NAME_SOURCES: dict[Level, tuple[str, str]] = {
-    Level.REGION: ("regions", "region_id"),
-    Level.MUNICIPALITY: ("municipalities", "municipality_id"),
-    Level.DISTRICT: ("districts", "district_id"),
-    Level.ORGANIZATION: ("organizations", "org_id"),
-}
-ALL_TERRITORIES = "Все территории"
+ALL_TERRITORIES = LEVEL_INFO[Level.TOTAL].noun.capitalize()
 
 
 class PlanError(MonitoringError, ValueError):
@@ -67,18 +53,20 @@ def territory_of(
 
 def territory_name(db: Database, level: Level, territory_id: int) -> str:
     """The territory's or organisation's name; «Все территории» for the total."""
-    if level is Level.TOTAL:
+    info = LEVEL_INFO[level]
+    if info.key is None:
         return ALL_TERRITORIES
-    table, key = _NAME_SOURCES[level]
-    name = db.scalar(f"SELECT name FROM {table} WHERE {key} = ?", [territory_id])
+    name = db.scalar(f"SELECT name FROM {info.table} WHERE {info.key} = ?", [territory_id])
     return str(name) if name is not None else f"код {territory_id}"
 
 
 def territory_exists(db: Database, level: Level, territory_id: int) -> bool:
-    if level is Level.TOTAL:
+    info = LEVEL_INFO[level]
+    if info.key is None:
         return True
-    table, key = _NAME_SOURCES[level]
-    return bool(db.scalar(f"SELECT count(*) FROM {table} WHERE {key} = ?", [territory_id]))
+    return bool(
+        db.scalar(f"SELECT count(*) FROM {info.table} WHERE {info.key} = ?", [territory_id])
+    )
 
 
 def territory_scope(
@@ -90,7 +78,9 @@ def territory_scope(
     periods: tuple[str, ...] | None = None,
 ) -> Scope:
     """The scope whose ``level`` rows are exactly this territory's summary values."""
-    narrowed = {SCOPE_FIELDS[level]: territory_id} if level in SCOPE_FIELDS else {}
+    # A Scope's territory fields are named as the levels' key columns.
+    key = LEVEL_INFO[level].key
+    narrowed = {key: territory_id} if key else {}
     return Scope(
         periods=periods, levels=(level,), org_type=org_type, indicators=indicators, **narrowed
     )
@@ -196,7 +186,7 @@ def plan_vs_actual(
     rows = frame[(frame["level"] == level) & frame["value"].notna()]
     actual = dict(zip(rows["period"], rows["value"].astype(float), strict=True))
     better = INDICATORS_BY_ID[indicator].better
-    periods = sorted(set(planned.index) | set(actual), key=lambda p: (start_year(p), p))
+    periods = sort_periods(set(planned.index) | set(actual))
     records = []
     for period in periods:
         plan = float(planned[period]) if period in planned.index else None
@@ -250,7 +240,7 @@ def project(series: pd.DataFrame, indicator: Indicator) -> Projection:
         )
     goal = ahead.iloc[-1]
     period, planned = str(goal["period"]), float(goal["planned"])
-    when = narrative.period_in(period)
+    when = period_in(period)
     goal_text = target_value(indicator, planned)
     if len(actual) < 2:
         return Projection(
@@ -259,7 +249,7 @@ def project(series: pd.DataFrame, indicator: Indicator) -> Projection:
             None,
             None,
             None,
-            f"Для прогноза на {narrative.period_label(period)} нужны фактические значения "
+            f"Для прогноза на {period_label(period)} нужны фактические значения "
             "хотя бы за два периода.",
         )
     slope, intercept = np.polyfit(

@@ -11,15 +11,15 @@ import plotly.graph_objects as go
 from analytics.documents import images
 from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
 from analytics.model.legend import STATUS_COLOURS, TARGET_CSS, Status
-from analytics.model.levels import Level
-from analytics.wording import narrative
+from analytics.model.levels import LEVEL_INFO, Level
+from analytics.model.periods import period_label, period_with
 from analytics.wording.formatting import (
     indicator_value,
     integer,
 )
 
 from .cells import _missing, target_text
-from .territory import UNIT_CHART_LIMIT, ReportData, unit_rows, units_noun
+from .territory import UNIT_CHART_LIMIT, ReportData, unit_rows
 
 log = logging.getLogger(__name__)
 PREVIOUS_COLOR = "#B8B8B8"
@@ -89,7 +89,7 @@ def group_figure(data: ReportData, group: str) -> go.Figure | None:
                 x=before,
                 y=labels,
                 orientation="h",
-                name=data.previous and narrative.period_label(data.previous),
+                name=data.previous and period_label(data.previous),
                 marker_color=PREVIOUS_COLOR,
                 text=[
                     indicator_value(i, v) if v is not None else ""
@@ -211,17 +211,17 @@ def units_caption(data: ReportData, indicator_id: str) -> str:
     """«Доля педагогов, включённых в систему наставничества, по организациям», with a
     note where only the lowest values are shown."""
     indicator = INDICATORS_BY_ID[indicator_id]
-    _, by = units_noun(data.unit_level)
+    units = LEVEL_INFO[data.unit_level]
     shown = len(unit_rows(data, indicator_id))
     name = indicator.name
     # A participial clause in the name closes with a comma: «Доля ОО, представивших
     # данные, по муниципалитетам».
     comma = "," if ", " in name else ""
-    caption = f"{name}{comma} {by}, {data.period_label}"
+    caption = f"{name}{comma} {units.by_units}, {data.period_label}"
     if shown > UNIT_CHART_LIMIT:
-        noun, _ = units_noun(data.unit_level)
         caption += (
-            f" (показаны {UNIT_CHART_LIMIT} с наименьшими значениями из {integer(shown)} {noun})"
+            f" (показаны {UNIT_CHART_LIMIT} с наименьшими значениями из {integer(shown)} "
+            f"{units.genitive_plural})"
         )
     return caption
 
@@ -260,7 +260,7 @@ def section_chart_spec(data: ReportData, group: str) -> ChartSpec | None:
     if not any(r is not None and not _missing(r["value"]) for r in rows):
         return None
     title = next(g.title for g in GROUPS if g.code == group)
-    compare = f" в сравнении с {narrative.period_with(data.previous)}" if data.previous else ""
+    compare = f" в сравнении с {period_with(data.previous)}" if data.previous else ""
     return ChartSpec(f"{title}: значения показателей{compare} и целевые значения", group=group)
 
 

@@ -27,7 +27,8 @@ from analytics.meetings import rounds
 from analytics.meetings.meetings import Meeting, approving_meeting
 from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, REPORTING, Indicator
 from analytics.model.legend import Change, change_of, label_of
-from analytics.model.levels import Level
+from analytics.model.levels import LEVEL_INFO, Level
+from analytics.model.periods import period_in, period_label
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.store.signoff import SignOff, get_signoff
@@ -42,12 +43,10 @@ from .cells import _missing, fraction_text, gap_text, target_text, value_text
 from .docx_writer import TABLE_SIZE, DocWriter, status_fill
 from .figures import render_png, section_chart
 from .territory import (
-    _LABEL_COLUMN,
     ReportData,
     collect,
     natural_key,
     unit_rows,
-    units_noun,
 )
 
 log = logging.getLogger(__name__)
@@ -104,7 +103,7 @@ def _summary(w: DocWriter, data: ReportData) -> None:
     where = f"{where} ({place})"
     computed = data.computed
     text = (
-        f"{narrative.period_in(data.period).capitalize()} проведён мониторинг реализации "
+        f"{period_in(data.period).capitalize()} проведён мониторинг реализации "
         f"целевой модели наставничества педагогических работников {where}. "
         f"{narrative.deficits_summary(len(data.deficits), len(computed))}"
     )
@@ -188,8 +187,8 @@ def _participation(w: DocWriter, data: ReportData, number: int) -> None:
     if data.unit_level is not Level.ORGANIZATION and len(data.registry):
         rows = units[units["indicator"] == REPORTING.id]
         if len(rows) > 1:
-            _, by = units_noun(data.unit_level)
-            key = "region_id" if data.unit_level is Level.REGION else "municipality_id"
+            by = LEVEL_INFO[data.unit_level].by_units
+            key = LEVEL_INFO[data.unit_level].key
             counts = data.reporting[key].value_counts().to_dict()
 
             def reported_text(r: pd.Series) -> str:
@@ -318,7 +317,7 @@ def _comparison(w: DocWriter, data: ReportData, number: int) -> None:
             ]
         )
         fills.append([None, None, status_fill(row["status"]), None])
-    previous = narrative.period_label(data.previous)
+    previous = period_label(data.previous)
     w.paragraph(narrative.changes_summary(data.previous, improved, worsened, same))
     w.table(
         f"Показатели за {previous} и {data.period_label}",
@@ -340,16 +339,6 @@ def _below_target(data: ReportData, indicator_id: str) -> list[str]:
         key=lambda item: (-item[0], natural_key(item[1])),
     )
     return [str(label) for _, label in ordered]
-
-
-# The heading of a column of organisations or territories one level down.
-_UNITS_HEADER: dict[Level, str] = {
-    Level.ORGANIZATION: "Организации",
-    Level.MUNICIPALITY: "Муниципалитеты",
-    Level.REGION: "Регионы",
-    Level.DISTRICT: "Районы",
-    Level.TOTAL: "Территории",
-}
 
 
 def _deficits(w: DocWriter, data: ReportData, number: int) -> None:
@@ -415,10 +404,10 @@ def _below_target_table(w: DocWriter, data: ReportData) -> None:
         lines.append([str(row["name"]), f"{integer(len(below))} из {integer(of)}", shown])
     if not lines:
         return
-    _, by = units_noun(data.unit_level)
+    units = LEVEL_INFO[data.unit_level]
     w.table(
-        f"Не достигнуто целевое значение {by}",
-        ["Показатель", "Не достигли цели", _UNITS_HEADER[data.unit_level]],
+        f"Не достигнуто целевое значение {units.by_units}",
+        ["Показатель", "Не достигли цели", units.plural.capitalize()],
         lines,
         [5, 2.2, 8],
         centre=(1,),
@@ -587,9 +576,11 @@ def _organization_appendices(w: DocWriter, data: ReportData) -> int:
 
 
 def _territory_appendices(w: DocWriter, data: ReportData, number: int) -> None:
-    for level, key in ((Level.MUNICIPALITY, "municipality_id"), (Level.REGION, "region_id")):
+    for level in (Level.MUNICIPALITY, Level.REGION):
+        info = LEVEL_INFO[level]
+        key = info.key
         rows = data.rows(data.period, level)
-        names = dict(zip(rows[key], rows[_LABEL_COLUMN[level]], strict=True))
+        names = dict(zip(rows[key], rows[info.name], strict=True))
         if len(names) < 2:
             continue
         if level is Level.MUNICIPALITY and data.regions_in_scope > 1:
@@ -597,9 +588,8 @@ def _territory_appendices(w: DocWriter, data: ReportData, number: int) -> None:
             names = {k: f"{v} ({regions[k]})" for k, v in names.items()}
         unit_labels = sorted(names.items(), key=lambda item: natural_key(item[1]))
         number += 1
-        _, by = units_noun(level)
         _appendix_start(w, number)
-        w.heading(f"Значения показателей {by}, {data.period_label}", 1)
+        w.heading(f"Значения показателей {info.by_units}, {data.period_label}", 1)
         _values_tables(w, rows, "Территория", unit_labels, key)
 
 

@@ -32,6 +32,7 @@ from analytics.meetings.meetings import (
 from analytics.model.catalogue import INDICATORS_BY_ID
 from analytics.model.contract import ORG_TYPES_BY_CODE
 from analytics.model.levels import Level
+from analytics.model.periods import period_label
 from analytics.store.db import Database
 from analytics.wording import narrative
 from analytics.wording.formatting import count, day, moment
@@ -64,7 +65,7 @@ def _scope_text(db: Database, meeting: Meeting) -> str:
         place = place.lower()
     if meeting.org_type in ORG_TYPES_BY_CODE:
         place += f", {narrative.org_type_plural(meeting.org_type)}"
-    return f"{narrative.period_label(meeting.period)}, {place}"
+    return f"{period_label(meeting.period)}, {place}"
 
 
 def _agenda_items(db: Database, meeting: Meeting) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from analytics.compute.indicators import Values, compute, deficits
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Kind
 from analytics.model.legend import label_of
 from analytics.model.levels import Level
+from analytics.model.periods import period_label
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording import narrative
@@ -162,7 +163,7 @@ def _note(data: _Municipality, org: pd.Series) -> bytes:
     centre = WD_ALIGN_PARAGRAPH.CENTER
     w.paragraph(TITLE, bold=True, align=centre, indent=False)
     w.paragraph(str(org["organization"]), bold=True, align=centre, indent=False, size=14)
-    details = [f"{org['municipality']} ({org['region']})", narrative.period_label(data.period)]
+    details = [f"{org['municipality']} ({org['region']})", period_label(data.period)]
     if isinstance(org["inn"], str) and org["inn"]:
         details.append(f"ИНН {org['inn']}")
     w.paragraph(" · ".join(details), align=centre, indent=False, space_after=6)
@@ -172,7 +173,7 @@ def _note(data: _Municipality, org: pd.Series) -> bytes:
     if not bool(org["reported"]):
         w.paragraph(
             "Организация не представила данные мониторинга за "
-            f"{narrative.period_label(data.period)}. "
+            f"{period_label(data.period)}. "
             "Заполните форму мониторинга ОО («Форма мониторинга ОО») и направьте её "
             "муниципальному координатору; после загрузки данных справка будет составлена "
             "по показателям организации."
@@ -241,7 +242,7 @@ def _table(
             table_rows.append([indicator.short, territory, target])
             fills.append([None, None, None])
     w.table(
-        f"Показатели организации и муниципалитета, {narrative.period_label(data.period)}",
+        f"Показатели организации и муниципалитета, {period_label(data.period)}",
         headers,
         table_rows,
         widths,
@@ -281,7 +282,7 @@ def build_school_note(
     if orgs.empty:
         raise ReportError(
             f"Организация с кодом {org_id} не представила данные за "
-            f"{narrative.period_label(period)} и не входит в реестр ОО."
+            f"{period_label(period)} и не входит в реестр ОО."
         )
     return _note(data, orgs.iloc[0])
 
@@ -309,7 +310,7 @@ def build_school_notes_zip(
             raise ReportError(f"В муниципалитете «{name}» нет ваших организаций.")
     if orgs.empty:
         raise ReportError(
-            f"По муниципалитету «{name}» нет данных за {narrative.period_label(period)} "
+            f"По муниципалитету «{name}» нет данных за {period_label(period)} "
             "и нет организаций в реестре ОО."
         )
     order = sorted(range(len(orgs)), key=lambda i: natural_key(orgs["organization"].iloc[i]))

@@ -18,9 +18,10 @@ import pandas as pd
 
 from analytics.compute import lookups
 from analytics.compute.indicators import compute, counted_indicators, deficits
-from analytics.ingest.normalize import ValueProblem, parse_period
+from analytics.ingest.normalize import ValueProblem
 from analytics.model.errors import MonitoringError
-from analytics.model.levels import Level
+from analytics.model.levels import LEVEL_INFO, Level
+from analytics.model.periods import parse_period, period_label
 from analytics.store.db import Database
 from analytics.store.scope import ORG_PLACES, Scope
 from analytics.wording import narrative
@@ -75,14 +76,16 @@ class ReportData:
             return self.region
         names = sorted(set(self.organizations["region"]), key=natural_key)
         if not names:
-            return "все территории"
+            return LEVEL_INFO[Level.TOTAL].noun
         if len(names) <= 3:
             return ", ".join(names)
-        return f"{integer(len(names))} {plural(len(names), 'регион', 'региона', 'регионов')}"
+        regions = LEVEL_INFO[Level.REGION]
+        word = plural(len(names), regions.noun, regions.genitive, regions.genitive_plural)
+        return f"{integer(len(names))} {word}"
 
     @property
     def period_label(self) -> str:
-        return narrative.period_label(self.period)
+        return period_label(self.period)
 
     @property
     def org_type_label(self) -> str:
@@ -130,7 +133,7 @@ class ReportData:
         """Rows of the level below the territory (organisations of a municipality,
         municipalities of a region, regions of the country) for the period."""
         rows = self.rows(self.period, self.unit_level).copy()
-        rows["label"] = rows[_LABEL_COLUMN[self.unit_level]]
+        rows["label"] = rows[LEVEL_INFO[self.unit_level].name]
         return rows
 
     @cached_property
@@ -162,15 +165,6 @@ class ReportData:
     def non_reporting(self) -> pd.DataFrame:
         orgs = self.organizations
         return orgs[orgs["in_registry"] & ~orgs["reported"]]
-
-
-_LABEL_COLUMN: dict[Level, str] = {
-    Level.ORGANIZATION: "organization",
-    Level.MUNICIPALITY: "municipality",
-    Level.REGION: "region",
-    Level.DISTRICT: "district",
-    Level.TOTAL: "region",
-}
 
 
 def natural_key(text: object) -> tuple[tuple[int, object], ...]:
@@ -384,14 +378,3 @@ def unit_rows(data: ReportData, indicator_id: str) -> pd.DataFrame:
     if data.unit_level is Level.ORGANIZATION:
         rows = rows[rows["org_id"].isin(data.reporting["org_id"])]
     return rows
-
-
-def units_noun(level: Level) -> tuple[str, str]:
-    """The genitive plural and the «по …» form of a unit level's name."""
-    return {
-        Level.ORGANIZATION: ("организаций", "по организациям"),
-        Level.MUNICIPALITY: ("муниципалитетов", "по муниципалитетам"),
-        Level.REGION: ("регионов", "по регионам"),
-        Level.DISTRICT: ("районов", "по районам"),
-        Level.TOTAL: ("территорий", "по территориям"),
-    }[level]

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from analytics.ingest.identity import Move, Unplaced
-from analytics.ingest.normalize import period_of, person_key
+from analytics.ingest.normalize import person_key
 from analytics.ingest.parse import Defaults, ParsedFile, Record, identity_keys, parse_sheets
 from analytics.ingest.problems import IngestError, PartialForm, Problem, ReviewNeeded
 from analytics.ingest.readers import Limits, UnreadableFile, check_size, read_sheets
@@ -33,6 +33,7 @@ from analytics.model.contract import (
     Kind,
 )
 from analytics.model.errors import MonitoringError
+from analytics.model.periods import period_of
 from analytics.store import aggregates, audit
 from analytics.store.db import Database, first_row, first_value, person_columns, registered
 

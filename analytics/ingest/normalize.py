@@ -8,7 +8,6 @@ None) and returns the canonical value, None for a blank cell, or raises
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from analytics.model.contract import (
@@ -218,56 +217,6 @@ def parse_org_type(raw: object) -> str | None:
         "неизвестный тип ОО; допустимо: общеобразовательная, дошкольная, "
         "дополнительного образования, профессиональная"
     )
-
-
-@dataclass(frozen=True, order=True)
-class Period:
-    """A calendar year (``2022``) or a school year (``2022/2023``); sorts by first year."""
-
-    start_year: int
-    is_school_year: bool
-
-    @property
-    def code(self) -> str:
-        if self.is_school_year:
-            return f"{self.start_year}/{self.start_year + 1}"
-        return str(self.start_year)
-
-    @property
-    def label(self) -> str:
-        if self.is_school_year:
-            return f"{self.code} уч. год"
-        return f"{self.code} год"
-
-
-_PERIOD = re.compile(
-    r"(\d{4})(?:\s*(?:/|-)\s*(\d{2}|\d{4}))?(?:\s*(?:уч\.?|учебный))?(?:\s*г(?:од|\.)?)?"
-)
-
-
-def parse_period(raw: object) -> str | None:
-    """Canonical period code: ``2022`` or ``2022/2023`` from any of the usual spellings."""
-    period = period_of(raw)
-    return period.code if period else None
-
-
-def period_of(raw: object) -> Period | None:
-    text = fold(cell_text(raw))
-    if not text:
-        return None
-    match = _PERIOD.fullmatch(text)
-    if not match:
-        raise ValueProblem("период — год (2022) или учебный год (2022/2023)")
-    first = int(match.group(1))
-    second = match.group(2)
-    if not 1990 <= first <= 2100:
-        raise ValueProblem("период — год (2022) или учебный год (2022/2023)")
-    if second is None:
-        return Period(first, False)
-    following = int(second) if len(second) == 4 else (first // 100) * 100 + int(second)
-    if following != first + 1:
-        raise ValueProblem("учебный год должен охватывать два соседних года, например 2022/2023")
-    return Period(first, True)
 
 
 def is_total_row(org_name: str) -> bool:

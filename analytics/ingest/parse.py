@@ -33,7 +33,6 @@ from analytics.ingest.normalize import (
     parse_mentoring_form,
     parse_ogrn,
     parse_org_type,
-    parse_period,
     parse_share,
     parse_text,
     parse_yes_no,
@@ -63,6 +62,7 @@ from analytics.model.contract import (
     Kind,
     needs_value,
 )
+from analytics.model.periods import parse_period
 
 HEADER_SEARCH_ROWS = 30
 

@@ -21,11 +21,11 @@ from analytics.meetings.meetings import Meeting, get_meeting
 from analytics.model.catalogue import INDICATORS_BY_ID
 from analytics.model.errors import MonitoringError
 from analytics.model.legend import Change, change_of
-from analytics.model.levels import Level
+from analytics.model.levels import LEVEL_INFO, Level
+from analytics.model.periods import period_label
 from analytics.store.db import Database, first_value
 from analytics.store.scope import Scope
 from analytics.wording.formatting import indicator_difference, indicator_value
-from analytics.wording.narrative import period_label
 
 ASSIGNED, IN_PROGRESS, DONE, CANCELLED = "назначено", "в работе", "выполнено", "отменено"
 STATUSES: tuple[str, ...] = (ASSIGNED, IN_PROGRESS, DONE, CANCELLED)
@@ -57,14 +57,9 @@ def row_territory(row: Mapping[str, object], meeting: Meeting) -> tuple[Level, i
     """The territory a computed row describes: its own unit, or for the summary row the
     meeting's territory."""
     level = Level(str(row["level"]))
-    if level is Level.TOTAL:
+    key = LEVEL_INFO[level].key
+    if key is None:
         return meeting.territory
-    key = {
-        Level.REGION: "region_id",
-        Level.MUNICIPALITY: "municipality_id",
-        Level.DISTRICT: "district_id",
-        Level.ORGANIZATION: "org_id",
-    }[level]
     return level, int(row[key])  # type: ignore[arg-type]
 
 
@@ -235,7 +230,7 @@ def progress(db: Database, decisions: pd.DataFrame, values: Values = compute) ->
         frame = _level_values(
             db, part, level, org_type if isinstance(org_type, str) else None, values
         )
-        key = TERRITORY_KEYS.get(level)
+        key = LEVEL_INFO[level].key
         for row in part.itertuples(index=False):
             rows = frame[frame["indicator"] == row.indicator]
             if key is not None:
@@ -248,12 +243,6 @@ def progress(db: Database, decisions: pd.DataFrame, values: Values = compute) ->
 # Above this many territories of one level, one computation over the whole level is
 # cheaper than one per territory.
 NARROW_LIMIT = 5
-TERRITORY_KEYS: dict[Level, str] = {
-    Level.REGION: "region_id",
-    Level.MUNICIPALITY: "municipality_id",
-    Level.DISTRICT: "district_id",
-    Level.ORGANIZATION: "org_id",
-}
 
 
 def _level_values(

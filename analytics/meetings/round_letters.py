@@ -17,15 +17,16 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from analytics.documents.docx_writer import DocWriter
 from analytics.documents.exports import table_xlsx
 from analytics.meetings.rounds import STATUS_LABELS, Round, Status, completeness, get_round
+from analytics.model.levels import LEVEL_LABELS, Level
+from analytics.model.periods import period_label
 from analytics.store.db import Database
 from analytics.wording.formatting import count, day
-from analytics.wording.narrative import period_label
 
 NOT_SUBMITTED_HEADERS = {
-    "organization": "Организация",
+    "organization": LEVEL_LABELS[Level.ORGANIZATION],
     "inn": "ИНН",
-    "municipality": "Муниципалитет",
-    "district": "Район",
+    "municipality": LEVEL_LABELS[Level.MUNICIPALITY],
+    "district": LEVEL_LABELS[Level.DISTRICT],
     "status": "Состояние",
     "missing_kinds": "Не представлено",
     "comment": "Комментарий координатора",
@@ -167,8 +168,9 @@ def _text(value: object) -> str:
 
 
 def _territory(row: pd.Series) -> str:
-    district = _text(row["Район"])
-    return f"{row['Муниципалитет']}, {district}" if district else str(row["Муниципалитет"])
+    municipality = str(row[LEVEL_LABELS[Level.MUNICIPALITY]])
+    district = _text(row[LEVEL_LABELS[Level.DISTRICT]])
+    return f"{municipality}, {district}" if district else municipality
 
 
 def _why(row: pd.Series) -> str:

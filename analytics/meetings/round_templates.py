@@ -19,6 +19,7 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.styles import Font, PatternFill, Protection
 
+from analytics.compute import lookups
 from analytics.ingest.template import FIXED_TIME, SHEET_NAME, TEMPLATE_ROWS, build_template
 from analytics.meetings.rounds import (
     CODE_LABEL,
@@ -35,6 +36,7 @@ from analytics.model.contract import (
     ORG_TYPES_BY_CODE,
     Kind,
 )
+from analytics.model.periods import previous_period
 from analytics.store.db import Database
 
 LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
@@ -42,24 +44,14 @@ PREVIOUS_FILL = PatternFill("solid", fgColor="FFF2CC")
 _UNSAFE = re.compile(r'[\\/:*?"<>|«»\x00-\x1f]+')
 
 
-def previous_period(db: Database, period: str) -> str | None:
-    """The latest stored period before ``period`` (by first year), or None."""
-    value = db.scalar(
-        "SELECT period FROM periods WHERE start_year < (SELECT start_year FROM periods "
-        "WHERE period = ?) OR (NOT EXISTS (SELECT 1 FROM periods WHERE period = ?) "
-        "AND start_year < TRY_CAST(split_part(?, '/', 1) AS INTEGER)) "
-        "ORDER BY start_year DESC, is_school_year DESC LIMIT 1",
-        [period, period, period],
-    )
-    return str(value) if value is not None else None
-
-
-def _previous_answers(db: Database, period: str | None) -> dict[int, dict[str, object]]:
-    if period is None:
+def _previous_answers(db: Database, period: str) -> dict[int, dict[str, object]]:
+    """Each organisation's answers of the stored period before ``period``, by org id."""
+    earlier = previous_period(period, lookups.periods(db))
+    if earlier is None:
         return {}
     frame = db.query(
         f"SELECT org_id, {', '.join(FORM_VALUE_CODES)} FROM form_values WHERE period = ?",
-        [period],
+        [earlier],
     )
     return {
         int(row["org_id"]): {c: row[c] for c in FORM_VALUE_CODES if pd.notna(row[c])}
@@ -92,7 +84,7 @@ def organization_template(
     rows = orgs[orgs["org_id"] == int(org_id)]
     if rows.empty:
         raise RoundError(f"организация не входит в мониторинг № {round_id}")
-    answers = _previous_answers(db, previous_period(db, found.period)) if previous else {}
+    answers = _previous_answers(db, found.period) if previous else {}
     org = rows.iloc[0]
     return _workbook(db, found, org, answers.get(int(org_id), {}))
 
@@ -176,7 +168,7 @@ def templates_zip(
         orgs = orgs[orgs["municipality_id"] == int(municipality_id)]
     if district_id is not None:
         orgs = orgs[orgs["district_id"] == int(district_id)]
-    answers = _previous_answers(db, previous_period(db, found.period)) if previous else {}
+    answers = _previous_answers(db, found.period) if previous else {}
     buffer = io.BytesIO()
     used: set[str] = set()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -28,13 +28,14 @@ from enum import StrEnum
 import pandas as pd
 
 from analytics.ingest.load import Decisions, IngestResult, ingest_bytes, parse_bytes, preview
-from analytics.ingest.normalize import ValueProblem, parse_period
+from analytics.ingest.normalize import ValueProblem
 from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, Problem
 from analytics.ingest.readers import Limits, UnreadableFile, read_sheets
 from analytics.ingest.resolve import Resolver
 from analytics.model.contract import KIND_LABELS, Kind
 from analytics.model.errors import MonitoringError
+from analytics.model.periods import parse_period
 from analytics.store.db import Database, first_row, first_value
 from analytics.store.scope import Scope
 

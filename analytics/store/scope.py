@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.ingest.normalize import period_of
 from analytics.model.contract import ORG_TYPES_BY_CODE
 from analytics.model.levels import Level
+from analytics.model.periods import period_label
 
 # Each organisation with its territories' ids and names: org_id, name, inn, org_type,
 # district_id, municipality_id, region_id, district, municipality, region.
@@ -69,7 +69,7 @@ class Scope:
         """The scope in words, «2022/2023 уч. год · Удмуртская Республика · г. Глазов ·
         общеобразовательная ОО»; ``places`` has the ids and names of ``org_places``."""
         parts = [
-            " и ".join(period_of(p).label for p in self.periods) if self.periods else "все периоды"
+            " и ".join(period_label(p) for p in self.periods) if self.periods else "все периоды"
         ]
         for column, value in (
             ("region", self.region_id),

@@ -18,10 +18,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from analytics.ingest.normalize import period_of
 from analytics.model.catalogue import INDICATORS_BY_ID, REPORTING, Indicator, Kind
 from analytics.model.contract import ORG_TYPES_BY_CODE
 from analytics.model.legend import Better
+from analytics.model.periods import period_label, period_with
 from analytics.wording.formatting import (
     fraction,
     genitive_after_from,
@@ -136,25 +136,6 @@ def ends_in_one(n: float) -> bool:
     """True for 1, 21, 101 … (the singular after a number), not for 11, 111."""
     n = abs(int(n))
     return n % 10 == 1 and n % 100 != 11
-
-
-# --- Periods in sentences --------------------------------------------------------------------
-
-
-def period_label(code: str) -> str:
-    """``2023 год``, ``2022/2023 уч. год``."""
-    period = period_of(code)
-    return period.label if period else str(code)
-
-
-def period_in(code: str) -> str:
-    """The prepositional case: «в 2023 году», «в 2022/2023 уч. году»."""
-    return f"в {period_label(code)}у"
-
-
-def period_with(code: str) -> str:
-    """The instrumental case: «2023 годом», «2022/2023 уч. годом»."""
-    return f"{period_label(code)}ом"
 
 
 # --- Sentences -----------------------------------------------------------------------------

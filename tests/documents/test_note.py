@@ -19,6 +19,7 @@ from analytics.compute.lookups import find_territory
 from analytics.documents import images, note, pdf, territory
 from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID
 from analytics.model.levels import Level
+from analytics.model.periods import previous_period
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording import narrative
@@ -419,7 +420,7 @@ def test_pdf_through_libreoffice_where_installed(town_report, tmp_path: Path):
 def test_the_previous_period_is_the_latest_earlier_one_with_data(town):
     db, municipality = town
     data = territory.collect(db, Scope(periods=(PERIOD,), municipality_id=municipality))
-    assert data.previous == lookups.previous_period(db, PERIOD) == PREVIOUS
+    assert data.previous == previous_period(PERIOD, lookups.periods(db)) == PREVIOUS
     assert (
         territory.collect(db, Scope(periods=(PREVIOUS,), municipality_id=municipality)).previous
         is None

@@ -1,5 +1,5 @@
 """Turning what people type into canonical values: headers, names, yes/no, numbers,
-ИНН, org types and periods."""
+ИНН and org types."""
 
 from __future__ import annotations
 
@@ -15,10 +15,8 @@ from analytics.ingest.normalize import (
     parse_inn,
     parse_ogrn,
     parse_org_type,
-    parse_period,
     parse_share,
     parse_yes_no,
-    period_of,
 )
 
 
@@ -242,30 +240,6 @@ def test_an_unknown_org_type_is_refused():
         "неизвестный тип ОО; допустимо: общеобразовательная, дошкольная, "
         "дополнительного образования, профессиональная"
     )
-
-
-@pytest.mark.parametrize(
-    "raw",
-    ["2022/2023", "2022-2023", "2022–2023", "2022—2023", "2022/23", "2022-23", "2022 / 2023"],
-)
-def test_every_spelling_of_a_school_year_is_the_canonical_one(raw):
-    assert parse_period(raw) == "2022/2023"
-
-
-@pytest.mark.parametrize(("raw", "expected"), [("2023", "2023"), (2023, "2023"), (2023.0, "2023")])
-def test_a_calendar_year_is_its_own_period(raw, expected):
-    assert parse_period(raw) == expected
-
-
-@pytest.mark.parametrize("raw", ["прошлый год", "2022/2024", "23", "2022/2021", "1850"])
-def test_a_period_that_cannot_be_parsed_is_refused(raw):
-    with pytest.raises(ValueProblem):
-        parse_period(raw)
-
-
-def test_periods_sort_by_their_first_year():
-    codes = ["2023", "2022/2023", "2021", "2021/2022"]
-    assert sorted(codes, key=period_of) == ["2021", "2021/2022", "2022/2023", "2023"]
 
 
 @pytest.mark.parametrize(

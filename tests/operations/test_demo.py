@@ -12,11 +12,11 @@ import pytest
 
 from analytics.compute import lookups, quality
 from analytics.compute.indicators import compute
-from analytics.ingest.normalize import period_of
 from analytics.ingest.parse import parse_sheets
 from analytics.ingest.readers import read_sheets
 from analytics.model.contract import Kind
 from analytics.model.levels import Level
+from analytics.model.periods import period_of
 from analytics.operations.demo import DEMO_SEED, FILE_TIME, DemoFile, build_demo, write_demo_files
 from analytics.store.db import Database
 from analytics.store.scope import Scope

@@ -17,9 +17,9 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.compute import lookups, quality
 from analytics.compute.indicators import compute
-from analytics.ingest.normalize import period_of
 from analytics.model.contract import Kind
 from analytics.model.levels import Level
+from analytics.model.periods import period_of
 from analytics.operations.access import LOCAL_PRINCIPAL, View
 from analytics.store.db import Database
 from analytics.store.reset import clear_database, table_counts

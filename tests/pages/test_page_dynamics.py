@@ -17,13 +17,13 @@ from analytics.compute.indicators import compute
 from analytics.ingest.load import ingest_file
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.model.levels import Level
+from analytics.model.periods import period_label
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording import formatting
 from tests import apptest
 from tests.apptest import assert_clean
 from tests.conftest import DATA, sample_defaults
-from ui.page import period_label
 
 PAGE = "pages/dynamics.py"
 

@@ -16,9 +16,9 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.compute import lookups, quality
 from analytics.compute.indicators import compute
-from analytics.ingest.normalize import period_of
 from analytics.model.catalogue import INDICATORS_BY_ID
 from analytics.model.levels import Level
+from analytics.model.periods import period_of, sort_periods
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording import formatting
@@ -215,7 +215,7 @@ def test_the_history_lists_every_period_with_a_value(copy: Database):
     org = reporting_org(copy, latest(copy))
     frame = compute(copy, Scope(region_id=int(org["region_id"])))
     own = frame[(frame["level"] == Level.ORGANIZATION) & (frame["org_id"] == org["org_id"])]
-    periods = lookups.sort_periods(own.dropna(subset=["value"])["period"].unique().tolist())
+    periods = sort_periods(own.dropna(subset=["value"])["period"].unique().tolist())
 
     at = open_page({"org": str(int(org["org_id"]))})
 

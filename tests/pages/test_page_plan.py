@@ -15,10 +15,10 @@ from analytics.compute import lookups
 from analytics.compute.trajectories import plan_vs_actual, plans, project, set_plan
 from analytics.model.catalogue import INDICATORS_BY_ID
 from analytics.model.levels import Level
+from analytics.model.periods import period_label
 from analytics.store.db import Database
 from analytics.wording import formatting
 from tests.conftest import ROOT, snapshot
-from ui.page import period_label
 
 PAGE = "pages/dynamics.py"
 DATABASES = INDICATORS_BY_ID["databases"]

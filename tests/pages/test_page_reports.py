@@ -6,9 +6,9 @@ import pytest
 
 from analytics.compute import lookups
 from analytics.documents.pdf import OFFICE_VARIABLE, PDF_UNAVAILABLE_MESSAGE, office_path
+from analytics.model.periods import period_label
 from analytics.store.db import Database
 from tests.apptest import assert_clean, open_page
-from ui.page import period_label
 
 PAGE = "pages/reports.py"
 TEMPLATES = [
