@@ -109,17 +109,17 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
-def _check_orgs(db_path: Path, orgs: tuple[str, ...], out: TextIO) -> None:
+def _check_orgs(db_file: Path, orgs: tuple[str, ...], out: TextIO) -> None:
     """Refuse organisations the database does not know; when the database is busy
     (the dashboard runs), they are checked at login instead."""
     # Imported here: the access layer loads every page's engine, which the command line
     # does not need to start.
     from analytics.operations.access import resolve_orgs
 
-    if not orgs or not db_path.exists():
+    if not orgs or not db_file.exists():
         return
     try:
-        with Database(db_path, read_only=True) as db:
+        with Database(db_file, read_only=True) as db:
             known = resolve_orgs(db, orgs)
     except DatabaseBusy:
         print(

@@ -85,6 +85,24 @@ def test_the_commands_with_actions_are_aliases_users_and_rounds():
     }
 
 
+def test_the_commands_that_write_are_declared_so_and_the_others_read_one_snapshot():
+    writing = {typed for typed, command in everything() if command.database and command.writes}
+
+    assert writing == {
+        *("ingest", "aliases add", "aliases remove", "demo", "snapshot", "rollback", "backup"),
+        *("rounds open", "rounds close"),
+    }
+
+
+def test_the_commands_without_the_database_are_the_files_restore_and_users():
+    without = [typed for typed, command in everything() if not command.database]
+
+    assert without == [
+        *("docs", "template", "restore"),
+        *("users add", "users remove", "users list", "users passwd"),
+    ]
+
+
 # What each command taking scope options needs besides them to parse, in the order of
 # the help.
 REQUIRED = {
