@@ -1,0 +1,187 @@
+"""The data commands: ``ingest``, ``aliases``, ``indicators``, ``deficits`` and ``quality``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from analytics.cli.options import FORMAT, KIND, WAIT, one_period, scope, scope_options, user_option
+from analytics.cli.registry import EXIT_OK, command, group, option
+from analytics.compute.indicators import OUTPUT_COLUMNS, output_table
+from analytics.compute.quality import QUALITY_COLUMNS, findings
+from analytics.documents import outputs
+from analytics.ingest import aliases
+from analytics.ingest.load import Decisions, ingest_bytes, parse_bytes, preview
+from analytics.ingest.parse import Defaults
+from analytics.ingest.problems import IngestError, Problem, ReviewNeeded, group_problems
+from analytics.model.contract import PERSON_TABLES, Kind
+from analytics.store.db import Database
+
+REVIEW_HINT = (
+    "Строки без уверенного сопоставления: укажите организацию командой "
+    'python -m analytics aliases add "НАЗВАНИЕ" --org ИНН_ИЛИ_КОД или, если это новые '
+    "организации, повторите загрузку с --new-orgs. Перенос организаций в другой "
+    "муниципалитет — с --move-orgs, замена форм менее полными — с --replace-partial."
+)
+
+
+@command(
+    "ingest",
+    "загрузить файлы CSV/XLSX",
+    option("files", nargs="+", type=Path, metavar="FILE"),
+    KIND,
+    # What a file leaves out, not a filter: these are not the scope options.
+    option("--region", help="регион для строк, где он не указан"),
+    option("--municipality", help="муниципалитет для строк, где он не указан"),
+    option("--org-type", help="тип ОО для строк, где он не указан"),
+    option("--period", help="период для строк, где он не указан"),
+    user_option("кто загружает (для журнала загрузок)"),
+    option(
+        "--new-orgs",
+        action="store_true",
+        help="строки, не сопоставленные ни с одной известной организацией, — новые организации",
+    ),
+    option(
+        "--move-orgs",
+        action="store_true",
+        help="разрешить перенос организаций в муниципалитет, указанный в файле",
+    ),
+    option(
+        "--replace-partial",
+        action="store_true",
+        help="заменять загруженные формы формами с меньшим числом ответов",
+    ),
+    WAIT,
+    writes=True,
+)
+def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    kind = Kind(args.kind)
+    defaults = Defaults(args.region, args.municipality, args.org_type, args.period)
+    decisions = Decisions(
+        new_orgs=args.new_orgs, move_orgs=args.move_orgs, replace_partial=args.replace_partial
+    )
+    problems = []
+    review = False
+    checked = []
+    # Check every file first, so that a bad file among several leaves nothing written;
+    # each file is read and parsed once, for the check and the load.
+    for path in args.files:
+        try:
+            content = _read(path)
+            parsed = parse_bytes(path.name, content, kind, defaults)
+            plan = preview(
+                db, path.name, content, kind, defaults, decisions=decisions, parsed=parsed
+            )
+        except IngestError as error:
+            problems.extend(error.problems)
+            continue
+        checked.append((path, content, parsed))
+        waiting = ReviewNeeded(
+            path.name,
+            plan.unplaced,
+            [] if args.move_orgs else plan.moves,
+            [] if args.replace_partial else plan.partial,
+        )
+        problems.extend(waiting.problems)
+        review = review or bool(waiting.problems)
+    if problems:
+        raise IngestError(problems, hint=REVIEW_HINT if review else None)
+    for path, content, parsed in checked:
+        result = ingest_bytes(
+            db, path.name, content, kind, defaults, args.user, decisions=decisions, parsed=parsed
+        )
+        replaced = "заменено баз" if kind in PERSON_TABLES else "заменено форм"
+        print(
+            f"{path.name}: загружено строк — {result.rows}, новых организаций — "
+            f"{result.new_organizations}, {replaced} — {result.replaced} "
+            f"(загрузка № {result.upload_id})",
+            file=out,
+        )
+        for line in group_problems(result.warnings):
+            print(f"Предупреждение. {line}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise IngestError(
+            [Problem(path.name, "файл не найден или недоступен для чтения")]
+        ) from None
+
+
+ALIASES = group("aliases", "написания названий организаций: add, remove, list")
+_ALIAS = option("alias", metavar="НАЗВАНИЕ")
+_ORG = option("--org", required=True, metavar="ИНН_ИЛИ_КОД")
+_ALIAS_USER = user_option("кто вносит изменение (для журнала)")
+
+
+@ALIASES.action(
+    "add", "запомнить написание как название организации", _ALIAS, _ORG, _ALIAS_USER, writes=True
+)
+def _add_alias(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    org_id, name = aliases.find_org(db, args.org)
+    aliases.add(db, args.alias, org_id, args.user)
+    print(f"Написание «{args.alias}» запомнено для «{name}».", file=out)
+    return EXIT_OK
+
+
+@ALIASES.action("remove", "забыть написание", _ALIAS, _ORG, _ALIAS_USER, writes=True)
+def _remove_alias(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    org_id, name = aliases.find_org(db, args.org)
+    aliases.remove(db, args.alias, org_id, args.user)
+    print(f"Написание «{args.alias}» у «{name}» удалено.", file=out)
+    return EXIT_OK
+
+
+@ALIASES.action(
+    "list",
+    "все запомненные написания",
+    option("--org", metavar="ИНН_ИЛИ_КОД", help="только этой организации"),
+)
+def _list_aliases(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    org_id = aliases.find_org(db, args.org)[0] if args.org else None
+    frame = aliases.listing(db, org_id)
+    for row in frame.itertuples():
+        code = row.inn if isinstance(row.inn, str) else f"код {row.org_id}"
+        print(f"{row.organization} ({code}): «{row.alias}»", file=out)
+    if frame.empty:
+        print("Запомненных написаний нет.", file=out)
+    return EXIT_OK
+
+
+_INDICATOR_SCOPE = scope_options("period", "level", "org_type", "region", "municipality")
+
+
+@command("indicators", "значения показателей", *_INDICATOR_SCOPE, FORMAT)
+def _indicators(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    outputs.write(output_table(db, scope(db, args)), OUTPUT_COLUMNS, args.format, out)
+    return EXIT_OK
+
+
+@command(
+    "deficits",
+    "дефициты: показатели ниже цели, начиная с наибольшего отставания",
+    *_INDICATOR_SCOPE,
+    FORMAT,
+)
+def _deficits(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    table = output_table(db, scope(db, args), only_deficits=True)
+    outputs.write(table, OUTPUT_COLUMNS, args.format, out)
+    return EXIT_OK
+
+
+@command("quality", "замечания к качеству данных", *scope_options("period", "municipality"), FORMAT)
+def _quality(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    chosen = scope(db, args)
+    frame = findings(db, one_period(chosen))
+    if chosen.municipality_id is not None:
+        name = db.scalar(
+            "SELECT name FROM municipalities WHERE municipality_id = ?", [chosen.municipality_id]
+        )
+        frame = frame[frame["municipality"] == name]
+    outputs.write(frame, QUALITY_COLUMNS, args.format, out)
+    return EXIT_OK

@@ -1,0 +1,129 @@
+"""The commands keeping the database: ``demo`` data, the ``uploads`` journal and its
+``rollback``, the ``audit`` journal, read-only ``snapshot``\\ s, ``backup`` and ``restore``."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+import pandas as pd
+
+from analytics.cli.options import (
+    WAIT,
+    db_path,
+    out_option,
+    passphrase,
+    passphrase_option,
+    user_option,
+)
+from analytics.cli.registry import EXIT_OK, command, option
+from analytics.compute import lookups
+from analytics.ingest.load import rollback
+from analytics.store import audit, backup
+from analytics.store.db import Database
+from analytics.store.snapshot import publish
+
+
+@command("demo", "создать демонстрационные данные", writes=True)
+def _demo(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.operations.demo import build_demo
+
+    results = build_demo(db)
+    rows = sum(r.rows for r in results)
+    print(f"Демонстрационные данные загружены: файлов — {len(results)}, строк — {rows}.", file=out)
+    return EXIT_OK
+
+
+@command("uploads", "журнал загрузок")
+def _uploads(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    frame = lookups.uploads(db)
+    for row in frame.itertuples(index=False):
+        state = " (отменена)" if pd.notna(row.rolled_back_at) else ""
+        print(
+            f"№ {row.upload_id}\t{row.uploaded_at:%d.%m.%Y %H:%M}\t{row.kind}\t{row.rows}\t"
+            f"{row.file_name}{state}",
+            file=out,
+        )
+    return EXIT_OK
+
+
+@command(
+    "snapshot",
+    "опубликовать снимок базы только для чтения",
+    out_option("файл снимка или каталог снимков (с CURRENT)"),
+    writes=True,
+)
+def _snapshot(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    path = publish(db, args.out)
+    print(f"Снимок опубликован: {path} (версия данных {db.data_version()})", file=out)
+    return EXIT_OK
+
+
+@command(
+    "rollback",
+    "отменить загрузку и вернуть заменённые данные",
+    option("upload_id", type=int),
+    user_option("кто отменяет (для журнала действий)"),
+    WAIT,
+    writes=True,
+)
+def _rollback(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    rollback(db, args.upload_id, user=args.user)
+    print(f"Загрузка № {args.upload_id} отменена, заменённые данные восстановлены.", file=out)
+    return EXIT_OK
+
+
+@command(
+    "audit",
+    "журнал действий: загрузки, отмены, цели, копии",
+    option("--limit", type=int, help="только столько последних записей"),
+)
+def _audit(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    frame = audit.entries(db, limit=args.limit)
+    if frame.empty:
+        print("Журнал действий пуст.", file=out)
+    for _, row in frame.iterrows():
+        print(audit.describe(row), file=out)
+    return EXIT_OK
+
+
+@command(
+    "backup",
+    "резервная копия базы и загруженных файлов",
+    out_option("файл .zip"),
+    user_option("кто делает копию (для журнала действий)"),
+    passphrase_option("зашифровать копию паролем из stdin (первая строка)"),
+    WAIT,
+    writes=True,
+)
+def _backup(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    info = backup.create(db, args.out, user=args.user, passphrase=passphrase(args))
+    print(
+        f"Резервная копия сохранена: {args.out} (версия данных {info.data_version}, "
+        f"загруженных файлов — {len(info.uploads)})",
+        file=out,
+    )
+    return EXIT_OK
+
+
+@command(
+    "restore",
+    "восстановить базу из резервной копии",
+    option("backup", type=Path, metavar="FILE", help="файл .zip резервной копии"),
+    user_option("кто восстанавливает (для журнала действий)"),
+    passphrase_option("пароль зашифрованной копии из stdin (первая строка)"),
+    # It replaces the database file, so it must not hold the database open itself.
+    database=False,
+)
+def _restore(args: argparse.Namespace, out: TextIO) -> int:
+    path = db_path(args)
+    info = backup.restore(path, args.backup, user=args.user, passphrase=passphrase(args))
+    print(
+        f"База {path} восстановлена из копии от "
+        f"{datetime.fromisoformat(info.created_at):%d.%m.%Y %H:%M} "
+        f"(версия данных {info.data_version}).",
+        file=out,
+    )
+    return EXIT_OK

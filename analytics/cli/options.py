@@ -1,0 +1,149 @@
+"""The options several commands share, declared once (sqlite-utils' ``output_options`` is
+the pattern): the scope options and the one function turning them into a
+:class:`~analytics.store.scope.Scope`, the output format, ``--out``, ``--user``,
+``--wait``, ``--passphrase-stdin`` and the form kind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Collection
+from pathlib import Path
+
+from analytics.cli.registry import Option, UsageError, option
+from analytics.compute import lookups
+from analytics.ingest.normalize import ValueProblem
+from analytics.model.contract import Kind
+from analytics.model.levels import LEVEL_INFO, Level
+from analytics.model.periods import parse_period
+from analytics.store.db import Database, default_db_path
+from analytics.store.scope import Scope
+
+# How long a command waits for a database another process holds before giving up.
+DEFAULT_WAIT_SECONDS = 5.0
+
+# Each scope field: its flag, its help, what the help adds when the option may be left
+# out, and its other settings.
+_SCOPE_OPTIONS: dict[str, tuple[str, str, str, dict[str, object]]] = {
+    "period": ("--period", "период: 2023 или 2022/2023", " (по умолчанию все)", {}),
+    "level": (
+        "--level",
+        "уровень: total, region, municipality, district, organization",
+        " (по умолчанию все)",
+        {"choices": [str(level) for level in Level]},
+    ),
+    "org_type": ("--org-type", "тип ОО: school, preschool, additional, vocational", "", {}),
+    "region": ("--region", "только этот регион", "", {}),
+    "municipality": ("--municipality", "только этот муниципалитет", "", {}),
+}
+
+
+def scope_options(*fields: str, required: Collection[str] = ()) -> tuple[Option, ...]:
+    """The options naming the scope ``fields`` (of period, level, org_type, region,
+    municipality) in that order, those in ``required`` required; :func:`scope` reads them."""
+    chosen = []
+    for name in fields:
+        flag, help, optional, settings = _SCOPE_OPTIONS[name]
+        needed = name in required
+        chosen.append(
+            Option(
+                (flag,),
+                {**settings, "required": needed, "help": help + ("" if needed else optional)},
+                scope=name,
+            )
+        )
+    return tuple(chosen)
+
+
+def scope(db: Database, args: argparse.Namespace) -> Scope:
+    """The :class:`Scope` the command's scope options name; the options it does not take,
+    and those left out, cover everything. A period that cannot be read or has no data, an
+    unknown org type and a region or municipality not in the data are a
+    :class:`UsageError` naming the value."""
+    fields = args.handler.scope_fields
+    given = {name: getattr(args, name) for name in fields}
+    period = _period(db, given.get("period"))
+    level = given.get("level")
+    return Scope(
+        periods=(period,) if period else None,
+        levels=(Level(level),) if level else None,
+        org_type=_org_type(given.get("org_type")),
+        region_id=_territory(db, "region", given.get("region")),
+        municipality_id=_territory(db, "municipality", given.get("municipality")),
+    )
+
+
+def one_period(chosen: Scope) -> str | None:
+    """The period of a scope from the command line, which names one at most."""
+    return chosen.periods[0] if chosen.periods else None
+
+
+def _period(db: Database, text: str | None) -> str | None:
+    """The canonical code of a period given on the command line, which must have data."""
+    if not text:
+        return None
+    try:
+        period = parse_period(text)
+    except ValueProblem as problem:
+        raise UsageError(f"период «{text}» не распознан: {problem}") from None
+    if period not in lookups.periods(db):
+        known = ", ".join(lookups.periods(db)) or "нет загруженных периодов"
+        raise UsageError(f"период «{period}» не найден в данных; есть: {known}")
+    return period
+
+
+def _org_type(text: str | None) -> str | None:
+    try:
+        return lookups.org_type_code(text)
+    except ValueProblem as problem:
+        raise UsageError(f"тип ОО «{text}»: {problem}") from None
+
+
+def _territory(db: Database, level: str, name: str | None) -> int | None:
+    if not name:
+        return None
+    found = lookups.find_territory(db, level, name)
+    if found is None:
+        raise UsageError(f"{LEVEL_INFO[Level(level)].noun} «{name}» не найден в данных")
+    return found
+
+
+FORMAT = option("--format", choices=["json", "csv"], default="json", help="формат вывода")
+
+KIND = option("--kind", choices=[str(k) for k in Kind], default=str(Kind.ORG_FORM))
+
+WAIT = option(
+    "--wait",
+    type=float,
+    default=DEFAULT_WAIT_SECONDS,
+    metavar="СЕКУНД",
+    help="сколько ждать, если база занята другим процессом "
+    f"(по умолчанию {DEFAULT_WAIT_SECONDS:.0f})",
+)
+
+
+def out_option(help: str, *, required: bool = True) -> Option:
+    """``--out``: the file a command writes."""
+    return option("--out", type=Path, required=required, help=help)
+
+
+def user_option(help: str) -> Option:
+    """``--user``: who acts, for the journals."""
+    return option("--user", help=help)
+
+
+def passphrase_option(help: str) -> Option:
+    """``--passphrase-stdin``: a backup's passphrase comes on stdin (see :func:`passphrase`)."""
+    return option("--passphrase-stdin", action="store_true", help=help)
+
+
+def passphrase(args: argparse.Namespace) -> str | None:
+    """The backup passphrase: the first line of stdin with ``--passphrase-stdin``, so it
+    never appears in the command line or the shell's history."""
+    return sys.stdin.readline().rstrip("\r\n") if args.passphrase_stdin else None
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    """The database file: ``--db``, else the default."""
+    return Path(args.db or default_db_path())
