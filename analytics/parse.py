@@ -50,6 +50,7 @@ from .normalize import (
     parse_count,
     parse_date,
     parse_inn,
+    parse_inns,
     parse_mentee_category,
     parse_mentoring_form,
     parse_ogrn,
@@ -593,7 +594,9 @@ class _Column:
         """Each distinct cell read as field ``f`` once (``fraction``: a column of Excel
         percentages)."""
         values, failed, entered, shown, lost = [], [], [], [], []
-        for raw, text in zip(self.uniques, self.texts, strict=True):
+        # ИНН are checked all at once; every other type one distinct cell at a time.
+        inns = parse_inns(self.uniques) if f.type is FieldType.INN else None
+        for n, (raw, text) in enumerate(zip(self.uniques, self.texts, strict=True)):
             if isinstance(raw, float) and (fraction or (f.type is FieldType.SHARE and 0 < raw < 1)):
                 raw = round(raw * 100, 9)
                 text = cell_text(raw)
@@ -602,9 +605,12 @@ class _Column:
                 entered.append(text)
             shown.append(text)
             try:
-                values.append(PARSERS[f.type](raw))
+                value = inns[n] if inns is not None else PARSERS[f.type](raw)
+                if isinstance(value, ValueProblem):
+                    raise value
+                values.append(value)
                 failed.append(False)
-                lost.append(f.type is FieldType.INN and inn_lost_leading_zero(raw))
+                lost.append(inns is not None and inn_lost_leading_zero(raw))
             except ValueProblem as problem:
                 values.append(str(problem))
                 failed.append(True)
