@@ -8,6 +8,7 @@ database: the result is records plus errors and warnings.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -98,12 +99,15 @@ class Defaults:
 
 @dataclass
 class Record:
-    """One organisation row: canonical ``values`` by field code, and the cells as typed."""
+    """One organisation row: canonical ``values`` by field code, and the cells as typed
+    (``entered``, by header; ``entered_json`` is the same as JSON text, as
+    ``json.dumps(entered, ensure_ascii=False)`` writes it, made column by column)."""
 
     sheet: str
     row: int
     values: dict[str, object]
     entered: dict[str, str]
+    entered_json: str
 
 
 @dataclass
@@ -438,11 +442,17 @@ def _parse_sheet(
     unreadable: dict[str, np.ndarray] = {}
     values: dict[str, np.ndarray] = {}
     entered: dict[str, np.ndarray] = {}
+    # Each row's cells as entered, as JSON members: each distinct cell encoded once.
+    members: list[np.ndarray] = []
     for position, (c, f) in enumerate(header.columns.items()):
         cells = read[c].parsed(f, c in fractions)
         codes = read[c].codes[kept]
         values[f.code] = cells.values[codes]
         entered[f.header] = cells.entered[codes]
+        key = json.dumps(f.header, ensure_ascii=False) + ": "
+        members.append(
+            _objects([key + json.dumps(t, ensure_ascii=False) for t in cells.entered])[codes]
+        )
         bad = cells.failed[codes]
         unreadable[f.code] = bad
         failed[kept[bad]] = True
@@ -499,7 +509,10 @@ def _parse_sheet(
     typed = zip(*entered.values(), strict=True)
     headers = list(entered)
     dated = any(start in values and end in values for start, end in DATE_RANGES)
-    for r, row_values, row_entered in zip(kept.tolist(), rows, typed, strict=True):
+    as_json = zip(*members, strict=True)
+    for r, row_values, row_entered, row_json in zip(
+        kept.tolist(), rows, typed, as_json, strict=True
+    ):
         record_values = dict(zip(codes, row_values, strict=True))
         if dated:
             late = _dates_in_order(result, sheet, header, header.row_index + 2 + r, record_values)
@@ -512,6 +525,7 @@ def _parse_sheet(
                 header.row_index + 2 + r,
                 record_values,
                 dict(zip(headers, row_entered, strict=True)),
+                "{" + ", ".join(row_json) + "}",
             )
             result.records.append(record)
     result.errors.extend(problem for *_, problem in sorted(errors, key=lambda e: e[:3]))
