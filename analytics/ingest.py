@@ -181,7 +181,13 @@ def _result(parsed: ParsedFile, sha: str, new_orgs: int, replaced: int) -> Inges
     municipalities = sorted(
         {str(r.values["municipality"]) for r in parsed.records if r.values.get("municipality")}
     )
-    organizations = len({identity_keys(r.values)[-1] for r in parsed.records})
+    # The last identity key is the ИНН where there is one (see identity_keys).
+    organizations = len(
+        {
+            ("inn", r.values["inn"]) if r.values.get("inn") else identity_keys(r.values)[-1]
+            for r in parsed.records
+        }
+    )
     return IngestResult(
         file=parsed.file,
         kind=parsed.kind,

@@ -505,11 +505,13 @@ def _parse_sheet(
             )
             errors.append((int(kept[n]), 1, position, problem))
     codes = list(values)
-    rows = zip(*(values[code] for code in codes), strict=True)
-    typed = zip(*entered.values(), strict=True)
+    # Rows are built from lists: iterating numpy object arrays costs an object per cell.
+    rows = zip(*(values[code].tolist() for code in codes), strict=True)
+    typed = zip(*(column.tolist() for column in entered.values()), strict=True)
     headers = list(entered)
     dated = any(start in values and end in values for start, end in DATE_RANGES)
-    as_json = zip(*members, strict=True)
+    as_json = zip(*(column.tolist() for column in members), strict=True)
+    failing = failed.tolist()
     for r, row_values, row_entered, row_json in zip(
         kept.tolist(), rows, typed, as_json, strict=True
     ):
@@ -517,9 +519,9 @@ def _parse_sheet(
         if dated:
             late = _dates_in_order(result, sheet, header, header.row_index + 2 + r, record_values)
             if late:
-                failed[r] = True
+                failing[r] = True
                 errors.extend((r, 2, n, problem) for n, problem in enumerate(late))
-        if not failed[r]:
+        if not failing[r]:
             record = Record(
                 sheet.name,
                 header.row_index + 2 + r,
