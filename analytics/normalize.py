@@ -187,11 +187,13 @@ def parse_inn(raw: object) -> str | None:
     return text
 
 
-def parse_inns(raws: Sequence[object]) -> list[str | ValueProblem | None]:
+def parse_inns(raws: Sequence[object], shown: Sequence[str]) -> list[str | ValueProblem | None]:
     """:func:`parse_inn` of each raw cell, as its result or the problem it raises, with
     the check digits of all computed at once (a country's file holds 100,000 distinct
-    ИНН, and checking them one by one was a tenth of its ingest)."""
-    texts = [_SPACES.sub("", cell_text(raw)) for raw in raws]
+    ИНН, and checking them one by one was a tenth of its ingest). ``shown`` is the
+    :func:`cell_text` of each cell, which its caller has already."""
+    # cell_text collapses every run of spaces to one " ".
+    texts = [text.replace(" ", "") for text in shown]
     texts = ["0" + t if inn_lost_leading_zero(r) else t for r, t in zip(raws, texts, strict=True)]
     # What r"\d{10}" matches: ten decimal digits of any script; ASCII ones are checked
     # together below, others (never seen in a real file) one by one.

@@ -8,12 +8,12 @@ database: the result is records plus errors and warnings.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import zip_longest
+from json.encoder import encode_basestring
 
 import numpy as np
 import pandas as pd
@@ -449,10 +449,9 @@ def _parse_sheet(
         codes = read[c].codes[kept]
         values[f.code] = cells.values[codes]
         entered[f.header] = cells.entered[codes]
-        key = json.dumps(f.header, ensure_ascii=False) + ": "
-        members.append(
-            _objects([key + json.dumps(t, ensure_ascii=False) for t in cells.entered])[codes]
-        )
+        # encode_basestring is what json.dumps(text, ensure_ascii=False) calls.
+        key = encode_basestring(f.header) + ": "
+        members.append(_objects([key + encode_basestring(t) for t in cells.entered])[codes])
         bad = cells.failed[codes]
         unreadable[f.code] = bad
         failed[kept[bad]] = True
@@ -611,7 +610,7 @@ class _Column:
         percentages)."""
         values, failed, entered, shown, lost = [], [], [], [], []
         # ИНН are checked all at once; every other type one distinct cell at a time.
-        inns = parse_inns(self.uniques) if f.type is FieldType.INN else None
+        inns = parse_inns(self.uniques, self.texts) if f.type is FieldType.INN else None
         for n, (raw, text) in enumerate(zip(self.uniques, self.texts, strict=True)):
             if isinstance(raw, float) and (fraction or (f.type is FieldType.SHARE and 0 < raw < 1)):
                 raw = round(raw * 100, 9)

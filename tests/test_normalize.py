@@ -7,6 +7,7 @@ import pytest
 
 from analytics.normalize import (
     ValueProblem,
+    cell_text,
     header_key,
     inn_check_digit,
     is_total_row,
@@ -343,6 +344,7 @@ def test_a_column_of_inns_read_at_once_gives_what_each_cell_read_alone_gives():
         1833383617.0,
         833383615,
         "18 3338 3617",
+        " 18\u00a03338\t3617 ",
         "1833383619",
         833383619,
         "183338361",
@@ -355,7 +357,8 @@ def test_a_column_of_inns_read_at_once_gives_what_each_cell_read_alone_gives():
         "7707083893",
     ]
     together = [
-        ("problem", str(r)) if isinstance(r, ValueProblem) else r for r in parse_inns(cells)
+        ("problem", str(r)) if isinstance(r, ValueProblem) else r
+        for r in parse_inns(cells, [cell_text(c) for c in cells])
     ]
     assert together == [_outcome(c) for c in cells]
     assert together[:3] == ["1833383617", "1833383617", "0833383615"]
