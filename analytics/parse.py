@@ -176,7 +176,7 @@ def _match_row(rows: Sequence[Sequence[object]], r: int, kind: Kind) -> Header:
     for c in range(len(rows[r])):
         candidates = _column_candidates(rows, r, c)
         for text in candidates:
-            key = header_key(text)
+            key = cached_header_key(text)
             matched = index.get(key)
             if matched:
                 columns[c] = matched
@@ -185,7 +185,7 @@ def _match_row(rows: Sequence[Sequence[object]], r: int, kind: Kind) -> Header:
                     weak.add(c)
                 break
         else:
-            quiet = any(_QUIET_HEADER.match(header_key(text)) for text in candidates)
+            quiet = any(_QUIET_HEADER.match(cached_header_key(text)) for text in candidates)
             if candidates and cell_text(rows[r][c]) and not quiet:
                 unknown[c] = candidates[0]
     for c in weak:
@@ -671,6 +671,8 @@ def _dates_in_order(
 # Keys are asked for several times per row (duplicates, the upload's summary, the
 # resolver), and a file names the same few territories on every row.
 cached_territory_key = lru_cache(maxsize=65_536)(territory_key)
+# The header search reads the first rows' cells as headers: data cells repeat («Да», 0).
+cached_header_key = lru_cache(maxsize=65_536)(header_key)
 cached_name_key = lru_cache(maxsize=65_536)(name_key)
 
 
