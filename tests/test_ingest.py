@@ -429,7 +429,7 @@ def test_the_cells_as_entered_are_stored_as_the_json_of_each_rows_typed_cells():
         "f.xlsx", xlsx_bytes({"ОО": first, "Сады": second}), Kind.ORG_FORM, DEFAULTS
     ).records
     assert [r.entered_json for r in records] == [
-        json.dumps(r.entered, ensure_ascii=False) for r in records
+        json.dumps(dict(r.entered), ensure_ascii=False) for r in records
     ]
     assert json.loads(records[0].entered_json)["Наименование ОО"] == 'МБОУ "СОШ № 1" \\ корпус'
     assert list(json.loads(records[2].entered_json)) == ["Наименование ОО", "Тип ОО"]
