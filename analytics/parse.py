@@ -583,6 +583,10 @@ def _factorize(cells: Sequence[object]) -> tuple[np.ndarray, list[object]]:
     the flag True are different cells). A column of texts and empty cells is factorised
     by pandas; any other by a dictionary."""
     array = _objects(cells)
+    if pd.api.types.infer_dtype(array, skipna=False) == "string":
+        # Texts only (a CSV column): nothing to tell apart from an empty cell.
+        codes, uniques = pd.factorize(array)
+        return codes, uniques.tolist()
     nulls = np.equal(array, None)
     if pd.api.types.infer_dtype(array, skipna=True) in ("string", "empty") and np.array_equal(
         nulls, pd.isna(array)
