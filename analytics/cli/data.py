@@ -66,11 +66,18 @@ def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     review = False
     checked = []
     # Check every file first, so that a bad file among several leaves nothing written;
-    # each file is read and parsed once, for the check and the load.
+    # each file is read and parsed once, for the check and the load. A single file is
+    # checked by its load alone: ingest_bytes places its rows and refuses it whole on the
+    # same problems inside its transaction, and placing a country's rows twice was a
+    # quarter of the command's time.
+    several = len(args.files) > 1
     for path in args.files:
         try:
             content = _read(path)
             parsed = parse_bytes(path.name, content, kind, defaults)
+            if not several:
+                checked.append((path, content, parsed))
+                continue
             plan = preview(
                 db, path.name, content, kind, defaults, decisions=decisions, parsed=parsed
             )
@@ -89,9 +96,19 @@ def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     if problems:
         raise IngestError(problems, hint=REVIEW_HINT if review else None)
     for path, content, parsed in checked:
-        result = ingest_bytes(
-            db, path.name, content, kind, defaults, args.user, decisions=decisions, parsed=parsed
-        )
+        try:
+            result = ingest_bytes(
+                db,
+                path.name,
+                content,
+                kind,
+                defaults,
+                args.user,
+                decisions=decisions,
+                parsed=parsed,
+            )
+        except ReviewNeeded as waiting:
+            raise IngestError(waiting.problems, hint=REVIEW_HINT) from None
         replaced = "заменено баз" if kind in PERSON_TABLES else "заменено форм"
         print(
             f"{path.name}: загружено строк — {result.rows}, новых организаций — "

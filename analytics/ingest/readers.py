@@ -232,16 +232,18 @@ def _read_csv(content: bytes) -> list[list[object]]:
     # silently dropped.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[object]] = []
-    starts: list[int] = []
+    # The records read over more than one line: only their cells can hold a line break.
+    spanning: list[tuple[list[object], int]] = []
     start = 1
     try:
         for row in reader:
             rows.append(list(row))
-            starts.append(start)
+            if reader.line_num > start:
+                spanning.append((rows[-1], start))
             start = reader.line_num + 1
     except csv.Error as error:
         raise UnreadableFile(_csv_error_message(str(error), start, reader.line_num)) from None
-    _refuse_swallowed_lines(rows, starts, delimiter)
+    _refuse_swallowed_lines(rows, spanning, delimiter)
     return rows
 
 
@@ -262,13 +264,18 @@ def _csv_error_message(error: str, start: int, line: int) -> str:
     return f"файл не удаётся прочитать как CSV (ошибка в строке {line})"
 
 
-def _refuse_swallowed_lines(rows: list[list[object]], starts: list[int], delimiter: str) -> None:
+def _refuse_swallowed_lines(
+    rows: list[list[object]], spanning: list[tuple[list[object], int]], delimiter: str
+) -> None:
     """Refuse a cell whose opening quote closed only lines later: a line inside it that
     splits into about as many cells as the table's rows is a row swallowed by the quote
-    (a header cell with a line break and a comma in it is not)."""
+    (a header cell with a line break and a comma in it is not). ``spanning`` are the
+    rows read over several lines, with the line each starts on."""
+    if not spanning:
+        return
     width = max((len(row) for row in rows), default=0)
     enough = max(3, width // 2)
-    for row, start in zip(rows, starts, strict=True):
+    for row, start in spanning:
         for cell in row:
             text = str(cell)
             if "\n" not in text and "\r" not in text:

@@ -132,6 +132,9 @@ class Resolver:
         self._anywhere: dict[str, set[int]] = {}
         self._by_municipality: dict[Place | None, set[int]] = {}
         self._registry_municipalities: set[int] = set()
+        # Where rows are placed by name: only there are names indexed (see _load).
+        self._named: set[Place] = set()
+        self._named_anywhere = False
         self._municipality_names: dict[int, str] = {}
         self._new: list[int] = []
         self._new_aliases: dict[int, set[str]] = {}
@@ -142,7 +145,7 @@ class Resolver:
         """Where each record goes: an organisation id, a negative placeholder for a new
         organisation, or None for an unplaced row (listed in the plan)."""
         self._load_territories()
-        municipalities = [self._municipality_of(r.values) for r in records]
+        municipalities = self._municipalities_of(records)
         self._load(records, municipalities)
         plan = Plan(org_ids=[])
         for record, municipality in zip(records, municipalities, strict=True):
@@ -150,6 +153,18 @@ class Resolver:
         plan.new_organizations = len(self._new)
         self._check_one_row_per_organisation(records, plan)
         return plan
+
+    def _municipalities_of(self, records: Sequence[Record]) -> list[Place | None]:
+        """The municipality of each record, looked up once per distinct (region,
+        municipality) a file names: a country's file names a few thousand on 100,000 rows."""
+        found: dict[tuple[object, object], Place | None] = {}
+        places = []
+        for record in records:
+            named = (record.values.get(REGION.code), record.values.get(MUNICIPALITY.code))
+            if named not in found:
+                found[named] = self._municipality_of(record.values)
+            places.append(found[named])
+        return places
 
     def _municipality_of(self, values: Mapping[str, object]) -> Place | None:
         """The municipality a row names, or None where it names none (a person base)."""
@@ -198,24 +213,49 @@ class Resolver:
                 parent_id = int(parent_id) if parent_id is not None else None
                 self._territories[(table, parent_id, key)] = int(territory_id)
 
-    def _load(self, records: Sequence[Record], municipalities: list[int | None]) -> None:
-        """Index every stored organisation a row can match: by its ИНН, by a name or alias
-        in its municipality, or (for a row that names no municipality) anywhere."""
+    def _load(self, records: Sequence[Record], municipalities: list[Place | None]) -> None:
+        """Index every stored organisation a row can match: first those a row names by
+        ИНН or ОГРН or the user chose; then, for the rows none of these places, every
+        organisation of their municipality (or, for a row that names no municipality,
+        every one), whose names are indexed for the exact and fuzzy match. Rows placed
+        by ИНН never look at names, so a file that gives every ИНН reads no more than
+        its own organisations."""
         inns = sorted({str(r.values["inn"]) for r in records if r.values.get("inn")})
         ogrns = sorted({str(r.values["ogrn"]) for r in records if r.values.get("ogrn")})
-        places = sorted({m for m in municipalities if isinstance(m, int)})
         chosen = sorted({o for o in self.choices.values() if isinstance(o, int)})
-        everywhere = any(m is None for m in municipalities)
+        self._load_where(
+            "inn IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
+            "OR ogrn IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
+            "OR org_id IN (SELECT unnest(CAST(? AS BIGINT[])))",
+            [inns, ogrns, chosen],
+        )
+        left = [m for r, m in zip(records, municipalities, strict=True) if not self._keyed(r)]
+        self._named_anywhere = any(m is None for m in left)
+        self._named = set(left)
+        places = sorted({m for m in left if isinstance(m, int)})
+        if self._named_anywhere or places:
+            self._load_where(
+                "? OR municipality_id IN (SELECT unnest(CAST(? AS BIGINT[])))",
+                [self._named_anywhere, places],
+            )
+        for org_id in self._orgs:
+            self._index_names(org_id)
+        self._municipality_names = {
+            int(m): str(n)
+            for m, n in self.cur.execute(
+                "SELECT municipality_id, name FROM municipalities"
+            ).fetchall()
+        }
+
+    def _load_where(self, condition: str, params: list[object]) -> None:
+        """Read the stored organisations matching ``condition`` not read yet."""
         stored = self.cur.execute(
             f"SELECT org_id, {', '.join(_ORG_FIELDS)}, "
             "org_id IN (SELECT org_id FROM registry) AS registered, "
             "(SELECT list(alias ORDER BY alias) FROM org_aliases a WHERE a.org_id = o.org_id) "
-            "FROM organizations o "
-            "WHERE ? OR inn IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
-            "OR ogrn IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
-            "OR municipality_id IN (SELECT unnest(CAST(? AS BIGINT[]))) "
-            "OR org_id IN (SELECT unnest(CAST(? AS BIGINT[])))",
-            [everywhere, inns, ogrns, places, chosen],
+            f"FROM organizations o WHERE ({condition}) "
+            "AND org_id NOT IN (SELECT unnest(CAST(? AS BIGINT[])))",
+            [*params, list(self._orgs)],
         ).fetchall()
         for row in stored:
             org_id, municipality, district, inn, ogrn, name, _, org_type, registry, aliases = row
@@ -223,15 +263,19 @@ class Resolver:
             org.aliases = set(aliases or ())
             self._orgs[int(org_id)] = org
             self._original[int(org_id)] = self._fields(org)
-            self._index(int(org_id))
+            self._index_keys(int(org_id))
             if registry:
                 self._registry_municipalities.add(municipality)
-        self._municipality_names = {
-            int(m): str(n)
-            for m, n in self.cur.execute(
-                "SELECT municipality_id, name FROM municipalities"
-            ).fetchall()
-        }
+
+    def _keyed(self, record: Record) -> bool:
+        """Whether the row is placed without its name: by the user's choice, or by an
+        ИНН or ОГРН of a stored organisation (those keys stay indexed through the plan,
+        so :meth:`_place` takes them before it looks at names)."""
+        choice = self.choices.get((record.sheet, record.row))
+        if choice == NEW_ORGANISATION or isinstance(choice, int):
+            return True
+        inn, ogrn = record.values.get("inn"), record.values.get("ogrn")
+        return bool(inn and str(inn) in self._by_inn) or bool(ogrn and ogrn in self._by_ogrn)
 
     @staticmethod
     def _fields(org: _Org) -> tuple[object, ...]:
@@ -246,16 +290,30 @@ class Resolver:
         )
 
     def _index(self, org_id: int) -> None:
+        self._index_keys(org_id)
+        self._index_names(org_id)
+
+    def _index_keys(self, org_id: int) -> None:
         org = self._orgs[org_id]
         if org.inn:
             self._by_inn[org.inn] = org_id
         if org.ogrn:
             self._by_ogrn[org.ogrn] = org_id
-        for written in (org.name, *org.aliases):
+
+    def _index_names(self, org_id: int) -> None:
+        for written in (self._orgs[org_id].name, *self._orgs[org_id].aliases):
             self._index_name(org_id, written)
-        self._by_municipality.setdefault(org.municipality_id, set()).add(org_id)
+        if self._names_indexed(org_id):
+            self._by_municipality.setdefault(self._orgs[org_id].municipality_id, set()).add(org_id)
+
+    def _names_indexed(self, org_id: int) -> bool:
+        """Whether the organisation's names are indexed: where some row of the file is
+        placed by name (see :meth:`_load`); nothing else reads the name indexes."""
+        return self._named_anywhere or self._orgs[org_id].municipality_id in self._named
 
     def _index_name(self, org_id: int, written: str) -> None:
+        if not self._names_indexed(org_id):
+            return
         key = match_key(written)
         self._by_key.setdefault((self._orgs[org_id].municipality_id, key), set()).add(org_id)
         self._anywhere.setdefault(key, set()).add(org_id)

@@ -415,6 +415,26 @@ def test_what_was_typed_is_kept_beside_the_canonical_values(fresh_db):
     assert entered["Педагогических работников"] == "1 234"
 
 
+def test_the_cells_as_entered_are_stored_as_the_json_of_each_rows_typed_cells():
+    first = table(
+        [
+            org('МБОУ "СОШ № 1" \\ корпус', teachers_total="1 234"),
+            org(
+                "МБОУ «СОШ № 2»", has_program="имеется", teachers_total=None, satisfaction_pct=0.545
+            ),
+        ]
+    )
+    second = table([org("МБДОУ «Детский сад № 3»\tфилиал")], ["org_name", "org_type"])
+    records = parse_bytes(
+        "f.xlsx", xlsx_bytes({"ОО": first, "Сады": second}), Kind.ORG_FORM, DEFAULTS
+    ).records
+    assert [r.entered_json for r in records] == [
+        json.dumps(dict(r.entered), ensure_ascii=False) for r in records
+    ]
+    assert json.loads(records[0].entered_json)["Наименование ОО"] == 'МБОУ "СОШ № 1" \\ корпус'
+    assert list(json.loads(records[2].entered_json)) == ["Наименование ОО", "Тип ОО"]
+
+
 def test_a_row_with_no_answer_at_all_is_skipped_with_a_warning(fresh_db):
     empty = {code: None for code in FORM_COLUMNS if code not in ("org_name", "org_type")}
     rows = table([org("МБОУ «СОШ № 1»"), org("МБОУ «СОШ № 2»", **empty)], ["inn", *FORM_COLUMNS])

@@ -7,12 +7,14 @@ import pytest
 
 from analytics.ingest.normalize import (
     ValueProblem,
+    cell_text,
     header_key,
     inn_check_digit,
     is_total_row,
     name_key,
     parse_count,
     parse_inn,
+    parse_inns,
     parse_ogrn,
     parse_org_type,
     parse_share,
@@ -301,3 +303,36 @@ def test_a_word_that_only_begins_like_an_official_type_name_is_not_a_type():
 )
 def test_an_ogrn_is_thirteen_digits_from_text_or_a_number(raw, expected):
     assert parse_ogrn(raw) == expected
+
+
+def _outcome(raw: object) -> object:
+    try:
+        return parse_inn(raw)
+    except ValueProblem as problem:
+        return ("problem", str(problem))
+
+
+def test_a_column_of_inns_read_at_once_gives_what_each_cell_read_alone_gives():
+    cells = [
+        "1833383617",
+        1833383617.0,
+        833383615,
+        "18 3338 3617",
+        " 18\u00a03338\t3617 ",
+        "1833383619",
+        833383619,
+        "183338361",
+        "18333836AB",
+        "١٨٣٣٣٨٣٦١٧",  # Arabic-Indic digits: decimal digits that r"\d" matches
+        "١٨٣٣٣٨٣٦١٩",
+        "",
+        None,
+        True,
+        "7707083893",
+    ]
+    together = [
+        ("problem", str(r)) if isinstance(r, ValueProblem) else r
+        for r in parse_inns(cells, [cell_text(c) for c in cells])
+    ]
+    assert together == [_outcome(c) for c in cells]
+    assert together[:3] == ["1833383617", "1833383617", "0833383615"]

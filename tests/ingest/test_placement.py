@@ -124,6 +124,26 @@ def test_a_spelling_learnt_with_an_inn_places_the_next_row_without_one(fresh_db)
     assert names(fresh_db)[0][1] == 2
 
 
+def test_a_spelling_met_on_an_inn_row_places_a_row_without_inn_further_down_the_file(fresh_db):
+    # The first row is placed by ИНН alone; the names of its municipality are still read
+    # because the second row is placed by name there.
+    load_registry(fresh_db)
+    rows = [
+        org("Пятнадцатая школа", inn=SCHOOL_15, period="2023"),
+        org("Пятнадцатая школа", period="2024"),
+        org("МБДОУ «Детский сад № 7 «Солнышко»»", inn=GARDEN, period="2024"),
+    ]
+
+    result = upload(fresh_db, rows, ["inn", "period", *FORM_COLUMNS])
+
+    assert (result.rows, result.new_organizations) == (3, 0)
+    assert names(fresh_db) == [
+        (REGISTRY[0]["org_name"], 0),
+        ("МБОУ «СОШ № 15»", 2),
+        ("МБДОУ «Детский сад № 7 «Солнышко»»", 1),
+    ]
+
+
 def test_school_5_is_never_taken_for_school_15(fresh_db):
     load_registry(fresh_db, REGISTRY[1:])
 
