@@ -19,7 +19,7 @@ from analytics.operations.users import Role
 from analytics.store import audit
 from analytics.store.scope import Scope
 from analytics.wording import formatting
-from ui import registers_view, upload
+from ui import person_bases_view, upload
 from ui.page import ALL, Page, guarded, page
 from ui.tables import table_downloads
 from ui.text import md
@@ -109,7 +109,7 @@ def _loading(ctx: Page) -> None:
     st.download_button(
         f"Скачать шаблон «{KIND_LABELS[kind]}» (XLSX)",
         data=_template(str(kind)),
-        file_name=registers_view.kind_file_name(kind),
+        file_name=person_bases_view.kind_file_name(kind),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
         key="template",
@@ -236,7 +236,7 @@ def _show_check(ctx: Page, check: upload.FileCheck, kind: Kind, defaults: Defaul
         result = check.result
         if result.needs_review:
             st.warning(
-                f"Файл «{md(check.name)}» проверен: {md(registers_view.check_summary(result))}. "
+                f"Файл «{md(check.name)}» проверен: {md(person_bases_view.check_summary(result))}. "
                 "Прежде чем загружать, примите решения ниже.",
                 icon=":material/rule:",
             )
@@ -244,7 +244,7 @@ def _show_check(ctx: Page, check: upload.FileCheck, kind: Kind, defaults: Defaul
         else:
             st.success(
                 f"Файл «{md(check.name)}» можно загрузить: "
-                f"{md(registers_view.check_summary(result))}.",
+                f"{md(person_bases_view.check_summary(result))}.",
                 icon=":material/task_alt:",
             )
         if result.warnings:
@@ -300,7 +300,7 @@ def _review(ctx: Page, check: upload.FileCheck, kind: Kind, defaults: Defaults) 
             st.dataframe(upload.problems_frame(rechecked), hide_index=True, width="stretch")
             return Decisions()
         check.rechecked = result = rechecked
-        st.caption(f"С учётом выбора: {md(registers_view.check_summary(rechecked))}.")
+        st.caption(f"С учётом выбора: {md(person_bases_view.check_summary(rechecked))}.")
     if result.moves:
         st.markdown("**Организации, которые файл переносит в другой муниципалитет**")
         st.dataframe(upload.moves_frame(result), hide_index=True, width="stretch")
@@ -349,8 +349,9 @@ def _last_report() -> None:
         )
     for load in loads:
         if load.ok:
+            summary = person_bases_view.load_summary(load.result)
             st.success(
-                f"Загружен файл «{md(load.name)}»: {md(registers_view.load_summary(load.result))}.",
+                f"Загружен файл «{md(load.name)}»: {md(summary)}.",
                 icon=":material/check_circle:",
             )
             if load.result.warnings:
@@ -586,7 +587,7 @@ def _quality(ctx: Page) -> None:
     )
     if shown != ALL:
         findings = findings[kinds == shown]
-    table = registers_view.quality_table(findings)
+    table = person_bases_view.quality_table(findings)
     st.dataframe(
         table.drop(columns=["Период"]),  # the period is the filter's, stated above
         hide_index=True,
@@ -609,7 +610,7 @@ def _quality(ctx: Page) -> None:
         f"{formatting.number(quality.OUTLIER_THRESHOLD)}); резкие изменения — больше чем "
         "вдвое по сравнению с прошлым периодом."
     )
-    registers_view.quality_links(findings, ctx.filters)
+    person_bases_view.quality_links(findings, ctx.filters)
 
 
 # --- bases of mentors and mentees --------------------------------------------------
@@ -622,7 +623,7 @@ def _registers(ctx: Page) -> None:
         return
     scope = ctx.filters.scope()
     st.caption(md(ctx.caption()))
-    summary = ctx.read("register_summary", scope)
+    summary = ctx.read("person_base_summary", scope)
     if ctx.filters.org_id is not None:
         summary = summary[summary["org_id"] == ctx.filters.org_id]
     if summary.empty:
@@ -631,11 +632,11 @@ def _registers(ctx: Page) -> None:
             "их на вкладке «Загрузка файлов» (виды «База наставников» и «База "
             "наставляемых»): по ним считаются пары и группы, формы наставничества, нагрузка "
             "на наставников, а ОО с обеими базами засчитываются в показатель "
-            f"«{registers_view.DATABASES_INDICATOR}»."
+            f"«{person_bases_view.DATABASES_INDICATOR}»."
         )
         return
     st.subheader("Что показывают базы")
-    table = registers_view.summary_table(summary)
+    table = person_bases_view.summary_table(summary)
     st.dataframe(table, hide_index=True, width="stretch", key="registers_table")
     table_downloads(table, "Базы наставников и наставляемых", ctx.export_context(), "registers")
     _discrepancies(ctx, scope)
@@ -653,14 +654,14 @@ def _discrepancies(ctx: Page, scope: Scope) -> None:
         found["org_id"].nunique(), "организации", "организаций", "организаций"
     )
     st.markdown(f"Числа формы расходятся с базами у {schools}:")
-    table = registers_view.discrepancy_table(found)
+    table = person_bases_view.discrepancy_table(found)
     st.dataframe(table, hide_index=True, width="stretch", key="discrepancy_table")
     table_downloads(table, "Расхождения форм и баз", ctx.export_context(), "discrepancies")
     totals = ctx.read("cross_check_totals", scope, Level.MUNICIPALITY)
     if not totals.empty:
         with st.expander("Суммы по муниципалитетам"):
             st.dataframe(
-                registers_view.totals_table(totals),
+                person_bases_view.totals_table(totals),
                 hide_index=True,
                 width="stretch",
                 key="discrepancy_totals",
@@ -693,31 +694,31 @@ def _people(ctx: Page, summary: pd.DataFrame, period: str) -> None:
     if chosen is None:
         return
     mentors, mentees = ctx.view.people(int(chosen), period)
-    shown_mentors, shown_mentees = registers_view.people_tables(mentors, mentees)
-    st.markdown(f"**База наставников:** {registers_view.people_noun(len(mentors))}")
+    shown_mentors, shown_mentees = person_bases_view.people_tables(mentors, mentees)
+    st.markdown(f"**База наставников:** {person_bases_view.people_noun(len(mentors))}")
     if not mentors.empty:
         st.dataframe(shown_mentors, hide_index=True, width="stretch", key="mentors_people")
-    st.markdown(f"**База наставляемых:** {registers_view.people_noun(len(mentees))}")
+    st.markdown(f"**База наставляемых:** {person_bases_view.people_noun(len(mentees))}")
     if not mentees.empty:
         st.dataframe(shown_mentees, hide_index=True, width="stretch", key="mentees_people")
     if ctx.principal.can_write:
-        _delete_register(ctx, int(chosen), names[chosen], period)
+        _delete_person_bases(ctx, int(chosen), names[chosen], period)
 
 
-def _delete_register(ctx: Page, org_id: int, name: str, period: str) -> None:
+def _delete_person_bases(ctx: Page, org_id: int, name: str, period: str) -> None:
     every = st.checkbox("За все периоды", key="people_all_periods")
 
     def delete() -> None:
-        gone = ctx.view.delete_register(org_id, None if every else period)
+        gone = ctx.view.delete_person_bases(org_id, None if every else period)
         st.session_state.pop("people_org", None)
         st.session_state["data_flash"] = (
             f"Базы организации «{name}» удалены: "
-            f"{registers_view.people_noun(gone.mentors + gone.mentees)}; "
+            f"{person_bases_view.people_noun(gone.mentors + gone.mentees)}; "
             f"удалено архивных файлов: {len(gone.files)}."
         )
 
     when = "за все периоды" if every else f"за {period_label(period)}"
-    registers_view.confirm(
+    person_bases_view.confirm(
         "confirm_delete_register",
         "Удалить базы организации…",
         f"Удалить базы наставников и наставляемых организации «{md(name)}» {when}? Будут "

@@ -13,7 +13,7 @@ from analytics.model import legend
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.model.levels import Level
 from analytics.wording import formatting
-from ui import charts, registers_view
+from ui import charts, person_bases_view
 from ui.page import (
     BREAKDOWNS,
     Page,
@@ -224,7 +224,7 @@ def _distribution(ctx: Page, orgs: pd.DataFrame, indicator_id: str) -> None:
 def _registers(ctx: Page) -> None:
     """Forms of mentoring and mentor load from the bases of mentors and mentees."""
     st.subheader("По базам наставников и наставляемых")
-    registers_view.registers_section(ctx, ctx.filters.scope(), ctx.caption(), key="registers")
+    person_bases_view.person_bases_section(ctx, ctx.filters.scope(), ctx.caption(), key="registers")
 
 
 guarded(body)

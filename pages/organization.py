@@ -19,7 +19,7 @@ from analytics.model.levels import LEVEL_INFO, Level
 from analytics.model.periods import period_label, sort_periods
 from analytics.store.scope import Scope
 from analytics.wording import formatting
-from ui import charts, registers_view
+from ui import charts, person_bases_view
 from ui.page import ORG_CHOICE_LIMIT, Page, apply_filters, guarded, page, with_filters
 from ui.tables import table_downloads
 from ui.text import md
@@ -484,14 +484,14 @@ def _registers(ctx: Page, org: pd.Series) -> None:
     period = ctx.filters.period
     st.subheader(f"Базы наставников и наставляемых за {period_label(period)}")
     scope = Scope(periods=(period,), org_id=int(org["org_id"]))
-    registers_view.registers_section(
+    person_bases_view.person_bases_section(
         ctx, scope, _subtitle(ctx, org), key="org_registers", whose=str(org["organization"])
     )
     found = ctx.read("cross_check", scope)
     if not found.empty:
         st.markdown("**Форма расходится с базами**")
         st.dataframe(
-            registers_view.discrepancy_table(found, with_school=False),
+            person_bases_view.discrepancy_table(found, with_school=False),
             hide_index=True,
             width="stretch",
             key="org_discrepancies",
@@ -525,7 +525,7 @@ def _quality(ctx: Page, org: pd.Series) -> None:
         st.success("Замечаний к данным организации нет.", icon=":material/verified:")
         return
     st.markdown(f"Замечаний: {quality.summary(findings)}.")
-    table = registers_view.quality_table(findings).drop(columns=["Муниципалитет", "Организация"])
+    table = person_bases_view.quality_table(findings).drop(columns=["Муниципалитет", "Организация"])
     table["Период"] = [period_label(p) for p in table["Период"]]
     st.dataframe(table, hide_index=True, width="stretch", key="quality_table")
     table_downloads(table, f"{org['organization']} — замечания", ctx.export_context(), "quality")

@@ -33,7 +33,7 @@ CACHED_READS = frozenset(
         "findings",
         "form_values",
         "submitted_values",
-        "register_summary",
+        "person_base_summary",
         "form_distribution",
         "mentor_loads",
         "cross_check",

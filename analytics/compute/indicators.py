@@ -80,8 +80,8 @@ def _row_expressions() -> str:
             n, d = f"n_{indicator.id}", f"d_{indicator.id}"
         if indicator.register_answer is not None:
             rn, rd = indicator.register_answer
-            n = f"CASE WHEN has_registers THEN {rn} ELSE {n} END"
-            d = f"CASE WHEN has_registers THEN {rd} ELSE {d} END"
+            n = f"CASE WHEN has_person_bases THEN {rn} ELSE {n} END"
+            d = f"CASE WHEN has_person_bases THEN {rd} ELSE {d} END"
         parts.append(f"{n} AS n_{indicator.id}, {d} AS d_{indicator.id}")
     return ",\n        ".join(parts)
 
@@ -158,7 +158,7 @@ WITH orgs AS (
 per AS (
     SELECT p.period FROM periods p WHERE TRUE{period_where}
 ),
-registers AS (
+person_bases AS (
     SELECT org_id, period FROM mentors INTERSECT SELECT org_id, period FROM mentees
 ),
 listed AS (
@@ -170,19 +170,19 @@ keys AS (
     UNION
     SELECT l.org_id, per.period FROM listed l CROSS JOIN per
     UNION
-    SELECT org_id, period FROM registers
+    SELECT org_id, period FROM person_bases
     WHERE org_id IN (SELECT org_id FROM orgs) AND period IN (SELECT period FROM per)
 ),
 base AS (
     SELECT k.period, g.org_id, g.region_id, g.municipality_id, g.district_id,
         l.org_id IS NOT NULL AS in_registry, v.org_id IS NOT NULL AS reported,
-        rg.org_id IS NOT NULL AS has_registers,
+        pb.org_id IS NOT NULL AS has_person_bases,
         v.* EXCLUDE (org_id, period)
     FROM keys k
     JOIN orgs g ON g.org_id = k.org_id
     LEFT JOIN org_values v ON v.org_id = k.org_id AND v.period = k.period
     LEFT JOIN listed l ON l.org_id = k.org_id
-    LEFT JOIN registers rg ON rg.org_id = k.org_id AND rg.period = k.period
+    LEFT JOIN person_bases pb ON pb.org_id = k.org_id AND pb.period = k.period
 ),
 per_org AS (
     SELECT period, region_id, municipality_id, district_id, org_id,

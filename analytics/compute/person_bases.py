@@ -6,7 +6,7 @@ completed them; and a cross-check of each form's counts against the registers.
 
 Personal data (152-ФЗ): every function here except :func:`people` returns counts only,
 never a name, so its output may go into charts, notes and exports. :func:`people` is for
-the «Данные» page alone; :func:`delete_register` removes an organisation's names from the
+the «Данные» page alone; :func:`delete_person_bases` removes an organisation's names from the
 database and from the archive of uploaded files.
 """
 
@@ -196,7 +196,7 @@ def _programmes(mentors: pd.DataFrame, mentees: pd.DataFrame) -> pd.DataFrame:
 # --- summaries -----------------------------------------------------------------------
 
 
-def register_summary(db: Database, scope: Scope | None = None) -> pd.DataFrame:
+def person_base_summary(db: Database, scope: Scope | None = None) -> pd.DataFrame:
     """One row per organisation and period with a register: :data:`SUMMARY_COLUMNS`.
 
     Counts from a register the organisation did not upload are blank (``<NA>``), not 0:
@@ -303,7 +303,7 @@ def _sorted(db: Database, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def totals(summary: pd.DataFrame) -> dict[str, int]:
-    """The counts of :func:`register_summary` summed over its rows (blanks skipped)."""
+    """The counts of :func:`person_base_summary` summed over its rows (blanks skipped)."""
     counted = [c for c in SUMMARY_COLUMNS if c not in _NOT_COUNTS and c not in _NOT_SUMMED]
     return {c: int(summary[c].sum(skipna=True)) for c in counted} | {
         "organizations": int(summary["org_id"].nunique())
@@ -380,7 +380,7 @@ def load_distribution(loads: pd.DataFrame, top: int = MENTOR_LOAD_LIMIT + 2) -> 
 class Comparison:
     """A count a form states that its organisation's register can be counted for.
 
-    ``register`` is a column of :func:`register_summary`; ``kind`` is the register it
+    ``register`` is a column of :func:`person_base_summary`; ``kind`` is the register it
     needs (the comparison is made only where that register was uploaded).
     """
 
@@ -418,7 +418,7 @@ COMPARED_COLUMNS: tuple[str, ...] = (
 
 def _compared(db: Database, scope: Scope) -> pd.DataFrame:
     """Every comparison that can be made: a form value and a register count."""
-    summary = register_summary(db, scope)
+    summary = person_base_summary(db, scope)
     if summary.empty:
         return pd.DataFrame(columns=[*COMPARED_COLUMNS, *TERRITORY_KEYS])
     where, params = scope.where("o")
@@ -568,7 +568,7 @@ def people(
 
 @dataclass(frozen=True)
 class Deleted:
-    """What :func:`delete_register` removed."""
+    """What :func:`delete_person_bases` removed."""
 
     mentors: int
     mentees: int
@@ -576,7 +576,7 @@ class Deleted:
     files: tuple[str, ...]
 
 
-def delete_register(
+def delete_person_bases(
     db: Database, org_id: int, period: str | None = None, user: str | None = None
 ) -> Deleted:
     """Delete an organisation's bases of mentors and mentees (for ``period``, or all),
@@ -609,7 +609,7 @@ def delete_register(
         files = _purge_uploads(cur, sorted(touched), db.uploads_dir)
         audit.record(
             cur,
-            audit.Action.REGISTERS_DELETED,
+            audit.Action.PERSON_BASES_DELETED,
             f"организация {org_id}",
             user,
             {"period": period or "все периоды", **{str(k): n for k, n in counts.items()}},

@@ -14,7 +14,7 @@ from dataclasses import replace
 import pandas as pd
 
 from analytics.compute.lookups import non_reporting, periods
-from analytics.compute.person_bases import cross_check, register_summary
+from analytics.compute.person_bases import cross_check, person_base_summary
 from analytics.model.contract import (
     CONSISTENCY_RULES,
     FIELDS_BY_CODE,
@@ -410,7 +410,7 @@ def register_findings(
         )
         for r in cross_check(db, scope).itertuples(index=False)
     ]
-    summary = register_summary(db, scope)
+    summary = person_base_summary(db, scope)
     summary = summary[summary["unmatched_mentor"].fillna(0) > 0]
     for r in summary.itertuples(index=False):
         n = int(r.unmatched_mentor)

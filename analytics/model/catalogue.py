@@ -81,7 +81,7 @@ class Indicator:
     overview slide; ``by_territory`` gives it a slide of its own by territory (or
     organisation) in the deck. ``register_answer`` is its (numerator, denominator) SQL
     where the person registers answer for an organisation that uploaded both bases
-    (``has_registers``), whatever its form said.
+    (``has_person_bases``), whatever its form said.
     """
 
     id: str

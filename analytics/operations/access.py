@@ -220,10 +220,10 @@ class View:
             return scope
         return replace(scope, org_ids=self.principal.org_ids)
 
-    def register_summary(self, scope: Scope | None = None) -> pd.DataFrame:
+    def person_base_summary(self, scope: Scope | None = None) -> pd.DataFrame:
         """Counts per organisation from the registers (no names); a curator's cover only
         their own organisations, as do all their register aggregates."""
-        return person_bases.register_summary(self.db, self._org_scope(scope))
+        return person_bases.person_base_summary(self.db, self._org_scope(scope))
 
     def form_distribution(self, scope: Scope | None = None) -> pd.DataFrame:
         return person_bases.form_distribution(self.db, self._org_scope(scope))
@@ -343,9 +343,9 @@ class View:
         self._require_write()
         remove_target(self.db, indicator, period, level, territory_id, user=self.principal.login)
 
-    def delete_register(self, org_id: int, period: str | None) -> person_bases.Deleted:
+    def delete_person_bases(self, org_id: int, period: str | None) -> person_bases.Deleted:
         self._require_write()
-        return person_bases.delete_register(self.db, org_id, period, user=self.principal.login)
+        return person_bases.delete_person_bases(self.db, org_id, period, user=self.principal.login)
 
     def clear_database(self) -> None:
         """Empty every data table (the demo data, before a centre loads its own)."""

@@ -31,7 +31,7 @@ class Action(StrEnum):
     TARGET_REMOVED = "target_removed"
     BACKUP = "backup"
     RESTORE = "restore"
-    REGISTERS_DELETED = "registers_deleted"
+    PERSON_BASES_DELETED = "registers_deleted"
     CLEARED = "cleared"
     ALIAS_ADDED = "alias_added"
     ALIAS_REMOVED = "alias_removed"
@@ -44,7 +44,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.TARGET_REMOVED: "цель удалена",
     Action.BACKUP: "резервная копия создана",
     Action.RESTORE: "база восстановлена из резервной копии",
-    Action.REGISTERS_DELETED: "базы наставников и наставляемых удалены",
+    Action.PERSON_BASES_DELETED: "базы наставников и наставляемых удалены",
     Action.CLEARED: "все данные удалены",
     Action.ALIAS_ADDED: "написание организации добавлено",
     Action.ALIAS_REMOVED: "написание организации удалено",

@@ -401,7 +401,7 @@ def test_the_command_lines_kinds_are_the_contracts_upload_kinds(tmp_path, capsys
 
 
 def summary_row(db, name):
-    frame = person_bases.register_summary(db)
+    frame = person_bases.person_base_summary(db)
     return frame[frame["organization"] == name].iloc[0]
 
 
@@ -449,7 +449,7 @@ def test_a_group_mentor_with_a_single_mentee_makes_a_pair_not_a_group(fresh_db):
         [["Смирнова Дарья", SCHOOL_1, "педагог", "Иванова Анна Петровна", None, None, None, None]],
     )
 
-    row = person_bases.register_summary(fresh_db).iloc[0]
+    row = person_bases.person_base_summary(fresh_db).iloc[0]
 
     assert (int(row["pairs"]), int(row["groups"])) == (1, 0)
 
@@ -529,13 +529,13 @@ def test_months_between_counts_whole_months_with_the_end_day_included(start, end
 
 
 def test_the_register_summary_is_limited_by_the_scope(loaded):
-    scoped = person_bases.register_summary(loaded, Scope(org_id=org_id(loaded, SCHOOL_2)))
+    scoped = person_bases.person_base_summary(loaded, Scope(org_id=org_id(loaded, SCHOOL_2)))
 
     assert scoped["organization"].tolist() == [SCHOOL_2]
 
 
 def test_an_empty_database_has_an_empty_register_summary(fresh_db):
-    frame = person_bases.register_summary(fresh_db)
+    frame = person_bases.person_base_summary(fresh_db)
 
     assert frame.empty
     assert list(frame.columns) == list(person_bases.SUMMARY_COLUMNS)

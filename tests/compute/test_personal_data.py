@@ -1,6 +1,6 @@
 """Personal data (152-ФЗ): the names of mentors and mentees are stored only to match a
 mentee to a mentor, never reach an aggregate (indicators, register summaries, the quality
-list, exported tables), and :func:`delete_register` removes a school's names everywhere,
+list, exported tables), and :func:`delete_person_bases` removes a school's names everywhere,
 the archived upload files included."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from tests.registerfiles import (
     org_id,
     register_csv,
 )
-from ui import registers_view
+from ui import person_bases_view
 
 SCHOOL_1_NAMES = tuple(
     {str(row[0]) for row in (*MENTORS_1, *MENTEES_1)} | {str(r[3]) for r in MENTEES_1 if r[3]}
@@ -80,7 +80,7 @@ def test_no_name_reaches_the_indicators(loaded):
 @pytest.mark.parametrize(
     "summary",
     [
-        person_bases.register_summary,
+        person_bases.person_base_summary,
         person_bases.form_distribution,
         person_bases.mentor_loads,
         person_bases.cross_check,
@@ -122,10 +122,10 @@ def test_no_name_reaches_the_quality_csv_of_the_command_line(tmp_path):
 
 def test_no_name_reaches_the_exported_tables_of_the_registers(loaded):
     tables = [
-        registers_view.summary_table(person_bases.register_summary(loaded)),
-        registers_view.discrepancy_table(person_bases.cross_check(loaded)),
-        registers_view.totals_table(person_bases.cross_check_totals(loaded)),
-        registers_view.quality_table(quality.findings(loaded)),
+        person_bases_view.summary_table(person_bases.person_base_summary(loaded)),
+        person_bases_view.discrepancy_table(person_bases.cross_check(loaded)),
+        person_bases_view.totals_table(person_bases.cross_check_totals(loaded)),
+        person_bases_view.quality_table(quality.findings(loaded)),
     ]
 
     for table in tables:
@@ -158,13 +158,13 @@ def test_names_are_stored_only_in_the_registers_and_the_warnings_of_their_upload
 
 
 def test_deleting_a_schools_register_counts_the_people_removed(loaded):
-    deleted = person_bases.delete_register(loaded, org_id(loaded, SCHOOL_1))
+    deleted = person_bases.delete_person_bases(loaded, org_id(loaded, SCHOOL_1))
 
     assert (deleted.mentors, deleted.mentees) == (4, 8)
 
 
 def test_deleting_a_schools_register_removes_its_names_from_every_table(loaded):
-    person_bases.delete_register(loaded, org_id(loaded, SCHOOL_1))
+    person_bases.delete_person_bases(loaded, org_id(loaded, SCHOOL_1))
 
     texts = " ".join(stored_text(loaded).values())
     assert names_in(texts, SCHOOL_1_NAMES) == []
@@ -176,7 +176,7 @@ def test_deleting_a_register_removes_the_replaced_registers_of_its_history(loade
     ingest_bytes(loaded, "наставники_2.csv", content, Kind.MENTORS, DEFAULTS)
     assert loaded.scalar("SELECT count(*) FROM mentors_history") == 4
 
-    person_bases.delete_register(loaded, org_id(loaded, SCHOOL_1))
+    person_bases.delete_person_bases(loaded, org_id(loaded, SCHOOL_1))
 
     assert loaded.scalar("SELECT count(*) FROM mentors_history") == 0
     assert names_in(" ".join(stored_text(loaded).values()), SCHOOL_1_NAMES) == []
@@ -186,7 +186,7 @@ def test_deleting_a_register_removes_the_archived_files_that_hold_the_names(load
     before = sorted(p.name for p in loaded.uploads_dir.iterdir())
     assert len(before) == 3
 
-    deleted = person_bases.delete_register(loaded, org_id(loaded, SCHOOL_1))
+    deleted = person_bases.delete_person_bases(loaded, org_id(loaded, SCHOOL_1))
 
     after = sorted(p.name for p in loaded.uploads_dir.iterdir())
     assert len(deleted.files) == 2
@@ -196,7 +196,7 @@ def test_deleting_a_register_removes_the_archived_files_that_hold_the_names(load
 
 
 def test_the_uploads_table_records_which_uploads_were_purged(loaded):
-    person_bases.delete_register(loaded, org_id(loaded, SCHOOL_1))
+    person_bases.delete_person_bases(loaded, org_id(loaded, SCHOOL_1))
 
     purged = loaded.query(
         "SELECT file_name, purged_at IS NOT NULL AS purged, warnings FROM uploads "
@@ -211,9 +211,9 @@ def test_the_uploads_table_records_which_uploads_were_purged(loaded):
 
 
 def test_other_schools_of_a_purged_upload_keep_their_registers(loaded):
-    person_bases.delete_register(loaded, org_id(loaded, SCHOOL_1))
+    person_bases.delete_person_bases(loaded, org_id(loaded, SCHOOL_1))
 
-    summary = person_bases.register_summary(loaded)
+    summary = person_bases.person_base_summary(loaded)
     assert summary[["organization", "mentors"]].values.tolist() == [["МБОУ «СОШ № 2»", 7]]
 
 
@@ -222,7 +222,7 @@ def test_deleting_one_periods_register_keeps_the_other_periods(loaded):
     content = register_csv(MENTEE_HEADER, MENTEES_1[:2])
     ingest_bytes(loaded, "наставляемые_2024.csv", content, Kind.MENTEES, later)
 
-    person_bases.delete_register(loaded, org_id(loaded, SCHOOL_1), "2022/2023")
+    person_bases.delete_person_bases(loaded, org_id(loaded, SCHOOL_1), "2022/2023")
 
     left = loaded.query("SELECT period, count(*) AS n FROM mentees GROUP BY 1")
     assert left.values.tolist() == [["2023/2024", 2]]
@@ -231,7 +231,7 @@ def test_deleting_one_periods_register_keeps_the_other_periods(loaded):
 
 def test_after_deleting_the_registers_the_databases_indicator_follows_the_form_again(loaded):
     school = org_id(loaded, SCHOOL_1)
-    person_bases.delete_register(loaded, school)
+    person_bases.delete_person_bases(loaded, school)
 
     frame = compute(
         loaded, Scope(levels=(Level.ORGANIZATION,), indicators=("databases",), org_id=school)
@@ -241,8 +241,8 @@ def test_after_deleting_the_registers_the_databases_indicator_follows_the_form_a
 
 def test_deleting_a_register_the_school_never_uploaded_removes_nothing(loaded):
     school_2 = org_id(loaded, "МБОУ «СОШ № 2»")
-    person_bases.delete_register(loaded, school_2)
+    person_bases.delete_person_bases(loaded, school_2)
 
-    deleted = person_bases.delete_register(loaded, school_2)
+    deleted = person_bases.delete_person_bases(loaded, school_2)
 
     assert (deleted.mentors, deleted.mentees, deleted.files) == (0, 0, ())

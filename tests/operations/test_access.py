@@ -181,7 +181,7 @@ def test_a_curator_cannot_read_the_names_of_another_schools_registers(db: Databa
 def test_a_curators_register_summary_and_forms_cover_only_their_school(db: Database):
     view = View(db, curator_of(db, SCHOOL_1))
 
-    summary = view.register_summary(Scope(periods=(PERIOD,)))
+    summary = view.person_base_summary(Scope(periods=(PERIOD,)))
     loads = view.mentor_loads(Scope(periods=(PERIOD,)))
     forms = view.form_distribution(Scope(periods=(PERIOD,)))
 
@@ -260,7 +260,7 @@ def test_only_the_administrator_writes_and_a_refused_write_changes_nothing(
         lambda: view.rollback(1),
         lambda: view.set_target("databases", 80.0, None, Level.TOTAL, None),
         lambda: view.remove_target("databases", None, Level.TOTAL, None),
-        lambda: view.delete_register(org_id(db, SCHOOL_1), None),
+        lambda: view.delete_person_bases(org_id(db, SCHOOL_1), None),
         view.clear_database,
     ]
 
@@ -306,7 +306,7 @@ def test_every_administrative_write_is_logged_under_the_administrators_login(db:
     view.set_target("databases", 80.0, None, Level.TOTAL, None)
     view.remove_target("databases", None, Level.TOTAL, None)
     view.rollback(upload.upload_id)
-    view.delete_register(org_id(db, SCHOOL_1), None)
+    view.delete_person_bases(org_id(db, SCHOOL_1), None)
     view.clear_database()
 
     log = audit.entries(db)

@@ -8,7 +8,7 @@ WITH orgs AS (
 per AS (
     SELECT p.period FROM periods p WHERE TRUE
 ),
-registers AS (
+person_bases AS (
     SELECT org_id, period FROM mentors INTERSECT SELECT org_id, period FROM mentees
 ),
 listed AS (
@@ -20,28 +20,29 @@ keys AS (
     UNION
     SELECT l.org_id, per.period FROM listed l CROSS JOIN per
     UNION
-    SELECT org_id, period FROM registers
+    SELECT org_id, period FROM person_bases
     WHERE org_id IN (SELECT org_id FROM orgs) AND period IN (SELECT period FROM per)
 ),
 base AS (
     SELECT k.period, g.org_id, g.region_id, g.municipality_id, g.district_id,
         l.org_id IS NOT NULL AS in_registry, v.org_id IS NOT NULL AS reported,
-        rg.org_id IS NOT NULL AS has_registers,
+        pb.org_id IS NOT NULL AS has_person_bases,
         v.* EXCLUDE (org_id, period)
     FROM keys k
     JOIN orgs g ON g.org_id = k.org_id
     LEFT JOIN org_values v ON v.org_id = k.org_id AND v.period = k.period
     LEFT JOIN listed l ON l.org_id = k.org_id
-    LEFT JOIN registers rg ON rg.org_id = k.org_id AND rg.period = k.period
+    LEFT JOIN person_bases pb ON pb.org_id = k.org_id AND pb.period = k.period
 ),
 per_org AS (
     SELECT period, region_id, municipality_id, district_id, org_id,
+        CASE WHEN in_registry THEN CAST(reported AS INTEGER) END AS n_reporting, CASE WHEN in_registry THEN 1 END AS d_reporting,
         n_regulation AS n_regulation, d_regulation AS d_regulation,
         n_roadmap AS n_roadmap, d_roadmap AS d_roadmap,
         n_curator AS n_curator, d_curator AS d_curator,
         n_program AS n_program, d_program AS d_program,
         n_program_site AS n_program_site, d_program_site AS d_program_site,
-        CASE WHEN has_registers THEN 1 ELSE n_databases END AS n_databases, CASE WHEN has_registers THEN 1 ELSE d_databases END AS d_databases,
+        CASE WHEN has_person_bases THEN 1 ELSE n_databases END AS n_databases, CASE WHEN has_person_bases THEN 1 ELSE d_databases END AS d_databases,
         n_incentives AS n_incentives, d_incentives AS d_incentives,
         n_teachers_involved AS n_teachers_involved, d_teachers_involved AS d_teachers_involved,
         n_young_mentored AS n_young_mentored, d_young_mentored AS d_young_mentored,
@@ -49,8 +50,7 @@ per_org AS (
         n_mentor_load AS n_mentor_load, d_mentor_load AS d_mentor_load,
         n_completion AS n_completion, d_completion AS d_completion,
         n_students_mentored AS n_students_mentored, d_students_mentored AS d_students_mentored,
-        n_satisfaction AS n_satisfaction, d_satisfaction AS d_satisfaction,
-        CASE WHEN in_registry THEN CAST(reported AS INTEGER) END AS n_reporting, CASE WHEN in_registry THEN 1 END AS d_reporting
+        n_satisfaction AS n_satisfaction, d_satisfaction AS d_satisfaction
     FROM base
 ),
 grouped AS (

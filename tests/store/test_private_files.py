@@ -148,7 +148,7 @@ def test_a_published_snapshot_and_its_pointer_are_the_owners_only(store, tmp_pat
 
 
 def test_the_database_file_is_still_the_owners_only_after_a_register_is_deleted(store):
-    person_bases.delete_register(store, org_id(store, SCHOOL_1))
+    person_bases.delete_person_bases(store, org_id(store, SCHOOL_1))
 
     assert mode(store.path) == 0o600
 
@@ -181,7 +181,7 @@ def test_the_names_of_a_register_are_in_the_database_files_bytes(store):
 def test_a_deleted_registers_names_are_gone_from_the_database_files_bytes(store):
     store.scalar("CHECKPOINT")
 
-    person_bases.delete_register(store, org_id(store, SCHOOL_1))
+    person_bases.delete_person_bases(store, org_id(store, SCHOOL_1))
 
     assert names_in_file(store.path, SCHOOL_1_NAMES) == []
     assert names_in_file(store.path, SCHOOL_2_NAMES) == list(SCHOOL_2_NAMES)
@@ -189,7 +189,7 @@ def test_a_deleted_registers_names_are_gone_from_the_database_files_bytes(store)
 
 def test_the_rewritten_database_goes_on_numbering_uploads_where_it_stopped(store):
     last = int(store.scalar("SELECT max(upload_id) FROM uploads"))
-    person_bases.delete_register(store, org_id(store, SCHOOL_1))
+    person_bases.delete_person_bases(store, org_id(store, SCHOOL_1))
 
     content = csv_bytes(table([org(SCHOOL_1, teachers_total=40)]))
     result = ingest_bytes(store, "формы_2.csv", content, Kind.ORG_FORM, DEFAULTS)
@@ -208,7 +208,7 @@ def test_a_snapshot_holds_no_name_of_the_registers(store, tmp_path):
 
 def test_a_snapshot_gives_the_same_register_figures_as_its_database(store, tmp_path):
     with open_snapshot(publish(store, tmp_path / "снимок.duckdb")) as snap:
-        for method in ("register_summary", "mentor_loads", "cross_check"):
+        for method in ("person_base_summary", "mentor_loads", "cross_check"):
             expected = getattr(person_bases, method)(store)
             pd.testing.assert_frame_equal(getattr(person_bases, method)(snap), expected)
 

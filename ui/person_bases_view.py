@@ -294,12 +294,12 @@ def load_chart(rows: pd.DataFrame, title: str, subtitle: str) -> go.Figure:
 # --- sections ------------------------------------------------------------------------
 
 
-def registers_section(
+def person_bases_section(
     ctx: Page, scope: Scope, subtitle: str, key: str, whose: str | None = None
 ) -> None:
     """Counts, forms of mentoring and mentor load under ``scope`` (no names); ``whose``
     (an organisation's name) heads the chart titles."""
-    frame = ctx.read("register_summary", scope)
+    frame = ctx.read("person_base_summary", scope)
     if frame.empty:
         st.info(
             "Базы наставников и наставляемых для выбранных фильтров не загружены. Их можно "
