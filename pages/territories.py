@@ -154,9 +154,8 @@ def _charts(ctx: Page, rows: pd.DataFrame, split: Breakdown) -> None:
         indicator = INDICATORS_BY_ID[indicator_id]
         part = rows[rows["indicator"] == indicator_id]
         title = f"{indicator.short} {split.title}"
-        fig = charts.indicator_bars(part, indicator_id, title, ctx.caption())
         # Room on the right for the target's label at 100 % in a half-width chart.
-        fig.update_layout(margin={"r": 70})
+        fig = charts.bars_spec(part, indicator_id, title, ctx.caption(), right_margin=70)
         with columns[n % 2]:
             charts.show(fig, title, key=f"terr_chart_{indicator_id}")
 
