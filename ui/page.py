@@ -156,6 +156,7 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
     st.html(_CSS)
     st.session_state[charts.IMAGES_NOTICE_SHOWN] = False
     db = state.database()
+    state.freeze_heap()
     principal = auth.current_principal(db)
     if db.read_only:
         principal = replace(principal, read_only=True)
@@ -165,7 +166,7 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
     periods = state.read(path, version, principal, "periods")
     default = state.read(path, version, principal, "default_period")
     navigation = st.sidebar.container()
-    filters = _sidebar_filters(hierarchy, periods, default)
+    filters = _sidebar_filters((path, version, principal), hierarchy, periods, default)
     with navigation:
         _navigation(filters)
         auth.account(principal)
@@ -283,7 +284,13 @@ def _select(label: str, options: list, current: object, key: str, labels: dict) 
     return st.selectbox(label, options, key=key, format_func=lambda v: labels.get(v, str(v)))
 
 
-def _sidebar_filters(hierarchy: pd.DataFrame, periods: list[str], default: str | None) -> Filters:
+# What identifies the hierarchy a principal sees: (database path, data version, principal).
+Source = tuple[str, int, Principal]
+
+
+def _sidebar_filters(
+    source: Source, hierarchy: pd.DataFrame, periods: list[str], default: str | None
+) -> Filters:
     if "filters" not in st.session_state:
         st.session_state["filters"] = _initial_filters(periods, default)
     current: Filters = st.session_state["filters"]
@@ -298,9 +305,9 @@ def _sidebar_filters(hierarchy: pd.DataFrame, periods: list[str], default: str |
         )
         if period is not None and period == default and periods and default != periods[-1]:
             st.caption(default_period_note(default, periods[-1]))
-        region_id = _choose_territory(hierarchy, "region", "Регион", current.region_id, None)
+        region_id = _choose_territory(source, "region", "Регион", current.region_id, None)
         municipality_id = _choose_territory(
-            hierarchy,
+            source,
             "municipality",
             "Муниципалитет",
             current.municipality_id,
@@ -309,7 +316,7 @@ def _sidebar_filters(hierarchy: pd.DataFrame, periods: list[str], default: str |
         district_id = None
         if municipality_id is not None:
             district_id = _choose_territory(
-                hierarchy,
+                source,
                 "district",
                 "Район",
                 current.district_id,
@@ -323,29 +330,27 @@ def _sidebar_filters(hierarchy: pd.DataFrame, periods: list[str], default: str |
             {ALL: "все типы"} | {t.code: t.label for t in ORG_TYPES},
         )
         org_type = None if org_type == ALL else org_type
-        orgs = hierarchy
-        for column, value in (
-            ("region_id", region_id),
-            ("municipality_id", municipality_id),
-            ("district_id", district_id),
-            ("org_type", org_type),
-        ):
-            if value is not None:
-                orgs = orgs[orgs[column] == value]
-        if len(orgs) > ORG_CHOICE_LIMIT:
+        count, orgs = _org_choices(source, region_id, municipality_id, district_id, org_type)
+        if count > ORG_CHOICE_LIMIT:
             # A national registry would send 100,000 labels to every browser on every run.
             st.caption(
-                f"Под фильтрами {formatting.organizations(len(orgs))}: выберите муниципалитет, "
+                f"Под фильтрами {formatting.organizations(count)}: выберите муниципалитет, "
                 "чтобы выбрать одну из них."
             )
-            orgs = orgs[orgs["org_id"] == current.org_id]
+            chosen = hierarchy[hierarchy["org_id"] == current.org_id]
+            orgs = list(
+                zip(
+                    chosen["org_id"].astype(int).tolist(),
+                    chosen["organization"].tolist(),
+                    strict=True,
+                )
+            )
         org_id = _select(
             "Организация",
-            [ALL, *orgs["org_id"].astype(int).tolist()],
+            [ALL, *(org for org, _ in orgs)],
             current.org_id if current.org_id is not None else ALL,
             "flt_org",
-            {ALL: "все организации"}
-            | dict(zip(orgs["org_id"].astype(int), orgs["organization"], strict=True)),
+            {ALL: "все организации"} | dict(orgs),
         )
         if st.button("Сбросить фильтры", icon=":material/filter_alt_off:"):
             for key in ("flt_region", "flt_municipality", "flt_district", "flt_type", "flt_org"):
@@ -365,13 +370,47 @@ def _sidebar_filters(hierarchy: pd.DataFrame, periods: list[str], default: str |
 
 
 def _choose_territory(
-    hierarchy: pd.DataFrame,
+    source: Source,
     level: str,
     label: str,
     current: int | None,
     parent: tuple[str, int | None] | None,
 ) -> int | None:
-    rows = hierarchy
+    options = _territory_choices(source, level, parent)
+    if level == "district" and not options:
+        return None
+    labels = {ALL: "все"} | dict(options)
+    chosen = _select(
+        label,
+        [ALL, *(key for key, _ in options)],
+        current if current is not None else ALL,
+        f"flt_{level}",
+        labels,
+    )
+    return None if chosen == ALL else int(chosen)
+
+
+def _shared(source: Source) -> Source:
+    """The cache key of a principal's hierarchy: what they may see, not who they are (as
+    :func:`ui.state.read`)."""
+    path, version, principal = source
+    return path, version, replace(principal, login="")
+
+
+def _territory_choices(
+    source: Source, level: str, parent: tuple[str, int | None] | None
+) -> list[tuple[int, str]]:
+    """(id, name) of the territories of ``level`` under ``parent`` (a column and its value;
+    None for all), by name."""
+    return _territory_options(_shared(source), level, parent)
+
+
+@st.cache_data(show_spinner=False, max_entries=4096)
+def _territory_options(
+    source: Source, level: str, parent: tuple[str, int | None] | None
+) -> list[tuple[int, str]]:
+    # Once per data version for every session: a national hierarchy is 100,000 rows.
+    rows = state.read(*source, "hierarchy")
     if parent is not None:
         column, value = parent
         if value is None and level != "region":
@@ -380,14 +419,43 @@ def _choose_territory(
             rows = rows[rows[column] == value]
     rows = rows.dropna(subset=[f"{level}_id"]).drop_duplicates(f"{level}_id")
     rows = rows.sort_values(level)
-    if level == "district" and rows.empty:
-        return None
-    ids = rows[f"{level}_id"].astype(int).tolist()
-    labels = {ALL: "все"} | dict(zip(ids, rows[level], strict=True))
-    chosen = _select(
-        label, [ALL, *ids], current if current is not None else ALL, f"flt_{level}", labels
+    return list(zip(rows[f"{level}_id"].astype(int).tolist(), rows[level].tolist(), strict=True))
+
+
+def _org_choices(
+    source: Source,
+    region_id: int | None,
+    municipality_id: int | None,
+    district_id: int | None,
+    org_type: str | None,
+) -> tuple[int, list[tuple[int, str]]]:
+    """The number of organisations under the filters and, up to
+    :data:`ORG_CHOICE_LIMIT` of them, their (id, name); none above it."""
+    return _org_options(_shared(source), region_id, municipality_id, district_id, org_type)
+
+
+@st.cache_data(show_spinner=False, max_entries=4096)
+def _org_options(
+    source: Source,
+    region_id: int | None,
+    municipality_id: int | None,
+    district_id: int | None,
+    org_type: str | None,
+) -> tuple[int, list[tuple[int, str]]]:
+    orgs = state.read(*source, "hierarchy")
+    for column, value in (
+        ("region_id", region_id),
+        ("municipality_id", municipality_id),
+        ("district_id", district_id),
+        ("org_type", org_type),
+    ):
+        if value is not None:
+            orgs = orgs[orgs[column] == value]
+    if len(orgs) > ORG_CHOICE_LIMIT:
+        return len(orgs), []
+    return len(orgs), list(
+        zip(orgs["org_id"].astype(int).tolist(), orgs["organization"].tolist(), strict=True)
     )
-    return None if chosen == ALL else int(chosen)
 
 
 def with_filters(filters: Filters, **changes: object) -> Filters:
