@@ -420,6 +420,13 @@ def _territories(ctx: Page, periods: list[str]) -> None:
     levels = matrix.territory_levels(f, ctx.hierarchy)
     if not levels:
         return
+    # A line per territory: 2,500 municipalities are no chart.
+    levels, hidden = matrix.readable_levels(levels, matrix.scoped_hierarchy(f, ctx.hierarchy))
+    for split, count in hidden:
+        st.caption(
+            f"{matrix.LEVEL_NAMES[split.level]} ({formatting.integer(count)}) сравниваются "
+            "после выбора региона или муниципалитета в боковой панели."
+        )
     names = [matrix.LEVEL_NAMES[s.level] for s in levels]
     left, right = st.columns([1, 2])
     matrix.forget_invalid("dyn_level", names)
