@@ -310,11 +310,33 @@ def overview_chart(total: pd.DataFrame, periods: list[str], title: str, subtitle
     return fig
 
 
+# The columns the charts draw from: a cached chart is keyed on these alone.
+OVERVIEW_COLUMNS = ("indicator", "period", "value", "numerator", "denominator", "target", "status")
+TERRITORY_COLUMNS = ("label", "period", "value", "numerator", "denominator", "target")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _overview_spec(
+    total: pd.DataFrame, periods: list[str], title: str, subtitle: str
+) -> charts.Spec:
+    """:func:`overview_chart`, built once for every session that draws the same values."""
+    return overview_chart(total, periods, title, subtitle).to_plotly_json()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _territory_spec(
+    rows: pd.DataFrame, indicator_id: str, periods: list[str], title: str, subtitle: str
+) -> charts.Spec:
+    """:func:`territory_chart`, built once for every session that draws the same values."""
+    indicator = INDICATORS_BY_ID[indicator_id]
+    return territory_chart(rows, indicator, periods, title, subtitle).to_plotly_json()
+
+
 def _overview(ctx: Page, total: pd.DataFrame, periods: list[str]) -> None:
     st.subheader("Все показатели по периодам")
     title = "Показатели по периодам"
     subtitle = ctx.caption(with_filters(ctx.filters, period=None))
-    fig = overview_chart(total, periods, title, subtitle)
+    fig = _overview_spec(total[list(OVERVIEW_COLUMNS)], periods, title, subtitle)
     charts.show(fig, title, key="overview")
     st.caption(
         "Столбцы окрашены по статусу в своём периоде, пунктир — цель. " + matrix.legend_html(),
@@ -463,7 +485,7 @@ def _territories(ctx: Page, periods: list[str]) -> None:
         return
     title = f"{indicator.short} {split.title}: динамика"
     subtitle = ctx.caption(with_filters(f, period=None))
-    fig = territory_chart(rows, indicator, periods, title, subtitle)
+    fig = _territory_spec(rows[list(TERRITORY_COLUMNS)], indicator.id, periods, title, subtitle)
     charts.show(fig, title, key="territory_lines")
     table = territory_table(rows, indicator, periods, f.period)
     st.dataframe(
