@@ -5,6 +5,8 @@ with links to each school's profile."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -496,7 +498,9 @@ def _registry(ctx: Page) -> None:
         st.dataframe(table, hide_index=True, width="stretch", key="missing_table")
         st.download_button(
             "Скачать список (CSV)",
-            data=upload.csv_bytes(table),
+            # Made when clicked: at country scale the list has tens of thousands of rows.
+            data=partial(upload.csv_bytes, table),
+            on_click="ignore",
             file_name=f"не_представили_{_file_part(period)}.csv",
             mime="text/csv",
             icon=":material/download:",
@@ -597,7 +601,9 @@ def _quality(ctx: Page) -> None:
     )
     st.download_button(
         "Скачать список замечаний (CSV)",
-        data=upload.csv_bytes(table),
+        # Made when clicked: at country scale the list has tens of thousands of rows.
+        data=partial(upload.csv_bytes, table),
+        on_click="ignore",
         file_name=f"качество_данных_{_file_part(period)}.csv",
         mime="text/csv",
         icon=":material/download:",

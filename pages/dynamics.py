@@ -308,11 +308,33 @@ def overview_chart(total: pd.DataFrame, periods: list[str], title: str, subtitle
     return fig
 
 
+# The columns the charts draw from: a cached chart is keyed on these alone.
+OVERVIEW_COLUMNS = ("indicator", "period", "value", "numerator", "denominator", "target", "status")
+TERRITORY_COLUMNS = ("label", "period", "value", "numerator", "denominator", "target")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _overview_spec(
+    total: pd.DataFrame, periods: list[str], title: str, subtitle: str
+) -> charts.Spec:
+    """:func:`overview_chart`, built once for every session that draws the same values."""
+    return overview_chart(total, periods, title, subtitle).to_plotly_json()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _territory_spec(
+    rows: pd.DataFrame, indicator_id: str, periods: list[str], title: str, subtitle: str
+) -> charts.Spec:
+    """:func:`territory_chart`, built once for every session that draws the same values."""
+    indicator = INDICATORS_BY_ID[indicator_id]
+    return territory_chart(rows, indicator, periods, title, subtitle).to_plotly_json()
+
+
 def _overview(ctx: Page, total: pd.DataFrame, periods: list[str]) -> None:
     st.subheader("Все показатели по периодам")
     title = "Показатели по периодам"
     subtitle = ctx.caption(with_filters(ctx.filters, period=None))
-    fig = overview_chart(total, periods, title, subtitle)
+    fig = _overview_spec(total[list(OVERVIEW_COLUMNS)], periods, title, subtitle)
     charts.show(fig, title, key="overview")
     st.caption(
         "Столбцы окрашены по статусу в своём периоде, пунктир — цель. " + matrix.legend_html(),
@@ -418,6 +440,13 @@ def _territories(ctx: Page, periods: list[str]) -> None:
     levels = matrix.territory_levels(f, ctx.hierarchy)
     if not levels:
         return
+    # A line per territory: 2,500 municipalities are no chart.
+    levels, hidden = matrix.readable_levels(levels, matrix.scoped_hierarchy(f, ctx.hierarchy))
+    for split, count in hidden:
+        st.caption(
+            f"{matrix.LEVEL_NAMES[split.level]} ({formatting.integer(count)}) сравниваются "
+            "после выбора региона или муниципалитета в боковой панели."
+        )
     names = [matrix.LEVEL_NAMES[s.level] for s in levels]
     left, right = st.columns([1, 2])
     matrix.forget_invalid("dyn_level", names)
@@ -454,7 +483,7 @@ def _territories(ctx: Page, periods: list[str]) -> None:
         return
     title = f"{indicator.short} {split.title}: динамика"
     subtitle = ctx.caption(with_filters(f, period=None))
-    fig = territory_chart(rows, indicator, periods, title, subtitle)
+    fig = _territory_spec(rows[list(TERRITORY_COLUMNS)], indicator.id, periods, title, subtitle)
     charts.show(fig, title, key="territory_lines")
     table = territory_table(rows, indicator, periods, f.period)
     st.dataframe(

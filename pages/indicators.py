@@ -112,7 +112,7 @@ def body() -> None:
     rows["key"] = rows[split.key]
     rows = rows.dropna(subset=["key"])
     title = f"{indicator.name} {split.title}"
-    fig = charts.indicator_bars(rows, indicator_id, title, ctx.caption())
+    fig = charts.bars_spec(rows, indicator_id, title, ctx.caption())
     # Widget keys carry the level: a selection made at one level must not survive the rerun
     # into the next level's chart or table, or one click would drill several levels down.
     event = charts.show(

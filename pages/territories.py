@@ -35,6 +35,12 @@ def body() -> None:
             "территорию в фильтрах слева."
         )
         return
+    levels, hidden = matrix.readable_levels(levels, matrix.scoped_hierarchy(f, ctx.hierarchy))
+    for split, count in hidden:
+        st.caption(
+            f"{matrix.LEVEL_NAMES[split.level]} ({formatting.integer(count)}) сравниваются "
+            "после выбора региона или муниципалитета в боковой панели."
+        )
     names = [matrix.LEVEL_NAMES[s.level] for s in levels]
     index = matrix.default_level(f, ctx.hierarchy, levels)
     matrix.forget_invalid("terr_level", names)
@@ -65,29 +71,36 @@ def body() -> None:
 
 def scorecard(rows: pd.DataFrame, total: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The scorecard (a row per territory and a last row for the whole scope; a column of
-    formatted values per indicator) and the statuses of its indicator cells."""
+    formatted values per indicator) and the statuses of its indicator cells. A unit's
+    first row of an indicator is its value; 2,500 municipalities cost one pass each over
+    the rows, not a frame per municipality."""
     ids = matrix.indicator_order(rows["indicator"])
-    parts = list(rows.groupby("label", sort=False))
+    wanted = ["indicator", "value", "status", "deficit"]
+    codes, labels = pd.factorize(rows["label"])  # units in order of first appearance
+    names = [str(label) for label in labels]
+    parts = [rows.loc[codes >= 0, wanted].assign(unit=codes[codes >= 0])]
     if not total.empty:
-        parts.append((TOTAL_LABEL, total))
-    records, statuses = [], []
-    for label, unit in parts:
-        by_id = unit.drop_duplicates("indicator").set_index("indicator")
-        valued = by_id[by_id["value"].notna()]
-        record = {
-            NAME_COLUMN: label,
-            DEFICITS_COLUMN: f"{int(valued['deficit'].sum())} из {len(valued)}",
+        parts.append(total[wanted].assign(unit=len(names)))
+        names.append(TOTAL_LABEL)
+    cells = pd.concat(parts, ignore_index=True).drop_duplicates(["unit", "indicator"])
+    valued = cells[cells["value"].notna()]
+    units = range(len(names))
+    counted = valued.groupby("unit").size().reindex(units, fill_value=0)
+    missed = valued.groupby("unit")["deficit"].sum().reindex(units, fill_value=0)
+    table = pd.DataFrame(
+        {
+            NAME_COLUMN: names,
+            DEFICITS_COLUMN: [
+                f"{int(m)} из {int(n)}" for m, n in zip(missed, counted, strict=True)
+            ],
         }
-        status = {}
-        for indicator_id in ids:
-            indicator = INDICATORS_BY_ID[indicator_id]
-            row = by_id.loc[indicator_id] if indicator_id in by_id.index else None
-            value = None if row is None else row["value"]
-            record[indicator.short] = matrix.shown(indicator, value)
-            status[indicator.short] = None if row is None else matrix.clean(row["status"])
-        records.append(record)
-        statuses.append(status)
-    table = pd.DataFrame(records)
+    )
+    statuses: dict[str, list[object]] = {}
+    for indicator_id in ids:
+        indicator = INDICATORS_BY_ID[indicator_id]
+        one = cells[cells["indicator"] == indicator_id].set_index("unit").reindex(units)
+        table[indicator.short] = [matrix.shown(indicator, v) for v in one["value"]]
+        statuses[indicator.short] = [matrix.clean(s) for s in one["status"]]
     return table, pd.DataFrame(statuses, index=table.index)
 
 
@@ -154,9 +167,8 @@ def _charts(ctx: Page, rows: pd.DataFrame, split: Breakdown) -> None:
         indicator = INDICATORS_BY_ID[indicator_id]
         part = rows[rows["indicator"] == indicator_id]
         title = f"{indicator.short} {split.title}"
-        fig = charts.indicator_bars(part, indicator_id, title, ctx.caption())
         # Room on the right for the target's label at 100 % in a half-width chart.
-        fig.update_layout(margin={"r": 70})
+        fig = charts.bars_spec(part, indicator_id, title, ctx.caption(), right_margin=70)
         with columns[n % 2]:
             charts.show(fig, title, key=f"terr_chart_{indicator_id}")
 

@@ -31,6 +31,10 @@ LEVEL_NAMES: dict[Level, str] = {
     for level in (Level.REGION, Level.MUNICIPALITY, Level.DISTRICT, Level.ORGANIZATION)
 }
 ORGANIZATIONS = LEVEL_NAMES[Level.ORGANIZATION]
+# Above this many territories of a level under the filters, that level is compared only
+# after a narrower filter: a scorecard and charts of 2,500 municipalities are read by
+# nobody, and cost seconds of server time per view.
+UNIT_LIMIT = 300
 # Heatmap codes: a discrete colour scale needs numbers.
 STATUS_CODES: dict[str | None, int] = {None: 0, "red": 1, "yellow": 2, "green": 3}
 # Text on a status background: dark on the light yellow and grey, white on the rest.
@@ -102,6 +106,18 @@ def territory_levels(
         return several
     one = [BREAKDOWNS[level] for level, n in counts.items() if n == 1]
     return one[-1:]
+
+
+def readable_levels(
+    levels: list[Breakdown], scoped: pd.DataFrame
+) -> tuple[list[Breakdown], list[tuple[Breakdown, int]]]:
+    """The ``levels`` with at most :data:`UNIT_LIMIT` territories among the organisations
+    ``scoped`` (all of them where none has), and the others with their numbers."""
+    counts = {split.level: scoped[split.key].dropna().nunique() for split in levels}
+    readable = [split for split in levels if counts[split.level] <= UNIT_LIMIT]
+    if not readable:
+        return levels, []
+    return readable, [(s, counts[s.level]) for s in levels if counts[s.level] > UNIT_LIMIT]
 
 
 def forget_invalid(key: str, options: Sequence[object]) -> None:

@@ -152,6 +152,7 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
     st.html(_CSS)
     st.session_state[charts.IMAGES_NOTICE_SHOWN] = False
     db = state.database()
+    state.freeze_heap()
     principal = auth.current_principal(db)
     if db.read_only:
         principal = replace(principal, read_only=True)
@@ -161,7 +162,7 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
     periods = state.read(path, version, principal, "periods")
     default = state.read(path, version, principal, "default_period")
     navigation = st.sidebar.container()
-    filters = _sidebar_filters(hierarchy, periods, default)
+    filters = _sidebar_filters((path, version, principal), hierarchy, periods, default)
     with navigation:
         _navigation(filters)
         auth.account(principal)
@@ -279,7 +280,13 @@ def _select(label: str, options: list, current: object, key: str, labels: dict) 
     return st.selectbox(label, options, key=key, format_func=lambda v: labels.get(v, str(v)))
 
 
-def _sidebar_filters(hierarchy: pd.DataFrame, periods: list[str], default: str | None) -> Filters:
+# What identifies the hierarchy a principal sees: (database path, data version, principal).
+Source = tuple[str, int, Principal]
+
+
+def _sidebar_filters(
+    source: Source, hierarchy: pd.DataFrame, periods: list[str], default: str | None
+) -> Filters:
     if "filters" not in st.session_state:
         st.session_state["filters"] = _initial_filters(periods, default)
     current: Filters = st.session_state["filters"]
@@ -294,14 +301,14 @@ def _sidebar_filters(hierarchy: pd.DataFrame, periods: list[str], default: str |
         )
         if period is not None and period == default and periods and default != periods[-1]:
             st.caption(default_period_note(default, periods[-1]))
-        region_id = _choose_territory(hierarchy, Level.REGION, current.region_id, None)
+        region_id = _choose_territory(source, Level.REGION, current.region_id, None)
         municipality_id = _choose_territory(
-            hierarchy, Level.MUNICIPALITY, current.municipality_id, region_id
+            source, Level.MUNICIPALITY, current.municipality_id, region_id
         )
         district_id = None
         if municipality_id is not None:
             district_id = _choose_territory(
-                hierarchy, Level.DISTRICT, current.district_id, municipality_id
+                source, Level.DISTRICT, current.district_id, municipality_id
             )
         org_type = _select(
             "Тип ОО",
@@ -311,29 +318,27 @@ def _sidebar_filters(hierarchy: pd.DataFrame, periods: list[str], default: str |
             {ALL: "все типы"} | {t.code: t.label for t in ORG_TYPES},
         )
         org_type = None if org_type == ALL else org_type
-        orgs = hierarchy
-        for column, value in (
-            ("region_id", region_id),
-            ("municipality_id", municipality_id),
-            ("district_id", district_id),
-            ("org_type", org_type),
-        ):
-            if value is not None:
-                orgs = orgs[orgs[column] == value]
-        if len(orgs) > ORG_CHOICE_LIMIT:
+        count, orgs = _org_choices(source, region_id, municipality_id, district_id, org_type)
+        if count > ORG_CHOICE_LIMIT:
             # A national registry would send 100,000 labels to every browser on every run.
             st.caption(
-                f"Под фильтрами {formatting.organizations(len(orgs))}: выберите муниципалитет, "
+                f"Под фильтрами {formatting.organizations(count)}: выберите муниципалитет, "
                 "чтобы выбрать одну из них."
             )
-            orgs = orgs[orgs["org_id"] == current.org_id]
+            chosen = hierarchy[hierarchy["org_id"] == current.org_id]
+            orgs = list(
+                zip(
+                    chosen["org_id"].astype(int).tolist(),
+                    chosen["organization"].tolist(),
+                    strict=True,
+                )
+            )
         org_id = _select(
             "Организация",
-            [ALL, *orgs["org_id"].astype(int).tolist()],
+            [ALL, *(org for org, _ in orgs)],
             current.org_id if current.org_id is not None else ALL,
             "flt_org",
-            {ALL: "все организации"}
-            | dict(zip(orgs["org_id"].astype(int), orgs["organization"], strict=True)),
+            {ALL: "все организации"} | dict(orgs),
         )
         if st.button("Сбросить фильтры", icon=":material/filter_alt_off:"):
             for key in ("flt_region", "flt_municipality", "flt_district", "flt_type", "flt_org"):
@@ -353,27 +358,90 @@ def _sidebar_filters(hierarchy: pd.DataFrame, periods: list[str], default: str |
 
 
 def _choose_territory(
-    hierarchy: pd.DataFrame, level: Level, current: int | None, parent_id: int | None
+    source: Source, level: Level, current: int | None, parent_id: int | None
 ) -> int | None:
     """The sidebar's select of one territory of ``level`` within the chosen parent
     (``parent_id``; None: every municipality, no district)."""
     info = LEVEL_INFO[level]
-    rows = hierarchy
+    options = _territory_choices(source, level, parent_id)
+    if level is Level.DISTRICT and not options:
+        return None
+    labels = {ALL: "все"} | dict(options)
+    chosen = _select(
+        info.label,
+        [ALL, *(key for key, _ in options)],
+        current if current is not None else ALL,
+        f"flt_{info.name}",
+        labels,
+    )
+    return None if chosen == ALL else int(chosen)
+
+
+def _shared(source: Source) -> Source:
+    """The cache key of a principal's hierarchy: what they may see, not who they are (as
+    :func:`ui.state.read`)."""
+    path, version, principal = source
+    return path, version, replace(principal, login="")
+
+
+def _territory_choices(
+    source: Source, level: Level, parent_id: int | None
+) -> list[tuple[int, str]]:
+    """(id, name) of the territories of ``level`` under the parent ``parent_id`` (None:
+    every municipality, no district), by name."""
+    return _territory_options(_shared(source), level, parent_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=4096)
+def _territory_options(
+    source: Source, level: Level, parent_id: int | None
+) -> list[tuple[int, str]]:
+    # Once per data version for every session: a national hierarchy is 100,000 rows.
+    info = LEVEL_INFO[level]
+    rows = state.read(*source, "hierarchy")
     if info.parent is not None:
         if parent_id is not None:
             rows = rows[rows[LEVEL_INFO[info.parent].key] == parent_id]
         elif level is Level.DISTRICT:
             rows = rows.iloc[0:0]
-    rows = rows.dropna(subset=[info.key]).drop_duplicates(info.key)
-    rows = rows.sort_values(info.name)
-    if level is Level.DISTRICT and rows.empty:
-        return None
-    ids = rows[info.key].astype(int).tolist()
-    labels = {ALL: "все"} | dict(zip(ids, rows[info.name], strict=True))
-    chosen = _select(
-        info.label, [ALL, *ids], current if current is not None else ALL, f"flt_{info.name}", labels
+    rows = rows.dropna(subset=[info.key]).drop_duplicates(info.key).sort_values(info.name)
+    return list(zip(rows[info.key].astype(int).tolist(), rows[info.name].tolist(), strict=True))
+
+
+def _org_choices(
+    source: Source,
+    region_id: int | None,
+    municipality_id: int | None,
+    district_id: int | None,
+    org_type: str | None,
+) -> tuple[int, list[tuple[int, str]]]:
+    """The number of organisations under the filters and, up to
+    :data:`ORG_CHOICE_LIMIT` of them, their (id, name); none above it."""
+    return _org_options(_shared(source), region_id, municipality_id, district_id, org_type)
+
+
+@st.cache_data(show_spinner=False, max_entries=4096)
+def _org_options(
+    source: Source,
+    region_id: int | None,
+    municipality_id: int | None,
+    district_id: int | None,
+    org_type: str | None,
+) -> tuple[int, list[tuple[int, str]]]:
+    orgs = state.read(*source, "hierarchy")
+    for column, value in (
+        ("region_id", region_id),
+        ("municipality_id", municipality_id),
+        ("district_id", district_id),
+        ("org_type", org_type),
+    ):
+        if value is not None:
+            orgs = orgs[orgs[column] == value]
+    if len(orgs) > ORG_CHOICE_LIMIT:
+        return len(orgs), []
+    return len(orgs), list(
+        zip(orgs["org_id"].astype(int).tolist(), orgs["organization"].tolist(), strict=True)
     )
-    return None if chosen == ALL else int(chosen)
 
 
 def with_filters(filters: Filters, **changes: object) -> Filters:

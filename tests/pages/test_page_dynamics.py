@@ -24,6 +24,7 @@ from analytics.wording import formatting
 from tests import apptest
 from tests.apptest import assert_clean
 from tests.conftest import DATA, sample_defaults
+from ui import matrix
 
 PAGE = "pages/dynamics.py"
 
@@ -155,6 +156,26 @@ def test_the_territory_table_follows_one_indicator_in_each_municipality(copy: Da
         assert shown.loc[name, "Изменение"].endswith(
             formatting.indicator_difference(indicator, delta)
         )
+
+
+def test_with_more_municipalities_than_a_chart_holds_it_follows_regions_and_says_why(
+    copy: Database, monkeypatch: pytest.MonkeyPatch
+):
+    hierarchy = lookups.hierarchy(copy)
+    municipalities = hierarchy["municipality_id"].nunique()
+    monkeypatch.setattr(matrix, "UNIT_LIMIT", municipalities - 1)
+
+    at = open_page()
+
+    assert_clean(at)
+    assert at.radio(key="dyn_level").value == "Регионы"
+    assert "Муниципалитеты" not in at.radio(key="dyn_level").options
+    assert (
+        f"Муниципалитеты ({municipalities}) сравниваются после выбора региона или "
+        "муниципалитета в боковой панели." in [c.value for c in at.caption]
+    )
+    table = next(f.value for f in at.dataframe if "Оценка" in f.value.columns)
+    assert sorted(table["Территория"]) == sorted(hierarchy["region"].unique())
 
 
 def test_the_first_period_has_nothing_to_compare_with(copy: Database):

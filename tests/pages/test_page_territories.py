@@ -26,6 +26,7 @@ from analytics.store.scope import Scope
 from analytics.wording import formatting
 from tests import apptest
 from tests.apptest import assert_clean
+from ui import matrix
 
 PAGE = "pages/territories.py"
 TOTAL_LABEL = "Всего по фильтрам"
@@ -176,6 +177,26 @@ def test_a_region_filter_compares_only_its_municipalities(copy: Database):
     pd.testing.assert_frame_equal(
         shown.sort_index(), expected.sort_index(), check_names=False, check_dtype=False
     )
+
+
+def test_with_more_municipalities_than_a_page_compares_it_compares_regions_and_says_why(
+    copy: Database, monkeypatch: pytest.MonkeyPatch
+):
+    hierarchy = lookups.hierarchy(copy)
+    municipalities = hierarchy["municipality_id"].nunique()
+    monkeypatch.setattr(matrix, "UNIT_LIMIT", municipalities - 1)
+
+    at = open_page()
+
+    assert_clean(at)
+    assert at.radio(key="terr_level").value == "Регионы"
+    assert "Муниципалитеты" not in at.radio(key="terr_level").options
+    assert (
+        f"Муниципалитеты ({municipalities}) сравниваются после выбора региона или "
+        "муниципалитета в боковой панели." in [c.value for c in at.caption]
+    )
+    shown = shown_scorecard(at)
+    assert sorted(shown.index) == sorted([*hierarchy["region"].unique(), TOTAL_LABEL])
 
 
 def test_the_charts_compare_the_territories_on_the_chosen_indicator(copy: Database):
