@@ -5,6 +5,7 @@ with links to each school's profile."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 import pandas as pd
@@ -451,18 +452,8 @@ def _audit_log(ctx: Page) -> None:
 
 def _in_filters(ctx: Page, frame: pd.DataFrame) -> pd.DataFrame:
     """Rows of ``frame`` (with ``org_id``) whose organisation is under the sidebar filters."""
-    h = ctx.hierarchy
-    f = ctx.filters
-    for column, value in (
-        ("region_id", f.region_id),
-        ("municipality_id", f.municipality_id),
-        ("district_id", f.district_id),
-        ("org_type", f.org_type),
-        ("org_id", f.org_id),
-    ):
-        if value is not None:
-            h = h[h[column] == value]
-    return frame[frame["org_id"].isin(h["org_id"])]
+    covered = replace(ctx.filters.scope(), org_id=ctx.filters.org_id).keep(ctx.hierarchy)
+    return frame[frame["org_id"].isin(covered["org_id"])]
 
 
 def _registry(ctx: Page) -> None:

@@ -58,17 +58,7 @@ def body() -> None:
 
 
 def orgs_in_filters(ctx: Page) -> pd.DataFrame:
-    h = ctx.hierarchy
-    f = ctx.filters
-    for column, value in (
-        ("region_id", f.region_id),
-        ("municipality_id", f.municipality_id),
-        ("district_id", f.district_id),
-        ("org_type", f.org_type),
-    ):
-        if value is not None:
-            h = h[h[column] == value]
-    return h
+    return ctx.filters.scope().keep(ctx.hierarchy)
 
 
 def _choose(ctx: Page) -> None:

@@ -428,15 +428,13 @@ def _org_options(
     district_id: int | None,
     org_type: str | None,
 ) -> tuple[int, list[tuple[int, str]]]:
-    orgs = state.read(*source, "hierarchy")
-    for column, value in (
-        ("region_id", region_id),
-        ("municipality_id", municipality_id),
-        ("district_id", district_id),
-        ("org_type", org_type),
-    ):
-        if value is not None:
-            orgs = orgs[orgs[column] == value]
+    territory = Scope(
+        org_type=org_type,
+        region_id=region_id,
+        municipality_id=municipality_id,
+        district_id=district_id,
+    )
+    orgs = territory.keep(state.read(*source, "hierarchy"))
     if len(orgs) > ORG_CHOICE_LIMIT:
         return len(orgs), []
     return len(orgs), list(

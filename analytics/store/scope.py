@@ -39,25 +39,41 @@ class Scope:
     indicators: tuple[str, ...] | None = None
     org_ids: frozenset[int] | None = None
 
+    def _places(self) -> list[tuple[str, object]]:
+        """(column of ``org_places``, value) of each organisation condition the scope sets."""
+        return [
+            (column, value)
+            for column, value in (
+                ("org_type", self.org_type),
+                ("region_id", self.region_id),
+                ("municipality_id", self.municipality_id),
+                ("district_id", self.district_id),
+                ("org_id", self.org_id),
+            )
+            if value is not None
+        ]
+
     def where(self, alias: str = "o") -> tuple[str, list[object]]:
         """``AND …`` conditions keeping the scope's organisations, on ``alias``: a row of
         ``org_places`` (its periods are not used; see :meth:`period_where`)."""
         clauses: list[str] = []
         params: list[object] = []
-        for column, value in (
-            ("org_type", self.org_type),
-            ("region_id", self.region_id),
-            ("municipality_id", self.municipality_id),
-            ("district_id", self.district_id),
-            ("org_id", self.org_id),
-        ):
-            if value is not None:
-                clauses.append(f"{alias}.{column} = ?")
-                params.append(value)
+        for column, value in self._places():
+            clauses.append(f"{alias}.{column} = ?")
+            params.append(value)
         if self.org_ids is not None:
             clauses.append(f"{alias}.org_id IN (SELECT unnest(?))")
             params.append(sorted(self.org_ids))
         return "".join(f"\n      AND {c}" for c in clauses), params
+
+    def keep(self, places: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``places`` (a frame with the columns of ``org_places`` it needs) whose
+        organisation the scope covers: :meth:`where` for a frame already read."""
+        for column, value in self._places():
+            places = places[places[column] == value]
+        if self.org_ids is not None:
+            places = places[places["org_id"].isin(self.org_ids)]
+        return places
 
     def period_where(self, column: str = "p.period") -> tuple[str, list[object]]:
         """``AND …`` keeping the scope's periods on ``column``."""
