@@ -15,6 +15,7 @@ import pytest
 
 from analytics.cli.main import main
 from analytics.store.db import Database
+from tests.commandline import run
 from tests.conftest import DATA, EXPECTED
 from tests.filemakers import (
     FORM_COLUMNS,
@@ -52,18 +53,6 @@ COLUMNS = [
 ]
 # What a file without territory and period columns is loaded with.
 GLAZOV_2023 = ("--region", REGION, "--municipality", "г. Глазов", "--period", "2023")
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    """Exit code, standard output and standard error of one command."""
-    out = io.StringIO()
-    capsys.readouterr()
-    try:
-        code = main(list(argv), out=out)
-    except SystemExit as exit_:
-        code = exit_.code
-    captured = capsys.readouterr()
-    return code, out.getvalue() + captured.out, captured.err
 
 
 @pytest.fixture(scope="module")

@@ -14,19 +14,8 @@ from analytics.cli.options import scope
 from analytics.cli.registry import COMMANDS, Command
 from analytics.store.db import Database
 from analytics.store.scope import Scope
+from tests.commandline import run
 from tests.filemakers import FULL_COLUMNS, REGION, located_org, table, write_csv
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    """Exit code, standard output and standard error of one command."""
-    out = io.StringIO()
-    capsys.readouterr()
-    try:
-        code = main(list(argv), out=out)
-    except SystemExit as exit_:
-        code = exit_.code
-    captured = capsys.readouterr()
-    return code, out.getvalue() + captured.out, captured.err
 
 
 def helped(capsys, monkeypatch, *argv: str) -> dict[str, str]:
