@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from analytics.documents import exports
 from analytics.model import legend
-from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
+from analytics.model.catalogue import FEATURED, INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.model.levels import Level
 from analytics.model.periods import period_label, previous_period
 from analytics.wording import formatting
@@ -466,7 +466,7 @@ def _territories(ctx: Page, periods: list[str]) -> None:
         indicator_id = st.selectbox(
             "Показатель",
             [i.id for i in INDICATORS],
-            index=[i.id for i in INDICATORS].index("databases"),
+            index=[i.id for i in INDICATORS].index(FEATURED.id),
             format_func=lambda i: INDICATORS_BY_ID[i].name,
             key="dyn_indicator",
         )

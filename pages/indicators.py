@@ -10,7 +10,7 @@ import streamlit as st
 
 from analytics.documents import exports
 from analytics.model import legend
-from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.model.catalogue import FEATURED, INDICATORS, INDICATORS_BY_ID
 from analytics.model.levels import Level
 from analytics.wording import formatting
 from ui import charts, person_bases_view
@@ -32,7 +32,7 @@ def _choose_indicator() -> str:
     ids = [i.id for i in INDICATORS]
     wanted = st.query_params.get("ind")
     if st.session_state.get("indicator") not in ids:
-        st.session_state["indicator"] = wanted if wanted in ids else "databases"
+        st.session_state["indicator"] = wanted if wanted in ids else FEATURED.id
     chosen = st.selectbox(
         "Показатель",
         ids,

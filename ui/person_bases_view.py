@@ -18,7 +18,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from analytics.compute import person_bases, quality
 from analytics.ingest.load import IngestResult
-from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.model.catalogue import ANSWERED_BY_PERSON_BASES
 from analytics.model.contract import (
     KIND_LABELS,
     MENTEE_CATEGORIES_BY_CODE,
@@ -35,7 +35,7 @@ from ui.page import Filters, Page
 from ui.text import md
 
 ORGANIZATION_PAGE = "pages/organization.py"
-DATABASES_INDICATOR = INDICATORS_BY_ID["databases"].name
+DATABASES_INDICATOR = ANSWERED_BY_PERSON_BASES.name
 OVERLOADED_COLOR = STATUS_COLOURS["red"]
 NORMAL_COLOR = TARGET_CSS
 

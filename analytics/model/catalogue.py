@@ -443,6 +443,11 @@ FORM_INDICATORS: tuple[Indicator, ...] = tuple(i for i in INDICATORS if not i.co
 # The reporting rate: the indicator of who reported, which the documents' participation
 # sections and the key figures open with.
 REPORTING: Indicator = next(i for i in INDICATORS if i.coverage)
+# The indicator the person bases answer for an organisation that uploaded both.
+ANSWERED_BY_PERSON_BASES: Indicator = next(i for i in INDICATORS if i.register_answer)
+# The indicator the pages open on: the deficit the seeds' notes lead with (databases of
+# mentors and mentees).
+FEATURED: Indicator = INDICATORS_BY_ID["databases"]
 
 # What the pages and documents read of a status: its label, from the one legend.
 STATUS_LABELS: dict[Status, str] = {status: legend.label for status, legend in LEGEND.items()}
