@@ -4,7 +4,7 @@ Slides: a title slide (territory, period, data version); the key figures (report
 number of deficits, headline indicators); one slide per key chart (PNG from
 :func:`analytics.documents.images.figure_image`, or a native PowerPoint bar chart where chromium is
 missing); the deficits with what to do. Every slide carries its filters in a footer.
-Numbers come from :func:`analytics.report.collect`, the same as the note's.
+Numbers come from :func:`analytics.documents.territory.collect`, the same as the note's.
 """
 
 from __future__ import annotations
@@ -479,7 +479,7 @@ def build_deck(db: Database, scope: Scope, now: datetime | None = None) -> bytes
     """The meeting presentation for a territory and period, as PPTX bytes (16:9):
     ``scope`` names the period and narrows by region or municipality.
 
-    Raises :class:`~analytics.report.ReportError` (Russian message) for an unknown
+    Raises :class:`~analytics.documents.territory.ReportError` (Russian message) for an unknown
     period or territory. Charts are PNG where chromium is available and native
     PowerPoint charts otherwise.
     """
