@@ -9,6 +9,7 @@ upload or rollback refreshes every view and no session is served another role's 
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 from dataclasses import replace
@@ -87,6 +88,9 @@ def freeze_heap() -> bool:
     their last reference goes."""
     gc.collect()
     gc.freeze()
+    # Handed back to the collector at exit: frozen DuckDB objects never freed make
+    # nanobind print a page of "leaked instance" lines when the server stops.
+    atexit.register(gc.unfreeze)
     return True
 
 
