@@ -28,8 +28,30 @@ class UsageError(MonitoringError):
     exit_code = EXIT_USAGE
 
 
+# argparse's own words in help and usage, said in Russian.
+_HELP_WORDS = (
+    ("usage: ", "использование: "),
+    ("positional arguments:", "аргументы:"),
+    ("options:", "параметры:"),
+    ("show this help message and exit", "показать эту справку и выйти"),
+)
+
+
+def _russian(text: str) -> str:
+    for english, russian in _HELP_WORDS:
+        text = text.replace(english, russian)
+    return text
+
+
 class Parser(argparse.ArgumentParser):
-    """An argument parser that says what is wrong in Russian and exits with 2."""
+    """An argument parser that speaks Russian: its help, its usage line, and what is wrong
+    (then it exits with 2)."""
+
+    def format_help(self) -> str:
+        return _russian(super().format_help())
+
+    def format_usage(self) -> str:
+        return _russian(super().format_usage())
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)

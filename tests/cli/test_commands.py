@@ -193,3 +193,25 @@ def test_a_period_without_data_is_bad_usage_with_the_same_message_in_each_comman
     code, out, err = run(capsys, "--db", str(db_path), *argv)
 
     assert (code, out, err) == (2, "", "Ошибка: период «2031» не найден в данных; есть: 2023\n")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["report", "--help"], ["users", "add", "--help"]])
+def test_the_help_is_in_russian_down_to_argparses_own_words(capsys, argv):
+    code, out, _ = run(capsys, *argv)
+
+    assert code == 0
+    assert out.startswith("использование: python -m analytics")
+    assert "параметры:" in out
+    assert (
+        "-h, --help  показать эту справку и выйти" in out or "показать эту справку и выйти" in out
+    )
+    for english in ("usage", "options:", "positional arguments", "show this help"):
+        assert english not in out
+
+
+def test_a_usage_error_shows_the_usage_line_in_russian(capsys):
+    code, _, err = run(capsys, "report")
+
+    assert code == 2
+    assert err.startswith("использование: python -m analytics report")
+    assert "Ошибка: не указаны аргументы" in err
