@@ -5,6 +5,7 @@ with links to each school's profile."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
@@ -12,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.compute import quality
+from analytics.documents.exports import table_csv, table_xlsx
 from analytics.ingest.load import Decisions, RollbackRefused
 from analytics.ingest.parse import Defaults
 from analytics.ingest.template import build_template
@@ -22,9 +24,10 @@ from analytics.operations.users import Role
 from analytics.store import audit
 from analytics.store.scope import Scope
 from analytics.wording import formatting
-from ui import person_bases_view, upload
-from ui.page import ALL, Page, guarded, page
-from ui.tables import table_downloads
+from ui import matrix, person_bases_view, upload
+from ui.charts import slug
+from ui.page import ALL, ORG_CHOICE_LIMIT, Page, guarded, page
+from ui.tables import XLSX_MIME, table_downloads
 from ui.text import md
 
 NO_TYPE = ""
@@ -111,7 +114,9 @@ def _loading(ctx: Page) -> None:
     )
     st.download_button(
         f"Скачать шаблон «{KIND_LABELS[kind]}» (XLSX)",
-        data=_template(str(kind)),
+        # Made when clicked: building the workbook takes longer than the rest of the page.
+        data=partial(_template, str(kind)),
+        on_click="ignore",
         file_name=person_bases_view.kind_file_name(kind),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
@@ -452,8 +457,21 @@ def _audit_log(ctx: Page) -> None:
 
 def _in_filters(ctx: Page, frame: pd.DataFrame) -> pd.DataFrame:
     """Rows of ``frame`` (with ``org_id``) whose organisation is under the sidebar filters."""
-    covered = replace(ctx.filters.scope(), org_id=ctx.filters.org_id).keep(ctx.hierarchy)
-    return frame[frame["org_id"].isin(covered["org_id"])]
+    return frame[frame["org_id"].isin(_covered(ctx)["org_id"])]
+
+
+def _covered(ctx: Page) -> pd.DataFrame:
+    """The organisations of the hierarchy under the sidebar filters."""
+    return replace(ctx.filters.scope(), org_id=ctx.filters.org_id).keep(ctx.hierarchy)
+
+
+def _shown_of(shown: int, total: int, where: str) -> None:
+    """The note under a table cut to its first ``shown`` organisations of ``total``."""
+    if shown < total:
+        st.caption(
+            f"Показаны первые {formatting.integer(shown)} из {matrix.of_organizations(total)}; "
+            f"весь список — {where}."
+        )
 
 
 def _registry(ctx: Page) -> None:
@@ -481,16 +499,20 @@ def _registry(ctx: Page) -> None:
         border=True,
     )
     right.metric("Не представили", formatting.organizations(len(missing)), border=True)
+    # A page draws at most ORG_CHOICE_LIMIT organisations (a country's registry has
+    # 100,000); the files below carry every one of them.
+    limit = ORG_CHOICE_LIMIT
     if missing.empty:
         st.success("Все организации реестра представили форму за этот период.")
     else:
         st.subheader(f"Не представили форму за {period_label(period)}")
-        table = _org_table(missing)
+        table = _org_table(missing.head(limit))
         st.dataframe(table, hide_index=True, width="stretch", key="missing_table")
+        _shown_of(len(table), len(missing), "в файле CSV")
         st.download_button(
             "Скачать список (CSV)",
             # Made when clicked: at country scale the list has tens of thousands of rows.
-            data=partial(upload.csv_bytes, table),
+            data=lambda: upload.csv_bytes(_org_table(missing)),
             on_click="ignore",
             file_name=f"не_представили_{_file_part(period)}.csv",
             mime="text/csv",
@@ -498,12 +520,53 @@ def _registry(ctx: Page) -> None:
             key="missing_csv",
         )
     with st.expander(f"Весь реестр: {formatting.organizations(len(registry))}"):
-        table = _org_table(registry)
-        reported = ~registry["org_id"].isin(missing["org_id"])
-        table["Форма за период"] = reported.map({True: "есть", False: "нет"}).to_list()
+        table = _registry_table(registry.head(limit), missing)
         st.dataframe(table, hide_index=True, width="stretch", key="registry_table")
-        table_downloads(table, "Реестр ОО", ctx.export_context(), "registry")
+        _shown_of(len(table), len(registry), "в файлах XLSX и CSV")
+        _downloads_when_clicked(
+            partial(_registry_table, registry, missing),
+            "Реестр ОО",
+            ctx.export_context(),
+            "registry",
+        )
     _aliases(ctx)
+
+
+def _registry_table(registry: pd.DataFrame, missing: pd.DataFrame) -> pd.DataFrame:
+    """The registry's organisations and whether each sent its form for the period."""
+    table = _org_table(registry)
+    reported = ~registry["org_id"].isin(missing["org_id"])
+    table["Форма за период"] = reported.map({True: "есть", False: "нет"}).to_list()
+    return table
+
+
+def _downloads_when_clicked(
+    build: Callable[[], pd.DataFrame], name: str, context: list[str], key: str
+) -> None:
+    """The XLSX and CSV buttons of :func:`ui.tables.table_downloads` for a table too long
+    to build on every run: ``build`` makes the whole table only when a button is clicked."""
+    base = slug(name)
+    xlsx, csv = st.columns([1, 1], width=280, gap="small")
+    xlsx.download_button(
+        "XLSX",
+        lambda: table_xlsx(build(), name, context),
+        f"{base}.xlsx",
+        XLSX_MIME,
+        key=f"{key}_xlsx",
+        on_click="ignore",
+        icon=":material/download:",
+        help="Таблица Excel с оформлением и описанием фильтров",
+    )
+    csv.download_button(
+        "CSV",
+        lambda: table_csv(build()),
+        f"{base}.csv",
+        "text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+        icon=":material/download:",
+        help="Текст с разделителем «;» для Excel",
+    )
 
 
 def _aliases(ctx: Page) -> None:
@@ -566,14 +629,23 @@ def _quality(ctx: Page) -> None:
     if period is None:
         st.info("Данных мониторинга пока нет.")
         return
-    findings = _in_filters(ctx, ctx.read("findings", period, ctx.filters.scope()))
     st.caption(md(ctx.caption()))
+    under = len(_covered(ctx))
+    if under > ORG_CHOICE_LIMIT:
+        # Checking a country's 100,000 forms takes seconds, and its list is no page.
+        st.info(
+            f"Под фильтрами {formatting.organizations(under)}: список замечаний к данным "
+            "строится после выбора региона или муниципалитета в боковой панели."
+        )
+        return
+    findings = _in_filters(ctx, ctx.read("findings", period, ctx.filters.scope()))
     if findings.empty:
         st.success("Замечаний к данным нет.")
         return
     st.markdown(f"Замечаний: {quality.summary(findings)}.")
     kinds = findings["rule"].map(quality.finding_kind)
-    present = [k for k in quality.FINDING_KINDS if k in set(kinds)]
+    found = set(kinds)
+    present = [k for k in quality.FINDING_KINDS if k in found]
     shown = st.selectbox(
         "Показать",
         [ALL, *present],
@@ -633,9 +705,15 @@ def _registers(ctx: Page) -> None:
         )
         return
     st.subheader("Что показывают базы")
-    table = person_bases_view.summary_table(summary)
+    table = person_bases_view.summary_table(summary.head(ORG_CHOICE_LIMIT))
     st.dataframe(table, hide_index=True, width="stretch", key="registers_table")
-    table_downloads(table, "Базы наставников и наставляемых", ctx.export_context(), "registers")
+    _shown_of(len(table), len(summary), "в файлах XLSX и CSV")
+    _downloads_when_clicked(
+        partial(person_bases_view.summary_table, summary),
+        "Базы наставников и наставляемых",
+        ctx.export_context(),
+        "registers",
+    )
     _discrepancies(ctx, scope)
     _people(ctx, summary, period)
 
@@ -679,6 +757,13 @@ def _people(ctx: Page, summary: pd.DataFrame, period: str) -> None:
         "здесь, не попадают в показатели, диаграммы, справки и выгрузки и не скачиваются."
     )
     names = dict(zip(summary["org_id"].astype(int), summary["organization"], strict=False))
+    if len(names) > ORG_CHOICE_LIMIT:
+        # As the sidebar's «Организация»: a chooser of a country's schools is no list.
+        st.info(
+            f"Базы загрузили {formatting.organizations(len(names))}: выберите регион или "
+            "муниципалитет в боковой панели, чтобы открыть базы одной из них."
+        )
+        return
     own = ctx.filters.org_id
     chosen = st.selectbox(
         "Организация",

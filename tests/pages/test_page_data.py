@@ -157,6 +157,92 @@ def test_a_territory_filter_narrows_the_data_quality_list(copy: Database):
     assert sorted(after["Организация"]) == sorted(findings[in_municipality]["organization"])
 
 
+def test_with_more_organisations_than_a_page_draws_the_quality_tab_asks_for_a_territory(
+    copy: Database, monkeypatch: pytest.MonkeyPatch
+):
+    import ui.page
+
+    monkeypatch.setattr(ui.page, "ORG_CHOICE_LIMIT", 5)
+    under = len(lookups.hierarchy(copy))
+
+    at = open_page({"period": lookups.periods(copy)[-1]})
+
+    apptest.assert_clean(at)
+    assert [i.value for i in at.info if i.value.startswith("Под фильтрами")] == [
+        f"Под фильтрами {formatting.organizations(under)}: список замечаний к данным "
+        "строится после выбора региона или муниципалитета в боковой панели."
+    ]
+    assert [df for df in at.dataframe if "Замечание" in df.value.columns] == []
+
+
+def test_with_a_municipality_chosen_the_quality_tab_lists_its_findings_again(
+    copy: Database, monkeypatch: pytest.MonkeyPatch
+):
+    import ui.page
+
+    period = lookups.periods(copy)[-1]
+    findings = quality.findings(copy, period)
+    if findings.empty:
+        pytest.skip("no quality findings in the demo data")
+    place = lookups.hierarchy(copy).set_index("org_id")
+    municipality_id = int(place.loc[findings["org_id"].iloc[0], "municipality_id"])
+    under = int((place["municipality_id"] == municipality_id).sum())
+    monkeypatch.setattr(ui.page, "ORG_CHOICE_LIMIT", under)
+    in_municipality = findings["org_id"].map(place["municipality_id"]) == municipality_id
+
+    at = open_page({"period": period, "municipality": str(municipality_id)})
+
+    listed = apptest.dataframe_with(at, "Замечание")
+    assert sorted(listed["Организация"]) == sorted(findings[in_municipality]["organization"])
+
+
+def test_a_registry_longer_than_a_page_draws_shows_its_first_organisations_and_says_so(
+    copy: Database, monkeypatch: pytest.MonkeyPatch
+):
+    import ui.page
+
+    monkeypatch.setattr(ui.page, "ORG_CHOICE_LIMIT", 5)
+    hierarchy = lookups.hierarchy(copy)
+    registry = hierarchy[hierarchy["in_registry"]]
+
+    at = open_page({"period": lookups.periods(copy)[-1]})
+
+    apptest.assert_clean(at)
+    table = apptest.dataframe_with(at, "Форма за период")
+    assert table["Организация"].tolist() == registry["organization"].head(5).tolist()
+    assert (
+        f"Показаны первые 5 из {len(registry)}\u00a0организаций; весь список — в файлах XLSX и CSV."
+        in [c.value for c in at.caption]
+    )
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["В реестре"] == formatting.organizations(len(registry))
+
+
+def test_a_list_of_who_has_not_reported_longer_than_a_page_draws_is_cut_with_a_note(
+    copy: Database, monkeypatch: pytest.MonkeyPatch
+):
+    import ui.page
+
+    period = lookups.periods(copy)[-1]
+    expected = lookups.non_reporting(copy, period)
+    if len(expected) < 3:
+        pytest.skip("fewer than three organisations of the demo registry have not reported")
+    monkeypatch.setattr(ui.page, "ORG_CHOICE_LIMIT", 2)
+
+    at = open_page({"period": period})
+
+    missing = next(
+        df.value
+        for df in at.dataframe
+        if "Форма за период" not in df.value.columns and "ИНН" in df.value.columns
+    )
+    assert missing["Организация"].tolist() == expected["organization"].head(2).tolist()
+    note = f"Показаны первые 2 из {len(expected)}\u00a0организаций; весь список — в файле CSV."
+    assert note in [c.value for c in at.caption]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Не представили"] == formatting.organizations(len(expected))
+
+
 # --- upload ------------------------------------------------------------------------
 
 
