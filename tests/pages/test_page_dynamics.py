@@ -6,10 +6,12 @@ Expectations come from the engine on a copy of the database, never from the page
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from plotly.subplots import make_subplots
 from streamlit.testing.v1 import AppTest
 
 from analytics.compute import lookups
@@ -176,6 +178,62 @@ def test_with_more_municipalities_than_a_chart_holds_it_follows_regions_and_says
     )
     table = next(f.value for f in at.dataframe if "Оценка" in f.value.columns)
     assert sorted(table["Территория"]) == sorted(hierarchy["region"].unique())
+
+
+def chart(at: AppTest, title: str) -> dict:
+    """The spec of the chart titled ``title``."""
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return next(s for s in specs if s["layout"]["title"]["text"] == title)
+
+
+def test_the_overview_draws_each_indicators_values_in_its_own_cell_of_the_grid(copy: Database):
+    total = compute(copy, Scope(levels=(Level.TOTAL,)))
+    periods = lookups.periods(copy)
+    drawn = [i for i in INDICATORS if total.loc[total["indicator"] == i.id, "value"].notna().any()]
+    rows = -(-len(drawn) // 3)
+    grid = make_subplots(
+        rows=rows,
+        cols=3,
+        subplot_titles=[i.short for i in drawn],
+        vertical_spacing=0.5 / rows / 2,
+        horizontal_spacing=0.06,
+    ).to_plotly_json()["layout"]
+
+    at = open_page()
+
+    assert_clean(at)
+    spec = chart(at, "Показатели по периодам")
+    for n in range(rows * 3):
+        name = "" if n == 0 else str(n + 1)
+        for axis in ("xaxis", "yaxis"):
+            shown = spec["layout"][f"{axis}{name}"]
+            made = grid[f"{axis}{name}"]
+            assert (shown["anchor"], shown["domain"]) == (made["anchor"], made["domain"])
+    assert [(a["text"], a["x"], a["y"]) for a in spec["layout"]["annotations"]] == [
+        (a["text"], a["x"], a["y"]) for a in grid["annotations"]
+    ]
+    bars = [t for t in spec["data"] if t["type"] == "bar"]
+    for n, (indicator, bar) in enumerate(zip(drawn, bars, strict=True)):
+        values = total[total["indicator"] == indicator.id].set_index("period")["value"]
+        assert bar["xaxis"] == ("x" if n == 0 else f"x{n + 1}")
+        assert bar["x"] == [period_label(p) for p in periods]
+        assert bar["y"] == pytest.approx([values[p] for p in periods], nan_ok=True)
+
+
+def test_the_territory_chart_draws_a_line_per_municipality_with_its_values(copy: Database):
+    frame = compute(copy, Scope(levels=(Level.MUNICIPALITY,), indicators=("completion",)))
+    periods = lookups.periods(copy)
+    values = frame.pivot_table(index="municipality", columns="period", values="value")
+
+    at = open_page()
+    at.selectbox(key="dyn_indicator").set_value("completion").run()
+
+    assert_clean(at)
+    spec = chart(at, f"{INDICATORS_BY_ID['completion'].short} по муниципалитетам: динамика")
+    lines = {t["name"]: t["y"] for t in spec["data"] if t["name"] != "Цель"}
+    assert sorted(lines) == sorted(values.index)
+    for name, row in values.iterrows():
+        assert lines[name] == pytest.approx([row.get(p) for p in periods], nan_ok=True)
 
 
 def test_the_first_period_has_nothing_to_compare_with(copy: Database):
