@@ -759,9 +759,10 @@ def _people(ctx: Page, summary: pd.DataFrame, period: str) -> None:
     names = dict(zip(summary["org_id"].astype(int), summary["organization"], strict=False))
     if len(names) > ORG_CHOICE_LIMIT:
         # As the sidebar's «Организация»: a chooser of a country's schools is no list.
+        holders = formatting.count(len(names), "организации", "организаций", "организаций")
         st.info(
-            f"Базы загрузили {formatting.organizations(len(names))}: выберите регион или "
-            "муниципалитет в боковой панели, чтобы открыть базы одной из них."
+            f"Базы есть у {holders}: выберите регион или муниципалитет в боковой панели, "
+            "чтобы открыть базы одной из них."
         )
         return
     own = ctx.filters.org_id

@@ -170,6 +170,27 @@ def test_the_registers_tab_lists_where_the_forms_disagree_with_the_registers(app
     ]
 
 
+def test_with_more_schools_with_bases_than_a_page_draws_the_tab_asks_for_a_territory(
+    app_db, monkeypatch: pytest.MonkeyPatch
+):
+    import ui.page
+
+    monkeypatch.setattr(ui.page, "ORG_CHOICE_LIMIT", 1)
+
+    at = open_page("pages/data.py")
+
+    assert_clean(at)
+    table = apptest.dataframe_with(at, "Наставников")
+    assert table["Организация"].tolist() == [SCHOOL_1]
+    captions = [c.value for c in at.caption]
+    assert "Показаны первые 1 из 2\u00a0организаций; весь список — в файлах XLSX и CSV." in captions
+    assert "people_org" not in [s.key for s in at.selectbox]
+    assert (
+        "Базы есть у 2\u00a0организаций: выберите регион или муниципалитет в боковой панели, "
+        "чтобы открыть базы одной из них." in [i.value for i in at.info]
+    )
+
+
 def test_no_name_is_on_the_data_page_until_a_school_is_chosen(app_db):
     at = open_page("pages/data.py")
 
