@@ -19,6 +19,7 @@ import io
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,8 +137,14 @@ def write(
 
 
 def _write_query(query: Query, columns: Sequence[str], fmt: str, out: TextIO) -> None:
-    """Write ``columns`` of the rows of ``query`` to ``out`` as ``fmt`` (see :func:`write`)."""
+    """Write ``columns`` of the rows of ``query`` to ``out`` as ``fmt`` (see :func:`write`).
+
+    Into a file descriptor (the process's standard output) DuckDB writes through a named
+    pipe spliced on to it as it comes, with no temporary copy of the output on disk (a
+    country's CSV is 1.4 GB); into anything else through a temporary file.
+    """
     cells = CSV_CELLS if fmt == "csv" else JSON_CELLS
+    descriptor = _descriptor(out)
     with tempfile.TemporaryDirectory(prefix="monitoring-out-") as directory:
         target = Path(directory) / f"out.{fmt}"
         with query.db.snapshot() as db:
@@ -146,19 +153,102 @@ def _write_query(query: Query, columns: Sequence[str], fmt: str, out: TextIO) ->
                 sql, params = query.prepare(cur, cells)
                 selected = ", ".join(_identifier(c) for c in columns)
                 # PRESERVE_ORDER: with parameters in the query, DuckDB 2.0 otherwise writes
-                # the rows in the order its threads finish them.
-                cur.execute(
-                    f"COPY (SELECT {selected} FROM ({sql})) "
-                    f"TO '{_literal(str(target))}' ({_options(fmt)}, PRESERVE_ORDER true)",
-                    params,
+                # the rows in the order its threads finish them. USE_TMP_FILE: the target
+                # may be the pipe, which DuckDB would otherwise replace by a renamed file.
+                copy = (
+                    f"COPY (SELECT {selected} FROM ({sql})) TO '{_literal(str(target))}' "
+                    f"({_options(fmt)}, PRESERVE_ORDER true, USE_TMP_FILE false)"
                 )
+                if descriptor is None:
+                    cur.execute(copy, params)
+                else:
+                    out.flush()
+                    _through_pipe(target, descriptor, lambda: cur.execute(copy, params))
+                    return
             finally:
                 cur.close()
         empty = fmt == "json" and target.stat().st_size < 16
         if empty and target.read_text(encoding="utf-8").split() == ["[", "]"]:
-            out.write("[]\n")  # DuckDB writes an empty array over three lines
+            out.write(_EMPTY_ARRAY.decode())
             return
         _pass_on(target, out)
+
+
+# DuckDB writes an empty JSON array over three lines; it is written as one, as before.
+_EMPTY_ARRAY = b"[]\n"
+
+
+def _through_pipe(path: Path, descriptor: int, write: Callable[[], object]) -> None:
+    """Run ``write``, which writes a file at ``path``, with ``path`` a named pipe whose
+    bytes are passed on to ``descriptor`` as they come (``splice``: no copy through Python)."""
+    os.mkfifo(path, 0o600)
+    reader = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    os.set_blocking(reader, True)
+    # A writer of our own until ``write`` is done: the reader sees no end of the pipe
+    # before DuckDB opens it, and sees one even when DuckDB fails before opening it.
+    keeper = os.open(path, os.O_WRONLY)
+    failed: list[BaseException] = []
+
+    def pump() -> None:
+        try:
+            _pump(reader, descriptor)
+        except BaseException as error:  # handed to the writing thread
+            failed.append(error)
+        finally:
+            os.close(reader)  # a writer left blocked gets an error instead
+
+    thread = threading.Thread(target=pump, name="output-pump")
+    thread.start()
+    try:
+        write()
+    except duckdb.Error:
+        if not failed:
+            raise
+    finally:
+        os.close(keeper)
+        thread.join()
+    if failed:
+        raise failed[0]
+
+
+def _pump(source: int, target: int) -> None:
+    """Copy the pipe ``source`` to ``target`` until its end; the first bytes are read
+    first, so that an empty JSON array is written as :data:`_EMPTY_ARRAY`."""
+    head = b""
+    while len(head) < 16 and (chunk := os.read(source, 16 - len(head))):
+        head += chunk
+    if len(head) < 16 and head.split() == [b"[", b"]"]:
+        head = _EMPTY_ARRAY
+    _write_all(target, head)
+    spliced = True
+    while True:
+        if spliced:
+            try:
+                if os.splice(source, target, _CHUNK) == 0:
+                    return
+                continue
+            except OSError as error:
+                if error.errno != errno.EINVAL:
+                    raise
+                spliced = False  # a target splice cannot write to (a terminal)
+        chunk = os.read(source, _CHUNK)
+        if not chunk:
+            return
+        _write_all(target, chunk)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
+
+
+def _descriptor(out: TextIO) -> int | None:
+    """The file descriptor under ``out``, if it has one."""
+    try:
+        return out.fileno()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
 
 
 def _options(fmt: str) -> str:
