@@ -117,8 +117,18 @@ def indicators_figures(db_path: Path, repeat: int) -> dict:
     con = duckdb.connect(str(served), read_only=True)
     con.execute(HAND_SQL).to_arrow_table()
     hand_s = _best(lambda: con.execute(HAND_SQL).to_arrow_table(), 3)
+    # The same query written by DuckDB's own COPY: its wide rows as CSV, no names.
+    hand_csv = db_path.with_name("issue-hand.csv")
+    copy = f"COPY ({HAND_SQL}) TO '{hand_csv}' (FORMAT csv, HEADER true)"
+    hand_copy_s = _best(lambda: con.execute(copy), 3)
     con.close()
-    return {"process_s": process_s, "hand_s": hand_s, "csv_bytes": out.stat().st_size}
+    return {
+        "process_s": process_s,
+        "hand_s": hand_s,
+        "hand_copy_s": hand_copy_s,
+        "csv_bytes": out.stat().st_size,
+        "hand_csv_bytes": hand_csv.stat().st_size,
+    }
 
 
 def load_figures(db_path: Path, quick: bool) -> dict:
@@ -180,6 +190,21 @@ def rows(results: dict, row) -> list:
                 ratio <= INDICATORS_RATIO,
             )
         )
+        if n.get("hand_copy_s"):
+            # The issue's words, "the output costs no more than the query", also read
+            # against DuckDB writing the query's result; the bytes say how much more the
+            # long table (names, one row per indicator) has to write.
+            ratio = n["process_s"] / n["hand_copy_s"]
+            out.append(
+                row(
+                    "issue: indicators --format csv (весь процесс) / COPY ручного запроса в CSV",
+                    size,
+                    f"{ratio:.1f}× ({n['process_s']:.2f} с / {n['hand_copy_s']:.3f} с; "
+                    f"{n['csv_bytes'] / 1e6:,.0f} МБ / {n['hand_csv_bytes'] / 1e6:,.0f} МБ)",
+                    f"≤ {INDICATORS_RATIO:g}×",
+                    ratio <= INDICATORS_RATIO,
+                )
+            )
         b = r.get("build", {})
         if b.get("xlsx_reader_s"):
             ratio = b["xlsx_s"] / b["xlsx_reader_s"]

@@ -12,16 +12,20 @@ catalogue and fixed lists; every value is a parameter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from itertools import pairwise
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from analytics.documents.outputs import Cells, Query
 from analytics.model.catalogue import INDICATORS
-from analytics.model.legend import YELLOW_RATIO_HIGHER, YELLOW_RATIO_LOWER
+from analytics.model.legend import YELLOW_RATIO_HIGHER, YELLOW_RATIO_LOWER, Status
 from analytics.model.levels import (
     LEVEL_INFO,
     LEVELS,
@@ -458,58 +462,192 @@ def relative_gap(rows: pd.DataFrame) -> pd.Series:
     return (rows["gap"] / target.where(target > 0)).fillna(rows["gap"])
 
 
-def output_table(db: Database, scope: Scope | None = None, only_deficits: bool = False) -> pa.Table:
+def output_table(db: Database, scope: Scope | None = None, only_deficits: bool = False) -> Query:
     """The :data:`OUTPUT_COLUMNS` of :func:`compute` (or of :func:`deficits` of it when
-    ``only_deficits``) as an Arrow table, for writing out: the same rows, order and values,
-    nulls for missing numbers. Texts repeated on millions of rows (names, levels,
-    periods) are dictionary-encoded, so building it costs the arrays, not the strings."""
-    scope = scope or Scope()
-    long = _long(db, scope)
-    deficit = (long.status_code == 1) | (long.status_code == 2)
-    take = np.arange(len(long.rows))
-    if only_deficits:
-        # As :func:`deficits`: largest relative gap first, the catalogue order on ties.
-        take = np.flatnonzero(deficit)
-        target = np.abs(long.target[take])
-        gap = long.gap[take]
-        relative = np.where(target > 0, gap / np.where(target > 0, target, 1), gap)
-        take = take[np.lexsort((np.asarray(long.ords)[take], -relative))]
+    ``only_deficits``) as rows DuckDB produces and writes itself (see
+    :func:`analytics.documents.outputs.write`): the same rows, order and values, nulls for
+    missing numbers.
 
-    def coded(values: list[str | None], codes: np.ndarray) -> pa.DictionaryArray:
-        codes = np.asarray(codes)[take]
-        return pa.DictionaryArray.from_arrays(
-            pa.array(codes, pa.int32(), mask=codes < 0), pa.array(values, pa.string())
-        )
+    The wide rows of :func:`indicator_sql` are sorted once, with their names and targets,
+    into a temporary table; each (period, indicator) is then one scan of its period's rows,
+    and ``UNION ALL`` keeps the scans in the order of :func:`compute`, so the millions of
+    long rows are never sorted (the deficits are: largest relative gap first). Text cells
+    are spelled by the writer's :class:`~analytics.documents.outputs.Cells` where they are
+    made: names once per wide row, the catalogue's texts once per scan.
+    """
+    chosen = scope or Scope()
+    return Query(db, partial(_output_rows, scope=chosen, only_deficits=only_deficits))
 
-    def labels(key: str) -> pa.DictionaryArray:
-        names = long.names.tables[key]["name"]
-        return coded(names.astype(object).where(names.notna(), None).tolist(), long.positions[key])
 
-    def numbers(values: np.ndarray) -> pa.Array:
-        return pa.array(values[take], pa.float64(), from_pandas=True)
-
-    untyped = scope.org_type is None
-    status = np.where(long.status_code == 3, -1, long.status_code)
-    org_id = long.wide["org_id"].to_numpy(dtype=float, na_value=np.nan)[long.rows][take]
-    columns = {
-        "indicator": coded([i.id for i in INDICATORS], long.ords),
-        "name": coded([i.name for i in INDICATORS], long.ords),
-        "level": coded([str(level) for level in LEVELS], long.wide["lvl"].to_numpy()[long.rows]),
-        "period": coded(long.period_names, long.period_of_row),
-        "org_type": coded([scope.org_type], np.full(len(long.ords), -1 if untyped else 0)),
-        **{str(i.name): labels(str(i.key)) for i in TERRITORY_LEVELS},
-        "org_id": pa.array(np.nan_to_num(org_id).astype(np.int64), mask=np.isnan(org_id)),
-        "organization": labels("org_id"),
-        "numerator": numbers(long.numerator),
-        "denominator": numbers(long.denominator),
-        "value": numbers(long.value),
-        "target": numbers(long.target),
-        "better": coded([str(i.better) for i in INDICATORS], long.ords),
-        "status": coded(["green", "yellow", "red"], status),
-        "deficit": pa.array(deficit[take]),
-        "gap": numbers(long.gap),
+def _output_rows(
+    cur: duckdb.DuckDBPyConnection, cells: Cells, scope: Scope, only_deficits: bool
+) -> tuple[str, dict[str, object]]:
+    """Create the temporary tables of :func:`output_table` on ``cur``; return the SELECT
+    of its rows and the SELECT's named parameters."""
+    sql, params = indicator_sql(scope)
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE output_wide AS {sql}", params)
+    ords = [
+        n for n, i in enumerate(INDICATORS) if scope.indicators is None or i.id in scope.indicators
+    ]
+    named: dict[str, object] = {
+        **cells.params,
+        "levels": [str(level) for level in LEVELS],
+        "org_type": scope.org_type,
+        **{str(status): str(status) for status in (Status.GREEN, Status.YELLOW, Status.RED)},
     }
-    return pa.table(columns)
+    for n in ords:
+        indicator = INDICATORS[n]
+        higher = indicator.better == "higher"
+        named |= {
+            f"indicator_{n}": indicator.id,
+            f"name_{n}": indicator.name,
+            f"better_{n}": str(indicator.better),
+            f"factor_{n}": float(indicator.factor),
+            f"default_{n}": float(indicator.target),
+            f"ratio_{n}": YELLOW_RATIO_HIGHER if higher else YELLOW_RATIO_LOWER,
+        }
+    rows_sql = _rows_sql(scope, cells, ords, named)
+    cur.execute(rows_sql, _used(rows_sql, named))
+    blocks = [
+        b
+        for (b,) in cur.execute("SELECT DISTINCT block FROM output_rows ORDER BY block").fetchall()
+    ]
+    scans = [_scan(n, block, cells, named, only_deficits) for block in blocks for n in ords]
+    if not scans:  # no period or no indicator: the columns, no rows
+        return f"SELECT {', '.join(f'NULL AS {c}' for c in OUTPUT_COLUMNS)} WHERE FALSE", {}
+    union = "\nUNION ALL\n".join(scans)
+    if only_deficits:
+        # As :func:`deficits`: largest relative gap first, the catalogue order on ties,
+        # then the order of :func:`compute`.
+        columns = ", ".join(OUTPUT_COLUMNS)
+        union = (
+            f"SELECT {columns} FROM ({union}) WHERE is_deficit "
+            "ORDER BY relative DESC, ord, block, seq"
+        )
+    return union, _used(union, named)
+
+
+def _rows_sql(scope: Scope, cells: Cells, ords: list[int], named: dict[str, object]) -> str:
+    """The temporary table ``output_rows``: the wide rows of ``output_wide`` in the order
+    of :func:`_order` (``seq``), with their period's rank (``block``), level, period and
+    names as text cells, and each chosen indicator's ``n_<ord>``, ``d_<ord>`` and
+    ``target_<ord>``."""
+    aliases = {str(i.key): f"u_{i.key}" for i in UNIT_LEVELS}
+    name_joins = "\n    ".join(
+        f"LEFT JOIN {i.table} {aliases[str(i.key)]} ON {aliases[str(i.key)]}.{i.key} = w.{i.key}"
+        for i in UNIT_LEVELS
+    )
+    # As :func:`_order`: period, level, names outermost first (nulls first), the
+    # organisation id; the territories' ids break ties between namesakes.
+    order = ", ".join(
+        [
+            "w.start_year",
+            "w.period",
+            "w.lvl",
+            *(f"{aliases[str(i.key)]}.name NULLS FIRST" for i in UNIT_LEVELS),
+            "w.org_id NULLS FIRST",
+            *(f"w.{key}" for key in TERRITORY_KEYS),
+        ]
+    )
+    labels = "".join(
+        f", {cells.text(f'{aliases[str(i.key)]}.name')} AS {i.name}" for i in UNIT_LEVELS
+    )
+    joins, overrides = _target_joins(scope, ords, named)
+    measures = "".join(
+        f", w.n_{INDICATORS[n].id} AS n_{n}, w.d_{INDICATORS[n].id} AS d_{n}, "
+        f"coalesce({', '.join([*column, f'$default_{n}'])}) AS target_{n}"
+        for n, column in zip(ords, overrides, strict=True)
+    )
+    return f"""CREATE OR REPLACE TEMP TABLE output_rows AS
+SELECT dense_rank() OVER (ORDER BY w.start_year, w.period) AS block,
+    row_number() OVER (ORDER BY {order}) AS seq,
+    {cells.text("$levels[w.lvl + 1]")} AS level, {cells.text("w.period")} AS period,
+    w.org_id{labels}{measures}
+FROM output_wide w
+    {name_joins}
+    {joins}
+ORDER BY seq"""
+
+
+def _target_joins(
+    scope: Scope, ords: list[int], named: dict[str, object]
+) -> tuple[str, list[list[str]]]:
+    """LEFT JOINs on the wide rows ``w`` that find each chosen indicator's stored targets,
+    as :func:`_targets`: the joins' SQL and, per indicator, the joined columns most
+    specific first (district, municipality, region, total; for the period, then for every
+    period). Rows above the scope's territory take its targets."""
+    named |= {"all_periods": ALL_PERIODS, "total_territory": TOTAL_TERRITORY}
+    joins: list[str] = []
+    columns: list[list[str]] = [[] for _ in ords]
+    pivot = ", ".join(
+        f"max(target) FILTER (WHERE indicator = $indicator_{n}) AS target_{n}" for n in ords
+    )
+    for level in TARGET_LEVELS:
+        key = LEVEL_INFO[level].key
+        named[f"level_{level}"] = str(level)
+        if key is None:
+            territory = "$total_territory"
+        else:
+            named[f"scope_{key}"] = getattr(scope, key)
+            territory = f"coalesce(w.{key}, CAST($scope_{key} AS BIGINT))"
+        for every_period in (False, True):
+            alias = f"o_{level}_{'every' if every_period else 'one'}"
+            same = "=" if every_period else "<>"
+            period = "" if every_period else f" AND {alias}.period = w.period"
+            joins.append(
+                f"LEFT JOIN (SELECT period, territory_id, {pivot} FROM targets "
+                f"WHERE level = $level_{level} AND period {same} $all_periods "
+                f"GROUP BY period, territory_id) {alias} "
+                f"ON {alias}.territory_id = {territory}{period}"
+            )
+            for column, n in zip(columns, ords, strict=True):
+                column.append(f"{alias}.target_{n}")
+    if not ords:
+        return "", columns
+    return "\n    ".join(joins), columns
+
+
+def _scan(n: int, block: int, cells: Cells, named: dict[str, object], only_deficits: bool) -> str:
+    """The long rows of indicator ``n`` in period ``block`` of ``output_rows``, in its
+    order, as :data:`OUTPUT_COLUMNS` (with the deficits' sort keys when
+    ``only_deficits``)."""
+    higher = INDICATORS[n].better == "higher"
+    meets = ">=" if higher else "<="
+    distance = "target - value" if higher else "value - target"
+    named[f"block_{block}"] = block
+    # Each status spelled once per scan, not once per row.
+    green, yellow, red = (cells.text(f"${s}") for s in (Status.GREEN, Status.YELLOW, Status.RED))
+    status = (
+        f"CASE WHEN value {meets} target THEN {green} "
+        f"WHEN value {meets} target * $ratio_{n} THEN {yellow} "
+        f"WHEN value IS NOT NULL THEN {red} END"
+    )
+    keys = ""
+    if only_deficits:
+        named[f"ord_{n}"] = n
+        keys = (
+            ", is_deficit, CASE WHEN abs(target) > 0 THEN gap / abs(target) ELSE gap END "
+            f"AS relative, $ord_{n} AS ord, block, seq"
+        )
+    indicator, name = cells.text(f"$indicator_{n}"), cells.text(f"$name_{n}")
+    org_type, better = cells.text("CAST($org_type AS VARCHAR)"), cells.text(f"$better_{n}")
+    return f"""SELECT {indicator} AS indicator, {name} AS name, level, period,
+    {org_type} AS org_type, region, municipality, district, org_id, organization,
+    numerator, denominator, value, target, {better} AS better, {status} AS status,
+    {cells.flag("is_deficit")} AS deficit, gap{keys}
+FROM (
+    SELECT *, coalesce(value IS NOT NULL AND NOT value {meets} target, false) AS is_deficit,
+        CASE WHEN value IS NOT NULL THEN greatest({distance}, 0.0) END AS gap
+    FROM (
+        SELECT block, seq, level, period, region, municipality, district, org_id,
+            organization, n_{n} AS numerator, d_{n} AS denominator, target_{n} AS target,
+            CASE WHEN d_{n} > 0 THEN $factor_{n} * n_{n} / d_{n} END AS value
+        FROM output_rows WHERE block = $block_{block}))"""
+
+
+def _used(sql: str, named: dict[str, object]) -> dict[str, object]:
+    """The parameters of ``named`` that ``sql`` uses (DuckDB refuses any other)."""
+    return {key: named[key] for key in dict.fromkeys(re.findall(r"\$(\w+)", sql))}
 
 
 def deficits(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,10 +1,11 @@
 """Tables written out by DuckDB itself: the command line's CSV and JSON.
 
-An Arrow table (or a pandas frame) is handed to DuckDB, which writes it with ``COPY … TO``
-into a private temporary file; the file is then passed to the output stream as it is. Text
-cells that a spreadsheet would run as a formula get a leading apostrophe in SQL, as
-:func:`analytics.documents.exports.defuse` does. So writing millions of rows costs about what the
-query does, with no Python work per cell.
+A :class:`Query` (rows DuckDB produces on the database's own connection), or an Arrow
+table or a pandas frame handed to a private DuckDB, is written with ``COPY … TO`` into a
+private temporary file; the file is then passed to the output stream as it is. Text cells
+that a spreadsheet would run as a formula get a leading apostrophe in SQL, as
+:func:`analytics.documents.exports.defuse` does. So writing millions of rows costs what
+DuckDB's own writer does, with no Python work per cell.
 
 CSV: ``,``-separated, header row, ``\\n`` line ends, fields quoted only where needed,
 empty for a missing value, booleans ``True``/``False`` (as pandas writes them). JSON: an
@@ -18,7 +19,9 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -26,33 +29,77 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from analytics.store.db import registered
+from analytics.store.db import Database, registered
 
 # Text cells starting with one of these are written as text, never run as a formula (in
 # CSV with a leading apostrophe). Here rather than in :mod:`analytics.documents.exports`, which
 # loads openpyxl: the command line writes CSV without it.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 1 << 20
+# The named parameter that holds FORMULA_PREFIXES in the SQL of CSV_CELLS.
+_PREFIXES = "formula_prefixes"
 
 
 def defused_sql(column: str) -> str:
     """SQL for the text column ``column`` (an identifier from code) with a leading
     apostrophe where it starts like a formula; the prefixes are the query's parameter 1."""
-    quoted = _identifier(column)
-    return (
-        f"CASE WHEN list_contains($1, left(CAST({quoted} AS VARCHAR), 1)) "
-        f"THEN '''' || CAST({quoted} AS VARCHAR) ELSE CAST({quoted} AS VARCHAR) END"
-    )
+    return _defused(_identifier(column), "$1")
+
+
+def _defused(expression: str, prefixes: str) -> str:
+    text = f"CAST({expression} AS VARCHAR)"
+    starts = f"list_contains({prefixes}, left({text}, 1))"
+    return f"CASE WHEN {starts} THEN '''' || {text} ELSE {text} END"
+
+
+@dataclass(frozen=True)
+class Cells:
+    """How a format spells cells, as SQL around an expression: ``text`` for a text cell,
+    ``flag`` for a boolean one; that SQL may use the named parameters ``params``."""
+
+    text: Callable[[str], str]
+    flag: Callable[[str], str]
+    params: dict[str, object]
+
+
+# CSV: a text that starts like a formula gets an apostrophe, an empty text is an empty
+# field (DuckDB would quote it to tell it from a missing one; pandas, and so the CSV until
+# now, did not), booleans are spelled as pandas spelled them.
+CSV_CELLS = Cells(
+    text=lambda e: f"NULLIF({_defused(e, '$' + _PREFIXES)}, '')",
+    flag=lambda e: f"CASE WHEN {e} THEN 'True' WHEN NOT {e} THEN 'False' END",
+    params={_PREFIXES: list(FORMULA_PREFIXES)},
+)
+# JSON: values as they are (in JSON a text is never run as a formula).
+JSON_CELLS = Cells(text=lambda e: e, flag=lambda e: e, params={})
+
+# Given the writing cursor and the format's cells: runs what the rows need first
+# (temporary tables, gone with the read transaction) and returns the SELECT of the rows,
+# in the order they are written, with its named parameters.
+Prepare = Callable[[duckdb.DuckDBPyConnection, Cells], tuple[str, dict[str, object]]]
+
+
+@dataclass(frozen=True)
+class Query:
+    """Rows that DuckDB produces and writes on the database's own connection, in one read
+    transaction: no table in Python, and DuckDB's writer runs in parallel in the order of
+    the SELECT that ``prepare`` returns."""
+
+    db: Database
+    prepare: Prepare
 
 
 def write(
-    table: pa.Table | pd.DataFrame,
+    table: Query | pa.Table | pd.DataFrame,
     columns: Sequence[str],
     fmt: str,
     out: TextIO,
 ) -> None:
     """Write ``columns`` of ``table`` to ``out`` as ``fmt`` (``csv`` or ``json``), through
     DuckDB. Text columns are defused in CSV (in JSON a text is never a formula)."""
+    if isinstance(table, Query):
+        _write_query(table, columns, fmt, out)
+        return
     if isinstance(table, pd.DataFrame):
         table = pa.Table.from_pandas(table.loc[:, list(columns)], preserve_index=False)
     table = table.select(list(columns))
@@ -64,18 +111,13 @@ def write(
         name = _identifier(field.name)
         kind = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
         if fmt == "csv" and (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
-            # An empty text is written as an empty field (DuckDB would quote it to tell it
-            # from a missing one; pandas, and so the CSV until now, did not).
+            # An empty text is written as an empty field (see CSV_CELLS).
             selected.append(f"NULLIF({defused_sql(field.name)}, '') AS {name}")
             defused = True
         elif fmt == "csv" and pa.types.is_boolean(kind):
-            # pandas' spelling, which the CSV always had.
-            selected.append(
-                f"CASE WHEN {name} THEN 'True' WHEN NOT {name} THEN 'False' END AS {name}"
-            )
+            selected.append(f"{CSV_CELLS.flag(name)} AS {name}")
         else:
             selected.append(name)
-    options = "FORMAT csv, HEADER true" if fmt == "csv" else "FORMAT json, ARRAY true"
     with tempfile.TemporaryDirectory(prefix="monitoring-out-") as directory:
         target = Path(directory) / f"out.{fmt}"
         # A private in-memory DuckDB with one thread: one thread writes the rows in the
@@ -86,12 +128,131 @@ def write(
             with registered(writer, "output_table", table):
                 writer.execute(
                     f"COPY (SELECT {', '.join(selected)} FROM output_table) "
-                    f"TO '{_literal(str(target))}' ({options})",
+                    f"TO '{_literal(str(target))}' ({_options(fmt)}, PRESERVE_ORDER true)",
                     [list(FORMULA_PREFIXES)] if defused else [],
                 )
         finally:
             writer.close()
         _pass_on(target, out)
+
+
+def _write_query(query: Query, columns: Sequence[str], fmt: str, out: TextIO) -> None:
+    """Write ``columns`` of the rows of ``query`` to ``out`` as ``fmt`` (see :func:`write`).
+
+    Into a file descriptor (the process's standard output) DuckDB writes through a named
+    pipe spliced on to it as it comes, with no temporary copy of the output on disk (a
+    country's CSV is 1.4 GB); into anything else through a temporary file.
+    """
+    cells = CSV_CELLS if fmt == "csv" else JSON_CELLS
+    descriptor = _descriptor(out)
+    with tempfile.TemporaryDirectory(prefix="monitoring-out-") as directory:
+        target = Path(directory) / f"out.{fmt}"
+        with query.db.snapshot() as db:
+            cur = db.cursor()
+            try:
+                sql, params = query.prepare(cur, cells)
+                selected = ", ".join(_identifier(c) for c in columns)
+                # PRESERVE_ORDER: with parameters in the query, DuckDB 2.0 otherwise writes
+                # the rows in the order its threads finish them. USE_TMP_FILE: the target
+                # may be the pipe, which DuckDB would otherwise replace by a renamed file.
+                copy = (
+                    f"COPY (SELECT {selected} FROM ({sql})) TO '{_literal(str(target))}' "
+                    f"({_options(fmt)}, PRESERVE_ORDER true, USE_TMP_FILE false)"
+                )
+                if descriptor is None:
+                    cur.execute(copy, params)
+                else:
+                    out.flush()
+                    _through_pipe(target, descriptor, lambda: cur.execute(copy, params))
+                    return
+            finally:
+                cur.close()
+        empty = fmt == "json" and target.stat().st_size < 16
+        if empty and target.read_text(encoding="utf-8").split() == ["[", "]"]:
+            out.write(_EMPTY_ARRAY.decode())
+            return
+        _pass_on(target, out)
+
+
+# DuckDB writes an empty JSON array over three lines; it is written as one, as before.
+_EMPTY_ARRAY = b"[]\n"
+
+
+def _through_pipe(path: Path, descriptor: int, write: Callable[[], object]) -> None:
+    """Run ``write``, which writes a file at ``path``, with ``path`` a named pipe whose
+    bytes are passed on to ``descriptor`` as they come (``splice``: no copy through Python)."""
+    os.mkfifo(path, 0o600)
+    reader = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    os.set_blocking(reader, True)
+    # A writer of our own until ``write`` is done: the reader sees no end of the pipe
+    # before DuckDB opens it, and sees one even when DuckDB fails before opening it.
+    keeper = os.open(path, os.O_WRONLY)
+    failed: list[BaseException] = []
+
+    def pump() -> None:
+        try:
+            _pump(reader, descriptor)
+        except BaseException as error:  # handed to the writing thread
+            failed.append(error)
+        finally:
+            os.close(reader)  # a writer left blocked gets an error instead
+
+    thread = threading.Thread(target=pump, name="output-pump")
+    thread.start()
+    try:
+        write()
+    except duckdb.Error:
+        if not failed:
+            raise
+    finally:
+        os.close(keeper)
+        thread.join()
+    if failed:
+        raise failed[0]
+
+
+def _pump(source: int, target: int) -> None:
+    """Copy the pipe ``source`` to ``target`` until its end; the first bytes are read
+    first, so that an empty JSON array is written as :data:`_EMPTY_ARRAY`."""
+    head = b""
+    while len(head) < 16 and (chunk := os.read(source, 16 - len(head))):
+        head += chunk
+    if len(head) < 16 and head.split() == [b"[", b"]"]:
+        head = _EMPTY_ARRAY
+    _write_all(target, head)
+    spliced = True
+    while True:
+        if spliced:
+            try:
+                if os.splice(source, target, _CHUNK) == 0:
+                    return
+                continue
+            except OSError as error:
+                if error.errno != errno.EINVAL:
+                    raise
+                spliced = False  # a target splice cannot write to (a terminal)
+        chunk = os.read(source, _CHUNK)
+        if not chunk:
+            return
+        _write_all(target, chunk)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
+
+
+def _descriptor(out: TextIO) -> int | None:
+    """The file descriptor under ``out``, if it has one."""
+    try:
+        return out.fileno()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+
+
+def _options(fmt: str) -> str:
+    return "FORMAT csv, HEADER true" if fmt == "csv" else "FORMAT json, ARRAY true"
 
 
 def _pass_on(path: Path, out: TextIO) -> None:

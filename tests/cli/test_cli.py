@@ -466,3 +466,24 @@ def test_ingest_reads_each_of_several_files_once_for_the_check_and_the_load(
     )
     assert (code, err) == (0, "")
     assert parsed == ["f1.csv", "f2.csv"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_python_m_analytics_writes_to_its_standard_output_what_the_command_writes_in_process(
+    db_path, capsys, fmt
+):
+    # The process's standard output is a descriptor: DuckDB writes through a pipe into it.
+    argv = ("--db", str(db_path), "indicators", "--format", fmt)
+    code, expected, _ = run(capsys, *argv)
+    done = python_m_analytics(*argv)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert code == 0
+    assert done.stdout == expected
+    assert len(done.stdout.splitlines()) > 10
+
+
+def test_python_m_analytics_writes_an_empty_json_array_on_one_line(db_path):
+    done = python_m_analytics(
+        "--db", str(db_path), "deficits", "--format", "json", "--org-type", "vocational"
+    )
+    assert (done.returncode, done.stderr, done.stdout) == (0, "", "[]\n")

@@ -8,8 +8,10 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics.compute.indicators import OUTPUT_COLUMNS, Scope, compute, deficits, output_table
+from analytics.compute.targets import set_target
 from analytics.documents import outputs
 from analytics.documents.exports import defuse
+from analytics.model.levels import Level
 
 NAMES = ["=СУММ(A1)", "+7 школа", "-1", "@школа", "\tтаб", "\rвозврат", "Школа = 1", "'уже", ""]
 
@@ -76,3 +78,53 @@ def test_rows_are_written_in_the_order_of_the_table_however_it_is_chunked():
     )
     rows = list(csv.reader(io.StringIO(written(table, ["n", "text"], "csv"))))
     assert [int(row[0]) for row in rows[1:]] == list(range(n, 0, -1))
+
+
+def test_the_indicators_csv_takes_stored_targets_as_the_frame_does(samples_db):
+    glazov = samples_db.scalar(
+        "SELECT municipality_id FROM municipalities WHERE name = 'г. Глазов'"
+    )
+    region = samples_db.scalar(
+        "SELECT region_id FROM municipalities WHERE municipality_id = ?", [glazov]
+    )
+    set_target(samples_db, "regulation", 40)
+    set_target(samples_db, "regulation", 70, period="2023")
+    set_target(samples_db, "curator", 30, level=Level.REGION, territory_id=region)
+    set_target(samples_db, "curator", 95, "2023", level=Level.MUNICIPALITY, territory_id=glazov)
+    scope = Scope(region_id=region)
+    expected = list(csv.reader(io.StringIO(pandas_csv(compute(samples_db, scope)))))
+    got = list(
+        csv.reader(io.StringIO(written(output_table(samples_db, scope), OUTPUT_COLUMNS, "csv")))
+    )
+    targets = {(row[0], row[2], row[3], row[13]) for row in got[1:] if row[0] == "curator"}
+    assert ("curator", "municipality", "2023", "95.0") in targets
+    assert ("curator", "region", "2023", "30.0") in targets
+    assert got == expected
+
+
+def test_the_indicators_json_has_the_values_of_the_frame(samples_db):
+    frame = compute(samples_db).loc[:, list(OUTPUT_COLUMNS)]
+    expected = json.loads(written(frame, OUTPUT_COLUMNS, "json"))
+    got = json.loads(written(output_table(samples_db), OUTPUT_COLUMNS, "json"))
+    assert got == expected
+
+
+def test_a_scope_without_indicators_writes_the_header_in_csv_and_an_empty_array_in_json(
+    samples_db,
+):
+    table = output_table(samples_db, Scope(indicators=()))
+    assert written(table, OUTPUT_COLUMNS, "csv") == ",".join(OUTPUT_COLUMNS) + "\n"
+    assert written(table, OUTPUT_COLUMNS, "json") == "[]\n"
+
+
+def test_a_query_with_parameters_is_written_in_the_order_of_its_select(fresh_db):
+    # DuckDB 2.0 wrote such a query in its threads' order once it spanned row groups.
+    def prepare(cur, cells):
+        cur.execute("CREATE TEMP TABLE numbers AS SELECT range AS n FROM range(300000)")
+        sql = f"SELECT n, {cells.text('$label || n')} AS text FROM numbers"
+        return sql, {**cells.params, "label": "школа "}
+
+    text = written(outputs.Query(fresh_db, prepare), ["n", "text"], "csv")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert [int(row[0]) for row in rows[1:]] == list(range(300000))
+    assert rows[2] == ["1", "школа 1"]
