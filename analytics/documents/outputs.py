@@ -259,10 +259,7 @@ def _pass_on(path: Path, out: TextIO) -> None:
     """Copy the UTF-8 file at ``path`` to ``out``: byte for byte into the underlying file
     where there is one (the process's standard output), else as text."""
     out.flush()
-    try:
-        descriptor = out.fileno()
-    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
-        descriptor = None
+    descriptor = _descriptor(out)
     with path.open("rb") as source:
         if descriptor is None:
             reader = io.TextIOWrapper(source, encoding="utf-8", newline="")
@@ -277,9 +274,7 @@ def _pass_on(path: Path, out: TextIO) -> None:
                 raise
             # A target sendfile cannot write to: the same bytes, a chunk at a time.
             while chunk := source.read(_CHUNK):
-                view = memoryview(chunk)
-                while view:
-                    view = view[os.write(descriptor, view) :]
+                _write_all(descriptor, chunk)
 
 
 def _literal(text: str) -> str:

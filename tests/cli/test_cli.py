@@ -487,3 +487,25 @@ def test_python_m_analytics_writes_an_empty_json_array_on_one_line(db_path):
         "--db", str(db_path), "deficits", "--format", "json", "--org-type", "vocational"
     )
     assert (done.returncode, done.stderr, done.stdout) == (0, "", "[]\n")
+
+
+def test_python_m_analytics_whose_reader_stops_early_ends_without_a_traceback(demo_db_path):
+    # `… | head -c 100`: the reader goes after 100 bytes of the demo's 2.4 MB, long
+    # before the output is written, so the process writes into a closed pipe.
+    done = subprocess.run(
+        [
+            "bash",
+            "-o",
+            "pipefail",
+            "-c",
+            f'"{sys.executable}" -m analytics --db "{demo_db_path}" indicators --format csv '
+            "| head -c 100 > /dev/null",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (1, "")
