@@ -259,14 +259,20 @@ def _targets(
 
 class _Names:
     """Names of the units of one result: looked up by id once per query, each table read
-    once; ``rank`` orders names as DuckDB does (by code point), nulls first."""
+    once and only for the ids ``wide`` holds (a country's totals name no organisation);
+    ``rank`` orders names as DuckDB does (by code point), nulls first."""
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, wide: pd.DataFrame):
         self.tables: dict[str, pd.DataFrame] = {}
         for i in UNIT_LEVELS:
             # Organisations also bring their ИНН and type into the result.
             more = ", inn, org_type" if i.level is Level.ORGANIZATION else ""
-            self.tables[str(i.key)] = db.query(f"SELECT {i.key} AS id, name{more} FROM {i.table}")
+            ids = wide[str(i.key)].dropna().unique().astype("int64").tolist()
+            self.tables[str(i.key)] = db.query(
+                f"SELECT {i.key} AS id, name{more} FROM {i.table} "
+                f"WHERE {i.key} IN (SELECT unnest($1::BIGINT[]))",
+                [ids],
+            )
 
     def position(self, key: str, ids: np.ndarray) -> np.ndarray:
         """Row of each id in its table; -1 for a null or unknown id."""
@@ -327,7 +333,7 @@ def _long(db: Database, scope: Scope) -> _Long:
         wide = cur.sql(sql, params=params).to_arrow_table().to_pandas()
     finally:
         cur.close()
-    names = _Names(db)
+    names = _Names(db, wide)
     keys = tuple(str(i.key) for i in UNIT_LEVELS)
     positions = {k: names.position(k, wide[k].to_numpy(dtype=float, na_value=np.nan)) for k in keys}
     order = _order(wide, names, positions)
