@@ -36,7 +36,7 @@ def focus(frame: pd.DataFrame, org_id: int | None) -> pd.DataFrame:
 def body() -> None:
     ctx = page("Обзор", ":material/dashboard:")
     f = ctx.filters
-    for found in [r for r in ctx.view.rounds() if r.is_open][:1]:
+    for found in [r for r in ctx.read("rounds") if r.is_open][:1]:
         st.info(f"Идёт сбор форм: {md(found.title)}; срок — {found.due_on:%d.%m.%Y}.")
     if f.period is None:
         st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
@@ -101,7 +101,7 @@ def _summary(ctx, current: pd.DataFrame) -> None:
         st.metric("Показателей с дефицитом", f"{found} из {counted}", border=True)
     with right:
         f = ctx.filters
-        orgs = ctx.view.organizations_in_monitoring(f.period, f.scope())
+        orgs = ctx.read("organizations_in_monitoring", f.period, f.scope())
         st.metric(
             "Организаций в мониторинге",
             formatting.integer(orgs),

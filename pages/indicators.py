@@ -51,7 +51,7 @@ def _breadcrumbs(ctx: Page) -> None:
             with_filters(f, region_id=None, municipality_id=None, district_id=None, org_id=None),
         )
     ]
-    h = ctx.hierarchy
+    h = ctx.places
     for column, level_filters in (
         ("region", lambda: with_filters(f, municipality_id=None, district_id=None, org_id=None)),
         ("municipality", lambda: with_filters(f, district_id=None, org_id=None)),
@@ -106,7 +106,7 @@ def body() -> None:
         + f" — {legend.label_of(row['status'])}"
     )
 
-    split = useful_breakdown(f, ctx.hierarchy, frame)
+    split = useful_breakdown(f, ctx.places, frame)
     rows = frame[frame["level"] == split.level].copy()
     rows["label"] = rows[split.label]
     rows["key"] = rows[split.key]

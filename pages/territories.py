@@ -28,21 +28,21 @@ def body() -> None:
         st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
         return
     st.caption(md(ctx.caption()))
-    levels = matrix.territory_levels(f, ctx.hierarchy)
+    levels = matrix.territory_levels(f, ctx.places)
     if not levels:
         st.warning(
             "Под выбранные фильтры не попадает ни одна организация. Измените тип ОО или "
             "территорию в фильтрах слева."
         )
         return
-    levels, hidden = matrix.readable_levels(levels, matrix.scoped_hierarchy(f, ctx.hierarchy))
+    levels, hidden = matrix.readable_levels(levels, matrix.scoped_hierarchy(f, ctx.places))
     for split, count in hidden:
         st.caption(
             f"{matrix.LEVEL_NAMES[split.level]} ({formatting.integer(count)}) сравниваются "
             "после выбора региона или муниципалитета в боковой панели."
         )
     names = [matrix.LEVEL_NAMES[s.level] for s in levels]
-    index = matrix.default_level(f, ctx.hierarchy, levels)
+    index = matrix.default_level(f, ctx.places, levels)
     matrix.forget_invalid("terr_level", names)
     chosen = (
         st.radio("Сравнить", names, index=index, horizontal=True, key="terr_level")

@@ -42,6 +42,8 @@ CACHED_READS = frozenset(
         "cross_check_totals",
         "plan_vs_actual",
         "decision_progress",
+        "organizations_in_monitoring",
+        "rounds",
     }
 )
 
@@ -110,3 +112,10 @@ def read(path: str, version: int, principal: Principal, method: str, *args: obje
     # A read depends on what a principal may see (role, organisations, read-only), never
     # on who they are: every user of a role shares one cached result per data version.
     return _read(path, version, replace(principal, login=""), method, args)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def is_demo(path: str, version: int) -> bool:
+    """Whether the process's database (at ``path``) holds the built-in demo data; read
+    once per data ``version``, the cache key (every write changes it)."""
+    return bool(database().meta(DEMO_FLAG))
