@@ -306,6 +306,18 @@ def _bars_spec(
     subtitle: str,
     right_margin: int | None,
 ) -> Spec:
+    return built_bars_spec(rows, indicator_id, title, subtitle, right_margin)
+
+
+def built_bars_spec(
+    rows: pd.DataFrame,
+    indicator_id: str,
+    title: str,
+    subtitle: str,
+    right_margin: int | None = None,
+) -> Spec:
+    """:func:`bars_spec` built every time, for a caller that caches it by a key of its
+    own (cheaper than hashing the rows)."""
     fig = indicator_bars(rows, indicator_id, title, subtitle)
     if right_margin is not None:
         fig.update_layout(margin={"r": right_margin})

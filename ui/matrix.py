@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -49,6 +50,19 @@ STATUS_WORDS: dict[str | None, str] = {
     status: legend.label_of(status) for status in ("green", "yellow", "red", None)
 }
 LABEL_LIMIT = 48
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The territories of one level under the filters as the «Территории» page shows
+    them: the same for every session of a role and data version, so worked out once."""
+
+    units: int  # territories with rows
+    table: pd.DataFrame  # the scorecard; empty where no territory has a value
+    css: pd.DataFrame  # its cells' styles (:func:`cell_styles`)
+    indicators: list[str]  # the scorecard's indicators, in the catalogue's order
+    available: list[str]  # those with a value: the charts offered
+    defaults: list[str]  # the charts shown first
 
 
 def clean(value: object) -> object:
@@ -352,9 +366,20 @@ def status_css(status: str | None) -> str:
 def styled(table: pd.DataFrame, statuses: pd.DataFrame) -> Styler:
     """``table`` with each cell of ``statuses``' columns in its status colour; other
     columns stay plain. ``statuses`` has ``table``'s index and holds status codes."""
+    return with_styles(table, cell_styles(table, statuses))
+
+
+def cell_styles(table: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
+    """The CSS of each cell of :func:`styled` (a frame shaped as ``table``): what a
+    cached table keeps to be styled again without working it out."""
     css = pd.DataFrame("", index=table.index, columns=table.columns)
     for column in statuses.columns:
         css[column] = [status_css(clean(s)) for s in statuses[column]]
+    return css
+
+
+def with_styles(table: pd.DataFrame, css: pd.DataFrame) -> Styler:
+    """``table`` styled cell by cell with ``css`` (:func:`cell_styles`)."""
     return table.style.apply(lambda _: css, axis=None)
 
 
