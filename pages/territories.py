@@ -21,6 +21,8 @@ NAME_COLUMN = "Территория"
 DEFICITS_COLUMN = "Дефицитов"
 TOTAL_LABEL = "Всего по фильтрам"
 DEFAULT_CHARTS = 4
+# The cached views' keys: a level's Breakdown is a frozen dataclass of plain values too.
+HASH_FUNCS = {**state.HASH_FUNCS, Breakdown: state.dataclass_key}
 
 
 def body() -> None:
@@ -78,7 +80,7 @@ def _unit_rows(source: Source, scope: Scope, split: Breakdown) -> tuple[pd.DataF
     return matrix.unit_rows(frame, split), frame[frame["level"] == Level.TOTAL]
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=HASH_FUNCS)
 def _compared(source: Source, scope: Scope, split: Breakdown) -> matrix.Comparison:
     """What the page shows of ``split``'s territories, once per data version and role for
     every session (the same scorecard is built from the same rows)."""
@@ -202,7 +204,7 @@ def _charts(ctx: Page, compared: matrix.Comparison, drawn: tuple[Source, Scope, 
             charts.show(fig, title, key=f"terr_chart_{indicator_id}")
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
+@st.cache_data(show_spinner=False, max_entries=1024, hash_funcs=HASH_FUNCS)
 def _chart(
     source: Source, scope: Scope, split: Breakdown, indicator_id: str, title: str, subtitle: str
 ) -> charts.Spec:

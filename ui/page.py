@@ -146,7 +146,14 @@ class Page:
 
     def caption(self, filters: Filters | None = None) -> str:
         """The filters in words, for chart titles and captions."""
-        return places.described(self.source, (filters or self.filters).scope())
+        if filters is None or filters == self.filters:
+            return self._caption
+        return places.described(self.source, filters.scope())
+
+    @cached_property
+    def _caption(self) -> str:
+        # A page names its own filters in several titles and captions: looked up once.
+        return places.described(self.source, self.filters.scope())
 
     def export_context(self, filters: Filters | None = None) -> list[str]:
         """The lines that head an exported table: what it shows and from which data."""
@@ -403,7 +410,7 @@ def _territory_choices(
     return _territory_options(places.shared(source), level, parent_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=4096)
+@st.cache_data(show_spinner=False, max_entries=4096, hash_funcs=state.HASH_FUNCS)
 def _territory_options(
     source: Source, level: Level, parent_id: int | None
 ) -> list[tuple[int, str]]:
@@ -431,7 +438,7 @@ def _org_choices(
     return _org_options(places.shared(source), region_id, municipality_id, district_id, org_type)
 
 
-@st.cache_data(show_spinner=False, max_entries=4096)
+@st.cache_data(show_spinner=False, max_entries=4096, hash_funcs=state.HASH_FUNCS)
 def _org_options(
     source: Source,
     region_id: int | None,

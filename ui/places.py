@@ -42,7 +42,7 @@ def described(source: Source, scope: Scope) -> str:
     return _described(shared(source), scope)
 
 
-@st.cache_data(show_spinner=False, max_entries=4096)
+@st.cache_data(show_spinner=False, max_entries=4096, hash_funcs=state.HASH_FUNCS)
 def _described(source: Source, scope: Scope) -> str:
     return scope.describe(hierarchy(source))
 
@@ -52,7 +52,7 @@ def organization(source: Source, org_id: int) -> pd.DataFrame:
     return _organization(shared(source), org_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=4096)
+@st.cache_data(show_spinner=False, max_entries=4096, hash_funcs=state.HASH_FUNCS)
 def _organization(source: Source, org_id: int) -> pd.DataFrame:
     rows = hierarchy(source)
     return rows[rows["org_id"] == org_id]
@@ -69,7 +69,7 @@ def under(
     return _under(shared(source), region_id, municipality_id, district_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=4096)
+@st.cache_data(show_spinner=False, max_entries=4096, hash_funcs=state.HASH_FUNCS)
 def _under(
     source: Source, region_id: int | None, municipality_id: int | None, district_id: int | None
 ) -> pd.DataFrame:
