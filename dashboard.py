@@ -12,8 +12,11 @@ from analytics.model import legend
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, REPORTING
 from analytics.model.levels import Level
 from analytics.model.periods import period_label, previous_period
+from analytics.store.scope import Scope
 from analytics.wording import formatting
+from ui import places, state
 from ui.page import guarded, page
+from ui.places import Source
 from ui.text import md
 
 STATUS_DOT = {"green": ":green[●]", "yellow": ":orange[●]", "red": ":red[●]", None: ":gray[●]"}
@@ -45,15 +48,16 @@ def body() -> None:
     subject = ctx.org_name(f.org_id) if f.org_id is not None else ctx.caption()
     st.caption(md(f"{subject} · {period_label(f.period)}" if f.org_id else subject))
     level = Level.ORGANIZATION if f.org_id is not None else Level.TOTAL
-    frame = focus(ctx.indicators(f.scope(all_periods=True, levels=(level,))), f.org_id)
-    current = frame[frame["period"] == f.period].set_index("indicator")
     earlier = previous_period(f.period, ctx.periods)
-    previous = frame[frame["period"] == earlier].set_index("indicator")
+    scope = f.scope(all_periods=True, levels=(level,))
+    current, previous, top, tally = _figures(
+        places.shared(ctx.source), scope, f.org_id, f.period, earlier
+    )
     if current["value"].isna().all():
         st.warning("Для выбранных фильтров нет данных за этот период. Измените фильтры.")
         return
 
-    _summary(ctx, current)
+    _summary(ctx, current, tally)
     st.subheader("Показатели")
     columns = st.columns(3)
     # The reporting rate heads the summary above; the cards are the other fourteen.
@@ -63,7 +67,6 @@ def body() -> None:
             _card(indicator.id, current.loc[indicator.id], previous, earlier)
 
     st.subheader("Наибольшие дефициты")
-    top = deficits(counted_indicators(current.reset_index())).head(5)
     if top.empty:
         st.success("Все показатели достигли целевых значений.")
     for _, row in top.iterrows():
@@ -74,7 +77,21 @@ def body() -> None:
         st.markdown(f"{STATUS_DOT[row['status']]} **{md(indicator.name)}**: {md(line)}")
 
 
-def _summary(ctx, current: pd.DataFrame) -> None:
+@st.cache_data(show_spinner=False, max_entries=1024, hash_funcs=state.HASH_FUNCS)
+def _figures(
+    source: Source, scope: Scope, org_id: int | None, period: str, earlier: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, tuple[int, int]]:
+    """What the overview shows of ``scope`` (or of organisation ``org_id``), the same for
+    every session of a role and data version: the rows of ``period`` and of ``earlier``
+    by indicator, the five largest deficits and the deficit tally."""
+    frame = focus(state.read(*source, "indicators", scope), org_id)
+    current = frame[frame["period"] == period].set_index("indicator")
+    previous = frame[frame["period"] == earlier].set_index("indicator")
+    top = deficits(counted_indicators(current.reset_index())).head(5)
+    return current, previous, top, deficit_tally(current.reset_index())
+
+
+def _summary(ctx, current: pd.DataFrame, tally: tuple[int, int]) -> None:
     left, middle, right = st.columns(3)
     reporting = current.loc[REPORTING.id] if REPORTING.id in current.index else None
     with left:
@@ -97,7 +114,7 @@ def _summary(ctx, current: pd.DataFrame) -> None:
         else:
             st.metric("Представили данные", "—", help="реестр ОО не загружен", border=True)
     with middle:
-        found, counted = deficit_tally(current.reset_index())
+        found, counted = tally
         st.metric("Показателей с дефицитом", f"{found} из {counted}", border=True)
     with right:
         f = ctx.filters
