@@ -12,10 +12,13 @@ from analytics.documents import exports
 from analytics.model import legend
 from analytics.model.catalogue import FEATURED, INDICATORS, INDICATORS_BY_ID
 from analytics.model.levels import Level
+from analytics.store.scope import Scope
 from analytics.wording import formatting
-from ui import charts, person_bases_view
+from ui import charts, person_bases_view, places, state
 from ui.page import (
     BREAKDOWNS,
+    HASH_FUNCS,
+    Breakdown,
     Page,
     apply_filters,
     drill,
@@ -24,6 +27,7 @@ from ui.page import (
     useful_breakdown,
     with_filters,
 )
+from ui.places import Source
 from ui.tables import table_downloads
 from ui.text import md
 
@@ -84,7 +88,8 @@ def body() -> None:
     )
     _breadcrumbs(ctx)
 
-    frame = ctx.indicators(replace(f.scope(), indicators=(indicator_id,)))
+    scope = replace(f.scope(), indicators=(indicator_id,))
+    frame = ctx.indicators(scope)
     total = frame[frame["level"] == Level.TOTAL]
     if total.empty or total["value"].isna().all():
         st.warning("Для выбранных фильтров нет данных по этому показателю. Измените фильтры.")
@@ -107,12 +112,9 @@ def body() -> None:
     )
 
     split = useful_breakdown(f, ctx.places, frame)
-    rows = frame[frame["level"] == split.level].copy()
-    rows["label"] = rows[split.label]
-    rows["key"] = rows[split.key]
-    rows = rows.dropna(subset=["key"])
+    rows = unit_rows(frame, split)
     title = f"{indicator.name} {split.title}"
-    fig = charts.bars_spec(rows, indicator_id, title, ctx.caption())
+    fig = _bars(places.shared(ctx.source), scope, split, indicator_id, title, ctx.caption())
     # Widget keys carry the level: a selection made at one level must not survive the rerun
     # into the next level's chart or table, or one click would drill several levels down.
     event = charts.show(
@@ -126,6 +128,24 @@ def body() -> None:
         orgs = frame[frame["level"] == Level.ORGANIZATION].dropna(subset=["value"])
         _distribution(ctx, orgs, indicator_id)
     _registers(ctx)
+
+
+def unit_rows(frame: pd.DataFrame, split: Breakdown) -> pd.DataFrame:
+    """The engine's rows of ``split``'s units with their ``label`` and ``key``."""
+    rows = frame[frame["level"] == split.level].copy()
+    rows["label"] = rows[split.label]
+    rows["key"] = rows[split.key]
+    return rows.dropna(subset=["key"])
+
+
+@st.cache_data(show_spinner=False, max_entries=1024, hash_funcs=HASH_FUNCS)
+def _bars(
+    source: Source, scope: Scope, split: Breakdown, indicator_id: str, title: str, subtitle: str
+) -> charts.Spec:
+    """The bars of ``split``'s units, built once for every session (keyed on what they are
+    built from, cheaper to hash than the rows)."""
+    rows = unit_rows(state.read(*source, "indicators", scope), split)
+    return charts.bars_spec(rows, indicator_id, title, subtitle)
 
 
 def _follow_bar_click(ctx: Page, event: object, level: Level) -> None:

@@ -12,7 +12,7 @@ from analytics.model.levels import Level
 from analytics.store.scope import Scope
 from analytics.wording import formatting
 from ui import charts, matrix, places, state
-from ui.page import Breakdown, Page, guarded, page
+from ui.page import HASH_FUNCS, Breakdown, Page, guarded, page
 from ui.places import Source
 from ui.tables import table_downloads
 from ui.text import md
@@ -21,8 +21,6 @@ NAME_COLUMN = "Территория"
 DEFICITS_COLUMN = "Дефицитов"
 TOTAL_LABEL = "Всего по фильтрам"
 DEFAULT_CHARTS = 4
-# The cached views' keys: a level's Breakdown is a frozen dataclass of plain values too.
-HASH_FUNCS = {**state.HASH_FUNCS, Breakdown: state.dataclass_key}
 
 
 def body() -> None:
@@ -213,7 +211,7 @@ def _chart(
     rows, _ = _unit_rows(source, scope, split)
     part = rows[rows["indicator"] == indicator_id]
     # Room on the right for the target's label at 100 % in a half-width chart.
-    return charts.built_bars_spec(part, indicator_id, title, subtitle, right_margin=70)
+    return charts.bars_spec(part, indicator_id, title, subtitle, right_margin=70)
 
 
 guarded(body)

@@ -279,10 +279,6 @@ def indicator_bars(rows: pd.DataFrame, indicator_id: str, title: str, subtitle: 
     return themed(fig, title, subtitle, height=min(height, 2400))
 
 
-# The columns :func:`indicator_bars` draws from: a cached chart is keyed on these alone.
-BAR_COLUMNS = ("label", "value", "numerator", "denominator", "target", "status", "key")
-
-
 def bars_spec(
     rows: pd.DataFrame,
     indicator_id: str,
@@ -290,34 +286,10 @@ def bars_spec(
     subtitle: str,
     right_margin: int | None = None,
 ) -> Spec:
-    """:func:`indicator_bars` as a :data:`Spec`, built once for every session that draws
-    the same rows (cached by the value of :data:`BAR_COLUMNS`): building a Plotly figure
-    costs the server about 0.1 s, sending a built one a tenth of that. ``right_margin``
-    widens the right margin (px)."""
-    drawn = rows[[c for c in BAR_COLUMNS if c in rows.columns]]
-    return _bars_spec(drawn, indicator_id, title, subtitle, right_margin)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _bars_spec(
-    rows: pd.DataFrame,
-    indicator_id: str,
-    title: str,
-    subtitle: str,
-    right_margin: int | None,
-) -> Spec:
-    return built_bars_spec(rows, indicator_id, title, subtitle, right_margin)
-
-
-def built_bars_spec(
-    rows: pd.DataFrame,
-    indicator_id: str,
-    title: str,
-    subtitle: str,
-    right_margin: int | None = None,
-) -> Spec:
-    """:func:`bars_spec` built every time, for a caller that caches it by a key of its
-    own (cheaper than hashing the rows)."""
+    """:func:`indicator_bars` as a :data:`Spec`, ``right_margin`` widening the right
+    margin (px). Building a Plotly figure costs the server about 0.1 s, sending a built
+    one a tenth of that: pages cache it for every session that draws the same rows, keyed
+    on what the rows are read from (cheaper to hash than the rows themselves)."""
     fig = indicator_bars(rows, indicator_id, title, subtitle)
     if right_margin is not None:
         fig.update_layout(margin={"r": right_margin})
