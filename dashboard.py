@@ -50,7 +50,7 @@ def body() -> None:
     level = Level.ORGANIZATION if f.org_id is not None else Level.TOTAL
     earlier = previous_period(f.period, ctx.periods)
     scope = f.scope(all_periods=True, levels=(level,))
-    current, previous, top, tally = _figures(
+    current, cards, top, tally = _figures(
         places.shared(ctx.source), scope, f.org_id, f.period, earlier
     )
     if current["value"].isna().all():
@@ -60,35 +60,39 @@ def body() -> None:
     _summary(ctx, current, tally)
     st.subheader("Показатели")
     columns = st.columns(3)
-    # The reporting rate heads the summary above; the cards are the other fourteen.
-    shown = [i for i in INDICATORS if not i.coverage and i.id in current.index]
-    for n, indicator in enumerate(shown):
+    for n, card in enumerate(cards):
         with columns[n % 3]:
-            _card(indicator.id, current.loc[indicator.id], previous, earlier)
+            st.metric(**card, border=True)
 
     st.subheader("Наибольшие дефициты")
-    if top.empty:
+    if not top:
         st.success("Все показатели достигли целевых значений.")
-    for _, row in top.iterrows():
-        indicator = INDICATORS_BY_ID[row["indicator"]]
-        line = formatting.explanation(
-            indicator, row["numerator"], row["denominator"], row["value"], row["target"]
-        )
-        st.markdown(f"{STATUS_DOT[row['status']]} **{md(indicator.name)}**: {md(line)}")
+    for line in top:
+        st.markdown(line)
 
 
 @st.cache_data(show_spinner=False, max_entries=1024, hash_funcs=state.HASH_FUNCS)
 def _figures(
     source: Source, scope: Scope, org_id: int | None, period: str, earlier: str | None
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, tuple[int, int]]:
+) -> tuple[pd.DataFrame, list[dict[str, object]], list[str], tuple[int, int]]:
     """What the overview shows of ``scope`` (or of organisation ``org_id``), the same for
-    every session of a role and data version: the rows of ``period`` and of ``earlier``
-    by indicator, the five largest deficits and the deficit tally."""
+    every session of a role and data version: the rows of ``period`` by indicator, the
+    indicator cards (``st.metric``'s arguments), the lines of the five largest deficits
+    and the deficit tally."""
     frame = focus(state.read(*source, "indicators", scope), org_id)
     current = frame[frame["period"] == period].set_index("indicator")
     previous = frame[frame["period"] == earlier].set_index("indicator")
-    top = deficits(counted_indicators(current.reset_index())).head(5)
-    return current, previous, top, deficit_tally(current.reset_index())
+    # The reporting rate heads the summary; the cards are the other fourteen.
+    shown = [i for i in INDICATORS if not i.coverage and i.id in current.index]
+    cards = [_card(i.id, current.loc[i.id], previous, earlier) for i in shown]
+    top = []
+    for _, row in deficits(counted_indicators(current.reset_index())).head(5).iterrows():
+        indicator = INDICATORS_BY_ID[row["indicator"]]
+        line = formatting.explanation(
+            indicator, row["numerator"], row["denominator"], row["value"], row["target"]
+        )
+        top.append(f"{STATUS_DOT[row['status']]} **{md(indicator.name)}**: {md(line)}")
+    return current, cards, top, deficit_tally(current.reset_index())
 
 
 def _summary(ctx, current: pd.DataFrame, tally: tuple[int, int]) -> None:
@@ -127,7 +131,10 @@ def _summary(ctx, current: pd.DataFrame, tally: tuple[int, int]) -> None:
         )
 
 
-def _card(indicator_id: str, row: pd.Series, previous: pd.DataFrame, previous_period) -> None:
+def _card(
+    indicator_id: str, row: pd.Series, previous: pd.DataFrame, previous_period
+) -> dict[str, object]:
+    """The ``st.metric`` arguments of one indicator's card."""
     indicator = INDICATORS_BY_ID[indicator_id]
     delta, arrow = None, "auto"
     if indicator_id in previous.index and pd.notna(row["value"]):
@@ -139,9 +146,9 @@ def _card(indicator_id: str, row: pd.Series, previous: pd.DataFrame, previous_pe
                 delta, arrow = "без изменений", "off"
             else:
                 delta = formatting.indicator_difference(indicator, change).replace("−", "-")
-    st.metric(
-        f"{indicator.short} {STATUS_BADGE[row['status']]}",
-        formatting.indicator_value(indicator, row["value"]),
+    return dict(
+        label=f"{indicator.short} {STATUS_BADGE[row['status']]}",
+        value=formatting.indicator_value(indicator, row["value"]),
         delta=delta,
         delta_color="off"
         if arrow == "off"
@@ -154,7 +161,6 @@ def _card(indicator_id: str, row: pd.Series, previous: pd.DataFrame, previous_pe
             f"цель {formatting.target_value(indicator, row['target'])} — "
             f"{legend.label_of(row['status'])}."
         ),
-        border=True,
     )
 
 
