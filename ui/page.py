@@ -483,8 +483,9 @@ class Breakdown:
     title: str
 
 
-# ``hash_funcs`` of the pages' cached views, whose keys may hold a level's Breakdown too.
-HASH_FUNCS = {**state.HASH_FUNCS, Breakdown: state.dataclass_key}
+# ``hash_funcs`` of the pages' cached views, whose keys may hold a level's Breakdown or the
+# filters too.
+HASH_FUNCS = {**state.HASH_FUNCS, Breakdown: state.dataclass_key, Filters: state.dataclass_key}
 
 BREAKDOWNS: dict[Level, Breakdown] = {
     i.level: Breakdown(i.level, str(i.key), str(i.name), i.by_units) for i in UNIT_LEVELS
