@@ -30,3 +30,24 @@ def test_a_server_that_froze_its_heap_stops_without_a_leak_report():
 
     assert done.returncode == 0
     assert "leaked" not in done.stderr
+
+
+def test_a_principal_is_one_cache_key_whatever_the_order_its_organisations_came_in():
+    from analytics.operations.access import Principal, Role
+    from ui import state
+
+    one = Principal("curator", Role.CURATOR, frozenset(range(40)))
+    other = Principal("curator", Role.CURATOR, frozenset(reversed(range(40))))
+
+    assert state.dataclass_key(one) == state.dataclass_key(other)
+
+
+def test_scopes_that_differ_in_one_field_are_different_cache_keys():
+    from analytics.model.levels import Level
+    from analytics.store.scope import Scope
+    from ui import state
+
+    municipality = Scope(periods=("2023/2024",), levels=(Level.TOTAL,), municipality_id=7)
+    district = Scope(periods=("2023/2024",), levels=(Level.TOTAL,), district_id=7)
+
+    assert state.dataclass_key(municipality) != state.dataclass_key(district)
