@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from analytics.model.levels import Level
+from analytics.operations.access import Principal, Role
+from analytics.store.scope import Scope
 from tests.conftest import ROOT
+from ui import state
 
 FROZEN_THEN_EXIT = """
 import duckdb
@@ -33,9 +37,6 @@ def test_a_server_that_froze_its_heap_stops_without_a_leak_report():
 
 
 def test_a_principal_is_one_cache_key_whatever_the_order_its_organisations_came_in():
-    from analytics.operations.access import Principal, Role
-    from ui import state
-
     one = Principal("curator", Role.CURATOR, frozenset(range(40)))
     other = Principal("curator", Role.CURATOR, frozenset(reversed(range(40))))
 
@@ -43,10 +44,6 @@ def test_a_principal_is_one_cache_key_whatever_the_order_its_organisations_came_
 
 
 def test_scopes_that_differ_in_one_field_are_different_cache_keys():
-    from analytics.model.levels import Level
-    from analytics.store.scope import Scope
-    from ui import state
-
     municipality = Scope(periods=("2023/2024",), levels=(Level.TOTAL,), municipality_id=7)
     district = Scope(periods=("2023/2024",), levels=(Level.TOTAL,), district_id=7)
 
