@@ -115,6 +115,7 @@ class Page:
 
     @property
     def source(self) -> Source:
+        """What this page's cached views are keyed on (:mod:`ui.places`)."""
         return self.path, self.version, self.principal
 
     @cached_property
