@@ -12,8 +12,11 @@ from analytics.model import legend
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, REPORTING
 from analytics.model.levels import Level
 from analytics.model.periods import period_label, previous_period
+from analytics.store.scope import Scope
 from analytics.wording import formatting
+from ui import places, state
 from ui.page import guarded, page
+from ui.places import Source
 from ui.text import md
 
 STATUS_DOT = {"green": ":green[●]", "yellow": ":orange[●]", "red": ":red[●]", None: ":gray[●]"}
@@ -36,7 +39,7 @@ def focus(frame: pd.DataFrame, org_id: int | None) -> pd.DataFrame:
 def body() -> None:
     ctx = page("Обзор", ":material/dashboard:")
     f = ctx.filters
-    for found in [r for r in ctx.view.rounds() if r.is_open][:1]:
+    for found in [r for r in ctx.read("rounds") if r.is_open][:1]:
         st.info(f"Идёт сбор форм: {md(found.title)}; срок — {found.due_on:%d.%m.%Y}.")
     if f.period is None:
         st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
@@ -45,36 +48,54 @@ def body() -> None:
     subject = ctx.org_name(f.org_id) if f.org_id is not None else ctx.caption()
     st.caption(md(f"{subject} · {period_label(f.period)}" if f.org_id else subject))
     level = Level.ORGANIZATION if f.org_id is not None else Level.TOTAL
-    frame = focus(ctx.indicators(f.scope(all_periods=True, levels=(level,))), f.org_id)
-    current = frame[frame["period"] == f.period].set_index("indicator")
     earlier = previous_period(f.period, ctx.periods)
-    previous = frame[frame["period"] == earlier].set_index("indicator")
+    scope = f.scope(all_periods=True, levels=(level,))
+    current, cards, top, tally = _figures(
+        places.shared(ctx.source), scope, f.org_id, f.period, earlier
+    )
     if current["value"].isna().all():
         st.warning("Для выбранных фильтров нет данных за этот период. Измените фильтры.")
         return
 
-    _summary(ctx, current)
+    _summary(ctx, current, tally)
     st.subheader("Показатели")
     columns = st.columns(3)
-    # The reporting rate heads the summary above; the cards are the other fourteen.
-    shown = [i for i in INDICATORS if not i.coverage and i.id in current.index]
-    for n, indicator in enumerate(shown):
+    for n, card in enumerate(cards):
         with columns[n % 3]:
-            _card(indicator.id, current.loc[indicator.id], previous, earlier)
+            st.metric(**card, border=True)
 
     st.subheader("Наибольшие дефициты")
-    top = deficits(counted_indicators(current.reset_index())).head(5)
-    if top.empty:
+    if not top:
         st.success("Все показатели достигли целевых значений.")
-    for _, row in top.iterrows():
+    for line in top:
+        st.markdown(line)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024, hash_funcs=state.HASH_FUNCS)
+def _figures(
+    source: Source, scope: Scope, org_id: int | None, period: str, earlier: str | None
+) -> tuple[pd.DataFrame, list[dict[str, object]], list[str], tuple[int, int]]:
+    """What the overview shows of ``scope`` (or of organisation ``org_id``), the same for
+    every session of a role and data version: the rows of ``period`` by indicator, the
+    indicator cards (``st.metric``'s arguments), the lines of the five largest deficits
+    and the deficit tally."""
+    frame = focus(state.read(*source, "indicators", scope), org_id)
+    current = frame[frame["period"] == period].set_index("indicator")
+    previous = frame[frame["period"] == earlier].set_index("indicator")
+    # The reporting rate heads the summary; the cards are the other fourteen.
+    shown = [i for i in INDICATORS if not i.coverage and i.id in current.index]
+    cards = [_card(i.id, current.loc[i.id], previous, earlier) for i in shown]
+    top = []
+    for _, row in deficits(counted_indicators(current.reset_index())).head(5).iterrows():
         indicator = INDICATORS_BY_ID[row["indicator"]]
         line = formatting.explanation(
             indicator, row["numerator"], row["denominator"], row["value"], row["target"]
         )
-        st.markdown(f"{STATUS_DOT[row['status']]} **{md(indicator.name)}**: {md(line)}")
+        top.append(f"{STATUS_DOT[row['status']]} **{md(indicator.name)}**: {md(line)}")
+    return current, cards, top, deficit_tally(current.reset_index())
 
 
-def _summary(ctx, current: pd.DataFrame) -> None:
+def _summary(ctx, current: pd.DataFrame, tally: tuple[int, int]) -> None:
     left, middle, right = st.columns(3)
     reporting = current.loc[REPORTING.id] if REPORTING.id in current.index else None
     with left:
@@ -97,11 +118,11 @@ def _summary(ctx, current: pd.DataFrame) -> None:
         else:
             st.metric("Представили данные", "—", help="реестр ОО не загружен", border=True)
     with middle:
-        found, counted = deficit_tally(current.reset_index())
+        found, counted = tally
         st.metric("Показателей с дефицитом", f"{found} из {counted}", border=True)
     with right:
         f = ctx.filters
-        orgs = ctx.view.organizations_in_monitoring(f.period, f.scope())
+        orgs = ctx.read("organizations_in_monitoring", f.period, f.scope())
         st.metric(
             "Организаций в мониторинге",
             formatting.integer(orgs),
@@ -110,7 +131,10 @@ def _summary(ctx, current: pd.DataFrame) -> None:
         )
 
 
-def _card(indicator_id: str, row: pd.Series, previous: pd.DataFrame, previous_period) -> None:
+def _card(
+    indicator_id: str, row: pd.Series, previous: pd.DataFrame, previous_period
+) -> dict[str, object]:
+    """The ``st.metric`` arguments of one indicator's card."""
     indicator = INDICATORS_BY_ID[indicator_id]
     delta, arrow = None, "auto"
     if indicator_id in previous.index and pd.notna(row["value"]):
@@ -122,9 +146,9 @@ def _card(indicator_id: str, row: pd.Series, previous: pd.DataFrame, previous_pe
                 delta, arrow = "без изменений", "off"
             else:
                 delta = formatting.indicator_difference(indicator, change).replace("−", "-")
-    st.metric(
-        f"{indicator.short} {STATUS_BADGE[row['status']]}",
-        formatting.indicator_value(indicator, row["value"]),
+    return dict(
+        label=f"{indicator.short} {STATUS_BADGE[row['status']]}",
+        value=formatting.indicator_value(indicator, row["value"]),
         delta=delta,
         delta_color="off"
         if arrow == "off"
@@ -137,7 +161,6 @@ def _card(indicator_id: str, row: pd.Series, previous: pd.DataFrame, previous_pe
             f"цель {formatting.target_value(indicator, row['target'])} — "
             f"{legend.label_of(row['status'])}."
         ),
-        border=True,
     )
 
 

@@ -29,8 +29,8 @@ def body() -> None:
         st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
         return
     st.caption(md(ctx.caption()))
-    levels = matrix.territory_levels(f, ctx.hierarchy, single=False)
-    under = len(matrix.scoped_hierarchy(f, ctx.hierarchy))
+    levels = matrix.territory_levels(f, ctx.places, single=False)
+    under = len(matrix.scoped_hierarchy(f, ctx.places))
     if under > ORG_CHOICE_LIMIT and levels:
         _territories_only(ctx, levels, under)
         return
@@ -256,7 +256,7 @@ def _territory_counts(
         return
     st.subheader("Число дефицитов по территориям")
     names = [matrix.LEVEL_NAMES[s.level] for s in levels]
-    index = matrix.default_level(ctx.filters, ctx.hierarchy, levels)
+    index = matrix.default_level(ctx.filters, ctx.places, levels)
     matrix.forget_invalid("count_level", names)
     chosen = (
         st.radio("Территории", names, index=index, horizontal=True, key="count_level")

@@ -12,10 +12,14 @@ from analytics.documents import exports
 from analytics.model import legend
 from analytics.model.catalogue import FEATURED, INDICATORS, INDICATORS_BY_ID
 from analytics.model.levels import Level
+from analytics.store.scope import Scope
 from analytics.wording import formatting
-from ui import charts, person_bases_view
+from ui import charts, person_bases_view, places, state
 from ui.page import (
     BREAKDOWNS,
+    HASH_FUNCS,
+    Breakdown,
+    Filters,
     Page,
     apply_filters,
     drill,
@@ -24,6 +28,7 @@ from ui.page import (
     useful_breakdown,
     with_filters,
 )
+from ui.places import Source
 from ui.tables import table_downloads
 from ui.text import md
 
@@ -51,7 +56,7 @@ def _breadcrumbs(ctx: Page) -> None:
             with_filters(f, region_id=None, municipality_id=None, district_id=None, org_id=None),
         )
     ]
-    h = ctx.hierarchy
+    h = ctx.places
     for column, level_filters in (
         ("region", lambda: with_filters(f, municipality_id=None, district_id=None, org_id=None)),
         ("municipality", lambda: with_filters(f, district_id=None, org_id=None)),
@@ -84,8 +89,9 @@ def body() -> None:
     )
     _breadcrumbs(ctx)
 
-    frame = ctx.indicators(replace(f.scope(), indicators=(indicator_id,)))
-    total = frame[frame["level"] == Level.TOTAL]
+    source = places.shared(ctx.source)
+    scope = replace(f.scope(), indicators=(indicator_id,))
+    total, split, rows = _figures(source, scope, replace(f, org_id=None))
     if total.empty or total["value"].isna().all():
         st.warning("Для выбранных фильтров нет данных по этому показателю. Измените фильтры.")
         return
@@ -106,13 +112,8 @@ def body() -> None:
         + f" — {legend.label_of(row['status'])}"
     )
 
-    split = useful_breakdown(f, ctx.hierarchy, frame)
-    rows = frame[frame["level"] == split.level].copy()
-    rows["label"] = rows[split.label]
-    rows["key"] = rows[split.key]
-    rows = rows.dropna(subset=["key"])
     title = f"{indicator.name} {split.title}"
-    fig = charts.bars_spec(rows, indicator_id, title, ctx.caption())
+    fig = _bars(source, scope, split, indicator_id, title, ctx.caption())
     # Widget keys carry the level: a selection made at one level must not survive the rerun
     # into the next level's chart or table, or one click would drill several levels down.
     event = charts.show(
@@ -123,9 +124,40 @@ def body() -> None:
 
     _ranking(ctx, rows, indicator_id, split.level)
     if split.level is not Level.ORGANIZATION:
-        orgs = frame[frame["level"] == Level.ORGANIZATION].dropna(subset=["value"])
-        _distribution(ctx, orgs, indicator_id)
+        _distribution(ctx, source, scope, indicator_id)
     _registers(ctx)
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=HASH_FUNCS)
+def _figures(
+    source: Source, scope: Scope, filters: Filters
+) -> tuple[pd.DataFrame, Breakdown, pd.DataFrame]:
+    """The row of the whole ``scope``, the level compared under ``filters`` and its
+    units' rows (:func:`unit_rows`): once per data version and role for every session,
+    so a page view does not read the rows of every organisation of the country."""
+    frame = state.read(*source, "indicators", scope)
+    f = filters
+    territory = places.under(source, f.region_id, f.municipality_id, f.district_id)
+    split = useful_breakdown(f, territory, frame)
+    return frame[frame["level"] == Level.TOTAL], split, unit_rows(frame, split)
+
+
+def unit_rows(frame: pd.DataFrame, split: Breakdown) -> pd.DataFrame:
+    """The engine's rows of ``split``'s units with their ``label`` and ``key``."""
+    rows = frame[frame["level"] == split.level].copy()
+    rows["label"] = rows[split.label]
+    rows["key"] = rows[split.key]
+    return rows.dropna(subset=["key"])
+
+
+@st.cache_data(show_spinner=False, max_entries=1024, hash_funcs=HASH_FUNCS)
+def _bars(
+    source: Source, scope: Scope, split: Breakdown, indicator_id: str, title: str, subtitle: str
+) -> charts.Spec:
+    """The bars of ``split``'s units, built once for every session (keyed on what they are
+    built from, cheaper to hash than the rows)."""
+    rows = unit_rows(state.read(*source, "indicators", scope), split)
+    return charts.bars_spec(rows, indicator_id, title, subtitle)
 
 
 def _follow_bar_click(ctx: Page, event: object, level: Level) -> None:
@@ -196,12 +228,30 @@ def _ranking(ctx: Page, rows: pd.DataFrame, indicator_id: str, level: Level) -> 
         _narrow(ctx, level, int(ranked.loc[selected[0], "key"]))
 
 
-def _distribution(ctx: Page, orgs: pd.DataFrame, indicator_id: str) -> None:
-    indicator = INDICATORS_BY_ID[indicator_id]
+def _distribution(ctx: Page, source: Source, scope: Scope, indicator_id: str) -> None:
     st.subheader("Распределение организаций")
-    if orgs.empty:
+    title = f"{INDICATORS_BY_ID[indicator_id].short}: распределение организаций"
+    fig, meets, count = _histogram(source, scope, indicator_id, title, ctx.caption())
+    if fig is None:
         st.info("Нет значений по организациям.")
         return
+    charts.show(fig, title, key="histogram")
+    noun = formatting.genitive_after_from(count, "организации", "организаций")
+    st.caption(f"Достигли цели {meets} из {count} {noun}.")
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=HASH_FUNCS)
+def _histogram(
+    source: Source, scope: Scope, indicator_id: str, title: str, subtitle: str
+) -> tuple[charts.Spec | None, int, int]:
+    """The histogram of the organisations' values (None where none has one), how many
+    of them meet the target, and how many there are; built once for every session (a
+    country's is 100,000 values)."""
+    frame = state.read(*source, "indicators", scope)
+    orgs = frame[frame["level"] == Level.ORGANIZATION].dropna(subset=["value"])
+    if orgs.empty:
+        return None, 0, 0
+    indicator = INDICATORS_BY_ID[indicator_id]
     fig = go.Figure(
         go.Histogram(
             x=orgs["value"],
@@ -214,11 +264,9 @@ def _distribution(ctx: Page, orgs: pd.DataFrame, indicator_id: str) -> None:
     charts.target_line(fig, indicator, float(orgs["target"].iloc[0]), vertical=True)
     fig.update_xaxes(title=indicator.unit)
     fig.update_yaxes(title="число ОО")
-    title = f"{indicator.short}: распределение организаций"
-    charts.show(charts.themed(fig, title, ctx.caption(), height=380), title, key="histogram")
-    meets = int((orgs["status"] == "green").sum())
-    noun = formatting.genitive_after_from(len(orgs), "организации", "организаций")
-    st.caption(f"Достигли цели {meets} из {len(orgs)} {noun}.")
+    # As Streamlit sends a figure: its dict, not validated again.
+    spec = charts.themed(fig, title, subtitle, height=380).to_dict()
+    return spec, int((orgs["status"] == "green").sum()), len(orgs)
 
 
 def _registers(ctx: Page) -> None:

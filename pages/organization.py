@@ -33,13 +33,13 @@ REGION_COLOR = "#555555"
 def body() -> None:
     ctx = page("Организация", ":material/school:")
     f = ctx.filters
-    if ctx.hierarchy.empty:
+    if ctx.places.empty and ctx.hierarchy.empty:
         st.warning("В базе пока нет организаций. Загрузите файлы на странице «Данные».")
         return
     if f.org_id is None:
         _choose(ctx)
         return
-    rows = ctx.hierarchy[ctx.hierarchy["org_id"] == f.org_id]
+    rows = ctx.organization(f.org_id)
     if rows.empty:
         st.warning("Организация не найдена. Выберите другую.")
         _choose(ctx)
@@ -58,7 +58,7 @@ def body() -> None:
 
 
 def orgs_in_filters(ctx: Page) -> pd.DataFrame:
-    return ctx.filters.scope().keep(ctx.hierarchy)
+    return ctx.filters.scope().keep(ctx.places)
 
 
 def _choose(ctx: Page) -> None:

@@ -9,9 +9,11 @@ import streamlit as st
 
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.model.levels import Level
+from analytics.store.scope import Scope
 from analytics.wording import formatting
-from ui import charts, matrix
-from ui.page import Breakdown, Page, guarded, page
+from ui import charts, matrix, places, state
+from ui.page import HASH_FUNCS, Breakdown, Page, guarded, page
+from ui.places import Source
 from ui.tables import table_downloads
 from ui.text import md
 
@@ -28,21 +30,21 @@ def body() -> None:
         st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
         return
     st.caption(md(ctx.caption()))
-    levels = matrix.territory_levels(f, ctx.hierarchy)
+    levels = matrix.territory_levels(f, ctx.places)
     if not levels:
         st.warning(
             "Под выбранные фильтры не попадает ни одна организация. Измените тип ОО или "
             "территорию в фильтрах слева."
         )
         return
-    levels, hidden = matrix.readable_levels(levels, matrix.scoped_hierarchy(f, ctx.hierarchy))
+    levels, hidden = matrix.readable_levels(levels, matrix.scoped_hierarchy(f, ctx.places))
     for split, count in hidden:
         st.caption(
             f"{matrix.LEVEL_NAMES[split.level]} ({formatting.integer(count)}) сравниваются "
             "после выбора региона или муниципалитета в боковой панели."
         )
     names = [matrix.LEVEL_NAMES[s.level] for s in levels]
-    index = matrix.default_level(f, ctx.hierarchy, levels)
+    index = matrix.default_level(f, ctx.places, levels)
     matrix.forget_invalid("terr_level", names)
     chosen = (
         st.radio("Сравнить", names, index=index, horizontal=True, key="terr_level")
@@ -50,23 +52,49 @@ def body() -> None:
         else names[0]
     )
     split = levels[names.index(chosen)]
-    frame = ctx.indicators(f.scope(levels=(Level.TOTAL, split.level)))
-    rows = matrix.unit_rows(frame, split)
-    if rows.empty or rows["value"].isna().all():
+    source = places.shared(ctx.source)
+    scope = f.scope(levels=(Level.TOTAL, split.level))
+    compared = _compared(source, scope, split)
+    if compared.table.empty:
         st.warning(
             "Для выбранных фильтров нет данных за этот период. Выберите другой период, "
             "территорию или тип ОО в фильтрах слева."
         )
         return
-    if rows["key"].nunique() == 1:
+    if compared.units == 1:
         st.info(
             "Под выбранные фильтры попадает одна территория. Чтобы сравнить территории, "
             "снимите фильтр муниципалитета или района; организации сравниваются на "
             "странице «Дефициты»."
         )
-    total = frame[frame["level"] == Level.TOTAL]
-    _scorecard(ctx, rows, total, split)
-    _charts(ctx, rows, split)
+    _scorecard(ctx, compared, split)
+    _charts(ctx, compared, (source, scope, split))
+
+
+def _unit_rows(source: Source, scope: Scope, split: Breakdown) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The engine's rows of ``split``'s territories (:func:`ui.matrix.unit_rows`) and of
+    the whole ``scope``."""
+    frame = state.read(*source, "indicators", scope)
+    return matrix.unit_rows(frame, split), frame[frame["level"] == Level.TOTAL]
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=HASH_FUNCS)
+def _compared(source: Source, scope: Scope, split: Breakdown) -> matrix.Comparison:
+    """What the page shows of ``split``'s territories, once per data version and role for
+    every session (the same scorecard is built from the same rows)."""
+    rows, total = _unit_rows(source, scope, split)
+    units = int(rows["key"].nunique())
+    if rows.empty or rows["value"].isna().all():
+        return matrix.Comparison(units, pd.DataFrame(), pd.DataFrame(), [], [], [])
+    table, statuses = scorecard(rows, total)
+    return matrix.Comparison(
+        units=units,
+        table=table,
+        css=matrix.cell_styles(table, statuses),
+        indicators=matrix.indicator_order(rows["indicator"]),
+        available=matrix.indicator_order(rows.loc[rows["value"].notna(), "indicator"]),
+        defaults=_default_charts(rows),
+    )
 
 
 def scorecard(rows: pd.DataFrame, total: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -104,16 +132,16 @@ def scorecard(rows: pd.DataFrame, total: pd.DataFrame) -> tuple[pd.DataFrame, pd
     return table, pd.DataFrame(statuses, index=table.index)
 
 
-def _scorecard(ctx: Page, rows: pd.DataFrame, total: pd.DataFrame, split: Breakdown) -> None:
+def _scorecard(ctx: Page, compared: matrix.Comparison, split: Breakdown) -> None:
     st.subheader(f"Показатели {split.title}")
-    table, statuses = scorecard(rows, total)
+    table = compared.table
     config: dict[str, object] = {
         NAME_COLUMN: st.column_config.TextColumn(NAME_COLUMN, pinned=True, width="medium"),
         DEFICITS_COLUMN: st.column_config.TextColumn(
             DEFICITS_COLUMN, help="Показателей ниже цели из показателей со значением"
         ),
     }
-    for indicator_id in matrix.indicator_order(rows["indicator"]):
+    for indicator_id in compared.indicators:
         indicator = INDICATORS_BY_ID[indicator_id]
         target = formatting.target_value(indicator, indicator.target)
         better = "больше" if indicator.better == "higher" else "меньше"
@@ -122,7 +150,7 @@ def _scorecard(ctx: Page, rows: pd.DataFrame, total: pd.DataFrame, split: Breakd
             help=f"{indicator.name}. Цель по умолчанию {target}; {better} — лучше.",
         )
     st.dataframe(
-        matrix.styled(table, statuses),
+        matrix.with_styles(table, compared.css),
         hide_index=True,
         width="stretch",
         height=matrix.table_height(len(table), 800),
@@ -146,11 +174,13 @@ def _default_charts(rows: pd.DataFrame) -> list[str]:
     return matrix.indicator_order(ranked[:DEFAULT_CHARTS])
 
 
-def _charts(ctx: Page, rows: pd.DataFrame, split: Breakdown) -> None:
+def _charts(ctx: Page, compared: matrix.Comparison, drawn: tuple[Source, Scope, Breakdown]) -> None:
+    """Bars of the chosen indicators across the territories ``drawn`` (those of
+    :func:`_compared`)."""
     st.subheader("Сравнение по показателям")
-    available = matrix.indicator_order(rows.loc[rows["value"].notna(), "indicator"])
+    available = compared.available
     if st.session_state.get("terr_charts") is None:
-        st.session_state["terr_charts"] = _default_charts(rows)
+        st.session_state["terr_charts"] = compared.defaults
     st.session_state["terr_charts"] = [i for i in st.session_state["terr_charts"] if i in available]
     chosen = st.multiselect(
         "Показатели для диаграмм",
@@ -163,14 +193,25 @@ def _charts(ctx: Page, rows: pd.DataFrame, split: Breakdown) -> None:
         st.info("Выберите один или несколько показателей, чтобы сравнить территории на диаграммах.")
         return
     columns = st.columns(2)
+    split = drawn[2]
     for n, indicator_id in enumerate(chosen):
         indicator = INDICATORS_BY_ID[indicator_id]
-        part = rows[rows["indicator"] == indicator_id]
         title = f"{indicator.short} {split.title}"
-        # Room on the right for the target's label at 100 % in a half-width chart.
-        fig = charts.bars_spec(part, indicator_id, title, ctx.caption(), right_margin=70)
+        fig = _chart(*drawn, indicator_id, title, ctx.caption())
         with columns[n % 2]:
             charts.show(fig, title, key=f"terr_chart_{indicator_id}")
+
+
+@st.cache_data(show_spinner=False, max_entries=1024, hash_funcs=HASH_FUNCS)
+def _chart(
+    source: Source, scope: Scope, split: Breakdown, indicator_id: str, title: str, subtitle: str
+) -> charts.Spec:
+    """The bars of one indicator across ``split``'s territories, built once for every
+    session (keyed on what they are built from, cheaper to hash than the rows)."""
+    rows, _ = _unit_rows(source, scope, split)
+    part = rows[rows["indicator"] == indicator_id]
+    # Room on the right for the target's label at 100 % in a half-width chart.
+    return charts.bars_spec(part, indicator_id, title, subtitle, right_margin=70)
 
 
 guarded(body)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -49,6 +51,19 @@ STATUS_WORDS: dict[str | None, str] = {
     status: legend.label_of(status) for status in ("green", "yellow", "red", None)
 }
 LABEL_LIMIT = 48
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The territories of one level under the filters as the «Территории» page shows
+    them: the same for every session of a role and data version, so worked out once."""
+
+    units: int  # territories with rows
+    table: pd.DataFrame  # the scorecard; empty where no territory has a value
+    css: pd.DataFrame  # its cells' styles (:func:`cell_styles`)
+    indicators: list[str]  # the scorecard's indicators, in the catalogue's order
+    available: list[str]  # those with a value: the charts offered
+    defaults: list[str]  # the charts shown first
 
 
 def clean(value: object) -> object:
@@ -352,10 +367,41 @@ def status_css(status: str | None) -> str:
 def styled(table: pd.DataFrame, statuses: pd.DataFrame) -> Styler:
     """``table`` with each cell of ``statuses``' columns in its status colour; other
     columns stay plain. ``statuses`` has ``table``'s index and holds status codes."""
+    return with_styles(table, cell_styles(table, statuses))
+
+
+def cell_styles(table: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
+    """The CSS of each cell of :func:`styled` (a frame shaped as ``table``): what a
+    cached table keeps to be styled again without working it out."""
     css = pd.DataFrame("", index=table.index, columns=table.columns)
     for column in statuses.columns:
         css[column] = [status_css(clean(s)) for s in statuses[column]]
-    return table.style.apply(lambda _: css, axis=None)
+    return css
+
+
+def with_styles(table: pd.DataFrame, css: pd.DataFrame) -> Styler:
+    """``table`` (text only) styled cell by cell with ``css`` (:func:`cell_styles`).
+
+    ``st.dataframe`` sends a Styler's formatted values beside its data, assigning them
+    column by column into a copy of the table wherever a rendered body cell has an id;
+    with pyarrow-backed strings that cost 2 ms a column, 30 ms of server time for a
+    scorecard of two rows. Every cell here is already the text shown, so the rendering
+    drops those ids and the copy goes out as the table's own text. The colours are
+    unaffected: Streamlit sends them as CSS by each cell's row and column. (Streamlit
+    recognises a Styler by its exact class, so this is done on the instance.)"""
+    styler = table.style.apply(lambda _: css, axis=None)
+    render = styler._translate
+
+    def text_only(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        rendered = render(*args, **kwargs)
+        for row in rendered["body"]:
+            for cell in row:
+                if cell.get("type") == "td":
+                    cell.pop("id", None)
+        return rendered
+
+    styler._translate = text_only  # type: ignore[method-assign]
+    return styler
 
 
 def legend_html() -> str:

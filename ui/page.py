@@ -13,6 +13,7 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -28,7 +29,8 @@ from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording import formatting
 
-from . import auth, charts, hardening, state
+from . import auth, charts, hardening, places, state
+from .places import Source
 from .text import md
 
 log = logging.getLogger("monitoring.ui")
@@ -108,9 +110,28 @@ class Page:
     version: int
     principal: Principal
     filters: Filters
-    hierarchy: pd.DataFrame
     periods: list[str]
     is_demo: bool
+
+    @property
+    def source(self) -> Source:
+        """What this page's cached views are keyed on (:mod:`ui.places`)."""
+        return self.path, self.version, self.principal
+
+    @cached_property
+    def hierarchy(self) -> pd.DataFrame:
+        """Every organisation the user may see with its territories. Read on first use
+        only: a national registry's frame costs every page view that reads it; what most
+        pages need is :attr:`places` and :meth:`caption`."""
+        return places.hierarchy(self.source)
+
+    @cached_property
+    def places(self) -> pd.DataFrame:
+        """The rows of :attr:`hierarchy` in the territory of the filters (region,
+        municipality, district; every type of organisation): all that is asked about the
+        organisations under the filters and their territories."""
+        f = self.filters
+        return places.under(self.source, f.region_id, f.municipality_id, f.district_id)
 
     @property
     def view(self) -> View:
@@ -126,7 +147,14 @@ class Page:
 
     def caption(self, filters: Filters | None = None) -> str:
         """The filters in words, for chart titles and captions."""
-        return describe(filters or self.filters, self.hierarchy)
+        if filters is None or filters == self.filters:
+            return self._caption
+        return places.described(self.source, filters.scope())
+
+    @cached_property
+    def _caption(self) -> str:
+        # A page names its own filters in several titles and captions: looked up once.
+        return places.described(self.source, self.filters.scope())
 
     def export_context(self, filters: Filters | None = None) -> list[str]:
         """The lines that head an exported table: what it shows and from which data."""
@@ -135,8 +163,12 @@ class Page:
             f"Версия данных: {self.version}",
         ]
 
+    def organization(self, org_id: int) -> pd.DataFrame:
+        """The rows of :attr:`hierarchy` of organisation ``org_id``."""
+        return places.organization(self.source, org_id)
+
     def org_name(self, org_id: int) -> str:
-        rows = self.hierarchy[self.hierarchy["org_id"] == org_id]
+        rows = self.organization(org_id)
         return str(rows["organization"].iloc[0]) if len(rows) else "—"
 
 
@@ -158,11 +190,10 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
         principal = replace(principal, read_only=True)
     path = str(db.path)
     version = db.data_version()
-    hierarchy = state.read(path, version, principal, "hierarchy")
     periods = state.read(path, version, principal, "periods")
     default = state.read(path, version, principal, "default_period")
     navigation = st.sidebar.container()
-    filters = _sidebar_filters((path, version, principal), hierarchy, periods, default)
+    filters = _sidebar_filters((path, version, principal), periods, default)
     with navigation:
         _navigation(filters)
         auth.account(principal)
@@ -173,9 +204,8 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
         version,
         principal,
         filters,
-        hierarchy,
         periods,
-        bool(db.meta(state.DEMO_FLAG)),
+        state.is_demo(path, version),
     )
     if db.read_only or context.is_demo:
         # Keyed so that a page can hide them (the meeting's presentation mode).
@@ -280,13 +310,7 @@ def _select(label: str, options: list, current: object, key: str, labels: dict) 
     return st.selectbox(label, options, key=key, format_func=lambda v: labels.get(v, str(v)))
 
 
-# What identifies the hierarchy a principal sees: (database path, data version, principal).
-Source = tuple[str, int, Principal]
-
-
-def _sidebar_filters(
-    source: Source, hierarchy: pd.DataFrame, periods: list[str], default: str | None
-) -> Filters:
+def _sidebar_filters(source: Source, periods: list[str], default: str | None) -> Filters:
     if "filters" not in st.session_state:
         st.session_state["filters"] = _initial_filters(periods, default)
     current: Filters = st.session_state["filters"]
@@ -325,14 +349,16 @@ def _sidebar_filters(
                 f"Под фильтрами {formatting.organizations(count)}: выберите муниципалитет, "
                 "чтобы выбрать одну из них."
             )
-            chosen = hierarchy[hierarchy["org_id"] == current.org_id]
-            orgs = list(
-                zip(
-                    chosen["org_id"].astype(int).tolist(),
-                    chosen["organization"].tolist(),
-                    strict=True,
+            orgs = []
+            if current.org_id is not None:
+                chosen = places.organization(source, current.org_id)
+                orgs = list(
+                    zip(
+                        chosen["org_id"].astype(int).tolist(),
+                        chosen["organization"].tolist(),
+                        strict=True,
+                    )
                 )
-            )
         org_id = _select(
             "Организация",
             [ALL, *(org for org, _ in orgs)],
@@ -377,28 +403,21 @@ def _choose_territory(
     return None if chosen == ALL else int(chosen)
 
 
-def _shared(source: Source) -> Source:
-    """The cache key of a principal's hierarchy: what they may see, not who they are (as
-    :func:`ui.state.read`)."""
-    path, version, principal = source
-    return path, version, replace(principal, login="")
-
-
 def _territory_choices(
     source: Source, level: Level, parent_id: int | None
 ) -> list[tuple[int, str]]:
     """(id, name) of the territories of ``level`` under the parent ``parent_id`` (None:
     every municipality, no district), by name."""
-    return _territory_options(_shared(source), level, parent_id)
+    return _territory_options(places.shared(source), level, parent_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=4096)
+@st.cache_data(show_spinner=False, max_entries=4096, hash_funcs=state.HASH_FUNCS)
 def _territory_options(
     source: Source, level: Level, parent_id: int | None
 ) -> list[tuple[int, str]]:
     # Once per data version for every session: a national hierarchy is 100,000 rows.
     info = LEVEL_INFO[level]
-    rows = state.read(*source, "hierarchy")
+    rows = places.hierarchy(source)
     if info.parent is not None:
         if parent_id is not None:
             rows = rows[rows[LEVEL_INFO[info.parent].key] == parent_id]
@@ -417,10 +436,10 @@ def _org_choices(
 ) -> tuple[int, list[tuple[int, str]]]:
     """The number of organisations under the filters and, up to
     :data:`ORG_CHOICE_LIMIT` of them, their (id, name); none above it."""
-    return _org_options(_shared(source), region_id, municipality_id, district_id, org_type)
+    return _org_options(places.shared(source), region_id, municipality_id, district_id, org_type)
 
 
-@st.cache_data(show_spinner=False, max_entries=4096)
+@st.cache_data(show_spinner=False, max_entries=4096, hash_funcs=state.HASH_FUNCS)
 def _org_options(
     source: Source,
     region_id: int | None,
@@ -434,7 +453,7 @@ def _org_options(
         municipality_id=municipality_id,
         district_id=district_id,
     )
-    orgs = territory.keep(state.read(*source, "hierarchy"))
+    orgs = territory.keep(places.hierarchy(source))
     if len(orgs) > ORG_CHOICE_LIMIT:
         return len(orgs), []
     return len(orgs), list(
@@ -464,6 +483,10 @@ class Breakdown:
     label: str
     title: str
 
+
+# ``hash_funcs`` of the pages' cached views, whose keys may hold a level's Breakdown or the
+# filters too.
+HASH_FUNCS = {**state.HASH_FUNCS, Breakdown: state.dataclass_key, Filters: state.dataclass_key}
 
 BREAKDOWNS: dict[Level, Breakdown] = {
     i.level: Breakdown(i.level, str(i.key), str(i.name), i.by_units) for i in UNIT_LEVELS

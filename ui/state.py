@@ -12,7 +12,7 @@ from __future__ import annotations
 import atexit
 import gc
 import os
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import streamlit as st
 from analytics.operations.access import Principal, View
 from analytics.store import snapshot
 from analytics.store.db import Database, default_db_path
+from analytics.store.scope import Scope
 
 DEMO_FLAG = "demo"
 
@@ -42,8 +43,27 @@ CACHED_READS = frozenset(
         "cross_check_totals",
         "plan_vs_actual",
         "decision_progress",
+        "organizations_in_monitoring",
+        "rounds",
     }
 )
+
+
+def dataclass_key(value: Any) -> str:
+    """The cache key of a frozen dataclass of plain values (a :class:`Principal`, a
+    :class:`Scope`): the repr of its fields, sets sorted. Streamlit hashes a dataclass
+    through ``dataclasses.asdict`` and then item by item, which cost more server time
+    per page view than many of the cached reads it keyed."""
+    return repr(
+        tuple(
+            sorted(v) if isinstance(v, frozenset) else v
+            for v in (getattr(value, f.name) for f in fields(value))
+        )
+    )
+
+
+# ``hash_funcs`` of every cached function whose arguments hold these.
+HASH_FUNCS: dict[type, Any] = {Principal: dataclass_key, Scope: dataclass_key}
 
 
 @st.cache_resource(show_spinner="Открываем базу данных…")
@@ -98,7 +118,7 @@ def view(principal: Principal) -> View:
     return View(database(), principal)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_data(show_spinner=False, max_entries=512, hash_funcs=HASH_FUNCS)
 def _read(path: str, version: int, principal: Principal, method: str, args: tuple) -> Any:
     return getattr(view(principal), method)(*args)
 
@@ -110,3 +130,10 @@ def read(path: str, version: int, principal: Principal, method: str, *args: obje
     # A read depends on what a principal may see (role, organisations, read-only), never
     # on who they are: every user of a role shares one cached result per data version.
     return _read(path, version, replace(principal, login=""), method, args)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def is_demo(path: str, version: int) -> bool:
+    """Whether the process's database (at ``path``) holds the built-in demo data; read
+    once per data ``version``, the cache key (every write changes it)."""
+    return bool(database().meta(DEMO_FLAG))
