@@ -15,7 +15,6 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from itertools import repeat
 from pathlib import Path
 
 import duckdb
@@ -23,7 +22,14 @@ import pandas as pd
 
 from analytics.ingest.identity import Move, Unplaced
 from analytics.ingest.normalize import person_key
-from analytics.ingest.parse import Defaults, ParsedFile, Record, identity_keys, parse_sheets
+from analytics.ingest.parse import (
+    Columns,
+    Defaults,
+    ParsedFile,
+    Record,
+    identity_keys,
+    parse_sheets,
+)
 from analytics.ingest.problems import IngestError, PartialForm, Problem, ReviewNeeded
 from analytics.ingest.readers import Limits, UnreadableFile, check_size, read_sheets
 from analytics.ingest.resolve import Choices, Plan, Resolver
@@ -181,18 +187,17 @@ def _forms_replaced(
 
 
 def _result(parsed: ParsedFile, sha: str, new_orgs: int, replaced: int) -> IngestResult:
-    periods = sorted(
-        {str(r.values["period"]) for r in parsed.records if r.values.get("period")},
-        key=lambda p: period_of(p),
-    )
-    municipalities = sorted(
-        {str(r.values["municipality"]) for r in parsed.records if r.values.get("municipality")}
-    )
-    # The last identity key is the ИНН where there is one (see identity_keys).
-    organizations = len(
+    columns = Columns(parsed.records)
+    periods = sorted({str(p) for p in columns["period"] if p}, key=lambda p: period_of(p))
+    municipalities = sorted({str(m) for m in columns["municipality"] if m})
+    # The last identity key is the ИНН where there is one (see identity_keys); a row
+    # without one is keyed by its name in its territory.
+    inns = columns["inn"]
+    organizations = len({("inn", inn) for inn in inns if inn}) + len(
         {
-            ("inn", r.values["inn"]) if r.values.get("inn") else identity_keys(r.values)[-1]
-            for r in parsed.records
+            identity_keys(r.values)[-1]
+            for r, inn in zip(parsed.records, inns, strict=True)
+            if not inn
         }
     )
     return IngestResult(
@@ -355,21 +360,18 @@ def _write_forms(
     now: datetime,
 ) -> int:
     _add_periods(cur, records)
-    answers = [r.values for r in records]
+    columns = Columns(records)
     incoming = pd.DataFrame(
         {
             "org_id": pd.array(org_ids, dtype="Int64"),
             # Texts as Python objects: DuckDB reads them as they are, where pandas would
             # first copy each into a string array (a second per 100,000 rows).
-            "period": _texts(str(r.values["period"]) for r in records),
+            "period": _texts(str(p) for p in columns["period"]),
             "upload_id": upload_id,
             "source_sheet": _texts(r.sheet for r in records),
             "source_row": [r.row for r in records],
-            "entered": _texts(r.entered_json for r in records),
-            **{
-                code: pd.Series(list(map(dict.get, answers, repeat(code))), dtype="object")
-                for code in FORM_VALUE_CODES
-            },
+            "entered": _texts(columns.entered_json()),
+            **{code: pd.Series(columns[code], dtype="object") for code in FORM_VALUE_CODES},
         }
     )
     with registered(cur, "incoming_forms", incoming):
@@ -497,7 +499,7 @@ def _stores() -> dict[Kind, tuple[str, str, str]]:
 
 
 def _add_periods(cur: duckdb.DuckDBPyConnection, records: list[Record]) -> None:
-    for period in {str(r.values["period"]) for r in records}:
+    for period in {str(p) for p in Columns(records)["period"]}:
         parsed_period = period_of(period)
         cur.execute(
             "INSERT INTO periods VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
