@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analytics.ingest import collector
 from analytics.ingest.identity import Move, Unplaced
 from analytics.ingest.normalize import person_key
 from analytics.ingest.parse import (
@@ -77,6 +78,7 @@ def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+@collector.paused()
 def parse_bytes(
     name: str, content: bytes, kind: Kind, defaults: Defaults, limits: Limits | None = None
 ) -> ParsedFile:
@@ -108,6 +110,7 @@ class Decisions:
     replace_partial: bool = False
 
 
+@collector.paused()
 def preview(
     db: Database,
     name: str,
@@ -152,13 +155,12 @@ def _forms_replaced(
 ) -> tuple[int, list[PartialForm]]:
     """How many records replace a stored form, and which of them have fewer answers than
     the form they replace (one query)."""
-    found = [
-        (n, o, str(r.values["period"]))
-        for n, (r, o) in enumerate(zip(records, plan.org_ids, strict=True))
-        if o is not None and o > 0
-    ]
+    columns = Columns(records)
+    periods = columns["period"]
+    found = [(n, o, str(periods[n])) for n, o in enumerate(plan.org_ids) if o is not None and o > 0]
     if not found:
         return 0, []
+    incoming = [columns[c] for c in FORM_VALUE_CODES]
     pairs = pd.DataFrame(found, columns=["n", "org_id", "period"])
     with registered(cur, "previewed", pairs):
         stored = cur.execute(
@@ -168,21 +170,24 @@ def _forms_replaced(
         ).fetchall()
     partial = []
     for n, organization, *answers in stored:
+        # Counted from the columns first: a dict per record is built only for a form
+        # that loses answers.
+        if sum(c[n] is not None for c in incoming) >= sum(v is not None for v in answers):
+            continue
         record = records[n]
         before = dict(zip(FORM_VALUE_CODES, answers, strict=True))
         after = {c: record.values.get(c) for c in FORM_VALUE_CODES}
-        if sum(v is not None for v in after.values()) < sum(v is not None for v in before.values()):
-            partial.append(
-                PartialForm(
-                    record.sheet,
-                    record.row,
-                    int(plan.org_ids[n]),
-                    str(organization),
-                    str(record.values["period"]),
-                    before,
-                    after,
-                )
+        partial.append(
+            PartialForm(
+                record.sheet,
+                record.row,
+                int(plan.org_ids[n]),
+                str(organization),
+                str(record.values["period"]),
+                before,
+                after,
             )
+        )
     return len(stored), partial
 
 
@@ -239,6 +244,7 @@ def ingest_file(
     return ingest_bytes(db, path.name, content, kind, defaults, user, limits, decisions)
 
 
+@collector.paused()
 def ingest_bytes(
     db: Database,
     name: str,
