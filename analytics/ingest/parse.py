@@ -17,6 +17,8 @@ from json.encoder import encode_basestring
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from analytics.ingest.normalize import (
@@ -669,7 +671,20 @@ def _fraction_columns(header: Header, read: dict[int, _Column]) -> set[int]:
 def _factorize(cells: Sequence[object]) -> tuple[np.ndarray, list[object]]:
     """Codes of ``cells`` into their distinct values (by type and value: the number 1 and
     the flag True are different cells). A column of texts and empty cells is factorised
-    by pandas; any other by a dictionary."""
+    by Arrow, in order of first appearance as pandas does (Arrow refuses any other cell,
+    and a text no UTF-8 can hold); any other column by pandas or a dictionary. The
+    readers give no bytes, which Arrow would take for texts."""
+    try:
+        encoded = pa.array(cells, type=pa.string()).dictionary_encode()
+    except (pa.ArrowException, UnicodeError):
+        pass
+    else:
+        uniques = encoded.dictionary.to_pylist()
+        if encoded.null_count:
+            # Empty cells take the code after the texts', as below.
+            indices = pc.fill_null(encoded.indices, len(uniques))
+            return indices.to_numpy().astype(np.int64), [*uniques, None]
+        return encoded.indices.to_numpy().astype(np.int64), uniques
     array = _objects(cells)
     if pd.api.types.infer_dtype(array, skipna=False) == "string":
         # Texts only (a CSV column): nothing to tell apart from an empty cell.
