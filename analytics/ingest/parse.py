@@ -726,6 +726,30 @@ class _Parsed:
     shown: list[str]
     lost_zero: np.ndarray
 
+    @classmethod
+    def of(
+        cls,
+        values: list[object],
+        failed: list[bool],
+        entered: list[str],
+        shown: list[str],
+        lost: list[bool],
+    ) -> _Parsed:
+        """From lists by distinct cell: the value or, where ``failed``, the problem's
+        text; the text as entered and as shown; whether an ИНН lost its leading zero."""
+        bad = np.array(failed, dtype=bool)
+        messages = _objects(values)
+        parsed = messages.copy()
+        parsed[bad] = None
+        return cls(
+            values=parsed,
+            messages=messages,
+            failed=bad,
+            entered=_objects(entered),
+            shown=shown,
+            lost_zero=np.array(lost, dtype=bool),
+        )
+
 
 class _Column:
     """One column of a sheet's rows: each row's code into the column's distinct cells
@@ -742,10 +766,10 @@ class _Column:
     def parsed(self, f: Field, fraction: bool) -> _Parsed:
         """Each distinct cell read as field ``f`` once (``fraction``: a column of Excel
         percentages)."""
+        if f.type is FieldType.INN:
+            return self._parsed_inns()
         values, failed, entered, shown, lost = [], [], [], [], []
-        # ИНН are checked all at once; every other type one distinct cell at a time.
-        inns = parse_inns(self.uniques, self.texts) if f.type is FieldType.INN else None
-        for n, (raw, text) in enumerate(zip(self.uniques, self.texts, strict=True)):
+        for raw, text in zip(self.uniques, self.texts, strict=True):
             if isinstance(raw, float) and (fraction or (f.type is FieldType.SHARE and 0 < raw < 1)):
                 raw = round(raw * 100, 9)
                 text = cell_text(raw)
@@ -754,28 +778,23 @@ class _Column:
                 entered.append(text)
             shown.append(text)
             try:
-                value = inns[n] if inns is not None else PARSERS[f.type](raw)
-                if isinstance(value, ValueProblem):
-                    raise value
-                values.append(value)
+                values.append(PARSERS[f.type](raw))
                 failed.append(False)
-                lost.append(inns is not None and inn_lost_leading_zero(raw))
             except ValueProblem as problem:
                 values.append(str(problem))
                 failed.append(True)
-                lost.append(False)
-        bad = np.array(failed, dtype=bool)
-        messages = _objects(values)
-        parsed = messages.copy()
-        parsed[bad] = None
-        return _Parsed(
-            values=parsed,
-            messages=messages,
-            failed=bad,
-            entered=_objects(entered),
-            shown=shown,
-            lost_zero=np.array(lost, dtype=bool),
-        )
+            lost.append(False)
+        return _Parsed.of(values, failed, entered, shown, lost)
+
+    def _parsed_inns(self) -> _Parsed:
+        """:meth:`parsed` of a column of ИНН: checked all at once, each cell's lost
+        leading zero told once."""
+        lost = [inn_lost_leading_zero(raw) for raw in self.uniques]
+        results = parse_inns(self.uniques, self.texts, lost)
+        failed = [isinstance(r, ValueProblem) for r in results]
+        values = [str(r) if bad else r for r, bad in zip(results, failed, strict=True)]
+        lost = [zero and not bad for zero, bad in zip(lost, failed, strict=True)]
+        return _Parsed.of(values, failed, list(self.texts), list(self.texts), lost)
 
 
 def _dates_in_order(
