@@ -157,6 +157,13 @@ def _forms_replaced(
     the form they replace (one query)."""
     columns = Columns(records)
     periods = columns["period"]
+    # A file of periods with no stored form yet (a new period's) replaces nothing.
+    if not first_value(
+        cur,
+        "SELECT count(*) FROM form_values WHERE period IN (SELECT unnest(CAST(? AS VARCHAR[])))",
+        [sorted({str(p) for p in periods})],
+    ):
+        return 0, []
     found = [(n, o, str(periods[n])) for n, o in enumerate(plan.org_ids) if o is not None and o > 0]
     if not found:
         return 0, []
