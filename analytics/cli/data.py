@@ -10,7 +10,6 @@ from typing import TextIO
 from analytics.cli.options import FORMAT, KIND, WAIT, one_period, scope, scope_options, user_option
 from analytics.cli.registry import EXIT_OK, command, group, option
 from analytics.compute.indicators import OUTPUT_COLUMNS, output_table
-from analytics.compute.quality import QUALITY_COLUMNS, findings
 from analytics.documents import outputs
 from analytics.ingest import aliases
 from analytics.ingest.load import Decisions, ingest_bytes, parse_bytes, preview
@@ -193,6 +192,10 @@ def _deficits(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 @command("quality", "замечания к качеству данных", *scope_options("period", "municipality"), FORMAT)
 def _quality(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    # Imported here, not by every command: the person bases' checks it runs import
+    # the spreadsheet libraries.
+    from analytics.compute.quality import QUALITY_COLUMNS, findings
+
     chosen = scope(db, args)
     frame = findings(db, one_period(chosen))
     if chosen.municipality_id is not None:

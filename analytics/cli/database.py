@@ -19,7 +19,6 @@ from analytics.cli.options import (
     user_option,
 )
 from analytics.cli.registry import EXIT_OK, command, option
-from analytics.compute import lookups
 from analytics.ingest.load import rollback
 from analytics.store import audit, backup
 from analytics.store.db import Database
@@ -38,6 +37,8 @@ def _demo(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 @command("uploads", "журнал загрузок")
 def _uploads(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.compute import lookups
+
     frame = lookups.uploads(db)
     for row in frame.itertuples(index=False):
         state = " (отменена)" if pd.notna(row.rolled_back_at) else ""

@@ -12,7 +12,6 @@ from collections.abc import Collection
 from pathlib import Path
 
 from analytics.cli.registry import Option, UsageError, option
-from analytics.compute import lookups
 from analytics.ingest.normalize import ValueProblem
 from analytics.model.contract import Kind
 from analytics.model.levels import LEVEL_INFO, Level
@@ -81,6 +80,9 @@ def one_period(chosen: Scope) -> str | None:
 
 def _period(db: Database, text: str | None) -> str | None:
     """The canonical code of a period given on the command line, which must have data."""
+    # lookups is imported where a scope is read, not by every command (see cli.main).
+    from analytics.compute import lookups
+
     if not text:
         return None
     try:
@@ -94,6 +96,8 @@ def _period(db: Database, text: str | None) -> str | None:
 
 
 def _org_type(text: str | None) -> str | None:
+    from analytics.compute import lookups
+
     try:
         return lookups.org_type_code(text)
     except ValueProblem as problem:
@@ -101,6 +105,8 @@ def _org_type(text: str | None) -> str | None:
 
 
 def _territory(db: Database, level: str, name: str | None) -> int | None:
+    from analytics.compute import lookups
+
     if not name:
         return None
     found = lookups.find_territory(db, level, name)

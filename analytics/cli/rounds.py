@@ -12,7 +12,6 @@ import pandas as pd
 from analytics.cli.options import out_option, scope, scope_options, user_option
 from analytics.cli.registry import EXIT_OK, command, group, option
 from analytics.meetings import rounds
-from analytics.meetings.round_templates import templates_zip
 from analytics.model.contract import Kind
 from analytics.model.errors import MonitoringError
 from analytics.store.db import Database
@@ -120,6 +119,9 @@ _ROUND = option("--round", type=int, required=True, dest="round_id", metavar="Н
     ),
 )
 def _templates(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    # Imported here: openpyxl is a third of the start-up of every other command.
+    from analytics.meetings.round_templates import templates_zip
+
     content = templates_zip(
         db,
         args.round_id,

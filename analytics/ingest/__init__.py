@@ -9,4 +9,5 @@ resolve       rows placed on organisations; what waits for the user's decision
 aliases       the names an organisation has been written with
 load          preview, all-or-nothing load, history, rollback
 template      the XLSX templates of the contract
+collector     the cycle collector held off while an upload runs
 """

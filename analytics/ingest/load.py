@@ -15,15 +15,22 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from itertools import repeat
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from analytics.ingest import collector
 from analytics.ingest.identity import Move, Unplaced
 from analytics.ingest.normalize import person_key
-from analytics.ingest.parse import Defaults, ParsedFile, Record, identity_keys, parse_sheets
+from analytics.ingest.parse import (
+    Columns,
+    Defaults,
+    ParsedFile,
+    Record,
+    identity_keys,
+    parse_sheets,
+)
 from analytics.ingest.problems import IngestError, PartialForm, Problem, ReviewNeeded
 from analytics.ingest.readers import Limits, UnreadableFile, check_size, read_sheets
 from analytics.ingest.resolve import Choices, Plan, Resolver
@@ -71,6 +78,7 @@ def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+@collector.paused()
 def parse_bytes(
     name: str, content: bytes, kind: Kind, defaults: Defaults, limits: Limits | None = None
 ) -> ParsedFile:
@@ -102,6 +110,7 @@ class Decisions:
     replace_partial: bool = False
 
 
+@collector.paused()
 def preview(
     db: Database,
     name: str,
@@ -146,13 +155,19 @@ def _forms_replaced(
 ) -> tuple[int, list[PartialForm]]:
     """How many records replace a stored form, and which of them have fewer answers than
     the form they replace (one query)."""
-    found = [
-        (n, o, str(r.values["period"]))
-        for n, (r, o) in enumerate(zip(records, plan.org_ids, strict=True))
-        if o is not None and o > 0
-    ]
+    columns = Columns(records)
+    periods = columns["period"]
+    # A file of periods with no stored form yet (a new period's) replaces nothing.
+    if not first_value(
+        cur,
+        "SELECT count(*) FROM form_values WHERE period IN (SELECT unnest(CAST(? AS VARCHAR[])))",
+        [sorted({str(p) for p in periods})],
+    ):
+        return 0, []
+    found = [(n, o, str(periods[n])) for n, o in enumerate(plan.org_ids) if o is not None and o > 0]
     if not found:
         return 0, []
+    incoming = [columns[c] for c in FORM_VALUE_CODES]
     pairs = pd.DataFrame(found, columns=["n", "org_id", "period"])
     with registered(cur, "previewed", pairs):
         stored = cur.execute(
@@ -162,37 +177,39 @@ def _forms_replaced(
         ).fetchall()
     partial = []
     for n, organization, *answers in stored:
+        # Counted from the columns first: a dict per record is built only for a form
+        # that loses answers.
+        if sum(c[n] is not None for c in incoming) >= sum(v is not None for v in answers):
+            continue
         record = records[n]
         before = dict(zip(FORM_VALUE_CODES, answers, strict=True))
         after = {c: record.values.get(c) for c in FORM_VALUE_CODES}
-        if sum(v is not None for v in after.values()) < sum(v is not None for v in before.values()):
-            partial.append(
-                PartialForm(
-                    record.sheet,
-                    record.row,
-                    int(plan.org_ids[n]),
-                    str(organization),
-                    str(record.values["period"]),
-                    before,
-                    after,
-                )
+        partial.append(
+            PartialForm(
+                record.sheet,
+                record.row,
+                int(plan.org_ids[n]),
+                str(organization),
+                str(record.values["period"]),
+                before,
+                after,
             )
+        )
     return len(stored), partial
 
 
 def _result(parsed: ParsedFile, sha: str, new_orgs: int, replaced: int) -> IngestResult:
-    periods = sorted(
-        {str(r.values["period"]) for r in parsed.records if r.values.get("period")},
-        key=lambda p: period_of(p),
-    )
-    municipalities = sorted(
-        {str(r.values["municipality"]) for r in parsed.records if r.values.get("municipality")}
-    )
-    # The last identity key is the ИНН where there is one (see identity_keys).
-    organizations = len(
+    columns = Columns(parsed.records)
+    periods = sorted({str(p) for p in columns["period"] if p}, key=lambda p: period_of(p))
+    municipalities = sorted({str(m) for m in columns["municipality"] if m})
+    # The last identity key is the ИНН where there is one (see identity_keys); a row
+    # without one is keyed by its name in its territory.
+    inns = columns["inn"]
+    organizations = len({("inn", inn) for inn in inns if inn}) + len(
         {
-            ("inn", r.values["inn"]) if r.values.get("inn") else identity_keys(r.values)[-1]
-            for r in parsed.records
+            identity_keys(r.values)[-1]
+            for r, inn in zip(parsed.records, inns, strict=True)
+            if not inn
         }
     )
     return IngestResult(
@@ -234,6 +251,7 @@ def ingest_file(
     return ingest_bytes(db, path.name, content, kind, defaults, user, limits, decisions)
 
 
+@collector.paused()
 def ingest_bytes(
     db: Database,
     name: str,
@@ -355,21 +373,18 @@ def _write_forms(
     now: datetime,
 ) -> int:
     _add_periods(cur, records)
-    answers = [r.values for r in records]
+    columns = Columns(records)
     incoming = pd.DataFrame(
         {
             "org_id": pd.array(org_ids, dtype="Int64"),
             # Texts as Python objects: DuckDB reads them as they are, where pandas would
             # first copy each into a string array (a second per 100,000 rows).
-            "period": _texts(str(r.values["period"]) for r in records),
+            "period": _texts(str(p) for p in columns["period"]),
             "upload_id": upload_id,
             "source_sheet": _texts(r.sheet for r in records),
             "source_row": [r.row for r in records],
-            "entered": _texts(r.entered_json for r in records),
-            **{
-                code: pd.Series(list(map(dict.get, answers, repeat(code))), dtype="object")
-                for code in FORM_VALUE_CODES
-            },
+            "entered": _texts(columns.entered_json()),
+            **{code: pd.Series(columns[code], dtype="object") for code in FORM_VALUE_CODES},
         }
     )
     with registered(cur, "incoming_forms", incoming):
@@ -497,7 +512,7 @@ def _stores() -> dict[Kind, tuple[str, str, str]]:
 
 
 def _add_periods(cur: duckdb.DuckDBPyConnection, records: list[Record]) -> None:
-    for period in {str(r.values["period"]) for r in records}:
+    for period in {str(p) for p in Columns(records)["period"]}:
         parsed_period = period_of(period)
         cur.execute(
             "INSERT INTO periods VALUES (?, ?, ?) ON CONFLICT DO NOTHING",

@@ -39,6 +39,10 @@ _HEADER_UNIT = re.compile(r"(?:,?\s*\([^()]*\)|,\s*[^,]{0,8}\.?|\s*%)\s*$")
 
 def collapse(text: str) -> str:
     """Trim and collapse every kind of whitespace to single spaces."""
+    # Most texts have nothing to change: printable (no whitespace but the space), no
+    # double space, none at either end. Told without the pattern, three times faster.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return _SPACES.sub(" ", text).strip()
 
 
@@ -186,14 +190,19 @@ def parse_inn(raw: object) -> str | None:
     return text
 
 
-def parse_inns(raws: Sequence[object], shown: Sequence[str]) -> list[str | ValueProblem | None]:
+def parse_inns(
+    raws: Sequence[object], shown: Sequence[str], lost: Sequence[bool] | None = None
+) -> list[str | ValueProblem | None]:
     """:func:`parse_inn` of each raw cell, as its result or the problem it raises, with
     the check digits of all computed at once (a country's file holds 100,000 distinct
     ИНН, and checking them one by one was a tenth of its ingest). ``shown`` is the
-    :func:`cell_text` of each cell, which its caller has already."""
+    :func:`cell_text` of each cell, which its caller has already; ``lost`` the
+    :func:`inn_lost_leading_zero` of each, where the caller has that too."""
+    if lost is None:
+        lost = [inn_lost_leading_zero(r) for r in raws]
     # cell_text collapses every run of spaces to one " ".
     texts = [text.replace(" ", "") for text in shown]
-    texts = ["0" + t if inn_lost_leading_zero(r) else t for r, t in zip(raws, texts, strict=True)]
+    texts = ["0" + t if zero else t for zero, t in zip(lost, texts, strict=True)]
     # What r"\d{10}" matches: ten decimal digits of any script; ASCII ones are checked
     # together below, others (never seen in a real file) one by one.
     shaped = [len(t) == 10 and t.isdecimal() for t in texts]

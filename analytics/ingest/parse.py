@@ -12,11 +12,13 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import zip_longest
+from itertools import pairwise, zip_longest
 from json.encoder import encode_basestring
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from analytics.ingest.normalize import (
@@ -124,17 +126,110 @@ class Entered(Mapping[str, str]):
         return repr(dict(self))
 
 
-@dataclass
+class _Block:
+    """The accepted rows of one sheet as columns (lists, one item per row): canonical
+    values by field code, the cells as typed by header, and each row's cells as JSON
+    members. Records are views of one row of a block: a dict and a JSON text per row were
+    most of the time to parse a large file, and the writers read the columns whole."""
+
+    __slots__ = ("members", "positions", "typed", "values")
+
+    def __init__(
+        self,
+        values: dict[str, list[object]],
+        typed: dict[str, list[str]],
+        members: list[list[str]],
+    ):
+        self.values = values
+        self.positions = {h: n for n, h in enumerate(typed)}
+        self.typed = list(typed.values())
+        self.members = members
+
+
 class Record:
     """One organisation row: canonical ``values`` by field code, and the cells as typed
     (``entered``, by header; ``entered_json`` is the same as JSON text, as
-    ``json.dumps(dict(entered), ensure_ascii=False)`` writes it, made column by column)."""
+    ``json.dumps(dict(entered), ensure_ascii=False)`` writes it). Both are read from the
+    row's sheet's columns when first asked for."""
 
-    sheet: str
-    row: int
-    values: dict[str, object]
-    entered: Mapping[str, str]
-    entered_json: str
+    __slots__ = ("_block", "_n", "_values", "row", "sheet")
+
+    def __init__(self, sheet: str, row: int, block: _Block, n: int):
+        self.sheet = sheet
+        self.row = row
+        self._block = block
+        self._n = n
+        self._values: dict[str, object] | None = None
+
+    @property
+    def values(self) -> dict[str, object]:
+        if self._values is None:
+            n = self._n
+            self._values = {code: column[n] for code, column in self._block.values.items()}
+        return self._values
+
+    @property
+    def entered(self) -> Entered:
+        n = self._n
+        return Entered(self._block.positions, [column[n] for column in self._block.typed])
+
+    @property
+    def entered_json(self) -> str:
+        n = self._n
+        return "{" + ", ".join(column[n] for column in self._block.members) + "}"
+
+    def __repr__(self) -> str:
+        return f"Record({self.sheet!r}, {self.row}, {self.values!r})"
+
+
+class Columns:
+    """The fields of a list of records as columns (one item per record, in order), read
+    from their sheets' columns a run of consecutive rows at a time."""
+
+    def __init__(self, records: Sequence[Record]):
+        self.records = records
+        self._runs: list[tuple[_Block, int, int]] = []
+        blocks = [r._block for r in records]
+        numbers = np.fromiter((r._n for r in records), dtype=np.int64, count=len(records))
+        same = np.fromiter(
+            (a is b for a, b in pairwise(blocks)), dtype=bool, count=max(len(blocks) - 1, 0)
+        )
+        breaks = np.flatnonzero(~same | (np.diff(numbers) != 1)) + 1
+        for start, end in zip([0, *breaks.tolist()], [*breaks.tolist(), len(records)], strict=True):
+            if end > start:
+                self._runs.append((blocks[start], int(numbers[start]), end - start))
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __getitem__(self, code: str) -> list[object]:
+        """The value of field ``code`` of every record (None where its sheet has no such
+        column)."""
+        found: list[object] = []
+        for block, first, count in self._runs:
+            column = block.values.get(code)
+            found.extend(column[first : first + count] if column is not None else [None] * count)
+        return found
+
+    def typed(self, header: str) -> list[str | None]:
+        """The cell under ``header`` as typed, of every record (None where its sheet has no
+        such column)."""
+        found: list[str | None] = []
+        for block, first, count in self._runs:
+            position = block.positions.get(header)
+            if position is None:
+                found.extend([None] * count)
+            else:
+                found.extend(block.typed[position][first : first + count])
+        return found
+
+    def entered_json(self) -> list[str]:
+        """Every record's cells as JSON text (see :attr:`Record.entered_json`)."""
+        found: list[str] = []
+        for block, first, count in self._runs:
+            rows = zip(*(column[first : first + count] for column in block.members), strict=True)
+            found.extend("{" + ", ".join(members) + "}" for members in rows)
+        return found
 
 
 @dataclass
@@ -530,32 +625,27 @@ def _parse_sheet(
                 value="",
             )
             errors.append((int(kept[n]), 1, position, problem))
-    codes = list(values)
-    # Rows are built from lists: iterating numpy object arrays costs an object per cell.
-    rows = zip(*(values[code].tolist() for code in codes), strict=True)
-    typed = zip(*(column.tolist() for column in entered.values()), strict=True)
-    positions = {h: n for n, h in enumerate(entered)}
-    dated = any(start in values and end in values for start, end in DATE_RANGES)
-    as_json = zip(*(column.tolist() for column in members), strict=True)
     failing = failed.tolist()
-    for r, row_values, row_entered, row_json in zip(
-        kept.tolist(), rows, typed, as_json, strict=True
-    ):
-        record_values = dict(zip(codes, row_values, strict=True))
-        if dated:
-            late = _dates_in_order(result, sheet, header, header.row_index + 2 + r, record_values)
+    rows = kept.tolist()
+    if any(start in values and end in values for start, end in DATE_RANGES):
+        dates = {c: values[c].tolist() for pair in DATE_RANGES for c in pair if c in values}
+        for n, r in enumerate(rows):
+            row_dates = {code: column[n] for code, column in dates.items()}
+            late = _dates_in_order(result, sheet, header, header.row_index + 2 + r, row_dates)
             if late:
                 failing[r] = True
-                errors.extend((r, 2, n, problem) for n, problem in enumerate(late))
-        if not failing[r]:
-            record = Record(
-                sheet.name,
-                header.row_index + 2 + r,
-                record_values,
-                Entered(positions, row_entered),
-                "{" + ", ".join(row_json) + "}",
-            )
-            result.records.append(record)
+                errors.extend((r, 2, k, problem) for k, problem in enumerate(late))
+    accepted = [n for n, r in enumerate(rows) if not failing[r]]
+    chosen = np.array(accepted, dtype=np.int64)
+    block = _Block(
+        {code: column[chosen].tolist() for code, column in values.items()},
+        {h: column[chosen].tolist() for h, column in entered.items()},
+        [column[chosen].tolist() for column in members],
+    )
+    first_row = header.row_index + 2
+    result.records.extend(
+        Record(sheet.name, first_row + rows[n], block, k) for k, n in enumerate(accepted)
+    )
     result.errors.extend(problem for *_, problem in sorted(errors, key=lambda e: e[:3]))
     result.warnings.extend(problem for *_, problem in sorted(warnings, key=lambda e: e[:2]))
 
@@ -581,7 +671,20 @@ def _fraction_columns(header: Header, read: dict[int, _Column]) -> set[int]:
 def _factorize(cells: Sequence[object]) -> tuple[np.ndarray, list[object]]:
     """Codes of ``cells`` into their distinct values (by type and value: the number 1 and
     the flag True are different cells). A column of texts and empty cells is factorised
-    by pandas; any other by a dictionary."""
+    by Arrow, in order of first appearance as pandas does (Arrow refuses any other cell,
+    and a text no UTF-8 can hold); any other column by pandas or a dictionary. The
+    readers give no bytes, which Arrow would take for texts."""
+    try:
+        encoded = pa.array(cells, type=pa.string()).dictionary_encode()
+    except (pa.ArrowException, UnicodeError):
+        pass
+    else:
+        uniques = encoded.dictionary.to_pylist()
+        if encoded.null_count:
+            # Empty cells take the code after the texts', as below.
+            indices = pc.fill_null(encoded.indices, len(uniques))
+            return indices.to_numpy().astype(np.int64), [*uniques, None]
+        return encoded.indices.to_numpy().astype(np.int64), uniques
     array = _objects(cells)
     if pd.api.types.infer_dtype(array, skipna=False) == "string":
         # Texts only (a CSV column): nothing to tell apart from an empty cell.
@@ -623,6 +726,30 @@ class _Parsed:
     shown: list[str]
     lost_zero: np.ndarray
 
+    @classmethod
+    def of(
+        cls,
+        values: list[object],
+        failed: list[bool],
+        entered: list[str],
+        shown: list[str],
+        lost: list[bool],
+    ) -> _Parsed:
+        """From lists by distinct cell: the value or, where ``failed``, the problem's
+        text; the text as entered and as shown; whether an ИНН lost its leading zero."""
+        bad = np.array(failed, dtype=bool)
+        messages = _objects(values)
+        parsed = messages.copy()
+        parsed[bad] = None
+        return cls(
+            values=parsed,
+            messages=messages,
+            failed=bad,
+            entered=_objects(entered),
+            shown=shown,
+            lost_zero=np.array(lost, dtype=bool),
+        )
+
 
 class _Column:
     """One column of a sheet's rows: each row's code into the column's distinct cells
@@ -639,10 +766,10 @@ class _Column:
     def parsed(self, f: Field, fraction: bool) -> _Parsed:
         """Each distinct cell read as field ``f`` once (``fraction``: a column of Excel
         percentages)."""
+        if f.type is FieldType.INN:
+            return self._parsed_inns()
         values, failed, entered, shown, lost = [], [], [], [], []
-        # ИНН are checked all at once; every other type one distinct cell at a time.
-        inns = parse_inns(self.uniques, self.texts) if f.type is FieldType.INN else None
-        for n, (raw, text) in enumerate(zip(self.uniques, self.texts, strict=True)):
+        for raw, text in zip(self.uniques, self.texts, strict=True):
             if isinstance(raw, float) and (fraction or (f.type is FieldType.SHARE and 0 < raw < 1)):
                 raw = round(raw * 100, 9)
                 text = cell_text(raw)
@@ -651,28 +778,23 @@ class _Column:
                 entered.append(text)
             shown.append(text)
             try:
-                value = inns[n] if inns is not None else PARSERS[f.type](raw)
-                if isinstance(value, ValueProblem):
-                    raise value
-                values.append(value)
+                values.append(PARSERS[f.type](raw))
                 failed.append(False)
-                lost.append(inns is not None and inn_lost_leading_zero(raw))
             except ValueProblem as problem:
                 values.append(str(problem))
                 failed.append(True)
-                lost.append(False)
-        bad = np.array(failed, dtype=bool)
-        messages = _objects(values)
-        parsed = messages.copy()
-        parsed[bad] = None
-        return _Parsed(
-            values=parsed,
-            messages=messages,
-            failed=bad,
-            entered=_objects(entered),
-            shown=shown,
-            lost_zero=np.array(lost, dtype=bool),
-        )
+            lost.append(False)
+        return _Parsed.of(values, failed, entered, shown, lost)
+
+    def _parsed_inns(self) -> _Parsed:
+        """:meth:`parsed` of a column of ИНН: checked all at once, each cell's lost
+        leading zero told once."""
+        lost = [inn_lost_leading_zero(raw) for raw in self.uniques]
+        results = parse_inns(self.uniques, self.texts, lost)
+        failed = [isinstance(r, ValueProblem) for r in results]
+        values = [str(r) if bad else r for r, bad in zip(results, failed, strict=True)]
+        lost = [zero and not bad for zero, bad in zip(lost, failed, strict=True)]
+        return _Parsed.of(values, failed, list(self.texts), list(self.texts), lost)
 
 
 def _dates_in_order(
@@ -730,6 +852,8 @@ def _check_duplicates(result: ParsedFile) -> None:
     if result.kind in PERSON_KEYS:
         _check_duplicate_people(result)
         return
+    if _all_distinct(result.records):
+        return
     repeated: list[Record] = []
     seen: dict[tuple[object, ...], Record] = {}
     for record in result.records:
@@ -762,6 +886,33 @@ def _check_duplicates(result: ParsedFile) -> None:
     if repeated:
         dropped = {id(r) for r in repeated}
         result.records = [r for r in result.records if id(r) not in dropped]
+
+
+def _all_distinct(records: list[Record]) -> bool:
+    """Whether no two records share an identity key (see :func:`identity_keys`) in one
+    period: the common case, told column by column, each distinct cell keyed once."""
+    columns = Columns(records)
+    period = _key_codes(columns[PERIOD.code], lambda v: v)
+    named = [
+        period,
+        _key_codes(columns[REGION.code], lambda v: cached_territory_key(str(v or ""))),
+        _key_codes(columns[MUNICIPALITY.code], lambda v: cached_territory_key(str(v or ""))),
+        _key_codes(columns[ORG_NAME.code], lambda v: cached_name_key(str(v))),
+    ]
+    if pd.DataFrame(dict(enumerate(named))).duplicated().any():
+        return False
+    inn = _key_codes(columns["inn"], lambda v: v or None)
+    given = inn >= 0
+    keyed = pd.DataFrame({0: period[given], 1: inn[given]})
+    return not keyed.duplicated().any()
+
+
+def _key_codes(column: list[object], key: Callable[[object], object]) -> np.ndarray:
+    """Codes of ``key`` of each value of ``column`` (equal codes for equal keys; -1 for
+    a key of None), ``key`` called once per distinct value."""
+    codes, uniques = pd.factorize(_objects(column), use_na_sentinel=False)
+    keys, _ = pd.factorize(_objects([key(u) for u in uniques.tolist()]), use_na_sentinel=True)
+    return keys[codes] if len(keys) else codes
 
 
 def org_problem(file: str, record: Record, message: str) -> Problem:

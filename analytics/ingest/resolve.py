@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analytics.ingest.identity import (
@@ -42,7 +43,7 @@ from analytics.ingest.identity import (
     plausible,
     ranked,
 )
-from analytics.ingest.parse import Record, org_problem
+from analytics.ingest.parse import Columns, Record, org_problem
 from analytics.ingest.parse import cached_name_key as name_key
 from analytics.ingest.parse import cached_territory_key as territory_key
 from analytics.ingest.problems import Problem
@@ -123,6 +124,10 @@ class Resolver:
         self.choices = dict(choices or {})
         self.new_orgs = new_orgs
         self.move_orgs = move_orgs
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forget everything a plan read and decided."""
         self._territories: dict[tuple[str, int | None, str], int | None] = {}
         self._orgs: dict[int, _Org] = {}
         self._original: dict[int, tuple[object, ...]] = {}
@@ -138,6 +143,9 @@ class Resolver:
         self._municipality_names: dict[int, str] = {}
         self._new: list[int] = []
         self._new_aliases: dict[int, set[str]] = {}
+        # Names of the organisations rows are settled on without reading them (see
+        # _settled), for the messages of _check_one_row_per_organisation.
+        self._settled_names: dict[int, str] = {}
 
     # -- planning (reads only) ---------------------------------------------------------
 
@@ -145,24 +153,123 @@ class Resolver:
         """Where each record goes: an organisation id, a negative placeholder for a new
         organisation, or None for an unplaced row (listed in the plan)."""
         self._load_territories()
-        municipalities = self._municipalities_of(records)
-        self._load(records, municipalities)
-        plan = Plan(org_ids=[])
-        for record, municipality in zip(records, municipalities, strict=True):
-            plan.org_ids.append(self._place(record, municipality, plan))
+        columns = Columns(records)
+        municipalities = self._municipalities_of(columns)
+        plan = self._plan_rows(records, municipalities, self._settled(columns, municipalities))
+        if plan is None:
+            # A row placed by name on an organisation other rows name by ИНН: the rows
+            # are placed one by one in order, as they may change it for each other.
+            self._reset()
+            self._load_territories()
+            plan = self._plan_rows(records, municipalities, {})
+            assert plan is not None
         plan.new_organizations = len(self._new)
-        self._check_one_row_per_organisation(records, plan)
+        self._check_one_row_per_organisation(records, columns, plan)
         return plan
 
-    def _municipalities_of(self, records: Sequence[Record]) -> list[Place | None]:
+    def _plan_rows(
+        self,
+        records: Sequence[Record],
+        municipalities: list[Place | None],
+        settled: dict[int, int],
+    ) -> Plan | None:
+        """Place every row but the ``settled`` ones (row number → organisation id); None
+        where a row is placed on a settled organisation."""
+        rest = [n for n in range(len(records)) if n not in settled]
+        self._load([records[n] for n in rest], [municipalities[n] for n in rest])
+        plan = Plan(org_ids=[None] * len(records))
+        for n, org_id in settled.items():
+            plan.org_ids[n] = org_id
+        taken = set(settled.values())
+        for n in rest:
+            plan.org_ids[n] = self._place(records[n], municipalities[n], plan)
+            if plan.org_ids[n] in taken:
+                return None
+        return plan
+
+    def _settled(self, columns: Columns, municipalities: list[Place | None]) -> dict[int, int]:
+        """Rows of a form placed by ИНН on a stored organisation they change nothing of
+        (its municipality, name, ОГРН, and where the file describes it, its type and
+        district, are the row's), told by one query without reading the organisations:
+        most rows of a country's file. Rows whose organisation another row names (by
+        ИНН, ОГРН or the user's choice) are left to :meth:`_place`, as are all rows of
+        other kinds (a registry also marks what it names as registered)."""
+        if self.kind is not Kind.ORG_FORM or not len(columns):
+            return {}
+        records = columns.records
+        inns = [str(v) if v else None for v in columns["inn"]]
+        ogrns = [str(v) if v else None for v in columns["ogrn"]]
+        types = columns[ORG_TYPE.code]
+        districts = columns[DISTRICT.code]
+        type_given = [bool(t) for t in columns.typed(ORG_TYPE.header)]
+        district_given = [bool(t) for t in columns.typed(DISTRICT.header)]
+        frame = pd.DataFrame(
+            {
+                "n": np.arange(len(records), dtype=np.int64),
+                "inn": pd.Series(inns, dtype="object"),
+                "name": pd.Series([str(v) for v in columns[ORG_NAME.code]], dtype="object"),
+                "place": pd.array(
+                    [m if isinstance(m, int) else None for m in municipalities], dtype="Int64"
+                ),
+                "ogrn": pd.Series(ogrns, dtype="object"),
+                "org_type": pd.Series(
+                    [str(t) if t and g else None for t, g in zip(types, type_given, strict=True)],
+                    dtype="object",
+                ),
+                "district_key": pd.Series(
+                    [
+                        territory_key(str(d)) if d and g else None
+                        for d, g in zip(districts, district_given, strict=True)
+                    ],
+                    dtype="object",
+                ),
+                "chosen": [(r.sheet, r.row) in self.choices for r in records],
+            }
+        )
+        with registered(self.cur, "settling", frame):
+            found = self.cur.execute(
+                "SELECT s.n, o.org_id, o.name FROM settling s "
+                "JOIN organizations o ON o.inn = s.inn "
+                "WHERE NOT s.chosen AND o.municipality_id = s.place AND o.name = s.name "
+                "AND (s.ogrn IS NULL OR coalesce(o.ogrn, '') <> '') "
+                "AND (o.org_id IN (SELECT org_id FROM registry) OR ("
+                "(s.org_type IS NULL OR s.org_type = o.org_type) AND (s.district_key IS NULL "
+                "OR o.district_id = (SELECT any_value(d.district_id) FROM districts d "
+                "WHERE d.municipality_id = o.municipality_id AND d.name_key = s.district_key "
+                "HAVING count(*) = 1)))) "
+                "AND s.inn IN (SELECT inn FROM organizations WHERE inn IS NOT NULL "
+                "GROUP BY inn HAVING count(*) = 1) ORDER BY s.n"
+            ).fetchall()
+        settled = {int(n): int(o) for n, o, _ in found}
+        # An organisation another row may name is placed with that row, in order.
+        named = {inn for n, inn in enumerate(inns) if inn and n not in settled}
+        named_ogrns = {ogrn for n, ogrn in enumerate(ogrns) if ogrn and n not in settled}
+        chosen = {o for o in self.choices.values() if isinstance(o, int)}
+        stored = dict(
+            self.cur.execute(
+                "SELECT org_id, ogrn FROM organizations "
+                "WHERE org_id IN (SELECT unnest(CAST(? AS BIGINT[])))",
+                [sorted(set(settled.values()))],
+            ).fetchall()
+        )
+        kept = {
+            n: o
+            for n, o in settled.items()
+            if inns[n] not in named and o not in chosen and stored.get(o) not in named_ogrns
+        }
+        self._settled_names = {int(o): str(name) for n, o, name in found if int(n) in kept}
+        return kept
+
+    def _municipalities_of(self, columns: Columns) -> list[Place | None]:
         """The municipality of each record, looked up once per distinct (region,
         municipality) a file names: a country's file names a few thousand on 100,000 rows."""
         found: dict[tuple[object, object], Place | None] = {}
         places = []
-        for record in records:
-            named = (record.values.get(REGION.code), record.values.get(MUNICIPALITY.code))
+        for named in zip(columns[REGION.code], columns[MUNICIPALITY.code], strict=True):
             if named not in found:
-                found[named] = self._municipality_of(record.values)
+                found[named] = self._municipality_of(
+                    {REGION.code: named[0], MUNICIPALITY.code: named[1]}
+                )
             places.append(found[named])
         return places
 
@@ -541,24 +648,28 @@ class Resolver:
         self._new_aliases.setdefault(org_id, set()).add(written)
         self._index_name(org_id, written)
 
-    def _check_one_row_per_organisation(self, records: Sequence[Record], plan: Plan) -> None:
+    def _check_one_row_per_organisation(
+        self, records: Sequence[Record], columns: Columns, plan: Plan
+    ) -> None:
         """Two rows of one file placed on one organisation (for one period) are an error
         naming both: one of them is another organisation or a duplicate."""
         if self.kind not in (Kind.ORG_FORM, Kind.REGISTRY):
             return
-        first: dict[tuple[int, object], Record] = {}
-        for record, org_id in zip(records, plan.org_ids, strict=True):
+        periods = columns["period"] if self.kind is Kind.ORG_FORM else [None] * len(records)
+        first: dict[tuple[int, object], int] = {}
+        for n, (org_id, period) in enumerate(zip(plan.org_ids, periods, strict=True)):
             if org_id is None:
                 continue
-            key = (org_id, record.values.get("period") if self.kind is Kind.ORG_FORM else None)
-            earlier = first.setdefault(key, record)
-            if earlier is record:
+            m = first.setdefault((org_id, period), n)
+            if m == n:
                 continue
+            record, earlier = records[n], records[m]
             where = f"на листе «{earlier.sheet}» " if earlier.sheet else ""
+            known = self._orgs[org_id].name if org_id in self._orgs else self._settled_names[org_id]
             plan.errors.append(
                 self._problem(
                     record,
-                    f"строка относится к той же организации «{self._orgs[org_id].name}», что и "
+                    f"строка относится к той же организации «{known}», что и "
                     f"строка {earlier.row} {where}(«{earlier.values[ORG_NAME.code]}»); "
                     "исправьте одну из строк",
                 )

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from analytics.ingest.normalize import (
     ValueProblem,
     cell_text,
+    collapse,
     header_key,
     inn_check_digit,
     is_total_row,
@@ -336,3 +339,12 @@ def test_a_column_of_inns_read_at_once_gives_what_each_cell_read_alone_gives():
     ]
     assert together == [_outcome(c) for c in cells]
     assert together[:3] == ["1833383617", "1833383617", "0833383615"]
+
+
+@pytest.mark.parametrize("template", ["{}", "СОШ{}{}№ 1 "])
+def test_every_character_is_collapsed_as_the_whitespace_pattern_collapses_it(template):
+    # The pattern is the specification; collapse skips it for texts it would not change.
+    # Every whitespace and control character lies below U+3100.
+    for point in [*range(0x3100), 0xFEFF, 0x1F600]:
+        text = template.format(*[chr(point)] * template.count("{}"))
+        assert collapse(text) == re.sub(r"[\s\u00a0\u2007\u2009\u202f]+", " ", text).strip()

@@ -419,3 +419,13 @@ def test_a_registry_keeps_the_ogrn_and_a_later_row_is_known_by_it(fresh_db):
     assert fresh_db.query("SELECT name, inn, ogrn FROM organizations").values.tolist() == [
         ["МАОУ «Лицей № 15»", SCHOOL_15, ogrn]
     ]
+
+
+def test_rows_naming_one_school_by_name_and_by_inn_rename_it_in_file_order(fresh_db):
+    school = valid_inn(1)
+    upload(fresh_db, [org("МБОУ «СОШ № 1»", inn=school)], (*FORM_COLUMNS, "inn"))
+    rows = [org("МОУ «СОШ № 1»", period="2024"), org("МБОУ «СОШ № 1»", inn=school, period="2025")]
+    upload(fresh_db, rows, (*FORM_COLUMNS, "inn", "period"))
+    assert fresh_db.query("SELECT name FROM organizations")["name"].tolist() == ["МБОУ «СОШ № 1»"]
+    forms = fresh_db.query("SELECT DISTINCT org_id, count(*) OVER () AS n FROM form_values")
+    assert forms["n"].tolist() == [3]

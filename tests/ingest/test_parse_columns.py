@@ -1,0 +1,38 @@
+"""A sheet's column factorised into its distinct cells: every cell is its distinct
+value again, by type and value, however the column is made up."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from analytics.ingest.parse import _factorize
+
+COLUMNS = {
+    "texts": ["Да", "Нет", "Да", "", "Да"],
+    "texts and empty cells": [None, "Да", None, "Нет", "Да"],
+    "empty cells only": [None, None],
+    "no cells": [],
+    "a text no UTF-8 holds": ["Да", "\udc80", "Да"],
+    "numbers and flags": [1, True, 1.0, "1", None, False, 0],
+    "dates and texts": [date(2024, 9, 1), "01.09.2024", date(2024, 9, 1)],
+    "a missing number": ["12", float("nan"), "12"],
+}
+
+
+@pytest.mark.parametrize("cells", COLUMNS.values(), ids=COLUMNS.keys())
+def test_each_cell_of_a_column_is_its_distinct_value_by_type_and_value(cells):
+    codes, uniques = _factorize(cells)
+    # A NaN cell is the same object again (NaN equals nothing, itself included).
+    assert [(type(uniques[c]), uniques[c]) for c in codes] == [(type(c), c) for c in cells]
+
+
+@pytest.mark.parametrize("cells", COLUMNS.values(), ids=COLUMNS.keys())
+def test_a_columns_distinct_values_are_listed_once(cells):
+    _, uniques = _factorize(cells)
+    assert len({(type(u), repr(u)) for u in uniques}) == len(uniques)
+
+
+def test_a_column_of_texts_lists_its_values_in_order_of_first_appearance_and_blank_last():
+    assert _factorize([None, "Нет", "Да", None, "Нет"])[1] == ["Нет", "Да", None]
