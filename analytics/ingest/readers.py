@@ -21,6 +21,7 @@ from charset_normalizer import from_bytes
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
 from analytics.model.errors import MonitoringError
+from analytics.wording import formatting
 
 MB = 1024 * 1024
 DEFAULT_MAX_FILE_BYTES = 50 * MB
@@ -219,13 +220,19 @@ def decode_text(content: bytes) -> str:
     return content.decode(encoding, errors="replace")
 
 
+# Characters of each sample line the delimiter is told from.
+_SAMPLE_WIDTH = 4096
+
+
 def _read_csv(content: bytes) -> list[list[object]]:
     """The rows of a CSV file; broken quoting is refused at the line where it starts
     (see :func:`_swallowed_lines`), never read as something else."""
     text = decode_text(content)
     if "\x00" in text:
         raise UnreadableFile("файл не является текстовым CSV")
-    sample = "\n".join(line for line in _first_lines(text, 50) if line.strip())
+    # Cells cut short: the delimiter shows in the first characters of a line, and a cell
+    # longer than the csv module takes is refused by the reading below, at its line.
+    sample = "\n".join(line[:_SAMPLE_WIDTH] for line in _first_lines(text, 50) if line.strip())
     delimiter = _sniff_delimiter(sample)
     if '"' not in text:
         return _split_unquoted(text, delimiter)
@@ -285,6 +292,13 @@ def _split_unquoted(text: str, delimiter: str) -> list[list[object]]:
 def _csv_error_message(error: str, start: int, line: int) -> str:
     """The Russian reason for a ``csv.Error`` met in the record starting at line ``start``
     while reading line ``line``."""
+    if error.startswith("field larger than field limit") and line == start:
+        # The record is one line: no quote swallowed the file, the cell itself is that long.
+        return (
+            f"строка {start}: ячейка длиннее {formatting.integer(csv.field_size_limit())} "
+            "символов — в форме мониторинга таких не бывает; проверьте, что загружается "
+            "файл формы, а не выгрузка другой программы"
+        )
     if error.startswith(("unexpected end of data", "field larger than field limit")):
         # An opening quote never closed: the rest of the file went into one cell.
         return (

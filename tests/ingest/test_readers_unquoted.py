@@ -35,13 +35,35 @@ def test_a_csv_text_without_quotes_is_read_as_the_csv_module_reads_it(text):
     assert read_sheets("f.csv", text.encode("utf-8")) == [Sheet("", csv_module_rows(text))]
 
 
-def test_a_cell_longer_than_the_csv_module_takes_is_refused_as_it_refuses_it():
+TOO_LONG = (
+    "ячейка длиннее 131\u00a0072 символов — в форме мониторинга таких не бывает; проверьте, "
+    "что загружается файл формы, а не выгрузка другой программы"
+)
+
+
+@pytest.mark.parametrize("quote", ["", '"'], ids=["plain", "quoted"])
+def test_a_cell_longer_than_the_csv_module_takes_is_refused_at_its_line(quote):
     rows = "".join(f"МБОУ СОШ № {n};{n}\n" for n in range(60))  # past the delimiter's sample
-    text = "Наименование ОО;ИНН\n" + rows + "я" * (csv.field_size_limit() + 1) + ";1\n"
+    cell = quote + "я" * (csv.field_size_limit() + 1) + quote
+    text = "Наименование ОО;ИНН\n" + rows + cell + ";1\n"
+    with pytest.raises(UnreadableFile) as refused:
+        read_sheets("f.csv", text.encode("utf-8"))
+    assert str(refused.value) == f"строка 62: {TOO_LONG}"
+
+
+def test_a_cell_longer_than_the_csv_module_takes_among_the_first_lines_is_refused_at_its_line():
+    text = "Наименование ОО;ИНН\nМБОУ СОШ № 1;" + "я" * (csv.field_size_limit() + 1) + "\n"
+    with pytest.raises(UnreadableFile) as refused:
+        read_sheets("f.csv", text.encode("utf-8"))
+    assert str(refused.value) == f"строка 2: {TOO_LONG}"
+
+
+def test_an_opening_quote_never_closed_is_refused_at_the_line_it_starts():
+    text = 'Наименование ОО;ИНН\n"МБОУ СОШ № 1;1\n' + "МБОУ СОШ № 2;2\n" * 20_000
     with pytest.raises(UnreadableFile) as refused:
         read_sheets("f.csv", text.encode("utf-8"))
     assert str(refused.value) == (
-        "строка 62: незакрытая кавычка — ячейка начинается с кавычки, которая не закрыта до "
+        "строка 2: незакрытая кавычка — ячейка начинается с кавычки, которая не закрыта до "
         "конца файла; исправьте кавычки в этой строке"
     )
 
