@@ -5,7 +5,6 @@ with links to each school's profile."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
@@ -13,7 +12,6 @@ import pandas as pd
 import streamlit as st
 
 from analytics.compute import quality
-from analytics.documents.exports import table_csv, table_xlsx
 from analytics.ingest.load import Decisions, RollbackRefused
 from analytics.ingest.parse import Defaults
 from analytics.ingest.template import build_template
@@ -25,9 +23,8 @@ from analytics.store import audit
 from analytics.store.scope import Scope
 from analytics.wording import formatting
 from ui import matrix, person_bases_view, upload
-from ui.charts import slug
 from ui.page import ALL, ORG_CHOICE_LIMIT, Page, guarded, page
-from ui.tables import XLSX_MIME, table_downloads
+from ui.tables import table_downloads
 from ui.text import md
 
 NO_TYPE = ""
@@ -523,7 +520,7 @@ def _registry(ctx: Page) -> None:
         table = _registry_table(registry.head(limit), missing)
         st.dataframe(table, hide_index=True, width="stretch", key="registry_table")
         _shown_of(len(table), len(registry), "в файлах XLSX и CSV")
-        _downloads_when_clicked(
+        table_downloads(
             partial(_registry_table, registry, missing),
             "Реестр ОО",
             ctx.export_context(),
@@ -538,35 +535,6 @@ def _registry_table(registry: pd.DataFrame, missing: pd.DataFrame) -> pd.DataFra
     reported = ~registry["org_id"].isin(missing["org_id"])
     table["Форма за период"] = reported.map({True: "есть", False: "нет"}).to_list()
     return table
-
-
-def _downloads_when_clicked(
-    build: Callable[[], pd.DataFrame], name: str, context: list[str], key: str
-) -> None:
-    """The XLSX and CSV buttons of :func:`ui.tables.table_downloads` for a table too long
-    to build on every run: ``build`` makes the whole table only when a button is clicked."""
-    base = slug(name)
-    xlsx, csv = st.columns([1, 1], width=280, gap="small")
-    xlsx.download_button(
-        "XLSX",
-        lambda: table_xlsx(build(), name, context),
-        f"{base}.xlsx",
-        XLSX_MIME,
-        key=f"{key}_xlsx",
-        on_click="ignore",
-        icon=":material/download:",
-        help="Таблица Excel с оформлением и описанием фильтров",
-    )
-    csv.download_button(
-        "CSV",
-        lambda: table_csv(build()),
-        f"{base}.csv",
-        "text/csv",
-        key=f"{key}_csv",
-        on_click="ignore",
-        icon=":material/download:",
-        help="Текст с разделителем «;» для Excel",
-    )
 
 
 def _aliases(ctx: Page) -> None:
@@ -708,7 +676,7 @@ def _registers(ctx: Page) -> None:
     table = person_bases_view.summary_table(summary.head(ORG_CHOICE_LIMIT))
     st.dataframe(table, hide_index=True, width="stretch", key="registers_table")
     _shown_of(len(table), len(summary), "в файлах XLSX и CSV")
-    _downloads_when_clicked(
+    table_downloads(
         partial(person_bases_view.summary_table, summary),
         "Базы наставников и наставляемых",
         ctx.export_context(),

@@ -3,7 +3,7 @@ XLSX (header block with the filters, period and data version) or as CSV for Exce
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -16,7 +16,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def table_downloads(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Callable[[], pd.DataFrame],
     name: str,
     context: Iterable[str],
     key: str,
@@ -29,18 +29,24 @@ def table_downloads(
 ) -> None:
     """XLSX and CSV buttons for ``frame``; the files are made only when clicked.
 
+    ``frame`` may be a function that builds the table, for a table too long to build on
+    every run (a country's registry): it is called only when a button is clicked.
     ``export`` is the same table with numbers as numbers (the screen shows them as
     Russian text), written to the files instead of ``frame``; ``cell_formats`` and
     ``statuses`` (status codes per row) are passed on to :func:`table_xlsx`."""
     lines = list(context)
-    data = frame if export is None else export
+    source = frame if export is None else export
+
+    def data() -> pd.DataFrame:
+        return source() if callable(source) else source
+
     base = slug(name)
     percent = list(percent_columns)
     xlsx, csv = st.columns([1, 1], width=280, gap="small")
     xlsx.download_button(
         "XLSX",
         lambda: table_xlsx(
-            data,
+            data(),
             name,
             lines,
             percent_columns=percent,
@@ -57,7 +63,7 @@ def table_downloads(
     )
     csv.download_button(
         "CSV",
-        lambda: table_csv(data),
+        lambda: table_csv(data()),
         f"{base}.csv",
         "text/csv",
         key=f"{key}_csv",
