@@ -154,9 +154,9 @@ def crawl(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         original = ui.tables.table_downloads
 
         def recording(frame, name, context, key, **options):
-            exports.append(
-                (frame if options.get("export") is None else options["export"], name, list(context))
-            )
+            table = frame if options.get("export") is None else options["export"]
+            # A table built when its button is clicked is built here, to be read too.
+            exports.append((table() if callable(table) else table, name, list(context)))
             return original(frame, name, context, key, **options)
 
         patch.setattr(ui.tables, "table_downloads", recording)
