@@ -184,6 +184,7 @@ NO_TERRITORY_VALUES = {
     "review_submission",
     "round_completeness",
     "hierarchy",
+    "territories",
     "aliases",
     "remove_alias",
     "signoff",

@@ -415,9 +415,10 @@ def _territory_choices(
 def _territory_options(
     source: Source, level: Level, parent_id: int | None
 ) -> list[tuple[int, str]]:
-    # Once per data version for every session: a national hierarchy is 100,000 rows.
+    # Once per data version for every session, from the territories alone: a national
+    # hierarchy is 100,000 rows, its territories a few thousand.
     info = LEVEL_INFO[level]
-    rows = places.hierarchy(source)
+    rows = state.read(*source, "territories")
     if info.parent is not None:
         if parent_id is not None:
             rows = rows[rows[LEVEL_INFO[info.parent].key] == parent_id]

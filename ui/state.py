@@ -31,6 +31,7 @@ CACHED_READS = frozenset(
         "periods",
         "default_period",
         "hierarchy",
+        "territories",
         "indicators",
         "non_reporting",
         "findings",

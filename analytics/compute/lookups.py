@@ -5,6 +5,7 @@ organisations, uploads, who has not reported, an organisation's submitted values
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -71,6 +72,26 @@ def hierarchy(db: Database) -> pd.DataFrame:
         LEFT JOIN registry reg ON reg.org_id = o.org_id
         ORDER BY r.name, m.name, d.name NULLS FIRST, o.name
         """
+    )
+
+
+def territories(db: Database, org_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """The territories of :func:`hierarchy`'s organisations (of ``org_ids`` only, if
+    given): one row per distinct region, municipality and district, with their names;
+    a few thousand rows for a country where the hierarchy has 100,000."""
+    where = "WHERE o.org_id IN (SELECT unnest($1::BIGINT[]))" if org_ids is not None else ""
+    return db.query(
+        f"""
+        SELECT DISTINCT r.region_id, r.name AS region, m.municipality_id,
+            m.name AS municipality, d.district_id, d.name AS district
+        FROM organizations o
+        JOIN municipalities m USING (municipality_id)
+        JOIN regions r USING (region_id)
+        LEFT JOIN districts d USING (district_id)
+        {where}
+        ORDER BY region, municipality, district NULLS FIRST
+        """,
+        [list(org_ids)] if org_ids is not None else [],
     )
 
 

@@ -136,6 +136,13 @@ class View:
         """The organisations the principal may see, with their territories."""
         return _own(lookups.hierarchy(self.db), self.principal)
 
+    def territories(self) -> pd.DataFrame:
+        """The territories of the organisations the principal may see (the distinct
+        territory columns of :meth:`hierarchy`)."""
+        if self.principal.sees_every_organization:
+            return lookups.territories(self.db)
+        return lookups.territories(self.db, sorted(self.principal.org_ids))
+
     @cached_property
     def _window(self) -> CuratorWindow | None:
         """A curator's window on territory values (kept for the View's later reads); None

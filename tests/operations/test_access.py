@@ -31,7 +31,7 @@ from analytics.store import audit
 from analytics.store.db import Database
 from analytics.store.reset import table_counts
 from analytics.store.scope import Scope
-from tests.filemakers import csv_bytes, org, table
+from tests.filemakers import FULL_COLUMNS, csv_bytes, located_org, org, table
 from tests.registerfiles import (
     DEFAULTS,
     PERIOD,
@@ -77,6 +77,31 @@ def test_a_curator_sees_only_their_own_organisations_in_the_hierarchy(db: Databa
     view = View(db, curator_of(db, SCHOOL_1))
 
     assert view.hierarchy()["organization"].tolist() == [SCHOOL_1]
+
+
+def add_school_in_sarapul(db: Database) -> None:
+    school = table([located_org("МБОУ «СОШ № 9»", "г. Сарапул", period=PERIOD)], FULL_COLUMNS)
+    ingest_bytes(db, "сарапул.csv", csv_bytes(school), Kind.ORG_FORM)
+
+
+def test_a_curator_sees_only_the_territories_of_their_own_organisations(db: Database):
+    add_school_in_sarapul(db)
+
+    territories = View(db, curator_of(db, SCHOOL_1)).territories()
+
+    assert territories["municipality"].tolist() == ["г. Глазов"]
+
+
+def test_the_territories_are_those_of_the_hierarchy_one_row_each(db: Database):
+    add_school_in_sarapul(db)
+    view = as_role(db, Role.ADMIN)
+    columns = ["region_id", "region", "municipality_id", "municipality"]
+
+    territories = view.territories()
+
+    assert territories["municipality"].tolist() == ["г. Глазов", "г. Сарапул"]
+    expected = view.hierarchy()[columns].drop_duplicates().reset_index(drop=True)
+    assert territories[columns].equals(expected)
 
 
 def test_a_curators_organisation_rows_are_only_their_own(db: Database):
