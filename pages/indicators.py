@@ -56,7 +56,6 @@ def _breadcrumbs(ctx: Page) -> None:
             with_filters(f, region_id=None, municipality_id=None, district_id=None, org_id=None),
         )
     ]
-    h = ctx.places
     for column, level_filters in (
         ("region", lambda: with_filters(f, municipality_id=None, district_id=None, org_id=None)),
         ("municipality", lambda: with_filters(f, district_id=None, org_id=None)),
@@ -64,6 +63,8 @@ def _breadcrumbs(ctx: Page) -> None:
     ):
         value = getattr(f, f"{column}_id")
         if value is not None:
+            # Read only under a territory filter: the whole country's is 100,000 rows.
+            h = ctx.places
             name = h.loc[h[f"{column}_id"] == value, column]
             crumbs.append((str(name.iloc[0]) if len(name) else "—", level_filters()))
     if len(crumbs) == 1:

@@ -185,6 +185,7 @@ NO_TERRITORY_VALUES = {
     "round_completeness",
     "hierarchy",
     "territories",
+    "organizations_under",
     "aliases",
     "remove_alias",
     "signoff",

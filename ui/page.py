@@ -454,12 +454,8 @@ def _org_options(
         municipality_id=municipality_id,
         district_id=district_id,
     )
-    orgs = territory.keep(places.hierarchy(source))
-    if len(orgs) > ORG_CHOICE_LIMIT:
-        return len(orgs), []
-    return len(orgs), list(
-        zip(orgs["org_id"].astype(int).tolist(), orgs["organization"].tolist(), strict=True)
-    )
+    # Counted and listed in SQL: the hierarchy of a country is 100,000 rows.
+    return state.read(*source, "organizations_under", territory, ORG_CHOICE_LIMIT)
 
 
 def with_filters(filters: Filters, **changes: object) -> Filters:

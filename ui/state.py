@@ -32,6 +32,7 @@ CACHED_READS = frozenset(
         "default_period",
         "hierarchy",
         "territories",
+        "organizations_under",
         "indicators",
         "non_reporting",
         "findings",

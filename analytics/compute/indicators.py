@@ -34,7 +34,7 @@ from analytics.model.levels import (
     UNIT_LEVELS,
     Level,
 )
-from analytics.store.db import ALL_PERIODS, TOTAL_TERRITORY, Database
+from analytics.store.db import ALL_PERIODS, TOTAL_TERRITORY, Database, registered
 from analytics.store.scope import ORG_PLACES, Scope
 
 # Key column of each level, outermost first.
@@ -264,15 +264,21 @@ class _Names:
 
     def __init__(self, db: Database, wide: pd.DataFrame):
         self.tables: dict[str, pd.DataFrame] = {}
-        for i in UNIT_LEVELS:
-            # Organisations also bring their ИНН and type into the result.
-            more = ", inn, org_type" if i.level is Level.ORGANIZATION else ""
-            ids = wide[str(i.key)].dropna().unique().astype("int64").tolist()
-            self.tables[str(i.key)] = db.query(
-                f"SELECT {i.key} AS id, name{more} FROM {i.table} "
-                f"WHERE {i.key} IN (SELECT unnest($1::BIGINT[]))",
-                [ids],
-            )
+        cur = db.cursor()
+        try:
+            for i in UNIT_LEVELS:
+                # Organisations also bring their ИНН and type into the result.
+                more = ", inn, org_type" if i.level is Level.ORGANIZATION else ""
+                # Registered, not a list parameter: 100,000 ids as a parameter cost more
+                # than reading the whole table.
+                ids = pd.DataFrame({"id": wide[str(i.key)].dropna().unique().astype("int64")})
+                with registered(cur, "wanted_units", ids):
+                    self.tables[str(i.key)] = cur.execute(
+                        f"SELECT {i.key} AS id, name{more} FROM {i.table} "
+                        f"WHERE {i.key} IN (SELECT id FROM wanted_units)"
+                    ).df()
+        finally:
+            cur.close()
 
     def position(self, key: str, ids: np.ndarray) -> np.ndarray:
         """Row of each id in its table; -1 for a null or unknown id."""

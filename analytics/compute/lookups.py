@@ -95,6 +95,29 @@ def territories(db: Database, org_ids: Sequence[int] | None = None) -> pd.DataFr
     )
 
 
+def organizations_under(
+    db: Database, scope: Scope, limit: int
+) -> tuple[int, list[tuple[int, str]]]:
+    """How many organisations ``scope`` covers (its territory, type and ``org_ids``; not
+    its periods) and, when there are at most ``limit``, their (id, name) in the order of
+    :func:`hierarchy`; none above it. Counted in SQL: a country has 100,000."""
+    where, params = scope.where("p")
+    rows = db.query(
+        f"""
+        SELECT org_id, name, count(*) OVER () AS total
+        FROM {ORG_PLACES} p
+        WHERE TRUE {where}
+        ORDER BY region, municipality, district NULLS FIRST, name, org_id
+        LIMIT ?
+        """,
+        [*params, limit + 1],
+    )
+    total = int(rows["total"].iloc[0]) if len(rows) else 0
+    if total > limit:
+        return total, []
+    return total, list(zip(rows["org_id"].astype(int).tolist(), rows["name"].tolist(), strict=True))
+
+
 def find_territory(db: Database, level: str, name: str) -> int | None:
     """The id of a region, municipality or district named ``name`` (any spelling)."""
     info = LEVEL_INFO[Level(level)]

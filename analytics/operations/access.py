@@ -143,6 +143,14 @@ class View:
             return lookups.territories(self.db)
         return lookups.territories(self.db, sorted(self.principal.org_ids))
 
+    def organizations_under(self, scope: Scope, limit: int) -> tuple[int, list[tuple[int, str]]]:
+        """How many of the organisations the principal may see ``scope`` covers and, up
+        to ``limit`` of them, their (id, name) (see
+        :func:`~analytics.compute.lookups.organizations_under`)."""
+        if not self.principal.sees_every_organization:
+            scope = replace(scope, org_ids=self.principal.org_ids)
+        return lookups.organizations_under(self.db, scope, limit)
+
     @cached_property
     def _window(self) -> CuratorWindow | None:
         """A curator's window on territory values (kept for the View's later reads); None

@@ -104,6 +104,37 @@ def test_the_territories_are_those_of_the_hierarchy_one_row_each(db: Database):
     assert territories[columns].equals(expected)
 
 
+def test_the_organisations_under_a_territory_are_counted_and_listed_as_the_hierarchy_orders_them(
+    db: Database,
+):
+    add_school_in_sarapul(db)
+    view = as_role(db, Role.ADMIN)
+    hierarchy = view.hierarchy()
+
+    assert view.organizations_under(Scope(), 10) == (
+        3,
+        list(zip(hierarchy["org_id"], hierarchy["organization"], strict=True)),
+    )
+    assert [name for _, name in view.organizations_under(Scope(), 10)[1]] == [
+        SCHOOL_1,
+        SCHOOL_2,
+        "МБОУ «СОШ № 9»",
+    ]
+
+
+def test_more_organisations_under_a_territory_than_the_limit_are_counted_not_listed(db: Database):
+    add_school_in_sarapul(db)
+
+    assert as_role(db, Role.ADMIN).organizations_under(Scope(), 2) == (3, [])
+
+
+def test_a_curator_counts_only_their_own_organisations_under_a_territory(db: Database):
+    add_school_in_sarapul(db)
+    view = View(db, curator_of(db, SCHOOL_1))
+
+    assert view.organizations_under(Scope(), 10) == (1, [(org_id(db, SCHOOL_1), SCHOOL_1)])
+
+
 def test_a_curators_organisation_rows_are_only_their_own(db: Database):
     view = View(db, curator_of(db, SCHOOL_1))
 
