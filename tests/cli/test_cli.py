@@ -405,8 +405,13 @@ def test_the_samples_loaded_from_the_command_line_give_expected_json(tmp_path, c
 
 
 def python_m_analytics(*argv: str) -> subprocess.CompletedProcess[str]:
+    return finished([sys.executable, "-m", "analytics", *argv])
+
+
+def finished(command: list[str]) -> subprocess.CompletedProcess[str]:
+    """``command`` run to its end in the project's directory, its output as text."""
     return subprocess.run(
-        [sys.executable, "-m", "analytics", *argv],
+        command,
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -492,7 +497,7 @@ def test_python_m_analytics_writes_an_empty_json_array_on_one_line(db_path):
 def test_python_m_analytics_whose_reader_stops_early_ends_without_a_traceback(demo_db_path):
     # `… | head -c 100`: the reader goes after 100 bytes of the demo's 2.4 MB, long
     # before the output is written, so the process writes into a closed pipe.
-    done = subprocess.run(
+    done = finished(
         [
             "bash",
             "-o",
@@ -500,12 +505,6 @@ def test_python_m_analytics_whose_reader_stops_early_ends_without_a_traceback(de
             "-c",
             f'"{sys.executable}" -m analytics --db "{demo_db_path}" indicators --format csv '
             "| head -c 100 > /dev/null",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
+        ]
     )
     assert (done.returncode, done.stderr) == (1, "")

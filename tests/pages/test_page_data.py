@@ -136,13 +136,19 @@ def test_the_registry_tab_lists_who_has_not_reported_in_the_chosen_period(copy: 
     assert metrics["Не представили"] == formatting.organizations(len(expected))
 
 
-def test_a_territory_filter_narrows_the_data_quality_list(copy: Database):
-    period = lookups.periods(copy)[-1]
+def first_finding_place(copy: Database, period: str) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """The period's quality findings, the hierarchy by organisation and the municipality
+    of the first finding (the test is skipped where the demo has no finding)."""
     findings = quality.findings(copy, period)
     if findings.empty:
         pytest.skip("no quality findings in the demo data")
     place = lookups.hierarchy(copy).set_index("org_id")
-    municipality_id = int(place.loc[findings["org_id"].iloc[0], "municipality_id"])
+    return findings, place, int(place.loc[findings["org_id"].iloc[0], "municipality_id"])
+
+
+def test_a_territory_filter_narrows_the_data_quality_list(copy: Database):
+    period = lookups.periods(copy)[-1]
+    findings, place, municipality_id = first_finding_place(copy, period)
     in_municipality = findings["org_id"].map(place["municipality_id"]) == municipality_id
     if in_municipality.all():
         pytest.skip("every finding is in one municipality")
@@ -181,11 +187,7 @@ def test_with_a_municipality_chosen_the_quality_tab_lists_its_findings_again(
     import ui.page
 
     period = lookups.periods(copy)[-1]
-    findings = quality.findings(copy, period)
-    if findings.empty:
-        pytest.skip("no quality findings in the demo data")
-    place = lookups.hierarchy(copy).set_index("org_id")
-    municipality_id = int(place.loc[findings["org_id"].iloc[0], "municipality_id"])
+    findings, place, municipality_id = first_finding_place(copy, period)
     under = int((place["municipality_id"] == municipality_id).sum())
     monkeypatch.setattr(ui.page, "ORG_CHOICE_LIMIT", under)
     in_municipality = findings["org_id"].map(place["municipality_id"]) == municipality_id
