@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics.documents.outputs import Cells, Query
-from analytics.model.catalogue import INDICATORS
+from analytics.model.catalogue import INDICATORS, Kind
 from analytics.model.legend import YELLOW_RATIO_HIGHER, YELLOW_RATIO_LOWER, Status
 from analytics.model.levels import (
     LEVEL_INFO,
@@ -92,10 +92,21 @@ def _row_expressions() -> str:
 
 def _sums() -> str:
     return ",\n    ".join(
-        f"CAST(sum(n_{i.id}) AS DOUBLE) AS n_{i.id}, CAST(sum(d_{i.id}) AS DOUBLE) AS d_{i.id}, "
-        f"count(d_{i.id}) AS c_{i.id}"
+        f"{_sum(f'n_{i.id}', exact=i.kind is Kind.MEAN)} AS n_{i.id}, "
+        f"{_sum(f'd_{i.id}')} AS d_{i.id}, count(d_{i.id}) AS c_{i.id}"
         for i in INDICATORS
     )
+
+
+def _sum(column: str, exact: bool = False) -> str:
+    """The sum of ``column`` as DOUBLE. Counts add up exactly as integers. A mean's
+    numerator (satisfaction × participants) is fractional: added in floating point, it
+    depends on the order DuckDB's threads add it, so a mean on its target (80,0 %) could
+    come out a hair under it and turn into a deficit on the next run; ``exact`` adds it
+    as a decimal (six places hold every value a form gives)."""
+    if exact:
+        column = f"CAST({column} AS DECIMAL(18, 6))"
+    return f"CAST(sum({column}) AS DOUBLE)"
 
 
 def _own() -> str:

@@ -20,7 +20,8 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -147,7 +148,7 @@ def _write_query(query: Query, columns: Sequence[str], fmt: str, out: TextIO) ->
     descriptor = _descriptor(out)
     with tempfile.TemporaryDirectory(prefix="monitoring-out-") as directory:
         target = Path(directory) / f"out.{fmt}"
-        with query.db.snapshot() as db:
+        with _threads_kept(query.db), query.db.snapshot() as db:
             cur = db.cursor()
             try:
                 sql, params = query.prepare(cur, cells)
@@ -159,6 +160,10 @@ def _write_query(query: Query, columns: Sequence[str], fmt: str, out: TextIO) ->
                     f"COPY (SELECT {selected} FROM ({sql})) TO '{_literal(str(target))}' "
                     f"({_options(fmt)}, PRESERVE_ORDER true, USE_TMP_FILE false)"
                 )
+                # One thread writes the prepared rows: in their order with no reordering
+                # buffer (a country's 4.6 million rows held 1.4 GB more on two threads),
+                # and no slower, since the work is formatting.
+                cur.execute("SET threads = 1")
                 if descriptor is None:
                     cur.execute(copy, params)
                 else:
@@ -172,6 +177,34 @@ def _write_query(query: Query, columns: Sequence[str], fmt: str, out: TextIO) ->
             out.write(_EMPTY_ARRAY.decode())
             return
         _pass_on(target, out)
+
+
+@contextmanager
+def _threads_kept(db: Database) -> Iterator[None]:
+    """DuckDB's thread count as it was before the block, once the block is over.
+
+    Set outside the block's read transaction: when the block fails, that transaction
+    refuses every statement until it is rolled back. Only the command line writes a
+    :class:`Query`, so no other reader shares the setting meanwhile. A failed restore
+    never hides the block's own error.
+    """
+    threads = int(db.scalar("SELECT current_setting('threads')"))
+    restore = f"SET threads = {threads}"
+    try:
+        yield
+    except BaseException:
+        with suppress(duckdb.Error):
+            _execute(db, restore)
+        raise
+    _execute(db, restore)
+
+
+def _execute(db: Database, sql: str) -> None:
+    cur = db.cursor()
+    try:
+        cur.execute(sql)
+    finally:
+        cur.close()
 
 
 # DuckDB writes an empty JSON array over three lines; it is written as one, as before.

@@ -306,6 +306,20 @@ def test_a_municipality_whose_denominators_are_all_zero_has_no_value_and_no_defi
     assert deficits(frame)["indicator"].tolist().count("mentor_load") == 0
 
 
+def test_a_weighted_mean_exactly_on_its_target_is_no_deficit(fresh_db):
+    # 80,1 + 79,8 + 80,1 in floating point is 239,99999999999997: the mean would come
+    # out a hair under 80,0 % and count as a deficit.
+    schools = [
+        located_org(f"Школа {n}", ALPHA, mentors=1, mentees=0, satisfaction_pct=pct)
+        for n, pct in enumerate((80.1, 79.8, 80.1), 1)
+    ]
+    ingest_bytes(fresh_db, "f.csv", csv_bytes(table(schools, FULL_COLUMNS)))
+    frame = compute(fresh_db, Scope(levels=(Level.MUNICIPALITY,), indicators=("satisfaction",)))
+    row = the_row(frame, "satisfaction", "municipality")
+    assert (row["numerator"], row["denominator"], row["value"]) == (240.0, 3.0, 80.0)
+    assert (row["status"], bool(row["deficit"])) == ("green", False)
+
+
 def test_a_registry_organisation_without_a_form_lowers_only_the_reporting_rate(fixture_frame):
     b3 = fixture_frame[fixture_frame["organization"] == "Школа Б3"]
     reporting = b3[b3["indicator"] == "reporting"].iloc[0]

@@ -4,8 +4,10 @@ import csv
 import io
 import json
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from analytics.compute.indicators import OUTPUT_COLUMNS, Scope, compute, deficits, output_table
 from analytics.compute.targets import set_target
@@ -128,3 +130,24 @@ def test_a_query_with_parameters_is_written_in_the_order_of_its_select(fresh_db)
     rows = list(csv.reader(io.StringIO(text)))
     assert [int(row[0]) for row in rows[1:]] == list(range(300000))
     assert rows[2] == ["1", "школа 1"]
+
+
+def test_writing_a_query_leaves_duckdbs_threads_as_they_were_even_when_it_fails(fresh_db):
+    # The rows are written on one thread; the reads after it run on all of them again.
+    cur = fresh_db.cursor()
+    try:
+        cur.execute("SET threads = 3")
+    finally:
+        cur.close()
+
+    def prepare(cur, cells):
+        return "SELECT CAST('не число' AS INTEGER) AS n", {}
+
+    with pytest.raises(duckdb.ConversionException):
+        written(outputs.Query(fresh_db, prepare), ["n"], "csv")
+    written(outputs.Query(fresh_db, lambda cur, cells: ("SELECT 1 AS n", {})), ["n"], "csv")
+    cur = fresh_db.cursor()
+    try:
+        assert cur.execute("SELECT current_setting('threads')").fetchall() == [(3,)]
+    finally:
+        cur.close()

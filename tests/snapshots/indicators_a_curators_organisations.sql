@@ -70,7 +70,7 @@ grouped AS (
     CAST(sum(n_mentor_load) AS DOUBLE) AS n_mentor_load, CAST(sum(d_mentor_load) AS DOUBLE) AS d_mentor_load, count(d_mentor_load) AS c_mentor_load,
     CAST(sum(n_completion) AS DOUBLE) AS n_completion, CAST(sum(d_completion) AS DOUBLE) AS d_completion, count(d_completion) AS c_completion,
     CAST(sum(n_students_mentored) AS DOUBLE) AS n_students_mentored, CAST(sum(d_students_mentored) AS DOUBLE) AS d_students_mentored, count(d_students_mentored) AS c_students_mentored,
-    CAST(sum(n_satisfaction) AS DOUBLE) AS n_satisfaction, CAST(sum(d_satisfaction) AS DOUBLE) AS d_satisfaction, count(d_satisfaction) AS c_satisfaction
+    CAST(sum(CAST(n_satisfaction AS DECIMAL(18, 6))) AS DOUBLE) AS n_satisfaction, CAST(sum(d_satisfaction) AS DOUBLE) AS d_satisfaction, count(d_satisfaction) AS c_satisfaction
     FROM per_org
     GROUP BY GROUPING SETS ((period), (period, region_id), (period, region_id, municipality_id), (period, region_id, municipality_id, district_id))
     UNION ALL BY NAME
