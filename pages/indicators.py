@@ -129,6 +129,11 @@ def body() -> None:
     _registers(ctx)
 
 
+# The levels compared above the organisations: read without the organisations (100,000
+# rows at country), which are read only where the comparison comes down to them.
+_TERRITORY_LEVELS = (Level.TOTAL, Level.REGION, Level.MUNICIPALITY, Level.DISTRICT)
+
+
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs=HASH_FUNCS)
 def _figures(
     source: Source, scope: Scope, filters: Filters
@@ -136,11 +141,26 @@ def _figures(
     """The row of the whole ``scope``, the level compared under ``filters`` and its
     units' rows (:func:`unit_rows`): once per data version and role for every session,
     so a page view does not read the rows of every organisation of the country."""
-    frame = state.read(*source, "indicators", scope)
+    frame = state.read(*source, "indicators", replace(scope, levels=_TERRITORY_LEVELS))
     f = filters
-    territory = places.under(source, f.region_id, f.municipality_id, f.district_id)
+    # The territories decide the level as the hierarchy would: a few thousand rows of
+    # the same territory columns instead of the 100,000 organisations.
+    territory = Scope(
+        region_id=f.region_id, municipality_id=f.municipality_id, district_id=f.district_id
+    ).keep(state.read(*source, "territories"))
     split = useful_breakdown(f, territory, frame)
-    return frame[frame["level"] == Level.TOTAL], split, unit_rows(frame, split)
+    if split.level is not Level.ORGANIZATION:
+        units = frame
+    else:
+        units = state.read(*source, "indicators", _units_scope(scope, split))
+    return frame[frame["level"] == Level.TOTAL], split, unit_rows(units, split)
+
+
+def _units_scope(scope: Scope, split: Breakdown) -> Scope:
+    """``scope`` narrowed to the levels that hold ``split``'s units."""
+    if split.level is Level.ORGANIZATION:
+        return replace(scope, levels=(Level.ORGANIZATION,))
+    return replace(scope, levels=_TERRITORY_LEVELS)
 
 
 def unit_rows(frame: pd.DataFrame, split: Breakdown) -> pd.DataFrame:
@@ -157,7 +177,7 @@ def _bars(
 ) -> charts.Spec:
     """The bars of ``split``'s units, built once for every session (keyed on what they are
     built from, cheaper to hash than the rows)."""
-    rows = unit_rows(state.read(*source, "indicators", scope), split)
+    rows = unit_rows(state.read(*source, "indicators", _units_scope(scope, split)), split)
     return charts.bars_spec(rows, indicator_id, title, subtitle)
 
 
