@@ -658,8 +658,8 @@ FROM (
 
 
 def org_values_sql(scope: Scope, indicator_id: str) -> tuple[str, list[object]]:
-    """One indicator's value for each organisation of ``scope`` and period, as SQL and its
-    positional parameters, for queries that go on in DuckDB: columns ``org_id``,
+    """One indicator's value for each organisation of ``scope`` in each of its periods, as
+    SQL and its positional parameters, for queries that go on in DuckDB: columns ``org_id``,
     ``period``, ``value`` (null where the organisation has none), ``target`` and
     ``meets`` (the value meets the target). Values, targets and ``meets`` are those of
     :func:`compute`'s organisation rows (``meets`` where their status is green)."""

@@ -105,7 +105,8 @@ def test_a_share_over_100_percent_adds_five_point_bins_up_to_it(fresh_db: Databa
 
 
 def test_meeting_the_target_is_judged_against_each_territorys_own_target(db: Database):
-    set_target(db, "teachers_involved", 60, level=Level.MUNICIPALITY, territory_id=_beta(db))
+    beta = find_territory(db, "municipality", BETA)
+    set_target(db, "teachers_involved", 60, level=Level.MUNICIPALITY, territory_id=beta)
 
     found = binned(db, Scope(), PERIOD, "teachers_involved")
 
@@ -114,12 +115,6 @@ def test_meeting_the_target_is_judged_against_each_territorys_own_target(db: Dat
     frame = compute(db, Scope(periods=(PERIOD,), levels=(Level.ORGANIZATION,)))
     rows = frame[frame["indicator"] == "teachers_involved"]
     assert found.meets == int((rows["status"] == "green").sum())
-
-
-def _beta(db: Database) -> int:
-    territory = find_territory(db, "municipality", BETA)
-    assert territory is not None
-    return territory
 
 
 def mentor_loads(db: Database, mentees: list[int]) -> None:
