@@ -10,7 +10,7 @@ import streamlit as st
 
 from analytics.documents import exports
 from analytics.model import legend
-from analytics.model.catalogue import FEATURED, INDICATORS, INDICATORS_BY_ID
+from analytics.model.catalogue import FEATURED, INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.model.levels import Level
 from analytics.store.scope import Scope
 from analytics.wording import formatting
@@ -125,8 +125,13 @@ def body() -> None:
 
     _ranking(ctx, rows, indicator_id, split.level)
     if split.level is not Level.ORGANIZATION:
-        _distribution(ctx, source, scope, indicator_id)
+        _distribution(ctx, source, scope, indicator_id, float(row["target"]))
     _registers(ctx)
+
+
+# The levels compared above the organisations: read without the organisations (100,000
+# rows at country), which are read only where the comparison comes down to them.
+_TERRITORY_LEVELS = (Level.TOTAL, Level.REGION, Level.MUNICIPALITY, Level.DISTRICT)
 
 
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs=HASH_FUNCS)
@@ -136,11 +141,26 @@ def _figures(
     """The row of the whole ``scope``, the level compared under ``filters`` and its
     units' rows (:func:`unit_rows`): once per data version and role for every session,
     so a page view does not read the rows of every organisation of the country."""
-    frame = state.read(*source, "indicators", scope)
+    frame = state.read(*source, "indicators", replace(scope, levels=_TERRITORY_LEVELS))
     f = filters
-    territory = places.under(source, f.region_id, f.municipality_id, f.district_id)
+    # The territories decide the level as the hierarchy would: a few thousand rows of
+    # the same territory columns instead of the 100,000 organisations.
+    territory = Scope(
+        region_id=f.region_id, municipality_id=f.municipality_id, district_id=f.district_id
+    ).keep(state.read(*source, "territories"))
     split = useful_breakdown(f, territory, frame)
-    return frame[frame["level"] == Level.TOTAL], split, unit_rows(frame, split)
+    if split.level is not Level.ORGANIZATION:
+        units = frame
+    else:
+        units = state.read(*source, "indicators", _units_scope(scope, split))
+    return frame[frame["level"] == Level.TOTAL], split, unit_rows(units, split)
+
+
+def _units_scope(scope: Scope, split: Breakdown) -> Scope:
+    """``scope`` narrowed to the levels that hold ``split``'s units."""
+    if split.level is Level.ORGANIZATION:
+        return replace(scope, levels=(Level.ORGANIZATION,))
+    return replace(scope, levels=_TERRITORY_LEVELS)
 
 
 def unit_rows(frame: pd.DataFrame, split: Breakdown) -> pd.DataFrame:
@@ -157,7 +177,7 @@ def _bars(
 ) -> charts.Spec:
     """The bars of ``split``'s units, built once for every session (keyed on what they are
     built from, cheaper to hash than the rows)."""
-    rows = unit_rows(state.read(*source, "indicators", scope), split)
+    rows = unit_rows(state.read(*source, "indicators", _units_scope(scope, split)), split)
     return charts.bars_spec(rows, indicator_id, title, subtitle)
 
 
@@ -229,10 +249,15 @@ def _ranking(ctx: Page, rows: pd.DataFrame, indicator_id: str, level: Level) -> 
         _narrow(ctx, level, int(ranked.loc[selected[0], "key"]))
 
 
-def _distribution(ctx: Page, source: Source, scope: Scope, indicator_id: str) -> None:
+def _distribution(
+    ctx: Page, source: Source, scope: Scope, indicator_id: str, target: float
+) -> None:
     st.subheader("Распределение организаций")
     title = f"{INDICATORS_BY_ID[indicator_id].short}: распределение организаций"
-    fig, meets, count = _histogram(source, scope, indicator_id, title, ctx.caption())
+    period = str(ctx.filters.period)
+    fig, meets, count = _histogram(
+        source, scope, period, indicator_id, target, title, ctx.caption()
+    )
     if fig is None:
         st.info("Нет значений по организациям.")
         return
@@ -243,31 +268,61 @@ def _distribution(ctx: Page, source: Source, scope: Scope, indicator_id: str) ->
 
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs=HASH_FUNCS)
 def _histogram(
-    source: Source, scope: Scope, indicator_id: str, title: str, subtitle: str
+    source: Source,
+    scope: Scope,
+    period: str,
+    indicator_id: str,
+    target: float,
+    title: str,
+    subtitle: str,
 ) -> tuple[charts.Spec | None, int, int]:
-    """The histogram of the organisations' values (None where none has one), how many
-    of them meet the target, and how many there are; built once for every session (a
-    country's is 100,000 values)."""
-    frame = state.read(*source, "indicators", scope)
-    orgs = frame[frame["level"] == Level.ORGANIZATION].dropna(subset=["value"])
-    if orgs.empty:
+    """The histogram of the organisations' values with the ``target`` line (None where
+    none has a value), how many of them meet their target, and how many there are;
+    binned by the engine (a country's 100,000 values never leave it) and built once for
+    every session."""
+    found = state.read(*source, "distribution", scope, period, indicator_id)
+    if not found.count:
         return None, 0, 0
     indicator = INDICATORS_BY_ID[indicator_id]
+    lows, highs = found.edges[:-1], found.edges[1:]
     fig = go.Figure(
-        go.Histogram(
-            x=orgs["value"],
-            nbinsx=20,
+        go.Bar(
+            x=[(low + high) / 2 for low, high in zip(lows, highs, strict=True)],
+            y=list(found.counts),
+            # The one bin of values all equal has no width: drawn a unit wide to be seen.
+            width=[(high - low) or 1.0 for low, high in zip(lows, highs, strict=True)],
             marker_color=legend.TARGET_CSS,
-            hovertemplate="%{x}: %{y} ОО<extra></extra>",
+            hovertext=_bin_labels(indicator, found.edges, found.counts),
+            hoverinfo="text",
         )
     )
+    fig.update_layout(bargap=0)
     # The label goes above the plot, never on a bar.
-    charts.target_line(fig, indicator, float(orgs["target"].iloc[0]), vertical=True)
+    charts.target_line(fig, indicator, target, vertical=True)
     fig.update_xaxes(title=indicator.unit)
     fig.update_yaxes(title="число ОО")
     # As Streamlit sends a figure: its dict, not validated again.
     spec = charts.themed(fig, title, subtitle, height=380).to_dict()
-    return spec, int((orgs["status"] == "green").sum()), len(orgs)
+    return spec, found.meets, found.count
+
+
+def _bin_labels(
+    indicator: Indicator, edges: tuple[float, ...], counts: tuple[int, ...]
+) -> list[str]:
+    """«от 50 % до 55 %: 1 234 ОО» for each bin, its edges with as few decimals as
+    show them exactly (at most three)."""
+    decimals = next((d for d in range(3) if all(abs(round(e, d) - e) < 1e-9 for e in edges)), 3)
+
+    def edge(value: float) -> str:
+        if indicator.is_percent:
+            return formatting.percent(value, decimals)
+        return formatting.number(value, decimals)
+
+    labels = []
+    for low, high, n in zip(edges[:-1], edges[1:], counts, strict=True):
+        span = edge(low) if low == high else f"от {edge(low)} до {edge(high)}"
+        labels.append(f"{span}: {formatting.integer(n)} ОО")
+    return labels
 
 
 def _registers(ctx: Page) -> None:

@@ -150,6 +150,7 @@ def test_frames_are_registered_only_through_the_helper_that_never_masks_an_error
 # View methods that return territory values (for a curator through their window).
 TERRITORY_VIEW_METHODS = {
     "indicators",
+    "distribution",
     "findings",
     "plan_vs_actual",
     "decision_progress",

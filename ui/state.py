@@ -34,6 +34,7 @@ CACHED_READS = frozenset(
         "territories",
         "organizations_under",
         "indicators",
+        "distribution",
         "non_reporting",
         "findings",
         "form_values",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import pairwise
 
@@ -666,6 +666,38 @@ FROM (
             organization, n_{n} AS numerator, d_{n} AS denominator, target_{n} AS target,
             CASE WHEN d_{n} > 0 THEN $factor_{n} * n_{n} / d_{n} END AS value
         FROM output_rows WHERE block = $block_{block}))"""
+
+
+def org_values_sql(scope: Scope, indicator_id: str) -> tuple[str, list[object]]:
+    """One indicator's value for each organisation of ``scope`` in each of its periods, as
+    SQL and its positional parameters, for queries that go on in DuckDB: columns ``org_id``,
+    ``period``, ``value`` (null where the organisation has none), ``target`` and
+    ``meets`` (the value meets the target). Values, targets and ``meets`` are those of
+    :func:`compute`'s organisation rows (``meets`` where their status is green)."""
+    n = next(k for k, i in enumerate(INDICATORS) if i.id == indicator_id)
+    indicator = INDICATORS[n]
+    wide, params = indicator_sql(replace(scope, levels=(Level.ORGANIZATION,)))
+    named: dict[str, object] = {
+        f"indicator_{n}": indicator.id,
+        f"factor_{n}": float(indicator.factor),
+        f"default_{n}": float(indicator.target),
+    }
+    joins, (overrides,) = _target_joins(scope, [n], named)
+    meets = ">=" if indicator.better == "higher" else "<="
+    # The wide query's parameters are positional, so the named ones below become
+    # positional too, in the order they are written after it.
+    tail = f"""
+SELECT org_id, period, value, target, value {meets} target AS meets
+FROM (
+    SELECT w.org_id, w.period,
+        CASE WHEN w.d_{indicator.id} > 0
+            THEN $factor_{n} * w.n_{indicator.id} / w.d_{indicator.id} END AS value,
+        coalesce({", ".join([*overrides, f"$default_{n}"])}) AS target
+    FROM w
+    {joins})"""
+    names = re.findall(r"\$(\w+)", tail)
+    sql = f"WITH w AS ({wide})" + re.sub(r"\$\w+", "?", tail)
+    return sql, [*params, *(named[name] for name in names)]
 
 
 def _used(sql: str, named: dict[str, object]) -> dict[str, object]:

@@ -71,6 +71,27 @@ class Phrase:
 
 
 @dataclass(frozen=True)
+class Bins:
+    """How the organisations' values of an indicator are binned for their distribution.
+
+    With a ``width``: ``count`` bins of that width from ``start`` (5 points over 0–100 for
+    a percentage), followed by more of the same width as far as the largest value where
+    it lies beyond them (a share over 100 % is possible where a form breaks a
+    consistency rule). Without one: ``count`` equal bins from the least value to the
+    largest, or a single bin where all values are equal. A bin holds its lower edge but
+    not its upper one; the last bin holds both (a value of exactly 100 % is in 95–100).
+    """
+
+    count: int
+    width: float | None = None
+    start: float = 0.0
+
+
+PERCENT_BINS = Bins(count=20, width=5.0)
+EQUAL_BINS = Bins(count=20)
+
+
+@dataclass(frozen=True)
 class Indicator:
     """One indicator, with every trait the pages and documents read of it.
 
@@ -106,6 +127,11 @@ class Indicator:
     @property
     def is_percent(self) -> bool:
         return self.unit == "%"
+
+    @property
+    def bins(self) -> Bins:
+        """How its organisations' values are binned: by its unit."""
+        return PERCENT_BINS if self.is_percent else EQUAL_BINS
 
     @property
     def coverage(self) -> bool:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from analytics.compute import lookups, person_bases, quality, trajectories
 from analytics.compute.disclosure import CuratorWindow, territory_values
+from analytics.compute.distribution import Distribution, binned, binned_rows
 from analytics.compute.indicators import compute
 from analytics.compute.targets import list_targets, remove_target, set_target
 from analytics.documents.deck import build_deck
@@ -174,6 +175,27 @@ class View:
         """:func:`~analytics.compute.indicators.compute` for the scope; for a curator, through their
         window (:meth:`~analytics.compute.disclosure.CuratorWindow.values`)."""
         return self._values(self.db, scope)
+
+    @territory_values
+    def distribution(self, scope: Scope, period: str, indicator_id: str) -> Distribution:
+        """How the values of ``indicator_id`` are distributed over the organisations of
+        ``scope`` in ``period`` (see :func:`~analytics.compute.distribution.binned`);
+        a curator's cover their own organisations only, read through their window and
+        binned the same way."""
+        if self._window is None:
+            return binned(self.db, scope, period, indicator_id)
+        own = self.principal.org_ids
+        rows = self._values(
+            self.db,
+            replace(
+                scope,
+                periods=(period,),
+                levels=(Level.ORGANIZATION,),
+                indicators=(indicator_id,),
+                org_ids=own if scope.org_ids is None else own & scope.org_ids,
+            ),
+        )
+        return binned_rows(self.db, rows, indicator_id)
 
     def non_reporting(self, period: str, scope: Scope | None = None) -> pd.DataFrame:
         """Registry organisations of ``scope`` without a form for ``period``."""

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
+
+from analytics.compute import lookups
+from analytics.compute.indicators import compute
 from analytics.documents.images import CHROMIUM_VARIABLE, UNAVAILABLE_MESSAGE
+from analytics.model.levels import Level
+from analytics.store.scope import Scope
 from tests.apptest import assert_clean, open_page
 
 PAGE = "pages/indicators.py"
@@ -17,3 +25,25 @@ def test_without_chromium_the_page_says_once_that_chart_images_are_unavailable(c
     assert len(at.get("plotly_chart")) >= 2
     assert [c.value for c in at.main.caption].count(UNAVAILABLE_MESSAGE) == 1
     assert "PNG" not in [b.label for b in at.get("download_button")]
+
+
+def test_the_distribution_shows_numpys_histogram_of_the_organisations_values(copy):
+    at = open_page(PAGE, {"ind": "teachers_involved"})
+
+    assert_clean(at)
+    period = lookups.default_period(copy)
+    frame = compute(copy, Scope(periods=(period,), levels=(Level.ORGANIZATION,)))
+    rows = frame[(frame["indicator"] == "teachers_involved") & frame["value"].notna()]
+    counts, _ = np.histogram(rows["value"], bins=20, range=(0, 100))
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    bars = next(
+        c["data"][0] for c in charts if "распределение организаций" in c["layout"]["title"]["text"]
+    )
+    assert bars["y"] == [int(c) for c in counts]
+    assert bars["width"] == [5.0] * 20
+    most = int(np.argmax(counts))
+    assert bars["hovertext"][most] == (
+        f"от {5 * most}\u00a0% до {5 * most + 5}\u00a0%: {counts[most]} ОО"
+    )
+    meets = int((rows["status"] == "green").sum())
+    assert f"Достигли цели {meets} из {len(rows)} организаций." in [c.value for c in at.caption]
