@@ -191,6 +191,27 @@ def _ratio(value: float | None, target: float) -> str:
     return f"{value:.2f} = {value / target:.2f}× цели"
 
 
+def _ratio_row(
+    row,
+    figure: str,
+    size: str,
+    seconds: tuple[float, float],
+    limit: float | None = None,
+    detail: str = "",
+):
+    """A row of the ratio of ``seconds`` (ours, the reference's) against ``limit`` (none
+    for a floor, which is shown, not judged)."""
+    ours, reference = seconds
+    ratio = ours / reference
+    return row(
+        figure,
+        size,
+        f"{ratio:.1f}× ({ours:.2f} с / {reference:.3f} с{detail})",
+        "—" if limit is None else f"≤ {limit:g}×",
+        None if limit is None else ratio <= limit,
+    )
+
+
 def rows(results: dict, row) -> list:
     """The issue's table as rows of :func:`benchmarks.run.table` (``row``: its Row)."""
     out = []
@@ -200,68 +221,60 @@ def rows(results: dict, row) -> list:
         i = r.get("issue")
         if not i:
             continue
-        g = i["ingest"]
-        ratio = g["process_s"] / g["reader_s"]
+        g, n = i["ingest"], i["indicators"]
         out.append(
-            row(
+            _ratio_row(
+                row,
                 "issue: ingest одного CSV (весь процесс) / DuckDB read_csv",
                 size,
-                f"{ratio:.1f}× ({g['process_s']:.2f} с / {g['reader_s']:.3f} с, "
-                f"{g['rows']:,} строк)",
-                f"≤ {INGEST_RATIO:g}×",
-                ratio <= INGEST_RATIO,
+                (g["process_s"], g["reader_s"]),
+                INGEST_RATIO,
+                f", {g['rows']:,} строк",
             )
         )
         if g.get("start_s"):
             # The floor: no ingest process takes less than starting Python and importing
             # the engine.
-            ratio = g["start_s"] / g["reader_s"]
             out.append(
-                row(
+                _ratio_row(
+                    row,
                     "issue: запуск Python и импорт движка (нижняя граница) / DuckDB read_csv",
                     size,
-                    f"{ratio:.1f}× ({g['start_s']:.2f} с / {g['reader_s']:.3f} с)",
-                    "—",
-                    None,
+                    (g["start_s"], g["reader_s"]),
                 )
             )
-        n = i["indicators"]
-        ratio = n["process_s"] / n["hand_s"]
         out.append(
-            row(
+            _ratio_row(
+                row,
                 "issue: indicators --format csv (весь процесс) / ручной запрос",
                 size,
-                f"{ratio:.1f}× ({n['process_s']:.2f} с / {n['hand_s']:.3f} с)",
-                f"≤ {INDICATORS_RATIO:g}×",
-                ratio <= INDICATORS_RATIO,
+                (n["process_s"], n["hand_s"]),
+                INDICATORS_RATIO,
             )
         )
         if n.get("hand_copy_s"):
             # The issue's words, "the output costs no more than the query", also read
             # against DuckDB writing the query's result; the bytes say how much more the
             # long table (names, one row per indicator) has to write.
-            ratio = n["process_s"] / n["hand_copy_s"]
             out.append(
-                row(
+                _ratio_row(
+                    row,
                     "issue: indicators --format csv (весь процесс) / COPY ручного запроса в CSV",
                     size,
-                    f"{ratio:.1f}× ({n['process_s']:.2f} с / {n['hand_copy_s']:.3f} с; "
-                    f"{n['csv_bytes'] / 1e6:,.0f} МБ / {n['hand_csv_bytes'] / 1e6:,.0f} МБ)",
-                    f"≤ {INDICATORS_RATIO:g}×",
-                    ratio <= INDICATORS_RATIO,
+                    (n["process_s"], n["hand_copy_s"]),
+                    INDICATORS_RATIO,
+                    f"; {n['csv_bytes'] / 1e6:,.0f} МБ / {n['hand_csv_bytes'] / 1e6:,.0f} МБ",
                 )
             )
         if n.get("own_copy_s"):
             # The floor: DuckDB writing the command's own rows, with no query at all.
-            ratio = n["own_copy_s"] / n["hand_s"]
             out.append(
-                row(
+                _ratio_row(
+                    row,
                     "issue: COPY готовых строк вывода (нижняя граница) / ручной запрос",
                     size,
-                    f"{ratio:.1f}× ({n['own_copy_s']:.2f} с / {n['hand_s']:.3f} с; "
-                    f"{n['csv_bytes'] / 1e6:,.0f} МБ)",
-                    "—",
-                    None,
+                    (n["own_copy_s"], n["hand_s"]),
+                    detail=f"; {n['csv_bytes'] / 1e6:,.0f} МБ",
                 )
             )
         b = r.get("build", {})
