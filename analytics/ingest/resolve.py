@@ -31,6 +31,7 @@ from datetime import datetime
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analytics.ingest.identity import (
     CANDIDATES_SHOWN,
@@ -140,7 +141,7 @@ class Resolver:
         # Where rows are placed by name: only there are names indexed (see _load).
         self._named: set[Place] = set()
         self._named_anywhere = False
-        self._municipality_names: dict[int, str] = {}
+        self._municipality_names: dict[int, str] | None = None
         self._new: list[int] = []
         self._new_aliases: dict[int, set[str]] = {}
         # Names of the organisations rows are settled on without reading them (see
@@ -201,34 +202,39 @@ class Resolver:
         ogrns = [str(v) if v else None for v in columns["ogrn"]]
         types = columns[ORG_TYPE.code]
         districts = columns[DISTRICT.code]
-        type_given = [bool(t) for t in columns.typed(ORG_TYPE.header)]
-        district_given = [bool(t) for t in columns.typed(DISTRICT.header)]
-        frame = pd.DataFrame(
+        type_given = columns.typed(ORG_TYPE.header)
+        district_given = columns.typed(DISTRICT.header)
+        # Arrow columns of declared types: DuckDB reads them as they are, where a frame of
+        # Python objects is first inspected for its types.
+        frame = pa.table(
             {
-                "n": np.arange(len(records), dtype=np.int64),
-                "inn": pd.Series(inns, dtype="object"),
-                "name": pd.Series([str(v) for v in columns[ORG_NAME.code]], dtype="object"),
-                "place": pd.array(
-                    [m if isinstance(m, int) else None for m in municipalities], dtype="Int64"
+                "n": pa.array(np.arange(len(records), dtype=np.int64)),
+                "inn": pa.array(inns, type=pa.string()),
+                "name": pa.array([str(v) for v in columns[ORG_NAME.code]], type=pa.string()),
+                "place": pa.array(
+                    [m if isinstance(m, int) else None for m in municipalities], type=pa.int64()
                 ),
-                "ogrn": pd.Series(ogrns, dtype="object"),
-                "org_type": pd.Series(
+                "ogrn": pa.array(ogrns, type=pa.string()),
+                "org_type": pa.array(
                     [str(t) if t and g else None for t, g in zip(types, type_given, strict=True)],
-                    dtype="object",
+                    type=pa.string(),
                 ),
-                "district_key": pd.Series(
+                "district_key": pa.array(
                     [
                         territory_key(str(d)) if d and g else None
                         for d, g in zip(districts, district_given, strict=True)
                     ],
-                    dtype="object",
+                    type=pa.string(),
                 ),
-                "chosen": [(r.sheet, r.row) in self.choices for r in records],
+                "chosen": pa.array(
+                    [(r.sheet, r.row) in self.choices for r in records], type=pa.bool_()
+                ),
             }
         )
+        # ``organizations.inn`` is UNIQUE: a row's ИНН names one organisation at most.
         with registered(self.cur, "settling", frame):
             found = self.cur.execute(
-                "SELECT s.n, o.org_id, o.name FROM settling s "
+                "SELECT s.n, o.org_id, o.name, o.ogrn FROM settling s "
                 "JOIN organizations o ON o.inn = s.inn "
                 "WHERE NOT s.chosen AND o.municipality_id = s.place AND o.name = s.name "
                 "AND (s.ogrn IS NULL OR coalesce(o.ogrn, '') <> '') "
@@ -236,28 +242,20 @@ class Resolver:
                 "(s.org_type IS NULL OR s.org_type = o.org_type) AND (s.district_key IS NULL "
                 "OR o.district_id = (SELECT any_value(d.district_id) FROM districts d "
                 "WHERE d.municipality_id = o.municipality_id AND d.name_key = s.district_key "
-                "HAVING count(*) = 1)))) "
-                "AND s.inn IN (SELECT inn FROM organizations WHERE inn IS NOT NULL "
-                "GROUP BY inn HAVING count(*) = 1) ORDER BY s.n"
+                "HAVING count(*) = 1)))) ORDER BY s.n"
             ).fetchall()
-        settled = {int(n): int(o) for n, o, _ in found}
+        settled = {int(n): int(o) for n, o, _, _ in found}
         # An organisation another row may name is placed with that row, in order.
         named = {inn for n, inn in enumerate(inns) if inn and n not in settled}
         named_ogrns = {ogrn for n, ogrn in enumerate(ogrns) if ogrn and n not in settled}
         chosen = {o for o in self.choices.values() if isinstance(o, int)}
-        stored = dict(
-            self.cur.execute(
-                "SELECT org_id, ogrn FROM organizations "
-                "WHERE org_id IN (SELECT unnest(CAST(? AS BIGINT[])))",
-                [sorted(set(settled.values()))],
-            ).fetchall()
-        )
+        stored = {int(o): ogrn for _, o, _, ogrn in found}
         kept = {
             n: o
             for n, o in settled.items()
             if inns[n] not in named and o not in chosen and stored.get(o) not in named_ogrns
         }
-        self._settled_names = {int(o): str(name) for n, o, name in found if int(n) in kept}
+        self._settled_names = {int(o): str(name) for n, o, name, _ in found if int(n) in kept}
         return kept
 
     def _municipalities_of(self, columns: Columns) -> list[Place | None]:
@@ -330,12 +328,14 @@ class Resolver:
         inns = sorted({str(r.values["inn"]) for r in records if r.values.get("inn")})
         ogrns = sorted({str(r.values["ogrn"]) for r in records if r.values.get("ogrn")})
         chosen = sorted({o for o in self.choices.values() if isinstance(o, int)})
-        self._load_where(
-            "inn IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
-            "OR ogrn IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
-            "OR org_id IN (SELECT unnest(CAST(? AS BIGINT[])))",
-            [inns, ogrns, chosen],
-        )
+        # Rows all settled (see _settled) name nothing left to read.
+        if inns or ogrns or chosen:
+            self._load_where(
+                "inn IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
+                "OR ogrn IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
+                "OR org_id IN (SELECT unnest(CAST(? AS BIGINT[])))",
+                [inns, ogrns, chosen],
+            )
         left = [m for r, m in zip(records, municipalities, strict=True) if not self._keyed(r)]
         self._named_anywhere = any(m is None for m in left)
         self._named = set(left)
@@ -347,12 +347,6 @@ class Resolver:
             )
         for org_id in self._orgs:
             self._index_names(org_id)
-        self._municipality_names = {
-            int(m): str(n)
-            for m, n in self.cur.execute(
-                "SELECT municipality_id, name FROM municipalities"
-            ).fetchall()
-        }
 
     def _load_where(self, condition: str, params: list[object]) -> None:
         """Read the stored organisations matching ``condition`` not read yet."""
@@ -623,9 +617,17 @@ class Resolver:
         return org_id
 
     def _municipality_name(self, municipality: Place | None) -> str:
-        return (
-            self._municipality_names.get(municipality, "") if isinstance(municipality, int) else ""
-        )
+        if not isinstance(municipality, int):
+            return ""
+        if self._municipality_names is None:
+            # Read when a message first names a municipality: most files need none.
+            self._municipality_names = {
+                int(m): str(n)
+                for m, n in self.cur.execute(
+                    "SELECT municipality_id, name FROM municipalities"
+                ).fetchall()
+            }
+        return self._municipality_names.get(municipality, "")
 
     def _default_elsewhere(self, record: Record, org: _Org, municipality: Place | None) -> bool:
         """Whether an upload default names another municipality than the organisation's
