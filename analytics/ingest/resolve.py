@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -191,8 +190,8 @@ class Resolver:
     def _settled(self, columns: Columns, municipalities: list[Place | None]) -> dict[int, int]:
         """Rows of a form placed by ИНН on a stored organisation they change nothing of
         (its municipality, name, ОГРН, and where the file describes it, its type and
-        district, are the row's), told by one query without reading the organisations:
-        most rows of a country's file. Rows whose organisation another row names (by
+        district, are the row's), told from one query of the organisations their ИНН name,
+        without indexing them: most rows of a country's file. Rows whose organisation another row names (by
         ИНН, ОГРН or the user's choice) are left to :meth:`_place`, as are all rows of
         other kinds (a registry also marks what it names as registered)."""
         if self.kind is not Kind.ORG_FORM or not len(columns):
@@ -200,50 +199,49 @@ class Resolver:
         records = columns.records
         inns = [str(v) if v else None for v in columns["inn"]]
         ogrns = [str(v) if v else None for v in columns["ogrn"]]
+        names = columns[ORG_NAME.code]
         types = columns[ORG_TYPE.code]
         districts = columns[DISTRICT.code]
         type_given = columns.typed(ORG_TYPE.header)
         district_given = columns.typed(DISTRICT.header)
-        # Arrow columns of declared types: DuckDB reads them as they are, where a frame of
-        # Python objects is first inspected for its types.
+        keyed = [
+            n
+            for n, (inn, r) in enumerate(zip(inns, records, strict=True))
+            if inn and (r.sheet, r.row) not in self.choices
+        ]
         frame = pa.table(
             {
-                "n": pa.array(np.arange(len(records), dtype=np.int64)),
-                "inn": pa.array(inns, type=pa.string()),
-                "name": pa.array([str(v) for v in columns[ORG_NAME.code]], type=pa.string()),
-                "place": pa.array(
-                    [m if isinstance(m, int) else None for m in municipalities], type=pa.int64()
-                ),
-                "ogrn": pa.array(ogrns, type=pa.string()),
-                "org_type": pa.array(
-                    [str(t) if t and g else None for t, g in zip(types, type_given, strict=True)],
-                    type=pa.string(),
-                ),
-                "district_key": pa.array(
-                    [
-                        territory_key(str(d)) if d and g else None
-                        for d, g in zip(districts, district_given, strict=True)
-                    ],
-                    type=pa.string(),
-                ),
-                "chosen": pa.array(
-                    [(r.sheet, r.row) in self.choices for r in records], type=pa.bool_()
-                ),
+                "n": pa.array(keyed, type=pa.int64()),
+                "inn": pa.array([inns[n] for n in keyed], type=pa.string()),
             }
         )
-        # ``organizations.inn`` is UNIQUE: a row's ИНН names one organisation at most.
+        # ``organizations.inn`` is UNIQUE: a row's ИНН names one organisation at most. The
+        # organisation is compared with the row here, not in SQL: a query that compares
+        # them took longer to plan than this to run.
         with registered(self.cur, "settling", frame):
-            found = self.cur.execute(
-                "SELECT s.n, o.org_id, o.name, o.ogrn FROM settling s "
-                "JOIN organizations o ON o.inn = s.inn "
-                "WHERE NOT s.chosen AND o.municipality_id = s.place AND o.name = s.name "
-                "AND (s.ogrn IS NULL OR coalesce(o.ogrn, '') <> '') "
-                "AND (o.org_id IN (SELECT org_id FROM registry) OR ("
-                "(s.org_type IS NULL OR s.org_type = o.org_type) AND (s.district_key IS NULL "
-                "OR o.district_id = (SELECT any_value(d.district_id) FROM districts d "
-                "WHERE d.municipality_id = o.municipality_id AND d.name_key = s.district_key "
-                "HAVING count(*) = 1)))) ORDER BY s.n"
+            stored_orgs = self.cur.execute(
+                "SELECT s.n, o.org_id, o.name, o.ogrn, o.municipality_id, o.org_type, "
+                "o.district_id, o.org_id IN (SELECT org_id FROM registry) FROM settling s "
+                "JOIN organizations o ON o.inn = s.inn ORDER BY s.n"
             ).fetchall()
+        found = []
+        for n, org_id, name, ogrn, municipality, org_type, district, registry in stored_orgs:
+            place = municipalities[n]
+            if not isinstance(place, int) or place != municipality or str(names[n]) != name:
+                continue
+            if ogrns[n] is not None and not ogrn:
+                continue
+            if not registry:
+                # Where the file describes the organisation, its type and district are
+                # the row's (a district the municipality does not have is another one).
+                if types[n] and type_given[n] and str(types[n]) != org_type:
+                    continue
+                if districts[n] and district_given[n]:
+                    key = ("districts", municipality, territory_key(str(districts[n])))
+                    wanted = self._territories.get(key)
+                    if wanted is None or wanted != district:
+                        continue
+            found.append((n, org_id, name, ogrn))
         settled = {int(n): int(o) for n, o, _, _ in found}
         # An organisation another row may name is placed with that row, in order.
         named = {inn for n, inn in enumerate(inns) if inn and n not in settled}
