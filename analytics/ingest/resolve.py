@@ -190,10 +190,11 @@ class Resolver:
     def _settled(self, columns: Columns, municipalities: list[Place | None]) -> dict[int, int]:
         """Rows of a form placed by ИНН on a stored organisation they change nothing of
         (its municipality, name, ОГРН, and where the file describes it, its type and
-        district, are the row's), told from one query of the organisations their ИНН name,
-        without indexing them: most rows of a country's file. Rows whose organisation another row names (by
-        ИНН, ОГРН or the user's choice) are left to :meth:`_place`, as are all rows of
-        other kinds (a registry also marks what it names as registered)."""
+        district, are the row's), told from one query of the organisations their ИНН
+        name, without indexing them: most rows of a country's file. Rows whose
+        organisation another row names (by ИНН, ОГРН or the user's choice) are left to
+        :meth:`_place`, as are all rows of other kinds (a registry also marks what it
+        names as registered)."""
         if self.kind is not Kind.ORG_FORM or not len(columns):
             return {}
         records = columns.records
@@ -302,19 +303,22 @@ class Resolver:
 
     def _load_territories(self) -> None:
         """Index every stored region, municipality and district by parent and normalised
-        name with three queries: a country's file names thousands of them, which were
+        name with one query: a country's file names thousands of them, which were
         thousands of single-row queries before."""
-        for table, parent_column in (
+        tables = (
             ("regions", None),
             ("municipalities", "region_id"),
             ("districts", "municipality_id"),
-        ):
-            parent = parent_column or "NULL"
-            for territory_id, parent_id, key in self.cur.execute(
-                f"SELECT {_ID_COLUMNS[table]}, {parent}, name_key FROM {table}"
-            ).fetchall():
-                parent_id = int(parent_id) if parent_id is not None else None
-                self._territories[(table, parent_id, key)] = int(territory_id)
+        )
+        stored = self.cur.execute(
+            " UNION ALL ".join(
+                f"SELECT '{table}', {_ID_COLUMNS[table]}, {parent or 'NULL'}, name_key FROM {table}"
+                for table, parent in tables
+            )
+        ).fetchall()
+        for table, territory_id, parent_id, key in stored:
+            parent_id = int(parent_id) if parent_id is not None else None
+            self._territories[(table, parent_id, key)] = int(territory_id)
 
     def _load(self, records: Sequence[Record], municipalities: list[Place | None]) -> None:
         """Index every stored organisation a row can match: first those a row names by
