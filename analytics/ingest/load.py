@@ -172,15 +172,22 @@ def _forms_replaced(
             "period": pa.array([str(periods[n]) for n in found], type=pa.string()),
         }
     )
+    within, bounds = _stored_within(
+        [plan.org_ids[n] for n in found], [str(periods[n]) for n in found], "f."
+    )
     with registered(cur, "previewed", pairs):
         if not first_value(
-            cur, "SELECT count(*) FROM previewed p JOIN form_values f USING (org_id, period)"
+            cur,
+            f"SELECT count(*) FROM previewed p JOIN form_values f USING (org_id, period) "
+            f"WHERE {within}",
+            bounds,
         ):
             return 0, []
         stored = cur.execute(
             f"SELECT p.n, o.name, {', '.join('f.' + c for c in FORM_VALUE_CODES)} "
             "FROM previewed p JOIN form_values f USING (org_id, period) "
-            "JOIN organizations o ON o.org_id = p.org_id ORDER BY p.n"
+            f"JOIN organizations o ON o.org_id = p.org_id WHERE {within} ORDER BY p.n",
+            bounds,
         ).fetchall()
     partial = []
     for n, organization, *answers in stored:
@@ -388,17 +395,21 @@ def _write_forms(
     with registered(cur, "incoming_forms", _incoming_forms(records, org_ids, upload_id)):
         # A file that replaces nothing (a new period's) skips three statements.
         if replaced:
+            periods = [str(p) for p in Columns(records)["period"]]
+            within, bounds = _stored_within(org_ids, periods, "f.")
             cur.execute(
                 f"INSERT INTO form_history (history_id, replaced_by, replaced_at, "
                 f"{_FORM_COLUMN_LIST}) SELECT nextval('history_seq'), ?, ?, "
                 f"{', '.join('f.' + c for c in _FORM_COLUMNS)} "
-                "FROM form_values f JOIN incoming_forms i USING (org_id, period)",
-                [upload_id, now],
+                f"FROM form_values f JOIN incoming_forms i USING (org_id, period) WHERE {within}",
+                [upload_id, now, *bounds],
             )
             aggregates.forget_forms(cur, "incoming_forms")
+            within, bounds = _stored_within(org_ids, periods, "")
             cur.execute(
-                "DELETE FROM form_values "
-                "WHERE (org_id, period) IN (SELECT (org_id, period) FROM incoming_forms)"
+                f"DELETE FROM form_values WHERE {within} "
+                "AND (org_id, period) IN (SELECT (org_id, period) FROM incoming_forms)",
+                bounds,
             )
         cur.execute(
             f"INSERT INTO form_values ({_FORM_COLUMN_LIST}) "
@@ -408,6 +419,22 @@ def _write_forms(
         # the stored forms for the upload's own.
         aggregates.remember_forms(cur, "incoming_forms")
     return replaced
+
+
+def _stored_within(
+    org_ids: Sequence[int | None], periods: Sequence[str], alias: str
+) -> tuple[str, list[object]]:
+    """A condition, with its parameters, that the stored forms of these organisations and
+    periods meet (``alias`` qualifies the columns of ``form_values``). Beside a join on
+    the forms' keys it changes nothing, but DuckDB skips the blocks of stored forms
+    outside it by their minimum and maximum, where the join alone reads every stored
+    form whole: an upload of a region's 800 forms read a country's 291,000 to find them."""
+    ids = [o for o in org_ids if o is not None]
+    found = sorted(set(periods))
+    return (
+        f"{alias}org_id BETWEEN ? AND ? AND {alias}period IN ({', '.join('?' * len(found))})",
+        [min(ids), max(ids), *found],
+    )
 
 
 # The Arrow type of each SQL type of the form tables' columns.
