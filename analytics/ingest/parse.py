@@ -674,6 +674,12 @@ def _factorize(cells: Sequence[object]) -> tuple[np.ndarray, list[object]]:
     by Arrow, in order of first appearance as pandas does (Arrow refuses any other cell,
     and a text no UTF-8 can hold); any other column by pandas or a dictionary. The
     readers give no bytes, which Arrow would take for texts."""
+    if cells and type(cells[0]) is float and all(type(cell) is float for cell in cells):
+        # Numbers only (a spreadsheet's column of counts): by NumPy, a tenth of the time.
+        numbers = np.fromiter(cells, dtype=np.float64, count=len(cells))
+        if not np.isnan(numbers).any():  # pandas would make every NaN one missing value
+            codes, uniques = pd.factorize(numbers)
+            return codes.astype(np.int64), uniques.tolist()
     try:
         encoded = pa.array(cells, type=pa.string()).dictionary_encode()
     except (pa.ArrowException, UnicodeError):

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import duckdb
-import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analytics.ingest.identity import (
     CANDIDATES_SHOWN,
@@ -140,7 +140,7 @@ class Resolver:
         # Where rows are placed by name: only there are names indexed (see _load).
         self._named: set[Place] = set()
         self._named_anywhere = False
-        self._municipality_names: dict[int, str] = {}
+        self._municipality_names: dict[int, str] | None = None
         self._new: list[int] = []
         self._new_aliases: dict[int, set[str]] = {}
         # Names of the organisations rows are settled on without reading them (see
@@ -190,74 +190,71 @@ class Resolver:
     def _settled(self, columns: Columns, municipalities: list[Place | None]) -> dict[int, int]:
         """Rows of a form placed by ИНН on a stored organisation they change nothing of
         (its municipality, name, ОГРН, and where the file describes it, its type and
-        district, are the row's), told by one query without reading the organisations:
-        most rows of a country's file. Rows whose organisation another row names (by
-        ИНН, ОГРН or the user's choice) are left to :meth:`_place`, as are all rows of
-        other kinds (a registry also marks what it names as registered)."""
+        district, are the row's), told from one query of the organisations their ИНН
+        name, without indexing them: most rows of a country's file. Rows whose
+        organisation another row names (by ИНН, ОГРН or the user's choice) are left to
+        :meth:`_place`, as are all rows of other kinds (a registry also marks what it
+        names as registered)."""
         if self.kind is not Kind.ORG_FORM or not len(columns):
             return {}
         records = columns.records
         inns = [str(v) if v else None for v in columns["inn"]]
         ogrns = [str(v) if v else None for v in columns["ogrn"]]
+        names = columns[ORG_NAME.code]
         types = columns[ORG_TYPE.code]
         districts = columns[DISTRICT.code]
-        type_given = [bool(t) for t in columns.typed(ORG_TYPE.header)]
-        district_given = [bool(t) for t in columns.typed(DISTRICT.header)]
-        frame = pd.DataFrame(
+        type_given = columns.typed(ORG_TYPE.header)
+        district_given = columns.typed(DISTRICT.header)
+        keyed = [
+            n
+            for n, (inn, r) in enumerate(zip(inns, records, strict=True))
+            if inn and (r.sheet, r.row) not in self.choices
+        ]
+        frame = pa.table(
             {
-                "n": np.arange(len(records), dtype=np.int64),
-                "inn": pd.Series(inns, dtype="object"),
-                "name": pd.Series([str(v) for v in columns[ORG_NAME.code]], dtype="object"),
-                "place": pd.array(
-                    [m if isinstance(m, int) else None for m in municipalities], dtype="Int64"
-                ),
-                "ogrn": pd.Series(ogrns, dtype="object"),
-                "org_type": pd.Series(
-                    [str(t) if t and g else None for t, g in zip(types, type_given, strict=True)],
-                    dtype="object",
-                ),
-                "district_key": pd.Series(
-                    [
-                        territory_key(str(d)) if d and g else None
-                        for d, g in zip(districts, district_given, strict=True)
-                    ],
-                    dtype="object",
-                ),
-                "chosen": [(r.sheet, r.row) in self.choices for r in records],
+                "n": pa.array(keyed, type=pa.int64()),
+                "inn": pa.array([inns[n] for n in keyed], type=pa.string()),
             }
         )
+        # ``organizations.inn`` is UNIQUE: a row's ИНН names one organisation at most. The
+        # organisation is compared with the row here, not in SQL: a query that compares
+        # them took longer to plan than this to run.
         with registered(self.cur, "settling", frame):
-            found = self.cur.execute(
-                "SELECT s.n, o.org_id, o.name FROM settling s "
-                "JOIN organizations o ON o.inn = s.inn "
-                "WHERE NOT s.chosen AND o.municipality_id = s.place AND o.name = s.name "
-                "AND (s.ogrn IS NULL OR coalesce(o.ogrn, '') <> '') "
-                "AND (o.org_id IN (SELECT org_id FROM registry) OR ("
-                "(s.org_type IS NULL OR s.org_type = o.org_type) AND (s.district_key IS NULL "
-                "OR o.district_id = (SELECT any_value(d.district_id) FROM districts d "
-                "WHERE d.municipality_id = o.municipality_id AND d.name_key = s.district_key "
-                "HAVING count(*) = 1)))) "
-                "AND s.inn IN (SELECT inn FROM organizations WHERE inn IS NOT NULL "
-                "GROUP BY inn HAVING count(*) = 1) ORDER BY s.n"
+            stored_orgs = self.cur.execute(
+                "SELECT s.n, o.org_id, o.name, o.ogrn, o.municipality_id, o.org_type, "
+                "o.district_id, o.org_id IN (SELECT org_id FROM registry) FROM settling s "
+                "JOIN organizations o ON o.inn = s.inn ORDER BY s.n"
             ).fetchall()
-        settled = {int(n): int(o) for n, o, _ in found}
+        found = []
+        for n, org_id, name, ogrn, municipality, org_type, district, registry in stored_orgs:
+            place = municipalities[n]
+            if not isinstance(place, int) or place != municipality or str(names[n]) != name:
+                continue
+            if ogrns[n] is not None and not ogrn:
+                continue
+            if not registry:
+                # Where the file describes the organisation, its type and district are
+                # the row's (a district the municipality does not have is another one).
+                if types[n] and type_given[n] and str(types[n]) != org_type:
+                    continue
+                if districts[n] and district_given[n]:
+                    key = ("districts", municipality, territory_key(str(districts[n])))
+                    wanted = self._territories.get(key)
+                    if wanted is None or wanted != district:
+                        continue
+            found.append((n, org_id, name, ogrn))
+        settled = {int(n): int(o) for n, o, _, _ in found}
         # An organisation another row may name is placed with that row, in order.
         named = {inn for n, inn in enumerate(inns) if inn and n not in settled}
         named_ogrns = {ogrn for n, ogrn in enumerate(ogrns) if ogrn and n not in settled}
         chosen = {o for o in self.choices.values() if isinstance(o, int)}
-        stored = dict(
-            self.cur.execute(
-                "SELECT org_id, ogrn FROM organizations "
-                "WHERE org_id IN (SELECT unnest(CAST(? AS BIGINT[])))",
-                [sorted(set(settled.values()))],
-            ).fetchall()
-        )
+        stored = {int(o): ogrn for _, o, _, ogrn in found}
         kept = {
             n: o
             for n, o in settled.items()
             if inns[n] not in named and o not in chosen and stored.get(o) not in named_ogrns
         }
-        self._settled_names = {int(o): str(name) for n, o, name in found if int(n) in kept}
+        self._settled_names = {int(o): str(name) for n, o, name, _ in found if int(n) in kept}
         return kept
 
     def _municipalities_of(self, columns: Columns) -> list[Place | None]:
@@ -306,19 +303,22 @@ class Resolver:
 
     def _load_territories(self) -> None:
         """Index every stored region, municipality and district by parent and normalised
-        name with three queries: a country's file names thousands of them, which were
+        name with one query: a country's file names thousands of them, which were
         thousands of single-row queries before."""
-        for table, parent_column in (
+        tables = (
             ("regions", None),
             ("municipalities", "region_id"),
             ("districts", "municipality_id"),
-        ):
-            parent = parent_column or "NULL"
-            for territory_id, parent_id, key in self.cur.execute(
-                f"SELECT {_ID_COLUMNS[table]}, {parent}, name_key FROM {table}"
-            ).fetchall():
-                parent_id = int(parent_id) if parent_id is not None else None
-                self._territories[(table, parent_id, key)] = int(territory_id)
+        )
+        stored = self.cur.execute(
+            " UNION ALL ".join(
+                f"SELECT '{table}', {_ID_COLUMNS[table]}, {parent or 'NULL'}, name_key FROM {table}"
+                for table, parent in tables
+            )
+        ).fetchall()
+        for table, territory_id, parent_id, key in stored:
+            parent_id = int(parent_id) if parent_id is not None else None
+            self._territories[(table, parent_id, key)] = int(territory_id)
 
     def _load(self, records: Sequence[Record], municipalities: list[Place | None]) -> None:
         """Index every stored organisation a row can match: first those a row names by
@@ -330,12 +330,14 @@ class Resolver:
         inns = sorted({str(r.values["inn"]) for r in records if r.values.get("inn")})
         ogrns = sorted({str(r.values["ogrn"]) for r in records if r.values.get("ogrn")})
         chosen = sorted({o for o in self.choices.values() if isinstance(o, int)})
-        self._load_where(
-            "inn IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
-            "OR ogrn IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
-            "OR org_id IN (SELECT unnest(CAST(? AS BIGINT[])))",
-            [inns, ogrns, chosen],
-        )
+        # Rows all settled (see _settled) name nothing left to read.
+        if inns or ogrns or chosen:
+            self._load_where(
+                "inn IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
+                "OR ogrn IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
+                "OR org_id IN (SELECT unnest(CAST(? AS BIGINT[])))",
+                [inns, ogrns, chosen],
+            )
         left = [m for r, m in zip(records, municipalities, strict=True) if not self._keyed(r)]
         self._named_anywhere = any(m is None for m in left)
         self._named = set(left)
@@ -347,12 +349,6 @@ class Resolver:
             )
         for org_id in self._orgs:
             self._index_names(org_id)
-        self._municipality_names = {
-            int(m): str(n)
-            for m, n in self.cur.execute(
-                "SELECT municipality_id, name FROM municipalities"
-            ).fetchall()
-        }
 
     def _load_where(self, condition: str, params: list[object]) -> None:
         """Read the stored organisations matching ``condition`` not read yet."""
@@ -623,9 +619,17 @@ class Resolver:
         return org_id
 
     def _municipality_name(self, municipality: Place | None) -> str:
-        return (
-            self._municipality_names.get(municipality, "") if isinstance(municipality, int) else ""
-        )
+        if not isinstance(municipality, int):
+            return ""
+        if self._municipality_names is None:
+            # Read when a message first names a municipality: most files need none.
+            self._municipality_names = {
+                int(m): str(n)
+                for m, n in self.cur.execute(
+                    "SELECT municipality_id, name FROM municipalities"
+                ).fetchall()
+            }
+        return self._municipality_names.get(municipality, "")
 
     def _default_elsewhere(self, record: Record, org: _Org, municipality: Place | None) -> bool:
         """Whether an upload default names another municipality than the organisation's

@@ -36,11 +36,11 @@ def value_columns() -> tuple[str, ...]:
     return tuple(c for i in FORM_INDICATORS for c in (f"n_{i.id}", f"d_{i.id}"))
 
 
-def _select(where: str) -> str:
+def _select(where: str, source: str = "form_values") -> str:
     expressions = ", ".join(
         f"{n} AS n_{i.id}, {d} AS d_{i.id}" for i in FORM_INDICATORS for n, d in [_pair(i)]
     )
-    return f"SELECT org_id, period, {expressions} FROM form_values WHERE {where}"
+    return f"SELECT org_id, period, {expressions} FROM {source} WHERE {where}"
 
 
 def fingerprint() -> int:
@@ -76,3 +76,20 @@ def remember(cur: duckdb.DuckDBPyConnection, where: str, params: Sequence[object
     """Add the derived rows of the stored forms matching ``where``; call after writing
     them (their earlier rows must have been forgotten)."""
     cur.execute(f"INSERT INTO {TABLE} {_select(where)}", list(params))
+
+
+def forget_forms(cur: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """Drop the derived rows of the forms keyed (``org_id``, ``period``) in ``relation``
+    (a table or registered view): :func:`forget` by their keys, without reading the
+    stored forms (every stored form has its one derived row)."""
+    cur.execute(
+        f"DELETE FROM {TABLE} WHERE (org_id, period) IN (SELECT (org_id, period) FROM {relation})"
+    )
+
+
+def remember_forms(cur: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """Add the derived rows of the forms in ``relation`` (a table or registered view with
+    ``form_values``' columns and their SQL types: the same values then give the same
+    derived values): :func:`remember` for forms just written from it, without scanning
+    the stored forms for them (their earlier rows must have been forgotten)."""
+    cur.execute(f"INSERT INTO {TABLE} {_select('TRUE', relation)}")

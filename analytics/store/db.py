@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from analytics.model.contract import (
     FORM_VALUE_FIELDS,
@@ -67,7 +68,9 @@ def first_value(cur: duckdb.DuckDBPyConnection, sql: str, params: Sequence[objec
 
 
 @contextmanager
-def registered(cur: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> Iterator[str]:
+def registered(
+    cur: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | pa.Table
+) -> Iterator[str]:
     """``frame`` as the view ``name`` on ``cur`` for the block; the view is dropped after.
 
     When the block fails, dropping the view may fail too (an aborted transaction refuses

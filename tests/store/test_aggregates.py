@@ -11,7 +11,7 @@ from analytics.ingest.load import ingest_bytes, rollback
 from analytics.model.contract import Kind
 from analytics.store import aggregates
 from analytics.store.db import MIGRATIONS, Database
-from tests.filemakers import FULL_COLUMNS, csv_bytes, located_org, table
+from tests.filemakers import FULL_COLUMNS, csv_bytes, located_org, table, xlsx_bytes
 
 # The one municipality of these tests.
 TOWN = "г. Альфа"
@@ -97,3 +97,31 @@ def test_the_migration_backfills_a_database_made_before_the_table(fresh_db):
 
 def test_the_aggregates_migration_is_one_of_the_schema_migrations():
     assert aggregates.migration() in [list(m) for m in MIGRATIONS]
+
+
+def derived(db: Database, *columns: str) -> list[tuple[object, ...]]:
+    """``columns`` of every derived row, as Python values, by organisation."""
+    cur = db.cursor()
+    try:
+        return cur.execute(
+            f"SELECT {', '.join(columns)} FROM org_values o JOIN organizations g USING (org_id) "
+            "ORDER BY g.name"
+        ).fetchall()
+    finally:
+        cur.close()
+
+
+def test_derived_rows_of_blank_zero_and_no_answers_are_those_of_the_stored_forms(fresh_db):
+    sheet = table(
+        [
+            located_org("Школа 1", TOWN, teachers_total=None, has_mentee_db="нет"),
+            located_org("Школа 2", TOWN, teachers_total=0, mentors=3, mentees=9),
+            located_org("Школа 3", TOWN, satisfaction_pct=0.545, has_mentor_db=None),
+        ],
+        FULL_COLUMNS,
+    )
+    ingest_bytes(fresh_db, "формы.xlsx", xlsx_bytes({"Формы": sheet}))
+    columns = ("n_teachers_involved", "d_teachers_involved", "n_databases", "d_databases")
+    assert derived(fresh_db, *columns) == [(None, None, 0, 1), (12, 0, 1, 1), (11, 40, None, None)]
+    assert derived(fresh_db, "n_satisfaction", "d_satisfaction")[2] == (599.5, 11)
+    pd.testing.assert_frame_equal(stored(fresh_db), from_scratch(fresh_db))
