@@ -84,7 +84,8 @@ def cell_text(raw: object) -> str:
     if raw is None:
         return ""
     if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
+        # Excel shows 15 significant digits, larger whole numbers as 1E+23.
+        return str(int(raw)) if abs(raw) < 1e15 else f"{raw:.15G}"
     return collapse(str(raw))
 
 
@@ -133,6 +134,11 @@ def _number(raw: object) -> float | None:
     return float(text)
 
 
+# Counts at or above this are refused: no organisation counts a quadrillion people, and
+# every smaller whole number is exact as a float and fits the stored BIGINT.
+COUNT_LIMIT = 10**15
+
+
 def parse_count(raw: object) -> int | None:
     value = _number(raw)
     if value is None:
@@ -141,6 +147,8 @@ def parse_count(raw: object) -> int | None:
         raise ValueProblem("ожидается целое число")
     if value < 0:
         raise ValueProblem("количество не может быть отрицательным")
+    if value >= COUNT_LIMIT:
+        raise ValueProblem("слишком большое число — проверьте, нет ли лишних цифр")
     return int(value)
 
 

@@ -487,6 +487,16 @@ def test_a_negative_count_names_file_sheet_row_column_and_value(loaded_db):
     ]
 
 
+@pytest.mark.parametrize(
+    ("cell", "shown"), [(10**23, "1E+23"), ("100000000000000000000000", "100000000000000000000000")]
+)
+def test_a_count_too_large_to_store_names_its_cell_as_excel_shows_it(loaded_db, cell, shown):
+    assert problems_of(loaded_db, "bad.xlsx", bad_workbook({"teachers_total": cell})) == [
+        "Файл «bad.xlsx», лист «ОО», строка 5, столбец «Педагогических работников»: "
+        f"значение «{shown}» — слишком большое число — проверьте, нет ли лишних цифр"
+    ]
+
+
 def test_an_error_names_the_column_as_it_is_written_in_the_file(loaded_db):
     rows = [
         ["Мониторинг наставничества, 2023"],
