@@ -317,11 +317,32 @@ def _match_row(rows: Sequence[Sequence[object]], r: int, kind: Kind) -> Header:
     return Header(r, columns, titles, unknown)
 
 
+def _worded_columns(rows: Sequence[Sequence[object]], r: int) -> int:
+    """How many columns of row ``r`` could name a field: those with a cell other than a
+    number or a blank in that row or the one above (:func:`_column_candidates` reads
+    both), an upper bound of the columns :func:`_match_row` finds in it."""
+    below = rows[r]
+    above = rows[r - 1] if r > 0 else ()
+    return sum(
+        1
+        for c in range(len(below))
+        if _may_be_words(below[c]) or (c < len(above) and _may_be_words(above[c]))
+    )
+
+
+def _may_be_words(cell: object) -> bool:
+    if isinstance(cell, int | float):  # bool too: no header is a number
+        return False
+    return not is_blank(cell)
+
+
 def find_header(rows: Sequence[Sequence[object]], kind: Kind) -> Header | None:
     """The row that matches the most contract fields, if it has at least two or names the
     organisation column (a registry may be a bare list of names)."""
     best: Header | None = None
     for r in range(min(len(rows), HEADER_SEARCH_ROWS)):
+        if best is not None and _worded_columns(rows, r) <= len(best.columns):
+            continue  # it cannot match more columns than the best row: a data row
         candidate = _match_row(rows, r, kind)
         names_orgs = ORG_NAME in candidate.columns.values()
         if (len(candidate.columns) >= 2 or names_orgs) and (

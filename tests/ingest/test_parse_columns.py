@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from analytics.ingest.parse import _factorize
+from analytics.ingest.parse import _factorize, find_header
+from analytics.model.contract import Kind
 
 COLUMNS = {
     "texts": ["Да", "Нет", "Да", "", "Да"],
@@ -36,3 +37,22 @@ def test_a_columns_distinct_values_are_listed_once(cells):
 
 def test_a_column_of_texts_lists_its_values_in_order_of_first_appearance_and_blank_last():
     assert _factorize([None, "Нет", "Да", None, "Нет"])[1] == ["Нет", "Да", None]
+
+
+def test_the_header_is_the_row_naming_the_most_columns_even_below_rows_of_data():
+    # A short header-like row, a row of figures, then the form's full header: rows that
+    # cannot name more columns are passed over, the full header is not.
+    rows = [
+        ["Наименование ОО", "ИНН", "", ""],
+        ["Школа № 1", 7701000001.0, 12.0, 3.0],
+        ["Наименование ОО", "ИНН", "Педагогических работников", "Молодых специалистов"],
+        ["Школа № 2", 7701000002.0, 40.0, 5.0],
+    ]
+    header = find_header(rows, Kind.ORG_FORM)
+    assert header.row_index == 2
+    assert [f.code for f in header.columns.values()] == [
+        "org_name",
+        "inn",
+        "teachers_total",
+        "young_specialists",
+    ]
