@@ -630,13 +630,23 @@ def _target_joins(
     return "\n    ".join(joins), columns
 
 
+def _value_sql(n: int, numerator: str, denominator: str) -> str:
+    """SQL of indicator ``n``'s value from the columns ``numerator`` and ``denominator``
+    (its factor is the named parameter ``factor_<n>``): none where nothing is counted."""
+    return f"CASE WHEN {denominator} > 0 THEN $factor_{n} * {numerator} / {denominator} END"
+
+
+def _meets(n: int) -> str:
+    """The SQL comparison of a ``value`` that meets its ``target`` for indicator ``n``."""
+    return ">=" if INDICATORS[n].better == "higher" else "<="
+
+
 def _scan(n: int, block: int, cells: Cells, named: dict[str, object], only_deficits: bool) -> str:
     """The long rows of indicator ``n`` in period ``block`` of ``output_rows``, in its
     order, as :data:`OUTPUT_COLUMNS` (with the deficits' sort keys when
     ``only_deficits``)."""
-    higher = INDICATORS[n].better == "higher"
-    meets = ">=" if higher else "<="
-    distance = "target - value" if higher else "value - target"
+    meets = _meets(n)
+    distance = "target - value" if meets == ">=" else "value - target"
     named[f"block_{block}"] = block
     # Each status spelled once per scan, not once per row.
     green, yellow, red = (cells.text(f"${s}") for s in (Status.GREEN, Status.YELLOW, Status.RED))
@@ -664,7 +674,7 @@ FROM (
     FROM (
         SELECT block, seq, level, period, region, municipality, district, org_id,
             organization, n_{n} AS numerator, d_{n} AS denominator, target_{n} AS target,
-            CASE WHEN d_{n} > 0 THEN $factor_{n} * n_{n} / d_{n} END AS value
+            {_value_sql(n, f"n_{n}", f"d_{n}")} AS value
         FROM output_rows WHERE block = $block_{block}))"""
 
 
@@ -683,15 +693,13 @@ def org_values_sql(scope: Scope, indicator_id: str) -> tuple[str, list[object]]:
         f"default_{n}": float(indicator.target),
     }
     joins, (overrides,) = _target_joins(scope, [n], named)
-    meets = ">=" if indicator.better == "higher" else "<="
     # The wide query's parameters are positional, so the named ones below become
     # positional too, in the order they are written after it.
     tail = f"""
-SELECT org_id, period, value, target, value {meets} target AS meets
+SELECT org_id, period, value, target, value {_meets(n)} target AS meets
 FROM (
     SELECT w.org_id, w.period,
-        CASE WHEN w.d_{indicator.id} > 0
-            THEN $factor_{n} * w.n_{indicator.id} / w.d_{indicator.id} END AS value,
+        {_value_sql(n, f"w.n_{indicator.id}", f"w.d_{indicator.id}")} AS value,
         coalesce({", ".join([*overrides, f"$default_{n}"])}) AS target
     FROM w
     {joins})"""
