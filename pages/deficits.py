@@ -12,9 +12,11 @@ from analytics.compute.lookups import MONITORED_HELP
 from analytics.model import legend
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.model.levels import Level
+from analytics.store.scope import Scope
 from analytics.wording import formatting
-from ui import charts, matrix
-from ui.page import BREAKDOWNS, ORG_CHOICE_LIMIT, Breakdown, Page, guarded, page
+from ui import charts, matrix, places, state
+from ui.page import BREAKDOWNS, HASH_FUNCS, ORG_CHOICE_LIMIT, Breakdown, Page, guarded, page
+from ui.places import Source
 from ui.tables import table_downloads
 from ui.text import md
 
@@ -35,7 +37,10 @@ def body() -> None:
         _territories_only(ctx, levels, under)
         return
     wanted = (Level.TOTAL, Level.ORGANIZATION, *(b.level for b in levels))
-    frame = ctx.indicators(f.scope(levels=wanted))
+    # Every table and chart below is built once per data version and role from this
+    # read, for every session: a region's page holds some 1,100 organisations.
+    drawn = places.shared(ctx.source), f.scope(levels=wanted)
+    frame = ctx.indicators(drawn[1])
     total = frame[frame["level"] == Level.TOTAL]
     if total.empty or total["value"].isna().all():
         st.warning(
@@ -43,16 +48,31 @@ def body() -> None:
             "территорию или тип ОО в фильтрах слева."
         )
         return
+    _orgs, counts = _organisations(*drawn)
+    _summary(counts, ctx.view.organizations_in_monitoring(f.period, f.scope()))
+    _heatmap(ctx, drawn, counts, levels)
+    _org_counts(ctx, drawn)
+    _territory_counts(ctx, drawn, levels)
+    _shortfalls(ctx, drawn)
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=HASH_FUNCS)
+def _organisations(source: Source, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The organisations' rows of ``scope`` (:func:`ui.matrix.unit_rows`, their
+    municipality named where there are several) and their deficit counts."""
+    frame = state.read(*source, "indicators", scope)
     several_municipalities = frame["municipality_id"].dropna().nunique() > 1
     orgs = matrix.unit_rows(
         frame, BREAKDOWNS[Level.ORGANIZATION], with_parent=several_municipalities
     )
-    counts = matrix.deficit_counts(orgs)
-    _summary(counts, ctx.view.organizations_in_monitoring(f.period, f.scope()))
-    _heatmap(ctx, frame, orgs, counts, levels)
-    _org_counts(ctx, orgs, counts)
-    _territory_counts(ctx, frame, orgs, counts, levels)
-    _shortfalls(ctx, orgs)
+    return orgs, matrix.deficit_counts(orgs)
+
+
+def _worst_first(counts: pd.DataFrame) -> pd.DataFrame:
+    """Organisations with the most deficits first (far from the target, then name)."""
+    return counts.sort_values(
+        ["deficits", "red", "label"], ascending=[False, False, True], kind="stable"
+    )
 
 
 def _territories_only(ctx: Page, levels: list[Breakdown], under: int) -> None:
@@ -108,11 +128,7 @@ def _summary(counts: pd.DataFrame, monitored: int) -> None:
 
 
 def _heatmap(
-    ctx: Page,
-    frame: pd.DataFrame,
-    orgs: pd.DataFrame,
-    counts: pd.DataFrame,
-    levels: list[Breakdown],
+    ctx: Page, drawn: tuple[Source, Scope], counts: pd.DataFrame, levels: list[Breakdown]
 ) -> None:
     st.subheader("Карта дефицитов")
     names = [matrix.ORGANIZATIONS, *[matrix.LEVEL_NAMES[s.level] for s in levels]]
@@ -122,14 +138,10 @@ def _heatmap(
         if len(names) > 1
         else names[0]
     )
-    ids = [i.id for i in INDICATORS]
+    split, limit = None, 0
     if chosen == matrix.ORGANIZATIONS:
-        order = counts.sort_values(
-            ["deficits", "red", "label"], ascending=[False, False, True], kind="stable"
-        )
-        shown_rows = len(order)
-        if len(order) > HEAT_ROW_CHOICES[0]:
-            choices = [n for n in HEAT_ROW_CHOICES if 0 < n < len(order)] + [0]
+        if len(counts) > HEAT_ROW_CHOICES[0]:
+            choices = [n for n in HEAT_ROW_CHOICES if 0 < n < len(counts)] + [0]
             matrix.forget_invalid("heat_rows", choices)
             limit = st.selectbox(
                 "Сколько организаций показать",
@@ -137,31 +149,49 @@ def _heatmap(
                 format_func=lambda n: f"{n} с наибольшим числом дефицитов" if n else "все",
                 key="heat_rows",
             )
-            if limit:
-                order = order.head(limit)
-                shown_rows = limit
-        rows = orgs[orgs["key"].isin(order["key"])]
-        rows = rows.set_index("key").loc[order["key"]].reset_index()
         title = "Дефициты организаций"
-        if shown_rows < len(counts):
+        if limit and limit < len(counts):
             st.caption(
-                f"Показаны {shown_rows} из {matrix.of_organizations(len(counts))} — сверху "
+                f"Показаны {limit} из {matrix.of_organizations(len(counts))} — сверху "
                 "те, у кого больше дефицитов. Полный список — в таблице ниже."
             )
     else:
         split = next(s for s in levels if matrix.LEVEL_NAMES[s.level] == chosen)
-        rows = matrix.unit_rows(frame, split)
         title = f"Дефициты {split.title}"
-    fig = matrix.status_heatmap(
-        rows, ids, title, ctx.caption(), show_values=rows["key"].nunique() <= 120
-    )
-    charts.show(fig, title, key="heatmap")
+    charts.show(_heat_spec(*drawn, split, limit, title, ctx.caption()), title, key="heatmap")
     st.caption(
         "В ячейках — значение показателя: доли в процентах, нагрузка — наставляемых на "
         "одного наставника. Наведите курсор на ячейку, чтобы увидеть, из чего сложилось "
         "значение, и цель."
     )
     st.caption(matrix.legend_html(), unsafe_allow_html=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=HASH_FUNCS)
+def _heat_spec(
+    source: Source,
+    scope: Scope,
+    split: Breakdown | None,
+    limit: int,
+    title: str,
+    subtitle: str,
+) -> charts.Spec:
+    """The heatmap of ``split``'s territories, or (None) of the ``limit`` organisations
+    with the most deficits (0: all of them)."""
+    if split is None:
+        orgs, counts = _organisations(source, scope)
+        order = _worst_first(counts)
+        if limit:
+            order = order.head(limit)
+        rows = orgs[orgs["key"].isin(order["key"])]
+        rows = rows.set_index("key").loc[order["key"]].reset_index()
+    else:
+        rows = matrix.unit_rows(state.read(*source, "indicators", scope), split)
+    ids = [i.id for i in INDICATORS]
+    fig = matrix.status_heatmap(
+        rows, ids, title, subtitle, show_values=rows["key"].nunique() <= 120
+    )
+    return fig.to_dict()
 
 
 def _stacked_bars(table: pd.DataFrame, title: str, subtitle: str, axis: str) -> go.Figure:
@@ -199,38 +229,21 @@ def _stacked_bars(table: pd.DataFrame, title: str, subtitle: str, axis: str) -> 
     return fig
 
 
-def _org_counts(ctx: Page, orgs: pd.DataFrame, counts: pd.DataFrame) -> None:
+_ORG_BARS = "Организации с наибольшим числом дефицитов"
+
+
+def _org_counts(ctx: Page, drawn: tuple[Source, Scope]) -> None:
     st.subheader("Число дефицитов по организациям")
-    places = orgs.drop_duplicates("key").set_index("key")
-    missed = counts[counts["deficits"] > 0].sort_values(
-        ["deficits", "red", "label"], ascending=[False, False, True], kind="stable"
-    )
-    if missed.empty:
+    missed, fig, table = _org_view(*drawn, ctx.caption())
+    if not missed:
         st.success("Все организации с данными достигли целевых значений по всем показателям.")
         return
-    missed = missed.assign(yellow=missed["deficits"] - missed["red"])
-    title = "Организации с наибольшим числом дефицитов"
-    top = missed.head(BAR_LIMIT)
-    fig = _stacked_bars(top, title, ctx.caption(), "показателей с дефицитом")
-    charts.show(fig, title, key="org_bars")
-    if len(missed) > BAR_LIMIT:
+    charts.show(fig, _ORG_BARS, key="org_bars")
+    if missed > BAR_LIMIT:
         st.caption(
-            f"На диаграмме {BAR_LIMIT} из {matrix.of_organizations(len(missed))} "
+            f"На диаграмме {BAR_LIMIT} из {matrix.of_organizations(missed)} "
             "с дефицитами; все они — в таблице."
         )
-    table = pd.DataFrame(
-        {
-            "Организация": [places.loc[k, "organization"] for k in missed["key"]],
-            "Муниципалитет": [places.loc[k, "municipality"] for k in missed["key"]],
-        }
-    )
-    districts = [places.loc[k, "district"] for k in missed["key"]]
-    if any(matrix.clean(d) for d in districts):
-        table["Район"] = [str(d) if matrix.clean(d) else "" for d in districts]
-    table["Показателей с дефицитом"] = missed["deficits"].to_numpy()
-    table["Из них далеко от цели"] = missed["red"].to_numpy()
-    table["Показателей с данными"] = missed["valued"].to_numpy()
-    table["Показатели с дефицитом"] = missed["missed"].to_numpy()
     st.dataframe(
         table,
         hide_index=True,
@@ -245,13 +258,37 @@ def _org_counts(ctx: Page, orgs: pd.DataFrame, counts: pd.DataFrame) -> None:
     table_downloads(table, "Дефициты организаций", ctx.export_context(), "org_counts")
 
 
-def _territory_counts(
-    ctx: Page,
-    frame: pd.DataFrame,
-    orgs: pd.DataFrame,
-    counts: pd.DataFrame,
-    levels: list[Breakdown],
-) -> None:
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=HASH_FUNCS)
+def _org_view(
+    source: Source, scope: Scope, subtitle: str
+) -> tuple[int, charts.Spec | None, pd.DataFrame]:
+    """How many organisations have a deficit, the bars of the worst of them and the table
+    of all of them (worst first)."""
+    orgs, counts = _organisations(source, scope)
+    missed = _worst_first(counts[counts["deficits"] > 0])
+    if missed.empty:
+        return 0, None, pd.DataFrame()
+    missed = missed.assign(yellow=missed["deficits"] - missed["red"])
+    top = missed.head(BAR_LIMIT)
+    fig = _stacked_bars(top, _ORG_BARS, subtitle, "показателей с дефицитом")
+    where = orgs.drop_duplicates("key").set_index("key").loc[missed["key"]]
+    table = pd.DataFrame(
+        {
+            "Организация": where["organization"].to_numpy(),
+            "Муниципалитет": where["municipality"].to_numpy(),
+        }
+    )
+    districts = list(where["district"])
+    if any(matrix.clean(d) for d in districts):
+        table["Район"] = [str(d) if matrix.clean(d) else "" for d in districts]
+    table["Показателей с дефицитом"] = missed["deficits"].to_numpy()
+    table["Из них далеко от цели"] = missed["red"].to_numpy()
+    table["Показателей с данными"] = missed["valued"].to_numpy()
+    table["Показатели с дефицитом"] = missed["missed"].to_numpy()
+    return len(missed), fig.to_dict(), table
+
+
+def _territory_counts(ctx: Page, drawn: tuple[Source, Scope], levels: list[Breakdown]) -> None:
     if not levels:
         return
     st.subheader("Число дефицитов по территориям")
@@ -264,20 +301,41 @@ def _territory_counts(
         else names[0]
     )
     split = levels[names.index(chosen)]
-    rows = matrix.unit_rows(frame, split)
-    territory = matrix.deficit_counts(rows)
-    if territory.empty:
+    title = f"Показатели с дефицитом {split.title}"
+    fig, table = _territory_view(*drawn, split, title, ctx.caption())
+    if fig is None:
         st.info("Нет значений показателей по территориям. Измените фильтры.")
         return
-    territory = territory.assign(yellow=territory["deficits"] - territory["red"])
-    title = f"Показатели с дефицитом {split.title}"
-    ordered = territory.sort_values(["deficits", "red"], ascending=False, kind="stable")
-    fig = _stacked_bars(ordered, title, ctx.caption(), "показателей с дефицитом")
     charts.show(fig, title, key="territory_bars")
     st.caption(
         "Дефицит территории — её сводное значение показателя (отношение сумм по всем её "
         "организациям) ниже цели."
     )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=matrix.table_height(len(table), 600),
+        key="territory_table",
+    )
+    table_downloads(table, title, ctx.export_context(), "territory_counts")
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=HASH_FUNCS)
+def _territory_view(
+    source: Source, scope: Scope, split: Breakdown, title: str, subtitle: str
+) -> tuple[charts.Spec | None, pd.DataFrame]:
+    """The bars and the table of ``split``'s territories' deficit counts (None and an
+    empty table where none has a value)."""
+    orgs, counts = _organisations(source, scope)
+    territory = matrix.deficit_counts(
+        matrix.unit_rows(state.read(*source, "indicators", scope), split)
+    )
+    if territory.empty:
+        return None, pd.DataFrame()
+    territory = territory.assign(yellow=territory["deficits"] - territory["red"])
+    ordered = territory.sort_values(["deficits", "red"], ascending=False, kind="stable")
+    fig = _stacked_bars(ordered, title, subtitle, "показателей с дефицитом")
     owner = orgs.drop_duplicates("key").set_index("key")[split.key]
     per_org = counts[counts["valued"] > 0].assign(territory=lambda c: c["key"].map(owner))
     table = pd.DataFrame({"Территория": ordered["label"].to_numpy()})
@@ -292,19 +350,12 @@ def _territory_counts(
     table["ОО с дефицитами"] = with_deficits
     table["Дефицитов в среднем на ОО"] = mean
     table["Показатели с дефицитом"] = ordered["missed"].to_numpy()
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        height=matrix.table_height(len(table), 600),
-        key="territory_table",
-    )
-    table_downloads(table, title, ctx.export_context(), "territory_counts")
+    return fig.to_dict(), table
 
 
-def _shortfalls(ctx: Page, orgs: pd.DataFrame) -> None:
+def _shortfalls(ctx: Page, drawn: tuple[Source, Scope]) -> None:
     st.subheader("Кто не достиг цели: списки для кураторов")
-    missing = orgs[orgs["deficit"]].groupby("indicator")["key"].nunique()
+    missing = _missing(*drawn)
     ids = [i.id for i in INDICATORS]
     if st.session_state.get("def_indicator") not in ids:
         worst = missing.idxmax() if len(missing) else ids[0]
@@ -317,10 +368,9 @@ def _shortfalls(ctx: Page, orgs: pd.DataFrame) -> None:
 
     indicator_id = st.selectbox("Показатель", ids, format_func=label, key="def_indicator")
     indicator = INDICATORS_BY_ID[indicator_id]
-    table = matrix.shortfall_table(orgs, indicator_id)
+    table, valued, (export, formats, statuses) = _shortfall_view(*drawn, indicator_id)
     if table.empty:
-        with_value = orgs[(orgs["indicator"] == indicator_id) & orgs["value"].notna()]
-        if with_value.empty:
+        if not valued:
             st.info(
                 f"По показателю «{indicator.name}» нет данных под выбранными фильтрами: "
                 "организации не ответили на нужные вопросы формы. Выберите другой показатель "
@@ -345,7 +395,6 @@ def _shortfalls(ctx: Page, orgs: pd.DataFrame) -> None:
         column_config={"Организация": st.column_config.TextColumn(width="large", pinned=True)},
         key="shortfall_table",
     )
-    export, formats, statuses = matrix.shortfall_export(orgs, indicator_id)
     table_downloads(
         table,
         f"{indicator.short} — не достигли цели",
@@ -360,6 +409,25 @@ def _shortfalls(ctx: Page, orgs: pd.DataFrame) -> None:
         "CSV открывается в Excel (разделитель «;», кодировка UTF-8 с BOM); значения, "
         "похожие на формулы, сохраняются как текст."
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs=HASH_FUNCS)
+def _missing(source: Source, scope: Scope) -> pd.Series:
+    """How many organisations miss each indicator's target."""
+    orgs, _counts = _organisations(source, scope)
+    return orgs[orgs["deficit"]].groupby("indicator")["key"].nunique()
+
+
+@st.cache_data(show_spinner=False, max_entries=1024, hash_funcs=HASH_FUNCS)
+def _shortfall_view(
+    source: Source, scope: Scope, indicator_id: str
+) -> tuple[pd.DataFrame, bool, tuple[pd.DataFrame, dict[str, list[str]], list[str | None]]]:
+    """The organisations that miss ``indicator_id``'s target, whether any organisation has
+    a value of it, and the table as exported (:func:`ui.matrix.shortfall_export`)."""
+    orgs, _counts = _organisations(source, scope)
+    valued = bool(((orgs["indicator"] == indicator_id) & orgs["value"].notna()).any())
+    table = matrix.shortfall_table(orgs, indicator_id)
+    return table, valued, matrix.shortfall_export(orgs, indicator_id)
 
 
 guarded(body)
