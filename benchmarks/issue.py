@@ -77,7 +77,7 @@ def one_csv(files_dir: Path, out: Path) -> tuple[Path, int]:
 def ingest_figures(directory: Path, repeat: int) -> dict:
     """Whole-process ingest of one CSV against DuckDB's read_csv of it."""
     from analytics.ingest.load import ingest_file
-    from analytics.model.contract import Kind
+    from analytics.model.contract import FormKind
     from analytics.store.db import Database
 
     work = directory / "issue"
@@ -87,7 +87,7 @@ def ingest_figures(directory: Path, repeat: int) -> dict:
     registry = work / "registry.duckdb"
     with Database(registry) as db:
         for f in sorted((directory / "files" / "registry").glob("*.csv")):
-            ingest_file(db, f, Kind.REGISTRY)
+            ingest_file(db, f, FormKind.REGISTRY)
     times = []
     for n in range(repeat):
         target = work / f"ingest-{n}.duckdb"

@@ -41,7 +41,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from analytics.model.contract import FIELDS_BY_CODE, FORM_VALUE_CODES, ORG_TYPES_BY_CODE, Kind
+from analytics.model.contract import FIELDS_BY_CODE, FORM_VALUE_CODES, ORG_TYPES_BY_CODE, FormKind
 from analytics.operations.demo import TYPE_LAG, YES_CHANCE, csv_text, inn_check_digit
 from analytics.operations.demo import answers as demo_answers
 
@@ -266,7 +266,7 @@ class DataFile:
     """One written file: what it holds and how many organisation rows."""
 
     path: Path
-    kind: Kind
+    kind: FormKind
     period: str | None
     region: str
     rows: int
@@ -525,7 +525,7 @@ def generate(
             for o in mine
         ]
         write_csv(path, PLACE_HEADERS, rows)
-        registry.append(DataFile(path, Kind.REGISTRY, None, region_names[code], len(rows)))
+        registry.append(DataFile(path, FormKind.REGISTRY, None, region_names[code], len(rows)))
     csv_files, xlsx_files = [], []
     for year, period in enumerate(PERIODS):
         missing = {o.inn for o in rng.sample(orgs, round(len(orgs) * 0.03))}
@@ -537,13 +537,13 @@ def generate(
             stem = f"{n:02d}_{_slug(region)}"
             path = folder / f"{stem}.csv"
             write_csv(path, FORM_HEADERS, rows)
-            csv_files.append(DataFile(path, Kind.ORG_FORM, period, region, len(rows)))
+            csv_files.append(DataFile(path, FormKind.ORG_FORM, period, region, len(rows)))
             if xlsx_regions is None or n < xlsx_regions:
                 path = folder / f"{stem}.xlsx"
                 title = f"Мониторинг наставничества: {region}, {period} учебный год"
                 write_xlsx(path, "Форма ОО", title, FORM_HEADERS, rows)
                 xlsx_files.append(
-                    DataFile(path, Kind.ORG_FORM, period, region, len(rows), "Форма ОО")
+                    DataFile(path, FormKind.ORG_FORM, period, region, len(rows), "Форма ОО")
                 )
     return Dataset(
         size=size,

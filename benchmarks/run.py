@@ -128,14 +128,14 @@ def build(size: str, work: Path, reuse: bool) -> dict:
         f"written in {generation:.1f} s; loading CSV"
     )
 
-    from analytics.model.contract import Kind
+    from analytics.model.contract import FormKind
 
     def load(db: Database, files: list) -> float:
         started = time.perf_counter()
         for n, f in enumerate(files, 1):
             # The kind as the engine imported now knows it: the pages stage imports the
             # engine anew (fresh_modules), and the engine compares kinds by identity.
-            ingest_file(db, f.path, Kind(str(f.kind)))
+            ingest_file(db, f.path, FormKind(str(f.kind)))
             if n % 50 == 0:
                 log(f"{size}:   {n}/{len(files)} files, {time.perf_counter() - started:.0f} s")
         return time.perf_counter() - started

@@ -15,7 +15,7 @@ from analytics.compute import quality
 from analytics.ingest.load import Decisions, RollbackRefused
 from analytics.ingest.parse import Defaults
 from analytics.ingest.template import build_template
-from analytics.model.contract import KIND_FIELDS, KIND_LABELS, ORG_TYPES, PERIOD, Kind
+from analytics.model.contract import KIND_FIELDS, KIND_LABELS, ORG_TYPES, PERIOD, FormKind
 from analytics.model.levels import Level
 from analytics.model.periods import period_label
 from analytics.operations.users import Role
@@ -104,7 +104,7 @@ def _loading(ctx: Page) -> None:
     )
     kind = st.radio(
         "Что загружаете",
-        list(Kind),
+        list(FormKind),
         format_func=lambda k: KIND_LABELS[k],
         horizontal=True,
         key="upload_kind",
@@ -155,10 +155,10 @@ def _loading(ctx: Page) -> None:
 
 @st.cache_data(show_spinner=False)
 def _template(kind: str) -> bytes:
-    return build_template(Kind(kind))
+    return build_template(FormKind(kind))
 
 
-def _defaults_inputs(ctx: Page, kind: Kind) -> Defaults:
+def _defaults_inputs(ctx: Page, kind: FormKind) -> Defaults:
     st.markdown("**Значения для всего файла**")
     st.caption(
         "Заполните, если в файле нет такого столбца: значение применится ко всем его "
@@ -205,7 +205,7 @@ def _known(title: str, names: list[str]) -> str | None:
 
 
 def _checks(
-    ctx: Page, files: list[tuple[str, bytes]], kind: Kind, defaults: Defaults
+    ctx: Page, files: list[tuple[str, bytes]], kind: FormKind, defaults: Defaults
 ) -> list[upload.FileCheck]:
     """Previews, remembered for this data version so a rerun does not re-read the files."""
     cache: dict = st.session_state.setdefault("upload_checks", {})
@@ -220,7 +220,7 @@ def _checks(
     return checks
 
 
-def _show_check(ctx: Page, check: upload.FileCheck, kind: Kind, defaults: Defaults) -> None:
+def _show_check(ctx: Page, check: upload.FileCheck, kind: FormKind, defaults: Defaults) -> None:
     with st.container(border=True):
         if not check.ok:
             noun = formatting.count(len(check.problems), "ошибка", "ошибки", "ошибок")
@@ -262,7 +262,7 @@ def _show_check(ctx: Page, check: upload.FileCheck, kind: Kind, defaults: Defaul
                 )
 
 
-def _review(ctx: Page, check: upload.FileCheck, kind: Kind, defaults: Defaults) -> Decisions:
+def _review(ctx: Page, check: upload.FileCheck, kind: FormKind, defaults: Defaults) -> Decisions:
     """The user's decisions on the rows of a checked file that await one: which
     organisation each unplaced row is, and whether moves and partial replacements go
     ahead. Nothing is written until «Загрузить»."""
@@ -325,7 +325,7 @@ def _review(ctx: Page, check: upload.FileCheck, kind: Kind, defaults: Defaults) 
 _REVIEW_ROWS = 100
 
 
-def _commit(ctx: Page, checks: list[upload.FileCheck], kind: Kind, defaults: Defaults) -> None:
+def _commit(ctx: Page, checks: list[upload.FileCheck], kind: FormKind, defaults: Defaults) -> None:
     bar = st.progress(0.0, text="Загрузка…")
 
     def progress(done: int, total: int, name: str) -> None:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics.documents.pdf import PDF_UNAVAILABLE_MESSAGE, pdf_available, report_pdf
 from analytics.ingest.template import build_template
-from analytics.model.contract import KIND_LABELS, Kind
+from analytics.model.contract import KIND_LABELS, FormKind
 from analytics.model.periods import period_label
 from ui.charts import slug
 from ui.page import Page, guarded, page
@@ -156,7 +156,7 @@ def _territory_documents(ctx: Page, name: str) -> None:
 def _templates() -> None:
     with st.container(border=True):
         st.subheader("Шаблоны для организаций")
-        for kind in Kind:
+        for kind in FormKind:
             st.download_button(
                 f"Шаблон «{KIND_LABELS[kind]}» (XLSX)",
                 lambda kind=kind: build_template(kind),  # built only when clicked

@@ -15,8 +15,14 @@ import pandas as pd
 import streamlit as st
 
 from analytics.ingest.problems import IngestError
-from analytics.meetings.rounds import STATUS_LABELS, Round, Status, by_territory, summarize
-from analytics.model.contract import KIND_LABELS, Kind
+from analytics.meetings.rounds import (
+    SUBMISSION_LABELS,
+    Round,
+    SubmissionStatus,
+    by_territory,
+    summarize,
+)
+from analytics.model.contract import KIND_LABELS, FormKind
 from analytics.operations.access import AccessDenied
 from analytics.wording import formatting
 from ui import upload
@@ -89,8 +95,8 @@ def _open_form(ctx: Page) -> None:
             period = st.text_input("Период", value=ctx.filters.period or "")
             kinds = st.multiselect(
                 "Собираемые формы",
-                [Kind.ORG_FORM, Kind.MENTORS, Kind.MENTEES],
-                default=[Kind.ORG_FORM],
+                [FormKind.ORG_FORM, FormKind.MENTORS, FormKind.MENTEES],
+                default=[FormKind.ORG_FORM],
                 format_func=lambda k: KIND_LABELS[k],
                 placeholder="Выберите формы",
             )
@@ -143,7 +149,7 @@ def _organizations(ctx: Page, chosen: Round, frame: pd.DataFrame) -> None:
             "ИНН": frame["inn"].fillna(""),
             "Муниципалитет": frame["municipality"],
             "Район": frame["district"].fillna(""),
-            "Состояние": [STATUS_LABELS[Status(s)] for s in frame["status"]],
+            "Состояние": [SUBMISSION_LABELS[SubmissionStatus(s)] for s in frame["status"]],
             "Получено": [
                 formatting.moment(pd.Timestamp(v).to_pydatetime()) if pd.notna(v) else ""
                 for v in frame["submitted_at"]
@@ -239,19 +245,19 @@ def _files(ctx: Page, chosen: Round, coordinator: bool) -> None:
             {
                 "№": files["submission_id"].astype(int),
                 "Организация": files["organization"],
-                "Форма": [KIND_LABELS[Kind(k)] for k in files["kind"]],
+                "Форма": [KIND_LABELS[FormKind(k)] for k in files["kind"]],
                 "Файл": files["file_name"],
                 "Из шаблона": ["да" if v else "нет" for v in files["via_template"]],
                 "Кто загрузил": files["submitted_by"].fillna("—"),
                 "Когда": [formatting.moment(pd.Timestamp(v)) for v in files["submitted_at"]],
-                "Решение": [STATUS_LABELS[Status(s)] for s in files["status"]],
+                "Решение": [SUBMISSION_LABELS[SubmissionStatus(s)] for s in files["status"]],
                 "Комментарий": files["comment"].fillna(""),
             }
         ),
         hide_index=True,
         width="stretch",
     )
-    pending = files[files["status"] == str(Status.SUBMITTED)]
+    pending = files[files["status"] == str(SubmissionStatus.SUBMITTED)]
     if not coordinator or pending.empty or not chosen.is_open:
         return
     st.subheader("Решение по файлу")

@@ -33,7 +33,7 @@ from analytics.ingest.identity import NEW_ORGANISATION
 from analytics.ingest.load import Decisions, IngestResult, ingest_bytes, preview
 from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import ReviewNeeded
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.store.db import Database
 from tests.filemakers import HEADERS, YES_NO_CODES
 
@@ -437,7 +437,7 @@ class Upload:
     organisation and the name as written."""
 
     path: Path
-    kind: Kind
+    kind: FormKind
     defaults: Defaults
     rows: dict[tuple[str, int], Org] = field(default_factory=dict)
     written: dict[tuple[str, int], str] = field(default_factory=dict)
@@ -518,11 +518,11 @@ def _registry(directory: Path, orgs: list[Org], sizes: Sizes, rng: random.Random
     ]
     defaults = Defaults(region=REGION)
     if sizes.registry_format == "csv":
-        upload = Upload(directory / "Реестр ОО.csv", Kind.REGISTRY, defaults)
+        upload = Upload(directory / "Реестр ОО.csv", FormKind.REGISTRY, defaults)
         _csv(upload.path, [header, *body], "utf-8-sig")
         first, sheet = 2, ""
     else:
-        upload = Upload(directory / "Реестр ОО.xlsx", Kind.REGISTRY, defaults)
+        upload = Upload(directory / "Реестр ОО.xlsx", FormKind.REGISTRY, defaults)
         title = [f"Реестр образовательных организаций, {REGION}"]
         _xlsx(upload.path, {"Реестр": [title, header, *body]}, {"Реестр": ["A1:G1"]})
         first, sheet = 3, "Реестр"
@@ -566,7 +566,7 @@ def _year_one(
     ]
     upload = Upload(
         directory / f"{municipality} 2022-2023.xlsx",
-        Kind.ORG_FORM,
+        FormKind.ORG_FORM,
         Defaults(region=REGION, municipality=municipality, period="2022-2023"),
     )
     truth: dict[str, dict[str, object]] = {}
@@ -606,7 +606,7 @@ def _year_two(
     header = ["Муниципалитет", "Район", "Наименование ОО", "Период", *(HEADERS[c] for c in codes)]
     upload = Upload(
         directory / "Мониторинг 2023-2024.csv",
-        Kind.ORG_FORM,
+        FormKind.ORG_FORM,
         Defaults(region=REGION, org_type="школа"),
     )
     rows: list[list[object]] = [header]
@@ -672,8 +672,8 @@ def _bases(
     them: no region, municipality or type; the organisation by name, ИНН in some rows
     (always where its name is also another municipality's)."""
     defaults = Defaults(period="2023-2024")
-    mentors = Upload(directory / "База наставников 2023-2024.xlsx", Kind.MENTORS, defaults)
-    mentees = Upload(directory / "База наставляемых 2023-2024.xlsx", Kind.MENTEES, defaults)
+    mentors = Upload(directory / "База наставников 2023-2024.xlsx", FormKind.MENTORS, defaults)
+    mentees = Upload(directory / "База наставляемых 2023-2024.xlsx", FormKind.MENTEES, defaults)
     mentor_rows: list[list[object]] = [
         ["База наставников"],
         ["ФИО наставника", "Наименование ОО", "ИНН", "Должность", "Форма наставничества",
@@ -722,7 +722,7 @@ def _partial(
     header = ["Муниципалитет", "Район", "Наименование ОО", "Период", *(HEADERS[c] for c in codes)]
     upload = Upload(
         directory / "Уточнение 2023-2024.csv",
-        Kind.ORG_FORM,
+        FormKind.ORG_FORM,
         Defaults(region=REGION, org_type="школа"),
     )
     rows: list[list[object]] = [header]

@@ -30,7 +30,7 @@ from __future__ import annotations
 from analytics.ingest.load import ingest_bytes
 from analytics.ingest.normalize import person_key
 from analytics.ingest.parse import Defaults
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.store.db import Database
 from tests.filemakers import (
     csv_bytes,
@@ -204,14 +204,14 @@ def register_csv(header: list[str], rows: list[list[object]]) -> bytes:
 
 
 def load_forms(db: Database) -> None:
-    ingest_bytes(db, "формы.csv", csv_bytes(table(FORMS)), Kind.ORG_FORM, DEFAULTS)
+    ingest_bytes(db, "формы.csv", csv_bytes(table(FORMS)), FormKind.ORG_FORM, DEFAULTS)
 
 
 def load_registers(db: Database) -> None:
     """The forms, then both registers of СОШ № 1 and the base of mentors of СОШ № 2."""
     load_forms(db)
     mentors = register_csv(MENTOR_HEADER, MENTORS_1 + MENTORS_2)
-    ingest_bytes(db, "наставники.csv", mentors, Kind.MENTORS, DEFAULTS)
+    ingest_bytes(db, "наставники.csv", mentors, FormKind.MENTORS, DEFAULTS)
     ingest_bytes(
-        db, "наставляемые.csv", register_csv(MENTEE_HEADER, MENTEES_1), Kind.MENTEES, DEFAULTS
+        db, "наставляемые.csv", register_csv(MENTEE_HEADER, MENTEES_1), FormKind.MENTEES, DEFAULTS
     )

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 
 from analytics.ingest.load import ingest_bytes
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.operations.access import Principal, View
 from analytics.operations.users import Role
 from analytics.store.db import Database
@@ -52,7 +52,7 @@ def load_registry(db: Database) -> dict[str, int]:
     rows = [["Регион", "Муниципалитет", "Наименование ОО", "ИНН", "Тип ОО"]]
     rows += [[REGION, CITY, n, inn(i) if i < 3 else None, "СОШ"] for i, n in enumerate(SCHOOLS)]
     rows.append([REGION, OTHER_CITY, ELSEWHERE, inn(7), "СОШ"])
-    ingest_bytes(db, "реестр.xlsx", xlsx_bytes({"Реестр": rows}), Kind.REGISTRY)
+    ingest_bytes(db, "реестр.xlsx", xlsx_bytes({"Реестр": rows}), FormKind.REGISTRY)
     frame = db.query("SELECT org_id, name FROM organizations")
     return {str(n): int(o) for o, n in zip(frame["org_id"], frame["name"], strict=True)}
 

@@ -30,7 +30,7 @@ ENTRY = """    Indicator(
         counted=("педагога", "педагогов"),
         description="Педагоги-наставники среди всех педагогических работников.",
         recommendation="Привлечь к наставничеству опытных педагогов.",
-        kind=Kind.PEOPLE,
+        kind=IndicatorKind.PEOPLE,
         phrase=Phrase("Наставниками являются", singular="Наставником является"),
     ),
 """

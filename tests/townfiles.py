@@ -11,7 +11,7 @@ from docx import Document
 from analytics.compute.lookups import find_territory
 from analytics.ingest.load import ingest_bytes
 from analytics.ingest.parse import Defaults
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.store.db import Database
 from analytics.wording.formatting import NBSP
 from tests.filemakers import csv_bytes, org, table
@@ -56,7 +56,7 @@ def load_town(
         ({"org_name": numbered_school(k), "org_type": "СОШ"} for k in range(1, registry + 1)),
         columns=("org_name", "org_type"),
     )
-    ingest_bytes(db, "реестр.csv", csv_bytes(rows), Kind.REGISTRY, defaults)
+    ingest_bytes(db, "реестр.csv", csv_bytes(rows), FormKind.REGISTRY, defaults)
     if previous is not None:
         ingest_bytes(
             db,

@@ -24,7 +24,7 @@ from analytics.model.contract import (
     MENTEE_CATEGORIES_BY_CODE,
     MENTORING_FORMS_BY_CODE,
     PERSON_TABLES,
-    Kind,
+    FormKind,
 )
 from analytics.model.legend import STATUS_COLOURS, TARGET_CSS
 from analytics.model.periods import period_label
@@ -418,10 +418,10 @@ def confirm(key: str, ask: str, warning: str, yes: str, action: Callable[[], Non
         st.rerun()
 
 
-def kind_file_name(kind: Kind) -> str:
+def kind_file_name(kind: FormKind) -> str:
     """The template's file name for ``kind``: «шаблон_база_наставников.xlsx»."""
     words = {
-        Kind.ORG_FORM: "форма_мониторинга",
-        Kind.REGISTRY: "реестр_ОО",
+        FormKind.ORG_FORM: "форма_мониторинга",
+        FormKind.REGISTRY: "реестр_ОО",
     }.get(kind) or KIND_LABELS[kind].lower().replace(" ", "_")
     return f"шаблон_{words}.xlsx"

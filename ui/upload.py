@@ -21,7 +21,7 @@ from analytics.ingest.identity import NEW_ORGANISATION, Candidate, Unplaced
 from analytics.ingest.load import Decisions, IngestResult
 from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, PartialForm, Problem, group
-from analytics.model.contract import FIELDS_BY_CODE, KIND_LABELS, ORG_TYPES_BY_CODE, Kind
+from analytics.model.contract import FIELDS_BY_CODE, KIND_LABELS, ORG_TYPES_BY_CODE, FormKind
 from analytics.model.levels import LEVEL_LABELS, Level
 from analytics.operations.access import View
 from analytics.wording import formatting
@@ -119,7 +119,9 @@ class FileLoad:
         return self.result is not None
 
 
-def check_file(view: View, name: str, content: bytes, kind: Kind, defaults: Defaults) -> FileCheck:
+def check_file(
+    view: View, name: str, content: bytes, kind: FormKind, defaults: Defaults
+) -> FileCheck:
     """Validate a file and count what it would change; writes nothing."""
     try:
         result = view.preview(name, content, kind, defaults)
@@ -130,7 +132,7 @@ def check_file(view: View, name: str, content: bytes, kind: Kind, defaults: Defa
 
 
 def check_files(
-    view: View, files: Sequence[tuple[str, bytes]], kind: Kind, defaults: Defaults
+    view: View, files: Sequence[tuple[str, bytes]], kind: FormKind, defaults: Defaults
 ) -> list[FileCheck]:
     return [check_file(view, name, content, kind, defaults) for name, content in files]
 
@@ -138,7 +140,7 @@ def check_files(
 def load_files(
     view: View,
     checks: Sequence[FileCheck],
-    kind: Kind,
+    kind: FormKind,
     defaults: Defaults,
     on_progress: Callable[[int, int, str], None] | None = None,
 ) -> list[FileLoad]:
@@ -206,7 +208,7 @@ def decided(
 
 
 def recheck(
-    view: View, check: FileCheck, kind: Kind, defaults: Defaults, decisions: Decisions
+    view: View, check: FileCheck, kind: FormKind, defaults: Defaults, decisions: Decisions
 ) -> IngestResult | list[Problem]:
     """The preview again with the user's choices, or the errors they cause (two rows
     chosen for one organisation)."""
@@ -307,7 +309,7 @@ def check_summary(result: IngestResult) -> str:
             "ждут сопоставления: "
             + formatting.count(len(result.unplaced), "строка", "строки", "строк")
         )
-    if result.kind is Kind.ORG_FORM:
+    if result.kind is FormKind.ORG_FORM:
         parts.append(f"новых организаций: {formatting.integer(result.new_organizations)}")
         parts.append(f"будет заменено форм: {formatting.integer(result.replaced)}")
         if result.periods:
@@ -326,7 +328,7 @@ def load_summary(result: IngestResult) -> str:
         formatting.count(result.rows, "строка", "строки", "строк"),
         f"новых организаций: {formatting.integer(result.new_organizations)}",
     ]
-    if result.kind is Kind.ORG_FORM:
+    if result.kind is FormKind.ORG_FORM:
         parts.append(f"заменено форм: {formatting.integer(result.replaced)}")
     else:
         parts.append(f"заменено записей реестра: {formatting.integer(result.replaced)}")
@@ -343,7 +345,7 @@ def uploads_table(uploads: pd.DataFrame) -> pd.DataFrame:
         {
             "№": uploads["upload_id"].astype(int),
             "Файл": uploads["file_name"],
-            "Вид": [KIND_LABELS.get(Kind(k), k) for k in uploads["kind"]],
+            "Вид": [KIND_LABELS.get(FormKind(k), k) for k in uploads["kind"]],
             "Загружено": [when(v) for v in uploads["uploaded_at"]],
             "Строк": uploads["rows"].astype(int),
             "Предупреждений": [len(stored_warnings(w)) for w in uploads["warnings"]],

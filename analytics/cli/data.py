@@ -15,7 +15,7 @@ from analytics.ingest import aliases
 from analytics.ingest.load import Decisions, ingest_bytes, parse_bytes, preview
 from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, Problem, ReviewNeeded, group_problems
-from analytics.model.contract import PERSON_TABLES, Kind
+from analytics.model.contract import PERSON_TABLES, FormKind
 from analytics.store.db import Database
 
 REVIEW_HINT = (
@@ -56,7 +56,7 @@ REVIEW_HINT = (
     writes=True,
 )
 def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    kind = Kind(args.kind)
+    kind = FormKind(args.kind)
     defaults = Defaults(args.region, args.municipality, args.org_type, args.period)
     decisions = Decisions(
         new_orgs=args.new_orgs, move_orgs=args.move_orgs, replace_partial=args.replace_partial

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from analytics.cli.options import KIND, out_option, scope, scope_options
 from analytics.cli.registry import EXIT_OK, UsageError, command, option
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.store.db import Database
 
 # The document builders (python-docx, python-pptx, openpyxl) are imported by the commands
@@ -50,7 +50,7 @@ def _docs(args: argparse.Namespace, out: TextIO) -> int:
 def _template(args: argparse.Namespace, out: TextIO) -> int:
     from analytics.ingest.template import build_template
 
-    args.out.write_bytes(build_template(Kind(args.kind)))
+    args.out.write_bytes(build_template(FormKind(args.kind)))
     print(f"Шаблон сохранён: {args.out}", file=out)
     return EXIT_OK
 

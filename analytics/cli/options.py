@@ -13,7 +13,7 @@ from pathlib import Path
 
 from analytics.cli.registry import Option, UsageError, option
 from analytics.ingest.normalize import ValueProblem
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.model.levels import LEVEL_INFO, Level
 from analytics.model.periods import parse_period
 from analytics.store.db import Database, default_db_path
@@ -117,7 +117,7 @@ def _territory(db: Database, level: str, name: str | None) -> int | None:
 
 FORMAT = option("--format", choices=["json", "csv"], default="json", help="формат вывода")
 
-KIND = option("--kind", choices=[str(k) for k in Kind], default=str(Kind.ORG_FORM))
+KIND = option("--kind", choices=[str(k) for k in FormKind], default=str(FormKind.ORG_FORM))
 
 WAIT = option(
     "--wait",

@@ -12,7 +12,7 @@ import pandas as pd
 from analytics.cli.options import out_option, scope, scope_options, user_option
 from analytics.cli.registry import EXIT_OK, command, group, option
 from analytics.meetings import rounds
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.model.errors import MonitoringError
 from analytics.store.db import Database
 from analytics.wording.formatting import day, moment, percent
@@ -51,7 +51,7 @@ ROUNDS = group("rounds", "мониторинги (сбор форм): open, clos
     option(
         "--kind",
         action="append",
-        choices=[str(k) for k in Kind if k is not Kind.REGISTRY],
+        choices=[str(k) for k in FormKind if k is not FormKind.REGISTRY],
         help="собираемая форма; можно указать несколько раз (по умолчанию org-form)",
     ),
     user_option("кто открывает (для журнала)"),
@@ -67,7 +67,7 @@ def _open(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         order_number=args.order_number,
         order_date=parse_day(args.order_date),
         order_title=args.order_title,
-        kinds=[Kind(k) for k in args.kind or [str(Kind.ORG_FORM)]],
+        kinds=[FormKind(k) for k in args.kind or [str(FormKind.ORG_FORM)]],
         region_id=territory.region_id,
         municipality_id=territory.municipality_id,
         user=args.user,
@@ -150,7 +150,7 @@ def _completeness(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         file=out,
     )
     for row in frame.itertuples(index=False):
-        label = rounds.STATUS_LABELS[rounds.Status(row.status)]
+        label = rounds.SUBMISSION_LABELS[rounds.SubmissionStatus(row.status)]
         came = pd.notna(row.submitted_at)
         late = ("; с опозданием" if came else "; просрочено") if row.late else ""
         print(f"{row.organization}\t{row.municipality}\t{label}{late}", file=out)

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics.documents.outputs import Cells, Query
-from analytics.model.catalogue import INDICATORS, Kind
+from analytics.model.catalogue import INDICATORS, IndicatorKind
 from analytics.model.legend import YELLOW_RATIO_HIGHER, YELLOW_RATIO_LOWER, Status
 from analytics.model.levels import (
     LEVEL_INFO,
@@ -92,7 +92,7 @@ def _row_expressions() -> str:
 
 def _sums() -> str:
     return ",\n    ".join(
-        f"{_sum(f'n_{i.id}', exact=i.kind is Kind.MEAN)} AS n_{i.id}, "
+        f"{_sum(f'n_{i.id}', exact=i.kind is IndicatorKind.MEAN)} AS n_{i.id}, "
         f"{_sum(f'd_{i.id}')} AS d_{i.id}, count(d_{i.id}) AS c_{i.id}"
         for i in INDICATORS
     )

@@ -29,7 +29,7 @@ from analytics.model.contract import (
     KIND_LABELS,
     MENTORING_FORMS,
     PERSON_TABLES,
-    Kind,
+    FormKind,
 )
 from analytics.model.levels import LEVEL_INFO, TERRITORY_KEYS, Level
 from analytics.store import audit
@@ -386,22 +386,22 @@ class Comparison:
 
     field: str
     register: str
-    kind: Kind
+    kind: FormKind
 
 
 # «в базе наставников»: where a register's count was found, for sentences.
-IN_REGISTER: dict[Kind, str] = {
-    Kind.MENTORS: "в базе наставников",
-    Kind.MENTEES: "в базе наставляемых",
+IN_REGISTER: dict[FormKind, str] = {
+    FormKind.MENTORS: "в базе наставников",
+    FormKind.MENTEES: "в базе наставляемых",
 }
 
 COMPARISONS: tuple[Comparison, ...] = (
-    Comparison("mentors", "mentors", Kind.MENTORS),
-    Comparison("mentors_trained", "mentors_trained", Kind.MENTORS),
-    Comparison("mentees", "teacher_mentees", Kind.MENTEES),
-    Comparison("mentees_completed", "teacher_mentees_completed", Kind.MENTEES),
-    Comparison("pairs", "pairs", Kind.MENTEES),
-    Comparison("groups", "groups", Kind.MENTEES),
+    Comparison("mentors", "mentors", FormKind.MENTORS),
+    Comparison("mentors_trained", "mentors_trained", FormKind.MENTORS),
+    Comparison("mentees", "teacher_mentees", FormKind.MENTEES),
+    Comparison("mentees_completed", "teacher_mentees_completed", FormKind.MENTEES),
+    Comparison("pairs", "pairs", FormKind.MENTEES),
+    Comparison("groups", "groups", FormKind.MENTEES),
 )
 
 COMPARED_COLUMNS: tuple[str, ...] = (
@@ -432,7 +432,7 @@ def _compared(db: Database, scope: Scope) -> pd.DataFrame:
     both = summary.merge(forms, on=_KEYS, how="inner", suffixes=("", "_form"))
     parts = []
     for c in COMPARISONS:
-        listed = "mentors_listed" if c.kind is Kind.MENTORS else "mentees_listed"
+        listed = "mentors_listed" if c.kind is FormKind.MENTORS else "mentees_listed"
         form_column = f"{c.field}_form" if c.field in summary.columns else c.field
         rows = both[both[listed] & both[form_column].notna()]
         parts.append(
@@ -592,7 +592,7 @@ def delete_person_bases(
     """
     where = "org_id = ?" + (" AND period = ?" if period else "")
     params: list[object] = [org_id, *([period] if period else [])]
-    counts: dict[Kind, int] = {}
+    counts: dict[FormKind, int] = {}
     with db.transaction() as cur:
         touched: set[int] = set()
         for kind, table in PERSON_TABLES.items():
@@ -618,8 +618,8 @@ def delete_person_bases(
         path.unlink(missing_ok=True)
     db.rewrite()
     return Deleted(
-        counts[Kind.MENTORS],
-        counts[Kind.MENTEES],
+        counts[FormKind.MENTORS],
+        counts[FormKind.MENTEES],
         tuple(sorted(touched)),
         tuple(sorted(p.name for p in files)),
     )

@@ -17,7 +17,7 @@ from analytics.model.contract import (
     ORG_TYPES,
     TYPE_LABELS,
     YES_WORDS,
-    Kind,
+    FormKind,
 )
 from analytics.model.legend import YELLOW_RATIO_HIGHER, Status
 from analytics.wording.formatting import target_value
@@ -27,7 +27,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _fields_table(kind: Kind) -> list[str]:
+def _fields_table(kind: FormKind) -> list[str]:
     lines = [
         "| Заголовок столбца | Другие написания | Тип значения | Обязательность |",
         "|---|---|---|---|",
@@ -66,7 +66,7 @@ def render() -> str:
         "Пустая ячейка означает «нет ответа», а не «нет».",
         "",
     ]
-    for kind in Kind:
+    for kind in FormKind:
         out += [f"## {KIND_LABELS[kind]}", "", *_fields_table(kind), ""]
     out += ["## Типы организаций", "", "| Тип | Как можно написать |", "|---|---|"]
     out += [f"| {t.label} | {', '.join(t.words)} |" for t in ORG_TYPES]

@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from analytics.compute.indicators import Values, compute, deficits
-from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Kind
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, IndicatorKind
 from analytics.model.legend import label_of
 from analytics.model.levels import Level
 from analytics.model.periods import period_label
@@ -130,7 +130,7 @@ def _org_value(row: pd.Series | None) -> str:
         return "—"
     text = value_text(row, yes_no=True)
     indicator = INDICATORS_BY_ID[str(row["indicator"])]
-    if text in ("да", "нет", "—") or indicator.kind is Kind.MEAN:
+    if text in ("да", "нет", "—") or indicator.kind is IndicatorKind.MEAN:
         return text
     if indicator.is_percent:
         return f"{text} ({integer(row['numerator'])} из {integer(row['denominator'])})"

@@ -42,7 +42,7 @@ from analytics.model.contract import (
     PERSON_FIELDS,
     PERSON_TABLES,
     SQL_TYPES,
-    Kind,
+    FormKind,
 )
 from analytics.model.errors import MonitoringError
 from analytics.model.periods import period_of
@@ -55,7 +55,7 @@ class IngestResult:
     """What an upload did (or, for a preview, would do)."""
 
     file: str
-    kind: Kind
+    kind: FormKind
     sha256: str
     rows: int
     warnings: list[Problem]
@@ -83,7 +83,7 @@ def sha256_of(content: bytes) -> str:
 
 @collector.paused()
 def parse_bytes(
-    name: str, content: bytes, kind: Kind, defaults: Defaults, limits: Limits | None = None
+    name: str, content: bytes, kind: FormKind, defaults: Defaults, limits: Limits | None = None
 ) -> ParsedFile:
     """Read and validate a file; raises :class:`IngestError` with every error found."""
     try:
@@ -118,7 +118,7 @@ def preview(
     db: Database,
     name: str,
     content: bytes,
-    kind: Kind = Kind.ORG_FORM,
+    kind: FormKind = FormKind.ORG_FORM,
     defaults: Defaults | None = None,
     limits: Limits | None = None,
     decisions: Decisions | None = None,
@@ -141,7 +141,7 @@ def preview(
             raise IngestError(plan.errors)
         parsed.warnings.extend(plan.warnings)
         replaced, partial = 0, []
-        if kind is Kind.ORG_FORM:
+        if kind is FormKind.ORG_FORM:
             replaced, partial = _forms_replaced(cur, parsed.records, plan)
         if kind in PERSON_TABLES:
             replaced = _registers_replaced(cur, kind, parsed.records, plan.org_ids)
@@ -244,7 +244,7 @@ def _result(parsed: ParsedFile, sha: str, new_orgs: int, replaced: int) -> Inges
 def ingest_file(
     db: Database,
     path: str | Path,
-    kind: Kind = Kind.ORG_FORM,
+    kind: FormKind = FormKind.ORG_FORM,
     defaults: Defaults | None = None,
     user: str | None = None,
     limits: Limits | None = None,
@@ -270,7 +270,7 @@ def ingest_bytes(
     db: Database,
     name: str,
     content: bytes,
-    kind: Kind = Kind.ORG_FORM,
+    kind: FormKind = FormKind.ORG_FORM,
     defaults: Defaults | None = None,
     user: str | None = None,
     limits: Limits | None = None,
@@ -307,7 +307,7 @@ def ingest_bytes(
             raise IngestError(plan.errors)
         warnings.extend(plan.warnings)
         replacing, partial = 0, []
-        if kind is Kind.ORG_FORM:
+        if kind is FormKind.ORG_FORM:
             replacing, partial = _forms_replaced(cur, parsed.records, plan)
             if decisions.replace_partial:
                 partial = []
@@ -317,7 +317,7 @@ def ingest_bytes(
         upload_id = int(first_value(cur, "SELECT nextval('upload_seq')"))
         now = datetime.now()
         org_ids = resolver.write(plan, upload_id, now)
-        if kind is Kind.ORG_FORM:
+        if kind is FormKind.ORG_FORM:
             replaced = _write_forms(cur, parsed.records, org_ids, upload_id, now, replacing)
         elif kind in PERSON_TABLES:
             warnings.extend(_matching_warnings(cur, parsed, org_ids))
@@ -528,7 +528,7 @@ def rollback(db: Database, upload_id: int, user: str | None = None) -> None:
         kind_code, file_name, rolled_back_at = row
         if rolled_back_at is not None:
             raise RollbackRefused(f"загрузка № {upload_id} уже отменена")
-        kind = Kind(kind_code)
+        kind = FormKind(kind_code)
         values, history, columns = _stores()[kind]
         later = [
             int(n)
@@ -544,7 +544,7 @@ def rollback(db: Database, upload_id: int, user: str | None = None) -> None:
                 f"({numbers}); сначала отмените их"
             )
         now = datetime.now()
-        forms = kind is Kind.ORG_FORM
+        forms = kind is FormKind.ORG_FORM
         if forms:
             aggregates.forget(cur, "upload_id = ?", [upload_id])
         cur.execute(f"DELETE FROM {values} WHERE upload_id = ?", [upload_id])
@@ -568,12 +568,12 @@ def rollback(db: Database, upload_id: int, user: str | None = None) -> None:
         )
 
 
-def _stores() -> dict[Kind, tuple[str, str, str]]:
+def _stores() -> dict[FormKind, tuple[str, str, str]]:
     """Per kind: the table an upload writes, the table of the rows it replaced, and the
     columns that move between them on a rollback."""
     stores = {
-        Kind.ORG_FORM: ("form_values", "form_history", _FORM_COLUMN_LIST),
-        Kind.REGISTRY: ("registry", "registry_history", "org_id, upload_id"),
+        FormKind.ORG_FORM: ("form_values", "form_history", _FORM_COLUMN_LIST),
+        FormKind.REGISTRY: ("registry", "registry_history", "org_id, upload_id"),
     }
     for kind, table in PERSON_TABLES.items():
         stores[kind] = (table, f"{table}_history", _person_column_list(kind))
@@ -592,11 +592,13 @@ def _add_periods(cur: duckdb.DuckDBPyConnection, records: list[Record]) -> None:
     )
 
 
-def _person_column_list(kind: Kind) -> str:
+def _person_column_list(kind: FormKind) -> str:
     return ", ".join(name for name, _ in person_columns(kind))
 
 
-def _incoming_people(kind: Kind, records: list[Record], org_ids: list[int | None]) -> pd.DataFrame:
+def _incoming_people(
+    kind: FormKind, records: list[Record], org_ids: list[int | None]
+) -> pd.DataFrame:
     """The parsed people of ``kind`` as the columns of their table."""
     columns: dict[str, object] = {
         "org_id": pd.array(org_ids, dtype="Int64"),
@@ -605,7 +607,7 @@ def _incoming_people(kind: Kind, records: list[Record], org_ids: list[int | None
         "source_row": [r.row for r in records],
         "name_key": [person_key(str(r.values["full_name"])) for r in records],
     }
-    if kind is Kind.MENTEES:
+    if kind is FormKind.MENTEES:
         columns["mentor_key"] = [
             person_key(str(r.values["mentor_name"])) if r.values.get("mentor_name") else None
             for r in records
@@ -616,7 +618,7 @@ def _incoming_people(kind: Kind, records: list[Record], org_ids: list[int | None
 
 
 def _registers_replaced(
-    cur: duckdb.DuckDBPyConnection, kind: Kind, records: list[Record], org_ids: list[int | None]
+    cur: duckdb.DuckDBPyConnection, kind: FormKind, records: list[Record], org_ids: list[int | None]
 ) -> int:
     """How many (organisation, period) registers of ``kind`` the records would replace."""
     pairs = {(o, str(r.values["period"])) for r, o in zip(records, org_ids, strict=True) if o}
@@ -635,7 +637,7 @@ def _registers_replaced(
 
 def _write_people(
     cur: duckdb.DuckDBPyConnection,
-    kind: Kind,
+    kind: FormKind,
     records: list[Record],
     org_ids: list[int | None],
     upload_id: int,
@@ -689,7 +691,7 @@ def _matching_warnings(
         groups.setdefault((org_id, str(record.values["period"])), []).append(record)
     for (org_id, period), records in groups.items():
         org_name = records[0].values["org_name"]
-        if parsed.kind is Kind.MENTORS:
+        if parsed.kind is FormKind.MENTORS:
             if org_id is None:
                 continue
             keys = {person_key(str(r.values["full_name"])) for r in records}
@@ -724,13 +726,13 @@ def _matching_warnings(
                 warnings.append(
                     Problem(
                         parsed.file,
-                        f"«{org_name}», {period}: {KIND_LABELS[Kind.MENTORS].lower()} "
+                        f"«{org_name}», {period}: {KIND_LABELS[FormKind.MENTORS].lower()} "
                         "организации за этот период не загружена; наставники будут "
                         "сопоставлены, когда она появится",
                     )
                 )
             continue
-        column = next(f.header for f in PERSON_FIELDS[Kind.MENTEES] if f.code == "mentor_name")
+        column = next(f.header for f in PERSON_FIELDS[FormKind.MENTEES] if f.code == "mentor_name")
         warnings.extend(
             Problem(
                 parsed.file,

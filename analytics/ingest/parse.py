@@ -63,7 +63,7 @@ from analytics.model.contract import (
     TEMPLATE_INSTRUCTIONS_MARK,
     Field,
     FieldType,
-    Kind,
+    FormKind,
     needs_value,
 )
 from analytics.model.periods import parse_period
@@ -235,7 +235,7 @@ class Columns:
 @dataclass
 class ParsedFile:
     file: str
-    kind: Kind
+    kind: FormKind
     records: list[Record] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
@@ -245,7 +245,7 @@ class ParsedFile:
     missing_columns: list[str] = field(default_factory=list)
 
 
-def _field_index(kind: Kind) -> dict[str, Field]:
+def _field_index(kind: FormKind) -> dict[str, Field]:
     index: dict[str, Field] = {}
     for f in KIND_FIELDS[kind]:
         for spelling in (f.header, *f.synonyms):
@@ -253,7 +253,7 @@ def _field_index(kind: Kind) -> dict[str, Field]:
     return index
 
 
-_INDEX: dict[Kind, dict[str, Field]] = {kind: _field_index(kind) for kind in Kind}
+_INDEX: dict[FormKind, dict[str, Field]] = {kind: _field_index(kind) for kind in FormKind}
 _WEAK_KEYS: frozenset[str] = frozenset(
     header_key(s) for fields in KIND_FIELDS.values() for f in fields for s in f.weak_synonyms
 )
@@ -289,7 +289,7 @@ def _column_candidates(rows: Sequence[Sequence[object]], r: int, c: int) -> list
     return candidates
 
 
-def _match_row(rows: Sequence[Sequence[object]], r: int, kind: Kind) -> Header:
+def _match_row(rows: Sequence[Sequence[object]], r: int, kind: FormKind) -> Header:
     index = _INDEX[kind]
     columns: dict[int, Field] = {}
     titles: dict[int, str] = {}
@@ -336,7 +336,7 @@ def _may_be_words(cell: object) -> bool:
     return not is_blank(cell)
 
 
-def find_header(rows: Sequence[Sequence[object]], kind: Kind) -> Header | None:
+def find_header(rows: Sequence[Sequence[object]], kind: FormKind) -> Header | None:
     """The row that matches the most contract fields, if it has at least two or names the
     organisation column (a registry may be a bare list of names)."""
     best: Header | None = None
@@ -352,7 +352,9 @@ def find_header(rows: Sequence[Sequence[object]], kind: Kind) -> Header | None:
     return best
 
 
-def parse_sheets(file_name: str, sheets: list[Sheet], kind: Kind, defaults: Defaults) -> ParsedFile:
+def parse_sheets(
+    file_name: str, sheets: list[Sheet], kind: FormKind, defaults: Defaults
+) -> ParsedFile:
     """Validate every sheet of a file; see :class:`ParsedFile`."""
     result = ParsedFile(file_name, kind)
     headers: list[tuple[Sheet, Header]] = []
@@ -481,15 +483,15 @@ def _sheet_problems_with_columns(
 
 
 # What the columns of each kind belong to, in the genitive: «нет столбца формы».
-_KIND_GENITIVE: dict[Kind, str] = {
-    Kind.ORG_FORM: "формы",
-    Kind.REGISTRY: "реестра",
-    Kind.MENTORS: "базы наставников",
-    Kind.MENTEES: "базы наставляемых",
+_KIND_GENITIVE: dict[FormKind, str] = {
+    FormKind.ORG_FORM: "формы",
+    FormKind.REGISTRY: "реестра",
+    FormKind.MENTORS: "базы наставников",
+    FormKind.MENTEES: "базы наставляемых",
 }
 
 
-def _missing_message(kind: Kind, sheet: Sheet, missing: list[Field]) -> str:
+def _missing_message(kind: FormKind, sheet: Sheet, missing: list[Field]) -> str:
     where = "в файле" if sheet.name == CSV_SHEET else "на листе"
     whose = _KIND_GENITIVE[kind]
     headers = ", ".join(f"«{f.header}»" for f in missing)
@@ -562,7 +564,7 @@ def _parse_sheet(
     total = np.array([t != "" and is_total_row(t) for t in names.texts], dtype=bool)
     keep = ~blank & ~total[names.codes]
     answer_columns = [c for c, f in header.columns.items() if f.code in FORM_VALUE_CODES]
-    if result.kind is Kind.ORG_FORM and answer_columns:
+    if result.kind is FormKind.ORG_FORM and answer_columns:
         unanswered = keep & np.logical_and.reduce([read[c].blank for c in answer_columns])
         keep &= ~unanswered
         for r in np.flatnonzero(unanswered):
@@ -889,7 +891,7 @@ def _check_duplicates(result: ParsedFile) -> None:
             first = seen.setdefault((period, *key), record)
             if first is record:
                 continue
-            if result.kind is not Kind.REGISTRY:
+            if result.kind is not FormKind.REGISTRY:
                 message = f"организация уже указана на листе «{first.sheet}» в строке {first.row}"
                 result.errors.append(org_problem(result.file, record, message))
                 break
@@ -959,7 +961,7 @@ def _registry_differences(first: Record, second: Record) -> str:
     («Тип ОО»: «school» и «preschool»), compared as matching compares them; empty when
     they agree."""
     differences = []
-    for f in KIND_FIELDS[Kind.REGISTRY]:
+    for f in KIND_FIELDS[FormKind.REGISTRY]:
         a, b = first.values.get(f.code), second.values.get(f.code)
         if f is ORG_NAME:
             same = cached_name_key(str(a)) == cached_name_key(str(b))

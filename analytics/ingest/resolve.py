@@ -47,7 +47,7 @@ from analytics.ingest.parse import Columns, Record, org_problem
 from analytics.ingest.parse import cached_name_key as name_key
 from analytics.ingest.parse import cached_territory_key as territory_key
 from analytics.ingest.problems import Problem
-from analytics.model.contract import DISTRICT, MUNICIPALITY, ORG_NAME, ORG_TYPE, REGION, Kind
+from analytics.model.contract import DISTRICT, MUNICIPALITY, ORG_NAME, ORG_TYPE, REGION, FormKind
 from analytics.store.db import first_value, registered
 
 _ID_COLUMNS = {
@@ -113,7 +113,7 @@ class Resolver:
         self,
         cur: duckdb.DuckDBPyConnection,
         file: str,
-        kind: Kind,
+        kind: FormKind,
         choices: Choices | None = None,
         new_orgs: bool = False,
         move_orgs: bool = False,
@@ -195,7 +195,7 @@ class Resolver:
         organisation another row names (by ИНН, ОГРН or the user's choice) are left to
         :meth:`_place`, as are all rows of other kinds (a registry also marks what it
         names as registered)."""
-        if self.kind is not Kind.ORG_FORM or not len(columns):
+        if self.kind is not FormKind.ORG_FORM or not len(columns):
             return {}
         records = columns.records
         inns = [str(v) if v else None for v in columns["inn"]]
@@ -512,7 +512,7 @@ class Resolver:
             return True
         if municipality is None or plausible(scored):
             return False
-        return self.kind is Kind.REGISTRY or municipality not in self._registry_municipalities
+        return self.kind is FormKind.REGISTRY or municipality not in self._registry_municipalities
 
     def _reason(self, municipality: Place | None, scored: list[tuple[int, float]]) -> str:
         if plausible(scored):
@@ -547,7 +547,7 @@ class Resolver:
             str(values[ORG_NAME.code]),
             str(values[ORG_TYPE.code]),
             str(values["ogrn"]) if values.get("ogrn") else None,
-            registered=self.kind is Kind.REGISTRY,
+            registered=self.kind is FormKind.REGISTRY,
             region_name=str(values[REGION.code]),
             municipality_name=str(values[MUNICIPALITY.code]),
             district_name=str(values[DISTRICT.code]) if values.get(DISTRICT.code) else None,
@@ -595,7 +595,7 @@ class Resolver:
                         str(values[MUNICIPALITY.code]),
                     )
                 )
-        by_registry = self.kind is Kind.REGISTRY
+        by_registry = self.kind is FormKind.REGISTRY
         may_describe = by_registry or not org.registered
         if values.get("inn") and not org.inn:
             org.inn = str(values["inn"])
@@ -657,9 +657,9 @@ class Resolver:
     ) -> None:
         """Two rows of one file placed on one organisation (for one period) are an error
         naming both: one of them is another organisation or a duplicate."""
-        if self.kind not in (Kind.ORG_FORM, Kind.REGISTRY):
+        if self.kind not in (FormKind.ORG_FORM, FormKind.REGISTRY):
             return
-        periods = columns["period"] if self.kind is Kind.ORG_FORM else [None] * len(records)
+        periods = columns["period"] if self.kind is FormKind.ORG_FORM else [None] * len(records)
         first: dict[tuple[int, object], int] = {}
         for n, (org_id, period) in enumerate(zip(plan.org_ids, periods, strict=True)):
             if org_id is None:

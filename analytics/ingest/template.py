@@ -22,7 +22,7 @@ from analytics.model.contract import (
     TEMPLATE_INSTRUCTIONS_MARK,
     TYPE_LABELS,
     FieldType,
-    Kind,
+    FormKind,
 )
 
 TEMPLATE_ROWS = 500
@@ -57,7 +57,7 @@ def _validation(kind: FieldType) -> DataValidation | None:
     return rule
 
 
-def build_template(kind: Kind = Kind.ORG_FORM) -> bytes:
+def build_template(kind: FormKind = FormKind.ORG_FORM) -> bytes:
     """The template workbook for ``kind`` as XLSX bytes."""
     workbook = Workbook()
     sheet = workbook.active
@@ -94,7 +94,7 @@ def build_template(kind: Kind = Kind.ORG_FORM) -> bytes:
     return buffer.getvalue()
 
 
-def _instructions(sheet, kind: Kind) -> None:
+def _instructions(sheet, kind: FormKind) -> None:
     lines = [
         f"{TEMPLATE_INSTRUCTIONS_MARK}: {KIND_LABELS[kind]}",
         "",

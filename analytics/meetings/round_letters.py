@@ -16,7 +16,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from analytics.documents.docx_writer import DocWriter
 from analytics.documents.exports import table_xlsx
-from analytics.meetings.rounds import STATUS_LABELS, Round, Status, completeness, get_round
+from analytics.meetings.rounds import (
+    SUBMISSION_LABELS,
+    Round,
+    SubmissionStatus,
+    completeness,
+    get_round,
+)
 from analytics.model.levels import LEVEL_LABELS, Level
 from analytics.model.periods import period_label
 from analytics.store.db import Database
@@ -37,9 +43,11 @@ def not_submitted(db: Database, round_id: int, today: date | None = None) -> pd.
     """The organisations of a round without an accepted or pending form (missing or
     returned), with Russian headers, in the order of the round's list."""
     frame = completeness(db, round_id, today)
-    owing = frame[frame["status"].isin([str(Status.MISSING), str(Status.RETURNED)])]
+    owing = frame[
+        frame["status"].isin([str(SubmissionStatus.MISSING), str(SubmissionStatus.RETURNED)])
+    ]
     shown = owing[list(NOT_SUBMITTED_HEADERS)].copy()
-    shown["status"] = [STATUS_LABELS[Status(s)] for s in shown["status"]]
+    shown["status"] = [SUBMISSION_LABELS[SubmissionStatus(s)] for s in shown["status"]]
     return shown.rename(columns=NOT_SUBMITTED_HEADERS).reset_index(drop=True)
 
 
@@ -89,7 +97,7 @@ def letter_docx(
     w.paragraph(_opening(found, today))
     if len(owing):
         orgs = count(len(owing), "организация", "организации", "организаций")
-        returned = int((owing["Состояние"] == STATUS_LABELS[Status.RETURNED]).sum())
+        returned = int((owing["Состояние"] == SUBMISSION_LABELS[SubmissionStatus.RETURNED]).sum())
         including = (
             f", в том числе {returned} — формы возвращены на доработку с комментарием координатора"
             if returned

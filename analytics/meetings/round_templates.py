@@ -34,7 +34,7 @@ from analytics.model.contract import (
     KIND_FIELDS,
     KIND_LABELS,
     ORG_TYPES_BY_CODE,
-    Kind,
+    FormKind,
 )
 from analytics.model.periods import previous_period
 from analytics.store.db import Database
@@ -90,9 +90,9 @@ def organization_template(
 
 
 def _workbook(db: Database, found: Round, org: pd.Series, answers: dict[str, object]) -> bytes:
-    workbook = load_workbook(io.BytesIO(build_template(Kind.ORG_FORM)))
+    workbook = load_workbook(io.BytesIO(build_template(FormKind.ORG_FORM)))
     sheet = workbook[SHEET_NAME]
-    fields = KIND_FIELDS[Kind.ORG_FORM]
+    fields = KIND_FIELDS[FormKind.ORG_FORM]
     org_type = ORG_TYPES_BY_CODE.get(str(org["org_type"]))
     identity = {
         "region": org["region"],
@@ -186,7 +186,7 @@ def templates_zip(
             content = _workbook(db, found, org, answers.get(int(org["org_id"]), {}))
             archive.writestr(_entry(path), content)
         for kind in found.kinds:
-            if kind is Kind.ORG_FORM:
+            if kind is FormKind.ORG_FORM:
                 continue
             archive.writestr(_entry(f"{file_name(KIND_LABELS[kind])}.xlsx"), build_template(kind))
     return buffer.getvalue()

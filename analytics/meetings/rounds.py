@@ -33,7 +33,7 @@ from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, Problem
 from analytics.ingest.readers import Limits, UnreadableFile, read_sheets
 from analytics.ingest.resolve import Resolver
-from analytics.model.contract import KIND_LABELS, Kind
+from analytics.model.contract import KIND_LABELS, FormKind
 from analytics.model.errors import MonitoringError
 from analytics.model.periods import parse_period
 from analytics.store.db import Database, first_row, first_value
@@ -44,7 +44,7 @@ class RoundError(MonitoringError):
     """A round cannot be opened, closed or written to as asked; the message is in Russian."""
 
 
-class Status(StrEnum):
+class SubmissionStatus(StrEnum):
     """Where an organisation's form stands in a round, worst first."""
 
     MISSING = "missing"
@@ -53,13 +53,13 @@ class Status(StrEnum):
     ACCEPTED = "accepted"
 
 
-STATUS_LABELS: dict[Status, str] = {
-    Status.MISSING: "не представлено",
-    Status.RETURNED: "возвращено на доработку",
-    Status.SUBMITTED: "на проверке",
-    Status.ACCEPTED: "принято",
+SUBMISSION_LABELS: dict[SubmissionStatus, str] = {
+    SubmissionStatus.MISSING: "не представлено",
+    SubmissionStatus.RETURNED: "возвращено на доработку",
+    SubmissionStatus.SUBMITTED: "на проверке",
+    SubmissionStatus.ACCEPTED: "принято",
 }
-_ORDER = list(Status)
+_ORDER = list(SubmissionStatus)
 
 MONTHS_GENITIVE = (
     "января",
@@ -87,7 +87,7 @@ class Round:
     region_id: int | None
     municipality_id: int | None
     district_id: int | None
-    kinds: tuple[Kind, ...]
+    kinds: tuple[FormKind, ...]
     starts_on: date
     due_on: date
     order_number: str
@@ -139,7 +139,7 @@ def open_round(
     order_number: str,
     order_date: date,
     order_title: str | None = None,
-    kinds: Sequence[Kind] = (Kind.ORG_FORM,),
+    kinds: Sequence[FormKind] = (FormKind.ORG_FORM,),
     region_id: int | None = None,
     municipality_id: int | None = None,
     district_id: int | None = None,
@@ -163,8 +163,8 @@ def open_round(
     number = (order_number or "").strip()
     if not number:
         raise RoundError("укажите номер приказа о проведении мониторинга")
-    wanted = tuple(dict.fromkeys(Kind(k) for k in kinds))
-    if not wanted or Kind.REGISTRY in wanted:
+    wanted = tuple(dict.fromkeys(FormKind(k) for k in kinds))
+    if not wanted or FormKind.REGISTRY in wanted:
         raise RoundError(
             "укажите формы, которые собираются: форма мониторинга ОО, база наставников, "
             "база наставляемых"
@@ -252,7 +252,7 @@ def _round_of(row: Sequence[object]) -> Round:
         optional_id(region),
         optional_id(municipality),
         optional_id(district),
-        tuple(Kind(k) for k in str(kinds).split(",")),
+        tuple(FormKind(k) for k in str(kinds).split(",")),
         day_of(starts),
         day_of(due),
         str(number),
@@ -384,7 +384,7 @@ class Check:
     choices: dict[tuple[str, int], int | str] = field(default_factory=dict)
 
 
-def check(db: Database, round_id: int, name: str, content: bytes, kind: Kind) -> Check:
+def check(db: Database, round_id: int, name: str, content: bytes, kind: FormKind) -> Check:
     """Validate a file for a round and place it on the round's organisations; writes
     nothing. Raises :class:`IngestError` (every problem, in Russian) for an invalid file,
     a code of another round or an edited one, a period other than the round's, a row
@@ -470,7 +470,7 @@ def _coded_org(
 
 
 def _placed(
-    db: Database, name: str, kind: Kind, records: Sequence, expected: set[int]
+    db: Database, name: str, kind: FormKind, records: Sequence, expected: set[int]
 ) -> list[int]:
     """The round's organisation of every record of a file without a template code, as
     the engine places it; a row placed on none of them is an error."""
@@ -512,7 +512,7 @@ def submit(
     round_id: int,
     name: str,
     content: bytes,
-    kind: Kind,
+    kind: FormKind,
     user: str | None = None,
     now: datetime | None = None,
 ) -> Submitted:
@@ -540,7 +540,7 @@ def submit(
                     checked.via_template,
                     user,
                     moment,
-                    str(Status.SUBMITTED),
+                    str(SubmissionStatus.SUBMITTED),
                 ],
             )
     result.records = []
@@ -575,7 +575,7 @@ def review(
             "UPDATE round_submissions SET status = ?, comment = ?, reviewed_by = ?, "
             "reviewed_at = ? WHERE submission_id = ?",
             [
-                str(Status.ACCEPTED if accept else Status.RETURNED),
+                str(SubmissionStatus.ACCEPTED if accept else SubmissionStatus.RETURNED),
                 text,
                 user,
                 now or datetime.now(),
@@ -667,16 +667,18 @@ def completeness(db: Database, round_id: int, today: date | None = None) -> pd.D
         statuses, times, owed, comments = [], [], [], []
         for kind in found.kinds:
             sub = latest.get((int(org.org_id), str(kind)))
-            status = Status(sub["status"]) if sub is not None else Status.MISSING
+            status = (
+                SubmissionStatus(sub["status"]) if sub is not None else SubmissionStatus.MISSING
+            )
             statuses.append(status)
-            if status in (Status.MISSING, Status.RETURNED):
+            if status in (SubmissionStatus.MISSING, SubmissionStatus.RETURNED):
                 owed.append(KIND_LABELS[kind])
             if sub is not None:
                 times.append(pd.Timestamp(sub["submitted_at"]).to_pydatetime())
-                if status is Status.RETURNED and sub["comment"]:
+                if status is SubmissionStatus.RETURNED and sub["comment"]:
                     comments.append(str(sub["comment"]))
         status = min(statuses, key=_ORDER.index)
-        done = status in (Status.SUBMITTED, Status.ACCEPTED)
+        done = status in (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
         last = max(times) if times else None
         late = (done and last is not None and last.date() > found.due_on) or (
             not done and today > found.due_on
@@ -711,13 +713,13 @@ def _latest(frame: pd.DataFrame) -> dict[tuple[int, str], pd.Series]:
 def summarize(frame: pd.DataFrame) -> Summary:
     """The counts of a :func:`completeness` frame (or a part of it)."""
     status = frame["status"]
-    done = status.isin([str(Status.SUBMITTED), str(Status.ACCEPTED)])
+    done = status.isin([str(SubmissionStatus.SUBMITTED), str(SubmissionStatus.ACCEPTED)])
     return Summary(
         total=len(frame),
         submitted=int(done.sum()),
-        accepted=int((status == str(Status.ACCEPTED)).sum()),
-        returned=int((status == str(Status.RETURNED)).sum()),
-        missing=int((status == str(Status.MISSING)).sum()),
+        accepted=int((status == str(SubmissionStatus.ACCEPTED)).sum()),
+        returned=int((status == str(SubmissionStatus.RETURNED)).sum()),
+        missing=int((status == str(SubmissionStatus.MISSING)).sum()),
         late=int((done & frame["late"]).sum()),
         overdue=int((~done & frame["late"]).sum()),
     )
@@ -765,7 +767,7 @@ def over_time(db: Database, round_id: int, today: date | None = None) -> pd.Data
             continue
         start = pd.Timestamp(row["submitted_at"]).date()
         stop = None
-        if row["status"] == str(Status.RETURNED) and pd.notna(row["reviewed_at"]):
+        if row["status"] == str(SubmissionStatus.RETURNED) and pd.notna(row["reviewed_at"]):
             stop = pd.Timestamp(row["reviewed_at"]).date()
         spans.setdefault((int(row["org_id"]), str(row["kind"])), []).append((start, stop))
     rows = []
@@ -840,5 +842,5 @@ def _holds(round_value: int | None, scope_value: int | None) -> bool:
     return round_value is None or round_value == scope_value
 
 
-def kinds_text(kinds: Iterable[Kind]) -> str:
+def kinds_text(kinds: Iterable[FormKind]) -> str:
     return ", ".join(KIND_LABELS[k] for k in kinds)

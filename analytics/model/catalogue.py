@@ -34,7 +34,7 @@ GROUPS: tuple[Group, ...] = (
 )
 
 
-class Kind(StrEnum):
+class IndicatorKind(StrEnum):
     """What an indicator measures; the grammar of its sentences and the places it is
     shown follow from it."""
 
@@ -118,7 +118,7 @@ class Indicator:
     counted: tuple[str, str]
     description: str
     recommendation: str
-    kind: Kind
+    kind: IndicatorKind
     phrase: Phrase
     headline: bool = False
     by_territory: bool = False
@@ -136,12 +136,12 @@ class Indicator:
     @property
     def coverage(self) -> bool:
         """It measures who reported, not an organisation's own result."""
-        return self.kind is Kind.COVERAGE
+        return self.kind is IndicatorKind.COVERAGE
 
     @property
     def yes_no(self) -> bool:
         """One organisation's value is a yes/no answer."""
-        return self.kind is Kind.YES_NO
+        return self.kind is IndicatorKind.YES_NO
 
 
 def _org_share(
@@ -168,7 +168,7 @@ def _org_share(
         counted=("ОО", "ОО"),
         description=description,
         recommendation=rec,
-        kind=Kind.YES_NO,
+        kind=IndicatorKind.YES_NO,
         phrase=phrase,
     )
 
@@ -193,7 +193,7 @@ INDICATORS: tuple[Indicator, ...] = (
             "Направить напоминание руководителям ОО, не представившим данные, "
             "и установить срок представления формы мониторинга."
         ),
-        kind=Kind.COVERAGE,
+        kind=IndicatorKind.COVERAGE,
         phrase=Phrase("Данные представили", singular="Данные представила"),
     ),
     _org_share(
@@ -282,7 +282,7 @@ INDICATORS: tuple[Indicator, ...] = (
             "актуальном состоянии (это зона ответственности куратора по целевой модели "
             "наставничества)."
         ),
-        kind=Kind.YES_NO,
+        kind=IndicatorKind.YES_NO,
         phrase=Phrase(
             "Базы наставников и наставляемых сформированы",
             negative="Базы наставников и наставляемых не сформированы",
@@ -322,7 +322,7 @@ INDICATORS: tuple[Indicator, ...] = (
             "Расширить круг педагогов-наставников и наставляемых, включив в программы "
             "молодых специалистов и педагогов с профессиональными затруднениями."
         ),
-        kind=Kind.PEOPLE,
+        kind=IndicatorKind.PEOPLE,
         phrase=Phrase(
             "В систему наставничества включены", singular="В систему наставничества включён"
         ),
@@ -343,7 +343,7 @@ INDICATORS: tuple[Indicator, ...] = (
         counted=("молодого специалиста", "молодых специалистов"),
         description="Молодые специалисты, за которыми закреплён наставник.",
         recommendation="Закрепить наставника за каждым молодым специалистом приказом по ОО.",
-        kind=Kind.PEOPLE,
+        kind=IndicatorKind.PEOPLE,
         phrase=Phrase("За наставниками закреплены", singular="За наставниками закреплён"),
         headline=True,
     ),
@@ -363,7 +363,7 @@ INDICATORS: tuple[Indicator, ...] = (
         recommendation=(
             "Направить наставников на курсы повышения квалификации по вопросам наставничества."
         ),
-        kind=Kind.PEOPLE,
+        kind=IndicatorKind.PEOPLE,
         phrase=Phrase(
             "Обучение по вопросам наставничества прошли",
             singular="Обучение по вопросам наставничества прошёл",
@@ -388,7 +388,7 @@ INDICATORS: tuple[Indicator, ...] = (
             "Снизить нагрузку на наставников: привлечь новых наставников из числа опытных "
             "педагогов, чтобы на одного приходилось не более трёх наставляемых."
         ),
-        kind=Kind.RATIO,
+        kind=IndicatorKind.RATIO,
         phrase=Phrase("На одного наставника приходится в среднем", after="наставляемого"),
     ),
     Indicator(
@@ -408,7 +408,7 @@ INDICATORS: tuple[Indicator, ...] = (
             "Проверить сроки персонализированных программ и обеспечить их завершение "
             "с оценкой результатов."
         ),
-        kind=Kind.PEOPLE,
+        kind=IndicatorKind.PEOPLE,
         phrase=Phrase(
             "Программу наставничества завершили", singular="Программу наставничества завершил"
         ),
@@ -430,7 +430,7 @@ INDICATORS: tuple[Indicator, ...] = (
             "Развивать формы «ученик – ученик» и «студент – ученик», вовлекая обучающихся "
             "10–18 лет в программы наставничества."
         ),
-        kind=Kind.PEOPLE,
+        kind=IndicatorKind.PEOPLE,
         phrase=Phrase(
             "В наставничество вовлечены",
             singular="В наставничество вовлечён",
@@ -457,7 +457,7 @@ INDICATORS: tuple[Indicator, ...] = (
             "Провести анкетирование участников, выявить причины неудовлетворённости "
             "и скорректировать программы наставничества."
         ),
-        kind=Kind.MEAN,
+        kind=IndicatorKind.MEAN,
         phrase=Phrase("Средняя удовлетворённость участников программ наставничества составляет"),
     ),
 )

@@ -254,7 +254,7 @@ FORM_VALUE_FIELDS: tuple[Field, ...] = (
 )
 
 
-class Kind(StrEnum):
+class FormKind(StrEnum):
     """Upload kinds of the contract."""
 
     ORG_FORM = "org-form"
@@ -263,11 +263,11 @@ class Kind(StrEnum):
     MENTEES = "mentees"
 
 
-KIND_LABELS: dict[Kind, str] = {
-    Kind.ORG_FORM: "Форма мониторинга ОО",
-    Kind.REGISTRY: "Реестр ОО",
-    Kind.MENTORS: "База наставников",
-    Kind.MENTEES: "База наставляемых",
+KIND_LABELS: dict[FormKind, str] = {
+    FormKind.ORG_FORM: "Форма мониторинга ОО",
+    FormKind.REGISTRY: "Реестр ОО",
+    FormKind.MENTORS: "База наставников",
+    FormKind.MENTEES: "База наставляемых",
 }
 
 # The person-level registers (База наставников, База наставляемых). ФИО in them is personal
@@ -375,11 +375,11 @@ MENTEE_FIELDS: tuple[Field, ...] = (
     ),
 )
 
-KIND_FIELDS: dict[Kind, tuple[Field, ...]] = {
-    Kind.ORG_FORM: (*HIERARCHY_FIELDS, PERIOD, *FORM_VALUE_FIELDS),
-    Kind.REGISTRY: (*HIERARCHY_FIELDS, OGRN),
-    Kind.MENTORS: (*HIERARCHY_FIELDS, PERIOD, *MENTOR_FIELDS),
-    Kind.MENTEES: (*HIERARCHY_FIELDS, PERIOD, *MENTEE_FIELDS),
+KIND_FIELDS: dict[FormKind, tuple[Field, ...]] = {
+    FormKind.ORG_FORM: (*HIERARCHY_FIELDS, PERIOD, *FORM_VALUE_FIELDS),
+    FormKind.REGISTRY: (*HIERARCHY_FIELDS, OGRN),
+    FormKind.MENTORS: (*HIERARCHY_FIELDS, PERIOD, *MENTOR_FIELDS),
+    FormKind.MENTEES: (*HIERARCHY_FIELDS, PERIOD, *MENTEE_FIELDS),
 }
 
 # Optional columns whose absence is ordinary and goes unreported: many municipalities have
@@ -389,13 +389,13 @@ ORDINARY_ABSENCES: frozenset[str] = frozenset({DISTRICT.code, OGRN.code})
 # Person bases name their organisation by ИНН or name; its territory and type are those
 # of the organisation found (the target model's templates have no such columns). A column
 # or an upload default may still give them.
-PLACE_OPTIONAL: dict[Kind, frozenset[str]] = {
+PLACE_OPTIONAL: dict[FormKind, frozenset[str]] = {
     kind: frozenset({REGION.code, MUNICIPALITY.code, ORG_TYPE.code})
-    for kind in (Kind.MENTORS, Kind.MENTEES)
+    for kind in (FormKind.MENTORS, FormKind.MENTEES)
 }
 
 
-def needs_value(kind: Kind, f: Field) -> bool:
+def needs_value(kind: FormKind, f: Field) -> bool:
     """True if every row of a file of ``kind`` must give ``f``: in its column, or (for a
     defaultable field) as a value for the whole file given at upload."""
     return f.required or (f.defaultable and f.code not in PLACE_OPTIONAL.get(kind, frozenset()))
@@ -403,17 +403,17 @@ def needs_value(kind: Kind, f: Field) -> bool:
 
 # Person registers: their kind → the table that holds them (a history table has the same
 # name with ``_history``), and the start and end dates that must not run backwards.
-PERSON_TABLES: dict[Kind, str] = {Kind.MENTORS: "mentors", Kind.MENTEES: "mentees"}
-PERSON_FIELDS: dict[Kind, tuple[Field, ...]] = {
-    Kind.MENTORS: MENTOR_FIELDS,
-    Kind.MENTEES: MENTEE_FIELDS,
+PERSON_TABLES: dict[FormKind, str] = {FormKind.MENTORS: "mentors", FormKind.MENTEES: "mentees"}
+PERSON_FIELDS: dict[FormKind, tuple[Field, ...]] = {
+    FormKind.MENTORS: MENTOR_FIELDS,
+    FormKind.MENTEES: MENTEE_FIELDS,
 }
 DATE_RANGES: tuple[tuple[str, str], ...] = (("start_date", "end_date"),)
 # What makes a register row unique within an organisation and period: a mentor is listed
 # once (mentees find their mentor by name); a mentee once per mentor.
-PERSON_KEYS: dict[Kind, tuple[str, ...]] = {
-    Kind.MENTORS: ("full_name",),
-    Kind.MENTEES: ("full_name", "mentor_name"),
+PERSON_KEYS: dict[FormKind, tuple[str, ...]] = {
+    FormKind.MENTORS: ("full_name",),
+    FormKind.MENTEES: ("full_name", "mentor_name"),
 }
 
 FORM_VALUE_CODES: tuple[str, ...] = tuple(f.code for f in FORM_VALUE_FIELDS)

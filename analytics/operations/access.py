@@ -37,7 +37,7 @@ from analytics.ingest import aliases
 from analytics.ingest.load import Decisions, IngestResult, ingest_bytes, preview, rollback
 from analytics.ingest.parse import Defaults
 from analytics.meetings import decisions, meetings, round_letters, round_templates, rounds
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.model.errors import MonitoringError
 from analytics.model.levels import Level
 from analytics.operations.users import Role, User
@@ -337,7 +337,7 @@ class View:
         self,
         name: str,
         content: bytes,
-        kind: Kind,
+        kind: FormKind,
         defaults: Defaults,
         decisions: Decisions | None = None,
     ) -> IngestResult:
@@ -348,7 +348,7 @@ class View:
         self,
         name: str,
         content: bytes,
-        kind: Kind,
+        kind: FormKind,
         defaults: Defaults,
         decisions: Decisions | None = None,
     ) -> IngestResult:
@@ -524,7 +524,7 @@ class View:
             previous=previous,
         )
 
-    def round_check(self, round_id: int, name: str, content: bytes, kind: Kind) -> rounds.Check:
+    def round_check(self, round_id: int, name: str, content: bytes, kind: FormKind) -> rounds.Check:
         """The preview of a file for a round, refused when it names an organisation the
         principal may not upload for (see :meth:`_require_round_orgs`)."""
         self._require_round_upload()
@@ -533,7 +533,7 @@ class View:
         return checked
 
     def round_submit(
-        self, round_id: int, name: str, content: bytes, kind: Kind, now: datetime | None = None
+        self, round_id: int, name: str, content: bytes, kind: FormKind, now: datetime | None = None
     ) -> rounds.Submitted:
         """Load a file in a round (``now``: the moment it counts as received)."""
         self.round_check(round_id, name, content, kind)

@@ -44,7 +44,7 @@ from analytics.model.contract import (
     FORM_VALUE_CODES,
     ORG_TYPES_BY_CODE,
     FieldType,
-    Kind,
+    FormKind,
 )
 from analytics.store.db import Database
 
@@ -239,7 +239,7 @@ class DemoFile:
     """One written demo file and how to load it: its kind and its upload defaults."""
 
     path: Path
-    kind: Kind
+    kind: FormKind
     defaults: Defaults
 
 
@@ -805,7 +805,7 @@ def _write_form_file(
         municipality=None if "municipality" in m.shape.in_file else m.name,
         period=None if "period" in m.shape.in_file else period,
     )
-    return DemoFile(path, Kind.ORG_FORM, defaults)
+    return DemoFile(path, FormKind.ORG_FORM, defaults)
 
 
 # ---- registry -------------------------------------------------------------------------
@@ -837,7 +837,7 @@ def _write_registry(directory: Path, orgs: list[_Org]) -> DemoFile:
         tables.append(_Table(sheet_name, rows))
     path = directory / "Реестр_ОО.xlsx"
     _write_xlsx(path, tables)
-    return DemoFile(path, Kind.REGISTRY, Defaults())
+    return DemoFile(path, FormKind.REGISTRY, Defaults())
 
 
 # ---- writers --------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from analytics.model.catalogue import INDICATORS_BY_ID
-from analytics.model.contract import KIND_LABELS, Kind
+from analytics.model.contract import KIND_LABELS, FormKind
 from analytics.model.levels import LEVEL_LABELS, Level
 from analytics.store.db import Database, first_value
 from analytics.wording.formatting import number
@@ -133,8 +133,8 @@ def _fact(key: str, value: object) -> str:
         return "—"
     if isinstance(value, bool):
         return "да" if value else "нет"
-    if key == "kind" and value in set(Kind):
-        return KIND_LABELS[Kind(value)]
+    if key == "kind" and value in set(FormKind):
+        return KIND_LABELS[FormKind(value)]
     if key == "indicator" and value in INDICATORS_BY_ID:
         return INDICATORS_BY_ID[str(value)].name
     if key == "level" and value in set(Level):

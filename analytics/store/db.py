@@ -22,7 +22,7 @@ from analytics.model.contract import (
     PERSON_FIELDS,
     PERSON_TABLES,
     SQL_TYPES,
-    Kind,
+    FormKind,
 )
 from analytics.model.errors import MonitoringError
 from analytics.store import aggregates, private
@@ -181,7 +181,7 @@ def _migration_1() -> list[str]:
     ]
 
 
-def person_columns(kind: Kind) -> tuple[tuple[str, str], ...]:
+def person_columns(kind: FormKind) -> tuple[tuple[str, str], ...]:
     """The columns of a person register's table (and its history) with their SQL types.
 
     ``name_key`` is the normalised full name; a mentee's ``mentor_key`` is matched to a
@@ -196,7 +196,7 @@ def person_columns(kind: Kind) -> tuple[tuple[str, str], ...]:
         ("source_row", "INTEGER"),
         ("name_key", "VARCHAR NOT NULL"),
     ]
-    if kind is Kind.MENTEES:
+    if kind is FormKind.MENTEES:
         fixed.append(("mentor_key", "VARCHAR"))
     return (*fixed, *((f.code, SQL_TYPES[f.type]) for f in PERSON_FIELDS[kind]))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
-from analytics.model.catalogue import Indicator, Kind
+from analytics.model.catalogue import Indicator, IndicatorKind
 
 NBSP = "\u00a0"
 
@@ -81,10 +81,10 @@ def fraction(indicator: Indicator, numerator: float | None, denominator: float |
     """``47 из 87 ОО`` or ``34 из 362 педагогов``; for weighted means, the weights only."""
     if numerator is None or denominator is None or math.isnan(denominator):
         return "нет данных"
-    if indicator.kind is Kind.MEAN:
+    if indicator.kind is IndicatorKind.MEAN:
         whom = genitive_after_from(denominator, "участника", "участников")
         return f"по ответам {integer(denominator)} {whom}"
-    if indicator.kind is Kind.RATIO:
+    if indicator.kind is IndicatorKind.RATIO:
         mentees = count(numerator, "наставляемый", "наставляемых", "наставляемых")
         # «на 1, 2, 664 наставника», «на 5 наставников»: the accusative after «на».
         whom = plural(int(denominator), "наставника", "наставника", "наставников")

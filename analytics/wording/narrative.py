@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from analytics.model.catalogue import INDICATORS_BY_ID, REPORTING, Indicator, Kind
+from analytics.model.catalogue import INDICATORS_BY_ID, REPORTING, Indicator, IndicatorKind
 from analytics.model.contract import ORG_TYPES_BY_CODE
 from analytics.model.legend import Better
 from analytics.model.periods import period_label, period_with
@@ -203,12 +203,12 @@ def _statement(
     phrase = indicator.phrase
     noun = org_noun(org_type)
     of = f"{integer(numerator)} из {integer(denominator)}"
-    if indicator.kind is Kind.YES_NO:
+    if indicator.kind is IndicatorKind.YES_NO:
         return f"{phrase.text} в {of} {noun.of(denominator)} ({shown})"
-    if indicator.kind is Kind.COVERAGE:
+    if indicator.kind is IndicatorKind.COVERAGE:
         verb = phrase.singular if ends_in_one(numerator) else phrase.text
         return f"{verb} {of} {noun.of(denominator)} ({shown})"
-    if indicator.kind is Kind.PEOPLE:
+    if indicator.kind is IndicatorKind.PEOPLE:
         verb = phrase.singular if ends_in_one(numerator) else phrase.text
         counted = genitive_after_from(denominator, *indicator.counted)
         after = f" {phrase.after}" if phrase.after else ""

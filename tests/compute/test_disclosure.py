@@ -23,7 +23,7 @@ from analytics.ingest.load import ingest_bytes
 from analytics.ingest.parse import Defaults
 from analytics.meetings.decisions import Assignment
 from analytics.meetings.meetings import Sitting
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.model.levels import Level
 from analytics.operations.access import LOCAL_PRINCIPAL, Principal, View
 from analytics.operations.users import Role
@@ -40,7 +40,9 @@ TYPES = {"school": "СОШ", "preschool": "ДОУ", "additional": "УДО", "voc
 
 def load(db: Database, rows: list[dict[str, object]]) -> None:
     """Forms of ``rows`` (each with region, municipality, district, period) in one file."""
-    ingest_bytes(db, "формы.csv", csv_bytes(table(rows, FULL_COLUMNS)), Kind.ORG_FORM, Defaults())
+    ingest_bytes(
+        db, "формы.csv", csv_bytes(table(rows, FULL_COLUMNS)), FormKind.ORG_FORM, Defaults()
+    )
 
 
 def form(name: str, municipality: str, district: str | None = None, **answers: object) -> dict:

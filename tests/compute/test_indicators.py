@@ -13,7 +13,7 @@ from analytics.compute.lookups import find_territory
 from analytics.ingest.load import Decisions, ingest_bytes, ingest_file
 from analytics.ingest.parse import Defaults
 from analytics.model.catalogue import INDICATOR_IDS, INDICATORS_BY_ID
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.model.levels import Level
 from analytics.store.db import Database
 from analytics.store.scope import Scope
@@ -180,7 +180,7 @@ def load_fixture(db: Database) -> None:
     registry = csv_bytes(
         table([A1, A2, B1, B2, B3], ["region", "municipality", "district", "org_name", "org_type"])
     )
-    ingest_bytes(db, "реестр.csv", registry, Kind.REGISTRY)
+    ingest_bytes(db, "реестр.csv", registry, FormKind.REGISTRY)
     forms = csv_bytes(table([A1, A2, B1, B2], FULL_COLUMNS), "cp1251")
     ingest_bytes(db, "формы.csv", forms)
 
@@ -330,7 +330,7 @@ def test_a_registry_organisation_without_a_form_lowers_only_the_reporting_rate(f
 
 def test_the_reporting_rate_counts_only_organisations_in_the_registry(fresh_db):
     registry = csv_bytes(table([A1, B3], ["region", "municipality", "org_name", "org_type"]))
-    ingest_bytes(fresh_db, "реестр.csv", registry, Kind.REGISTRY)
+    ingest_bytes(fresh_db, "реестр.csv", registry, FormKind.REGISTRY)
     # А2 and Б1 are not in the registry: the coordinator confirms them as organisations.
     forms = csv_bytes(table([A1, A2, B1], FULL_COLUMNS))
     ingest_bytes(fresh_db, "формы.csv", forms, decisions=Decisions(new_orgs=True))

@@ -16,7 +16,7 @@ from analytics.compute import person_bases
 from analytics.compute.indicators import compute
 from analytics.ingest.load import ingest_bytes, preview, rollback
 from analytics.ingest.problems import IngestError
-from analytics.model.contract import MENTORING_FORMS, Kind
+from analytics.model.contract import MENTORING_FORMS, FormKind
 from analytics.model.levels import Level
 from analytics.store.scope import Scope
 from tests.filemakers import csv_bytes, write_csv, xlsx_bytes
@@ -46,11 +46,11 @@ def mentor(name="Иванова Анна Петровна", form="педагог
 
 
 def load_mentors(db, rows, name="наставники.csv"):
-    return ingest_bytes(db, name, register_csv(MENTOR_HEADER, rows), Kind.MENTORS, DEFAULTS)
+    return ingest_bytes(db, name, register_csv(MENTOR_HEADER, rows), FormKind.MENTORS, DEFAULTS)
 
 
 def load_mentees(db, rows, name="наставляемые.csv"):
-    return ingest_bytes(db, name, register_csv(MENTEE_HEADER, rows), Kind.MENTEES, DEFAULTS)
+    return ingest_bytes(db, name, register_csv(MENTEE_HEADER, rows), FormKind.MENTEES, DEFAULTS)
 
 
 def stored(db, table, column):
@@ -123,7 +123,7 @@ def test_a_base_of_mentees_stores_the_mentors_name_key_and_the_category(fresh_db
 def test_a_date_is_read_from_the_russian_the_iso_and_the_excel_forms(fresh_db, cell):
     content = xlsx_bytes({"Наставники": [MENTOR_HEADER, mentor(start=cell)]})
 
-    ingest_bytes(fresh_db, "наставники.xlsx", content, Kind.MENTORS, DEFAULTS)
+    ingest_bytes(fresh_db, "наставники.xlsx", content, FormKind.MENTORS, DEFAULTS)
 
     assert fresh_db.scalar("SELECT start_date FROM mentors") == date(2022, 9, 1)
 
@@ -182,7 +182,7 @@ def test_an_unknown_form_of_mentoring_refuses_the_file_naming_its_sheet_row_colu
     )
 
     with pytest.raises(IngestError) as error:
-        ingest_bytes(fresh_db, "наставники.xlsx", content, Kind.MENTORS, DEFAULTS)
+        ingest_bytes(fresh_db, "наставники.xlsx", content, FormKind.MENTORS, DEFAULTS)
 
     assert problems(error) == [
         "Файл «наставники.xlsx», лист «Наставники», строка 3, столбец «Форма наставничества»: "
@@ -311,7 +311,7 @@ def test_a_preview_of_a_register_counts_its_rows_schools_and_the_bases_it_replac
     load_mentors(fresh_db, MENTORS_1)
     content = register_csv(MENTOR_HEADER, MENTORS_1 + MENTORS_2)
 
-    result = preview(fresh_db, "наставники.csv", content, Kind.MENTORS, DEFAULTS)
+    result = preview(fresh_db, "наставники.csv", content, FormKind.MENTORS, DEFAULTS)
 
     assert (result.rows, result.organizations, result.new_organizations, result.replaced) == (
         11,
@@ -339,7 +339,9 @@ def test_a_register_for_another_period_does_not_replace_this_periods(fresh_db):
     load_mentors(fresh_db, MENTORS_1)
     other = register_csv(MENTOR_HEADER, MENTORS_1[:1])
 
-    ingest_bytes(fresh_db, "2024.csv", other, Kind.MENTORS, replace(DEFAULTS, period="2023/2024"))
+    ingest_bytes(
+        fresh_db, "2024.csv", other, FormKind.MENTORS, replace(DEFAULTS, period="2023/2024")
+    )
 
     counts = fresh_db.query("SELECT period, count(*) AS n FROM mentors GROUP BY 1 ORDER BY 1")
     assert counts.values.tolist() == [["2022/2023", 4], ["2023/2024", 1]]
@@ -631,7 +633,7 @@ def test_a_school_with_one_register_keeps_the_answer_of_its_form(fresh_db):
                 [SCHOOL_1, "СОШ", "да", "нет"],
             ]
         ),
-        Kind.ORG_FORM,
+        FormKind.ORG_FORM,
         DEFAULTS,
     )
     load_mentors(fresh_db, MENTORS_1)

@@ -17,7 +17,7 @@ from analytics.compute import person_bases, quality
 from analytics.compute.indicators import compute
 from analytics.documents.exports import table_csv, table_xlsx
 from analytics.ingest.load import ingest_bytes
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.model.levels import Level
 from analytics.store.db import Database
 from analytics.store.scope import Scope
@@ -173,7 +173,7 @@ def test_deleting_a_schools_register_removes_its_names_from_every_table(loaded):
 
 def test_deleting_a_register_removes_the_replaced_registers_of_its_history(loaded):
     content = register_csv(MENTOR_HEADER, MENTORS_1[:2])
-    ingest_bytes(loaded, "наставники_2.csv", content, Kind.MENTORS, DEFAULTS)
+    ingest_bytes(loaded, "наставники_2.csv", content, FormKind.MENTORS, DEFAULTS)
     assert loaded.scalar("SELECT count(*) FROM mentors_history") == 4
 
     person_bases.delete_person_bases(loaded, org_id(loaded, SCHOOL_1))
@@ -220,7 +220,7 @@ def test_other_schools_of_a_purged_upload_keep_their_registers(loaded):
 def test_deleting_one_periods_register_keeps_the_other_periods(loaded):
     later = replace(DEFAULTS, period="2023/2024")
     content = register_csv(MENTEE_HEADER, MENTEES_1[:2])
-    ingest_bytes(loaded, "наставляемые_2024.csv", content, Kind.MENTEES, later)
+    ingest_bytes(loaded, "наставляемые_2024.csv", content, FormKind.MENTEES, later)
 
     person_bases.delete_person_bases(loaded, org_id(loaded, SCHOOL_1), "2022/2023")
 

@@ -14,7 +14,7 @@ from analytics.compute.quality import (
 )
 from analytics.ingest.load import Decisions, ingest_bytes
 from analytics.ingest.parse import Defaults
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from tests.filemakers import csv_bytes, org, table
 
 DEFAULTS = Defaults(
@@ -159,7 +159,7 @@ def test_a_column_missing_from_the_file_is_a_missing_answer_for_every_school(fre
 
 def registry(db, names):
     content = csv_bytes(table([org(n) for n in names], ["org_name", "org_type"]))
-    ingest_bytes(db, "реестр.csv", content, Kind.REGISTRY, DEFAULTS)
+    ingest_bytes(db, "реестр.csv", content, FormKind.REGISTRY, DEFAULTS)
 
 
 def test_registry_organisations_without_a_form_are_listed(fresh_db):

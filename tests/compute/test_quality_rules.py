@@ -16,7 +16,7 @@ from analytics.cli.main import main
 from analytics.compute import quality
 from analytics.ingest.load import ingest_bytes
 from analytics.ingest.parse import Defaults
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from tests.filemakers import csv_bytes, org, table
 from tests.registerfiles import (
     DEFAULTS as REGISTER_DEFAULTS,
@@ -207,8 +207,8 @@ def test_registers_that_agree_with_the_forms_give_no_finding(fresh_db):
     form |= {"pairs": 2, "groups": 1}
     ingest_bytes(fresh_db, "форма.csv", csv_bytes(table([form])), defaults=REGISTER_DEFAULTS)
     for kind, header, data in (
-        (Kind.MENTORS, MENTOR_HEADER, MENTORS_1),
-        (Kind.MENTEES, MENTEE_HEADER, mentees),
+        (FormKind.MENTORS, MENTOR_HEADER, MENTORS_1),
+        (FormKind.MENTEES, MENTEE_HEADER, mentees),
     ):
         ingest_bytes(fresh_db, f"{kind}.csv", register_csv(header, data), kind, REGISTER_DEFAULTS)
 

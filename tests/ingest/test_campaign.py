@@ -16,7 +16,7 @@ from analytics.compute.indicators import compute
 from analytics.ingest.load import Decisions, ingest_bytes, preview
 from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, ReviewNeeded
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.store.db import Database
 from tests import campaign as cp
 from tests.filemakers import VALUE_CODES, csv_bytes, org, table, xlsx_bytes
@@ -177,7 +177,7 @@ def form(
 
 
 def load_registry(db: Database, *rows: dict[str, object]) -> None:
-    ingest_bytes(db, "реестр.csv", registry(*rows), Kind.REGISTRY, Defaults())
+    ingest_bytes(db, "реестр.csv", registry(*rows), FormKind.REGISTRY, Defaults())
 
 
 def organisations(db: Database) -> list[list[object]]:
@@ -228,7 +228,7 @@ def test_a_registry_uploaded_again_without_a_new_organisation_loads_and_creates_
     fresh_db,
 ):
     load_registry(fresh_db, SCHOOL_5, SCHOOL_1)
-    result = ingest_bytes(fresh_db, "реестр.csv", registry(SCHOOL_5, SCHOOL_1), Kind.REGISTRY)
+    result = ingest_bytes(fresh_db, "реестр.csv", registry(SCHOOL_5, SCHOOL_1), FormKind.REGISTRY)
     assert (result.new_organizations, result.replaced) == (0, 2)
     assert fresh_db.scalar("SELECT count(*) FROM registry") == 2
 
@@ -260,7 +260,7 @@ def test_a_row_with_inn_and_a_short_name_leaves_the_registry_name_so_a_row_witho
 def test_a_registry_school_respelled_without_inn_is_placed_on_it(fresh_db, written):
     load_registry(fresh_db, SCHOOL_5, SCHOOL_1)
     content, defaults = form([org(written)])
-    assert preview(fresh_db, "f.csv", content, Kind.ORG_FORM, defaults).unplaced == []
+    assert preview(fresh_db, "f.csv", content, FormKind.ORG_FORM, defaults).unplaced == []
     ingest_bytes(fresh_db, "f.csv", content, defaults=defaults)
     assert fresh_db.query(
         "SELECT o.inn FROM form_values JOIN organizations o USING (org_id)"
@@ -278,7 +278,7 @@ def test_school_15_is_not_taken_for_school_5_but_shown_for_review(fresh_db):
 
     load_registry(fresh_db, SCHOOL_5, SCHOOL_1)
     content, defaults = form([org("МБОУ «СОШ № 15»")])
-    unplaced = preview(fresh_db, "f.csv", content, Kind.ORG_FORM, defaults).unplaced
+    unplaced = preview(fresh_db, "f.csv", content, FormKind.ORG_FORM, defaults).unplaced
     assert [(u.sheet, u.row, u.name) for u in unplaced] == [("", 2, "МБОУ «СОШ № 15»")]
     with pytest.raises(ReviewNeeded):
         ingest_bytes(fresh_db, "f.csv", content, defaults=defaults)
@@ -304,7 +304,7 @@ def moved_form(given_in_the_file: bool) -> tuple[bytes, Defaults]:
 def test_a_municipality_typed_at_upload_never_moves_a_school_found_by_inn(fresh_db):
     load_registry(fresh_db, SCHOOL_1)
     content, defaults = moved_form(given_in_the_file=False)
-    checked = preview(fresh_db, "f.csv", content, Kind.ORG_FORM, defaults)
+    checked = preview(fresh_db, "f.csv", content, FormKind.ORG_FORM, defaults)
     ingest_bytes(fresh_db, "f.csv", content, defaults=defaults)
     assert [w.message for w in checked.warnings] == [
         f"организация числится в муниципалитете «{CITY}»; муниципалитет, указанный при "
@@ -316,7 +316,7 @@ def test_a_municipality_typed_at_upload_never_moves_a_school_found_by_inn(fresh_
 def test_a_row_that_names_another_municipality_is_shown_and_not_moved_unseen(fresh_db):
     load_registry(fresh_db, SCHOOL_1)
     content, defaults = moved_form(given_in_the_file=True)
-    moves = preview(fresh_db, "f.csv", content, Kind.ORG_FORM, defaults).moves
+    moves = preview(fresh_db, "f.csv", content, FormKind.ORG_FORM, defaults).moves
     assert [(m.row, m.from_municipality, m.to_municipality) for m in moves] == [(2, CITY, OTHER)]
     with pytest.raises(ReviewNeeded):
         ingest_bytes(fresh_db, "f.csv", content, defaults=defaults)
@@ -398,7 +398,7 @@ def test_a_base_of_mentors_without_territory_columns_finds_schools_by_inn_or_nam
         ["Петрова Мария Ивановна", "МБОУ «СОШ № 5»", None, "педагог – педагог"],
     ]
     defaults = Defaults(period="2023/2024")
-    ingest_bytes(fresh_db, "наставники.csv", csv_bytes(rows), Kind.MENTORS, defaults)
+    ingest_bytes(fresh_db, "наставники.csv", csv_bytes(rows), FormKind.MENTORS, defaults)
     assert fresh_db.query(
         "SELECT m.source_row, o.inn FROM mentors m JOIN organizations o USING (org_id) ORDER BY 1"
     ).values.tolist() == [[2, inn(1)], [3, inn(5)]]
@@ -413,7 +413,7 @@ def test_a_registry_with_published_headers_and_official_type_names_loads(fresh_d
          "г. Якутск, ул. Лермонтова, 2"],
     ]  # fmt: skip
     content = xlsx_bytes({"Реестр": rows})
-    ingest_bytes(fresh_db, "реестр.xlsx", content, Kind.REGISTRY, Defaults(region=cp.REGION))
+    ingest_bytes(fresh_db, "реестр.xlsx", content, FormKind.REGISTRY, Defaults(region=cp.REGION))
     assert organisations(fresh_db) == [
         [SCHOOL_5["org_name"], inn(5), "school", CITY],
         [GARDEN["org_name"], inn(7), "preschool", CITY],

@@ -9,7 +9,7 @@ import pytest
 
 from analytics.ingest.load import RollbackRefused, ingest_bytes, ingest_file, rollback
 from analytics.ingest.parse import Defaults
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from tests.filemakers import FORM_COLUMNS, csv_bytes, org, table, write_xlsx, xlsx_bytes
 
 DEFAULTS = Defaults(
@@ -174,7 +174,7 @@ def test_uploading_the_same_file_again_warns_and_archives_it_once(fresh_db):
 
 def registry(db, names):
     content = csv_bytes(table([org(n) for n in names], ["org_name", "org_type"]))
-    return ingest_bytes(db, "реестр.csv", content, Kind.REGISTRY, DEFAULTS)
+    return ingest_bytes(db, "реестр.csv", content, FormKind.REGISTRY, DEFAULTS)
 
 
 def registry_names(db) -> list[str]:

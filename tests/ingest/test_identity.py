@@ -8,7 +8,7 @@ import pytest
 from analytics.compute.lookups import non_reporting
 from analytics.ingest.load import ingest_bytes, ingest_file, preview
 from analytics.ingest.parse import Defaults
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from tests.filemakers import FORM_COLUMNS, csv_bytes, org, table, write_xlsx
 
 REGION = "Удмуртская Республика"
@@ -132,7 +132,7 @@ def test_a_form_for_a_registry_school_spelled_differently_counts_as_its_report(f
     defaults = Defaults(region=REGION, municipality="г. Глазов", org_type="school")
     schools = [org("МБОУ «СОШ № 5»"), org("МБОУ «СОШ № 6»")]
     registry = csv_bytes(table(schools, ["org_name", "org_type"]))
-    ingest_bytes(fresh_db, "реестр.csv", registry, Kind.REGISTRY, defaults)
+    ingest_bytes(fresh_db, "реестр.csv", registry, FormKind.REGISTRY, defaults)
     upload(fresh_db, [org(other)])
     assert non_reporting(fresh_db, "2023")["organization"].tolist() == ["МБОУ «СОШ № 6»"]
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from analytics.ingest.load import ingest_bytes, ingest_file, parse_bytes, preview
 from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, Problem
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from tests.filemakers import (
     FORM_COLUMNS,
     FULL_COLUMNS,
@@ -38,7 +38,7 @@ def stored(db, column: str):
 
 def parsed(content: bytes, name: str = "f.csv", defaults: Defaults = DEFAULTS) -> list[dict]:
     """The canonical values of each organisation row a valid file holds."""
-    return [r.values for r in parse_bytes(name, content, Kind.ORG_FORM, defaults).records]
+    return [r.values for r in parse_bytes(name, content, FormKind.ORG_FORM, defaults).records]
 
 
 def problems_of(db, name: str, content: bytes, defaults: Defaults = DEFAULTS) -> list[str]:
@@ -145,7 +145,7 @@ def test_a_header_spelled_differently_from_the_canonical_one_is_recognised(code,
     rows = table(
         [org("МБОУ «СОШ № 1»", **{code: value})], ["inn", *FORM_COLUMNS], headers={code: written}
     )
-    result = parse_bytes("f.csv", csv_bytes(rows), Kind.ORG_FORM, DEFAULTS)
+    result = parse_bytes("f.csv", csv_bytes(rows), FormKind.ORG_FORM, DEFAULTS)
     assert result.warnings == []
     assert result.records[0].values[code] == (False if value == "нет" else 17)
 
@@ -426,7 +426,7 @@ def test_the_cells_as_entered_are_stored_as_the_json_of_each_rows_typed_cells():
     )
     second = table([org("МБДОУ «Детский сад № 3»\tфилиал")], ["org_name", "org_type"])
     records = parse_bytes(
-        "f.xlsx", xlsx_bytes({"ОО": first, "Сады": second}), Kind.ORG_FORM, DEFAULTS
+        "f.xlsx", xlsx_bytes({"ОО": first, "Сады": second}), FormKind.ORG_FORM, DEFAULTS
     ).records
     assert [r.entered_json for r in records] == [
         json.dumps(dict(r.entered), ensure_ascii=False) for r in records
@@ -714,7 +714,7 @@ def test_a_registry_file_loads_the_organisations_expected_to_report(fresh_db):
         ],
         columns=["org_name", "inn", "org_type"],
     )
-    result = ingest_bytes(fresh_db, "реестр.csv", csv_bytes(rows), Kind.REGISTRY, DEFAULTS)
+    result = ingest_bytes(fresh_db, "реестр.csv", csv_bytes(rows), FormKind.REGISTRY, DEFAULTS)
     assert result.rows == 3
     assert fresh_db.scalar("SELECT count(*) FROM registry") == 3
     assert fresh_db.scalar("SELECT count(*) FROM form_values") == 0
@@ -722,7 +722,7 @@ def test_a_registry_file_loads_the_organisations_expected_to_report(fresh_db):
 
 def test_a_registry_that_lists_only_organisation_names_loads_with_upload_defaults(fresh_db):
     rows = [["Наименование ОО"], ["МБОУ «СОШ № 1»"], ["МБОУ «СОШ № 2»"]]
-    result = ingest_bytes(fresh_db, "реестр.csv", csv_bytes(rows), Kind.REGISTRY, DEFAULTS)
+    result = ingest_bytes(fresh_db, "реестр.csv", csv_bytes(rows), FormKind.REGISTRY, DEFAULTS)
     assert result.rows == 2
     assert fresh_db.scalar("SELECT count(*) FROM registry") == 2
 

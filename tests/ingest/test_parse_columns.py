@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from analytics.ingest.parse import _factorize, find_header
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 
 COLUMNS = {
     "texts": ["Да", "Нет", "Да", "", "Да"],
@@ -48,7 +48,7 @@ def test_the_header_is_the_row_naming_the_most_columns_even_below_rows_of_data()
         ["Наименование ОО", "ИНН", "Педагогических работников", "Молодых специалистов"],
         ["Школа № 2", 7701000002.0, 40.0, 5.0],
     ]
-    header = find_header(rows, Kind.ORG_FORM)
+    header = find_header(rows, FormKind.ORG_FORM)
     assert header.row_index == 2
     assert [f.code for f in header.columns.values()] == [
         "org_name",

@@ -18,7 +18,7 @@ from analytics.ingest.identity import NEW_ORGANISATION
 from analytics.ingest.load import Decisions, ingest_bytes, preview
 from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, ReviewNeeded
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.store.db import registered
 from tests.filemakers import FORM_COLUMNS, csv_bytes, org, state, table
 
@@ -62,7 +62,7 @@ REGISTRY = [
 def load_registry(db, rows=REGISTRY):
     content = csv_bytes(table(rows, ["org_name", "inn", "org_type", "district"]))
     defaults = Defaults(region=REGION, municipality=CITY)
-    return ingest_bytes(db, "реестр.csv", content, Kind.REGISTRY, defaults)
+    return ingest_bytes(db, "реестр.csv", content, FormKind.REGISTRY, defaults)
 
 
 def form_file(orgs, columns=FORM_COLUMNS) -> bytes:
@@ -409,11 +409,11 @@ def test_a_registry_keeps_the_ogrn_and_a_later_row_is_known_by_it(fresh_db):
     columns = ["org_name", "inn", "org_type", "district", "ogrn"]
     defaults = Defaults(region=REGION, municipality=CITY)
     content = csv_bytes(table(rows, columns, headers))
-    ingest_bytes(fresh_db, "реестр.csv", content, Kind.REGISTRY, defaults)
+    ingest_bytes(fresh_db, "реестр.csv", content, FormKind.REGISTRY, defaults)
     renamed = [{"org_name": "МАОУ «Лицей № 15»", "org_type": "школа", "ogrn": ogrn}]
     content = csv_bytes(table(renamed, ["org_name", "org_type", "ogrn"], headers))
 
-    result = ingest_bytes(fresh_db, "реестр-2.csv", content, Kind.REGISTRY, defaults)
+    result = ingest_bytes(fresh_db, "реестр-2.csv", content, FormKind.REGISTRY, defaults)
 
     assert result.new_organizations == 0
     assert fresh_db.query("SELECT name, inn, ogrn FROM organizations").values.tolist() == [

@@ -19,7 +19,7 @@ from analytics.ingest.load import parse_bytes
 from analytics.ingest.parse import Defaults, ParsedFile, parse_sheets
 from analytics.ingest.problems import IngestError
 from analytics.ingest.readers import UnreadableFile, read_sheets
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from tests.filemakers import FORM_COLUMNS, csv_bytes, org, table, xlsx_bytes
 
 DEFAULTS = Defaults(
@@ -28,7 +28,7 @@ DEFAULTS = Defaults(
 
 
 def parse(
-    name: str, content: bytes, kind: Kind = Kind.ORG_FORM, defaults: Defaults = DEFAULTS
+    name: str, content: bytes, kind: FormKind = FormKind.ORG_FORM, defaults: Defaults = DEFAULTS
 ) -> ParsedFile:
     return parse_sheets(name, read_sheets(name, content), kind, defaults)
 
@@ -277,7 +277,7 @@ def test_text_after_a_closing_quote_is_refused_at_its_line_rather_than_dropping_
 def test_a_broken_csv_is_refused_naming_the_file_and_its_line():
     text = HEADER_LINE + '"СОШ № 1;СОШ;40;5\r\n'
     with pytest.raises(IngestError) as error:
-        parse_bytes("f.csv", text.encode(), Kind.ORG_FORM, DEFAULTS)
+        parse_bytes("f.csv", text.encode(), FormKind.ORG_FORM, DEFAULTS)
     assert [str(p) for p in error.value.problems] == [
         "Файл «f.csv» — строка 2: незакрытая кавычка — ячейка начинается с кавычки, которая "
         "не закрыта до конца файла; исправьте кавычки в этой строке"
@@ -335,7 +335,7 @@ def published_row(number: int, name: str, short: str, inn: str, ogrn: str, kind:
 
 
 def registry(*rows: list[object]) -> ParsedFile:
-    return parse("реестр.csv", csv_bytes([PUBLISHED_HEADER, *rows]), Kind.REGISTRY, Defaults())
+    return parse("реестр.csv", csv_bytes([PUBLISHED_HEADER, *rows]), FormKind.REGISTRY, Defaults())
 
 
 def test_a_registry_as_published_loads_with_its_own_headers_and_official_type_names():
@@ -412,7 +412,7 @@ def test_a_registry_as_published_loads_with_its_own_headers_and_official_type_na
 def test_a_registry_names_its_organisations_under_any_usual_header(header):
     rows = [[header, "ИНН", "Тип ОО"], ["МБОУ «СОШ № 5»", "1833383617", "СОШ"]]
     defaults = Defaults(region="Удмуртская Республика", municipality="г. Глазов")
-    result = parse("реестр.csv", csv_bytes(rows), Kind.REGISTRY, defaults)
+    result = parse("реестр.csv", csv_bytes(rows), FormKind.REGISTRY, defaults)
     assert (result.errors, result.warnings) == ([], [])
     assert result.records[0].values["org_name"] == "МБОУ «СОШ № 5»"
 
@@ -515,7 +515,7 @@ MENTEE = [
 
 @pytest.mark.parametrize(
     ("kind", "rows"),
-    [(Kind.MENTORS, [MENTOR_TEMPLATE, MENTOR]), (Kind.MENTEES, [MENTEE_TEMPLATE, MENTEE])],
+    [(FormKind.MENTORS, [MENTOR_TEMPLATE, MENTOR]), (FormKind.MENTEES, [MENTEE_TEMPLATE, MENTEE])],
 )
 def test_a_person_base_with_the_templates_columns_only_parses_without_territory(kind, rows):
     result = parse("база.csv", csv_bytes(rows), kind, Defaults())
@@ -531,7 +531,7 @@ def test_a_person_base_with_the_templates_columns_only_parses_without_territory(
 
 def test_a_person_base_takes_territory_and_type_from_upload_defaults_where_given():
     defaults = Defaults(region="Удмуртская Республика", municipality="г. Глазов", org_type="СОШ")
-    result = parse("база.csv", csv_bytes([MENTOR_TEMPLATE, MENTOR]), Kind.MENTORS, defaults)
+    result = parse("база.csv", csv_bytes([MENTOR_TEMPLATE, MENTOR]), FormKind.MENTORS, defaults)
     values = result.records[0].values
     assert (values["region"], values["municipality"], values["org_type"]) == (
         "Удмуртская Республика",
@@ -542,7 +542,7 @@ def test_a_person_base_takes_territory_and_type_from_upload_defaults_where_given
 
 def test_a_person_base_still_needs_its_period_from_a_column_or_the_upload():
     rows = [MENTOR_TEMPLATE[:-1], MENTOR[:-1]]
-    result = parse("база.csv", csv_bytes(rows), Kind.MENTORS, Defaults())
+    result = parse("база.csv", csv_bytes(rows), FormKind.MENTORS, Defaults())
     assert texts(result.errors) == [
         "Файл «база.csv» — нет столбца «Период»; укажите значение для всего файла при загрузке"
     ]

@@ -7,7 +7,7 @@ import openpyxl
 from analytics.compute.indicators import compute
 from analytics.ingest.load import ingest_bytes
 from analytics.ingest.template import build_template
-from analytics.model.contract import FORM_VALUE_FIELDS, KIND_FIELDS, Kind
+from analytics.model.contract import FORM_VALUE_FIELDS, KIND_FIELDS, FormKind
 from analytics.model.levels import Level
 from analytics.store.scope import Scope
 
@@ -42,7 +42,7 @@ def _row(name: str, inn: str, has_db: str) -> list[object]:
 def test_the_template_header_row_is_every_contract_column_in_order():
     sheet = openpyxl.load_workbook(io.BytesIO(build_template()))["ОО"]
     headers = [cell.value for cell in sheet[1]]
-    assert headers == [f.header for f in KIND_FIELDS[Kind.ORG_FORM]]
+    assert headers == [f.header for f in KIND_FIELDS[FormKind.ORG_FORM]]
 
 
 def test_the_template_header_row_is_protected_and_data_cells_are_not():

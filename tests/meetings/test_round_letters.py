@@ -9,7 +9,7 @@ import docx
 from openpyxl import load_workbook
 
 from analytics.meetings import round_letters
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.operations.access import View
 from tests.roundfiles import ADMIN, SCHOOLS, at, filled, load_registry, open_city_round
 
@@ -20,7 +20,7 @@ def returned_and_missing(db) -> int:
     round_id = open_city_round(db)
     admin = View(db, ADMIN)
     template = admin.round_template(round_id, orgs[SCHOOLS[0]])
-    admin.round_submit(round_id, "школа.xlsx", filled(template), Kind.ORG_FORM, at(1))
+    admin.round_submit(round_id, "школа.xlsx", filled(template), FormKind.ORG_FORM, at(1))
     admin.review_submission(1, False, "не заполнены пары", at(2))
     return round_id
 

@@ -17,7 +17,7 @@ from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError
 from analytics.meetings import rounds
 from analytics.meetings.rounds import RoundError, Summary
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.operations.access import AccessDenied, View
 from analytics.store.db import Database
 from analytics.store.scope import Scope
@@ -79,13 +79,15 @@ def test_a_round_runs_end_to_end_with_exact_completeness_at_each_step(city):
     sosh1 = View(db, curator(orgs[SOSH1]))
     template = sosh1.round_template(round_id, orgs[SOSH1])
     sosh1.round_submit(
-        round_id, "школа1.xlsx", filled(template, name="школа номер один"), Kind.ORG_FORM, at(1)
+        round_id, "школа1.xlsx", filled(template, name="школа номер один"), FormKind.ORG_FORM, at(1)
     )
     assert summary(db, round_id, date(2022, 7, 1)) == Summary(4, 1, 0, 0, 3, 0, 0)
 
     # The coordinator loads the lyceum's template (no ИНН, name retyped) on time.
     lyceum = admin.round_template(round_id, orgs[LYCEUM])
-    admin.round_submit(round_id, "лицей.xlsx", filled(lyceum, name="Лицей 4"), Kind.ORG_FORM, at(4))
+    admin.round_submit(
+        round_id, "лицей.xlsx", filled(lyceum, name="Лицей 4"), FormKind.ORG_FORM, at(4)
+    )
     assert summary(db, round_id, date(2022, 7, 4)) == Summary(4, 2, 0, 0, 2, 0, 0)
 
     # The coordinator accepts СОШ № 1 and returns the lyceum with a comment.
@@ -96,7 +98,7 @@ def test_a_round_runs_end_to_end_with_exact_completeness_at_each_step(city):
 
     # After the due date: the gymnasium sends its form late, СОШ № 2 never does.
     gymnasium = admin.round_template(round_id, orgs[GYMNASIUM])
-    admin.round_submit(round_id, "гимназия.xlsx", filled(gymnasium), Kind.ORG_FORM, at(8))
+    admin.round_submit(round_id, "гимназия.xlsx", filled(gymnasium), FormKind.ORG_FORM, at(8))
     assert summary(db, round_id, date(2022, 7, 8)) == Summary(4, 2, 1, 1, 1, 1, 2)
     assert statuses(db, round_id, date(2022, 7, 8)) == {
         LYCEUM: ("returned", True),
@@ -110,7 +112,7 @@ def test_a_round_runs_end_to_end_with_exact_completeness_at_each_step(city):
         round_id,
         "лицей2.xlsx",
         filled(lyceum, answers={"Пар «наставник – наставляемый»": 3}),
-        Kind.ORG_FORM,
+        FormKind.ORG_FORM,
         at(9),
     )
     assert summary(db, round_id, date(2022, 7, 9)) == Summary(4, 3, 1, 0, 1, 2, 1)
@@ -151,7 +153,7 @@ def test_a_curator_uploading_another_schools_template_is_refused_and_nothing_is_
 
     with pytest.raises(AccessDenied) as refused:
         View(db, curator(orgs[SOSH1])).round_submit(
-            round_id, "чужая.xlsx", filled(other), Kind.ORG_FORM
+            round_id, "чужая.xlsx", filled(other), FormKind.ORG_FORM
         )
 
     assert str(refused.value) == (
@@ -175,7 +177,7 @@ def test_a_closed_round_takes_no_file(city):
 
     with pytest.raises(RoundError, match="мониторинг № 1 закрыт: файлы в нём больше не"):
         View(db, curator(orgs[SOSH1])).round_check(
-            round_id, "школа1.xlsx", filled(template), Kind.ORG_FORM
+            round_id, "школа1.xlsx", filled(template), FormKind.ORG_FORM
         )
 
 
@@ -184,7 +186,7 @@ def test_a_template_names_its_school_even_when_the_name_cell_names_another(city)
     template = View(db, ADMIN).round_template(round_id, orgs[SOSH1])
 
     checked = View(db, ADMIN).round_check(
-        round_id, "школа.xlsx", filled(template, name=SOSH2), Kind.ORG_FORM
+        round_id, "школа.xlsx", filled(template, name=SOSH2), FormKind.ORG_FORM
     )
 
     assert (checked.org_ids, checked.via_template, checked.result.needs_review) == (
@@ -207,7 +209,7 @@ def test_an_edited_template_code_is_refused(city):
     workbook.save(buffer)
 
     with pytest.raises(IngestError) as refused:
-        View(db, ADMIN).round_check(round_id, "школа.xlsx", buffer.getvalue(), Kind.ORG_FORM)
+        View(db, ADMIN).round_check(round_id, "школа.xlsx", buffer.getvalue(), FormKind.ORG_FORM)
 
     assert [p.message for p in refused.value.problems] == [
         "код шаблона в файле изменён; скачайте шаблон заново"
@@ -223,7 +225,7 @@ def test_a_plain_file_naming_a_school_of_the_round_by_inn_is_taken(city):
     )
 
     checked = View(db, ADMIN).round_check(
-        round_id, "форма.xlsx", xlsx_bytes({"ОО": rows}), Kind.ORG_FORM
+        round_id, "форма.xlsx", xlsx_bytes({"ОО": rows}), FormKind.ORG_FORM
     )
 
     assert (checked.org_ids, checked.via_template) == ([orgs[SOSH2]], False)
@@ -238,7 +240,9 @@ def test_a_plain_file_naming_a_school_outside_the_round_is_refused(city):
     )
 
     with pytest.raises(IngestError) as refused:
-        View(db, ADMIN).round_check(round_id, "форма.xlsx", xlsx_bytes({"ОО": rows}), Kind.ORG_FORM)
+        View(db, ADMIN).round_check(
+            round_id, "форма.xlsx", xlsx_bytes({"ОО": rows}), FormKind.ORG_FORM
+        )
 
     problem = refused.value.problems[0]
     assert (problem.row, problem.value, problem.message) == (
@@ -283,7 +287,7 @@ def test_a_template_fills_in_last_periods_answers_for_review(city):
         db,
         "2021.xlsx",
         xlsx_bytes({"ОО": rows}),
-        Kind.ORG_FORM,
+        FormKind.ORG_FORM,
         Defaults(REGION, CITY, period="2021"),
     )
 
@@ -318,7 +322,7 @@ def test_a_round_is_opened_by_an_administrator_or_an_analyst_only(fresh_db):
 def test_returning_a_file_needs_a_comment(city):
     db, orgs, round_id = city
     template = View(db, ADMIN).round_template(round_id, orgs[SOSH1])
-    View(db, ADMIN).round_submit(round_id, "школа.xlsx", filled(template), Kind.ORG_FORM)
+    View(db, ADMIN).round_submit(round_id, "школа.xlsx", filled(template), FormKind.ORG_FORM)
 
     with pytest.raises(RoundError, match="файл возвращается с комментарием"):
         View(db, ADMIN).review_submission(1, False, "  ")

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analytics.model.catalogue import INDICATORS, REPORTING, Kind
+from analytics.model.catalogue import INDICATORS, REPORTING, IndicatorKind
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +34,7 @@ def test_the_reporting_rate_is_the_one_indicator_of_who_reported():
 
 
 def test_the_yes_no_indicators_are_the_documents_and_the_databases():
-    assert [i.short for i in INDICATORS if i.kind is Kind.YES_NO] == [
+    assert [i.short for i in INDICATORS if i.kind is IndicatorKind.YES_NO] == [
         "Положение о наставничестве",
         "Дорожная карта",
         "Куратор назначен",

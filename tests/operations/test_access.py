@@ -16,7 +16,7 @@ from docx import Document
 
 from analytics.compute.indicators import compute
 from analytics.ingest.load import ingest_bytes
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.model.levels import Level
 from analytics.operations.access import (
     LOCAL_PRINCIPAL,
@@ -62,12 +62,12 @@ def as_role(db: Database, role: Role) -> View:
 
 
 def add_third_school(db: Database) -> None:
-    ingest_bytes(db, "третья.csv", csv_bytes(table([org(SCHOOL_3)])), Kind.ORG_FORM, DEFAULTS)
+    ingest_bytes(db, "третья.csv", csv_bytes(table([org(SCHOOL_3)])), FormKind.ORG_FORM, DEFAULTS)
 
 
 def add_third_and_fourth_schools(db: Database) -> None:
     schools = table([org(SCHOOL_3), org(SCHOOL_4, mentors_trained=5)])
-    ingest_bytes(db, "ещё две.csv", csv_bytes(schools), Kind.ORG_FORM, DEFAULTS)
+    ingest_bytes(db, "ещё две.csv", csv_bytes(schools), FormKind.ORG_FORM, DEFAULTS)
 
 
 # --- curator ------------------------------------------------------------------------
@@ -81,7 +81,7 @@ def test_a_curator_sees_only_their_own_organisations_in_the_hierarchy(db: Databa
 
 def add_school_in_sarapul(db: Database) -> None:
     school = table([located_org("МБОУ «СОШ № 9»", "г. Сарапул", period=PERIOD)], FULL_COLUMNS)
-    ingest_bytes(db, "сарапул.csv", csv_bytes(school), Kind.ORG_FORM)
+    ingest_bytes(db, "сарапул.csv", csv_bytes(school), FormKind.ORG_FORM)
 
 
 def test_a_curator_sees_only_the_territories_of_their_own_organisations(db: Database):
@@ -312,7 +312,9 @@ def test_only_the_administrator_writes_and_a_refused_write_changes_nothing(
     view = View(db, Principal("кто-то", role, frozenset({org_id(db, SCHOOL_1)})))
     before, version = table_counts(db), db.data_version()
     attempts = [
-        lambda: view.ingest("ещё.csv", csv_bytes(table([org(SCHOOL_3)])), Kind.ORG_FORM, DEFAULTS),
+        lambda: view.ingest(
+            "ещё.csv", csv_bytes(table([org(SCHOOL_3)])), FormKind.ORG_FORM, DEFAULTS
+        ),
         lambda: view.rollback(1),
         lambda: view.set_target("databases", 80.0, None, Level.TOTAL, None),
         lambda: view.remove_target("databases", None, Level.TOTAL, None),
@@ -331,7 +333,7 @@ def test_only_the_administrator_writes_and_a_refused_write_changes_nothing(
 def test_an_administrators_upload_is_recorded_under_their_login(db: Database):
     view = View(db, Principal("анна", Role.ADMIN))
 
-    view.ingest("третья.csv", csv_bytes(table([org(SCHOOL_3)])), Kind.ORG_FORM, DEFAULTS)
+    view.ingest("третья.csv", csv_bytes(table([org(SCHOOL_3)])), FormKind.ORG_FORM, DEFAULTS)
 
     assert db.scalar("SELECT uploaded_by FROM uploads ORDER BY upload_id DESC LIMIT 1") == "анна"
 
@@ -357,7 +359,9 @@ def test_an_unknown_organisation_resolves_to_nothing(db: Database):
 
 def test_every_administrative_write_is_logged_under_the_administrators_login(db: Database):
     view = View(db, Principal("анна", Role.ADMIN))
-    upload = view.ingest("третья.csv", csv_bytes(table([org(SCHOOL_3)])), Kind.ORG_FORM, DEFAULTS)
+    upload = view.ingest(
+        "третья.csv", csv_bytes(table([org(SCHOOL_3)])), FormKind.ORG_FORM, DEFAULTS
+    )
 
     view.set_target("databases", 80.0, None, Level.TOTAL, None)
     view.remove_target("databases", None, Level.TOTAL, None)

@@ -14,7 +14,7 @@ from analytics.compute import lookups, quality
 from analytics.compute.indicators import compute
 from analytics.ingest.parse import parse_sheets
 from analytics.ingest.readers import read_sheets
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.model.levels import Level
 from analytics.model.periods import period_of
 from analytics.operations.demo import DEMO_SEED, FILE_TIME, DemoFile, build_demo, write_demo_files
@@ -34,9 +34,9 @@ def _total_values(db: Database) -> dict[tuple[str, str], float]:
 
 
 def _registry_rows(files: list[DemoFile]) -> list[dict[str, object]]:
-    registry = next(f for f in files if f.kind is Kind.REGISTRY)
+    registry = next(f for f in files if f.kind is FormKind.REGISTRY)
     sheets = read_sheets(registry.path.name, registry.path.read_bytes())
-    parsed = parse_sheets(registry.path.name, sheets, Kind.REGISTRY, registry.defaults)
+    parsed = parse_sheets(registry.path.name, sheets, FormKind.REGISTRY, registry.defaults)
     assert not parsed.errors
     return [r.values for r in parsed.records]
 
@@ -81,11 +81,11 @@ def test_xlsx_files_carry_a_fixed_time_instead_of_the_clock(tmp_path: Path):
 
 def test_the_files_come_in_the_shapes_municipalities_send(tmp_path: Path):
     files = write_demo_files(tmp_path)
-    forms = [f for f in files if f.kind is Kind.ORG_FORM]
+    forms = [f for f in files if f.kind is FormKind.ORG_FORM]
     csvs = [f.path.read_bytes() for f in forms if f.path.suffix == ".csv"]
     workbooks = [openpyxl.load_workbook(f.path) for f in forms if f.path.suffix == ".xlsx"]
 
-    assert files[0].kind is Kind.REGISTRY and len(forms) == len(files) - 1
+    assert files[0].kind is FormKind.REGISTRY and len(forms) == len(files) - 1
     assert any(content.startswith(b"\xef\xbb\xbf") for content in csvs)
     texts, not_utf8 = [], []
     for content in csvs:
@@ -131,7 +131,9 @@ def test_every_file_loads_registry_first_and_every_organisation_keeps_its_regist
         names = dict(db.query("SELECT inn, name FROM organizations").itertuples(index=False))
 
     registry = _registry_rows(write_demo_files(tmp_path / "again"))
-    assert [r.kind for r in results] == [Kind.REGISTRY] + [Kind.ORG_FORM] * (len(results) - 1)
+    assert [r.kind for r in results] == [FormKind.REGISTRY] + [FormKind.ORG_FORM] * (
+        len(results) - 1
+    )
     form_periods = [period_of(r.periods[0]) for r in results[1:]]
     assert form_periods == sorted(form_periods)
     assert all(r.rows > 0 for r in results)

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.compute import lookups, quality
 from analytics.compute.indicators import compute
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.model.levels import Level
 from analytics.model.periods import period_of
 from analytics.operations.access import LOCAL_PRINCIPAL, View
@@ -482,7 +482,7 @@ def test_a_refused_rollback_is_shown_as_an_error(
 ):
     place = a_municipality(copy)
     at = open_page()
-    at.radio(key="upload_kind").set_value(Kind.REGISTRY).run()
+    at.radio(key="upload_kind").set_value(FormKind.REGISTRY).run()
     at.text_input(key="default_region").input(place["region"])
     at.text_input(key="default_municipality").input(place["municipality"])
     for n in (1, 2):
@@ -528,9 +528,9 @@ def test_clear_database_leaves_a_database_that_accepts_new_uploads(copy: Databas
     defaults = upload.make_defaults("Удмуртская Республика", "г. Глазов", "school", "2024")
 
     checks = upload.check_files(
-        View(copy, LOCAL_PRINCIPAL), [("после.csv", place_rows)], Kind.ORG_FORM, defaults
+        View(copy, LOCAL_PRINCIPAL), [("после.csv", place_rows)], FormKind.ORG_FORM, defaults
     )
-    upload.load_files(View(copy, LOCAL_PRINCIPAL), checks, Kind.ORG_FORM, defaults)
+    upload.load_files(View(copy, LOCAL_PRINCIPAL), checks, FormKind.ORG_FORM, defaults)
 
     assert lookups.periods(copy) == ["2024"]
     assert copy.scalar("SELECT count(*) FROM organizations") == 1

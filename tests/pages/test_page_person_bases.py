@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.store.db import Database
 from tests import apptest
 from tests.apptest import assert_clean
@@ -108,7 +108,7 @@ def test_the_upload_kinds_include_the_bases_of_mentors_and_mentees(app_db):
 def choose_mentees(at: AppTest) -> AppTest:
     """Choose «База наставляемых» with the first three mentees of СОШ № 1 and the values
     for the whole file (a base of mentees asks for the period, as a form does)."""
-    at.radio(key="upload_kind").set_value(Kind.MENTEES).run()
+    at.radio(key="upload_kind").set_value(FormKind.MENTEES).run()
     at.text_input(key="default_region").input("Удмуртская Республика")
     at.text_input(key="default_municipality").input("г. Глазов")
     at.selectbox(key="default_org_type").set_value("school")

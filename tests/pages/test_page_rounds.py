@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.operations.access import View
 from analytics.store.db import Database
 from tests.apptest import assert_clean, open_page
@@ -43,7 +43,7 @@ def test_the_page_shows_who_sent_their_form_and_who_did_not(city_path):
         org_id = int(db.scalar("SELECT org_id FROM organizations WHERE name = ?", [SCHOOLS[0]]))
         admin = View(db, ADMIN)
         template = admin.round_template(round_id, org_id)
-        admin.round_submit(round_id, "школа.xlsx", filled(template), Kind.ORG_FORM, at(1))
+        admin.round_submit(round_id, "школа.xlsx", filled(template), FormKind.ORG_FORM, at(1))
 
     page = open_page(PAGE)
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from analytics.compute.indicators import compute
 from analytics.ingest.load import ingest_bytes, rollback
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.store import aggregates
 from analytics.store.db import MIGRATIONS, Database
 from tests.filemakers import FULL_COLUMNS, csv_bytes, located_org, table, xlsx_bytes
@@ -76,7 +76,7 @@ def test_a_registry_upload_leaves_the_derived_rows_alone(fresh_db):
             ["region", "municipality", "org_name", "org_type"],
         )
     )
-    ingest_bytes(fresh_db, "реестр.csv", registry, Kind.REGISTRY)
+    ingest_bytes(fresh_db, "реестр.csv", registry, FormKind.REGISTRY)
     pd.testing.assert_frame_equal(stored(fresh_db), before)
 
 

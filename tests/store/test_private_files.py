@@ -18,7 +18,7 @@ import pytest
 from analytics.cli.main import main
 from analytics.compute import person_bases
 from analytics.ingest.load import ingest_bytes
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.store import backup
 from analytics.store.db import Database
 from analytics.store.snapshot import POINTER, open_snapshot, publish
@@ -192,7 +192,7 @@ def test_the_rewritten_database_goes_on_numbering_uploads_where_it_stopped(store
     person_bases.delete_person_bases(store, org_id(store, SCHOOL_1))
 
     content = csv_bytes(table([org(SCHOOL_1, teachers_total=40)]))
-    result = ingest_bytes(store, "формы_2.csv", content, Kind.ORG_FORM, DEFAULTS)
+    result = ingest_bytes(store, "формы_2.csv", content, FormKind.ORG_FORM, DEFAULTS)
 
     assert result.upload_id == last + 1
 
