@@ -23,9 +23,20 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from analytics.compute.status import (
+    DEFICIT_CODES,
+    RANKING,
+    RANKING_SQL,
+    STATUS_BY_CODE,
+    assess,
+    deficit_sql,
+    gap_sql,
+    ratio_sql,
+    shortfall_sql,
+    status_code_sql,
+)
 from analytics.documents.outputs import Cells, Query
 from analytics.model.catalogue import INDICATORS, IndicatorKind
-from analytics.model.legend import YELLOW_RATIO_HIGHER, YELLOW_RATIO_LOWER, Status
 from analytics.model.levels import (
     LEVEL_INFO,
     LEVELS,
@@ -324,7 +335,8 @@ def _order(wide: pd.DataFrame, names: _Names, positions: dict[str, np.ndarray]) 
 class _Long:
     """The long result of a scope as arrays, one entry per (indicator, unit, period) row:
     ``rows`` indexes the sorted wide result, ``ords`` the catalogue; ``positions`` are each
-    row's place in the name tables; ``status_code`` is 0 green, 1 yellow, 2 red, 3 none."""
+    row's place in the name tables; ``status_code``, ``gap`` and ``shortfall`` are those of
+    :mod:`analytics.compute.status`."""
 
     wide: pd.DataFrame
     names: _Names
@@ -340,6 +352,7 @@ class _Long:
     target: np.ndarray
     status_code: np.ndarray
     gap: np.ndarray
+    shortfall: np.ndarray
 
 
 def _long(db: Database, scope: Scope) -> _Long:
@@ -386,11 +399,7 @@ def _long(db: Database, scope: Scope) -> _Long:
     periods = np.asarray(period_names, dtype=object)[period_of_row]
     target = _targets(db, scope, wide, periods, ords, rows)
     higher = np.array([i.better == "higher" for i in INDICATORS])[ords]
-    ratio = np.where(higher, YELLOW_RATIO_HIGHER, YELLOW_RATIO_LOWER)
-    green = np.where(higher, value >= target, value <= target)
-    yellow = np.where(higher, value >= target * ratio, value <= target * ratio)
-    status_code = np.where(np.isnan(value), 3, np.where(green, 0, np.where(yellow, 1, 2)))
-    distance = np.where(higher, target - value, value - target)
+    status_code, gap, shortfall = assess(db, value, target, higher)
     return _Long(
         wide=wide,
         names=names,
@@ -405,7 +414,8 @@ def _long(db: Database, scope: Scope) -> _Long:
         value=value,
         target=target,
         status_code=status_code,
-        gap=np.where(np.isnan(value), np.nan, np.maximum(distance, 0.0)),
+        gap=gap,
+        shortfall=shortfall,
     )
 
 
@@ -415,7 +425,9 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
     Columns are :data:`OUTPUT_COLUMNS` plus ``orgs`` (organisations taking part), ``inn``,
     ``organization_type``, the territory ids and ``start_year`` for sorting. ``deficit`` is
     True where the value misses its target; ``gap`` is the distance to the target in the
-    indicator's units (0 where met, null where there is no value). Rows are sorted by
+    indicator's units (0 where met, null where there is no value) and ``shortfall`` the
+    gap as a share of the target, the key deficits are ranked by
+    (:mod:`analytics.compute.status`). Rows are sorted by
     period, indicator, level and names.
 
     The query returns one wide row per unit and period (numbers only, a few hundred
@@ -465,24 +477,17 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
         "value": long.value,
         "target": long.target,
         "better": category([str(i.better) for i in INDICATORS], ords),
-        "status": objects(np.array(["green", "yellow", "red", None], dtype=object)[status_code]),
+        "status": objects(np.array([*map(str, STATUS_BY_CODE), None], dtype=object)[status_code]),
         **{key: ids_of(key) for key in TERRITORY_KEYS},
         "start_year": wide["start_year"].to_numpy()[rows],
         "ord": ords,
-        "deficit": (status_code == 1) | (status_code == 2),
+        "deficit": np.isin(status_code, DEFICIT_CODES),
         "gap": long.gap,
+        "shortfall": long.shortfall,
     }
     # copy=False: no consolidation of same-typed columns into blocks (a second copy of
     # every column of a national result).
     return pd.DataFrame(columns, copy=False)
-
-
-def relative_gap(rows: pd.DataFrame) -> pd.Series:
-    """How far each row is from its target, as a share of the target (0,46 for 54 % of a
-    100 % target; 0,33 for 4 mentees per mentor against at most 3): the one measure that
-    compares indicators of different units. Where the target is 0, the gap itself."""
-    target = rows["target"].abs()
-    return (rows["gap"] / target.where(target > 0)).fillna(rows["gap"])
 
 
 def output_table(db: Database, scope: Scope | None = None, only_deficits: bool = False) -> Query:
@@ -494,7 +499,7 @@ def output_table(db: Database, scope: Scope | None = None, only_deficits: bool =
     The wide rows of :func:`indicator_sql` are sorted once, with their names and targets,
     into a temporary table; each (period, indicator) is then one scan of its period's rows,
     and ``UNION ALL`` keeps the scans in the order of :func:`compute`, so the millions of
-    long rows are never sorted (the deficits are: largest relative gap first). Text cells
+    long rows are never sorted (the deficits are, as :func:`deficits` ranks them). Text cells
     are spelled by the writer's :class:`~analytics.documents.outputs.Cells` where they are
     made: names once per wide row, the catalogue's texts once per scan.
     """
@@ -516,18 +521,16 @@ def _output_rows(
         **cells.params,
         "levels": [str(level) for level in LEVELS],
         "org_type": scope.org_type,
-        **{str(status): str(status) for status in (Status.GREEN, Status.YELLOW, Status.RED)},
+        **{str(status): str(status) for status in STATUS_BY_CODE},
     }
     for n in ords:
         indicator = INDICATORS[n]
-        higher = indicator.better == "higher"
         named |= {
             f"indicator_{n}": indicator.id,
             f"name_{n}": indicator.name,
             f"better_{n}": str(indicator.better),
             f"factor_{n}": float(indicator.factor),
             f"default_{n}": float(indicator.target),
-            f"ratio_{n}": YELLOW_RATIO_HIGHER if higher else YELLOW_RATIO_LOWER,
         }
     rows_sql = _rows_sql(scope, cells, ords, named)
     cur.execute(rows_sql, _used(rows_sql, named))
@@ -540,12 +543,10 @@ def _output_rows(
         return f"SELECT {', '.join(f'NULL AS {c}' for c in OUTPUT_COLUMNS)} WHERE FALSE", {}
     union = "\nUNION ALL\n".join(scans)
     if only_deficits:
-        # As :func:`deficits`: largest relative gap first, the catalogue order on ties,
-        # then the order of :func:`compute`.
+        # As :func:`deficits`, then the order of :func:`compute`.
         columns = ", ".join(OUTPUT_COLUMNS)
         union = (
-            f"SELECT {columns} FROM ({union}) WHERE is_deficit "
-            "ORDER BY relative DESC, ord, block, seq"
+            f"SELECT {columns} FROM ({union}) WHERE is_deficit ORDER BY {RANKING_SQL}, block, seq"
         )
     return union, _used(union, named)
 
@@ -645,23 +646,15 @@ def _scan(n: int, block: int, cells: Cells, named: dict[str, object], only_defic
     """The long rows of indicator ``n`` in period ``block`` of ``output_rows``, in its
     order, as :data:`OUTPUT_COLUMNS` (with the deficits' sort keys when
     ``only_deficits``)."""
-    meets = _meets(n)
-    distance = "target - value" if meets == ">=" else "value - target"
+    higher = "true" if INDICATORS[n].better == "higher" else "false"
     named[f"block_{block}"] = block
     # Each status spelled once per scan, not once per row.
-    green, yellow, red = (cells.text(f"${s}") for s in (Status.GREEN, Status.YELLOW, Status.RED))
-    status = (
-        f"CASE WHEN value {meets} target THEN {green} "
-        f"WHEN value {meets} target * $ratio_{n} THEN {yellow} "
-        f"WHEN value IS NOT NULL THEN {red} END"
-    )
+    texts = (cells.text(f"${s}") for s in STATUS_BY_CODE)
+    status = f"CASE status_code {' '.join(f'WHEN {c} THEN {t}' for c, t in enumerate(texts))} END"
     keys = ""
     if only_deficits:
         named[f"ord_{n}"] = n
-        keys = (
-            ", is_deficit, CASE WHEN abs(target) > 0 THEN gap / abs(target) ELSE gap END "
-            f"AS relative, $ord_{n} AS ord, block, seq"
-        )
+        keys = f", is_deficit, shortfall, $ord_{n} AS ord, block, seq"
     indicator, name = cells.text(f"$indicator_{n}"), cells.text(f"$name_{n}")
     org_type, better = cells.text("CAST($org_type AS VARCHAR)"), cells.text(f"$better_{n}")
     return f"""SELECT {indicator} AS indicator, {name} AS name, level, period,
@@ -669,13 +662,16 @@ def _scan(n: int, block: int, cells: Cells, named: dict[str, object], only_defic
     numerator, denominator, value, target, {better} AS better, {status} AS status,
     {cells.flag("is_deficit")} AS deficit, gap{keys}
 FROM (
-    SELECT *, coalesce(value IS NOT NULL AND NOT value {meets} target, false) AS is_deficit,
-        CASE WHEN value IS NOT NULL THEN greatest({distance}, 0.0) END AS gap
+    SELECT *, {deficit_sql("status_code")} AS is_deficit,
+        {shortfall_sql("gap", "target")} AS shortfall
     FROM (
-        SELECT block, seq, level, period, region, municipality, district, org_id,
-            organization, n_{n} AS numerator, d_{n} AS denominator, target_{n} AS target,
-            {_value_sql(n, f"n_{n}", f"d_{n}")} AS value
-        FROM output_rows WHERE block = $block_{block}))"""
+        SELECT *, {status_code_sql("value", "target", higher, ratio_sql(higher))} AS status_code,
+            {gap_sql("value", "target", higher)} AS gap
+        FROM (
+            SELECT block, seq, level, period, region, municipality, district, org_id,
+                organization, n_{n} AS numerator, d_{n} AS denominator,
+                target_{n} AS target, {_value_sql(n, f"n_{n}", f"d_{n}")} AS value
+            FROM output_rows WHERE block = $block_{block})))"""
 
 
 def org_values_sql(scope: Scope, indicator_id: str) -> tuple[str, list[object]]:
@@ -714,13 +710,15 @@ def _used(sql: str, named: dict[str, object]) -> dict[str, object]:
 
 
 def deficits(frame: pd.DataFrame) -> pd.DataFrame:
-    """Only the rows with a deficit, «наибольшие дефициты» first: by relative gap (see
-    :func:`relative_gap`), the catalogue order on ties. Every screen and document ranks
-    deficits with this function."""
-    rows = frame[frame["deficit"].astype(bool)]
-    order = relative_gap(rows).rename("_relative").to_frame().assign(_ord=rows["ord"])
-    order = order.sort_values(["_relative", "_ord"], ascending=[False, True], kind="stable")
-    return rows.loc[order.index].reset_index(drop=True)
+    """The deficits among :func:`counted_indicators` of ``frame`` (compute's columns),
+    ranked: «наибольшие дефициты» first, by :data:`analytics.compute.status.RANKING`
+    (largest shortfall, then the catalogue order). Every screen and document that lists
+    or leads with deficits takes their order from here."""
+    rows = counted_indicators(frame)
+    rows = rows[rows["deficit"].astype(bool)]
+    columns = [column for column, _ in RANKING]
+    ascending = [up for _, up in RANKING]
+    return rows.sort_values(columns, ascending=ascending, kind="stable").reset_index(drop=True)
 
 
 def counted_indicators(rows: pd.DataFrame) -> pd.DataFrame:

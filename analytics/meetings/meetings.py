@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 
 from analytics.compute import lookups
 from analytics.compute.indicators import compute, deficits
+from analytics.compute.status import DEFICIT_STATUSES, assess
 from analytics.compute.trajectories import territory_exists, territory_name, territory_of
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.model.errors import MonitoringError
@@ -280,7 +282,8 @@ def list_meetings(db: Database) -> pd.DataFrame:
 
 def frozen_values(db: Database, meeting_id: int) -> pd.DataFrame:
     """The indicator rows frozen when the meeting opened, shaped like
-    :func:`analytics.compute.indicators.compute` output (``name``, ``deficit`` and ``gap`` too)."""
+    :func:`analytics.compute.indicators.compute` output (``name``, ``deficit``, ``gap`` and
+    ``shortfall`` too)."""
     frame = db.query(
         f"SELECT {', '.join(SNAPSHOT_COLUMNS)} FROM meeting_values WHERE meeting_id = ? "
         "ORDER BY ord, level, region NULLS FIRST, municipality NULLS FIRST, "
@@ -294,10 +297,13 @@ def frozen_values(db: Database, meeting_id: int) -> pd.DataFrame:
             frame[column].to_numpy(dtype=object, na_value=None), index=frame.index, dtype=object
         )
     frame["name"] = frame["indicator"].map(lambda i: INDICATORS_BY_ID[i].name)
-    frame["deficit"] = frame["status"].isin(["yellow", "red"])
-    higher = frame["better"] == "higher"
-    distance = (frame["target"] - frame["value"]).where(higher, frame["value"] - frame["target"])
-    frame["gap"] = distance.clip(lower=0.0)
+    frame["deficit"] = frame["status"].isin(DEFICIT_STATUSES)
+    _code, frame["gap"], frame["shortfall"] = assess(
+        db,
+        frame["value"].to_numpy(dtype=float, na_value=np.nan),
+        frame["target"].to_numpy(dtype=float, na_value=np.nan),
+        (frame["better"] == "higher").to_numpy(dtype=bool),
+    )
     return frame
 
 

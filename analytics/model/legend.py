@@ -58,27 +58,6 @@ YELLOW_RATIO_HIGHER = 0.8
 YELLOW_RATIO_LOWER = 1.25
 
 
-def status_of(value: float | None, target: float, better: Better) -> Status | None:
-    """The legend status of ``value`` against ``target``; None where there is no value."""
-    if value is None:
-        return None
-    if better is Better.HIGHER:
-        if value >= target:
-            return Status.GREEN
-        return Status.YELLOW if value >= target * YELLOW_RATIO_HIGHER else Status.RED
-    if value <= target:
-        return Status.GREEN
-    return Status.YELLOW if value <= target * YELLOW_RATIO_LOWER else Status.RED
-
-
-def gap_of(value: float | None, target: float, better: Better) -> float | None:
-    """Distance to the target in the indicator's units; 0 where the target is met."""
-    if value is None:
-        return None
-    distance = target - value if better is Better.HIGHER else value - target
-    return max(distance, 0.0)
-
-
 def label_of(status: object) -> str:
     """A status's label; «нет данных» where there is none."""
     return LEGEND[Status(status)].label if isinstance(status, str) and status else NO_DATA_LABEL
