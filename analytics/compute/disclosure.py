@@ -59,7 +59,7 @@ MIN_OTHERS = 3
 # Territory columns a curator never sees (percentages without their counts).
 _COUNT_COLUMNS = ("numerator", "denominator", "orgs")
 # Columns blanked on a row that is not shown.
-_VALUE_COLUMNS = ("value", "status", "gap")
+_VALUE_COLUMNS = ("value", "status", "gap", "shortfall")
 
 # Names of the View methods that return territory values (filled by the decorator).
 TERRITORY_METHODS: set[str] = set()

@@ -19,6 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.shared import Cm
 from docx.text.paragraph import Paragraph
 
+from analytics.compute.indicators import deficits
 from analytics.compute.trajectories import ALL_TERRITORIES, territory_name
 from analytics.meetings.decisions import list_decisions
 from analytics.meetings.meetings import (
@@ -87,16 +88,17 @@ def _indicator_figures(values: pd.DataFrame, indicator_id: str, org_type: str | 
     if total.empty:
         return [narrative.no_data_sentence(INDICATORS_BY_ID[indicator_id])]
     lines = [narrative.indicator_sentence(total.iloc[0].to_dict(), org_type)]
+    ranked = deficits(values[values["level"] == Level.TOTAL])
+    place = ranked.index[ranked["indicator"] == indicator_id]
+    if len(place):
+        row = ranked.loc[place[0]].to_dict()
+        lines.append(narrative.deficit_rank_sentence(int(place[0]) + 1, len(ranked), row))
     orgs = rows[(rows["level"] == Level.ORGANIZATION) & rows["value"].notna()]
     missed = int(orgs["deficit"].sum())
     # For «представили данные» the sentence would count organisations that reported
     # among those that did not: the indicator's own sentence already says it.
     if len(orgs) > 1 and missed and not INDICATORS_BY_ID[indicator_id].coverage:
-        noun = narrative.org_noun(org_type)
-        lines.append(
-            f"Цель не достигнута в {missed} из {len(orgs)} {noun.of(len(orgs))}, "
-            "представивших данные."
-        )
+        lines.append(narrative.missed_by_orgs_sentence(missed, len(orgs), org_type))
     return lines
 
 

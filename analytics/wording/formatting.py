@@ -63,6 +63,22 @@ def genitive_after_from(n: int, singular: str, plural_form: str) -> str:
     return singular if n % 10 == 1 and n % 100 != 11 else plural_form
 
 
+def part_of(part: float, whole: float, noun: str = "") -> str:
+    """Every «N из M» of the product, told by one rule: «47 из 87 организаций».
+
+    The rule: ``whole`` is the count of exactly the set ``noun`` names (the noun in the
+    genitive after the whole: «из 21 организации», «из 87 организаций»), and ``part`` is a
+    part of that set. A sentence that counts another set names it differently, so two
+    sentences never give one name two counts: «Данные представили 256 из 263
+    организаций» counts the registry, while the organisations with a value of one
+    indicator are «организаций с данными по показателю», not «представивших данные».
+    ``noun`` is already in the right case (see :func:`genitive_after_from`); empty where
+    the reader knows the set from the column or the line («9 из 14»).
+    """
+    text = f"{integer(part)} из {integer(whole)}"
+    return f"{text} {noun}" if noun else text
+
+
 def indicator_value(indicator: Indicator, value: float | None) -> str:
     """A value in the indicator's own units: ``54,0 %`` or ``1,1``."""
     if indicator.is_percent:
@@ -89,8 +105,7 @@ def fraction(indicator: Indicator, numerator: float | None, denominator: float |
         # «на 1, 2, 664 наставника», «на 5 наставников»: the accusative after «на».
         whom = plural(int(denominator), "наставника", "наставника", "наставников")
         return f"{mentees} на {integer(denominator)} {whom}"
-    noun = genitive_after_from(denominator, *indicator.counted)
-    return f"{integer(numerator)} из {integer(denominator)} {noun}"
+    return part_of(numerator, denominator, genitive_after_from(denominator, *indicator.counted))
 
 
 def day(value: date | datetime) -> str:
@@ -109,6 +124,20 @@ def explanation(
         f"{fraction(indicator, numerator, denominator)} "
         f"({indicator_value(indicator, value)}) — цель {target_value(indicator, target)}"
     )
+
+
+def shortfall(indicator: Indicator, shortfall: float | None, target: float | None) -> str:
+    """The key deficits are ranked by, shown beside the gap so that a ranked list reads as
+    ordered: «отставание — 46 % от цели» («превышение …» where lower is better); where the
+    target is 0 the key is the gap itself, in the indicator's units."""
+    if shortfall is None or math.isnan(shortfall):
+        return "—"
+    word = "отставание" if indicator.better == "higher" else "превышение"
+    if target is None or math.isnan(target) or target == 0:
+        return f"{word} — {indicator_value(indicator, shortfall)}"
+    share = 100.0 * shortfall
+    shown = f"менее 1{NBSP}%" if 0 < share < 0.5 else percent(share, 0)
+    return f"{word} — {shown} от цели"
 
 
 def target_value(indicator: Indicator, target: float) -> str:

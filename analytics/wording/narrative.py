@@ -28,9 +28,11 @@ from analytics.wording.formatting import (
     indicator_value,
     integer,
     number,
+    part_of,
     percent,
     plural,
     points,
+    shortfall,
     target_value,
 )
 
@@ -202,17 +204,16 @@ def _statement(
     shown = indicator_value(indicator, value)
     phrase = indicator.phrase
     noun = org_noun(org_type)
-    of = f"{integer(numerator)} из {integer(denominator)}"
     if indicator.kind is IndicatorKind.YES_NO:
-        return f"{phrase.text} в {of} {noun.of(denominator)} ({shown})"
+        return f"{phrase.text} в {part_of(numerator, denominator, noun.of(denominator))} ({shown})"
     if indicator.kind is IndicatorKind.COVERAGE:
         verb = phrase.singular if ends_in_one(numerator) else phrase.text
-        return f"{verb} {of} {noun.of(denominator)} ({shown})"
+        return f"{verb} {part_of(numerator, denominator, noun.of(denominator))} ({shown})"
     if indicator.kind is IndicatorKind.PEOPLE:
         verb = phrase.singular if ends_in_one(numerator) else phrase.text
         counted = genitive_after_from(denominator, *indicator.counted)
         after = f" {phrase.after}" if phrase.after else ""
-        return f"{verb} {of} {counted}{after} ({shown})"
+        return f"{verb} {part_of(numerator, denominator, counted)}{after} ({shown})"
     after = f" {phrase.after}" if phrase.after else ""
     return f"{phrase.text} {shown}{after} ({fraction(indicator, numerator, denominator)})"
 
@@ -321,7 +322,7 @@ def participation_sentence(
         )
     verb = phrase.singular if ends_in_one(reported) else phrase.text
     share = percent(100.0 * reported / expected)
-    text = f"{verb} {integer(reported)} из {integer(expected)} {noun.of(expected)} ({share})"
+    text = f"{verb} {part_of(reported, expected, noun.of(expected))} ({share})"
     missing = expected - reported
     if missing > 0:
         not_verb = "не представила" if ends_in_one(missing) else "не представили"
@@ -358,6 +359,22 @@ def deficit_sentence(row: Mapping[str, object]) -> str:
         f"{indicator.name}: {shown} при целевом значении не более {goal} "
         f"(превышение {_amount(indicator, distance)})."
     )
+
+
+def missed_by_orgs_sentence(missed: int, valued: int, org_type: str | None = None) -> str:
+    """«Цель не достигнута в 157 из 184 организаций с данными по показателю.»: the
+    organisations with a value of the indicator are their own set, never «представивших
+    данные» (those are counted against the registry; see :func:`part_of`)."""
+    orgs = part_of(missed, valued, org_noun(org_type).of(valued))
+    return f"Цель не достигнута в {orgs} с данными по показателю."
+
+
+def deficit_rank_sentence(rank: int, deficits: int, row: Mapping[str, object]) -> str:
+    """Where a deficit stands in the ranking and by what key: «Дефицит 1 из 13 по
+    величине: отставание — 36 % от цели.» (``row`` has compute's columns)."""
+    indicator = _indicator(row)
+    key = shortfall(indicator, _float(row.get("shortfall")), _float(row.get("target")))
+    return f"Дефицит {part_of(rank, deficits)} по величине: {key}."
 
 
 def recommendation(indicator_id: str) -> str:
@@ -399,7 +416,7 @@ def deficits_summary(deficits: int, indicators: int) -> str:
     if deficits == 0:
         return "Дефицитов не выявлено: все рассчитанные показатели соответствуют целевым значениям."
     noun = genitive_after_from(indicators, "показателя", "показателей")
-    return f"Дефициты выявлены по {integer(deficits)} из {integer(indicators)} {noun}."
+    return f"Дефициты выявлены по {part_of(deficits, indicators, noun)}."
 
 
 def by_type_sentence(rows: Mapping[str, Mapping[str, object]]) -> str | None:
@@ -427,8 +444,7 @@ def by_type_sentence(rows: Mapping[str, Mapping[str, object]]) -> str | None:
         shown = indicator_value(indicator, value)
         if indicator.yes_no:
             parts.append(
-                f"в {integer(numerator)} из {integer(denominator)} {noun.of(int(denominator))} "
-                f"({shown})"
+                f"в {part_of(numerator, denominator, noun.of(int(denominator)))} ({shown})"
             )
         else:
             parts.append(

@@ -5,6 +5,7 @@ decision with its responsible person and due date; also from the command line.""
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -26,6 +27,7 @@ from analytics.meetings.meetings import (
     frozen_values,
     get_meeting,
     mark_shown,
+    screens,
 )
 from analytics.model.levels import Level
 from analytics.store.db import Database
@@ -123,7 +125,7 @@ def test_the_figures_discussed_are_the_frozen_values_in_words(protocol):
         "Положение о наставничестве утверждено в 2 из 5 организаций (40,0\u00a0%), что на "
         "60,0\u00a0п.\u00a0п. ниже целевого значения." in paragraphs
     )
-    assert "Цель не достигнута в 3 из 5 организаций, представивших данные." in paragraphs
+    assert "Цель не достигнута в 3 из 5 организаций с данными по показателю." in paragraphs
 
 
 def test_each_decision_appears_with_its_responsible_person_and_due_date(protocol):
@@ -216,3 +218,43 @@ def test_the_command_line_lists_the_meetings(tmp_path: Path):
         check=True,
     )
     assert result.stdout == "№ 1\t15.07.2022\t2022\tг. Альфа\tпоручений: 2\n"
+
+
+def demo_protocol(demo_template: Path, tmp_path: Path) -> list[str]:
+    """The paragraphs of the protocol of a meeting on the whole demo region in 2023/2024
+    with every screen shown, in the meeting's order."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_template, path)
+    with Database(path) as db:
+        meeting_id = create_meeting(db, Scope(periods=("2023/2024",)), Sitting(date(2024, 7, 1)))
+        for screen in screens(frozen_values(db, meeting_id)):
+            mark_shown(db, meeting_id, screen)
+        paragraphs, _ = document_text(build_protocol(db, meeting_id))
+    return paragraphs
+
+
+def test_no_sentence_of_the_protocol_gives_those_who_reported_a_second_count(
+    demo_template: Path, tmp_path: Path
+):
+    paragraphs = demo_protocol(demo_template, tmp_path)
+    reporting = [p for p in paragraphs if p.startswith("Данные представили")]
+    assert reporting == [
+        "Данные представили 256 из 263 организаций (97,3\u00a0%), что на 2,7\u00a0п.\u00a0п. "
+        "ниже целевого значения."
+    ]
+    # 157 schools have pupils of 10–18 years: a set of their own, named as such.
+    assert "Цель не достигнута в 157 из 157 организаций с данными по показателю." in paragraphs
+    assert not [p for p in paragraphs if " из " in p and "представивших данные" in p]
+
+
+def test_each_deficit_of_the_protocol_says_its_place_and_the_key_it_is_ranked_by(
+    demo_template: Path, tmp_path: Path
+):
+    paragraphs = demo_protocol(demo_template, tmp_path)
+    places = [p for p in paragraphs if p.startswith("Дефицит ")]
+    assert places[:3] == [
+        "Дефицит 1 из 13 по величине: отставание — 51\u00a0% от цели.",
+        "Дефицит 2 из 13 по величине: отставание — 42\u00a0% от цели.",
+        "Дефицит 3 из 13 по величине: отставание — 40\u00a0% от цели.",
+    ]
+    assert len(places) == 13
