@@ -6,14 +6,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.compute.indicators import counted_indicators, deficit_tally, deficits
+from analytics.compute.indicators import deficit_tally, deficits
 from analytics.compute.lookups import MONITORED_HELP
 from analytics.model import legend
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, REPORTING
 from analytics.model.levels import Level
 from analytics.model.periods import period_label, previous_period
 from analytics.store.scope import Scope
-from analytics.wording import formatting
+from analytics.wording import formatting, narrative
 from ui import places, state
 from ui.page import guarded, page
 from ui.places import Source
@@ -65,7 +65,9 @@ def body() -> None:
             st.metric(**card, border=True)
 
     st.subheader("Наибольшие дефициты")
-    if not top:
+    if top:
+        st.caption(narrative.RANKING_NOTE)
+    else:
         st.success("Все показатели достигли целевых значений.")
     for line in top:
         st.markdown(line)
@@ -86,12 +88,13 @@ def _figures(
     shown = [i for i in INDICATORS if not i.coverage and i.id in current.index]
     cards = [_card(i.id, current.loc[i.id], previous, earlier) for i in shown]
     top = []
-    for _, row in deficits(counted_indicators(current.reset_index())).head(5).iterrows():
+    for n, (_, row) in enumerate(deficits(current.reset_index()).head(5).iterrows(), start=1):
         indicator = INDICATORS_BY_ID[row["indicator"]]
         line = formatting.explanation(
             indicator, row["numerator"], row["denominator"], row["value"], row["target"]
         )
-        top.append(f"{STATUS_DOT[row['status']]} **{md(indicator.name)}**: {md(line)}")
+        key = formatting.shortfall(indicator, row["shortfall"], row["target"])
+        top.append(f"{n}. {STATUS_DOT[row['status']]} **{md(indicator.name)}**: {md(line)}; {key}")
     return current, cards, top, deficit_tally(current.reset_index())
 
 
@@ -119,7 +122,7 @@ def _summary(ctx, current: pd.DataFrame, tally: tuple[int, int]) -> None:
             st.metric("Представили данные", "—", help="реестр ОО не загружен", border=True)
     with middle:
         found, counted = tally
-        st.metric("Показателей с дефицитом", f"{found} из {counted}", border=True)
+        st.metric("Показателей с дефицитом", formatting.part_of(found, counted), border=True)
     with right:
         f = ctx.filters
         orgs = ctx.read("organizations_in_monitoring", f.period, f.scope())

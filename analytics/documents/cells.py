@@ -13,6 +13,7 @@ from analytics.wording import narrative
 from analytics.wording.formatting import (
     fraction,
     indicator_value,
+    shortfall,
     target_value,
 )
 
@@ -57,3 +58,14 @@ def gap_text(row: Mapping[str, object]) -> str:
     if _missing(gap):
         return "—"
     return narrative.change_text(indicator, float(gap), 0.0).lstrip("+")
+
+
+def ranked_gap_text(row: Mapping[str, object]) -> str:
+    """The gap of a ranked deficit with the key it is ranked by beside it: «35,6 п. п.
+    (51 % от цели)», so a list ordered by the key reads as ordered."""
+    indicator = INDICATORS_BY_ID[str(row["indicator"])]
+    key, target = row.get("shortfall"), row.get("target")
+    if _missing(key) or _missing(target):
+        return gap_text(row)
+    key = shortfall(indicator, float(key), float(target), named=False)
+    return f"{gap_text(row)} ({key})"

@@ -25,14 +25,14 @@ from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
 from analytics.documents.exports import defuse
-from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, REPORTING, STATUS_LABELS
-from analytics.model.legend import STATUS_COLOURS, TARGET_CSS, Status
+from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, REPORTING
+from analytics.model.legend import STATUS_COLOURS, TARGET_CSS, Status, label_of
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording import narrative
-from analytics.wording.formatting import day, integer, percent, plural
+from analytics.wording.formatting import day, integer, part_of, percent, plural, shortfall
 
-from .cells import gap_text, target_text, value_text
+from .cells import ranked_gap_text, target_text, value_text
 from .figures import (
     render_png,
     section_chart_spec,
@@ -233,8 +233,7 @@ def _overview_slide(deck: _Deck) -> None:
             (
                 percent(float(reporting["value"])),
                 REPORTING.short,
-                f"{integer(reported)} из {integer(registry)} "
-                f"{narrative.org_noun(data.org_type).of(registry)}",
+                part_of(reported, registry, narrative.org_noun(data.org_type).of(registry)),
                 reporting["status"],
             )
         )
@@ -252,19 +251,40 @@ def _overview_slide(deck: _Deck) -> None:
     found, computed = len(data.deficits), len(data.computed)
     tiles.append(
         (
-            f"{integer(found)} из {integer(computed)}",
+            part_of(found, computed),
             "Дефициты",
             "показателей ниже целевого значения",
-            "red" if found else "green",
+            Status.RED if found else Status.GREEN,
         )
     )
+    # The largest deficit leads, as it leads every list of deficits.
+    first = data.deficits.iloc[0] if found else None
+    if first is not None:
+        indicator = INDICATORS_BY_ID[str(first["indicator"])]
+        key = shortfall(indicator, first["shortfall"], first["target"])
+        tiles.append(
+            (
+                value_text(first),
+                f"Наибольший дефицит: {indicator.short}",
+                f"цель {target_text(first)}; {key}",
+                first["status"],
+            )
+        )
     for indicator in (i for i in INDICATORS if i.headline):
         row = data.row(indicator.id)
-        if row is None or pd.isna(row["value"]):
+        if (
+            row is None
+            or pd.isna(row["value"])
+            or (first is not None and first["indicator"] == indicator.id)
+        ):
             continue
-        status = STATUS_LABELS[Status(row["status"])] if row["status"] else ""
         tiles.append(
-            (value_text(row), indicator.short, f"цель {target_text(row)}: {status}", row["status"])
+            (
+                value_text(row),
+                indicator.short,
+                f"цель {target_text(row)}: {label_of(row['status'])}",
+                row["status"],
+            )
         )
     columns, width, height = 3, Inches(3.95), Inches(2.2)
     gap = (WIDTH - 2 * MARGIN - columns * width) // (columns - 1)
@@ -416,7 +436,7 @@ def _deficit_slides(deck: _Deck) -> None:
         slide = deck.slide(
             f"Дефициты{suffix}",
             f"{narrative.deficits_summary(len(found), len(data.computed))} "
-            "По убыванию отставания от целевого значения.",
+            f"{narrative.RANKING_NOTE}",
         )
         shape = slide.shapes.add_table(
             len(chunk) + 1,
@@ -440,7 +460,7 @@ def _deficit_slides(deck: _Deck) -> None:
                 str(row["name"]),
                 value_text(row),
                 target_text(row),
-                gap_text(row),
+                ranked_gap_text(row),
                 narrative.recommendation(str(row["indicator"])),
             ]
             for c, value in enumerate(values):

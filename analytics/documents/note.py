@@ -39,7 +39,7 @@ from analytics.wording.formatting import (
     moment,
 )
 
-from .cells import _missing, fraction_text, gap_text, target_text, value_text
+from .cells import _missing, fraction_text, ranked_gap_text, target_text, value_text
 from .docx_writer import TABLE_SIZE, DocWriter, status_fill
 from .figures import render_png, section_chart
 from .territory import (
@@ -347,11 +347,7 @@ def _deficits(w: DocWriter, data: ReportData, number: int) -> None:
     w.paragraph(narrative.deficits_summary(len(found), len(data.computed)))
     if not len(found):
         return
-    w.paragraph(
-        "Дефициты перечислены от наибольшего: по отставанию от целевого значения в долях "
-        "цели (так показатели разных единиц сравнимы между собой); для каждого приведена "
-        "рекомендация."
-    )
+    w.paragraph(f"{narrative.RANKING_NOTE} Для каждого приведена рекомендация.")
     w.table(
         f"Дефициты, {data.period_label}",
         ["№", "Показатель", "Значение", "Целевое значение", "Отставание", "Статус"],
@@ -361,7 +357,7 @@ def _deficits(w: DocWriter, data: ReportData, number: int) -> None:
                 str(r["name"]),
                 value_text(r),
                 target_text(r),
-                gap_text(r),
+                ranked_gap_text(r),
                 label_of(r["status"]),
             ]
             for n, (_, r) in enumerate(found.iterrows(), start=1)

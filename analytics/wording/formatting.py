@@ -126,18 +126,23 @@ def explanation(
     )
 
 
-def shortfall(indicator: Indicator, shortfall: float | None, target: float | None) -> str:
+def shortfall(
+    indicator: Indicator, shortfall: float | None, target: float | None, named: bool = True
+) -> str:
     """The key deficits are ranked by, shown beside the gap so that a ranked list reads as
-    ordered: «отставание — 46 % от цели» («превышение …» where lower is better); where the
-    target is 0 the key is the gap itself, in the indicator's units."""
+    ordered: «отставание — 46 % от цели» («превышение …» where lower is better; without
+    the word when not ``named``, for a cell under «Отставание»); where the target is 0
+    the key is the gap itself, in the indicator's units."""
     if shortfall is None or math.isnan(shortfall):
         return "—"
-    word = "отставание" if indicator.better == "higher" else "превышение"
     if target is None or math.isnan(target) or target == 0:
-        return f"{word} — {indicator_value(indicator, shortfall)}"
-    share = 100.0 * shortfall
-    shown = f"менее 1{NBSP}%" if 0 < share < 0.5 else percent(share, 0)
-    return f"{word} — {shown} от цели"
+        shown = indicator_value(indicator, shortfall)
+    else:
+        share = 100.0 * shortfall
+        shown = f"менее 1{NBSP}% от цели" if 0 < share < 0.5 else f"{percent(share, 0)} от цели"
+    if not named:
+        return shown
+    return f"{'отставание' if indicator.better == 'higher' else 'превышение'} — {shown}"
 
 
 def target_value(indicator: Indicator, target: float) -> str:

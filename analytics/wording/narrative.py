@@ -369,6 +369,14 @@ def missed_by_orgs_sentence(missed: int, valued: int, org_type: str | None = Non
     return f"Цель не достигнута в {orgs} с данными по показателю."
 
 
+# How every ranked list of deficits says what orders it (the key is shown on each line,
+# «отставание — 46 % от цели»; see :func:`analytics.wording.formatting.shortfall`).
+RANKING_NOTE = (
+    "Дефициты перечислены от наибольшего: по отставанию в долях целевого значения "
+    "(так сравнимы показатели разных единиц)."
+)
+
+
 def deficit_rank_sentence(rank: int, deficits: int, row: Mapping[str, object]) -> str:
     """Where a deficit stands in the ranking and by what key: «Дефицит 1 из 13 по
     величине: отставание — 36 % от цели.» (``row`` has compute's columns)."""

@@ -12,7 +12,7 @@ import pytest
 from pptx import Presentation
 from pptx.util import Inches
 
-from analytics.compute.indicators import compute, deficits
+from analytics.compute.indicators import compute
 from analytics.compute.lookups import find_territory
 from analytics.documents import deck, images
 from analytics.documents.territory import ReportError
@@ -21,6 +21,7 @@ from analytics.model.levels import Level
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording.formatting import NBSP
+from tests import ranking
 from tests.townfiles import PERIOD, TOWN, load_town
 
 NOW = datetime(2026, 11, 22, 10, 0)
@@ -100,10 +101,11 @@ def test_the_overview_gives_the_reporting_rate_deficits_and_key_values(town, tow
     assert ["Дефициты", f"{found} из {computed}", "показателей ниже целевого значения"] == (
         overview[5:8]
     )
+    # The largest deficit leads the tiles with the key it is ranked by.
     assert overview[8:11] == [
-        "Базы наставников и наставляемых",
+        "Наибольший дефицит: Базы наставников и наставляемых",
         "54,0 %",
-        "цель 100 %: значительно ниже цели",
+        "цель 100 %; отставание — 46 % от цели",
     ]
 
 
@@ -126,7 +128,7 @@ def test_chart_slides_carry_3200_by_1800_png_where_chromium_is_available(town_de
 
 def test_the_deficit_table_follows_the_engine_largest_gap_first(town, town_deck):
     db, municipality = town
-    expected = deficits(
+    expected = ranking.ranked(
         compute(db, Scope(periods=(PERIOD,), levels=(Level.TOTAL,), municipality_id=municipality))
     )
     rows = []
@@ -137,12 +139,15 @@ def test_the_deficit_table_follows_the_engine_largest_gap_first(town, town_deck)
                 [cell.text.replace(NBSP, " ") for cell in row.cells] for row in list(table.rows)[1:]
             )
     assert [r[1] for r in rows] == list(expected["name"])
+    # Each gap with the key that orders the table beside it.
+    keys = [r[4][r[4].index("(") + 1 : -1] for r in rows]
+    assert keys == [ranking.key_text(k).replace(NBSP, " ") for k in expected["key"]]
     assert rows[0] == [
         "1",
         INDICATORS_BY_ID["databases"].name,
         "54,0 %",
         "100 %",
-        "46,0 п. п.",
+        "46,0 п. п. (46 % от цели)",
         INDICATORS_BY_ID["databases"].recommendation,
     ]
 

@@ -14,7 +14,7 @@ from docx import Document
 from docx.shared import Pt
 
 from analytics.compute import lookups
-from analytics.compute.indicators import compute, deficits
+from analytics.compute.indicators import compute
 from analytics.compute.lookups import find_territory
 from analytics.documents import images, note, pdf, territory
 from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID
@@ -24,6 +24,7 @@ from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording import narrative
 from analytics.wording.formatting import NBSP, fraction, indicator_value
+from tests import ranking
 from tests.townfiles import (
     NOW,
     PERIOD,
@@ -191,7 +192,7 @@ def test_every_indicator_gets_its_sentence(town, town_report):
 
 def test_deficits_are_sorted_by_gap_each_with_its_recommendation(town, town_report):
     db, municipality = town
-    expected = deficits(
+    expected = ranking.ranked(
         compute(
             db,
             Scope(
@@ -204,12 +205,14 @@ def test_deficits_are_sorted_by_gap_each_with_its_recommendation(town, town_repo
     )
     found = table_after(town_report, "Дефициты")
     assert [line[1] for line in found[1:]] == list(expected["name"])
+    keys = [line[4][line[4].index("(") + 1 : -1] for line in found[1:]]
+    assert keys == [ranking.key_text(k).replace("\u00a0", " ") for k in expected["key"]]
     assert found[1] == [
         "1",
         INDICATORS_BY_ID["databases"].name,
         "54,0 %",
         "100 %",
-        "46,0 п. п.",
+        "46,0 п. п. (46 % от цели)",
         "значительно ниже цели",
     ]
     text = docx_paragraphs(town_report)
