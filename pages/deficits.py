@@ -13,8 +13,8 @@ from analytics.model import legend
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.model.levels import Level
 from analytics.store.scope import Scope
-from analytics.wording import formatting
-from ui import charts, matrix, places, state
+from analytics.wording import formatting, narrative
+from ui import charts, matrix, places, ranking, state
 from ui.page import BREAKDOWNS, HASH_FUNCS, ORG_CHOICE_LIMIT, Breakdown, Page, guarded, page
 from ui.places import Source
 from ui.tables import table_downloads
@@ -357,9 +357,9 @@ def _shortfalls(ctx: Page, drawn: tuple[Source, Scope]) -> None:
     st.subheader("Кто не достиг цели: списки для кураторов")
     missing = _missing(*drawn)
     ids = [i.id for i in INDICATORS]
+    ranked = ranking.ranked(ctx)
     if st.session_state.get("def_indicator") not in ids:
-        worst = missing.idxmax() if len(missing) else ids[0]
-        st.session_state["def_indicator"] = worst
+        st.session_state["def_indicator"] = ranking.first_deficit(ctx)
 
     def label(indicator_id: str) -> str:
         n = int(missing.get(indicator_id, 0))
@@ -368,6 +368,10 @@ def _shortfalls(ctx: Page, drawn: tuple[Source, Scope]) -> None:
 
     indicator_id = st.selectbox("Показатель", ids, format_func=label, key="def_indicator")
     indicator = INDICATORS_BY_ID[indicator_id]
+    place = ranked.index[ranked["indicator"] == indicator_id]
+    if len(place):
+        row = ranked.loc[place[0]].to_dict()
+        st.caption(md(narrative.deficit_rank_sentence(int(place[0]) + 1, len(ranked), row)))
     table, valued, (export, formats, statuses) = _shortfall_view(*drawn, indicator_id)
     if table.empty:
         if not valued:

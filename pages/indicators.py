@@ -10,11 +10,11 @@ import streamlit as st
 
 from analytics.documents import exports
 from analytics.model import legend
-from analytics.model.catalogue import FEATURED, INDICATORS, INDICATORS_BY_ID, Indicator
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.model.levels import Level
 from analytics.store.scope import Scope
 from analytics.wording import formatting
-from ui import charts, person_bases_view, places, state
+from ui import charts, person_bases_view, places, ranking, state
 from ui.page import (
     BREAKDOWNS,
     HASH_FUNCS,
@@ -33,11 +33,11 @@ from ui.tables import table_downloads
 from ui.text import md
 
 
-def _choose_indicator() -> str:
+def _choose_indicator(ctx: Page) -> str:
     ids = [i.id for i in INDICATORS]
     wanted = st.query_params.get("ind")
     if st.session_state.get("indicator") not in ids:
-        st.session_state["indicator"] = wanted if wanted in ids else FEATURED.id
+        st.session_state["indicator"] = wanted if wanted in ids else ranking.first_deficit(ctx)
     chosen = st.selectbox(
         "Показатель",
         ids,
@@ -82,7 +82,7 @@ def body() -> None:
     if f.period is None:
         st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
         return
-    indicator_id = _choose_indicator()
+    indicator_id = _choose_indicator(ctx)
     indicator = INDICATORS_BY_ID[indicator_id]
     st.caption(
         f"{indicator.description} Цель — {formatting.target_value(indicator, indicator.target)}"

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from analytics.compute.indicators import deficits
 from analytics.compute.trajectories import territory_scope
 from analytics.documents.protocol import file_name as protocol_file_name
 from analytics.meetings.decisions import (
@@ -38,7 +39,7 @@ from analytics.model.levels import LEVEL_INFO, Level
 from analytics.model.periods import period_label
 from analytics.store.scope import Scope
 from analytics.wording import formatting
-from analytics.wording.narrative import indicator_sentence
+from analytics.wording.narrative import deficit_rank_sentence, indicator_sentence
 from ui import charts, matrix
 from ui.page import Filters, Page, describe, guarded, page, useful_breakdown
 from ui.text import md
@@ -365,6 +366,12 @@ def _indicator(
     total = rows[rows["level"] == Level.TOTAL]
     if not total.empty:
         st.markdown(md(indicator_sentence(total.iloc[0].to_dict(), meeting.org_type)))
+    # The screens of deficits come in the engine's ranking: each says its place and key.
+    ranked = deficits(values[values["level"] == Level.TOTAL])
+    place = ranked.index[ranked["indicator"] == indicator_id]
+    if len(place):
+        row = ranked.loc[place[0]].to_dict()
+        st.caption(md(deficit_rank_sentence(int(place[0]) + 1, len(ranked), row)))
     split = useful_breakdown(meeting_filters(meeting), ctx.hierarchy, values)
     units = matrix.unit_rows(rows, split)
     if units["value"].notna().any():

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.compute.indicators import deficits
+from analytics.model.catalogue import INDICATORS_BY_ID
 from analytics.model.levels import Level
 from analytics.store.scope import Scope
 from analytics.wording import formatting
@@ -93,7 +94,7 @@ def _compared(source: Source, scope: Scope, split: Breakdown) -> matrix.Comparis
         css=matrix.cell_styles(table, statuses),
         indicators=matrix.indicator_order(rows["indicator"]),
         available=matrix.indicator_order(rows.loc[rows["value"].notna(), "indicator"]),
-        defaults=_default_charts(rows),
+        defaults=_default_charts(total),
     )
 
 
@@ -165,13 +166,10 @@ def _scorecard(ctx: Page, compared: matrix.Comparison, split: Breakdown) -> None
     table_downloads(table, f"Показатели {split.title}", ctx.export_context(), "scorecard")
 
 
-def _default_charts(rows: pd.DataFrame) -> list[str]:
-    """The indicators most territories miss (far from the target counts double)."""
-    missed = rows[rows["deficit"]].assign(weight=lambda r: 1 + (r["status"] == "red"))
-    order = {i.id: n for n, i in enumerate(INDICATORS)}
-    weights = missed.groupby("indicator")["weight"].sum()
-    ranked = sorted(weights.index, key=lambda i: (-weights[i], order[i]))
-    return matrix.indicator_order(ranked[:DEFAULT_CHARTS])
+def _default_charts(total: pd.DataFrame) -> list[str]:
+    """The largest deficits of the whole scope, in the engine's ranking (the same that
+    leads Обзор and the documents)."""
+    return [str(i) for i in deficits(total)["indicator"].head(DEFAULT_CHARTS)]
 
 
 def _charts(ctx: Page, compared: matrix.Comparison, drawn: tuple[Source, Scope, Breakdown]) -> None:

@@ -23,7 +23,7 @@ from analytics.model.periods import period_label
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording import narrative
-from analytics.wording.formatting import day, genitive_after_from, integer
+from analytics.wording.formatting import day, genitive_after_from, integer, part_of, shortfall
 
 from .cells import target_text, value_text
 from .docx_writer import DocWriter, status_fill
@@ -133,18 +133,20 @@ def _org_value(row: pd.Series | None) -> str:
     if text in ("да", "нет", "—") or indicator.kind is IndicatorKind.MEAN:
         return text
     if indicator.is_percent:
-        return f"{text} ({integer(row['numerator'])} из {integer(row['denominator'])})"
+        return f"{text} ({part_of(row['numerator'], row['denominator'])})"
     return text
 
 
 def _deficit_label(row: pd.Series) -> str:
-    """A deficit in one short sentence (the table has the details): «Программа
-    наставничества не утверждена.», «Обученные наставники: 50,0 % при целевом значении
-    100 %.»"""
+    """A deficit in one short sentence (the table has the details), with the key the
+    deficits are ranked by where there is a gap to tell: «Программа наставничества не
+    утверждена.», «Обученные наставники: 50,0 % при целевом значении 100 % (отставание —
+    50 % от цели).»"""
     indicator = INDICATORS_BY_ID[str(row["indicator"])]
     if indicator.yes_no:
         return narrative.organization_sentence(row)
-    return f"{indicator.short}: {value_text(row)} при целевом значении {target_text(row)}."
+    key = shortfall(indicator, row["shortfall"], row["target"])
+    return f"{indicator.short}: {value_text(row)} при целевом значении {target_text(row)} ({key})."
 
 
 def _note(data: _Municipality, org: pd.Series) -> bytes:
