@@ -10,21 +10,22 @@ from analytics.compute.indicators import deficit_tally, deficits
 from analytics.compute.lookups import MONITORED_HELP
 from analytics.model import legend
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, REPORTING
+from analytics.model.legend import Status
 from analytics.model.levels import Level
 from analytics.model.periods import period_label, previous_period
 from analytics.store.scope import Scope
 from analytics.wording import formatting, narrative
 from ui import places, state
+from ui.matrix import STATUS_DOT
 from ui.page import guarded, page
 from ui.places import Source
 from ui.text import md
 
-STATUS_DOT = {"green": ":green[●]", "yellow": ":orange[●]", "red": ":red[●]", None: ":gray[●]"}
 # Shape as well as colour, for colour-blind readers; the words are in the card's help.
 STATUS_BADGE = {
-    "green": ":green-badge[✓]",
-    "yellow": ":orange-badge[≈]",
-    "red": ":red-badge[✗]",
+    Status.GREEN: ":green-badge[✓]",
+    Status.YELLOW: ":orange-badge[≈]",
+    Status.RED: ":red-badge[✗]",
     None: ":gray-badge[—]",
 }
 

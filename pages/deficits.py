@@ -11,9 +11,11 @@ import streamlit as st
 from analytics.compute.lookups import MONITORED_HELP
 from analytics.model import legend
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
+from analytics.model.legend import Status
 from analytics.model.levels import Level
 from analytics.store.scope import Scope
 from analytics.wording import formatting, narrative
+from analytics.wording.formatting import OF_ORGANIZATIONS
 from ui import charts, matrix, places, ranking, state
 from ui.page import BREAKDOWNS, HASH_FUNCS, ORG_CHOICE_LIMIT, Breakdown, Page, guarded, page
 from ui.places import Source
@@ -152,7 +154,7 @@ def _heatmap(
         title = "Дефициты организаций"
         if limit and limit < len(counts):
             st.caption(
-                f"Показаны {limit} из {matrix.of_organizations(len(counts))} — сверху "
+                f"Показаны {formatting.part_of(limit, len(counts), OF_ORGANIZATIONS)} — сверху "
                 "те, у кого больше дефицитов. Полный список — в таблице ниже."
             )
     else:
@@ -199,10 +201,10 @@ def _stacked_bars(table: pd.DataFrame, title: str, subtitle: str, axis: str) -> 
     table = table.iloc[::-1]
     labels = matrix.axis_labels(table["label"])
     fig = go.Figure()
-    for status in ("red", "yellow"):
+    for status in (Status.RED, Status.YELLOW):
         fig.add_bar(
             y=labels,
-            x=table[status],
+            x=table[str(status)],
             orientation="h",
             name=matrix.STATUS_WORDS[status],
             marker_color=legend.STATUS_COLOURS[status],
@@ -241,7 +243,7 @@ def _org_counts(ctx: Page, drawn: tuple[Source, Scope]) -> None:
     charts.show(fig, _ORG_BARS, key="org_bars")
     if missed > BAR_LIMIT:
         st.caption(
-            f"На диаграмме {BAR_LIMIT} из {matrix.of_organizations(missed)} "
+            f"На диаграмме {formatting.part_of(BAR_LIMIT, missed, OF_ORGANIZATIONS)} "
             "с дефицитами; все они — в таблице."
         )
     st.dataframe(
@@ -345,7 +347,7 @@ def _territory_view(
     with_deficits, mean = [], []
     for key in ordered["key"]:
         mine = per_org[per_org["territory"] == key]
-        with_deficits.append(f"{int((mine['deficits'] > 0).sum())} из {len(mine)} ОО")
+        with_deficits.append(formatting.part_of(int((mine["deficits"] > 0).sum()), len(mine), "ОО"))
         mean.append(formatting.number(mine["deficits"].mean() if len(mine) else None, 1))
     table["ОО с дефицитами"] = with_deficits
     table["Дефицитов в среднем на ОО"] = mean

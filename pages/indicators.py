@@ -262,8 +262,8 @@ def _distribution(
         st.info("Нет значений по организациям.")
         return
     charts.show(fig, title, key="histogram")
-    noun = formatting.genitive_after_from(count, "организации", "организаций")
-    st.caption(f"Достигли цели {meets} из {count} {noun}.")
+    met = formatting.part_of(meets, count, formatting.OF_ORGANIZATIONS)
+    st.caption(f"Достигли цели {met}.")
 
 
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs=HASH_FUNCS)

@@ -421,7 +421,7 @@ def more_units_note(shown: int, total: int, level: Level) -> str:
     info = LEVEL_INFO[level]
     word = formatting.genitive_after_from(total, info.genitive, info.genitive_plural)
     return (
-        f"На диаграмме {shown} из {formatting.integer(total)} {word}, наиболее отстающих "
+        f"На диаграмме {formatting.part_of(shown, total, word)}, наиболее отстающих "
         "от цели; остальные — на странице «Показатели»."
     )
 

@@ -10,9 +10,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.compute import quality
+from analytics.compute.status import DEFICIT_STATUSES
 from analytics.documents import exports
 from analytics.model import legend
-from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.model.contract import ORG_TYPES_BY_CODE
 from analytics.model.legend import Status
 from analytics.model.levels import LEVEL_INFO, Level
@@ -20,12 +21,12 @@ from analytics.model.periods import period_label, sort_periods
 from analytics.store.scope import Scope
 from analytics.wording import formatting
 from ui import charts, person_bases_view
+from ui.matrix import STATUS_DOT
 from ui.page import ORG_CHOICE_LIMIT, Page, apply_filters, guarded, page, with_filters
 from ui.tables import table_downloads
 from ui.text import md
 from ui.upload import full_height
 
-STATUS_DOT = {"green": ":green[●]", "yellow": ":orange[●]", "red": ":red[●]", None: ":gray[●]"}
 MUNICIPALITY_COLOR = "#9E9E9E"
 REGION_COLOR = "#555555"
 
@@ -268,11 +269,11 @@ def _comparison(ctx: Page, org: pd.Series, frame: pd.DataFrame) -> None:
         cell_formats=formats,
         statuses=[_clean(s) for s in rows["status"]],
     )
-    deficits = int(rows["status"].isin(["yellow", "red"]).sum())
+    deficits = int(rows["status"].isin(DEFICIT_STATUSES).sum())
     with_value = int(rows["value"].notna().sum())
     st.markdown(
-        f"Показателей с дефицитом: **{deficits} из {with_value}**. "
-        + " ".join(f"{STATUS_DOT[str(s)]} {label}" for s, label in STATUS_LABELS.items())
+        f"Показателей с дефицитом: **{formatting.part_of(deficits, with_value)}**. "
+        + " ".join(f"{STATUS_DOT[s]} {legend.label_of(s)}" for s in Status)
     )
     title = f"{org['organization']}: показатели в сравнении с территорией"
     fig = comparison_chart(rows, org, title, subtitle)

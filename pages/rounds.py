@@ -127,7 +127,7 @@ def _metrics(frame: pd.DataFrame) -> None:
     cells = st.columns(5)
     cells[0].metric(
         "Представили",
-        f"{s.submitted} из {s.total}",
+        formatting.part_of(s.submitted, s.total),
         help=f"{formatting.percent(s.share)} организаций; принятые и на проверке",
         border=True,
     )

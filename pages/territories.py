@@ -120,7 +120,7 @@ def scorecard(rows: pd.DataFrame, total: pd.DataFrame) -> tuple[pd.DataFrame, pd
         {
             NAME_COLUMN: names,
             DEFICITS_COLUMN: [
-                f"{int(m)} из {int(n)}" for m, n in zip(missed, counted, strict=True)
+                formatting.part_of(int(m), int(n)) for m, n in zip(missed, counted, strict=True)
             ],
         }
     )

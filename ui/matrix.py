@@ -20,7 +20,7 @@ from pandas.io.formats.style import Styler
 from analytics.documents import exports
 from analytics.model import legend
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
-from analytics.model.legend import STATUS_COLOURS
+from analytics.model.legend import STATUS_COLOURS, Status
 from analytics.model.levels import LEVEL_INFO, Level
 from analytics.wording import formatting
 
@@ -38,17 +38,24 @@ ORGANIZATIONS = LEVEL_NAMES[Level.ORGANIZATION]
 # nobody, and cost seconds of server time per view.
 UNIT_LIMIT = 300
 # Heatmap codes: a discrete colour scale needs numbers.
-STATUS_CODES: dict[str | None, int] = {None: 0, "red": 1, "yellow": 2, "green": 3}
+STATUS_CODES: dict[str | None, int] = {None: 0, Status.RED: 1, Status.YELLOW: 2, Status.GREEN: 3}
 # Text on a status background: dark on the light yellow and grey, white on the rest.
 TEXT_ON: dict[str | None, str] = {
-    "green": "#FFFFFF",
-    "yellow": "#000000",
-    "red": "#FFFFFF",
+    Status.GREEN: "#FFFFFF",
+    Status.YELLOW: "#000000",
+    Status.RED: "#FFFFFF",
     None: "#000000",
+}
+# A status as a coloured dot in Markdown (Обзор's deficits, an organisation's legend).
+STATUS_DOT: dict[str | None, str] = {
+    Status.GREEN: ":green[●]",
+    Status.YELLOW: ":orange[●]",
+    Status.RED: ":red[●]",
+    None: ":gray[●]",
 }
 # The app's status words (the XLSX export colours its status column by them).
 STATUS_WORDS: dict[str | None, str] = {
-    status: legend.label_of(status) for status in ("green", "yellow", "red", None)
+    status: legend.label_of(status) for status in (*Status, None)
 }
 LABEL_LIMIT = 48
 
@@ -223,7 +230,7 @@ def deficit_counts(rows: pd.DataFrame) -> pd.DataFrame:
     target (red), and the short names of the indicators missed, worst first."""
     rows = rows.dropna(subset=["key"])
     valued = rows[rows["value"].notna()]
-    missed = valued[valued["deficit"].astype(bool)].assign(red=lambda m: m["status"] == "red")
+    missed = valued[valued["deficit"].astype(bool)].assign(red=lambda m: m["status"] == Status.RED)
     missed = missed.sort_values(["red", "ord"], ascending=[False, True], kind="stable")
     short = missed["indicator"].map({i: v.short for i, v in INDICATORS_BY_ID.items()})
     by_unit = missed.assign(short=short).groupby("key", sort=False)

@@ -395,7 +395,8 @@ def quality_links(findings: pd.DataFrame, filters: Filters, limit: int = 40) -> 
             return
     if len(counts) > limit:
         st.caption(
-            f"Показаны {limit} из {formatting.organizations(len(counts))}; выберите "
+            f"Показаны {formatting.part_of(limit, len(counts), formatting.OF_ORGANIZATIONS)}; "
+            "выберите "
             "муниципалитет или вид замечаний, чтобы сузить список."
         )
 

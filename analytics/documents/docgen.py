@@ -7,7 +7,7 @@ committed file is current.
 
 from __future__ import annotations
 
-from analytics.model.catalogue import GROUPS, INDICATORS, STATUS_LABELS
+from analytics.model.catalogue import GROUPS, INDICATORS
 from analytics.model.contract import (
     CONSISTENCY_RULES,
     FIELDS_BY_CODE,
@@ -19,7 +19,7 @@ from analytics.model.contract import (
     YES_WORDS,
     FormKind,
 )
-from analytics.model.legend import YELLOW_RATIO_HIGHER, Status
+from analytics.model.legend import YELLOW_RATIO_HIGHER, Status, label_of
 from analytics.wording.formatting import target_value
 
 
@@ -99,11 +99,11 @@ def render() -> str:
     out += [
         "## Цвета статуса",
         "",
-        f"- Зелёный — {STATUS_LABELS[Status.GREEN]}.",
-        f"- Жёлтый — {STATUS_LABELS[Status.YELLOW]}: не ниже "
+        f"- Зелёный — {label_of(Status.GREEN)}.",
+        f"- Жёлтый — {label_of(Status.YELLOW)}: не ниже "
         f"{round(YELLOW_RATIO_HIGHER * 100)} % цели (для показателей, где лучше меньше, — "
         "не выше 125 % цели).",
-        f"- Красный — {STATUS_LABELS[Status.RED]}.",
+        f"- Красный — {label_of(Status.RED)}.",
         "",
         "Дефицит — показатель, не достигший цели (жёлтый или красный); отставание — "
         "расстояние до цели в единицах показателя.",

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from analytics.documents import images
-from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, STATUS_LABELS
-from analytics.model.legend import STATUS_COLOURS, TARGET_CSS, Status
+from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID
+from analytics.model.legend import STATUS_COLOURS, TARGET_CSS, Status, label_of
 from analytics.model.levels import LEVEL_INFO, Level
 from analytics.model.periods import period_label, period_with
 from analytics.wording.formatting import (
@@ -45,7 +45,7 @@ def _chart_layout(fig: go.Figure, title: str | None = None) -> go.Figure:
 
 
 def _legend_entries(fig: go.Figure, statuses: set[str]) -> None:
-    for status in ("green", "yellow", "red"):
+    for status in Status:
         if status in statuses:
             fig.add_trace(
                 go.Bar(
@@ -53,7 +53,7 @@ def _legend_entries(fig: go.Figure, statuses: set[str]) -> None:
                     y=[None],
                     orientation="h",
                     marker_color=STATUS_COLOURS[status],
-                    name=STATUS_LABELS[Status(status)],
+                    name=label_of(status),
                 )
             )
 

@@ -37,6 +37,7 @@ from analytics.wording.formatting import (
     day,
     integer,
     moment,
+    part_of,
 )
 
 from .cells import _missing, fraction_text, ranked_gap_text, target_text, value_text
@@ -397,7 +398,7 @@ def _below_target_table(w: DocWriter, data: ReportData) -> None:
         shown = ", ".join(below[:BELOW_TARGET_NAMES])
         if len(below) > BELOW_TARGET_NAMES:
             shown += f" и ещё {integer(len(below) - BELOW_TARGET_NAMES)}"
-        lines.append([str(row["name"]), f"{integer(len(below))} из {integer(of)}", shown])
+        lines.append([str(row["name"]), part_of(len(below), of), shown])
     if not lines:
         return
     units = LEVEL_INFO[data.unit_level]

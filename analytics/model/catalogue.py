@@ -12,11 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from analytics.model.legend import (
-    LEGEND,
-    Better,
-    Status,
-)
+from analytics.model.legend import Better
 
 
 @dataclass(frozen=True)
@@ -474,6 +470,3 @@ ANSWERED_BY_PERSON_BASES: Indicator = next(i for i in INDICATORS if i.register_a
 # The indicator the pages open on: the deficit the seeds' notes lead with (databases of
 # mentors and mentees).
 FEATURED: Indicator = INDICATORS_BY_ID["databases"]
-
-# What the pages and documents read of a status: its label, from the one legend.
-STATUS_LABELS: dict[Status, str] = {status: legend.label for status, legend in LEGEND.items()}

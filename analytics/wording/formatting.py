@@ -63,7 +63,11 @@ def genitive_after_from(n: int, singular: str, plural_form: str) -> str:
     return singular if n % 10 == 1 and n % 100 != 11 else plural_form
 
 
-def part_of(part: float, whole: float, noun: str = "") -> str:
+# The genitive after «из n» of organisations: «из 21 организации», «из 263 организаций».
+OF_ORGANIZATIONS = ("организации", "организаций")
+
+
+def part_of(part: float, whole: float, noun: str | tuple[str, str] = "") -> str:
     """Every «N из M» of the product, told by one rule: «47 из 87 организаций».
 
     The rule: ``whole`` is the count of exactly the set ``noun`` names (the noun in the
@@ -72,9 +76,12 @@ def part_of(part: float, whole: float, noun: str = "") -> str:
     sentences never give one name two counts: «Данные представили 256 из 263
     организаций» counts the registry, while the organisations with a value of one
     indicator are «организаций с данными по показателю», not «представивших данные».
-    ``noun`` is already in the right case (see :func:`genitive_after_from`); empty where
-    the reader knows the set from the column or the line («9 из 14»).
+    ``noun`` is in the genitive already, or its two genitives (after 1 and after the
+    rest, as :data:`OF_ORGANIZATIONS`) to choose from; empty where the reader knows the
+    set from the column or the line («9 из 14»).
     """
+    if isinstance(noun, tuple):
+        noun = genitive_after_from(whole, *noun)
     text = f"{integer(part)} из {integer(whole)}"
     return f"{text} {noun}" if noun else text
 
