@@ -18,6 +18,7 @@ from analytics.ingest.problems import IngestError
 from analytics.meetings.rounds import STATUS_LABELS, Round, Status, by_territory, summarize
 from analytics.model.contract import KIND_LABELS, Kind
 from analytics.operations.access import AccessDenied
+from analytics.store.scope import Scope
 from analytics.wording import formatting
 from ui import upload
 from ui.page import Page, guarded, page
@@ -284,7 +285,9 @@ def _templates(ctx: Page, chosen: Round, coordinator: bool) -> None:
         )
         st.download_button(
             "Скачать шаблоны (ZIP)",
-            lambda: ctx.view.round_templates_zip(chosen.round_id, where, previous=previous),
+            lambda: ctx.view.round_templates_zip(
+                chosen.round_id, Scope(municipality_id=where), previous=previous
+            ),
             f"шаблоны мониторинга {chosen.round_id}.zip",
             ZIP_MIME,
             on_click="ignore",
