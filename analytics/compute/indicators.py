@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analytics.documents.outputs import Cells, Query
 from analytics.model.catalogue import INDICATORS, Kind
 from analytics.model.legend import YELLOW_RATIO_HIGHER, YELLOW_RATIO_LOWER, Status
 from analytics.model.levels import (
@@ -35,6 +34,7 @@ from analytics.model.levels import (
     Level,
 )
 from analytics.store.db import ALL_PERIODS, TOTAL_TERRITORY, Database, registered
+from analytics.store.rows import Cells, Query
 from analytics.store.scope import ORG_PLACES, Scope
 
 # Key column of each level, outermost first.
@@ -495,7 +495,7 @@ def output_table(db: Database, scope: Scope | None = None, only_deficits: bool =
     into a temporary table; each (period, indicator) is then one scan of its period's rows,
     and ``UNION ALL`` keeps the scans in the order of :func:`compute`, so the millions of
     long rows are never sorted (the deficits are: largest relative gap first). Text cells
-    are spelled by the writer's :class:`~analytics.documents.outputs.Cells` where they are
+    are spelled by the writer's :class:`~analytics.store.rows.Cells` where they are
     made: names once per wide row, the catalogue's texts once per scan.
     """
     chosen = scope or Scope()

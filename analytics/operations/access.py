@@ -29,6 +29,7 @@ from analytics.compute.disclosure import CuratorWindow, territory_values
 from analytics.compute.distribution import Distribution, binned, binned_rows
 from analytics.compute.indicators import compute
 from analytics.compute.targets import list_targets, remove_target, set_target
+from analytics.documents import round_letters
 from analytics.documents.deck import build_deck
 from analytics.documents.note import build_report
 from analytics.documents.protocol import build_protocol
@@ -37,7 +38,7 @@ from analytics.documents.territory import ReportError, document_scope
 from analytics.ingest import aliases
 from analytics.ingest.load import Decisions, IngestResult, ingest_bytes, preview, rollback
 from analytics.ingest.parse import Defaults
-from analytics.meetings import decisions, meetings, round_letters, round_templates, rounds
+from analytics.meetings import decisions, meetings, round_templates, rounds
 from analytics.model.contract import Kind
 from analytics.model.errors import MonitoringError
 from analytics.model.levels import Level
