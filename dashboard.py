@@ -126,7 +126,7 @@ def _summary(ctx, current: pd.DataFrame, tally: tuple[int, int]) -> None:
         st.metric("Показателей с дефицитом", formatting.part_of(found, counted), border=True)
     with right:
         f = ctx.filters
-        orgs = ctx.read("organizations_in_monitoring", f.period, f.scope())
+        orgs = ctx.read("organizations_in_monitoring", f.scope())
         st.metric(
             "Организаций в мониторинге",
             formatting.integer(orgs),

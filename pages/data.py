@@ -485,7 +485,7 @@ def _registry(ctx: Page) -> None:
     if period is None:
         st.info("Данных мониторинга пока нет: выберите период, когда они появятся.")
         return
-    missing = _in_filters(ctx, ctx.read("non_reporting", period, ctx.filters.scope()))
+    missing = _in_filters(ctx, ctx.read("non_reporting", ctx.filters.scope()))
     reported = len(registry) - len(missing)
     left, middle, right = st.columns(3)
     left.metric("В реестре", formatting.organizations(len(registry)), border=True)
@@ -606,7 +606,7 @@ def _quality(ctx: Page) -> None:
             "строится после выбора региона или муниципалитета в боковой панели."
         )
         return
-    findings = _in_filters(ctx, ctx.read("findings", period, ctx.filters.scope()))
+    findings = _in_filters(ctx, ctx.read("findings", ctx.filters.scope()))
     if findings.empty:
         st.success("Замечаний к данным нет.")
         return

@@ -51,7 +51,7 @@ def body() -> None:
         )
         return
     _orgs, counts = _organisations(*drawn)
-    _summary(counts, ctx.view.organizations_in_monitoring(f.period, f.scope()))
+    _summary(counts, ctx.view.organizations_in_monitoring(f.scope()))
     _heatmap(ctx, drawn, counts, levels)
     _org_counts(ctx, drawn)
     _territory_counts(ctx, drawn, levels)

@@ -511,7 +511,7 @@ def _submitted(ctx: Page, org: pd.Series) -> None:
 
 def _quality(ctx: Page, org: pd.Series) -> None:
     st.subheader("Замечания к данным")
-    findings = ctx.read("findings", None, Scope(org_id=int(org["org_id"])))
+    findings = ctx.read("findings", Scope(org_id=int(org["org_id"])))
     if findings.empty:
         st.success("Замечаний к данным организации нет.", icon=":material/verified:")
         return

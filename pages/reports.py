@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from analytics.documents.pdf import PDF_UNAVAILABLE_MESSAGE, pdf_available, report_pdf
+from analytics.documents.territory import document_scope
 from analytics.ingest.template import build_template
 from analytics.model.contract import KIND_LABELS, FormKind
 from analytics.model.periods import period_label
@@ -19,7 +22,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _territory(ctx: Page) -> str:
     h, f = ctx.hierarchy, ctx.filters
-    for column, value in (("municipality", f.municipality_id), ("region", f.region_id)):
+    for column, value in (
+        ("district", f.district_id),
+        ("municipality", f.municipality_id),
+        ("region", f.region_id),
+    ):
         if value is not None:
             names = h.loc[h[f"{column}_id"] == value, column]
             if len(names):
@@ -61,7 +68,7 @@ def _own_notes(ctx: Page) -> None:
         ):
             st.download_button(
                 f"{org_name} (DOCX)",
-                lambda org_id=org_id: ctx.view.school_note(ctx.filters.period, org_id),
+                lambda org_id=org_id: ctx.view.school_note(replace(ctx.scope, org_id=org_id)),
                 f"справка_{slug(str(org_name))}_{ctx.filters.period}.docx",
                 DOCX,
                 key=f"own_note_{org_id}",
@@ -72,6 +79,10 @@ def _own_notes(ctx: Page) -> None:
 
 def _territory_documents(ctx: Page, name: str) -> None:
     f = ctx.filters
+    covered, wider = document_scope(ctx.scope)
+    if wider is not None:
+        # Said before the download: the documents below cover more than the filters.
+        st.info(wider.format(scope=ctx.described(covered)))
     with st.container(border=True):
         st.subheader("Информационно-аналитическая справка")
         st.markdown(
@@ -84,13 +95,7 @@ def _territory_documents(ctx: Page, name: str) -> None:
             key="report_appendix",
             help="Для региона приложение занимает десятки страниц альбомной ориентации.",
         )
-        report = lambda: ctx.view.report(  # noqa: E731 — built only when clicked
-            f.period,
-            region_id=f.region_id,
-            municipality_id=f.municipality_id,
-            org_type=f.org_type,
-            appendix=appendix,
-        )
+        report = lambda: ctx.view.report(ctx.scope, appendix=appendix)  # noqa: E731 — on click
         docx, pdf = st.columns([1, 1], width=480)
         docx.download_button(
             "Справка (DOCX)",
@@ -117,7 +122,7 @@ def _territory_documents(ctx: Page, name: str) -> None:
 
     with st.container(border=True):
         st.subheader("Справки по организациям")
-        if f.municipality_id is None:
+        if f.municipality_id is None and f.district_id is None:
             st.info(
                 "Выберите муниципалитет в боковой панели: справки готовятся для всех его "
                 "организаций, по одной на организацию."
@@ -129,7 +134,7 @@ def _territory_documents(ctx: Page, name: str) -> None:
             )
             st.download_button(
                 "Справки по организациям (ZIP)",
-                lambda: ctx.view.school_notes_zip(f.period, f.municipality_id),
+                lambda: ctx.view.school_notes_zip(ctx.scope),
                 f"справки_ОО_{name}.zip",
                 "application/zip",
                 key="school_notes",
@@ -142,9 +147,7 @@ def _territory_documents(ctx: Page, name: str) -> None:
         st.markdown("Титульный слайд, обзор, ключевые диаграммы и таблица дефицитов.")
         st.download_button(
             "Презентация (PPTX)",
-            lambda: ctx.view.deck(
-                f.period, region_id=f.region_id, municipality_id=f.municipality_id
-            ),
+            lambda: ctx.view.deck(ctx.scope),
             f"презентация_{name}.pptx",
             PPTX,
             key="deck",

@@ -24,6 +24,7 @@ from analytics.meetings.rounds import (
 )
 from analytics.model.contract import KIND_LABELS, FormKind
 from analytics.operations.access import AccessDenied
+from analytics.store.scope import Scope
 from analytics.wording import formatting
 from ui import upload
 from ui.page import Page, guarded, page
@@ -290,7 +291,9 @@ def _templates(ctx: Page, chosen: Round, coordinator: bool) -> None:
         )
         st.download_button(
             "Скачать шаблоны (ZIP)",
-            lambda: ctx.view.round_templates_zip(chosen.round_id, where, previous=previous),
+            lambda: ctx.view.round_templates_zip(
+                chosen.round_id, Scope(municipality_id=where), previous=previous
+            ),
             f"шаблоны мониторинга {chosen.round_id}.zip",
             ZIP_MIME,
             on_click="ignore",

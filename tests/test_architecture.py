@@ -310,3 +310,74 @@ def test_every_stage_package_lists_each_of_its_modules(stage):
     modules = {name.split(".")[1] for name in engine_modules() if name.startswith(f"{stage}.")}
 
     assert listed(package) == modules
+
+
+# --- the stages import downwards only -------------------------------------------------
+
+# The engine's stages, bottom first: each may import itself and the stages before it.
+STAGES = (
+    "model",
+    "wording",
+    "store",
+    "ingest",
+    "compute",
+    "meetings",
+    "documents",
+    "operations",
+    "cli",
+)
+
+
+def upward_imports(stage: str, source: str) -> list[str]:
+    """The engine modules ``source`` (a module of ``stage``) imports from a stage above
+    its own, at the top or inside a function."""
+    rank = STAGES.index(stage)
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            above = parts[1:2] and parts[1] in STAGES and STAGES.index(parts[1]) > rank
+            if parts[0] == "analytics" and above:
+                found.append(name)
+    return found
+
+
+def test_the_engines_map_lists_the_stages_bottom_first():
+    text = analytics.__doc__ or ""
+    mapped = re.findall(r"^ {4}(\w+) {2,}\S", text, re.M)
+
+    assert tuple(mapped) == STAGES
+
+
+def test_no_stage_imports_a_stage_above_it():
+    upward = {
+        name: upward_imports(name.split(".")[0], path.read_text(encoding="utf-8"))
+        for name in engine_modules()
+        for path in [ROOT / "analytics" / f"{name.replace('.', '/')}.py"]
+    }
+
+    assert {name: found for name, found in upward.items() if found} == {}
+
+
+def test_the_stage_check_finds_the_model_reading_a_normaliser_of_the_ingest():
+    source = "from analytics.ingest.normalize import fold\n"
+
+    assert upward_imports("model", source) == ["analytics.ingest.normalize"]
+
+
+def test_the_stage_check_finds_an_import_inside_a_function():
+    source = "def f():\n    from analytics.documents import outputs\n"
+
+    assert upward_imports("compute", source) == ["analytics.documents"]
+
+
+def test_the_stage_check_lets_a_stage_import_itself_and_below():
+    source = "from analytics.meetings import rounds\nimport analytics.model.levels\n"
+
+    assert upward_imports("documents", source) == []

@@ -138,6 +138,16 @@ class Page:
         """The engine as this session's user may see it: every read and write goes here."""
         return View(self.db, self.principal)
 
+    @cached_property
+    def scope(self) -> Scope:
+        """Everything the sidebar chose, the organisation too: what a document or any
+        other read about "the filters" is handed, unchanged."""
+        return replace(self.filters.scope(), org_id=self.filters.org_id)
+
+    def described(self, scope: Scope) -> str:
+        """``scope`` in words, as :meth:`caption` names the filters."""
+        return places.described(self.source, scope)
+
     def read(self, method: str, *args: object) -> Any:
         """A cached read of :attr:`view` (``ctx.read("findings", period)``)."""
         return state.read(self.path, self.version, self.principal, method, *args)

@@ -7,7 +7,16 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from analytics.cli.options import FORMAT, KIND, WAIT, one_period, scope, scope_options, user_option
+from analytics.cli.options import (
+    FORMAT,
+    KIND,
+    TERRITORY,
+    WAIT,
+    one_period,
+    scope,
+    scope_options,
+    user_option,
+)
 from analytics.cli.registry import EXIT_OK, command, group, option
 from analytics.compute.indicators import OUTPUT_COLUMNS, output_table
 from analytics.documents import outputs
@@ -169,7 +178,7 @@ def _list_aliases(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-_INDICATOR_SCOPE = scope_options("period", "level", "org_type", "region", "municipality")
+_INDICATOR_SCOPE = scope_options("period", "level", *TERRITORY)
 
 
 @command("indicators", "значения показателей", *_INDICATOR_SCOPE, FORMAT)
@@ -190,18 +199,13 @@ def _deficits(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-@command("quality", "замечания к качеству данных", *scope_options("period", "municipality"), FORMAT)
+@command("quality", "замечания к качеству данных", *scope_options("period", *TERRITORY), FORMAT)
 def _quality(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     # Imported here, not by every command: the person bases' checks it runs import
     # the spreadsheet libraries.
     from analytics.compute.quality import QUALITY_COLUMNS, findings
 
     chosen = scope(db, args)
-    frame = findings(db, one_period(chosen))
-    if chosen.municipality_id is not None:
-        name = db.scalar(
-            "SELECT name FROM municipalities WHERE municipality_id = ?", [chosen.municipality_id]
-        )
-        frame = frame[frame["municipality"] == name]
+    frame = findings(db, one_period(chosen), chosen)
     outputs.write(frame, QUALITY_COLUMNS, args.format, out)
     return EXIT_OK

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from analytics.cli.options import KIND, out_option, scope, scope_options
+from analytics.cli.options import KIND, TERRITORY, out_option, scope, scope_options
 from analytics.cli.registry import EXIT_OK, UsageError, command, option
 from analytics.model.contract import FormKind
 from analytics.store.db import Database
@@ -58,7 +58,7 @@ def _template(args: argparse.Namespace, out: TextIO) -> int:
 @command(
     "report",
     "информационно-аналитическая справка",
-    *scope_options("period", "region", "municipality", "org_type", required={"period"}),
+    *scope_options("period", *TERRITORY, required={"period"}),
     out_option("файл .docx или .pdf"),
     option(
         "--appendix",
@@ -83,7 +83,7 @@ def _report(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 @command(
     "school-notes",
     "справки по организациям муниципалитета",
-    *scope_options("period", "municipality", required={"period", "municipality"}),
+    *scope_options("period", *TERRITORY, required={"period"}),
     out_option("архив .zip"),
 )
 def _school_notes(db: Database, args: argparse.Namespace, out: TextIO) -> int:
@@ -97,7 +97,7 @@ def _school_notes(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 @command(
     "deck",
     "презентация для заседания",
-    *scope_options("period", "region", "municipality", required={"period"}),
+    *scope_options("period", *TERRITORY, required={"period"}),
     out_option("файл .pptx"),
 )
 def _deck(db: Database, args: argparse.Namespace, out: TextIO) -> int:

@@ -35,12 +35,19 @@ _SCOPE_OPTIONS: dict[str, tuple[str, str, str, dict[str, object]]] = {
     "org_type": ("--org-type", "тип ОО: school, preschool, additional, vocational", "", {}),
     "region": ("--region", "только этот регион", "", {}),
     "municipality": ("--municipality", "только этот муниципалитет", "", {}),
+    "district": ("--district", "только этот район (внутри муниципалитета)", "", {}),
+    "org": ("--org", "только эта организация: ИНН или код", "", {}),
 }
+
+# The territory of a scope as the sidebar names it: every command about a territory takes
+# these options, in this order, after its period.
+TERRITORY = ("region", "municipality", "district", "org_type", "org")
 
 
 def scope_options(*fields: str, required: Collection[str] = ()) -> tuple[Option, ...]:
     """The options naming the scope ``fields`` (of period, level, org_type, region,
-    municipality) in that order, those in ``required`` required; :func:`scope` reads them."""
+    municipality, district, org) in that order, those in ``required`` required;
+    :func:`scope` reads them."""
     chosen = []
     for name in fields:
         flag, help, optional, settings = _SCOPE_OPTIONS[name]
@@ -58,18 +65,22 @@ def scope_options(*fields: str, required: Collection[str] = ()) -> tuple[Option,
 def scope(db: Database, args: argparse.Namespace) -> Scope:
     """The :class:`Scope` the command's scope options name; the options it does not take,
     and those left out, cover everything. A period that cannot be read or has no data, an
-    unknown org type and a region or municipality not in the data are a
-    :class:`UsageError` naming the value."""
+    unknown org type, a territory or organisation not in the data, and a district or
+    municipality outside the one chosen above it are a :class:`UsageError` naming the value."""
     fields = args.handler.scope_fields
     given = {name: getattr(args, name) for name in fields}
     period = _period(db, given.get("period"))
     level = given.get("level")
+    region_id = _territory(db, "region", given.get("region"))
+    municipality_id = _territory(db, "municipality", given.get("municipality"), region_id)
     return Scope(
         periods=(period,) if period else None,
         levels=(Level(level),) if level else None,
         org_type=_org_type(given.get("org_type")),
-        region_id=_territory(db, "region", given.get("region")),
-        municipality_id=_territory(db, "municipality", given.get("municipality")),
+        region_id=region_id,
+        municipality_id=municipality_id,
+        district_id=_territory(db, "district", given.get("district"), municipality_id),
+        org_id=_organization(db, given.get("org")),
     )
 
 
@@ -104,15 +115,33 @@ def _org_type(text: str | None) -> str | None:
         raise UsageError(f"тип ОО «{text}»: {problem}") from None
 
 
-def _territory(db: Database, level: str, name: str | None) -> int | None:
+def _territory(
+    db: Database, level: str, name: str | None, parent_id: int | None = None
+) -> int | None:
+    """The id of the territory of ``level`` named ``name``, within ``parent_id`` (the
+    territory of the level above) where one is chosen: districts of two towns share names."""
     from analytics.compute import lookups
 
     if not name:
         return None
-    found = lookups.find_territory(db, level, name)
+    found = lookups.find_territory(db, level, name, parent_id)
     if found is None:
-        raise UsageError(f"{LEVEL_INFO[Level(level)].noun} «{name}» не найден в данных")
+        info = LEVEL_INFO[Level(level)]
+        where = "" if parent_id is None else " в выбранной территории"
+        raise UsageError(f"{info.noun} «{name}» не найден{where} в данных")
     return found
+
+
+def _organization(db: Database, text: str | None) -> int | None:
+    """The id of the organisation with ИНН or code ``text``."""
+    from analytics.operations.access import resolve_orgs
+
+    if not text:
+        return None
+    found = resolve_orgs(db, [text])
+    if text not in found:
+        raise UsageError(f"организация с ИНН или кодом «{text}» не найдена в данных")
+    return found[text]
 
 
 FORMAT = option("--format", choices=["json", "csv"], default="json", help="формат вывода")

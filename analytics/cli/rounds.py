@@ -9,7 +9,7 @@ from typing import TextIO
 
 import pandas as pd
 
-from analytics.cli.options import out_option, scope, scope_options, user_option
+from analytics.cli.options import TERRITORY, out_option, scope, scope_options, user_option
 from analytics.cli.registry import EXIT_OK, command, group, option
 from analytics.meetings import rounds
 from analytics.model.contract import FormKind
@@ -42,7 +42,8 @@ ROUNDS = group("rounds", "мониторинги (сбор форм): open, clos
     "открыть мониторинг",
     # The period to collect, which need not have data yet: not the scope's period.
     option("--period", required=True, help="период: 2023 или 2022/2023"),
-    *scope_options("region", "municipality"),
+    # A round asks every organisation of a territory: no type or organisation of its own.
+    *scope_options("region", "municipality", "district"),
     option("--start", required=True, metavar="ДД.ММ.ГГГГ", help="начало сбора"),
     option("--due", required=True, metavar="ДД.ММ.ГГГГ", help="срок представления"),
     option("--order-number", required=True, help="номер приказа"),
@@ -70,6 +71,7 @@ def _open(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         kinds=[FormKind(k) for k in args.kind or [str(FormKind.ORG_FORM)]],
         region_id=territory.region_id,
         municipality_id=territory.municipality_id,
+        district_id=territory.district_id,
         user=args.user,
     )
     found = rounds.get_round(db, round_id)
@@ -113,7 +115,7 @@ _ROUND = option("--round", type=int, required=True, dest="round_id", metavar="Н
     "заполненные шаблоны организаций мониторинга",
     _ROUND,
     out_option("архив .zip"),
-    *scope_options("municipality"),
+    *scope_options(*TERRITORY),
     option(
         "--previous", action="store_true", help="заполнить ответы прошлого периода для проверки"
     ),
@@ -122,12 +124,7 @@ def _templates(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     # Imported here: openpyxl is a third of the start-up of every other command.
     from analytics.meetings.round_templates import templates_zip
 
-    content = templates_zip(
-        db,
-        args.round_id,
-        municipality_id=scope(db, args).municipality_id,
-        previous=args.previous,
-    )
+    content = templates_zip(db, args.round_id, scope(db, args), previous=args.previous)
     args.out.write_bytes(content)
     print(f"Шаблоны сохранены: {args.out}", file=out)
     return EXIT_OK

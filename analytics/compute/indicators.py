@@ -35,7 +35,6 @@ from analytics.compute.status import (
     shortfall_sql,
     status_code_sql,
 )
-from analytics.documents.outputs import Cells, Query
 from analytics.model.catalogue import INDICATORS, IndicatorKind
 from analytics.model.levels import (
     LEVEL_INFO,
@@ -46,6 +45,7 @@ from analytics.model.levels import (
     Level,
 )
 from analytics.store.db import ALL_PERIODS, TOTAL_TERRITORY, Database, registered
+from analytics.store.rows import Cells, Query
 from analytics.store.scope import ORG_PLACES, Scope
 
 # Key column of each level, outermost first.
@@ -500,7 +500,7 @@ def output_table(db: Database, scope: Scope | None = None, only_deficits: bool =
     into a temporary table; each (period, indicator) is then one scan of its period's rows,
     and ``UNION ALL`` keeps the scans in the order of :func:`compute`, so the millions of
     long rows are never sorted (the deficits are, as :func:`deficits` ranks them). Text cells
-    are spelled by the writer's :class:`~analytics.documents.outputs.Cells` where they are
+    are spelled by the writer's :class:`~analytics.store.rows.Cells` where they are
     made: names once per wide row, the catalogue's texts once per scan.
     """
     chosen = scope or Scope()

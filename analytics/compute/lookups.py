@@ -118,10 +118,16 @@ def organizations_under(
     return total, list(zip(rows["org_id"].astype(int).tolist(), rows["name"].tolist(), strict=True))
 
 
-def find_territory(db: Database, level: str, name: str) -> int | None:
-    """The id of a region, municipality or district named ``name`` (any spelling)."""
+def find_territory(db: Database, level: str, name: str, parent_id: int | None = None) -> int | None:
+    """The id of a region, municipality or district named ``name`` (any spelling), within
+    the territory ``parent_id`` of the level above where given."""
     info = LEVEL_INFO[Level(level)]
-    frame = db.query(f"SELECT {info.key} AS id, name FROM {info.table}")
+    parent = LEVEL_INFO[info.parent].key if parent_id is not None and info.parent else None
+    frame = db.query(
+        f"SELECT {info.key} AS id, name FROM {info.table}"
+        + (f" WHERE {parent} = ?" if parent else ""),
+        [parent_id] if parent else [],
+    )
     wanted = fold(name)
     matches = frame[frame["name"].map(fold) == wanted]
     return int(matches["id"].iloc[0]) if len(matches) else None

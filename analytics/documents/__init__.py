@@ -9,6 +9,7 @@
 - :mod:`.school_notes` — one-page notes per organisation
 - :mod:`.deck` — the working group's slides (PPTX)
 - :mod:`.protocol` — the meeting's protocol (DOCX)
+- :mod:`.round_letters` — a monitoring round's «не представили» list (XLSX) and letter (DOCX)
 - :mod:`.exports` — tables as CSV and XLSX that spreadsheets read as numbers
 - :mod:`.outputs` — the command line's CSV and JSON, written by DuckDB with formulas defused
 - :mod:`.images` — chart images through kaleido and chromium

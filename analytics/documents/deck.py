@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 
 import pandas as pd
@@ -179,10 +178,8 @@ def _title_slide(deck: _Deck) -> None:
         True,
         anchor=MSO_ANCHOR.BOTTOM,
     )
-    lines = [f"Территория: {data.territory}", f"Период: {data.period_label}"]
-    if data.org_type is not None:
-        lines.append(f"Организации: {data.org_type_label}")
-    _text(slide, Inches(0.9), Inches(3.7), WIDTH - Inches(1.8), Inches(1.4), lines, 22)
+    # The scope in the words of the page's caption: what the deck covers, and nothing else.
+    _text(slide, Inches(0.9), Inches(3.7), WIDTH - Inches(1.8), Inches(1.4), data.described, 22)
     _text(
         slide,
         Inches(0.9),
@@ -497,13 +494,14 @@ def _cell(cell, text: str, size: int, bold: bool = False, fill=None, color=DARK)
 
 def build_deck(db: Database, scope: Scope, now: datetime | None = None) -> bytes:
     """The meeting presentation for a territory and period, as PPTX bytes (16:9):
-    ``scope`` names the period and narrows by region or municipality.
+    ``scope`` names the period and narrows by region, municipality or district and org
+    type; its title slide states the scope in words.
 
     Raises :class:`~analytics.documents.territory.ReportError` (Russian message) for an unknown
     period or territory. Charts are PNG where chromium is available and native
     PowerPoint charts otherwise.
     """
-    data = collect(db, replace(scope, org_type=None), now)
+    data = collect(db, scope, now)
     deck = _Deck(data)
     _title_slide(deck)
     _overview_slide(deck)

@@ -83,7 +83,8 @@ SIGNATURE_BLANK = "______________"
 def _title_block(w: DocWriter, data: ReportData) -> None:
     centre = WD_ALIGN_PARAGRAPH.CENTER
     w.paragraph(TITLE, bold=True, align=centre, indent=False)
-    w.paragraph(SUBTITLE, bold=True, align=centre, indent=False, space_after=12)
+    w.paragraph(SUBTITLE, bold=True, align=centre, indent=False)
+    w.paragraph(data.described, bold=True, align=centre, indent=False, space_after=12)
     w.paragraph(f"Территория: {data.territory}", align=centre, indent=False)
     w.paragraph(f"Период мониторинга: {data.period_label}", align=centre, indent=False)
     if data.org_type is not None:
@@ -100,7 +101,8 @@ def _summary(w: DocWriter, data: ReportData) -> None:
     where = "в образовательных организациях"
     if data.org_type is not None:
         where = f"в {narrative.org_noun(data.org_type).in_many}"
-    place = f"{data.municipality}, {data.region}" if data.municipality else data.territory
+    place = ", ".join(p for p in (data.district, data.municipality, data.region) if p)
+    place = place if data.municipality else data.territory
     where = f"{where} ({place})"
     computed = data.computed
     text = (
@@ -595,9 +597,9 @@ def build_report(
 ) -> bytes:
     """The information and analytic note for a territory and period, as DOCX bytes.
 
-    ``scope`` names the period and narrows by region or municipality (neither: everything
-    in the database) and org type (a contract code ``school`` … or a Russian label); ``now``
-    dates the note; ``appendix`` adds every organisation's values and deficits (many
+    ``scope`` names the period and narrows by region, municipality or district (none:
+    everything in the database) and org type (a contract code ``school`` … or a Russian
+    label); ``now`` dates the note; ``appendix`` adds every organisation's values and deficits (many
     pages for a region). The basis cites the monitoring round of the period and territory
     (its order and collection dates); the sign-off is the one set on «Настройки»; a meeting
     held over the same period, territory and type is named with its protocol. Charts are embedded
@@ -605,15 +607,12 @@ def build_report(
     (Russian message) for an unknown period, territory or org type.
     """
     data = collect(db, scope, now)
-    meeting = approving_meeting(
-        db, data.period, data.region_id, data.municipality_id, data.org_type, data.now.date()
-    )
-    w = DocWriter(title=f"{TITLE} {SUBTITLE}", now=data.now)
+    meeting = approving_meeting(db, data.scope, data.now.date())
+    w = DocWriter(title=f"{TITLE} {SUBTITLE}: {data.described}", now=data.now)
     _title_block(w, data)
     _summary(w, data)
     number = 1
-    territory = Scope(region_id=data.region_id, municipality_id=data.municipality_id)
-    _sources(w, data, number, rounds.round_basis(db, data.period, territory))
+    _sources(w, data, number, rounds.round_basis(db, data.period, data.scope))
     number += 1
     _participation(w, data, number)
     number = _groups(w, data, number + 1)

@@ -22,7 +22,6 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -31,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics.store.db import Database, registered
+from analytics.store.rows import Cells, Query
 
 # Text cells starting with one of these are written as text, never run as a formula (in
 # CSV with a leading apostrophe). Here rather than in :mod:`analytics.documents.exports`, which
@@ -53,16 +53,6 @@ def _defused(expression: str, prefixes: str) -> str:
     return f"CASE WHEN {starts} THEN '''' || {text} ELSE {text} END"
 
 
-@dataclass(frozen=True)
-class Cells:
-    """How a format spells cells, as SQL around an expression: ``text`` for a text cell,
-    ``flag`` for a boolean one; that SQL may use the named parameters ``params``."""
-
-    text: Callable[[str], str]
-    flag: Callable[[str], str]
-    params: dict[str, object]
-
-
 # CSV: a text that starts like a formula gets an apostrophe, an empty text is an empty
 # field (DuckDB would quote it to tell it from a missing one; pandas, and so the CSV until
 # now, did not), booleans are spelled as pandas spelled them.
@@ -73,21 +63,6 @@ CSV_CELLS = Cells(
 )
 # JSON: values as they are (in JSON a text is never run as a formula).
 JSON_CELLS = Cells(text=lambda e: e, flag=lambda e: e, params={})
-
-# Given the writing cursor and the format's cells: runs what the rows need first
-# (temporary tables, gone with the read transaction) and returns the SELECT of the rows,
-# in the order they are written, with its named parameters.
-Prepare = Callable[[duckdb.DuckDBPyConnection, Cells], tuple[str, dict[str, object]]]
-
-
-@dataclass(frozen=True)
-class Query:
-    """Rows that DuckDB produces and writes on the database's own connection, in one read
-    transaction: no table in Python, and DuckDB's writer runs in parallel in the order of
-    the SELECT that ``prepare`` returns."""
-
-    db: Database
-    prepare: Prepare
 
 
 def write(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import replace
 from datetime import datetime
 
 import pandas as pd
@@ -100,7 +101,7 @@ class _Municipality:
         self.period = period
         self.now = now or datetime.now()
         self.version = db.data_version()
-        self.organizations = scope_organizations(db, period, municipality_id=municipality_id)
+        self.organizations = scope_organizations(db, period, Scope(municipality_id=municipality_id))
         frame = values(
             db,
             Scope(
@@ -292,12 +293,16 @@ def build_school_note(
 def build_school_notes_zip(
     db: Database, scope: Scope, now: datetime | None = None, values: Values = compute
 ) -> bytes:
-    """A ZIP with one note per organisation of the municipality of ``scope`` over its one
-    period (those that sent a form and those of the registry that did not), named after
-    the organisation: ``МБОУ СОШ № 5.docx``. The scope's ``org_ids`` limit it to those
-    organisations (a curator's), whose values are read through ``values`` (their
-    window)."""
+    """A ZIP with one note per organisation of ``scope`` over its one period (those that
+    sent a form and those of the registry that did not), named after the organisation:
+    ``МБОУ СОШ № 5.docx``. The scope names a municipality or a district of one; its
+    org type, organisation and ``org_ids`` (a curator's) narrow the organisations, whose
+    values are read through ``values`` (their window) and set beside the municipality's."""
     municipality_id, org_ids = scope.municipality_id, scope.org_ids
+    if municipality_id is None and scope.district_id is not None:
+        municipality_id = db.scalar(
+            "SELECT municipality_id FROM districts WHERE district_id = ?", [scope.district_id]
+        )
     if municipality_id is None:
         raise ReportError("Справки по организациям строятся по одному муниципалитету.")
     period = resolve_period(db, document_period(scope))
@@ -305,11 +310,9 @@ def build_school_notes_zip(
     if name is None:
         raise ReportError(f"Муниципалитет с кодом {municipality_id} не найден в базе.")
     data = _Municipality(db, period, municipality_id, now, values)
-    orgs = data.organizations
-    if org_ids is not None:
-        orgs = orgs[orgs["org_id"].isin(org_ids)]
-        if orgs.empty:
-            raise ReportError(f"В муниципалитете «{name}» нет ваших организаций.")
+    orgs = replace(scope, municipality_id=None, region_id=None).keep(data.organizations)
+    if org_ids is not None and orgs.empty:
+        raise ReportError(f"В муниципалитете «{name}» нет ваших организаций.")
     if orgs.empty:
         raise ReportError(
             f"По муниципалитету «{name}» нет данных за {period_label(period)} "

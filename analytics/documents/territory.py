@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 
@@ -45,11 +45,17 @@ class ReportData:
 
     period: str
     previous: str | None
+    # What the document covers: its one period, territory and org type (see
+    # :func:`document_scope`); every figure below is of this scope.
+    scope: Scope
+    # ``scope`` in words (:meth:`~analytics.store.scope.Scope.describe`), the document's title.
+    described: str
     region_id: int | None
     municipality_id: int | None
     org_type: str | None
     region: str | None
     municipality: str | None
+    district: str | None
     version: int
     now: datetime
     unit_level: Level
@@ -70,6 +76,8 @@ class ReportData:
         """«г. Глазов (Удмуртская Республика)», «Удмуртская Республика»; without a filter,
         the regions in the data («Удмуртская Республика, Ханты-Мансийский автономный
         округ – Югра») or their number."""
+        if self.district:
+            return f"{self.district}, {self.municipality} ({self.region})"
         if self.municipality:
             return f"{self.municipality} ({self.region})"
         if self.region:
@@ -173,22 +181,16 @@ def natural_key(text: object) -> tuple[tuple[int, object], ...]:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
 
 
-def scope_organizations(
-    db: Database,
-    period: str,
-    region_id: int | None = None,
-    municipality_id: int | None = None,
-    org_type: str | None = None,
-) -> pd.DataFrame:
-    """Organisations in scope that are in the registry or sent a form for ``period``,
-    with ``reported`` and ``in_registry`` flags, in natural name order."""
-    scope = Scope(region_id=region_id, municipality_id=municipality_id, org_type=org_type)
+def scope_organizations(db: Database, period: str, scope: Scope) -> pd.DataFrame:
+    """Organisations of ``scope`` (its territory, type and organisations; not its periods)
+    that are in the registry or sent a form for ``period``, with ``reported`` and
+    ``in_registry`` flags, in natural name order."""
     where, params = scope.where("o")
     frame = db.query(
         f"""
         SELECT o.org_id, o.name AS organization, o.inn, o.org_type,
             o.region_id, o.region, o.municipality_id, o.municipality,
-            o.district, reg.org_id IS NOT NULL AS in_registry,
+            o.district_id, o.district, reg.org_id IS NOT NULL AS in_registry,
             f.org_id IS NOT NULL AS reported
         FROM {ORG_PLACES} o
         LEFT JOIN registry reg ON reg.org_id = o.org_id
@@ -226,10 +228,7 @@ def _uploads(db: Database, period: str, org_ids: Sequence[int]) -> pd.DataFrame:
     )
 
 
-def _periods_with_data(
-    db: Database, region_id: int | None, municipality_id: int | None, org_type: str | None
-) -> set[str]:
-    scope = Scope(region_id=region_id, municipality_id=municipality_id, org_type=org_type)
+def _periods_with_data(db: Database, scope: Scope) -> set[str]:
     where, params = scope.where("o")
     frame = db.query(
         f"""
@@ -256,9 +255,26 @@ def resolve_period(db: Database, period: str) -> str:
 
 
 def _territory_names(
-    db: Database, region_id: int | None, municipality_id: int | None
-) -> tuple[int | None, str | None, str | None]:
-    """(region id, region name, municipality name), checking that they exist and agree."""
+    db: Database, scope: Scope
+) -> tuple[Scope, str | None, str | None, str | None]:
+    """``scope`` with the region and municipality of its lowest territory filled in, and
+    the names of its region, municipality and district, checking that they exist and agree."""
+    region_id, municipality_id, district_id = (
+        scope.region_id,
+        scope.municipality_id,
+        scope.district_id,
+    )
+    district = None
+    if district_id is not None:
+        frame = db.query(
+            "SELECT name, municipality_id FROM districts WHERE district_id = ?", [district_id]
+        )
+        if frame.empty:
+            raise ReportError(f"Район с кодом {district_id} не найден в базе.")
+        found_municipality = int(frame["municipality_id"].iloc[0])
+        if municipality_id is not None and municipality_id != found_municipality:
+            raise ReportError("Выбранный район не относится к выбранному муниципалитету.")
+        municipality_id, district = found_municipality, str(frame["name"].iloc[0])
     if municipality_id is not None:
         frame = db.query(
             "SELECT m.name, m.region_id, r.name AS region FROM municipalities m "
@@ -270,13 +286,14 @@ def _territory_names(
         found_region = int(frame["region_id"].iloc[0])
         if region_id is not None and region_id != found_region:
             raise ReportError("Выбранный муниципалитет не относится к выбранному региону.")
-        return found_region, str(frame["region"].iloc[0]), str(frame["name"].iloc[0])
+        chain = replace(scope, region_id=found_region, municipality_id=municipality_id)
+        return chain, str(frame["region"].iloc[0]), str(frame["name"].iloc[0]), district
     if region_id is not None:
         name = db.scalar("SELECT name FROM regions WHERE region_id = ?", [region_id])
         if name is None:
             raise ReportError(f"Регион с кодом {region_id} не найден в базе.")
-        return region_id, str(name), None
-    return None, None, None
+        return scope, str(name), None, None
+    return scope, None, None, None
 
 
 def resolve_org_type(org_type: str | None) -> str | None:
@@ -294,70 +311,84 @@ def document_period(scope: Scope) -> str:
     return scope.periods[0]
 
 
+# Why a territory document leaves out the organisation chosen in the filters.
+ORGANIZATION_NOT_NARROWED = (
+    "Справка и презентация описывают территорию и сравнивают её организации, поэтому "
+    "строятся без выбранной организации: {scope}. Справка по самой организации — в "
+    "разделе «Справки по организациям»."
+)
+
+
+def document_scope(scope: Scope) -> tuple[Scope, str | None]:
+    """The scope a territory document (the note, the deck) covers for the filters
+    ``scope``, and, where that is wider than asked, why (a Russian sentence with a
+    ``{scope}`` placeholder for the wider scope in words): a territory document compares a
+    territory's organisations, so it is never narrower than their district and type.
+
+    The page says so before the download; the document's title states what it covers."""
+    if scope.org_id is None:
+        return scope, None
+    return replace(scope, org_id=None), ORGANIZATION_NOT_NARROWED
+
+
 def collect(db: Database, scope: Scope, now: datetime | None = None) -> ReportData:
     """Compute what a document about a territory and period says: ``scope`` names one
-    period and narrows by region, municipality and org type (a contract code or a Russian
-    label); anything narrower is refused.
+    period and narrows by region, municipality, district and org type (a contract code or
+    a Russian label); an organisation is refused (see :func:`document_scope`).
 
     The previous period is the latest earlier period with monitoring data for the same
     territory and org type (None if there is none). Raises :class:`ReportError` for an
     unknown period, territory or org type.
     """
-    if scope.district_id is not None or scope.org_id is not None or scope.org_ids is not None:
-        raise ReportError("Справка и презентация строятся по региону или муниципалитету.")
+    if scope.org_id is not None or scope.org_ids is not None:
+        raise ReportError(
+            "Справка и презентация строятся по территории: региону, муниципалитету или району."
+        )
     period = resolve_period(db, document_period(scope))
     org_type = resolve_org_type(scope.org_type)
-    region_id, municipality_id = scope.region_id, scope.municipality_id
-    region_id, region, municipality = _territory_names(db, region_id, municipality_id)
-    with_data = _periods_with_data(db, region_id, municipality_id, org_type)
+    territory, region, municipality, district = _territory_names(
+        db, replace(scope, periods=None, levels=None, indicators=None, org_type=org_type)
+    )
+    with_data = _periods_with_data(db, territory)
     known = lookups.periods(db)
     earlier = [p for p in known[: known.index(period)] if p in with_data]
     previous = earlier[-1] if earlier else None
-    organizations = scope_organizations(db, period, region_id, municipality_id, org_type)
+    organizations = scope_organizations(db, period, territory)
     regions = organizations["region_id"].nunique()
     municipalities = organizations["municipality_id"].nunique()
-    if municipality_id is not None:
+    if territory.municipality_id is not None:
         unit_level = Level.ORGANIZATION
-    elif region_id is not None or regions <= 1:
+    elif territory.region_id is not None or regions <= 1:
         unit_level = Level.MUNICIPALITY
     else:
         unit_level = Level.REGION
     periods = (period,) if previous is None else (previous, period)
     levels = [Level.TOTAL, unit_level, Level.ORGANIZATION]
-    if municipality_id is None:
+    if territory.municipality_id is None:
         levels.append(Level.MUNICIPALITY)
-    frame = compute(
-        db,
-        Scope(
-            periods=periods,
-            levels=tuple(dict.fromkeys(levels)),
-            org_type=org_type,
-            region_id=region_id,
-            municipality_id=municipality_id,
-        ),
-    )
+    frame = compute(db, replace(territory, periods=periods, levels=tuple(dict.fromkeys(levels))))
     by_type = {}
     types = sorted(set(organizations.loc[organizations["reported"], "org_type"].dropna()))
     if org_type is None and len(types) > 1:
         for code in types:
             by_type[str(code)] = compute(
                 db,
-                Scope(
-                    periods=(period,),
-                    levels=(Level.TOTAL,),
-                    org_type=str(code),
-                    region_id=region_id,
-                    municipality_id=municipality_id,
-                ),
+                replace(territory, periods=(period,), levels=(Level.TOTAL,), org_type=str(code)),
             )
+    # In words as the filters name it (the page's caption says the same), the parents the
+    # filters left open not filled in.
+    asked = replace(scope, periods=(period,), levels=None, indicators=None, org_type=org_type)
     return ReportData(
         period=period,
         previous=previous,
-        region_id=region_id,
-        municipality_id=municipality_id,
+        scope=replace(territory, periods=(period,)),
+        described=asked.describe(lookups.territories(db)),
+        region_id=territory.region_id,
+        municipality_id=territory.municipality_id,
         org_type=org_type,
         region=region,
         municipality=municipality,
+        district=district,
         version=db.data_version(),
         now=now or datetime.now(),
         unit_level=unit_level,

@@ -4,5 +4,4 @@ meetings         working-group meetings with frozen values
 decisions        decisions on deficits and whether their indicator moved
 rounds           monitoring rounds: who was asked, who sent what, by when
 round_templates  pre-filled templates per organisation, signed
-round_letters    the «не представили» list and letter
 """

@@ -365,27 +365,29 @@ def newer_data(db: Database, meeting: Meeting) -> bool:
     return bool(changed)
 
 
-def approving_meeting(
-    db: Database,
-    period: str,
-    region_id: int | None,
-    municipality_id: int | None,
-    org_type: str | None,
-    on_or_before: date,
-) -> Meeting | None:
-    """The latest meeting held by ``on_or_before`` over the same period, territory and
-    org type: its protocol took the results into consideration, so the note names it.
-    A municipality's meeting matches whether or not its region was set when it opened."""
+def approving_meeting(db: Database, scope: Scope, on_or_before: date) -> Meeting | None:
+    """The latest meeting held by ``on_or_before`` over the same period (the scope's one),
+    territory and org type as ``scope``: its protocol took the results into consideration,
+    so the note names it. A municipality's (or district's) meeting matches whether or not
+    its parents were set when it opened."""
     meeting_id = db.scalar(
         """
         SELECT meeting_id FROM meetings
-        WHERE period = ? AND district_id IS NULL AND org_type IS NOT DISTINCT FROM ?
-            AND municipality_id IS NOT DISTINCT FROM ?
+        WHERE period = ? AND org_type IS NOT DISTINCT FROM ?
+            AND district_id IS NOT DISTINCT FROM ?
+            AND (district_id IS NOT NULL OR municipality_id IS NOT DISTINCT FROM ?)
             AND (municipality_id IS NOT NULL OR region_id IS NOT DISTINCT FROM ?)
             AND held_on <= ?
         ORDER BY held_on DESC, meeting_id DESC
         LIMIT 1
         """,
-        [period, org_type, municipality_id, region_id, on_or_before],
+        [
+            scope.periods[0] if scope.periods else None,
+            scope.org_type,
+            scope.district_id,
+            scope.municipality_id,
+            scope.region_id,
+            on_or_before,
+        ],
     )
     return None if meeting_id is None else get_meeting(db, int(meeting_id))

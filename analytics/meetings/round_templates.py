@@ -38,6 +38,7 @@ from analytics.model.contract import (
 )
 from analytics.model.periods import previous_period
 from analytics.store.db import Database
+from analytics.store.scope import Scope
 
 LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
 PREVIOUS_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -154,20 +155,16 @@ def file_name(text: str, limit: int = 80) -> str:
 def templates_zip(
     db: Database,
     round_id: int,
+    scope: Scope | None = None,
     *,
-    municipality_id: int | None = None,
-    district_id: int | None = None,
     previous: bool = False,
 ) -> bytes:
-    """A ZIP of the round's templates, a folder per municipality (and district): every
-    organisation of the round, or those of one municipality or district; with a blank
-    template for each person base the round collects."""
+    """A ZIP of the round's templates, a folder per municipality (and district): the
+    organisations of the round ``scope`` covers (its territory, type and organisation; the
+    round names the period), every one without a scope; with a blank template for each
+    person base the round collects."""
     found = get_round(db, round_id)
-    orgs = round_orgs(db, round_id)
-    if municipality_id is not None:
-        orgs = orgs[orgs["municipality_id"] == int(municipality_id)]
-    if district_id is not None:
-        orgs = orgs[orgs["district_id"] == int(district_id)]
+    orgs = (scope or Scope()).keep(round_orgs(db, round_id))
     answers = _previous_answers(db, found.period) if previous else {}
     buffer = io.BytesIO()
     used: set[str] = set()

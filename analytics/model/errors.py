@@ -13,3 +13,7 @@ class MonitoringError(Exception):
 
     # The command line's exit status: 1 bad data or a refused action, 2 bad usage.
     exit_code = 1
+
+
+class ValueProblem(MonitoringError, ValueError):
+    """A cell or a typed value that cannot be read as its type; the message is in Russian."""

@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from analytics.ingest.normalize import ValueProblem, cell_text, fold
+from analytics.model.errors import ValueProblem
+from analytics.model.text import cell_text, fold
 
 
 @dataclass(frozen=True, order=True)
@@ -47,7 +48,7 @@ _PERIOD = re.compile(
 
 def period_of(raw: object) -> Period | None:
     """The period a cell or a text names (``2022``, ``2022-23``, ``2022/2023 уч. год``);
-    None for a blank one; :class:`~analytics.ingest.normalize.ValueProblem` in Russian for
+    None for a blank one; :class:`~analytics.model.errors.ValueProblem` in Russian for
     anything else."""
     text = fold(cell_text(raw))
     if not text:

@@ -29,14 +29,16 @@ from analytics.compute.disclosure import CuratorWindow, territory_values
 from analytics.compute.distribution import Distribution, binned, binned_rows
 from analytics.compute.indicators import compute
 from analytics.compute.targets import list_targets, remove_target, set_target
+from analytics.documents import round_letters
 from analytics.documents.deck import build_deck
 from analytics.documents.note import build_report
 from analytics.documents.protocol import build_protocol
 from analytics.documents.school_notes import build_school_note, build_school_notes_zip
+from analytics.documents.territory import ReportError, document_scope
 from analytics.ingest import aliases
 from analytics.ingest.load import Decisions, IngestResult, ingest_bytes, preview, rollback
 from analytics.ingest.parse import Defaults
-from analytics.meetings import decisions, meetings, round_letters, round_templates, rounds
+from analytics.meetings import decisions, meetings, round_templates, rounds
 from analytics.model.contract import FormKind
 from analytics.model.errors import MonitoringError
 from analytics.model.levels import Level
@@ -115,6 +117,13 @@ def _own(frame: pd.DataFrame, principal: Principal, column: str = "org_id") -> p
     if principal.sees_every_organization:
         return frame
     return frame[frame[column].isin(principal.org_ids)].reset_index(drop=True)
+
+
+def _one_period(scope: Scope) -> str:
+    """The one period a read about a period is asked for (the sidebar always names one)."""
+    if scope.periods is None or len(scope.periods) != 1:
+        raise ValueError("the scope must name exactly one period")
+    return scope.periods[0]
 
 
 @dataclass(frozen=True)
@@ -197,26 +206,29 @@ class View:
         )
         return binned_rows(self.db, rows, indicator_id)
 
-    def non_reporting(self, period: str, scope: Scope | None = None) -> pd.DataFrame:
-        """Registry organisations of ``scope`` without a form for ``period``."""
+    def non_reporting(self, scope: Scope) -> pd.DataFrame:
+        """Registry organisations of ``scope`` without a form for its one period."""
+        period = _one_period(scope)
         scope = self._org_scope(scope)
         return _own(lookups.non_reporting(self.db, period, scope), self.principal)
 
-    def organizations_in_monitoring(self, period: str, scope: Scope | None = None) -> int:
+    def organizations_in_monitoring(self, scope: Scope) -> int:
         """How many organisations of ``scope`` the principal may see are in the monitoring
-        of ``period`` (see :func:`analytics.compute.lookups.monitored_organizations`)."""
+        of its one period (see :func:`analytics.compute.lookups.monitored_organizations`)."""
+        period = _one_period(scope)
         scope = self._org_scope(scope)
         return len(_own(lookups.monitored_organizations(self.db, period, scope), self.principal))
 
     @territory_values
-    def findings(self, period: str | None, scope: Scope | None = None) -> pd.DataFrame:
-        """Data-quality findings of ``scope``'s organisations (outliers are still judged
-        against every school of the municipality; a curator's say so without the others'
-        figures)."""
+    def findings(self, scope: Scope) -> pd.DataFrame:
+        """Data-quality findings of ``scope``'s organisations in its one period (every
+        period where it names none; outliers are still judged against every school of the
+        municipality; a curator's say so without the others' figures)."""
+        period = _one_period(scope) if scope.periods is not None else None
         window = self._window
         if window is not None:
             return window.findings(period, scope)
-        return quality.findings(self.db, period, scope or Scope())
+        return quality.findings(self.db, period, scope)
 
     def form_values(self, period: str | None) -> pd.DataFrame:
         return _own(lookups.form_values(self.db, period), self.principal)
@@ -283,24 +295,13 @@ class View:
 
     # --- documents --------------------------------------------------------------------
 
-    def report(
-        self,
-        period: str,
-        region_id: int | None = None,
-        municipality_id: int | None = None,
-        org_type: str | None = None,
-        appendix: bool = False,
-    ) -> bytes:
-        """The analytic note of a territory; it lists every school, so not for curators.
-        ``appendix`` adds every organisation's values and deficits."""
+    def report(self, scope: Scope, appendix: bool = False) -> bytes:
+        """The analytic note of the sidebar's ``scope`` (its one period, territory and type;
+        an organisation is left out, see :func:`~analytics.documents.territory.document_scope`);
+        it lists every school, so not for curators. ``appendix`` adds every organisation's
+        values and deficits."""
         self._require_every_organization("Справка по территории")
-        scope = Scope(
-            periods=(period,),
-            region_id=region_id,
-            municipality_id=municipality_id,
-            org_type=org_type,
-        )
-        return build_report(self.db, scope, appendix=appendix)
+        return build_report(self.db, document_scope(scope)[0], appendix=appendix)
 
     def signoff(self) -> SignOff:
         """The documents' sign-off set on «Настройки»: printed on every note, so anyone
@@ -311,24 +312,26 @@ class View:
         self._require_write()
         return set_signoff(self.db, signoff, user=self.principal.login)
 
-    def deck(
-        self, period: str, region_id: int | None = None, municipality_id: int | None = None
-    ) -> bytes:
+    def deck(self, scope: Scope) -> bytes:
+        """The meeting deck of the sidebar's ``scope``, as :meth:`report`."""
         self._require_every_organization("Презентация по территории")
-        scope = Scope(periods=(period,), region_id=region_id, municipality_id=municipality_id)
-        return build_deck(self.db, scope)
+        return build_deck(self.db, document_scope(scope)[0])
 
     @territory_values
-    def school_notes_zip(self, period: str, municipality_id: int) -> bytes:
-        """Notes for the municipality's organisations; a curator's ZIP holds only theirs."""
-        own = None if self.principal.sees_every_organization else self.principal.org_ids
-        scope = Scope(periods=(period,), municipality_id=municipality_id, org_ids=own)
+    def school_notes_zip(self, scope: Scope) -> bytes:
+        """Notes for the organisations of ``scope`` (a municipality or a district of one,
+        narrowed by type or organisation); a curator's ZIP holds only theirs."""
+        if not self.principal.sees_every_organization:
+            own = self.principal.org_ids
+            scope = replace(scope, org_ids=own if scope.org_ids is None else own & scope.org_ids)
         return build_school_notes_zip(self.db, scope, values=self._values)
 
     @territory_values
-    def school_note(self, period: str, org_id: int) -> bytes:
-        self._require_org(org_id)
-        scope = Scope(periods=(period,), org_id=org_id)
+    def school_note(self, scope: Scope) -> bytes:
+        """The note of the organisation of ``scope`` (its ``org_id``) over its one period."""
+        if scope.org_id is None:
+            raise ReportError("Выберите организацию: справка строится для одной организации.")
+        self._require_org(scope.org_id)
         return build_school_note(self.db, scope, values=self._values)
 
     # --- writes -----------------------------------------------------------------------
@@ -507,22 +510,12 @@ class View:
         self._require_org(org_id)
         return round_templates.organization_template(self.db, round_id, org_id, previous=previous)
 
-    def round_templates_zip(
-        self,
-        round_id: int,
-        municipality_id: int | None = None,
-        district_id: int | None = None,
-        previous: bool = False,
-    ) -> bytes:
+    def round_templates_zip(self, round_id: int, scope: Scope, previous: bool = False) -> bytes:
+        """The round's templates for the organisations of ``scope`` (its territory, type
+        and organisation; the round names the period)."""
         self._require_every_organization("Архив шаблонов")
         self._require_rounds()
-        return round_templates.templates_zip(
-            self.db,
-            round_id,
-            municipality_id=municipality_id,
-            district_id=district_id,
-            previous=previous,
-        )
+        return round_templates.templates_zip(self.db, round_id, scope, previous=previous)
 
     def round_check(self, round_id: int, name: str, content: bytes, kind: FormKind) -> rounds.Check:
         """The preview of a file for a round, refused when it names an organisation the

@@ -2,6 +2,7 @@
 
 db            one connection, a cursor per query, transactions, migrations, derived tables
 scope         which data a question covers: its SQL condition and its words
+rows          rows DuckDB writes itself and how a format spells their cells
 aggregates    org_values: each form's numerators and denominators, derived with the forms
 audit         who uploaded, rolled back, changed targets, deleted data
 backup        consistent, optionally encrypted backups and atomic restore

@@ -232,8 +232,8 @@ def test_a_curators_outlier_finding_gives_no_figures_of_the_other_colleges(fresh
     )
     view = curator(fresh_db, "Колледж 1")
 
-    found = view.findings(PERIOD)
-    everyone = View(fresh_db, LOCAL_PRINCIPAL).findings(PERIOD)
+    found = view.findings(Scope(periods=(PERIOD,)))
+    everyone = View(fresh_db, LOCAL_PRINCIPAL).findings(Scope(periods=(PERIOD,)))
 
     outliers = found[found["rule"] == "outlier"]
     assert "медиана 253,0" in " ".join(everyone["detail"])
@@ -314,7 +314,7 @@ def everything_a_curator_sees(
                         decision.indicator, period, scope, level, int(decision.territory_id)
                     )
                     system.observe(decision.indicator, period, members, value)
-    found = view.findings(None)
+    found = view.findings(Scope())
     assert set(found["org_id"]) <= own
     assert not found["detail"].str.contains("медиана").any()
     return system

@@ -78,12 +78,12 @@ def test_every_slide_states_its_filters_in_a_footer(town, town_deck):
         assert f"{n} / {len(found)}" in texts(slide)
 
 
-def test_the_title_slide_names_territory_period_and_data_version(town, town_deck):
+def test_the_title_slide_names_the_scope_in_words_and_the_data_version(town, town_deck):
     db, _ = town
     title = texts(slides(town_deck)[0])
     assert title[:3] == [
         "Мониторинг реализации целевой модели наставничества педагогических работников",
-        f"Территория: {TOWN} (Тестовская область)\nПериод: 2023/2024 уч. год",
+        f"2023/2024 уч. год · {TOWN} · все типы ОО",
         f"Версия данных: {db.data_version()} · сформировано 22.11.2026",
     ]
 

@@ -15,6 +15,7 @@ from analytics.ingest.parse import Defaults
 from analytics.operations.access import Principal, View
 from analytics.operations.users import Role
 from analytics.store.db import Database
+from analytics.store.scope import Scope
 from tests.apptest import assert_clean, open_page
 from tests.filemakers import csv_bytes, org, table
 from ui.text import md
@@ -66,7 +67,7 @@ def test_a_meeting_id_of_non_ascii_digits_in_the_url_is_ignored(hostile_db):
 
 def note_text(role: Role, path: Path) -> str:
     with Database(path, read_only=True) as db:
-        content = View(db, Principal("читатель", role)).report("2023")
+        content = View(db, Principal("читатель", role)).report(Scope(periods=("2023",)))
     return "\n".join(p.text for p in Document(io.BytesIO(content)).paragraphs)
 
 

@@ -99,9 +99,10 @@ def png_parts(content: bytes) -> list[bytes]:
 
 def test_the_note_opens_with_the_title_block_territory_period_and_date(town_report):
     text = docx_paragraphs(town_report)
-    assert text[:6] == [
+    assert text[:7] == [
         "Информационно-аналитическая справка",
         "по итогам мониторинга реализации целевой модели наставничества педагогических работников",
+        "2023/2024 уч. год · г. Тестовск · общеобразовательная ОО",
         "Территория: г. Тестовск (Тестовская область)",
         "Период мониторинга: 2023/2024 уч. год",
         "Организации: общеобразовательные организации",
@@ -430,10 +431,10 @@ def test_the_previous_period_is_the_latest_earlier_one_with_data(town):
     )
 
 
-def test_a_note_over_two_periods_or_narrower_than_a_municipality_is_refused_in_russian(town):
+def test_a_note_over_two_periods_or_for_one_organisation_is_refused_in_russian(town):
     db, municipality = town
 
     with pytest.raises(territory.ReportError, match="Документ строится за один период"):
         note.build_report(db, Scope(periods=(PREVIOUS, PERIOD), municipality_id=municipality))
-    with pytest.raises(territory.ReportError, match="строятся по региону или муниципалитету"):
+    with pytest.raises(territory.ReportError, match="строятся по территории: региону"):
         note.build_report(db, Scope(periods=(PERIOD,), org_id=1))

@@ -66,7 +66,7 @@ def test_a_round_runs_end_to_end_with_exact_completeness_at_each_step(city):
     admin = View(db, ADMIN)
 
     # Templates out: one per school of the city's registry, none for Глазов.
-    archive = zipfile.ZipFile(io.BytesIO(admin.round_templates_zip(round_id)))
+    archive = zipfile.ZipFile(io.BytesIO(admin.round_templates_zip(round_id, Scope())))
     assert sorted(archive.namelist()) == [
         "г. Ижевск/МАОУ Лицей № 4.xlsx",
         "г. Ижевск/МБОУ Гимназия № 3 (1831000026).xlsx",

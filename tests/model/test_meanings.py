@@ -73,9 +73,9 @@ def test_organisations_in_the_monitoring_are_the_registry_and_those_that_sent_a_
         decisions=Decisions(new_orgs=True),
     )
     view = View(fresh_db, LOCAL_PRINCIPAL)
-    scope = Scope(municipality_id=municipality)
-    assert view.organizations_in_monitoring(PERIOD, scope) == 91
-    assert view.organizations_in_monitoring(PERIOD, Scope(org_type="additional")) == 0
+    scope = Scope(periods=(PERIOD,), municipality_id=municipality)
+    assert view.organizations_in_monitoring(scope) == 91
+    assert view.organizations_in_monitoring(Scope(periods=(PERIOD,), org_type="additional")) == 0
 
 
 def metric(at, label: str) -> str:

@@ -199,8 +199,8 @@ def test_a_curator_of_both_schools_sees_their_aggregates_share(db: Database):
 
 
 def test_a_curator_gets_no_quality_findings_of_another_school(db: Database):
-    findings = View(db, curator_of(db, SCHOOL_1)).findings(PERIOD)
-    everything = View(db, LOCAL_PRINCIPAL).findings(PERIOD)
+    findings = View(db, curator_of(db, SCHOOL_1)).findings(Scope(periods=(PERIOD,)))
+    everything = View(db, LOCAL_PRINCIPAL).findings(Scope(periods=(PERIOD,)))
 
     assert org_id(db, SCHOOL_2) in set(everything["org_id"])
     assert set(findings["org_id"]) == {org_id(db, SCHOOL_1)}
@@ -250,9 +250,9 @@ def test_a_curator_is_refused_the_territory_note_and_deck(db: Database):
     view = View(db, curator_of(db, SCHOOL_1))
 
     with pytest.raises(AccessDenied, match="Справка по территории"):
-        view.report(PERIOD)
+        view.report(Scope(periods=(PERIOD,)))
     with pytest.raises(AccessDenied, match="Презентация по территории"):
-        view.deck(PERIOD)
+        view.deck(Scope(periods=(PERIOD,)))
 
 
 def test_a_curators_school_notes_archive_holds_only_their_school(db: Database):
@@ -262,7 +262,9 @@ def test_a_curators_school_notes_archive_holds_only_their_school(db: Database):
         )
     )
 
-    content = View(db, curator_of(db, SCHOOL_1)).school_notes_zip(PERIOD, municipality)
+    content = View(db, curator_of(db, SCHOOL_1)).school_notes_zip(
+        Scope(periods=(PERIOD,), municipality_id=municipality)
+    )
 
     names = zipfile.ZipFile(io.BytesIO(content)).namelist()
     assert names == ["МБОУ СОШ № 1.docx"]
@@ -272,7 +274,7 @@ def test_a_curator_cannot_download_another_schools_note(db: Database):
     view = View(db, curator_of(db, SCHOOL_1))
 
     with pytest.raises(AccessDenied):
-        view.school_note(PERIOD, org_id(db, SCHOOL_2))
+        view.school_note(Scope(periods=(PERIOD,), org_id=org_id(db, SCHOOL_2)))
 
 
 def test_a_curator_cannot_read_the_upload_log(db: Database):
@@ -406,8 +408,12 @@ def test_a_curators_school_note_blanks_the_municipal_value_that_would_reveal_the
 ):
     school = org_id(db, SCHOOL_1)
 
-    theirs = note_table(View(db, curator_of(db, SCHOOL_1)).school_note(PERIOD, school))
-    everyone = note_table(View(db, LOCAL_PRINCIPAL).school_note(PERIOD, school))
+    theirs = note_table(
+        View(db, curator_of(db, SCHOOL_1)).school_note(Scope(periods=(PERIOD,), org_id=school))
+    )
+    everyone = note_table(
+        View(db, LOCAL_PRINCIPAL).school_note(Scope(periods=(PERIOD,), org_id=school))
+    )
 
     assert {row[2] for row in theirs[1:]} == {"—"}
     assert {row[2] for row in everyone[1:]} != {"—"}
@@ -418,7 +424,11 @@ def test_a_curators_school_note_shows_the_municipal_value_of_four_schools(db: Da
     add_third_and_fourth_schools(db)
     school = org_id(db, SCHOOL_1)
 
-    theirs = note_table(View(db, curator_of(db, SCHOOL_1)).school_note(PERIOD, school))
-    everyone = note_table(View(db, LOCAL_PRINCIPAL).school_note(PERIOD, school))
+    theirs = note_table(
+        View(db, curator_of(db, SCHOOL_1)).school_note(Scope(periods=(PERIOD,), org_id=school))
+    )
+    everyone = note_table(
+        View(db, LOCAL_PRINCIPAL).school_note(Scope(periods=(PERIOD,), org_id=school))
+    )
 
     assert theirs == everyone

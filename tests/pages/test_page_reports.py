@@ -68,3 +68,22 @@ def test_the_note_leaves_out_the_per_organisation_appendix_unless_ticked(copy):
     box = at.checkbox(key="report_appendix")
     assert box.label == "Приложить значения показателей и дефициты каждой организации"
     assert box.value is False
+
+
+def test_with_an_organisation_chosen_the_page_says_before_the_download_what_the_note_covers(
+    copy: Database,
+):
+    org = lookups.hierarchy(copy).iloc[0]
+    period = lookups.periods(copy)[-1]
+
+    at = open_page(
+        PAGE, {"municipality": str(int(org["municipality_id"])), "org": str(org["org_id"])}
+    )
+
+    assert_clean(at)
+    assert (
+        "Справка и презентация описывают территорию и сравнивают её организации, поэтому "
+        f"строятся без выбранной организации: {period_label(period)} · {org['municipality']} · "
+        "все типы ОО. Справка по самой организации — в разделе «Справки по организациям»."
+    ) in [i.value for i in at.main.info]
+    assert "Справки по организациям (ZIP)" in labels(at)

@@ -231,12 +231,16 @@ def test_every_document_reads_in_russian(crawl):
         municipality = int(hierarchy["municipality_id"].min())
         org = int(hierarchy["org_id"].min())
         documents = {
-            "справка": docx_text(view.report(period, appendix=True)),
+            "справка": docx_text(view.report(Scope(periods=(period,)), appendix=True)),
             "протокол": docx_text(view.protocol(crawl["meeting"])),
-            "презентация": pptx_text(view.deck(period)),
-            "записка школы": docx_text(view.school_note(period, org)),
+            "презентация": pptx_text(view.deck(Scope(periods=(period,)))),
+            "записка школы": docx_text(view.school_note(Scope(periods=(period,), org_id=org))),
         }
-        with zipfile.ZipFile(io.BytesIO(view.school_notes_zip(period, municipality))) as notes:
+        with zipfile.ZipFile(
+            io.BytesIO(
+                view.school_notes_zip(Scope(periods=(period,), municipality_id=municipality))
+            )
+        ) as notes:
             documents["архив записок"] = [
                 text for name in notes.namelist() for text in [name, *docx_text(notes.read(name))]
             ]

@@ -8,7 +8,7 @@ from datetime import date
 import docx
 from openpyxl import load_workbook
 
-from analytics.meetings import round_letters
+from analytics.documents import round_letters
 from analytics.model.contract import FormKind
 from analytics.operations.access import View
 from tests.roundfiles import ADMIN, SCHOOLS, at, filled, load_registry, open_city_round
