@@ -8,6 +8,8 @@ signed code of its organisation, so its rows are placed on that organisation wha
 name cell says and never wait for the identity review; any other file is placed as on the
 «Данные» page and must name organisations of the round with certainty. The coordinator
 accepts a submitted file or returns it with a comment; a new file replaces a returned one.
+A returned file's rows leave the current data until then (see :func:`review`), so the
+round's completeness and the reporting rate count the same organisations.
 
 Completeness is counted per organisation by the due date: submitted (принято or на
 проверке), returned, missing; a file received after the due date is late, and so is every
@@ -27,7 +29,15 @@ from enum import StrEnum
 
 import pandas as pd
 
-from analytics.ingest.load import Decisions, IngestResult, ingest_bytes, parse_bytes, preview
+from analytics.ingest.load import (
+    Decisions,
+    IngestResult,
+    ingest_bytes,
+    parse_bytes,
+    preview,
+    restore,
+    withhold,
+)
 from analytics.ingest.normalize import ValueProblem
 from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, Problem
@@ -556,21 +566,40 @@ def review(
     now: datetime | None = None,
 ) -> None:
     """Accept a submitted file, or return it to its organisation with a comment (required
-    for a return: the organisation must know what to fix)."""
+    for a return: the organisation must know what to fix).
+
+    A returned file leaves the data: its organisation's rows move out of the current
+    forms and registers (:func:`~analytics.ingest.load.withhold`), so the indicators, the
+    reporting rate and the documents count it no more than the round does, until the
+    organisation sends a file again or the coordinator accepts this one after all (its
+    rows then move back). Accepting a returned file is refused once a later file holds the
+    organisation's data."""
     text = (comment or "").strip() or None
     if not accept and text is None:
         raise RoundError("напишите, что исправить: файл возвращается с комментарием")
+    moment = now or datetime.now()
     with db.transaction() as cur:
         row = first_row(
             cur,
-            "SELECT s.round_id, r.closed_at FROM round_submissions s JOIN rounds r "
-            "USING (round_id) WHERE s.submission_id = ?",
+            "SELECT s.round_id, r.closed_at, s.status, s.kind, s.upload_id, s.org_id "
+            "FROM round_submissions s JOIN rounds r USING (round_id) WHERE s.submission_id = ?",
             [int(submission_id)],
         )
         if row is None:
             raise RoundError(f"файл № {submission_id} в мониторингах не найден")
-        if row[1] is not None:
-            raise RoundError(f"мониторинг № {row[0]} закрыт: решения по файлам не меняются")
+        round_id, closed_at, status, kind, upload_id, org_id = row
+        if closed_at is not None:
+            raise RoundError(f"мониторинг № {round_id} закрыт: решения по файлам не меняются")
+        was_returned = Status(status) is Status.RETURNED
+        if not accept and not was_returned:
+            withhold(cur, Kind(kind), int(upload_id), int(org_id), int(submission_id), moment)
+        if accept and was_returned:
+            later = restore(cur, Kind(kind), int(submission_id))
+            if later is not None:
+                raise RoundError(
+                    f"организация уже прислала новый файл (загрузка № {later}): "
+                    "решение принимается по нему"
+                )
         cur.execute(
             "UPDATE round_submissions SET status = ?, comment = ?, reviewed_by = ?, "
             "reviewed_at = ? WHERE submission_id = ?",
@@ -578,7 +607,7 @@ def review(
                 str(Status.ACCEPTED if accept else Status.RETURNED),
                 text,
                 user,
-                now or datetime.now(),
+                moment,
                 int(submission_id),
             ],
         )

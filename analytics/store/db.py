@@ -450,6 +450,32 @@ def _migration_entered() -> list[str]:
     return statements
 
 
+def _migration_withheld() -> list[str]:
+    """The rows of a file the coordinator of a round returned (see
+    :func:`analytics.ingest.load.withhold`): moved out of the current forms and registers,
+    so no indicator, reporting rate or document counts them until the file is accepted
+    (they move back) or sent again. ``submission_id`` is the returned submission."""
+    statements = [
+        f"""CREATE TABLE form_withheld (
+    submission_id BIGINT NOT NULL,
+    withheld_at TIMESTAMP NOT NULL,
+    org_id BIGINT NOT NULL,
+    period VARCHAR NOT NULL,
+    upload_id BIGINT NOT NULL,
+    source_sheet VARCHAR,
+    source_row INTEGER,
+    entered VARCHAR USING COMPRESSION ZSTD,
+    {_form_columns()})"""
+    ]
+    for kind, table in PERSON_TABLES.items():
+        columns = ",\n    ".join(f"{name} {sql}" for name, sql in person_columns(kind))
+        statements.append(
+            f"CREATE TABLE {table}_withheld (\n    submission_id BIGINT NOT NULL,\n"
+            f"    withheld_at TIMESTAMP NOT NULL,\n    {columns})"
+        )
+    return statements
+
+
 # MIGRATIONS[i] brings the schema from version i to i + 1.
 MIGRATIONS: tuple[Sequence[str], ...] = (
     _migration_1(),
@@ -462,6 +488,7 @@ MIGRATIONS: tuple[Sequence[str], ...] = (
     _migration_rounds(),
     _migration_places(),
     _migration_entered(),
+    _migration_withheld(),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
