@@ -33,7 +33,7 @@ from analytics.model.contract import (
 )
 from analytics.model.levels import LEVEL_INFO, TERRITORY_KEYS, Level
 from analytics.store import audit
-from analytics.store.db import Database
+from analytics.store.db import Database, mark_data_changed
 from analytics.store.scope import ORG_PLACES, Scope
 
 # A mentor with more mentees than the default target of «Наставляемых на одного
@@ -595,6 +595,7 @@ def delete_person_bases(
     params: list[object] = [org_id, *([period] if period else [])]
     counts: dict[Kind, int] = {}
     with db.transaction() as cur:
+        mark_data_changed(cur)
         touched: set[int] = set()
         for kind, table in PERSON_TABLES.items():
             for name in (table, f"{table}_history", f"{table}_withheld"):

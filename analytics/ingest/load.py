@@ -47,7 +47,14 @@ from analytics.model.contract import (
 from analytics.model.errors import MonitoringError
 from analytics.model.periods import period_of
 from analytics.store import aggregates, audit
-from analytics.store.db import Database, first_row, first_value, person_columns, registered
+from analytics.store.db import (
+    Database,
+    first_row,
+    first_value,
+    mark_data_changed,
+    person_columns,
+    registered,
+)
 
 
 @dataclass
@@ -299,6 +306,7 @@ def ingest_bytes(
     if earlier:
         warnings.append(Problem(name, f"этот файл уже загружался {earlier}; данные заменены"))
     with db.transaction() as cur:
+        mark_data_changed(cur)
         resolver = Resolver(
             cur, name, kind, decisions.choices, decisions.new_orgs, decisions.move_orgs
         )
@@ -552,6 +560,7 @@ def rollback(db: Database, upload_id: int, user: str | None = None) -> None:
                 f"({numbers}); сначала отмените их"
             )
         now = datetime.now()
+        mark_data_changed(cur)
         forms = kind is Kind.ORG_FORM
         if forms:
             aggregates.forget(cur, "upload_id = ?", [upload_id])
@@ -614,6 +623,7 @@ def withhold(
     a later upload already replaced are not current and stay where they are."""
     values, _, columns = _stores()[kind]
     where, params = "upload_id = ? AND org_id = ?", [int(upload_id), int(org_id)]
+    mark_data_changed(cur)
     if kind is Kind.ORG_FORM:
         aggregates.forget(cur, where, params)
     cur.execute(
@@ -638,6 +648,7 @@ def restore(cur: duckdb.DuckDBPyConnection, kind: Kind, submission_id: int) -> i
     )
     if later is not None:
         return int(later)
+    mark_data_changed(cur)
     cur.execute(
         f"INSERT INTO {values} ({columns}) SELECT {columns} FROM {withheld} "
         "WHERE submission_id = ?",

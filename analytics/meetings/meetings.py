@@ -73,6 +73,9 @@ class Meeting:
     attendees: tuple[str, ...]
     chair: str | None
     secretary: str | None
+    # When the frozen values' data last changed (None for a meeting held before the
+    # moment was recorded): what the protocol and the screens state.
+    data_at: datetime | None = None
 
     @property
     def territory(self) -> tuple[Level, int]:
@@ -149,6 +152,7 @@ def create_meeting(
         raise MeetingError("Не указано название рабочей группы.")
     now = now or datetime.now()
     version = db.data_version()
+    data_at = db.data_stamp()
     scope = Scope(
         periods=(period,),
         org_type=scope.org_type,
@@ -173,7 +177,7 @@ def create_meeting(
     with db.transaction() as cur:
         meeting_id = int(first_value(cur, "SELECT nextval('meeting_seq')"))
         cur.execute(
-            "INSERT INTO meetings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO meetings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 meeting_id,
                 sitting.held_on,
@@ -193,6 +197,7 @@ def create_meeting(
                 now,
                 user,
                 now,
+                data_at,
             ],
         )
         with registered(cur, "snapshot_rows", snapshot):
@@ -224,6 +229,7 @@ def get_meeting(db: Database, meeting_id: int) -> Meeting:
         attendees=_clean_lines(row["attendees"]),
         chair=row["chair"] if isinstance(row["chair"], str) else None,
         secretary=row["secretary"] if isinstance(row["secretary"], str) else None,
+        data_at=pd.Timestamp(row["data_at"]).to_pydatetime() if pd.notna(row["data_at"]) else None,
     )
 
 

@@ -48,6 +48,7 @@ from analytics.model.errors import MonitoringError
 from analytics.model.periods import parse_period
 from analytics.store.db import Database, first_row, first_value
 from analytics.store.scope import Scope
+from analytics.wording.formatting import MONTHS_GENITIVE
 
 
 class RoundError(MonitoringError):
@@ -70,21 +71,6 @@ STATUS_LABELS: dict[Status, str] = {
     Status.ACCEPTED: "принято",
 }
 _ORDER = list(Status)
-
-MONTHS_GENITIVE = (
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-)
 
 
 @dataclass(frozen=True)
