@@ -353,16 +353,11 @@ def agenda(db: Database, meeting_id: int) -> pd.DataFrame:
 
 
 def newer_data(db: Database, meeting: Meeting) -> bool:
-    """Whether uploads, rollbacks or targets changed the data since the meeting opened
-    (the data version alone cannot tell: writing a decision bumps it too)."""
-    changed = db.scalar(
-        """
-        SELECT (SELECT count(*) FROM uploads WHERE uploaded_at > ? OR rolled_back_at > ?)
-            + (SELECT count(*) FROM targets WHERE set_at > ?)
-        """,
-        [meeting.opened_at, meeting.opened_at, meeting.opened_at],
-    )
-    return bool(changed)
+    """Whether the data changed since the meeting's values were frozen: the data stamp
+    moved past the meeting's (the data version alone cannot tell: writing a decision
+    bumps it too). A meeting held before its stamp was recorded compares its opening."""
+    stamp = db.data_stamp()
+    return stamp is not None and stamp > (meeting.data_at or meeting.opened_at)
 
 
 def approving_meeting(
