@@ -490,6 +490,29 @@ def _migration_withheld() -> list[str]:
             f"CREATE TABLE {table}_withheld (\n    submission_id BIGINT NOT NULL,\n"
             f"    withheld_at TIMESTAMP NOT NULL,\n    {columns})"
         )
+    # Files returned before this migration still count: their rows are withheld now, as a
+    # return does from here on ('returned' is analytics.meetings.rounds.Status.RETURNED).
+    stores = {
+        Kind.ORG_FORM: ("form_values", "form_withheld"),
+        **{kind: (table, f"{table}_withheld") for kind, table in PERSON_TABLES.items()},
+    }
+    for kind, (values, withheld) in stores.items():
+        statements.append(
+            f"INSERT INTO {withheld} BY NAME SELECT s.submission_id, "
+            "coalesce(s.reviewed_at, s.submitted_at) AS withheld_at, t.* "
+            f"FROM {values} t JOIN round_submissions s ON s.upload_id = t.upload_id "
+            f"AND s.org_id = t.org_id AND s.kind = '{kind}' AND s.status = 'returned'"
+        )
+    statements += [
+        "DELETE FROM org_values WHERE (org_id, period) IN "
+        "(SELECT (org_id, period) FROM form_withheld)",
+        "DELETE FROM form_values WHERE (org_id, period, upload_id) IN "
+        "(SELECT (org_id, period, upload_id) FROM form_withheld)",
+    ]
+    for table in PERSON_TABLES.values():
+        statements.append(
+            f"DELETE FROM {table} WHERE person_id IN (SELECT person_id FROM {table}_withheld)"
+        )
     return statements
 
 

@@ -18,7 +18,8 @@ from analytics.meetings import rounds
 from analytics.meetings.rounds import RoundError
 from analytics.model.contract import Kind
 from analytics.operations.access import View
-from analytics.store.db import Database
+from analytics.store import aggregates
+from analytics.store.db import MIGRATIONS, Database
 from analytics.store.scope import Scope
 from tests.roundfiles import (
     ADMIN,
@@ -169,3 +170,29 @@ def test_rolling_back_a_returned_upload_removes_its_withheld_rows(city):
     admin.rollback(upload)
     assert db.scalar("SELECT count(*) FROM form_withheld") == 0
     assert counted(db, round_id) == dict.fromkeys(("round", "indicator", "note"), (0, 4))
+
+
+def test_a_file_returned_before_the_upgrade_leaves_the_data_when_the_database_opens(city):
+    db, orgs, round_id = city
+    sosh1 = send(db, orgs, round_id, SOSH1, 1)
+    send(db, orgs, round_id, SOSH2, 2)
+    View(db, ADMIN).review_submission(submission_of(db, round_id, SOSH2), False, "исправьте", at(3))
+    # The database as the release before withheld rows left it: the returned form current.
+    first = next(i for i, m in enumerate(MIGRATIONS) if "form_withheld" in m[0])
+    with db.transaction() as cur:
+        cur.execute(
+            "INSERT INTO form_values BY NAME "
+            "SELECT * EXCLUDE (submission_id, withheld_at) FROM form_withheld"
+        )
+        aggregates.rebuild(cur)
+        for table in ("form_withheld", "mentors_withheld", "mentees_withheld"):
+            cur.execute(f"DROP TABLE {table}")
+        cur.execute("ALTER TABLE meetings DROP COLUMN data_at")
+        cur.execute("DELETE FROM meta WHERE key = 'data_changed_at'")
+        cur.execute("DELETE FROM schema_version WHERE version > ?", [first])
+    assert counted(db, round_id)["indicator"] == (2, 4)
+    path = db.path
+    db.close()
+    with Database(path) as upgraded:
+        assert counted(upgraded, round_id) == from_files([sosh1])
+        assert upgraded.data_stamp() is not None
