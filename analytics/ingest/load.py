@@ -599,6 +599,11 @@ def _stores() -> dict[Kind, tuple[str, str, str]]:
     return stores
 
 
+def current_table(kind: Kind) -> str:
+    """The table that holds the current rows of ``kind`` (what every indicator reads)."""
+    return _stores()[kind][0]
+
+
 # Per kind a round collects: where the rows of a returned file wait (see :func:`withhold`).
 _WITHHELD: dict[Kind, str] = {
     Kind.ORG_FORM: "form_withheld",

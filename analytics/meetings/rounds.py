@@ -32,6 +32,7 @@ import pandas as pd
 from analytics.ingest.load import (
     Decisions,
     IngestResult,
+    current_table,
     ingest_bytes,
     parse_bytes,
     preview,
@@ -672,17 +673,28 @@ def completeness(db: Database, round_id: int, today: date | None = None) -> pd.D
     """One row per organisation of the round: its status (the worst over the round's
     form kinds: missing, returned, submitted, accepted), when its last form came, whether
     it is late (a form after the due date, or none once the date has passed), the kinds
-    it still owes and the coordinator's comment on a returned file."""
+    it still owes and the coordinator's comment on a returned file.
+
+    A form of the round's period loaded outside the round (on «Данные») where the round
+    has none standing counts as accepted, as the indicators count it: the round and the
+    reporting rate then count the same organisations."""
     found = get_round(db, round_id)
     today = today or date.today()
     orgs = round_orgs(db, round_id)
     latest = _latest(submissions(db, round_id))
+    loaded = _loaded(db, found)
     rows = []
     for org in orgs.itertuples(index=False):
         statuses, times, owed, comments = [], [], [], []
         for kind in found.kinds:
             sub = latest.get((int(org.org_id), str(kind)))
             status = Status(sub["status"]) if sub is not None else Status.MISSING
+            outside = loaded.get((int(org.org_id), kind))
+            if outside is not None and status in (Status.MISSING, Status.RETURNED):
+                # A returned file's rows are withheld, so these came from a later upload.
+                status, sub = Status.ACCEPTED, None
+                times.append(outside)
+                comments.append(OUTSIDE)
             statuses.append(status)
             if status in (Status.MISSING, Status.RETURNED):
                 owed.append(KIND_LABELS[kind])
@@ -712,6 +724,24 @@ def completeness(db: Database, round_id: int, today: date | None = None) -> pd.D
             }
         )
     return pd.DataFrame(rows, columns=list(COMPLETENESS_COLUMNS))
+
+
+OUTSIDE = "данные загружены вне мониторинга"
+
+
+def _loaded(db: Database, found: Round) -> dict[tuple[int, Kind], datetime]:
+    """Per (organisation, kind) of the round: when the current data of the round's period
+    were uploaded, as every indicator reads them."""
+    loaded: dict[tuple[int, Kind], datetime] = {}
+    for kind in found.kinds:
+        frame = db.query(
+            f"SELECT t.org_id, max(u.uploaded_at) AS uploaded_at FROM {current_table(kind)} t "
+            "JOIN uploads u USING (upload_id) WHERE t.period = ? GROUP BY t.org_id",
+            [found.period],
+        )
+        for org_id, moment in zip(frame["org_id"], frame["uploaded_at"], strict=True):
+            loaded[(int(org_id), kind)] = pd.Timestamp(moment).to_pydatetime()
+    return loaded
 
 
 def _latest(frame: pd.DataFrame) -> dict[tuple[int, str], pd.Series]:

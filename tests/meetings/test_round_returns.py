@@ -13,7 +13,7 @@ from docx import Document
 
 from analytics.compute.indicators import compute
 from analytics.documents.note import build_report
-from analytics.ingest.load import RollbackRefused
+from analytics.ingest.load import RollbackRefused, ingest_bytes
 from analytics.meetings import rounds
 from analytics.meetings.rounds import RoundError
 from analytics.model.contract import Kind
@@ -196,3 +196,26 @@ def test_a_file_returned_before_the_upgrade_leaves_the_data_when_the_database_op
     with Database(path) as upgraded:
         assert counted(upgraded, round_id) == from_files([sosh1])
         assert upgraded.data_stamp() is not None
+
+
+def test_a_form_loaded_outside_the_round_counts_in_the_round_as_in_the_indicators(city):
+    db, orgs, round_id = city
+    admin = View(db, ADMIN)
+    content = filled(admin.round_template(round_id, orgs[GYMNASIUM]))
+    found = rounds.get_round(db, round_id)
+    ingest_bytes(db, "гимназия.xlsx", content, Kind.ORG_FORM, rounds.round_defaults(db, found))
+    assert counted(db, round_id) == from_files([content])
+    frame = rounds.completeness(db, round_id, at(9).date())
+    row = frame[frame["organization"] == GYMNASIUM].iloc[0]
+    assert (row["status"], row["comment"]) == ("accepted", "данные загружены вне мониторинга")
+
+
+def test_a_returned_school_whose_form_is_then_loaded_outside_the_round_counts(city):
+    db, orgs, round_id = city
+    admin = View(db, ADMIN)
+    send(db, orgs, round_id, SOSH1, 1)
+    admin.review_submission(submission_of(db, round_id, SOSH1), False, "исправьте", at(2))
+    fixed = filled(admin.round_template(round_id, orgs[SOSH1]))
+    found = rounds.get_round(db, round_id)
+    ingest_bytes(db, "школа1.xlsx", fixed, Kind.ORG_FORM, rounds.round_defaults(db, found))
+    assert counted(db, round_id) == from_files([fixed])
