@@ -237,11 +237,12 @@ def meeting_filters(meeting: Meeting) -> Filters:
 
 
 def stamp(meeting: Meeting, hierarchy: pd.DataFrame) -> str:
-    """What every screen carries: the meeting, its filters and the frozen data version."""
+    """What every screen carries: the meeting, its filters and when its frozen data last
+    changed (a meeting held before that was recorded: when it opened)."""
     return (
         f"Заседание № {meeting.meeting_id} от {formatting.day(meeting.held_on)} · "
         f"Фильтры: {describe(meeting_filters(meeting), hierarchy)} · "
-        f"Версия данных: {meeting.data_version} (на {formatting.moment(meeting.opened_at)})"
+        f"{formatting.data_stamp(meeting.data_at or meeting.opened_at)}"
     )
 
 

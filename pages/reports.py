@@ -12,6 +12,7 @@ from analytics.documents.territory import document_scope
 from analytics.ingest.template import build_template
 from analytics.model.contract import KIND_LABELS, FormKind
 from analytics.model.periods import period_label
+from analytics.wording.formatting import data_stamp
 from ui.charts import slug
 from ui.page import Page, guarded, page
 
@@ -51,7 +52,7 @@ def body() -> None:
     else:
         _own_notes(ctx)
     _templates()
-    st.caption(f"Период: {period_label(f.period)}; версия данных: {ctx.version}.")
+    st.caption(f"Период: {period_label(f.period)}; {data_stamp(ctx.data_at).lower()}.")
 
 
 def _own_notes(ctx: Page) -> None:

@@ -262,6 +262,10 @@ def _files(ctx: Page, chosen: Round, coordinator: bool) -> None:
     if not coordinator or pending.empty or not chosen.is_open:
         return
     st.subheader("Решение по файлу")
+    st.caption(
+        "Возвращённый файл не учитывается в показателях, доле представивших данные и отчётах, "
+        "пока организация не пришлёт исправленный."
+    )
     labels = {
         int(r.submission_id): f"№ {int(r.submission_id)} — {r.organization} ({r.file_name})"
         for r in pending.itertuples()

@@ -47,12 +47,17 @@ def inn(n: int) -> str:
     return first + inn_check_digit(first)
 
 
-def load_registry(db: Database) -> dict[str, int]:
-    """Four schools of Ижевск (the last without ИНН) and one of Глазов; org ids by name."""
+def registry_bytes() -> bytes:
+    """The registry: four schools of Ижевск (the last without ИНН) and one of Глазов."""
     rows = [["Регион", "Муниципалитет", "Наименование ОО", "ИНН", "Тип ОО"]]
     rows += [[REGION, CITY, n, inn(i) if i < 3 else None, "СОШ"] for i, n in enumerate(SCHOOLS)]
     rows.append([REGION, OTHER_CITY, ELSEWHERE, inn(7), "СОШ"])
-    ingest_bytes(db, "реестр.xlsx", xlsx_bytes({"Реестр": rows}), FormKind.REGISTRY)
+    return xlsx_bytes({"Реестр": rows})
+
+
+def load_registry(db: Database) -> dict[str, int]:
+    """The registry of :func:`registry_bytes` loaded; org ids by name."""
+    ingest_bytes(db, "реестр.xlsx", registry_bytes(), FormKind.REGISTRY)
     frame = db.query("SELECT org_id, name FROM organizations")
     return {str(n): int(o) for o, n in zip(frame["org_id"], frame["name"], strict=True)}
 

@@ -13,6 +13,7 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -112,6 +113,9 @@ class Page:
     filters: Filters
     periods: list[str]
     is_demo: bool
+    # When the data last changed (forms, registry, person bases, targets): what people are
+    # shown; ``version`` changes with every write and only keys the caches.
+    data_at: datetime | None = None
 
     @property
     def source(self) -> Source:
@@ -170,7 +174,7 @@ class Page:
         """The lines that head an exported table: what it shows and from which data."""
         return [
             f"Фильтры: {self.caption(filters)}",
-            f"Версия данных: {self.version}",
+            formatting.data_stamp(self.data_at),
         ]
 
     def organization(self, org_id: int) -> pd.DataFrame:
@@ -216,14 +220,15 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
         filters,
         periods,
         state.is_demo(path, version),
+        db.data_stamp(),
     )
     if db.read_only or context.is_demo:
         # Keyed so that a page can hide them (the meeting's presentation mode).
         with st.container(key=NOTICES):
             if db.read_only:
                 st.caption(
-                    f"Копия только для чтения (версия данных {version}): загрузки, цели и "
-                    "поручения вносятся на основном сервере."
+                    f"Копия только для чтения ({formatting.data_stamp(context.data_at).lower()}): "
+                    "загрузки, цели и поручения вносятся на основном сервере."
                 )
             if context.is_demo:
                 st.info(

@@ -33,7 +33,7 @@ from analytics.model.contract import (
 )
 from analytics.model.levels import LEVEL_INFO, TERRITORY_KEYS, Level
 from analytics.store import audit
-from analytics.store.db import Database
+from analytics.store.db import Database, mark_data_changed
 from analytics.store.scope import ORG_PLACES, Scope
 
 # A mentor with more mentees than the default target of «Наставляемых на одного
@@ -580,7 +580,8 @@ def delete_person_bases(
     db: Database, org_id: int, period: str | None = None, user: str | None = None
 ) -> Deleted:
     """Delete an organisation's bases of mentors and mentees (for ``period``, or all),
-    with the names they hold everywhere: the registers, their history, the warnings
+    with the names they hold everywhere: the registers, their history, their rows a round's
+    coordinator returned, the warnings
     stored with the uploads (they may quote a mentor's name) and the archived files.
 
     An archived file holds every row it was uploaded with, so the file of every upload
@@ -594,9 +595,10 @@ def delete_person_bases(
     params: list[object] = [org_id, *([period] if period else [])]
     counts: dict[FormKind, int] = {}
     with db.transaction() as cur:
+        mark_data_changed(cur)
         touched: set[int] = set()
         for kind, table in PERSON_TABLES.items():
-            for name in (table, f"{table}_history"):
+            for name in (table, f"{table}_history", f"{table}_withheld"):
                 found = cur.execute(
                     f"SELECT DISTINCT upload_id FROM {name} WHERE {where}", params
                 ).fetchall()
@@ -606,6 +608,7 @@ def delete_person_bases(
             )
             cur.execute(f"DELETE FROM {table} WHERE {where}", params)
             cur.execute(f"DELETE FROM {table}_history WHERE {where}", params)
+            cur.execute(f"DELETE FROM {table}_withheld WHERE {where}", params)
         files = _purge_uploads(cur, sorted(touched), db.uploads_dir)
         audit.record(
             cur,

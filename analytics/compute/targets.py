@@ -16,7 +16,13 @@ from analytics.model.catalogue import INDICATORS_BY_ID
 from analytics.model.errors import MonitoringError
 from analytics.model.levels import Level
 from analytics.store import audit
-from analytics.store.db import ALL_PERIODS, TOTAL_TERRITORY, Database, first_value
+from analytics.store.db import (
+    ALL_PERIODS,
+    TOTAL_TERRITORY,
+    Database,
+    first_value,
+    mark_data_changed,
+)
 
 OVERRIDABLE_LEVELS: tuple[Level, ...] = (
     Level.TOTAL,
@@ -51,6 +57,7 @@ def set_target(
         raise TargetError("не выбрана территория")
     key = [indicator, period or ALL_PERIODS, str(level), territory]
     with db.transaction() as cur:
+        mark_data_changed(cur)
         previous = _current(cur, key)
         now = datetime.now()
         cur.execute(
@@ -79,6 +86,7 @@ def remove_target(
     territory = TOTAL_TERRITORY if level is Level.TOTAL else territory_id
     key = [indicator, period or ALL_PERIODS, str(level), territory]
     with db.transaction() as cur:
+        mark_data_changed(cur)
         previous = _current(cur, key)
         cur.execute(
             "DELETE FROM targets WHERE indicator = ? AND period = ? AND level = ? "

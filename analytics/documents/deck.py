@@ -1,7 +1,7 @@
 """A 16:9 presentation for a meeting on the monitoring results (PPTX, python-pptx).
 
-Slides: a title slide (territory, period, data version); the key figures (reporting rate,
-number of deficits, headline indicators); one slide per key chart (PNG from
+Slides: a title slide (territory, period, when the data last changed); the key figures
+(reporting rate, number of deficits, headline indicators); one slide per key chart (PNG from
 :func:`analytics.documents.images.figure_image`, or a native PowerPoint bar chart where chromium is
 missing); the deficits with what to do. Every slide carries its filters in a footer.
 Numbers come from :func:`analytics.documents.territory.collect`, the same as the note's.
@@ -29,7 +29,15 @@ from analytics.model.legend import STATUS_COLOURS, TARGET_CSS, Status, label_of
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording import narrative
-from analytics.wording.formatting import day, integer, part_of, percent, plural, shortfall
+from analytics.wording.formatting import (
+    data_stamp,
+    day,
+    integer,
+    part_of,
+    percent,
+    plural,
+    shortfall,
+)
 
 from .cells import ranked_gap_text, target_text, value_text
 from .figures import (
@@ -186,7 +194,7 @@ def _title_slide(deck: _Deck) -> None:
         Inches(5.4),
         WIDTH - Inches(1.8),
         Inches(0.5),
-        f"Версия данных: {data.version} · сформировано {day(data.now)}",
+        f"{data_stamp(data.data_at)} · сформировано {day(data.now)}",
         MIN_TEXT_PT,
         color=GREY,
     )

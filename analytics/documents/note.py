@@ -34,6 +34,7 @@ from analytics.store.scope import Scope
 from analytics.store.signoff import SignOff, get_signoff
 from analytics.wording import narrative
 from analytics.wording.formatting import (
+    data_stamp,
     day,
     integer,
     moment,
@@ -156,7 +157,7 @@ def _sources(w: DocWriter, data: ReportData, number: int, round_basis: str | Non
         # letter («в период с 27 июня по 05 июля … согласно приказу …»).
         w.paragraph(round_basis)
     w.paragraph(sources_sentence(data))
-    w.paragraph(f"Версия данных: {data.version} (по состоянию на {moment(data.now)}). {METHOD}")
+    w.paragraph(f"{data_stamp(data.data_at)}. {METHOD}")
 
 
 def _type_counts(orgs: pd.DataFrame) -> dict[str, int]:
@@ -470,7 +471,7 @@ def _closing(w: DocWriter, data: ReportData, signoff: SignOff, meeting: Meeting 
     _signature(w, signoff)
     w.paragraph(f"Дата: {day(data.now)}", indent=False)
     w.paragraph(
-        f"Справка сформирована по данным мониторинга (версия данных {data.version}).",
+        f"Справка сформирована по данным мониторинга. {data_stamp(data.data_at)}.",
         indent=False,
         size=TABLE_SIZE,
     )

@@ -36,7 +36,7 @@ from analytics.model.levels import Level
 from analytics.model.periods import period_label
 from analytics.store.db import Database
 from analytics.wording import narrative
-from analytics.wording.formatting import count, day, moment
+from analytics.wording.formatting import as_of, count, day
 
 from .docx_writer import DocWriter
 
@@ -150,8 +150,8 @@ def build_protocol(db: Database, meeting_id: int, now: datetime | None = None) -
     w.paragraph(space_after=6)
     _heading(w, "СЛУШАЛИ:")
     w.paragraph(
-        f"Результаты мониторинга ({scope}) по данным версии {meeting.data_version} "
-        f"на {moment(meeting.opened_at)}.",
+        f"Результаты мониторинга ({scope}) по данным на "
+        f"{as_of(meeting.data_at or meeting.opened_at)}.",
     )
     for n, (key, title) in enumerate(items, start=1):
         _heading(w, f"{n}. {title}")

@@ -24,7 +24,14 @@ from analytics.model.periods import period_label
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording import narrative
-from analytics.wording.formatting import day, genitive_after_from, integer, part_of, shortfall
+from analytics.wording.formatting import (
+    data_stamp,
+    day,
+    genitive_after_from,
+    integer,
+    part_of,
+    shortfall,
+)
 
 from .cells import target_text, value_text
 from .docx_writer import DocWriter, status_fill
@@ -100,7 +107,7 @@ class _Municipality:
     ) -> None:
         self.period = period
         self.now = now or datetime.now()
-        self.version = db.data_version()
+        self.data_at = db.data_stamp()
         self.organizations = scope_organizations(db, period, Scope(municipality_id=municipality_id))
         frame = values(
             db,
@@ -259,7 +266,7 @@ def _footer(w: DocWriter, data: _Municipality, municipality: str) -> None:
     w.paragraph(
         f"Значения по муниципалитету рассчитаны по {integer(reported)} "
         f"{genitive_after_from(reported, 'организации', 'организациям')}, представившим данные "
-        f"({municipality}). Версия данных {data.version}; справка сформирована {day(data.now)}.",
+        f"({municipality}). {data_stamp(data.data_at)}; справка сформирована {day(data.now)}.",
         indent=False,
         size=9,
     )

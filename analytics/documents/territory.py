@@ -26,6 +26,7 @@ from analytics.store.db import Database
 from analytics.store.scope import ORG_PLACES, Scope
 from analytics.wording import narrative
 from analytics.wording.formatting import (
+    data_stamp,
     integer,
     plural,
 )
@@ -56,7 +57,9 @@ class ReportData:
     region: str | None
     municipality: str | None
     district: str | None
-    version: int
+    # When the data last changed (forms, registry, person bases, targets): what the
+    # documents state as «Данные на …»; the same data gives the same moment.
+    data_at: datetime | None
     now: datetime
     unit_level: Level
     # compute() rows of the period and the previous period, every level asked for.
@@ -104,7 +107,7 @@ class ReportData:
         return (
             f"Фильтры: период — {self.period_label}; территория — {self.territory}; "
             f"тип ОО — {self.org_type_label if self.org_type else 'все типы'}; "
-            f"версия данных — {self.version}"
+            f"{data_stamp(self.data_at).lower()}"
         )
 
     def rows(self, period: str, level: Level) -> pd.DataFrame:
@@ -389,7 +392,7 @@ def collect(db: Database, scope: Scope, now: datetime | None = None) -> ReportDa
         region=region,
         municipality=municipality,
         district=district,
-        version=db.data_version(),
+        data_at=db.data_stamp(),
         now=now or datetime.now(),
         unit_level=unit_level,
         frame=frame,

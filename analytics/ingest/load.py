@@ -47,7 +47,14 @@ from analytics.model.contract import (
 from analytics.model.errors import MonitoringError
 from analytics.model.periods import period_of
 from analytics.store import aggregates, audit
-from analytics.store.db import Database, first_row, first_value, person_columns, registered
+from analytics.store.db import (
+    Database,
+    first_row,
+    first_value,
+    mark_data_changed,
+    person_columns,
+    registered,
+)
 
 
 @dataclass
@@ -299,6 +306,7 @@ def ingest_bytes(
     if earlier:
         warnings.append(Problem(name, f"этот файл уже загружался {earlier}; данные заменены"))
     with db.transaction() as cur:
+        mark_data_changed(cur)
         resolver = Resolver(
             cur, name, kind, decisions.choices, decisions.new_orgs, decisions.move_orgs
         )
@@ -530,11 +538,19 @@ def rollback(db: Database, upload_id: int, user: str | None = None) -> None:
             raise RollbackRefused(f"загрузка № {upload_id} уже отменена")
         kind = FormKind(kind_code)
         values, history, columns = _stores()[kind]
+        # A later upload replaced some of its rows, or took the place of its rows that a
+        # round's coordinator returned (withheld, see :func:`withhold`).
+        later_sql = f"SELECT replaced_by FROM {history} WHERE upload_id = ?"
+        if kind in _WITHHELD:
+            later_sql += (
+                f" UNION SELECT v.upload_id FROM {values} v JOIN {_WITHHELD[kind]} w "
+                "USING (org_id, period) WHERE w.upload_id = ?"
+            )
         later = [
             int(n)
             for (n,) in cur.execute(
-                f"SELECT DISTINCT replaced_by FROM {history} WHERE upload_id = ? ORDER BY 1",
-                [upload_id],
+                f"SELECT DISTINCT * FROM ({later_sql}) ORDER BY 1",
+                [upload_id] * later_sql.count("?"),
             ).fetchall()
         ]
         if later:
@@ -544,6 +560,7 @@ def rollback(db: Database, upload_id: int, user: str | None = None) -> None:
                 f"({numbers}); сначала отмените их"
             )
         now = datetime.now()
+        mark_data_changed(cur)
         forms = kind is FormKind.ORG_FORM
         if forms:
             aggregates.forget(cur, "upload_id = ?", [upload_id])
@@ -557,6 +574,8 @@ def rollback(db: Database, upload_id: int, user: str | None = None) -> None:
             restored = "(org_id, period) IN (SELECT (org_id, period) FROM form_history "
             aggregates.remember(cur, restored + "WHERE replaced_by = ?)", [upload_id])
         cur.execute(f"DELETE FROM {history} WHERE replaced_by = ?", [upload_id])
+        if kind in _WITHHELD:
+            cur.execute(f"DELETE FROM {_WITHHELD[kind]} WHERE upload_id = ?", [upload_id])
         cur.execute("UPDATE uploads SET rolled_back_at = ? WHERE upload_id = ?", [now, upload_id])
         audit.record(
             cur,
@@ -578,6 +597,77 @@ def _stores() -> dict[FormKind, tuple[str, str, str]]:
     for kind, table in PERSON_TABLES.items():
         stores[kind] = (table, f"{table}_history", _person_column_list(kind))
     return stores
+
+
+def current_table(kind: Kind) -> str:
+    """The table that holds the current rows of ``kind`` (what every indicator reads)."""
+    return _stores()[kind][0]
+
+
+# Per kind a round collects: where the rows of a returned file wait (see :func:`withhold`).
+_WITHHELD: dict[Kind, str] = {
+    FormKind.ORG_FORM: "form_withheld",
+    **{kind: f"{table}_withheld" for kind, table in PERSON_TABLES.items()},
+}
+
+
+def withhold(
+    cur: duckdb.DuckDBPyConnection,
+    kind: Kind,
+    upload_id: int,
+    org_id: int,
+    submission_id: int,
+    now: datetime,
+) -> None:
+    """Move an organisation's rows of an upload out of the current data into the withheld
+    table of ``kind``, under the submission a round's coordinator returned: from then on
+    no indicator, reporting rate or document counts them, as every read reads the current
+    tables only. What the upload replaced stays in history (a returned file has not been
+    sent, and the round says so), so the organisation has no data of that kind for the
+    period until it sends a file again or the return is reversed (:func:`restore`). Rows
+    a later upload already replaced are not current and stay where they are."""
+    values, _, columns = _stores()[kind]
+    where, params = "upload_id = ? AND org_id = ?", [int(upload_id), int(org_id)]
+    mark_data_changed(cur)
+    if kind is FormKind.ORG_FORM:
+        aggregates.forget(cur, where, params)
+    cur.execute(
+        f"INSERT INTO {_WITHHELD[kind]} (submission_id, withheld_at, {columns}) "
+        f"SELECT ?, ?, {columns} FROM {values} WHERE {where}",
+        [int(submission_id), now, *params],
+    )
+    cur.execute(f"DELETE FROM {values} WHERE {where}", params)
+
+
+def restore(cur: duckdb.DuckDBPyConnection, kind: Kind, submission_id: int) -> int | None:
+    """Move the rows :func:`withhold` took out under ``submission_id`` back into the
+    current data. Nothing moves when a later upload holds the organisation's data of that
+    kind for the period by now: that upload's number is returned instead."""
+    values, _, columns = _stores()[kind]
+    withheld = _WITHHELD[kind]
+    later = first_value(
+        cur,
+        f"SELECT min(v.upload_id) FROM {values} v JOIN {withheld} w USING (org_id, period) "
+        "WHERE w.submission_id = ?",
+        [int(submission_id)],
+    )
+    if later is not None:
+        return int(later)
+    mark_data_changed(cur)
+    cur.execute(
+        f"INSERT INTO {values} ({columns}) SELECT {columns} FROM {withheld} "
+        "WHERE submission_id = ?",
+        [int(submission_id)],
+    )
+    if kind is FormKind.ORG_FORM:
+        aggregates.remember(
+            cur,
+            "(org_id, period) IN (SELECT (org_id, period) FROM form_withheld "
+            "WHERE submission_id = ?)",
+            [int(submission_id)],
+        )
+    cur.execute(f"DELETE FROM {withheld} WHERE submission_id = ?", [int(submission_id)])
+    return None
 
 
 def _add_periods(cur: duckdb.DuckDBPyConnection, records: list[Record]) -> None:

@@ -75,6 +75,9 @@ class Meeting:
     attendees: tuple[str, ...]
     chair: str | None
     secretary: str | None
+    # When the frozen values' data last changed (None for a meeting held before the
+    # moment was recorded): what the protocol and the screens state.
+    data_at: datetime | None = None
 
     @property
     def territory(self) -> tuple[Level, int]:
@@ -151,6 +154,7 @@ def create_meeting(
         raise MeetingError("Не указано название рабочей группы.")
     now = now or datetime.now()
     version = db.data_version()
+    data_at = db.data_stamp()
     scope = Scope(
         periods=(period,),
         org_type=scope.org_type,
@@ -175,7 +179,7 @@ def create_meeting(
     with db.transaction() as cur:
         meeting_id = int(first_value(cur, "SELECT nextval('meeting_seq')"))
         cur.execute(
-            "INSERT INTO meetings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO meetings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 meeting_id,
                 sitting.held_on,
@@ -195,6 +199,7 @@ def create_meeting(
                 now,
                 user,
                 now,
+                data_at,
             ],
         )
         with registered(cur, "snapshot_rows", snapshot):
@@ -226,6 +231,7 @@ def get_meeting(db: Database, meeting_id: int) -> Meeting:
         attendees=_clean_lines(row["attendees"]),
         chair=row["chair"] if isinstance(row["chair"], str) else None,
         secretary=row["secretary"] if isinstance(row["secretary"], str) else None,
+        data_at=pd.Timestamp(row["data_at"]).to_pydatetime() if pd.notna(row["data_at"]) else None,
     )
 
 
@@ -353,16 +359,11 @@ def agenda(db: Database, meeting_id: int) -> pd.DataFrame:
 
 
 def newer_data(db: Database, meeting: Meeting) -> bool:
-    """Whether uploads, rollbacks or targets changed the data since the meeting opened
-    (the data version alone cannot tell: writing a decision bumps it too)."""
-    changed = db.scalar(
-        """
-        SELECT (SELECT count(*) FROM uploads WHERE uploaded_at > ? OR rolled_back_at > ?)
-            + (SELECT count(*) FROM targets WHERE set_at > ?)
-        """,
-        [meeting.opened_at, meeting.opened_at, meeting.opened_at],
-    )
-    return bool(changed)
+    """Whether the data changed since the meeting's values were frozen: the data stamp
+    moved past the meeting's (the data version alone cannot tell: writing a decision
+    bumps it too). A meeting held before its stamp was recorded compares its opening."""
+    stamp = db.data_stamp()
+    return stamp is not None and stamp > (meeting.data_at or meeting.opened_at)
 
 
 def approving_meeting(db: Database, scope: Scope, on_or_before: date) -> Meeting | None:

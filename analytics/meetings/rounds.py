@@ -8,6 +8,8 @@ signed code of its organisation, so its rows are placed on that organisation wha
 name cell says and never wait for the identity review; any other file is placed as on the
 «Данные» page and must name organisations of the round with certainty. The coordinator
 accepts a submitted file or returns it with a comment; a new file replaces a returned one.
+A returned file's rows leave the current data until then (see :func:`review`), so the
+round's completeness and the reporting rate count the same organisations.
 
 Completeness is counted per organisation by the due date: submitted (принято or на
 проверке), returned, missing; a file received after the due date is late, and so is every
@@ -27,7 +29,16 @@ from enum import StrEnum
 
 import pandas as pd
 
-from analytics.ingest.load import Decisions, IngestResult, ingest_bytes, parse_bytes, preview
+from analytics.ingest.load import (
+    Decisions,
+    IngestResult,
+    current_table,
+    ingest_bytes,
+    parse_bytes,
+    preview,
+    restore,
+    withhold,
+)
 from analytics.ingest.normalize import ValueProblem
 from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, Problem
@@ -38,6 +49,7 @@ from analytics.model.errors import MonitoringError
 from analytics.model.periods import parse_period
 from analytics.store.db import Database, first_row, first_value
 from analytics.store.scope import Scope
+from analytics.wording.formatting import MONTHS_GENITIVE
 
 
 class RoundError(MonitoringError):
@@ -60,21 +72,6 @@ SUBMISSION_LABELS: dict[SubmissionStatus, str] = {
     SubmissionStatus.ACCEPTED: "принято",
 }
 _ORDER = list(SubmissionStatus)
-
-MONTHS_GENITIVE = (
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-)
 
 
 @dataclass(frozen=True)
@@ -556,21 +553,40 @@ def review(
     now: datetime | None = None,
 ) -> None:
     """Accept a submitted file, or return it to its organisation with a comment (required
-    for a return: the organisation must know what to fix)."""
+    for a return: the organisation must know what to fix).
+
+    A returned file leaves the data: its organisation's rows move out of the current
+    forms and registers (:func:`~analytics.ingest.load.withhold`), so the indicators, the
+    reporting rate and the documents count it no more than the round does, until the
+    organisation sends a file again or the coordinator accepts this one after all (its
+    rows then move back). Accepting a returned file is refused once a later file holds the
+    organisation's data."""
     text = (comment or "").strip() or None
     if not accept and text is None:
         raise RoundError("напишите, что исправить: файл возвращается с комментарием")
+    moment = now or datetime.now()
     with db.transaction() as cur:
         row = first_row(
             cur,
-            "SELECT s.round_id, r.closed_at FROM round_submissions s JOIN rounds r "
-            "USING (round_id) WHERE s.submission_id = ?",
+            "SELECT s.round_id, r.closed_at, s.status, s.kind, s.upload_id, s.org_id "
+            "FROM round_submissions s JOIN rounds r USING (round_id) WHERE s.submission_id = ?",
             [int(submission_id)],
         )
         if row is None:
             raise RoundError(f"файл № {submission_id} в мониторингах не найден")
-        if row[1] is not None:
-            raise RoundError(f"мониторинг № {row[0]} закрыт: решения по файлам не меняются")
+        round_id, closed_at, status, kind, upload_id, org_id = row
+        if closed_at is not None:
+            raise RoundError(f"мониторинг № {round_id} закрыт: решения по файлам не меняются")
+        was_returned = SubmissionStatus(status) is SubmissionStatus.RETURNED
+        if not accept and not was_returned:
+            withhold(cur, Kind(kind), int(upload_id), int(org_id), int(submission_id), moment)
+        if accept and was_returned:
+            later = restore(cur, Kind(kind), int(submission_id))
+            if later is not None:
+                raise RoundError(
+                    f"организация уже прислала новый файл (загрузка № {later}): "
+                    "решение принимается по нему"
+                )
         cur.execute(
             "UPDATE round_submissions SET status = ?, comment = ?, reviewed_by = ?, "
             "reviewed_at = ? WHERE submission_id = ?",
@@ -578,7 +594,7 @@ def review(
                 str(SubmissionStatus.ACCEPTED if accept else SubmissionStatus.RETURNED),
                 text,
                 user,
-                now or datetime.now(),
+                moment,
                 int(submission_id),
             ],
         )
@@ -657,11 +673,16 @@ def completeness(db: Database, round_id: int, today: date | None = None) -> pd.D
     """One row per organisation of the round: its status (the worst over the round's
     form kinds: missing, returned, submitted, accepted), when its last form came, whether
     it is late (a form after the due date, or none once the date has passed), the kinds
-    it still owes and the coordinator's comment on a returned file."""
+    it still owes and the coordinator's comment on a returned file.
+
+    A form of the round's period loaded outside the round (on «Данные») where the round
+    has none standing counts as accepted, as the indicators count it: the round and the
+    reporting rate then count the same organisations."""
     found = get_round(db, round_id)
     today = today or date.today()
     orgs = round_orgs(db, round_id)
     latest = _latest(submissions(db, round_id))
+    loaded = _loaded(db, found)
     rows = []
     for org in orgs.itertuples(index=False):
         statuses, times, owed, comments = [], [], [], []
@@ -670,6 +691,15 @@ def completeness(db: Database, round_id: int, today: date | None = None) -> pd.D
             status = (
                 SubmissionStatus(sub["status"]) if sub is not None else SubmissionStatus.MISSING
             )
+            outside = loaded.get((int(org.org_id), kind))
+            if outside is not None and status in (
+                SubmissionStatus.MISSING,
+                SubmissionStatus.RETURNED,
+            ):
+                # A returned file's rows are withheld, so these came from a later upload.
+                status, sub = SubmissionStatus.ACCEPTED, None
+                times.append(outside)
+                comments.append(OUTSIDE)
             statuses.append(status)
             if status in (SubmissionStatus.MISSING, SubmissionStatus.RETURNED):
                 owed.append(KIND_LABELS[kind])
@@ -699,6 +729,24 @@ def completeness(db: Database, round_id: int, today: date | None = None) -> pd.D
             }
         )
     return pd.DataFrame(rows, columns=list(COMPLETENESS_COLUMNS))
+
+
+OUTSIDE = "данные загружены вне мониторинга"
+
+
+def _loaded(db: Database, found: Round) -> dict[tuple[int, Kind], datetime]:
+    """Per (organisation, kind) of the round: when the current data of the round's period
+    were uploaded, as every indicator reads them."""
+    loaded: dict[tuple[int, Kind], datetime] = {}
+    for kind in found.kinds:
+        frame = db.query(
+            f"SELECT t.org_id, max(u.uploaded_at) AS uploaded_at FROM {current_table(kind)} t "
+            "JOIN uploads u USING (upload_id) WHERE t.period = ? GROUP BY t.org_id",
+            [found.period],
+        )
+        for org_id, moment in zip(frame["org_id"], frame["uploaded_at"], strict=True):
+            loaded[(int(org_id), kind)] = pd.Timestamp(moment).to_pydatetime()
+    return loaded
 
 
 def _latest(frame: pd.DataFrame) -> dict[tuple[int, str], pd.Series]:

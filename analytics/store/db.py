@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -84,6 +85,22 @@ def registered(
             cur.unregister(name)
         raise
     cur.unregister(name)
+
+
+# The meta key of the moment the data last changed (see :func:`mark_data_changed`).
+DATA_STAMP_KEY = "data_changed_at"
+
+
+def mark_data_changed(cur: duckdb.DuckDBPyConnection) -> None:
+    """Record, inside the writing transaction, that forms, the registry, person bases or
+    targets changed: documents and pages state the data as of this moment («Данные на …»).
+    Writes of anything else (a sign-off, a meeting, a decision, a round's dates) leave it,
+    so two documents of the same data state the same moment; every write still changes
+    :meth:`Database.data_version`, the key of caches."""
+    cur.execute(
+        "INSERT OR REPLACE INTO meta VALUES (?, epoch_us(CAST(? AS TIMESTAMP)))",
+        [DATA_STAMP_KEY, datetime.now()],
+    )
 
 
 def _form_columns() -> str:
@@ -450,6 +467,67 @@ def _migration_entered() -> list[str]:
     return statements
 
 
+def _migration_withheld() -> list[str]:
+    """The rows of a file the coordinator of a round returned (see
+    :func:`analytics.ingest.load.withhold`): moved out of the current forms and registers,
+    so no indicator, reporting rate or document counts them until the file is accepted
+    (they move back) or sent again. ``submission_id`` is the returned submission."""
+    statements = [
+        f"""CREATE TABLE form_withheld (
+    submission_id BIGINT NOT NULL,
+    withheld_at TIMESTAMP NOT NULL,
+    org_id BIGINT NOT NULL,
+    period VARCHAR NOT NULL,
+    upload_id BIGINT NOT NULL,
+    source_sheet VARCHAR,
+    source_row INTEGER,
+    entered VARCHAR USING COMPRESSION ZSTD,
+    {_form_columns()})"""
+    ]
+    for kind, table in PERSON_TABLES.items():
+        columns = ",\n    ".join(f"{name} {sql}" for name, sql in person_columns(kind))
+        statements.append(
+            f"CREATE TABLE {table}_withheld (\n    submission_id BIGINT NOT NULL,\n"
+            f"    withheld_at TIMESTAMP NOT NULL,\n    {columns})"
+        )
+    # Files returned before this migration still count: their rows are withheld now, as a
+    # return does from here on ('returned' is analytics.meetings.rounds.SubmissionStatus.RETURNED).
+    stores = {
+        FormKind.ORG_FORM: ("form_values", "form_withheld"),
+        **{kind: (table, f"{table}_withheld") for kind, table in PERSON_TABLES.items()},
+    }
+    for kind, (values, withheld) in stores.items():
+        statements.append(
+            f"INSERT INTO {withheld} BY NAME SELECT s.submission_id, "
+            "coalesce(s.reviewed_at, s.submitted_at) AS withheld_at, t.* "
+            f"FROM {values} t JOIN round_submissions s ON s.upload_id = t.upload_id "
+            f"AND s.org_id = t.org_id AND s.kind = '{kind}' AND s.status = 'returned'"
+        )
+    statements += [
+        "DELETE FROM org_values WHERE (org_id, period) IN "
+        "(SELECT (org_id, period) FROM form_withheld)",
+        "DELETE FROM form_values WHERE (org_id, period, upload_id) IN "
+        "(SELECT (org_id, period, upload_id) FROM form_withheld)",
+    ]
+    for table in PERSON_TABLES.values():
+        statements.append(
+            f"DELETE FROM {table} WHERE person_id IN (SELECT person_id FROM {table}_withheld)"
+        )
+    return statements
+
+
+def _migration_data_stamp() -> list[str]:
+    """The moment the data last changed (:func:`mark_data_changed`), kept in ``meta`` as
+    microseconds since the epoch: on an existing database, its last upload, rollback or
+    target; and the moment of the data a meeting's values were frozen from."""
+    return [
+        f"""INSERT INTO meta SELECT '{DATA_STAMP_KEY}', epoch_us(max(t)) FROM (
+    SELECT uploaded_at AS t FROM uploads UNION ALL SELECT rolled_back_at FROM uploads
+    UNION ALL SELECT set_at FROM targets) HAVING max(t) IS NOT NULL""",
+        "ALTER TABLE meetings ADD COLUMN data_at TIMESTAMP",
+    ]
+
+
 # MIGRATIONS[i] brings the schema from version i to i + 1.
 MIGRATIONS: tuple[Sequence[str], ...] = (
     _migration_1(),
@@ -462,6 +540,8 @@ MIGRATIONS: tuple[Sequence[str], ...] = (
     _migration_rounds(),
     _migration_places(),
     _migration_entered(),
+    _migration_withheld(),
+    _migration_data_stamp(),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -773,8 +853,17 @@ class Database:
         return [f.code for f in FORM_VALUE_FIELDS if f.code not in present]
 
     def data_version(self) -> int:
-        """A number that changes with every committed write: the key for caches."""
+        """A number that changes with every committed write: the key for caches. Not for
+        people: a document states :meth:`data_stamp`."""
         return self.meta("data_version")
+
+    def data_stamp(self) -> datetime | None:
+        """When forms, the registry, person bases or targets last changed (see
+        :func:`mark_data_changed`); None before any data."""
+        value = self.scalar(
+            "SELECT make_timestamp(value) FROM meta WHERE key = ?", [DATA_STAMP_KEY]
+        )
+        return pd.Timestamp(value).to_pydatetime() if value is not None else None
 
     def meta(self, key: str, default: int = 0) -> int:
         value = self.scalar("SELECT value FROM meta WHERE key = ?", [key])

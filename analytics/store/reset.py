@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analytics.store import audit
-from analytics.store.db import Database
+from analytics.store.db import Database, mark_data_changed
 
 # Kept when the data is cleared: the schema's version, the data version caches use, the
 # audit log, which must outlive what it records, and the settings, which describe the
@@ -52,6 +52,7 @@ def clear_database(db: Database, user: str | None = None) -> None:
             if table in linked:
                 cur.execute(sql)
         cur.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 0)")
+        mark_data_changed(cur)
         audit.record(cur, audit.Action.CLEARED, "база данных", user)
 
 

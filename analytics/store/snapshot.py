@@ -93,9 +93,10 @@ def publish(db: Database, out: str | Path) -> Path:
     return target
 
 
-# The person registers and their history; their names become pseudonyms in a snapshot.
+# The person registers, their history and their rows a round's coordinator returned;
+# their names become pseudonyms in a snapshot.
 _PERSON_TABLES = frozenset(
-    t for table in PERSON_TABLES.values() for t in (table, f"{table}_history")
+    t for table in PERSON_TABLES.values() for t in (table, f"{table}_history", f"{table}_withheld")
 )
 _REGISTER_KINDS = tuple(str(kind) for kind in PERSON_TABLES)
 

@@ -115,6 +115,33 @@ def fraction(indicator: Indicator, numerator: float | None, denominator: float |
     return part_of(numerator, denominator, genitive_after_from(denominator, *indicator.counted))
 
 
+MONTHS_GENITIVE = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
+
+
+def as_of(value: datetime) -> str:
+    """A moment in words, as documents date their data: «7 декабря 2026 г., 18:40»."""
+    return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year} г., {value:%H:%M}"
+
+
+def data_stamp(value: datetime | None) -> str:
+    """When the data last changed (forms, registry, person bases, targets), in words:
+    «Данные на 7 декабря 2026 г., 18:40»; «Данные не загружены» before any."""
+    return f"Данные на {as_of(value)}" if value is not None else "Данные не загружены"
+
+
 def day(value: date | datetime) -> str:
     return value.strftime("%d.%m.%Y")
 

@@ -190,4 +190,4 @@ def test_a_meeting_is_opened_and_presented_screen_by_screen_with_the_keyboard(gu
     tab.get_by_text("Экран 2 из").wait_for(timeout=60_000)
     settle(tab, "h2")
     assert tab.locator("h2").first.inner_text() != first
-    assert "версия данных" in main_text(tab).lower()
+    assert "данные на" in main_text(tab).lower()

@@ -20,6 +20,7 @@ from analytics.model.catalogue import INDICATORS_BY_ID
 from analytics.model.levels import Level
 from analytics.store.db import Database
 from analytics.store.scope import Scope
+from analytics.wording import formatting
 from analytics.wording.formatting import NBSP
 from tests import ranking
 from tests.townfiles import PERIOD, TOWN, load_town
@@ -73,7 +74,7 @@ def test_every_slide_states_its_filters_in_a_footer(town, town_deck):
     for n, slide in enumerate(found, start=1):
         assert filters_text(slide) == (
             f"Фильтры: период — 2023/2024 уч. год; территория — {TOWN} (Тестовская область); "
-            f"тип ОО — все типы; версия данных — {db.data_version()}"
+            f"тип ОО — все типы; {formatting.data_stamp(db.data_stamp()).lower()}"
         ), n
         assert f"{n} / {len(found)}" in texts(slide)
 
@@ -84,7 +85,7 @@ def test_the_title_slide_names_the_scope_in_words_and_the_data_version(town, tow
     assert title[:3] == [
         "Мониторинг реализации целевой модели наставничества педагогических работников",
         f"2023/2024 уч. год · {TOWN} · все типы ОО",
-        f"Версия данных: {db.data_version()} · сформировано 22.11.2026",
+        f"{formatting.data_stamp(db.data_stamp())} · сформировано 22.11.2026",
     ]
 
 

@@ -22,7 +22,7 @@ from analytics.model.levels import Level
 from analytics.model.periods import previous_period
 from analytics.store.db import Database
 from analytics.store.scope import Scope
-from analytics.wording import narrative
+from analytics.wording import formatting, narrative
 from analytics.wording.formatting import NBSP, fraction, indicator_value
 from tests import ranking
 from tests.townfiles import (
@@ -145,10 +145,7 @@ def test_sources_are_described_in_words_kinds_organisations_and_period(town, tow
         "перечень из 90 общеобразовательных организаций, которые должны представить данные."
     ) in text
     assert not any(".csv" in p for p in text)
-    assert any(
-        p.startswith(f"Версия данных: {db.data_version()} (по состоянию на 22.11.2026")
-        for p in text
-    )
+    assert any(p.startswith(f"{formatting.data_stamp(db.data_stamp())}. ") for p in text)
 
 
 def test_participation_counts_the_registry_and_lists_who_did_not_report(town_report):

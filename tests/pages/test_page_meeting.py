@@ -69,7 +69,7 @@ def expected_stamp(db: Database, meeting_id: int) -> str:
     return md(
         f"Заседание № {meeting_id} от 15.07.2024 · "
         f"Фильтры: {describe(filters, lookups.hierarchy(db))} · "
-        f"Версия данных: {meeting.data_version} (на {formatting.moment(meeting.opened_at)})"
+        f"{formatting.data_stamp(meeting.data_at)}"
     )
 
 

@@ -8,6 +8,7 @@ from analytics.compute import lookups
 from analytics.documents.pdf import OFFICE_VARIABLE, PDF_UNAVAILABLE_MESSAGE, office_path
 from analytics.model.periods import period_label
 from analytics.store.db import Database
+from analytics.wording import formatting
 from tests.apptest import assert_clean, open_page
 
 PAGE = "pages/reports.py"
@@ -32,7 +33,8 @@ def test_without_a_municipality_the_page_offers_the_note_the_deck_and_the_templa
     assert_clean(at)
     assert labels(at) == ["Справка (DOCX)", "Презентация (PPTX)", *TEMPLATES]
     period = period_label(lookups.periods(copy)[-1])
-    assert at.main.caption[-1].value == (f"Период: {period}; версия данных: {copy.data_version()}.")
+    stamp = formatting.data_stamp(copy.data_stamp()).lower()
+    assert at.main.caption[-1].value == f"Период: {period}; {stamp}."
 
 
 def test_a_chosen_municipality_adds_the_school_notes_archive(copy: Database):

@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from analytics.store.db import Database
 from analytics.store.snapshot import publish
+from analytics.wording import formatting
 from tests.apptest import assert_clean, open_page
 
 
 @pytest.fixture
-def replica(demo_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
-    """The demo database published into a directory the dashboard reads; its version."""
+def replica(demo_db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> datetime | None:
+    """The demo database published into a directory the dashboard reads; when its data
+    last changed."""
     directory = tmp_path / "snapshots"
     directory.mkdir()
     with Database(demo_db_path) as db:
         publish(db, directory)
-        version = db.data_version()
+        stamp = db.data_stamp()
     monkeypatch.setenv("MONITORING_SNAPSHOT", str(directory))
     monkeypatch.setenv("MONITORING_USERS", str(tmp_path / "users.json"))
-    return version
+    return stamp
 
 
-def test_a_replica_says_it_is_read_only_and_offers_no_upload(replica: int):
+def test_a_replica_says_it_is_read_only_and_offers_no_upload(replica: datetime | None):
     at = open_page("pages/data.py")
 
     assert_clean(at)
-    assert f"Копия только для чтения (версия данных {replica})" in at.caption[0].value
+    words = formatting.data_stamp(replica).lower()
+    assert f"Копия только для чтения ({words})" in at.caption[0].value
     assert "Загрузка файлов" not in [t.label for t in at.tabs]
 
 

@@ -163,3 +163,11 @@ def test_mentor_load_says_on_how_many_mentors_in_the_accusative():
         f"900{NBSP}наставляемых на 5 наставников",
         f"900{NBSP}наставляемых на 21 наставника",
     ]
+
+
+def test_the_moment_of_the_data_is_written_in_words():
+    assert formatting.as_of(datetime(2026, 12, 7, 18, 40)) == "7 декабря 2026 г., 18:40"
+    assert (
+        formatting.data_stamp(datetime(2027, 1, 15, 9, 5)) == "Данные на 15 января 2027 г., 09:05"
+    )
+    assert formatting.data_stamp(None) == "Данные не загружены"
