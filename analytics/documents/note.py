@@ -37,7 +37,6 @@ from analytics.wording.formatting import (
     data_stamp,
     day,
     integer,
-    moment,
     part_of,
 )
 

@@ -599,13 +599,13 @@ def _stores() -> dict[FormKind, tuple[str, str, str]]:
     return stores
 
 
-def current_table(kind: Kind) -> str:
+def current_table(kind: FormKind) -> str:
     """The table that holds the current rows of ``kind`` (what every indicator reads)."""
     return _stores()[kind][0]
 
 
 # Per kind a round collects: where the rows of a returned file wait (see :func:`withhold`).
-_WITHHELD: dict[Kind, str] = {
+_WITHHELD: dict[FormKind, str] = {
     FormKind.ORG_FORM: "form_withheld",
     **{kind: f"{table}_withheld" for kind, table in PERSON_TABLES.items()},
 }
@@ -613,7 +613,7 @@ _WITHHELD: dict[Kind, str] = {
 
 def withhold(
     cur: duckdb.DuckDBPyConnection,
-    kind: Kind,
+    kind: FormKind,
     upload_id: int,
     org_id: int,
     submission_id: int,
@@ -639,7 +639,7 @@ def withhold(
     cur.execute(f"DELETE FROM {values} WHERE {where}", params)
 
 
-def restore(cur: duckdb.DuckDBPyConnection, kind: Kind, submission_id: int) -> int | None:
+def restore(cur: duckdb.DuckDBPyConnection, kind: FormKind, submission_id: int) -> int | None:
     """Move the rows :func:`withhold` took out under ``submission_id`` back into the
     current data. Nothing moves when a later upload holds the organisation's data of that
     kind for the period by now: that upload's number is returned instead."""

@@ -579,9 +579,9 @@ def review(
             raise RoundError(f"мониторинг № {round_id} закрыт: решения по файлам не меняются")
         was_returned = SubmissionStatus(status) is SubmissionStatus.RETURNED
         if not accept and not was_returned:
-            withhold(cur, Kind(kind), int(upload_id), int(org_id), int(submission_id), moment)
+            withhold(cur, FormKind(kind), int(upload_id), int(org_id), int(submission_id), moment)
         if accept and was_returned:
-            later = restore(cur, Kind(kind), int(submission_id))
+            later = restore(cur, FormKind(kind), int(submission_id))
             if later is not None:
                 raise RoundError(
                     f"организация уже прислала новый файл (загрузка № {later}): "
@@ -734,10 +734,10 @@ def completeness(db: Database, round_id: int, today: date | None = None) -> pd.D
 OUTSIDE = "данные загружены вне мониторинга"
 
 
-def _loaded(db: Database, found: Round) -> dict[tuple[int, Kind], datetime]:
+def _loaded(db: Database, found: Round) -> dict[tuple[int, FormKind], datetime]:
     """Per (organisation, kind) of the round: when the current data of the round's period
     were uploaded, as every indicator reads them."""
-    loaded: dict[tuple[int, Kind], datetime] = {}
+    loaded: dict[tuple[int, FormKind], datetime] = {}
     for kind in found.kinds:
         frame = db.query(
             f"SELECT t.org_id, max(u.uploaded_at) AS uploaded_at FROM {current_table(kind)} t "
