@@ -71,6 +71,16 @@ DETAIL_LABELS: dict[str, str] = {
     "mentors": "наставников",
     "mentees": "наставляемых",
     "alias": "написание",
+    # What a rollback undid (see analytics.ingest.load.Undone).
+    "removed": "удалено строк",
+    "restored": "восстановлено строк",
+    "organizations": "удалены организации",
+    "kept_organizations": "оставлены организации",
+    "organizations_restored": "восстановлено описаний организаций",
+    "aliases": "забыто написаний",
+    "submissions": "удалено сдач файлов в сборах",
+    "territories": "удалено территорий",
+    "periods": "удалены периоды",
 }
 
 COLUMNS: tuple[str, ...] = ("entry_id", "logged_at", "actor", "action", "object", "details")
