@@ -35,6 +35,8 @@ class Action(StrEnum):
     CLEARED = "cleared"
     ALIAS_ADDED = "alias_added"
     ALIAS_REMOVED = "alias_removed"
+    ORG_MERGED = "org_merged"
+    ORG_REMOVED = "org_removed"
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -48,6 +50,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.CLEARED: "все данные удалены",
     Action.ALIAS_ADDED: "написание организации добавлено",
     Action.ALIAS_REMOVED: "написание организации удалено",
+    Action.ORG_MERGED: "организация вне реестра объединена с организацией реестра",
+    Action.ORG_REMOVED: "организация вне реестра удалена",
 }
 
 # The keys of ``details`` as the command line shows them.
@@ -81,6 +85,9 @@ DETAIL_LABELS: dict[str, str] = {
     "submissions": "удалено сдач файлов в сборах",
     "territories": "удалено территорий",
     "periods": "удалены периоды",
+    "organization": "организация",
+    "into": "объединена с",
+    "moved": "перенесено строк",
 }
 
 COLUMNS: tuple[str, ...] = ("entry_id", "logged_at", "actor", "action", "object", "details")
