@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.compute import quality
-from analytics.ingest.load import Decisions, RollbackRefused
+from analytics.ingest.load import Decisions, OrganisationsInUse, RollbackRefused
 from analytics.ingest.parse import Defaults
 from analytics.ingest.template import build_template
 from analytics.model.contract import KIND_FIELDS, KIND_LABELS, ORG_TYPES, PERIOD, Kind
@@ -395,32 +395,56 @@ def _history(ctx: Page) -> None:
     ]
     st.dataframe(table, hide_index=True, width="stretch")
     table_downloads(table, "Журнал загрузок", ctx.export_context(), "uploads")
-    active = uploads[uploads["rolled_back_at"].isna()].reset_index(drop=True)
+    active = uploads[uploads["rolled_back_at"].isna()]
     if active.empty or not ctx.principal.can_write:
         return
-    st.markdown("**Отменить загрузку**")
+    _rollback(ctx, active.iloc[0])
+
+
+def _rollback(ctx: Page, newest: pd.Series) -> None:
+    """Only the newest upload in effect is offered (the engine refuses any other): a
+    confirmation asked for an upload that is no longer the newest (another one came
+    since) is dropped, never applied to it."""
+    upload_id = int(newest["upload_id"])
+    label = upload.upload_label(newest)
+    st.markdown("**Отменить последнюю загрузку**")
     st.caption(
-        "Данные загрузки удаляются, а значения, которые она заменила, восстанавливаются. "
-        "Загрузки отменяются от поздних к ранним."
+        "Отменяется последняя действующая загрузка: её данные удаляются, значения, которые "
+        "она заменила, восстанавливаются, созданные ею организации, выученные написания "
+        "названий и сданные в сборах файлы удаляются. Более ранние загрузки отменяются "
+        "по одной, от поздних к ранним."
     )
-    labels = {int(r["upload_id"]): upload.upload_label(r) for _, r in active.iterrows()}
-    chosen = st.selectbox("Загрузка", list(labels), format_func=labels.get, key="rollback_choice")
+    st.markdown(f"Последняя загрузка: {md(label)}")
     pending = st.session_state.get("rollback_pending")
-    if pending != chosen:
+    if pending is None or pending["upload_id"] != upload_id:
+        st.session_state.pop("rollback_pending", None)
         if st.button("Отменить загрузку…", icon=":material/undo:"):
-            st.session_state["rollback_pending"] = chosen
+            st.session_state["rollback_pending"] = {"upload_id": upload_id, "question": None}
             st.rerun()
         return
-    st.warning(f"Отменить загрузку {md(labels[chosen])}?", icon=":material/warning:")
-    yes, no, _ = st.columns([2, 1, 4])
-    if yes.button("Да, отменить загрузку", type="primary"):
-        st.session_state.pop("rollback_pending", None)
+    question = pending["question"]
+    if question:
+        st.warning(md(question), icon=":material/warning:")
+        confirm = "Да, отменить и оставить эти организации"
+    else:
+        st.warning(f"Отменить загрузку {md(label)}?", icon=":material/warning:")
+        confirm = "Да, отменить загрузку"
+    yes, no, _ = st.columns([3, 1, 3])
+    if yes.button(confirm, type="primary"):
         try:
-            ctx.view.rollback(chosen)
+            ctx.view.rollback(upload_id, keep_used=bool(question))
+        except OrganisationsInUse as asked:
+            st.session_state["rollback_pending"] = {"upload_id": upload_id, "question": str(asked)}
+            st.rerun()
         except RollbackRefused as refused:
+            st.session_state.pop("rollback_pending", None)
             st.error(f"Загрузку нельзя отменить: {md(refused)}.", icon=":material/block:")
             return
-        st.session_state["data_flash"] = f"Загрузка {labels[chosen]} отменена."
+        st.session_state.pop("rollback_pending", None)
+        # The upload tab's report of the load would otherwise still name the undone upload.
+        st.session_state.pop("upload_report", None)
+        st.session_state.pop("upload_skipped", None)
+        st.session_state["data_flash"] = f"Загрузка {label} отменена."
         st.rerun()
     if no.button("Нет"):
         st.session_state.pop("rollback_pending", None)

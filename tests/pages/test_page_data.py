@@ -17,6 +17,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.compute import lookups, quality
 from analytics.compute.indicators import compute
+from analytics.ingest.load import Decisions, ingest_bytes
+from analytics.ingest.parse import Defaults
 from analytics.model.contract import Kind
 from analytics.model.levels import Level
 from analytics.model.periods import period_of
@@ -440,7 +442,6 @@ def test_rolling_back_an_upload_restores_the_previous_indicator_values(
     )
     upload_id = int(lookups.uploads(changed)["upload_id"].iloc[0])
 
-    at.selectbox(key="rollback_choice").set_value(upload_id).run()
     button(at, "Отменить загрузку…").click().run()
     button(at, "Да, отменить загрузку").click().run()
 
@@ -467,9 +468,7 @@ def test_rolling_back_a_replacing_upload_restores_the_replaced_form(
         "WHERE o.name = ?"
     )
     assert replaced.scalar(query, [NEW_SCHOOL]) is False
-    latest_upload = int(lookups.uploads(replaced)["upload_id"].iloc[0])
 
-    at.selectbox(key="rollback_choice").set_value(latest_upload).run()
     button(at, "Отменить загрузку…").click().run()
     button(at, "Да, отменить загрузку").click().run()
 
@@ -477,27 +476,62 @@ def test_rolling_back_a_replacing_upload_restores_the_replaced_form(
     assert after.scalar(query, [NEW_SCHOOL]) is True
 
 
-def test_a_refused_rollback_is_shown_as_an_error(
+def test_rolling_back_an_upload_that_created_a_school_removes_it_and_its_report(
     copy: Database, demo_db_path: Path, tmp_path: Path
 ):
     place = a_municipality(copy)
     at = open_page()
-    at.radio(key="upload_kind").set_value(Kind.REGISTRY).run()
-    at.text_input(key="default_region").input(place["region"])
-    at.text_input(key="default_municipality").input(place["municipality"])
-    for n in (1, 2):
-        registry = f"Наименование ОО;Тип ОО\nМБОУ «Реестровая школа № {n}»;школа\n"
-        choose_file(at, f"реестр_{n}.csv", registry.encode("utf-8"))
-        button(at, "Загрузить").click().run()
-    first = int(lookups.uploads(snapshot(demo_db_path, tmp_path))["upload_id"].iloc[1])
+    upload_new_school(at, place)
+    assert any("Загружен файл «новая_школа.csv»" in plain(s.value) for s in at.success)
+    assert (
+        snapshot(demo_db_path, tmp_path).scalar(
+            "SELECT count(*) FROM organizations WHERE name = ?", [NEW_SCHOOL]
+        )
+        == 1
+    )
 
-    at.selectbox(key="rollback_choice").set_value(first).run()
     button(at, "Отменить загрузку…").click().run()
     button(at, "Да, отменить загрузку").click().run()
 
-    assert any("Загрузку нельзя отменить" in e.value for e in at.error)
+    assert_clean(at)
+    assert not any("Загружен файл" in s.value for s in at.success)
     after = snapshot(demo_db_path, tmp_path)
-    assert pd.isna(lookups.uploads(after).set_index("upload_id").loc[first, "rolled_back_at"])
+    assert after.scalar("SELECT count(*) FROM organizations WHERE name = ?", [NEW_SCHOOL]) == 0
+    assert table_counts(after) == table_counts(copy) | {
+        "uploads": table_counts(copy)["uploads"] + 1
+    }
+
+
+def test_a_confirmation_asked_before_another_upload_does_not_roll_back_the_earlier_one(
+    copy: Database, demo_db_path: Path, tmp_path: Path
+):
+    place = a_municipality(copy)
+    at = open_page()
+    upload_new_school(at, place)
+    first = int(lookups.uploads(snapshot(demo_db_path, tmp_path))["upload_id"].iloc[0])
+    button(at, "Отменить загрузку…").click().run()
+    assert any(f"№ {first} — новая_школа.csv" in plain(w.value) for w in at.warning)
+    # Another session loads a file meanwhile: the newest upload is now that one.
+    with Database(demo_db_path) as db:
+        second = ingest_bytes(
+            db,
+            "вторая.csv",
+            form_csv(["МБОУ «Тестовая школа № 902»;школа;да;нет;30;3;5"]),
+            defaults=Defaults(place["region"], place["municipality"], None, place["period"]),
+            decisions=Decisions(new_orgs=True),
+        ).upload_id
+
+    yes = button(at, "Да, отменить загрузку")
+    yes.click().run()
+
+    assert_clean(at)
+    after = lookups.uploads(snapshot(demo_db_path, tmp_path)).set_index("upload_id")
+    assert after.loc[[first, second], "rolled_back_at"].isna().tolist() == [True, True]
+    assert any(
+        plain(m.value).startswith(f"Последняя загрузка: № {second} — вторая.csv")
+        for m in at.markdown
+    )
+    assert not at.warning
 
 
 # --- demo data ---------------------------------------------------------------------
