@@ -15,6 +15,7 @@ from analytics.compute import quality
 from analytics.ingest.load import Decisions, OrganisationsInUse, RollbackRefused
 from analytics.ingest.parse import Defaults
 from analytics.ingest.template import build_template
+from analytics.ingest.unregistered import OrganisationError
 from analytics.model.contract import KIND_FIELDS, KIND_LABELS, ORG_TYPES, PERIOD, Kind
 from analytics.model.levels import Level
 from analytics.model.periods import period_label
@@ -551,6 +552,7 @@ def _registry(ctx: Page) -> None:
             "registry",
         )
     _aliases(ctx)
+    _unregistered(ctx)
 
 
 def _registry_table(registry: pd.DataFrame, missing: pd.DataFrame) -> pd.DataFrame:
@@ -593,6 +595,80 @@ def _aliases(ctx: Page) -> None:
         if st.button("Забыть это написание", icon=":material/delete:", key="remove_alias"):
             ctx.view.remove_alias(*labels[chosen])
             st.session_state["data_flash"] = f"Написание «{labels[chosen][0]}» забыто."
+            st.rerun()
+
+
+def _unregistered(ctx: Page) -> None:
+    """Organisations a form file created in a municipality with a registry, outside it:
+    often a registered school written another way. Each is merged into the registered one
+    (its forms, aliases and history follow) or, with no data, removed."""
+    outside = _in_filters(ctx, ctx.view.unregistered())
+    if outside.empty:
+        return
+    with st.expander(f"Организации вне реестра: {len(outside)}"):
+        st.caption(
+            "Эти организации созданы загрузками форм, но в реестре их муниципалитета их нет. "
+            "Если это организация реестра, записанная иначе, объедините их: формы, базы, "
+            "написания и история перейдут к организации реестра, а это название станет её "
+            "написанием. Организацию без данных можно удалить."
+        )
+        table = _org_table(outside)
+        table["Форм"] = outside["forms"].astype(int).tolist()
+        st.dataframe(table, hide_index=True, width="stretch", key="unregistered_table")
+        if not ctx.principal.can_write:
+            return
+        names = {
+            int(r.org_id): f"{r.organization} ({r.municipality})" for r in outside.itertuples()
+        }
+        chosen = st.selectbox(
+            "Организация вне реестра", list(names), format_func=names.get, key="outside_org"
+        )
+        municipality = int(outside.set_index("org_id").loc[chosen, "municipality_id"])
+        registered = ctx.hierarchy[
+            ctx.hierarchy["in_registry"] & (ctx.hierarchy["municipality_id"] == municipality)
+        ]
+        targets = {
+            int(r.org_id): f"{r.organization} (ИНН {r.inn})" if r.inn else str(r.organization)
+            for r in registered.itertuples()
+        }
+        into = st.selectbox(
+            "Организация реестра", list(targets), format_func=targets.get, key="merge_into"
+        )
+        pending = st.session_state.get("org_action")
+        if pending != ("merge", chosen, into) and pending != ("remove", chosen, None):
+            merge, remove, _ = st.columns([2, 2, 3])
+            if merge.button("Объединить…", icon=":material/merge:", key="merge_org"):
+                st.session_state["org_action"] = ("merge", chosen, into)
+                st.rerun()
+            if remove.button("Удалить…", icon=":material/delete:", key="remove_org"):
+                st.session_state["org_action"] = ("remove", chosen, None)
+                st.rerun()
+            return
+        if pending[0] == "merge":
+            st.warning(
+                f"Объединить «{md(names[chosen])}» с организацией реестра "
+                f"«{md(targets[into])}»? Отменить объединение нельзя.",
+                icon=":material/warning:",
+            )
+        else:
+            st.warning(f"Удалить организацию «{md(names[chosen])}»?", icon=":material/warning:")
+        yes, no, _ = st.columns([2, 1, 4])
+        if yes.button("Да", type="primary", key="org_action_yes"):
+            st.session_state.pop("org_action", None)
+            try:
+                if pending[0] == "merge":
+                    ctx.view.merge_organization(chosen, into)
+                    done = f"Организация «{names[chosen]}» объединена с «{targets[into]}»."
+                else:
+                    ctx.view.remove_organization(chosen)
+                    done = f"Организация «{names[chosen]}» удалена."
+            except OrganisationError as refused:
+                st.error(f"{md(refused)}.", icon=":material/block:")
+                return
+            st.session_state["data_flash"] = done
+            st.rerun()
+        if no.button("Нет", key="org_action_no"):
+            st.session_state.pop("org_action", None)
             st.rerun()
 
 

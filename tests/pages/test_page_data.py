@@ -624,3 +624,42 @@ def test_a_school_chosen_for_a_new_spelling_keeps_it_and_the_registry_tab_can_fo
     at.button(key="remove_alias").click().run()
     after = snapshot(demo_db_path, tmp_path)
     assert after.scalar("SELECT count(*) FROM org_aliases") == 0
+
+
+# --- organisations outside the registry ----------------------------------------------
+
+
+def test_a_school_created_outside_the_registry_is_merged_into_a_registered_one_from_the_page(
+    copy: Database, demo_db_path: Path, tmp_path: Path
+):
+    place = a_municipality(copy)
+    registry = lookups.hierarchy(copy)
+    school = registry[
+        registry["in_registry"] & (registry["municipality_id"] == place["municipality_id"])
+    ].iloc[0]
+    with Database(demo_db_path) as db:
+        ingest_bytes(
+            db,
+            "копия.csv",
+            form_csv([f"{NEW_SCHOOL};школа;да;нет;40;4;6"]),
+            defaults=Defaults(place["region"], place["municipality"], None, "2031"),
+            decisions=Decisions(new_orgs=True),
+        )
+    at = open_page()
+    outside = next(df.value for df in at.dataframe if "Форм" in df.value.columns)
+    assert outside[["Организация", "Муниципалитет", "Форм"]].values.tolist() == [
+        [NEW_SCHOOL, place["municipality"], 1]
+    ]
+
+    at.selectbox(key="merge_into").set_value(int(school["org_id"])).run()
+    at.button(key="merge_org").click().run()
+    at.button(key="org_action_yes").click().run()
+
+    assert_clean(at)
+    assert any(f"объединена с «{school['organization']}" in s.value for s in at.success)
+    after = snapshot(demo_db_path, tmp_path)
+    assert after.scalar("SELECT org_id FROM form_values WHERE period = '2031'") == school["org_id"]
+    assert after.scalar("SELECT count(*) FROM organizations WHERE name = ?", [NEW_SCHOOL]) == 0
+    assert after.query("SELECT alias FROM org_aliases WHERE org_id = ?", [int(school["org_id"])])[
+        "alias"
+    ].tolist() == [NEW_SCHOOL]
