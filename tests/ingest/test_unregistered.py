@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
+from analytics.cli.main import main
 from analytics.ingest import unregistered
 from analytics.ingest.identity import NEW_ORGANISATION
 from analytics.ingest.load import Decisions, rollback
@@ -113,3 +116,23 @@ def test_an_organisation_nothing_refers_to_is_removed_with_its_aliases(fresh_db)
 
     assert fresh_db.scalar("SELECT count(*) FROM organizations WHERE org_id = ?", [copy]) == 0
     assert fresh_db.scalar("SELECT count(*) FROM org_aliases") == 0
+
+
+def test_the_command_line_lists_and_merges_an_organisation_outside_the_registry(fresh_db, tmp_path):
+    with_a_copy(fresh_db)
+    copy = org_id(fresh_db, "name", COPY)
+    fresh_db.close()
+    db_path = tmp_path / "monitoring.duckdb"
+
+    listed, out = run(db_path, "orgs", "list")
+    merged, said = run(db_path, "orgs", "merge", str(copy), "--into", SCHOOL_15)
+
+    assert (listed, out) == (0, f"{COPY} (код {copy}), г. Глазов: форм 1\n")
+    assert (merged, said) == (0, f"Организация «{COPY}» объединена с «МБОУ «СОШ № 15»».\n")
+    assert run(db_path, "orgs", "list") == (0, "Организаций вне реестра нет.\n")
+
+
+def run(db_path, *args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(["--db", str(db_path), *args], out=out)
+    return code, out.getvalue()
