@@ -29,6 +29,10 @@ from ui.tables import table_downloads
 from ui.text import md
 
 NO_TYPE = ""
+# A table row this tall (above 4rem) lets Streamlit's grid wrap long names onto up to
+# four lines instead of cutting them at the column's edge (at 1280×720 an official name
+# is twice as wide as its column).
+WRAPPING_ROW_HEIGHT = 92
 
 
 def body() -> None:
@@ -584,7 +588,20 @@ def _aliases(ctx: Page) -> None:
                 "Когда": [formatting.moment(t) for t in known["added_at"]],
             }
         )
-        st.dataframe(table, hide_index=True, width="stretch", key="aliases_table")
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            key="aliases_table",
+            row_height=WRAPPING_ROW_HEIGHT,
+            # Widths that fit the 770 px the page has at 1280×720; the names wrap.
+            column_config={
+                "Организация": st.column_config.TextColumn(width=270),
+                "Написание в файлах": st.column_config.TextColumn(width=270),
+                "Откуда": st.column_config.TextColumn(width=105),
+                "Когда": st.column_config.TextColumn(width=115),
+            },
+        )
         if not ctx.principal.can_write:
             return
         labels = {
@@ -614,7 +631,13 @@ def _unregistered(ctx: Page) -> None:
         )
         table = _org_table(outside)
         table["Форм"] = outside["forms"].astype(int).tolist()
-        st.dataframe(table, hide_index=True, width="stretch", key="unregistered_table")
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            key="unregistered_table",
+            row_height=WRAPPING_ROW_HEIGHT,
+        )
         if not ctx.principal.can_write:
             return
         names = {
