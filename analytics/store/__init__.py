@@ -4,6 +4,7 @@ db            one connection, a cursor per query, transactions, migrations, deri
 scope         which data a question covers: its SQL condition and its words
 aggregates    org_values: each form's numerators and denominators, derived with the forms
 audit         who uploaded, rolled back, changed targets, deleted data
+undo          what an upload created or changed besides its rows, for its rollback
 backup        consistent, optionally encrypted backups and atomic restore
 snapshot      read-only published copies for replicas (without names)
 private       files only their owner reads
