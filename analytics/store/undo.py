@@ -135,7 +135,8 @@ def uses(cur: duckdb.DuckDBPyConnection, name: str, keys: list[str]) -> dict[str
     """For each of ``keys`` (objects ``name``) that something still refers to, the tables
     that do (see :data:`TABLE_LABELS`), in the order found. Every table with the object's
     key column is asked, so a table added later is asked too; targets, trajectories and
-    decisions name a territory by level and id."""
+    decisions name a territory by level and id. A period is in use only where some
+    organisation's data is kept for it."""
     if not keys:
         return {}
     own, column = OBJECTS[name]
@@ -149,6 +150,10 @@ def uses(cur: duckdb.DuckDBPyConnection, name: str, keys: list[str]) -> dict[str
             [column, own],
         ).fetchall()
     ]
+    if name == "period":
+        # A period is stored for the data it has: rounds, targets and plans name periods
+        # with no row here, so only tables of organisations' data keep one.
+        tables = [t for t in tables if t in _with_org_id(cur)]
     kind = "VARCHAR" if name == "period" else "BIGINT"
     queries = [
         (
@@ -174,6 +179,16 @@ def uses(cur: duckdb.DuckDBPyConnection, name: str, keys: list[str]) -> dict[str
         for (key,) in cur.execute(sql, params).fetchall():
             found.setdefault(str(key), []).append(table)
     return found
+
+
+def _with_org_id(cur: duckdb.DuckDBPyConnection) -> set[str]:
+    return {
+        str(t)
+        for (t,) in cur.execute(
+            "SELECT table_name FROM duckdb_columns() WHERE column_name = 'org_id' "
+            "AND database_name = current_database() AND schema_name = 'main'"
+        ).fetchall()
+    }
 
 
 def remove(cur: duckdb.DuckDBPyConnection, name: str, keys: list[str]) -> None:

@@ -19,7 +19,10 @@ from analytics.ingest.load import (
 )
 from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import ReviewNeeded
+from analytics.model.contract import Kind
+from analytics.operations.access import View
 from analytics.store import audit
+from tests import roundfiles
 from tests.filemakers import FORM_COLUMNS, csv_bytes, org, table
 from tests.ingest.test_placement import CITY, REGION, SCHOOL_5, SCHOOL_15, load_registry, valid_inn
 
@@ -177,3 +180,21 @@ def test_an_organisation_created_by_the_upload_and_named_by_hand_since_is_kept_w
     assert fresh_db.scalar("SELECT name FROM organizations WHERE org_id = ?", [created]) == (
         "Лицей № 1"
     )
+
+
+def test_rolling_back_a_file_submitted_in_a_round_removes_its_submission(fresh_db):
+    orgs = roundfiles.load_registry(fresh_db)
+    round_id = roundfiles.open_city_round(fresh_db)
+    admin = View(fresh_db, roundfiles.ADMIN)
+    school = orgs[roundfiles.SCHOOLS[0]]
+    template = admin.round_template(round_id, school)
+    before = everything(fresh_db)
+    submitted = admin.round_submit(
+        round_id, "школа.xlsx", roundfiles.filled(template), Kind.ORG_FORM, roundfiles.at(3)
+    )
+    assert fresh_db.scalar("SELECT count(*) FROM round_submissions") == 1
+
+    undone = admin.rollback(submitted.result.upload_id)
+
+    assert undone.submissions == 1
+    assert everything(fresh_db, submitted.result.upload_id) == before
