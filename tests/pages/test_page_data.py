@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.compute import lookups, quality
 from analytics.compute.indicators import compute
+from analytics.ingest import aliases
 from analytics.ingest.load import Decisions, ingest_bytes
 from analytics.ingest.parse import Defaults
 from analytics.model.contract import Kind
@@ -532,6 +533,37 @@ def test_a_confirmation_asked_before_another_upload_does_not_roll_back_the_earli
         for m in at.markdown
     )
     assert not at.warning
+
+
+def test_a_rollback_asks_before_keeping_a_created_school_named_by_hand_since(
+    copy: Database, demo_db_path: Path, tmp_path: Path
+):
+    place = a_municipality(copy)
+    at = open_page()
+    upload_new_school(at, place)
+    with Database(demo_db_path) as db:
+        school = int(db.scalar("SELECT org_id FROM organizations WHERE name = ?", [NEW_SCHOOL]))
+        aliases.add(db, "Тестовая школа 901", school)
+    upload_id = int(lookups.uploads(snapshot(demo_db_path, tmp_path))["upload_id"].iloc[0])
+
+    button(at, "Отменить загрузку…").click().run()
+    button(at, "Да, отменить загрузку").click().run()
+
+    assert [plain(w.value) for w in at.warning] == [
+        f"загрузка № {upload_id} создала организации, которые используются и в других "
+        f"данных: «{NEW_SCHOOL}» (написания названия). Отменить загрузку, оставив эти "
+        "организации?"
+    ]
+    asked = snapshot(demo_db_path, tmp_path)
+    assert pd.isna(lookups.uploads(asked).set_index("upload_id").loc[upload_id, "rolled_back_at"])
+
+    button(at, "Да, отменить и оставить эти организации").click().run()
+
+    assert_clean(at)
+    after = snapshot(demo_db_path, tmp_path)
+    assert pd.notna(lookups.uploads(after).set_index("upload_id").loc[upload_id, "rolled_back_at"])
+    assert after.scalar("SELECT count(*) FROM form_values WHERE org_id = ?", [school]) == 0
+    assert after.scalar("SELECT name FROM organizations WHERE org_id = ?", [school]) == NEW_SCHOOL
 
 
 # --- demo data ---------------------------------------------------------------------
