@@ -5,8 +5,12 @@ rolled back."""
 
 from __future__ import annotations
 
+import io
+from contextlib import redirect_stderr
+
 import pytest
 
+from analytics.cli.main import main
 from analytics.ingest import aliases
 from analytics.ingest.identity import NEW_ORGANISATION
 from analytics.ingest.load import (
@@ -198,3 +202,41 @@ def test_rolling_back_a_file_submitted_in_a_round_removes_its_submission(fresh_d
 
     assert undone.submissions == 1
     assert everything(fresh_db, submitted.result.upload_id) == before
+
+
+def test_the_command_line_names_a_created_school_in_use_and_keeps_it_with_keep_used(
+    fresh_db, tmp_path
+):
+    two_uploads(fresh_db)
+    result = third(fresh_db)
+    created = int(fresh_db.scalar("SELECT org_id FROM organizations WHERE name = 'Лицей № 1'"))
+    aliases.add(fresh_db, "Лицей первый", created)
+    fresh_db.close()
+    db_path = str(tmp_path / "monitoring.duckdb")
+    number = str(result.upload_id)
+
+    asked = run_cli(db_path, "rollback", number)
+    kept = run_cli(db_path, "rollback", number, "--keep-used")
+
+    assert asked == (
+        1,
+        "",
+        f"Ошибка: загрузка № {number} создала организации, которые используются и в других "
+        "данных: «Лицей № 1» (написания названия). Отменить загрузку, оставив эти "
+        "организации? Если да, повторите команду с --keep-used\n",
+    )
+    assert kept == (
+        0,
+        f"Загрузка № {number} отменена, заменённые данные восстановлены.\n"
+        "Отменено: удалено строк: 5; восстановлено строк: 2; удалены организации: "
+        "«МБОУ «СОШ № 902»»; оставлены организации: «Лицей № 1»; восстановлено описаний "
+        "организаций: 1; забыто написаний: 2; удалены периоды: 2024.\n",
+        "",
+    )
+
+
+def run_cli(db_path: str, *args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stderr(err):
+        code = main(["--db", db_path, *args], out=out)
+    return code, out.getvalue(), err.getvalue()
