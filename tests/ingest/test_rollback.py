@@ -26,7 +26,7 @@ from analytics.ingest.problems import ReviewNeeded
 from analytics.model.contract import Kind
 from analytics.operations.access import View
 from analytics.store import audit
-from tests import roundfiles
+from tests import registerfiles, roundfiles
 from tests.filemakers import FORM_COLUMNS, csv_bytes, org, table
 from tests.ingest.test_placement import CITY, REGION, SCHOOL_5, SCHOOL_15, load_registry, valid_inn
 
@@ -240,3 +240,30 @@ def run_cli(db_path: str, *args: str) -> tuple[int, str, str]:
     with redirect_stderr(err):
         code = main(["--db", db_path, *args], out=out)
     return code, out.getvalue(), err.getvalue()
+
+
+def test_rolling_back_the_first_registry_leaves_an_empty_database(fresh_db):
+    before = everything(fresh_db)
+    result = load_registry(fresh_db)
+
+    rollback(fresh_db, result.upload_id)
+
+    assert everything(fresh_db, result.upload_id) == before
+
+
+def test_rolling_back_a_base_of_mentees_leaves_every_table_as_it_was_before_it(fresh_db):
+    registerfiles.load_forms(fresh_db)
+    mentors = registerfiles.register_csv(
+        registerfiles.MENTOR_HEADER, registerfiles.MENTORS_1 + registerfiles.MENTORS_2
+    )
+    ingest_bytes(fresh_db, "наставники.csv", mentors, Kind.MENTORS, registerfiles.DEFAULTS)
+    before = everything(fresh_db)
+    mentees = registerfiles.register_csv(registerfiles.MENTEE_HEADER, registerfiles.MENTEES_1)
+    result = ingest_bytes(
+        fresh_db, "наставляемые.csv", mentees, Kind.MENTEES, registerfiles.DEFAULTS
+    )
+    assert fresh_db.scalar("SELECT count(*) FROM mentees") == len(registerfiles.MENTEES_1)
+
+    rollback(fresh_db, result.upload_id)
+
+    assert everything(fresh_db, result.upload_id) == before
