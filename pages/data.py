@@ -654,6 +654,8 @@ def _unregistered(ctx: Page) -> None:
             int(r.org_id): f"{r.organization} (ИНН {r.inn})" if r.inn else str(r.organization)
             for r in registered.itertuples()
         }
+        if not targets:
+            return
         into = st.selectbox(
             "Организация реестра", list(targets), format_func=targets.get, key="merge_into"
         )
