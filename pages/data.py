@@ -12,9 +12,10 @@ import pandas as pd
 import streamlit as st
 
 from analytics.compute import quality
-from analytics.ingest.load import Decisions, RollbackRefused
+from analytics.ingest.load import Decisions, OrganisationsInUse, RollbackRefused
 from analytics.ingest.parse import Defaults
 from analytics.ingest.template import build_template
+from analytics.ingest.unregistered import OrganisationError
 from analytics.model.contract import KIND_FIELDS, KIND_LABELS, ORG_TYPES, PERIOD, FormKind
 from analytics.model.levels import Level
 from analytics.model.periods import period_label
@@ -28,6 +29,10 @@ from ui.tables import table_downloads
 from ui.text import md
 
 NO_TYPE = ""
+# A table row this tall (above 4rem) lets Streamlit's grid wrap long names onto up to
+# four lines instead of cutting them at the column's edge (at 1280×720 an official name
+# is twice as wide as its column).
+WRAPPING_ROW_HEIGHT = 92
 
 
 def body() -> None:
@@ -395,32 +400,56 @@ def _history(ctx: Page) -> None:
     ]
     st.dataframe(table, hide_index=True, width="stretch")
     table_downloads(table, "Журнал загрузок", ctx.export_context(), "uploads")
-    active = uploads[uploads["rolled_back_at"].isna()].reset_index(drop=True)
+    active = uploads[uploads["rolled_back_at"].isna()]
     if active.empty or not ctx.principal.can_write:
         return
-    st.markdown("**Отменить загрузку**")
+    _rollback(ctx, active.iloc[0])
+
+
+def _rollback(ctx: Page, newest: pd.Series) -> None:
+    """Only the newest upload in effect is offered (the engine refuses any other): a
+    confirmation asked for an upload that is no longer the newest (another one came
+    since) is dropped, never applied to it."""
+    upload_id = int(newest["upload_id"])
+    label = upload.upload_label(newest)
+    st.markdown("**Отменить последнюю загрузку**")
     st.caption(
-        "Данные загрузки удаляются, а значения, которые она заменила, восстанавливаются. "
-        "Загрузки отменяются от поздних к ранним."
+        "Отменяется последняя действующая загрузка: её данные удаляются, значения, которые "
+        "она заменила, восстанавливаются, созданные ею организации, выученные написания "
+        "названий и сданные в сборах файлы удаляются. Более ранние загрузки отменяются "
+        "по одной, от поздних к ранним."
     )
-    labels = {int(r["upload_id"]): upload.upload_label(r) for _, r in active.iterrows()}
-    chosen = st.selectbox("Загрузка", list(labels), format_func=labels.get, key="rollback_choice")
+    st.markdown(f"Последняя загрузка: {md(label)}")
     pending = st.session_state.get("rollback_pending")
-    if pending != chosen:
+    if pending is None or pending["upload_id"] != upload_id:
+        st.session_state.pop("rollback_pending", None)
         if st.button("Отменить загрузку…", icon=":material/undo:"):
-            st.session_state["rollback_pending"] = chosen
+            st.session_state["rollback_pending"] = {"upload_id": upload_id, "question": None}
             st.rerun()
         return
-    st.warning(f"Отменить загрузку {md(labels[chosen])}?", icon=":material/warning:")
-    yes, no, _ = st.columns([2, 1, 4])
-    if yes.button("Да, отменить загрузку", type="primary"):
-        st.session_state.pop("rollback_pending", None)
+    question = pending["question"]
+    if question:
+        st.warning(md(question), icon=":material/warning:")
+        confirm = "Да, отменить и оставить эти организации"
+    else:
+        st.warning(f"Отменить загрузку {md(label)}?", icon=":material/warning:")
+        confirm = "Да, отменить загрузку"
+    yes, no, _ = st.columns([3, 1, 3])
+    if yes.button(confirm, type="primary"):
         try:
-            ctx.view.rollback(chosen)
+            ctx.view.rollback(upload_id, keep_used=bool(question))
+        except OrganisationsInUse as asked:
+            st.session_state["rollback_pending"] = {"upload_id": upload_id, "question": str(asked)}
+            st.rerun()
         except RollbackRefused as refused:
+            st.session_state.pop("rollback_pending", None)
             st.error(f"Загрузку нельзя отменить: {md(refused)}.", icon=":material/block:")
             return
-        st.session_state["data_flash"] = f"Загрузка {labels[chosen]} отменена."
+        st.session_state.pop("rollback_pending", None)
+        # The upload tab's report of the load would otherwise still name the undone upload.
+        st.session_state.pop("upload_report", None)
+        st.session_state.pop("upload_skipped", None)
+        st.session_state["data_flash"] = f"Загрузка {label} отменена."
         st.rerun()
     if no.button("Нет"):
         st.session_state.pop("rollback_pending", None)
@@ -527,6 +556,7 @@ def _registry(ctx: Page) -> None:
             "registry",
         )
     _aliases(ctx)
+    _unregistered(ctx)
 
 
 def _registry_table(registry: pd.DataFrame, missing: pd.DataFrame) -> pd.DataFrame:
@@ -558,7 +588,20 @@ def _aliases(ctx: Page) -> None:
                 "Когда": [formatting.moment(t) for t in known["added_at"]],
             }
         )
-        st.dataframe(table, hide_index=True, width="stretch", key="aliases_table")
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            key="aliases_table",
+            row_height=WRAPPING_ROW_HEIGHT,
+            # Widths that fit the 770 px the page has at 1280×720; the names wrap.
+            column_config={
+                "Организация": st.column_config.TextColumn(width=270),
+                "Написание в файлах": st.column_config.TextColumn(width=270),
+                "Откуда": st.column_config.TextColumn(width=105),
+                "Когда": st.column_config.TextColumn(width=115),
+            },
+        )
         if not ctx.principal.can_write:
             return
         labels = {
@@ -569,6 +612,88 @@ def _aliases(ctx: Page) -> None:
         if st.button("Забыть это написание", icon=":material/delete:", key="remove_alias"):
             ctx.view.remove_alias(*labels[chosen])
             st.session_state["data_flash"] = f"Написание «{labels[chosen][0]}» забыто."
+            st.rerun()
+
+
+def _unregistered(ctx: Page) -> None:
+    """Organisations a form file created in a municipality with a registry, outside it:
+    often a registered school written another way. Each is merged into the registered one
+    (its forms, aliases and history follow) or, with no data, removed."""
+    outside = _in_filters(ctx, ctx.view.unregistered())
+    if outside.empty:
+        return
+    with st.expander(f"Организации вне реестра: {len(outside)}"):
+        st.caption(
+            "Эти организации созданы загрузками форм, но в реестре их муниципалитета их нет. "
+            "Если это организация реестра, записанная иначе, объедините их: формы, базы, "
+            "написания и история перейдут к организации реестра, а это название станет её "
+            "написанием. Организацию без данных можно удалить."
+        )
+        table = _org_table(outside)
+        table["Форм"] = outside["forms"].astype(int).tolist()
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            key="unregistered_table",
+            row_height=WRAPPING_ROW_HEIGHT,
+        )
+        if not ctx.principal.can_write:
+            return
+        names = {
+            int(r.org_id): f"{r.organization} ({r.municipality})" for r in outside.itertuples()
+        }
+        chosen = st.selectbox(
+            "Организация вне реестра", list(names), format_func=names.get, key="outside_org"
+        )
+        municipality = int(outside.set_index("org_id").loc[chosen, "municipality_id"])
+        registered = ctx.hierarchy[
+            ctx.hierarchy["in_registry"] & (ctx.hierarchy["municipality_id"] == municipality)
+        ]
+        targets = {
+            int(r.org_id): f"{r.organization} (ИНН {r.inn})" if r.inn else str(r.organization)
+            for r in registered.itertuples()
+        }
+        if not targets:
+            return
+        into = st.selectbox(
+            "Организация реестра", list(targets), format_func=targets.get, key="merge_into"
+        )
+        pending = st.session_state.get("org_action")
+        if pending != ("merge", chosen, into) and pending != ("remove", chosen, None):
+            merge, remove, _ = st.columns([2, 2, 3])
+            if merge.button("Объединить…", icon=":material/merge:", key="merge_org"):
+                st.session_state["org_action"] = ("merge", chosen, into)
+                st.rerun()
+            if remove.button("Удалить…", icon=":material/delete:", key="remove_org"):
+                st.session_state["org_action"] = ("remove", chosen, None)
+                st.rerun()
+            return
+        if pending[0] == "merge":
+            st.warning(
+                f"Объединить «{md(names[chosen])}» с организацией реестра "
+                f"«{md(targets[into])}»? Отменить объединение нельзя.",
+                icon=":material/warning:",
+            )
+        else:
+            st.warning(f"Удалить организацию «{md(names[chosen])}»?", icon=":material/warning:")
+        yes, no, _ = st.columns([2, 1, 4])
+        if yes.button("Да", type="primary", key="org_action_yes"):
+            st.session_state.pop("org_action", None)
+            try:
+                if pending[0] == "merge":
+                    ctx.view.merge_organization(chosen, into)
+                    done = f"Организация «{names[chosen]}» объединена с «{targets[into]}»."
+                else:
+                    ctx.view.remove_organization(chosen)
+                    done = f"Организация «{names[chosen]}» удалена."
+            except OrganisationError as refused:
+                st.error(f"{md(refused)}.", icon=":material/block:")
+                return
+            st.session_state["data_flash"] = done
+            st.rerun()
+        if no.button("Нет", key="org_action_no"):
+            st.session_state.pop("org_action", None)
             st.rerun()
 
 

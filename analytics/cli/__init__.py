@@ -3,7 +3,7 @@
 registry      how a command is declared: its name, help, options, database and writes
 options       the options several commands share: the scope, format, --out, --user, --wait
 main          the parser walked from the registry, and running the command chosen
-data          ``ingest``, ``aliases``, ``indicators``, ``deficits``, ``quality``
+data          ``ingest``, ``aliases``, ``orgs``, ``indicators``, ``deficits``, ``quality``
 documents     ``docs``, ``template``, ``report``, ``school-notes``, ``deck``
 database      ``demo``, ``uploads``, ``rollback``, ``audit``, ``snapshot``, ``backup``, ``restore``
 users         the ``users`` commands

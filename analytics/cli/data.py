@@ -1,4 +1,5 @@
-"""The data commands: ``ingest``, ``aliases``, ``indicators``, ``deficits`` and ``quality``."""
+"""The data commands: ``ingest``, ``aliases``, ``orgs``, ``indicators``, ``deficits``
+and ``quality``."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from analytics.cli.options import (
 from analytics.cli.registry import EXIT_OK, command, group, option
 from analytics.compute.indicators import OUTPUT_COLUMNS, output_table
 from analytics.documents import outputs
-from analytics.ingest import aliases
+from analytics.ingest import aliases, unregistered
 from analytics.ingest.load import Decisions, ingest_bytes, parse_bytes, preview
 from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, Problem, ReviewNeeded, group_problems
@@ -175,6 +176,47 @@ def _list_aliases(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         print(f"{row.organization} ({code}): «{row.alias}»", file=out)
     if frame.empty:
         print("Запомненных написаний нет.", file=out)
+    return EXIT_OK
+
+
+ORGS = group("orgs", "организации вне реестра: list, merge, remove")
+_OUTSIDE = option("org", metavar="ИНН_ИЛИ_КОД", help="организация вне реестра")
+
+
+@ORGS.action("list", "организации вне реестра муниципалитетов, где реестр загружен")
+def _list_outside(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    frame = unregistered.listing(db)
+    for row in frame.itertuples():
+        code = row.inn if isinstance(row.inn, str) else f"код {row.org_id}"
+        print(f"{row.organization} ({code}), {row.municipality}: форм {row.forms}", file=out)
+    if frame.empty:
+        print("Организаций вне реестра нет.", file=out)
+    return EXIT_OK
+
+
+@ORGS.action(
+    "merge",
+    "объединить организацию вне реестра с организацией реестра",
+    _OUTSIDE,
+    option("--into", required=True, metavar="ИНН_ИЛИ_КОД", help="организация реестра"),
+    _ALIAS_USER,
+    writes=True,
+)
+def _merge_org(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    org_id, name = aliases.find_org(db, args.org)
+    into, target = aliases.find_org(db, args.into)
+    unregistered.merge(db, org_id, into, args.user)
+    print(f"Организация «{name}» объединена с «{target}».", file=out)
+    return EXIT_OK
+
+
+@ORGS.action(
+    "remove", "удалить организацию вне реестра без данных", _OUTSIDE, _ALIAS_USER, writes=True
+)
+def _remove_org(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    org_id, name = aliases.find_org(db, args.org)
+    unregistered.remove(db, org_id, args.user)
+    print(f"Организация «{name}» удалена.", file=out)
     return EXIT_OK
 
 

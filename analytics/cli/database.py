@@ -19,7 +19,7 @@ from analytics.cli.options import (
     user_option,
 )
 from analytics.cli.registry import EXIT_OK, command, option
-from analytics.ingest.load import rollback
+from analytics.ingest.load import OrganisationsInUse, rollback
 from analytics.store import audit, backup
 from analytics.store.db import Database
 from analytics.store.snapshot import publish
@@ -67,12 +67,22 @@ def _snapshot(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     "отменить загрузку и вернуть заменённые данные",
     option("upload_id", type=int),
     user_option("кто отменяет (для журнала действий)"),
+    option(
+        "--keep-used",
+        action="store_true",
+        help="оставить созданные загрузкой организации, которые используются в других данных",
+    ),
     WAIT,
     writes=True,
 )
 def _rollback(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    rollback(db, args.upload_id, user=args.user)
+    try:
+        undone = rollback(db, args.upload_id, user=args.user, keep_used=args.keep_used)
+    except OrganisationsInUse as asked:
+        raise OrganisationsInUse(f"{asked} Если да, повторите команду с --keep-used") from None
     print(f"Загрузка № {args.upload_id} отменена, заменённые данные восстановлены.", file=out)
+    facts = audit.details_text(undone.details())
+    print(f"Отменено: {facts}.", file=out)
     return EXIT_OK
 
 

@@ -46,7 +46,7 @@ from analytics.model.contract import (
 )
 from analytics.model.errors import MonitoringError
 from analytics.model.periods import period_of
-from analytics.store import aggregates, audit
+from analytics.store import aggregates, audit, undo
 from analytics.store.db import (
     Database,
     first_row,
@@ -324,7 +324,8 @@ def ingest_bytes(
         _archive(db.uploads_dir, sha, name, content)
         upload_id = int(first_value(cur, "SELECT nextval('upload_seq')"))
         now = datetime.now()
-        org_ids = resolver.write(plan, upload_id, now)
+        with undo.recording(cur, upload_id, plan.org_ids):
+            org_ids = resolver.write(plan, upload_id, now)
         if kind is FormKind.ORG_FORM:
             replaced = _write_forms(cur, parsed.records, org_ids, upload_id, now, replacing)
         elif kind in PERSON_TABLES:
@@ -399,7 +400,7 @@ def _write_forms(
 ) -> int:
     """Write the forms of ``records``; ``replaced`` of them (as :func:`_forms_replaced`
     counted) replace a stored form, which goes to ``form_history``. Returns ``replaced``."""
-    _add_periods(cur, records)
+    _add_periods(cur, records, upload_id)
     with registered(cur, "incoming_forms", _incoming_forms(records, org_ids, upload_id)):
         # A file that replaces nothing (a new period's) skips three statements.
         if replaced:
@@ -518,12 +519,61 @@ class RollbackRefused(MonitoringError):
     """An upload cannot be rolled back; the message is in Russian."""
 
 
-def rollback(db: Database, upload_id: int, user: str | None = None) -> None:
-    """Undo an upload: remove what it wrote and restore the values it replaced.
+class OrganisationsInUse(RollbackRefused):
+    """The upload created organisations that other data refers to: the message (in
+    Russian) names them and asks whether to roll back keeping them
+    (``rollback(..., keep_used=True)``)."""
 
-    Refused while a later upload has replaced some of its rows (roll that one back first),
-    so history is always unwound in order. The checks run inside the writing transaction,
-    so an upload committing meanwhile cannot slip between them and the rollback.
+
+@dataclass
+class Undone:
+    """What a rollback undid, as the audit log records it."""
+
+    removed: int = 0
+    restored: int = 0
+    organizations: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    renamed: int = 0
+    aliases: int = 0
+    submissions: int = 0
+    territories: int = 0
+    periods: list[str] = field(default_factory=list)
+
+    def details(self) -> dict[str, object]:
+        facts: dict[str, object] = {"removed": self.removed, "restored": self.restored}
+        named = {
+            "organizations": "; ".join(f"«{n}»" for n in self.organizations),
+            "kept_organizations": "; ".join(f"«{n}»" for n in self.kept),
+            "organizations_restored": self.renamed,
+            "aliases": self.aliases,
+            "submissions": self.submissions,
+            "territories": self.territories,
+            "periods": ", ".join(self.periods),
+        }
+        facts.update({key: value for key, value in named.items() if value})
+        return facts
+
+
+def latest_upload(db: Database) -> int | None:
+    """The newest upload still in effect: the only one a rollback may undo."""
+    found = db.scalar("SELECT max(upload_id) FROM uploads WHERE rolled_back_at IS NULL")
+    return int(found) if found is not None else None
+
+
+def rollback(
+    db: Database, upload_id: int, user: str | None = None, keep_used: bool = False
+) -> Undone:
+    """Undo an upload whole: remove the rows it wrote and restore those it replaced,
+    forget the aliases it learnt and the round submissions it made, give the
+    organisations it changed their descriptions back, and remove the organisations,
+    territories and periods it created. Returns what was undone (also in the audit log).
+
+    Only the newest upload still in effect can be rolled back, so history is always
+    unwound in order. An organisation the upload created that something else refers to
+    (an alias added by hand, a meeting, a target) is not removed silently: the rollback
+    raises :class:`OrganisationsInUse` naming them, and with ``keep_used`` rolls back
+    keeping them. The checks run inside the writing transaction, so an upload committing
+    meanwhile cannot slip between them and the rollback.
     """
     with db.transaction() as cur:
         row = first_row(
@@ -536,55 +586,117 @@ def rollback(db: Database, upload_id: int, user: str | None = None) -> None:
         kind_code, file_name, rolled_back_at = row
         if rolled_back_at is not None:
             raise RollbackRefused(f"загрузка № {upload_id} уже отменена")
-        kind = FormKind(kind_code)
-        values, history, columns = _stores()[kind]
-        # A later upload replaced some of its rows, or took the place of its rows that a
-        # round's coordinator returned (withheld, see :func:`withhold`).
-        later_sql = f"SELECT replaced_by FROM {history} WHERE upload_id = ?"
-        if kind in _WITHHELD:
-            later_sql += (
-                f" UNION SELECT v.upload_id FROM {values} v JOIN {_WITHHELD[kind]} w "
-                "USING (org_id, period) WHERE w.upload_id = ?"
-            )
         later = [
             int(n)
             for (n,) in cur.execute(
-                f"SELECT DISTINCT * FROM ({later_sql}) ORDER BY 1",
-                [upload_id] * later_sql.count("?"),
+                "SELECT upload_id FROM uploads WHERE upload_id > ? AND rolled_back_at IS NULL "
+                "ORDER BY upload_id",
+                [upload_id],
             ).fetchall()
         ]
         if later:
             numbers = ", ".join(f"№ {n}" for n in later)
             raise RollbackRefused(
-                f"данные загрузки № {upload_id} уже заменены более поздними загрузками "
-                f"({numbers}); сначала отмените их"
+                f"загрузка № {upload_id} — не последняя: после неё действуют загрузки "
+                f"{numbers}; загрузки отменяются от последней к первой, сначала отмените их"
             )
-        now = datetime.now()
+        kind = FormKind(kind_code)
         mark_data_changed(cur)
-        forms = kind is FormKind.ORG_FORM
-        if forms:
-            aggregates.forget(cur, "upload_id = ?", [upload_id])
-        cur.execute(f"DELETE FROM {values} WHERE upload_id = ?", [upload_id])
-        cur.execute(
-            f"INSERT INTO {values} ({columns}) SELECT {columns} FROM {history} "
-            "WHERE replaced_by = ?",
-            [upload_id],
+        undone = _undo_rows(cur, kind, upload_id)
+        undone.aliases = len(
+            cur.execute(
+                "DELETE FROM org_aliases WHERE source = 'upload' AND upload_id = ? RETURNING alias",
+                [upload_id],
+            ).fetchall()
         )
-        if forms:
-            restored = "(org_id, period) IN (SELECT (org_id, period) FROM form_history "
-            aggregates.remember(cur, restored + "WHERE replaced_by = ?)", [upload_id])
-        cur.execute(f"DELETE FROM {history} WHERE replaced_by = ?", [upload_id])
-        if kind in _WITHHELD:
-            cur.execute(f"DELETE FROM {_WITHHELD[kind]} WHERE upload_id = ?", [upload_id])
+        undone.submissions = len(
+            cur.execute(
+                "DELETE FROM round_submissions WHERE upload_id = ? RETURNING submission_id",
+                [upload_id],
+            ).fetchall()
+        )
+        undone.renamed = undo.restore_organizations(cur, upload_id)
+        _remove_created(cur, upload_id, keep_used, undone)
+        undo.forget(cur, upload_id)
+        now = datetime.now()
         cur.execute("UPDATE uploads SET rolled_back_at = ? WHERE upload_id = ?", [now, upload_id])
         audit.record(
             cur,
             audit.Action.ROLLBACK,
             f"upload:{upload_id}",
             user,
-            {"file": file_name, "kind": str(kind)},
+            {"file": file_name, "kind": str(kind), **undone.details()},
             now,
         )
+    return undone
+
+
+def _undo_rows(cur: duckdb.DuckDBPyConnection, kind: FormKind, upload_id: int) -> Undone:
+    """Remove the rows an upload of ``kind`` wrote and restore those it replaced."""
+    values, history, columns = _stores()[kind]
+    forms = kind is FormKind.ORG_FORM
+    if forms:
+        aggregates.forget(cur, "upload_id = ?", [upload_id])
+    removed = cur.execute(
+        f"DELETE FROM {values} WHERE upload_id = ? RETURNING org_id", [upload_id]
+    ).fetchall()
+    restored = cur.execute(
+        f"INSERT INTO {values} ({columns}) SELECT {columns} FROM {history} "
+        "WHERE replaced_by = ? RETURNING org_id",
+        [upload_id],
+    ).fetchall()
+    if forms:
+        keys = "(org_id, period) IN (SELECT (org_id, period) FROM form_history "
+        aggregates.remember(cur, keys + "WHERE replaced_by = ?)", [upload_id])
+    cur.execute(f"DELETE FROM {history} WHERE replaced_by = ?", [upload_id])
+    if kind in _WITHHELD:
+        # Rows of this upload that a round's coordinator returned wait there.
+        cur.execute(f"DELETE FROM {_WITHHELD[kind]} WHERE upload_id = ?", [upload_id])
+    return Undone(removed=len(removed), restored=len(restored))
+
+
+def _remove_created(
+    cur: duckdb.DuckDBPyConnection, upload_id: int, keep_used: bool, undone: Undone
+) -> None:
+    """Remove the organisations, territories and periods the upload created that nothing
+    refers to any more; raise :class:`OrganisationsInUse` for organisations that something
+    does, unless ``keep_used``."""
+    orgs = undo.created_by(cur, upload_id, "organization")
+    names = dict(
+        cur.execute(
+            "SELECT CAST(org_id AS VARCHAR), name FROM organizations "
+            "WHERE org_id IN (SELECT unnest(CAST(? AS BIGINT[])))",
+            [orgs],
+        ).fetchall()
+    )
+    used = undo.uses(cur, "organization", orgs)
+    if used and not keep_used:
+        listed = "; ".join(
+            f"«{names[key]}» ({', '.join(dict.fromkeys(_labels(tables)))})"
+            for key, tables in sorted(used.items(), key=lambda item: names[item[0]])
+        )
+        raise OrganisationsInUse(
+            f"загрузка № {upload_id} создала организации, которые используются и в других "
+            f"данных: {listed}. Отменить загрузку, оставив эти организации?"
+        )
+    unused = [key for key in orgs if key not in used]
+    undo.remove(cur, "organization", unused)
+    undone.organizations = sorted(names[key] for key in unused)
+    undone.kept = sorted(names[key] for key in used)
+    for name in undo.TERRITORIES:
+        territories = undo.created_by(cur, upload_id, name)
+        busy = undo.uses(cur, name, territories)
+        free = [key for key in territories if key not in busy]
+        undo.remove(cur, name, free)
+        undone.territories += len(free)
+    periods = undo.created_by(cur, upload_id, "period")
+    busy = undo.uses(cur, "period", periods)
+    undone.periods = [p for p in periods if p not in busy]
+    undo.remove(cur, "period", undone.periods)
+
+
+def _labels(tables: list[str]) -> list[str]:
+    return [undo.TABLE_LABELS.get(t, "другие данные") for t in tables]
 
 
 def _stores() -> dict[FormKind, tuple[str, str, str]]:
@@ -670,16 +782,18 @@ def restore(cur: duckdb.DuckDBPyConnection, kind: FormKind, submission_id: int) 
     return None
 
 
-def _add_periods(cur: duckdb.DuckDBPyConnection, records: list[Record]) -> None:
-    """Add the periods of ``records`` not stored yet, in one statement."""
+def _add_periods(cur: duckdb.DuckDBPyConnection, records: list[Record], upload_id: int) -> None:
+    """Add the periods of ``records`` not stored yet, in one statement, and record them
+    as created by the upload (its rollback removes them)."""
     periods = sorted({str(p) for p in Columns(records)["period"]})
     parsed = [period_of(p) for p in periods]
-    cur.execute(
+    added = cur.execute(
         "INSERT INTO periods SELECT * FROM (SELECT unnest(CAST(? AS VARCHAR[])) AS period, "
         "unnest(CAST(? AS INTEGER[])), unnest(CAST(? AS BOOLEAN[]))) "
-        "WHERE period NOT IN (SELECT period FROM periods)",
+        "WHERE period NOT IN (SELECT period FROM periods) RETURNING period",
         [periods, [p.start_year for p in parsed], [p.is_school_year for p in parsed]],
-    )
+    ).fetchall()
+    undo.created(cur, upload_id, "period", [str(p) for (p,) in added])
 
 
 def _person_column_list(kind: FormKind) -> str:
@@ -735,7 +849,7 @@ def _write_people(
 ) -> int:
     """Replace the register of ``kind`` of every (organisation, period) in the file; the
     replaced rows go to the history table, so a rollback can restore them."""
-    _add_periods(cur, records)
+    _add_periods(cur, records, upload_id)
     replaced = _registers_replaced(cur, kind, records, org_ids)
     table = PERSON_TABLES[kind]
     incoming = f"incoming_{table}"

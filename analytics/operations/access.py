@@ -35,8 +35,15 @@ from analytics.documents.note import build_report
 from analytics.documents.protocol import build_protocol
 from analytics.documents.school_notes import build_school_note, build_school_notes_zip
 from analytics.documents.territory import ReportError, document_scope
-from analytics.ingest import aliases
-from analytics.ingest.load import Decisions, IngestResult, ingest_bytes, preview, rollback
+from analytics.ingest import aliases, unregistered
+from analytics.ingest.load import (
+    Decisions,
+    IngestResult,
+    Undone,
+    ingest_bytes,
+    preview,
+    rollback,
+)
 from analytics.ingest.parse import Defaults
 from analytics.meetings import decisions, meetings, round_templates, rounds
 from analytics.model.contract import FormKind
@@ -260,6 +267,19 @@ class View:
         self._require_write()
         aliases.remove(self.db, alias, org_id, user=self.principal.login)
 
+    def unregistered(self) -> pd.DataFrame:
+        """The organisations outside the registry of a municipality that has one (see
+        :mod:`analytics.ingest.unregistered`)."""
+        return _own(unregistered.listing(self.db), self.principal)
+
+    def merge_organization(self, org_id: int, into: int) -> None:
+        self._require_write()
+        unregistered.merge(self.db, org_id, into, user=self.principal.login)
+
+    def remove_organization(self, org_id: int) -> None:
+        self._require_write()
+        unregistered.remove(self.db, org_id, user=self.principal.login)
+
     # --- registers --------------------------------------------------------------------
 
     def _org_scope(self, scope: Scope | None) -> Scope:
@@ -360,9 +380,9 @@ class View:
             self.db, name, content, kind, defaults, user=self.principal.login, decisions=decisions
         )
 
-    def rollback(self, upload_id: int) -> None:
+    def rollback(self, upload_id: int, keep_used: bool = False) -> Undone:
         self._require_write()
-        rollback(self.db, upload_id, user=self.principal.login)
+        return rollback(self.db, upload_id, user=self.principal.login, keep_used=keep_used)
 
     def set_target(
         self,

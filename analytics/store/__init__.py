@@ -5,6 +5,7 @@ scope         which data a question covers: its SQL condition and its words
 rows          rows DuckDB writes itself and how a format spells their cells
 aggregates    org_values: each form's numerators and denominators, derived with the forms
 audit         who uploaded, rolled back, changed targets, deleted data
+undo          what an upload created or changed besides its rows, for its rollback
 backup        consistent, optionally encrypted backups and atomic restore
 snapshot      read-only published copies for replicas (without names)
 private       files only their owner reads

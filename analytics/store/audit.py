@@ -35,6 +35,8 @@ class Action(StrEnum):
     CLEARED = "cleared"
     ALIAS_ADDED = "alias_added"
     ALIAS_REMOVED = "alias_removed"
+    ORG_MERGED = "org_merged"
+    ORG_REMOVED = "org_removed"
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -48,6 +50,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.CLEARED: "все данные удалены",
     Action.ALIAS_ADDED: "написание организации добавлено",
     Action.ALIAS_REMOVED: "написание организации удалено",
+    Action.ORG_MERGED: "организация вне реестра объединена с организацией реестра",
+    Action.ORG_REMOVED: "организация вне реестра удалена",
 }
 
 # The keys of ``details`` as the command line shows them.
@@ -71,6 +75,19 @@ DETAIL_LABELS: dict[str, str] = {
     "mentors": "наставников",
     "mentees": "наставляемых",
     "alias": "написание",
+    # What a rollback undid (see analytics.ingest.load.Undone).
+    "removed": "удалено строк",
+    "restored": "восстановлено строк",
+    "organizations": "удалены организации",
+    "kept_organizations": "оставлены организации",
+    "organizations_restored": "восстановлено описаний организаций",
+    "aliases": "забыто написаний",
+    "submissions": "удалено сдач файлов в сборах",
+    "territories": "удалено территорий",
+    "periods": "удалены периоды",
+    "organization": "организация",
+    "into": "объединена с",
+    "moved": "перенесено строк",
 }
 
 COLUMNS: tuple[str, ...] = ("entry_id", "logged_at", "actor", "action", "object", "details")

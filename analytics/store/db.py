@@ -528,6 +528,31 @@ def _migration_data_stamp() -> list[str]:
     ]
 
 
+def _migration_undo() -> list[str]:
+    """What an upload made beside its rows, so that its rollback can undo it whole:
+    ``upload_created`` lists the organisations, territories (``region``, ``municipality``,
+    ``district``, keyed by id) and periods (keyed by code) the upload created;
+    ``organization_history`` keeps the description of every organisation it changed
+    (a name or type from a registry, a move), as it was before."""
+    return [
+        """CREATE TABLE upload_created (
+    upload_id BIGINT NOT NULL,
+    object VARCHAR NOT NULL,
+    object_key VARCHAR NOT NULL,
+    PRIMARY KEY (upload_id, object, object_key))""",
+        """CREATE TABLE organization_history (
+    org_id BIGINT NOT NULL,
+    municipality_id BIGINT NOT NULL,
+    district_id BIGINT,
+    inn VARCHAR,
+    ogrn VARCHAR,
+    name VARCHAR NOT NULL,
+    name_key VARCHAR NOT NULL,
+    org_type VARCHAR NOT NULL,
+    replaced_by BIGINT NOT NULL)""",
+    ]
+
+
 # MIGRATIONS[i] brings the schema from version i to i + 1.
 MIGRATIONS: tuple[Sequence[str], ...] = (
     _migration_1(),
@@ -542,6 +567,7 @@ MIGRATIONS: tuple[Sequence[str], ...] = (
     _migration_entered(),
     _migration_withheld(),
     _migration_data_stamp(),
+    _migration_undo(),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

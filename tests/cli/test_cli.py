@@ -373,11 +373,15 @@ def test_rollback_restores_the_replaced_form_and_a_refused_rollback_exits_1(tmp_
     code, _, err = run(capsys, "--db", db, "rollback", "1")
     assert (code, err) == (
         1,
-        "Ошибка: данные загрузки № 1 уже заменены более поздними загрузками (№ 2); "
-        "сначала отмените их\n",
+        "Ошибка: загрузка № 1 — не последняя: после неё действуют загрузки № 2; "
+        "загрузки отменяются от последней к первой, сначала отмените их\n",
     )
     code, out, _ = run(capsys, "--db", db, "rollback", "2")
-    assert (code, out) == (0, "Загрузка № 2 отменена, заменённые данные восстановлены.\n")
+    assert (code, out) == (
+        0,
+        "Загрузка № 2 отменена, заменённые данные восстановлены.\n"
+        "Отменено: удалено строк: 1; восстановлено строк: 1.\n",
+    )
     with Database(db) as check:
         assert check.scalar("SELECT teachers_total FROM form_values") == 40
     code, out, _ = run(capsys, "--db", db, "uploads")

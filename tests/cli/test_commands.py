@@ -64,11 +64,12 @@ def test_a_commands_help_lists_each_of_its_actions_with_its_help(capsys, monkeyp
     assert listed == {action.name: action.help for action in actions}
 
 
-def test_the_commands_with_actions_are_aliases_users_and_rounds():
+def test_the_commands_with_actions_are_aliases_orgs_users_and_rounds():
     grouped = {c.name: [a.name for a in c.actions] for c in COMMANDS if c.actions}
 
     assert grouped == {
         "aliases": ["add", "remove", "list"],
+        "orgs": ["list", "merge", "remove"],
         "users": ["add", "remove", "list", "passwd"],
         "rounds": ["open", "close", "list"],
     }
@@ -79,7 +80,7 @@ def test_the_commands_that_write_are_declared_so_and_the_others_read_one_snapsho
 
     assert writing == {
         *("ingest", "aliases add", "aliases remove", "demo", "snapshot", "rollback", "backup"),
-        *("rounds open", "rounds close"),
+        *("orgs merge", "orgs remove", "rounds open", "rounds close"),
     }
 
 

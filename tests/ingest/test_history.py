@@ -101,8 +101,8 @@ def test_rollback_is_refused_while_a_later_upload_replaced_its_rows(fresh_db):
     with pytest.raises(RollbackRefused) as error:
         rollback(fresh_db, first.upload_id)
     assert str(error.value) == (
-        f"данные загрузки № {first.upload_id} уже заменены более поздними загрузками "
-        f"(№ {second.upload_id}); сначала отмените их"
+        f"загрузка № {first.upload_id} — не последняя: после неё действуют загрузки "
+        f"№ {second.upload_id}; загрузки отменяются от последней к первой, сначала отмените их"
     )
     assert forms(fresh_db) == [["СОШ № 1", "2023", second.upload_id, 44]]
 

@@ -17,6 +17,9 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.compute import lookups, quality
 from analytics.compute.indicators import compute
+from analytics.ingest import aliases
+from analytics.ingest.load import Decisions, ingest_bytes
+from analytics.ingest.parse import Defaults
 from analytics.model.contract import FormKind
 from analytics.model.levels import Level
 from analytics.model.periods import period_of
@@ -440,7 +443,6 @@ def test_rolling_back_an_upload_restores_the_previous_indicator_values(
     )
     upload_id = int(lookups.uploads(changed)["upload_id"].iloc[0])
 
-    at.selectbox(key="rollback_choice").set_value(upload_id).run()
     button(at, "Отменить загрузку…").click().run()
     button(at, "Да, отменить загрузку").click().run()
 
@@ -467,9 +469,7 @@ def test_rolling_back_a_replacing_upload_restores_the_replaced_form(
         "WHERE o.name = ?"
     )
     assert replaced.scalar(query, [NEW_SCHOOL]) is False
-    latest_upload = int(lookups.uploads(replaced)["upload_id"].iloc[0])
 
-    at.selectbox(key="rollback_choice").set_value(latest_upload).run()
     button(at, "Отменить загрузку…").click().run()
     button(at, "Да, отменить загрузку").click().run()
 
@@ -477,27 +477,93 @@ def test_rolling_back_a_replacing_upload_restores_the_replaced_form(
     assert after.scalar(query, [NEW_SCHOOL]) is True
 
 
-def test_a_refused_rollback_is_shown_as_an_error(
+def test_rolling_back_an_upload_that_created_a_school_removes_it_and_its_report(
     copy: Database, demo_db_path: Path, tmp_path: Path
 ):
     place = a_municipality(copy)
     at = open_page()
-    at.radio(key="upload_kind").set_value(FormKind.REGISTRY).run()
-    at.text_input(key="default_region").input(place["region"])
-    at.text_input(key="default_municipality").input(place["municipality"])
-    for n in (1, 2):
-        registry = f"Наименование ОО;Тип ОО\nМБОУ «Реестровая школа № {n}»;школа\n"
-        choose_file(at, f"реестр_{n}.csv", registry.encode("utf-8"))
-        button(at, "Загрузить").click().run()
-    first = int(lookups.uploads(snapshot(demo_db_path, tmp_path))["upload_id"].iloc[1])
+    upload_new_school(at, place)
+    assert any("Загружен файл «новая_школа.csv»" in plain(s.value) for s in at.success)
+    assert (
+        snapshot(demo_db_path, tmp_path).scalar(
+            "SELECT count(*) FROM organizations WHERE name = ?", [NEW_SCHOOL]
+        )
+        == 1
+    )
 
-    at.selectbox(key="rollback_choice").set_value(first).run()
     button(at, "Отменить загрузку…").click().run()
     button(at, "Да, отменить загрузку").click().run()
 
-    assert any("Загрузку нельзя отменить" in e.value for e in at.error)
+    assert_clean(at)
+    assert not any("Загружен файл" in s.value for s in at.success)
     after = snapshot(demo_db_path, tmp_path)
-    assert pd.isna(lookups.uploads(after).set_index("upload_id").loc[first, "rolled_back_at"])
+    assert after.scalar("SELECT count(*) FROM organizations WHERE name = ?", [NEW_SCHOOL]) == 0
+    assert table_counts(after) == table_counts(copy) | {
+        "uploads": table_counts(copy)["uploads"] + 1
+    }
+
+
+def test_a_confirmation_asked_before_another_upload_does_not_roll_back_the_earlier_one(
+    copy: Database, demo_db_path: Path, tmp_path: Path
+):
+    place = a_municipality(copy)
+    at = open_page()
+    upload_new_school(at, place)
+    first = int(lookups.uploads(snapshot(demo_db_path, tmp_path))["upload_id"].iloc[0])
+    button(at, "Отменить загрузку…").click().run()
+    assert any(f"№ {first} — новая_школа.csv" in plain(w.value) for w in at.warning)
+    # Another session loads a file meanwhile: the newest upload is now that one.
+    with Database(demo_db_path) as db:
+        second = ingest_bytes(
+            db,
+            "вторая.csv",
+            form_csv(["МБОУ «Тестовая школа № 902»;школа;да;нет;30;3;5"]),
+            defaults=Defaults(place["region"], place["municipality"], None, place["period"]),
+            decisions=Decisions(new_orgs=True),
+        ).upload_id
+
+    yes = button(at, "Да, отменить загрузку")
+    yes.click().run()
+
+    assert_clean(at)
+    after = lookups.uploads(snapshot(demo_db_path, tmp_path)).set_index("upload_id")
+    assert after.loc[[first, second], "rolled_back_at"].isna().tolist() == [True, True]
+    assert any(
+        plain(m.value).startswith(f"Последняя загрузка: № {second} — вторая.csv")
+        for m in at.markdown
+    )
+    assert not at.warning
+
+
+def test_a_rollback_asks_before_keeping_a_created_school_named_by_hand_since(
+    copy: Database, demo_db_path: Path, tmp_path: Path
+):
+    place = a_municipality(copy)
+    at = open_page()
+    upload_new_school(at, place)
+    with Database(demo_db_path) as db:
+        school = int(db.scalar("SELECT org_id FROM organizations WHERE name = ?", [NEW_SCHOOL]))
+        aliases.add(db, "Тестовая школа 901", school)
+    upload_id = int(lookups.uploads(snapshot(demo_db_path, tmp_path))["upload_id"].iloc[0])
+
+    button(at, "Отменить загрузку…").click().run()
+    button(at, "Да, отменить загрузку").click().run()
+
+    assert [plain(w.value) for w in at.warning] == [
+        f"загрузка № {upload_id} создала организации, которые используются и в других "
+        f"данных: «{NEW_SCHOOL}» (написания названия). Отменить загрузку, оставив эти "
+        "организации?"
+    ]
+    asked = snapshot(demo_db_path, tmp_path)
+    assert pd.isna(lookups.uploads(asked).set_index("upload_id").loc[upload_id, "rolled_back_at"])
+
+    button(at, "Да, отменить и оставить эти организации").click().run()
+
+    assert_clean(at)
+    after = snapshot(demo_db_path, tmp_path)
+    assert pd.notna(lookups.uploads(after).set_index("upload_id").loc[upload_id, "rolled_back_at"])
+    assert after.scalar("SELECT count(*) FROM form_values WHERE org_id = ?", [school]) == 0
+    assert after.scalar("SELECT name FROM organizations WHERE org_id = ?", [school]) == NEW_SCHOOL
 
 
 # --- demo data ---------------------------------------------------------------------
@@ -590,3 +656,42 @@ def test_a_school_chosen_for_a_new_spelling_keeps_it_and_the_registry_tab_can_fo
     at.button(key="remove_alias").click().run()
     after = snapshot(demo_db_path, tmp_path)
     assert after.scalar("SELECT count(*) FROM org_aliases") == 0
+
+
+# --- organisations outside the registry ----------------------------------------------
+
+
+def test_a_school_created_outside_the_registry_is_merged_into_a_registered_one_from_the_page(
+    copy: Database, demo_db_path: Path, tmp_path: Path
+):
+    place = a_municipality(copy)
+    registry = lookups.hierarchy(copy)
+    school = registry[
+        registry["in_registry"] & (registry["municipality_id"] == place["municipality_id"])
+    ].iloc[0]
+    with Database(demo_db_path) as db:
+        ingest_bytes(
+            db,
+            "копия.csv",
+            form_csv([f"{NEW_SCHOOL};школа;да;нет;40;4;6"]),
+            defaults=Defaults(place["region"], place["municipality"], None, "2031"),
+            decisions=Decisions(new_orgs=True),
+        )
+    at = open_page()
+    outside = next(df.value for df in at.dataframe if "Форм" in df.value.columns)
+    assert outside[["Организация", "Муниципалитет", "Форм"]].values.tolist() == [
+        [NEW_SCHOOL, place["municipality"], 1]
+    ]
+
+    at.selectbox(key="merge_into").set_value(int(school["org_id"])).run()
+    at.button(key="merge_org").click().run()
+    at.button(key="org_action_yes").click().run()
+
+    assert_clean(at)
+    assert any(f"объединена с «{school['organization']}" in s.value for s in at.success)
+    after = snapshot(demo_db_path, tmp_path)
+    assert after.scalar("SELECT org_id FROM form_values WHERE period = '2031'") == school["org_id"]
+    assert after.scalar("SELECT count(*) FROM organizations WHERE name = ?", [NEW_SCHOOL]) == 0
+    assert after.query("SELECT alias FROM org_aliases WHERE org_id = ?", [int(school["org_id"])])[
+        "alias"
+    ].tolist() == [NEW_SCHOOL]

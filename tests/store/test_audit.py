@@ -70,7 +70,15 @@ def test_a_rollback_is_logged_with_who_rolled_back(fresh_db):
         "петрова",
         "rollback",
         f"upload:{result.upload_id}",
-        {"file": "форма.csv", "kind": "org-form"},
+        {
+            "file": "форма.csv",
+            "kind": "org-form",
+            "removed": 2,
+            "restored": 0,
+            "organizations": "«СОШ № 1»; «СОШ № 2»",
+            "territories": 2,
+            "periods": "2023",
+        },
     )
 
 

@@ -14,7 +14,7 @@ from analytics.documents.note import build_report
 from analytics.ingest.load import ingest_bytes, rollback
 from analytics.ingest.parse import Defaults
 from analytics.meetings.meetings import Sitting, create_meeting, get_meeting
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from analytics.model.levels import Level
 from analytics.store.db import Database
 from analytics.store.scope import Scope
@@ -116,6 +116,6 @@ def test_a_registry_upload_moves_the_data_stamp(town):
         )
     )
     ingest_bytes(
-        db, "реестр2.csv", registry, Kind.REGISTRY, Defaults(region=REGION, municipality=TOWN)
+        db, "реестр2.csv", registry, FormKind.REGISTRY, Defaults(region=REGION, municipality=TOWN)
     )
     assert db.data_stamp() > stamp
