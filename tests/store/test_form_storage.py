@@ -3,6 +3,8 @@ database and in one migrated from the schema before."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from analytics.ingest.load import ingest_file
 from analytics.store import db as db_module
 from analytics.store.db import Database
@@ -24,6 +26,35 @@ def entered_definitions(db: Database) -> dict[str, str]:
     }
 
 
+def entered_migration() -> int:
+    """The position of the migration that compresses the cells as entered."""
+    return db_module.MIGRATIONS.index(db_module._migration_entered())
+
+
+def database_before_entered(path: Path, monkeypatch, uploads: int) -> dict[str, list[tuple]]:
+    """A database at the schema before :func:`entered_migration`, holding the forms of
+    ``uploads`` uploads of the Глазов sample (the second moves the first one's forms to
+    the history); returns its stored forms. Today's loader writes tables of later
+    migrations, so the forms are loaded into a current database and copied over."""
+    source = path.with_name("source.duckdb")
+    with Database(source) as current:
+        for _ in range(uploads):
+            ingest_file(current, DATA / GLAZOV, defaults=sample_defaults(GLAZOV))
+    before = db_module.MIGRATIONS[: entered_migration()]
+    monkeypatch.setattr(db_module, "MIGRATIONS", before)
+    monkeypatch.setattr(db_module, "SCHEMA_VERSION", len(before))
+    with Database(path) as old:
+        cur = old.cursor()
+        cur.execute("ATTACH ? AS source (READ_ONLY)", [str(source)])
+        for table in FORM_TABLES:
+            cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM source.{table}")
+        cur.execute("DETACH source")
+        cur.close()
+        kept = {table: stored_forms(old, table) for table in FORM_TABLES}
+    monkeypatch.undo()
+    return kept
+
+
 def stored_forms(db: Database, table: str) -> list[tuple]:
     return [
         tuple(row)
@@ -43,14 +74,7 @@ def test_migrating_a_database_of_the_schema_before_keeps_every_form_and_its_hist
     tmp_path, monkeypatch
 ):
     path = tmp_path / "m.duckdb"
-    before = db_module.MIGRATIONS[:-1]
-    monkeypatch.setattr(db_module, "MIGRATIONS", before)
-    monkeypatch.setattr(db_module, "SCHEMA_VERSION", len(before))
-    with Database(path) as old:
-        for _ in range(2):  # the second upload moves the first one's forms to the history
-            ingest_file(old, DATA / GLAZOV, defaults=sample_defaults(GLAZOV))
-        kept = {table: stored_forms(old, table) for table in FORM_TABLES}
-    monkeypatch.undo()
+    kept = database_before_entered(path, monkeypatch, uploads=2)
     with Database(path) as db:
         assert entered_definitions(db)["form_values"] == "entered VARCHAR USING COMPRESSION ZSTD"
         assert {table: stored_forms(db, table) for table in FORM_TABLES} == kept
@@ -59,12 +83,7 @@ def test_migrating_a_database_of_the_schema_before_keeps_every_form_and_its_hist
 
 def test_a_migrated_form_table_keeps_its_key_on_organisation_and_period(tmp_path, monkeypatch):
     path = tmp_path / "m.duckdb"
-    before = db_module.MIGRATIONS[:-1]
-    monkeypatch.setattr(db_module, "MIGRATIONS", before)
-    monkeypatch.setattr(db_module, "SCHEMA_VERSION", len(before))
-    with Database(path) as old:
-        ingest_file(old, DATA / GLAZOV, defaults=sample_defaults(GLAZOV))
-    monkeypatch.undo()
+    database_before_entered(path, monkeypatch, uploads=1)
     with Database(path) as db:
         keys = db.query(
             "SELECT constraint_text FROM duckdb_constraints() WHERE table_name = 'form_values' "
