@@ -76,6 +76,9 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "deficit",
     "gap",
 )
+# The deficits' output: each row with the key it is ranked by (the gap as a share of the
+# target, see :mod:`analytics.compute.status`).
+DEFICIT_COLUMNS: tuple[str, ...] = (*OUTPUT_COLUMNS, "shortfall")
 
 
 # Indicator values of a scope: :func:`compute` itself, or a reader's window on it (a
@@ -491,8 +494,8 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
 
 
 def output_table(db: Database, scope: Scope | None = None, only_deficits: bool = False) -> Query:
-    """The :data:`OUTPUT_COLUMNS` of :func:`compute` (or of :func:`deficits` of it when
-    ``only_deficits``) as rows DuckDB produces and writes itself (see
+    """The :data:`OUTPUT_COLUMNS` of :func:`compute` (or the :data:`DEFICIT_COLUMNS` of
+    :func:`deficits` of it when ``only_deficits``) as rows DuckDB produces and writes itself (see
     :func:`analytics.documents.outputs.write`): the same rows, order and values, nulls for
     missing numbers.
 
@@ -540,13 +543,15 @@ def _output_rows(
     ]
     scans = [_scan(n, block, cells, named, only_deficits) for block in blocks for n in ords]
     if not scans:  # no period or no indicator: the columns, no rows
-        return f"SELECT {', '.join(f'NULL AS {c}' for c in OUTPUT_COLUMNS)} WHERE FALSE", {}
+        empty = DEFICIT_COLUMNS if only_deficits else OUTPUT_COLUMNS
+        return f"SELECT {', '.join(f'NULL AS {c}' for c in empty)} WHERE FALSE", {}
     union = "\nUNION ALL\n".join(scans)
     if only_deficits:
-        # As :func:`deficits`, then the order of :func:`compute`.
-        columns = ", ".join(OUTPUT_COLUMNS)
+        # As :func:`deficits` (counted rows only), then the order of :func:`compute`.
+        columns = ", ".join(DEFICIT_COLUMNS)
         union = (
-            f"SELECT {columns} FROM ({union}) WHERE is_deficit ORDER BY {RANKING_SQL}, block, seq"
+            f"SELECT {columns} FROM ({union}) WHERE is_deficit AND counted "
+            f"ORDER BY {RANKING_SQL}, block, seq"
         )
     return union, _used(union, named)
 
@@ -654,7 +659,10 @@ def _scan(n: int, block: int, cells: Cells, named: dict[str, object], only_defic
     keys = ""
     if only_deficits:
         named[f"ord_{n}"] = n
-        keys = f", is_deficit, shortfall, $ord_{n} AS ord, block, seq"
+        # As :func:`counted_indicators`: an organisation's own reporting rate is none of
+        # its deficits (only organisation rows have an org_id).
+        counted = "org_id IS NULL" if INDICATORS[n].coverage else "true"
+        keys = f", is_deficit, {counted} AS counted, shortfall, $ord_{n} AS ord, block, seq"
     indicator, name = cells.text(f"$indicator_{n}"), cells.text(f"$name_{n}")
     org_type, better = cells.text("CAST($org_type AS VARCHAR)"), cells.text(f"$better_{n}")
     return f"""SELECT {indicator} AS indicator, {name} AS name, level, period,
