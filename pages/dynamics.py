@@ -14,6 +14,7 @@ from plotly.colors import qualitative
 from analytics.documents import exports
 from analytics.model import legend
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
+from analytics.model.legend import Status
 from analytics.model.levels import Level
 from analytics.model.periods import period_label, previous_period
 from analytics.wording import formatting
@@ -491,8 +492,8 @@ def territory_table(
 
 
 ASSESSMENT_COLORS = {
-    IMPROVED: legend.STATUS_COLOURS["green"],
-    WORSENED: legend.STATUS_COLOURS["red"],
+    IMPROVED: legend.STATUS_COLOURS[Status.GREEN],
+    WORSENED: legend.STATUS_COLOURS[Status.RED],
 }
 
 
