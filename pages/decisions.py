@@ -17,6 +17,7 @@ from analytics.meetings.decisions import (
     DecisionError,
 )
 from analytics.model import legend
+from analytics.model.legend import Status
 from analytics.wording import formatting
 from ui import matrix
 from ui.page import ALL, Page, guarded, page
@@ -25,7 +26,10 @@ from ui.tables import table_downloads
 # Streamlit's default range is ten years around the value; a due date may move further.
 EARLIEST_DUE, LATEST_DUE = date(2000, 1, 1), date(2100, 12, 31)
 OVERDUE_CSS = "background-color: #F9D9CB"
-VERDICT_COLORS = {IMPROVED: legend.STATUS_COLOURS["green"], WORSENED: legend.STATUS_COLOURS["red"]}
+VERDICT_COLORS = {
+    IMPROVED: legend.STATUS_COLOURS[Status.GREEN],
+    WORSENED: legend.STATUS_COLOURS[Status.RED],
+}
 
 
 def body() -> None:

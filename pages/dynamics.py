@@ -13,11 +13,12 @@ from plotly.colors import qualitative
 
 from analytics.documents import exports
 from analytics.model import legend
-from analytics.model.catalogue import FEATURED, INDICATORS, INDICATORS_BY_ID, Indicator
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
+from analytics.model.legend import Status
 from analytics.model.levels import Level
 from analytics.model.periods import period_label, previous_period
 from analytics.wording import formatting
-from ui import charts, matrix, plan_view
+from ui import charts, matrix, plan_view, ranking
 from ui.page import Breakdown, Page, guarded, page, with_filters
 from ui.tables import table_downloads
 from ui.text import md
@@ -491,8 +492,8 @@ def territory_table(
 
 
 ASSESSMENT_COLORS = {
-    IMPROVED: legend.STATUS_COLOURS["green"],
-    WORSENED: legend.STATUS_COLOURS["red"],
+    IMPROVED: legend.STATUS_COLOURS[Status.GREEN],
+    WORSENED: legend.STATUS_COLOURS[Status.RED],
 }
 
 
@@ -556,7 +557,7 @@ def _territories(
         indicator_id = st.selectbox(
             "Показатель",
             [i.id for i in INDICATORS],
-            index=[i.id for i in INDICATORS].index(FEATURED.id),
+            index=[i.id for i in INDICATORS].index(ranking.first_deficit(ctx)),
             format_func=lambda i: INDICATORS_BY_ID[i].name,
             key="dyn_indicator",
         )

@@ -424,7 +424,7 @@ def history_chart(
     for lv, color, width in (
         (Level.REGION, REGION_COLOR, 2),
         (Level.MUNICIPALITY, MUNICIPALITY_COLOR, 2),
-        (Level.ORGANIZATION, legend.STATUS_COLOURS["green"], 4),
+        (Level.ORGANIZATION, legend.STATUS_COLOURS[Status.GREEN], 4),
     ):
         info = LEVEL_INFO[lv]
         name = "ОО" if lv is Level.ORGANIZATION else f"{info.label}: {org[info.name]}"

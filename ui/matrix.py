@@ -302,7 +302,7 @@ def status_heatmap(
             hoverongaps=False,
         )
     )
-    for status in ("green", "yellow", "red", None):
+    for status in (*Status, None):
         fig.add_scatter(
             x=[None],
             y=[None],
@@ -414,7 +414,7 @@ def with_styles(table: pd.DataFrame, css: pd.DataFrame) -> Styler:
 def legend_html() -> str:
     """The colour legend as a caption (fixed text, no user data)."""
     squares = []
-    for status in ("green", "yellow", "red", None):
+    for status in (*Status, None):
         color = STATUS_COLOURS[status]
         squares.append(
             f'<span style="display:inline-block;width:0.9em;height:0.9em;'

@@ -26,7 +26,7 @@ from analytics.model.contract import (
     PERSON_TABLES,
     FormKind,
 )
-from analytics.model.legend import STATUS_COLOURS, TARGET_CSS
+from analytics.model.legend import STATUS_COLOURS, TARGET_CSS, Status
 from analytics.model.periods import period_label
 from analytics.store.scope import Scope
 from analytics.wording import formatting
@@ -36,7 +36,7 @@ from ui.text import md
 
 ORGANIZATION_PAGE = "pages/organization.py"
 DATABASES_INDICATOR = ANSWERED_BY_PERSON_BASES.name
-OVERLOADED_COLOR = STATUS_COLOURS["red"]
+OVERLOADED_COLOR = STATUS_COLOURS[Status.RED]
 NORMAL_COLOR = TARGET_CSS
 
 

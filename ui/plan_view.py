@@ -15,12 +15,12 @@ from analytics.compute.trajectories import (
     project,
     territory_of,
 )
-from analytics.model.catalogue import FEATURED, INDICATORS, INDICATORS_BY_ID, Indicator
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.model.levels import Level
 from analytics.model.periods import period_label
 from analytics.wording import formatting
 
-from . import charts, matrix
+from . import charts, matrix, ranking
 from .page import Page
 from .text import md
 
@@ -107,7 +107,7 @@ def section(ctx: Page) -> None:
     indicator_id = st.selectbox(
         "Показатель",
         ids,
-        index=ids.index(FEATURED.id),
+        index=ids.index(ranking.first_deficit(ctx)),
         format_func=lambda i: INDICATORS_BY_ID[i].name,
         key="plan_indicator",
     )

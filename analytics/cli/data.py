@@ -19,7 +19,7 @@ from analytics.cli.options import (
     user_option,
 )
 from analytics.cli.registry import EXIT_OK, command, group, option
-from analytics.compute.indicators import OUTPUT_COLUMNS, output_table
+from analytics.compute.indicators import DEFICIT_COLUMNS, OUTPUT_COLUMNS, output_table
 from analytics.documents import outputs
 from analytics.ingest import aliases, unregistered
 from analytics.ingest.load import Decisions, ingest_bytes, parse_bytes, preview
@@ -237,7 +237,7 @@ def _indicators(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 )
 def _deficits(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     table = output_table(db, scope(db, args), only_deficits=True)
-    outputs.write(table, OUTPUT_COLUMNS, args.format, out)
+    outputs.write(table, DEFICIT_COLUMNS, args.format, out)
     return EXIT_OK
 
 

@@ -1,7 +1,7 @@
 """Compute: indicators and what is read from them.
 
 indicators    one grouped query for every level, period and territory; deficits
-status        status, deficit, gap and the ranking of deficits: each rule once, in SQL
+status        status, deficit, gap and shortfall in SQL; the ranking of deficits
 distribution  how one indicator's values spread over the organisations: bins, counts
 lookups       periods, hierarchy, who has not reported, default period
 quality       data-quality findings

@@ -76,6 +76,9 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "deficit",
     "gap",
 )
+# The deficits' output: each row with the key it is ranked by (the gap as a share of the
+# target, see :mod:`analytics.compute.status`).
+DEFICIT_COLUMNS: tuple[str, ...] = (*OUTPUT_COLUMNS, "shortfall")
 
 
 # Indicator values of a scope: :func:`compute` itself, or a reader's window on it (a
@@ -229,54 +232,34 @@ WHERE NOT (g.lvl = {district} AND g.district_id IS NULL)
     return sql, [*org_params, *period_params]
 
 
-def _targets(
-    db: Database, scope: Scope, wide: pd.DataFrame, periods: np.ndarray, ords: np.ndarray, rows
-) -> np.ndarray:
-    """Each long row's target: the most specific override (district, municipality,
-    region, total; for the period, then for every period), else the catalogue default.
-
-    Rows above the scope's territory describe that territory: they take its targets (the
-    scope's ids fill the keys they lack).
-    """
-    target = np.array([i.target for i in INDICATORS], dtype=float)[ords]
-    stored = db.query("SELECT indicator, period, level, territory_id, target FROM targets")
-    if stored.empty:
-        return target
-    ord_of = {i.id: n for n, i in enumerate(INDICATORS)}
-    stored = stored[stored["indicator"].isin(ord_of)]
-    found = np.full(len(ords), np.nan)
-    # A Scope's territory fields are named as the levels' key columns.
-    scope_ids = {key: getattr(scope, key) for key in TERRITORY_KEYS}
-    for level in TARGET_LEVELS:
-        for every_period in (False, True):
-            chosen = stored[
-                (stored["level"] == str(level))
-                & ((stored["period"] == ALL_PERIODS) == every_period)
-            ]
-            if chosen.empty:
-                continue
-            key = LEVEL_INFO[level].key
-            if key is None:
-                territory = np.full(len(ords), TOTAL_TERRITORY, dtype=np.int64)
-            else:
-                column = wide[key].to_numpy(dtype=float, na_value=np.nan)[rows]
-                fill = scope_ids[key]
-                column = np.where(np.isnan(column), np.nan if fill is None else fill, column)
-                territory = np.where(np.isnan(column), -1, column).astype(np.int64)
-            period = np.full(len(ords), ALL_PERIODS, dtype=object) if every_period else periods
-            lookup = {
-                (ord_of[i], p, int(t)): v
-                for i, p, t, v in chosen[
-                    ["indicator", "period", "territory_id", "target"]
-                ].itertuples(index=False)
-            }
-            keys = pd.MultiIndex.from_arrays([ords, period, territory])
-            index = pd.MultiIndex.from_tuples(list(lookup), names=None)
-            position = index.get_indexer(keys)
-            values = np.array(list(lookup.values()), dtype=float)
-            hit = (position >= 0) & np.isnan(found)
-            found[hit] = values[position[hit]]
-    return np.where(np.isnan(found), target, found)
+def _targets(db: Database, scope: Scope, wide: pd.DataFrame) -> np.ndarray:
+    """Each wide row's target of each indicator (a row per wide row, a column per
+    catalogue indicator), found by :func:`_target_joins` — the one target lookup, also
+    that of :func:`output_table` — once per distinct period and territory, not per row."""
+    keys = ["period", *TERRITORY_KEYS]
+    typed = wide[keys].astype({key: "Int64" for key in TERRITORY_KEYS})
+    unique = typed.drop_duplicates().reset_index(drop=True)
+    unique["unit"] = np.arange(len(unique))
+    # A left merge keeps the wide rows' order and matches null keys to null keys.
+    position = typed.merge(unique, how="left", on=keys)["unit"].to_numpy()
+    ords = list(range(len(INDICATORS)))
+    named: dict[str, object] = {}
+    for n in ords:
+        named |= {f"indicator_{n}": INDICATORS[n].id, f"default_{n}": float(INDICATORS[n].target)}
+    joins, overrides = _target_joins(scope, ords, named)
+    targets = ", ".join(
+        f"coalesce({', '.join([*column, f'$default_{n}'])}) AS target_{n}"
+        for n, column in zip(ords, overrides, strict=True)
+    )
+    sql = f"SELECT {targets} FROM target_keys w\n    {joins}\nORDER BY w.unit"
+    cur = db.cursor()
+    try:
+        with registered(cur, "target_keys", unique):
+            found = cur.execute(sql, _used(sql, named)).fetchnumpy()
+    finally:
+        cur.close()
+    matrix = np.column_stack([np.asarray(found[f"target_{n}"], dtype=float) for n in ords])
+    return matrix[position]
 
 
 class _Names:
@@ -396,8 +379,7 @@ def _long(db: Database, scope: Scope) -> _Long:
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(denominator > 0, factor * numerator / denominator, np.nan)
     period_of_row = period_codes[rows]
-    periods = np.asarray(period_names, dtype=object)[period_of_row]
-    target = _targets(db, scope, wide, periods, ords, rows)
+    target = _targets(db, scope, wide)[rows, ords]
     higher = np.array([i.better == "higher" for i in INDICATORS])[ords]
     status_code, gap, shortfall = assess(db, value, target, higher)
     return _Long(
@@ -491,8 +473,8 @@ def compute(db: Database, scope: Scope | None = None) -> pd.DataFrame:
 
 
 def output_table(db: Database, scope: Scope | None = None, only_deficits: bool = False) -> Query:
-    """The :data:`OUTPUT_COLUMNS` of :func:`compute` (or of :func:`deficits` of it when
-    ``only_deficits``) as rows DuckDB produces and writes itself (see
+    """The :data:`OUTPUT_COLUMNS` of :func:`compute` (or the :data:`DEFICIT_COLUMNS` of
+    :func:`deficits` of it when ``only_deficits``) as rows DuckDB produces and writes itself (see
     :func:`analytics.documents.outputs.write`): the same rows, order and values, nulls for
     missing numbers.
 
@@ -540,13 +522,15 @@ def _output_rows(
     ]
     scans = [_scan(n, block, cells, named, only_deficits) for block in blocks for n in ords]
     if not scans:  # no period or no indicator: the columns, no rows
-        return f"SELECT {', '.join(f'NULL AS {c}' for c in OUTPUT_COLUMNS)} WHERE FALSE", {}
+        empty = DEFICIT_COLUMNS if only_deficits else OUTPUT_COLUMNS
+        return f"SELECT {', '.join(f'NULL AS {c}' for c in empty)} WHERE FALSE", {}
     union = "\nUNION ALL\n".join(scans)
     if only_deficits:
-        # As :func:`deficits`, then the order of :func:`compute`.
-        columns = ", ".join(OUTPUT_COLUMNS)
+        # As :func:`deficits` (counted rows only), then the order of :func:`compute`.
+        columns = ", ".join(DEFICIT_COLUMNS)
         union = (
-            f"SELECT {columns} FROM ({union}) WHERE is_deficit ORDER BY {RANKING_SQL}, block, seq"
+            f"SELECT {columns} FROM ({union}) WHERE is_deficit AND counted "
+            f"ORDER BY {RANKING_SQL}, block, seq"
         )
     return union, _used(union, named)
 
@@ -596,10 +580,11 @@ ORDER BY seq"""
 def _target_joins(
     scope: Scope, ords: list[int], named: dict[str, object]
 ) -> tuple[str, list[list[str]]]:
-    """LEFT JOINs on the wide rows ``w`` that find each chosen indicator's stored targets,
-    as :func:`_targets`: the joins' SQL and, per indicator, the joined columns most
-    specific first (district, municipality, region, total; for the period, then for every
-    period). Rows above the scope's territory take its targets."""
+    """LEFT JOINs on the wide rows ``w`` that find each chosen indicator's stored targets
+    (the one target lookup of :func:`compute` and :func:`output_table`): the joins' SQL
+    and, per indicator, the joined columns most specific first (district, municipality,
+    region, total; for the period, then for every period). Rows above the scope's
+    territory take its targets."""
     named |= {"all_periods": ALL_PERIODS, "total_territory": TOTAL_TERRITORY}
     joins: list[str] = []
     columns: list[list[str]] = [[] for _ in ords]
@@ -654,7 +639,10 @@ def _scan(n: int, block: int, cells: Cells, named: dict[str, object], only_defic
     keys = ""
     if only_deficits:
         named[f"ord_{n}"] = n
-        keys = f", is_deficit, shortfall, $ord_{n} AS ord, block, seq"
+        # As :func:`counted_indicators`: an organisation's own reporting rate is none of
+        # its deficits (only organisation rows have an org_id).
+        counted = "org_id IS NULL" if INDICATORS[n].coverage else "true"
+        keys = f", is_deficit, {counted} AS counted, shortfall, $ord_{n} AS ord, block, seq"
     indicator, name = cells.text(f"$indicator_{n}"), cells.text(f"$name_{n}")
     org_type, better = cells.text("CAST($org_type AS VARCHAR)"), cells.text(f"$better_{n}")
     return f"""SELECT {indicator} AS indicator, {name} AS name, level, period,

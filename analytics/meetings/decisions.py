@@ -20,7 +20,7 @@ from analytics.compute.trajectories import territory_name, territory_of, territo
 from analytics.meetings.meetings import Meeting, get_meeting
 from analytics.model.catalogue import INDICATORS_BY_ID
 from analytics.model.errors import MonitoringError
-from analytics.model.legend import Change, change_of
+from analytics.model.legend import Change, Status, change_of
 from analytics.model.levels import LEVEL_INFO, Level
 from analytics.model.periods import period_label
 from analytics.store.db import Database, first_value
@@ -287,7 +287,9 @@ def _progress_row(decision, rows: pd.DataFrame, order: dict[str, int]) -> dict[s
         return result
     after_row = by_period.loc[later[-1]]
     after = float(after_row["value"])
-    result.update(after=after, after_period=later[-1], target_met=after_row["status"] == "green")
+    result.update(
+        after=after, after_period=later[-1], target_met=after_row["status"] == Status.GREEN
+    )
     shown_after = indicator_value(indicator, after)
     if before is None:
         result["summary"] = f"{period_label(later[-1])}: {shown_after}"

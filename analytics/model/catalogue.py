@@ -467,6 +467,3 @@ FORM_INDICATORS: tuple[Indicator, ...] = tuple(i for i in INDICATORS if not i.co
 REPORTING: Indicator = next(i for i in INDICATORS if i.coverage)
 # The indicator the person bases answer for an organisation that uploaded both.
 ANSWERED_BY_PERSON_BASES: Indicator = next(i for i in INDICATORS if i.register_answer)
-# The indicator the pages open on: the deficit the seeds' notes lead with (databases of
-# mentors and mentees).
-FEATURED: Indicator = INDICATORS_BY_ID["databases"]

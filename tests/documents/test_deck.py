@@ -5,6 +5,7 @@ slide."""
 from __future__ import annotations
 
 import io
+import shutil
 import struct
 from datetime import datetime
 
@@ -205,3 +206,31 @@ def test_every_text_of_the_deck_is_at_least_18_points(town, monkeypatch):
     assert sizes and charts
     assert min(sizes) == 18
     assert min(charts) == 18
+
+
+def test_the_demo_decks_deficits_read_as_ordered_35_6_then_42_2_points_by_their_key(
+    demo_template, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(images, "images_available", lambda: False)
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_template, path)
+    with Database(path) as db:
+        content = deck.build_deck(db, Scope(periods=("2023/2024",)), now=NOW)
+        total = compute(db, Scope(periods=("2023/2024",), levels=(Level.TOTAL,)))
+    expected = ranking.ranked(total)
+    rows = []
+    for slide in slides(content):
+        if texts(slide)[0].startswith("Дефициты"):
+            table = next(s.table for s in slide.shapes if s.has_table)
+            rows.extend(
+                [cell.text.replace(NBSP, " ") for cell in row.cells] for row in list(table.rows)[1:]
+            )
+    assert [r[1] for r in rows] == list(expected["name"])
+    assert [r[4] for r in rows[:3]] == [
+        "35,6 п. п. (51 % от цели)",
+        "42,2 п. п. (42 % от цели)",
+        "40,0 п. п. (40 % от цели)",
+    ]
+    # «Основные итоги» leads with the same first deficit.
+    overview = texts(slides(content)[1])
+    assert f"Наибольший дефицит: {INDICATORS_BY_ID[expected['indicator'][0]].short}" in overview

@@ -4,6 +4,7 @@ meeting says when newer data exists."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime
 
 import pytest
@@ -29,7 +30,7 @@ from analytics.meetings.meetings import (
 from analytics.model.levels import Level
 from analytics.store.db import Database
 from analytics.store.scope import Scope
-from tests import meetingfiles
+from tests import meetingfiles, ranking
 from tests.filemakers import FULL_COLUMNS, csv_bytes, table
 from tests.meetingfiles import ALPHA
 
@@ -173,3 +174,19 @@ def test_a_meeting_over_filters_without_values_is_refused(db):
             db, Scope(periods=("2022",), org_type="preschool"), Sitting(date(2022, 7, 15))
         )
     assert list_meetings(db).empty
+
+
+def test_a_meetings_screens_of_deficits_come_in_the_ranking_worked_out_from_the_values(
+    demo_template, tmp_path
+):
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_template, path)
+    with Database(path) as demo:
+        meeting_id = create_meeting(demo, Scope(periods=("2023/2024",)), Sitting(date(2024, 7, 1)))
+        values = frozen_values(demo, meeting_id)
+        shown = [s.indicator for s in screens(values) if s.indicator is not None]
+    expected = ranking.ranked(values[values["level"] == Level.TOTAL])
+    assert shown[: len(expected)] == list(expected["indicator"])
+    assert shown[:3] == ["students_mentored", "young_mentored", "program_site"]
+    # The indicators that meet their target follow, in the catalogue's order.
+    assert shown[len(expected) :] == ["mentor_load", "satisfaction"]

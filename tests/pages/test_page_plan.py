@@ -55,6 +55,7 @@ def test_the_plan_table_is_the_engines_plan_against_actual(
     copy = snapshot(demo_db_path, tmp_path)
     series = plan_vs_actual(copy, "databases", Level.TOTAL, 0)
     at = open_page()
+    at.selectbox(key="plan_indicator").set_value("databases").run()
     assert_clean(at)
     table = plan_frame(at)
     assert table.values.tolist() == [
@@ -77,6 +78,7 @@ def test_a_plan_typed_into_the_form_is_stored_for_the_filters_territory(
     demo_db_path: Path, tmp_path: Path
 ):
     at = open_page()
+    at.selectbox(key="plan_indicator").set_value("databases").run()
     at.text_input(key="plan_period").input("2030")
     at.number_input(key="plan_value").set_value(90.0)
     next(b for b in at.button if b.label == "Сохранить план").click().run()

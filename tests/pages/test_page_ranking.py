@@ -87,3 +87,12 @@ def test_the_territories_page_charts_the_four_largest_deficits_in_ranking_order(
     assert_clean(at)
     assert at.multiselect(key="terr_charts").value == list(expected(copy)["indicator"].head(4))
     assert at.multiselect(key="terr_charts").value == FIRST_FOUR
+
+
+def test_the_dynamics_page_and_its_plan_open_on_the_first_deficit(copy):
+    at = open_page("pages/dynamics.py")
+
+    assert_clean(at)
+    first = expected(copy)["indicator"].iloc[0]
+    assert at.selectbox(key="dyn_indicator").value == first
+    assert at.selectbox(key="plan_indicator").value == first
