@@ -584,7 +584,7 @@ def review(
             later = restore(cur, Kind(kind), int(submission_id))
             if later is not None:
                 raise RoundError(
-                    f"организация уже прислала новый файл (загрузка № {later}): "
+                    f"для организации уже загружен более новый файл (загрузка № {later}): "
                     "решение принимается по нему"
                 )
         cur.execute(

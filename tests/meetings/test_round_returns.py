@@ -135,7 +135,7 @@ def test_a_returned_file_cannot_be_accepted_once_a_new_one_was_sent(city):
     returned = submission_of(db, round_id, SOSH1)
     admin.review_submission(returned, False, "проверьте численность", at(2))
     send(db, orgs, round_id, SOSH1, 3)
-    with pytest.raises(RoundError, match="организация уже прислала новый файл"):
+    with pytest.raises(RoundError, match="для организации уже загружен более новый файл"):
         admin.review_submission(returned, True, None, at(4))
 
 
