@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -208,6 +209,9 @@ def test_a_form_loaded_outside_the_round_counts_in_the_round_as_in_the_indicator
     frame = rounds.completeness(db, round_id, at(9).date())
     row = frame[frame["organization"] == GYMNASIUM].iloc[0]
     assert (row["status"], row["comment"]) == ("accepted", "данные загружены вне мониторинга")
+    # Loaded today (the file's upload is stamped with the real clock), counted from today.
+    over_time = rounds.over_time(db, round_id, date.today()).set_index("day")["submitted"]
+    assert (over_time.iloc[-1], over_time.iloc[-2]) == (1, 0)
 
 
 def test_a_returned_school_whose_form_is_then_loaded_outside_the_round_counts(city):
