@@ -584,7 +584,7 @@ def review(
             later = restore(cur, FormKind(kind), int(submission_id))
             if later is not None:
                 raise RoundError(
-                    f"организация уже прислала новый файл (загрузка № {later}): "
+                    f"для организации уже загружен более новый файл (загрузка № {later}): "
                     "решение принимается по нему"
                 )
         cur.execute(
@@ -801,8 +801,8 @@ def by_territory(frame: pd.DataFrame) -> pd.DataFrame:
 
 def over_time(db: Database, round_id: int, today: date | None = None) -> pd.DataFrame:
     """Per day from the start of collection to today (or the round's closing): how many
-    organisations had every form of the round submitted and not returned by then, and
-    their share; ``due`` marks the due date."""
+    organisations had every form of the round submitted and not returned (or loaded
+    outside the round) by then, and their share; ``due`` marks the due date."""
     found = get_round(db, round_id)
     today = today or date.today()
     end = found.closed_at.date() if found.closed_at else today
@@ -818,6 +818,12 @@ def over_time(db: Database, round_id: int, today: date | None = None) -> pd.Data
         if row["status"] == str(SubmissionStatus.RETURNED) and pd.notna(row["reviewed_at"]):
             stop = pd.Timestamp(row["reviewed_at"]).date()
         spans.setdefault((int(row["org_id"]), str(row["kind"])), []).append((start, stop))
+    # A form loaded outside the round counts from its upload, as in :func:`completeness`.
+    latest = _latest(events)
+    for (org_id, kind), moment in _loaded(db, found).items():
+        sub = latest.get((org_id, str(kind)))
+        if org_id in orgs and (sub is None or sub["status"] == str(Status.RETURNED)):
+            spans.setdefault((org_id, str(kind)), []).append((moment.date(), None))
     rows = []
     day = found.starts_on
     while day <= end:

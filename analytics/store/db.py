@@ -521,7 +521,7 @@ def _migration_data_stamp() -> list[str]:
     microseconds since the epoch: on an existing database, its last upload, rollback or
     target; and the moment of the data a meeting's values were frozen from."""
     return [
-        f"""INSERT INTO meta SELECT '{DATA_STAMP_KEY}', epoch_us(max(t)) FROM (
+        f"""INSERT OR IGNORE INTO meta SELECT '{DATA_STAMP_KEY}', epoch_us(max(t)) FROM (
     SELECT uploaded_at AS t FROM uploads UNION ALL SELECT rolled_back_at FROM uploads
     UNION ALL SELECT set_at FROM targets) HAVING max(t) IS NOT NULL""",
         "ALTER TABLE meetings ADD COLUMN data_at TIMESTAMP",

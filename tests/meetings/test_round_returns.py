@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -135,7 +136,7 @@ def test_a_returned_file_cannot_be_accepted_once_a_new_one_was_sent(city):
     returned = submission_of(db, round_id, SOSH1)
     admin.review_submission(returned, False, "проверьте численность", at(2))
     send(db, orgs, round_id, SOSH1, 3)
-    with pytest.raises(RoundError, match="организация уже прислала новый файл"):
+    with pytest.raises(RoundError, match="для организации уже загружен более новый файл"):
         admin.review_submission(returned, True, None, at(4))
 
 
@@ -214,6 +215,9 @@ def test_a_form_loaded_outside_the_round_counts_in_the_round_as_in_the_indicator
     frame = rounds.completeness(db, round_id, at(9).date())
     row = frame[frame["organization"] == GYMNASIUM].iloc[0]
     assert (row["status"], row["comment"]) == ("accepted", "данные загружены вне мониторинга")
+    # Loaded today (the file's upload is stamped with the real clock), counted from today.
+    over_time = rounds.over_time(db, round_id, date.today()).set_index("day")["submitted"]
+    assert (over_time.iloc[-1], over_time.iloc[-2]) == (1, 0)
 
 
 def test_a_returned_school_whose_form_is_then_loaded_outside_the_round_counts(city):
