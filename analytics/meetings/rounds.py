@@ -822,7 +822,7 @@ def over_time(db: Database, round_id: int, today: date | None = None) -> pd.Data
     latest = _latest(events)
     for (org_id, kind), moment in _loaded(db, found).items():
         sub = latest.get((org_id, str(kind)))
-        if org_id in orgs and (sub is None or sub["status"] == str(Status.RETURNED)):
+        if org_id in orgs and (sub is None or sub["status"] == str(SubmissionStatus.RETURNED)):
             spans.setdefault((org_id, str(kind)), []).append((moment.date(), None))
     rows = []
     day = found.starts_on

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from analytics.ingest.load import restore, withhold
-from analytics.model.contract import Kind
+from analytics.model.contract import FormKind
 from tests.registerfiles import MENTORS_1, MENTORS_2, SCHOOL_1, SCHOOL_2, load_registers, org_id
 
 SUBMISSION = 7
@@ -26,9 +26,9 @@ def test_withheld_mentors_leave_their_school_only_and_come_back_whole(fresh_db):
     assert (len(school1), len(school2)) == (len(MENTORS_1), len(MENTORS_2))
     first = org_id(fresh_db, SCHOOL_1)
     with fresh_db.transaction() as cur:
-        withhold(cur, Kind.MENTORS, upload, first, SUBMISSION, datetime.now())
+        withhold(cur, FormKind.MENTORS, upload, first, SUBMISSION, datetime.now())
     assert (mentors_of(fresh_db, SCHOOL_1), mentors_of(fresh_db, SCHOOL_2)) == ([], school2)
     with fresh_db.transaction() as cur:
-        assert restore(cur, Kind.MENTORS, SUBMISSION) is None
+        assert restore(cur, FormKind.MENTORS, SUBMISSION) is None
     assert (mentors_of(fresh_db, SCHOOL_1), mentors_of(fresh_db, SCHOOL_2)) == (school1, school2)
     assert fresh_db.scalar("SELECT count(*) FROM mentors_withheld") == 0
