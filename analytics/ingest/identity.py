@@ -176,6 +176,7 @@ class Candidate:
     score: float
     territory: str = ""
     inn: str | None = None
+    district: str = ""
 
     @property
     def code(self) -> str:
@@ -201,6 +202,23 @@ class Unplaced:
     municipality: str | None
     reason: str
     candidates: list[Candidate] = field(default_factory=list)
+    # The registered organisations of the row's municipality and type most like it, however
+    # unlike: a person who answers «новая организация» is shown them first.
+    registered: list[Candidate] = field(default_factory=list)
+    # The stored municipality the row names (None where it names a new one or none), whose
+    # registry a person may search for the row's organisation.
+    municipality_id: int | None = None
+
+
+@dataclass
+class Created:
+    """A row the load makes a new organisation of, with the registered organisation of its
+    municipality and type most like it (None where there is none)."""
+
+    sheet: str
+    row: int
+    name: str
+    closest: Candidate | None = None
 
 
 @dataclass
@@ -229,6 +247,30 @@ def ranked(name: str, known: Iterable[tuple[int, str, Iterable[str]]]) -> list[t
             scored.append((org_id, best))
     scored.sort(key=lambda item: (-item[1], item[0]))
     return scored
+
+
+def nearest(
+    name: str, known: Iterable[tuple[int, str, Iterable[str]]], count: int
+) -> list[tuple[int, float]]:
+    """The ``count`` organisations most like ``name`` however unlike, best first: by
+    :func:`score`, and where the numbers differ (a score of 0) by their words alone. For a
+    person deciding whether a row is a new organisation, not for placing it."""
+    key = match_key(name)
+    words = _NUMBERS.sub(" ", key).split()
+
+    def likeness(other: str) -> tuple[float, float]:
+        full = score(key, other)
+        if full:
+            return (1.0, full)
+        alike = " ".join(_NUMBERS.sub(" ", other).split())
+        return (0.0, float(fuzz.token_set_ratio(" ".join(words), alike)))
+
+    scored = [
+        (org_id, max(likeness(match_key(n)) for n in (display, *aliases)))
+        for org_id, display, aliases in known
+    ]
+    scored.sort(key=lambda item: (-item[1][0], -item[1][1], item[0]))
+    return [(org_id, alike) for org_id, (_, alike) in scored[:count]]
 
 
 def plausible(scored: list[tuple[int, float]]) -> bool:
