@@ -204,7 +204,7 @@ def match_options(row: Unplaced) -> dict[int | str, tuple[str, str]]:
     like = "; ".join(c.name for c in row.registered[:1])
     options[NEW_ORGANISATION] = (
         NEW_ORGANISATION_LABEL,
-        f"в реестре её нет; самая похожая в реестре — {like}" if like else "",
+        f"самая похожая в реестре — {like}; потребуется подтверждение" if like else "",
     )
     return options
 
