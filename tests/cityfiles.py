@@ -156,3 +156,45 @@ def district_xlsx() -> bytes:
     rows = table(district_rows(), columns=columns)
     title = [["Мониторинг наставничества"], ["Адмиралтейский район"], []]
     return xlsx_bytes({"Форма": [*title, *rows]})
+
+
+# Челябинск: a registry whose «Факел» its short name in a file hardly resembles (the full name
+# shares one word with «МКУ ДО "ЦОО "Факел"»): a row naming it is offered the others, whose
+# names share the city, but not «Факел».
+CHELYABINSK = ("Челябинская область", "Челябинский городской округ")
+FAKEL = (
+    "Муниципальное казенное учреждение дополнительного образования «Центр организации "
+    "отдыха и оздоровления детей «Факел»"
+)
+FAKEL_SHORT = 'МКУ ДО "ЦОО "Факел" г. Челябинска'
+CHELYABINSK_REGISTRY: tuple[str, ...] = (
+    FAKEL,
+    "Муниципальное бюджетное учреждение дополнительного образования «Дворец пионеров и "
+    "школьников им. Н. К. Крупской г. Челябинска»",
+    "Муниципальное автономное учреждение дополнительного образования «Центр детского "
+    "творчества «Ровесник» г. Челябинска»",
+)
+
+
+def chelyabinsk_registry_csv() -> bytes:
+    """The municipality's registry: its three organisations of additional education."""
+    region, municipality = CHELYABINSK
+    rows = [
+        {
+            "region": region,
+            "municipality": municipality,
+            "org_name": name,
+            "inn": inn_of(7400 + n),
+            "org_type": "УДО",
+        }
+        for n, name in enumerate(CHELYABINSK_REGISTRY)
+    ]
+    return csv_bytes(table(rows, columns=("region", "municipality", "org_name", "inn", "org_type")))
+
+
+def chelyabinsk_csv() -> bytes:
+    """A form of «Факел» written short, naming its municipality."""
+    region, municipality = CHELYABINSK
+    row = org(FAKEL_SHORT, region=region, municipality=municipality, period=PERIOD, org_type="УДО")
+    columns = ("region", "municipality", "org_name", "org_type", "period", *VALUE_CODES)
+    return csv_bytes(table([row], columns=columns))

@@ -17,6 +17,7 @@ from tests import apptest
 from tests import cityfiles as city
 from tests.conftest import snapshot
 from tests.filemakers import org_id
+from ui import upload
 
 FILE = "адмиралтейский.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -129,3 +130,29 @@ def test_the_registry_search_places_a_row_by_the_inn_typed(city_path: Path, tmp_
     at.selectbox(key=f"find_{FILE}_Форма_13").set_value(dt).run()
 
     assert not load_button(at).disabled
+
+
+def test_a_row_without_candidates_is_placed_by_a_search_of_its_municipalitys_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    path = tmp_path / "monitoring.duckdb"
+    with Database(path) as db:
+        ingest_bytes(db, "реестр.csv", city.chelyabinsk_registry_csv(), Kind.REGISTRY)
+        fakel = org_id(db, city.FAKEL)
+    monkeypatch.setenv("MONITORING_DB", str(path))
+    at = apptest.open_page("pages/data.py")
+    at.file_uploader[0].set_value([("факел.csv", city.chelyabinsk_csv(), "text/csv")])
+    at.run()
+    match = at.radio(key="match_факел.csv__2")
+    assert city.FAKEL not in match.options
+    assert match.options[-1] == upload.NEW_ORGANISATION_LABEL
+    search = at.selectbox(key="find_факел.csv__2")
+    assert f"{city.FAKEL} — ИНН {city.inn_of(7400)}" in search.options
+
+    search.set_value(fakel).run()
+    load_button(at).click().run()
+
+    assert not at.exception
+    with stored(path, tmp_path) as db:
+        assert db.scalar("SELECT count(*) FROM organizations") == 3
+        assert db.scalar("SELECT org_id FROM form_values") == fakel
