@@ -252,25 +252,31 @@ def ranked(name: str, known: Iterable[tuple[int, str, Iterable[str]]]) -> list[t
 def nearest(
     name: str, known: Iterable[tuple[int, str, Iterable[str]]], count: int
 ) -> list[tuple[int, float]]:
-    """The ``count`` organisations most like ``name`` however unlike, best first: by
-    :func:`score`, and where the numbers differ (a score of 0) by their words alone. For a
-    person deciding whether a row is a new organisation, not for placing it."""
+    """The ``count`` organisations most like ``name`` however unlike, best first, each
+    with its :func:`score`. For a person deciding whether a row is a new organisation,
+    not for placing it: ranked by the score plus how alike the words are that tell the
+    organisations apart (those in at most half of their names: «Адмиралтейского района
+    Санкт-Петербурга» or «г. Челябинска» in every name tells none apart), so «Центр
+    организации отдыха и оздоровления детей «Факел»» is found for «ЦОО "Факел"», whose
+    score is higher for every name that shares the city's."""
     key = match_key(name)
-    words = _NUMBERS.sub(" ", key).split()
+    keyed = [(o, [match_key(n) for n in (display, *aliases)]) for o, display, aliases in known]
+    counts: dict[str, int] = {}
+    for _, keys in keyed:
+        for word in {w for k in keys for w in k.split()}:
+            counts[word] = counts.get(word, 0) + 1
+    common = {w for w, n in counts.items() if len(keyed) > 2 and n > len(keyed) / 2}
+
+    def distinct(text: str) -> str:
+        return " ".join(w for w in text.split() if w not in common)
 
     def likeness(other: str) -> tuple[float, float]:
         full = score(key, other)
-        if full:
-            return (1.0, full)
-        alike = " ".join(_NUMBERS.sub(" ", other).split())
-        return (0.0, float(fuzz.token_set_ratio(" ".join(words), alike)))
+        return (full, full + fuzz.partial_token_set_ratio(distinct(key), distinct(other)))
 
-    scored = [
-        (org_id, max(likeness(match_key(n)) for n in (display, *aliases)))
-        for org_id, display, aliases in known
-    ]
-    scored.sort(key=lambda item: (-item[1][0], -item[1][1], item[0]))
-    return [(org_id, alike) for org_id, (_, alike) in scored[:count]]
+    scored = [(o, max(likeness(k) for k in keys)) for o, keys in keyed]
+    scored.sort(key=lambda item: (-item[1][1], item[0]))
+    return [(o, full) for o, (full, _) in scored[:count]]
 
 
 def plausible(scored: list[tuple[int, float]]) -> bool:

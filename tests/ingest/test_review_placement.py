@@ -114,3 +114,14 @@ def test_an_unplaced_row_names_the_registered_organisations_of_its_type_most_lik
     assert row.municipality_id == city_db.scalar(
         "SELECT municipality_id FROM municipalities WHERE name = ?", [city.DISTRICT]
     )
+
+
+def test_a_row_not_offered_its_registered_school_names_it_first_among_those_like_it(fresh_db):
+    ingest_bytes(fresh_db, "реестр.csv", city.chelyabinsk_registry_csv(), Kind.REGISTRY)
+
+    result = preview(fresh_db, "факел.csv", city.chelyabinsk_csv())
+
+    (row,) = result.unplaced
+    assert city.FAKEL not in [c.name for c in row.candidates]
+    assert row.registered[0].name == city.FAKEL
+    assert row.registered[0].inn == city.inn_of(7400)

@@ -156,3 +156,21 @@ def test_a_row_without_candidates_is_placed_by_a_search_of_its_municipalitys_reg
     with stored(path, tmp_path) as db:
         assert db.scalar("SELECT count(*) FROM organizations") == 3
         assert db.scalar("SELECT org_id FROM form_values") == fakel
+
+
+def test_a_new_organisation_for_fakel_names_the_registered_fakel_before_it_is_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    path = tmp_path / "monitoring.duckdb"
+    with Database(path) as db:
+        ingest_bytes(db, "реестр.csv", city.chelyabinsk_registry_csv(), Kind.REGISTRY)
+    monkeypatch.setenv("MONITORING_DB", str(path))
+    at = apptest.open_page("pages/data.py")
+    at.file_uploader[0].set_value([("факел.csv", city.chelyabinsk_csv(), "text/csv")])
+    at.run()
+
+    at.radio(key="match_факел.csv__2").set_value(NEW_ORGANISATION).run()
+
+    warning = " ".join(w.value for w in at.warning).replace("\\", "")
+    assert f"Самые похожие: «{city.FAKEL}» (ИНН {city.inn_of(7400)}" in warning
+    assert load_button(at).disabled
