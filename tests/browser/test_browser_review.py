@@ -87,3 +87,28 @@ def test_the_district_file_is_placed_and_loaded_from_the_page_alone(city_server,
     with snapshot(db, tmp_path) as stored:
         assert stored.scalar("SELECT count(*) FROM organizations") == 296
         assert stored.scalar("SELECT count(DISTINCT org_id) FROM form_values") == 9
+
+
+def test_the_upload_fields_keep_their_values_after_another_page(city_server, browser):
+    base, _ = city_server
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="ru-RU")
+    tab = context.new_page()
+    tab.goto(base + "data")
+    settle(tab)
+    main = tab.locator('[data-testid="stMain"]')
+    typed = {"Регион": "г. Санкт-Петербург", "Муниципалитет": "Адмиралтейский район"}
+    typed["Период"] = "2022/2023"
+    for label, value in typed.items():
+        field = main.get_by_label(label, exact=True)
+        field.fill(value)
+        field.press("Enter")
+        settle(tab)
+    sidebar = tab.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("link", name="Обзор").click()
+    settle(tab)
+    sidebar.get_by_role("link", name="Данные").click()
+    settle(tab)
+
+    kept = {label: main.get_by_label(label, exact=True).input_value() for label in typed}
+    context.close()
+    assert kept == typed
