@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.compute import quality
-from analytics.ingest.identity import NEW_ORGANISATION, Unplaced
+from analytics.ingest.identity import NEW_ORGANISATION, ROWS_DESCRIBED, Unplaced
 from analytics.ingest.load import Decisions, RollbackRefused
 from analytics.ingest.parse import Defaults
 from analytics.ingest.template import build_template
@@ -398,9 +398,10 @@ def _problems_table(problems: list) -> None:
     )
 
 
-# Rows of one file offered for matching one by one; more than this usually means a wrong
-# municipality at upload rather than that many new organisations.
-_REVIEW_ROWS = 100
+# Rows of one file offered for matching one by one (the engine describes as many); more
+# than this usually means a wrong municipality at upload rather than that many new
+# organisations.
+_REVIEW_ROWS = ROWS_DESCRIBED
 
 
 def _commit(ctx: Page, checks: list[upload.FileCheck], kind: Kind, defaults: Defaults) -> None:

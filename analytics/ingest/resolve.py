@@ -35,13 +35,14 @@ import pyarrow as pa
 from analytics.ingest.identity import (
     CANDIDATES_SHOWN,
     NEW_ORGANISATION,
+    ROWS_DESCRIBED,
     Candidate,
     Created,
+    Likeness,
     Move,
     Unplaced,
     confident,
     match_key,
-    nearest,
     plausible,
     ranked,
 )
@@ -146,6 +147,10 @@ class Resolver:
         self._named_anywhere = False
         self._municipality_names: dict[int, str] | None = None
         self._district_names: dict[int, str] | None = None
+        # The registered organisations of a municipality and type, prepared once for the
+        # rows compared with them (see _registered_like).
+        self._likeness: dict[tuple[Place | None, object], Likeness] = {}
+        self._described = 0
         self._new: list[int] = []
         self._new_aliases: dict[int, set[str]] = {}
         # Names of the organisations rows are settled on without reading them (see
@@ -477,20 +482,30 @@ class Resolver:
         self, record: Record, municipality: Place | None, count: int
     ) -> list[Candidate]:
         """The registered organisations of the row's municipality and type most like the
-        row, however unlike (see :func:`nearest`); none outside a municipality with a
-        registry."""
-        if municipality not in self._registry_municipalities:
+        row, however unlike (see :meth:`Likeness.nearest`); none outside a municipality
+        with a registry, nor for a registry (whose rows are its organisations), nor past
+        the first ROWS_DESCRIBED rows described."""
+        if self.kind is Kind.REGISTRY or municipality not in self._registry_municipalities:
             return []
+        if self._described >= ROWS_DESCRIBED:
+            return []
+        self._described += 1
         kind = record.values.get(ORG_TYPE.code)
-        pool = [
-            o
-            for o in self._by_municipality.get(municipality, ())
-            if self._orgs[o].registered and (not kind or self._orgs[o].org_type == kind)
-        ]
-        found = nearest(
-            str(record.values[ORG_NAME.code]),
-            ((o, self._orgs[o].name, self._orgs[o].aliases) for o in sorted(pool)),
-            count,
+        if (municipality, kind) not in self._likeness:
+            # Prepared once: the names a form teaches a registered organisation meanwhile
+            # only tell a person which one is closest, they place nothing.
+            pool = sorted(
+                o
+                for o in self._by_municipality.get(municipality, ())
+                if o > 0
+                and self._orgs[o].registered
+                and (not kind or self._orgs[o].org_type == kind)
+            )
+            self._likeness[(municipality, kind)] = Likeness(
+                (o, self._orgs[o].name, self._orgs[o].aliases) for o in pool
+            )
+        found = self._likeness[(municipality, kind)].nearest(
+            str(record.values[ORG_NAME.code]), count
         )
         return [self._candidate(o, s) for o, s in found]
 
