@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.ingest.identity import NEW_ORGANISATION
+from analytics.ingest.identity import NEW_ORGANISATION, Likeness, match_key, score
 from analytics.ingest.load import Decisions, ingest_bytes, preview
 from analytics.ingest.problems import ReviewNeeded
 from analytics.model.contract import Kind
@@ -125,3 +125,12 @@ def test_a_row_not_offered_its_registered_school_names_it_first_among_those_like
     assert city.FAKEL not in [c.name for c in row.candidates]
     assert row.registered[0].name == city.FAKEL
     assert row.registered[0].inn == city.inn_of(7400)
+
+
+def test_the_likeness_of_each_registered_name_is_its_score_as_the_matcher_computes_it():
+    names = [city.CTT, city.DT, city.DDT, city.school_name("Адмиралтейский", 232), "№ 5", "5"]
+    likeness = Likeness((n, name, ()) for n, name in enumerate(names))
+    for written in (city.CTT_SHORT, city.DT_SHORT, "ГБОУ СОШ № 232", "5", "Школа"):
+        found = dict(likeness.nearest(written, len(names)))
+        expected = {n: score(match_key(written), match_key(name)) for n, name in enumerate(names)}
+        assert found == pytest.approx(expected), written
