@@ -150,10 +150,11 @@ def district_rows() -> list[dict[str, object]]:
     ]
 
 
-def district_xlsx() -> bytes:
-    """The district's file: three title lines, then the header on row 4."""
+def district_xlsx(rows: list[dict[str, object]] | None = None) -> bytes:
+    """The district's file (or these ``rows`` of it): three title lines, then the header
+    on row 4."""
     columns = ("region", "municipality", "org_name", "org_type", "period", *VALUE_CODES)
-    rows = table(district_rows(), columns=columns)
+    rows = table(district_rows() if rows is None else rows, columns=columns)
     title = [["Мониторинг наставничества"], ["Адмиралтейский район"], []]
     return xlsx_bytes({"Форма": [*title, *rows]})
 

@@ -174,3 +174,16 @@ def test_a_new_organisation_for_fakel_names_the_registered_fakel_before_it_is_cr
     warning = " ".join(w.value for w in at.warning).replace("\\", "")
     assert f"Самые похожие: «{city.FAKEL}» (ИНН {city.inn_of(7400)}" in warning
     assert load_button(at).disabled
+
+
+def test_an_invalid_files_errors_are_drawn_in_rows_tall_enough_to_wrap(city_path: Path):
+    rows = city.district_rows()
+    rows[0]["teachers_total"] = "сорок"
+    bad = city.district_xlsx(rows)
+    at = apptest.open_page("pages/data.py")
+    at.file_uploader[0].set_value([(FILE, bad, XLSX)])
+    at.run()
+
+    errors = next(df for df in at.dataframe if "Что не так" in df.value.columns)
+    # Streamlit wraps a cell's text only in rows taller than 4rem (64 px).
+    assert errors.proto.row_height > 64
