@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.compute import quality
+from analytics.ingest.identity import NEW_ORGANISATION, ROWS_DESCRIBED, Unplaced
 from analytics.ingest.load import Decisions, OrganisationsInUse, RollbackRefused
 from analytics.ingest.parse import Defaults
 from analytics.ingest.template import build_template
@@ -113,6 +114,7 @@ def _loading(ctx: Page) -> None:
         format_func=lambda k: KIND_LABELS[k],
         horizontal=True,
         key="upload_kind",
+        persist_state="session",
     )
     st.download_button(
         f"Скачать шаблон «{KIND_LABELS[kind]}» (XLSX)",
@@ -176,12 +178,14 @@ def _defaults_inputs(ctx: Page, kind: FormKind) -> Defaults:
     region = columns[0].text_input(
         "Регион",
         key="default_region",
+        persist_state="session",
         placeholder="например, Удмуртская Республика",
         help=_known("Регионы в базе", regions),
     )
     municipality = columns[1].text_input(
         "Муниципалитет",
         key="default_municipality",
+        persist_state="session",
         placeholder="например, г. Глазов",
         help=_known("Муниципалитеты в базе", municipalities),
     )
@@ -190,12 +194,14 @@ def _defaults_inputs(ctx: Page, kind: FormKind) -> Defaults:
         [NO_TYPE, *[t.code for t in ORG_TYPES]],
         format_func=lambda code: {t.code: t.label for t in ORG_TYPES}.get(code, "не задан"),
         key="default_org_type",
+        persist_state="session",
     )
     period = None
     if has_period:
         period = columns[3].text_input(
             "Период",
             key="default_period",
+            persist_state="session",
             placeholder="2023 или 2023/2024",
             help="Календарный год (2023) или учебный год (2023/2024, 2023-24).",
         )
@@ -234,7 +240,7 @@ def _show_check(ctx: Page, check: upload.FileCheck, kind: FormKind, defaults: De
                 icon=":material/error:",
             )
             problems = upload.problems_frame(check.problems)
-            st.dataframe(problems, hide_index=True, width="stretch")
+            st.dataframe(problems, hide_index=True, width="stretch", row_height=WRAPPING_ROW_HEIGHT)
             # The error list goes back to the school that sent the file.
             table_downloads(
                 problems,
@@ -262,55 +268,68 @@ def _show_check(ctx: Page, check: upload.FileCheck, kind: FormKind, defaults: De
                 len(result.warnings), "предупреждение", "предупреждения", "предупреждений"
             )
             with st.expander(f"Предупреждения: {label} (данные загрузятся)"):
-                st.dataframe(
-                    upload.problems_frame(result.warnings), hide_index=True, width="stretch"
-                )
+                _problems_table(result.warnings)
 
 
 def _review(ctx: Page, check: upload.FileCheck, kind: FormKind, defaults: Defaults) -> Decisions:
     """The user's decisions on the rows of a checked file that await one: which
     organisation each unplaced row is, and whether moves and partial replacements go
-    ahead. Nothing is written until «Загрузить»."""
-    result = check.result
+    ahead. After each choice the file is previewed again as the load will place it, and
+    every row that preview asks about is asked here too (a choice can make another row
+    doubtful), so «Загрузить» is enabled only when the load needs nothing more. Nothing is
+    written until «Загрузить»."""
     choices: dict[tuple[str, int], int | str] = {}
-    new_orgs = move_orgs = replace_partial = False
-    if result.unplaced:
+    new_orgs = False
+    if check.asked:
         st.markdown(
             f"**Не удалось определить организацию: "
-            f"{formatting.count(len(result.unplaced), 'строка', 'строки', 'строк')}.** "
-            "Выберите для каждой строки организацию из базы или отметьте её как новую. "
-            "Выбор запоминается: в следующих файлах такое написание будет узнано само."
+            f"{formatting.count(len(check.asked), 'строка', 'строки', 'строк')}.** "
+            "Выберите для каждой строки организацию из базы, найдите её в реестре "
+            "муниципалитета или отметьте как новую. Выбор запоминается: в следующих файлах "
+            "такое написание будет узнано само."
         )
         new_orgs = st.checkbox(
             "Все эти строки — новые организации",
             key=f"new_orgs_{check.name}",
         )
-        if not new_orgs:
-            for row in result.unplaced[:_REVIEW_ROWS]:
-                options = upload.match_options(row)
-                where = f"лист «{row.sheet}», " if row.sheet else ""
-                label = st.selectbox(
-                    f"{where}строка {row.row}: «{row.name}» — {row.reason}",
-                    list(options),
-                    key=f"match_{check.name}_{row.sheet}_{row.row}",
-                )
-                if options[label] is not None:
-                    choices[(row.sheet, row.row)] = options[label]
-            if len(result.unplaced) > _REVIEW_ROWS:
+        if new_orgs:
+            # Each row shown, named: a row the page never showed is never created.
+            choices = {(row.sheet, row.row): NEW_ORGANISATION for row in check.asked}
+        else:
+            for row in check.asked[:_REVIEW_ROWS]:
+                chosen = _row_choice(ctx, check, row)
+                if chosen is not None:
+                    choices[(row.sheet, row.row)] = chosen
+            if len(check.asked) > _REVIEW_ROWS:
                 st.caption(
-                    f"Показаны первые {_REVIEW_ROWS} строк из {len(result.unplaced)}. Так много "
+                    f"Показаны первые {_REVIEW_ROWS} строк из {len(check.asked)}. Так много "
                     "строк без сопоставления бывает, когда неверно указан муниципалитет или не "
                     "загружен реестр: проверьте это, прежде чем отмечать строки как новые."
                 )
-    check.rechecked = None
-    if choices or new_orgs:
-        rechecked = upload.recheck(ctx.view, check, kind, defaults, Decisions(choices, new_orgs))
-        if isinstance(rechecked, list):
-            st.error("Выбор не подходит:", icon=":material/error:")
-            st.dataframe(upload.problems_frame(rechecked), hide_index=True, width="stretch")
-            return Decisions()
-        check.rechecked = result = rechecked
-        st.caption(f"С учётом выбора: {md(person_bases_view.check_summary(rechecked))}.")
+    settled = upload.settle(ctx.view, check, kind, defaults, Decisions(choices))
+    if isinstance(settled, list):
+        st.error("Выбор не подходит:", icon=":material/error:")
+        _problems_table(settled)
+        return Decisions()
+    if settled:
+        # The choices made another row doubtful: draw its question before anything else.
+        st.rerun()
+    result = check.latest
+    if check.rechecked is not None:
+        st.caption(f"С учётом выбора: {md(person_bases_view.check_summary(result))}.")
+    if result.created and new_orgs:
+        st.markdown(
+            f"**Будут созданы новые организации: {formatting.integer(len(result.created))}.** "
+            "Рядом с каждой — самая похожая организация реестра её муниципалитета; если это "
+            "она, снимите отметку и выберите её для строки."
+        )
+        st.dataframe(
+            upload.created_frame(result),
+            hide_index=True,
+            width="stretch",
+            row_height=WRAPPING_ROW_HEIGHT,
+        )
+    move_orgs = replace_partial = False
     if result.moves:
         st.markdown("**Организации, которые файл переносит в другой муниципалитет**")
         st.dataframe(upload.moves_frame(result), hide_index=True, width="stretch")
@@ -322,12 +341,73 @@ def _review(ctx: Page, check: upload.FileCheck, kind: FormKind, defaults: Defaul
             "Заменить эти формы данными из файла (пропавшие ответы останутся в истории)",
             key=f"partial_{check.name}",
         )
-    return Decisions(choices, new_orgs, move_orgs, replace_partial)
+    return Decisions(choices, False, move_orgs, replace_partial)
 
 
-# Rows of one file offered for matching one by one; more than this usually means a wrong
-# municipality at upload rather than that many new organisations.
-_REVIEW_ROWS = 100
+def _row_choice(ctx: Page, check: upload.FileCheck, row: Unplaced) -> int | str | None:
+    """One row's question: its candidates (name on one line, ИНН, territory and score on
+    the next), «новая организация», and a search of its municipality's registry by name
+    or ИНН. A new organisation where the registry has ones of its type is taken only once
+    confirmed, with the closest of them named."""
+    where = f"лист «{row.sheet}», " if row.sheet else ""
+    key = f"{check.name}_{row.sheet}_{row.row}"
+    pending = check.latest is not None and any(
+        (u.sheet, u.row) == (row.sheet, row.row) for u in check.latest.unplaced
+    )
+    with st.container(border=True):
+        st.markdown(f"**{where}строка {row.row}: «{md(row.name)}»**")
+        st.caption(row.reason if pending else f"{row.reason}; сейчас строка сопоставлена")
+        options = upload.match_options(row)
+        picked = st.radio(
+            "Организация",
+            list(options),
+            index=None,
+            format_func=lambda value: options[value][0],
+            captions=[caption for _, caption in options.values()],
+            key=f"match_{key}",
+            label_visibility="collapsed",
+        )
+        registry = upload.registry_choices(ctx.hierarchy, row.municipality_id)
+        found = None
+        if registry:
+            found = st.selectbox(
+                "Найти в реестре муниципалитета (название или ИНН)",
+                list(registry),
+                index=None,
+                format_func=registry.get,
+                placeholder="начните вводить название или ИНН",
+                key=f"find_{key}",
+            )
+        if found is not None:
+            return int(found)
+        if picked == NEW_ORGANISATION and row.registered:
+            st.warning(
+                f"В реестре муниципалитета есть организации этого типа. Самые похожие: "
+                f"{md(upload.closest_text(row))}. Если строка — одна из них, выберите её.",
+                icon=":material/warning:",
+            )
+            if not st.checkbox(
+                f"Да, «{md(row.name)}» — новая организация, её нет в реестре",
+                key=f"confirm_new_{key}",
+            ):
+                return None
+        return picked
+
+
+def _problems_table(problems: list) -> None:
+    """Errors or warnings with their messages wrapped, not cut at the table's edge."""
+    st.dataframe(
+        upload.problems_frame(problems),
+        hide_index=True,
+        width="stretch",
+        row_height=WRAPPING_ROW_HEIGHT,
+    )
+
+
+# Rows of one file offered for matching one by one (the engine describes as many); more
+# than this usually means a wrong municipality at upload rather than that many new
+# organisations.
+_REVIEW_ROWS = ROWS_DESCRIBED
 
 
 def _commit(ctx: Page, checks: list[upload.FileCheck], kind: FormKind, defaults: Defaults) -> None:
@@ -374,14 +454,10 @@ def _last_report() -> None:
                         "предупреждений",
                     )
                 ):
-                    st.dataframe(
-                        upload.problems_frame(load.result.warnings),
-                        hide_index=True,
-                        width="stretch",
-                    )
+                    _problems_table(load.result.warnings)
         else:
             st.error(f"Файл «{md(load.name)}» не загружен.", icon=":material/error:")
-            st.dataframe(upload.problems_frame(load.problems), hide_index=True, width="stretch")
+            _problems_table(load.problems)
 
 
 # --- history and rollback ----------------------------------------------------------

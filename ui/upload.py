@@ -88,22 +88,31 @@ class FileCheck:
     result: IngestResult | None = None
     problems: list[Problem] = field(default_factory=list)
     decisions: Decisions | None = None
-    # The preview again with the user's choices: the rows they placed may move an
-    # organisation or replace a fuller form, which needs confirming too.
+    # The preview again with the user's choices, as the load will place the rows: a choice
+    # can make another row doubtful, move an organisation or replace a fuller form.
     rechecked: IngestResult | None = None
+    # Every row the review has asked about, in the file's order: the first preview's
+    # unplaced rows and those a later preview found (see :func:`settle`).
+    asked: list[Unplaced] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.result is not None
 
     @property
+    def latest(self) -> IngestResult | None:
+        """The preview made with the choices taken so far (the first one before any)."""
+        return self.rechecked or self.result
+
+    @property
     def ready(self) -> bool:
-        """Whether the file can be loaded: valid, and every decision it needs taken."""
+        """Whether the file can be loaded: valid, and every decision it needs taken, as
+        the preview made with them says (the load places the rows the same way)."""
         if self.result is None:
             return False
         if not self.result.needs_review:
             return True
-        return decided(self.result, self.decisions, self.rechecked)
+        return self.decisions is not None and not self.latest.awaiting(self.decisions)
 
 
 @dataclass
@@ -128,7 +137,7 @@ def check_file(
     except IngestError as error:
         return FileCheck(name, content, problems=list(error.problems))
     result.records = []  # kept in the session: the counts are enough
-    return FileCheck(name, content, result=result)
+    return FileCheck(name, content, result=result, asked=list(result.unplaced))
 
 
 def check_files(
@@ -174,37 +183,88 @@ def load_files(
 
 
 NEW_ORGANISATION_LABEL = "Новая организация: добавить в базу"
-NOT_CHOSEN_LABEL = "— выберите —"
 
 
 def candidate_label(candidate: Candidate) -> str:
-    """A candidate as the user picks it: name, municipality and how alike, in per cent."""
-    where = f" ({candidate.territory})" if candidate.territory else ""
-    return f"{candidate.name}{where} — совпадение {formatting.percent(candidate.score, 0)}"
+    """A candidate's first line as the user picks it: its name."""
+    return candidate.name
 
 
-def match_options(row: Unplaced) -> dict[str, int | str | None]:
-    """The choices for an unplaced row, label → organisation id, NEW_ORGANISATION, or None
-    (not chosen yet), in the order shown."""
-    options: dict[str, int | str | None] = {NOT_CHOSEN_LABEL: None}
-    options.update({candidate_label(c): c.org_id for c in row.candidates})
-    options[NEW_ORGANISATION_LABEL] = NEW_ORGANISATION
+def candidate_caption(candidate: Candidate) -> str:
+    """A candidate's second line: ИНН, municipality and district, and how alike."""
+    parts = [f"ИНН {candidate.inn}" if candidate.inn else f"код {candidate.org_id}"]
+    parts += [p for p in (candidate.territory, candidate.district) if p]
+    return ", ".join(parts) + f" — совпадение {formatting.percent(candidate.score, 0)}"
+
+
+def match_options(row: Unplaced) -> dict[int | str, tuple[str, str]]:
+    """The choices for an unplaced row in the order shown: organisation id or
+    NEW_ORGANISATION → (the line the user reads, the line under it)."""
+    options: dict[int | str, tuple[str, str]] = {
+        c.org_id: (candidate_label(c), candidate_caption(c)) for c in row.candidates
+    }
+    like = "; ".join(c.name for c in row.registered[:1])
+    options[NEW_ORGANISATION] = (
+        NEW_ORGANISATION_LABEL,
+        f"самая похожая в реестре — {like}; потребуется подтверждение" if like else "",
+    )
     return options
 
 
-def decided(
-    result: IngestResult, decisions: Decisions | None, rechecked: IngestResult | None = None
-) -> bool:
-    """Whether ``decisions`` settle every row of the preview that awaits one; moves and
-    partial replacements are read from the preview made with the choices, if any."""
-    if decisions is None:
+def closest_text(row: Unplaced) -> str:
+    """The registered organisations of the row's municipality and type most like it, for
+    the confirmation of «новая организация»."""
+    return "; ".join(f"«{c.name}» ({candidate_caption(c)})" for c in row.registered)
+
+
+def registry_choices(hierarchy: pd.DataFrame, municipality_id: int | None) -> dict[int, str]:
+    """The registered organisations of a municipality as the registry search offers them:
+    id → «name — ИНН …» (the search matches what is typed against the whole line)."""
+    if municipality_id is None:
+        return {}
+    found = hierarchy[hierarchy["in_registry"] & (hierarchy["municipality_id"] == municipality_id)]
+    return {
+        int(o): f"{name} — ИНН {inn}" if isinstance(inn, str) and inn else str(name)
+        for o, name, inn in zip(found["org_id"], found["organization"], found["inn"], strict=True)
+    }
+
+
+def settle(
+    view: View, check: FileCheck, kind: FormKind, defaults: Defaults, decisions: Decisions
+) -> list[Problem] | bool:
+    """Preview the file again with ``decisions``, as the load will place its rows, and
+    add the rows it newly asks about to ``check.asked``. Returns the errors the choices
+    cause (two rows chosen for one organisation), else whether new rows were asked: the
+    page then draws their questions, until a preview asks nothing new."""
+    check.rechecked = None
+    if not decisions.choices and not decisions.new_orgs:
         return False
-    chosen = {key for key, value in decisions.choices.items() if value is not None}
-    placed = decisions.new_orgs or all((u.sheet, u.row) in chosen for u in result.unplaced)
-    final = rechecked or result
-    moved = not final.moves or decisions.move_orgs
-    replaced = not final.partial or decisions.replace_partial
-    return placed and moved and replaced
+    found = recheck(view, check, kind, defaults, decisions)
+    if isinstance(found, list):
+        return found
+    check.rechecked = found
+    known = {(u.sheet, u.row) for u in check.asked}
+    new = [u for u in found.unplaced if (u.sheet, u.row) not in known]
+    if new:
+        check.asked = sorted([*check.asked, *new], key=lambda u: (u.sheet, u.row))
+    return bool(new)
+
+
+def created_frame(result: IngestResult) -> pd.DataFrame:
+    """The new organisations a load would create, each beside the registered organisation
+    of its municipality and type most like it."""
+    rows = [
+        {
+            "Строка": c.row,
+            "Новая организация": c.name,
+            "Самая похожая в реестре": c.closest.name if c.closest else "в реестре таких нет",
+            "ИНН": (c.closest.inn or "") if c.closest else "",
+            "Совпадение": formatting.percent(c.closest.score, 0) if c.closest else "",
+        }
+        for c in result.created
+    ]
+    columns = ["Строка", "Новая организация", "Самая похожая в реестре", "ИНН", "Совпадение"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def recheck(

@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from analytics.ingest.normalize import fold
 
@@ -32,6 +33,10 @@ CONFIDENT = 90.0
 CLEAR_LEAD = 8.0
 PLAUSIBLE = 60.0
 CANDIDATES_SHOWN = 3
+# Rows of one file described with the registered organisations most like them (see
+# Likeness): a person reviews no more one by one, and more would make a misplaced file's
+# preview slow (each compares the row with the whole registry of its municipality).
+ROWS_DESCRIBED = 100
 
 # Latin letters that look like Cyrillic ones, as typed by a keyboard left in English. Case
 # matters: a capital H is «Н», while a small h stands for the Yakut «һ».
@@ -176,6 +181,7 @@ class Candidate:
     score: float
     territory: str = ""
     inn: str | None = None
+    district: str = ""
 
     @property
     def code(self) -> str:
@@ -201,6 +207,23 @@ class Unplaced:
     municipality: str | None
     reason: str
     candidates: list[Candidate] = field(default_factory=list)
+    # The registered organisations of the row's municipality and type most like it, however
+    # unlike: a person who answers «новая организация» is shown them first.
+    registered: list[Candidate] = field(default_factory=list)
+    # The stored municipality the row names (None where it names a new one or none), whose
+    # registry a person may search for the row's organisation.
+    municipality_id: int | None = None
+
+
+@dataclass
+class Created:
+    """A row the load makes a new organisation of, with the registered organisation of its
+    municipality and type most like it (None where there is none)."""
+
+    sheet: str
+    row: int
+    name: str
+    closest: Candidate | None = None
 
 
 @dataclass
@@ -229,6 +252,65 @@ def ranked(name: str, known: Iterable[tuple[int, str, Iterable[str]]]) -> list[t
             scored.append((org_id, best))
     scored.sort(key=lambda item: (-item[1], item[0]))
     return scored
+
+
+class Likeness:
+    """Known organisations ``(org_id, display name, every name it was written with)``
+    prepared for :meth:`nearest`, which compares a name with all of them at once."""
+
+    def __init__(self, known: Iterable[tuple[int, str, Iterable[str]]]):
+        self._owners: list[int] = []
+        keys: list[str] = []
+        names_of: list[set[str]] = []
+        for org_id, display, aliases in known:
+            own = {match_key(n) for n in (display, *aliases)}
+            names_of.append({w for k in own for w in k.split()})
+            for key in sorted(own):
+                self._owners.append(org_id)
+                keys.append(key)
+        counts: dict[str, int] = {}
+        for words in names_of:
+            for word in words:
+                counts[word] = counts.get(word, 0) + 1
+        # Words in more than half of the names tell none apart («г челябинска»).
+        self._common = {w for w, n in counts.items() if len(names_of) > 2 and n > len(names_of) / 2}
+        self._numbers = [numbers(k) for k in keys]
+        self._words = [" ".join(_NUMBERS.sub(" ", k).split()) for k in keys]
+        self._distinct = [self._distinct_words(k) for k in keys]
+
+    def _distinct_words(self, key: str) -> str:
+        return " ".join(w for w in key.split() if w not in self._common)
+
+    def nearest(self, name: str, count: int) -> list[tuple[int, float]]:
+        """The ``count`` organisations most like ``name`` however unlike, best first, each
+        with its :func:`score`. For a person deciding whether a row is a new organisation,
+        not for placing it: ranked by the score plus how alike the words are that tell the
+        organisations apart, so «Центр организации отдыха и оздоровления детей «Факел»» is
+        found for «ЦОО "Факел" г. Челябинска», whose score is higher for every name that
+        shares the city's."""
+        if not self._owners:
+            return []
+        key = match_key(name)
+        found = numbers(key)
+        words = " ".join(_NUMBERS.sub(" ", key).split())
+        same = np.array([n == found for n in self._numbers])
+        alike = np.maximum(
+            process.cdist([words], self._words, scorer=fuzz.token_set_ratio)[0],
+            process.cdist([words], self._words, scorer=fuzz.token_sort_ratio)[0],
+        )
+        # As :func:`score`: a name of numbers alone is alike only another one.
+        empty = np.array([not w for w in self._words])
+        alike = np.where(empty, 100.0 if not words else 0.0, alike if words else 0.0)
+        full = np.where(same, alike, 0.0)
+        told = process.cdist(
+            [self._distinct_words(key)], self._distinct, scorer=fuzz.partial_token_set_ratio
+        )[0]
+        best: dict[int, tuple[float, float]] = {}
+        for owner, score_, rank in zip(self._owners, full, full + told, strict=True):
+            if owner not in best or rank > best[owner][1]:
+                best[owner] = (float(score_), float(rank))
+        ordered = sorted(best.items(), key=lambda item: (-item[1][1], item[0]))
+        return [(o, s) for o, (s, _) in ordered[:count]]
 
 
 def plausible(scored: list[tuple[int, float]]) -> bool:

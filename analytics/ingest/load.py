@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics.ingest import collector
-from analytics.ingest.identity import Move, Unplaced
+from analytics.ingest.identity import Created, Move, Unplaced
 from analytics.ingest.normalize import person_key
 from analytics.ingest.parse import (
     Columns,
@@ -78,10 +78,23 @@ class IngestResult:
     unplaced: list[Unplaced] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
     partial: list[PartialForm] = field(default_factory=list)
+    # The rows that become new organisations, each with its closest registered one.
+    created: list[Created] = field(default_factory=list)
 
     @property
     def needs_review(self) -> bool:
         return bool(self.unplaced or self.moves or self.partial)
+
+    def awaiting(self, decisions: Decisions | None = None) -> bool:
+        """Whether this preview, made with ``decisions``' choices, leaves rows awaiting a
+        decision: a load with the same ``decisions`` raises :class:`ReviewNeeded` exactly
+        then, since it places the rows as the preview did."""
+        decisions = decisions or Decisions()
+        return bool(
+            self.unplaced
+            or (self.moves and not decisions.move_orgs)
+            or (self.partial and not decisions.replace_partial)
+        )
 
 
 def sha256_of(content: bytes) -> str:
@@ -131,9 +144,14 @@ def preview(
     decisions: Decisions | None = None,
     parsed: ParsedFile | None = None,
 ) -> IngestResult:
-    """Validate a file and say what it would add and replace, and which rows await the
-    user's decision (``unplaced``, ``moves``, ``partial``), given the ``decisions`` taken
-    so far (their choices of organisations and new organisations); writes nothing.
+    """Validate a file and say what it would add and replace, which rows become new
+    organisations (``created``) and which await the user's decision (``unplaced``,
+    ``moves``, ``partial``), given the ``decisions`` taken so far; writes nothing.
+
+    The rows are placed as :func:`ingest_bytes` places them with the same decisions: a
+    choice can make a later row doubtful (its name becomes a name of the organisation
+    chosen), and the preview made with it asks about that row. Whether the load would
+    stop for a decision is :meth:`IngestResult.awaiting`.
     ``parsed`` is the file as :func:`parse_bytes` read it with the same arguments, when
     the caller has it already (it is not changed)."""
     if parsed is None:
@@ -157,6 +175,7 @@ def preview(
         cur.close()
     result = _result(parsed, sha256_of(content), plan.new_organizations, replaced)
     result.unplaced, result.moves, result.partial = plan.unplaced, plan.moves, partial
+    result.created = plan.created
     return result
 
 
@@ -359,6 +378,7 @@ def ingest_bytes(
     result = _result(parsed, sha, plan.new_organizations, replaced)
     result.upload_id = upload_id
     result.warnings = warnings
+    result.created = plan.created
     return result
 
 

@@ -35,7 +35,10 @@ import pyarrow as pa
 from analytics.ingest.identity import (
     CANDIDATES_SHOWN,
     NEW_ORGANISATION,
+    ROWS_DESCRIBED,
     Candidate,
+    Created,
+    Likeness,
     Move,
     Unplaced,
     confident,
@@ -93,6 +96,8 @@ class Plan:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     new_organizations: int = 0
+    # The rows that become new organisations, in the file's order.
+    created: list[Created] = field(default_factory=list)
 
     @property
     def blocked(self) -> bool:
@@ -141,6 +146,11 @@ class Resolver:
         self._named: set[Place] = set()
         self._named_anywhere = False
         self._municipality_names: dict[int, str] | None = None
+        self._district_names: dict[int, str] | None = None
+        # The registered organisations of a municipality and type, prepared once for the
+        # rows compared with them (see _registered_like).
+        self._likeness: dict[tuple[Place | None, object], Likeness] = {}
+        self._described = 0
         self._new: list[int] = []
         self._new_aliases: dict[int, set[str]] = {}
         # Names of the organisations rows are settled on without reading them (see
@@ -371,12 +381,16 @@ class Resolver:
                 self._registry_municipalities.add(municipality)
 
     def _keyed(self, record: Record) -> bool:
-        """Whether the row is placed without its name: by the user's choice, or by an
-        ИНН or ОГРН of a stored organisation (those keys stay indexed through the plan,
-        so :meth:`_place` takes them before it looks at names)."""
+        """Whether the row is placed without its name: by the user's choice of a known
+        organisation, or by an ИНН or ОГРН of a stored organisation (those keys stay
+        indexed through the plan, so :meth:`_place` takes them before it looks at names)."""
         choice = self.choices.get((record.sheet, record.row))
-        if choice == NEW_ORGANISATION or isinstance(choice, int):
+        if isinstance(choice, int):
             return True
+        if choice == NEW_ORGANISATION:
+            # Its municipality is read all the same: the new organisation is shown beside
+            # the registered one most like it (see _create).
+            return False
         inn, ogrn = record.values.get("inn"), record.values.get("ogrn")
         return bool(inn and str(inn) in self._by_inn) or bool(ogrn and ogrn in self._by_ogrn)
 
@@ -428,7 +442,7 @@ class Resolver:
         name = str(values[ORG_NAME.code])
         choice = self.choices.get(where)
         if choice == NEW_ORGANISATION:
-            return self._create(record, plan)
+            return self._create(record, municipality, plan)
         if isinstance(choice, int):
             if choice in self._orgs:
                 return self._take(record, choice, municipality, plan, confirmed=True)
@@ -448,7 +462,7 @@ class Resolver:
         if found is not None:
             return self._take(record, found, municipality, plan)
         if self._may_create(municipality, scored):
-            return self._create(record, plan)
+            return self._create(record, municipality, plan)
         plan.unplaced.append(
             Unplaced(
                 record.sheet,
@@ -458,9 +472,42 @@ class Resolver:
                 str(values[MUNICIPALITY.code]) if values.get(MUNICIPALITY.code) else None,
                 self._reason(municipality, scored),
                 [self._candidate(o, s) for o, s in scored[:CANDIDATES_SHOWN]],
+                self._registered_like(record, municipality, CANDIDATES_SHOWN),
+                municipality if isinstance(municipality, int) else None,
             )
         )
         return None
+
+    def _registered_like(
+        self, record: Record, municipality: Place | None, count: int
+    ) -> list[Candidate]:
+        """The registered organisations of the row's municipality and type most like the
+        row, however unlike (see :meth:`Likeness.nearest`); none outside a municipality
+        with a registry, nor for a registry (whose rows are its organisations), nor past
+        the first ROWS_DESCRIBED rows described."""
+        if self.kind is FormKind.REGISTRY or municipality not in self._registry_municipalities:
+            return []
+        if self._described >= ROWS_DESCRIBED:
+            return []
+        self._described += 1
+        kind = record.values.get(ORG_TYPE.code)
+        if (municipality, kind) not in self._likeness:
+            # Prepared once: the names a form teaches a registered organisation meanwhile
+            # only tell a person which one is closest, they place nothing.
+            pool = sorted(
+                o
+                for o in self._by_municipality.get(municipality, ())
+                if o > 0
+                and self._orgs[o].registered
+                and (not kind or self._orgs[o].org_type == kind)
+            )
+            self._likeness[(municipality, kind)] = Likeness(
+                (o, self._orgs[o].name, self._orgs[o].aliases) for o in pool
+            )
+        found = self._likeness[(municipality, kind)].nearest(
+            str(record.values[ORG_NAME.code]), count
+        )
+        return [self._candidate(o, s) for o, s in found]
 
     def _problem(self, record: Record, message: str) -> Problem:
         return org_problem(self.file, record, message)
@@ -524,9 +571,21 @@ class Resolver:
     def _candidate(self, org_id: int, score: float) -> Candidate:
         org = self._orgs[org_id]
         territory = self._municipality_name(org.municipality_id)
-        return Candidate(org_id, org.name, round(score, 1), territory, org.inn)
+        district = org.district_name or self._district_name(org.district_id)
+        return Candidate(org_id, org.name, round(score, 1), territory, org.inn, district)
 
-    def _create(self, record: Record, plan: Plan) -> int | None:
+    def _district_name(self, district: int | None) -> str:
+        if district is None:
+            return ""
+        if self._district_names is None:
+            # Read when a candidate is first shown: most files need none.
+            self._district_names = {
+                int(d): str(n)
+                for d, n in self.cur.execute("SELECT district_id, name FROM districts").fetchall()
+            }
+        return self._district_names.get(district, "")
+
+    def _create(self, record: Record, municipality: Place | None, plan: Plan) -> int | None:
         values = record.values
         missing = [f.header for f in (REGION, MUNICIPALITY, ORG_TYPE) if not values.get(f.code)]
         if missing:
@@ -538,6 +597,11 @@ class Resolver:
                 )
             )
             return None
+        # Its closest registered organisation, read before the row joins the index.
+        closest = self._registered_like(record, municipality, 1)
+        plan.created.append(
+            Created(record.sheet, record.row, str(values[ORG_NAME.code]), next(iter(closest), None))
+        )
         org_id = -1 - len(self._new)  # a placeholder until the ids are drawn
         self._new.append(org_id)
         self._orgs[org_id] = _Org(

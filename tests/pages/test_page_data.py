@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.compute import lookups, quality
 from analytics.compute.indicators import compute
 from analytics.ingest import aliases
+from analytics.ingest.identity import NEW_ORGANISATION
 from analytics.ingest.load import Decisions, ingest_bytes
 from analytics.ingest.parse import Defaults
 from analytics.model.contract import FormKind
@@ -89,10 +90,15 @@ def municipality_value(db: Database, municipality_id: int, period: str, indicato
 
 
 def confirm_new_organisations(at: AppTest) -> AppTest:
-    """Answer «новая организация» for every row the preview could not place."""
-    for box in at.selectbox:
-        if str(box.key).startswith("match_"):
-            box.select(upload.NEW_ORGANISATION_LABEL)
+    """Answer «новая организация» for every row the preview could not place, and confirm
+    it where the page names registered organisations like it."""
+    for choice in at.radio:
+        if str(choice.key).startswith("match_"):
+            choice.set_value(NEW_ORGANISATION)
+    at.run()
+    for box in at.checkbox:
+        if str(box.key).startswith("confirm_new_"):
+            box.check()
     return at.run()
 
 
@@ -264,11 +270,10 @@ def test_a_school_missing_from_the_registry_waits_for_the_users_choice_before_up
     checked = plain(" ".join(w.value for w in at.warning))
     assert "«новая_школа.csv» проверен" in checked
     assert f"ждут сопоставления: 1{formatting.NBSP}строка" in checked
-    match = next(b for b in at.selectbox if str(b.key).startswith("match_"))
-    assert match.label == (
-        f"строка 2: «{NEW_SCHOOL}» — организация не найдена в реестре муниципалитета"
-    )
-    assert match.options[0] == upload.NOT_CHOSEN_LABEL
+    assert f"строка 2: «{NEW_SCHOOL}»" in [plain(m.value).strip("*") for m in at.markdown]
+    assert "организация не найдена в реестре муниципалитета" in [c.value for c in at.caption]
+    match = next(r for r in at.radio if str(r.key).startswith("match_"))
+    assert match.value is None
     assert match.options[-1] == upload.NEW_ORGANISATION_LABEL
     assert button(at, "Загрузить").disabled
 
@@ -641,9 +646,8 @@ def test_a_school_chosen_for_a_new_spelling_keeps_it_and_the_registry_tab_can_fo
     at = open_page({"period": str(place["period"])})
     set_defaults(at, place["region"], place["municipality"], place["period"])
     choose_file(at, "написание.csv", form_csv([f"{written};школа;да;нет;40;4;6"]))
-    match = next(b for b in at.selectbox if str(b.key).startswith("match_"))
-    school = next(o for o in match.options if o.startswith(f"{place['organization']} ("))
-    match.select(school).run()
+    match = next(r for r in at.radio if str(r.key).startswith("match_"))
+    match.set_value(int(place["org_id"])).run()
     # The school has a complete form for the period: the file's fewer answers need a yes.
     assert button(at, "Загрузить").disabled
     at.checkbox(key="partial_написание.csv").check().run()
