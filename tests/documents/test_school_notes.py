@@ -13,15 +13,18 @@ from docx import Document
 from analytics.compute.indicators import compute
 from analytics.documents import school_notes
 from analytics.documents.territory import ReportError
-from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.model.levels import Level
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording.formatting import NBSP, indicator_value
+from tests import ranking
 from tests.filemakers import org_id
 from tests.townfiles import PERIOD, TOWN, load_town, numbered_school
 
 NOW = datetime(2026, 11, 22, 10, 0)
+# A school's note leaves out the reporting rate (whether it reported is said apart).
+NOTE_IDS = [i.id for i in INDICATORS if not i.coverage]
 
 
 @pytest.fixture(scope="module")
@@ -204,3 +207,24 @@ def test_unknown_period_or_organisation_is_refused_in_russian(town):
         school_notes.build_school_note(db, Scope(periods=(PERIOD,), org_id=999999))
     with pytest.raises(ReportError, match="Муниципалитет с кодом 999 не найден"):
         school_notes.build_school_notes_zip(db, Scope(periods=(PERIOD,), municipality_id=999))
+
+
+def test_a_schools_deficits_come_in_the_ranking_with_the_key_of_each_gap(town):
+    db, _ = town
+    school = org_id(db, numbered_school(48))
+    content = school_notes.build_school_note(db, Scope(periods=(PERIOD,), org_id=school), now=NOW)
+    frame = compute(db, Scope(periods=(PERIOD,), levels=(Level.ORGANIZATION,)))
+    own = frame[(frame["org_id"] == school) & frame["indicator"].isin(NOTE_IDS)]
+    expected = ranking.ranked(own)
+    text = text_of(content)
+    start = text.index("Дефициты и рекомендации") + 1
+    listed = [p for p in text[start:] if p[:1].isdigit() and ". " in p[:4]]
+    assert len(listed) == len(expected)
+    for n, (line, (_, row)) in enumerate(zip(listed, expected.iterrows(), strict=True), start=1):
+        indicator = INDICATORS_BY_ID[row["indicator"]]
+        assert line.startswith(f"{n}. ")
+        if not indicator.yes_no:
+            word = "отставание" if indicator.better == "higher" else "превышение"
+            assert f"({word} — {ranking.key_text(row['key']).replace(NBSP, ' ')})" in line
+    # Not only yes/no deficits: at least one line shows its key.
+    assert any("от цели)" in line for line in listed)
