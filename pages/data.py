@@ -485,7 +485,7 @@ def _registry(ctx: Page) -> None:
     if period is None:
         st.info("Данных мониторинга пока нет: выберите период, когда они появятся.")
         return
-    missing = _in_filters(ctx, ctx.read("non_reporting", ctx.filters.scope()))
+    missing = _in_filters(ctx, ctx.cached.non_reporting(ctx.filters.scope()))
     reported = len(registry) - len(missing)
     left, middle, right = st.columns(3)
     left.metric("В реестре", formatting.organizations(len(registry)), border=True)
@@ -606,7 +606,7 @@ def _quality(ctx: Page) -> None:
             "строится после выбора региона или муниципалитета в боковой панели."
         )
         return
-    findings = _in_filters(ctx, ctx.read("findings", ctx.filters.scope()))
+    findings = _in_filters(ctx, ctx.cached.findings(ctx.filters.scope()))
     if findings.empty:
         st.success("Замечаний к данным нет.")
         return
@@ -660,7 +660,7 @@ def _registers(ctx: Page) -> None:
         return
     scope = ctx.filters.scope()
     st.caption(md(ctx.caption()))
-    summary = ctx.read("person_base_summary", scope)
+    summary = ctx.cached.person_base_summary(scope)
     if ctx.filters.org_id is not None:
         summary = summary[summary["org_id"] == ctx.filters.org_id]
     if summary.empty:
@@ -688,7 +688,7 @@ def _registers(ctx: Page) -> None:
 
 def _discrepancies(ctx: Page, scope: Scope) -> None:
     st.subheader("Формы и базы: расхождения")
-    found = ctx.read("cross_check", scope)
+    found = ctx.cached.cross_check(scope)
     found = _in_filters(ctx, found)
     if found.empty:
         st.success("Числа в формах совпадают с базами.", icon=":material/task_alt:")
@@ -700,7 +700,7 @@ def _discrepancies(ctx: Page, scope: Scope) -> None:
     table = person_bases_view.discrepancy_table(found)
     st.dataframe(table, hide_index=True, width="stretch", key="discrepancy_table")
     table_downloads(table, "Расхождения форм и баз", ctx.export_context(), "discrepancies")
-    totals = ctx.read("cross_check_totals", scope, Level.MUNICIPALITY)
+    totals = ctx.cached.cross_check_totals(scope, Level.MUNICIPALITY)
     if not totals.empty:
         with st.expander("Суммы по муниципалитетам"):
             st.dataframe(

@@ -532,7 +532,7 @@ def _decisions(ctx: Page, meeting: Meeting, presenting: bool) -> None:
         return
     table = decisions_table(decisions)
     # At a later meeting this screen shows whether the indicators moved since.
-    moved = ctx.read("decision_progress", decisions)
+    moved = ctx.cached.decision_progress(decisions)
     table["Динамика показателя"] = moved["summary"].to_numpy()
     if presenting:
         table = presented_decisions(decisions, moved)
