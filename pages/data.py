@@ -744,7 +744,9 @@ def _people(ctx: Page, summary: pd.DataFrame, period: str) -> None:
     )
     if chosen is None:
         return
-    mentors, mentees = ctx.view.people(int(chosen), period)
+    mentors, mentees = ctx.view.people(
+        Scope(periods=None if period is None else (period,), org_id=int(chosen))
+    )
     shown_mentors, shown_mentees = person_bases_view.people_tables(mentors, mentees)
     st.markdown(f"**База наставников:** {person_bases_view.people_noun(len(mentors))}")
     if not mentors.empty:

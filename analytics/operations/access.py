@@ -255,8 +255,11 @@ class View:
         return quality.findings(self.db, period, scope)
 
     @cached_read
-    def form_values(self, period: str | None) -> pd.DataFrame:
-        return _own(lookups.form_values(self.db, period), self.principal)
+    def form_values(self, scope: Scope) -> pd.DataFrame:
+        """The forms' values of the organisations of ``scope`` in its one period (every
+        period where it names none)."""
+        period = _one_period(scope) if scope.periods is not None else None
+        return _own(scope.keep(lookups.form_values(self.db, period)), self.principal)
 
     @cached_read
     def submitted_values(self, org_id: int) -> pd.DataFrame:
@@ -317,12 +320,16 @@ class View:
     def cross_check_totals(self, scope: Scope | None, level: Level) -> pd.DataFrame:
         return person_bases.cross_check_totals(self.db, self._org_scope(scope), level)
 
-    def people(self, org_id: int, period: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """An organisation's mentors and mentees with names: personal data."""
+    def people(self, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The mentors and mentees, with names, of the organisation of ``scope`` (its
+        ``org_id``) in its one period (every period where it names none): personal data."""
         if not self.principal.sees_personal_data:
             raise AccessDenied("Персональные данные наставников и наставляемых вам недоступны.")
-        self._require_org(org_id)
-        return person_bases.people(self.db, org_id, period)
+        if scope.org_id is None:
+            raise ValueError("the scope must name one organisation")
+        self._require_org(scope.org_id)
+        period = _one_period(scope) if scope.periods is not None else None
+        return person_bases.people(self.db, scope.org_id, period)
 
     # --- documents --------------------------------------------------------------------
 
