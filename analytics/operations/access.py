@@ -476,9 +476,7 @@ class View:
     def plan_vs_actual(self, indicator: str, scope: Scope) -> pd.DataFrame:
         """The plan and the actual values of ``indicator`` for the most specific territory
         (or organisation) of ``scope`` and its org type, every period."""
-        level, territory_id = trajectories.territory_of(
-            scope.region_id, scope.municipality_id, scope.district_id, scope.org_id
-        )
+        level, territory_id = scope.unit()
         if level is Level.ORGANIZATION:
             self._require_org(territory_id)
         return trajectories.plan_vs_actual(

@@ -15,6 +15,7 @@ import pandas as pd
 from analytics.model.contract import ORG_TYPES_BY_CODE
 from analytics.model.levels import TERRITORY_LEVELS, UNIT_LEVELS, Level
 from analytics.model.periods import period_label
+from analytics.store.db import TOTAL_TERRITORY
 
 # Each organisation with its territories' ids and names: org_id, name, inn, org_type,
 # district_id, municipality_id, region_id, district, municipality, region.
@@ -45,6 +46,17 @@ class Scope:
         after the levels' key columns)."""
         units = [(str(i.key), getattr(self, str(i.key))) for i in UNIT_LEVELS]
         return [(c, v) for c, v in [("org_type", self.org_type), *units] if v is not None]
+
+    def units(self) -> list[tuple[Level, int]]:
+        """(level, id) of each unit the scope names, outermost first: its region,
+        municipality, district and organisation (the fields named after the key columns)."""
+        chosen = [(i.level, getattr(self, str(i.key))) for i in UNIT_LEVELS]
+        return [(level, int(value)) for level, value in chosen if value is not None]
+
+    def unit(self) -> tuple[Level, int]:
+        """The most specific unit the scope names, as (level, id); (total, 0) for none."""
+        units = self.units()
+        return units[-1] if units else (Level.TOTAL, TOTAL_TERRITORY)
 
     def where(self, alias: str = "o") -> tuple[str, list[object]]:
         """``AND …`` conditions keeping the scope's organisations, on ``alias``: a row of

@@ -108,7 +108,12 @@ def _mentions_level(node: ast.AST) -> bool:
 
 
 def _level_of(node: ast.AST) -> Level | None:
-    """The level a string literal names by its value, key, name column or table."""
+    """The level ``Level.REGION`` names, or a string literal by its value, key, name
+    column or table."""
+    if _names_level(node):
+        while isinstance(node, ast.Call):
+            node = node.args[0]
+        return Level[node.attr]
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return LEVEL_STRINGS.get(node.value)
     return None
