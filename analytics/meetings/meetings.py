@@ -77,7 +77,7 @@ class Meeting:
     @property
     def territory(self) -> tuple[Level, int]:
         """The meeting's territory as (level, id): the scope's summary row describes it."""
-        return territory_of(self.region_id, self.municipality_id, self.district_id)
+        return self.scope.unit()
 
     @property
     def scope(self) -> Scope:
