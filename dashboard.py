@@ -40,7 +40,7 @@ def focus(frame: pd.DataFrame, org_id: int | None) -> pd.DataFrame:
 def body() -> None:
     ctx = page("Обзор", ":material/dashboard:")
     f = ctx.filters
-    for found in [r for r in ctx.read("rounds") if r.is_open][:1]:
+    for found in [r for r in ctx.cached.rounds() if r.is_open][:1]:
         st.info(f"Идёт сбор форм: {md(found.title)}; срок — {found.due_on:%d.%m.%Y}.")
     if f.period is None:
         st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
@@ -82,7 +82,7 @@ def _figures(
     every session of a role and data version: the rows of ``period`` by indicator, the
     indicator cards (``st.metric``'s arguments), the lines of the five largest deficits
     and the deficit tally."""
-    frame = focus(state.read(*source, "indicators", scope), org_id)
+    frame = focus(state.cached(*source).indicators(scope), org_id)
     current = frame[frame["period"] == period].set_index("indicator")
     previous = frame[frame["period"] == earlier].set_index("indicator")
     # The reporting rate heads the summary; the cards are the other fourteen.
@@ -126,7 +126,7 @@ def _summary(ctx, current: pd.DataFrame, tally: tuple[int, int]) -> None:
         st.metric("Показателей с дефицитом", formatting.part_of(found, counted), border=True)
     with right:
         f = ctx.filters
-        orgs = ctx.read("organizations_in_monitoring", f.scope())
+        orgs = ctx.cached.organizations_in_monitoring(f.scope())
         st.metric(
             "Организаций в мониторинге",
             formatting.integer(orgs),

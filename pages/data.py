@@ -590,7 +590,7 @@ def _registry(ctx: Page) -> None:
     if period is None:
         st.info("Данных мониторинга пока нет: выберите период, когда они появятся.")
         return
-    missing = _in_filters(ctx, ctx.read("non_reporting", ctx.filters.scope()))
+    missing = _in_filters(ctx, ctx.cached.non_reporting(ctx.filters.scope()))
     reported = len(registry) - len(missing)
     left, middle, right = st.columns(3)
     left.metric("В реестре", formatting.organizations(len(registry)), border=True)
@@ -807,7 +807,7 @@ def _quality(ctx: Page) -> None:
             "строится после выбора региона или муниципалитета в боковой панели."
         )
         return
-    findings = _in_filters(ctx, ctx.read("findings", ctx.filters.scope()))
+    findings = _in_filters(ctx, ctx.cached.findings(ctx.filters.scope()))
     if findings.empty:
         st.success("Замечаний к данным нет.")
         return
@@ -861,7 +861,7 @@ def _registers(ctx: Page) -> None:
         return
     scope = ctx.filters.scope()
     st.caption(md(ctx.caption()))
-    summary = ctx.read("person_base_summary", scope)
+    summary = ctx.cached.person_base_summary(scope)
     if ctx.filters.org_id is not None:
         summary = summary[summary["org_id"] == ctx.filters.org_id]
     if summary.empty:
@@ -889,7 +889,7 @@ def _registers(ctx: Page) -> None:
 
 def _discrepancies(ctx: Page, scope: Scope) -> None:
     st.subheader("Формы и базы: расхождения")
-    found = ctx.read("cross_check", scope)
+    found = ctx.cached.cross_check(scope)
     found = _in_filters(ctx, found)
     if found.empty:
         st.success("Числа в формах совпадают с базами.", icon=":material/task_alt:")
@@ -901,7 +901,7 @@ def _discrepancies(ctx: Page, scope: Scope) -> None:
     table = person_bases_view.discrepancy_table(found)
     st.dataframe(table, hide_index=True, width="stretch", key="discrepancy_table")
     table_downloads(table, "Расхождения форм и баз", ctx.export_context(), "discrepancies")
-    totals = ctx.read("cross_check_totals", scope, Level.MUNICIPALITY)
+    totals = ctx.cached.cross_check_totals(scope, Level.MUNICIPALITY)
     if not totals.empty:
         with st.expander("Суммы по муниципалитетам"):
             st.dataframe(
@@ -945,7 +945,9 @@ def _people(ctx: Page, summary: pd.DataFrame, period: str) -> None:
     )
     if chosen is None:
         return
-    mentors, mentees = ctx.view.people(int(chosen), period)
+    mentors, mentees = ctx.view.people(
+        Scope(periods=None if period is None else (period,), org_id=int(chosen))
+    )
     shown_mentors, shown_mentees = person_bases_view.people_tables(mentors, mentees)
     st.markdown(f"**База наставников:** {person_bases_view.people_noun(len(mentors))}")
     if not mentors.empty:

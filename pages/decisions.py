@@ -46,7 +46,7 @@ def body() -> None:
         "заседаний. «Динамика показателя» сравнивает значение на момент поручения с "
         "последним загруженным периодом."
     )
-    moved = ctx.read("decision_progress", decisions).set_index("decision_id")
+    moved = ctx.cached.decision_progress(decisions).set_index("decision_id")
     chosen = _filtered(decisions)
     overdue = int(chosen["overdue"].sum())
     left, middle, right = st.columns(3)

@@ -62,7 +62,7 @@ def body() -> None:
 def _organisations(source: Source, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The organisations' rows of ``scope`` (:func:`ui.matrix.unit_rows`, their
     municipality named where there are several) and their deficit counts."""
-    frame = state.read(*source, "indicators", scope)
+    frame = state.cached(*source).indicators(scope)
     several_municipalities = frame["municipality_id"].dropna().nunique() > 1
     orgs = matrix.unit_rows(
         frame, BREAKDOWNS[Level.ORGANIZATION], with_parent=several_municipalities
@@ -188,7 +188,7 @@ def _heat_spec(
         rows = orgs[orgs["key"].isin(order["key"])]
         rows = rows.set_index("key").loc[order["key"]].reset_index()
     else:
-        rows = matrix.unit_rows(state.read(*source, "indicators", scope), split)
+        rows = matrix.unit_rows(state.cached(*source).indicators(scope), split)
     ids = [i.id for i in INDICATORS]
     fig = matrix.status_heatmap(
         rows, ids, title, subtitle, show_values=rows["key"].nunique() <= 120
@@ -331,7 +331,7 @@ def _territory_view(
     empty table where none has a value)."""
     orgs, counts = _organisations(source, scope)
     territory = matrix.deficit_counts(
-        matrix.unit_rows(state.read(*source, "indicators", scope), split)
+        matrix.unit_rows(state.cached(*source).indicators(scope), split)
     )
     if territory.empty:
         return None, pd.DataFrame()

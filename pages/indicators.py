@@ -141,18 +141,18 @@ def _figures(
     """The row of the whole ``scope``, the level compared under ``filters`` and its
     units' rows (:func:`unit_rows`): once per data version and role for every session,
     so a page view does not read the rows of every organisation of the country."""
-    frame = state.read(*source, "indicators", replace(scope, levels=_TERRITORY_LEVELS))
+    frame = state.cached(*source).indicators(replace(scope, levels=_TERRITORY_LEVELS))
     f = filters
     # The territories decide the level as the hierarchy would: a few thousand rows of
     # the same territory columns instead of the 100,000 organisations.
     territory = Scope(
         region_id=f.region_id, municipality_id=f.municipality_id, district_id=f.district_id
-    ).keep(state.read(*source, "territories"))
+    ).keep(state.cached(*source).territories())
     split = useful_breakdown(f, territory, frame)
     if split.level is not Level.ORGANIZATION:
         units = frame
     else:
-        units = state.read(*source, "indicators", _units_scope(scope, split))
+        units = state.cached(*source).indicators(_units_scope(scope, split))
     return frame[frame["level"] == Level.TOTAL], split, unit_rows(units, split)
 
 
@@ -177,7 +177,7 @@ def _bars(
 ) -> charts.Spec:
     """The bars of ``split``'s units, built once for every session (keyed on what they are
     built from, cheaper to hash than the rows)."""
-    rows = unit_rows(state.read(*source, "indicators", _units_scope(scope, split)), split)
+    rows = unit_rows(state.cached(*source).indicators(_units_scope(scope, split)), split)
     return charts.bars_spec(rows, indicator_id, title, subtitle)
 
 
@@ -280,7 +280,7 @@ def _histogram(
     none has a value), how many of them meet their target, and how many there are;
     binned by the engine (a country's 100,000 values never leave it) and built once for
     every session."""
-    found = state.read(*source, "distribution", scope, period, indicator_id)
+    found = state.cached(*source).distribution(replace(scope, periods=(period,)), indicator_id)
     if not found.count:
         return None, 0, 0
     indicator = INDICATORS_BY_ID[indicator_id]

@@ -37,7 +37,6 @@ from analytics.model import legend
 from analytics.model.catalogue import INDICATORS_BY_ID
 from analytics.model.levels import LEVEL_INFO, Level
 from analytics.model.periods import period_label
-from analytics.store.scope import Scope
 from analytics.wording import formatting
 from analytics.wording.narrative import deficit_rank_sentence, indicator_sentence
 from ui import charts, matrix
@@ -170,9 +169,10 @@ def _create_form(ctx: Page) -> None:
     if f.period is None:
         st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
         return
-    scope = Filters(f.period, f.region_id, f.municipality_id, f.district_id, f.org_type)
+    # A meeting covers a territory and compares its organisations: the filters without
+    # the organisation, as the caption says.
     st.markdown(
-        f"Заседание откроется по данным фильтров слева: **{md(describe(scope, ctx.hierarchy))}**. "
+        f"Заседание откроется по данным фильтров слева: **{md(ctx.caption())}**. "
         "Значения показателей будут зафиксированы в момент открытия."
     )
     with st.form("mtg_new"):
@@ -187,13 +187,7 @@ def _create_form(ctx: Page) -> None:
         return
     try:
         meeting_id = ctx.view.create_meeting(
-            Scope(
-                periods=(f.period,),
-                org_type=f.org_type,
-                region_id=f.region_id,
-                municipality_id=f.municipality_id,
-                district_id=f.district_id,
-            ),
+            f.scope(),
             Sitting(held_on, title, place, attendees, chair, secretary),
         )
     except MeetingError as error:
@@ -540,7 +534,7 @@ def _decisions(ctx: Page, meeting: Meeting, presenting: bool) -> None:
         return
     table = decisions_table(decisions)
     # At a later meeting this screen shows whether the indicators moved since.
-    moved = ctx.read("decision_progress", decisions)
+    moved = ctx.cached.decision_progress(decisions)
     table["Динамика показателя"] = moved["summary"].to_numpy()
     if presenting:
         table = presented_decisions(decisions, moved)

@@ -150,7 +150,7 @@ def _has_form(ctx: Page, org_id: int, period: str) -> bool:
 
 
 def _submitted_table(ctx: Page, org_id: int) -> pd.DataFrame:
-    return ctx.read("submitted_values", org_id)
+    return ctx.cached.submitted_values(org_id)
 
 
 def comparison_rows(frame: pd.DataFrame, org: pd.Series, period: str) -> pd.DataFrame:
@@ -478,7 +478,7 @@ def _registers(ctx: Page, org: pd.Series) -> None:
     person_bases_view.person_bases_section(
         ctx, scope, _subtitle(ctx, org), key="org_registers", whose=str(org["organization"])
     )
-    found = ctx.read("cross_check", scope)
+    found = ctx.cached.cross_check(scope)
     if not found.empty:
         st.markdown("**Форма расходится с базами**")
         st.dataframe(
@@ -511,7 +511,7 @@ def _submitted(ctx: Page, org: pd.Series) -> None:
 
 def _quality(ctx: Page, org: pd.Series) -> None:
     st.subheader("Замечания к данным")
-    findings = ctx.read("findings", Scope(org_id=int(org["org_id"])))
+    findings = ctx.cached.findings(Scope(org_id=int(org["org_id"])))
     if findings.empty:
         st.success("Замечаний к данным организации нет.", icon=":material/verified:")
         return

@@ -11,6 +11,7 @@ from analytics.documents.pdf import PDF_UNAVAILABLE_MESSAGE, pdf_available, repo
 from analytics.documents.territory import document_scope
 from analytics.ingest.template import build_template
 from analytics.model.contract import KIND_LABELS, FormKind
+from analytics.model.levels import TERRITORY_LEVELS
 from analytics.model.periods import period_label
 from analytics.wording.formatting import data_stamp
 from ui.charts import slug
@@ -23,13 +24,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _territory(ctx: Page) -> str:
     h, f = ctx.hierarchy, ctx.filters
-    for column, value in (
-        ("district", f.district_id),
-        ("municipality", f.municipality_id),
-        ("region", f.region_id),
-    ):
+    for info in reversed(TERRITORY_LEVELS):  # the lowest territory chosen names the files
+        value = getattr(f, str(info.key))
         if value is not None:
-            names = h.loc[h[f"{column}_id"] == value, column]
+            names = h.loc[h[info.key] == value, info.name]
             if len(names):
                 return str(names.iloc[0])
     return "все территории"

@@ -75,7 +75,7 @@ def body() -> None:
 def _unit_rows(source: Source, scope: Scope, split: Breakdown) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The engine's rows of ``split``'s territories (:func:`ui.matrix.unit_rows`) and of
     the whole ``scope``."""
-    frame = state.read(*source, "indicators", scope)
+    frame = state.cached(*source).indicators(scope)
     return matrix.unit_rows(frame, split), frame[frame["level"] == Level.TOTAL]
 
 

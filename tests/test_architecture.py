@@ -384,3 +384,79 @@ def test_the_stage_check_lets_a_stage_import_itself_and_below():
     source = "from analytics.meetings import rounds\nimport analytics.model.levels\n"
 
     assert upward_imports("documents", source) == []
+
+
+# --- a cached read is declared once, on the View --------------------------------------
+
+# What a View method calls when it writes or acts: never a cached read.
+ACTING = {"_require_write", "_require_meetings", "_require_rounds", "_require_round_upload"}
+
+
+def cached_calls(path: Path) -> set[str]:
+    """The names a view calls as ``….cached.NAME(…)`` (the typed cached-read accessor)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        node.func.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Attribute | ast.Call)
+        and (
+            getattr(node.func.value, "attr", None) == "cached"
+            or getattr(getattr(node.func.value, "func", None), "attr", None) == "cached"
+        )
+    }
+
+
+def test_the_cached_reads_are_the_view_methods_marked_so():
+    from analytics.operations.access import CACHED_READS
+
+    marked = {
+        name
+        for name, method in view_methods().items()
+        if any(getattr(d, "id", None) == "cached_read" for d in method.decorator_list)
+    }
+
+    assert marked == CACHED_READS
+
+
+def test_no_view_method_that_writes_or_acts_is_a_cached_read():
+    from analytics.operations.access import CACHED_READS
+
+    methods = view_methods()
+
+    assert {name for name in CACHED_READS if self_attributes(methods[name]) & ACTING} == set()
+
+
+def test_the_views_call_through_the_cache_only_the_reads_marked_cached():
+    from analytics.operations.access import CACHED_READS
+
+    called = {
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in VIEW_FILES
+        for name in cached_calls(path)
+        if name not in CACHED_READS
+    }
+
+    assert called == set()
+
+
+def test_the_views_never_name_a_read_in_a_string():
+    stringly = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in VIEW_FILES
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\bread\(\s*(\*source|ctx|path|\")", line) or re.search(r'\.read\("', line)
+    ]
+
+    assert stringly == []
+
+
+def test_the_cache_refuses_a_view_method_that_is_not_a_cached_read():
+    from analytics.operations.access import LOCAL_PRINCIPAL
+    from ui import state
+
+    cached = state.cached("monitoring.duckdb", 1, LOCAL_PRINCIPAL)
+
+    with pytest.raises(AttributeError, match="set_target is not a cached read"):
+        cached.set_target  # noqa: B018 — the attribute itself is refused

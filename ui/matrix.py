@@ -101,16 +101,7 @@ def gap_text(indicator: Indicator, gap: object) -> str:
 
 def scoped_hierarchy(filters: Filters, hierarchy: pd.DataFrame) -> pd.DataFrame:
     """The organisations under the territory and type filters."""
-    rows = hierarchy
-    for column, value in (
-        ("region_id", filters.region_id),
-        ("municipality_id", filters.municipality_id),
-        ("district_id", filters.district_id),
-        ("org_type", filters.org_type),
-    ):
-        if value is not None:
-            rows = rows[rows[column] == value]
-    return rows
+    return filters.scope().keep(hierarchy)
 
 
 def territory_levels(

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from functools import cached_property
-from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -23,7 +22,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from analytics.model.contract import ORG_TYPES, ORG_TYPES_BY_CODE
 from analytics.model.errors import MonitoringError
-from analytics.model.levels import LEVEL_INFO, UNIT_LEVELS, Level
+from analytics.model.levels import LEVEL_INFO, TERRITORY_LEVELS, UNIT_LEVELS, Level
 from analytics.model.periods import period_label
 from analytics.operations.access import AccessDenied, Principal, View
 from analytics.store.db import Database
@@ -77,14 +76,9 @@ class Filters:
 
     def params(self) -> dict[str, str]:
         """The filters as URL query parameters."""
-        names = {
-            "period": "period",
-            "region_id": "region",
-            "municipality_id": "municipality",
-            "district_id": "district",
-            "org_type": "type",
-            "org_id": "org",
-        }
+        # A territory's parameter is its level («region»), read back by _initial_filters.
+        territories = {str(i.key): str(i.level) for i in TERRITORY_LEVELS}
+        names = {"period": "period", **territories, "org_type": "type", "org_id": "org"}
         return {
             names[f.name]: str(getattr(self, f.name))
             for f in fields(self)
@@ -152,12 +146,14 @@ class Page:
         """``scope`` in words, as :meth:`caption` names the filters."""
         return places.described(self.source, scope)
 
-    def read(self, method: str, *args: object) -> Any:
-        """A cached read of :attr:`view` (``ctx.read("findings", period)``)."""
-        return state.read(self.path, self.version, self.principal, method, *args)
+    @cached_property
+    def cached(self) -> View:
+        """:attr:`view` with its cached reads cached for this data version
+        (``ctx.cached.findings(scope)``; see :func:`ui.state.cached`)."""
+        return state.cached(self.path, self.version, self.principal)
 
     def indicators(self, scope: Scope) -> pd.DataFrame:
-        return self.read("indicators", scope)
+        return self.cached.indicators(scope)
 
     def caption(self, filters: Filters | None = None) -> str:
         """The filters in words, for chart titles and captions."""
@@ -204,8 +200,8 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
         principal = replace(principal, read_only=True)
     path = str(db.path)
     version = db.data_version()
-    periods = state.read(path, version, principal, "periods")
-    default = state.read(path, version, principal, "default_period")
+    periods = state.cached(path, version, principal).periods()
+    default = state.cached(path, version, principal).default_period()
     navigation = st.sidebar.container()
     filters = _sidebar_filters((path, version, principal), periods, default)
     with navigation:
@@ -433,7 +429,7 @@ def _territory_options(
     # Once per data version for every session, from the territories alone: a national
     # hierarchy is 100,000 rows, its territories a few thousand.
     info = LEVEL_INFO[level]
-    rows = state.read(*source, "territories")
+    rows = state.cached(*source).territories()
     if info.parent is not None:
         if parent_id is not None:
             rows = rows[rows[LEVEL_INFO[info.parent].key] == parent_id]
@@ -470,7 +466,7 @@ def _org_options(
         district_id=district_id,
     )
     # Counted and listed in SQL: the hierarchy of a country is 100,000 rows.
-    return state.read(*source, "organizations_under", territory, ORG_CHOICE_LIMIT)
+    return state.cached(*source).organizations_under(territory, ORG_CHOICE_LIMIT)
 
 
 def with_filters(filters: Filters, **changes: object) -> Filters:

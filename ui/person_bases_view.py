@@ -299,7 +299,7 @@ def person_bases_section(
 ) -> None:
     """Counts, forms of mentoring and mentor load under ``scope`` (no names); ``whose``
     (an organisation's name) heads the chart titles."""
-    frame = ctx.read("person_base_summary", scope)
+    frame = ctx.cached.person_base_summary(scope)
     if frame.empty:
         st.info(
             "Базы наставников и наставляемых для выбранных фильтров не загружены. Их можно "
@@ -326,7 +326,7 @@ def person_bases_section(
         "на одного наставника».",
     )
     _programme_caption(frame, sums)
-    forms = ctx.read("form_distribution", scope)
+    forms = ctx.cached.form_distribution(scope)
     left, right = st.columns(2)
     with left:
         if forms.empty:
@@ -335,7 +335,7 @@ def person_bases_section(
             title = f"{whose}: формы наставничества" if whose else "Формы наставничества"
             charts.show(forms_chart(forms, title, subtitle), title, key=f"{key}_forms")
     with right:
-        load = person_bases.load_distribution(ctx.read("mentor_loads", scope))
+        load = person_bases.load_distribution(ctx.cached.mentor_loads(scope))
         if int(load["mentors"].sum()) == 0:
             st.info("Нагрузку наставников посчитать не из чего: нет базы наставников.")
         else:

@@ -34,7 +34,7 @@ def shared(source: Source) -> Source:
 def hierarchy(source: Source) -> pd.DataFrame:
     """Every organisation the principal may see with its territories (the engine's
     ``hierarchy``), a copy of the cached frame."""
-    return state.read(*source, "hierarchy")
+    return state.cached(*source).hierarchy()
 
 
 def described(source: Source, scope: Scope) -> str:
@@ -45,7 +45,7 @@ def described(source: Source, scope: Scope) -> str:
 @st.cache_data(show_spinner=False, max_entries=4096, hash_funcs=state.HASH_FUNCS)
 def _described(source: Source, scope: Scope) -> str:
     # The territories' names are all it needs: a few thousand rows, not 100,000.
-    return scope.describe(state.read(*source, "territories"))
+    return scope.describe(state.cached(*source).territories())
 
 
 def organization(source: Source, org_id: int) -> pd.DataFrame:

@@ -112,7 +112,7 @@ def section(ctx: Page) -> None:
         key="plan_indicator",
     )
     indicator = INDICATORS_BY_ID[indicator_id]
-    series = ctx.read("plan_vs_actual", indicator_id, level, territory, f.org_type)
+    series = ctx.cached.plan_vs_actual(indicator_id, f.scope())
     st.caption(f"Плановые значения (целевая траектория) территории из фильтров слева: {md(place)}.")
     if series["planned"].notna().any():
         projection = project(series, indicator)

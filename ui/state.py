@@ -12,44 +12,19 @@ from __future__ import annotations
 import atexit
 import gc
 import os
+from collections.abc import Callable
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import streamlit as st
 
-from analytics.operations.access import Principal, View
+from analytics.operations.access import CACHED_READS, Principal, View
 from analytics.store import snapshot
 from analytics.store.db import Database, default_db_path
 from analytics.store.scope import Scope
 
 DEMO_FLAG = "demo"
-
-# The View methods whose results may be cached: reads only.
-CACHED_READS = frozenset(
-    {
-        "periods",
-        "default_period",
-        "hierarchy",
-        "territories",
-        "organizations_under",
-        "indicators",
-        "distribution",
-        "non_reporting",
-        "findings",
-        "form_values",
-        "submitted_values",
-        "person_base_summary",
-        "form_distribution",
-        "mentor_loads",
-        "cross_check",
-        "cross_check_totals",
-        "plan_vs_actual",
-        "decision_progress",
-        "organizations_in_monitoring",
-        "rounds",
-    }
-)
 
 
 def dataclass_key(value: Any) -> str:
@@ -126,13 +101,26 @@ def _read(path: str, version: int, principal: Principal, method: str, args: tupl
     return getattr(view(principal), method)(*args)
 
 
-def read(path: str, version: int, principal: Principal, method: str, *args: object) -> Any:
-    """``View(principal).method(*args)``, cached for this data version."""
-    if method not in CACHED_READS:
-        raise ValueError(f"{method} is not a cached read")
-    # A read depends on what a principal may see (role, organisations, read-only), never
-    # on who they are: every user of a role shares one cached result per data version.
-    return _read(path, version, replace(principal, login=""), method, args)
+class _Cached:
+    """The View's cached reads (those marked
+    :func:`~analytics.operations.access.cached_read`), each called as the View's method
+    of that name and cached for this data version; any other name is an error."""
+
+    def __init__(self, path: str, version: int, principal: Principal) -> None:
+        # A read depends on what a principal may see (role, organisations, read-only),
+        # never on who they are: every user of a role shares one cached result per version.
+        self._key = (path, version, replace(principal, login=""))
+
+    def __getattr__(self, method: str) -> Callable[..., Any]:
+        if method not in CACHED_READS:
+            raise AttributeError(f"View.{method} is not a cached read")
+        return lambda *args: _read(*self._key, method, args)
+
+
+def cached(path: str, version: int, principal: Principal) -> View:
+    """``View(principal)`` whose cached reads (and only those) are cached for this data
+    version: typed as the View, so a read is called, checked and found as its method."""
+    return cast(View, _Cached(path, version, principal))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

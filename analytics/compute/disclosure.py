@@ -264,19 +264,7 @@ class CuratorWindow:
 
 def _in_scope(participants: pd.DataFrame, scope: Scope) -> pd.Series:
     """Participants inside ``scope``'s territory, organisation and type filters."""
-    keep = pd.Series(True, index=participants.index)
-    for column, value in (
-        ("region_id", scope.region_id),
-        ("municipality_id", scope.municipality_id),
-        ("district_id", scope.district_id),
-        ("org_id", scope.org_id),
-        ("organization_type", scope.org_type),
-    ):
-        if value is not None:
-            keep &= participants[column].eq(value).fillna(False).astype(bool)
-    if scope.org_ids is not None:
-        keep &= participants["org_id"].isin(scope.org_ids)
-    return keep.fillna(False).astype(bool)
+    return scope.mask(participants.rename(columns={"organization_type": "org_type"}))
 
 
 def _release(frame: pd.DataFrame, shown: np.ndarray) -> pd.DataFrame:

@@ -39,16 +39,14 @@ def territory_of(
     district_id: int | None = None,
     org_id: int | None = None,
 ) -> tuple[Level, int]:
-    """The most specific territory of a set of filters as (level, id); (total, 0) for all."""
-    for level, value in (
-        (Level.ORGANIZATION, org_id),
-        (Level.DISTRICT, district_id),
-        (Level.MUNICIPALITY, municipality_id),
-        (Level.REGION, region_id),
-    ):
-        if value is not None:
-            return level, int(value)
-    return Level.TOTAL, TOTAL_TERRITORY
+    """The most specific territory of a set of filters as (level, id); (total, 0) for all
+    (see :meth:`~analytics.store.scope.Scope.unit`)."""
+    return Scope(
+        region_id=region_id,
+        municipality_id=municipality_id,
+        district_id=district_id,
+        org_id=org_id,
+    ).unit()
 
 
 def territory_name(db: Database, level: Level, territory_id: int) -> str:

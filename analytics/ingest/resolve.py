@@ -51,13 +51,10 @@ from analytics.ingest.parse import cached_name_key as name_key
 from analytics.ingest.parse import cached_territory_key as territory_key
 from analytics.ingest.problems import Problem
 from analytics.model.contract import DISTRICT, MUNICIPALITY, ORG_NAME, ORG_TYPE, REGION, FormKind
+from analytics.model.levels import LEVEL_INFO, TERRITORY_LEVELS
 from analytics.store.db import first_value, registered
 
-_ID_COLUMNS = {
-    "regions": "region_id",
-    "municipalities": "municipality_id",
-    "districts": "district_id",
-}
+_ID_COLUMNS = {str(i.table): str(i.key) for i in TERRITORY_LEVELS}
 # An organisation's stored description, in this order.
 _ORG_FIELDS = ("municipality_id", "district_id", "inn", "ogrn", "name", "name_key", "org_type")
 
@@ -315,11 +312,9 @@ class Resolver:
         """Index every stored region, municipality and district by parent and normalised
         name with one query: a country's file names thousands of them, which were
         thousands of single-row queries before."""
-        tables = (
-            ("regions", None),
-            ("municipalities", "region_id"),
-            ("districts", "municipality_id"),
-        )
+        tables = [
+            (str(i.table), LEVEL_INFO[i.parent].key if i.parent else None) for i in TERRITORY_LEVELS
+        ]
         stored = self.cur.execute(
             " UNION ALL ".join(
                 f"SELECT '{table}', {_ID_COLUMNS[table]}, {parent or 'NULL'}, name_key FROM {table}"

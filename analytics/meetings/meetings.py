@@ -82,7 +82,7 @@ class Meeting:
     @property
     def territory(self) -> tuple[Level, int]:
         """The meeting's territory as (level, id): the scope's summary row describes it."""
-        return territory_of(self.region_id, self.municipality_id, self.district_id)
+        return self.scope.unit()
 
     @property
     def scope(self) -> Scope:
@@ -162,12 +162,8 @@ def create_meeting(
         municipality_id=scope.municipality_id,
         district_id=scope.district_id,
     )
-    for level, territory in (
-        (Level.REGION, scope.region_id),
-        (Level.MUNICIPALITY, scope.municipality_id),
-        (Level.DISTRICT, scope.district_id),
-    ):
-        if territory is not None and not territory_exists(db, level, territory):
+    for level, territory in scope.units():
+        if not territory_exists(db, level, territory):
             raise MeetingError(f"Территория с кодом {territory} не найдена в базе.")
     frame = compute(db, scope)
     if frame["value"].isna().all():

@@ -16,11 +16,11 @@ those frames, so no page or export can show more than its :class:`View` returned
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -57,6 +57,19 @@ from analytics.store.scope import Scope
 from analytics.store.signoff import SignOff, get_signoff, set_signoff
 
 LOCAL_LOGIN = "локальный режим"
+
+_Read = TypeVar("_Read", bound=Callable[..., object])
+# The names of the View's methods marked :func:`cached_read`.
+CACHED_READS: set[str] = set()
+
+
+def cached_read(method: _Read) -> _Read:
+    """Mark a :class:`View` method as a read the views may cache per data version and
+    role (:mod:`ui.state`): it writes nothing and its result depends only on its
+    arguments, the data and what the principal may see. Declared here, once: the views
+    call it as the method it is (``page.cached.findings(scope)``)."""
+    CACHED_READS.add(method.__name__)
+    return method
 
 
 class AccessDenied(MonitoringError, PermissionError):
@@ -142,17 +155,21 @@ class View:
 
     # --- reads ------------------------------------------------------------------------
 
+    @cached_read
     def periods(self) -> list[str]:
         return lookups.periods(self.db)
 
+    @cached_read
     def default_period(self) -> str | None:
         """The period screens open on (see :func:`analytics.compute.lookups.default_period`)."""
         return lookups.default_period(self.db)
 
+    @cached_read
     def hierarchy(self) -> pd.DataFrame:
         """The organisations the principal may see, with their territories."""
         return _own(lookups.hierarchy(self.db), self.principal)
 
+    @cached_read
     def territories(self) -> pd.DataFrame:
         """The territories of the organisations the principal may see (the distinct
         territory columns of :meth:`hierarchy`)."""
@@ -160,6 +177,7 @@ class View:
             return lookups.territories(self.db)
         return lookups.territories(self.db, sorted(self.principal.org_ids))
 
+    @cached_read
     def organizations_under(self, scope: Scope, limit: int) -> tuple[int, list[tuple[int, str]]]:
         """How many of the organisations the principal may see ``scope`` covers and, up
         to ``limit`` of them, their (id, name) (see
@@ -186,18 +204,21 @@ class View:
             return compute(db, scope)
         return window.values(db, scope)
 
+    @cached_read
     @territory_values
     def indicators(self, scope: Scope) -> pd.DataFrame:
         """:func:`~analytics.compute.indicators.compute` for the scope; for a curator, through their
         window (:meth:`~analytics.compute.disclosure.CuratorWindow.values`)."""
         return self._values(self.db, scope)
 
+    @cached_read
     @territory_values
-    def distribution(self, scope: Scope, period: str, indicator_id: str) -> Distribution:
+    def distribution(self, scope: Scope, indicator_id: str) -> Distribution:
         """How the values of ``indicator_id`` are distributed over the organisations of
-        ``scope`` in ``period`` (see :func:`~analytics.compute.distribution.binned`);
+        ``scope`` in its one period (see :func:`~analytics.compute.distribution.binned`);
         a curator's cover their own organisations only, read through their window and
         binned the same way."""
+        period = _one_period(scope)
         if self._window is None:
             return binned(self.db, scope, period, indicator_id)
         own = self.principal.org_ids
@@ -213,12 +234,14 @@ class View:
         )
         return binned_rows(self.db, rows, indicator_id)
 
+    @cached_read
     def non_reporting(self, scope: Scope) -> pd.DataFrame:
         """Registry organisations of ``scope`` without a form for its one period."""
         period = _one_period(scope)
         scope = self._org_scope(scope)
         return _own(lookups.non_reporting(self.db, period, scope), self.principal)
 
+    @cached_read
     def organizations_in_monitoring(self, scope: Scope) -> int:
         """How many organisations of ``scope`` the principal may see are in the monitoring
         of its one period (see :func:`analytics.compute.lookups.monitored_organizations`)."""
@@ -226,6 +249,7 @@ class View:
         scope = self._org_scope(scope)
         return len(_own(lookups.monitored_organizations(self.db, period, scope), self.principal))
 
+    @cached_read
     @territory_values
     def findings(self, scope: Scope) -> pd.DataFrame:
         """Data-quality findings of ``scope``'s organisations in its one period (every
@@ -237,9 +261,14 @@ class View:
             return window.findings(period, scope)
         return quality.findings(self.db, period, scope)
 
-    def form_values(self, period: str | None) -> pd.DataFrame:
-        return _own(lookups.form_values(self.db, period), self.principal)
+    @cached_read
+    def form_values(self, scope: Scope) -> pd.DataFrame:
+        """The forms' values of the organisations of ``scope`` in its one period (every
+        period where it names none)."""
+        period = _one_period(scope) if scope.periods is not None else None
+        return _own(scope.keep(lookups.form_values(self.db, period)), self.principal)
 
+    @cached_read
     def submitted_values(self, org_id: int) -> pd.DataFrame:
         self._require_org(org_id)
         return lookups.submitted_values(self.db, org_id)
@@ -289,29 +318,38 @@ class View:
             return scope
         return replace(scope, org_ids=self.principal.org_ids)
 
+    @cached_read
     def person_base_summary(self, scope: Scope | None = None) -> pd.DataFrame:
         """Counts per organisation from the registers (no names); a curator's cover only
         their own organisations, as do all their register aggregates."""
         return person_bases.person_base_summary(self.db, self._org_scope(scope))
 
+    @cached_read
     def form_distribution(self, scope: Scope | None = None) -> pd.DataFrame:
         return person_bases.form_distribution(self.db, self._org_scope(scope))
 
+    @cached_read
     def mentor_loads(self, scope: Scope | None = None) -> pd.DataFrame:
         return person_bases.mentor_loads(self.db, self._org_scope(scope))
 
+    @cached_read
     def cross_check(self, scope: Scope | None = None) -> pd.DataFrame:
         return person_bases.cross_check(self.db, self._org_scope(scope))
 
+    @cached_read
     def cross_check_totals(self, scope: Scope | None, level: Level) -> pd.DataFrame:
         return person_bases.cross_check_totals(self.db, self._org_scope(scope), level)
 
-    def people(self, org_id: int, period: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """An organisation's mentors and mentees with names: personal data."""
+    def people(self, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The mentors and mentees, with names, of the organisation of ``scope`` (its
+        ``org_id``) in its one period (every period where it names none): personal data."""
         if not self.principal.sees_personal_data:
             raise AccessDenied("Персональные данные наставников и наставляемых вам недоступны.")
-        self._require_org(org_id)
-        return person_bases.people(self.db, org_id, period)
+        if scope.org_id is None:
+            raise ValueError("the scope must name one organisation")
+        self._require_org(scope.org_id)
+        period = _one_period(scope) if scope.periods is not None else None
+        return person_bases.people(self.db, scope.org_id, period)
 
     # --- documents --------------------------------------------------------------------
 
@@ -447,19 +485,22 @@ class View:
         on_schools = found["level"] == str(Level.ORGANIZATION)
         return found[~on_schools | found["territory_id"].isin(self.principal.org_ids)]
 
+    @cached_read
     @territory_values
     def decision_progress(self, chosen: pd.DataFrame) -> pd.DataFrame:
         """How the indicators of ``chosen`` (rows of :meth:`decisions`) moved since."""
         return decisions.progress(self.db, chosen, values=self._values)
 
+    @cached_read
     @territory_values
-    def plan_vs_actual(
-        self, indicator: str, level: Level, territory_id: int, org_type: str | None = None
-    ) -> pd.DataFrame:
+    def plan_vs_actual(self, indicator: str, scope: Scope) -> pd.DataFrame:
+        """The plan and the actual values of ``indicator`` for the most specific territory
+        (or organisation) of ``scope`` and its org type, every period."""
+        level, territory_id = scope.unit()
         if level is Level.ORGANIZATION:
             self._require_org(territory_id)
         return trajectories.plan_vs_actual(
-            self.db, indicator, level, territory_id, org_type, values=self._values
+            self.db, indicator, level, territory_id, scope.org_type, values=self._values
         )
 
     def create_meeting(self, scope: Scope, sitting: meetings.Sitting) -> int:
@@ -507,6 +548,7 @@ class View:
     # organisations' part of them, and upload their own organisations' forms while a
     # round is open.
 
+    @cached_read
     def rounds(self) -> list[rounds.Round]:
         return rounds.list_rounds(self.db)
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics.model.contract import ORG_TYPES_BY_CODE
-from analytics.model.levels import Level
+from analytics.model.levels import TERRITORY_LEVELS, UNIT_LEVELS, Level
 from analytics.model.periods import period_label
+from analytics.store.db import TOTAL_TERRITORY
 
 # Each organisation with its territories' ids and names: org_id, name, inn, org_type,
 # district_id, municipality_id, region_id, district, municipality, region.
@@ -40,18 +41,22 @@ class Scope:
     org_ids: frozenset[int] | None = None
 
     def _places(self) -> list[tuple[str, object]]:
-        """(column of ``org_places``, value) of each organisation condition the scope sets."""
-        return [
-            (column, value)
-            for column, value in (
-                ("org_type", self.org_type),
-                ("region_id", self.region_id),
-                ("municipality_id", self.municipality_id),
-                ("district_id", self.district_id),
-                ("org_id", self.org_id),
-            )
-            if value is not None
-        ]
+        """(column of ``org_places``, value) of each organisation condition the scope sets:
+        its type and, for each level below the total, its unit (the fields are named
+        after the levels' key columns)."""
+        units = [(str(i.key), getattr(self, str(i.key))) for i in UNIT_LEVELS]
+        return [(c, v) for c, v in [("org_type", self.org_type), *units] if v is not None]
+
+    def units(self) -> list[tuple[Level, int]]:
+        """(level, id) of each unit the scope names, outermost first: its region,
+        municipality, district and organisation (the fields named after the key columns)."""
+        chosen = [(i.level, getattr(self, str(i.key))) for i in UNIT_LEVELS]
+        return [(level, int(value)) for level, value in chosen if value is not None]
+
+    def unit(self) -> tuple[Level, int]:
+        """The most specific unit the scope names, as (level, id); (total, 0) for none."""
+        units = self.units()
+        return units[-1] if units else (Level.TOTAL, TOTAL_TERRITORY)
 
     def where(self, alias: str = "o") -> tuple[str, list[object]]:
         """``AND …`` conditions keeping the scope's organisations, on ``alias``: a row of
@@ -66,14 +71,20 @@ class Scope:
             params.append(sorted(self.org_ids))
         return "".join(f"\n      AND {c}" for c in clauses), params
 
-    def keep(self, places: pd.DataFrame) -> pd.DataFrame:
-        """The rows of ``places`` (a frame with the columns of ``org_places`` it needs) whose
-        organisation the scope covers: :meth:`where` for a frame already read."""
+    def mask(self, places: pd.DataFrame) -> pd.Series:
+        """Which rows of ``places`` (a frame with the columns of ``org_places`` it needs)
+        the scope covers: :meth:`where` for a frame already read (a missing value is not
+        covered)."""
+        covered = pd.Series(True, index=places.index)
         for column, value in self._places():
-            places = places[places[column] == value]
+            covered &= places[column].eq(value).fillna(False).astype(bool)
         if self.org_ids is not None:
-            places = places[places["org_id"].isin(self.org_ids)]
-        return places
+            covered &= places["org_id"].isin(self.org_ids)
+        return covered
+
+    def keep(self, places: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``places`` whose organisation the scope covers (see :meth:`mask`)."""
+        return places[self.mask(places)]
 
     def period_where(self, column: str = "p.period") -> tuple[str, list[object]]:
         """``AND …`` keeping the scope's periods on ``column``."""
@@ -87,13 +98,10 @@ class Scope:
         parts = [
             " и ".join(period_label(p) for p in self.periods) if self.periods else "все периоды"
         ]
-        for column, value in (
-            ("region", self.region_id),
-            ("municipality", self.municipality_id),
-            ("district", self.district_id),
-        ):
+        for info in TERRITORY_LEVELS:
+            value = getattr(self, str(info.key))
             if value is not None:
-                names = places.loc[places[f"{column}_id"] == value, column]
+                names = places.loc[places[info.key] == value, info.name]
                 if len(names):
                     parts.append(str(names.iloc[0]))
         if self.region_id is None and self.municipality_id is None:

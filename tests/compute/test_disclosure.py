@@ -182,10 +182,10 @@ def test_plan_and_fact_of_a_two_school_municipality_shows_no_actual_value(
     )
 
     series = curator(db, "СОШ № 1").plan_vs_actual(
-        "mentors_trained", Level.MUNICIPALITY, municipality
+        "mentors_trained", Scope(municipality_id=municipality)
     )
     everyone = View(db, LOCAL_PRINCIPAL).plan_vs_actual(
-        "mentors_trained", Level.MUNICIPALITY, municipality
+        "mentors_trained", Scope(municipality_id=municipality)
     )
 
     assert everyone["actual"].notna().all()
@@ -289,7 +289,9 @@ def everything_a_curator_sees(
     for indicator in indicators or ("mentors_trained",):
         for level, territory in territories:
             for org_type in types:
-                series = view.plan_vs_actual(indicator, level, territory, org_type)
+                series = view.plan_vs_actual(
+                    indicator, territory_scope(level, territory, org_type=org_type)
+                )
                 for row in series.itertuples(index=False):
                     members = system.members(
                         indicator, row.period, Scope(org_type=org_type), level, territory

@@ -155,11 +155,13 @@ def test_a_curator_gets_the_bins_of_their_own_organisations_only(db: Database):
     own = frozenset(org_id(db, name) for name in ("Школа А1", "Школа Б4"))
     curator = View(db, Principal("куратор", Role.CURATOR, own))
 
-    found = curator.distribution(Scope(), PERIOD, "teachers_involved")
+    found = curator.distribution(Scope(periods=(PERIOD,)), "teachers_involved")
 
     counts = [0] * 20
     counts[0], counts[19] = 1, 1  # 3 % and 100 %
     assert (found.edges, found.counts) == (FIVE_POINTS, tuple(counts))
     assert (found.meets, found.count) == (1, 2)
     everyone = View(db, LOCAL_PRINCIPAL)
-    assert everyone.distribution(Scope(org_ids=own), PERIOD, "teachers_involved") == found
+    assert (
+        everyone.distribution(Scope(periods=(PERIOD,), org_ids=own), "teachers_involved") == found
+    )

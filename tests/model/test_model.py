@@ -5,7 +5,8 @@ The scan reads every module of the engine, the pages and the shared views and re
 each literal that pairs a level with a string: a ``{Level.REGION: "region_id"}`` table,
 a ``(Level.DISTRICT, "район")`` pair, a level passed with its key column
 (``rows_of(Level.REGION, "region_id")``), a ``{"region": ("regions", "region_id")}``
-lookup or a ``"регион" if level == "region" else …`` choice.
+lookup, a ``"регион" if level == "region" else …`` choice, or a table of levels keyed by
+their strings (``{"regions": "region_id", …}``, ``(("district", scope.district_id), …)``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ VOCABULARY = frozenset(
     if word
 )
 KEYS = frozenset(str(info.key) for info in LEVEL_INFO.values() if info.key)
+# Each level's value, key column, name column and table, to the level they name.
+LEVEL_STRINGS: dict[str, Level] = {
+    word: info.level
+    for info in LEVEL_INFO.values()
+    for word in (str(info.level), info.key, info.name, info.table)
+    if word
+}
 
 
 def _names_level(node: ast.AST) -> bool:
@@ -99,11 +107,67 @@ def _mentions_level(node: ast.AST) -> bool:
     return any(_names_level(n) or _level_value(n) for n in ast.walk(node))
 
 
+def _level_of(node: ast.AST) -> Level | None:
+    """The level ``Level.REGION`` names, or a string literal by its value, key, name
+    column or table."""
+    if _names_level(node):
+        while isinstance(node, ast.Call):
+            node = node.args[0]
+        return Level[node.attr]
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return LEVEL_STRINGS.get(node.value)
+    return None
+
+
+def _of_a_level(node: ast.AST) -> bool:
+    """A level's string or word, or a name or attribute called after one (``region_id``,
+    ``scope.district_id``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value in LEVEL_STRINGS or node.value.casefold() in VOCABULARY
+    if isinstance(node, ast.Attribute):
+        return node.attr in LEVEL_STRINGS
+    return isinstance(node, ast.Name) and node.id in LEVEL_STRINGS
+
+
+def _copied(key: ast.AST, value: ast.AST) -> bool:
+    """``"district": row.district``: a record's field filled from the same name, a
+    frame's schema rather than a table of the levels."""
+    name = value.attr if isinstance(value, ast.Attribute) else getattr(value, "id", None)
+    return isinstance(key, ast.Constant) and key.value == name
+
+
+def _string_pairs(node: ast.AST) -> list[tuple[ast.expr, ast.expr]]:
+    """The (key, value) items of a dict literal, or the first two items of each pair in
+    a tuple or list of pairs, a record's copied fields left out."""
+    if isinstance(node, ast.Dict):
+        return [
+            (k, v) for k, v in zip(node.keys, node.values, strict=True) if k and not _copied(k, v)
+        ]
+    if isinstance(node, ast.Tuple | ast.List):
+        return [
+            (e.elts[0], e.elts[1])
+            for e in node.elts
+            if isinstance(e, ast.Tuple) and len(e.elts) >= 2
+        ]
+    return []
+
+
+def string_keyed_level_tables(node: ast.AST) -> bool:
+    """A dict or tuple of pairs keyed by the strings of two levels or more, each paired
+    with another of its level's strings or a value called after one:
+    ``{"regions": "region_id", "districts": "district_id"}``,
+    ``(("region", scope.region_id), ("district", scope.district_id))``."""
+    levels = {_level_of(k) for k, v in _string_pairs(node) if _of_a_level(v)}
+    return len(levels - {None}) >= 2
+
+
 def level_restatements(source: str) -> list[int]:
     """The lines of ``source`` where a literal pairs a level with a string."""
     found = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Dict):
+        if string_keyed_level_tables(node):
+            found.append(node.lineno)
+        elif isinstance(node, ast.Dict):
             pairs = [(k, v) for k, v in zip(node.keys, node.values, strict=True) if k]
             if any(_names_level(k) and _literals(v) for k, v in pairs) or any(
                 _level_value(k) and _vocabulary(v) for k, v in pairs
@@ -158,6 +222,26 @@ def test_the_scan_finds_a_level_passed_with_its_key_column():
 def test_the_scan_finds_a_word_chosen_by_comparing_a_level():
     source = 'what = "регион" if level == "region" else "муниципалитет"\n'
     assert level_restatements(source) == [1]
+
+
+def test_the_scan_finds_a_table_of_levels_keyed_by_their_tables():
+    source = '_ID = {\n    "regions": "region_id",\n    "districts": "district_id",\n}\n'
+    assert level_restatements(source) == [1]
+
+
+def test_the_scan_finds_a_scopes_territories_paired_with_their_columns():
+    source = 'for c, v in (("region", s.region_id), ("district", s.district_id)):\n    pass\n'
+    assert level_restatements(source) == [1]
+
+
+def test_the_scan_finds_url_parameters_named_after_the_key_columns():
+    source = 'names = {"region_id": "region", "municipality_id": "municipality"}\n'
+    assert level_restatements(source) == [1]
+
+
+def test_the_scan_leaves_a_records_fields_copied_from_the_same_names_alone():
+    source = 'row = {"municipality": org.municipality, "district": org.district}\n'
+    assert level_restatements(source) == []
 
 
 def test_the_scan_leaves_reading_the_levels_record_alone():

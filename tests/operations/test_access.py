@@ -207,7 +207,7 @@ def test_a_curator_gets_no_quality_findings_of_another_school(db: Database):
 
 
 def test_a_curator_gets_no_form_values_of_another_school(db: Database):
-    values = View(db, curator_of(db, SCHOOL_1)).form_values(PERIOD)
+    values = View(db, curator_of(db, SCHOOL_1)).form_values(Scope(periods=(PERIOD,)))
 
     assert values["organization"].tolist() == [SCHOOL_1]
 
@@ -220,7 +220,9 @@ def test_a_curator_cannot_read_another_schools_submitted_form(db: Database):
 
 
 def test_a_curator_reads_the_names_in_their_own_schools_registers(db: Database):
-    mentors, mentees = View(db, curator_of(db, SCHOOL_1)).people(org_id(db, SCHOOL_1), PERIOD)
+    mentors, mentees = View(db, curator_of(db, SCHOOL_1)).people(
+        Scope(periods=(PERIOD,), org_id=org_id(db, SCHOOL_1))
+    )
 
     assert len(mentors) == 4
     assert "Иванова Анна Петровна" in mentors["full_name"].tolist()
@@ -231,7 +233,7 @@ def test_a_curator_cannot_read_the_names_of_another_schools_registers(db: Databa
     view = View(db, curator_of(db, SCHOOL_1))
 
     with pytest.raises(AccessDenied):
-        view.people(org_id(db, SCHOOL_2), PERIOD)
+        view.people(Scope(periods=(PERIOD,), org_id=org_id(db, SCHOOL_2)))
 
 
 def test_a_curators_register_summary_and_forms_cover_only_their_school(db: Database):
@@ -295,11 +297,13 @@ def test_a_viewer_sees_every_organisations_indicators(db: Database):
 
 def test_a_viewer_cannot_read_the_names_in_the_registers(db: Database):
     with pytest.raises(AccessDenied, match="Персональные данные"):
-        as_role(db, Role.VIEWER).people(org_id(db, SCHOOL_1), PERIOD)
+        as_role(db, Role.VIEWER).people(Scope(periods=(PERIOD,), org_id=org_id(db, SCHOOL_1)))
 
 
 def test_an_analyst_reads_the_names_in_every_schools_registers(db: Database):
-    mentors, _ = as_role(db, Role.ANALYST).people(org_id(db, SCHOOL_2), PERIOD)
+    mentors, _ = as_role(db, Role.ANALYST).people(
+        Scope(periods=(PERIOD,), org_id=org_id(db, SCHOOL_2))
+    )
 
     assert len(mentors) > 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analytics.model.levels import Level
 from analytics.store.db import Database
 from analytics.store.scope import ORG_PLACES, Scope
 
@@ -58,3 +59,12 @@ def test_keep_keeps_the_organisations_where_selects(samples_db: Database, scope:
 
     assert scope.keep(places)["org_id"].tolist() == selected["org_id"].tolist()
     assert len(selected) > 0
+
+
+def test_a_scopes_unit_is_its_most_specific_territory_or_organisation():
+    assert Scope(region_id=1, municipality_id=5, district_id=7).unit() == (Level.DISTRICT, 7)
+    assert Scope(municipality_id=5, org_id=42).units() == [
+        (Level.MUNICIPALITY, 5),
+        (Level.ORGANIZATION, 42),
+    ]
+    assert Scope(periods=("2023",), org_type="school").unit() == (Level.TOTAL, 0)
