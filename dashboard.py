@@ -3,6 +3,8 @@ rate, and the largest deficits."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -122,7 +124,9 @@ def _summary(ctx, current: pd.DataFrame, tally: tuple[int, int]) -> None:
         st.metric("Показателей с дефицитом", f"{found} из {counted}", border=True)
     with right:
         f = ctx.filters
-        orgs = ctx.read("organizations_in_monitoring", f.period, f.scope())
+        # With an organisation chosen the overview is its own: so is this count.
+        scope = replace(f.scope(), org_id=f.org_id)
+        orgs = ctx.read("organizations_in_monitoring", f.period, scope)
         st.metric(
             "Организаций в мониторинге",
             formatting.integer(orgs),
