@@ -193,7 +193,7 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
     periods = state.read(path, version, principal, "periods")
     default = state.read(path, version, principal, "default_period")
     navigation = st.sidebar.container()
-    filters = _sidebar_filters((path, version, principal), periods, default)
+    filters = _sidebar_filters((path, version, principal), periods, default, title)
     with navigation:
         _navigation(filters)
         auth.account(principal)
@@ -243,6 +243,8 @@ def guarded(body: Callable[[], None]) -> None:
         )
 
 
+# The session key of the title of the page the sidebar was last drawn on.
+SHOWN_ON = "filters_page"
 FILTER_PARAMS = ("period", "region", "municipality", "district", "type", "org")
 
 
@@ -279,8 +281,8 @@ def default_period_note(default: str, latest: str) -> str:
 
 
 def _initial_filters(periods: list[str], default: str | None) -> Filters:
-    """Filters from the URL on a session's first run, else the default period (the
-    latest with substantial reporting, see :func:`analytics.compute.lookups.default_period`)."""
+    """Filters from the URL, else the default period (the latest with substantial
+    reporting, see :func:`analytics.compute.lookups.default_period`)."""
     params = st.query_params
     latest = default if default in periods else (periods[-1] if periods else None)
 
@@ -333,9 +335,17 @@ def _chosen(key: str, field: str) -> None:
     )
 
 
-def _sidebar_filters(source: Source, periods: list[str], default: str | None) -> Filters:
-    if "filters" not in st.session_state:
+def _sidebar_filters(
+    source: Source, periods: list[str], default: str | None, title: str
+) -> Filters:
+    """The sidebar's filters: the session's while the user stays on a page; from the URL
+    on a session's first run and whenever another page opens. Every way to another page
+    carries the filters in its URL (the sidebar's links, a profile's link with its
+    organisation, a drill-down's switch, the browser's back and forward), so the page
+    opens on what its link says."""
+    if "filters" not in st.session_state or st.session_state.get(SHOWN_ON) != title:
         st.session_state["filters"] = _initial_filters(periods, default)
+    st.session_state[SHOWN_ON] = title
     current: Filters = st.session_state["filters"]
     with st.sidebar:
         st.markdown("**Фильтры**")

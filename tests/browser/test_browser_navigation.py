@@ -149,3 +149,29 @@ def test_a_shared_link_keeps_its_filters_after_the_first_clicks(navserver, small
     for label in ("Обзор", "Территории", "Показатели"):
         _click(tab, label)
         assert _where(tab) == (label, f"{LATEST} уч. год", SARAPUL, chosen)
+
+
+def test_a_link_to_an_organisations_profile_opens_it_and_back_returns_to_the_town(
+    navserver, small_tab
+):
+    tab = small_tab
+    base, town = navserver
+    tab.goto(base)
+    settle(tab)
+    _choose(tab, "Муниципалитет", SARAPUL)
+    _click(tab, "Данные")
+    tab.get_by_role("tab", name="Качество данных").click()
+    settle(tab)
+    link = tab.locator('[data-testid="stMain"] [data-testid="stPageLink"] a').first
+    name = link.inner_text().removeprefix("school").split(" — ")[0].strip()
+    org = parse_qs(urlsplit(link.get_attribute("href")).query)["org"][0]
+    link.click()
+    settle(tab)
+    chosen = {"period": [DEFAULT], "municipality": [town], "org": [org]}
+    assert _where(tab) == ("Организация", f"{DEFAULT} уч. год", SARAPUL, chosen)
+    assert _shown(tab, "Организация") == name
+    tab.go_back()
+    settle(tab)
+    town_only = {"period": [DEFAULT], "municipality": [town]}
+    assert _where(tab) == ("Данные", f"{DEFAULT} уч. год", SARAPUL, town_only)
+    assert _shown(tab, "Организация") == "все организации"
