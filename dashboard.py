@@ -3,6 +3,8 @@ rate, and the largest deficits."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -126,7 +128,8 @@ def _summary(ctx, current: pd.DataFrame, tally: tuple[int, int]) -> None:
         st.metric("Показателей с дефицитом", formatting.part_of(found, counted), border=True)
     with right:
         f = ctx.filters
-        orgs = ctx.cached.organizations_in_monitoring(f.scope())
+        # With an organisation chosen the overview is its own: so is this count.
+        orgs = ctx.cached.organizations_in_monitoring(replace(f.scope(), org_id=f.org_id))
         st.metric(
             "Организаций в мониторинге",
             formatting.integer(orgs),

@@ -4,6 +4,8 @@ each indicator the organisations that miss it, ready to send to curators."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -33,7 +35,17 @@ def body() -> None:
         st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
         return
     st.caption(md(ctx.caption()))
-    levels = matrix.territory_levels(f, ctx.places, single=False)
+    if f.org_id is None:
+        levels = matrix.territory_levels(f, ctx.places, single=False)
+    else:
+        # Territories' figures over one organisation would be its own: no comparison.
+        levels = []
+        st.info(
+            f"Выбрана организация «{md(ctx.org_name(f.org_id))}»: ниже только её дефициты. "
+            "Чтобы сравнить её с другими организациями и территориями, выберите «все "
+            "организации» в фильтрах слева.",
+            icon=":material/filter_alt:",
+        )
     under = len(matrix.scoped_hierarchy(f, ctx.places))
     if under > ORG_CHOICE_LIMIT and levels:
         _territories_only(ctx, levels, under)
@@ -41,7 +53,7 @@ def body() -> None:
     wanted = (Level.TOTAL, Level.ORGANIZATION, *(b.level for b in levels))
     # Every table and chart below is built once per data version and role from this
     # read, for every session: a region's page holds some 1,100 organisations.
-    drawn = places.shared(ctx.source), f.scope(levels=wanted)
+    drawn = places.shared(ctx.source), replace(f.scope(levels=wanted), org_id=f.org_id)
     frame = ctx.indicators(drawn[1])
     total = frame[frame["level"] == Level.TOTAL]
     if total.empty or total["value"].isna().all():
@@ -51,7 +63,7 @@ def body() -> None:
         )
         return
     _orgs, counts = _organisations(*drawn)
-    _summary(counts, ctx.view.organizations_in_monitoring(f.scope()))
+    _summary(counts, ctx.view.organizations_in_monitoring(drawn[1]))
     _heatmap(ctx, drawn, counts, levels)
     _org_counts(ctx, drawn)
     _territory_counts(ctx, drawn, levels)

@@ -37,6 +37,13 @@ def body() -> None:
         st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
         return
     st.caption(md(ctx.caption()))
+    if f.org_id is not None:
+        st.info(
+            f"Выбрана организация «{md(ctx.org_name(f.org_id))}»: здесь динамика "
+            "территорий по всем их организациям. Динамика самой организации по периодам — "
+            "на странице «Организация».",
+            icon=":material/filter_alt:",
+        )
     levels, hidden = _levels(ctx)
     # One read for the totals and every territory level offered: each read is a pass over
     # the forms of every period (0.6 s at country scale), and a switch of level is free.

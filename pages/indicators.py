@@ -11,7 +11,8 @@ import streamlit as st
 from analytics.documents import exports
 from analytics.model import legend
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
-from analytics.model.levels import Level
+from analytics.model.levels import LEVEL_INFO, Level
+from analytics.model.periods import period_label
 from analytics.store.scope import Scope
 from analytics.wording import formatting
 from ui import charts, person_bases_view, places, ranking, state
@@ -112,6 +113,8 @@ def body() -> None:
         )
         + f" — {legend.label_of(row['status'])}"
     )
+    if f.org_id is not None:
+        _chosen_organisation(ctx, source, scope, indicator, split)
 
     title = f"{indicator.name} {split.title}"
     fig = _bars(source, scope, split, indicator_id, title, ctx.caption())
@@ -127,6 +130,39 @@ def body() -> None:
     if split.level is not Level.ORGANIZATION:
         _distribution(ctx, source, scope, indicator_id, float(row["target"]))
     _registers(ctx)
+
+
+def _chosen_organisation(
+    ctx: Page, source: Source, scope: Scope, indicator: Indicator, split: Breakdown
+) -> None:
+    """The organisation chosen in the sidebar beside the figure of its territory above:
+    the comparison below is of the territory's units, not narrowed to it."""
+    org_id = ctx.filters.org_id
+    name = md(ctx.org_name(org_id))
+    own = state.read(
+        *source, "indicators", replace(scope, levels=(Level.ORGANIZATION,), org_id=org_id)
+    )
+    own = own[(own["level"] == Level.ORGANIZATION) & own["value"].notna()]
+    where = (
+        "в рейтинге ниже она среди всех организаций фильтра"
+        if split.level is Level.ORGANIZATION
+        else f"ниже сравниваются {LEVEL_INFO[split.level].plural}, а не организации"
+    )
+    if own.empty:
+        st.info(
+            f"У выбранной организации «{name}» нет значения этого показателя за "
+            f"{period_label(str(ctx.filters.period))}; {where}.",
+            icon=":material/filter_alt:",
+        )
+        return
+    row = own.iloc[0]
+    value = formatting.explanation(
+        indicator, row["numerator"], row["denominator"], row["value"], row["target"]
+    )
+    st.info(
+        f"Выбранная организация «{name}»: {md(value)} — {legend.label_of(row['status'])}; {where}.",
+        icon=":material/filter_alt:",
+    )
 
 
 # The levels compared above the organisations: read without the organisations (100,000
@@ -203,6 +239,12 @@ def _ranking(ctx: Page, rows: pd.DataFrame, indicator_id: str, level: Level) -> 
     ranked = rows.sort_values(
         "value", ascending=indicator.better == "lower", na_position="last"
     ).reset_index(drop=True)
+    chosen = ranked.index[ranked["key"] == ctx.filters.org_id]
+    if level is Level.ORGANIZATION and len(chosen):
+        st.caption(
+            f"Выбранная организация «{md(ctx.org_name(ctx.filters.org_id))}» — место "
+            f"{chosen[0] + 1} из {len(ranked)}."
+        )
     table = pd.DataFrame(
         {
             "Место": range(1, len(ranked) + 1),

@@ -175,6 +175,13 @@ def _create_form(ctx: Page) -> None:
         f"Заседание откроется по данным фильтров слева: **{md(ctx.caption())}**. "
         "Значения показателей будут зафиксированы в момент открытия."
     )
+    if f.org_id is not None:
+        st.info(
+            f"Организация «{md(ctx.org_name(f.org_id))}», выбранная в фильтрах, в заседание "
+            "не переносится: заседание рассматривает территорию со всеми её организациями. "
+            "Показатели одной организации — на странице «Организация».",
+            icon=":material/filter_alt:",
+        )
     with st.form("mtg_new"):
         held_on = st.date_input("Дата заседания", value=date.today(), format="DD.MM.YYYY")
         title = st.text_input("Чьё заседание (в протоколе: «заседания …»)", value=DEFAULT_TITLE)

@@ -144,6 +144,19 @@ def _metrics(frame: pd.DataFrame) -> None:
 
 
 def _organizations(ctx: Page, chosen: Round, frame: pd.DataFrame) -> None:
+    org_id = ctx.filters.org_id
+    if org_id is not None:
+        # A round covers its own territory, not the sidebar's: the chosen organisation
+        # is named here with its form's state rather than narrowing the list.
+        name = md(ctx.org_name(org_id))
+        own = frame[frame["org_id"] == org_id]
+        st.info(
+            f"Выбранная в фильтрах организация «{name}»: форма — "
+            f"{SUBMISSION_LABELS[SubmissionStatus(own['status'].iloc[0])]}."
+            if len(own)
+            else f"Выбранная в фильтрах организация «{name}» в этот мониторинг не входит.",
+            icon=":material/filter_alt:",
+        )
     shown = pd.DataFrame(
         {
             "Организация": frame["organization"],

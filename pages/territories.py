@@ -31,6 +31,13 @@ def body() -> None:
         st.warning("В базе пока нет данных мониторинга. Загрузите файлы на странице «Данные».")
         return
     st.caption(md(ctx.caption()))
+    if f.org_id is not None:
+        st.info(
+            f"Выбрана организация «{md(ctx.org_name(f.org_id))}»: здесь сравниваются "
+            "территории по всем их организациям. Её показатели рядом с показателями её "
+            "территорий — на странице «Организация», её дефициты — на странице «Дефициты».",
+            icon=":material/filter_alt:",
+        )
     levels = matrix.territory_levels(f, ctx.places)
     if not levels:
         st.warning(

@@ -203,7 +203,7 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
     periods = state.cached(path, version, principal).periods()
     default = state.cached(path, version, principal).default_period()
     navigation = st.sidebar.container()
-    filters = _sidebar_filters((path, version, principal), periods, default)
+    filters = _sidebar_filters((path, version, principal), periods, default, title)
     with navigation:
         _navigation(filters)
         auth.account(principal)
@@ -254,6 +254,8 @@ def guarded(body: Callable[[], None]) -> None:
         )
 
 
+# The session key of the title of the page the sidebar was last drawn on.
+SHOWN_ON = "filters_page"
 FILTER_PARAMS = ("period", "region", "municipality", "district", "type", "org")
 
 
@@ -290,8 +292,8 @@ def default_period_note(default: str, latest: str) -> str:
 
 
 def _initial_filters(periods: list[str], default: str | None) -> Filters:
-    """Filters from the URL on a session's first run, else the default period (the
-    latest with substantial reporting, see :func:`analytics.compute.lookups.default_period`)."""
+    """Filters from the URL, else the default period (the latest with substantial
+    reporting, see :func:`analytics.compute.lookups.default_period`)."""
     params = st.query_params
     latest = default if default in periods else (periods[-1] if periods else None)
 
@@ -312,18 +314,49 @@ def _initial_filters(periods: list[str], default: str | None) -> Filters:
     )
 
 
-def _select(label: str, options: list, current: object, key: str, labels: dict) -> object:
-    """A selectbox whose value survives page switches (widget state does not)."""
+def _select(
+    label: str, options: list, current: object, key: str, labels: dict, field: str
+) -> object:
+    """A selectbox of the filter ``field`` that shows the session's filters on every page.
+
+    Streamlit 1.67 keys a widget by its page as well as by ``key``: on each page the
+    sidebar's selects are new widgets, which would open on their first option (the
+    earliest period, «все»), while the old page's value is still readable under ``key``
+    for that first run. So the select is set from the session's filters on every run,
+    and a choice the user makes is written into them before the run (``on_change``).
+    """
     if current not in options:
         current = options[0]
-    if st.session_state.get(key) not in options:
-        st.session_state[key] = current
-    return st.selectbox(label, options, key=key, format_func=lambda v: labels.get(v, str(v)))
+    st.session_state[key] = current
+    return st.selectbox(
+        label,
+        options,
+        key=key,
+        format_func=lambda v: labels.get(v, str(v)),
+        on_change=_chosen,
+        args=(key, field),
+    )
 
 
-def _sidebar_filters(source: Source, periods: list[str], default: str | None) -> Filters:
-    if "filters" not in st.session_state:
+def _chosen(key: str, field: str) -> None:
+    """The user's choice in the select ``key``, into the session's filters."""
+    value = st.session_state[key]
+    st.session_state["filters"] = replace(
+        st.session_state["filters"], **{field: None if value == ALL else value}
+    )
+
+
+def _sidebar_filters(
+    source: Source, periods: list[str], default: str | None, title: str
+) -> Filters:
+    """The sidebar's filters: the session's while the user stays on a page; from the URL
+    on a session's first run and whenever another page opens. Every way to another page
+    carries the filters in its URL (the sidebar's links, a profile's link with its
+    organisation, a drill-down's switch, the browser's back and forward), so the page
+    opens on what its link says."""
+    if "filters" not in st.session_state or st.session_state.get(SHOWN_ON) != title:
         st.session_state["filters"] = _initial_filters(periods, default)
+    st.session_state[SHOWN_ON] = title
     current: Filters = st.session_state["filters"]
     with st.sidebar:
         st.markdown("**Фильтры**")
@@ -333,6 +366,7 @@ def _sidebar_filters(source: Source, periods: list[str], default: str | None) ->
             current.period,
             "flt_period",
             {p: period_label(p) for p in periods} | {None: "нет данных"},
+            "period",
         )
         if period is not None and period == default and periods and default != periods[-1]:
             st.caption(default_period_note(default, periods[-1]))
@@ -351,6 +385,7 @@ def _sidebar_filters(source: Source, periods: list[str], default: str | None) ->
             current.org_type or ALL,
             "flt_type",
             {ALL: "все типы"} | {t.code: t.label for t in ORG_TYPES},
+            "org_type",
         )
         org_type = None if org_type == ALL else org_type
         count, orgs = _org_choices(source, region_id, municipality_id, district_id, org_type)
@@ -376,10 +411,9 @@ def _sidebar_filters(source: Source, periods: list[str], default: str | None) ->
             current.org_id if current.org_id is not None else ALL,
             "flt_org",
             {ALL: "все организации"} | dict(orgs),
+            "org_id",
         )
         if st.button("Сбросить фильтры", icon=":material/filter_alt_off:"):
-            for key in ("flt_region", "flt_municipality", "flt_district", "flt_type", "flt_org"):
-                st.session_state.pop(key, None)
             st.session_state["filters"] = Filters(period=default)
             st.rerun()
     filters = Filters(
@@ -410,6 +444,7 @@ def _choose_territory(
         current if current is not None else ALL,
         f"flt_{info.name}",
         labels,
+        f"{info.name}_id",
     )
     return None if chosen == ALL else int(chosen)
 
@@ -475,8 +510,6 @@ def with_filters(filters: Filters, **changes: object) -> Filters:
 
 def apply_filters(filters: Filters) -> None:
     """Switch the shared filters (a drill-down) and rerun the page with them."""
-    for key in [k for k in st.session_state if str(k).startswith("flt_")]:
-        del st.session_state[key]
     st.session_state["filters"] = filters
     _write_url(filters)
     st.rerun()

@@ -333,3 +333,43 @@ def test_with_more_organisations_than_a_page_draws_it_shows_territories_and_says
     assert [f for f in at.dataframe if "Организация" in f.value.columns] == []
     assert "def_indicator" not in [s.key for s in at.selectbox]
     assert len(at.get("plotly_chart")) == 1
+
+
+def test_one_chosen_organisation_narrows_the_page_from_its_town_to_its_own_deficits(
+    copy: Database,
+):
+    hierarchy = lookups.hierarchy(copy)
+    town = hierarchy[hierarchy["municipality"] == "г. Сарапул"]
+    municipality_id = int(town["municipality_id"].iloc[0])
+    rows = org_rows(copy, municipality_id=municipality_id)
+    missed = rows[rows["deficit"]]
+    per_org = missed.groupby("org_id")["indicator"].nunique()
+    org_id = int(per_org.sort_values(ascending=False, kind="stable").index[0])
+    name = town.loc[town["org_id"] == org_id, "organization"].iloc[0]
+    own = missed[missed["org_id"] == org_id]
+    indicator = sorted(own["indicator"])[0]
+
+    at = open_page()
+    at.selectbox(key="flt_municipality").set_value(municipality_id).run()
+    heatmap = next(t for t in figure(at, 0)["data"] if t["type"] == "heatmap")
+    assert len(town) == 28
+    assert len(heatmap["y"]) == 28
+    at.selectbox(key="flt_org").set_value(org_id).run()
+    at.selectbox(key="def_indicator").set_value(indicator).run()
+
+    assert_clean(at)
+    notes = [i.value.replace("\\", "") for i in at.info]
+    assert any(n.startswith(f"Выбрана организация «{name}»: ниже только её") for n in notes)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Организаций в мониторинге"] == "1"
+    assert metrics["Организаций с дефицитами"] == "1"
+    heatmap = next(t for t in figure(at, 0)["data"] if t["type"] == "heatmap")
+    assert len(heatmap["y"]) == 1
+    organizations = table(at, "organizations")
+    assert organizations["Организация"].tolist() == [name]
+    assert organizations["Показателей с дефицитом"].tolist() == [len(own)]
+    assert organizations["Из них далеко от цели"].tolist() == [
+        int((own["status"] == legend.Status.RED).sum())
+    ]
+    assert table(at, "shortfall")["Организация"].tolist() == [name]
+    assert not [f for f in at.dataframe if TABLES["territories"](list(f.value.columns))]

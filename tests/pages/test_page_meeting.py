@@ -329,3 +329,18 @@ def test_the_decisions_on_a_projector_are_five_columns_four_at_a_time(
     ]
     at.segmented_control(key=f"mtg_dec_part_{meeting_id}").set_value(1).run()
     assert at.table[0].value["Поручение"].tolist() == ["Поручение 5"]
+
+
+def test_a_new_meeting_says_the_chosen_organisation_is_not_carried_into_it(demo_db_path: Path):
+    with Database(demo_db_path) as db:
+        org = lookups.hierarchy(db).iloc[0]
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=30)
+    at.query_params["org"] = str(int(org["org_id"]))
+    at.run()
+
+    assert_clean(at)
+    assert [i.value.replace("\\", "") for i in at.info if "в фильтрах" in i.value] == [
+        f"Организация «{org['organization']}», выбранная в фильтрах, в заседание не "
+        "переносится: заседание рассматривает территорию со всеми её организациями. "
+        "Показатели одной организации — на странице «Организация»."
+    ]

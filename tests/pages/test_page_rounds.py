@@ -57,3 +57,20 @@ def test_the_page_shows_who_sent_their_form_and_who_did_not(city_path):
         "МБОУ «СОШ № 1»": "на проверке",
         "МБОУ «СОШ № 2»": "не представлено",
     }
+
+
+def test_the_organisation_chosen_in_the_filters_is_named_with_its_forms_state(city_path):
+    with Database(city_path) as db:
+        round_id = open_city_round(db)
+        org_id = int(db.scalar("SELECT org_id FROM organizations WHERE name = ?", [SCHOOLS[0]]))
+        admin = View(db, ADMIN)
+        template = admin.round_template(round_id, org_id)
+        admin.round_submit(round_id, "школа.xlsx", filled(template), FormKind.ORG_FORM, at(1))
+
+    page = open_page(PAGE, {"org": str(org_id)})
+
+    assert_clean(page)
+    assert [i.value.replace("\\", "") for i in page.info] == [
+        f"Выбранная в фильтрах организация «{SCHOOLS[0]}»: форма — на проверке."
+    ]
+    assert len(page.dataframe[0].value) == 4

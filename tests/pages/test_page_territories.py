@@ -224,3 +224,19 @@ def test_an_empty_database_asks_for_an_upload(tmp_path: Path, monkeypatch: pytes
     assert_clean(at)
     assert "Загрузите файлы на странице «Данные»" in at.warning[0].value
     assert not at.dataframe
+
+
+def test_a_chosen_organisation_is_named_with_why_the_territories_are_compared_whole(
+    copy: Database,
+):
+    hierarchy = lookups.hierarchy(copy)
+    org = hierarchy[hierarchy["municipality"] == "г. Сарапул"].iloc[0]
+
+    at = apptest.open_page(PAGE, {"org": str(int(org["org_id"]))})
+
+    assert_clean(at)
+    assert [i.value.replace("\\", "") for i in at.info if "Выбрана" in i.value] == [
+        f"Выбрана организация «{org['organization']}»: здесь сравниваются территории по "
+        "всем их организациям. Её показатели рядом с показателями её территорий — на "
+        "странице «Организация», её дефициты — на странице «Дефициты»."
+    ]
