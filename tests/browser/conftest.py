@@ -46,6 +46,15 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
+def small_tab(browser) -> Iterator[object]:
+    """A tab at 1280×720, a meeting room's projector and a small laptop."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="ru-RU")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def tab(browser) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="ru-RU")
     page = context.new_page()

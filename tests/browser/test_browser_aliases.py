@@ -35,26 +35,20 @@ def spelled(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         yield base
 
 
-def test_the_aliases_table_fits_the_page_at_1280_by_720(browser, spelled):
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="ru-RU")
-    page = context.new_page()
-    try:
-        page.goto(spelled + "data")
-        settle(page)
-        page.get_by_role("tab", name="Реестр и отчётность").click()
-        settle(page)
-        page.get_by_text("Другие написания названий: 3").click()
-        table = page.locator('[data-testid="stExpander"]').filter(
-            has_text="Другие написания названий"
-        )
-        grid = table.locator('[data-testid="stDataFrame"] .dvn-scroller').first
-        grid.wait_for(state="visible", timeout=30_000)
-        page.wait_for_timeout(1000)
+def test_the_aliases_table_fits_the_page_at_1280_by_720(small_tab, spelled):
+    page = small_tab
+    page.goto(spelled + "data")
+    settle(page)
+    page.get_by_role("tab", name="Реестр и отчётность").click()
+    settle(page)
+    page.get_by_text("Другие написания названий: 3").click()
+    table = page.locator('[data-testid="stExpander"]').filter(has_text="Другие написания названий")
+    grid = table.locator('[data-testid="stDataFrame"] .dvn-scroller').first
+    grid.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(1000)
 
-        widths = grid.evaluate("(node) => [node.scrollWidth, node.clientWidth]")
-        text = page.locator('[data-testid="stMain"]').inner_text()
-    finally:
-        context.close()
+    widths = grid.evaluate("(node) => [node.scrollWidth, node.clientWidth]")
+    text = page.locator('[data-testid="stMain"]').inner_text()
 
     # The four columns fit: nothing to scroll sideways (on a cut table the spellings and
     # the «Откуда», «Когда» columns lay beyond the right edge).

@@ -53,14 +53,6 @@ def navserver(
         yield base, str(int(town.iloc[0, 0]))
 
 
-@pytest.fixture
-def small_tab(browser) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="ru-RU")
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def _shown(tab, label: str) -> str:
     """The value a sidebar select shows."""
     sidebar = tab.locator('[data-testid="stSidebar"]')

@@ -17,7 +17,7 @@ pytestmark = BROWSER_MARKS
 
 FILE = "адмиралтейский.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-WIDTH, HEIGHT = 1280, 720
+WIDTH = 1280  # the width of the small_tab fixture
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +43,13 @@ def question(main, row: int):
     return block.locator('[data-testid="stRadio"]').last
 
 
-def test_the_district_file_is_placed_and_loaded_from_the_page_alone(city_server, browser, tmp_path):
+def test_the_district_file_is_placed_and_loaded_from_the_page_alone(
+    city_server, small_tab, tmp_path
+):
     from tests import cityfiles as city
 
     base, db = city_server
-    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="ru-RU")
-    tab = context.new_page()
+    tab = small_tab
     tab.goto(base + "data")
     settle(tab)
     main = tab.locator('[data-testid="stMain"]')
@@ -83,16 +84,14 @@ def test_the_district_file_is_placed_and_loaded_from_the_page_alone(city_server,
     load.click()
     tab.get_by_text(f"Загружен файл «{FILE}»", exact=False).wait_for(timeout=60_000)
     settle(tab)
-    context.close()
     with snapshot(db, tmp_path) as stored:
         assert stored.scalar("SELECT count(*) FROM organizations") == 296
         assert stored.scalar("SELECT count(DISTINCT org_id) FROM form_values") == 9
 
 
-def test_the_upload_fields_keep_their_values_after_another_page(city_server, browser):
+def test_the_upload_fields_keep_their_values_after_another_page(city_server, small_tab):
     base, _ = city_server
-    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="ru-RU")
-    tab = context.new_page()
+    tab = small_tab
     tab.goto(base + "data")
     settle(tab)
     main = tab.locator('[data-testid="stMain"]')
@@ -110,5 +109,4 @@ def test_the_upload_fields_keep_their_values_after_another_page(city_server, bro
     settle(tab)
 
     kept = {label: main.get_by_label(label, exact=True).input_value() for label in typed}
-    context.close()
     assert kept == typed
