@@ -139,8 +139,8 @@ def _chosen_organisation(
     the comparison below is of the territory's units, not narrowed to it."""
     org_id = ctx.filters.org_id
     name = md(ctx.org_name(org_id))
-    own = state.read(
-        *source, "indicators", replace(scope, levels=(Level.ORGANIZATION,), org_id=org_id)
+    own = state.cached(*source).indicators(
+        replace(scope, levels=(Level.ORGANIZATION,), org_id=org_id)
     )
     own = own[(own["level"] == Level.ORGANIZATION) & own["value"].notna()]
     where = (

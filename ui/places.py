@@ -26,7 +26,7 @@ Source = tuple[str, int, Principal]
 
 def shared(source: Source) -> Source:
     """The cache key of a principal's hierarchy: what they may see, not who they are (as
-    :func:`ui.state.read`)."""
+    :func:`ui.state.cached`)."""
     path, version, principal = source
     return path, version, replace(principal, login="")
 
