@@ -1,0 +1,308 @@
+"""What each output shows for a scope: one reader per page, document, export or command,
+each turning the output's text back into figures (:class:`Observed`).
+
+A new output joins the oracle with one line in :data:`READERS`. A reader that cannot show
+some scopes says which scope it shows instead (``covers``) or what it says rather than
+show one (``refuses``); the oracle then checks that the output states exactly that.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+from docx import Document
+from pptx import Presentation
+
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
+from analytics.model.errors import MonitoringError
+from analytics.model.legend import LEGEND, NO_DATA_LABEL, Status
+from analytics.operations.access import LOCAL_PRINCIPAL, View
+from analytics.store.db import Database
+from analytics.store.scope import Scope
+from analytics.wording.formatting import indicator_value, part_of
+from tests.conftest import ROOT
+from tests.consistency.figures import COUNTED_KINDS, Tables, by_name, stated
+
+STATUS_BY_LABEL = {legend.label: status for status, legend in LEGEND.items()}
+# «47 из 87», «4 371 из 12 192»: the «N из M» at the start of a count's text.
+PART_OF = re.compile(r"(\d[\d\u00a0 ]*) из (\d[\d\u00a0 ]*\d|\d)")
+
+
+@dataclass
+class Observed:
+    """What an output shows: the scope it states in words, each indicator's value as
+    text, status and «N из M», and its deficits in the order it lists them (None where it
+    lists none); ``refusal`` is what it says instead of showing the scope."""
+
+    stated: str | None = None
+    values: dict[str, str] = field(default_factory=dict)
+    statuses: dict[str, Status] = field(default_factory=dict)
+    counts: dict[str, str] = field(default_factory=dict)
+    deficits: tuple[str, ...] | None = None
+    refusal: str | None = None
+
+
+class Demo:
+    """The database under test, copied for each output that opens it (a command line
+    process, a dashboard), and the tables the expected figures are worked out from."""
+
+    def __init__(self, template: Path, directory: Path):
+        self.template = template
+        self.directory = directory
+        self.tables = Tables.read(template)
+        self._copies: dict[str, Path] = {}
+
+    def path(self, name: str) -> Path:
+        """A copy of the database of its own for the output ``name``."""
+        if name not in self._copies:
+            target = self.directory / f"{name}.duckdb"
+            shutil.copy(self.template, target)
+            self._copies[name] = target
+        return self._copies[name]
+
+    @cached_property
+    def view(self) -> View:
+        return View(Database(self.path("engine")), LOCAL_PRINCIPAL)
+
+    def close(self) -> None:
+        if "view" in self.__dict__:
+            self.view.db.close()
+
+
+def _count(text: str) -> str:
+    """The «N из M» a cell or line opens with, spelt as :func:`part_of` spells it."""
+    found = PART_OF.search(text)
+    assert found, f"no «N из M» in {text!r}"
+    return part_of(*(int(re.sub(r"\D", "", group)) for group in found.groups()))
+
+
+def _docx(content: bytes) -> tuple[list[str], list[list[list[str]]]]:
+    document = Document(io.BytesIO(content))
+    tables = [[[cell.text for cell in row.cells] for row in t.rows] for t in document.tables]
+    return [p.text for p in document.paragraphs], tables
+
+
+def _without_organization(scope: Scope) -> Scope:
+    """A territory document is never narrower than its district and type."""
+    return replace(scope, org_id=None)
+
+
+def read_note(demo: Demo, scope: Scope) -> Observed:
+    """The analytic note: its title, every section table (value, «N из M», status), the
+    sentence on who reported and the table of deficits."""
+    paragraphs, tables = _docx(demo.view.report(scope))
+    seen = Observed(stated=paragraphs[2])
+    for table in tables:
+        header = table[0]
+        if header[:5] == ["Показатель", "Значение", "Расчёт", "Целевое значение", "Статус"]:
+            for name, value, count, _, status in table[1:]:
+                if status == NO_DATA_LABEL:
+                    continue
+                id_ = by_name(name)
+                seen.values[id_] = value
+                seen.statuses[id_] = STATUS_BY_LABEL[status]
+                if "из" in count:
+                    seen.counts[id_] = _count(count)
+        elif header[:2] == ["№", "Показатель"]:
+            seen.deficits = tuple(by_name(row[1]) for row in table[1:])
+            for row in table[1:]:
+                seen.values[by_name(row[1])] = row[2]
+                seen.statuses[by_name(row[1])] = STATUS_BY_LABEL[row[-1]]
+    reported = next(p for p in paragraphs if p.startswith("Данные представили "))
+    seen.counts["reporting"] = _count(reported)
+    seen.values["reporting"] = re.search(r"\(([^)]*%)\)", reported).group(1)
+    if seen.deficits is None:
+        seen.deficits = ()
+    return seen
+
+
+def read_deck(demo: Demo, scope: Scope) -> Observed:
+    """The meeting deck: its title, the key figures of «Основные итоги» (value and status)
+    and the deficits' tables in their order."""
+    slides = Presentation(io.BytesIO(demo.view.deck(scope))).slides
+    texts = [[s.text_frame.text for s in slide.shapes if s.has_text_frame] for slide in slides]
+    seen = Observed(stated=texts[0][2], deficits=())
+    overview = texts[1]
+    for n, text in enumerate(overview):
+        if text.startswith("цель ") and ": " in text:
+            id_ = by_name(overview[n - 2])
+            seen.values[id_] = overview[n - 1]
+            seen.statuses[id_] = STATUS_BY_LABEL[text.split(": ", 1)[1]]
+    reported = overview.index("Представили данные")
+    seen.values["reporting"] = overview[reported + 1]
+    seen.counts["reporting"] = _count(overview[reported + 2])
+    for slide in slides:
+        for shape in slide.shapes:
+            if shape.has_table:
+                rows = [[c.text for c in row.cells] for row in shape.table.rows]
+                if rows[0][:2] == ["№", "Показатель"]:
+                    seen.deficits += tuple(by_name(row[1]) for row in rows[1:])
+                    seen.values.update({by_name(row[1]): row[2] for row in rows[1:]})
+    return seen
+
+
+LEVEL_FLAGS = (
+    ("region_id", "region", "--region"),
+    ("municipality_id", "municipality", "--municipality"),
+    ("district_id", "district", "--district"),
+)
+
+
+def cli_arguments(demo: Demo, scope: Scope) -> list[str]:
+    """The command line's options naming ``scope``, as a person types them."""
+    places = demo.tables.places
+    args = ["--period", scope.periods[0]]
+    level = "total"
+    for key, column, flag in LEVEL_FLAGS:
+        value = getattr(scope, key)
+        if value is not None:
+            args += [flag, places.loc[places[key] == value, column].iloc[0]]
+            level = column
+    if scope.org_type is not None:
+        args += ["--org-type", scope.org_type]
+    if scope.org_id is not None:
+        args += ["--org", str(scope.org_id)]
+        level = "organization"
+    return [*args, "--level", level]
+
+
+def _cli(demo: Demo, command: str, scope: Scope) -> list[dict[str, object]]:
+    database = demo.path("cli")
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "analytics", "--db", str(database), command),
+            *(*cli_arguments(demo, scope), "--format", "json"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+# The columns of the command line's rows that name their scope, in the order stated.
+CLI_SCOPE = ("period", "region", "municipality", "district", "org_type", "organization")
+
+
+def cli_says(tables: Tables, scope: Scope) -> str:
+    """The scope as the command line's rows name it: their scope columns, those set."""
+    places = tables.places
+    names = [scope.periods[0]]
+    if scope.org_id is not None:
+        # An organisation's row names every territory it is in.
+        org = places[places["org_id"] == scope.org_id].iloc[0]
+        scope = replace(scope, **{key: org[key] for key, _, _ in LEVEL_FLAGS if pd.notna(org[key])})
+    for key, column, _ in LEVEL_FLAGS:
+        value = getattr(scope, key)
+        if value is not None:
+            names.append(places.loc[places[key] == value, column].iloc[0])
+    names += [scope.org_type] if scope.org_type else []
+    names += [places.loc[places["org_id"] == scope.org_id, "name"].iloc[0]] if scope.org_id else []
+    return " · ".join(names)
+
+
+def read_cli(demo: Demo, scope: Scope) -> Observed:
+    """``indicators`` and ``deficits`` with ``--format json``: the scope's own level."""
+    rows = _cli(demo, "indicators", scope)
+    named = {" · ".join(str(row[c]) for c in CLI_SCOPE if row[c] is not None) for row in rows}
+    assert len(named) == 1, named
+    seen = Observed(
+        stated=named.pop(),
+        deficits=tuple(row["indicator"] for row in _cli(demo, "deficits", scope)),
+    )
+    for row in rows:
+        indicator = INDICATORS_BY_ID[row["indicator"]]
+        if row["value"] is None:
+            continue
+        seen.values[indicator.id] = indicator_value(indicator, row["value"])
+        seen.statuses[indicator.id] = Status(row["status"])
+        if indicator.kind in COUNTED_KINDS:
+            seen.counts[indicator.id] = part_of(row["numerator"], row["denominator"])
+    return seen
+
+
+def read_school_note(demo: Demo, scope: Scope) -> Observed:
+    """One organisation's note: its name, each indicator's value (да/нет for a yes/no
+    one), «N из M» and status, and its deficits in order."""
+    try:
+        paragraphs, tables = _docx(demo.view.school_note(scope))
+    except MonitoringError as refused:
+        return Observed(refusal=str(refused))
+    seen = Observed(stated=paragraphs[1], deficits=())
+    answers = {"да": 100.0, "нет": 0.0}
+    for name, value, _, _, status in tables[0][1:]:
+        if status == NO_DATA_LABEL:
+            continue
+        indicator = INDICATORS_BY_ID[by_name(name)]
+        seen.values[indicator.id] = (
+            indicator_value(indicator, answers[value]) if value in answers else value.split(" (")[0]
+        )
+        seen.statuses[indicator.id] = STATUS_BY_LABEL[status]
+        if "из" in value:
+            seen.counts[indicator.id] = _count(value)
+    start = paragraphs.index("Дефициты и рекомендации") + 1
+    for line in paragraphs[start:]:
+        if not re.match(r"\d+\. ", line):
+            break
+        item = line.split(". ", 1)[1]
+        seen.deficits += (next(i.id for i in INDICATORS if _lists(item, i)),)
+    return seen
+
+
+def _lists(item: str, indicator: Indicator) -> bool:
+    """A school note's deficit ``item`` is of ``indicator``: «Обученные наставники: …» or,
+    for a yes/no one, its negative sentence."""
+    if item.startswith(f"{indicator.short}:"):
+        return True
+    return indicator.yes_no and item.startswith(indicator.phrase.negative)
+
+
+def _organization_name(tables: Tables, scope: Scope) -> str:
+    places = tables.places
+    return places.loc[places["org_id"] == scope.org_id, "name"].iloc[0]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One output: ``read`` what it shows for a scope; ``covers`` the scope it shows for
+    one asked for (wider where it cannot be narrower); ``says`` how it states that scope
+    in words; ``refuses`` the message it gives instead of a scope it cannot show at all
+    (None where it shows it). ``indicators`` are those it speaks of (its deficits are
+    ranked among them); ``required`` those whose value it must show besides its deficits
+    (all of ``indicators`` where None)."""
+
+    read: Callable[[Demo, Scope], Observed]
+    covers: Callable[[Scope], Scope] = lambda scope: scope
+    says: Callable[[Tables, Scope], str] = stated
+    refuses: Callable[[Scope], str | None] = lambda scope: None
+    indicators: frozenset[str] = frozenset(i.id for i in INDICATORS)
+    required: frozenset[str] | None = None
+
+
+HEADLINE = frozenset({"reporting", *(i.id for i in INDICATORS if i.headline)})
+SCHOOL_NOTE_NEEDS = "Выберите организацию: справка строится для одной организации."
+
+# Every output the oracle checks, by the name a failure reports.
+READERS: dict[str, Reader] = {
+    "note": Reader(read_note, covers=_without_organization),
+    "deck": Reader(read_deck, covers=_without_organization, required=HEADLINE),
+    "cli": Reader(read_cli, says=cli_says),
+    "school_note": Reader(
+        read_school_note,
+        says=_organization_name,
+        refuses=lambda scope: None if scope.org_id is not None else SCHOOL_NOTE_NEEDS,
+        indicators=frozenset(i.id for i in INDICATORS if not i.coverage),
+    ),
+}
