@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -22,14 +23,17 @@ from pathlib import Path
 import pandas as pd
 from docx import Document
 from pptx import Presentation
+from streamlit.testing.v1 import AppTest
 
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.model.errors import MonitoringError
 from analytics.model.legend import LEGEND, NO_DATA_LABEL, Status
+from analytics.model.periods import period_label
 from analytics.operations.access import LOCAL_PRINCIPAL, View
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording.formatting import indicator_value, part_of
+from tests.apptest import assert_clean, open_page
 from tests.conftest import ROOT
 from tests.consistency.figures import COUNTED_KINDS, Tables, by_name, stated
 
@@ -274,6 +278,106 @@ def _organization_name(tables: Tables, scope: Scope) -> str:
     return places.loc[places["org_id"] == scope.org_id, "name"].iloc[0]
 
 
+# The URL query of the sidebar's filters (see ``ui.page.Filters.params``).
+QUERY = (
+    ("period", "period"),
+    ("region_id", "region"),
+    ("municipality_id", "municipality"),
+    ("district_id", "district"),
+    ("org_type", "type"),
+    ("org_id", "org"),
+)
+BADGES = {"green-badge": Status.GREEN, "orange-badge": Status.YELLOW, "red-badge": Status.RED}
+# A ranked deficit on Обзор: «1. :red[●] **Доля …**: 14 931 из 41 489 обучающихся \\(36,0 %\\) — …».
+LISTED = re.compile(r"\d+\. :\w+\[●\] \*\*(.+?)\*\*: (.*?) \((\S+(?:\u00a0%)?)\) — ")
+
+
+def _plain(markdown: str) -> str:
+    """Markdown's text without its escapes («г\\. Ижевск» → «г. Ижевск»)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def _open(demo: Demo, page: str, scope: Scope) -> AppTest:
+    """``page`` run once with the sidebar's filters of ``scope`` in its URL."""
+    query = {}
+    for key, name in QUERY:
+        value = scope.periods[0] if key == "period" else getattr(scope, key)
+        if value is not None:
+            query[name] = str(value)
+    previous = os.environ.get("MONITORING_DB")
+    os.environ["MONITORING_DB"] = str(demo.path("pages"))
+    try:
+        at = open_page(page, query)
+    finally:
+        if previous is None:
+            del os.environ["MONITORING_DB"]
+        else:
+            os.environ["MONITORING_DB"] = previous
+    assert_clean(at)
+    return at
+
+
+def read_overview(demo: Demo, scope: Scope) -> Observed:
+    """Обзор: its caption, the key figures (value and status badge) and the first
+    deficits ranked with their «N из M» and values."""
+    at = _open(demo, "dashboard.py", scope)
+    seen = Observed(stated=_plain(at.caption[0].value), deficits=())
+    for metric in at.metric:
+        label, _, badge = metric.label.partition(" :")
+        if label == "Представили данные":
+            seen.values["reporting"] = metric.value
+        elif badge and not badge.startswith("gray-badge"):
+            id_ = by_name(label)
+            seen.values[id_] = metric.value
+            seen.statuses[id_] = BADGES[badge.split("[")[0]]
+    for markdown in at.markdown:
+        listed = LISTED.match(_plain(markdown.value))
+        if listed:
+            name, count, value = listed.groups()
+            id_ = by_name(name)
+            seen.deficits += (id_,)
+            seen.values[id_] = value
+            if " из " in count:
+                seen.counts[id_] = _count(count)
+    return seen
+
+
+def _chosen(at: AppTest) -> str:
+    return next(box.value for box in at.selectbox if box.label == "Показатель")
+
+
+def read_deficits_page(demo: Demo, scope: Scope) -> Observed:
+    """Дефициты: its caption and the indicator it opens on, the largest deficit."""
+    at = _open(demo, "pages/deficits.py", scope)
+    first = any(_plain(c.value).startswith("Дефицит 1 из ") for c in at.caption)
+    return Observed(stated=_plain(at.caption[0].value), deficits=(_chosen(at),) if first else ())
+
+
+def read_indicators_page(demo: Demo, scope: Scope) -> Observed:
+    """Показатели: the indicator it opens on (the largest deficit), its value, «N из M»
+    and status for the scope its headline names."""
+    at = _open(demo, "pages/indicators.py", scope)
+    id_ = _chosen(at)
+    headline = at.metric[0]
+    seen = Observed(stated=_plain(headline.label).split(": ", 1)[1], deficits=())
+    seen.values[id_] = headline.value
+    line = next(_plain(m.value) for m in at.markdown if " — цель " in m.value)
+    status = STATUS_BY_LABEL[line.rsplit(" — ", 1)[1]]
+    seen.statuses[id_] = status
+    if " из " in line.split(" (")[0]:
+        seen.counts[id_] = _count(line)
+    if status in (Status.YELLOW, Status.RED):
+        seen.deficits = (id_,)
+    return seen
+
+
+def _organization_or_stated(tables: Tables, scope: Scope) -> str:
+    """A page narrowed to an organisation names it and the period."""
+    if scope.org_id is None:
+        return stated(tables, scope)
+    return f"{_organization_name(tables, scope)} · {period_label(scope.periods[0])}"
+
+
 @dataclass(frozen=True)
 class Reader:
     """One output: ``read`` what it shows for a scope; ``covers`` the scope it shows for
@@ -281,7 +385,8 @@ class Reader:
     in words; ``refuses`` the message it gives instead of a scope it cannot show at all
     (None where it shows it). ``indicators`` are those it speaks of (its deficits are
     ranked among them); ``required`` those whose value it must show besides its deficits
-    (all of ``indicators`` where None)."""
+    (all of ``indicators`` where None); ``top`` how many of the first deficits it lists
+    (all where None), ``deficit_values`` whether it shows their values."""
 
     read: Callable[[Demo, Scope], Observed]
     covers: Callable[[Scope], Scope] = lambda scope: scope
@@ -289,6 +394,8 @@ class Reader:
     refuses: Callable[[Scope], str | None] = lambda scope: None
     indicators: frozenset[str] = frozenset(i.id for i in INDICATORS)
     required: frozenset[str] | None = None
+    top: int | None = None
+    deficit_values: bool = True
 
 
 HEADLINE = frozenset({"reporting", *(i.id for i in INDICATORS if i.headline)})
@@ -304,5 +411,16 @@ READERS: dict[str, Reader] = {
         says=_organization_name,
         refuses=lambda scope: None if scope.org_id is not None else SCHOOL_NOTE_NEEDS,
         indicators=frozenset(i.id for i in INDICATORS if not i.coverage),
+    ),
+    "page_overview": Reader(read_overview, says=_organization_or_stated, top=5),
+    "page_deficits": Reader(
+        read_deficits_page,
+        covers=_without_organization,
+        required=frozenset(),
+        top=1,
+        deficit_values=False,
+    ),
+    "page_indicators": Reader(
+        read_indicators_page, covers=_without_organization, required=frozenset(), top=1
     ),
 }

@@ -68,8 +68,10 @@ def assert_consistent(reader: Reader, demo: Demo, scope: Scope) -> None:
     truth = expected(demo.tables, covered)
     assert seen.stated == reader.says(demo.tables, covered)
     spoken = reader.indicators
-    ranked = tuple(i for i in truth.deficits if i in spoken)
-    required = (reader.required or spoken) | set(ranked)
+    ranked = tuple(i for i in truth.deficits if i in spoken)[: reader.top]
+    required = spoken if reader.required is None else reader.required
+    if reader.deficit_values:
+        required |= set(ranked)
     shown = (set(seen.values) | required) & (set(truth.values) | set(seen.values))
     assert seen.values == {i: truth.values.get(i) for i in shown}
     assert seen.statuses == {i: truth.statuses.get(i) for i in seen.statuses}
