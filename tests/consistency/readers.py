@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from docx import Document
 from pptx import Presentation
 from streamlit.testing.v1 import AppTest
 
+from analytics.meetings.meetings import Sitting, screens
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.model.errors import MonitoringError
 from analytics.model.legend import LEGEND, NO_DATA_LABEL, Status
@@ -33,6 +35,7 @@ from analytics.operations.access import LOCAL_PRINCIPAL, View
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording.formatting import indicator_value, part_of
+from analytics.wording.narrative import org_type_plural
 from tests.apptest import assert_clean, open_page
 from tests.conftest import ROOT
 from tests.consistency.figures import COUNTED_KINDS, Tables, by_name, stated
@@ -378,6 +381,60 @@ def _organization_or_stated(tables: Tables, scope: Scope) -> str:
     return f"{_organization_name(tables, scope)} · {period_label(scope.periods[0])}"
 
 
+# A protocol's heading of an indicator: «2. Доля обучающихся 10–18 лет, …».
+AGENDA_ITEM = re.compile(r"\d+\. (.+)")
+# A protocol's rank of a deficit: «Дефицит 1 из 13 по величине: …».
+RANKED = re.compile(r"Дефицит (\d+) из \d+ по величине")
+MEETING_REFUSES = (
+    "Заседание проводится по территории и всем её показателям, а не по отдельным "
+    "организациям или показателям."
+)
+
+
+def read_protocol(demo: Demo, scope: Scope) -> Observed:
+    """A meeting's protocol after every screen was shown: its scope, each indicator's
+    sentence («N из M», value) and each deficit's rank."""
+    view = View(Database(demo.path("protocol")), LOCAL_PRINCIPAL)
+    try:
+        try:
+            meeting = view.create_meeting(scope, Sitting(date(2024, 5, 15)))
+        except MonitoringError as refused:
+            return Observed(refusal=str(refused))
+        for screen in screens(view.frozen_values(meeting)):
+            view.mark_shown(meeting, screen)
+        paragraphs, _ = _docx(view.protocol(meeting))
+    finally:
+        view.db.close()
+    heard = paragraphs.index("СЛУШАЛИ:")
+    seen = Observed(stated=re.search(r"\((.*)\) по данным", paragraphs[heard + 1]).group(1))
+    ranks: dict[int, str] = {}
+    current = None
+    for line in paragraphs[heard + 2 : paragraphs.index("РЕШИЛИ:")]:
+        item = AGENDA_ITEM.fullmatch(line)
+        if item and item.group(1) in {i.name for i in INDICATORS}:
+            current = by_name(item.group(1))
+        elif current and (rank := RANKED.match(line)):
+            ranks[int(rank.group(1))] = current
+        elif current and current not in seen.values and " из " in line and "(" in line:
+            seen.counts[current] = _count(line)
+            seen.values[current] = re.search(r"\(([^)]*%)\)", line).group(1)
+    seen.deficits = tuple(ranks[n] for n in sorted(ranks))
+    return seen
+
+
+def protocol_says(tables: Tables, scope: Scope) -> str:
+    """A protocol's scope: «2023/2024 уч. год, г. Ижевск, общеобразовательные организации»."""
+    places = tables.places
+    place = "все территории"
+    for key, column, _ in LEVEL_FLAGS:
+        value = getattr(scope, key)
+        if value is not None:
+            place = places.loc[places[key] == value, column].iloc[0]
+    if scope.org_type is not None:
+        place += f", {org_type_plural(scope.org_type)}"
+    return f"{period_label(scope.periods[0])}, {place}"
+
+
 @dataclass(frozen=True)
 class Reader:
     """One output: ``read`` what it shows for a scope; ``covers`` the scope it shows for
@@ -422,5 +479,12 @@ READERS: dict[str, Reader] = {
     ),
     "page_indicators": Reader(
         read_indicators_page, covers=_without_organization, required=frozenset(), top=1
+    ),
+    "protocol": Reader(
+        read_protocol,
+        says=protocol_says,
+        refuses=lambda scope: None if scope.org_id is None else MEETING_REFUSES,
+        required=frozenset(),
+        deficit_values=False,
     ),
 }
