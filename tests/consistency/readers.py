@@ -15,15 +15,18 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 from docx import Document
 from pptx import Presentation
+from streamlit.elements.widgets.button import ButtonMixin
 from streamlit.testing.v1 import AppTest
 
 from analytics.meetings.meetings import Sitting, screens
@@ -381,6 +384,49 @@ def _organization_or_stated(tables: Tables, scope: Scope) -> str:
     return f"{_organization_name(tables, scope)} · {period_label(scope.periods[0])}"
 
 
+@contextmanager
+def downloads() -> Iterator[dict[str, bytes]]:
+    """The XLSX files a page offers, by file name, as a person clicking its buttons gets
+    them: a page builds them on the click (a callable), which AppTest never makes, so the
+    button is wrapped to call it."""
+    files: dict[str, bytes] = {}
+    original = ButtonMixin.download_button
+
+    def download_button(self, label, data, file_name=None, *args, **kwargs):
+        if callable(data) and file_name and file_name.endswith(".xlsx"):
+            files[file_name] = data()
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    ButtonMixin.download_button = download_button
+    try:
+        yield files
+    finally:
+        ButtonMixin.download_button = original
+
+
+def read_dynamics_xlsx(demo: Demo, scope: Scope) -> Observed:
+    """The XLSX of Динамика's «Что улучшилось» and «Что ухудшилось»: the filters they
+    state and each indicator's value of the period (the number, spelt as people read it)
+    and status."""
+    with downloads() as files:
+        at = _open(demo, "pages/dynamics.py", scope)
+    seen = Observed(stated=_plain(at.caption[0].value))
+    for name, content in files.items():
+        if not name.startswith(("Что_улучшилось", "Что_ухудшилось")):
+            continue
+        rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.values)
+        seen.stated = rows[1][0].removeprefix("Фильтры: ")
+        header = rows.index(next(r for r in rows if r[-1] == "Статус"))
+        column = rows[header].index(period_label(scope.periods[0]))
+        for row in rows[header + 1 :]:
+            if row[0] is None:
+                break
+            indicator = INDICATORS_BY_ID[by_name(row[0])]
+            seen.values[indicator.id] = indicator_value(indicator, row[column])
+            seen.statuses[indicator.id] = STATUS_BY_LABEL[row[-1]]
+    return seen
+
+
 # A protocol's heading of an indicator: «2. Доля обучающихся 10–18 лет, …».
 AGENDA_ITEM = re.compile(r"\d+\. (.+)")
 # A protocol's rank of a deficit: «Дефицит 1 из 13 по величине: …».
@@ -486,5 +532,8 @@ READERS: dict[str, Reader] = {
         refuses=lambda scope: None if scope.org_id is None else MEETING_REFUSES,
         required=frozenset(),
         deficit_values=False,
+    ),
+    "xlsx_dynamics": Reader(
+        read_dynamics_xlsx, covers=_without_organization, required=frozenset(), deficit_values=False
     ),
 }
