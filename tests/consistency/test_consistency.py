@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from tests.consistency.figures import Tables, expected
 from tests.consistency.readers import READERS, Demo, Reader
 
 EXAMPLES = int(os.environ.get("CONSISTENCY_EXAMPLES", "4"))
+TOWNS = ("г. Глазов", "г. Сарапул")
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +101,23 @@ def test_every_output_shows_the_figures_of_the_scope_it_states(output: str, demo
         assert_consistent(reader, demo, scope)
 
     check()
+
+
+def test_the_oracle_tells_an_output_that_shows_the_figures_of_another_scope(demo: Demo):
+    """The check can fail: a note titled for one town that holds another's figures."""
+    places = demo.tables.places
+    glazov, sarapul = (
+        Scope(
+            periods=("2023/2024",),
+            region_id=int(row["region_id"]),
+            municipality_id=int(row["municipality_id"]),
+        )
+        for row in (places[places["municipality"] == town].iloc[0] for town in TOWNS)
+    )
+    note = READERS["note"]
+    title = note.read(demo, glazov).stated
+    wrong = replace(note, read=lambda demo, scope: replace(note.read(demo, sarapul), stated=title))
+
+    assert_consistent(note, demo, glazov)
+    with pytest.raises(AssertionError, match=r"Differing items"):
+        assert_consistent(wrong, demo, glazov)
