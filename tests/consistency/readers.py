@@ -377,6 +377,43 @@ def read_indicators_page(demo: Demo, scope: Scope) -> Observed:
     return seen
 
 
+def read_territories_page(demo: Demo, scope: Scope) -> Observed:
+    """Территории: its caption, the row «Всего по фильтрам» (every indicator's value) and
+    the indicators its charts compare by default, the largest deficits first."""
+    at = _open(demo, "pages/territories.py", scope)
+    table = next(df.value for df in at.dataframe if "Территория" in df.value.columns)
+    total = table[table["Территория"] == "Всего по фильтрам"].iloc[0]
+    seen = Observed(stated=_plain(at.caption[0].value))
+    for indicator in INDICATORS:
+        if total[indicator.short] != "—":
+            seen.values[indicator.id] = total[indicator.short]
+    deficits = int(total["Дефицитов"].split(" из ")[0])
+    chosen = next(box.value for box in at.multiselect if box.label == "Показатели для диаграмм")
+    seen.deficits = tuple(chosen[:deficits])
+    return seen
+
+
+def read_organization_page(demo: Demo, scope: Scope) -> Observed:
+    """Организация: the organisation it names, each indicator's value, «N из M» and status;
+    without one chosen, what it asks for."""
+    at = _open(demo, "pages/organization.py", scope)
+    if not at.header:
+        asked = next(m.value for m in at.markdown if m.value.startswith("Выберите"))
+        return Observed(refusal=asked.split(" (")[0])
+    seen = Observed(stated=at.header[0].value)
+    table = next(df.value for df in at.dataframe if "Из чего" in df.value.columns)
+    for name, value, count, status in zip(
+        table["Показатель"], table["ОО"], table["Из чего"], table["Статус"], strict=True
+    ):
+        if status == NO_DATA_LABEL:
+            continue
+        seen.values[by_name(name)] = value
+        seen.statuses[by_name(name)] = STATUS_BY_LABEL[status]
+        if " из " in count:
+            seen.counts[by_name(name)] = _count(count)
+    return seen
+
+
 def _organization_or_stated(tables: Tables, scope: Scope) -> str:
     """A page narrowed to an organisation names it and the period."""
     if scope.org_id is None:
@@ -535,5 +572,14 @@ READERS: dict[str, Reader] = {
     ),
     "xlsx_dynamics": Reader(
         read_dynamics_xlsx, covers=_without_organization, required=frozenset(), deficit_values=False
+    ),
+    "page_territories": Reader(
+        read_territories_page, covers=_without_organization, top=4, deficit_values=False
+    ),
+    "page_organization": Reader(
+        read_organization_page,
+        says=_organization_name,
+        refuses=lambda scope: None if scope.org_id is not None else "Выберите организацию",
+        indicators=frozenset(i.id for i in INDICATORS if not i.coverage),
     ),
 }
