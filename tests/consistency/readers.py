@@ -26,7 +26,7 @@ import openpyxl
 import pandas as pd
 from docx import Document
 from pptx import Presentation
-from streamlit.elements.widgets.button import ButtonMixin
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from analytics.meetings.meetings import Sitting, screens
@@ -108,9 +108,14 @@ def _without_organization(scope: Scope) -> Scope:
 
 
 def read_note(demo: Demo, scope: Scope) -> Observed:
+    """The analytic note as :meth:`View.report` builds it."""
+    return _note(demo.view.report(scope))
+
+
+def _note(content: bytes) -> Observed:
     """The analytic note: its title, every section table (value, «N из M», status), the
     sentence on who reported and the table of deficits."""
-    paragraphs, tables = _docx(demo.view.report(scope))
+    paragraphs, tables = _docx(content)
     seen = Observed(stated=paragraphs[2])
     for table in tables:
         header = table[0]
@@ -137,9 +142,14 @@ def read_note(demo: Demo, scope: Scope) -> Observed:
 
 
 def read_deck(demo: Demo, scope: Scope) -> Observed:
+    """The meeting deck as :meth:`View.deck` builds it."""
+    return _deck(demo.view.deck(scope))
+
+
+def _deck(content: bytes) -> Observed:
     """The meeting deck: its title, the key figures of «Основные итоги» (value and status)
     and the deficits' tables in their order."""
-    slides = Presentation(io.BytesIO(demo.view.deck(scope))).slides
+    slides = Presentation(io.BytesIO(content)).slides
     texts = [[s.text_frame.text for s in slide.shapes if s.has_text_frame] for slide in slides]
     seen = Observed(stated=texts[0][2], deficits=())
     overview = texts[1]
@@ -414,6 +424,42 @@ def read_organization_page(demo: Demo, scope: Scope) -> Observed:
     return seen
 
 
+# What Отчёты says of the documents' scope before their download: «… для фильтров: X.»,
+# or, with an organisation chosen, «… без выбранной организации: X. …».
+DOCUMENTS_FOR = re.compile(
+    r"(?:для фильтров|без выбранной организации): (.+?)\. (?:Измените|Справка по самой)"
+)
+
+
+def read_reports_page(demo: Demo, scope: Scope) -> Observed:
+    """Отчёты: the scope it says its note and deck are built for, before the download
+    (the wider one it says where an organisation is chosen)."""
+    at = _open(demo, "pages/reports.py", scope)
+    said = [
+        found.group(1)
+        for element in (*at.caption, *at.info)
+        if (found := DOCUMENTS_FOR.search(_plain(element.value)))
+    ]
+    return Observed(stated=said[-1] if said else None)
+
+
+def _document(demo: Demo, scope: Scope, prefix: str) -> bytes:
+    """The document Отчёты gives for ``scope`` under the file name ``prefix``…"""
+    with downloads() as offered:
+        _open(demo, "pages/reports.py", scope)
+    return next(download() for name, download in offered.items() if name.startswith(prefix))
+
+
+def read_reports_note(demo: Demo, scope: Scope) -> Observed:
+    """The note downloaded from Отчёты."""
+    return _note(_document(demo, scope, "справка_"))
+
+
+def read_reports_deck(demo: Demo, scope: Scope) -> Observed:
+    """The deck downloaded from Отчёты."""
+    return _deck(_document(demo, scope, "презентация_"))
+
+
 def _organization_or_stated(tables: Tables, scope: Scope) -> str:
     """A page narrowed to an organisation names it and the period."""
     if scope.org_id is None:
@@ -422,36 +468,35 @@ def _organization_or_stated(tables: Tables, scope: Scope) -> str:
 
 
 @contextmanager
-def downloads() -> Iterator[dict[str, bytes]]:
-    """The XLSX files a page offers, by file name, as a person clicking its buttons gets
-    them: a page builds them on the click (a callable), which AppTest never makes, so the
-    button is wrapped to call it."""
-    files: dict[str, bytes] = {}
-    original = ButtonMixin.download_button
+def downloads() -> Iterator[dict[str, Callable[[], bytes]]]:
+    """What the download buttons of a page run in it give, by file name, as a person
+    clicking one gets it: a page builds its files on the click (a deferred callable),
+    which AppTest never makes, so the callables are kept to be called here."""
+    offered: dict[str, Callable[[], bytes]] = {}
+    original = MediaFileManager.add_deferred
 
-    def download_button(self, label, data, file_name=None, *args, **kwargs):
-        if callable(data) and file_name and file_name.endswith(".xlsx"):
-            files[file_name] = data()
-        return original(self, label, data, file_name, *args, **kwargs)
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        offered[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
 
-    ButtonMixin.download_button = download_button
+    MediaFileManager.add_deferred = add_deferred
     try:
-        yield files
+        yield offered
     finally:
-        ButtonMixin.download_button = original
+        MediaFileManager.add_deferred = original
 
 
 def read_dynamics_xlsx(demo: Demo, scope: Scope) -> Observed:
     """The XLSX of Динамика's «Что улучшилось» and «Что ухудшилось»: the filters they
     state and each indicator's value of the period (the number, spelt as people read it)
     and status."""
-    with downloads() as files:
+    with downloads() as offered:
         at = _open(demo, "pages/dynamics.py", scope)
     seen = Observed(stated=_plain(at.caption[0].value))
-    for name, content in files.items():
-        if not name.startswith(("Что_улучшилось", "Что_ухудшилось")):
+    for name, download in offered.items():
+        if not name.startswith(("Что_улучшилось", "Что_ухудшилось")) or ".xlsx" not in name:
             continue
-        rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.values)
+        rows = list(openpyxl.load_workbook(io.BytesIO(download())).active.values)
         seen.stated = rows[1][0].removeprefix("Фильтры: ")
         header = rows.index(next(r for r in rows if r[-1] == "Статус"))
         column = rows[header].index(period_label(scope.periods[0]))
@@ -582,4 +627,12 @@ READERS: dict[str, Reader] = {
         refuses=lambda scope: None if scope.org_id is not None else "Выберите организацию",
         indicators=frozenset(i.id for i in INDICATORS if not i.coverage),
     ),
+    "page_reports": Reader(
+        read_reports_page,
+        covers=_without_organization,
+        required=frozenset(),
+        deficit_values=False,
+    ),
+    "page_reports_note": Reader(read_reports_note, covers=_without_organization),
+    "page_reports_deck": Reader(read_reports_deck, covers=_without_organization, required=HEADLINE),
 }
