@@ -13,8 +13,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -29,6 +27,7 @@ from pptx import Presentation
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from analytics.cli.main import main
 from analytics.meetings.meetings import Sitting, screens
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.model.errors import MonitoringError
@@ -40,7 +39,6 @@ from analytics.store.scope import Scope
 from analytics.wording.formatting import indicator_value, part_of
 from analytics.wording.narrative import org_type_plural
 from tests.apptest import assert_clean, open_page
-from tests.conftest import ROOT
 from tests.consistency.figures import COUNTED_KINDS, Tables, by_name, stated
 
 STATUS_BY_LABEL = {legend.label: status for status, legend in LEGEND.items()}
@@ -133,7 +131,7 @@ def _note(content: bytes) -> Observed:
             for row in table[1:]:
                 seen.values[by_name(row[1])] = row[2]
                 seen.statuses[by_name(row[1])] = STATUS_BY_LABEL[row[-1]]
-    reported = next(p for p in paragraphs if p.startswith("Данные представили "))
+    reported = next(p for p in paragraphs if p.startswith("Данные представил"))
     seen.counts["reporting"] = _count(reported)
     seen.values["reporting"] = re.search(r"\(([^)]*%)\)", reported).group(1)
     if seen.deficits is None:
@@ -197,19 +195,15 @@ def cli_arguments(demo: Demo, scope: Scope) -> list[str]:
 
 
 def _cli(demo: Demo, command: str, scope: Scope) -> list[dict[str, object]]:
+    """What ``python -m analytics COMMAND … --format json`` prints for ``scope`` (its
+    entry point run in this process: a process of its own would cost seconds a call)."""
     database = demo.path("cli")
-    done = subprocess.run(
-        [
-            *(sys.executable, "-m", "analytics", "--db", str(database), command),
-            *(*cli_arguments(demo, scope), "--format", "json"),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
+    out = io.StringIO()
+    code = main(
+        ["--db", str(database), command, *cli_arguments(demo, scope), "--format", "json"], out
     )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    assert code == 0
+    return json.loads(out.getvalue())
 
 
 # The columns of the command line's rows that name their scope, in the order stated.
