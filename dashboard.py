@@ -18,7 +18,7 @@ from analytics.model.levels import Level
 from analytics.model.periods import period_label, previous_period
 from analytics.store.scope import Scope
 from analytics.wording import formatting, narrative
-from ui import hardening, places, state
+from ui import cookie, hardening, places, state
 from ui.matrix import STATUS_DOT
 from ui.page import guarded, page
 from ui.places import Source
@@ -177,5 +177,10 @@ if __name__ == "__main__":  # a page run
 else:
     # `streamlit run dashboard.py` finds this app and serves the pages through it (the
     # script is still this file): Streamlit's own server with its metrics endpoint closed
-    # from the start, before any page has run (ui/hardening.py).
-    app = st.App(__file__, middleware=[Middleware(hardening.NoMetrics)])
+    # from the start, before any page has run (ui/hardening.py), and a route that sets
+    # the remember cookie HTTP-only (ui/cookie.py).
+    app = st.App(
+        __file__,
+        middleware=[Middleware(hardening.NoMetrics)],
+        routes=cookie.routes(st.get_option("server.baseUrlPath")),
+    )

@@ -13,8 +13,9 @@ A login survives a browser reload through a signed cookie
 (:mod:`analytics.operations.remember`, SameSite=Strict, never a token in the URL) that
 the server honours only while the login is alive: «Выйти» and an idle session end it on
 the server, and every page run keeps it alive. Streamlit lets a script read cookies but
-not send one with a response, so the page's own JavaScript sets it; it cannot be
-HTTP-only, which is why it holds no password and is worth nothing once its login ends.
+not send one with a response, so the page asks the dashboard's own route to set it
+HTTP-only (:mod:`ui.cookie`); it holds no password and is worth nothing once its login
+ends.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from analytics.operations.users import (
 )
 from analytics.store.db import Database
 
+from . import cookie
 from .text import md
 
 SESSION_KEY = "auth_login"
@@ -47,7 +49,7 @@ GENERATION_KEY = "auth_generation"
 SEEN_KEY = "auth_seen"
 ENDED_KEY = "auth_ended"
 # The cookie of a remembered login, and what this run must tell the browser about it.
-COOKIE = "monitoring_login"
+COOKIE = cookie.COOKIE
 COOKIE_KEY = "auth_cookie"
 # The session's remembered-login token, to keep its login alive and to end it.
 TOKEN_KEY = "auth_token"
@@ -165,17 +167,16 @@ def _remembered(store: UserStore) -> User | None:
 
 
 def _send_cookie() -> None:
-    """Set (after a login) or remove (after a logout or an ended session) the cookie."""
+    """Have the server set (after a login) or remove (after a logout or an ended session)
+    the HTTP-only cookie (ui/cookie.py)."""
     value = st.session_state.pop(COOKIE_KEY, None)
     if value is None:
         return
-    age = remember.REMEMBER_HOURS * 3600 if value else 0
-    # json.dumps quotes the value as a JavaScript string; the token is base64 and hex.
+    # json.dumps quotes both as JavaScript strings; the token is base64 and hex.
+    target = cookie.url(st.get_option("server.baseUrlPath") or "")
     st.html(
-        "<script>document.cookie = "
-        f"{json.dumps(COOKIE)} + '=' + {json.dumps(value)} + "
-        f"'; path=/; max-age={age}; SameSite=Strict' + "
-        "(location.protocol === 'https:' ? '; Secure' : '');</script>",
+        f"<script>fetch({json.dumps(target)}, {{method: 'POST', body: {json.dumps(value)}, "
+        "credentials: 'same-origin', headers: {'Content-Type': 'text/plain'}});</script>",
         unsafe_allow_javascript=True,
     )
 

@@ -32,6 +32,16 @@ def open_with(browser, url: str, cookie: dict) -> str:
         context.close()
 
 
+def test_the_remember_cookie_is_http_only_and_hidden_from_the_pages_scripts(
+    guarded_server, small_tab
+):
+    log_in(small_tab, guarded_server + "territories")
+
+    cookie = next(c for c in small_tab.context.cookies() if c["name"] == COOKIE)
+    assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, "Strict", "/")
+    assert COOKIE not in small_tab.evaluate("document.cookie")
+
+
 def test_a_copied_cookie_logs_another_browser_in_until_logout_and_never_after(
     guarded_server, browser, small_tab
 ):
