@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
+from starlette.middleware import Middleware
 
 from analytics.compute.indicators import deficit_tally, deficits
 from analytics.compute.lookups import MONITORED_HELP
@@ -17,7 +18,7 @@ from analytics.model.levels import Level
 from analytics.model.periods import period_label, previous_period
 from analytics.store.scope import Scope
 from analytics.wording import formatting, narrative
-from ui import places, state
+from ui import cookie, hardening, places, state
 from ui.matrix import STATUS_DOT
 from ui.page import guarded, page
 from ui.places import Source
@@ -171,4 +172,15 @@ def _card(
     )
 
 
-guarded(body)
+if __name__ == "__main__":  # a page run
+    guarded(body)
+else:
+    # `streamlit run dashboard.py` finds this app and serves the pages through it (the
+    # script is still this file): Streamlit's own server with its metrics endpoint closed
+    # from the start, before any page has run (ui/hardening.py), and a route that sets
+    # the remember cookie HTTP-only (ui/cookie.py).
+    app = st.App(
+        __file__,
+        middleware=[Middleware(hardening.NoMetrics)],
+        routes=cookie.routes(st.get_option("server.baseUrlPath")),
+    )

@@ -9,11 +9,13 @@ changed or a user removed on the command line applies at the next click, and a c
 password, a removal or a role change (remove and add) ends the session. So does
 :func:`~analytics.operations.users.idle_minutes` without a click.
 
-A login survives a browser reload through a signed, expiring cookie
-(:mod:`analytics.operations.remember`, SameSite=Strict, never a token in the URL). Streamlit lets a
-script read cookies but not send one with a response, so the page's own JavaScript sets
-it; it cannot be HTTP-only, which is why it holds no password and dies with the
-credentials it was issued for.
+A login survives a browser reload through a signed cookie
+(:mod:`analytics.operations.remember`, SameSite=Strict, never a token in the URL) that
+the server honours only while the login is alive: «Выйти» and an idle session end it on
+the server, and every page run keeps it alive. Streamlit lets a script read cookies but
+not send one with a response, so the page asks the dashboard's own route to set it
+HTTP-only (:mod:`ui.cookie`); it holds no password and is worth nothing once its login
+ends.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from analytics.operations.users import (
 )
 from analytics.store.db import Database
 
+from . import cookie
 from .text import md
 
 SESSION_KEY = "auth_login"
@@ -46,8 +49,13 @@ GENERATION_KEY = "auth_generation"
 SEEN_KEY = "auth_seen"
 ENDED_KEY = "auth_ended"
 # The cookie of a remembered login, and what this run must tell the browser about it.
-COOKIE = "monitoring_login"
+COOKIE = cookie.COOKIE
 COOKIE_KEY = "auth_cookie"
+# The session's remembered-login token, to keep its login alive and to end it.
+TOKEN_KEY = "auth_token"
+# The «Выйти» button: its click is handled before the page runs (see current_principal).
+LOGOUT_KEY = "logout"
+LOGGED_OUT = "Вы вышли из панели."
 CHANGED = "Сеанс завершён: пароль или права пользователя изменились. Войдите снова."
 USERS_HELP = (
     "Добавьте пользователей командой `python -m analytics users add ИМЯ --role admin "
@@ -119,13 +127,26 @@ def current_principal(db: Database) -> Principal:
             )
             st.stop()
         return LOCAL_PRINCIPAL
+    if st.session_state.get(LOGOUT_KEY) and st.session_state.get(SESSION_KEY):
+        _end(store, LOGGED_OUT)
     user = _logged_in(store) or _remembered(store)
     _send_cookie()
     if user is None:
         _login_form(store)
         st.stop()
-    st.session_state[SEEN_KEY] = time.time()
+    now = time.time()
+    st.session_state[SEEN_KEY] = now
+    remember.touch(store, st.session_state.get(TOKEN_KEY), now)
     return principal_of(db, user)
+
+
+def _end(store: UserStore, reason: str) -> None:
+    """End the session's login, on the server too (its cookie logs nobody in again), and
+    tell the browser to forget the cookie; ``reason`` is shown above the login form."""
+    remember.revoke(store, st.session_state.get(TOKEN_KEY))
+    st.session_state.clear()
+    st.session_state[ENDED_KEY] = reason
+    st.session_state[COOKIE_KEY] = ""
 
 
 def _remembered(store: UserStore) -> User | None:
@@ -136,26 +157,26 @@ def _remembered(store: UserStore) -> User | None:
     token = st.context.cookies.get(COOKIE)
     if not token:
         return None
-    user = remember.remembered(store, token, remember.secret_for(store.path), time.time())
+    user = remember.remembered(store, token, time.time())
     if user is None:
         st.session_state[COOKIE_KEY] = ""
         return None
     st.session_state.update(session_values(user))
+    st.session_state[TOKEN_KEY] = token
     return user
 
 
 def _send_cookie() -> None:
-    """Set (after a login) or remove (after a logout or an ended session) the cookie."""
+    """Have the server set (after a login) or remove (after a logout or an ended session)
+    the HTTP-only cookie (ui/cookie.py)."""
     value = st.session_state.pop(COOKIE_KEY, None)
     if value is None:
         return
-    age = remember.REMEMBER_HOURS * 3600 if value else 0
-    # json.dumps quotes the value as a JavaScript string; the token is base64 and hex.
+    # json.dumps quotes both as JavaScript strings; the token is base64 and hex.
+    target = cookie.url(st.get_option("server.baseUrlPath") or "")
     st.html(
-        "<script>document.cookie = "
-        f"{json.dumps(COOKIE)} + '=' + {json.dumps(value)} + "
-        f"'; path=/; max-age={age}; SameSite=Strict' + "
-        "(location.protocol === 'https:' ? '; Secure' : '');</script>",
+        f"<script>fetch({json.dumps(target)}, {{method: 'POST', body: {json.dumps(value)}, "
+        "credentials: 'same-origin', headers: {'Content-Type': 'text/plain'}});</script>",
         unsafe_allow_javascript=True,
     )
 
@@ -174,9 +195,7 @@ def _logged_in(store: UserStore) -> User | None:
         ended = f"Сеанс завершён после {idle_minutes()} мин бездействия. Войдите снова."
     if ended is None:
         return user
-    st.session_state.clear()
-    st.session_state[ENDED_KEY] = ended
-    st.session_state[COOKIE_KEY] = ""
+    _end(store, ended)
     return None
 
 
@@ -190,11 +209,8 @@ def account(principal: Principal) -> None:
         )
         return
     st.caption(f"Вы вошли как **{md(principal.login)}** ({ROLE_LABELS[principal.role]}).")
-    if st.button("Выйти", icon=":material/logout:", key="logout"):
-        st.session_state.clear()
-        st.session_state[ENDED_KEY] = "Вы вышли из панели."
-        st.session_state[COOKIE_KEY] = ""
-        st.rerun()
+    # The click ends the login at the start of the next run (current_principal).
+    st.button("Выйти", icon=":material/logout:", key=LOGOUT_KEY)
 
 
 def _login_form(store: UserStore) -> None:
@@ -216,7 +232,6 @@ def _login_form(store: UserStore) -> None:
         return
     st.session_state.pop(ENDED_KEY, None)
     st.session_state.update(session_values(user))
-    st.session_state[COOKIE_KEY] = remember.issue(
-        user, remember.secret_for(store.path), time.time()
-    )
+    token = remember.issue(store, user, time.time())
+    st.session_state[TOKEN_KEY] = st.session_state[COOKIE_KEY] = token
     st.rerun()

@@ -159,7 +159,7 @@ def test_a_login_survives_a_reload_and_a_logout_forgets_it(guarded_server, tab):
     tab.get_by_role("heading", name="Территории").wait_for(timeout=60_000)
     settle(tab)
     cookie = next(c for c in tab.context.cookies() if c["name"] == "monitoring_login")
-    assert (cookie["sameSite"], cookie["httpOnly"]) == ("Strict", False)
+    assert (cookie["sameSite"], cookie["httpOnly"]) == ("Strict", True)
     assert PASSWORD not in cookie["value"]
 
     tab.reload()

@@ -82,3 +82,18 @@ def test_the_reverse_proxy_template_closes_the_metrics_and_limits_uploads_as_the
     assert "limit_req zone=monitoring_upload" in template
     limit = config.get_option("server.maxUploadSize")
     assert f"client_max_body_size {limit}m;" in template
+
+
+def test_every_proxied_location_of_the_reverse_proxy_sends_the_clients_real_address():
+    """nginx drops the server's proxy_set_header in a location that sets its own: the
+    websocket's would pass the client's X-Forwarded-For, which uvicorn trusts from
+    loopback, to the login backoff."""
+    template = (ROOT / "scripts" / "nginx.conf").read_text(encoding="utf-8")
+    blocks = template.split("location ")[1:]
+    own_headers = [b.split("}")[0] for b in blocks if "proxy_set_header" in b.split("}")[0]]
+
+    assert len(own_headers) == 2
+    for block in own_headers:
+        assert "proxy_set_header X-Forwarded-For $remote_addr;" in block
+        assert "proxy_set_header X-Real-IP $remote_addr;" in block
+        assert "proxy_set_header Host $host;" in block

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from analytics.operations import remember
 from analytics.operations.users import Role, UserStore
 from tests.apptest import assert_clean, open_page
-from ui.auth import CHANGED, SEEN_KEY
+from ui.auth import CHANGED, SEEN_KEY, TOKEN_KEY
 
 PASSWORD = "пароль-для-теста"
 
@@ -73,3 +74,33 @@ def test_a_session_without_the_generation_it_logged_in_with_is_not_logged_in(use
     at = at.run()
 
     assert at.title[0].value == "Вход"
+
+
+def logged_in_through_the_form(login: str):
+    at = open_page("dashboard.py")
+    at.text_input(key="login_name").input(login)
+    at.text_input(key="login_password").input(PASSWORD)
+    return at.button[0].click().run()
+
+
+def test_logging_out_ends_the_login_on_the_server_so_a_copy_of_its_cookie_is_dead(users):
+    at = logged_in_through_the_form("viewer")
+    token = at.session_state[TOKEN_KEY]
+    assert remember.remembered(users, token, time.time()).login == "viewer"
+
+    at = at.sidebar.button(key="logout").click().run()
+
+    assert at.title[0].value == "Вход"
+    assert remember.remembered(users, token, time.time()) is None
+
+
+def test_a_session_ended_for_idleness_ends_its_remembered_login_too(users, monkeypatch):
+    monkeypatch.setenv("MONITORING_IDLE_MINUTES", "30")
+    at = logged_in_through_the_form("viewer")
+    token = at.session_state[TOKEN_KEY]
+    at.session_state[SEEN_KEY] = time.time() - 31 * 60
+
+    at = at.run()
+
+    assert at.title[0].value == "Вход"
+    assert remember.remembered(users, token, time.time()) is None
