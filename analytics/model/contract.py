@@ -435,6 +435,14 @@ class OrgType:
     words: tuple[str, ...] = field(default=())
     official: str = ""
 
+    @property
+    def in_scope(self) -> str:
+        """The type in a scope's words: «общеобразовательная ОО», but «ОО дополнительного
+        образования» (a genitive phrase stands after the noun)."""
+        if self.label.endswith("ая"):
+            return f"{self.label} ОО"
+        return f"ОО {self.label}"
+
 
 ORG_TYPES: tuple[OrgType, ...] = (
     OrgType(

@@ -106,7 +106,5 @@ class Scope:
                     parts.append(str(names.iloc[0]))
         if self.region_id is None and self.municipality_id is None:
             parts.append("все территории")
-        parts.append(
-            ORG_TYPES_BY_CODE[self.org_type].label + " ОО" if self.org_type else "все типы ОО"
-        )
+        parts.append(ORG_TYPES_BY_CODE[self.org_type].in_scope if self.org_type else "все типы ОО")
         return " · ".join(parts)

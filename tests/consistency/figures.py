@@ -16,7 +16,6 @@ import duckdb
 import pandas as pd
 
 from analytics.model.catalogue import INDICATORS, Indicator, IndicatorKind
-from analytics.model.contract import ORG_TYPES_BY_CODE
 from analytics.model.legend import Better, Status
 from analytics.model.periods import period_label
 from analytics.store.scope import Scope
@@ -140,6 +139,16 @@ class Expected:
         return tuple(f.indicator.id for f in ranked)
 
 
+# How a scope names its type of organisation, written out here rather than taken from the
+# contract.
+TYPE_IN_WORDS = {
+    "school": "общеобразовательная ОО",
+    "preschool": "дошкольная ОО",
+    "additional": "ОО дополнительного образования",
+    "vocational": "профессиональная ОО",
+}
+
+
 def in_scope(tables: Tables, scope: Scope) -> pd.DataFrame:
     """The organisations (rows of ``places``) the scope covers."""
     places = tables.places
@@ -169,7 +178,7 @@ def stated(tables: Tables, scope: Scope) -> str:
             parts.append(places.loc[places[f"{column}_id"] == value, column].iloc[0])
     if scope.region_id is None and scope.municipality_id is None:
         parts.append("все территории")
-    org_type = ORG_TYPES_BY_CODE[scope.org_type].label + " ОО" if scope.org_type else "все типы ОО"
+    org_type = TYPE_IN_WORDS[scope.org_type] if scope.org_type else "все типы ОО"
     parts.append(org_type)
     return " · ".join(parts)
 

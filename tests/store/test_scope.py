@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analytics.model.contract import ORG_TYPES
 from analytics.model.levels import Level
 from analytics.store.db import Database
 from analytics.store.scope import ORG_PLACES, Scope
@@ -68,3 +69,13 @@ def test_a_scopes_unit_is_its_most_specific_territory_or_organisation():
         (Level.ORGANIZATION, 42),
     ]
     assert Scope(periods=("2023",), org_type="school").unit() == (Level.TOTAL, 0)
+
+
+def test_a_scope_names_each_type_of_organisation_in_natural_word_order():
+    places = pd.DataFrame(columns=["region_id", "region"])
+    assert [Scope(org_type=t.code).describe(places).split(" · ")[-1] for t in ORG_TYPES] == [
+        "общеобразовательная ОО",
+        "дошкольная ОО",
+        "ОО дополнительного образования",
+        "профессиональная ОО",
+    ]
