@@ -262,8 +262,16 @@ def test_an_inn_row_uploaded_with_another_default_municipality_stays_where_it_is
     )
 
 
-def test_a_row_that_moves_a_school_to_another_municipality_needs_confirmation(fresh_db):
-    load_registry(fresh_db)
+def municipality_of(db, inn: str) -> str:
+    return db.scalar(
+        "SELECT m.name FROM organizations o JOIN municipalities m USING (municipality_id) "
+        "WHERE o.inn = ?",
+        [inn],
+    )
+
+
+def test_a_row_that_moves_an_unregistered_school_needs_confirmation(fresh_db):
+    upload(fresh_db, [org("МБОУ «СОШ № 5»", inn=SCHOOL_5)], ["inn", *FORM_COLUMNS])
     rows = [org("МБОУ «СОШ № 5»", inn=SCHOOL_5, municipality="г. Сарапул")]
     columns = ["municipality", "inn", *FORM_COLUMNS]
 
@@ -273,14 +281,90 @@ def test_a_row_that_moves_a_school_to_another_municipality_needs_confirmation(fr
 
     [move] = refused.value.moves
     assert (move.from_municipality, move.to_municipality) == (CITY, "г. Сарапул")
-    assert (
-        fresh_db.scalar(
-            "SELECT m.name FROM organizations o JOIN municipalities m USING (municipality_id) "
-            "WHERE o.inn = ?",
-            [SCHOOL_5],
-        )
-        == "г. Сарапул"
+    assert municipality_of(fresh_db, SCHOOL_5) == "г. Сарапул"
+
+
+@pytest.mark.parametrize("decisions", [None, Decisions(move_orgs=True)], ids=["asked", "forced"])
+def test_a_form_never_moves_a_registered_school_and_names_the_registry_value(fresh_db, decisions):
+    load_registry(fresh_db)
+    rows = [org("МБОУ «СОШ № 5»", inn=SCHOOL_5, municipality="г. Сарапул")]
+
+    with pytest.raises(IngestError) as refused:
+        upload(fresh_db, rows, ["municipality", "inn", *FORM_COLUMNS], decisions=decisions)
+
+    [problem] = refused.value.problems
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        "форма.csv",
+        2,
+        "Муниципалитет",
+        "г. Сарапул",
     )
+    assert f"«Муниципалитет» — «{CITY}»; форма не меняет реестр" in problem.message
+    assert municipality_of(fresh_db, SCHOOL_5) == CITY
+    assert fresh_db.scalar("SELECT count(*) FROM form_values") == 0
+
+
+def test_a_form_row_chosen_for_a_registered_school_does_not_move_it(fresh_db):
+    load_registry(fresh_db)
+    school = fresh_db.scalar("SELECT org_id FROM organizations WHERE inn = ?", [SCHOOL_5])
+    rows = [org("Школа пять", municipality="г. Сарапул")]
+
+    with pytest.raises(IngestError) as refused:
+        upload(
+            fresh_db,
+            rows,
+            ["municipality", *FORM_COLUMNS],
+            decisions=Decisions(choices={("", 2): school}, move_orgs=True),
+        )
+
+    assert [(p.row, p.column, p.value) for p in refused.value.problems] == [
+        (2, "Муниципалитет", "г. Сарапул")
+    ]
+    assert municipality_of(fresh_db, SCHOOL_5) == CITY
+
+
+def test_a_form_that_retypes_a_registered_school_is_warned_and_not_applied(fresh_db):
+    load_registry(fresh_db)
+
+    result = upload(
+        fresh_db,
+        [org("МБОУ «СОШ № 5»", inn=SCHOOL_5, org_type="детский сад")],
+        ["inn", *FORM_COLUMNS],
+    )
+
+    [warning] = [w for w in result.warnings if w.column == "Тип ОО"]
+    assert (warning.row, warning.value) == (2, "дошкольная")
+    assert "«Тип ОО» — «общеобразовательная»" in warning.message
+    assert fresh_db.scalar("SELECT org_type FROM organizations WHERE inn = ?", [SCHOOL_5]) == (
+        "school"
+    )
+
+
+def test_a_form_that_puts_a_registered_school_in_another_district_is_refused(fresh_db):
+    load_registry(fresh_db)
+
+    with pytest.raises(IngestError) as refused:
+        upload(
+            fresh_db,
+            [org("МБОУ «СОШ № 5»", inn=SCHOOL_5, district="Южный")],
+            ["inn", "district", *FORM_COLUMNS],
+        )
+
+    [problem] = refused.value.problems
+    assert (problem.row, problem.column, problem.value) == (2, "Район", "Южный")
+    assert "«Район» — «Северный»" in problem.message
+
+
+def test_a_form_that_agrees_with_the_registry_loads(fresh_db):
+    load_registry(fresh_db)
+
+    upload(
+        fresh_db,
+        [org("МБОУ «СОШ № 5»", inn=SCHOOL_5, district="Северный")],
+        ["inn", "district", *FORM_COLUMNS],
+    )
+
+    assert fresh_db.scalar("SELECT count(*) FROM form_values") == 1
 
 
 def test_replacing_a_form_with_fewer_answers_needs_confirmation(fresh_db):
