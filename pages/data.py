@@ -331,7 +331,7 @@ def _review(ctx: Page, check: upload.FileCheck, kind: FormKind, defaults: Defaul
         )
     move_orgs = replace_partial = False
     if result.moves:
-        st.markdown("**Организации, которые файл переносит в другой муниципалитет**")
+        st.markdown("**Организации вне реестра, которые файл переносит в другой муниципалитет**")
         st.dataframe(upload.moves_frame(result), hide_index=True, width="stretch")
         move_orgs = st.checkbox("Перенести эти организации", key=f"move_{check.name}")
     if result.partial:
