@@ -137,6 +137,7 @@ class Resolver:
         choices: Choices | None = None,
         new_orgs: bool = False,
         move_orgs: bool = False,
+        learn_aliases: bool = True,
     ):
         self.cur = cur
         self.file = file
@@ -144,6 +145,7 @@ class Resolver:
         self.choices = dict(choices or {})
         self.new_orgs = new_orgs
         self.move_orgs = move_orgs
+        self.learn_aliases = learn_aliases
         self._reset()
 
     def _reset(self) -> None:
@@ -378,7 +380,8 @@ class Resolver:
         stored = self.cur.execute(
             f"SELECT org_id, {', '.join(_ORG_FIELDS)}, "
             "org_id IN (SELECT org_id FROM registry) AS registered, "
-            "(SELECT list(alias ORDER BY alias) FROM org_aliases a WHERE a.org_id = o.org_id) "
+            "(SELECT list(alias ORDER BY alias) FROM org_aliases a "
+            "WHERE a.org_id = o.org_id AND a.source <> 'proposed') "
             f"FROM organizations o WHERE ({condition}) "
             "AND org_id NOT IN (SELECT unnest(CAST(? AS BIGINT[])))",
             [*params, list(self._orgs)],
@@ -823,9 +826,12 @@ class Resolver:
 
     # -- writing (inside the caller's transaction) -------------------------------------
 
-    def write(self, plan: Plan, upload_id: int, now: datetime) -> list[int | None]:
-        """Write new and changed organisations, their territories and aliases; returns
-        the organisation id of every row."""
+    def write(
+        self, plan: Plan, upload_id: int, now: datetime, user: str | None = None
+    ) -> list[int | None]:
+        """Write new and changed organisations, their territories and aliases (by
+        ``user``, from upload ``upload_id``: learnt, or only proposed where the upload may
+        not teach any); returns the organisation id of every row."""
         ids: dict[int, int] = {}
         if self._new:
             drawn = self.cur.execute(
@@ -841,20 +847,52 @@ class Resolver:
             if o > 0 and self._fields(org) != self._original[o]
         ]
         self._write_orgs(new, changed)
-        aliases = [
-            [ids.get(o, o), alias, upload_id, now]
-            for o, written in self._new_aliases.items()
-            for alias in sorted(written)
-        ]
+        source = "upload" if self.learn_aliases else "proposed"
+        aliases = self._unambiguous(
+            [
+                [ids.get(o, o), alias, source, upload_id, user, now]
+                for o, written in self._new_aliases.items()
+                for alias in sorted(written)
+            ]
+        )
         if aliases:
-            frame = pd.DataFrame(aliases, columns=["org_id", "alias", "upload_id", "added_at"])
+            frame = pd.DataFrame(
+                aliases, columns=["org_id", "alias", "source", "upload_id", "added_by", "added_at"]
+            ).astype({"added_by": object})
             with registered(self.cur, "new_aliases", frame):
                 self.cur.execute(
-                    "INSERT INTO org_aliases (org_id, alias, source, upload_id, added_at) "
-                    "SELECT org_id, alias, 'upload', upload_id, added_at FROM new_aliases "
-                    "ON CONFLICT DO NOTHING"
+                    "INSERT INTO org_aliases (org_id, alias, source, upload_id, added_by, "
+                    "added_at) SELECT org_id, alias, source, upload_id, added_by, added_at "
+                    "FROM new_aliases ON CONFLICT DO NOTHING"
                 )
         return [ids.get(o, o) if o is not None else None for o in plan.org_ids]
+
+    def _unambiguous(self, aliases: list[list[object]]) -> list[list[object]]:
+        """The aliases (rows starting organisation id, alias) that name no other
+        organisation of their municipality by its name or an alias: one spelling names one
+        organisation, so a form never teaches a school another's name. Read once, for the
+        municipalities concerned, after the file's new organisations are written."""
+        if not aliases:
+            return []
+        known = self.cur.execute(
+            "SELECT o.org_id, o.municipality_id, o.name, (SELECT list(alias) FROM org_aliases a "
+            "WHERE a.org_id = o.org_id AND a.source <> 'proposed') FROM organizations o "
+            "WHERE o.municipality_id IN (SELECT municipality_id FROM organizations "
+            "WHERE org_id IN (SELECT unnest(CAST(? AS BIGINT[]))))",
+            [sorted({int(str(a[0])) for a in aliases})],
+        ).fetchall()
+        place: dict[int, object] = {}
+        owners: dict[tuple[object, str], set[int]] = {}
+        for org_id, municipality, name, written in known:
+            place[int(org_id)] = municipality
+            for spelling in (name, *(written or ())):
+                owners.setdefault((municipality, match_key(spelling)), set()).add(int(org_id))
+        return [
+            a
+            for a in aliases
+            if not owners.get((place.get(int(str(a[0]))), match_key(str(a[1]))), set())
+            - {int(str(a[0]))}
+        ]
 
     def _settle_territories(self, org: _Org) -> None:
         """Turn the territory names a new or moved organisation carries into ids."""

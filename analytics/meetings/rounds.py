@@ -566,13 +566,18 @@ def submit(
     kind: FormKind,
     user: str | None = None,
     now: datetime | None = None,
+    learn_aliases: bool = True,
 ) -> Submitted:
     """Check the file again (the database may have changed since the preview), load it
     with every row on its organisation and record a submission per organisation, to be
     accepted or returned. The upload and its submissions are two transactions: should
-    the second fail, the form is loaded and the file can simply be submitted again."""
+    the second fail, the form is loaded and the file can simply be submitted again.
+    ``learn_aliases``: whether the names the file writes become aliases (a curator's
+    file only proposes them, see :mod:`analytics.ingest.aliases`)."""
     checked = check(db, round_id, name, content, kind)
-    decisions = Decisions(choices=checked.choices, replace_partial=True)
+    decisions = Decisions(
+        choices=checked.choices, replace_partial=True, learn_aliases=learn_aliases
+    )
     defaults = round_defaults(db, get_round(db, round_id))
     result = ingest_bytes(db, name, content, kind, defaults, user, decisions=decisions)
     moment = now or datetime.now()

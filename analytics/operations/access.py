@@ -597,7 +597,15 @@ class View:
         """Load a file in a round (``now``: the moment it counts as received)."""
         self.round_check(round_id, name, content, kind)
         return rounds.submit(
-            self.db, round_id, name, content, kind, user=self.principal.login, now=now
+            self.db,
+            round_id,
+            name,
+            content,
+            kind,
+            user=self.principal.login,
+            now=now,
+            # A curator's file proposes aliases; only the coordinator's teach them.
+            learn_aliases=self.principal.sees_every_organization,
         )
 
     def round_submissions(self, round_id: int) -> pd.DataFrame:

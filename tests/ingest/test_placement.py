@@ -73,9 +73,14 @@ def defaults(period="2023", **given) -> Defaults:
     return Defaults(**{"region": REGION, "municipality": CITY, "period": period, **given})
 
 
-def upload(db, orgs, columns=FORM_COLUMNS, decisions=None, **given):
+def upload(db, orgs, columns=FORM_COLUMNS, decisions=None, user=None, **given):
     return ingest_bytes(
-        db, "форма.csv", form_file(orgs, columns), defaults=defaults(**given), decisions=decisions
+        db,
+        "форма.csv",
+        form_file(orgs, columns),
+        defaults=defaults(**given),
+        user=user,
+        decisions=decisions,
     )
 
 
@@ -484,6 +489,44 @@ def test_an_alias_that_names_another_school_is_refused(fresh_db):
 
     with pytest.raises(aliases.AliasError, match="уже означает организацию «МБОУ «СОШ № 15»»"):
         aliases.add(fresh_db, "СОШ № 15", school)
+
+
+def test_an_alias_learnt_from_an_upload_records_its_upload_and_uploader(fresh_db):
+    load_registry(fresh_db)
+    content = form_file([org("Школа пять", inn=SCHOOL_5)], ["inn", *FORM_COLUMNS])
+
+    loaded = ingest_bytes(fresh_db, "форма.csv", content, defaults=defaults(), user="ivanova")
+
+    learnt = aliases.listing(fresh_db)
+    assert learnt[["alias", "source", "upload_id", "added_by"]].values.tolist() == [
+        ["Школа пять", "upload", loaded.upload_id, "ivanova"]
+    ]
+
+
+def test_a_form_never_teaches_a_school_another_schools_name(fresh_db):
+    load_registry(fresh_db)
+    other = REGISTRY[1]["org_name"]
+
+    upload(fresh_db, [org(other, inn=SCHOOL_5)], ["inn", *FORM_COLUMNS])
+
+    assert aliases.listing(fresh_db)["alias"].tolist() == []
+    assert names(fresh_db)[:2] == [(REGISTRY[0]["org_name"], 1), (other, 0)]
+
+
+def test_a_proposed_alias_places_nothing_until_the_coordinator_adds_it(fresh_db):
+    load_registry(fresh_db)
+    school = fresh_db.scalar("SELECT org_id FROM organizations WHERE inn = ?", [SCHOOL_5])
+    proposing = Decisions(choices={("", 2): school}, learn_aliases=False)
+    upload(fresh_db, [org("Школа героев")], decisions=proposing, user="curator")
+
+    with pytest.raises(ReviewNeeded):
+        upload(fresh_db, [org("Школа героев")], period="2024")
+    aliases.add(fresh_db, "Школа героев", school, user="ivanova")
+    upload(fresh_db, [org("Школа героев")], period="2024")
+
+    assert aliases.listing(fresh_db)[["alias", "source", "added_by"]].values.tolist() == [
+        ["Школа героев", "manual", "ivanova"]
+    ]
 
 
 def test_a_registry_keeps_the_ogrn_and_a_later_row_is_known_by_it(fresh_db):

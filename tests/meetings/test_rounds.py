@@ -232,6 +232,24 @@ def test_a_curators_own_template_moved_to_another_city_is_refused_and_moves_noth
     )
 
 
+HOSTILE_NAME = "<img src=x onerror=alert(1)>**Ж** [клик](http://example.com)"
+
+
+@pytest.mark.parametrize("written", [SOSH2, HOSTILE_NAME], ids=["another school", "markup"])
+def test_a_curators_upload_teaches_no_alias_and_proposes_only_its_own(city, written):
+    db, orgs, round_id = city
+    template = View(db, ADMIN).round_template(round_id, orgs[SOSH1])
+    login = curator(orgs[SOSH1]).login
+
+    done = View(db, curator(orgs[SOSH1])).round_submit(
+        round_id, "своя.xlsx", filled(template, name=written), FormKind.ORG_FORM
+    )
+
+    stored = db.query("SELECT alias, source, upload_id, added_by FROM org_aliases")
+    proposed = [[HOSTILE_NAME, "proposed", done.result.upload_id, login]]
+    assert stored.values.tolist() == (proposed if written == HOSTILE_NAME else [])
+
+
 def test_a_curator_cannot_download_another_schools_template(city):
     db, orgs, round_id = city
 
