@@ -362,8 +362,9 @@ def _row_choice(ctx: Page, check: upload.FileCheck, row: Unplaced) -> int | str 
             "Организация",
             list(options),
             index=None,
-            format_func=lambda value: options[value][0],
-            captions=[caption for _, caption in options.values()],
+            # A radio renders its options and captions as markdown: names are escaped.
+            format_func=lambda value: md(options[value][0]),
+            captions=[md(caption) for _, caption in options.values()],
             key=f"match_{key}",
             label_visibility="collapsed",
         )
@@ -659,7 +660,8 @@ def _aliases(ctx: Page) -> None:
                 "Организация": known["organization"].tolist(),
                 "Написание в файлах": known["alias"].tolist(),
                 "Откуда": [
-                    "добавлено вручную" if s == "manual" else "из загрузки" for s in known["source"]
+                    alias_origin(row.source, row.upload_id, row.added_by)
+                    for row in known.itertuples()
                 ],
                 "Когда": [formatting.moment(t) for t in known["added_at"]],
             }
@@ -684,11 +686,35 @@ def _aliases(ctx: Page) -> None:
             f"{row.alias} → {row.organization}": (row.alias, int(row.org_id))
             for row in known.itertuples()
         }
+        proposed = {
+            f"{row.alias} → {row.organization}": (row.alias, int(row.org_id))
+            for row in known.itertuples()
+            if row.source == "proposed"
+        }
+        if proposed:
+            accepted = st.selectbox(
+                "Предложенное куратором написание", list(proposed), key="alias_to_accept"
+            )
+            if st.button("Принять написание", icon=":material/check:", key="accept_alias"):
+                ctx.view.add_alias(*proposed[accepted])
+                st.session_state["data_flash"] = f"Написание «{proposed[accepted][0]}» принято."
+                st.rerun()
         chosen = st.selectbox("Написание", list(labels), key="alias_to_remove")
         if st.button("Забыть это написание", icon=":material/delete:", key="remove_alias"):
             ctx.view.remove_alias(*labels[chosen])
             st.session_state["data_flash"] = f"Написание «{labels[chosen][0]}» забыто."
             st.rerun()
+
+
+def alias_origin(source: str, upload_id: object, added_by: object) -> str:
+    """Where an alias comes from and who added it, as the aliases table says it."""
+    who = f", {added_by}" if isinstance(added_by, str) and added_by else ""
+    if source == "manual":
+        return f"вручную{who}"
+    upload = f"загрузка № {int(str(upload_id))}" if pd.notna(upload_id) else "загрузка"
+    if source == "proposed":
+        return f"предложено: {upload}{who}; не применяется, пока не принято"
+    return f"{upload}{who}"
 
 
 def _unregistered(ctx: Page) -> None:

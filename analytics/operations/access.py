@@ -292,6 +292,11 @@ class View:
         :mod:`analytics.ingest.aliases`)."""
         return _own(aliases.listing(self.db), self.principal)
 
+    def add_alias(self, alias: str, org_id: int) -> None:
+        """Add an alias (or accept a curator's proposal), recorded as the principal's."""
+        self._require_write()
+        aliases.add(self.db, alias, org_id, user=self.principal.login)
+
     def remove_alias(self, alias: str, org_id: int) -> None:
         self._require_write()
         aliases.remove(self.db, alias, org_id, user=self.principal.login)
