@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.compute import quality
+from analytics.ingest import aliases
 from analytics.ingest.identity import NEW_ORGANISATION, ROWS_DESCRIBED, Unplaced
 from analytics.ingest.load import Decisions, OrganisationsInUse, RollbackRefused
 from analytics.ingest.parse import Defaults
@@ -660,7 +661,7 @@ def _aliases(ctx: Page) -> None:
                 "Организация": known["organization"].tolist(),
                 "Написание в файлах": known["alias"].tolist(),
                 "Откуда": [
-                    alias_origin(row.source, row.upload_id, row.added_by)
+                    aliases.origin(row.source, row.upload_id, row.added_by)
                     for row in known.itertuples()
                 ],
                 "Когда": [formatting.moment(t) for t in known["added_at"]],
@@ -704,17 +705,6 @@ def _aliases(ctx: Page) -> None:
             ctx.view.remove_alias(*labels[chosen])
             st.session_state["data_flash"] = f"Написание «{labels[chosen][0]}» забыто."
             st.rerun()
-
-
-def alias_origin(source: str, upload_id: object, added_by: object) -> str:
-    """Where an alias comes from and who added it, as the aliases table says it."""
-    who = f", {added_by}" if isinstance(added_by, str) and added_by else ""
-    if source == "manual":
-        return f"вручную{who}"
-    upload = f"загрузка № {int(str(upload_id))}" if pd.notna(upload_id) else "загрузка"
-    if source == "proposed":
-        return f"предложено: {upload}{who}; не применяется, пока не принято"
-    return f"{upload}{who}"
 
 
 def _unregistered(ctx: Page) -> None:

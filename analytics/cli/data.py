@@ -174,7 +174,8 @@ def _list_aliases(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     frame = aliases.listing(db, org_id)
     for row in frame.itertuples():
         code = row.inn if isinstance(row.inn, str) else f"код {row.org_id}"
-        print(f"{row.organization} ({code}): «{row.alias}»", file=out)
+        where = aliases.origin(row.source, row.upload_id, row.added_by)
+        print(f"{row.organization} ({code}): «{row.alias}» — {where}", file=out)
     if frame.empty:
         print("Запомненных написаний нет.", file=out)
     return EXIT_OK

@@ -97,3 +97,15 @@ def listing(db: Database, org_id: int | None = None) -> pd.DataFrame:
         "WHERE ? IS NULL OR a.org_id = ? ORDER BY o.name, a.alias",
         [org_id, org_id],
     )
+
+
+def origin(source: str, upload_id: object, added_by: object) -> str:
+    """Where an alias comes from and who added it, as the aliases table and
+    ``aliases list`` say it."""
+    who = f", {added_by}" if isinstance(added_by, str) and added_by else ""
+    if source == "manual":
+        return f"вручную{who}"
+    upload = f"загрузка № {int(str(upload_id))}" if pd.notna(upload_id) else "загрузка"
+    if source == "proposed":
+        return f"предложено: {upload}{who}; не применяется, пока не принято"
+    return f"{upload}{who}"

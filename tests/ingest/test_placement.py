@@ -529,6 +529,28 @@ def test_a_proposed_alias_places_nothing_until_the_coordinator_adds_it(fresh_db)
     ]
 
 
+def test_the_command_line_lists_each_alias_with_its_upload_and_owner(fresh_db, tmp_path):
+    load_registry(fresh_db)
+    school = fresh_db.scalar("SELECT org_id FROM organizations WHERE inn = ?", [SCHOOL_5])
+    proposing = Decisions(choices={("", 2): school}, learn_aliases=False)
+    loaded = upload(fresh_db, [org("Школа героев")], decisions=proposing, user="petrova")
+    aliases.add(fresh_db, "Пятая школа", school, user="ivanova")
+    fresh_db.close()
+    out = io.StringIO()
+
+    code = main(["--db", str(tmp_path / "monitoring.duckdb"), "aliases", "list"], out=out)
+
+    name = REGISTRY[0]["org_name"]
+    assert (code, out.getvalue().splitlines()) == (
+        0,
+        [
+            f"{name} ({SCHOOL_5}): «Пятая школа» — вручную, ivanova",
+            f"{name} ({SCHOOL_5}): «Школа героев» — предложено: загрузка № "
+            f"{loaded.upload_id}, petrova; не применяется, пока не принято",
+        ],
+    )
+
+
 def test_a_registry_keeps_the_ogrn_and_a_later_row_is_known_by_it(fresh_db):
     ogrn = "1021801234567"
     rows = [{**REGISTRY[1], "ogrn": ogrn}]
