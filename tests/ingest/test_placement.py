@@ -19,7 +19,7 @@ from analytics.ingest.load import Decisions, ingest_bytes, preview
 from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, ReviewNeeded
 from analytics.model.contract import FormKind
-from analytics.store.db import registered
+from analytics.store.db import Database, registered
 from tests.filemakers import FORM_COLUMNS, csv_bytes, org, state, table
 
 REGION = "Удмуртская Республика"
@@ -458,6 +458,28 @@ def test_the_command_line_refuses_an_unplaced_row_and_prints_its_candidates(fres
     assert code == 1
     assert f"(г. Глазов, ИНН {SCHOOL_5})" in err
     assert "python -m analytics aliases add" in err
+
+
+def test_the_command_line_with_move_orgs_does_not_move_a_registered_school(fresh_db, tmp_path):
+    load_registry(fresh_db)
+    path = tmp_path / "форма.csv"
+    moved = [org("МБОУ «СОШ № 5»", inn=SCHOOL_5, municipality="г. Сарапул")]
+    path.write_bytes(form_file(moved, ["municipality", "inn", *FORM_COLUMNS]))
+    fresh_db.close()
+    db_path = tmp_path / "monitoring.duckdb"
+
+    code, err = run_cli(
+        db_path, "ingest", str(path), "--region", REGION, "--period", "2023", "--move-orgs"
+    )
+
+    assert code == 1
+    assert (
+        "Файл «форма.csv», строка 2, столбец «Муниципалитет»: значение «г. Сарапул» — в реестре "
+        f"у организации «{REGISTRY[0]['org_name']}» «Муниципалитет» — «{CITY}»; форма не меняет "
+        "реестр" in err
+    )
+    with Database(db_path) as db:
+        assert municipality_of(db, SCHOOL_5) == CITY
 
 
 def test_an_alias_added_on_the_command_line_places_the_file(fresh_db, tmp_path):
