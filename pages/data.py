@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.compute import quality
+from analytics.ingest import aliases
 from analytics.ingest.identity import NEW_ORGANISATION, ROWS_DESCRIBED, Unplaced
 from analytics.ingest.load import Decisions, OrganisationsInUse, RollbackRefused
 from analytics.ingest.parse import Defaults
@@ -331,7 +332,7 @@ def _review(ctx: Page, check: upload.FileCheck, kind: FormKind, defaults: Defaul
         )
     move_orgs = replace_partial = False
     if result.moves:
-        st.markdown("**Организации, которые файл переносит в другой муниципалитет**")
+        st.markdown("**Организации вне реестра, которые файл переносит в другой муниципалитет**")
         st.dataframe(upload.moves_frame(result), hide_index=True, width="stretch")
         move_orgs = st.checkbox("Перенести эти организации", key=f"move_{check.name}")
     if result.partial:
@@ -362,8 +363,9 @@ def _row_choice(ctx: Page, check: upload.FileCheck, row: Unplaced) -> int | str 
             "Организация",
             list(options),
             index=None,
-            format_func=lambda value: options[value][0],
-            captions=[caption for _, caption in options.values()],
+            # A radio renders its options and captions as markdown: names are escaped.
+            format_func=lambda value: md(options[value][0]),
+            captions=[md(caption) for _, caption in options.values()],
             key=f"match_{key}",
             label_visibility="collapsed",
         )
@@ -659,7 +661,8 @@ def _aliases(ctx: Page) -> None:
                 "Организация": known["organization"].tolist(),
                 "Написание в файлах": known["alias"].tolist(),
                 "Откуда": [
-                    "добавлено вручную" if s == "manual" else "из загрузки" for s in known["source"]
+                    aliases.origin(row.source, row.upload_id, row.added_by)
+                    for row in known.itertuples()
                 ],
                 "Когда": [formatting.moment(t) for t in known["added_at"]],
             }
@@ -684,6 +687,19 @@ def _aliases(ctx: Page) -> None:
             f"{row.alias} → {row.organization}": (row.alias, int(row.org_id))
             for row in known.itertuples()
         }
+        proposed = {
+            f"{row.alias} → {row.organization}": (row.alias, int(row.org_id))
+            for row in known.itertuples()
+            if row.source == "proposed"
+        }
+        if proposed:
+            accepted = st.selectbox(
+                "Предложенное куратором написание", list(proposed), key="alias_to_accept"
+            )
+            if st.button("Принять написание", icon=":material/check:", key="accept_alias"):
+                ctx.view.add_alias(*proposed[accepted])
+                st.session_state["data_flash"] = f"Написание «{proposed[accepted][0]}» принято."
+                st.rerun()
         chosen = st.selectbox("Написание", list(labels), key="alias_to_remove")
         if st.button("Забыть это написание", icon=":material/delete:", key="remove_alias"):
             ctx.view.remove_alias(*labels[chosen])

@@ -188,6 +188,7 @@ NO_TERRITORY_VALUES = {
     "territories",
     "organizations_under",
     "aliases",
+    "add_alias",
     "remove_alias",
     "unregistered",
     "merge_organization",

@@ -31,8 +31,8 @@ from analytics.store.db import Database
 REVIEW_HINT = (
     "Строки без уверенного сопоставления: укажите организацию командой "
     'python -m analytics aliases add "НАЗВАНИЕ" --org ИНН_ИЛИ_КОД или, если это новые '
-    "организации, повторите загрузку с --new-orgs. Перенос организаций в другой "
-    "муниципалитет — с --move-orgs, замена форм менее полными — с --replace-partial."
+    "организации, повторите загрузку с --new-orgs. Перенос организаций вне реестра в "
+    "другой муниципалитет — с --move-orgs, замена форм менее полными — с --replace-partial."
 )
 
 
@@ -55,7 +55,8 @@ REVIEW_HINT = (
     option(
         "--move-orgs",
         action="store_true",
-        help="разрешить перенос организаций в муниципалитет, указанный в файле",
+        help="разрешить перенос организаций вне реестра в муниципалитет, указанный в файле "
+        "(организацию из реестра переносит только реестр)",
     ),
     option(
         "--replace-partial",
@@ -173,7 +174,8 @@ def _list_aliases(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     frame = aliases.listing(db, org_id)
     for row in frame.itertuples():
         code = row.inn if isinstance(row.inn, str) else f"код {row.org_id}"
-        print(f"{row.organization} ({code}): «{row.alias}»", file=out)
+        where = aliases.origin(row.source, row.upload_id, row.added_by)
+        print(f"{row.organization} ({code}): «{row.alias}» — {where}", file=out)
     if frame.empty:
         print("Запомненных написаний нет.", file=out)
     return EXIT_OK

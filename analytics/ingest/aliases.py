@@ -1,9 +1,12 @@
 """The names an organisation has been written with (``org_aliases``).
 
 Uploads learn aliases by themselves (every spelling a row was placed with, and every
-choice the user made in a preview); a coordinator adds one by hand for a spelling the
-engine could not place (``python -m analytics aliases add "НАЗВАНИЕ" --org ИНН``), so the
-next file that writes it so is placed without asking.
+choice the user made in a preview), each recorded with its upload and uploader, unless it
+names another organisation of the municipality; a curator's upload only proposes them
+(``source = 'proposed'``, never used for matching); a coordinator adds one by hand for a
+spelling the engine could not place or accepts a proposal the same way
+(``python -m analytics aliases add "НАЗВАНИЕ" --org ИНН``), so the next file that writes it
+so is placed without asking.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ def add(db: Database, alias: str, org_id: int, user: str | None = None) -> None:
     with db.transaction() as cur:
         known = cur.execute(
             "SELECT o.org_id, o.name, a.alias FROM organizations o "
-            "LEFT JOIN org_aliases a USING (org_id) "
+            "LEFT JOIN org_aliases a ON a.org_id = o.org_id AND a.source <> 'proposed' "
             "WHERE o.municipality_id = (SELECT municipality_id FROM organizations "
             "WHERE org_id = ?)",
             [org_id],
@@ -61,7 +64,9 @@ def add(db: Database, alias: str, org_id: int, user: str | None = None) -> None:
                 raise AliasError(f"название «{alias}» уже означает организацию «{name}»")
         cur.execute(
             "INSERT INTO org_aliases (org_id, alias, source, added_by, added_at) "
-            "VALUES (?, ?, 'manual', ?, ?) ON CONFLICT DO NOTHING",
+            "VALUES (?, ?, 'manual', ?, ?) ON CONFLICT DO UPDATE SET source = 'manual', "
+            "upload_id = NULL, added_by = excluded.added_by, added_at = excluded.added_at "
+            "WHERE org_aliases.source = 'proposed'",
             [org_id, alias, user, datetime.now()],
         )
         audit.record(cur, audit.Action.ALIAS_ADDED, f"org:{org_id}", user, {"alias": alias})
@@ -81,11 +86,26 @@ def remove(db: Database, alias: str, org_id: int, user: str | None = None) -> No
 
 
 def listing(db: Database, org_id: int | None = None) -> pd.DataFrame:
-    """Aliases with their organisation: ``org_id, inn, organization, alias, source,
-    added_at``, by organisation name and alias."""
+    """Aliases with their organisation and owner: ``org_id, inn, organization, alias,
+    source, upload_id, added_by, added_at``, by organisation name and alias. ``source``:
+    ``manual``, ``upload`` (learnt) or ``proposed`` (by a curator's upload, not used for
+    matching until the coordinator adds it)."""
     return db.query(
-        "SELECT a.org_id, o.inn, o.name AS organization, a.alias, a.source, a.added_at "
+        "SELECT a.org_id, o.inn, o.name AS organization, a.alias, a.source, a.upload_id, "
+        "a.added_by, a.added_at "
         "FROM org_aliases a JOIN organizations o USING (org_id) "
         "WHERE ? IS NULL OR a.org_id = ? ORDER BY o.name, a.alias",
         [org_id, org_id],
     )
+
+
+def origin(source: str, upload_id: object, added_by: object) -> str:
+    """Where an alias comes from and who added it, as the aliases table and
+    ``aliases list`` say it."""
+    who = f", {added_by}" if isinstance(added_by, str) and added_by else ""
+    if source == "manual":
+        return f"вручную{who}"
+    upload = f"загрузка № {int(str(upload_id))}" if pd.notna(upload_id) else "загрузка"
+    if source == "proposed":
+        return f"предложено: {upload}{who}; не применяется, пока не принято"
+    return f"{upload}{who}"

@@ -125,12 +125,14 @@ class Decisions:
     """What the user decided in a preview, for :func:`ingest_bytes`: the organisation (or
     ``NEW_ORGANISATION``) of rows by (sheet, row); whether every unplaced row is a new
     organisation; whether rows may move organisations between municipalities; whether
-    stored forms may be replaced with fewer answers."""
+    stored forms may be replaced with fewer answers; whether the spellings the rows were
+    placed with are learnt as aliases (a curator's upload only proposes them)."""
 
     choices: Choices = field(default_factory=dict)
     new_orgs: bool = False
     move_orgs: bool = False
     replace_partial: bool = False
+    learn_aliases: bool = True
 
 
 @collector.paused()
@@ -327,7 +329,13 @@ def ingest_bytes(
     with db.transaction() as cur:
         mark_data_changed(cur)
         resolver = Resolver(
-            cur, name, kind, decisions.choices, decisions.new_orgs, decisions.move_orgs
+            cur,
+            name,
+            kind,
+            decisions.choices,
+            decisions.new_orgs,
+            decisions.move_orgs,
+            decisions.learn_aliases,
         )
         plan = resolver.plan(parsed.records)
         if plan.errors:
@@ -344,7 +352,7 @@ def ingest_bytes(
         upload_id = int(first_value(cur, "SELECT nextval('upload_seq')"))
         now = datetime.now()
         with undo.recording(cur, upload_id, plan.org_ids):
-            org_ids = resolver.write(plan, upload_id, now)
+            org_ids = resolver.write(plan, upload_id, now, user)
         if kind is FormKind.ORG_FORM:
             replaced = _write_forms(cur, parsed.records, org_ids, upload_id, now, replacing)
         elif kind in PERSON_TABLES:
@@ -625,7 +633,8 @@ def rollback(
         undone = _undo_rows(cur, kind, upload_id)
         undone.aliases = len(
             cur.execute(
-                "DELETE FROM org_aliases WHERE source = 'upload' AND upload_id = ? RETURNING alias",
+                "DELETE FROM org_aliases WHERE source IN ('upload', 'proposed') AND upload_id = ? "
+                "RETURNING alias",
                 [upload_id],
             ).fetchall()
         )

@@ -14,7 +14,11 @@ What a row may change of a known organisation:
   display name); a form renames an organisation that is not in a registry;
 - its type and district: only from the file's own cells (an upload default fills empty
   cells and never overrides), and never for a registered organisation unless by a registry;
-- its municipality: only with the user's confirmation (a :class:`~analytics.ingest.identity.Move`).
+- its municipality: only with the user's confirmation (a :class:`~analytics.ingest.identity.Move`),
+  and never for a registered organisation unless by a registry: a form whose own cells put
+  one in another municipality or district is refused with the registry's value (the
+  registry is the master list; no decision of anyone's overrides it), another type is
+  said in a warning and not applied.
 Every name a row was written with is kept as an alias, so the next file matches by itself.
 
 The plan reads the organisations the file can match with one query and works in memory;
@@ -50,7 +54,15 @@ from analytics.ingest.parse import Columns, Record, org_problem
 from analytics.ingest.parse import cached_name_key as name_key
 from analytics.ingest.parse import cached_territory_key as territory_key
 from analytics.ingest.problems import Problem
-from analytics.model.contract import DISTRICT, MUNICIPALITY, ORG_NAME, ORG_TYPE, REGION, FormKind
+from analytics.model.contract import (
+    DISTRICT,
+    MUNICIPALITY,
+    ORG_NAME,
+    ORG_TYPE,
+    ORG_TYPES_BY_CODE,
+    REGION,
+    FormKind,
+)
 from analytics.model.levels import LEVEL_INFO, TERRITORY_LEVELS
 from analytics.store.db import first_value, registered
 
@@ -102,6 +114,12 @@ class Plan:
         return bool(self.unplaced or self.moves)
 
 
+def _type_label(code: object) -> str:
+    """An organisation type as the user reads it."""
+    known = ORG_TYPES_BY_CODE.get(str(code))
+    return known.label if known else str(code)
+
+
 def _given(record: Record, header: str) -> bool:
     """Whether the file itself (not an upload default) gave this column a value."""
     return bool(record.entered.get(header))
@@ -119,6 +137,7 @@ class Resolver:
         choices: Choices | None = None,
         new_orgs: bool = False,
         move_orgs: bool = False,
+        learn_aliases: bool = True,
     ):
         self.cur = cur
         self.file = file
@@ -126,6 +145,7 @@ class Resolver:
         self.choices = dict(choices or {})
         self.new_orgs = new_orgs
         self.move_orgs = move_orgs
+        self.learn_aliases = learn_aliases
         self._reset()
 
     def _reset(self) -> None:
@@ -239,16 +259,16 @@ class Resolver:
                 continue
             if ogrns[n] is not None and not ogrn:
                 continue
-            if not registry:
-                # Where the file describes the organisation, its type and district are
-                # the row's (a district the municipality does not have is another one).
-                if types[n] and type_given[n] and str(types[n]) != org_type:
+            # Where the file describes the organisation, its type and district are the
+            # row's (a district the municipality does not have is another one); a row that
+            # describes a registered organisation otherwise is refused by _take.
+            if types[n] and type_given[n] and str(types[n]) != org_type:
+                continue
+            if districts[n] and district_given[n] and (not registry or district is not None):
+                key = ("districts", municipality, territory_key(str(districts[n])))
+                wanted = self._territories.get(key)
+                if wanted is None or wanted != district:
                     continue
-                if districts[n] and district_given[n]:
-                    key = ("districts", municipality, territory_key(str(districts[n])))
-                    wanted = self._territories.get(key)
-                    if wanted is None or wanted != district:
-                        continue
             found.append((n, org_id, name, ogrn))
         settled = {int(n): int(o) for n, o, _, _ in found}
         # An organisation another row may name is placed with that row, in order.
@@ -360,7 +380,8 @@ class Resolver:
         stored = self.cur.execute(
             f"SELECT org_id, {', '.join(_ORG_FIELDS)}, "
             "org_id IN (SELECT org_id FROM registry) AS registered, "
-            "(SELECT list(alias ORDER BY alias) FROM org_aliases a WHERE a.org_id = o.org_id) "
+            "(SELECT list(alias ORDER BY alias) FROM org_aliases a "
+            "WHERE a.org_id = o.org_id AND a.source <> 'proposed') "
             f"FROM organizations o WHERE ({condition}) "
             "AND org_id NOT IN (SELECT unnest(CAST(? AS BIGINT[])))",
             [*params, list(self._orgs)],
@@ -637,7 +658,12 @@ class Resolver:
                     "указанный при загрузке, к ней не применён",
                 )
             )
-        if org_id > 0 and self._moves(record, org, municipality):
+        by_registry = self.kind is FormKind.REGISTRY
+        if org.registered and not by_registry:
+            # The registry is the master list: a form never moves or retypes what it names.
+            if self._contradicts_registry(record, org, municipality, plan):
+                return org_id
+        elif org_id > 0 and self._moves(record, org, municipality):
             if confirmed or self.move_orgs:
                 org.region_name = str(values[REGION.code])
                 org.municipality_name = str(values[MUNICIPALITY.code])
@@ -654,7 +680,6 @@ class Resolver:
                         str(values[MUNICIPALITY.code]),
                     )
                 )
-        by_registry = self.kind is FormKind.REGISTRY
         may_describe = by_registry or not org.registered
         if values.get("inn") and not org.inn:
             org.inn = str(values["inn"])
@@ -676,6 +701,67 @@ class Resolver:
         if by_registry:
             org.registered = True
         return org_id
+
+    def _contradicts_registry(
+        self, record: Record, org: _Org, municipality: Place | None, plan: Plan
+    ) -> bool:
+        """Whether the row's own cells put a registered organisation in another
+        municipality or district: an error naming the registry's value (only a registry
+        upload changes where it is). Another type is said in a warning and not applied."""
+        values = record.values
+        found = []
+        if self._moves(record, org, municipality):
+            registry_value = self._municipality_name(org.municipality_id)
+            found.append((MUNICIPALITY, str(values[MUNICIPALITY.code]), registry_value))
+        elif (
+            _given(record, DISTRICT.header)
+            and values.get(DISTRICT.code)
+            and org.district_id is not None
+            and not self._district_matches_id(org, str(values[DISTRICT.code]))
+        ):
+            registry_value = self._district_name(org.district_id)
+            found.append((DISTRICT, str(values[DISTRICT.code]), registry_value))
+        for f, written, registry_value in found:
+            plan.errors.append(
+                self._registry_problem(record, org, f.header, written, registry_value, True)
+            )
+        given_type = values.get(ORG_TYPE.code)
+        if _given(record, ORG_TYPE.header) and given_type and org.org_type != given_type:
+            plan.warnings.append(
+                self._registry_problem(
+                    record,
+                    org,
+                    ORG_TYPE.header,
+                    _type_label(given_type),
+                    _type_label(org.org_type),
+                    False,
+                )
+            )
+        return bool(found)
+
+    def _registry_problem(
+        self, record: Record, org: _Org, header: str, written: str, registry: str, stop: bool
+    ) -> Problem:
+        after = (
+            "форма не меняет реестр: исправьте строку или обратитесь к администратору, "
+            "если ошибка в реестре"
+            if stop
+            else "в данных остаётся значение реестра"
+        )
+        return Problem(
+            self.file,
+            f"в реестре у организации «{org.name}» «{header}» — «{registry}»; {after}",
+            sheet=record.sheet,
+            row=record.row,
+            column=header,
+            value=written,
+        )
+
+    def _district_matches_id(self, org: _Org, district: str) -> bool:
+        if not isinstance(org.municipality_id, int):
+            return False
+        key = ("districts", org.municipality_id, territory_key(district))
+        return self._territories.get(key) == org.district_id
 
     def _municipality_name(self, municipality: Place | None) -> str:
         if not isinstance(municipality, int):
@@ -740,9 +826,12 @@ class Resolver:
 
     # -- writing (inside the caller's transaction) -------------------------------------
 
-    def write(self, plan: Plan, upload_id: int, now: datetime) -> list[int | None]:
-        """Write new and changed organisations, their territories and aliases; returns
-        the organisation id of every row."""
+    def write(
+        self, plan: Plan, upload_id: int, now: datetime, user: str | None = None
+    ) -> list[int | None]:
+        """Write new and changed organisations, their territories and aliases (by
+        ``user``, from upload ``upload_id``: learnt, or only proposed where the upload may
+        not teach any); returns the organisation id of every row."""
         ids: dict[int, int] = {}
         if self._new:
             drawn = self.cur.execute(
@@ -758,20 +847,52 @@ class Resolver:
             if o > 0 and self._fields(org) != self._original[o]
         ]
         self._write_orgs(new, changed)
-        aliases = [
-            [ids.get(o, o), alias, upload_id, now]
-            for o, written in self._new_aliases.items()
-            for alias in sorted(written)
-        ]
+        source = "upload" if self.learn_aliases else "proposed"
+        aliases = self._unambiguous(
+            [
+                [ids.get(o, o), alias, source, upload_id, user, now]
+                for o, written in self._new_aliases.items()
+                for alias in sorted(written)
+            ]
+        )
         if aliases:
-            frame = pd.DataFrame(aliases, columns=["org_id", "alias", "upload_id", "added_at"])
+            frame = pd.DataFrame(
+                aliases, columns=["org_id", "alias", "source", "upload_id", "added_by", "added_at"]
+            ).astype({"added_by": object})
             with registered(self.cur, "new_aliases", frame):
                 self.cur.execute(
-                    "INSERT INTO org_aliases (org_id, alias, source, upload_id, added_at) "
-                    "SELECT org_id, alias, 'upload', upload_id, added_at FROM new_aliases "
-                    "ON CONFLICT DO NOTHING"
+                    "INSERT INTO org_aliases (org_id, alias, source, upload_id, added_by, "
+                    "added_at) SELECT org_id, alias, source, upload_id, added_by, added_at "
+                    "FROM new_aliases ON CONFLICT DO NOTHING"
                 )
         return [ids.get(o, o) if o is not None else None for o in plan.org_ids]
+
+    def _unambiguous(self, aliases: list[list[object]]) -> list[list[object]]:
+        """The aliases (rows starting organisation id, alias) that name no other
+        organisation of their municipality by its name or an alias: one spelling names one
+        organisation, so a form never teaches a school another's name. Read once, for the
+        municipalities concerned, after the file's new organisations are written."""
+        if not aliases:
+            return []
+        known = self.cur.execute(
+            "SELECT o.org_id, o.municipality_id, o.name, (SELECT list(alias) FROM org_aliases a "
+            "WHERE a.org_id = o.org_id AND a.source <> 'proposed') FROM organizations o "
+            "WHERE o.municipality_id IN (SELECT municipality_id FROM organizations "
+            "WHERE org_id IN (SELECT unnest(CAST(? AS BIGINT[]))))",
+            [sorted({int(str(a[0])) for a in aliases})],
+        ).fetchall()
+        place: dict[int, object] = {}
+        owners: dict[tuple[object, str], set[int]] = {}
+        for org_id, municipality, name, written in known:
+            place[int(org_id)] = municipality
+            for spelling in (name, *(written or ())):
+                owners.setdefault((municipality, match_key(spelling)), set()).add(int(org_id))
+        return [
+            a
+            for a in aliases
+            if not owners.get((place.get(int(str(a[0]))), match_key(str(a[1]))), set())
+            - {int(str(a[0]))}
+        ]
 
     def _settle_territories(self, org: _Org) -> None:
         """Turn the territory names a new or moved organisation carries into ids."""

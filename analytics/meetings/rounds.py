@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -41,7 +41,7 @@ from analytics.ingest.load import (
 )
 from analytics.ingest.normalize import ValueProblem
 from analytics.ingest.parse import Defaults
-from analytics.ingest.problems import IngestError, Problem
+from analytics.ingest.problems import IngestError, Problem, row_ranges
 from analytics.ingest.readers import Limits, UnreadableFile, read_sheets
 from analytics.ingest.resolve import Resolver
 from analytics.model.contract import KIND_LABELS, FormKind
@@ -54,6 +54,29 @@ from analytics.wording.formatting import MONTHS_GENITIVE
 
 class RoundError(MonitoringError):
     """A round cannot be opened, closed or written to as asked; the message is in Russian."""
+
+
+class OutsideWindow(MonitoringError):
+    """A file with rows of organisations the uploader may not upload for. One message
+    whatever the rows name, by row only: which organisations they are, whether they take
+    part in the round or exist at all is nothing the uploader is told."""
+
+    def __init__(self, rows: Sequence[tuple[str, int]]):
+        self.rows = list(rows)
+        sheets: dict[str, list[int]] = {}
+        for sheet, row in self.rows:
+            sheets.setdefault(sheet, []).append(row)
+        where = "; ".join(
+            (f"лист «{sheet}», " if sheet and len(sheets) > 1 else "")
+            + ("строки " if len(found) > 1 else "строка ")
+            + row_ranges(found)
+            for sheet, found in sheets.items()
+        )
+        super().__init__(
+            "В файле есть организации, которые за вами не закреплены"
+            + (f": {where}" if where else "")
+            + ". Загрузите форму из шаблона своей организации (вкладка «Шаблоны»)."
+        )
 
 
 class SubmissionStatus(StrEnum):
@@ -381,13 +404,22 @@ class Check:
     choices: dict[tuple[str, int], int | str] = field(default_factory=dict)
 
 
-def check(db: Database, round_id: int, name: str, content: bytes, kind: FormKind) -> Check:
+def check(
+    db: Database,
+    round_id: int,
+    name: str,
+    content: bytes,
+    kind: FormKind,
+    window: Collection[int] | None = None,
+) -> Check:
     """Validate a file for a round and place it on the round's organisations; writes
     nothing. Raises :class:`IngestError` (every problem, in Russian) for an invalid file,
     a code of another round or an edited one, a period other than the round's, a row
     that names no organisation of the round with certainty; :class:`RoundError` for a
-    closed round or a kind the round does not collect. Whose organisations these are is
-    the caller's check (:class:`~analytics.operations.access.View`)."""
+    closed round or a kind the round does not collect. ``window``: the organisations the
+    uploader may upload for (None: every one); a row placed on no organisation of it,
+    or on none at all, is :class:`OutsideWindow`, raised before any problem that could
+    name an organisation (see :class:`~analytics.operations.access.View`)."""
     found = get_round(db, round_id)
     if not found.is_open:
         raise RoundError(f"мониторинг № {round_id} закрыт: файлы в нём больше не принимаются")
@@ -398,9 +430,12 @@ def check(db: Database, round_id: int, name: str, content: bytes, kind: FormKind
     code = find_code(name, content)
     expected = set(round_orgs(db, round_id)["org_id"].astype(int))
     if code is not None:
-        org_ids = [_coded_org(db, found, code, name, expected)] * len(parsed.records)
+        org_id = _coded_org(db, found, code, name, expected, window)
+        if window is not None and (org_id not in window or org_id not in expected):
+            raise OutsideWindow([(r.sheet, r.row) for r in parsed.records])
+        org_ids = [org_id] * len(parsed.records)
     else:
-        org_ids = _placed(db, name, kind, parsed.records, expected)
+        org_ids = _placed(db, name, kind, parsed.records, expected, window)
     problems = [
         Problem(
             name,
@@ -441,7 +476,12 @@ def round_defaults(db: Database, found: Round) -> Defaults:
 
 
 def _coded_org(
-    db: Database, found: Round, code: TemplateCode, name: str, expected: set[int]
+    db: Database,
+    found: Round,
+    code: TemplateCode,
+    name: str,
+    expected: set[int],
+    window: Collection[int] | None,
 ) -> int:
     if code.round_id != found.round_id:
         raise IngestError(
@@ -459,7 +499,7 @@ def _coded_org(
         raise IngestError(
             [Problem(name, f"{CODE_LABEL.lower()} в файле изменён; скачайте шаблон заново")]
         )
-    if code.org_id not in expected:
+    if code.org_id not in expected and window is None:
         raise IngestError(
             [Problem(name, f"организация шаблона не входит в мониторинг № {found.round_id}")]
         )
@@ -467,15 +507,29 @@ def _coded_org(
 
 
 def _placed(
-    db: Database, name: str, kind: FormKind, records: Sequence, expected: set[int]
+    db: Database,
+    name: str,
+    kind: FormKind,
+    records: Sequence,
+    expected: set[int],
+    window: Collection[int] | None,
 ) -> list[int]:
     """The round's organisation of every record of a file without a template code, as
-    the engine places it; a row placed on none of them is an error."""
+    the engine places it; a row placed on none of them is an error, and outside the
+    ``window`` one that names nothing (see :class:`OutsideWindow`)."""
     cur = db.cursor()
     try:
         plan = Resolver(cur, name, kind).plan(records)
     finally:
         cur.close()
+    if window is not None:
+        outside = [
+            (r.sheet, r.row)
+            for r, o in zip(records, plan.org_ids, strict=True)
+            if o is None or o not in expected or o not in window
+        ]
+        if outside:
+            raise OutsideWindow(outside)
     problems = list(plan.errors)
     for record, org_id in zip(records, plan.org_ids, strict=True):
         if org_id is None or org_id < 0 or org_id not in expected:
@@ -512,13 +566,18 @@ def submit(
     kind: FormKind,
     user: str | None = None,
     now: datetime | None = None,
+    learn_aliases: bool = True,
 ) -> Submitted:
     """Check the file again (the database may have changed since the preview), load it
     with every row on its organisation and record a submission per organisation, to be
     accepted or returned. The upload and its submissions are two transactions: should
-    the second fail, the form is loaded and the file can simply be submitted again."""
+    the second fail, the form is loaded and the file can simply be submitted again.
+    ``learn_aliases``: whether the names the file writes become aliases (a curator's
+    file only proposes them, see :mod:`analytics.ingest.aliases`)."""
     checked = check(db, round_id, name, content, kind)
-    decisions = Decisions(choices=checked.choices, replace_partial=True)
+    decisions = Decisions(
+        choices=checked.choices, replace_partial=True, learn_aliases=learn_aliases
+    )
     defaults = round_defaults(db, get_round(db, round_id))
     result = ingest_bytes(db, name, content, kind, defaults, user, decisions=decisions)
     moment = now or datetime.now()

@@ -292,6 +292,11 @@ class View:
         :mod:`analytics.ingest.aliases`)."""
         return _own(aliases.listing(self.db), self.principal)
 
+    def add_alias(self, alias: str, org_id: int) -> None:
+        """Add an alias (or accept a curator's proposal), recorded as the principal's."""
+        self._require_write()
+        aliases.add(self.db, alias, org_id, user=self.principal.login)
+
     def remove_alias(self, alias: str, org_id: int) -> None:
         self._require_write()
         aliases.remove(self.db, alias, org_id, user=self.principal.login)
@@ -583,7 +588,11 @@ class View:
         """The preview of a file for a round, refused when it names an organisation the
         principal may not upload for (see :meth:`_require_round_orgs`)."""
         self._require_round_upload()
-        checked = rounds.check(self.db, round_id, name, content, kind)
+        window = None if self.principal.sees_every_organization else self.principal.org_ids
+        try:
+            checked = rounds.check(self.db, round_id, name, content, kind, window)
+        except rounds.OutsideWindow as outside:
+            raise AccessDenied(str(outside)) from None
         self._require_round_orgs(checked.org_ids)
         return checked
 
@@ -593,7 +602,15 @@ class View:
         """Load a file in a round (``now``: the moment it counts as received)."""
         self.round_check(round_id, name, content, kind)
         return rounds.submit(
-            self.db, round_id, name, content, kind, user=self.principal.login, now=now
+            self.db,
+            round_id,
+            name,
+            content,
+            kind,
+            user=self.principal.login,
+            now=now,
+            # A curator's file proposes aliases; only the coordinator's teach them.
+            learn_aliases=self.principal.sees_every_organization,
         )
 
     def round_submissions(self, round_id: int) -> pd.DataFrame:
@@ -640,17 +657,8 @@ class View:
 
     def _require_round_orgs(self, org_ids: Iterable[int]) -> None:
         """A curator uploads only for their own organisations."""
-        foreign = [o for o in org_ids if not self.principal.may_see(int(o))]
-        if foreign:
-            names = self.db.query(
-                "SELECT name FROM organizations WHERE org_id IN (SELECT unnest(?)) ORDER BY name",
-                [[int(o) for o in foreign]],
-            )["name"]
-            raise AccessDenied(
-                "Файл относится к организациям, которые за вами не закреплены: "
-                + ", ".join(f"«{n}»" for n in names)
-                + ". Его загружает куратор этой организации или координатор."
-            )
+        if any(not self.principal.may_see(int(o)) for o in org_ids):
+            raise AccessDenied(str(rounds.OutsideWindow([])))
 
     def _require_write(self) -> None:
         if not self.principal.can_write:

@@ -70,6 +70,8 @@ def test_the_district_file_is_placed_and_loaded_from_the_page_alone(
     assert box is not None and box["x"] + box["width"] <= WIDTH
     assert f"ИНН {city.inn_of(1)}" in row_7.inner_text()
     assert "совпадение 95\u00a0%" in row_7.inner_text()
+    # Names and captions are escaped for the radio's markdown: no escape shows.
+    assert "\\" not in row_7.inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(SCREENSHOTS / "upload-review-candidates.png"), full_page=False)
     option.click()

@@ -313,25 +313,46 @@ def test_a_municipality_typed_at_upload_never_moves_a_school_found_by_inn(fresh_
     assert organisations(fresh_db) == [["МБОУ «СОШ № 1»", inn(1), "school", CITY]]
 
 
+def load_unregistered_school_1(db: Database) -> int:
+    """School № 1 of the city made by a form, where the city has no registry."""
+    content, defaults = form([org("МБОУ «СОШ № 1»", inn=inn(1))], ("org_name", "inn", *VALUE_CODES))
+    ingest_bytes(db, "первая.csv", content, defaults=defaults)
+    return int(db.scalar("SELECT org_id FROM organizations"))
+
+
 def test_a_row_that_names_another_municipality_is_shown_and_not_moved_unseen(fresh_db):
-    load_registry(fresh_db, SCHOOL_1)
+    load_unregistered_school_1(fresh_db)
     content, defaults = moved_form(given_in_the_file=True)
     moves = preview(fresh_db, "f.csv", content, FormKind.ORG_FORM, defaults).moves
     assert [(m.row, m.from_municipality, m.to_municipality) for m in moves] == [(2, CITY, OTHER)]
     with pytest.raises(ReviewNeeded):
         ingest_bytes(fresh_db, "f.csv", content, defaults=defaults)
     assert organisations(fresh_db) == [["МБОУ «СОШ № 1»", inn(1), "school", CITY]]
-    assert fresh_db.scalar("SELECT count(*) FROM form_values") == 0
+    assert fresh_db.scalar("SELECT count(*) FROM form_values") == 1
 
 
-def test_a_confirmed_move_between_municipalities_moves_the_school_with_its_form(fresh_db):
-    load_registry(fresh_db, SCHOOL_1)
-    org_id = fresh_db.scalar("SELECT org_id FROM organizations")
+def test_a_confirmed_move_between_municipalities_moves_an_unregistered_school_with_its_form(
+    fresh_db,
+):
+    org_id = load_unregistered_school_1(fresh_db)
     content, defaults = moved_form(given_in_the_file=True)
     decisions = Decisions(choices={("", 2): org_id})
     ingest_bytes(fresh_db, "f.csv", content, defaults=defaults, decisions=decisions)
     assert organisations(fresh_db) == [["МБОУ «СОШ № 1»", inn(1), "school", OTHER]]
-    assert fresh_db.scalar("SELECT org_id FROM form_values") == org_id
+    assert fresh_db.scalar("SELECT DISTINCT org_id FROM form_values") == org_id
+
+
+def test_a_row_chosen_for_a_registered_school_in_another_municipality_is_refused(fresh_db):
+    load_registry(fresh_db, SCHOOL_1)
+    org_id = fresh_db.scalar("SELECT org_id FROM organizations")
+    content, defaults = moved_form(given_in_the_file=True)
+    decisions = Decisions(choices={("", 2): org_id}, move_orgs=True)
+    with pytest.raises(IngestError) as refused:
+        ingest_bytes(fresh_db, "f.csv", content, defaults=defaults, decisions=decisions)
+    assert [(p.row, p.column, p.value) for p in refused.value.problems] == [
+        (2, "Муниципалитет", OTHER)
+    ]
+    assert organisations(fresh_db) == [["МБОУ «СОШ № 1»", inn(1), "school", CITY]]
 
 
 def test_a_transposed_inn_is_an_error_naming_its_cell_and_nothing_is_written(fresh_db):

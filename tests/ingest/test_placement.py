@@ -19,7 +19,7 @@ from analytics.ingest.load import Decisions, ingest_bytes, preview
 from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, ReviewNeeded
 from analytics.model.contract import FormKind
-from analytics.store.db import registered
+from analytics.store.db import Database, registered
 from tests.filemakers import FORM_COLUMNS, csv_bytes, org, state, table
 
 REGION = "Удмуртская Республика"
@@ -73,9 +73,14 @@ def defaults(period="2023", **given) -> Defaults:
     return Defaults(**{"region": REGION, "municipality": CITY, "period": period, **given})
 
 
-def upload(db, orgs, columns=FORM_COLUMNS, decisions=None, **given):
+def upload(db, orgs, columns=FORM_COLUMNS, decisions=None, user=None, **given):
     return ingest_bytes(
-        db, "форма.csv", form_file(orgs, columns), defaults=defaults(**given), decisions=decisions
+        db,
+        "форма.csv",
+        form_file(orgs, columns),
+        defaults=defaults(**given),
+        user=user,
+        decisions=decisions,
     )
 
 
@@ -262,8 +267,16 @@ def test_an_inn_row_uploaded_with_another_default_municipality_stays_where_it_is
     )
 
 
-def test_a_row_that_moves_a_school_to_another_municipality_needs_confirmation(fresh_db):
-    load_registry(fresh_db)
+def municipality_of(db, inn: str) -> str:
+    return db.scalar(
+        "SELECT m.name FROM organizations o JOIN municipalities m USING (municipality_id) "
+        "WHERE o.inn = ?",
+        [inn],
+    )
+
+
+def test_a_row_that_moves_an_unregistered_school_needs_confirmation(fresh_db):
+    upload(fresh_db, [org("МБОУ «СОШ № 5»", inn=SCHOOL_5)], ["inn", *FORM_COLUMNS])
     rows = [org("МБОУ «СОШ № 5»", inn=SCHOOL_5, municipality="г. Сарапул")]
     columns = ["municipality", "inn", *FORM_COLUMNS]
 
@@ -273,14 +286,90 @@ def test_a_row_that_moves_a_school_to_another_municipality_needs_confirmation(fr
 
     [move] = refused.value.moves
     assert (move.from_municipality, move.to_municipality) == (CITY, "г. Сарапул")
-    assert (
-        fresh_db.scalar(
-            "SELECT m.name FROM organizations o JOIN municipalities m USING (municipality_id) "
-            "WHERE o.inn = ?",
-            [SCHOOL_5],
-        )
-        == "г. Сарапул"
+    assert municipality_of(fresh_db, SCHOOL_5) == "г. Сарапул"
+
+
+@pytest.mark.parametrize("decisions", [None, Decisions(move_orgs=True)], ids=["asked", "forced"])
+def test_a_form_never_moves_a_registered_school_and_names_the_registry_value(fresh_db, decisions):
+    load_registry(fresh_db)
+    rows = [org("МБОУ «СОШ № 5»", inn=SCHOOL_5, municipality="г. Сарапул")]
+
+    with pytest.raises(IngestError) as refused:
+        upload(fresh_db, rows, ["municipality", "inn", *FORM_COLUMNS], decisions=decisions)
+
+    [problem] = refused.value.problems
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        "форма.csv",
+        2,
+        "Муниципалитет",
+        "г. Сарапул",
     )
+    assert f"«Муниципалитет» — «{CITY}»; форма не меняет реестр" in problem.message
+    assert municipality_of(fresh_db, SCHOOL_5) == CITY
+    assert fresh_db.scalar("SELECT count(*) FROM form_values") == 0
+
+
+def test_a_form_row_chosen_for_a_registered_school_does_not_move_it(fresh_db):
+    load_registry(fresh_db)
+    school = fresh_db.scalar("SELECT org_id FROM organizations WHERE inn = ?", [SCHOOL_5])
+    rows = [org("Школа пять", municipality="г. Сарапул")]
+
+    with pytest.raises(IngestError) as refused:
+        upload(
+            fresh_db,
+            rows,
+            ["municipality", *FORM_COLUMNS],
+            decisions=Decisions(choices={("", 2): school}, move_orgs=True),
+        )
+
+    assert [(p.row, p.column, p.value) for p in refused.value.problems] == [
+        (2, "Муниципалитет", "г. Сарапул")
+    ]
+    assert municipality_of(fresh_db, SCHOOL_5) == CITY
+
+
+def test_a_form_that_retypes_a_registered_school_is_warned_and_not_applied(fresh_db):
+    load_registry(fresh_db)
+
+    result = upload(
+        fresh_db,
+        [org("МБОУ «СОШ № 5»", inn=SCHOOL_5, org_type="детский сад")],
+        ["inn", *FORM_COLUMNS],
+    )
+
+    [warning] = [w for w in result.warnings if w.column == "Тип ОО"]
+    assert (warning.row, warning.value) == (2, "дошкольная")
+    assert "«Тип ОО» — «общеобразовательная»" in warning.message
+    assert fresh_db.scalar("SELECT org_type FROM organizations WHERE inn = ?", [SCHOOL_5]) == (
+        "school"
+    )
+
+
+def test_a_form_that_puts_a_registered_school_in_another_district_is_refused(fresh_db):
+    load_registry(fresh_db)
+
+    with pytest.raises(IngestError) as refused:
+        upload(
+            fresh_db,
+            [org("МБОУ «СОШ № 5»", inn=SCHOOL_5, district="Южный")],
+            ["inn", "district", *FORM_COLUMNS],
+        )
+
+    [problem] = refused.value.problems
+    assert (problem.row, problem.column, problem.value) == (2, "Район", "Южный")
+    assert "«Район» — «Северный»" in problem.message
+
+
+def test_a_form_that_agrees_with_the_registry_loads(fresh_db):
+    load_registry(fresh_db)
+
+    upload(
+        fresh_db,
+        [org("МБОУ «СОШ № 5»", inn=SCHOOL_5, district="Северный")],
+        ["inn", "district", *FORM_COLUMNS],
+    )
+
+    assert fresh_db.scalar("SELECT count(*) FROM form_values") == 1
 
 
 def test_replacing_a_form_with_fewer_answers_needs_confirmation(fresh_db):
@@ -371,6 +460,28 @@ def test_the_command_line_refuses_an_unplaced_row_and_prints_its_candidates(fres
     assert "python -m analytics aliases add" in err
 
 
+def test_the_command_line_with_move_orgs_does_not_move_a_registered_school(fresh_db, tmp_path):
+    load_registry(fresh_db)
+    path = tmp_path / "форма.csv"
+    moved = [org("МБОУ «СОШ № 5»", inn=SCHOOL_5, municipality="г. Сарапул")]
+    path.write_bytes(form_file(moved, ["municipality", "inn", *FORM_COLUMNS]))
+    fresh_db.close()
+    db_path = tmp_path / "monitoring.duckdb"
+
+    code, err = run_cli(
+        db_path, "ingest", str(path), "--region", REGION, "--period", "2023", "--move-orgs"
+    )
+
+    assert code == 1
+    assert (
+        "Файл «форма.csv», строка 2, столбец «Муниципалитет»: значение «г. Сарапул» — в реестре "
+        f"у организации «{REGISTRY[0]['org_name']}» «Муниципалитет» — «{CITY}»; форма не меняет "
+        "реестр" in err
+    )
+    with Database(db_path) as db:
+        assert municipality_of(db, SCHOOL_5) == CITY
+
+
 def test_an_alias_added_on_the_command_line_places_the_file(fresh_db, tmp_path):
     load_registry(fresh_db)
     path = tmp_path / "форма.csv"
@@ -400,6 +511,66 @@ def test_an_alias_that_names_another_school_is_refused(fresh_db):
 
     with pytest.raises(aliases.AliasError, match="уже означает организацию «МБОУ «СОШ № 15»»"):
         aliases.add(fresh_db, "СОШ № 15", school)
+
+
+def test_an_alias_learnt_from_an_upload_records_its_upload_and_uploader(fresh_db):
+    load_registry(fresh_db)
+    content = form_file([org("Школа пять", inn=SCHOOL_5)], ["inn", *FORM_COLUMNS])
+
+    loaded = ingest_bytes(fresh_db, "форма.csv", content, defaults=defaults(), user="ivanova")
+
+    learnt = aliases.listing(fresh_db)
+    assert learnt[["alias", "source", "upload_id", "added_by"]].values.tolist() == [
+        ["Школа пять", "upload", loaded.upload_id, "ivanova"]
+    ]
+
+
+def test_a_form_never_teaches_a_school_another_schools_name(fresh_db):
+    load_registry(fresh_db)
+    other = REGISTRY[1]["org_name"]
+
+    upload(fresh_db, [org(other, inn=SCHOOL_5)], ["inn", *FORM_COLUMNS])
+
+    assert aliases.listing(fresh_db)["alias"].tolist() == []
+    assert names(fresh_db)[:2] == [(REGISTRY[0]["org_name"], 1), (other, 0)]
+
+
+def test_a_proposed_alias_places_nothing_until_the_coordinator_adds_it(fresh_db):
+    load_registry(fresh_db)
+    school = fresh_db.scalar("SELECT org_id FROM organizations WHERE inn = ?", [SCHOOL_5])
+    proposing = Decisions(choices={("", 2): school}, learn_aliases=False)
+    upload(fresh_db, [org("Школа героев")], decisions=proposing, user="curator")
+
+    with pytest.raises(ReviewNeeded):
+        upload(fresh_db, [org("Школа героев")], period="2024")
+    aliases.add(fresh_db, "Школа героев", school, user="ivanova")
+    upload(fresh_db, [org("Школа героев")], period="2024")
+
+    assert aliases.listing(fresh_db)[["alias", "source", "added_by"]].values.tolist() == [
+        ["Школа героев", "manual", "ivanova"]
+    ]
+
+
+def test_the_command_line_lists_each_alias_with_its_upload_and_owner(fresh_db, tmp_path):
+    load_registry(fresh_db)
+    school = fresh_db.scalar("SELECT org_id FROM organizations WHERE inn = ?", [SCHOOL_5])
+    proposing = Decisions(choices={("", 2): school}, learn_aliases=False)
+    loaded = upload(fresh_db, [org("Школа героев")], decisions=proposing, user="petrova")
+    aliases.add(fresh_db, "Пятая школа", school, user="ivanova")
+    fresh_db.close()
+    out = io.StringIO()
+
+    code = main(["--db", str(tmp_path / "monitoring.duckdb"), "aliases", "list"], out=out)
+
+    name = REGISTRY[0]["org_name"]
+    assert (code, out.getvalue().splitlines()) == (
+        0,
+        [
+            f"{name} ({SCHOOL_5}): «Пятая школа» — вручную, ivanova",
+            f"{name} ({SCHOOL_5}): «Школа героев» — предложено: загрузка № "
+            f"{loaded.upload_id}, petrova; не применяется, пока не принято",
+        ],
+    )
 
 
 def test_a_registry_keeps_the_ogrn_and_a_later_row_is_known_by_it(fresh_db):

@@ -204,6 +204,22 @@ def test_rolling_back_a_file_submitted_in_a_round_removes_its_submission(fresh_d
     assert everything(fresh_db, submitted.result.upload_id) == before
 
 
+def test_rolling_back_a_curators_round_file_removes_the_aliases_it_proposed(fresh_db):
+    orgs = roundfiles.load_registry(fresh_db)
+    round_id = roundfiles.open_city_round(fresh_db)
+    school = orgs[roundfiles.SCHOOLS[0]]
+    template = View(fresh_db, roundfiles.ADMIN).round_template(round_id, school)
+    before = everything(fresh_db)
+    submitted = View(fresh_db, roundfiles.curator(school)).round_submit(
+        round_id, "школа.xlsx", roundfiles.filled(template, name="Первая школа"), FormKind.ORG_FORM
+    )
+    assert aliases.listing(fresh_db)["source"].tolist() == ["proposed"]
+
+    View(fresh_db, roundfiles.ADMIN).rollback(submitted.result.upload_id)
+
+    assert everything(fresh_db, submitted.result.upload_id) == before
+
+
 def test_the_command_line_names_a_created_school_in_use_and_keeps_it_with_keep_used(
     fresh_db, tmp_path
 ):

@@ -28,6 +28,7 @@ from tests.roundfiles import (
     CITY,
     DUE,
     ELSEWHERE,
+    OTHER_CITY,
     REGION,
     SCHOOLS,
     at,
@@ -157,10 +158,96 @@ def test_a_curator_uploading_another_schools_template_is_refused_and_nothing_is_
         )
 
     assert str(refused.value) == (
-        "Файл относится к организациям, которые за вами не закреплены: «МБОУ «СОШ № 2»». "
-        "Его загружает куратор этой организации или координатор."
+        "В файле есть организации, которые за вами не закреплены: строка 2. "
+        "Загрузите форму из шаблона своей организации (вкладка «Шаблоны»)."
     )
     assert db.data_version() == before
+
+
+FOREIGN_ROWS = {
+    "another school of the round by ИНН": {"org_name": "Школа", "inn": inn(1)},
+    "a school of another municipality by ИНН": {"org_name": "Школа", "inn": inn(7)},
+    "an unknown ИНН": {"org_name": "Школа", "inn": inn(9)},
+    "a partial name of another school of the round": {"org_name": "СОШ 2"},
+    "another school's exact name": {"org_name": SOSH2},
+}
+
+
+@pytest.mark.parametrize("foreign", FOREIGN_ROWS.values(), ids=FOREIGN_ROWS.keys())
+def test_a_curators_refusal_names_rows_only_whatever_the_foreign_row_names(city, foreign):
+    db, orgs, round_id = city
+    own = {"org_name": SOSH1, "inn": inn(0)}
+    rows = table(
+        [
+            {**own, "org_type": "СОШ", "has_regulation": "да"},
+            {**foreign, "org_type": "СОШ", "has_regulation": "да"},
+        ],
+        ["org_name", "inn", "org_type", "has_regulation"],
+    )
+
+    with pytest.raises(AccessDenied) as refused:
+        View(db, curator(orgs[SOSH1])).round_check(
+            round_id, "форма.xlsx", xlsx_bytes({"ОО": rows}), FormKind.ORG_FORM
+        )
+
+    assert str(refused.value) == (
+        "В файле есть организации, которые за вами не закреплены: строка 3. "
+        "Загрузите форму из шаблона своей организации (вкладка «Шаблоны»)."
+    )
+
+
+def test_a_curators_own_template_moved_to_another_city_is_refused_and_moves_nothing(city):
+    db, orgs, round_id = city
+    template = filled(View(db, ADMIN).round_template(round_id, orgs[SOSH1]))
+    workbook = load_workbook(io.BytesIO(template))
+    sheet = workbook["ОО"]
+    headers = {cell.value: cell.column for cell in sheet[1]}
+    sheet.cell(row=2, column=headers["Муниципалитет"], value=OTHER_CITY)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    before = db.data_version()
+
+    with pytest.raises(IngestError) as refused:
+        View(db, curator(orgs[SOSH1])).round_submit(
+            round_id, "своя.xlsx", buffer.getvalue(), FormKind.ORG_FORM
+        )
+
+    [problem] = refused.value.problems
+    assert (problem.file, problem.sheet, problem.row, problem.column, problem.value) == (
+        "своя.xlsx",
+        "ОО",
+        2,
+        "Муниципалитет",
+        OTHER_CITY,
+    )
+    assert f"«Муниципалитет» — «{CITY}»; форма не меняет реестр" in problem.message
+    assert db.data_version() == before
+    assert (
+        db.scalar(
+            "SELECT m.name FROM organizations o JOIN municipalities m USING (municipality_id) "
+            "WHERE o.org_id = ?",
+            [orgs[SOSH1]],
+        )
+        == CITY
+    )
+
+
+HOSTILE_NAME = "<img src=x onerror=alert(1)>**Ж** [клик](http://example.com)"
+
+
+@pytest.mark.parametrize("written", [SOSH2, HOSTILE_NAME], ids=["another school", "markup"])
+def test_a_curators_upload_teaches_no_alias_and_proposes_only_its_own(city, written):
+    db, orgs, round_id = city
+    template = View(db, ADMIN).round_template(round_id, orgs[SOSH1])
+    login = curator(orgs[SOSH1]).login
+
+    done = View(db, curator(orgs[SOSH1])).round_submit(
+        round_id, "своя.xlsx", filled(template, name=written), FormKind.ORG_FORM
+    )
+
+    stored = db.query("SELECT alias, source, upload_id, added_by FROM org_aliases")
+    proposed = [[HOSTILE_NAME, "proposed", done.result.upload_id, login]]
+    assert stored.values.tolist() == (proposed if written == HOSTILE_NAME else [])
 
 
 def test_a_curator_cannot_download_another_schools_template(city):

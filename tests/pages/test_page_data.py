@@ -274,7 +274,7 @@ def test_a_school_missing_from_the_registry_waits_for_the_users_choice_before_up
     assert "организация не найдена в реестре муниципалитета" in [c.value for c in at.caption]
     match = next(r for r in at.radio if str(r.key).startswith("match_"))
     assert match.value is None
-    assert match.options[-1] == upload.NEW_ORGANISATION_LABEL
+    assert plain(match.options[-1]) == upload.NEW_ORGANISATION_LABEL
     assert button(at, "Загрузить").disabled
 
 
@@ -660,6 +660,43 @@ def test_a_school_chosen_for_a_new_spelling_keeps_it_and_the_registry_tab_can_fo
     at.button(key="remove_alias").click().run()
     after = snapshot(demo_db_path, tmp_path)
     assert after.scalar("SELECT count(*) FROM org_aliases") == 0
+
+
+HOSTILE_SPELLING = "<img src=x onerror=alert(1)>**Ж** [клик](http://example.com)"
+
+
+def test_a_curators_proposed_spelling_is_shown_as_typed_with_its_origin_and_accepted_here(
+    copy: Database, demo_db_path: Path, tmp_path: Path
+):
+    place = a_municipality(copy)
+    with Database(demo_db_path) as db:
+        proposing = Decisions(
+            choices={("", 2): int(place["org_id"])}, replace_partial=True, learn_aliases=False
+        )
+        loaded = ingest_bytes(
+            db,
+            "своя.csv",
+            form_csv([f"{HOSTILE_SPELLING};школа;да;нет;40;4;6"]),
+            defaults=Defaults(place["region"], place["municipality"], period=place["period"]),
+            user="petrova",
+            decisions=proposing,
+        )
+    at = open_page({"period": str(place["period"])})
+
+    shown = next(df.value for df in at.dataframe if "Написание в файлах" in df.value.columns)
+    assert shown[["Организация", "Написание в файлах", "Откуда"]].values.tolist() == [
+        [
+            place["organization"],
+            HOSTILE_SPELLING,
+            f"предложено: загрузка № {loaded.upload_id}, petrova; не применяется, пока не принято",
+        ]
+    ]
+    at.selectbox(key="alias_to_accept").select(f"{HOSTILE_SPELLING} → {place['organization']}")
+    at.button(key="accept_alias").click().run()
+    after = snapshot(demo_db_path, tmp_path)
+    assert after.query("SELECT alias, source, added_by FROM org_aliases").values.tolist() == [
+        [HOSTILE_SPELLING, "manual", LOCAL_PRINCIPAL.login]
+    ]
 
 
 # --- organisations outside the registry ----------------------------------------------

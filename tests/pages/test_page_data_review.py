@@ -52,6 +52,11 @@ def choice(at: AppTest, row: int):
     return next(r for r in at.radio if str(r.key) == f"match_{FILE}_Форма_{row}")
 
 
+def read(markdown: str) -> str:
+    """A radio option as the user reads it: markdown without the escapes of ui.text.md."""
+    return markdown.replace("\\", "")
+
+
 def load_button(at: AppTest):
     return next(b for b in at.button if b.label == "Загрузить")
 
@@ -144,8 +149,8 @@ def test_a_row_without_candidates_is_placed_by_a_search_of_its_municipalitys_reg
     at.file_uploader[0].set_value([("факел.csv", city.chelyabinsk_csv(), "text/csv")])
     at.run()
     match = at.radio(key="match_факел.csv__2")
-    assert city.FAKEL not in match.options
-    assert match.options[-1] == upload.NEW_ORGANISATION_LABEL
+    assert city.FAKEL not in [read(o) for o in match.options]
+    assert read(match.options[-1]) == upload.NEW_ORGANISATION_LABEL
     search = at.selectbox(key="find_факел.csv__2")
     assert f"{city.FAKEL} — ИНН {city.inn_of(7400)}" in search.options
 
@@ -187,3 +192,25 @@ def test_an_invalid_files_errors_are_drawn_in_rows_tall_enough_to_wrap(city_path
     errors = next(df for df in at.dataframe if "Что не так" in df.value.columns)
     # Streamlit wraps a cell's text only in rows taller than 4rem (64 px).
     assert errors.proto.row_height > 64
+
+
+def test_the_reviews_candidates_show_a_name_with_markup_as_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # Markup inside the name, so that it stays the row's closest candidate.
+    hostile = city.CTT.replace("технического", "**технического** <img src=x>")
+    path = tmp_path / "monitoring.duckdb"
+    with Database(path) as db:
+        ingest_bytes(db, "реестр.csv", city.registry_csv(), FormKind.REGISTRY)
+        with db.transaction() as cur:
+            cur.execute(
+                "UPDATE organizations SET name = ? WHERE inn = ?", [hostile, city.inn_of(1)]
+            )
+    monkeypatch.setenv("MONITORING_DB", str(path))
+    at = with_district_file()
+
+    options = [o for r in at.radio if str(r.key).startswith("match_") for o in r.options]
+    shown = [o for o in options if read(o) == hostile]
+    assert shown
+    # Every markdown and markup character of the name is escaped: nothing is rendered.
+    assert all("\\*\\*технического\\*\\* \\<img" in o for o in shown)
