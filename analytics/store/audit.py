@@ -19,7 +19,7 @@ import pandas as pd
 
 from analytics.model.catalogue import INDICATORS_BY_ID
 from analytics.model.contract import KIND_LABELS, FormKind
-from analytics.model.levels import LEVEL_LABELS, Level
+from analytics.model.levels import LEVEL_INFO, LEVEL_LABELS, Level
 from analytics.store.db import Database, first_value
 from analytics.wording.formatting import number
 
@@ -85,7 +85,7 @@ DETAIL_LABELS: dict[str, str] = {
     "submissions": "удалено сдач файлов в сборах",
     "territories": "удалено территорий",
     "periods": "удалены периоды",
-    "organization": "организация",
+    str(Level.ORGANIZATION): LEVEL_INFO[Level.ORGANIZATION].noun,
     "into": "объединена с",
     "moved": "перенесено строк",
 }

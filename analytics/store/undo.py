@@ -17,27 +17,20 @@ from contextlib import contextmanager
 import duckdb
 import pyarrow as pa
 
-from analytics.model.levels import Level
+from analytics.model.levels import LEVEL_INFO, TERRITORY_LEVELS, UNIT_LEVELS, Level
 from analytics.store.db import first_value, registered
 
 # Each territory object: its table and id column, children before parents (the order in
 # which a rollback removes them).
 TERRITORIES: dict[str, tuple[str, str]] = {
-    "district": ("districts", "district_id"),
-    "municipality": ("municipalities", "municipality_id"),
-    "region": ("regions", "region_id"),
+    str(i.level): (str(i.table), str(i.key)) for i in reversed(TERRITORY_LEVELS)
 }
+_ORGANIZATION = LEVEL_INFO[Level.ORGANIZATION]
 # Each object an upload creates: its table and key column.
 OBJECTS: dict[str, tuple[str, str]] = {
-    "organization": ("organizations", "org_id"),
+    str(Level.ORGANIZATION): (str(_ORGANIZATION.table), str(_ORGANIZATION.key)),
     **TERRITORIES,
     "period": ("periods", "period"),
-}
-_LEVELS = {
-    "organization": Level.ORGANIZATION,
-    "district": Level.DISTRICT,
-    "municipality": Level.MUNICIPALITY,
-    "region": Level.REGION,
 }
 _ORG_COLUMNS = "org_id, municipality_id, district_id, inn, ogrn, name, name_key, org_type"
 
@@ -61,9 +54,7 @@ TABLE_LABELS: dict[str, str] = {
     "targets": "цели",
     "trajectories": "плановые значения",
     "decisions": "поручения",
-    "organizations": "организации",
-    "municipalities": "муниципалитеты",
-    "districts": "районы",
+    **{str(i.table): i.plural for i in UNIT_LEVELS},
 }
 
 
@@ -164,14 +155,14 @@ def uses(cur: duckdb.DuckDBPyConnection, name: str, keys: list[str]) -> dict[str
         )
         for t in tables
     ]
-    if name in _LEVELS:
+    if name in Level.__members__.values():
         for t in ("targets", "trajectories", "decisions"):
             queries.append(
                 (
                     t,
                     f"SELECT DISTINCT CAST(territory_id AS VARCHAR) FROM {t} WHERE level = ? "
                     "AND territory_id IN (SELECT unnest(CAST(? AS BIGINT[])))",
-                    [str(_LEVELS[name]), keys],
+                    [str(Level(name)), keys],
                 )
             )
     found: dict[str, list[str]] = {}
