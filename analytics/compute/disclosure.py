@@ -14,6 +14,12 @@ engine functions that build on indicator values take it as their ``values``):
   not need them;
 - **percentages only**: a territory row carries its value, target and status, never its
   numerator, denominator or number of organisations;
+- **at the page's precision**: a territory row's value is rounded to what the pages show
+  (:data:`~analytics.model.catalogue.SHOWN_DECIMALS`: a share to 0,1 %, a ratio or mean
+  to 0,1) before it leaves the engine, and its gap and shortfall are those of the rounded
+  value, so no value reconstructs its fraction (a full double of 17/31 gives 17 and 31
+  back by continued fractions; ``54.8`` gives only ``274/5``). Its status and deficit
+  stay those of the exact value: a curator sees the status everyone sees;
 - **k ≥ 3 with complementary suppression**: for each indicator and period, the sets of
   other organisations whose value may be shown are chosen once (:func:`publishable`),
   independent of the question asked, from the curator's context cells in this order:
@@ -48,6 +54,9 @@ import pandas as pd
 
 from analytics.compute import quality
 from analytics.compute.indicators import compute
+from analytics.compute.status import assess
+from analytics.model.catalogue import INDICATORS
+from analytics.model.legend import Better
 from analytics.model.levels import LEVEL_INFO, TERRITORY_KEYS, Level
 from analytics.store.db import Database
 from analytics.store.scope import Scope
@@ -162,7 +171,7 @@ class CuratorWindow:
         own = is_org & frame["org_id"].isin(self.own)
         keep = own | (~is_org & self._in_context(frame, scope))
         frame = frame[keep.to_numpy()].reset_index(drop=True)
-        return _release(frame, self._shown(frame, scope))
+        return _release(_rounded(self.db, frame), self._shown(frame, scope))
 
     def findings(self, period: str | None, scope: Scope | None = None) -> pd.DataFrame:
         """Quality findings of the curator's organisations, outliers without the figures
@@ -265,6 +274,33 @@ class CuratorWindow:
 def _in_scope(participants: pd.DataFrame, scope: Scope) -> pd.Series:
     """Participants inside ``scope``'s territory, organisation and type filters."""
     return scope.mask(participants.rename(columns={"organization_type": "org_type"}))
+
+
+def _rounded(db: Database, frame: pd.DataFrame) -> pd.DataFrame:
+    """Territory rows' values rounded to the decimals they are shown with (as the pages
+    format them: correctly rounded, half to even), their gap and shortfall those of the
+    rounded value by the one rule (:func:`~analytics.compute.status.assess`); status and
+    deficit, judged on the exact value, are kept."""
+    territory = (frame["level"] != str(Level.ORGANIZATION)).to_numpy()
+    if not territory.any():
+        return frame
+    rows = frame.loc[territory]
+    decimals = [INDICATORS[int(n)].decimals for n in rows["ord"]]
+    value = np.array(
+        [
+            v if np.isnan(v) else round(v, d)
+            for v, d in zip(rows["value"].to_numpy(dtype=float), decimals, strict=True)
+        ],
+        dtype=float,
+    )
+    target = rows["target"].to_numpy(dtype=float)
+    _, gap, shortfall = assess(db, value, target, (rows["better"] == str(Better.HIGHER)).to_numpy())
+    frame = frame.copy()
+    for column, rounded in (("value", value), ("gap", gap), ("shortfall", shortfall)):
+        column_values = frame[column].to_numpy(dtype=float, copy=True)
+        column_values[territory] = rounded
+        frame[column] = column_values
+    return frame
 
 
 def _release(frame: pd.DataFrame, shown: np.ndarray) -> pd.DataFrame:

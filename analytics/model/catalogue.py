@@ -83,6 +83,11 @@ class Bins:
     start: float = 0.0
 
 
+# Decimals every indicator value is shown with, in its own units (54,0 %, 1,1): the page's
+# precision, and the precision a curator receives territory values at
+# (:mod:`analytics.compute.disclosure`).
+SHOWN_DECIMALS = 1
+
 PERCENT_BINS = Bins(count=20, width=5.0)
 EQUAL_BINS = Bins(count=20)
 
@@ -123,6 +128,11 @@ class Indicator:
     @property
     def is_percent(self) -> bool:
         return self.unit == "%"
+
+    @property
+    def decimals(self) -> int:
+        """Decimals its values are shown with, in its units."""
+        return SHOWN_DECIMALS
 
     @property
     def bins(self) -> Bins:

@@ -89,15 +89,17 @@ def part_of(part: float, whole: float, noun: str | tuple[str, str] = "") -> str:
 def indicator_value(indicator: Indicator, value: float | None) -> str:
     """A value in the indicator's own units: ``54,0 %`` or ``1,1``."""
     if indicator.is_percent:
-        return percent(value)
-    return number(value, 1)
+        return percent(value, indicator.decimals)
+    return number(value, indicator.decimals)
 
 
 def indicator_difference(indicator: Indicator, delta: float) -> str:
     """A change of an indicator: ``+4,2 п. п.`` for shares, ``−0,3`` for ratios."""
     sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
     magnitude = abs(delta)
-    return sign + (points(magnitude) if indicator.is_percent else number(magnitude, 1))
+    decimals = indicator.decimals
+    shown = points(magnitude, decimals) if indicator.is_percent else number(magnitude, decimals)
+    return sign + shown
 
 
 def fraction(indicator: Indicator, numerator: float | None, denominator: float | None) -> str:
