@@ -29,18 +29,10 @@ from tests.roundfiles import (
     at,
     city_id,
     filled,
-    load_registry,
-    open_city_round,
     registry_bytes,
 )
 
 SOSH1, SOSH2, GYMNASIUM, LYCEUM = SCHOOLS
-
-
-@pytest.fixture
-def city(fresh_db: Database) -> tuple[Database, dict[str, int], int]:
-    orgs = load_registry(fresh_db)
-    return fresh_db, orgs, open_city_round(fresh_db)
 
 
 def send(db: Database, orgs: dict[str, int], round_id: int, school: str, day: int) -> bytes:

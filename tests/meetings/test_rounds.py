@@ -43,13 +43,6 @@ from tests.roundfiles import (
 SOSH1, SOSH2, GYMNASIUM, LYCEUM = SCHOOLS
 
 
-@pytest.fixture
-def city(fresh_db: Database) -> tuple[Database, dict[str, int], int]:
-    """The registry loaded and the city's round open: (database, org ids, round id)."""
-    orgs = load_registry(fresh_db)
-    return fresh_db, orgs, open_city_round(fresh_db)
-
-
 def summary(db: Database, round_id: int, today: date) -> Summary:
     return rounds.summarize(rounds.completeness(db, round_id, today))
 

@@ -25,6 +25,17 @@ def city_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+def first_school_sends_its_form(path: Path) -> int:
+    """Open the city's round and send the first school's filled template; its org id."""
+    with Database(path) as db:
+        round_id = open_city_round(db)
+        org_id = int(db.scalar("SELECT org_id FROM organizations WHERE name = ?", [SCHOOLS[0]]))
+        admin = View(db, ADMIN)
+        template = admin.round_template(round_id, org_id)
+        admin.round_submit(round_id, "школа.xlsx", filled(template), FormKind.ORG_FORM, at(1))
+    return org_id
+
+
 def test_the_page_opens_a_round_from_its_form(city_path):
     page = open_page(PAGE)
     inputs = {t.label: t for t in page.text_input}
@@ -38,12 +49,7 @@ def test_the_page_opens_a_round_from_its_form(city_path):
 
 
 def test_the_page_shows_who_sent_their_form_and_who_did_not(city_path):
-    with Database(city_path) as db:
-        round_id = open_city_round(db)
-        org_id = int(db.scalar("SELECT org_id FROM organizations WHERE name = ?", [SCHOOLS[0]]))
-        admin = View(db, ADMIN)
-        template = admin.round_template(round_id, org_id)
-        admin.round_submit(round_id, "школа.xlsx", filled(template), FormKind.ORG_FORM, at(1))
+    first_school_sends_its_form(city_path)
 
     page = open_page(PAGE)
 
@@ -60,12 +66,7 @@ def test_the_page_shows_who_sent_their_form_and_who_did_not(city_path):
 
 
 def test_the_organisation_chosen_in_the_filters_is_named_with_its_forms_state(city_path):
-    with Database(city_path) as db:
-        round_id = open_city_round(db)
-        org_id = int(db.scalar("SELECT org_id FROM organizations WHERE name = ?", [SCHOOLS[0]]))
-        admin = View(db, ADMIN)
-        template = admin.round_template(round_id, org_id)
-        admin.round_submit(round_id, "школа.xlsx", filled(template), FormKind.ORG_FORM, at(1))
+    org_id = first_school_sends_its_form(city_path)
 
     page = open_page(PAGE, {"org": str(org_id)})
 
