@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -18,7 +19,7 @@ from analytics.cli.options import (
     passphrase_option,
     user_option,
 )
-from analytics.cli.registry import EXIT_OK, command, option
+from analytics.cli.registry import EXIT_BAD_DATA, EXIT_OK, command, option
 from analytics.ingest.load import OrganisationsInUse, rollback
 from analytics.store import audit, backup
 from analytics.store.db import Database
@@ -125,16 +126,46 @@ def _backup(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     option("backup", type=Path, metavar="FILE", help="файл .zip резервной копии"),
     user_option("кто восстанавливает (для журнала действий)"),
     passphrase_option("пароль зашифрованной копии из stdin (первая строка)"),
+    option(
+        "--force",
+        action="store_true",
+        help="восстановить, даже если будут отменены загрузки, сборы форм, поручения и "
+        "другие действия, сделанные после копии",
+    ),
     # It replaces the database file, so it must not hold the database open itself.
     database=False,
 )
 def _restore(args: argparse.Namespace, out: TextIO) -> int:
     path = db_path(args)
-    info = backup.restore(path, args.backup, user=args.user, passphrase=passphrase(args))
+    try:
+        done = backup.restore(
+            path, args.backup, user=args.user, passphrase=passphrase(args), confirmed=args.force
+        )
+    except backup.RestoreNotConfirmed as asked:
+        print(
+            f"Восстановление копии «{args.backup.name}» (сделана {_made(asked.info.created_at)}) "
+            "заменит текущую базу; будут отменены:",
+            file=sys.stderr,
+        )
+        for line in asked.lost.lines():
+            print(f"— {line}", file=sys.stderr)
+        print(
+            f"База данных не изменена. Чтобы восстановить, повторите команду с --force: "
+            f"текущая база будет сначала сохранена в папку {path.parent / backup.SAFETY_FOLDER}.",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_DATA
     print(
-        f"База {path} восстановлена из копии от "
-        f"{datetime.fromisoformat(info.created_at):%d.%m.%Y %H:%M} "
-        f"(версия данных {info.data_version}).",
+        f"База {path} восстановлена из копии от {_made(done.info.created_at)} "
+        f"(версия данных {done.info.data_version}).",
         file=out,
     )
+    if done.safety is not None:
+        print(f"Прежняя база сохранена: {done.safety}", file=out)
+    if done.lost:
+        print(f"Отменено: {done.lost.summary()}.", file=out)
     return EXIT_OK
+
+
+def _made(created_at: str) -> str:
+    return f"{datetime.fromisoformat(created_at):%d.%m.%Y %H:%M}"

@@ -72,6 +72,8 @@ DETAIL_LABELS: dict[str, str] = {
     "data_version": "версия данных",
     "uploads": "файлов загрузок",
     "encrypted": "зашифрована",
+    "discarded": "отменено",
+    "safety_backup": "прежняя база сохранена в",
     "mentors": "наставников",
     "mentees": "наставляемых",
     "alias": "написание",

@@ -12,7 +12,16 @@ A backup is one ZIP file holding
 
 :func:`restore` checks the file first (a ZIP with this manifest, names it expects, a
 database of a schema version this release knows) and then replaces the database file in
-one ``os.replace``; it refuses while another process has the database open.
+one ``os.replace``; it refuses while another process has the database open. What the
+restore would discard (:mod:`analytics.store.discarded`) is listed first, and the restore
+goes on only when confirmed; the current database is then saved as a backup of its own in
+``backups/`` next to it, and the restore's audit entry names both.
+
+Both work in a folder of their own next to the database (``.backup-*``, ``.restore-*``,
+see :mod:`analytics.store.workdir`), which the next process to open the database removes
+if a kill left it behind. Every failure is a :class:`BackupError` in Russian saying what
+was and was not changed: a damaged or truncated file, a wrong passphrase, a full disk, a
+folder without the right to write.
 
 A backup holds people's names: it is readable by its owner only, and made with a
 passphrase every member is encrypted (AES-256, WinZip's scheme, which 7-Zip and WinRAR
@@ -21,12 +30,16 @@ open too); the same passphrase restores it.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import shutil
-import tempfile
+import struct
 import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,8 +48,9 @@ import duckdb
 import pyzipper
 
 from analytics.model.errors import MonitoringError
-from analytics.store import audit, private
+from analytics.store import audit, private, workdir
 from analytics.store.db import SCHEMA_VERSION, Database, DatabaseBusy, first_value
+from analytics.store.discarded import Discarded, discarded
 
 FORMAT = "monitoring-backup"
 MANIFEST = "manifest.json"
@@ -45,10 +59,23 @@ UPLOADS = "uploads/"
 # An archived upload is named by its content hash and suffix (see ingest.archive_path).
 _UPLOAD_NAME = re.compile(r"[0-9a-f]{64}(\.[0-9a-z]{1,5})?")
 MIN_PASSPHRASE_LENGTH = 8
+# Where a restore keeps the database it replaces, next to the database.
+SAFETY_FOLDER = "backups"
+NOT_MADE = "резервная копия не создана, база данных не изменена"
+NOT_RESTORED = "база данных не изменена"
 
 
 class BackupError(MonitoringError):
     """A backup that cannot be made or restored; the message is in Russian."""
+
+
+class RestoreNotConfirmed(BackupError):
+    """A restore that would discard work made since the backup, not confirmed."""
+
+    def __init__(self, message: str, info: BackupInfo, lost: Discarded):
+        super().__init__(message)
+        self.info = info
+        self.lost = lost
 
 
 @dataclass(frozen=True)
@@ -77,37 +104,78 @@ def create(
             f"пароль резервной копии слишком короткий: нужно не меньше "
             f"{MIN_PASSPHRASE_LENGTH} знаков"
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=out.parent, prefix=".backup-"))
-    try:
-        copy = work / DATABASE
-        info = _copy_database(db, copy)
-        present = tuple(name for name in info.uploads if (db.uploads_dir / name).is_file())
-        info = BackupInfo(info.schema_version, info.data_version, info.created_at, present)
-        packed = work / "backup.zip"
-        with _writer(packed, passphrase) as archive:
-            archive.writestr(MANIFEST, json.dumps(_manifest(info), ensure_ascii=False, indent=1))
-            archive.write(copy, DATABASE)
-            for name in present:
-                archive.write(db.uploads_dir / name, UPLOADS + name)
-        private.make_private(packed)
-        os.replace(packed, out)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    with db.transaction() as cur:
-        audit.record(
-            cur,
-            audit.Action.BACKUP,
-            "database",
-            user,
-            {
-                "backup": out.name,
-                "data_version": info.data_version,
-                "uploads": len(present),
-                **({"encrypted": "да"} if passphrase is not None else {}),
-            },
-        )
+    with _refused(NOT_MADE):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with workdir.owned(db.path.parent, ".backup-") as work:
+            copy = work / DATABASE
+            info = _copy_database(db, copy)
+            present = tuple(name for name in info.uploads if (db.uploads_dir / name).is_file())
+            info = BackupInfo(info.schema_version, info.data_version, info.created_at, present)
+            # Written next to its destination, so that the last step is one rename.
+            packed = workdir.temporary_elsewhere(work, out.parent)
+            with _writer(packed, passphrase) as archive:
+                manifest = json.dumps(_manifest(info), ensure_ascii=False, indent=1)
+                archive.writestr(MANIFEST, manifest)
+                archive.write(copy, DATABASE)
+                for name in present:
+                    archive.write(db.uploads_dir / name, UPLOADS + name)
+            private.make_private(packed)
+            os.replace(packed, out)
+    details: dict[str, object] = {
+        "backup": out.name,
+        "data_version": info.data_version,
+        "uploads": len(present),
+    }
+    if passphrase is not None:
+        details["encrypted"] = "да"
+    unaudited = f"резервная копия сохранена в {out}, но не записана в журнал действий"
+    with _refused(unaudited), db.transaction() as cur:
+        audit.record(cur, audit.Action.BACKUP, "database", user, details)
     return info
+
+
+@contextmanager
+def _refused(outcome: str) -> Iterator[None]:
+    """Turn a failure of the disk or of DuckDB's file layer into a :class:`BackupError`
+    saying why and what the ``outcome`` is («резервная копия не создана, …»)."""
+    try:
+        yield
+    except OSError as error:
+        raise BackupError(f"{_os_cause(error)}; {outcome}") from error
+    except duckdb.IOException as error:
+        raise BackupError(f"{_duckdb_cause(error)}; {outcome}") from error
+    except (duckdb.OutOfMemoryException, MemoryError) as error:
+        raise BackupError(f"не хватило памяти; {outcome}") from error
+
+
+def _os_cause(error: OSError) -> str:
+    """Why an operating-system call failed, in Russian."""
+    where = f": {error.filename}" if error.filename else ""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"на диске не хватает места{where}"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"нет прав на запись{where}"
+    if error.errno == errno.EROFS:
+        return f"файловая система доступна только для чтения{where}"
+    if error.errno == errno.ENOENT:
+        return f"файл или папка не найдены{where}"
+    name = errno.errorcode.get(error.errno or 0, "неизвестна")
+    return f"ошибка ввода-вывода (код {name}){where}"
+
+
+def _duckdb_cause(error: duckdb.Error) -> str:
+    """Why DuckDB could not write a file, in Russian (it reports the system's reason in
+    English within its message)."""
+    text = str(error)
+    for marker, cause in (
+        ("No space left", "на диске не хватает места"),
+        ("Disk quota", "на диске не хватает места"),
+        ("Permission denied", "нет прав на запись"),
+        ("Read-only file system", "файловая система доступна только для чтения"),
+    ):
+        if marker in text:
+            return cause
+    return "ошибка ввода-вывода при записи базы данных"
 
 
 def _writer(packed: Path, passphrase: str | None) -> zipfile.ZipFile:
@@ -130,7 +198,8 @@ def _reader(backup: Path, passphrase: str | None) -> pyzipper.AESZipFile:
 
 
 def _read_member(archive: pyzipper.AESZipFile, name: str, file_name: str) -> bytes:
-    """A member's bytes; :class:`BackupError` when the passphrase is missing or wrong."""
+    """The manifest's bytes; :class:`BackupError` when the passphrase is missing or wrong
+    (the manifest is read first: a wrong passphrase shows there)."""
     try:
         return archive.read(name)
     except RuntimeError:
@@ -142,6 +211,39 @@ def _read_member(archive: pyzipper.AESZipFile, name: str, file_name: str) -> byt
                 f"резервная копия «{file_name}» зашифрована: укажите её пароль (--passphrase-stdin)"
             ) from None
         raise BackupError(f"неверный пароль резервной копии «{file_name}»") from None
+
+
+# What reading a damaged archive raises: a bad CRC or HMAC, a truncated or garbled
+# deflate stream, a damaged header, an AES check that fails although the manifest
+# decrypted with the same passphrase.
+_DAMAGED = (
+    zipfile.BadZipFile,
+    pyzipper.BadZipFile,
+    zlib.error,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    ValueError,
+    struct.error,
+)
+
+
+@contextmanager
+def _damaged(file_name: str) -> Iterator[None]:
+    """Refuse a backup whose members cannot be read back intact, saying why in Russian."""
+    try:
+        yield
+    except _DAMAGED as error:
+        text = str(error)
+        if "CRC" in text:
+            why = "контрольная сумма данных не совпадает"
+        elif "HMAC" in text or "password" in text:
+            why = "проверка зашифрованных данных не пройдена"
+        else:
+            why = "сжатые данные испорчены или обрезаны"
+        raise BackupError(
+            f"резервная копия «{file_name}» повреждена ({why}); {NOT_RESTORED}"
+        ) from None
 
 
 def _copy_database(db: Database, target: Path) -> BackupInfo:
@@ -160,11 +262,15 @@ def _copy_database(db: Database, target: Path) -> BackupInfo:
         cur.execute(f"ATTACH {_literal(str(target))} AS backup_copy")
         cur.execute(f"COPY FROM DATABASE {_identifier(source)} TO backup_copy")
         cur.execute("COMMIT")
-        cur.execute("DETACH backup_copy")
     except BaseException:
-        cur.execute("ROLLBACK")
+        # A failed copy may have ended the transaction already: the cleanup must not
+        # replace the cause («cannot rollback - no transaction is active»).
+        with suppress(duckdb.Error):
+            cur.execute("ROLLBACK")
         raise
     finally:
+        with suppress(duckdb.Error):
+            cur.execute("DETACH backup_copy")
         cur.close()
     names = tuple(sorted({f"{sha}{Path(name).suffix.casefold()}" for sha, name in archived}))
     created = datetime.now().isoformat(timespec="seconds")
@@ -200,9 +306,13 @@ def read_manifest(backup: str | Path, passphrase: str | None = None) -> BackupIn
     try:
         with _reader(backup, passphrase) as archive:
             names = archive.namelist()
-            manifest = json.loads(_read_member(archive, MANIFEST, backup.name).decode("utf-8"))
+            with _damaged(backup.name):
+                raw = _read_member(archive, MANIFEST, backup.name)
+            manifest = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise BackupError(f"файл «{backup.name}» не найден") from None
+    except PermissionError:
+        raise BackupError(f"нет прав на чтение файла «{backup.name}»") from None
     except (zipfile.BadZipFile, pyzipper.BadZipFile, OSError):
         raise BackupError(f"{refused} (это не архив ZIP)") from None
     except (KeyError, UnicodeDecodeError, ValueError):
@@ -241,54 +351,136 @@ def _check_schema(file_name: str, version: int) -> None:
         raise BackupError(f"в резервной копии «{file_name}» неизвестная версия схемы {version}")
 
 
+@dataclass(frozen=True)
+class Restored:
+    """A restore done: the backup's manifest, where the replaced database was saved
+    (None when there was none) and what it held that the backup does not."""
+
+    info: BackupInfo
+    safety: Path | None
+    lost: Discarded
+
+
 def restore(
-    path: str | Path, backup: str | Path, user: str | None = None, passphrase: str | None = None
-) -> BackupInfo:
+    path: str | Path,
+    backup: str | Path,
+    user: str | None = None,
+    passphrase: str | None = None,
+    confirmed: bool = False,
+) -> Restored:
     """Replace the database at ``path`` (and add the archived uploads) with ``backup``
     (decrypted with ``passphrase`` if it is encrypted); the restored files are 0600.
 
-    The backup is checked and unpacked next to the database first, its schema migrated
-    to this release's and the restore audited in it; only then does one ``os.replace``
-    put it in place. Raises :class:`BackupError` for a file that is not a valid backup
-    and :class:`DatabaseBusy` while another process has the database open; in both cases
-    the database is untouched. Not for a process that has the database open itself (DuckDB
-    shares one instance per file within a process, so that is not detected): the command
-    line's ``restore`` opens none.
+    The backup is checked and unpacked next to the database first and its schema
+    migrated to this release's. If the current database holds work the backup does not
+    (:func:`analytics.store.discarded.discarded`), the restore stops with
+    :class:`RestoreNotConfirmed` listing it unless ``confirmed``. Then the current
+    database is saved in ``backups/`` (:func:`save_current`), the restore audited in the
+    restored log with what it replaced, and one ``os.replace`` puts it in place.
+
+    Raises :class:`BackupError` for a file that is not a valid backup or a failure of the
+    disk, and :class:`DatabaseBusy` while another process has the database open; in each
+    case the database is untouched. Not for a process that has the database open itself
+    (DuckDB shares one instance per file within a process, so that is not detected): the
+    command line's ``restore`` opens none.
     """
     path, backup = Path(path), Path(backup)
-    info = read_manifest(backup, passphrase)
-    private.restrict_umask()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=path.parent, prefix=".restore-"))
     try:
-        staged = work / DATABASE
-        with _reader(backup, passphrase) as archive:
-            with archive.open(DATABASE) as source, staged.open("wb") as target:
-                shutil.copyfileobj(source, target)
-            uploads = [n for n in archive.namelist() if n.startswith(UPLOADS)]
-            archive.extractall(work, members=uploads)
-        _prepare(staged, backup.name, info, user)
-        private.make_private(staged)
-        _ensure_not_in_use(path)
-        # The old database's write-ahead log must not be replayed into the restored file.
-        path.with_name(path.name + ".wal").unlink(missing_ok=True)
-        os.replace(staged, path)
-        archive_dir = path.parent / "uploads"
-        archive_dir.mkdir(exist_ok=True)
-        for member in uploads:
-            name = member.removeprefix(UPLOADS)
-            if not (archive_dir / name).exists():
-                private.make_private(work / member)
-                os.replace(work / member, archive_dir / name)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return info
+        info = read_manifest(backup, passphrase)
+    except BackupError as error:
+        raise BackupError(f"{error}; {NOT_RESTORED}") from None
+    private.restrict_umask()
+    with _refused(NOT_RESTORED):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with workdir.owned(path.parent, ".restore-") as work:
+            staged = work / DATABASE
+            uploads = _unpack(backup, passphrase, work)
+            _check(staged, backup.name, info)
+            _ensure_not_in_use(path)
+            lost = discarded(path, staged)
+            if lost and not confirmed:
+                raise RestoreNotConfirmed(
+                    f"восстановление копии «{backup.name}» (сделана {_made_at(info)}) отменит "
+                    f"сделанное после неё: {lost.summary()}; {NOT_RESTORED}",
+                    info,
+                    lost,
+                )
+            safety = save_current(path) if path.exists() else None
+            _record(staged, backup.name, info, user, lost, safety)
+            private.make_private(staged)
+            # The old database's write-ahead log must not be replayed into the restored file.
+            path.with_name(path.name + ".wal").unlink(missing_ok=True)
+            os.replace(staged, path)
+            with _refused(
+                f"база данных восстановлена, но не все загруженные файлы возвращены в "
+                f"{path.parent / 'uploads'}; повторите восстановление"
+            ):
+                _place_uploads(work, uploads, path.parent / "uploads")
+    return Restored(info, safety, lost)
 
 
-def _prepare(staged: Path, file_name: str, info: BackupInfo, user: str | None) -> None:
-    """Check the unpacked database, bring it to this release's schema and record the
-    restore in its audit log; it is closed (checkpointed into one file) on return."""
-    damaged = f"база данных в резервной копии «{file_name}» повреждена"
+def _made_at(info: BackupInfo) -> str:
+    try:
+        return f"{datetime.fromisoformat(info.created_at):%d.%m.%Y %H:%M}"
+    except ValueError:
+        return info.created_at
+
+
+def _unpack(backup: Path, passphrase: str | None, work: Path) -> list[str]:
+    """Unpack the database and the archived uploads of ``backup`` into ``work``; returns
+    the uploads' member names."""
+    with _damaged(backup.name), _reader(backup, passphrase) as archive:
+        with archive.open(DATABASE) as source, (work / DATABASE).open("wb") as target:
+            shutil.copyfileobj(source, target)
+        uploads = [n for n in archive.namelist() if n.startswith(UPLOADS)]
+        archive.extractall(work, members=uploads)
+    return uploads
+
+
+def _place_uploads(work: Path, uploads: list[str], archive_dir: Path) -> None:
+    archive_dir.mkdir(exist_ok=True)
+    for member in uploads:
+        name = member.removeprefix(UPLOADS)
+        if not (archive_dir / name).exists():
+            private.make_private(work / member)
+            os.replace(work / member, archive_dir / name)
+
+
+def save_current(path: Path) -> Path:
+    """Save the database at ``path`` before a restore replaces it: a backup in
+    ``backups/`` next to it (a damaged file that does not open is copied as it is);
+    returns where."""
+    folder = path.parent / SAFETY_FOLDER
+    stamp = f"до-восстановления-{datetime.now():%Y-%m-%d-%H%M%S}"
+    target = folder / f"{stamp}.zip"
+    number = 1
+    while target.exists() or target.with_suffix(".duckdb").exists():
+        number += 1
+        target = folder / f"{stamp}-{number}.zip"
+    try:
+        db = Database(path)
+    except (duckdb.Error, MonitoringError):
+        db = None
+    if db is None:
+        folder.mkdir(exist_ok=True)
+        target = target.with_suffix(".duckdb")
+        shutil.copyfile(path, target)
+        private.make_private(target)
+        return target
+    try:
+        with db:
+            create(db, target)
+    except BackupError as error:
+        raise BackupError(
+            f"текущая база не сохранена перед восстановлением: {error}; {NOT_RESTORED}"
+        ) from None
+    return target
+
+
+def _check(staged: Path, file_name: str, info: BackupInfo) -> None:
+    """Check the unpacked database (it opens, its schema is the manifest's) and bring it
+    to this release's schema; it is closed (checkpointed into one file) on return."""
+    damaged = f"база данных в резервной копии «{file_name}» повреждена; {NOT_RESTORED}"
     try:
         con = duckdb.connect(str(staged), read_only=True)
         try:
@@ -300,20 +492,32 @@ def _prepare(staged: Path, file_name: str, info: BackupInfo, user: str | None) -
     if version is None or int(version) != info.schema_version:
         raise BackupError(damaged)
     try:
-        with Database(staged) as db, db.transaction() as cur:
-            audit.record(
-                cur,
-                audit.Action.RESTORE,
-                "database",
-                user,
-                {
-                    "backup": file_name,
-                    "created_at": info.created_at,
-                    "data_version": info.data_version,
-                },
-            )
+        Database(staged).close()
     except duckdb.Error:
         raise BackupError(damaged) from None
+
+
+def _record(
+    staged: Path,
+    file_name: str,
+    info: BackupInfo,
+    user: str | None,
+    lost: Discarded,
+    safety: Path | None,
+) -> None:
+    """Record the restore in the restored database's audit log: the backup, what the
+    replaced database held that it does not, and where that database was saved."""
+    details: dict[str, object] = {
+        "backup": file_name,
+        "created_at": info.created_at,
+        "data_version": info.data_version,
+    }
+    if lost:
+        details["discarded"] = lost.summary()
+    if safety is not None:
+        details["safety_backup"] = str(safety)
+    with Database(staged) as db, db.transaction() as cur:
+        audit.record(cur, audit.Action.RESTORE, "database", user, details)
 
 
 def _ensure_not_in_use(path: Path) -> None:

@@ -26,7 +26,7 @@ from analytics.model.contract import (
     FormKind,
 )
 from analytics.model.errors import MonitoringError
-from analytics.store import aggregates, private
+from analytics.store import aggregates, private, workdir
 
 DEFAULT_DB_PATH = Path("data") / "monitoring.duckdb"
 
@@ -648,6 +648,8 @@ class Database:
             self._check_schema()
         else:
             private.secure_store(self.path)
+            # What a backup or restore killed mid-way left next to the database.
+            workdir.sweep(self.path.parent)
             self.migrate()
         self._follow_definitions()
 

@@ -79,7 +79,7 @@ def test_restoring_a_backup_gives_back_exactly_the_data_it_was_made_from(loaded,
         expected = contents(db)
         backup.create(db, out)
         upload(db, ["СОШ № 3"], file="после копии.csv")
-    backup.restore(loaded, out)
+    backup.restore(loaded, out, confirmed=True)
     with Database(loaded) as db:
         restored = contents(db)
     expected["data_version"] += 1  # the restore is a write of its own, to the audit log
@@ -91,7 +91,7 @@ def test_uploads_after_a_restore_continue_the_numbering_of_the_backup(loaded, tm
     with Database(loaded) as db:
         backup.create(db, out)
         upload(db, ["СОШ № 3"], file="после копии.csv")
-    backup.restore(loaded, out)
+    backup.restore(loaded, out, confirmed=True)
     with Database(loaded) as db:
         assert upload(db, ["СОШ № 4"], file="новая.csv").upload_id == 3
 
@@ -113,7 +113,7 @@ def test_a_restore_replaces_a_damaged_database_file(loaded, tmp_path):
         backup.create(db, out)
         expected = db.scalar("SELECT count(*) FROM form_values")
     loaded.write_bytes(b"\x00garbage" * 1000)
-    backup.restore(loaded, out)
+    backup.restore(loaded, out, confirmed=True)
     with Database(loaded) as db:
         assert db.scalar("SELECT count(*) FROM form_values") == expected
 
@@ -138,14 +138,19 @@ def test_backup_and_restore_are_audited_with_their_users(loaded, tmp_path):
             "backup",
             {"backup": "копия.zip", "data_version": 2, "uploads": 2},
         )
-    info = backup.restore(loaded, out, user="сидоров")
+    done = backup.restore(loaded, out, user="сидоров")
     with Database(loaded) as db:
         entry = audit.entries(db).iloc[0]
     assert (entry["actor"], entry["action"], entry["object"], entry["details"]) == (
         "сидоров",
         "restore",
         "database",
-        {"backup": "копия.zip", "created_at": info.created_at, "data_version": 2},
+        {
+            "backup": "копия.zip",
+            "created_at": done.info.created_at,
+            "data_version": 2,
+            "safety_backup": str(done.safety),
+        },
     )
 
 
@@ -162,7 +167,8 @@ def test_restoring_random_bytes_is_refused_and_changes_nothing(loaded, tmp_path)
     junk = tmp_path / "копия.zip"
     junk.write_bytes(bytes(range(256)) * 40)
     assert refused(loaded, junk) == (
-        "файл «копия.zip» не является резервной копией базы мониторинга (это не архив ZIP)"
+        "файл «копия.zip» не является резервной копией базы мониторинга (это не архив ZIP); "
+        "база данных не изменена"
     )
 
 
@@ -171,7 +177,8 @@ def test_restoring_a_zip_without_a_manifest_is_refused(loaded, tmp_path):
     with zipfile.ZipFile(other, "w") as archive:
         archive.writestr("фото.jpg", b"\xff\xd8")
     assert refused(loaded, other) == (
-        "файл «фото.zip» не является резервной копией базы мониторинга (нет описания копии)"
+        "файл «фото.zip» не является резервной копией базы мониторинга (нет описания копии); "
+        "база данных не изменена"
     )
 
 
@@ -196,7 +203,8 @@ def test_a_backup_from_a_newer_schema_version_is_refused(loaded, tmp_path):
     )
     assert refused(loaded, newer) == (
         f"резервная копия «новее.zip» сделана более новой версией программы (версия схемы "
-        f"{SCHEMA_VERSION + 1}, эта версия знает схемы до {SCHEMA_VERSION}); обновите программу"
+        f"{SCHEMA_VERSION + 1}, эта версия знает схемы до {SCHEMA_VERSION}); обновите программу; "
+        "база данных не изменена"
     )
 
 
@@ -206,7 +214,7 @@ def test_a_backup_with_a_path_outside_its_folders_is_refused(loaded, tmp_path):
     hostile = rewrite(tmp_path / "копия.zip", tmp_path / "злая.zip", extra="../../etc/evil")
     assert refused(loaded, hostile) == (
         "файл «злая.zip» не является резервной копией базы мониторинга (в архиве лишние или "
-        "недостающие файлы)"
+        "недостающие файлы); база данных не изменена"
     )
     assert not (tmp_path / "etc").exists()
 
@@ -220,7 +228,9 @@ def test_a_backup_whose_database_is_not_a_database_is_refused(loaded, tmp_path):
             json.dumps({**manifest, "data_version": 1, "created_at": "2026-01-01", "uploads": []}),
         )
         archive.writestr("monitoring.duckdb", b"not a database" * 100)
-    assert refused(loaded, fake) == "база данных в резервной копии «подделка.zip» повреждена"
+    assert refused(loaded, fake) == (
+        "база данных в резервной копии «подделка.zip» повреждена; база данных не изменена"
+    )
 
 
 def test_a_restore_is_refused_while_another_process_holds_the_database(loaded, tmp_path):
@@ -274,7 +284,8 @@ def test_the_backup_and_restore_commands_round_trip(loaded, tmp_path):
     with Database(loaded) as db:
         upload(db, ["СОШ № 3"], file="после копии.csv")
     out = io.StringIO()
-    assert main(["--db", str(loaded), "restore", str(tmp_path / "копия.zip")], out=out) == 0
+    argv = ["--db", str(loaded), "restore", str(tmp_path / "копия.zip"), "--force"]
+    assert main(argv, out=out) == 0
     assert out.getvalue().startswith(f"База {loaded} восстановлена из копии от ")
     with Database(loaded) as db:
         assert db.scalar("SELECT count(*) FROM uploads") == 2
@@ -286,5 +297,5 @@ def test_the_restore_command_refuses_random_bytes_with_exit_code_1(loaded, tmp_p
     assert main(["--db", str(loaded), "restore", str(junk)], out=io.StringIO()) == 1
     assert capsys.readouterr().err == (
         "Ошибка: файл «копия.zip» не является резервной копией базы мониторинга "
-        "(это не архив ZIP)\n"
+        "(это не архив ZIP); база данных не изменена\n"
     )

@@ -241,7 +241,7 @@ def test_an_encrypted_backup_cannot_be_read_without_its_passphrase(encrypted):
 def test_an_encrypted_backup_restores_with_its_passphrase(store, encrypted, tmp_path):
     target = tmp_path / "restored" / "monitoring.duckdb"
 
-    info = backup.restore(target, encrypted, passphrase=PASSPHRASE)
+    info = backup.restore(target, encrypted, passphrase=PASSPHRASE).info
 
     with Database(target) as db:
         assert db.scalar("SELECT count(*) FROM mentors") == 11
@@ -253,7 +253,8 @@ def test_an_encrypted_backup_without_a_passphrase_is_refused_in_russian(encrypte
         backup.restore(tmp_path / "restored" / "monitoring.duckdb", encrypted)
 
     assert str(refused.value) == (
-        "резервная копия «копия.zip» зашифрована: укажите её пароль (--passphrase-stdin)"
+        "резервная копия «копия.zip» зашифрована: укажите её пароль (--passphrase-stdin); "
+        "база данных не изменена"
     )
 
 
@@ -261,7 +262,9 @@ def test_a_wrong_passphrase_is_refused_in_russian(encrypted, tmp_path):
     with pytest.raises(backup.BackupError) as refused:
         backup.restore(tmp_path / "r" / "monitoring.duckdb", encrypted, passphrase="не тот пароль")
 
-    assert str(refused.value) == "неверный пароль резервной копии «копия.zip»"
+    assert str(refused.value) == (
+        "неверный пароль резервной копии «копия.zip»; база данных не изменена"
+    )
 
 
 def test_a_short_passphrase_is_refused_in_russian(store, tmp_path):

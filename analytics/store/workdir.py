@@ -1,0 +1,111 @@
+"""The working folders of backup and restore (``.backup-*``, ``.restore-*``) and the
+start-up sweep that removes those no process owns.
+
+A backup copies the whole database and the archived uploads into its working folder, a
+restore unpacks a whole backup there: both hold people's names. A process killed
+mid-way (``kill -9``, a power cut) cannot remove its folder, so the next process to open
+the database does (:func:`sweep`, called where the database is opened for writing).
+
+A folder is owned while its process lives: the process holds an exclusive ``flock`` on
+the folder's lock file, which the kernel releases when the process dies however it dies,
+so a folder is never taken from a live backup (a PID could be reused). A backup's ZIP is
+written next to its destination, which may be anywhere; the folder records that
+temporary's path, so the sweep removes it too.
+
+This module is a leaf (it imports nothing of the engine), so that the database's opening
+can call it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+PREFIXES = (".backup-", ".restore-")
+_LOCK = "owner.lock"
+# The path of a temporary this folder's process writes outside the folder.
+_ELSEWHERE = "elsewhere"
+# A folder without its lock file is young (its process is about to lock it) or was
+# abandoned in that instant; it is removed only once older than this.
+_UNLOCKED_GRACE_SECONDS = 60.0
+
+
+@contextlib.contextmanager
+def owned(folder: Path, prefix: str) -> Iterator[Path]:
+    """A new working folder ``folder/<prefix>…`` owned by this process for the block,
+    removed with everything it holds (and the temporary it names elsewhere) at its end."""
+    assert prefix in PREFIXES
+    work = Path(tempfile.mkdtemp(dir=folder, prefix=prefix))
+    try:
+        lock = os.open(work / _LOCK, os.O_WRONLY | os.O_CREAT, 0o600)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield work
+    finally:
+        _remove(work)
+        os.close(lock)
+
+
+def temporary_elsewhere(work: Path, folder: Path) -> Path:
+    """A temporary file name in ``folder`` (a backup's destination) that the working
+    folder ``work`` owns: recorded before it is created, removed with ``work``."""
+    target = folder / f"{work.name}.zip"
+    (work / _ELSEWHERE).write_text(str(target), encoding="utf-8")
+    return target
+
+
+def _remove(work: Path) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        elsewhere = Path((work / _ELSEWHERE).read_text(encoding="utf-8"))
+        if elsewhere.name.startswith(PREFIXES):
+            elsewhere.unlink(missing_ok=True)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def sweep(folder: Path) -> list[Path]:
+    """Remove the working folders in ``folder`` that no live process owns (and the
+    temporaries they name elsewhere); returns what was removed. A folder this process
+    cannot lock is another's, left alone."""
+    removed = []
+    try:
+        candidates = [p for p in folder.iterdir() if p.name.startswith(PREFIXES) and p.is_dir()]
+    except OSError:
+        return removed
+    for work in candidates:
+        try:
+            lock = os.open(work / _LOCK, os.O_RDONLY)
+        except FileNotFoundError:
+            # Killed between creating the folder and its lock file, or just created.
+            if _age(work) > _UNLOCKED_GRACE_SECONDS:
+                _remove(work)
+                removed.append(work)
+            continue
+        except OSError:
+            continue
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(lock)
+            continue  # a live backup or restore
+        try:
+            _remove(work)
+            removed.append(work)
+        finally:
+            os.close(lock)
+    return removed
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
