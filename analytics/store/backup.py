@@ -150,7 +150,13 @@ def _refused(outcome: str) -> Iterator[None]:
 
 def _os_cause(error: OSError) -> str:
     """Why an operating-system call failed, in Russian."""
-    where = f": {error.filename}" if error.filename else ""
+    where = ""
+    if error.filename:
+        shown = Path(os.fsdecode(error.filename))
+        # A working temporary's random name means nothing to a reader: name its folder.
+        if any(part.startswith(workdir.PREFIXES) for part in shown.parts):
+            shown = next(p for p in shown.parents if not p.name.startswith(workdir.PREFIXES))
+        where = f": {shown}"
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         return f"на диске не хватает места{where}"
     if error.errno in (errno.EACCES, errno.EPERM):
