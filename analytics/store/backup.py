@@ -17,11 +17,12 @@ restore would discard (:mod:`analytics.store.discarded`) is listed first, and th
 goes on only when confirmed; the current database is then saved as a backup of its own in
 ``backups/`` next to it, and the restore's audit entry names both.
 
-Both work in a folder of their own next to the database (``.backup-*``, ``.restore-*``,
-see :mod:`analytics.store.workdir`), which the next process to open the database removes
-if a kill left it behind. Every failure is a :class:`BackupError` in Russian saying what
-was and was not changed: a damaged or truncated file, a wrong passphrase, a full disk, a
-folder without the right to write.
+Both work in a folder of their own (``.backup-*`` next to the backup's destination,
+owned through a marker folder of the same name next to the database; ``.restore-*`` next
+to the database; see :mod:`analytics.store.workdir`), which the next process to open the
+database removes if a kill left it behind. Every failure is a :class:`BackupError` in
+Russian saying what was and was not changed: a damaged or truncated file, a wrong
+passphrase, a full disk, a folder without the right to write.
 
 A backup holds people's names: it is readable by its owner only, and made with a
 passphrase every member is encrypted (AES-256, WinZip's scheme, which 7-Zip and WinRAR
@@ -106,13 +107,13 @@ def create(
         )
     with _refused(NOT_MADE):
         out.parent.mkdir(parents=True, exist_ok=True)
-        with workdir.owned(db.path.parent, ".backup-") as work:
+        # The work is done next to the destination, so that the last step is one rename.
+        with workdir.owned(db.path.parent, ".backup-", place=out.parent) as work:
             copy = work / DATABASE
             info = _copy_database(db, copy)
             present = tuple(name for name in info.uploads if (db.uploads_dir / name).is_file())
             info = BackupInfo(info.schema_version, info.data_version, info.created_at, present)
-            # Written next to its destination, so that the last step is one rename.
-            packed = workdir.temporary_elsewhere(work, out.parent)
+            packed = work / "backup.zip"
             with _writer(packed, passphrase) as archive:
                 manifest = json.dumps(_manifest(info), ensure_ascii=False, indent=1)
                 archive.writestr(MANIFEST, manifest)

@@ -8,9 +8,9 @@ the database does (:func:`sweep`, called where the database is opened for writin
 
 A folder is owned while its process lives: the process holds an exclusive ``flock`` on
 the folder's lock file, which the kernel releases when the process dies however it dies,
-so a folder is never taken from a live backup (a PID could be reused). A backup's ZIP is
-written next to its destination, which may be anywhere; the folder records that
-temporary's path, so the sweep removes it too.
+so a folder is never taken from a live backup (a PID could be reused). A backup works
+next to its destination, which may be anywhere; its marker folder next to the database
+records where, so the sweep removes that folder too.
 
 This module is a leaf (it imports nothing of the engine), so that the database's opening
 can call it.
@@ -29,7 +29,7 @@ from pathlib import Path
 
 PREFIXES = (".backup-", ".restore-")
 _LOCK = "owner.lock"
-# The path of a temporary this folder's process writes outside the folder.
+# In a marker folder: the path of the working folder it owns elsewhere.
 _ELSEWHERE = "elsewhere"
 # A folder without its lock file is young (its process is about to lock it) or was
 # abandoned in that instant; it is removed only once older than this.
@@ -37,38 +37,40 @@ _UNLOCKED_GRACE_SECONDS = 60.0
 
 
 @contextlib.contextmanager
-def owned(folder: Path, prefix: str) -> Iterator[Path]:
-    """A new working folder ``folder/<prefix>…`` owned by this process for the block,
-    removed with everything it holds (and the temporary it names elsewhere) at its end."""
+def owned(home: Path, prefix: str, place: Path | None = None) -> Iterator[Path]:
+    """A new working folder owned by this process for the block, removed with everything
+    it holds at its end. It is made in ``home`` (the database's folder, which the sweep
+    looks in), or — a backup's, so that the copy is written where the backup goes and a
+    database on a full disk can still be backed up elsewhere — in ``place``, with a
+    marker folder of the same name in ``home`` that owns it."""
     assert prefix in PREFIXES
-    work = Path(tempfile.mkdtemp(dir=folder, prefix=prefix))
+    marker = Path(tempfile.mkdtemp(dir=home, prefix=prefix))
     try:
-        lock = os.open(work / _LOCK, os.O_WRONLY | os.O_CREAT, 0o600)
+        lock = os.open(marker / _LOCK, os.O_WRONLY | os.O_CREAT, 0o600)
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(marker, ignore_errors=True)
         raise
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        work = marker
+        if place is not None and place.resolve() != home.resolve():
+            work = place / marker.name
+            # Recorded before it exists, so that a kill at any moment leaves it findable.
+            (marker / _ELSEWHERE).write_text(str(work), encoding="utf-8")
+            work.mkdir(mode=0o700)
         yield work
     finally:
-        _remove(work)
+        _remove(marker)
         os.close(lock)
 
 
-def temporary_elsewhere(work: Path, folder: Path) -> Path:
-    """A temporary file name in ``folder`` (a backup's destination) that the working
-    folder ``work`` owns: recorded before it is created, removed with ``work``."""
-    target = folder / f"{work.name}.zip"
-    (work / _ELSEWHERE).write_text(str(target), encoding="utf-8")
-    return target
-
-
-def _remove(work: Path) -> None:
+def _remove(marker: Path) -> None:
+    """Remove a working folder and the one it names elsewhere."""
     with contextlib.suppress(OSError, ValueError):
-        elsewhere = Path((work / _ELSEWHERE).read_text(encoding="utf-8"))
-        if elsewhere.name.startswith(PREFIXES):
-            elsewhere.unlink(missing_ok=True)
-    shutil.rmtree(work, ignore_errors=True)
+        elsewhere = Path((marker / _ELSEWHERE).read_text(encoding="utf-8"))
+        if elsewhere.name == marker.name:
+            shutil.rmtree(elsewhere, ignore_errors=True)
+    shutil.rmtree(marker, ignore_errors=True)
 
 
 def sweep(folder: Path) -> list[Path]:

@@ -206,7 +206,7 @@ def fill(disk: Path, leave: int) -> None:
     (disk / "filler").write_bytes(b"\0" * (stats.f_bavail * stats.f_frsize - leave))
 
 
-def test_a_backup_of_a_database_on_a_full_disk_names_the_full_disk_not_a_rollback(small_disk):
+def test_a_backup_on_a_full_disk_names_the_full_disk_not_a_failed_rollback(small_disk):
     live = small_disk / "live" / "monitoring.duckdb"
     with Database(live) as db:
         upload(db, ["СОШ № 1", "СОШ № 2"])
@@ -214,18 +214,30 @@ def test_a_backup_of_a_database_on_a_full_disk_names_the_full_disk_not_a_rollbac
     fill(small_disk, 4096)
     with Database(live) as db:
         with pytest.raises(backup.BackupError) as error:
-            backup.create(db, small_disk.parent / "копия.zip")
+            backup.create(db, small_disk / "копия.zip")
         assert contents(db) == before
     assert str(error.value) == "на диске не хватает места" + NOT_MADE
-    assert temporaries(live.parent, small_disk.parent) == []
-    assert not (small_disk.parent / "копия.zip").exists()
+    assert temporaries(live.parent, small_disk) == []
+    assert not (small_disk / "копия.zip").exists()
+
+
+def test_a_database_on_a_full_disk_is_still_backed_up_onto_another(small_disk, tmp_path):
+    live = small_disk / "live" / "monitoring.duckdb"
+    with Database(live) as db:
+        upload(db, ["СОШ № 1", "СОШ № 2"])
+        before = contents(db)
+    fill(small_disk, 16 * 1024)
+    with Database(live) as db:
+        backup.create(db, tmp_path / "копия.zip")
+    backup.restore(tmp_path / "проверка" / "monitoring.duckdb", tmp_path / "копия.zip")
+    with Database(tmp_path / "проверка" / "monitoring.duckdb") as db:
+        assert contents(db) == {**before, "data_version": before["data_version"] + 1}
 
 
 def test_a_backup_onto_a_full_disk_is_refused_in_russian_and_leaves_nothing(live, small_disk):
     fill(small_disk, 4096)
-    with Database(live) as db:
-        with pytest.raises(backup.BackupError) as error:
-            backup.create(db, small_disk / "копия.zip")
+    with Database(live) as db, pytest.raises(backup.BackupError) as error:
+        backup.create(db, small_disk / "копия.zip")
     assert str(error.value) == "на диске не хватает места" + NOT_MADE
     assert temporaries(live.parent, small_disk) == []
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
