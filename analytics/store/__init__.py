@@ -7,6 +7,8 @@ aggregates    org_values: each form's numerators and denominators, derived with 
 audit         who uploaded, rolled back, changed targets, deleted data
 undo          what an upload created or changed besides its rows, for its rollback
 backup        consistent, optionally encrypted backups and atomic restore
+discarded     what a restore would discard: the work the backup does not hold
+workdir       backup's and restore's working folders, and the start-up sweep of them
 snapshot      read-only published copies for replicas (without names)
 private       files only their owner reads
 reset         clearing the database
