@@ -171,8 +171,13 @@ def _os_cause(error: OSError) -> str:
 
 
 def _duckdb_cause(error: duckdb.Error) -> str:
-    """Why DuckDB could not write a file, in Russian (it reports the system's reason in
-    English within its message)."""
+    """Why DuckDB could not write a file, in Russian."""
+    return _disk_cause(error) or "ошибка ввода-вывода при записи базы данных"
+
+
+def _disk_cause(error: duckdb.Error) -> str | None:
+    """The disk's reason DuckDB reports (in English, within its message) in Russian; None
+    when the message names none."""
     text = str(error)
     for marker, cause in (
         ("No space left", "на диске не хватает места"),
@@ -182,7 +187,7 @@ def _duckdb_cause(error: duckdb.Error) -> str:
     ):
         if marker in text:
             return cause
-    return "ошибка ввода-вывода при записи базы данных"
+    return None
 
 
 def _writer(packed: Path, passphrase: str | None) -> zipfile.ZipFile:
@@ -406,12 +411,13 @@ def restore(
             _ensure_not_in_use(path)
             lost = discarded(path, staged)
             if lost and not confirmed:
-                raise RestoreNotConfirmed(
-                    f"восстановление копии «{backup.name}» (сделана {_made_at(info)}) отменит "
-                    f"сделанное после неё: {lost.summary()}; {NOT_RESTORED}",
-                    info,
-                    lost,
-                )
+                copy = f"копии «{backup.name}» (сделана {_made_at(info)})"
+                if lost.unreadable:
+                    said = f"текущая база данных не открывается, и восстановление {copy} "
+                    said += "заменит её целиком, не проверив, что в ней есть"
+                else:
+                    said = f"восстановление {copy} отменит сделанное после неё: {lost.summary()}"
+                raise RestoreNotConfirmed(f"{said}; {NOT_RESTORED}", info, lost)
             safety = save_current(path) if path.exists() else None
             _record(staged, backup.name, info, user, lost, safety)
             private.make_private(staged)
@@ -478,15 +484,15 @@ def save_current(path: Path) -> Path:
         with db:
             create(db, target)
     except BackupError as error:
-        raise BackupError(
-            f"текущая база не сохранена перед восстановлением: {error}; {NOT_RESTORED}"
-        ) from None
+        saving = "перед восстановлением не удалось сохранить текущую базу"
+        raise BackupError(f"{saving} — {error}") from None
     return target
 
 
 def _check(staged: Path, file_name: str, info: BackupInfo) -> None:
     """Check the unpacked database (it opens, its schema is the manifest's) and bring it
-    to this release's schema; it is closed (checkpointed into one file) on return."""
+    to this release's schema; it is closed (checkpointed into one file) on return. A
+    failure of the disk is said as such, not as damage."""
     damaged = f"база данных в резервной копии «{file_name}» повреждена; {NOT_RESTORED}"
     try:
         con = duckdb.connect(str(staged), read_only=True)
@@ -494,14 +500,12 @@ def _check(staged: Path, file_name: str, info: BackupInfo) -> None:
             version = first_value(con, "SELECT max(version) FROM schema_version")
         finally:
             con.close()
-    except duckdb.Error:
-        raise BackupError(damaged) from None
-    if version is None or int(version) != info.schema_version:
-        raise BackupError(damaged)
-    try:
+        if version is None or int(version) != info.schema_version:
+            raise BackupError(damaged)
         Database(staged).close()
-    except duckdb.Error:
-        raise BackupError(damaged) from None
+    except duckdb.Error as error:
+        cause = _disk_cause(error)
+        raise BackupError(f"{cause}; {NOT_RESTORED}" if cause else damaged) from None
 
 
 def _record(

@@ -230,3 +230,26 @@ def test_the_restore_command_with_force_says_where_the_database_was_saved(worked
     (saved,) = (path.parent / "backups").iterdir()
     assert lines[1] == f"Прежняя база сохранена: {saved}"
     assert lines[2].startswith(f"Отменено: 2{NBSP}загрузки от ")
+
+
+def test_a_database_that_does_not_open_is_replaced_only_when_confirmed_and_kept_as_it_was(
+    tmp_path,
+):
+    path = tmp_path / "live" / "monitoring.duckdb"
+    copy = tmp_path / "копия.zip"
+    with Database(path) as db:
+        upload(db, ["СОШ № 1"], "форма.csv")
+        backup.create(db, copy)
+    garbage = b"\x00garbage" * 1000
+    path.write_bytes(garbage)
+    with pytest.raises(backup.RestoreNotConfirmed) as refused:
+        backup.restore(path, copy)
+    assert str(refused.value) == (
+        "текущая база данных не открывается, и восстановление копии «копия.zip» (сделана "
+        f"{made_at(copy)}) заменит её целиком, не проверив, что в ней есть; база данных не "
+        "изменена"
+    )
+    assert path.read_bytes() == garbage
+    done = backup.restore(path, copy, confirmed=True)
+    assert done.safety.suffix == ".duckdb"
+    assert done.safety.read_bytes() == garbage
