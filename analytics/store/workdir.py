@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -28,6 +29,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 PREFIXES = (".backup-", ".restore-")
+# The names tempfile.mkdtemp gives: nothing else (a folder a person named so) is swept.
+_NAME = re.compile(r"\.(backup|restore)-[a-z0-9_]{8}")
 _LOCK = "owner.lock"
 # In a marker folder: the path of the working folder it owns elsewhere.
 _ELSEWHERE = "elsewhere"
@@ -79,7 +82,7 @@ def sweep(folder: Path) -> list[Path]:
     cannot lock is another's, left alone."""
     removed = []
     try:
-        candidates = [p for p in folder.iterdir() if p.name.startswith(PREFIXES) and p.is_dir()]
+        candidates = [p for p in folder.iterdir() if _NAME.fullmatch(p.name) and p.is_dir()]
     except OSError:
         return removed
     for work in candidates:
@@ -87,7 +90,7 @@ def sweep(folder: Path) -> list[Path]:
             lock = os.open(work / _LOCK, os.O_RDONLY)
         except FileNotFoundError:
             # Killed between creating the folder and its lock file, or just created.
-            if _age(work) > _UNLOCKED_GRACE_SECONDS:
+            if _age(work) > _UNLOCKED_GRACE_SECONDS and not any(work.iterdir()):
                 _remove(work)
                 removed.append(work)
             continue

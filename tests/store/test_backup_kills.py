@@ -141,3 +141,11 @@ def test_the_next_start_leaves_a_live_restores_working_folder_alone(live, tmp_pa
         killed(child)
     Database(live).close()
     assert temporaries(live.parent) == []
+
+
+def test_the_sweep_leaves_a_folder_a_person_named_like_a_working_folder(live):
+    mine = live.parent / ".backup-старые копии"
+    mine.mkdir()
+    (mine / "копия.zip").write_bytes(b"PK")
+    Database(live).close()
+    assert (mine / "копия.zip").read_bytes() == b"PK"
