@@ -394,7 +394,9 @@ def restore(
     disk, and :class:`DatabaseBusy` while another process has the database open; in each
     case the database is untouched. Not for a process that has the database open itself
     (DuckDB shares one instance per file within a process, so that is not detected): the
-    command line's ``restore`` opens none.
+    command line's ``restore`` opens none. From the check of what would be discarded to
+    just before the replace, the restore itself holds the database open, so that no other
+    process writes to it meanwhile.
     """
     path, backup = Path(path), Path(backup)
     try:
@@ -408,18 +410,21 @@ def restore(
             staged = work / DATABASE
             uploads = _unpack(backup, passphrase, work)
             _check(staged, backup.name, info)
-            _ensure_not_in_use(path)
-            lost = discarded(path, staged)
-            if lost and not confirmed:
-                copy = f"копии «{backup.name}» (сделана {_made_at(info)})"
-                if lost.unreadable:
-                    said = f"текущая база данных не открывается, и восстановление {copy} "
-                    said += "заменит её целиком, не проверив, что в ней есть"
+            # Held from here until just before the replace, so that nothing another
+            # process might write meanwhile is lost unannounced.
+            held = _hold(path)
+            try:
+                if held is None:
+                    lost = Discarded(unreadable=path.exists())
                 else:
-                    said = f"восстановление {copy} отменит сделанное после неё: {lost.summary()}"
-                raise RestoreNotConfirmed(f"{said}; {NOT_RESTORED}", info, lost)
-            safety = save_current(path) if path.exists() else None
-            _record(staged, backup.name, info, user, lost, safety)
+                    lost = discarded(held, staged)
+                if lost and not confirmed:
+                    raise RestoreNotConfirmed(_unconfirmed(backup.name, info, lost), info, lost)
+                safety = save_current(path) if path.exists() else None
+                _record(staged, backup.name, info, user, lost, safety)
+            finally:
+                if held is not None:
+                    held.close()
             private.make_private(staged)
             # The old database's write-ahead log must not be replayed into the restored file.
             path.with_name(path.name + ".wal").unlink(missing_ok=True)
@@ -430,6 +435,17 @@ def restore(
             ):
                 _place_uploads(work, uploads, path.parent / "uploads")
     return Restored(info, safety, lost)
+
+
+def _unconfirmed(file_name: str, info: BackupInfo, lost: Discarded) -> str:
+    """Why a restore waits for confirmation: what it would discard."""
+    copy = f"копии «{file_name}» (сделана {_made_at(info)})"
+    if lost.unreadable:
+        said = f"текущая база данных не открывается, и восстановление {copy} заменит её "
+        said += "целиком, не проверив, что в ней есть"
+    else:
+        said = f"восстановление {copy} отменит сделанное после неё: {lost.summary()}"
+    return f"{said}; {NOT_RESTORED}"
 
 
 def _made_at(info: BackupInfo) -> str:
@@ -531,18 +547,20 @@ def _record(
         audit.record(cur, audit.Action.RESTORE, "database", user, details)
 
 
-def _ensure_not_in_use(path: Path) -> None:
-    """Raise :class:`DatabaseBusy` if another process has ``path`` open. Opening it also
-    writes any pending log into the old file, which is about to be replaced anyway."""
+def _hold(path: Path) -> duckdb.DuckDBPyConnection | None:
+    """``path`` opened, so that no other process can open it while the restore decides
+    and saves it; None when there is no file or it does not open (a damaged database is
+    what a restore is for). Raises :class:`DatabaseBusy` if another process has it open."""
     if not path.exists():
-        return
+        return None
     try:
-        duckdb.connect(str(path)).close()
+        return duckdb.connect(str(path))
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
             raise DatabaseBusy(
                 f"база данных {path} занята другим процессом (например, запущенной панелью "
                 "мониторинга); остановите его и повторите восстановление"
             ) from None
+        return None
     except duckdb.Error:
-        pass  # a damaged database is what a restore is for
+        return None

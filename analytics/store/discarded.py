@@ -151,28 +151,26 @@ class Discarded:
         return [lost.line() for lost in self.lost]
 
 
-def discarded(current: Path, backup_db: Path) -> Discarded:
-    """What replacing the database ``current`` by the database ``backup_db`` (a
-    restore's unpacked, migrated copy) would discard. Nothing for a missing file."""
-    if not current.exists():
-        return Discarded()
+def discarded(con: duckdb.DuckDBPyConnection, backup_db: Path) -> Discarded:
+    """What replacing the database open on ``con`` by the database file ``backup_db`` (a
+    restore's unpacked, migrated copy) would discard."""
+    cur = con.cursor()
     try:
-        con = duckdb.connect(str(current), read_only=True)
-    except duckdb.Error:
-        return Discarded(unreadable=True)
-    try:
-        con.execute(f"ATTACH {_literal(str(backup_db))} AS {_BACKUP} (READ_ONLY)")
-        current_name = con.execute("SELECT current_database()").fetchall()[0][0]
-        tables = _tables(con, current_name)
-        lost = [
-            *(_made(con, current_name, kind) for kind in _MADE if kind.table in tables),
-            *(_changed(con, current_name, kind) for kind in _CHANGED if kind.table in tables),
-            *(_audited(con, current_name) if "audit_log" in tables else ()),
-        ]
+        current = cur.execute("SELECT current_database()").fetchall()[0][0]
+        cur.execute(f"ATTACH {_literal(str(backup_db))} AS {_BACKUP} (READ_ONLY)")
+        try:
+            tables = _tables(cur, current)
+            lost = [
+                *(_made(cur, current, kind) for kind in _MADE if kind.table in tables),
+                *(_changed(cur, current, kind) for kind in _CHANGED if kind.table in tables),
+                *(_audited(cur, current) if "audit_log" in tables else ()),
+            ]
+        finally:
+            cur.execute(f"DETACH {_BACKUP}")
     except duckdb.Error:
         return Discarded(unreadable=True)
     finally:
-        con.close()
+        cur.close()
     return Discarded(tuple(item for item in lost if item is not None))
 
 

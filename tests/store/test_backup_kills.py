@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from analytics.store import backup
-from analytics.store.db import Database
+from analytics.store.db import Database, DatabaseBusy
 from tests.conftest import ROOT
 from tests.store.test_backup import contents, upload
 
@@ -21,7 +21,7 @@ CHILD = """
 import os, sys, time
 from pathlib import Path
 from analytics.store import backup
-from analytics.store.db import Database
+from analytics.store.db import Database, DatabaseBusy
 
 action, path, pause, other = sys.argv[1:5]
 real = os.replace
@@ -149,3 +149,18 @@ def test_the_sweep_leaves_a_folder_a_person_named_like_a_working_folder(live):
     (mine / "копия.zip").write_bytes(b"PK")
     Database(live).close()
     assert (mine / "копия.zip").read_bytes() == b"PK"
+
+
+def test_no_other_process_can_open_the_database_while_a_restore_saves_it(live, tmp_path):
+    copy = tmp_path / "копия.zip"
+    with Database(live) as db:
+        backup.create(db, copy)
+    # Paused as the safety backup of the current database is about to be renamed.
+    child = paused("restore", live, "backup.zip", copy)
+    try:
+        with pytest.raises(DatabaseBusy):
+            Database(live)
+    finally:
+        killed(child)
+    Database(live).close()
+    assert temporaries(live.parent, live.parent / "backups") == []
