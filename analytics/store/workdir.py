@@ -47,7 +47,7 @@ def owned(home: Path, prefix: str, place: Path | None = None) -> Iterator[Path]:
     database on a full disk can still be backed up elsewhere — in ``place``, with a
     marker folder of the same name in ``home`` that owns it."""
     assert prefix in PREFIXES
-    marker = Path(tempfile.mkdtemp(dir=home, prefix=prefix))
+    marker = Path(tempfile.mkdtemp(dir=home.resolve(), prefix=prefix))
     try:
         lock = os.open(marker / _LOCK, os.O_WRONLY | os.O_CREAT, 0o600)
     except BaseException:
@@ -57,7 +57,8 @@ def owned(home: Path, prefix: str, place: Path | None = None) -> Iterator[Path]:
         fcntl.flock(lock, fcntl.LOCK_EX)
         work = marker
         if place is not None and place.resolve() != home.resolve():
-            work = place / marker.name
+            # Absolute: the sweep may run in a process with another working directory.
+            work = place.resolve() / marker.name
             # Recorded before it exists, so that a kill at any moment leaves it findable.
             (marker / _ELSEWHERE).write_text(str(work), encoding="utf-8")
             work.mkdir(mode=0o700)
