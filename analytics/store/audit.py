@@ -21,7 +21,7 @@ from analytics.model.catalogue import INDICATORS_BY_ID
 from analytics.model.contract import KIND_LABELS, FormKind
 from analytics.model.levels import LEVEL_INFO, LEVEL_LABELS, Level
 from analytics.store.db import Database, first_value
-from analytics.wording.formatting import number
+from analytics.wording.formatting import moment, number
 
 
 class Action(StrEnum):
@@ -158,6 +158,11 @@ def _fact(key: str, value: object) -> str:
         return INDICATORS_BY_ID[str(value)].name
     if key == "level" and value in set(Level):
         return LEVEL_LABELS[Level(value)].lower()
+    if key == "created_at" and isinstance(value, str):
+        try:
+            return moment(datetime.fromisoformat(value))
+        except ValueError:
+            return value
     if isinstance(value, float):
         return number(value)
     return str(value)

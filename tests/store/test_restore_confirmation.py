@@ -170,6 +170,9 @@ def test_the_restore_is_audited_with_what_it_discarded_and_where_the_database_wa
     assert entry["details"]["discarded"] == done.lost.summary()
     assert entry["details"]["safety_backup"] == str(done.safety)
     assert done.lost.summary().startswith(f"2{NBSP}загрузки от ")
+    assert audit.details_text(entry["details"]).startswith(
+        f"резервная копия: копия.zip; копия создана: {made_at(copy)}; "
+    )
 
 
 def test_a_rollback_made_after_the_backup_is_listed_as_discarded(tmp_path):
