@@ -129,6 +129,8 @@ def create(
     }
     if passphrase is not None:
         details["encrypted"] = "да"
+    if db.read_only:
+        return info  # a snapshot or a read-only filesystem cannot record the backup
     unaudited = f"резервная копия сохранена в {out}, но не записана в журнал действий"
     with _refused(unaudited), db.transaction() as cur:
         audit.record(cur, audit.Action.BACKUP, "database", user, details)
@@ -271,7 +273,8 @@ def _copy_database(db: Database, target: Path) -> BackupInfo:
             "SELECT DISTINCT sha256, file_name FROM uploads WHERE purged_at IS NULL"
         ).fetchall()
         source = first_value(cur, "SELECT current_database()")
-        cur.execute(f"ATTACH {_literal(str(target))} AS backup_copy")
+        # Written even from a database opened read-only (which attaches read-only).
+        cur.execute(f"ATTACH {_literal(str(target))} AS backup_copy (READ_WRITE)")
         cur.execute(f"COPY FROM DATABASE {_identifier(source)} TO backup_copy")
         cur.execute("COMMIT")
     except BaseException:

@@ -47,7 +47,14 @@ def owned(home: Path, prefix: str, place: Path | None = None) -> Iterator[Path]:
     database on a full disk can still be backed up elsewhere — in ``place``, with a
     marker folder of the same name in ``home`` that owns it."""
     assert prefix in PREFIXES
-    marker = Path(tempfile.mkdtemp(dir=home.resolve(), prefix=prefix))
+    try:
+        marker = Path(tempfile.mkdtemp(dir=home.resolve(), prefix=prefix))
+    except OSError:
+        if place is None:
+            raise
+        # The database's folder cannot be written (a read-only filesystem): work where
+        # the backup goes, owned there; only a sweep of that folder would find it.
+        place, marker = None, Path(tempfile.mkdtemp(dir=place, prefix=prefix))
     try:
         lock = os.open(marker / _LOCK, os.O_WRONLY | os.O_CREAT, 0o600)
     except BaseException:

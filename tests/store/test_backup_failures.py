@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -277,16 +278,16 @@ def test_a_full_disk_met_by_the_archive_writer_is_refused_naming_the_file(
     assert temporaries(live.parent, out.parent) == []
 
 
-@pytest.fixture
-def unwritable(tmp_path: Path) -> Iterator[Path]:
-    """A folder nobody may write in: 0500 for an ordinary account, immutable for root
-    (whom permissions do not stop)."""
-    folder = tmp_path / "закрытая"
-    folder.mkdir()
+@contextmanager
+def closed(folder: Path) -> Iterator[Path]:
+    """``folder`` made unwritable for the block: 0500 for an ordinary account, immutable
+    for root (whom permissions do not stop)."""
     if os.geteuid() != 0:
         folder.chmod(0o500)
-        yield folder
-        folder.chmod(0o700)
+        try:
+            yield folder
+        finally:
+            folder.chmod(0o700)
         return
     if shutil.which("chattr") is None:
         pytest.skip("no chattr to make a folder unwritable for root")
@@ -296,6 +297,14 @@ def unwritable(tmp_path: Path) -> Iterator[Path]:
         yield folder
     finally:
         subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+@pytest.fixture
+def unwritable(tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "закрытая"
+    folder.mkdir()
+    with closed(folder):
+        yield folder
 
 
 def test_a_backup_into_a_folder_without_write_permission_is_refused_in_russian(
@@ -315,3 +324,15 @@ def test_a_restore_into_a_folder_without_write_permission_is_refused_in_russian(
         backup.restore(unwritable / "monitoring.duckdb", tmp_path / "копия.zip")
     assert str(error.value) == f"нет прав на запись: {unwritable}{NOT_RESTORED}"
     assert list(unwritable.iterdir()) == []
+
+
+def test_a_database_in_a_folder_that_cannot_be_written_is_backed_up_read_only(live, tmp_path):
+    with Database(live) as db:
+        before = contents(db)
+    with closed(live.parent), Database(live, read_only=True) as db:
+        backup.create(db, tmp_path / "копия.zip")
+    target = tmp_path / "проверка" / "monitoring.duckdb"
+    backup.restore(target, tmp_path / "копия.zip")
+    with Database(target) as db:
+        assert contents(db) == {**before, "data_version": before["data_version"] + 1}
+    assert temporaries(live.parent, tmp_path) == []
