@@ -21,7 +21,6 @@ import duckdb
 import pandas as pd
 
 from analytics.compute.lookups import hierarchy
-from analytics.ingest.load import archive_path
 from analytics.model.catalogue import INDICATORS_BY_ID
 from analytics.model.contract import (
     FIELDS_BY_CODE,
@@ -32,7 +31,8 @@ from analytics.model.contract import (
     FormKind,
 )
 from analytics.model.levels import LEVEL_INFO, TERRITORY_KEYS, Level
-from analytics.store import audit
+from analytics.store import audit, faults
+from analytics.store.archive import archive_path
 from analytics.store.db import Database, mark_data_changed
 from analytics.store.scope import ORG_PLACES, Scope
 
@@ -617,6 +617,9 @@ def delete_person_bases(
             user,
             {"period": period or "все периоды", **{str(k): n for k, n in counts.items()}},
         )
+    # A kill before the files are gone leaves them owned by no upload: the start-up sweep
+    # removes them (see analytics.store.sweep).
+    faults.point("bases.committed")
     for path in files:
         path.unlink(missing_ok=True)
     db.rewrite()

@@ -26,7 +26,7 @@ from analytics.model.contract import (
     FormKind,
 )
 from analytics.model.errors import MonitoringError
-from analytics.store import aggregates, private
+from analytics.store import aggregates, faults, private, sweep
 
 DEFAULT_DB_PATH = Path("data") / "monitoring.duckdb"
 
@@ -649,7 +649,19 @@ class Database:
         else:
             private.secure_store(self.path)
             self.migrate()
+            self._sweep()
         self._follow_definitions()
+
+    def _sweep(self) -> None:
+        """Remove what a killed process left beside the database (:mod:`.sweep`). A file
+        that cannot be removed (a read-only folder) is left for the next opening."""
+        cur = self._con.cursor()
+        try:
+            sweep.sweep(cur, self.path)
+        except OSError as error:
+            sweep.log.warning("start-up sweep left files: %s", error)
+        finally:
+            cur.close()
 
     def _is_snapshot(self) -> bool:
         """Whether the file is a snapshot published by :mod:`analytics.store.snapshot`."""
@@ -749,6 +761,8 @@ class Database:
         with self._atomic() as cur:
             yield cur
             cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+            faults.point("commit.before")
+        faults.point("commit.after")
 
     @contextmanager
     def _atomic(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -799,6 +813,7 @@ class Database:
             finally:
                 cur.close()
             self._con.close()
+            faults.point("rewrite.copied")
             try:
                 os.replace(fresh, self.path)
             finally:
