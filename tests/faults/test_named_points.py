@@ -29,8 +29,6 @@ def killed(case, operation: str, point: str) -> tuple[dict, list[str], object]:
         ("round", "round.loaded", "before"),
         ("bases", "upload.staged", "before"),
         ("bases", "upload.committed", "after"),
-        ("ingest", "commit.before", "before"),
-        ("ingest", "commit.after", "after"),
         ("bases-deleted", "bases.committed", "after"),
         ("bases-deleted", "rewrite.copied", "after"),
         ("rollback", "commit.before", "before"),
