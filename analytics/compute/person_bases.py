@@ -33,7 +33,7 @@ from analytics.model.contract import (
 from analytics.model.levels import LEVEL_INFO, TERRITORY_KEYS, Level
 from analytics.store import audit, faults
 from analytics.store.archive import archive_path
-from analytics.store.db import Database, mark_data_changed
+from analytics.store.db import REWRITE_KEY, Database, mark_data_changed
 from analytics.store.scope import ORG_PLACES, Scope
 
 # A mentor with more mentees than the default target of «Наставляемых на одного
@@ -610,6 +610,7 @@ def delete_person_bases(
             cur.execute(f"DELETE FROM {table}_history WHERE {where}", params)
             cur.execute(f"DELETE FROM {table}_withheld WHERE {where}", params)
         files = _purge_uploads(cur, sorted(touched), db.uploads_dir)
+        cur.execute("INSERT OR REPLACE INTO meta VALUES (?, 1)", [REWRITE_KEY])
         audit.record(
             cur,
             audit.Action.PERSON_BASES_DELETED,

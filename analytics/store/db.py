@@ -87,6 +87,11 @@ def registered(
     cur.unregister(name)
 
 
+# The meta key set, in the transaction that deletes personal data, until the file has been
+# rewritten without it (see :meth:`Database.rewrite`): opening finishes a rewrite a kill
+# interrupted.
+REWRITE_KEY = "rewrite_pending"
+
 # The meta key of the moment the data last changed (see :func:`mark_data_changed`).
 DATA_STAMP_KEY = "data_changed_at"
 
@@ -650,6 +655,8 @@ class Database:
             private.secure_store(self.path)
             self.migrate()
             self._sweep()
+            if self.meta(REWRITE_KEY):
+                self.rewrite()
         self._follow_definitions()
 
     def _sweep(self) -> None:
@@ -794,6 +801,8 @@ class Database:
         (which writes and removes the WAL), the copy renamed into place in one step and the
         connection reopened on it. A query another thread runs at that moment fails (its
         page says so and asks for a reload); deleting is a rare administrator's action.
+        The transaction that deletes sets :data:`REWRITE_KEY`, removed here once the file
+        is rewritten: opening a database that still has it (a kill came between) rewrites it.
         """
         fresh = self.path.with_name(f".{self.path.name}.rewrite")
         with self._write_lock:
@@ -818,6 +827,8 @@ class Database:
                 os.replace(fresh, self.path)
             finally:
                 self._con = duckdb.connect(str(self.path))
+        with self._atomic() as cur:
+            cur.execute("DELETE FROM meta WHERE key = ?", [REWRITE_KEY])
 
     def schema_version(self) -> int:
         cur = self.cursor()

@@ -10,6 +10,12 @@ from analytics.store import faults
 from analytics.store.db import Database
 from tests.faults import scenario
 from tests.faults.invariants import broken, signature
+from tests.registerfiles import MENTEES_1, MENTORS_1, names_in
+
+# The names in the bases of the school whose bases are deleted.
+SCHOOL_1_NAMES = tuple(
+    {str(row[0]) for row in (*MENTORS_1, *MENTEES_1)} | {str(r[3]) for r in MENTEES_1 if r[3]}
+)
 
 
 def killed(case, operation: str, point: str) -> tuple[dict, list[str], object]:
@@ -29,8 +35,6 @@ def killed(case, operation: str, point: str) -> tuple[dict, list[str], object]:
         ("round", "round.loaded", "before"),
         ("bases", "upload.staged", "before"),
         ("bases", "upload.committed", "after"),
-        ("bases-deleted", "bases.committed", "after"),
-        ("bases-deleted", "rewrite.copied", "after"),
         ("rollback", "commit.before", "before"),
         ("decision", "commit.after", "after"),
     ],
@@ -40,6 +44,20 @@ def test_a_kill_at_a_named_point_keeps_every_invariant(case, operation, point, o
 
     assert wrong == []
     assert state == (found.before if outcome == "before" else found.after)
+
+
+@pytest.mark.parametrize("point", ["bases.committed", "rewrite.copied"])
+def test_deleted_bases_killed_before_the_file_is_rewritten_leave_no_name_in_any_file(case, point):
+    state, wrong, found = killed(case, "bases-deleted", point)
+    files = sorted(p for p in (found.work / "data").rglob("*") if p.is_file())
+    holding = [
+        p.name
+        for p in files
+        if names_in(p.read_bytes().decode("utf-8", errors="ignore"), SCHOOL_1_NAMES)
+    ]
+
+    assert (wrong, holding) == ([], [])
+    assert state == found.after
 
 
 def test_a_round_file_killed_before_its_submission_is_neither_loaded_nor_submitted(case):
