@@ -85,10 +85,10 @@ def _rewrite(cur: duckdb.DuckDBPyConnection, db_path: Path) -> list[Path]:
     """The live copy :meth:`analytics.store.db.Database.rewrite` writes before renaming it
     over the database: after a kill it still holds the names just deleted."""
     copy = db_path.with_name(f".{db_path.name}.rewrite")
-    if not copy.exists():
-        return []
-    copy.unlink()
-    return [copy]
+    found = [path for path in (copy, copy.with_name(copy.name + ".wal")) if path.exists()]
+    for path in found:
+        path.unlink()
+    return found
 
 
 SWEEPERS: list[Sweeper] = [
