@@ -48,7 +48,6 @@ class Temporary:
     """An archived file's temporary, as its name tells: the kind of upload and the
     archived name it becomes."""
 
-    path: Path
     kind: str
     target: str
 
@@ -61,7 +60,7 @@ def temporary(path: Path) -> Temporary | None:
     if len(parts) != 3:
         return None
     _, kind, target = parts
-    return Temporary(path, kind, target)
+    return Temporary(kind, target)
 
 
 def in_progress(path: Path) -> bool:
