@@ -72,10 +72,6 @@ def build(work: Path) -> None:
         backup.create(db, work / "saved" / "копия.zip")
 
 
-def _open(path: Path) -> Database:
-    return Database(path)
-
-
 def _school(db: Database) -> int:
     return int(db.scalar("SELECT org_id FROM organizations WHERE name = ?", [SCHOOL]))
 
@@ -163,7 +159,7 @@ def run(operation: str, work: Path) -> None:
     if operation in OPENS_NONE:
         OPERATIONS[operation](None, work)  # type: ignore[arg-type]
         return
-    with _open(database(work)) as db:
+    with Database(database(work)) as db:
         OPERATIONS[operation](db, work)
 
 
@@ -185,7 +181,7 @@ def child(operation: str, work: Path, fault_at: str | None = None) -> subprocess
 
 
 def main(operation: str, work: Path) -> None:
-    db = None if operation in OPENS_NONE else _open(database(work))
+    db = None if operation in OPENS_NONE else Database(database(work))
     print("ready", flush=True)
     started = time.monotonic()
     OPERATIONS[operation](db, work)  # type: ignore[arg-type]
