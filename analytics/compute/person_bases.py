@@ -21,7 +21,6 @@ import duckdb
 import pandas as pd
 
 from analytics.compute.lookups import hierarchy
-from analytics.ingest.load import archive_path
 from analytics.model.catalogue import INDICATORS_BY_ID
 from analytics.model.contract import (
     FIELDS_BY_CODE,
@@ -32,8 +31,9 @@ from analytics.model.contract import (
     FormKind,
 )
 from analytics.model.levels import LEVEL_INFO, TERRITORY_KEYS, Level
-from analytics.store import audit
-from analytics.store.db import Database, mark_data_changed
+from analytics.store import audit, faults
+from analytics.store.archive import archive_path
+from analytics.store.db import REWRITE_KEY, Database, mark_data_changed
 from analytics.store.scope import ORG_PLACES, Scope
 
 # A mentor with more mentees than the default target of «Наставляемых на одного
@@ -610,6 +610,7 @@ def delete_person_bases(
             cur.execute(f"DELETE FROM {table}_history WHERE {where}", params)
             cur.execute(f"DELETE FROM {table}_withheld WHERE {where}", params)
         files = _purge_uploads(cur, sorted(touched), db.uploads_dir)
+        cur.execute("INSERT OR REPLACE INTO meta VALUES (?, 1)", [REWRITE_KEY])
         audit.record(
             cur,
             audit.Action.PERSON_BASES_DELETED,
@@ -617,6 +618,9 @@ def delete_person_bases(
             user,
             {"period": period or "все периоды", **{str(k): n for k, n in counts.items()}},
         )
+    # A kill before the files are gone leaves them owned by no upload: the start-up sweep
+    # removes them (see analytics.store.sweep).
+    faults.point("bases.committed")
     for path in files:
         path.unlink(missing_ok=True)
     db.rewrite()

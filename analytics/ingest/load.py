@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -46,7 +44,8 @@ from analytics.model.contract import (
 )
 from analytics.model.errors import MonitoringError
 from analytics.model.periods import period_of
-from analytics.store import aggregates, audit, undo
+from analytics.store import aggregates, archive, audit, faults, undo
+from analytics.store.archive import DiskFull, disk_full
 from analytics.store.db import (
     Database,
     first_row,
@@ -304,14 +303,19 @@ def ingest_bytes(
     limits: Limits | None = None,
     decisions: Decisions | None = None,
     parsed: ParsedFile | None = None,
+    also: Callable[[duckdb.DuckDBPyConnection, int], None] | None = None,
 ) -> IngestResult:
-    """Validate and load a file in one transaction; ``parsed`` as for :func:`preview`.
+    """Validate and load a file in one transaction; ``parsed`` as for :func:`preview`;
+    ``also(cursor, upload_id)`` writes what the caller records with the upload (a round's
+    submissions) in the same transaction.
 
     Raises :class:`IngestError` listing every problem, in which case nothing is written;
     :class:`ReviewNeeded` (one of them) where rows await the user's ``decisions``: rows
     placed on no organisation with certainty, moves between municipalities, forms
-    replaced with fewer answers. The file itself is archived under ``db.uploads_dir`` by
-    content hash once it is accepted, before the transaction commits.
+    replaced with fewer answers; :class:`DiskFull` when the disk has no room for the file
+    or the transaction. The file itself is archived under ``db.uploads_dir`` by content
+    hash in the same unit of work: written under a temporary name before the transaction
+    commits, renamed after (see :mod:`analytics.store.archive`).
     """
     defaults = defaults or Defaults()
     decisions = decisions or Decisions()
@@ -326,84 +330,80 @@ def ingest_bytes(
     )
     if earlier:
         warnings.append(Problem(name, f"этот файл уже загружался {earlier}; данные заменены"))
-    with db.transaction() as cur:
-        mark_data_changed(cur)
-        resolver = Resolver(
-            cur,
-            name,
-            kind,
-            decisions.choices,
-            decisions.new_orgs,
-            decisions.move_orgs,
-            decisions.learn_aliases,
-        )
-        plan = resolver.plan(parsed.records)
-        if plan.errors:
-            raise IngestError(plan.errors)
-        warnings.extend(plan.warnings)
-        replacing, partial = 0, []
-        if kind is FormKind.ORG_FORM:
-            replacing, partial = _forms_replaced(cur, parsed.records, plan)
-            if decisions.replace_partial:
-                partial = []
-        if plan.blocked or partial:
-            raise ReviewNeeded(name, plan.unplaced, plan.moves, partial)
-        _archive(db.uploads_dir, sha, name, content)
-        upload_id = int(first_value(cur, "SELECT nextval('upload_seq')"))
-        now = datetime.now()
-        with undo.recording(cur, upload_id, plan.org_ids):
-            org_ids = resolver.write(plan, upload_id, now, user)
-        if kind is FormKind.ORG_FORM:
-            replaced = _write_forms(cur, parsed.records, org_ids, upload_id, now, replacing)
-        elif kind in PERSON_TABLES:
-            warnings.extend(_matching_warnings(cur, parsed, org_ids))
-            replaced = _write_people(cur, kind, parsed.records, org_ids, upload_id, now)
-        else:
-            replaced = _write_registry(cur, org_ids, upload_id)
-        cur.execute(
-            "INSERT INTO uploads (upload_id, file_name, sha256, kind, uploaded_at, rows, "
-            "uploaded_by, defaults, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                upload_id,
+    try:
+        with archive.staging(db.uploads_dir) as files, db.transaction() as cur:
+            mark_data_changed(cur)
+            resolver = Resolver(
+                cur,
                 name,
-                sha,
-                str(kind),
-                now,
-                len(parsed.records),
+                kind,
+                decisions.choices,
+                decisions.new_orgs,
+                decisions.move_orgs,
+                decisions.learn_aliases,
+            )
+            plan = resolver.plan(parsed.records)
+            if plan.errors:
+                raise IngestError(plan.errors)
+            warnings.extend(plan.warnings)
+            replacing, partial = 0, []
+            if kind is FormKind.ORG_FORM:
+                replacing, partial = _forms_replaced(cur, parsed.records, plan)
+                if decisions.replace_partial:
+                    partial = []
+            if plan.blocked or partial:
+                raise ReviewNeeded(name, plan.unplaced, plan.moves, partial)
+            files.stage(sha, name, str(kind), content)
+            faults.point("upload.staged")
+            upload_id = int(first_value(cur, "SELECT nextval('upload_seq')"))
+            now = datetime.now()
+            with undo.recording(cur, upload_id, plan.org_ids):
+                org_ids = resolver.write(plan, upload_id, now, user)
+            if kind is FormKind.ORG_FORM:
+                replaced = _write_forms(cur, parsed.records, org_ids, upload_id, now, replacing)
+            elif kind in PERSON_TABLES:
+                warnings.extend(_matching_warnings(cur, parsed, org_ids))
+                replaced = _write_people(cur, kind, parsed.records, org_ids, upload_id, now)
+            else:
+                replaced = _write_registry(cur, org_ids, upload_id)
+            cur.execute(
+                "INSERT INTO uploads (upload_id, file_name, sha256, kind, uploaded_at, rows, "
+                "uploaded_by, defaults, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    upload_id,
+                    name,
+                    sha,
+                    str(kind),
+                    now,
+                    len(parsed.records),
+                    user,
+                    json.dumps(defaults.__dict__, ensure_ascii=False),
+                    json.dumps([w.as_dict() for w in warnings], ensure_ascii=False),
+                ],
+            )
+            audit.record(
+                cur,
+                audit.Action.UPLOAD,
+                f"upload:{upload_id}",
                 user,
-                json.dumps(defaults.__dict__, ensure_ascii=False),
-                json.dumps([w.as_dict() for w in warnings], ensure_ascii=False),
-            ],
-        )
-        audit.record(
-            cur,
-            audit.Action.UPLOAD,
-            f"upload:{upload_id}",
-            user,
-            {"file": name, "kind": str(kind), "rows": len(parsed.records), "sha256": sha},
-            now,
-        )
+                {"file": name, "kind": str(kind), "rows": len(parsed.records), "sha256": sha},
+                now,
+            )
+            if also is not None:
+                also(cur, upload_id)
+    except (OSError, duckdb.Error) as error:
+        if not disk_full(error):
+            raise
+        raise DiskFull(
+            f"Данные не загружены: на диске нет места, чтобы сохранить файл «{name}». "
+            "База данных не изменена, копия файла не сохранена; освободите место на диске "
+            "и загрузите файл снова"
+        ) from None
     result = _result(parsed, sha, plan.new_organizations, replaced)
     result.upload_id = upload_id
     result.warnings = warnings
     result.created = plan.created
     return result
-
-
-def archive_path(directory: Path, sha: str, name: str) -> Path:
-    """Where the file ``name`` with content hash ``sha`` is archived."""
-    return directory / f"{sha}{Path(name).suffix.casefold()}"
-
-
-def _archive(directory: Path, sha: str, name: str, content: bytes) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    target = archive_path(directory, sha, name)
-    if not target.exists():
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".incoming-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(tmp, target)
-    return target
 
 
 _FORM_COLUMNS = (

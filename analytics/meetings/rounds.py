@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+import duckdb
 import pandas as pd
 
 from analytics.ingest.load import (
@@ -47,6 +48,7 @@ from analytics.ingest.resolve import Resolver
 from analytics.model.contract import KIND_LABELS, FormKind
 from analytics.model.errors import MonitoringError
 from analytics.model.periods import parse_period
+from analytics.store import faults
 from analytics.store.db import Database, first_row, first_value
 from analytics.store.scope import Scope
 from analytics.wording.formatting import MONTHS_GENITIVE
@@ -570,8 +572,8 @@ def submit(
 ) -> Submitted:
     """Check the file again (the database may have changed since the preview), load it
     with every row on its organisation and record a submission per organisation, to be
-    accepted or returned. The upload and its submissions are two transactions: should
-    the second fail, the form is loaded and the file can simply be submitted again.
+    accepted or returned. The upload and its submissions are one transaction: a file
+    taken is loaded and submitted, or neither.
     ``learn_aliases``: whether the names the file writes become aliases (a curator's
     file only proposes them, see :mod:`analytics.ingest.aliases`)."""
     checked = check(db, round_id, name, content, kind)
@@ -579,9 +581,10 @@ def submit(
         choices=checked.choices, replace_partial=True, learn_aliases=learn_aliases
     )
     defaults = round_defaults(db, get_round(db, round_id))
-    result = ingest_bytes(db, name, content, kind, defaults, user, decisions=decisions)
     moment = now or datetime.now()
-    with db.transaction() as cur:
+
+    def record(cur: duckdb.DuckDBPyConnection, upload_id: int) -> None:
+        faults.point("round.loaded")
         for org_id in checked.org_ids:
             cur.execute(
                 "INSERT INTO round_submissions (submission_id, round_id, org_id, kind, "
@@ -591,7 +594,7 @@ def submit(
                     round_id,
                     org_id,
                     str(kind),
-                    result.upload_id,
+                    upload_id,
                     name,
                     checked.via_template,
                     user,
@@ -599,6 +602,8 @@ def submit(
                     str(SubmissionStatus.SUBMITTED),
                 ],
             )
+
+    result = ingest_bytes(db, name, content, kind, defaults, user, decisions=decisions, also=record)
     result.records = []
     return Submitted(result, checked.org_ids, checked.via_template)
 

@@ -26,7 +26,7 @@ from analytics.model.contract import (
     FormKind,
 )
 from analytics.model.errors import MonitoringError
-from analytics.store import aggregates, private, workdir
+from analytics.store import aggregates, faults, private, sweep
 
 DEFAULT_DB_PATH = Path("data") / "monitoring.duckdb"
 
@@ -86,6 +86,11 @@ def registered(
         raise
     cur.unregister(name)
 
+
+# The meta key set, in the transaction that deletes personal data, until the file has been
+# rewritten without it (see :meth:`Database.rewrite`): opening finishes a rewrite a kill
+# interrupted.
+REWRITE_KEY = "rewrite_pending"
 
 # The meta key of the moment the data last changed (see :func:`mark_data_changed`).
 DATA_STAMP_KEY = "data_changed_at"
@@ -648,10 +653,22 @@ class Database:
             self._check_schema()
         else:
             private.secure_store(self.path)
-            # What a backup or restore killed mid-way left next to the database.
-            workdir.sweep(self.path.parent)
             self.migrate()
+            self._sweep()
+            if self.meta(REWRITE_KEY):
+                self.rewrite()
         self._follow_definitions()
+
+    def _sweep(self) -> None:
+        """Remove what a killed process left beside the database (:mod:`.sweep`). A file
+        that cannot be removed (a read-only folder) is left for the next opening."""
+        cur = self._con.cursor()
+        try:
+            sweep.sweep(cur, self.path)
+        except OSError as error:
+            sweep.log.warning("start-up sweep left files: %s", error)
+        finally:
+            cur.close()
 
     def _is_snapshot(self) -> bool:
         """Whether the file is a snapshot published by :mod:`analytics.store.snapshot`."""
@@ -751,6 +768,8 @@ class Database:
         with self._atomic() as cur:
             yield cur
             cur.execute("UPDATE meta SET value = value + 1 WHERE key = 'data_version'")
+            faults.point("commit.before")
+        faults.point("commit.after")
 
     @contextmanager
     def _atomic(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -782,6 +801,8 @@ class Database:
         (which writes and removes the WAL), the copy renamed into place in one step and the
         connection reopened on it. A query another thread runs at that moment fails (its
         page says so and asks for a reload); deleting is a rare administrator's action.
+        The transaction that deletes sets :data:`REWRITE_KEY`, removed here once the file
+        is rewritten: opening a database that still has it (a kill came between) rewrites it.
         """
         fresh = self.path.with_name(f".{self.path.name}.rewrite")
         with self._write_lock:
@@ -801,10 +822,13 @@ class Database:
             finally:
                 cur.close()
             self._con.close()
+            faults.point("rewrite.copied")
             try:
                 os.replace(fresh, self.path)
             finally:
                 self._con = duckdb.connect(str(self.path))
+        with self._atomic() as cur:
+            cur.execute("DELETE FROM meta WHERE key = ?", [REWRITE_KEY])
 
     def schema_version(self) -> int:
         cur = self.cursor()

@@ -44,6 +44,23 @@ def _literal(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+# A publication's temporary copy, before it is renamed into place.
+_INCOMING = ".incoming-"
+# The temporaries of this process's publications under way.
+_publishing: set[Path] = set()
+_publishing_lock = threading.Lock()
+
+
+def _remove_stale(directory: Path) -> None:
+    """Remove the temporaries (and their write-ahead logs) of publications into
+    ``directory`` that a killed process left. Only the writer, which holds the working
+    database, publishes, so any temporary but this process's own is a dead one's."""
+    with _publishing_lock:
+        for path in directory.glob(f"{_INCOMING}*.duckdb*"):
+            if path.with_name(path.name.removesuffix(".wal")) not in _publishing:
+                path.unlink(missing_ok=True)
+
+
 def publish(db: Database, out: str | Path) -> Path:
     """Write a consistent read-only copy of ``db`` to ``out`` and return its path.
 
@@ -51,15 +68,27 @@ def publish(db: Database, out: str | Path) -> Path:
     ``monitoring-v<data version>.duckdb`` in it and ``CURRENT`` is updated to name it.
     The copy appears atomically (renamed from a temporary file in the same directory)
     and is readable by its owner only. A replica needs no names: in the copy every
-    person of the registers is a pseudonym (:func:`_copy_without_names`).
+    person of the registers is a pseudonym (:func:`_copy_without_names`). What a
+    publication killed before its rename left in the directory is removed first.
     """
     out = Path(out)
     directory = out if out.is_dir() else out.parent
     directory.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=directory, prefix=".incoming-", suffix=".duckdb")
+    _remove_stale(directory)
+    fd, name = tempfile.mkstemp(dir=directory, prefix=_INCOMING, suffix=".duckdb")
     os.close(fd)
     incoming = Path(name)
     incoming.unlink()  # DuckDB creates the file itself
+    with _publishing_lock:
+        _publishing.add(incoming)
+    try:
+        return _publish(db, out, incoming)
+    finally:
+        with _publishing_lock:
+            _publishing.discard(incoming)
+
+
+def _publish(db: Database, out: Path, incoming: Path) -> Path:
     cur = db.cursor()
     try:
         source = cur.execute("SELECT current_database()").fetchall()[0][0]
