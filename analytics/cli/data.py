@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
@@ -27,6 +28,7 @@ from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, Problem, ReviewNeeded, group_problems
 from analytics.model.contract import PERSON_TABLES, FormKind
 from analytics.store.db import Database
+from analytics.wording.formatting import registry_changes
 
 REVIEW_HINT = (
     "Строки без уверенного сопоставления: укажите организацию командой "
@@ -119,10 +121,15 @@ def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
             )
         except ReviewNeeded as waiting:
             raise IngestError(waiting.problems, hint=REVIEW_HINT) from None
-        replaced = "заменено баз" if kind in PERSON_TABLES else "заменено форм"
+        if result.registry is not None:
+            changes = registry_changes(**asdict(result.registry))
+        else:
+            replaced = "заменено баз" if kind in PERSON_TABLES else "заменено форм"
+            changes = (
+                f"новых организаций — {result.new_organizations}, {replaced} — {result.replaced}"
+            )
         print(
-            f"{path.name}: загружено строк — {result.rows}, новых организаций — "
-            f"{result.new_organizations}, {replaced} — {result.replaced} "
+            f"{path.name}: загружено строк — {result.rows}, {changes} "
             f"(загрузка № {result.upload_id})",
             file=out,
         )
