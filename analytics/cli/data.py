@@ -13,7 +13,6 @@ from analytics.cli.options import (
     FORMAT,
     KIND,
     TERRITORY,
-    WAIT,
     one_period,
     scope,
     scope_options,
@@ -65,7 +64,6 @@ REVIEW_HINT = (
         action="store_true",
         help="заменять загруженные формы формами с меньшим числом ответов",
     ),
-    WAIT,
     writes=True,
 )
 def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:

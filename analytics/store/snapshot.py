@@ -63,7 +63,9 @@ def publish(db: Database, out: str | Path) -> Path:
     cur = db.cursor()
     try:
         source = cur.execute("SELECT current_database()").fetchall()[0][0]
-        cur.execute(f"ATTACH {_literal(incoming)} AS published")
+        # READ_WRITE: the database may be open for reading only (the command line's
+        # ``snapshot`` opens it so), and an attached file then defaults to that too.
+        cur.execute(f"ATTACH {_literal(incoming)} AS published (READ_WRITE)")
         try:
             cur.execute("BEGIN TRANSACTION")
             version = int(
