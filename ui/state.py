@@ -1,7 +1,8 @@
 """The database of this process and the cached engine results, keyed by data version.
 
-One :class:`Database` (one DuckDB connection) serves every session of the server; it is a
-resource, not data, so it lives in ``st.cache_resource``. Every read goes through an
+One :class:`Database` (one DuckDB connection) serves every session of the server, open
+while page runs use it (see :class:`_PerRun`), so that the command line can write between
+them. Every read goes through an
 :class:`~analytics.operations.access.View` of the session's principal, and its frames are
 cached with ``st.cache_data`` keyed on the database path, the data version and the principal, so any
 upload or rollback refreshes every view and no session is served another role's frame.
@@ -12,7 +13,9 @@ from __future__ import annotations
 import atexit
 import gc
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, cast
@@ -22,6 +25,7 @@ import streamlit as st
 from analytics.operations.access import CACHED_READS, Principal, View
 from analytics.store import snapshot
 from analytics.store.db import Database, default_db_path
+from analytics.store.opening import open_database
 from analytics.store.scope import Scope
 
 DEMO_FLAG = "demo"
@@ -44,20 +48,77 @@ def dataclass_key(value: Any) -> str:
 HASH_FUNCS: dict[type, Any] = {Principal: dataclass_key, Scope: dataclass_key}
 
 
-@st.cache_resource(show_spinner="Открываем базу данных…")
+# How long a page run waits for the database while another process (a command-line
+# upload) holds it, before it says so.
+PAGE_WAIT_SECONDS = 60.0
+
+
 def _open(path: str) -> Database:
     fresh = not Path(path).exists()
-    db = Database(path)
+    with st.spinner("Открываем базу данных…", show_time=True):
+        db = open_database(path, write=True, wait=PAGE_WAIT_SECONDS)
     if fresh:
         from analytics.operations.demo import build_demo  # only on the very first start
 
         build_demo(db)
         db.set_meta(DEMO_FLAG, 1)
-    published = os.environ.get(snapshot.PUBLISH_ENV)
-    if published:
-        # The writer of a deployment with replicas (scripts/serve.sh): they read what it
-        # publishes.
-        snapshot.keep_published(db, published)
+    return db
+
+
+class _PerRun:
+    """The database of this process, open only while some page run uses it.
+
+    DuckDB lets one process at a time write a file, and an open connection holds it: a
+    dashboard holding its database for its whole life left the command line nothing but
+    waiting. Here the first page run that needs the database opens it, runs that overlap
+    share it, and the last one to end closes it, so a command-line write waits at most
+    for the page runs under way. A use outside a page run (a test calling a page's
+    function) opens it too; the next page run to end closes it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._db: Database | None = None
+        self._runs = 0
+
+    def database(self, path: str) -> Database:
+        with self._lock:
+            if self._db is not None and str(self._db.path) != path:
+                self._db.close()
+                self._db = None
+            if self._db is None:
+                self._db = _open(path)
+            return self._db
+
+    @contextmanager
+    def run(self) -> Iterator[None]:
+        with self._lock:
+            self._runs += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._runs -= 1
+                if not self._runs and self._db is not None:
+                    self._db.close()
+                    self._db = None
+
+
+_PER_RUN = _PerRun()
+
+
+def page_run() -> AbstractContextManager[None]:
+    """The scope of one page run (see :func:`ui.page.guarded`): the database opened in it
+    is closed when no page run needs it any more."""
+    return _PER_RUN.run()
+
+
+@st.cache_resource(show_spinner="Открываем базу данных…")
+def _open_publishing(path: str, published: str) -> Database:
+    """The writer of a deployment with replicas (scripts/serve.sh) keeps its database
+    open: a thread publishes it for the replicas every few seconds."""
+    db = _open(path)
+    snapshot.keep_published(db, published)
     return db
 
 
@@ -69,11 +130,16 @@ def _open_snapshot(path: str) -> Database:
 def database() -> Database:
     """The process's database: the published snapshot ``MONITORING_SNAPSHOT`` names (a
     read-only replica; a newly published one is opened at the next run), else the
-    database itself, built from the demo data on the very first start."""
+    database itself, open for the page runs under way (built from the demo data on the
+    very first start)."""
     published = snapshot.snapshot_path()
     if published is not None:
         return _open_snapshot(str(published.resolve()))
-    return _open(str(default_db_path().resolve()))
+    path = str(default_db_path().resolve())
+    publishing = os.environ.get(snapshot.PUBLISH_ENV)
+    if publishing:
+        return _open_publishing(path, publishing)
+    return _PER_RUN.database(path)
 
 
 @st.cache_resource

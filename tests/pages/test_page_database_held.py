@@ -1,0 +1,30 @@
+"""The dashboard holds its database during a page run only: between runs another process
+(the command line) may open it for writing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.apptest import assert_clean, open_page
+
+WRITE = (
+    "import sys, duckdb; c = duckdb.connect(sys.argv[1]); "
+    "c.execute(\"UPDATE meta SET value = value + 1 WHERE key = 'data_version'\"); c.close()"
+)
+
+
+def test_another_process_may_write_the_database_between_two_page_runs(
+    app_db: Path,
+):
+    at = open_page("dashboard.py")
+    assert_clean(at)
+
+    written = subprocess.run(
+        [sys.executable, "-c", WRITE, str(app_db)], capture_output=True, text=True, timeout=60
+    )
+    at.run()
+
+    assert (written.returncode, written.stderr) == (0, "")
+    assert_clean(at)
