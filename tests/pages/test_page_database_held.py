@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.apptest import assert_clean, open_page
+from tests.processes import hold
 
 WRITE = (
     "import sys, duckdb; c = duckdb.connect(sys.argv[1]); "
@@ -28,3 +29,16 @@ def test_another_process_may_write_the_database_between_two_page_runs(
 
     assert (written.returncode, written.stderr) == (0, "")
     assert_clean(at)
+
+
+def test_a_page_run_waits_while_another_process_holds_the_database_and_then_shows_the_page(
+    app_db: Path,
+):
+    holder = hold(app_db, 3)
+    try:
+        at = open_page("dashboard.py")
+    finally:
+        holder.wait()
+
+    assert_clean(at)
+    assert at.title[0].value == "Обзор"
