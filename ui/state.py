@@ -1,11 +1,11 @@
 """The database of this process and the cached engine results, keyed by data version.
 
-One :class:`Database` (one DuckDB connection) serves every session of the server, open
-while page runs use it (see :class:`_PerRun`), so that the command line can write between
-them. Every read goes through an
-:class:`~analytics.operations.access.View` of the session's principal, and its frames are
-cached with ``st.cache_data`` keyed on the database path, the data version and the principal, so any
-upload or rollback refreshes every view and no session is served another role's frame.
+One :class:`Database` (one DuckDB connection) serves every session of the server; between
+page runs it is let go to a command-line process waiting for it (see :class:`_PerRun`).
+Every read goes through an :class:`~analytics.operations.access.View` of the session's
+principal, and its frames are cached with ``st.cache_data`` keyed on the database path,
+the data version and the principal, so any upload or rollback refreshes every view and
+no session is served another role's frame.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import atexit
 import gc
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import fields, replace
@@ -25,7 +26,7 @@ import streamlit as st
 from analytics.operations.access import CACHED_READS, Principal, View
 from analytics.store import snapshot
 from analytics.store.db import Database, default_db_path
-from analytics.store.opening import open_database
+from analytics.store.opening import is_wanted, open_database
 from analytics.store.scope import Scope
 
 DEMO_FLAG = "demo"
@@ -66,20 +67,26 @@ def _open(path: str) -> Database:
 
 
 class _PerRun:
-    """The database of this process, open only while some page run uses it.
+    """The database of this process, held while the dashboard uses it and let go as soon
+    as another process waits for it.
 
     DuckDB lets one process at a time write a file, and an open connection holds it: a
     dashboard holding its database for its whole life left the command line nothing but
-    waiting. Here the first page run that needs the database opens it, runs that overlap
-    share it, and the last one to end closes it, so a command-line write waits at most
-    for the page runs under way. A use outside a page run (a test calling a page's
-    function) opens it too; the next page run to end closes it.
+    waiting. Opening it for every page run cost more than a warm run itself (see
+    docs/performance.md), so it stays open while nobody else wants it. A command waiting
+    for it marks it wanted (:func:`analytics.store.opening.is_wanted`); new page runs then
+    wait for that command, and the database is closed as soon as no page run is under way
+    (at the end of the last one, or within :data:`_WATCH_SECONDS` when idle). A command
+    therefore waits at most for the page runs under way. A use outside a page run (a test
+    calling a page's function) is not counted.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._db: Database | None = None
         self._runs = 0
+        self._stop = threading.Event()
+        self._watchers: list[threading.Thread] = []
 
     def database(self, path: str) -> Database:
         with self._lock:
@@ -88,10 +95,17 @@ class _PerRun:
                 self._db = None
             if self._db is None:
                 self._db = _open(path)
+                watcher = threading.Thread(
+                    target=self._watch, args=(self._db,), name="database-release", daemon=True
+                )
+                watcher.start()
+                self._watchers = [w for w in self._watchers if w.is_alive()] + [watcher]
             return self._db
 
     @contextmanager
     def run(self) -> Iterator[None]:
+        if _per_run():
+            _give_way(default_db_path().resolve())
         with self._lock:
             self._runs += 1
         try:
@@ -99,17 +113,60 @@ class _PerRun:
         finally:
             with self._lock:
                 self._runs -= 1
-                if not self._runs and self._db is not None:
-                    self._db.close()
-                    self._db = None
+                self._release_if_wanted()
+
+    def close(self) -> None:
+        """Close the database and stop the watching threads (at exit: a thread still
+        alive then makes nanobind print a page of "leaked instance" lines)."""
+        self._stop.set()
+        for watcher in self._watchers:
+            watcher.join()
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def _release_if_wanted(self) -> None:
+        """Close the database if no page run uses it and another process waits for it;
+        called with the lock held."""
+        if not self._runs and self._db is not None and is_wanted(self._db.path):
+            self._db.close()
+            self._db = None
+
+    def _watch(self, db: Database) -> None:
+        """While ``db`` is this process's open database, let it go when wanted."""
+        while not self._stop.wait(_WATCH_SECONDS):
+            with self._lock:
+                if self._db is not db:
+                    return
+                self._release_if_wanted()
+
+
+# How often an idle dashboard looks whether another process waits for its database.
+_WATCH_SECONDS = 0.2
+
+
+def _per_run() -> bool:
+    """Whether this process serves its database itself (scripts/start.sh), neither a
+    replica over a snapshot nor the publishing writer of scripts/serve.sh."""
+    return not (os.environ.get(snapshot.ENV) or os.environ.get(snapshot.PUBLISH_ENV))
+
+
+def _give_way(path: Path) -> None:
+    """Before a page run takes the database: wait while another process waits for it, so
+    that the runs under way drain and it gets its turn (at most :data:`PAGE_WAIT_SECONDS`)."""
+    deadline = time.monotonic() + PAGE_WAIT_SECONDS
+    while is_wanted(path) and time.monotonic() < deadline:
+        time.sleep(_WATCH_SECONDS)
 
 
 _PER_RUN = _PerRun()
+atexit.register(_PER_RUN.close)
 
 
 def page_run() -> AbstractContextManager[None]:
-    """The scope of one page run (see :func:`ui.page.guarded`): the database opened in it
-    is closed when no page run needs it any more."""
+    """The scope of one page run (see :func:`ui.page.guarded`): while one is under way the
+    database stays open; between runs it is let go to a process waiting for it."""
     return _PER_RUN.run()
 
 

@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         if not command.database:
             # restore replaces the database file: it waits while another process holds it.
-            return waiting(lambda: command.run(args, out), args.wait, tell)
+            return waiting(lambda: command.run(args, out), args.wait, tell, db_path(args))
         with open_database(db_path(args), write=command.writes, wait=args.wait, on_wait=tell) as db:
             if command.writes or command.own_transaction:
                 return command.run(db, args, out)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import TypeVar
 
@@ -68,27 +69,68 @@ def open_database(
     """The database at ``path``, for writing or for reading only, retried for up to
     ``wait`` seconds while another process holds it (see :func:`waiting`); a file system
     that refuses the file is :class:`StoreUnavailable`. Either way nothing was changed."""
-    return waiting(lambda: _open(Path(path), write), wait, on_wait)
+    path = Path(path)
+    return waiting(lambda: _open(path, write), wait, on_wait, path)
 
 
-def waiting(action: Callable[[], T], wait: float, on_wait: Callable[[], None] | None = None) -> T:
+def waiting(
+    action: Callable[[], T],
+    wait: float,
+    on_wait: Callable[[], None] | None = None,
+    path: str | Path | None = None,
+) -> T:
     """``action()``, run again every :data:`RETRY_SECONDS` for up to ``wait`` seconds while
     it finds the database held by another process (:class:`DatabaseBusy`); ``on_wait`` is
     called once, when the waiting starts. Then the last :class:`DatabaseBusy`, saying how
-    long it waited and that nothing was changed."""
+    long it waited and that nothing was changed. While it waits, the database at ``path``
+    is marked wanted (:func:`is_wanted`), so a dashboard holding it lets it go."""
     deadline = time.monotonic() + wait
     told = False
-    while True:
-        try:
-            return action()
-        except DatabaseBusy as busy:
-            if time.monotonic() >= deadline:
-                waited = f" (ждали {seconds(wait)})" if wait > 0 else ""
-                raise DatabaseBusy(f"{busy}{waited}; данные не изменены") from None
-            if not told and on_wait is not None:
-                on_wait()
-            told = True
-            time.sleep(RETRY_SECONDS)
+    marked = False
+    try:
+        while True:
+            try:
+                return action()
+            except DatabaseBusy as busy:
+                if time.monotonic() >= deadline:
+                    waited = f" (ждали {seconds(wait)})" if wait > 0 else ""
+                    raise DatabaseBusy(f"{busy}{waited}; данные не изменены") from None
+                if not told and on_wait is not None:
+                    on_wait()
+                told = True
+                if path is not None:
+                    marked = _mark_wanted(Path(path), deadline - time.monotonic()) or marked
+                time.sleep(RETRY_SECONDS)
+    finally:
+        if marked:
+            with suppress(OSError):
+                wanted_marker(Path(path)).unlink()
+
+
+def wanted_marker(path: Path) -> Path:
+    """The file beside the database by which a process waiting for it asks the dashboard
+    holding it to let it go (see :mod:`ui.state`); it holds the waiter's deadline."""
+    return path.with_name(f".{path.name}.wanted")
+
+
+def is_wanted(path: str | Path) -> bool:
+    """Whether a process is waiting for the database at ``path`` (the mark of a waiter
+    killed while waiting counts until its deadline, then not)."""
+    try:
+        deadline = float(wanted_marker(Path(path)).read_text())
+    except (OSError, ValueError):
+        return False
+    return time.time() < deadline
+
+
+def _mark_wanted(path: Path, left: float) -> bool:
+    """Mark the database wanted for ``left`` more seconds; False where its folder cannot
+    be written (a reader on a read-only file system then waits without asking)."""
+    try:
+        wanted_marker(path).write_text(f"{time.time() + max(left, 0.0) + RETRY_SECONDS:.3f}")
+    except OSError:
+        return False
+    return True
 
 
 def _open(path: Path, write: bool) -> Database:

@@ -101,7 +101,11 @@ def test_an_upload_beside_a_running_dashboard_succeeds_and_the_next_page_run_sho
     )
     after = asyncio.run(page_text(port, "", query))
 
-    assert (done.returncode, done.stderr) == (0, "")
+    # The dashboard holds its database between page runs until a command asks for it.
+    assert (done.returncode, done.stderr) == (
+        0,
+        "База данных занята другим процессом; ждём до 30 с…\n",
+    )
     assert done.stdout == (
         "формы-2.csv: загружено строк — 1, новых организаций — 1, заменено форм — 0 "
         "(загрузка № 2)\n"

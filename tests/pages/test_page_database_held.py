@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 from tests.apptest import assert_clean, open_page
+from tests.conftest import ROOT
 from tests.processes import hold
 
+# Another process writing the database as the command line does: waiting for it.
 WRITE = (
-    "import sys, duckdb; c = duckdb.connect(sys.argv[1]); "
-    "c.execute(\"UPDATE meta SET value = value + 1 WHERE key = 'data_version'\"); c.close()"
+    "import sys; from analytics.store.opening import open_database; "
+    "db = open_database(sys.argv[1], write=True, wait=30); db.set_meta('written', 1); db.close()"
 )
 
 
@@ -23,7 +25,11 @@ def test_another_process_may_write_the_database_between_two_page_runs(
     assert_clean(at)
 
     written = subprocess.run(
-        [sys.executable, "-c", WRITE, str(app_db)], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", WRITE, str(app_db)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
     )
     at.run()
 
