@@ -1,7 +1,7 @@
 """The database of this process and the cached engine results, keyed by data version.
 
 One :class:`Database` (one DuckDB connection) serves every session of the server; between
-page runs it is let go to a command-line process waiting for it (see :class:`_PerRun`).
+page runs it is let go to a command-line process waiting for it (see :class:`_Holder`).
 Every read goes through an :class:`~analytics.operations.access.View` of the session's
 principal, and its frames are cached with ``st.cache_data`` keyed on the database path,
 the data version and the principal, so any upload or rollback refreshes every view and
@@ -66,7 +66,7 @@ def _open(path: str) -> Database:
     return db
 
 
-class _PerRun:
+class _Holder:
     """The database of this process, held while the dashboard uses it and let go as soon
     as another process waits for it.
 
@@ -104,7 +104,7 @@ class _PerRun:
 
     @contextmanager
     def run(self) -> Iterator[None]:
-        if _per_run():
+        if _serves_itself():
             _give_way(default_db_path().resolve())
         with self._lock:
             self._runs += 1
@@ -146,7 +146,7 @@ class _PerRun:
 _WATCH_SECONDS = 0.2
 
 
-def _per_run() -> bool:
+def _serves_itself() -> bool:
     """Whether this process serves its database itself (scripts/start.sh), neither a
     replica over a snapshot nor the publishing writer of scripts/serve.sh."""
     return not (os.environ.get(snapshot.ENV) or os.environ.get(snapshot.PUBLISH_ENV))
@@ -160,14 +160,14 @@ def _give_way(path: Path) -> None:
         time.sleep(_WATCH_SECONDS)
 
 
-_PER_RUN = _PerRun()
-atexit.register(_PER_RUN.close)
+_HOLDER = _Holder()
+atexit.register(_HOLDER.close)
 
 
 def page_run() -> AbstractContextManager[None]:
     """The scope of one page run (see :func:`ui.page.guarded`): while one is under way the
     database stays open; between runs it is let go to a process waiting for it."""
-    return _PER_RUN.run()
+    return _HOLDER.run()
 
 
 @st.cache_resource(show_spinner="Открываем базу данных…")
@@ -196,7 +196,7 @@ def database() -> Database:
     publishing = os.environ.get(snapshot.PUBLISH_ENV)
     if publishing:
         return _open_publishing(path, publishing)
-    return _PER_RUN.database(path)
+    return _HOLDER.database(path)
 
 
 @st.cache_resource
