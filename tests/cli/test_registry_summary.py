@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from analytics.ingest.load import ingest_bytes
+from analytics.model.contract import FormKind
 from tests.commandline import run
 from tests.ingest.test_campaign import GARDEN, SCHOOL_1, SCHOOL_5, registered, registry
+from ui.upload import load_summary
 
 
 def _ingest(capsys, tmp_path: Path, name: str, *rows: dict[str, object]) -> tuple[int, str, str]:
@@ -49,4 +52,16 @@ def test_an_organisation_left_out_of_a_municipalitys_new_registry_is_reported_re
         "реестр-2.csv: загружено строк — 1, в реестре: добавлено — 0\xa0организаций, "
         "изменено — 0\xa0организаций, без изменений — 1\xa0организация, "
         "исключено — 2\xa0организации (загрузка № 2)\n"
+    )
+
+
+def test_the_data_pages_summary_of_a_registry_upload_speaks_of_organisations(fresh_db):
+    ingest_bytes(fresh_db, "реестр.csv", registry(SCHOOL_5, SCHOOL_1), FormKind.REGISTRY)
+    result = ingest_bytes(
+        fresh_db, "реестр-2.csv", registry(SCHOOL_5, SCHOOL_1, GARDEN), FormKind.REGISTRY
+    )
+
+    assert load_summary(result) == (
+        "загрузка № 2; 3\xa0строки; новых организаций: 1; в реестре: добавлено — "
+        "1\xa0организация, изменено — 0\xa0организаций, без изменений — 2\xa0организации"
     )
