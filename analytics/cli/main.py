@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -59,9 +59,11 @@ def _add_commands(
         if command.actions:
             _add_commands(sub, command.actions, dest="action", metavar="ДЕЙСТВИЕ")
         else:
-            # Every command may find the database held by another process (the dashboard
-            # during a page run, another command) and waits for it alike.
-            WAIT.add_to(sub)
+            # Every command may find the database held by another process (the dashboard,
+            # another command) and waits for it alike; a command declaring WAIT itself
+            # (as before every command had it) gets it once.
+            if WAIT not in command.options:
+                WAIT.add_to(sub)
             sub.set_defaults(handler=command)
 
 
@@ -110,7 +112,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         images.shutdown()
 
 
-def _telling(wait: float):
+def _telling(wait: float) -> Callable[[], None]:
     """What a command says once when it starts waiting for the database."""
 
     def tell() -> None:

@@ -35,6 +35,11 @@ _CAUSES: tuple[tuple[frozenset[int], str, str], ...] = (
         "нет прав доступа к файлу или папке",
     ),
     (frozenset({errno.ENOSPC}), "no space left on device", "на диске нет места"),
+    (
+        frozenset({errno.ENOENT, errno.ENOTDIR}),
+        "no such file or directory",
+        "файл или папка не найдены",
+    ),
 )
 
 

@@ -207,3 +207,11 @@ def test_a_reading_command_runs_beside_another_process_reading_the_database(stor
 
     assert (code, err) == (0, "")
     assert out.startswith("№ 1\t")
+
+
+def test_a_file_written_into_a_read_only_folder_is_refused_in_russian(store):
+    with read_only(store) as prefix:
+        done = command(prefix, store, "template", "--out", str(store / "шаблон.xlsx"))
+
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == f"Ошибка: {REFUSED}; данные не изменены\n"

@@ -61,12 +61,14 @@ def test_the_file_systems_refusals_are_named_in_russian():
         cause(OSError(errno.ENOSPC, "No space left on device")),
         cause(duckdb.IOException('Cannot open file "x": Read-only file system')),
         cause(OSError(errno.ENOENT, "No such file")),
+        cause(OSError(errno.EIO, "Input/output error")),
         cause(ValueError("bug")),
     ] == [
         "файловая система только для чтения",
         "нет прав доступа к файлу или папке",
         "на диске нет места",
         "файловая система только для чтения",
+        "файл или папка не найдены",
         None,
         None,
     ]
