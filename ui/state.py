@@ -187,8 +187,9 @@ def _open_snapshot(path: str) -> Database:
 def database() -> Database:
     """The process's database: the published snapshot ``MONITORING_SNAPSHOT`` names (a
     read-only replica; a newly published one is opened at the next run), else the
-    database itself, open for the page runs under way (built from the demo data on the
-    very first start)."""
+    database itself (built from the demo data on the very first start): held for the
+    process's life by the publishing writer of scripts/serve.sh, otherwise let go between
+    page runs to a command waiting for it (:class:`_Holder`)."""
     published = snapshot.snapshot_path()
     if published is not None:
         return _open_snapshot(str(published.resolve()))
