@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, cast
@@ -54,9 +54,10 @@ HASH_FUNCS: dict[type, Any] = {Principal: dataclass_key, Scope: dataclass_key}
 PAGE_WAIT_SECONDS = 60.0
 
 
-def _open(path: str) -> Database:
+def _open(path: str, quiet: bool = False) -> Database:
     fresh = not Path(path).exists()
-    with st.spinner("Открываем базу данных…", show_time=True):
+    # ``quiet``: opened by a thread of its own, which has no page to show a spinner on.
+    with nullcontext() if quiet else st.spinner("Открываем базу данных…", show_time=True):
         db = open_database(path, write=True, wait=PAGE_WAIT_SECONDS)
     if fresh:
         from analytics.operations.demo import build_demo  # only on the very first start
@@ -88,13 +89,13 @@ class _Holder:
         self._stop = threading.Event()
         self._watchers: list[threading.Thread] = []
 
-    def database(self, path: str) -> Database:
+    def database(self, path: str, quiet: bool = False) -> Database:
         with self._lock:
             if self._db is not None and str(self._db.path) != path:
                 self._db.close()
                 self._db = None
             if self._db is None:
-                self._db = _open(path)
+                self._db = _open(path, quiet)
                 watcher = threading.Thread(
                     target=self._watch, args=(self._db,), name="database-release", daemon=True
                 )
@@ -104,6 +105,7 @@ class _Holder:
 
     @contextmanager
     def run(self) -> Iterator[None]:
+        """A page run (or a publication) under way: the database stays open until it ends."""
         if _serves_itself():
             _give_way(default_db_path().resolve())
         with self._lock:
@@ -147,9 +149,9 @@ _WATCH_SECONDS = 0.2
 
 
 def _serves_itself() -> bool:
-    """Whether this process serves its database itself (scripts/start.sh), neither a
-    replica over a snapshot nor the publishing writer of scripts/serve.sh."""
-    return not (os.environ.get(snapshot.ENV) or os.environ.get(snapshot.PUBLISH_ENV))
+    """Whether this process serves its database itself (scripts/start.sh, or the writer
+    of scripts/serve.sh), not a replica over a snapshot."""
+    return not os.environ.get(snapshot.ENV)
 
 
 def _give_way(path: Path) -> None:
@@ -170,13 +172,24 @@ def page_run() -> AbstractContextManager[None]:
     return _HOLDER.run()
 
 
-@st.cache_resource(show_spinner="Открываем базу данных…")
-def _open_publishing(path: str, published: str) -> Database:
-    """The writer of a deployment with replicas (scripts/serve.sh) keeps its database
-    open: a thread publishes it for the replicas every few seconds."""
-    db = _open(path)
-    snapshot.keep_published(db, published)
-    return db
+@st.cache_resource
+def _publishing(path: str, published: str) -> bool:
+    """Start, once per process, the publishing thread of the writer of a deployment with
+    replicas (scripts/serve.sh): every few seconds it borrows the database as a page run
+    does, so the command line can write beside this writer too, and replicas see what it
+    wrote at the next publication."""
+
+    @contextmanager
+    def borrowed() -> Iterator[Database | None]:
+        if os.environ.get(snapshot.PUBLISH_ENV) != published or database_path() != path:
+            # No longer this process's deployment (a test changed it): nothing to publish.
+            yield None
+            return
+        with _HOLDER.run():
+            yield _HOLDER.database(path, quiet=True)
+
+    snapshot.keep_published(borrowed, published)
+    return True
 
 
 @st.cache_resource(show_spinner="Открываем опубликованный снимок…", max_entries=2)
@@ -184,20 +197,26 @@ def _open_snapshot(path: str) -> Database:
     return snapshot.open_snapshot(path)
 
 
+def database_path() -> str:
+    """The database file this process serves (``MONITORING_DB``), resolved."""
+    return str(default_db_path().resolve())
+
+
 def database() -> Database:
     """The process's database: the published snapshot ``MONITORING_SNAPSHOT`` names (a
     read-only replica; a newly published one is opened at the next run), else the
-    database itself (built from the demo data on the very first start): held for the
-    process's life by the publishing writer of scripts/serve.sh, otherwise let go between
-    page runs to a command waiting for it (:class:`_Holder`)."""
+    database itself (built from the demo data on the very first start), let go between
+    page runs (and publications, on the writer of scripts/serve.sh) to a command waiting
+    for it (:class:`_Holder`)."""
     published = snapshot.snapshot_path()
     if published is not None:
         return _open_snapshot(str(published.resolve()))
-    path = str(default_db_path().resolve())
+    path = database_path()
+    db = _HOLDER.database(path)
     publishing = os.environ.get(snapshot.PUBLISH_ENV)
     if publishing:
-        return _open_publishing(path, publishing)
-    return _HOLDER.database(path)
+        _publishing(path, publishing)
+    return db
 
 
 @st.cache_resource

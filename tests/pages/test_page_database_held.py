@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.apptest import assert_clean, open_page
@@ -48,3 +49,39 @@ def test_a_page_run_waits_while_another_process_holds_the_database_and_then_show
 
     assert_clean(at)
     assert at.title[0].value == "Обзор"
+
+
+def test_the_command_line_writes_beside_a_publishing_writer_and_replicas_get_its_data(
+    app_db: Path, tmp_path: Path, monkeypatch
+):
+    # The writer of scripts/serve.sh: it publishes its database for the replicas.
+    published = tmp_path / "snapshots"
+    monkeypatch.setenv("MONITORING_SNAPSHOTS_DIR", str(published))
+    at = open_page("dashboard.py")
+    assert_clean(at)
+    pointer = published / "CURRENT"
+    first = published_version(pointer, lambda v: v is not None)
+
+    written = subprocess.run(
+        [sys.executable, "-c", WRITE, str(app_db)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    later = published_version(pointer, lambda v: v != first)
+
+    assert (written.returncode, written.stderr) == (0, "")
+    assert later == first + 1
+
+
+def published_version(pointer: Path, wanted) -> int | None:
+    """The data version of the snapshot ``CURRENT`` names, once ``wanted`` of it (the
+    writer publishes every 10 s; 30 s at most)."""
+    deadline = time.monotonic() + 30
+    while True:
+        text = pointer.read_text().strip() if pointer.exists() else ""
+        version = int(text.removeprefix("monitoring-v").removesuffix(".duckdb")) if text else None
+        if wanted(version) or time.monotonic() > deadline:
+            return version
+        time.sleep(0.5)
