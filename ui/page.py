@@ -237,9 +237,11 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
 
 
 def guarded(body: Callable[[], None]) -> None:
-    """Run a page body; an unexpected error is shown as a Russian message, not a traceback."""
+    """Run a page body; an unexpected error is shown as a Russian message, not a traceback.
+    The database is held for the run only (see :func:`ui.state.page_run`)."""
     try:
-        body()
+        with state.page_run():
+            body()
     except AccessDenied as denied:
         st.warning(str(denied), icon=":material/lock:")
     except MonitoringError as error:

@@ -1,10 +1,11 @@
 """The database of this process and the cached engine results, keyed by data version.
 
-One :class:`Database` (one DuckDB connection) serves every session of the server; it is a
-resource, not data, so it lives in ``st.cache_resource``. Every read goes through an
-:class:`~analytics.operations.access.View` of the session's principal, and its frames are
-cached with ``st.cache_data`` keyed on the database path, the data version and the principal, so any
-upload or rollback refreshes every view and no session is served another role's frame.
+One :class:`Database` (one DuckDB connection) serves every session of the server; between
+page runs it is let go to a command-line process waiting for it (see :class:`_Holder`).
+Every read goes through an :class:`~analytics.operations.access.View` of the session's
+principal, and its frames are cached with ``st.cache_data`` keyed on the database path,
+the data version and the principal, so any upload or rollback refreshes every view and
+no session is served another role's frame.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from __future__ import annotations
 import atexit
 import gc
 import os
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, cast
@@ -22,6 +26,7 @@ import streamlit as st
 from analytics.operations.access import CACHED_READS, Principal, View
 from analytics.store import snapshot
 from analytics.store.db import Database, default_db_path
+from analytics.store.opening import is_wanted, open_database
 from analytics.store.scope import Scope
 
 DEMO_FLAG = "demo"
@@ -44,21 +49,147 @@ def dataclass_key(value: Any) -> str:
 HASH_FUNCS: dict[type, Any] = {Principal: dataclass_key, Scope: dataclass_key}
 
 
-@st.cache_resource(show_spinner="Открываем базу данных…")
-def _open(path: str) -> Database:
+# How long a page run waits for the database while another process (a command-line
+# upload) holds it, before it says so.
+PAGE_WAIT_SECONDS = 60.0
+
+
+def _open(path: str, quiet: bool = False) -> Database:
     fresh = not Path(path).exists()
-    db = Database(path)
+    # ``quiet``: opened by a thread of its own, which has no page to show a spinner on.
+    with nullcontext() if quiet else st.spinner("Открываем базу данных…", show_time=True):
+        db = open_database(path, write=True, wait=PAGE_WAIT_SECONDS)
     if fresh:
         from analytics.operations.demo import build_demo  # only on the very first start
 
         build_demo(db)
         db.set_meta(DEMO_FLAG, 1)
-    published = os.environ.get(snapshot.PUBLISH_ENV)
-    if published:
-        # The writer of a deployment with replicas (scripts/serve.sh): they read what it
-        # publishes.
-        snapshot.keep_published(db, published)
     return db
+
+
+class _Holder:
+    """The database of this process, held while the dashboard uses it and let go as soon
+    as another process waits for it.
+
+    DuckDB lets one process at a time write a file, and an open connection holds it: a
+    dashboard holding its database for its whole life left the command line nothing but
+    waiting. Opening it for every page run cost more than a warm run itself (see
+    docs/performance.md), so it stays open while nobody else wants it. A command waiting
+    for it marks it wanted (:func:`analytics.store.opening.is_wanted`); new page runs then
+    wait for that command, and the database is closed as soon as no page run is under way
+    (at the end of the last one, or within :data:`_WATCH_SECONDS` when idle). A command
+    therefore waits at most for the page runs under way. A use outside a page run (a test
+    calling a page's function) is not counted.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._db: Database | None = None
+        self._runs = 0
+        self._stop = threading.Event()
+        self._watchers: list[threading.Thread] = []
+
+    def database(self, path: str, quiet: bool = False) -> Database:
+        with self._lock:
+            if self._db is not None and str(self._db.path) != path:
+                self._db.close()
+                self._db = None
+            if self._db is None:
+                self._db = _open(path, quiet)
+                watcher = threading.Thread(
+                    target=self._watch, args=(self._db,), name="database-release", daemon=True
+                )
+                watcher.start()
+                self._watchers = [w for w in self._watchers if w.is_alive()] + [watcher]
+            return self._db
+
+    @contextmanager
+    def run(self) -> Iterator[None]:
+        """A page run (or a publication) under way: the database stays open until it ends."""
+        if _serves_itself():
+            _give_way(default_db_path().resolve())
+        with self._lock:
+            self._runs += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._runs -= 1
+                self._release_if_wanted()
+
+    def close(self) -> None:
+        """Close the database and stop the watching threads (at exit: a thread still
+        alive then makes nanobind print a page of "leaked instance" lines)."""
+        self._stop.set()
+        for watcher in self._watchers:
+            watcher.join()
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def _release_if_wanted(self) -> None:
+        """Close the database if no page run uses it and another process waits for it;
+        called with the lock held."""
+        if not self._runs and self._db is not None and is_wanted(self._db.path):
+            self._db.close()
+            self._db = None
+
+    def _watch(self, db: Database) -> None:
+        """While ``db`` is this process's open database, let it go when wanted."""
+        while not self._stop.wait(_WATCH_SECONDS):
+            with self._lock:
+                if self._db is not db:
+                    return
+                self._release_if_wanted()
+
+
+# How often an idle dashboard looks whether another process waits for its database.
+_WATCH_SECONDS = 0.2
+
+
+def _serves_itself() -> bool:
+    """Whether this process serves its database itself (scripts/start.sh, or the writer
+    of scripts/serve.sh), not a replica over a snapshot."""
+    return not os.environ.get(snapshot.ENV)
+
+
+def _give_way(path: Path) -> None:
+    """Before a page run takes the database: wait while another process waits for it, so
+    that the runs under way drain and it gets its turn (at most :data:`PAGE_WAIT_SECONDS`)."""
+    deadline = time.monotonic() + PAGE_WAIT_SECONDS
+    while is_wanted(path) and time.monotonic() < deadline:
+        time.sleep(_WATCH_SECONDS)
+
+
+_HOLDER = _Holder()
+atexit.register(_HOLDER.close)
+
+
+def page_run() -> AbstractContextManager[None]:
+    """The scope of one page run (see :func:`ui.page.guarded`): while one is under way the
+    database stays open; between runs it is let go to a process waiting for it."""
+    return _HOLDER.run()
+
+
+@st.cache_resource
+def _publishing(path: str, published: str) -> bool:
+    """Start, once per process, the publishing thread of the writer of a deployment with
+    replicas (scripts/serve.sh): every few seconds it borrows the database as a page run
+    does, so the command line can write beside this writer too, and replicas see what it
+    wrote at the next publication."""
+
+    @contextmanager
+    def borrowed() -> Iterator[Database | None]:
+        if os.environ.get(snapshot.PUBLISH_ENV) != published or database_path() != path:
+            # No longer this process's deployment (a test changed it): nothing to publish.
+            yield None
+            return
+        with _HOLDER.run():
+            yield _HOLDER.database(path, quiet=True)
+
+    snapshot.keep_published(borrowed, published)
+    return True
 
 
 @st.cache_resource(show_spinner="Открываем опубликованный снимок…", max_entries=2)
@@ -66,14 +197,26 @@ def _open_snapshot(path: str) -> Database:
     return snapshot.open_snapshot(path)
 
 
+def database_path() -> str:
+    """The database file this process serves (``MONITORING_DB``), resolved."""
+    return str(default_db_path().resolve())
+
+
 def database() -> Database:
     """The process's database: the published snapshot ``MONITORING_SNAPSHOT`` names (a
     read-only replica; a newly published one is opened at the next run), else the
-    database itself, built from the demo data on the very first start."""
+    database itself (built from the demo data on the very first start), let go between
+    page runs (and publications, on the writer of scripts/serve.sh) to a command waiting
+    for it (:class:`_Holder`)."""
     published = snapshot.snapshot_path()
     if published is not None:
         return _open_snapshot(str(published.resolve()))
-    return _open(str(default_db_path().resolve()))
+    path = database_path()
+    db = _HOLDER.database(path)
+    publishing = os.environ.get(snapshot.PUBLISH_ENV)
+    if publishing:
+        _publishing(path, publishing)
+    return db
 
 
 @st.cache_resource

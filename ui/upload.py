@@ -11,7 +11,7 @@ import json
 import logging
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import duckdb
 import pandas as pd
@@ -390,8 +390,8 @@ def load_summary(result: IngestResult) -> str:
     ]
     if result.kind is FormKind.ORG_FORM:
         parts.append(f"заменено форм: {formatting.integer(result.replaced)}")
-    else:
-        parts.append(f"заменено записей реестра: {formatting.integer(result.replaced)}")
+    elif result.registry is not None:
+        parts.append(formatting.registry_changes(**asdict(result.registry)))
     return "; ".join(parts)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
@@ -12,7 +13,6 @@ from analytics.cli.options import (
     FORMAT,
     KIND,
     TERRITORY,
-    WAIT,
     one_period,
     scope,
     scope_options,
@@ -27,6 +27,7 @@ from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, Problem, ReviewNeeded, group_problems
 from analytics.model.contract import PERSON_TABLES, FormKind
 from analytics.store.db import Database
+from analytics.wording.formatting import registry_changes
 
 REVIEW_HINT = (
     "Строки без уверенного сопоставления: укажите организацию командой "
@@ -63,7 +64,6 @@ REVIEW_HINT = (
         action="store_true",
         help="заменять загруженные формы формами с меньшим числом ответов",
     ),
-    WAIT,
     writes=True,
 )
 def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
@@ -119,10 +119,15 @@ def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
             )
         except ReviewNeeded as waiting:
             raise IngestError(waiting.problems, hint=REVIEW_HINT) from None
-        replaced = "заменено баз" if kind in PERSON_TABLES else "заменено форм"
+        if result.registry is not None:
+            changes = registry_changes(**asdict(result.registry))
+        else:
+            replaced = "заменено баз" if kind in PERSON_TABLES else "заменено форм"
+            changes = (
+                f"новых организаций — {result.new_organizations}, {replaced} — {result.replaced}"
+            )
         print(
-            f"{path.name}: загружено строк — {result.rows}, новых организаций — "
-            f"{result.new_organizations}, {replaced} — {result.replaced} "
+            f"{path.name}: загружено строк — {result.rows}, {changes} "
             f"(загрузка № {result.upload_id})",
             file=out,
         )

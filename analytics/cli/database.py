@@ -12,7 +12,6 @@ from typing import TextIO
 import pandas as pd
 
 from analytics.cli.options import (
-    WAIT,
     db_path,
     out_option,
     passphrase,
@@ -55,7 +54,8 @@ def _uploads(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     "snapshot",
     "опубликовать снимок базы только для чтения",
     out_option("файл снимка или каталог снимков (с CURRENT)"),
-    writes=True,
+    # It reads the database in one transaction of its own and writes only the snapshot.
+    own_transaction=True,
 )
 def _snapshot(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     path = publish(db, args.out)
@@ -73,7 +73,6 @@ def _snapshot(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         action="store_true",
         help="оставить созданные загрузкой организации, которые используются в других данных",
     ),
-    WAIT,
     writes=True,
 )
 def _rollback(db: Database, args: argparse.Namespace, out: TextIO) -> int:
@@ -107,7 +106,6 @@ def _audit(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     out_option("файл .zip"),
     user_option("кто делает копию (для журнала действий)"),
     passphrase_option("зашифровать копию паролем из stdin (первая строка)"),
-    WAIT,
     writes=True,
 )
 def _backup(db: Database, args: argparse.Namespace, out: TextIO) -> int:

@@ -12,25 +12,24 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
+
+import duckdb
 
 # Each module registers its commands when first imported: this order is the help's.
 # isort: off
 from analytics.cli import data, documents, database, users, meetings, rounds  # noqa: F401
 
 # isort: on
-from analytics.cli.options import db_path
+from analytics.cli.options import WAIT, db_path
 from analytics.cli.registry import COMMANDS, EXIT_BAD_DATA, Command, Parser
 from analytics.documents import images
 from analytics.ingest.problems import IngestError, group_problems
 from analytics.model.errors import MonitoringError
 from analytics.store import private
-from analytics.store.db import Database, DatabaseBusy
-
-_RETRY_SECONDS = 0.2
+from analytics.store.opening import cause, open_database, seconds, waiting
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,6 +59,11 @@ def _add_commands(
         if command.actions:
             _add_commands(sub, command.actions, dest="action", metavar="ДЕЙСТВИЕ")
         else:
+            # Every command may find the database held by another process (the dashboard,
+            # another command) and waits for it alike; a command declaring WAIT itself
+            # (as before every command had it) gets it once.
+            if WAIT not in command.options:
+                WAIT.add_to(sub)
             sub.set_defaults(handler=command)
 
 
@@ -71,11 +75,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
     command: Command = args.handler
     assert command.run is not None
+    tell = _telling(args.wait)
     try:
         if not command.database:
-            return command.run(args, out)
-        with _open(db_path(args), getattr(args, "wait", 0.0)) as db:
-            if command.writes:
+            # restore replaces the database file: it waits while another process holds it.
+            return waiting(lambda: command.run(args, out), args.wait, tell, db_path(args))
+        with open_database(db_path(args), write=command.writes, wait=args.wait, on_wait=tell) as db:
+            if command.writes or command.own_transaction:
                 return command.run(db, args, out)
             # A report reads many queries: all from one committed state.
             with db.snapshot():
@@ -90,30 +96,26 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except MonitoringError as error:
         print(f"Ошибка: {error}", file=sys.stderr)
         return error.exit_code
+    except (OSError, duckdb.Error) as error:
+        words = cause(error)
+        if words is None:
+            raise
+        # A writing command's transaction was rolled back; what it committed before stays.
+        effect = (
+            "действие прервано, его незавершённые изменения не сохранены"
+            if command.writes
+            else "данные не изменены"
+        )
+        print(f"Ошибка: {words}; {effect}", file=sys.stderr)
+        return EXIT_BAD_DATA
     finally:
         images.shutdown()
 
 
-def _open(path: Path, wait: float) -> Database:
-    """Open the database, retrying for up to ``wait`` seconds while another process (the
-    dashboard, another command) holds it; then :class:`DatabaseBusy` says so."""
-    deadline = time.monotonic() + wait
-    told = False
-    while True:
-        try:
-            return Database(path)
-        except DatabaseBusy as busy:
-            if time.monotonic() >= deadline:
-                waited = f" (ждали {_seconds(wait)})" if wait > 0 else ""
-                raise DatabaseBusy(f"{busy}{waited}; данные не изменены") from None
-            if not told:
-                print(
-                    f"База данных занята другим процессом; ждём до {_seconds(wait)}…",
-                    file=sys.stderr,
-                )
-                told = True
-            time.sleep(_RETRY_SECONDS)
+def _telling(wait: float) -> Callable[[], None]:
+    """What a command says once when it starts waiting for the database."""
 
+    def tell() -> None:
+        print(f"База данных занята другим процессом; ждём до {seconds(wait)}…", file=sys.stderr)
 
-def _seconds(value: float) -> str:
-    return f"{value:g} с".replace(".", ",")
+    return tell

@@ -91,8 +91,11 @@ class Command:
     needs the database and writes to it. A command with :attr:`actions` has no function
     of its own: one of its actions is chosen (``aliases add``).
 
-    A writing command runs its own transactions; any other one reads the database in one
-    snapshot, so that all its queries see the same committed data.
+    A writing command opens the database for writing and runs its own transactions; any
+    other one opens it for reading only (so it works on a read-only file system or a
+    published snapshot, and beside a writer's lock it only waits) and reads it in one
+    snapshot, so that all its queries see the same committed data, unless it runs its own
+    read transaction (:attr:`own_transaction`: publishing a snapshot).
     """
 
     name: str
@@ -102,6 +105,7 @@ class Command:
     database: bool = True
     writes: bool = False
     actions: list[Command] = field(default_factory=list)
+    own_transaction: bool = False
 
     @property
     def scope_fields(self) -> frozenset[str]:
@@ -125,12 +129,19 @@ COMMANDS: list[Command] = []
 
 
 def command(
-    name: str, help: str, *options: Option, database: bool = True, writes: bool = False
+    name: str,
+    help: str,
+    *options: Option,
+    database: bool = True,
+    writes: bool = False,
+    own_transaction: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Register the decorated function as the command ``name``."""
 
     def register(run: Handler) -> Handler:
-        COMMANDS.append(Command(name, help, options, run, database, writes))
+        COMMANDS.append(
+            Command(name, help, options, run, database, writes, own_transaction=own_transaction)
+        )
         return run
 
     return register

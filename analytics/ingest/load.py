@@ -56,6 +56,19 @@ from analytics.store.db import (
 )
 
 
+@dataclass(frozen=True)
+class RegistryChanges:
+    """What a registry upload did to the registry, by organisation: entered it anew
+    (``added``), stayed in it with other details (``changed``: name, type, territory, ИНН or
+    ОГРН) or the same ones (``unchanged``), or left it (``removed``: registered in a
+    municipality the file covers, absent from the file)."""
+
+    added: int
+    changed: int
+    unchanged: int
+    removed: int
+
+
 @dataclass
 class IngestResult:
     """What an upload did (or, for a preview, would do)."""
@@ -79,6 +92,8 @@ class IngestResult:
     partial: list[PartialForm] = field(default_factory=list)
     # The rows that become new organisations, each with its closest registered one.
     created: list[Created] = field(default_factory=list)
+    # What a registry upload did to the registry (None for other kinds).
+    registry: RegistryChanges | None = None
 
     @property
     def needs_review(self) -> bool:
@@ -365,7 +380,8 @@ def ingest_bytes(
                 warnings.extend(_matching_warnings(cur, parsed, org_ids))
                 replaced = _write_people(cur, kind, parsed.records, org_ids, upload_id, now)
             else:
-                replaced = _write_registry(cur, org_ids, upload_id)
+                registry = _write_registry(cur, org_ids, upload_id)
+                replaced = registry.changed + registry.unchanged + registry.removed
             cur.execute(
                 "INSERT INTO uploads (upload_id, file_name, sha256, kind, uploaded_at, rows, "
                 "uploaded_by, defaults, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -401,6 +417,8 @@ def ingest_bytes(
         ) from None
     result = _result(parsed, sha, plan.new_organizations, replaced)
     result.upload_id = upload_id
+    if kind is FormKind.REGISTRY:
+        result.registry = registry
     result.warnings = warnings
     result.created = plan.created
     return result
@@ -523,8 +541,10 @@ def _arrow(values: Sequence[object], kind: pa.DataType) -> pa.ChunkedArray:
 
 def _write_registry(
     cur: duckdb.DuckDBPyConnection, org_ids: list[int | None], upload_id: int
-) -> int:
-    """Replace the registry of every municipality the file covers."""
+) -> RegistryChanges:
+    """Replace the registry of every municipality the file covers; called after
+    :func:`analytics.store.undo.recording`, whose history then holds exactly the
+    organisations whose details the upload changed."""
     incoming = pd.DataFrame({"org_id": pd.array(sorted(set(org_ids)), dtype="Int64")})
     with registered(cur, "incoming_registry", incoming):
         scope = (
@@ -533,6 +553,16 @@ def _write_registry(
             "JOIN incoming_registry i USING (org_id))"
         )
         replaced = first_value(cur, f"SELECT count(*) FROM ({scope})")
+        added, changed, unchanged = first_row(
+            cur,
+            "SELECT count(*) FILTER (WHERE r.org_id IS NULL), "
+            "count(*) FILTER (WHERE r.org_id IS NOT NULL AND h.org_id IS NOT NULL), "
+            "count(*) FILTER (WHERE r.org_id IS NOT NULL AND h.org_id IS NULL) "
+            "FROM incoming_registry i LEFT JOIN registry r USING (org_id) "
+            "LEFT JOIN (SELECT DISTINCT org_id FROM organization_history "
+            "WHERE replaced_by = ?) h USING (org_id)",
+            [upload_id],
+        )
         cur.execute(
             "INSERT INTO registry_history (org_id, upload_id, replaced_by) "
             f"SELECT org_id, upload_id, ? FROM registry WHERE org_id IN ({scope})",
@@ -540,7 +570,8 @@ def _write_registry(
         )
         cur.execute(f"DELETE FROM registry WHERE org_id IN ({scope})")
         cur.execute("INSERT INTO registry SELECT org_id, ? FROM incoming_registry", [upload_id])
-    return int(replaced)
+    kept = int(changed) + int(unchanged)
+    return RegistryChanges(int(added), int(changed), int(unchanged), int(replaced) - kept)
 
 
 class RollbackRefused(MonitoringError):

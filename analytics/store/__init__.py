@@ -1,6 +1,7 @@
 """Store: the database and what keeps it whole.
 
 db            one connection, a cursor per query, transactions, migrations, derived tables
+opening       opening for reading or writing, waiting, the file system's refusals in Russian
 scope         which data a question covers: its SQL condition and its words
 rows          rows DuckDB writes itself and how a format spells their cells
 aggregates    org_values: each form's numerators and denominators, derived with the forms

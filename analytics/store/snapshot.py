@@ -21,6 +21,8 @@ import re
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import duckdb
@@ -92,7 +94,9 @@ def _publish(db: Database, out: Path, incoming: Path) -> Path:
     cur = db.cursor()
     try:
         source = cur.execute("SELECT current_database()").fetchall()[0][0]
-        cur.execute(f"ATTACH {_literal(incoming)} AS published")
+        # READ_WRITE: the database may be open for reading only (the command line's
+        # ``snapshot`` opens it so), and an attached file then defaults to that too.
+        cur.execute(f"ATTACH {_literal(incoming)} AS published (READ_WRITE)")
         try:
             cur.execute("BEGIN TRANSACTION")
             version = int(
@@ -238,11 +242,17 @@ def _prune(directory: Path, current: str) -> None:
         Path(f"{path}.wal").unlink(missing_ok=True)
 
 
-def keep_published(db: Database, directory: str | Path, interval: float = 10.0) -> None:
-    """Start a daemon thread that publishes ``db`` into ``directory`` now and then every
-    ``interval`` seconds after its data changed (uploads, rollbacks, targets), so that
-    replicas reading ``directory`` follow the writer within seconds. A failed publication
-    is logged and retried at the next tick; it never stops the writer."""
+def keep_published(
+    borrow: Callable[[], AbstractContextManager[Database | None]],
+    directory: str | Path,
+    interval: float = 10.0,
+) -> None:
+    """Start a daemon thread that publishes the database into ``directory`` now and then
+    every ``interval`` seconds after its data changed (uploads, rollbacks, targets), so that
+    replicas reading ``directory`` follow the writer within seconds. Each publication
+    borrows the database for its own duration (``with borrow() as db``; None skips the
+    tick), so the writer need not hold it in between. A failed publication is logged and
+    retried at the next tick; it never stops the writer."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     log = logging.getLogger(__name__)
@@ -250,7 +260,8 @@ def keep_published(db: Database, directory: str | Path, interval: float = 10.0) 
     def run() -> None:
         while True:
             try:
-                published = publish_if_changed(db, directory)
+                with borrow() as db:
+                    published = None if db is None else publish_if_changed(db, directory)
                 if published is not None:
                     log.info("snapshot published: %s", published)
             except Exception:  # the writer goes on; the next tick tries again

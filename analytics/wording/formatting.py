@@ -57,6 +57,20 @@ def organizations(n: int) -> str:
     return count(n, "организация", "организации", "организаций")
 
 
+def registry_changes(added: int, changed: int, unchanged: int, removed: int) -> str:
+    """What a registry upload did, by organisation: «в реестре: добавлено — 12 организаций,
+    изменено — 1 организация, без изменений — 3 987 организаций»; those that left it are
+    named only when there are some."""
+    parts = [
+        f"добавлено — {organizations(added)}",
+        f"изменено — {organizations(changed)}",
+        f"без изменений — {organizations(unchanged)}",
+    ]
+    if removed:
+        parts.append(f"исключено — {organizations(removed)}")
+    return "в реестре: " + ", ".join(parts)
+
+
 def genitive_after_from(n: int, singular: str, plural_form: str) -> str:
     """The genitive after «из N»: из 21 педагога, из 362 педагогов."""
     n = abs(int(n))

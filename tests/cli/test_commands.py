@@ -3,6 +3,7 @@ options parse and fail the same way in every command that takes them."""
 
 from __future__ import annotations
 
+import argparse
 import io
 import re
 from pathlib import Path
@@ -79,9 +80,40 @@ def test_the_commands_that_write_are_declared_so_and_the_others_read_one_snapsho
     writing = {typed for typed, command in everything() if command.database and command.writes}
 
     assert writing == {
-        *("ingest", "aliases add", "aliases remove", "demo", "snapshot", "rollback", "backup"),
+        *("ingest", "aliases add", "aliases remove", "demo", "rollback", "backup"),
         *("orgs merge", "orgs remove", "rounds open", "rounds close"),
     }
+
+
+def test_snapshot_is_the_one_reading_command_with_a_read_transaction_of_its_own():
+    alone = [typed for typed, command in everything() if command.own_transaction]
+
+    assert alone == ["snapshot"]
+
+
+def leaf_parsers() -> dict[str, argparse.ArgumentParser]:
+    """The parser of every command and sub-action, by what is typed to run it."""
+    found = {}
+
+    def walk(parser: argparse.ArgumentParser, typed: str) -> None:
+        choices = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if not choices:
+            found[typed.strip()] = parser
+        for sub in choices:
+            for name, child in sub.choices.items():
+                walk(child, f"{typed} {name}")
+
+    walk(build_parser(), "")
+    return found
+
+
+def test_every_command_takes_wait_and_waits_five_seconds_unless_told():
+    waits = {
+        typed: next(a.default for a in parser._actions if "--wait" in a.option_strings)
+        for typed, parser in leaf_parsers().items()
+    }
+
+    assert waits == {typed: 5.0 for typed, _ in everything()}
 
 
 def test_the_commands_without_the_database_are_the_files_restore_and_users():
