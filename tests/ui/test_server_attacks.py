@@ -1,0 +1,153 @@
+"""Attacks on a running dashboard over its own websocket and upload endpoint, as a script
+on this computer would make them (issue 24, item 8): a page of another local site
+opening a session in single-user local mode, and a file sent to Streamlit's upload
+endpoint by a session that never logged in."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+import websockets
+from google.protobuf import text_format
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from analytics.ingest.load import ingest_bytes
+from analytics.ingest.parse import Defaults
+from analytics.operations.users import Role, UserStore
+from analytics.store.db import Database
+from tests.browser.harness import serve
+from tests.filemakers import csv_bytes, org, table
+
+DEFAULTS = Defaults(
+    region="Удмуртская Республика", municipality="г. Глазов", org_type="school", period="2023"
+)
+SCHOOLS = ("МБОУ «СОШ № 1»", "МБОУ «Гимназия № 2»")
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    path = tmp_path / "monitoring.duckdb"
+    with Database(path) as db:
+        ingest_bytes(
+            db, "формы.csv", csv_bytes(table([org(n) for n in SCHOOLS])), defaults=DEFAULTS
+        )
+    return path
+
+
+async def _first_run(base: str, origin: str | None) -> tuple[str, str]:
+    """Open a websocket session (with ``origin`` as a page of that site would send it),
+    run the main page once; the session's id and everything the server sent, as text."""
+    headers = {"Origin": origin} if origin else {}
+    url = base.replace("http://", "ws://") + "_stcore/stream"
+    async with websockets.connect(
+        url, additional_headers=headers, subprotocols=["streamlit"]
+    ) as socket:
+        rerun = BackMsg()
+        rerun.rerun_script.query_string = ""
+        rerun.rerun_script.page_script_hash = ""
+        await socket.send(rerun.SerializeToString())
+        session, texts = "", []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                raw = await asyncio.wait_for(socket.recv(), 10)
+            except TimeoutError:
+                break
+            message = ForwardMsg()
+            message.ParseFromString(raw)
+            if message.WhichOneof("type") == "new_session":
+                session = message.new_session.initialize.session_id
+            if message.WhichOneof("type") == "script_finished":
+                break
+            texts.append(text_format.MessageToString(message, as_utf8=True))
+        return session, "\n".join(texts)
+
+
+def first_run(base: str, origin: str | None = None) -> tuple[str, str]:
+    return asyncio.run(_first_run(base, origin))
+
+
+def test_a_session_opened_by_another_local_sites_page_is_refused_and_gets_no_data(
+    database: Path, tmp_path: Path
+):
+    with serve(database, MONITORING_USERS=str(tmp_path / "users.json")) as base:
+        port = base.split(":")[2].strip("/")
+        _, foreign = first_run(base, "http://localhost:3000")
+        _, own = first_run(base, f"http://127.0.0.1:{port}")
+
+    assert "Панель открыта со страницы другого сайта" in foreign
+    assert [name for name in SCHOOLS if name in foreign] == []
+    assert "Панель открыта со страницы другого сайта" not in own
+    assert "Обзор" in own
+
+
+def stored(db: Database) -> list[object]:
+    """The forms, their teachers and the uploads the database holds."""
+    return (
+        db.query(
+            "SELECT count(*), sum(teachers_total), (SELECT count(*) FROM uploads) FROM form_values"
+        )
+        .iloc[0]
+        .tolist()
+    )
+
+
+def put_file(base: str, session: str, content: bytes) -> int:
+    """Streamlit's upload request for ``session``, with a valid XSRF pair."""
+    token = uuid.uuid4().hex
+    boundary = uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="формы.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    request = urllib.request.Request(
+        f"{base}_stcore/upload_file/{session}/{uuid.uuid4().hex}",
+        data=body,
+        method="PUT",
+        headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Cookie": f"_streamlit_xsrf={token}",
+            "X-Xsrftoken": token,
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_a_file_sent_before_login_changes_no_data_and_the_session_still_asks_to_log_in(
+    database: Path, tmp_path: Path
+):
+    users = UserStore(tmp_path / "users.json")
+    users.add("admin", Role.ADMIN, "пароль-для-теста")
+    hostile = csv_bytes(table([org("МБОУ «СОШ № 1»", teachers_total=1), org("Чужая школа")]))
+    with Database(database, read_only=True) as db:
+        before = stored(db)
+
+    with serve(database, MONITORING_USERS=str(users.path)) as base:
+        session, login_page = first_run(base)
+        to_a_stranger = put_file(base, uuid.uuid4().hex, hostile)
+        put_file(base, session, hostile)
+        _, after_upload = first_run(base)
+
+    with Database(database, read_only=True) as db:
+        after = stored(db)
+        names = set(db.query("SELECT name FROM organizations")["name"])
+    assert "Вход" in login_page and "Вход" in after_upload
+    assert [name for name in SCHOOLS if name in login_page + after_upload] == []
+    assert to_a_stranger >= 400
+    assert after == before
+    assert names == set(SCHOOLS)
