@@ -1,11 +1,13 @@
 """Attacks on a running dashboard over its own websocket and upload endpoint, as a script
 on this computer would make them (issue 24, item 8): a page of another local site
-opening a session in single-user local mode, and a file sent to Streamlit's upload
-endpoint by a session that never logged in."""
+opening a session in single-user local mode, a file sent to Streamlit's upload endpoint
+by a session that never logged in, and password guesses each with a new forged
+``X-Forwarded-For``."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import urllib.error
 import urllib.request
@@ -17,6 +19,7 @@ import websockets
 from google.protobuf import text_format
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from analytics.ingest.load import ingest_bytes
 from analytics.ingest.parse import Defaults
@@ -29,6 +32,9 @@ DEFAULTS = Defaults(
     region="Удмуртская Республика", municipality="г. Глазов", org_type="school", period="2023"
 )
 SCHOOLS = ("МБОУ «СОШ № 1»", "МБОУ «Гимназия № 2»")
+PASSWORD = "пароль-для-теста"
+TOO_MANY = "Слишком много неудачных попыток входа"
+REFUSED = "Неверное имя пользователя или пароль"
 
 
 @pytest.fixture
@@ -41,32 +47,62 @@ def database(tmp_path: Path) -> Path:
     return path
 
 
-async def _first_run(base: str, origin: str | None) -> tuple[str, str]:
-    """Open a websocket session (with ``origin`` as a page of that site would send it),
-    run the main page once; the session's id and everything the server sent, as text."""
-    headers = {"Origin": origin} if origin else {}
+async def _first_run(
+    base: str, origin: str | None, headers: dict[str, str] | None = None, login: bool = False
+) -> tuple[str, str]:
+    """Open a websocket session (with ``origin`` as a page of that site would send it,
+    and ``headers``), run the main page once and, where ``login``, submit its login form
+    as «admin» with the password in ``headers["password"]``; the session's id and
+    everything the server sent, as text."""
+    headers = dict(headers or {})
+    password = headers.pop("password", "")
+    if origin:
+        headers["Origin"] = origin
     url = base.replace("http://", "ws://") + "_stcore/stream"
     async with websockets.connect(
         url, additional_headers=headers, subprotocols=["streamlit"]
     ) as socket:
-        rerun = BackMsg()
-        rerun.rerun_script.query_string = ""
-        rerun.rerun_script.page_script_hash = ""
-        await socket.send(rerun.SerializeToString())
-        session, texts = "", []
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                raw = await asyncio.wait_for(socket.recv(), 10)
-            except TimeoutError:
-                break
-            message = ForwardMsg()
-            message.ParseFromString(raw)
+        session, texts, messages = "", [], []
+
+        async def run(widgets: list[WidgetState]) -> None:
+            rerun = BackMsg()
+            rerun.rerun_script.query_string = ""
+            rerun.rerun_script.page_script_hash = ""
+            rerun.rerun_script.widget_states.widgets.extend(widgets)
+            await socket.send(rerun.SerializeToString())
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    raw = await asyncio.wait_for(socket.recv(), 10)
+                except TimeoutError:
+                    break
+                message = ForwardMsg()
+                message.ParseFromString(raw)
+                if message.WhichOneof("type") == "script_finished":
+                    break
+                messages.append(message)
+                texts.append(text_format.MessageToString(message, as_utf8=True))
+
+        await run([])
+        for message in messages:
             if message.WhichOneof("type") == "new_session":
                 session = message.new_session.initialize.session_id
-            if message.WhichOneof("type") == "script_finished":
-                break
-            texts.append(text_format.MessageToString(message, as_utf8=True))
+        if login:
+            elements = [m.delta.new_element for m in messages if m.WhichOneof("type") == "delta"]
+            inputs = {
+                e.text_input.label: e.text_input.id for e in elements if e.HasField("text_input")
+            }
+            submit = next(
+                e.button.id for e in elements if e.HasField("button") and e.button.is_form_submitter
+            )
+            texts.clear()
+            await run(
+                [
+                    WidgetState(id=inputs["Имя пользователя"], string_value="admin"),
+                    WidgetState(id=inputs["Пароль"], string_value=password),
+                    WidgetState(id=submit, trigger_value=True),
+                ]
+            )
         return session, "\n".join(texts)
 
 
@@ -151,3 +187,39 @@ def test_a_file_sent_before_login_changes_no_data_and_the_session_still_asks_to_
     assert to_a_stranger >= 400
     assert after == before
     assert names == set(SCHOOLS)
+
+
+def try_password(base: str, password: str, forged: str) -> str:
+    """What the server answers a login as «admin» from a connection that forges its
+    address in ``X-Forwarded-For``."""
+    headers = {"X-Forwarded-For": forged, "X-Real-IP": forged, "password": password}
+    _, answer = asyncio.run(_first_run(base, None, headers, login=True))
+    return answer
+
+
+def test_guesses_each_from_a_new_forged_address_still_wait_on_the_login(
+    database: Path, tmp_path: Path
+):
+    """The per-login backoff does not trust the address: wrong passwords, each sent with
+    another forged ``X-Forwarded-For``, as fast as the server answers, until it makes the
+    login wait ten seconds or more; then the right password, from yet another address,
+    is refused with the wait too."""
+    users = UserStore(tmp_path / "users.json")
+    users.add("admin", Role.ADMIN, PASSWORD)
+
+    with serve(database, MONITORING_USERS=str(users.path)) as base:
+        guesses: list[str] = []
+        while len(guesses) < 40 and not long_wait(guesses[-1] if guesses else ""):
+            guesses.append(try_password(base, "не тот", f"10.0.{len(guesses)}.1"))
+        right = try_password(base, PASSWORD, "10.0.99.1")
+
+    assert REFUSED in guesses[0]
+    assert long_wait(guesses[-1])
+    assert TOO_MANY in right
+    assert [name for name in SCHOOLS if name in right] == []
+
+
+def long_wait(answer: str) -> bool:
+    """Whether ``answer`` makes the login wait ten seconds or more."""
+    found = re.search(TOO_MANY + r"\. Повторите попытку через (\d+)", answer)
+    return found is not None and int(found.group(1)) >= 10
