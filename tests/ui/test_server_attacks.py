@@ -48,19 +48,28 @@ def database(tmp_path: Path) -> Path:
 
 
 async def _first_run(
-    base: str, origin: str | None, headers: dict[str, str] | None = None, login: bool = False
+    base: str,
+    origin: str | None,
+    headers: dict[str, str] | None = None,
+    login: bool = False,
+    resume: str | None = None,
 ) -> tuple[str, str]:
     """Open a websocket session (with ``origin`` as a page of that site would send it,
-    and ``headers``), run the main page once and, where ``login``, submit its login form
-    as «admin» with the password in ``headers["password"]``; the session's id and
-    everything the server sent, as text."""
+    and ``headers``; resuming the session ``resume`` as a reconnecting browser asks),
+    run the main page once and, where ``login``, submit its login form as «admin» with
+    the password in ``headers["password"]``; the session's id and everything the server
+    sent, as text."""
     headers = dict(headers or {})
     password = headers.pop("password", "")
     if origin:
         headers["Origin"] = origin
     url = base.replace("http://", "ws://") + "_stcore/stream"
+    # Streamlit reads its subprotocol list as (protocol, XSRF token, session to resume).
+    protocols = ["streamlit", "xsrf", resume] if resume else ["streamlit"]
     async with websockets.connect(
-        url, additional_headers=headers, subprotocols=["streamlit"]
+        url,
+        additional_headers=headers,
+        subprotocols=protocols,  # type: ignore[arg-type]
     ) as socket:
         session, texts, messages = "", [], []
 
@@ -79,6 +88,8 @@ async def _first_run(
                 message = ForwardMsg()
                 message.ParseFromString(raw)
                 if message.WhichOneof("type") == "script_finished":
+                    if message.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                        continue  # st.rerun(): the run that follows is the answer
                     break
                 messages.append(message)
                 texts.append(text_format.MessageToString(message, as_utf8=True))
@@ -223,3 +234,23 @@ def long_wait(answer: str) -> bool:
     """Whether ``answer`` makes the login wait ten seconds or more."""
     found = re.search(TOO_MANY + r"\. Повторите попытку через (\d+)", answer)
     return found is not None and int(found.group(1)) >= 10
+
+
+def test_a_logged_in_session_can_be_resumed_by_its_id_for_fifteen_seconds_only(
+    database: Path, tmp_path: Path
+):
+    """Whoever has a closed tab's session id gets its login back within Streamlit's
+    reconnect window (``server.disconnectedSessionTTL``, 15 s) and not after it."""
+    users = UserStore(tmp_path / "users.json")
+    users.add("admin", Role.ADMIN, PASSWORD)
+
+    with serve(database, MONITORING_USERS=str(users.path)) as base:
+        headers = {"password": PASSWORD}
+        session, logged_in = asyncio.run(_first_run(base, None, headers, login=True))
+        _, soon = asyncio.run(_first_run(base, None, resume=session))
+        time.sleep(20)
+        _, late = asyncio.run(_first_run(base, None, resume=session))
+
+    assert "Выйти" in logged_in
+    assert "Выйти" in soon and "Войдите под своим именем" not in soon
+    assert "Войдите под своим именем" in late and "Выйти" not in late
