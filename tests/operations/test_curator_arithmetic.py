@@ -51,7 +51,7 @@ def glazov(fresh_db: Database) -> tuple[View, int]:
 
 def tenths(values) -> list[Fraction]:
     """Each value as its closest fraction with a denominator up to 1000 (a full double
-    of 15/35 would give 3/7)."""
+    of 15 of 35 would give 300/7)."""
     return [Fraction(float(v)).limit_denominator(1000) for v in values]
 
 

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from streamlit.proto.NewSession_pb2 import Config
+from streamlit.runtime.app_session import _populate_config_msg
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from analytics.ingest.load import ingest_bytes
@@ -101,3 +103,12 @@ def test_the_deficits_tables_download_every_formula_name_as_text(formula_db):
     assert {"'" + name for name in FORMULAS} <= cells
     assert set(FORMULAS) <= set(found)
     assert formulas == []
+
+
+def test_the_data_grids_own_csv_download_is_not_offered_to_any_browser():
+    """Streamlit's grid would write its own CSV, names undefused: every session is told
+    not to offer it (``client.disableDataExport``), so our exports are the only ones."""
+    message = Config()
+    _populate_config_msg(message)
+
+    assert message.disable_data_export is True
