@@ -1,10 +1,12 @@
 """No arithmetic over what a curator sees gives away another organisation's figures.
 
-The attacks of issue 14, each on a territory built for it, then a property test: random
-small territories and curators, every value the curator's View returns (every
+The attacks of issues 14 and 24, each on a territory built for it, then a property test:
+random small territories and curators, every value the curator's View returns (every
 territory and org-type filter, all periods, plans, decisions, quality findings) as a
-linear system (tests/disclosure_model.py), and no other organisation's numerator,
-denominator or value determined by it.
+linear system (tests/disclosure_model.py) whose unknowns are the other organisations'
+answers, shared by the indicators built on them — before and after the curator sends
+their own form again with other numbers (two equations per value) — and no other
+organisation's numerator, denominator or value determined by it.
 """
 
 from __future__ import annotations
