@@ -12,7 +12,10 @@ combination of the equations isolates it: its numerator ``N_j``, its denominator
 or any ``a·N_j + b·D_j`` (its value) lies in the row space of the system.
 
 Which organisations take part in a row is taken from the data (the administrator's
-organisation rows), never from what the curator was told.
+organisation rows), never from what the curator was told. The curator's own answers are
+on the right-hand side, so observing again after they send their own form with other
+numbers adds a second equation with the same unknowns (a re-upload): what a curator who
+varies their own input learns.
 """
 
 from __future__ import annotations

@@ -20,17 +20,31 @@ engine functions that build on indicator values take it as their ``values``):
   value, so no value reconstructs its fraction (a full double of 17/31 gives 17 and 31
   back by continued fractions; ``54.8`` gives only ``274/5``). Its status and deficit
   stay those of the exact value: a curator sees the status everyone sees;
-- **k ≥ 3 with complementary suppression**: for each indicator and period, the sets of
-  other organisations whose value may be shown are chosen once (:func:`publishable`),
-  independent of the question asked, from the curator's context cells in this order:
-  each own organisation's municipality, its region, then the same two restricted to its
-  own type of organisation. A cell is taken only if, with those taken before it, every
-  *atom* — a group of other organisations that lie in exactly the same chosen cells —
-  has at least :data:`MIN_OTHERS` members. Any sum or difference of shown values then
-  covers whole atoms, never fewer than three other organisations. Any row (whatever the
-  level, org-type filter or the «no district» remainder) whose set of other
+- **k ≥ 3 with complementary suppression, across indicators**: for each period, the
+  sets of other organisations whose value may be shown are chosen once
+  (:func:`publishable`), for every indicator at once and independent of the question
+  asked, from the curator's context cells in this order: each own organisation's
+  municipality, its region, then the same two restricted to its own type of
+  organisation — each cell as the organisations taking part in each indicator (they
+  differ where answers are blank). A set is taken only if, with those taken before it,
+  every *atom* — a group of other organisations that lie in exactly the same chosen sets
+  — has at least :data:`MIN_OTHERS` members. Any row, of any indicator (whatever the
+  level, org-type filter or the «no district» remainder), whose set of other
   organisations is not one of the chosen ones is blanked (``suppressed``); so is a row
   with others from outside the curator's regions (a total over several regions).
+
+The guarantee, for one data version: every territory value a curator receives is a
+function of their own organisations' answers and of *sums over atoms* of the other
+organisations' answers (mentors, mentees, teachers, each yes/no answer, the number of
+organisations taking part), every atom of at least :data:`MIN_OTHERS` others. The plan
+is one per period, not one per indicator, because indicators share those answers
+(mentors in «обученные наставники» and «нагрузка», mentees in «нагрузка» and
+«завершили», organisations in every yes/no share). So no arithmetic over shown values —
+including a curator sending their own form again with other numbers, which turns each
+shown share into the sums of its numerator and denominator — isolates fewer than
+:data:`MIN_OTHERS` other organisations: no other organisation's answer, numerator,
+denominator or value is determined (``tests/compute/test_disclosure.py`` checks it as a
+linear system, re-upload included).
 
 Per-type splits of other types, districts and the whole of several regions are shown
 only where their set of other organisations happens to be one of the chosen cells
@@ -39,7 +53,10 @@ without the medians and z-scores of the outlier texts (:meth:`CuratorWindow.find
 since those are other organisations' raw counts.
 
 What this does not hide: a yes/no indicator at 0 % or 100 % says every organisation of
-the cell answered the same (a property of publishing any such share).
+the cell answered the same (a property of publishing any such share); and the guarantee
+is per data version — a curator who reads a cell before and after one other
+organisation's form arrives (or is replaced) can difference the two, as with any figure
+published while the data still change.
 """
 
 from __future__ import annotations
@@ -108,20 +125,34 @@ def safe(cells: Iterable[frozenset[int]], minimum: int = MIN_OTHERS) -> bool:
 def publishable(
     participants: pd.DataFrame, places: Iterable[Place], own: frozenset[int]
 ) -> set[frozenset[int]]:
-    """The sets of other organisations whose value may be shown, for one indicator and
-    period: the context cells of ``places`` (municipality, region, municipality of the own
-    type, region of the own type), taken in that order while the taken ones stay
-    :func:`safe`. ``participants`` are the organisations taking part (``org_id``,
-    ``region_id``, ``municipality_id``, ``organization_type``)."""
+    """The sets of other organisations whose value may be shown, for one period and every
+    indicator at once: the context cells of ``places`` (municipality, region,
+    municipality of the own type, region of the own type), in that order, each as the
+    organisations taking part in each indicator, taken while the taken ones stay
+    :func:`safe`. ``participants`` are the organisations taking part in each indicator of
+    the period (``indicator``, ``org_id``, ``region_id``, ``municipality_id``,
+    ``organization_type``).
+
+    One plan for all indicators, because they share quantities: mentors are the
+    denominator of «обученные наставники» and of «нагрузка», mentees the numerator of
+    «нагрузка» and the denominator of «завершили», organisations the denominator of
+    every yes/no share. Two indicators shown over sets that differ by one organisation
+    give that organisation's mentees to a curator who learns the sums (by sending their
+    own form twice); atoms over every indicator's cells rule that out. Within a cell,
+    the set most indicators share is tried first, so the others are the ones blanked."""
     taken: list[frozenset[int]] = []
     for place in places:
         in_region = participants["region_id"] == place.region_id
         in_municipality = participants["municipality_id"] == place.municipality_id
         of_type = participants["organization_type"] == place.org_type
         for rows in (in_municipality, in_region, in_municipality & of_type, in_region & of_type):
-            others = frozenset(int(o) for o in participants.loc[rows, "org_id"]) - own
-            if others and others not in taken and safe([*taken, others]):
-                taken.append(others)
+            cells = Counter(
+                frozenset(int(o) for o in part["org_id"]) - own
+                for _, part in participants.loc[rows].groupby("indicator")
+            )
+            for others, _ in cells.most_common():
+                if others and others not in taken and safe([*taken, others]):
+                    taken.append(others)
     return set(taken)
 
 
@@ -205,10 +236,10 @@ class CuratorWindow:
             | ((level == str(Level.DISTRICT)) & frame["district_id"].isin(districts))
         ).fillna(False)
 
-    def _participants(self) -> tuple[pd.DataFrame, dict[tuple[str, str], set[frozenset[int]]]]:
+    def _participants(self) -> tuple[pd.DataFrame, dict[str, set[frozenset[int]]]]:
         """Every organisation of the curator's regions taking part in an indicator and
-        period, and the plans made from them so far; kept for one data version (the plan
-        of an indicator and period never depends on what was asked)."""
+        period, and the plans of the periods made from them so far; kept for one data
+        version (the plan of a period never depends on what was asked)."""
         version = self.db.data_version()
         if self._cache.get("version") != version:
             parts = []
@@ -242,11 +273,11 @@ class CuratorWindow:
         participants, plans = self._participants()
         in_scope = _in_scope(participants, scope).to_numpy()
         keys = list(TERRITORY_KEYS)
-        by_cell: dict[tuple[str, str], tuple[np.ndarray, dict[str, np.ndarray], pd.DataFrame]] = {}
+        by_cell: dict[tuple[str, str], tuple[np.ndarray, dict[str, np.ndarray]]] = {}
         for (indicator, period), part in participants.groupby(["indicator", "period"]):
             inside = part[in_scope[part.index]]
             columns = {k: inside[k].to_numpy(dtype=float, na_value=np.nan) for k in keys}
-            by_cell[(str(indicator), str(period))] = (inside["org_id"].to_numpy(), columns, part)
+            by_cell[(str(indicator), str(period))] = (inside["org_id"].to_numpy(), columns)
         rows = frame.loc[territory, ["indicator", "period", "level", "orgs", *keys]]
         for position, row in zip(
             np.flatnonzero(territory), rows.itertuples(index=False), strict=True
@@ -255,7 +286,7 @@ class CuratorWindow:
             if key not in by_cell:
                 shown[position] = False  # nobody of the curator's regions takes part
                 continue
-            orgs, columns, everyone = by_cell[key]
+            orgs, columns = by_cell[key]
             column = LEVEL_INFO[Level(row.level)].key
             if column is not None:
                 orgs = orgs[columns[column] == float(getattr(row, column))]
@@ -265,9 +296,11 @@ class CuratorWindow:
                 continue
             others = members - self.own
             if others:
-                if key not in plans:
-                    plans[key] = publishable(everyone, self.places, self.own)
-                shown[position] = others in plans[key]
+                period = str(row.period)
+                if period not in plans:
+                    everyone = participants[participants["period"] == period]
+                    plans[period] = publishable(everyone, self.places, self.own)
+                shown[position] = others in plans[period]
         return shown
 
 

@@ -262,10 +262,17 @@ def _table(
 
 
 def _footer(w: DocWriter, data: _Municipality, municipality: str) -> None:
+    # A curator's window carries no counts of organisations (analytics/compute/disclosure.py),
+    # so neither does their note: the number that reported is another count of theirs.
+    counted = not data.totals or any(pd.notna(row["orgs"]) for row in data.totals.values())
     reported = int(data.organizations["reported"].sum())
+    by = (
+        f"по {integer(reported)} {genitive_after_from(reported, 'организации', 'организациям')}"
+        if counted
+        else "по организациям"
+    )
     w.paragraph(
-        f"Значения по муниципалитету рассчитаны по {integer(reported)} "
-        f"{genitive_after_from(reported, 'организации', 'организациям')}, представившим данные "
+        f"Значения по муниципалитету рассчитаны {by}, представившим данные "
         f"({municipality}). {data_stamp(data.data_at)}; справка сформирована {day(data.now)}.",
         indent=False,
         size=9,

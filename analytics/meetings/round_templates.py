@@ -108,6 +108,8 @@ def _workbook(db: Database, found: Round, org: pd.Series, answers: dict[str, obj
         cell = sheet.cell(row=2, column=column)
         if f.code in identity:
             cell.value = identity[f.code]
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # openpyxl would make a name starting with "=" a formula
             cell.protection = Protection(locked=True)
             cell.fill = LOCKED_FILL
         elif f.code in answers:

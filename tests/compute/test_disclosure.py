@@ -1,10 +1,12 @@
 """No arithmetic over what a curator sees gives away another organisation's figures.
 
-The attacks of issue 14, each on a territory built for it, then a property test: random
-small territories and curators, every value the curator's View returns (every
+The attacks of issues 14 and 24, each on a territory built for it, then a property test:
+random small territories and curators, every value the curator's View returns (every
 territory and org-type filter, all periods, plans, decisions, quality findings) as a
-linear system (tests/disclosure_model.py), and no other organisation's numerator,
-denominator or value determined by it.
+linear system (tests/disclosure_model.py) whose unknowns are the other organisations'
+answers, shared by the indicators built on them — before and after the curator sends
+their own form again with other numbers (two equations per value) — and no other
+organisation's numerator, denominator or value determined by it.
 """
 
 from __future__ import annotations
@@ -244,18 +246,82 @@ def test_a_curators_outlier_finding_gives_no_figures_of_the_other_colleges(fresh
     assert set(found["org_id"]) == {org_id(fresh_db, "Колледж 1")}
 
 
+@pytest.fixture
+def colleges(fresh_db: Database) -> Database:
+    """г. Ижевск, the region's only municipality: the curator's Колледж 0 and four other
+    colleges; Колледж 4 left «Завершили программу» blank, so it takes part in «нагрузка»
+    (mentees over mentors) but not in «завершили» (completed over mentees)."""
+    rows = [form(f"Колледж {n}", "г. Ижевск", org_type="колледж", mentees=6 + n) for n in range(4)]
+    rows.append(
+        form("Колледж 4", "г. Ижевск", org_type="колледж", mentees=11, mentees_completed=None)
+    )
+    load(fresh_db, rows)
+    return fresh_db
+
+
+def test_two_indicators_sharing_mentees_are_not_both_shown_over_sets_one_college_apart(
+    colleges: Database,
+):
+    """The issue's attack: «нагрузка» over four other colleges and «завершили» over three
+    of them both shown; a curator who learns both sums of mentees (by sending their own
+    form twice) subtracts them and has Колледж 4's mentees."""
+    frame = curator(colleges, "Колледж 0").indicators(Scope(periods=(PERIOD,)))
+
+    load_value = shown_value(frame, "mentor_load", Level.MUNICIPALITY)
+    completion_value = shown_value(frame, "completion", Level.MUNICIPALITY)
+
+    # (6 + 7 + 8 + 9 + 11) mentees of 5 × 5 mentors: 41 / 25.
+    assert load_value == pytest.approx(1.6)
+    assert completion_value is None
+
+
+def test_a_curator_who_sends_their_own_form_twice_determines_no_other_college(
+    colleges: Database,
+):
+    """Two uploads of the curator's own form give two equations per shown value (the
+    sums of its numerator and denominator over the others); across indicators that share
+    mentees they still isolate no other college."""
+    db = colleges
+    own = frozenset({org_id(db, "Колледж 0")})
+    system = everything_a_curator_sees(db, own, ("mentor_load", "completion"))
+    load(
+        db,
+        [
+            form(
+                "Колледж 0",
+                "г. Ижевск",
+                org_type="колледж",
+                mentors=2,
+                mentors_trained=1,
+                mentees=40,
+                mentees_completed=35,
+                teachers_total=90,
+                satisfaction_pct=20,
+            )
+        ],
+    )
+
+    everything_a_curator_sees(db, own, ("mentor_load", "completion"), system)
+
+    assert system.determined() == []
+
+
 # --- everything a curator sees ----------------------------------------------------------
 
 
 def everything_a_curator_sees(
-    db: Database, own: frozenset[int], indicators: tuple[str, ...] | None = None
+    db: Database,
+    own: frozenset[int],
+    indicators: tuple[str, ...] | None = None,
+    system: System | None = None,
 ) -> System:
     """Every value the curator's View returns, as equations: indicators under every
     territory filter (any id a URL can carry) and org type, for all periods; plan and
     fact for every territory; the progress of every decision; and their quality findings
-    (which must hold no other organisation and no outlier figures)."""
+    (which must hold no other organisation and no outlier figures). Added to ``system``
+    where given: what the curator saw before, say, sending their own form again."""
     view = View(db, Principal("куратор", Role.CURATOR, own))
-    system = System(db, own)
+    system = system or System(db, own)
     hierarchy = lookups.hierarchy(db)
     types = [None, *sorted(set(hierarchy["org_type"]))]
     filters: list[dict[str, int]] = [{}]
@@ -328,8 +394,9 @@ def everything_a_curator_sees(
 @st.composite
 def territories(draw: st.DrawFn) -> tuple[list[dict[str, object]], list[str]]:
     """Forms of a random small territory (1–2 regions, 1–3 municipalities each, 0–2
-    districts, 1–6 organisations of 1–3 types, 1–2 periods, some answers blank) and the
-    names of a random curator's organisations."""
+    districts, 1–6 organisations of 1–3 types, 1–2 periods, some answers blank, so that
+    indicators sharing an answer have different organisations taking part) and the names
+    of a random curator's organisations."""
     rows: list[dict[str, object]] = []
     names: list[str] = []
     periods = [PERIOD, LATER][: draw(st.integers(1, 2))]
@@ -357,7 +424,10 @@ def territories(draw: st.DrawFn) -> tuple[list[dict[str, object]], list[str]]:
                     }
                     for blank in draw(
                         st.lists(
-                            st.sampled_from(["mentors_trained", "satisfaction_pct"]), max_size=1
+                            st.sampled_from(
+                                ["mentors_trained", "mentees_completed", "satisfaction_pct"]
+                            ),
+                            max_size=1,
                         )
                     ):
                         answers[blank] = None
@@ -409,5 +479,21 @@ def test_no_other_organisations_figure_is_determined_by_everything_a_curator_see
         own = frozenset(org_id(db, name) for name in own_names)
 
         system = everything_a_curator_sees(db, own, ("mentors_trained",))
+        # The curator sends their first organisation's forms again with other answers:
+        # every value they saw gives a second equation.
+        again = [
+            {
+                **row,
+                "mentors": 1,
+                "mentors_trained": 1,
+                "mentees": 60,
+                "mentees_completed": 7,
+                "teachers_total": 200,
+            }
+            for row in rows
+            if row["org_name"] == own_names[0]
+        ]
+        load(db, again)
+        everything_a_curator_sees(db, own, ("mentors_trained",), system)
 
         assert system.determined() == []
