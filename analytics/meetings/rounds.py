@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -365,7 +365,13 @@ def _mac(secret: str, round_id: int, org_id: int) -> str:
 def template_code(db: Database, round_id: int, org_id: int) -> str:
     """The code written into an organisation's template: its round, its organisation and
     a signature only this database can make, so an edited code is not taken."""
-    return f"МН-{round_id}-{org_id}-{_mac(_secret(db, round_id), round_id, org_id)}"
+    return template_codes(db, round_id)(org_id)
+
+
+def template_codes(db: Database, round_id: int) -> Callable[[int], str]:
+    """:func:`template_code` of any organisation of the round, its secret read once."""
+    secret = _secret(db, round_id)
+    return lambda org_id: f"МН-{round_id}-{org_id}-{_mac(secret, round_id, org_id)}"
 
 
 @dataclass(frozen=True)
