@@ -282,6 +282,41 @@ def file_name(text: str, limit: int = 80) -> str:
     return cleaned[:limit].rstrip(" .") or "без названия"
 
 
+# What tells organisations of one kind apart: the number, or else the proper name in
+# quotes (the innermost: «Центр «Факел»» is told apart by «Факел»).
+_DISTINCTIVE = (re.compile(r"№\s*\d[\w/-]*"), re.compile(r"«[^«»]+»|\"[^\"]+\""))
+# Folder names, and an organisation's name in a template's file name, in characters: a
+# template's path (at most 40 + 1 + 40 + 1 + 60 + 13 + 5 = 160) leaves room under Windows'
+# 260 for the folder the archive is unpacked into.
+FOLDER_LIMIT, NAME_LIMIT = 40, 60
+
+
+def short_name(text: str, limit: int = NAME_LIMIT) -> str:
+    """:func:`file_name` of an organisation's name that keeps what tells it apart: a long
+    name is cut before its number (or its name in quotes), not after, so that the schools
+    of one district keep their numbers: «Государственное бюджетное… № 123 Адмиралтейского
+    района»."""
+    whole = file_name(text, len(text))
+    if len(whole) <= limit:
+        return whole
+    found = _DISTINCTIVE[0].search(text) or _DISTINCTIVE[1].search(text)
+    if found is None:
+        return whole[: limit - 1].rstrip(" .") + "…"
+    tail = file_name(text[found.start() :], len(text))
+    tail = tail if len(tail) <= limit * 2 // 3 else _words(tail, limit * 2 // 3)
+    head = file_name(text[: found.start()], len(text)) if found.start() else ""
+    room = limit - len(tail) - 2
+    if not head or room < 1:
+        return tail
+    return (_words(head, room) if len(head) > room else head) + "… " + tail
+
+
+def _words(text: str, limit: int) -> str:
+    """The words of ``text`` that fit in ``limit`` characters (a word cut where none fits)."""
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut[:limit].rstrip(" .,")
+
+
 def templates_zip(
     db: Database,
     round_id: int,
@@ -301,10 +336,10 @@ def templates_zip(
     used: set[str] = set()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for _, org in orgs.iterrows():
-            folder = file_name(str(org["municipality"]))
+            folder = file_name(str(org["municipality"]), FOLDER_LIMIT)
             if pd.notna(org["district"]):
-                folder += "/" + file_name(str(org["district"]))
-            label = file_name(str(org["organization"]))
+                folder += "/" + file_name(str(org["district"]), FOLDER_LIMIT)
+            label = short_name(str(org["organization"]))
             if pd.notna(org["inn"]):
                 label += f" ({org['inn']})"
             path = f"{folder}/{label}.xlsx"
