@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+import duckdb
 import pandas as pd
 
+from analytics.ingest.identity import match_key
 from analytics.ingest.load import (
     Decisions,
     IngestResult,
@@ -439,6 +441,9 @@ def check(
         org_id = _coded_org(db, found, code, name, expected, window)
         if window is not None and (org_id not in window or org_id not in expected):
             raise OutsideWindow([(r.sheet, r.row) for r in parsed.records])
+        contradictions = _contradictions(db, name, parsed.records, org_id, window)
+        if contradictions:
+            raise IngestError(contradictions)
         org_ids = [org_id] * len(parsed.records)
     else:
         org_ids = _placed(db, name, kind, parsed.records, expected, window)
@@ -510,6 +515,89 @@ def _coded_org(
             [Problem(name, f"организация шаблона не входит в мониторинг № {found.round_id}")]
         )
     return code.org_id
+
+
+def _contradictions(
+    db: Database,
+    name: str,
+    records: Sequence,
+    org_id: int,
+    window: Collection[int] | None,
+) -> list[Problem]:
+    """The rows of a template's file that name another organisation than its code: an
+    ИНН other than the template organisation's (or, where it has none, another
+    organisation's ИНН), or, with no ИНН written, exactly the name of another
+    organisation of its municipality. Such a file is another school's data in this
+    school's template and is refused, with both named; to a curator (``window``) an
+    organisation outside their window is not named, nor is whether the ИНН is anyone's."""
+    cur = db.cursor()
+    try:
+        return _named_others(cur, name, records, org_id, window)
+    finally:
+        cur.close()
+
+
+def _named_others(
+    cur: duckdb.DuckDBPyConnection,
+    name: str,
+    records: Sequence,
+    org_id: int,
+    window: Collection[int] | None,
+) -> list[Problem]:
+    own = first_row(
+        cur,
+        "SELECT name, inn, municipality_id FROM organizations WHERE org_id = ?",
+        [int(org_id)],
+    )
+    if own is None:
+        return []
+    own_name, own_inn, municipality = own
+    neighbours = cur.execute(
+        "SELECT org_id, name FROM organizations WHERE municipality_id = ? AND org_id <> ? "
+        "ORDER BY org_id",
+        [int(municipality), int(org_id)],
+    ).fetchall()
+    problems = []
+    for record in records:
+        written_inn = record.values.get("inn")
+        written_name = record.values.get("org_name")
+        if written_inn:
+            if written_inn == own_inn:
+                continue
+            other = first_row(
+                cur, "SELECT org_id, name FROM organizations WHERE inn = ?", [written_inn]
+            )
+            if own_inn is None and other is None:
+                continue  # the school's own ИНН, which the registry lacks
+            column, value = "ИНН", str(written_inn)
+        elif written_name and (key := match_key(str(written_name))) != match_key(own_name):
+            other = next((o for o in neighbours if match_key(str(o[1])) == key), None)
+            if other is None:
+                continue  # a name retyped: the code places the file
+            column, value = "Наименование ОО", str(written_name)
+        else:
+            continue
+        what, fix = ("ИНН", "ИНН") if column == "ИНН" else ("Наименование", "наименование")
+        if other is not None and (window is None or int(other[0]) in window):
+            message = (
+                f"{what} в файле — организации «{other[1]}», а шаблон сделан для «{own_name}»: "
+                f"загрузите шаблон организации «{other[1]}» или исправьте {fix}"
+            )
+        elif window is None:
+            message = (
+                f"ИНН в файле не совпадает с ИНН {own_inn} организации шаблона «{own_name}»: "
+                "исправьте ИНН или загрузите шаблон своей организации"
+            )
+        else:
+            message = (
+                f"{what} в файле не совпадает с кодом шаблона (шаблон сделан для "
+                f"«{own_name}»): исправьте {fix} или загрузите шаблон своей "
+                "организации"
+            )
+        problems.append(
+            Problem(name, message, sheet=record.sheet, row=record.row, column=column, value=value)
+        )
+    return problems
 
 
 def _placed(
