@@ -46,12 +46,13 @@ from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, Problem, row_ranges
 from analytics.ingest.readers import Limits, UnreadableFile, read_sheets
 from analytics.ingest.resolve import Resolver
-from analytics.model.contract import KIND_LABELS, FormKind
+from analytics.model.contract import FORM_VALUE_CODES, KIND_LABELS, FormKind
 from analytics.model.errors import MonitoringError
 from analytics.model.periods import parse_period
+from analytics.store import audit
 from analytics.store.db import Database, first_row, first_value
 from analytics.store.scope import Scope
-from analytics.wording.formatting import MONTHS_GENITIVE
+from analytics.wording.formatting import MONTHS_GENITIVE, part_of
 
 
 class RoundError(MonitoringError):
@@ -704,9 +705,11 @@ def review(
     comment: str | None = None,
     user: str | None = None,
     now: datetime | None = None,
+    incomplete: bool = False,
 ) -> None:
     """Accept a submitted file, or return it to its organisation with a comment (required
-    for a return: the organisation must know what to fix).
+    for a return: the organisation must know what to fix). A form with answers missing
+    is accepted only knowingly (``incomplete``), and the audit log records who did.
 
     A returned file leaves the data: its organisation's rows move out of the current
     forms and registers (:func:`~analytics.ingest.load.withhold`), so the indicators, the
@@ -740,6 +743,27 @@ def review(
                     f"для организации уже загружен более новый файл (загрузка № {later}): "
                     "решение принимается по нему"
                 )
+        answered = _answered(cur, int(submission_id))
+        short = accept and answered is not None and answered < QUESTIONS
+        if short and not incomplete:
+            raise RoundError(
+                f"в форме {filled_words(answered)}: примите её как неполную (отметьте "
+                "«Принять неполную форму») или верните на доработку"
+            )
+        if short:
+            audit.record(
+                cur,
+                audit.Action.INCOMPLETE_ACCEPTED,
+                f"submission:{int(submission_id)}",
+                user,
+                {
+                    "round": int(round_id),
+                    "org_id": int(org_id),
+                    "answered": answered,
+                    "questions": QUESTIONS,
+                },
+                moment,
+            )
         cur.execute(
             "UPDATE round_submissions SET status = ?, comment = ?, reviewed_by = ?, "
             "reviewed_at = ? WHERE submission_id = ?",
@@ -751,6 +775,36 @@ def review(
                 int(submission_id),
             ],
         )
+
+
+# The answers of «Форма мониторинга ОО»; a form with fewer is accepted only knowingly.
+QUESTIONS = len(FORM_VALUE_CODES)
+_ANSWERED_SQL = " + ".join(f"({c} IS NOT NULL)::INTEGER" for c in FORM_VALUE_CODES)
+# Where the form a submission's upload wrote for its organisation is now: current, or
+# replaced by a later file. A returned file's form waits in ``form_withheld`` and is
+# counted once its return is reversed, when it is current again.
+_FORMS_OF_UPLOADS = " UNION ALL ".join(
+    f"SELECT upload_id, org_id, period, {_ANSWERED_SQL} AS answered FROM {table}"
+    for table in ("form_values", "form_history")
+)
+
+
+def filled_words(answered: int) -> str:
+    """«заполнено 8 из 22»: how many of the form's answers a submitted form gives."""
+    return f"заполнено {part_of(answered, QUESTIONS)}"
+
+
+def _answered(cur: duckdb.DuckDBPyConnection, submission_id: int) -> int | None:
+    """How many answers the form of a submission gives (None: not a form of an
+    organisation)."""
+    value = first_value(
+        cur,
+        f"SELECT max(a.answered) FROM round_submissions s JOIN rounds r USING (round_id) "
+        f"JOIN ({_FORMS_OF_UPLOADS}) a ON a.upload_id = s.upload_id AND a.org_id = s.org_id "
+        "AND a.period = r.period WHERE s.submission_id = ? AND s.kind = ?",
+        [int(submission_id), str(FormKind.ORG_FORM)],
+    )
+    return None if value is None else int(value)
 
 
 SUBMISSION_COLUMNS = (
@@ -767,22 +821,32 @@ SUBMISSION_COLUMNS = (
     "reviewed_at",
     "comment",
     "upload_id",
+    "answered",
 )
 
 
 def submissions(db: Database, round_id: int) -> pd.DataFrame:
     """Every file submitted in a round (the newest first) whose upload still stands:
-    who sent it, when, and the coordinator's verdict."""
+    who sent it, when, the coordinator's verdict and, for a form of an organisation,
+    how many of its :data:`QUESTIONS` answers it gives (``answered``)."""
     columns = ", ".join(
-        "o.name AS organization" if c == "organization" else f"s.{c}" for c in SUBMISSION_COLUMNS
+        "o.name AS organization"
+        if c == "organization"
+        else "a.answered"
+        if c == "answered"
+        else f"s.{c}"
+        for c in SUBMISSION_COLUMNS
     )
     return db.query(
         f"SELECT {columns} "
         "FROM round_submissions s JOIN organizations o USING (org_id) "
-        "JOIN uploads u ON u.upload_id = s.upload_id "
+        "JOIN uploads u ON u.upload_id = s.upload_id JOIN rounds r USING (round_id) "
+        "LEFT JOIN (SELECT upload_id, org_id, period, max(answered) AS answered "
+        f"FROM ({_FORMS_OF_UPLOADS}) GROUP BY ALL) a ON s.kind = ? "
+        "AND a.upload_id = s.upload_id AND a.org_id = s.org_id AND a.period = r.period "
         "WHERE s.round_id = ? AND u.rolled_back_at IS NULL "
         "ORDER BY s.submitted_at DESC, s.submission_id DESC",
-        [int(round_id)],
+        [str(FormKind.ORG_FORM), int(round_id)],
     )
 
 
@@ -800,6 +864,7 @@ COMPLETENESS_COLUMNS = (
     "late",
     "missing_kinds",
     "comment",
+    "answered",
 )
 
 
@@ -839,6 +904,8 @@ def completeness(db: Database, round_id: int, today: date | None = None) -> pd.D
     rows = []
     for org in orgs.itertuples(index=False):
         statuses, times, owed, comments = [], [], [], []
+        form = latest.get((int(org.org_id), str(FormKind.ORG_FORM)))
+        answered = form["answered"] if form is not None else None
         for kind in found.kinds:
             sub = latest.get((int(org.org_id), str(kind)))
             status = (
@@ -879,6 +946,7 @@ def completeness(db: Database, round_id: int, today: date | None = None) -> pd.D
                 "late": bool(late),
                 "missing_kinds": ", ".join(owed),
                 "comment": "; ".join(comments) or None,
+                "answered": int(answered) if answered is not None and pd.notna(answered) else None,
             }
         )
     return pd.DataFrame(rows, columns=list(COMPLETENESS_COLUMNS))

@@ -618,10 +618,25 @@ class View:
         return _own(rounds.submissions(self.db, round_id), self.principal)
 
     def review_submission(
-        self, submission_id: int, accept: bool, comment: str | None, now: datetime | None = None
+        self,
+        submission_id: int,
+        accept: bool,
+        comment: str | None,
+        now: datetime | None = None,
+        incomplete: bool = False,
     ) -> None:
+        """Accept or return a file (``incomplete``: a form with answers missing accepted
+        knowingly, see :func:`analytics.meetings.rounds.review`)."""
         self._require_rounds()
-        rounds.review(self.db, submission_id, accept, comment, user=self.principal.login, now=now)
+        rounds.review(
+            self.db,
+            submission_id,
+            accept,
+            comment,
+            user=self.principal.login,
+            now=now,
+            incomplete=incomplete,
+        )
 
     def round_completeness(self, round_id: int, today: date | None = None) -> pd.DataFrame:
         return _own(rounds.completeness(self.db, round_id, today), self.principal)
