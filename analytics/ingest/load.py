@@ -324,8 +324,6 @@ def ingest_bytes(
         "WHERE sha256 = ? AND kind = ? AND rolled_back_at IS NULL ORDER BY upload_id LIMIT 1",
         [sha, str(kind)],
     )
-    if earlier:
-        warnings.append(Problem(name, f"этот файл уже загружался {earlier}; данные заменены"))
     with db.transaction() as cur:
         mark_data_changed(cur)
         resolver = Resolver(
@@ -360,6 +358,16 @@ def ingest_bytes(
             replaced = _write_people(cur, kind, parsed.records, org_ids, upload_id, now)
         else:
             replaced = _write_registry(cur, org_ids, upload_id)
+        if earlier:
+            # Said after the writes (the same file for another period replaces nothing),
+            # in its place after the file's own warnings.
+            outcome = (
+                "данные заменены" if replaced else "данные загружены как новые, прежние не заменены"
+            )
+            warnings.insert(
+                len(parsed.warnings),
+                Problem(name, f"этот файл уже загружался {earlier}; {outcome}"),
+            )
         cur.execute(
             "INSERT INTO uploads (upload_id, file_name, sha256, kind, uploaded_at, rows, "
             "uploaded_by, defaults, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
