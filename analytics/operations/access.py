@@ -580,7 +580,9 @@ class View:
     def round_templates_zip(self, round_id: int, scope: Scope, previous: bool = False) -> bytes:
         """The round's templates for the organisations of ``scope`` (its territory, type
         and organisation; the round names the period)."""
-        self._require_every_organization("Архив шаблонов")
+        self._require_every_organization(
+            "Архив шаблонов", "скачайте шаблоны своих организаций на вкладке «Шаблоны»"
+        )
         self._require_rounds()
         return round_templates.templates_zip(self.db, round_id, scope, previous=previous)
 
@@ -687,9 +689,12 @@ class View:
         if not self.principal.may_see(int(org_id)):
             raise AccessDenied("Данные этой организации вам недоступны.")
 
-    def _require_every_organization(self, what: str) -> None:
+    def _require_every_organization(
+        self, what: str, instead: str = "скачайте справки по своим организациям"
+    ) -> None:
+        """Refused to a curator: ``what`` (any noun: the verb agrees with each) holds
+        every organisation's values; ``instead`` says what they may take."""
         if not self.principal.sees_every_organization:
             raise AccessDenied(
-                f"{what} содержит значения всех организаций и куратору недоступна; "
-                "скачайте справки по своим организациям."
+                f"{what} содержит значения всех организаций и куратору не выдаётся; {instead}."
             )

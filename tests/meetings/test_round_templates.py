@@ -8,14 +8,16 @@ import re
 import zipfile
 from datetime import date
 
+import pytest
+
 from analytics.ingest.load import ingest_bytes
 from analytics.model.contract import FormKind
-from analytics.operations.access import View
+from analytics.operations.access import AccessDenied, View
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from tests.campaign import inn_check_digit
 from tests.filemakers import xlsx_bytes
-from tests.roundfiles import ADMIN
+from tests.roundfiles import ADMIN, curator
 
 CITY = "Санкт-Петербург"
 DISTRICTS = ("Адмиралтейский район", "Колпинский район")
@@ -97,4 +99,18 @@ def test_a_districts_zip_holds_its_six_schools_only(fresh_db):
     assert (len(zipfile.ZipFile(io.BytesIO(archive)).namelist()), folders) == (
         6,
         {f"{CITY}/{DISTRICTS[1]}"},
+    )
+
+
+def test_a_curator_asking_for_the_whole_zip_is_pointed_to_their_own_templates(fresh_db):
+    registry(fresh_db)
+    round_id = city_round(fresh_db)
+    own = int(fresh_db.scalar("SELECT min(org_id) FROM organizations"))
+
+    with pytest.raises(AccessDenied) as refused:
+        View(fresh_db, curator(own)).round_templates_zip(round_id, Scope())
+
+    assert str(refused.value) == (
+        "Архив шаблонов содержит значения всех организаций и куратору не выдаётся; скачайте "
+        "шаблоны своих организаций на вкладке «Шаблоны»."
     )
