@@ -323,11 +323,13 @@ def templates_zip(
     scope: Scope | None = None,
     *,
     previous: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> bytes:
     """A ZIP of the round's templates, a folder per municipality (and district): the
     organisations of the round ``scope`` covers (its territory, type and organisation; the
     round names the period), every one without a scope; with a blank template for each
-    person base the round collects."""
+    person base the round collects. ``progress`` is told (done, total) after each
+    organisation's template."""
     found = get_round(db, round_id)
     orgs = (scope or Scope()).keep(round_orgs(db, round_id))
     answers = _previous_answers(db, found.period) if previous else {}
@@ -335,7 +337,7 @@ def templates_zip(
     buffer = io.BytesIO()
     used: set[str] = set()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for _, org in orgs.iterrows():
+        for done, (_, org) in enumerate(orgs.iterrows(), start=1):
             folder = file_name(str(org["municipality"]), FOLDER_LIMIT)
             if pd.notna(org["district"]):
                 folder += "/" + file_name(str(org["district"]), FOLDER_LIMIT)
@@ -348,6 +350,8 @@ def templates_zip(
             used.add(path)
             content = templates.render(found, org, answers.get(int(org["org_id"]), {}), codes)
             archive.writestr(_entry(path), content)
+            if progress is not None:
+                progress(done, len(orgs))
         for kind in found.kinds:
             if kind is FormKind.ORG_FORM:
                 continue

@@ -577,14 +577,22 @@ class View:
         self._require_org(org_id)
         return round_templates.organization_template(self.db, round_id, org_id, previous=previous)
 
-    def round_templates_zip(self, round_id: int, scope: Scope, previous: bool = False) -> bytes:
+    def round_templates_zip(
+        self,
+        round_id: int,
+        scope: Scope,
+        previous: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> bytes:
         """The round's templates for the organisations of ``scope`` (its territory, type
-        and organisation; the round names the period)."""
+        and organisation; the round names the period); ``progress``: (done, total)."""
         self._require_every_organization(
             "Архив шаблонов", "скачайте шаблоны своих организаций на вкладке «Шаблоны»"
         )
         self._require_rounds()
-        return round_templates.templates_zip(self.db, round_id, scope, previous=previous)
+        return round_templates.templates_zip(
+            self.db, round_id, scope, previous=previous, progress=progress
+        )
 
     def round_check(self, round_id: int, name: str, content: bytes, kind: FormKind) -> rounds.Check:
         """The preview of a file for a round, refused when it names an organisation the
