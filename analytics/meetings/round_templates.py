@@ -7,6 +7,10 @@ where asked, last period's answers are filled in for the organisation to review.
 rows are locked: a template is one organisation's form. The instructions sheet carries the
 round's signed code of the organisation (:func:`analytics.meetings.rounds.template_code`), by which
 a returned file is placed on its organisation whatever its name cell says.
+
+The styled workbook is built once per process and each organisation's cells are written
+into its XML (:class:`_Master`): a template costs what writing its ZIP costs, a few
+milliseconds, so a region's round goes out in seconds.
 """
 
 from __future__ import annotations
@@ -116,7 +120,7 @@ class _Master:
     alone; each organisation's file is that workbook's XML with the cells of one
     organisation written in: its identity, its previous answers and the instructions'
     lines with the round and its code. Styles are those openpyxl gave the master's
-    cells, so the file is the one openpyxl would have written."""
+    cells, so the file is the one openpyxl would have written, its strings inline."""
 
     def __init__(self) -> None:
         workbook = load_workbook(io.BytesIO(build_template(FormKind.ORG_FORM)))
