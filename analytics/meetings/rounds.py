@@ -780,13 +780,21 @@ def review(
 # The answers of «Форма мониторинга ОО»; a form with fewer is accepted only knowingly.
 QUESTIONS = len(FORM_VALUE_CODES)
 _ANSWERED_SQL = " + ".join(f"({c} IS NOT NULL)::INTEGER" for c in FORM_VALUE_CODES)
-# Where the form a submission's upload wrote for its organisation is now: current, or
-# replaced by a later file. A returned file's form waits in ``form_withheld`` and is
-# counted once its return is reversed, when it is current again.
-_FORMS_OF_UPLOADS = " UNION ALL ".join(
-    f"SELECT upload_id, org_id, period, {_ANSWERED_SQL} AS answered FROM {table}"
-    for table in ("form_values", "form_history")
-)
+# Where the form a submission's upload wrote for its organisation is now (see
+# :func:`_forms_of`): current, or replaced by a later file. A returned file's form waits
+# in ``form_withheld`` and is counted once its return is reversed, when it is current.
+_FORM_TABLES = ("form_values", "form_history")
+
+
+def _forms_of(submissions: str) -> str:
+    """The answers given by the forms the uploads of the ``submissions`` (a condition on
+    ``round_submissions`` with one parameter, given once per table of
+    :data:`_FORM_TABLES`) wrote: upload_id, org_id, period, answered."""
+    return " UNION ALL ".join(
+        f"SELECT upload_id, org_id, period, {_ANSWERED_SQL} AS answered FROM {table} "
+        f"WHERE upload_id IN (SELECT upload_id FROM round_submissions WHERE {submissions})"
+        for table in _FORM_TABLES
+    )
 
 
 def filled_words(answered: int) -> str:
@@ -800,9 +808,10 @@ def _answered(cur: duckdb.DuckDBPyConnection, submission_id: int) -> int | None:
     value = first_value(
         cur,
         f"SELECT max(a.answered) FROM round_submissions s JOIN rounds r USING (round_id) "
-        f"JOIN ({_FORMS_OF_UPLOADS}) a ON a.upload_id = s.upload_id AND a.org_id = s.org_id "
-        "AND a.period = r.period WHERE s.submission_id = ? AND s.kind = ?",
-        [int(submission_id), str(FormKind.ORG_FORM)],
+        f"JOIN ({_forms_of('submission_id = ?')}) a ON a.upload_id = s.upload_id "
+        "AND a.org_id = s.org_id AND a.period = r.period WHERE s.submission_id = ? "
+        "AND s.kind = ?",
+        [*[int(submission_id)] * len(_FORM_TABLES), int(submission_id), str(FormKind.ORG_FORM)],
     )
     return None if value is None else int(value)
 
@@ -842,11 +851,11 @@ def submissions(db: Database, round_id: int) -> pd.DataFrame:
         "FROM round_submissions s JOIN organizations o USING (org_id) "
         "JOIN uploads u ON u.upload_id = s.upload_id JOIN rounds r USING (round_id) "
         "LEFT JOIN (SELECT upload_id, org_id, period, max(answered) AS answered "
-        f"FROM ({_FORMS_OF_UPLOADS}) GROUP BY ALL) a ON s.kind = ? "
+        f"FROM ({_forms_of('round_id = ?')}) GROUP BY ALL) a ON s.kind = ? "
         "AND a.upload_id = s.upload_id AND a.org_id = s.org_id AND a.period = r.period "
         "WHERE s.round_id = ? AND u.rolled_back_at IS NULL "
         "ORDER BY s.submitted_at DESC, s.submission_id DESC",
-        [str(FormKind.ORG_FORM), int(round_id)],
+        [*[int(round_id)] * len(_FORM_TABLES), str(FormKind.ORG_FORM), int(round_id)],
     )
 
 
