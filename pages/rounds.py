@@ -303,7 +303,7 @@ def _files(ctx: Page, chosen: Round, coordinator: bool) -> None:
             "только если так и должно быть, или верните на доработку.",
             icon=":material/warning:",
         )
-        knowingly = st.checkbox("Принять неполную форму", key="accept_incomplete")
+        knowingly = st.checkbox("Принять неполную форму", key=f"accept_incomplete_{chosen_file}")
     accept, back = st.columns(2)
     if accept.button("Принять", key="accept", disabled=short and not knowingly):
         ctx.view.review_submission(chosen_file, True, comment, incomplete=knowingly)
