@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from analytics.ingest.load import ingest_bytes
+from analytics.meetings.round_templates import short_name
 from analytics.model.contract import FormKind
 from analytics.operations.access import AccessDenied, View
 from analytics.store.db import Database
@@ -114,3 +115,12 @@ def test_a_curator_asking_for_the_whole_zip_is_pointed_to_their_own_templates(fr
         "Архив шаблонов содержит значения всех организаций и куратору не выдаётся; скачайте "
         "шаблоны своих организаций на вкладке «Шаблоны»."
     )
+
+
+def test_a_long_name_without_a_number_keeps_its_innermost_name_in_quotes():
+    name = (
+        "Муниципальное казённое учреждение дополнительного образования «Центр "
+        "оздоровительно-образовательный «Факел» Еманжелинского муниципального района»"
+    )
+
+    assert short_name(name) == "Муниципальное казённое… Факел Еманжелинского муниципального"
