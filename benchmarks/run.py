@@ -23,6 +23,8 @@ Sizes are those of :mod:`benchmarks.national`. For each size the stages are:
   ``read_csv``, whole-process ``indicators --format csv`` against the hand-written query,
   XLSX against calamine, the slowest whole-country page cold and warm, N users at once on
   the largest municipality and on the country.
+- ``templates`` (once, whatever the sizes): a round's pre-filled templates per second for
+  a city of 296 schools, against writing the same ZIP (:mod:`benchmarks.templates`).
 - ``server`` (largest size only): a real ``streamlit run dashboard.py`` on loopback,
   every page loaded once in chromium via Playwright, peak memory (VmHWM) of the server;
   then a load test of N = 1, 5, 10, 20 concurrent websocket sessions opening the
@@ -844,9 +846,10 @@ def rows_for(results: dict) -> list[Row]:
                 if figures["errors"]:
                     value += f", ошибок {len(figures['errors'])}"
                 out.append(Row(f"нагрузка: {n} сессий, обзор", size, value, "—", None))
-    from benchmarks import issue
+    from benchmarks import issue, templates
 
     out += issue.rows(results, Row)
+    out += templates.rows(results, Row)
     for name, g in results.get("growth", {}).items():
         if g["fit"] is None:
             continue
@@ -955,8 +958,8 @@ def main() -> None:
     parser.add_argument(
         "--stages",
         nargs="+",
-        default=["build", "indicators", "pages", "issue", "server"],
-        choices=["build", "indicators", "pages", "issue", "server"],
+        default=["build", "indicators", "pages", "issue", "server", "templates"],
+        choices=["build", "indicators", "pages", "issue", "server", "templates"],
     )
     parser.add_argument("--repeat", type=int, default=None, help="warm reruns per page view")
     parser.add_argument("--sessions", type=int, nargs="+", default=list(LOAD_SESSIONS))
@@ -1061,6 +1064,12 @@ def main() -> None:
             ),
             "load": issue.load_figures(directory / "forms.duckdb", args.quick),
         }
+        save()
+    if "templates" in stages:
+        from benchmarks import templates
+
+        log("templates of a round (296 schools)")
+        results["templates"] = templates.figures()
         save()
     if "server" in stages:
         largest = sizes[-1]

@@ -15,11 +15,14 @@ import pandas as pd
 import streamlit as st
 
 from analytics.ingest.problems import IngestError
+from analytics.meetings.round_templates import file_name, short_name
 from analytics.meetings.rounds import (
+    QUESTIONS,
     SUBMISSION_LABELS,
     Round,
     SubmissionStatus,
     by_territory,
+    filled_words,
     summarize,
 )
 from analytics.model.contract import KIND_LABELS, FormKind
@@ -170,6 +173,7 @@ def _organizations(ctx: Page, chosen: Round, frame: pd.DataFrame) -> None:
             ],
             "Срок нарушен": ["да" if late else "" for late in frame["late"]],
             "Не представлено": frame["missing_kinds"],
+            "Заполнено ответов": _filled(frame["answered"]),
             "Комментарий": frame["comment"].fillna(""),
         }
     )
@@ -264,6 +268,7 @@ def _files(ctx: Page, chosen: Round, coordinator: bool) -> None:
                 "Из шаблона": ["да" if v else "нет" for v in files["via_template"]],
                 "Кто загрузил": files["submitted_by"].fillna("—"),
                 "Когда": [formatting.moment(pd.Timestamp(v)) for v in files["submitted_at"]],
+                "Заполнено ответов": _filled(files["answered"]),
                 "Решение": [SUBMISSION_LABELS[SubmissionStatus(s)] for s in files["status"]],
                 "Комментарий": files["comment"].fillna(""),
             }
@@ -279,54 +284,97 @@ def _files(ctx: Page, chosen: Round, coordinator: bool) -> None:
         "Возвращённый файл не учитывается в показателях, доле представивших данные и отчётах, "
         "пока организация не пришлёт исправленный."
     )
+    answered = {
+        int(r.submission_id): int(r.answered) if pd.notna(r.answered) else None
+        for r in pending.itertuples()
+    }
     labels = {
         int(r.submission_id): f"№ {int(r.submission_id)} — {r.organization} ({r.file_name})"
+        + (f" — {filled_words(n)}" if (n := answered[int(r.submission_id)]) is not None else "")
         for r in pending.itertuples()
     }
     chosen_file = st.selectbox("Файл", list(labels), format_func=labels.get, key="review_file")
     comment = st.text_input("Комментарий (обязателен при возврате)", key="review_comment")
+    short = answered[chosen_file] is not None and answered[chosen_file] < QUESTIONS
+    knowingly = False
+    if short:
+        st.warning(
+            f"В форме {filled_words(answered[chosen_file])}: остальные ответы пусты. Примите её, "
+            "только если так и должно быть, или верните на доработку.",
+            icon=":material/warning:",
+        )
+        knowingly = st.checkbox("Принять неполную форму", key=f"accept_incomplete_{chosen_file}")
     accept, back = st.columns(2)
-    if accept.button("Принять", key="accept"):
-        ctx.view.review_submission(chosen_file, True, comment)
+    if accept.button("Принять", key="accept", disabled=short and not knowingly):
+        ctx.view.review_submission(chosen_file, True, comment, incomplete=knowingly)
         st.rerun()
     if back.button("Вернуть на доработку", key="return"):
         ctx.view.review_submission(chosen_file, False, comment)
         st.rerun()
 
 
+def _filled(answered: pd.Series) -> list[str]:
+    """«8 из 22» per form of an organisation; empty for other files and no file."""
+    return [formatting.part_of(int(n), QUESTIONS) if pd.notna(n) else "" for n in answered]
+
+
 def _templates(ctx: Page, chosen: Round, coordinator: bool) -> None:
     previous = st.checkbox("Заполнить ответы прошлого периода для проверки", key="previous")
     if coordinator:
-        orgs = ctx.view.round_orgs(chosen.round_id)
-        places = orgs.drop_duplicates("municipality_id").set_index("municipality_id")
-        options: list[int | None] = [None, *places.index.astype(int)]
-        where = st.selectbox(
-            "Шаблоны",
-            options,
-            format_func=lambda m: "все организации" if m is None else places.loc[m, "municipality"],
-            key="templates_place",
-        )
-        st.download_button(
-            "Скачать шаблоны (ZIP)",
-            lambda: ctx.view.round_templates_zip(
-                chosen.round_id, Scope(municipality_id=where), previous=previous
-            ),
-            f"шаблоны мониторинга {chosen.round_id}.zip",
-            ZIP_MIME,
-            on_click="ignore",
-            icon=":material/download:",
-            key="templates_zip",
-        )
+        _templates_zip(ctx, chosen, previous)
         return
     for org in ctx.view.round_orgs(chosen.round_id).itertuples():
         st.download_button(
             f"Шаблон: {org.organization}",
             lambda o=int(org.org_id): ctx.view.round_template(chosen.round_id, o, previous),
-            f"{org.organization} — мониторинг {chosen.round_id}.xlsx",
+            f"{short_name(str(org.organization))} — мониторинг {chosen.round_id}.xlsx",
             XLSX_MIME,
             on_click="ignore",
             icon=":material/download:",
             key=f"template_{int(org.org_id)}",
+        )
+
+
+def _templates_zip(ctx: Page, chosen: Round, previous: bool) -> None:
+    """The ZIP of templates, of the whole round, a municipality or a district, built on
+    request with a progress bar and then offered for download."""
+    orgs = ctx.view.round_orgs(chosen.round_id)
+    places: dict[str, tuple[str, Scope]] = {"": ("все организации", Scope())}
+    for row in orgs.drop_duplicates(["municipality_id", "district_id"]).itertuples():
+        municipality = int(row.municipality_id)
+        places.setdefault(
+            f"m{municipality}", (str(row.municipality), Scope(municipality_id=municipality))
+        )
+        if pd.notna(row.district_id):
+            places[f"d{int(row.district_id)}"] = (
+                f"{row.municipality} — {row.district}",
+                Scope(district_id=int(row.district_id)),
+            )
+    where = st.selectbox(
+        "Шаблоны", list(places), format_func=lambda k: places[k][0], key="templates_place"
+    )
+    wanted = (chosen.round_id, where, previous)
+    built = st.session_state.get("templates_built")
+    if st.button("Собрать шаблоны", icon=":material/folder_zip:", key="templates_build"):
+        bar = st.progress(0.0, text="Шаблоны собираются…")
+
+        def advance(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"Собрано шаблонов: {formatting.part_of(done, total)}")
+
+        content = ctx.view.round_templates_zip(
+            chosen.round_id, places[where][1], previous=previous, progress=advance
+        )
+        bar.empty()
+        built = st.session_state["templates_built"] = (wanted, content)
+    if built is not None and built[0] == wanted:
+        st.download_button(
+            "Скачать шаблоны (ZIP)",
+            built[1],
+            f"шаблоны мониторинга {chosen.round_id} — {file_name(places[where][0])}.zip",
+            ZIP_MIME,
+            on_click="ignore",
+            icon=":material/download:",
+            key="templates_zip",
         )
 
 

@@ -3,17 +3,20 @@ asserted)."""
 
 from __future__ import annotations
 
+import io
 import math
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from analytics.compute.indicators import compute
 from analytics.ingest.load import ingest_file
+from analytics.meetings.round_templates import templates_zip
 from analytics.store.db import Database
-from benchmarks import load
+from benchmarks import load, templates
 from benchmarks.national import PERIODS, REGIONS, SIZES, generate, municipalities
-from benchmarks.run import HAND_SQL, compare, exponent
+from benchmarks.run import HAND_SQL, Row, compare, exponent
 
 
 def _files(directory: Path) -> dict[str, bytes]:
@@ -121,3 +124,26 @@ def test_a_load_test_against_a_real_server_times_every_step_without_errors(small
     assert [label for label, _, _ in results["journey"]] == list(batch["steps"])
     assert all(step["max_s"] > 0 for step in batch["steps"].values())
     assert batch["memory"]["VmHWM"] >= batch["memory"]["VmRSS"] > 0
+
+
+def test_the_template_benchmarks_city_gets_one_template_per_school_in_its_districts(tmp_path):
+    db = Database(tmp_path / "templates.duckdb")
+    try:
+        round_id = templates.city_round(db, schools=40)
+        names = zipfile.ZipFile(io.BytesIO(templates_zip(db, round_id))).namelist()
+    finally:
+        db.close()
+    assert len(names) == 40
+    assert len({name.rsplit("/", 1)[0] for name in names}) == templates.DISTRICTS
+    assert all(name.startswith("г. Санкт-Петербург/Район № ") for name in names)
+
+
+def test_the_template_line_gives_templates_per_second_against_the_target():
+    measured = {"templates": {"templates": 296, "seconds": 2.96, "floor_s": 1.48}}
+    lines = templates.rows(measured, Row)
+    assert [(r.value, r.target, r.met) for r in lines] == [
+        ("100 (всего 3.0 с)", "≥ 33/с, ≤ 10 с", True),
+        ("2.0×", "—", None),
+    ]
+    slow = {"templates": {"templates": 296, "seconds": 12.0, "floor_s": 1.5}}
+    assert templates.rows(slow, Row)[0].met is False

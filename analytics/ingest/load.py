@@ -343,8 +343,6 @@ def ingest_bytes(
         "WHERE sha256 = ? AND kind = ? AND rolled_back_at IS NULL ORDER BY upload_id LIMIT 1",
         [sha, str(kind)],
     )
-    if earlier:
-        warnings.append(Problem(name, f"этот файл уже загружался {earlier}; данные заменены"))
     try:
         with archive.staging(db.uploads_dir) as files, db.transaction() as cur:
             mark_data_changed(cur)
@@ -382,6 +380,18 @@ def ingest_bytes(
             else:
                 registry = _write_registry(cur, org_ids, upload_id)
                 replaced = registry.changed + registry.unchanged + registry.removed
+            if earlier:
+                # Said after the writes (the same file for another period replaces
+                # nothing), in its place after the file's own warnings.
+                outcome = (
+                    "данные заменены"
+                    if replaced
+                    else "данные загружены как новые, прежние не заменены"
+                )
+                warnings.insert(
+                    len(parsed.warnings),
+                    Problem(name, f"этот файл уже загружался {earlier}; {outcome}"),
+                )
             cur.execute(
                 "INSERT INTO uploads (upload_id, file_name, sha256, kind, uploaded_at, rows, "
                 "uploaded_by, defaults, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -30,6 +30,7 @@ from enum import StrEnum
 import duckdb
 import pandas as pd
 
+from analytics.ingest.identity import match_key
 from analytics.ingest.load import (
     Decisions,
     IngestResult,
@@ -45,13 +46,13 @@ from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, Problem, row_ranges
 from analytics.ingest.readers import Limits, UnreadableFile, read_sheets
 from analytics.ingest.resolve import Resolver
-from analytics.model.contract import KIND_LABELS, FormKind
+from analytics.model.contract import FORM_VALUE_CODES, KIND_LABELS, FormKind
 from analytics.model.errors import MonitoringError
 from analytics.model.periods import parse_period
-from analytics.store import faults
+from analytics.store import audit, faults
 from analytics.store.db import Database, first_row, first_value
 from analytics.store.scope import Scope
-from analytics.wording.formatting import MONTHS_GENITIVE
+from analytics.wording.formatting import MONTHS_GENITIVE, part_of
 
 
 class RoundError(MonitoringError):
@@ -367,7 +368,13 @@ def _mac(secret: str, round_id: int, org_id: int) -> str:
 def template_code(db: Database, round_id: int, org_id: int) -> str:
     """The code written into an organisation's template: its round, its organisation and
     a signature only this database can make, so an edited code is not taken."""
-    return f"МН-{round_id}-{org_id}-{_mac(_secret(db, round_id), round_id, org_id)}"
+    return template_codes(db, round_id)(org_id)
+
+
+def template_codes(db: Database, round_id: int) -> Callable[[int], str]:
+    """:func:`template_code` of any organisation of the round, its secret read once."""
+    secret = _secret(db, round_id)
+    return lambda org_id: f"МН-{round_id}-{org_id}-{_mac(secret, round_id, org_id)}"
 
 
 @dataclass(frozen=True)
@@ -435,6 +442,9 @@ def check(
         org_id = _coded_org(db, found, code, name, expected, window)
         if window is not None and (org_id not in window or org_id not in expected):
             raise OutsideWindow([(r.sheet, r.row) for r in parsed.records])
+        contradictions = _contradictions(db, name, parsed.records, org_id, window)
+        if contradictions:
+            raise IngestError(contradictions)
         org_ids = [org_id] * len(parsed.records)
     else:
         org_ids = _placed(db, name, kind, parsed.records, expected, window)
@@ -506,6 +516,89 @@ def _coded_org(
             [Problem(name, f"организация шаблона не входит в мониторинг № {found.round_id}")]
         )
     return code.org_id
+
+
+def _contradictions(
+    db: Database,
+    name: str,
+    records: Sequence,
+    org_id: int,
+    window: Collection[int] | None,
+) -> list[Problem]:
+    """The rows of a template's file that name another organisation than its code: an
+    ИНН other than the template organisation's (or, where it has none, another
+    organisation's ИНН), or, with no ИНН written, exactly the name of another
+    organisation of its municipality. Such a file is another school's data in this
+    school's template and is refused, with both named; to a curator (``window``) an
+    organisation outside their window is not named, nor is whether the ИНН is anyone's."""
+    cur = db.cursor()
+    try:
+        return _named_others(cur, name, records, org_id, window)
+    finally:
+        cur.close()
+
+
+def _named_others(
+    cur: duckdb.DuckDBPyConnection,
+    name: str,
+    records: Sequence,
+    org_id: int,
+    window: Collection[int] | None,
+) -> list[Problem]:
+    own = first_row(
+        cur,
+        "SELECT name, inn, municipality_id FROM organizations WHERE org_id = ?",
+        [int(org_id)],
+    )
+    if own is None:
+        return []
+    own_name, own_inn, municipality = own
+    neighbours = cur.execute(
+        "SELECT org_id, name FROM organizations WHERE municipality_id = ? AND org_id <> ? "
+        "ORDER BY org_id",
+        [int(municipality), int(org_id)],
+    ).fetchall()
+    problems = []
+    for record in records:
+        written_inn = record.values.get("inn")
+        written_name = record.values.get("org_name")
+        if written_inn:
+            if written_inn == own_inn:
+                continue
+            other = first_row(
+                cur, "SELECT org_id, name FROM organizations WHERE inn = ?", [written_inn]
+            )
+            if own_inn is None and other is None:
+                continue  # the school's own ИНН, which the registry lacks
+            column, value = "ИНН", str(written_inn)
+        elif written_name and (key := match_key(str(written_name))) != match_key(own_name):
+            other = next((o for o in neighbours if match_key(str(o[1])) == key), None)
+            if other is None:
+                continue  # a name retyped: the code places the file
+            column, value = "Наименование ОО", str(written_name)
+        else:
+            continue
+        what, fix = ("ИНН", "ИНН") if column == "ИНН" else ("Наименование", "наименование")
+        if other is not None and (window is None or int(other[0]) in window):
+            message = (
+                f"{what} в файле — организации «{other[1]}», а шаблон сделан для «{own_name}»: "
+                f"загрузите шаблон организации «{other[1]}» или исправьте {fix}"
+            )
+        elif window is None:
+            message = (
+                f"ИНН в файле не совпадает с ИНН {own_inn} организации шаблона «{own_name}»: "
+                "исправьте ИНН или загрузите шаблон своей организации"
+            )
+        else:
+            message = (
+                f"{what} в файле не совпадает с кодом шаблона (шаблон сделан для "
+                f"«{own_name}»): исправьте {fix} или загрузите шаблон своей "
+                "организации"
+            )
+        problems.append(
+            Problem(name, message, sheet=record.sheet, row=record.row, column=column, value=value)
+        )
+    return problems
 
 
 def _placed(
@@ -615,9 +708,11 @@ def review(
     comment: str | None = None,
     user: str | None = None,
     now: datetime | None = None,
+    incomplete: bool = False,
 ) -> None:
     """Accept a submitted file, or return it to its organisation with a comment (required
-    for a return: the organisation must know what to fix).
+    for a return: the organisation must know what to fix). A form with answers missing
+    is accepted only knowingly (``incomplete``), and the audit log records who did.
 
     A returned file leaves the data: its organisation's rows move out of the current
     forms and registers (:func:`~analytics.ingest.load.withhold`), so the indicators, the
@@ -651,6 +746,27 @@ def review(
                     f"для организации уже загружен более новый файл (загрузка № {later}): "
                     "решение принимается по нему"
                 )
+        answered = _answered(cur, int(submission_id))
+        short = accept and answered is not None and answered < QUESTIONS
+        if short and not incomplete:
+            raise RoundError(
+                f"в форме {filled_words(answered)}: примите её как неполную (отметьте "
+                "«Принять неполную форму») или верните на доработку"
+            )
+        if short:
+            audit.record(
+                cur,
+                audit.Action.INCOMPLETE_ACCEPTED,
+                f"submission:{int(submission_id)}",
+                user,
+                {
+                    "round": int(round_id),
+                    "org_id": int(org_id),
+                    "answered": answered,
+                    "questions": QUESTIONS,
+                },
+                moment,
+            )
         cur.execute(
             "UPDATE round_submissions SET status = ?, comment = ?, reviewed_by = ?, "
             "reviewed_at = ? WHERE submission_id = ?",
@@ -662,6 +778,45 @@ def review(
                 int(submission_id),
             ],
         )
+
+
+# The answers of «Форма мониторинга ОО»; a form with fewer is accepted only knowingly.
+QUESTIONS = len(FORM_VALUE_CODES)
+_ANSWERED_SQL = " + ".join(f"({c} IS NOT NULL)::INTEGER" for c in FORM_VALUE_CODES)
+# Where the form a submission's upload wrote for its organisation is now (see
+# :func:`_forms_of`): current, or replaced by a later file. A returned file's form waits
+# in ``form_withheld`` and is counted once its return is reversed, when it is current.
+_FORM_TABLES = ("form_values", "form_history")
+
+
+def _forms_of(submissions: str) -> str:
+    """The answers given by the forms the uploads of the ``submissions`` (a condition on
+    ``round_submissions`` with one parameter, given once per table of
+    :data:`_FORM_TABLES`) wrote: upload_id, org_id, period, answered."""
+    return " UNION ALL ".join(
+        f"SELECT upload_id, org_id, period, {_ANSWERED_SQL} AS answered FROM {table} "
+        f"WHERE upload_id IN (SELECT upload_id FROM round_submissions WHERE {submissions})"
+        for table in _FORM_TABLES
+    )
+
+
+def filled_words(answered: int) -> str:
+    """«заполнено 8 из 22»: how many of the form's answers a submitted form gives."""
+    return f"заполнено {part_of(answered, QUESTIONS)}"
+
+
+def _answered(cur: duckdb.DuckDBPyConnection, submission_id: int) -> int | None:
+    """How many answers the form of a submission gives (None: not a form of an
+    organisation)."""
+    value = first_value(
+        cur,
+        f"SELECT max(a.answered) FROM round_submissions s JOIN rounds r USING (round_id) "
+        f"JOIN ({_forms_of('submission_id = ?')}) a ON a.upload_id = s.upload_id "
+        "AND a.org_id = s.org_id AND a.period = r.period WHERE s.submission_id = ? "
+        "AND s.kind = ?",
+        [*[int(submission_id)] * len(_FORM_TABLES), int(submission_id), str(FormKind.ORG_FORM)],
+    )
+    return None if value is None else int(value)
 
 
 SUBMISSION_COLUMNS = (
@@ -678,22 +833,32 @@ SUBMISSION_COLUMNS = (
     "reviewed_at",
     "comment",
     "upload_id",
+    "answered",
 )
 
 
 def submissions(db: Database, round_id: int) -> pd.DataFrame:
     """Every file submitted in a round (the newest first) whose upload still stands:
-    who sent it, when, and the coordinator's verdict."""
+    who sent it, when, the coordinator's verdict and, for a form of an organisation,
+    how many of its :data:`QUESTIONS` answers it gives (``answered``)."""
     columns = ", ".join(
-        "o.name AS organization" if c == "organization" else f"s.{c}" for c in SUBMISSION_COLUMNS
+        "o.name AS organization"
+        if c == "organization"
+        else "a.answered"
+        if c == "answered"
+        else f"s.{c}"
+        for c in SUBMISSION_COLUMNS
     )
     return db.query(
         f"SELECT {columns} "
         "FROM round_submissions s JOIN organizations o USING (org_id) "
-        "JOIN uploads u ON u.upload_id = s.upload_id "
+        "JOIN uploads u ON u.upload_id = s.upload_id JOIN rounds r USING (round_id) "
+        "LEFT JOIN (SELECT upload_id, org_id, period, max(answered) AS answered "
+        f"FROM ({_forms_of('round_id = ?')}) GROUP BY ALL) a ON s.kind = ? "
+        "AND a.upload_id = s.upload_id AND a.org_id = s.org_id AND a.period = r.period "
         "WHERE s.round_id = ? AND u.rolled_back_at IS NULL "
         "ORDER BY s.submitted_at DESC, s.submission_id DESC",
-        [int(round_id)],
+        [*[int(round_id)] * len(_FORM_TABLES), str(FormKind.ORG_FORM), int(round_id)],
     )
 
 
@@ -711,6 +876,7 @@ COMPLETENESS_COLUMNS = (
     "late",
     "missing_kinds",
     "comment",
+    "answered",
 )
 
 
@@ -750,6 +916,8 @@ def completeness(db: Database, round_id: int, today: date | None = None) -> pd.D
     rows = []
     for org in orgs.itertuples(index=False):
         statuses, times, owed, comments = [], [], [], []
+        form = latest.get((int(org.org_id), str(FormKind.ORG_FORM)))
+        answered = form["answered"] if form is not None else None
         for kind in found.kinds:
             sub = latest.get((int(org.org_id), str(kind)))
             status = (
@@ -790,6 +958,7 @@ def completeness(db: Database, round_id: int, today: date | None = None) -> pd.D
                 "late": bool(late),
                 "missing_kinds": ", ".join(owed),
                 "comment": "; ".join(comments) or None,
+                "answered": int(answered) if answered is not None and pd.notna(answered) else None,
             }
         )
     return pd.DataFrame(rows, columns=list(COMPLETENESS_COLUMNS))

@@ -577,12 +577,22 @@ class View:
         self._require_org(org_id)
         return round_templates.organization_template(self.db, round_id, org_id, previous=previous)
 
-    def round_templates_zip(self, round_id: int, scope: Scope, previous: bool = False) -> bytes:
+    def round_templates_zip(
+        self,
+        round_id: int,
+        scope: Scope,
+        previous: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> bytes:
         """The round's templates for the organisations of ``scope`` (its territory, type
-        and organisation; the round names the period)."""
-        self._require_every_organization("Архив шаблонов")
+        and organisation; the round names the period); ``progress``: (done, total)."""
+        self._require_every_organization(
+            "Архив шаблонов", "скачайте шаблоны своих организаций на вкладке «Шаблоны»"
+        )
         self._require_rounds()
-        return round_templates.templates_zip(self.db, round_id, scope, previous=previous)
+        return round_templates.templates_zip(
+            self.db, round_id, scope, previous=previous, progress=progress
+        )
 
     def round_check(self, round_id: int, name: str, content: bytes, kind: FormKind) -> rounds.Check:
         """The preview of a file for a round, refused when it names an organisation the
@@ -618,10 +628,25 @@ class View:
         return _own(rounds.submissions(self.db, round_id), self.principal)
 
     def review_submission(
-        self, submission_id: int, accept: bool, comment: str | None, now: datetime | None = None
+        self,
+        submission_id: int,
+        accept: bool,
+        comment: str | None,
+        now: datetime | None = None,
+        incomplete: bool = False,
     ) -> None:
+        """Accept or return a file (``incomplete``: a form with answers missing accepted
+        knowingly, see :func:`analytics.meetings.rounds.review`)."""
         self._require_rounds()
-        rounds.review(self.db, submission_id, accept, comment, user=self.principal.login, now=now)
+        rounds.review(
+            self.db,
+            submission_id,
+            accept,
+            comment,
+            user=self.principal.login,
+            now=now,
+            incomplete=incomplete,
+        )
 
     def round_completeness(self, round_id: int, today: date | None = None) -> pd.DataFrame:
         return _own(rounds.completeness(self.db, round_id, today), self.principal)
@@ -672,9 +697,12 @@ class View:
         if not self.principal.may_see(int(org_id)):
             raise AccessDenied("Данные этой организации вам недоступны.")
 
-    def _require_every_organization(self, what: str) -> None:
+    def _require_every_organization(
+        self, what: str, instead: str = "скачайте справки по своим организациям"
+    ) -> None:
+        """Refused to a curator: ``what`` (any noun: the verb agrees with each) holds
+        every organisation's values; ``instead`` says what they may take."""
         if not self.principal.sees_every_organization:
             raise AccessDenied(
-                f"{what} содержит значения всех организаций и куратору недоступна; "
-                "скачайте справки по своим организациям."
+                f"{what} содержит значения всех организаций и куратору не выдаётся; {instead}."
             )

@@ -37,6 +37,7 @@ class Action(StrEnum):
     ALIAS_REMOVED = "alias_removed"
     ORG_MERGED = "org_merged"
     ORG_REMOVED = "org_removed"
+    INCOMPLETE_ACCEPTED = "incomplete_accepted"
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -52,6 +53,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ALIAS_REMOVED: "написание организации удалено",
     Action.ORG_MERGED: "организация вне реестра объединена с организацией реестра",
     Action.ORG_REMOVED: "организация вне реестра удалена",
+    Action.INCOMPLETE_ACCEPTED: "неполная форма мониторинга принята",
 }
 
 # The keys of ``details`` as the command line shows them.
@@ -90,6 +92,10 @@ DETAIL_LABELS: dict[str, str] = {
     str(Level.ORGANIZATION): LEVEL_INFO[Level.ORGANIZATION].noun,
     "into": "объединена с",
     "moved": "перенесено строк",
+    "round": "мониторинг №",
+    "org_id": "организация №",
+    "answered": "заполнено ответов",
+    "questions": "вопросов в форме",
 }
 
 COLUMNS: tuple[str, ...] = ("entry_id", "logged_at", "actor", "action", "object", "details")
@@ -180,6 +186,7 @@ OBJECT_NAMES: dict[str, str] = {
     "upload": "загрузка №",
     "org": "организация",
     "target": "цель показателя",
+    "submission": "файл мониторинга №",
 }
 
 
@@ -189,7 +196,8 @@ def object_text(obj: str) -> str:
     kind, _, number_ = obj.partition(":")
     if kind not in OBJECT_NAMES:
         return obj
-    return f"{OBJECT_NAMES[kind]} {number_}" if kind in {"upload", "org"} else OBJECT_NAMES[kind]
+    numbered = {"upload", "org", "submission"}
+    return f"{OBJECT_NAMES[kind]} {number_}" if kind in numbered else OBJECT_NAMES[kind]
 
 
 def describe(row: pd.Series) -> str:

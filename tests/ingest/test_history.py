@@ -172,6 +172,24 @@ def test_uploading_the_same_file_again_warns_and_archives_it_once(fresh_db):
     assert len(list(fresh_db.uploads_dir.iterdir())) == 1
 
 
+def test_the_same_file_for_another_period_says_no_data_were_replaced(fresh_db):
+    content = csv_bytes(table([org("СОШ № 1")], ["inn", *FORM_COLUMNS]))
+    ingest_bytes(fresh_db, "f.csv", content, defaults=DEFAULTS)
+    another = Defaults(**{**DEFAULTS.__dict__, "period": "2023/2024"})
+    again = ingest_bytes(fresh_db, "f.csv", content, defaults=another)
+    assert again.replaced == 0
+    assert [w.message for w in again.warnings] == [
+        f"этот файл уже загружался {again_time(fresh_db)}; данные загружены как новые, "
+        "прежние не заменены"
+    ]
+    assert fresh_db.scalar("SELECT count(*) FROM form_values") == 2
+
+
+def again_time(db) -> str:
+    """When the first upload was made, as the warning writes it."""
+    return str(db.scalar("SELECT strftime(min(uploaded_at), '%d.%m.%Y %H:%M') FROM uploads"))
+
+
 def registry(db, names):
     content = csv_bytes(table([org(n) for n in names], ["org_name", "org_type"]))
     return ingest_bytes(db, "реестр.csv", content, FormKind.REGISTRY, DEFAULTS)

@@ -9,7 +9,7 @@ import pytest
 from analytics.model.contract import FormKind
 from analytics.operations.access import View
 from analytics.store.db import Database
-from tests.apptest import assert_clean, open_page
+from tests.apptest import assert_clean, dataframe_with, open_page
 from tests.roundfiles import ADMIN, SCHOOLS, at, filled, load_registry, open_city_round
 
 PAGE = "pages/rounds.py"
@@ -75,3 +75,56 @@ def test_the_organisation_chosen_in_the_filters_is_named_with_its_forms_state(ci
         f"Выбранная в фильтрах организация «{SCHOOLS[0]}»: форма — на проверке."
     ]
     assert len(page.dataframe[0].value) == 4
+
+
+def test_the_round_lists_say_how_many_answers_the_form_gives(city_path):
+    first_school_sends_its_form(city_path)
+
+    page = open_page(PAGE)
+
+    assert_clean(page)
+    files = dataframe_with(page, "Файл")
+    organisations = dataframe_with(page, "Состояние")
+    assert files["Заполнено ответов"].tolist() == ["13 из 22"]
+    assert dict(
+        zip(organisations["Организация"], organisations["Заполнено ответов"], strict=True)
+    ) == {
+        "МАОУ «Лицей № 4»": "",
+        "МБОУ «Гимназия № 3»": "",
+        "МБОУ «СОШ № 1»": "13 из 22",
+        "МБОУ «СОШ № 2»": "",
+    }
+
+
+def test_a_form_with_answers_missing_is_accepted_only_once_the_box_is_ticked(city_path):
+    first_school_sends_its_form(city_path)
+    page = open_page(PAGE)
+    accept = next(b for b in page.button if b.label == "Принять")
+    assert [w.value for w in page.warning] == [
+        "В форме заполнено 13 из 22: остальные ответы пусты. Примите её, только если так и "
+        "должно быть, или верните на доработку."
+    ]
+    assert accept.disabled
+
+    next(c for c in page.checkbox if c.label == "Принять неполную форму").check().run()
+    next(b for b in page.button if b.label == "Принять").click().run()
+
+    assert_clean(page)
+    with Database(city_path) as db:
+        assert db.scalar("SELECT status FROM round_submissions") == "accepted"
+        assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'incomplete_accepted'") == 1
+
+
+def test_the_templates_zip_is_offered_once_built_for_the_place_chosen(city_path):
+    first_school_sends_its_form(city_path)
+    page = open_page(PAGE)
+    place = next(s for s in page.selectbox if s.label == "Шаблоны")
+    assert "templates_zip" not in [b.key for b in page.get("download_button")]
+    assert place.options == ["все организации", "г. Ижевск"]
+
+    place.select_index(1).run()
+    next(b for b in page.button if b.label == "Собрать шаблоны").click().run()
+
+    assert_clean(page)
+    offered = [(b.key, b.proto.label) for b in page.get("download_button")]
+    assert ("templates_zip", "Скачать шаблоны (ZIP)") in offered
