@@ -195,7 +195,7 @@ def _read(path: Path) -> bytes:
         ) from None
 
 
-ALIASES = group("aliases", "написания названий организаций: add, remove, list")
+ALIASES = group("aliases", "написания названий организаций: add, remove, list, import")
 _ALIAS = option("alias", metavar="НАЗВАНИЕ")
 _ORG = option("--org", required=True, metavar="ИНН_ИЛИ_КОД")
 _ALIAS_USER = user_option("кто вносит изменение (для журнала)")
@@ -216,6 +216,22 @@ def _remove_alias(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     org_id, name = aliases.find_org(db, args.org)
     aliases.remove(db, args.alias, org_id, args.user)
     print(f"Написание «{args.alias}» у «{name}» удалено.", file=out)
+    return EXIT_OK
+
+
+@ALIASES.action(
+    "import",
+    "запомнить написания из файла вопросов с заполненным столбцом «Ответ»",
+    option("file", type=Path, metavar="ФАЙЛ"),
+    _ALIAS_USER,
+    writes=True,
+)
+def _import_aliases(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    answers = questions.read(args.file.name, _read(args.file))
+    found = questions.named(db, answers)
+    for written, org_id in found:
+        aliases.add(db, written, org_id, args.user)
+    print(f"Запомнено написаний: {len(found)}.", file=out)
     return EXIT_OK
 
 

@@ -168,3 +168,20 @@ def _answered(
         return find_org(db, code)[0], None
     except MonitoringError:
         return None, f"ответ не называет организацию: {HOW_TO_ANSWER}"
+
+
+def named(db: Database, answers: pd.DataFrame) -> list[tuple[str, int]]:
+    """Every answer naming an organisation as (the name as written, its id), for
+    ``aliases import``; raises :class:`IngestError` naming every answer that names none
+    («новая» names none and is skipped: only a load makes a new organisation)."""
+    found, problems = [], []
+    for a in answers.itertuples(index=False):
+        cells = {str(k): str(v) for k, v in zip(answers.columns, a, strict=True)}
+        chosen, message = _answered(db, cells, cells[WRITTEN])
+        if isinstance(chosen, int):
+            found.append((cells[WRITTEN], chosen))
+        elif chosen is None:
+            problems.append(Problem(cells[FILE], str(message), value=collapse(cells[ANSWER])))
+    if problems:
+        raise IngestError(problems)
+    return found

@@ -161,3 +161,29 @@ def test_the_questions_can_be_written_as_xlsx(setup):
     assert code == 1
     assert f"Вопросы (2) записаны в файл «{asked}»" in err
     assert pd.read_excel(asked, dtype=str, engine="openpyxl")["Строка"].tolist() == ["7", "13"]
+
+
+def test_answers_imported_as_aliases_place_the_file_with_no_question(setup):
+    db_path, path = setup
+    run(db_path, "ingest", str(path))
+    asked = path.parent / "вопросы.csv"
+    answers = pd.read_csv(asked, sep=";", encoding="utf-8-sig", dtype=str)
+    answers["Ответ"] = [city.inn_of(1), city.inn_of(2)]
+    answers.to_csv(asked, sep=";", index=False, encoding="utf-8-sig")
+
+    imported, _ = run(db_path, "aliases", "import", str(asked), "--user", REVIEWER)
+    loaded, err = run(db_path, "ingest", str(path))
+
+    assert (imported, loaded) == (0, 0), err
+    with Database(db_path) as db:
+        learnt = db.query(
+            "SELECT a.alias, o.inn, a.source, a.added_by FROM org_aliases a "
+            "JOIN organizations o USING (org_id) WHERE a.alias IN (?, ?) ORDER BY a.alias",
+            list(city.UNKNOWN_SHORT),
+        ).values.tolist()
+        placed = db.scalar("SELECT count(DISTINCT org_id) FROM form_values")
+    assert learnt == [
+        [city.UNKNOWN_SHORT[0], city.inn_of(1), "manual", REVIEWER],
+        [city.UNKNOWN_SHORT[1], city.inn_of(2), "manual", REVIEWER],
+    ]
+    assert placed == 9
