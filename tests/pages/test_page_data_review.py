@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -191,3 +192,41 @@ def test_the_reviews_candidates_show_a_name_with_markup_as_typed(
     assert shown
     # Every markdown and markup character of the name is escaped: nothing is rendered.
     assert all("\\*\\*технического\\*\\* \\<img" in o for o in shown)
+
+
+def test_a_filled_questions_file_uploaded_places_both_rows_and_teaches_their_names(
+    city_path: Path, tmp_path: Path
+):
+    at = with_district_file()
+    assert questions(at) == [7, 13]
+    downloads = [d.proto.label for d in at.get("download_button")]
+    assert "Скачать вопросы (XLSX)" in downloads
+    # Filled as a person would, in a spreadsheet: the file's rows and each one's ИНН.
+    answers = pd.DataFrame(
+        {
+            "Файл": [FILE, FILE],
+            "Лист": ["Форма", "Форма"],
+            "Строка": [7, 13],
+            "Наименование в файле": list(city.UNKNOWN_SHORT),
+            "Ответ": [city.inn_of(1), city.inn_of(2)],
+        }
+    )
+    content = answers.to_csv(sep=";", index=False).encode("utf-8-sig")
+
+    at.file_uploader(key=f"answers_{FILE}").set_value([("ответы.csv", content, "text/csv")])
+    at.run()
+
+    assert not at.exception
+    assert not load_button(at).disabled
+    load_button(at).click().run()
+    with stored(city_path, tmp_path) as db:
+        learnt = db.query(
+            "SELECT a.alias, o.inn FROM org_aliases a JOIN organizations o USING (org_id) "
+            "WHERE a.alias IN (?, ?) ORDER BY a.alias",
+            list(city.UNKNOWN_SHORT),
+        ).values.tolist()
+        assert db.scalar("SELECT count(DISTINCT org_id) FROM form_values") == 9
+    assert learnt == [
+        [city.UNKNOWN_SHORT[0], city.inn_of(1)],
+        [city.UNKNOWN_SHORT[1], city.inn_of(2)],
+    ]
