@@ -2,10 +2,12 @@
 
 Each row is placed, in order (see :mod:`analytics.ingest.identity`): by the user's choice for that
 row; by ИНН; by its name or any name the organisation was written with (an alias) in its
-municipality, and district where given; by a confident fuzzy match there. A row that cannot
-be placed with certainty is *unplaced*: :meth:`Resolver.plan` lists it with its best
-candidates, and nothing is written until the user chooses (``choices``) or confirms that
-such rows are new organisations (``new_orgs``). In a municipality that has a registry, every
+municipality, and district where given; by a confident fuzzy match there, or by the one
+organisation holding the words that tell the municipality's apart (see
+:class:`~analytics.ingest.identity.Telling`). A row that cannot be placed with certainty is
+*unplaced*: :meth:`Resolver.plan` lists it with at least three candidates, and nothing is
+written until the user chooses (``choices``) or confirms that such rows are new
+organisations (``new_orgs``). In a municipality that has a registry, every
 row that names no registered organisation is unplaced; elsewhere only a row that looks like
 a known organisation without being confidently it.
 
