@@ -408,15 +408,16 @@ class Telling:
     apart (see :meth:`choose`)."""
 
     def __init__(self, known: Iterable[tuple[int, str, Iterable[str]]]):
-        self._keys: dict[int, list[str]] = {}
-        for org_id, display, aliases in known:
-            self._keys[org_id] = sorted({match_key(n) for n in (display, *aliases)})
+        # Each organisation's names as (their numbers, their other words).
+        self._names: dict[int, list[tuple[tuple[str, ...], list[str]]]] = {}
         counts: dict[str, int] = {}
-        for keys in self._keys.values():
+        for org_id, display, aliases in known:
+            keys = sorted({match_key(n) for n in (display, *aliases)})
+            self._names[org_id] = [(numbers(k), _NUMBERS.sub(" ", k).split()) for k in keys]
             for word in {w for k in keys for w in k.split()}:
                 counts[word] = counts.get(word, 0) + 1
         # Words in more than half of the names tell none apart («адмиралтейского района»).
-        total = len(self._keys)
+        total = len(self._names)
         self._common = {w for w, n in counts.items() if total > 2 and n > total / 2}
 
     def choose(self, name: str, among: Iterable[int]) -> int | None:
@@ -428,10 +429,9 @@ class Telling:
         found, written = numbers(key), _NUMBERS.sub(" ", key).split()
         held: dict[int, float] = {}
         for org_id in among:
-            for known in self._keys.get(org_id, ()):
-                if numbers(known) != found:
+            for their_numbers, theirs in self._names.get(org_id, ()):
+                if their_numbers != found:
                     continue
-                theirs = _NUMBERS.sub(" ", known).split()
                 ours = _expanded(theirs, written)
                 theirs = _expanded(ours, theirs)
                 told = [w for w in dict.fromkeys(ours) if len(w) > 1 and w not in self._common]
