@@ -36,11 +36,12 @@ def city_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
 
 
 def question(main, row: int):
-    """The choices of the page's question about ``row`` of the file."""
+    """The choices of the page's question about ``row`` of the file: in the innermost block
+    naming the row (the blocks around it name every row asked about)."""
     block = main.locator('[data-testid="stVerticalBlock"]').filter(
         has=main.page.get_by_text(f"строка {row}: «", exact=False)
     )
-    return block.locator('[data-testid="stRadio"]').last
+    return block.last.locator('[data-testid="stRadio"]').first
 
 
 def test_the_district_file_is_placed_and_loaded_from_the_page_alone(
