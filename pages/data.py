@@ -303,8 +303,9 @@ def _review(ctx: Page, check: upload.FileCheck, kind: FormKind, defaults: Defaul
                 chosen = _row_choice(ctx, check, row)
                 if chosen is not None:
                     choices[(row.sheet, row.row)] = chosen
-                elif (row.sheet, row.row) in answered:
-                    choices[(row.sheet, row.row)] = answered[(row.sheet, row.row)]
+            # The answers file covers every row, those beyond the ones shown too.
+            for where, answer in answered.items():
+                choices.setdefault(where, answer)
             if len(check.asked) > _REVIEW_ROWS:
                 st.caption(
                     f"Показаны первые {_REVIEW_ROWS} строк из {len(check.asked)}. Так много "
