@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics.ingest.identity import match_key
+from analytics.ingest.identity import Telling, match_key, score
 from analytics.ingest.load import ingest_bytes, preview
 from analytics.model.contract import FormKind
 from analytics.store.db import Database
@@ -195,3 +195,32 @@ def test_a_new_centre_whose_initials_abbreviate_no_registered_name_is_asked_abou
     (row,) = result.unplaced
     assert len(row.candidates) == 3
     assert {c.name for c in row.candidates} == {n for _, m, n, _ in REGISTRY if m == KUNASHAK}
+
+
+@pytest.mark.parametrize(
+    ("written", "official"),
+    [
+        ("ЦДЮТТ", "Центр детского и юношеского технического творчества"),
+        ("ДДТ Кунашакского МР", "Дом детского творчества Кунашакского муниципального района"),
+        ("ЦОО Факел", "Центр оздоровительно-образовательный «Факел»"),
+    ],
+)
+def test_initials_score_100_against_the_words_they_abbreviate(written, official):
+    assert score(match_key(written), match_key(official)) == 100.0
+
+
+def test_a_word_that_is_no_ones_initials_is_compared_as_written():
+    assert score(match_key("ЦЭВ"), match_key("Центр технического творчества")) < 60
+
+
+def test_two_organisations_holding_the_telling_words_alike_are_left_to_a_person():
+    telling = Telling(
+        [
+            (1, "Дом детского творчества «Радуга» с. Кунашак", ()),
+            (2, "Дом детского творчества «Радуга» п. Муслюмово", ()),
+            (3, "Детско-юношеская спортивная школа с. Кунашак", ()),
+        ]
+    )
+
+    assert telling.choose("ДДТ «Радуга»", [1, 2, 3]) is None
+    assert telling.choose("ДДТ «Радуга» п. Муслюмово", [1, 2, 3]) == 2
