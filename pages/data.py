@@ -12,10 +12,11 @@ import pandas as pd
 import streamlit as st
 
 from analytics.compute import quality
-from analytics.ingest import aliases
+from analytics.ingest import aliases, questions
 from analytics.ingest.identity import NEW_ORGANISATION, ROWS_DESCRIBED, Unplaced
 from analytics.ingest.load import Decisions, OrganisationsInUse, RollbackRefused
 from analytics.ingest.parse import Defaults
+from analytics.ingest.problems import IngestError
 from analytics.ingest.template import build_template
 from analytics.ingest.unregistered import OrganisationError
 from analytics.model.contract import KIND_FIELDS, KIND_LABELS, ORG_TYPES, PERIOD, FormKind
@@ -289,6 +290,7 @@ def _review(ctx: Page, check: upload.FileCheck, kind: FormKind, defaults: Defaul
             "муниципалитета или отметьте как новую. Выбор запоминается: в следующих файлах "
             "такое написание будет узнано само."
         )
+        answered = _answers(ctx, check, kind, defaults)
         new_orgs = st.checkbox(
             "Все эти строки — новые организации",
             key=f"new_orgs_{check.name}",
@@ -301,6 +303,9 @@ def _review(ctx: Page, check: upload.FileCheck, kind: FormKind, defaults: Defaul
                 chosen = _row_choice(ctx, check, row)
                 if chosen is not None:
                     choices[(row.sheet, row.row)] = chosen
+            # The answers file covers every row, those beyond the ones shown too.
+            for where, answer in answered.items():
+                choices.setdefault(where, answer)
             if len(check.asked) > _REVIEW_ROWS:
                 st.caption(
                     f"Показаны первые {_REVIEW_ROWS} строк из {len(check.asked)}. Так много "
@@ -343,6 +348,45 @@ def _review(ctx: Page, check: upload.FileCheck, kind: FormKind, defaults: Defaul
             key=f"partial_{check.name}",
         )
     return Decisions(choices, False, move_orgs, replace_partial)
+
+
+def _answers(
+    ctx: Page, check: upload.FileCheck, kind: FormKind, defaults: Defaults
+) -> dict[tuple[str, int], int | str]:
+    """The review in bulk: every question of the file as one table to download, fill in
+    «Ответ» and upload back; the answers are the choices of the rows not chosen here."""
+    with st.expander("Ответить списком: файл вопросов"):
+        st.caption(
+            f"Скачайте вопросы, {questions.HOW_TO_ANSWER}, и загрузите файл обратно. "
+            "Ответы применятся к строкам, для которых выбор не сделан на странице."
+        )
+        stem = check.name.rsplit(".", 1)[0]
+        table = questions.frame((check.name, u) for u in check.asked)
+        st.download_button(
+            "Скачать вопросы (XLSX)",
+            questions.to_bytes(table, "вопросы.xlsx"),
+            file_name=f"вопросы_{stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"questions_{check.name}",
+        )
+        filled = st.file_uploader(
+            "Файл с ответами (CSV или XLSX)", type=["csv", "xlsx"], key=f"answers_{check.name}"
+        )
+        if filled is None:
+            return {}
+        try:
+            found = ctx.view.answers(
+                filled.name, filled.getvalue(), (check.name, check.content), kind, defaults
+            )
+        except IngestError as error:
+            st.error("Ответы не применены:", icon=":material/error:")
+            _problems_table(error.problems)
+            return {}
+        except questions.AnswersError as error:
+            st.error(str(error), icon=":material/error:")
+            return {}
+        st.caption(f"Ответов в файле: {formatting.integer(len(found))}.")
+        return found
 
 
 def _row_choice(ctx: Page, check: upload.FileCheck, row: Unplaced) -> int | str | None:

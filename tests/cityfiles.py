@@ -6,12 +6,13 @@ The district's file writes two organisations by their official short names where
 registry has their full names:
     row 7   «ГБУ ДО ЦТТ Адмиралтейского района Санкт-Петербурга» — every organisation of
             the district without a number in its name scores 95 % against it (the words
-            they share are the district's), so the row is asked about;
-    row 13  «ГБУ ДО ДТ "Измайловский" Адмиралтейского района Санкт-Петербурга» — matched
-            (97 %) well ahead of the others (83 %) until row 7 is placed: the short name of
-            row 7 then becomes a name of the organisation chosen for it (or of the new one),
-            which scores 95 % against row 13 too, and row 13 must be asked about.
+            they share are the district's), but its initials abbreviate the «Центр
+            технического творчества» alone (100 %), which it is placed on (issue 26);
+    row 13  «ГБУ ДО ДТ "Измайловский" Адмиралтейского района Санкт-Петербурга» — placed on
+            the «Дом творчества «Измайловский»», the one holding «ДТ» and «Измайловский».
 Every other row names a numbered school the registry has under its full name.
+:func:`review_rows` writes rows 7 and 13 as two centres the registry does not hold, which a
+person is asked about, both in one review.
 """
 
 from __future__ import annotations
@@ -148,6 +149,22 @@ def district_rows() -> list[dict[str, object]]:
         )
         for name in names
     ]
+
+
+# Two centres of the district the registry does not hold, by initials that abbreviate no
+# registered name: every organisation of the district without a number is as like them (95 %).
+UNKNOWN_SHORT = (
+    "ГБУ ДО ДЮЦ Адмиралтейского района Санкт-Петербурга",
+    "ГБУ ДО ЦЭВ Адмиралтейского района Санкт-Петербурга",
+)
+
+
+def review_rows() -> list[dict[str, object]]:
+    """The district's rows with rows 7 and 13 naming the two centres of UNKNOWN_SHORT."""
+    rows = district_rows()
+    for row, name in zip((ROW_CTT, ROW_DT), UNKNOWN_SHORT, strict=True):
+        rows[row - FIRST_ROW]["org_name"] = name
+    return rows
 
 
 def district_xlsx(rows: list[dict[str, object]] | None = None) -> bytes:

@@ -210,6 +210,7 @@ NO_TERRITORY_VALUES = {
     "cross_check_totals",
     "people",
     "preview",
+    "answers",
     "ingest",
     "rollback",
     "set_target",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -21,7 +21,8 @@ from analytics.cli.options import (
 from analytics.cli.registry import EXIT_OK, command, group, option
 from analytics.compute.indicators import DEFICIT_COLUMNS, OUTPUT_COLUMNS, output_table
 from analytics.documents import outputs
-from analytics.ingest import aliases, unregistered
+from analytics.ingest import aliases, questions, unregistered
+from analytics.ingest.identity import Unplaced
 from analytics.ingest.load import Decisions, ingest_bytes, parse_bytes, preview
 from analytics.ingest.parse import Defaults
 from analytics.ingest.problems import IngestError, Problem, ReviewNeeded, group_problems
@@ -30,11 +31,14 @@ from analytics.store.db import Database
 from analytics.wording.formatting import registry_changes
 
 REVIEW_HINT = (
-    "Строки без уверенного сопоставления: укажите организацию командой "
-    'python -m analytics aliases add "НАЗВАНИЕ" --org ИНН_ИЛИ_КОД или, если это новые '
+    "Строки без уверенного сопоставления: ответьте на вопросы в файле вопросов и повторите "
+    "загрузку с --answers ФАЙЛ, или укажите организацию командой "
+    'python -m analytics aliases add "НАЗВАНИЕ" --org ИНН_ИЛИ_КОД, или, если это новые '
     "организации, повторите загрузку с --new-orgs. Перенос организаций вне реестра в "
     "другой муниципалитет — с --move-orgs, замена форм менее полными — с --replace-partial."
 )
+# Where the questions of a load are written unless --questions says: beside its first file.
+QUESTIONS_FILE = "вопросы.csv"
 
 
 @command(
@@ -64,6 +68,20 @@ REVIEW_HINT = (
         action="store_true",
         help="заменять загруженные формы формами с меньшим числом ответов",
     ),
+    option(
+        "--questions",
+        type=Path,
+        metavar="ФАЙЛ",
+        help=f"куда записать вопросы о строках без уверенного сопоставления (CSV или XLSX; "
+        f"по умолчанию {QUESTIONS_FILE} рядом с первым файлом)",
+    ),
+    option(
+        "--answers",
+        type=Path,
+        metavar="ФАЙЛ",
+        help="файл вопросов с заполненным столбцом «Ответ»: строки размещаются по ответам, "
+        "написания запоминаются",
+    ),
     writes=True,
 )
 def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
@@ -72,6 +90,38 @@ def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     decisions = Decisions(
         new_orgs=args.new_orgs, move_orgs=args.move_orgs, replace_partial=args.replace_partial
     )
+    answers = questions.read(args.answers.name, _read(args.answers)) if args.answers else None
+    asked: list[tuple[str, Unplaced]] = []
+    try:
+        return _ingest_files(db, args, out, kind, defaults, decisions, answers, asked)
+    except IngestError as error:
+        if not asked:
+            raise
+        target = args.questions or args.files[0].parent / QUESTIONS_FILE
+        try:
+            target.write_bytes(questions.to_bytes(questions.frame(asked), target.name))
+        except OSError:
+            raise IngestError(
+                error.problems, hint=f"{error.hint}\nФайл вопросов «{target}» не записан."
+            ) from None
+        written = (
+            f"Вопросы ({len(asked)}) записаны в файл «{target}»: {questions.HOW_TO_ANSWER}, "
+            f"и повторите загрузку с --answers «{target}»."
+        )
+        raise IngestError(error.problems, hint=f"{written}\n{error.hint}") from None
+
+
+def _ingest_files(
+    db: Database,
+    args: argparse.Namespace,
+    out: TextIO,
+    kind: FormKind,
+    defaults: Defaults,
+    decisions: Decisions,
+    answers: object,
+    asked: list[tuple[str, Unplaced]],
+) -> int:
+    """Check and load every file; the rows awaiting a person are added to ``asked``."""
     problems = []
     review = False
     checked = []
@@ -85,16 +135,19 @@ def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         try:
             content = _read(path)
             parsed = parse_bytes(path.name, content, kind, defaults)
+            chosen = decisions
+            if answers is not None:
+                found = questions.choices(db, answers, path.name, parsed.records)
+                chosen = replace(decisions, choices=found)
             if not several:
-                checked.append((path, content, parsed))
+                checked.append((path, content, parsed, chosen))
                 continue
-            plan = preview(
-                db, path.name, content, kind, defaults, decisions=decisions, parsed=parsed
-            )
+            plan = preview(db, path.name, content, kind, defaults, decisions=chosen, parsed=parsed)
         except IngestError as error:
             problems.extend(error.problems)
             continue
-        checked.append((path, content, parsed))
+        checked.append((path, content, parsed, chosen))
+        asked.extend((path.name, u) for u in plan.unplaced)
         waiting = ReviewNeeded(
             path.name,
             plan.unplaced,
@@ -105,7 +158,7 @@ def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
         review = review or bool(waiting.problems)
     if problems:
         raise IngestError(problems, hint=REVIEW_HINT if review else None)
-    for path, content, parsed in checked:
+    for path, content, parsed, chosen in checked:
         try:
             result = ingest_bytes(
                 db,
@@ -114,10 +167,11 @@ def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
                 kind,
                 defaults,
                 args.user,
-                decisions=decisions,
+                decisions=chosen,
                 parsed=parsed,
             )
         except ReviewNeeded as waiting:
+            asked.extend((path.name, u) for u in waiting.unplaced)
             raise IngestError(waiting.problems, hint=REVIEW_HINT) from None
         if result.registry is not None:
             changes = registry_changes(**asdict(result.registry))
@@ -145,7 +199,7 @@ def _read(path: Path) -> bytes:
         ) from None
 
 
-ALIASES = group("aliases", "написания названий организаций: add, remove, list")
+ALIASES = group("aliases", "написания названий организаций: add, remove, list, import")
 _ALIAS = option("alias", metavar="НАЗВАНИЕ")
 _ORG = option("--org", required=True, metavar="ИНН_ИЛИ_КОД")
 _ALIAS_USER = user_option("кто вносит изменение (для журнала)")
@@ -166,6 +220,22 @@ def _remove_alias(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     org_id, name = aliases.find_org(db, args.org)
     aliases.remove(db, args.alias, org_id, args.user)
     print(f"Написание «{args.alias}» у «{name}» удалено.", file=out)
+    return EXIT_OK
+
+
+@ALIASES.action(
+    "import",
+    "запомнить написания из файла вопросов с заполненным столбцом «Ответ»",
+    option("file", type=Path, metavar="ФАЙЛ"),
+    _ALIAS_USER,
+    writes=True,
+)
+def _import_aliases(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    answers = questions.read(args.file.name, _read(args.file))
+    found = questions.named(db, answers)
+    for written, org_id in found:
+        aliases.add(db, written, org_id, args.user)
+    print(f"Запомнено написаний: {len(found)}.", file=out)
     return EXIT_OK
 
 

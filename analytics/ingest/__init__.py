@@ -7,6 +7,7 @@ problems      a problem with its file, sheet, row, column and value; grouping
 identity      which organisation a written name means: match keys, fuzzy scores
 resolve       rows placed on organisations; what waits for the user's decision
 aliases       the names an organisation has been written with
+questions     the rows awaiting a person as one table to fill in, and its answers read back
 unregistered  organisations outside a municipality's registry: merged or removed
 load          preview, all-or-nothing load, history, rollback
 template      the XLSX templates of the contract

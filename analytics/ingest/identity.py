@@ -7,9 +7,16 @@ or without the Yakut «ҥ». :func:`match_key` folds every such difference that 
 organisations apart; :func:`score` compares what is left with rapidfuzz, and
 :func:`best_candidates` ranks the organisations of a territory for one written name.
 
+Official short names are built from initials («ЦТТ» for «Центр технического творчества»,
+«МР» for «муниципального района»): a word of one name that is the initials of a run of
+words of the other is compared as that run (:func:`_expanded`), by the rule, not a list.
+
 Two rules make a fuzzy match safe to take without asking: the numbers in the names are
-equal (№ 5 is never № 15), and the best candidate is clearly ahead of the next one.
-Everything else is shown to the user with its candidates before anything is written.
+equal (№ 5 is never № 15), and the best candidate is clearly ahead of the next one. Where
+several remain alike (the words they share are the district's), :class:`Telling` takes the
+one organisation holding most of the words that tell the municipality's organisations
+apart (a proper name, the initials, the settlement). Everything else is shown to the user
+with its candidates before anything is written.
 """
 
 from __future__ import annotations
@@ -37,6 +44,10 @@ CANDIDATES_SHOWN = 3
 # Likeness): a person reviews no more one by one, and more would make a misplaced file's
 # preview slow (each compares the row with the whole registry of its municipality).
 ROWS_DESCRIBED = 100
+# Rows of one file offered the organisations of their municipality most like them when
+# too few are alike (see Resolver._offered_for): every row a person answers in one review,
+# while a misplaced file of thousands of rows is previewed quickly.
+ROWS_OFFERED = 2_000
 
 # Latin letters that look like Cyrillic ones, as typed by a keyboard left in English. Case
 # matters: a capital H is «Н», while a small h stands for the Yakut «һ».
@@ -76,6 +87,11 @@ _CYRILLIC = re.compile(r"[а-я]")
 _NUMBER_SIGN = re.compile(r"(?:№|\bn|#)\s*(?=\d)")
 _PUNCTUATION = re.compile(r"[«»“”„‟\"'`’‘.,;:()\[\]{}/\\!?*_+=|<>-]+")
 _NUMBERS = re.compile(r"\d+")
+# How long a word written in initials may be («ЦДЮТТ»); a single letter is no abbreviation.
+_INITIALS = range(2, 7)
+# Conjunctions an abbreviation leaves out: «Центр детского и юношеского технического
+# творчества» is «ЦДЮТТ».
+_UNINITIALLED = frozenset({"и"})
 
 # Full forms folded to the abbreviation people write instead (longest first).
 _PHRASES: tuple[tuple[str, str], ...] = (
@@ -88,6 +104,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     ("дом детского творчества", "ддт"),
     ("центр детского творчества", "цдт"),
     ("центр развития ребенка", "црр"),
+    ("учреждение дополнительного образования детей", "удо"),
     ("учреждение дополнительного образования", "удо"),
     ("детский сад", "дс"),
     ("д с", "дс"),
@@ -168,8 +185,71 @@ def score(a: str, b: str) -> float:
     words_a, words_b = _NUMBERS.sub(" ", a).split(), _NUMBERS.sub(" ", b).split()
     if not words_a or not words_b:
         return 100.0 if words_a == words_b else 0.0
+    words_b = _expanded(words_a, words_b)
+    words_a = _expanded(words_b, words_a)
     a, b = " ".join(words_a), " ".join(words_b)
     return float(max(fuzz.token_set_ratio(a, b), fuzz.token_sort_ratio(a, b)))
+
+
+@lru_cache(maxsize=131_072)
+def _initials_runs(words: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+    """Every run of two or more words of a name by its initials («центр технического
+    творчества» → «цтт»: (0, 3)), the conjunctions left out; a number ends a run."""
+    runs: dict[str, tuple[int, int]] = {}
+    for start, first in enumerate(words):
+        if first in _UNINITIALLED or not first[:1].isalpha():
+            continue
+        letters = ""
+        for end in range(start, len(words)):
+            word = words[end]
+            if not word[:1].isalpha():
+                break
+            if word in _UNINITIALLED:
+                continue
+            letters += word[0]
+            if len(letters) > _INITIALS[-1]:
+                break
+            if end > start:
+                runs.setdefault(letters, (start, end + 1))
+    return runs
+
+
+def _abbreviations(words: Iterable[str]) -> set[str]:
+    """The words of a name that may be written in initials («цтт», «мр»)."""
+    return {w for w in words if len(w) in _INITIALS and w.isalpha()}
+
+
+def _expanded(short: list[str], full: list[str]) -> list[str]:
+    """The words ``full`` with every run whose initials are a word of ``short`` (and not a
+    word of ``full`` already) written as that word: «центр технического творчества
+    адмиралтейского района» beside «цтт адмиралтейского района» reads «цтт адмиралтейского
+    района»."""
+    present = set(full)
+    wanted = _abbreviations(short) - present
+    if not wanted:
+        return full
+    runs = _initials_runs(tuple(full))
+    spans = sorted((*runs[w], w) for w in wanted if w in runs)
+    out = list(full)
+    # Right to left, so the earlier spans keep their places; overlapping ones are skipped.
+    limit = len(full)
+    for start, end, word in reversed(spans):
+        if end <= limit:
+            out[start:end] = [word]
+            limit = start
+    return out
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Whether two words are one word in different cases («красногорский»,
+    «красногорского»): equal, or sharing all but the last three letters of the longer
+    (Russian case endings), and at least four."""
+    if a == b:
+        return True
+    shared = next(
+        (n for n, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+    return shared >= 4 and shared >= max(len(a), len(b)) - 3
 
 
 @dataclass(frozen=True)
@@ -277,6 +357,9 @@ class Likeness:
         self._numbers = [numbers(k) for k in keys]
         self._words = [" ".join(_NUMBERS.sub(" ", k).split()) for k in keys]
         self._distinct = [self._distinct_words(k) for k in keys]
+        self._keys = keys
+        self._runs = [set(_initials_runs(tuple(w.split()))) for w in self._words]
+        self._short = [_abbreviations(w.split()) for w in self._words]
 
     def _distinct_words(self, key: str) -> str:
         return " ".join(w for w in key.split() if w not in self._common)
@@ -302,6 +385,12 @@ class Likeness:
         empty = np.array([not w for w in self._words])
         alike = np.where(empty, 100.0 if not words else 0.0, alike if words else 0.0)
         full = np.where(same, alike, 0.0)
+        # Where one name is written in the other's initials, :func:`score` compares them as
+        # expanded: computed pair by pair for those few names.
+        runs, short = set(_initials_runs(tuple(words.split()))), _abbreviations(words.split())
+        for n, (their_runs, their_short) in enumerate(zip(self._runs, self._short, strict=True)):
+            if same[n] and (short & their_runs or their_short & runs):
+                full[n] = score(key, self._keys[n])
         told = process.cdist(
             [self._distinct_words(key)], self._distinct, scorer=fuzz.partial_token_set_ratio
         )[0]
@@ -311,6 +400,51 @@ class Likeness:
                 best[owner] = (float(score_), float(rank))
         ordered = sorted(best.items(), key=lambda item: (-item[1][1], item[0]))
         return [(o, s) for o, (s, _) in ordered[:count]]
+
+
+class Telling:
+    """The organisations of one municipality ``(org_id, display name, every name it was
+    written with)``, prepared to tell which one a name means by the words that tell them
+    apart (see :meth:`choose`)."""
+
+    def __init__(self, known: Iterable[tuple[int, str, Iterable[str]]]):
+        # Each organisation's names as (their numbers, their other words).
+        self._names: dict[int, list[tuple[tuple[str, ...], list[str]]]] = {}
+        counts: dict[str, int] = {}
+        for org_id, display, aliases in known:
+            keys = sorted({match_key(n) for n in (display, *aliases)})
+            self._names[org_id] = [(numbers(k), _NUMBERS.sub(" ", k).split()) for k in keys]
+            for word in {w for k in keys for w in k.split()}:
+                counts[word] = counts.get(word, 0) + 1
+        # Words in more than half of the names tell none apart («адмиралтейского района»).
+        total = len(self._names)
+        self._common = {w for w, n in counts.items() if total > 2 and n > total / 2}
+
+    def choose(self, name: str, among: Iterable[int]) -> int | None:
+        """The one organisation of ``among`` whose names (with equal numbers) hold more
+        than half of the written name's telling words — every word but the common ones,
+        single letters and numbers, with initials read as the words they abbreviate —
+        and more of them than any other; None where two hold as many, or none enough."""
+        key = match_key(name)
+        found, written = numbers(key), _NUMBERS.sub(" ", key).split()
+        held: dict[int, float] = {}
+        for org_id in among:
+            for their_numbers, theirs in self._names.get(org_id, ()):
+                if their_numbers != found:
+                    continue
+                ours = _expanded(theirs, written)
+                theirs = _expanded(ours, theirs)
+                told = [w for w in dict.fromkeys(ours) if len(w) > 1 and w not in self._common]
+                if not told:
+                    continue
+                share = sum(any(_same_word(w, t) for t in theirs) for w in told) / len(told)
+                held[org_id] = max(held.get(org_id, 0.0), share)
+        ordered = sorted(held.items(), key=lambda item: -item[1])
+        if not ordered or ordered[0][1] <= 0.5:
+            return None
+        if len(ordered) > 1 and ordered[1][1] == ordered[0][1]:
+            return None
+        return ordered[0][0]
 
 
 def plausible(scored: list[tuple[int, float]]) -> bool:

@@ -186,7 +186,7 @@ def review_problems(
         problems.append(
             Problem(
                 file,
-                u.reason + (f". Похожие: {offered}" if offered else ""),
+                u.reason + (f". Кандидаты: {offered}" if offered else ""),
                 sheet=u.sheet,
                 row=u.row,
                 column="Наименование ОО",

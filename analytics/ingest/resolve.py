@@ -2,10 +2,12 @@
 
 Each row is placed, in order (see :mod:`analytics.ingest.identity`): by the user's choice for that
 row; by ИНН; by its name or any name the organisation was written with (an alias) in its
-municipality, and district where given; by a confident fuzzy match there. A row that cannot
-be placed with certainty is *unplaced*: :meth:`Resolver.plan` lists it with its best
-candidates, and nothing is written until the user chooses (``choices``) or confirms that
-such rows are new organisations (``new_orgs``). In a municipality that has a registry, every
+municipality, and district where given; by a confident fuzzy match there, or by the one
+organisation holding the words that tell the municipality's apart (see
+:class:`~analytics.ingest.identity.Telling`). A row that cannot be placed with certainty is
+*unplaced*: :meth:`Resolver.plan` lists it with at least three candidates, and nothing is
+written until the user chooses (``choices``) or confirms that such rows are new
+organisations (``new_orgs``). In a municipality that has a registry, every
 row that names no registered organisation is unplaced; elsewhere only a row that looks like
 a known organisation without being confidently it.
 
@@ -40,10 +42,12 @@ from analytics.ingest.identity import (
     CANDIDATES_SHOWN,
     NEW_ORGANISATION,
     ROWS_DESCRIBED,
+    ROWS_OFFERED,
     Candidate,
     Created,
     Likeness,
     Move,
+    Telling,
     Unplaced,
     confident,
     match_key,
@@ -167,6 +171,11 @@ class Resolver:
         # The registered organisations of a municipality and type, prepared once for the
         # rows compared with them (see _registered_like).
         self._likeness: dict[tuple[Place | None, object], Likeness] = {}
+        # Every organisation of a municipality (and type), prepared once for the rows
+        # offered candidates there (see _offered) and told apart there (see _telling).
+        self._nearby: dict[tuple[Place | None, object], Likeness] = {}
+        self._tellers: dict[Place, Telling] = {}
+        self._offered = 0
         self._described = 0
         self._new: list[int] = []
         self._new_aliases: dict[int, set[str]] = {}
@@ -475,6 +484,8 @@ class Resolver:
         pool = self._pool(inn, municipality)
         scored = ranked(name, ((o, self._orgs[o].name, self._orgs[o].aliases) for o in pool))
         found = confident(scored)
+        if found is None and municipality is not None:
+            found = self._telling(municipality).choose(name, pool)
         if found is not None:
             return self._take(record, found, municipality, plan)
         if self._may_create(municipality, scored):
@@ -487,12 +498,58 @@ class Resolver:
                 inn,
                 str(values[MUNICIPALITY.code]) if values.get(MUNICIPALITY.code) else None,
                 self._reason(municipality, scored),
-                [self._candidate(o, s) for o, s in scored[:CANDIDATES_SHOWN]],
+                self._offered_for(record, municipality, pool, scored),
                 self._registered_like(record, municipality, CANDIDATES_SHOWN),
                 municipality if isinstance(municipality, int) else None,
             )
         )
         return None
+
+    def _telling(self, municipality: Place) -> Telling:
+        """The organisations of a municipality prepared to be told apart, once: the names
+        the file teaches meanwhile are not among them (they place rows by the exact match)."""
+        if municipality not in self._tellers:
+            self._tellers[municipality] = Telling(
+                (o, self._orgs[o].name, self._orgs[o].aliases)
+                for o in sorted(self._by_municipality.get(municipality, ()))
+            )
+        return self._tellers[municipality]
+
+    def _offered_for(
+        self,
+        record: Record,
+        municipality: Place | None,
+        pool: list[int],
+        scored: list[tuple[int, float]],
+    ) -> list[Candidate]:
+        """The candidates an unplaced row is offered: those ranked by score, then, up to
+        CANDIDATES_SHOWN, the organisations of its municipality most like it however unlike
+        (of its type first, where the row gives one) — never none while the municipality
+        has organisations (see :meth:`Likeness.nearest`). Past ROWS_OFFERED rows only the
+        ranked ones: a misplaced file's preview stays quick."""
+        offered = [self._candidate(o, s) for o, s in scored[:CANDIDATES_SHOWN]]
+        if len(offered) >= CANDIDATES_SHOWN or municipality is None:
+            return offered
+        if self._offered >= ROWS_OFFERED:
+            return offered
+        self._offered += 1
+        allowed = set(pool)
+        kind = record.values.get(ORG_TYPE.code)
+        for wanted in dict.fromkeys((kind, None)):
+            if (municipality, wanted) not in self._nearby:
+                self._nearby[(municipality, wanted)] = Likeness(
+                    (o, self._orgs[o].name, self._orgs[o].aliases)
+                    for o in sorted(self._by_municipality.get(municipality, ()))
+                    if o > 0 and (not wanted or self._orgs[o].org_type == wanted)
+                )
+            taken = {c.org_id for c in offered}
+            nearest = self._nearby[(municipality, wanted)].nearest(
+                str(record.values[ORG_NAME.code]), CANDIDATES_SHOWN + len(taken)
+            )
+            for o, s in nearest:
+                if o not in taken and o in allowed and len(offered) < CANDIDATES_SHOWN:
+                    offered.append(self._candidate(o, s))
+        return offered
 
     def _registered_like(
         self, record: Record, municipality: Place | None, count: int
@@ -581,8 +638,11 @@ class Resolver:
         if plausible(scored):
             return "название похоже на известную организацию, но совпадение не полное"
         if municipality in self._registry_municipalities:
-            return "организация не найдена в реестре муниципалитета"
-        return "организация не найдена среди известных; укажите ИНН или выберите её"
+            return "в реестре муниципалитета нет организации с таким названием; выберите её"
+        return (
+            "среди известных организаций нет организации с таким названием; укажите ИНН "
+            "или выберите её"
+        )
 
     def _candidate(self, org_id: int, score: float) -> Candidate:
         org = self._orgs[org_id]

@@ -35,12 +35,13 @@ from analytics.documents.note import build_report
 from analytics.documents.protocol import build_protocol
 from analytics.documents.school_notes import build_school_note, build_school_notes_zip
 from analytics.documents.territory import ReportError, document_scope
-from analytics.ingest import aliases, unregistered
+from analytics.ingest import aliases, questions, unregistered
 from analytics.ingest.load import (
     Decisions,
     IngestResult,
     Undone,
     ingest_bytes,
+    parse_bytes,
     preview,
     rollback,
 )
@@ -409,6 +410,21 @@ class View:
     ) -> IngestResult:
         self._require_write()
         return preview(self.db, name, content, kind, defaults, decisions=decisions)
+
+    def answers(
+        self,
+        name: str,
+        content: bytes,
+        file: tuple[str, bytes],
+        kind: FormKind,
+        defaults: Defaults,
+    ) -> dict[tuple[str, int], int | str]:
+        """A filled questions file read as the choices for the rows of ``file`` (its name
+        and content; see :mod:`analytics.ingest.questions`); the load records each as an
+        alias by the principal."""
+        self._require_write()
+        records = parse_bytes(*file, kind, defaults).records
+        return questions.choices(self.db, questions.read(name, content), file[0], records)
 
     def ingest(
         self,

@@ -157,7 +157,10 @@ def test_school_5_is_never_taken_for_school_15(fresh_db):
     )
 
     assert [(u.row, u.name) for u in checked.unplaced] == [(2, "МБОУ «СОШ № 5»")]
-    assert checked.unplaced[0].candidates == []
+    # Offered all the same, as the municipality's organisations, each at 0 %.
+    offered = checked.unplaced[0].candidates
+    assert [c.name for c in offered][:1] == ["МБОУ «СОШ № 15»"]
+    assert [c.score for c in offered] == [0.0] * len(offered)
 
 
 def test_an_unknown_school_in_a_registry_municipality_is_shown_with_its_candidates(fresh_db):
@@ -168,8 +171,9 @@ def test_an_unknown_school_in_a_registry_municipality_is_shown_with_its_candidat
     )
 
     [row] = checked.unplaced
-    assert row.reason == "организация не найдена в реестре муниципалитета"
-    assert [(c.name, c.inn) for c in row.candidates] == [(REGISTRY[0]["org_name"], SCHOOL_5)]
+    assert row.reason == "в реестре муниципалитета нет организации с таким названием; выберите её"
+    assert [(c.name, c.inn) for c in row.candidates][:1] == [(REGISTRY[0]["org_name"], SCHOOL_5)]
+    assert len(row.candidates) == 3
 
 
 def test_a_near_spelling_is_shown_as_like_a_known_school_but_not_taken(fresh_db):
@@ -181,7 +185,7 @@ def test_a_near_spelling_is_shown_as_like_a_known_school_but_not_taken(fresh_db)
 
     [row] = checked.unplaced
     assert row.reason == "название похоже на известную организацию, но совпадение не полное"
-    assert [c.name for c in row.candidates] == ["МБОУ «СОШ № 15»"]
+    assert [c.name for c in row.candidates][:1] == ["МБОУ «СОШ № 15»"]
     assert 60 <= row.candidates[0].score < 90
 
 
@@ -193,7 +197,9 @@ def test_a_file_with_an_unplaced_row_writes_nothing_and_names_the_row(fresh_db):
         upload(fresh_db, [org("МБОУ «СОШ № 5»"), org("МБОУ «СОШ № 901»")])
 
     assert [(p.row, p.value) for p in refused.value.problems] == [(3, "МБОУ «СОШ № 901»")]
-    assert refused.value.problems[0].message == "организация не найдена в реестре муниципалитета"
+    assert refused.value.problems[0].message.startswith(
+        "в реестре муниципалитета нет организации с таким названием; выберите её. Кандидаты: "
+    )
     assert state(fresh_db) == before
 
 

@@ -271,7 +271,9 @@ def test_a_school_missing_from_the_registry_waits_for_the_users_choice_before_up
     assert "«новая_школа.csv» проверен" in checked
     assert f"ждут сопоставления: 1{formatting.NBSP}строка" in checked
     assert f"строка 2: «{NEW_SCHOOL}»" in [plain(m.value).strip("*") for m in at.markdown]
-    assert "организация не найдена в реестре муниципалитета" in [c.value for c in at.caption]
+    assert "в реестре муниципалитета нет организации с таким названием; выберите её" in [
+        c.value for c in at.caption
+    ]
     match = next(r for r in at.radio if str(r.key).startswith("match_"))
     assert match.value is None
     assert plain(match.options[-1]) == upload.NEW_ORGANISATION_LABEL
