@@ -427,36 +427,36 @@ def approval_sentence(meeting: Meeting) -> str:
     )
 
 
+def _signature_line(w: DocWriter, left: str, right: str, space_after: int) -> Paragraph:
+    """A line with its words at the left and the signature line with the name at the right
+    margin."""
+    line = w.paragraph(
+        f"{left}\t{SIGNATURE_BLANK}\u00a0{right}",
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+        indent=False,
+        space_after=space_after,
+    )
+    line.paragraph_format.tab_stops.add_tab_stop(
+        Cm(w.width_cm), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.SPACES
+    )
+    return line
+
+
 def _signature(w: DocWriter, signoff: SignOff) -> None:
-    """The sign-off as in the seeds: the signatory's position with the organisation and,
-    at the right margin, the signature line and the name; then the executor and their
-    contacts in smaller type. Every line is kept with the next, so the block never
-    breaks across pages, and the closing paragraphs before it keep it company."""
-    lines: list[Paragraph] = []
-    if signoff.is_set:
-        line = w.paragraph(
-            f"{signoff.signer_line}\t{SIGNATURE_BLANK}\u00a0{signoff.signatory}",
-            align=WD_ALIGN_PARAGRAPH.LEFT,
-            indent=False,
-            space_after=18,
-        )
-        line.paragraph_format.tab_stops.add_tab_stop(
-            Cm(w.width_cm), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.SPACES
-        )
-        lines.append(line)
-    else:
-        lines.append(
-            w.paragraph(
-                f"Исполнитель: {SIGNATURE_BLANK} / {SIGNATURE_BLANK} /",
-                indent=False,
-                space_after=6,
-            )
-        )
+    """The sign-off as in the seeds: the head who signs — position with the organisation
+    and, at the right margin, the signature line and the name — then the executor and their
+    contacts in smaller type. Both lines are always there: what «Настройки» does not fill
+    is left blank to be written in by hand. Every line is kept with the next, so the block
+    never breaks across pages, and the closing paragraphs before it keep it company."""
+    head = signoff.signer_line or "Руководитель"
+    lines = [_signature_line(w, head, signoff.signatory or SIGNATURE_BLANK, 18)]
     if signoff.executor:
         lines.append(w.paragraph("Исполнитель", indent=False, size=TABLE_SIZE))
         lines.append(w.paragraph(signoff.executor, indent=False, size=TABLE_SIZE))
         if signoff.contacts:
             lines.append(w.paragraph(signoff.contacts, indent=False, size=TABLE_SIZE))
+    else:
+        lines.append(_signature_line(w, "Исполнитель", SIGNATURE_BLANK, 6))
     for paragraph in lines:
         paragraph.paragraph_format.keep_together = True
         paragraph.paragraph_format.keep_with_next = True

@@ -104,10 +104,22 @@ def test_the_sign_off_is_printed_as_in_the_seeds(town):
     assert all(p.paragraph_format.keep_with_next for p in block)
 
 
-def test_without_a_sign_off_the_note_keeps_blank_signature_lines(town):
+BLANK = "______________"
+
+
+def test_without_a_sign_off_the_note_keeps_a_line_for_the_head_and_for_the_executor(town):
     db, municipality = town
     text = docx_paragraphs(note(db, municipality))
-    assert "Исполнитель: ______________ / ______________ /" in text
+    head = text.index(f"Руководитель\t{BLANK} {BLANK}")
+    assert text[head + 1] == f"Исполнитель\t{BLANK} {BLANK}"
+
+
+def test_a_sign_off_without_an_executor_fills_the_head_and_leaves_the_executor_blank(town):
+    db, municipality = town
+    set_signoff(db, SignOff(position="Начальник управления образования", signatory="И. И. Петрова"))
+    text = docx_paragraphs(note(db, municipality))
+    head = text.index(f"Начальник управления образования\t{BLANK} И. И. Петрова")
+    assert text[head + 1] == f"Исполнитель\t{BLANK} {BLANK}"
 
 
 def test_a_meeting_over_the_same_period_and_territory_is_named_with_its_protocol(town):
