@@ -60,13 +60,14 @@ def header_words_twips(header: str, size: int = 12) -> int:
     return round(longest * 0.5 * size * 20) + 2 * 108
 
 
-def test_every_table_is_autofit_and_no_column_is_narrower_than_its_header_words(town):
+def test_every_table_keeps_its_widths_and_no_column_is_narrower_than_its_header_words(town):
     db, municipality = town
     xml = document_xml(note(db, municipality, appendix=True))
     tables = re.findall(r"<w:tbl>.*?</w:tbl>", xml, flags=re.S)
     assert len(tables) == 10
     for tbl in tables:
-        assert re.findall(r'<w:tblLayout w:type="(\w+)"/>', tbl) == ["autofit"]
+        assert re.findall(r'<w:tblLayout w:type="(\w+)"/>', tbl) == ["fixed"]
+        assert tbl.count("<w:suppressAutoHyphens/>") == tbl.count("<w:tc>")
         columns = [int(w) for w in re.findall(r'<w:gridCol w:w="(\d+)"/>', tbl)]
         header_row = re.search(r"<w:tr>.*?</w:tr>", tbl, flags=re.S).group(0)
         headers = re.findall(r"<w:t[^>]*>([^<]*)</w:t>", header_row)
@@ -196,3 +197,14 @@ def test_a_note_for_one_type_gives_no_breakdown_by_type(town):
 def test_no_recommendation_points_to_a_resource_of_one_territory():
     for indicator in INDICATORS:
         assert not re.search(r"Ижевск|«В помощь куратору»|https?://", indicator.recommendation)
+
+
+def test_column_widths_from_content_give_a_long_name_its_line_before_short_values_get_room():
+    # Everything fits on one line: each column gets its line, the rest shared evenly.
+    assert docx_writer.column_twips(
+        [1, 1, 1], [1500, 800, 800], 9000, natural=[6000, 900, 900]
+    ) == [6400, 1300, 1300]
+    # A name too long for one line takes the room its values do not want.
+    assert docx_writer.column_twips(
+        [1, 1, 1], [1500, 800, 800], 9000, natural=[12000, 900, 900]
+    ) == [7290, 855, 855]
