@@ -224,6 +224,8 @@ def _participation(w: DocWriter, data: ReportData, number: int) -> None:
             "Чтобы видеть, какие организации не представили данные, загрузите реестр ОО "
             "(перечень организаций, которые должны участвовать в мониторинге)."
         )
+    if REPORTING.id in set(data.deficits["indicator"]):
+        _deficit_explained(w, data, REPORTING)
 
 
 def _indicator_paragraphs(w: DocWriter, data: ReportData, indicator: Indicator) -> None:
@@ -241,6 +243,26 @@ def _indicator_paragraphs(w: DocWriter, data: ReportData, indicator: Indicator) 
         if comparison:
             text = f"{text} {comparison}"
     w.paragraph(text)
+    if indicator.id in set(data.deficits["indicator"]):
+        _deficit_explained(w, data, indicator)
+
+
+def _deficit_explained(w: DocWriter, data: ReportData, indicator: Indicator) -> None:
+    """Where a deficit is explained, once: who misses the target (the largest gap first,
+    at most :data:`BELOW_TARGET_NAMES` named) and what to do about it. The organisations
+    that did not report are listed under participation already."""
+    if not (indicator.coverage and data.unit_level is Level.ORGANIZATION):
+        below = _below_target(data, indicator.id)
+        of = len(unit_rows(data, indicator.id))
+        if below:
+            units = LEVEL_INFO[data.unit_level]
+            shown = ", ".join(below[:BELOW_TARGET_NAMES])
+            if len(below) > BELOW_TARGET_NAMES:
+                shown += f" и ещё {integer(len(below) - BELOW_TARGET_NAMES)}"
+            if len(below) == of and of > 1:
+                shown = f"все {units.plural} с данными"
+            w.labelled("Не достигли цели:", f"{part_of(len(below), of)} — {shown}.")
+    w.labelled("Рекомендация:", narrative.lower_first(narrative.recommendation(indicator.id)))
 
 
 def _group_table(w: DocWriter, data: ReportData, title: str, indicators: list[Indicator]) -> None:
@@ -265,19 +287,31 @@ def _group_table(w: DocWriter, data: ReportData, title: str, indicators: list[In
     )
 
 
-def _groups(w: DocWriter, data: ReportData, first: int) -> int:
-    number = first
+# The sections before the indicator groups: 1 the basis and sources, 2 participation.
+PARTICIPATION_SECTION = 2
+
+
+def _section_numbers() -> dict[str, int]:
+    """The number of the section that describes each indicator group."""
+    numbers = {"participation": PARTICIPATION_SECTION}
+    others = [g.code for g in GROUPS if g.code != "participation"]
+    numbers.update({code: PARTICIPATION_SECTION + n for n, code in enumerate(others, start=1)})
+    return numbers
+
+
+def _groups(w: DocWriter, data: ReportData) -> int:
+    """The indicator groups' sections; returns the number of the next section."""
+    numbers = _section_numbers()
     for group in GROUPS:
         if group.code == "participation":
             continue
         indicators = [i for i in INDICATORS if i.group == group.code]
-        w.heading(f"{number}. {group.title}")
+        w.heading(f"{numbers[group.code]}. {group.title}")
         for indicator in indicators:
             _indicator_paragraphs(w, data, indicator)
         _group_table(w, data, group.title, indicators)
         _figure(w, data, group.code)
-        number += 1
-    return number
+    return max(numbers.values()) + 1
 
 
 def _figure(w: DocWriter, data: ReportData, group: str) -> None:
@@ -345,15 +379,21 @@ def _below_target(data: ReportData, indicator_id: str) -> list[str]:
 
 
 def _deficits(w: DocWriter, data: ReportData, number: int) -> None:
+    """The deficits ranked in one table; each is explained, with whom it concerns and its
+    recommendation, once — in the section the table points to."""
     w.heading(f"{number}. Дефициты")
     found = data.deficits
     w.paragraph(narrative.deficits_summary(len(found), len(data.computed)))
     if not len(found):
         return
-    w.paragraph(f"{narrative.RANKING_NOTE} Для каждого приведена рекомендация.")
+    w.paragraph(
+        f"{narrative.RANKING_NOTE} Кто не достиг цели и что рекомендуется сделать, сказано "
+        "в разделе, указанном в последнем столбце."
+    )
+    sections = _section_numbers()
     w.table(
         f"Дефициты, {data.period_label}",
-        ["№", "Показатель", "Значение", "Целевое значение", "Отставание", "Статус"],
+        ["№", "Показатель", "Значение", "Целевое значение", "Отставание", "Статус", "Раздел"],
         [
             [
                 str(n),
@@ -362,55 +402,18 @@ def _deficits(w: DocWriter, data: ReportData, number: int) -> None:
                 target_text(r),
                 ranked_gap_text(r),
                 label_of(r["status"]),
+                str(sections[INDICATORS_BY_ID[str(r["indicator"])].group]),
             ]
             for n, (_, r) in enumerate(found.iterrows(), start=1)
         ],
-        [0.8, 7, 2.2, 2.4, 2.4, 2.6],
-        fills=[[None] * 5 + [status_fill(r["status"])] for _, r in found.iterrows()],
-        centre=(0, 2, 3, 4, 5),
+        [0.8, 7, 2.2, 2.4, 2.4, 2.6, 1.2],
+        fills=[[None] * 5 + [status_fill(r["status"]), None] for _, r in found.iterrows()],
+        centre=(0, 2, 3, 4, 5, 6),
     )
-    _below_target_table(w, data)
-    for n, (_, row) in enumerate(found.iterrows(), start=1):
-        w.paragraph(f"{number}.{n}. {narrative.deficit_sentence(row)}")
-        w.labelled(
-            "Рекомендация:", narrative.lower_first(narrative.recommendation(str(row["indicator"])))
-        )
 
 
-# At most this many names of a deficit's organisations or territories in a table cell.
+# At most this many names of a deficit's organisations or territories.
 BELOW_TARGET_NAMES = 10
-
-
-def _below_target_table(w: DocWriter, data: ReportData) -> None:
-    """One table instead of a sentence per deficit: for each deficit, how many
-    organisations (or territories one level down) miss the target, of how many, and which
-    (at most :data:`BELOW_TARGET_NAMES` of them, the largest gap first)."""
-    by_orgs = data.unit_level is Level.ORGANIZATION
-    lines = []
-    for _, row in data.deficits.iterrows():
-        indicator_id = str(row["indicator"])
-        if INDICATORS_BY_ID[indicator_id].coverage and by_orgs:
-            below = [str(name) for name in data.non_reporting["organization"]]
-            of = len(data.registry)
-        else:
-            below = _below_target(data, indicator_id)
-            of = len(unit_rows(data, indicator_id))
-        if not below:
-            continue
-        shown = ", ".join(below[:BELOW_TARGET_NAMES])
-        if len(below) > BELOW_TARGET_NAMES:
-            shown += f" и ещё {integer(len(below) - BELOW_TARGET_NAMES)}"
-        lines.append([str(row["name"]), part_of(len(below), of), shown])
-    if not lines:
-        return
-    units = LEVEL_INFO[data.unit_level]
-    w.table(
-        f"Не достигнуто целевое значение {units.by_units}",
-        ["Показатель", "Не достигли цели", units.plural.capitalize()],
-        lines,
-        [5, 2.2, 8],
-        centre=(1,),
-    )
 
 
 WITHOUT_FIGURES = (
@@ -611,11 +614,9 @@ def build_report(
     w = DocWriter(title=f"{TITLE} {SUBTITLE}: {data.described}", now=data.now)
     _title_block(w, data)
     _summary(w, data)
-    number = 1
-    _sources(w, data, number, rounds.round_basis(db, data.period, data.scope))
-    number += 1
-    _participation(w, data, number)
-    number = _groups(w, data, number + 1)
+    _sources(w, data, 1, rounds.round_basis(db, data.period, data.scope))
+    _participation(w, data, PARTICIPATION_SECTION)
+    number = _groups(w, data)
     _comparison(w, data, number)
     _deficits(w, data, number + 1)
     _closing(w, data, get_signoff(db), meeting)
