@@ -41,6 +41,7 @@ from analytics.wording.formatting import (
 
 from .cells import ranked_gap_text, target_text, value_text
 from .figures import (
+    DECK,
     render_png,
     section_chart_spec,
     units_caption,
@@ -356,7 +357,7 @@ def _native_chart_slide(
 
 
 def _chart(deck: _Deck, title: str, caption: str, fig, points) -> None:
-    png = render_png(fig)
+    png = render_png(fig, DECK)
     if png is not None:
         _picture_slide(deck, title, caption, png)
     elif points is not None:
@@ -391,7 +392,7 @@ def _unit_points(data: ReportData, indicator_id: str):
 def _chart_slides(deck: _Deck) -> None:
     data = deck.data
     for group in GROUPS:
-        spec = section_chart_spec(data, group.code)
+        spec = section_chart_spec(data, group.code, DECK.rows)
         if spec is None:
             continue
         if spec.indicator is not None:
@@ -402,13 +403,13 @@ def _chart_slides(deck: _Deck) -> None:
         caption = spec.caption.removeprefix(f"{group.title}: ")
         _chart(deck, group.title, caption[:1].upper() + caption[1:], spec.figure(data), points)
     for indicator in (i for i in INDICATORS if i.by_territory):
-        fig = units_figure(data, indicator.id)
+        fig = units_figure(data, indicator.id, DECK.rows)
         if fig is None:
             continue
         _chart(
             deck,
             indicator.short,
-            units_caption(data, indicator.id),
+            units_caption(data, indicator.id, DECK.rows),
             fig,
             _unit_points(data, indicator.id),
         )

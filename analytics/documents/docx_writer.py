@@ -141,8 +141,9 @@ TWIPS_PER_CM = 567
 # Left and right cell margins of the «Table Grid» style, and a little slack for rounding
 # in the word processor's own measurement.
 CELL_PADDING_TWIPS = 2 * 108 + 60
-# A word may break after a hyphen, a dash or a slash, never inside.
-_BREAKS = re.compile(r"\s+|(?<=[-‑–—/])")
+# A word may break after a hyphen, a dash or a slash, never inside; a non-breaking space
+# binds a number to its unit («54,0 %»), so the two are measured as one word.
+_BREAKS = re.compile(r"[ \t\r\n]+|(?<=[-‑–—/])")
 
 
 def _glyph_em(char: str) -> float:
@@ -360,12 +361,12 @@ class DocWriter:
         self.doc.add_paragraph(style=self.cell_style)
         return Table(element, self.doc._body)
 
-    def figure(self, png: bytes, title: str) -> None:
+    def figure(self, png: bytes, title: str, width_cm: float = 16.5) -> None:
         self.figures += 1
         paragraph = self.doc.add_paragraph(style=self.cell_style)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.keep_with_next = True
-        paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(min(self.width_cm, 16.5)))
+        paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(min(self.width_cm, width_cm)))
         self.caption(f"Рисунок {self.figures} – {title}", align=WD_ALIGN_PARAGRAPH.CENTER)
 
     def page_break(self) -> None:

@@ -26,9 +26,10 @@ from analytics.documents import images
 from analytics.meetings import rounds
 from analytics.meetings.meetings import Meeting, approving_meeting
 from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, REPORTING, Indicator
+from analytics.model.contract import ORG_TYPES
 from analytics.model.legend import Change, change_of, label_of
 from analytics.model.levels import LEVEL_INFO, Level
-from analytics.model.periods import period_in, period_label
+from analytics.model.periods import period_in
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.store.signoff import SignOff, get_signoff
@@ -42,7 +43,7 @@ from analytics.wording.formatting import (
 
 from .cells import _missing, fraction_text, ranked_gap_text, target_text, value_text
 from .docx_writer import TABLE_SIZE, DocWriter, status_fill
-from .figures import render_png, section_chart
+from .figures import FIGURE_CM, render_png, section_chart
 from .territory import (
     ReportData,
     collect,
@@ -228,14 +229,77 @@ def _participation(w: DocWriter, data: ReportData, number: int) -> None:
         _deficit_explained(w, data, REPORTING)
 
 
+def _values_table(w: DocWriter, data: ReportData) -> None:
+    """Every indicator in one table after the summary — its value (tinted by status) and
+    target, and where the note covers several types of organisation, its value for each;
+    otherwise how it is counted and its status. The sections explain the values in words,
+    so they repeat no table of them."""
+    rows = {i.id: data.type_rows(i.id) for i in INDICATORS}
+    types = [t for t in ORG_TYPES if any(t.code in found for found in rows.values())]
+    shown = [(i, data.row(i.id)) for i in INDICATORS]
+    shown = [(i, r) for i, r in shown if r is not None]
+    if not shown:
+        return
+    if data.org_type is None and len(types) > 1:
+        named = ", ".join(f"{t.plural_genitive} ({t.short})" for t in types)
+        w.paragraph(
+            f"Значения показателей по территории и отдельно {named} приведены в таблице; "
+            "цвет значения — его статус."
+        )
+        headers = ["Показатель", "Значение", "Целевое значение", *[t.short for t in types]]
+        lines, fills = [], []
+        for indicator, r in shown:
+            by_type = rows[indicator.id]
+            lines.append(
+                [
+                    indicator.short,
+                    value_text(r),
+                    target_text(r),
+                    *[value_text(by_type[t.code]) if t.code in by_type else "—" for t in types],
+                ]
+            )
+            fills.append(
+                [
+                    None,
+                    status_fill(r["status"]),
+                    None,
+                    *[
+                        status_fill(by_type[t.code]["status"]) if t.code in by_type else None
+                        for t in types
+                    ],
+                ]
+            )
+        widths = [7, 2.2, 2.4, *[2] * len(types)]
+    else:
+        w.paragraph("Значения показателей приведены в таблице.")
+        headers = ["Показатель", "Значение", "Расчёт", "Целевое значение", "Статус"]
+        lines = [
+            [
+                indicator.short,
+                value_text(r),
+                fraction_text(r),
+                target_text(r),
+                label_of(r["status"]),
+            ]
+            for indicator, r in shown
+        ]
+        fills = [[None, None, None, None, status_fill(r["status"])] for _, r in shown]
+        widths = [6.2, 2.2, 3.6, 2.4, 2.6]
+    w.table(
+        f"Значения показателей, {data.period_label}",
+        headers,
+        lines,
+        widths,
+        fills=fills,
+        centre=range(1, len(headers)),
+    )
+
+
 def _indicator_paragraphs(w: DocWriter, data: ReportData, indicator: Indicator) -> None:
     row = data.row(indicator.id)
     if row is None:
         return
     text = narrative.indicator_sentence(row, data.org_type)
-    by_type = narrative.by_type_sentence(data.type_rows(indicator.id))
-    if by_type:
-        text = f"{text} {by_type}"
     if data.previous is not None:
         comparison = narrative.comparison_sentence(
             row, data.previous_row(indicator.id), data.previous
@@ -265,28 +329,6 @@ def _deficit_explained(w: DocWriter, data: ReportData, indicator: Indicator) -> 
     w.labelled("Рекомендация:", narrative.lower_first(narrative.recommendation(indicator.id)))
 
 
-def _group_table(w: DocWriter, data: ReportData, title: str, indicators: list[Indicator]) -> None:
-    rows = [data.row(i.id) for i in indicators]
-    rows = [r for r in rows if r is not None]
-    w.table(
-        f"Показатели раздела «{title}», {data.period_label}",
-        ["Показатель", "Значение", "Расчёт", "Целевое значение", "Статус"],
-        [
-            [
-                str(r["name"]),
-                value_text(r),
-                fraction_text(r),
-                target_text(r),
-                label_of(r["status"]),
-            ]
-            for r in rows
-        ],
-        [6.2, 2.2, 3.6, 2.4, 2.6],
-        fills=[[None, None, None, None, status_fill(r["status"])] for r in rows],
-        centre=(1, 2, 3, 4),
-    )
-
-
 # The sections before the indicator groups: 1 the basis and sources, 2 participation.
 PARTICIPATION_SECTION = 2
 
@@ -309,7 +351,6 @@ def _groups(w: DocWriter, data: ReportData) -> int:
         w.heading(f"{numbers[group.code]}. {group.title}")
         for indicator in indicators:
             _indicator_paragraphs(w, data, indicator)
-        _group_table(w, data, group.title, indicators)
         _figure(w, data, group.code)
     return max(numbers.values()) + 1
 
@@ -319,10 +360,12 @@ def _figure(w: DocWriter, data: ReportData, group: str) -> None:
     if chart is not None:
         png = render_png(chart[0])
         if png:
-            w.figure(png, chart[1])
+            w.figure(png, chart[1], FIGURE_CM)
 
 
 def _comparison(w: DocWriter, data: ReportData, number: int) -> None:
+    """How many indicators improved and worsened since the previous period; each
+    indicator's change is told in its section's sentence, so there is no table of them."""
     w.heading(f"{number}. Сравнение с предыдущим периодом")
     if data.previous is None:
         w.paragraph(
@@ -330,39 +373,19 @@ def _comparison(w: DocWriter, data: ReportData, number: int) -> None:
             "сравнение не проводится."
         )
         return
-    rows, fills = [], []
-    improved = worsened = same = 0
+    changes = []
     for indicator in INDICATORS:
         row, before = data.row(indicator.id), data.previous_row(indicator.id)
-        if row is None:
+        if row is None or before is None or _missing(row["value"]) or _missing(before["value"]):
             continue
-        now_v = None if _missing(row["value"]) else float(row["value"])
-        was_v = None if before is None or _missing(before["value"]) else float(before["value"])
-        if now_v is None and was_v is None:
-            continue
-        if now_v is not None and was_v is not None:
-            change = change_of(was_v, now_v, indicator.better)
-            improved += change is Change.IMPROVED
-            worsened += change is Change.WORSENED
-            same += change is Change.UNCHANGED
-        rows.append(
-            [
-                indicator.name,
-                value_text(before) if before is not None else "—",
-                value_text(row),
-                narrative.change_text(indicator, now_v, was_v),
-            ]
+        changes.append(change_of(float(before["value"]), float(row["value"]), indicator.better))
+    w.paragraph(
+        narrative.changes_summary(
+            data.previous,
+            changes.count(Change.IMPROVED),
+            changes.count(Change.WORSENED),
+            changes.count(Change.UNCHANGED),
         )
-        fills.append([None, None, status_fill(row["status"]), None])
-    previous = period_label(data.previous)
-    w.paragraph(narrative.changes_summary(data.previous, improved, worsened, same))
-    w.table(
-        f"Показатели за {previous} и {data.period_label}",
-        ["Показатель", previous, data.period_label, "Изменение"],
-        rows,
-        [8, 3, 3, 3],
-        fills=fills,
-        centre=(1, 2, 3),
     )
 
 
@@ -387,33 +410,35 @@ def _deficits(w: DocWriter, data: ReportData, number: int) -> None:
     if not len(found):
         return
     w.paragraph(
-        f"{narrative.RANKING_NOTE} Кто не достиг цели и что рекомендуется сделать, сказано "
-        "в разделе, указанном в последнем столбце."
+        f"{narrative.RANKING_NOTE} Цвет значения — его статус. Кто не достиг цели и что "
+        "рекомендуется сделать, сказано в разделе, указанном в последнем столбце."
     )
     sections = _section_numbers()
     w.table(
         f"Дефициты, {data.period_label}",
-        ["№", "Показатель", "Значение", "Целевое значение", "Отставание", "Статус", "Раздел"],
+        ["№", "Показатель", "Значение", "Целевое значение", "Отставание", "Раздел"],
         [
             [
                 str(n),
-                str(r["name"]),
+                INDICATORS_BY_ID[str(r["indicator"])].short,
                 value_text(r),
                 target_text(r),
                 ranked_gap_text(r),
-                label_of(r["status"]),
                 str(sections[INDICATORS_BY_ID[str(r["indicator"])].group]),
             ]
             for n, (_, r) in enumerate(found.iterrows(), start=1)
         ],
-        [0.8, 7, 2.2, 2.4, 2.4, 2.6, 1.2],
-        fills=[[None] * 5 + [status_fill(r["status"]), None] for _, r in found.iterrows()],
-        centre=(0, 2, 3, 4, 5, 6),
+        [0.8, 7, 2.2, 2.4, 2.4, 1.2],
+        # The value's cell takes the status's colour, as in the sections' tables.
+        fills=[
+            [None, None, status_fill(r["status"]), None, None, None] for _, r in found.iterrows()
+        ],
+        centre=(0, 2, 3, 4, 5),
     )
 
 
 # At most this many names of a deficit's organisations or territories.
-BELOW_TARGET_NAMES = 10
+BELOW_TARGET_NAMES = 3
 
 
 WITHOUT_FIGURES = (
@@ -614,6 +639,7 @@ def build_report(
     w = DocWriter(title=f"{TITLE} {SUBTITLE}: {data.described}", now=data.now)
     _title_block(w, data)
     _summary(w, data)
+    _values_table(w, data)
     _sources(w, data, 1, rounds.round_basis(db, data.period, data.scope))
     _participation(w, data, PARTICIPATION_SECTION)
     number = _groups(w, data)

@@ -17,7 +17,7 @@ from analytics.documents.note import build_report
 from analytics.ingest.load import Decisions, ingest_bytes
 from analytics.ingest.parse import Defaults
 from analytics.meetings.meetings import Sitting, create_meeting
-from analytics.model.catalogue import INDICATORS
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.store.signoff import SignOff, set_signoff
@@ -64,7 +64,7 @@ def test_every_table_keeps_its_widths_and_no_column_is_narrower_than_its_header_
     db, municipality = town
     xml = document_xml(note(db, municipality, appendix=True))
     tables = re.findall(r"<w:tbl>.*?</w:tbl>", xml, flags=re.S)
-    assert len(tables) == 10
+    assert len(tables) == 5
     for tbl in tables:
         assert re.findall(r'<w:tblLayout w:type="(\w+)"/>', tbl) == ["fixed"]
         assert tbl.count("<w:suppressAutoHyphens/>") == tbl.count("<w:tc>")
@@ -173,25 +173,29 @@ def test_a_note_over_every_type_gives_each_indicator_by_type(town):
         defaults=Defaults(region=REGION, municipality=TOWN, period=PERIOD),
         decisions=Decisions(new_orgs=True),
     )
-    text = docx_paragraphs(note(db, municipality))
+    content = note(db, municipality)
+    text = docx_paragraphs(content)
     databases = next(
         p for p in text if p.startswith("Базы наставников и наставляемых сформированы")
     )
     assert databases.startswith(
         "Базы наставников и наставляемых сформированы в 48 из 91 организации (52,7 %)"
     )
-    assert (
-        "По типам организаций: в 47 из 87 общеобразовательных организаций (54,0 %), "
-        "в 1 из 4 организаций дополнительного образования (25,0 %)."
-    ) in databases
-    involved = next(p for p in text if p.startswith("В систему наставничества включён 1 001"))
-    assert "По типам организаций: в общеобразовательных организациях — 27,5 % (" in involved
+    # The types are one table, not a list in every indicator's sentence.
+    assert not any("По типам организаций" in p for p in text)
+    captions = [p for p in text if p.startswith("Таблица ")]
+    at = next(n for n, c in enumerate(captions) if "Значения показателей" in c)
+    found = Document(io.BytesIO(content)).tables[at]
+    rows = [[c.text.replace("\u00a0", " ") for c in row.cells] for row in found.rows]
+    assert rows[0] == ["Показатель", "Значение", "Целевое значение", "ОО", "УДО"]
+    line = next(r for r in rows if r[0] == INDICATORS_BY_ID["databases"].short)
+    assert line[1:] == ["52,7 %", "100 %", "54,0 %", "25,0 %"]
 
 
 def test_a_note_for_one_type_gives_no_breakdown_by_type(town):
     db, municipality = town
     text = docx_paragraphs(note(db, municipality, org_type="school"))
-    assert not any("По типам организаций" in p for p in text)
+    assert not any("по типам организаций" in p for p in text)
 
 
 def test_no_recommendation_points_to_a_resource_of_one_territory():
