@@ -117,14 +117,8 @@ def group_figure(data: ReportData, group: str) -> go.Figure | None:
                 orientation="h",
                 name=data.previous and period_label(data.previous),
                 marker_color=PREVIOUS_COLOR,
-                text=[
-                    indicator_value(i, v) if v is not None else ""
-                    for (i, *_), v in zip(rows, before, strict=True)
-                ],
-                textposition="auto",
-                insidetextanchor="end",
-                constraintext="none",
-                textfont={"size": SMALL_FONT_SIZE, "color": "#555555"},
+                # No figures on the grey bars: beside this period's at readable size they
+                # would overlap, and the sections' sentences give the previous values.
             )
         )
     values = [float(r["value"]) for _, r, _ in rows]
@@ -163,6 +157,8 @@ def group_figure(data: ReportData, group: str) -> go.Figure | None:
     )
     _legend_entries(fig, {str(r["status"]) for _, r, _ in rows})
     _chart_layout(fig)
+    # Every indicator keeps a row its two bars and their figures fit in.
+    fig.update_layout(height=160 + 2 * ROW_PX * len(rows))
     # Few indicators: keep the bars slim by leaving room around them.
     pad = max(0.0, (3 - len(rows)) * 0.5)
     fig.update_layout(barmode="group")
