@@ -506,6 +506,11 @@ def _closing(w: DocWriter, data: ReportData, signoff: SignOff, meeting: Meeting 
         w.paragraph(WITHOUT_FIGURES, indent=False, size=TABLE_SIZE)
 
 
+# The most indicators in one table of an appendix (landscape A4), so that a territory's
+# name («г. Лангепас (Ханты-Мансийский автономный округ – Югра)») takes two lines, not five.
+APPENDIX_COLUMNS = 4
+
+
 def _values_tables(
     w: DocWriter, rows: pd.DataFrame, label_header: str, labels: list[tuple[object, str]], key: str
 ) -> None:
@@ -523,7 +528,17 @@ def _values_tables(
     )
     by_key = {(r[key], str(r["indicator"])): r for r in rows.to_dict("records")}
     yes_no = key == "org_id"
+    # At most APPENDIX_COLUMNS indicators a table: the headers' long words
+    # («наставничестве») fix each value column's width, and the names need the rest.
+    chunks = []
     for title, indicators in parts:
+        step = APPENDIX_COLUMNS
+        pieces = [indicators[k : k + step] for k in range(0, len(indicators), step)]
+        chunks.extend(
+            (f"{title} ({n} из {len(pieces)})" if len(pieces) > 1 else title, piece)
+            for n, piece in enumerate(pieces, start=1)
+        )
+    for title, indicators in chunks:
         table_rows, fills = [], []
         for n, (k, name) in enumerate(labels, start=1):
             cells, tints = [str(n), name], [None, None]

@@ -64,7 +64,7 @@ def test_every_table_keeps_its_widths_and_no_column_is_narrower_than_its_header_
     db, municipality = town
     xml = document_xml(note(db, municipality, appendix=True))
     tables = re.findall(r"<w:tbl>.*?</w:tbl>", xml, flags=re.S)
-    assert len(tables) == 5
+    assert len(tables) == 7
     for tbl in tables:
         assert re.findall(r'<w:tblLayout w:type="(\w+)"/>', tbl) == ["fixed"]
         assert tbl.count("<w:suppressAutoHyphens/>") == tbl.count("<w:tc>")
