@@ -30,6 +30,8 @@ CHART_FONT_SIZE = 26
 SMALL_FONT_SIZE = 24
 # Height of one bar's row in a chart of territories or organisations, with its label.
 ROW_PX = 34
+# Height of one indicator's pair of bars (this period and the previous) in a group's chart.
+GROUP_ROW_PX = 80
 
 
 @dataclass(frozen=True)
@@ -157,8 +159,9 @@ def group_figure(data: ReportData, group: str) -> go.Figure | None:
     )
     _legend_entries(fig, {str(r["status"]) for _, r, _ in rows})
     _chart_layout(fig)
-    # Every indicator keeps a row its two bars and their figures fit in.
-    fig.update_layout(height=160 + 2 * ROW_PX * len(rows))
+    # Every indicator keeps a row its two bars and their figures fit in: bars close
+    # together, each about as thick as its 24 px figure.
+    fig.update_layout(height=160 + GROUP_ROW_PX * len(rows), bargap=0.12)
     # Few indicators: keep the bars slim by leaving room around them.
     pad = max(0.0, (3 - len(rows)) * 0.5)
     fig.update_layout(barmode="group")
