@@ -306,10 +306,10 @@ def _overview_slide(deck: _Deck) -> None:
 
 def _picture_slide(deck: _Deck, title: str, caption: str, png: bytes) -> None:
     slide = deck.slide(title, caption)
+    # The box between the margins, the caption and the footer: the picture is laid out at
+    # this size (figures.DECK), so its text shows on the slide at the size it was set in.
     top, bottom = Inches(1.45), HEIGHT - FOOTER_TOP - Inches(0.05)
-    height = bottom - top
-    width = int(height * 16 / 9)
-    slide.shapes.add_picture(io.BytesIO(png), (WIDTH - width) // 2, top, width, height)
+    slide.shapes.add_picture(io.BytesIO(png), MARGIN, top, WIDTH - 2 * MARGIN, bottom - top)
 
 
 def _native_chart_slide(

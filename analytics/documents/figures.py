@@ -50,9 +50,10 @@ class Medium:
 # A4: the picture is set FIGURE_CM wide, so 24 px of a 1000 px layout print at 10 pt.
 FIGURE_CM = 15.0
 NOTE = Medium(width=1000, height=480, scale=3, grows=True, rows=UNIT_CHART_LIMIT)
-# A slide: the picture is 8.98 of the slide's 13.33 inches, 862 px of a 1280×720 screen,
-# so a layout 860 px wide shows 24 px text as 24 px; it keeps the slide's 16:9 box.
-DECK = Medium(width=860, height=484, scale=4, grows=False, rows=10)
+# A slide: the picture fills the slide between its margins and between the caption and the
+# footer, 12.33 × 5.05 of 13.33 × 7.5 inches — 1183 × 484 px of a 1280 × 720 screen, rounded
+# down — so a layout of that size shows 24 px text as 24 px.
+DECK = Medium(width=1183, height=484, scale=3, grows=False, rows=10)
 
 
 def _chart_layout(fig: go.Figure, title: str | None = None) -> go.Figure:

@@ -111,7 +111,7 @@ def test_the_overview_gives_the_reporting_rate_deficits_and_key_values(town, tow
     ]
 
 
-def test_chart_slides_carry_3440_by_1936_png_where_chromium_is_available(town_deck):
+def test_chart_slides_carry_3549_by_1452_png_where_chromium_is_available(town_deck):
     if not images.images_available():
         pytest.skip("chromium is not installed")
     pictures = [
@@ -122,8 +122,8 @@ def test_chart_slides_carry_3440_by_1936_png_where_chromium_is_available(town_de
     ]
     assert len(pictures) >= 4
     for png in pictures:
-        # An 860 × 484 px layout (the picture's size on a 1280 × 720 slide) at scale 4.
-        assert struct.unpack(">II", png[16:24]) == (3440, 1936)
+        # A 1183 × 484 px layout (the picture's size on a 1280 × 720 slide) at scale 3.
+        assert struct.unpack(">II", png[16:24]) == (3549, 1452)
     titles = [texts(slide)[0] for slide in slides(town_deck)]
     assert "Нормативное и организационное обеспечение" in titles
     assert "Педагоги в наставничестве" in titles
