@@ -332,7 +332,13 @@ def _territory_counts(ctx: Page, drawn: tuple[Source, Scope], levels: list[Break
         height=matrix.table_height(len(table), 600),
         key="territory_table",
     )
-    table_downloads(table, title, ctx.export_context(), "territory_counts")
+    table_downloads(
+        table,
+        title,
+        ctx.export_context(),
+        "territory_counts",
+        wholes={"ОО с дефицитами": "ОО с данными"},
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs=HASH_FUNCS)

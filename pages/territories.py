@@ -170,7 +170,13 @@ def _scorecard(ctx: Page, compared: matrix.Comparison, split: Breakdown) -> None
         f"Строка «{TOTAL_LABEL}» — значение по всем организациям под фильтрами "
         f"({md(ctx.caption())}): отношение сумм, а не среднее территорий."
     )
-    table_downloads(table, f"Показатели {split.title}", ctx.export_context(), "scorecard")
+    table_downloads(
+        table,
+        f"Показатели {split.title}",
+        ctx.export_context(),
+        "scorecard",
+        wholes={DEFICITS_COLUMN: "Показателей со значением"},
+    )
 
 
 def _default_charts(total: pd.DataFrame) -> list[str]:

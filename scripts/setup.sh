@@ -25,12 +25,14 @@ fi
 
 # What the product's features need from the system, on every setup (not only --dev):
 # chromium renders chart images (kaleido) and runs the browser tests, LibreOffice Writer
-# turns the analytic note into PDF, the fonts carry Cyrillic in both. Debian packages only;
+# turns the analytic note into PDF, poppler-utils (pdftotext, pdftoppm) lets the tests read
+# that PDF's pages as a person does, the fonts carry Cyrillic in all of them. Debian packages only;
 # a browser is never downloaded at run time. apt's own progress stays visible: on a slow
 # connection this step takes minutes.
 packages=()
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 command -v soffice >/dev/null 2>&1 || packages+=(libreoffice-writer-nogui)
+command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
 [ -d /usr/share/fonts/truetype/dejavu ] || packages+=(fonts-dejavu-core)
 [ -d /usr/share/fonts/truetype/liberation ] || packages+=(fonts-liberation)
 if [ "${#packages[@]}" -gt 0 ]; then

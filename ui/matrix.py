@@ -464,7 +464,7 @@ def shortfall_export(
         Отставание=[clean(g) for g in missed["gap"]],
         Статус=table["Статус"],
     )
-    formats["Отставание"] = formats["Значение"]
+    formats["Отставание"] = [exports.gap_format(indicator)] * len(frame)
     return frame, formats, [clean(s) for s in missed["status"]]
 
 

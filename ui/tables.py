@@ -26,6 +26,7 @@ def table_downloads(
     export: pd.DataFrame | None = None,
     cell_formats: Mapping[str, Sequence[str]] | None = None,
     statuses: Sequence[str | None] = (),
+    wholes: Mapping[str, str] | None = None,
 ) -> None:
     """XLSX and CSV buttons for ``frame``; the files are made only when clicked.
 
@@ -33,7 +34,8 @@ def table_downloads(
     every run (a country's registry): it is called only when a button is clicked.
     ``export`` is the same table with numbers as numbers (the screen shows them as
     Russian text), written to the files instead of ``frame``; ``cell_formats`` and
-    ``statuses`` (status codes per row) are passed on to :func:`table_xlsx`."""
+    ``statuses`` (status codes per row) and ``wholes`` (the names of the second columns of
+    «N из M» columns) are passed on to :func:`table_xlsx`."""
     lines = list(context)
     source = frame if export is None else export
 
@@ -53,6 +55,7 @@ def table_downloads(
             cell_formats=cell_formats,
             status_column=status_column,
             statuses=statuses,
+            wholes=wholes,
         ),
         f"{base}.xlsx",
         XLSX_MIME,

@@ -11,6 +11,7 @@
 - :mod:`.protocol` — the meeting's protocol (DOCX)
 - :mod:`.round_letters` — a monitoring round's «не представили» list (XLSX) and letter (DOCX)
 - :mod:`.exports` — tables as CSV and XLSX that spreadsheets read as numbers
+- :mod:`.numeric_text` — the numbers back from a screen table's Russian texts, for XLSX
 - :mod:`.outputs` — the command line's CSV and JSON, written by DuckDB with formulas defused
 - :mod:`.images` — chart images through kaleido and chromium
 - :mod:`.docgen` — the user guide of the forms (docs/forms.md)

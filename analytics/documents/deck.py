@@ -40,7 +40,9 @@ from analytics.wording.formatting import (
 )
 
 from .cells import ranked_gap_text, target_text, value_text
+from .docx_writer import column_twips, word_twips
 from .figures import (
+    DECK,
     render_png,
     section_chart_spec,
     units_caption,
@@ -57,6 +59,9 @@ ACCENT = RGBColor.from_string(TARGET_CSS.lstrip("#"))
 HEADER_FILL = RGBColor(0xE7, 0xE6, 0xE6)
 # Every text of the deck is at least this size, readable from the back of a room.
 MIN_TEXT_PT = 18
+EMU_PER_TWIP = 635
+# A table cell's margins on a slide (0.1 in each side) exceed a DOCX cell's by this much.
+SLIDE_CELL_SLACK_TWIPS = 40
 # At 18 pt a deficit's row with its recommendation takes about an inch.
 DEFICIT_ROWS_PER_SLIDE = 3
 # The footer (filters and slide number) takes the bottom of each slide up to here; the
@@ -301,10 +306,10 @@ def _overview_slide(deck: _Deck) -> None:
 
 def _picture_slide(deck: _Deck, title: str, caption: str, png: bytes) -> None:
     slide = deck.slide(title, caption)
+    # The box between the margins, the caption and the footer: the picture is laid out at
+    # this size (figures.DECK), so its text shows on the slide at the size it was set in.
     top, bottom = Inches(1.45), HEIGHT - FOOTER_TOP - Inches(0.05)
-    height = bottom - top
-    width = int(height * 16 / 9)
-    slide.shapes.add_picture(io.BytesIO(png), (WIDTH - width) // 2, top, width, height)
+    slide.shapes.add_picture(io.BytesIO(png), MARGIN, top, WIDTH - 2 * MARGIN, bottom - top)
 
 
 def _native_chart_slide(
@@ -356,7 +361,7 @@ def _native_chart_slide(
 
 
 def _chart(deck: _Deck, title: str, caption: str, fig, points) -> None:
-    png = render_png(fig)
+    png = render_png(fig, DECK)
     if png is not None:
         _picture_slide(deck, title, caption, png)
     elif points is not None:
@@ -391,7 +396,7 @@ def _unit_points(data: ReportData, indicator_id: str):
 def _chart_slides(deck: _Deck) -> None:
     data = deck.data
     for group in GROUPS:
-        spec = section_chart_spec(data, group.code)
+        spec = section_chart_spec(data, group.code, DECK.rows)
         if spec is None:
             continue
         if spec.indicator is not None:
@@ -402,13 +407,13 @@ def _chart_slides(deck: _Deck) -> None:
         caption = spec.caption.removeprefix(f"{group.title}: ")
         _chart(deck, group.title, caption[:1].upper() + caption[1:], spec.figure(data), points)
     for indicator in (i for i in INDICATORS if i.by_territory):
-        fig = units_figure(data, indicator.id)
+        fig = units_figure(data, indicator.id, DECK.rows)
         if fig is None:
             continue
         _chart(
             deck,
             indicator.short,
-            units_caption(data, indicator.id),
+            units_caption(data, indicator.id, DECK.rows),
             fig,
             _unit_points(data, indicator.id),
         )
@@ -435,7 +440,29 @@ def _deficit_slides(deck: _Deck) -> None:
         rows[i : i + DEFICIT_ROWS_PER_SLIDE] for i in range(0, len(rows), DEFICIT_ROWS_PER_SLIDE)
     ]
     headers = ["№", "Показатель", "Значение", "Цель", "Отставание", "Что сделать"]
-    widths = [0.5, 3.3, 1.3, 1.2, 1.4, 4.63]
+    lines = [
+        [
+            str(n),
+            str(row["name"]),
+            value_text(row),
+            target_text(row),
+            ranked_gap_text(row),
+            narrative.recommendation(str(row["indicator"])),
+        ]
+        for n, (_, row) in enumerate(rows, start=1)
+    ]
+    # No column narrower than its longest word, bold header included («Отставание»), the
+    # rest shared as the weights say: a word is never broken across a cell's lines.
+    least = [
+        max(
+            word_twips(text, MIN_TEXT_PT, bold=True)
+            for text in [headers[c]] + [line[c] for line in lines]
+        )
+        + SLIDE_CELL_SLACK_TWIPS
+        for c in range(len(headers))
+    ]
+    total = round((WIDTH - 2 * MARGIN) / EMU_PER_TWIP)
+    widths = column_twips([0.5, 3.3, 1.3, 1.2, 1.4, 4.63], least, total)
     for page, chunk in enumerate(pages):
         suffix = f" ({page + 1} из {len(pages)})" if len(pages) > 1 else ""
         slide = deck.slide(
@@ -453,22 +480,14 @@ def _deficit_slides(deck: _Deck) -> None:
         )
         table = shape.table
         for c, width in enumerate(widths):
-            table.columns[c].width = Inches(width)
+            table.columns[c].width = Emu(width * EMU_PER_TWIP)
         for c, header in enumerate(headers):
             _cell(table.cell(0, c), header, MIN_TEXT_PT, bold=True, fill=HEADER_FILL)
         for r, (n, (_, row)) in enumerate(
             ((page * DEFICIT_ROWS_PER_SLIDE + k + 1, item) for k, item in enumerate(chunk)),
             start=1,
         ):
-            values = [
-                str(n),
-                str(row["name"]),
-                value_text(row),
-                target_text(row),
-                ranked_gap_text(row),
-                narrative.recommendation(str(row["indicator"])),
-            ]
-            for c, value in enumerate(values):
+            for c, value in enumerate(lines[n - 1]):
                 fill = _rgb(row["status"]) if c == 2 else None
                 _cell(
                     table.cell(r, c),

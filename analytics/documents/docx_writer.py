@@ -141,8 +141,9 @@ TWIPS_PER_CM = 567
 # Left and right cell margins of the «Table Grid» style, and a little slack for rounding
 # in the word processor's own measurement.
 CELL_PADDING_TWIPS = 2 * 108 + 60
-# A word may break after a hyphen, a dash or a slash, never inside.
-_BREAKS = re.compile(r"\s+|(?<=[-‑–—/])")
+# A word may break after a hyphen, a dash or a slash, never inside; a non-breaking space
+# binds a number to its unit («54,0 %»), so the two are measured as one word.
+_BREAKS = re.compile(r"[ \t\r\n]+|(?<=[-‑–—/])")
 
 
 def _glyph_em(char: str) -> float:
@@ -156,18 +157,50 @@ def _glyph_em(char: str) -> float:
     return 0.4
 
 
+def _em_twips(ems: float, size: int, bold: bool) -> int:
+    return round(ems * size * 20 * (1.08 if bold else 1.0)) + CELL_PADDING_TWIPS
+
+
 def word_twips(text: str, size: int, bold: bool = False) -> int:
     """The width a column needs so that the longest word of ``text`` set in ``size``
     points fits on one line, with the cell's margins."""
     words = [w for w in _BREAKS.split(text) if w]
     widest = max((sum(_glyph_em(ch) for ch in w) for w in words), default=0.0)
-    return round(widest * size * 20 * (1.08 if bold else 1.0)) + CELL_PADDING_TWIPS
+    return _em_twips(widest, size, bold)
 
 
-def column_twips(weights: Sequence[float], least: Sequence[int], total: int) -> list[int]:
-    """Column widths in twips: ``total`` shared by ``weights``, every column at least its
-    ``least``; columns above their minimum give way first when the minimums need room.
-    Where even the minimums do not fit, the table is as wide as they are."""
+def line_twips(text: str, size: int, bold: bool = False) -> int:
+    """The width ``text`` takes set on one line in ``size`` points, with the cell's margins."""
+    return _em_twips(sum(_glyph_em(ch) for ch in text), size, bold)
+
+
+def column_twips(
+    weights: Sequence[float],
+    least: Sequence[int],
+    total: int,
+    natural: Sequence[int] | None = None,
+) -> list[int]:
+    """Column widths in twips within ``total``, every column at least its ``least`` (its
+    longest word). With ``natural`` (each column's longest cell on one line), the widths
+    come from the content, as a word processor's automatic layout does: where every column
+    fits on one line, each gets its line and the rest is shared by ``weights``; otherwise
+    each gets its longest word and the room left is shared by how much more its lines
+    want — so a column of names is not wrapped over five lines beside wide columns of
+    short values. Without ``natural``, ``total`` is shared by ``weights`` and columns above
+    their minimum give way first when the minimums need room. Where even the minimums do
+    not fit, the table is as wide as they are."""
+    if natural is not None:
+        lines = [max(n, m) for n, m in zip(natural, least, strict=True)]
+        if sum(lines) <= total:
+            spare = total - sum(lines)
+            return [
+                round(n + spare * w / sum(weights)) for n, w in zip(lines, weights, strict=True)
+            ]
+        room = total - sum(least)
+        if room <= 0:
+            return list(least)
+        wants = [n - m for n, m in zip(lines, least, strict=True)]
+        return [round(m + room * want / sum(wants)) for m, want in zip(least, wants, strict=True)]
     widths = [max(m, w * total / sum(weights)) for w, m in zip(weights, least, strict=True)]
     excess = sum(widths) - total
     spare = sum(w - m for w, m in zip(widths, least, strict=True))
@@ -263,9 +296,11 @@ class DocWriter:
         size: int | None = None,
     ) -> Table:
         """A numbered table «Таблица N – title» with a shaded header repeated on every
-        page. The layout is autofit: ``widths`` are relative shares of the text width,
-        but no column is narrower than the longest word of its header and cells, so
-        Word and LibreOffice never break a word («Значени/е», «1/0»)."""
+        page. The column widths come from the content (:func:`column_twips`): no column
+        is narrower than the longest word of its header and cells, the layout is fixed so
+        the word processor keeps those widths, and hyphenation is off in the cells, so
+        Word and LibreOffice never break a word («Значени/е», «наставляем/ых»);
+        ``widths`` share what room is left over."""
         self.tables += 1
         self.caption(f"Таблица {self.tables} – {title}")
         # The table is written as one XML string: python-docx's cell-by-cell API takes
@@ -278,7 +313,14 @@ class DocWriter:
             )
             for c in range(len(headers))
         ]
-        twips = column_twips(widths, least, round(self.width_cm * TWIPS_PER_CM))
+        # A cell's words are never split: the header's longest word bounds a column from
+        # below, while only the body's lines say how wide it wants to be (a long header
+        # wraps above a column of short values).
+        natural = [
+            max((line_twips(str(r[c]), points) for r in rows), default=CELL_PADDING_TWIPS)
+            for c in range(len(headers))
+        ]
+        twips = column_twips(widths, least, round(self.width_cm * TWIPS_PER_CM), natural)
         style = self.cell_style.style_id
         size_xml = f'<w:sz w:val="{2 * size}"/><w:szCs w:val="{2 * size}"/>' if size else ""
         centred = set(centre)
@@ -290,7 +332,7 @@ class DocWriter:
             rpr = f"<w:rPr>{bold}{size_xml}</w:rPr>" if bold or size_xml else ""
             return (
                 f'<w:tc><w:tcPr><w:tcW w:w="{twips[c]}" w:type="dxa"/>{shading}</w:tcPr>'
-                f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{jc}</w:pPr>'
+                f'<w:p><w:pPr><w:pStyle w:val="{style}"/><w:suppressAutoHyphens/>{jc}</w:pPr>'
                 f'<w:r>{rpr}<w:t xml:space="preserve">{_xml_text(text)}</w:t></w:r></w:p></w:tc>'
             )
 
@@ -298,7 +340,7 @@ class DocWriter:
             f"<w:tbl {nsdecls('w')}><w:tblPr>"
             f'<w:tblStyle w:val="{self.doc.styles["Table Grid"].style_id}"/>'
             f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/>'
-            '<w:tblLayout w:type="autofit"/>'
+            '<w:tblLayout w:type="fixed"/>'
             '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
             'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>',
             *(f'<w:gridCol w:w="{t}"/>' for t in twips),
@@ -319,12 +361,12 @@ class DocWriter:
         self.doc.add_paragraph(style=self.cell_style)
         return Table(element, self.doc._body)
 
-    def figure(self, png: bytes, title: str) -> None:
+    def figure(self, png: bytes, title: str, width_cm: float = 16.5) -> None:
         self.figures += 1
         paragraph = self.doc.add_paragraph(style=self.cell_style)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.keep_with_next = True
-        paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(min(self.width_cm, 16.5)))
+        paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(min(self.width_cm, width_cm)))
         self.caption(f"Рисунок {self.figures} – {title}", align=WD_ALIGN_PARAGRAPH.CENTER)
 
     def page_break(self) -> None:

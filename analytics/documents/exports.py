@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from analytics.documents.numeric_text import numeric_frame
 from analytics.documents.outputs import FORMULA_PREFIXES
 from analytics.model.catalogue import Indicator
 from analytics.model.legend import LEGEND, Status
@@ -31,6 +32,8 @@ PERCENT_FORMAT = '0.0" %"'
 # A change with its sign, in percentage points (for shares) or in units (for ratios).
 CHANGE_FORMAT = '+0.0" п. п.";"−"0.0" п. п.";0.0" п. п."'
 SIGNED_FORMAT = '+0.0;"−"0.0;0.0'
+# A distance to the target: percentage points for shares, units for ratios.
+GAP_FORMAT = '0.0" п. п."'
 
 NUMERATOR_COLUMN = "Числитель"
 DENOMINATOR_COLUMN = "Знаменатель"
@@ -39,6 +42,11 @@ DENOMINATOR_COLUMN = "Знаменатель"
 def value_format(indicator: Indicator) -> str:
     """The XLSX number format of an indicator's value and target."""
     return PERCENT_FORMAT if indicator.is_percent else NUMBER_FORMAT
+
+
+def gap_format(indicator: Indicator) -> str:
+    """The XLSX number format of an indicator's distance to its target."""
+    return GAP_FORMAT if indicator.is_percent else NUMBER_FORMAT
 
 
 def indicator_columns(
@@ -106,6 +114,7 @@ def table_xlsx(
     statuses: Sequence[str | None] = (),
     sheet_name: str = "Таблица",
     now: datetime | None = None,
+    wholes: Mapping[str, str] | None = None,
 ) -> bytes:
     """A formatted workbook: a header block (title, filters, period, data version, time of
     export), then the table with a bold frozen header and fitted widths.
@@ -113,7 +122,12 @@ def table_xlsx(
     Numbers stay numbers: integers get ``#,##0``, other numbers ``#,##0.0``, the
     ``percent_columns`` ``0.0" %"``; ``cell_formats`` gives a column one format per row
     (a column mixing percentages and ratios). ``statuses`` holds one status code per row
-    (``green``, ``yellow``, ``red`` or ``None``) and colours that row's ``status_column``."""
+    (``green``, ``yellow``, ``red`` or ``None``) and colours that row's ``status_column``.
+
+    A table built for the screen may hold its numbers as Russian texts; they are written as
+    numbers in the format that shows them the same way, and a column of «N из M» as two
+    columns, the second named by ``wholes`` (:func:`~analytics.documents.numeric_text.
+    numeric_frame`)."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_name[:31]
@@ -124,6 +138,11 @@ def table_xlsx(
     header_row = len(lines) + 3
     percent = set(percent_columns)
     per_cell = dict(cell_formats or {})
+    keep = {*per_cell, *percent}
+    if status_column is not None:
+        keep.add(status_column)
+    frame, read = numeric_frame(frame, keep, dict(wholes or {}))
+    per_cell.update(read)
     for c, column in enumerate(frame.columns, start=1):
         cell = sheet.cell(row=header_row, column=c)
         _set_text(cell, str(column))

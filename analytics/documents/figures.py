@@ -24,7 +24,36 @@ from .territory import UNIT_CHART_LIMIT, ReportData, unit_rows
 log = logging.getLogger(__name__)
 PREVIOUS_COLOR = "#B8B8B8"
 CHART_FONT = "Arial, Liberation Sans, sans-serif"
-CHART_FONT_SIZE = 24
+# Chart text in CSS pixels of the chart's layout: no text is smaller than SMALL_FONT_SIZE,
+# which each medium below turns into readable type where the picture is set.
+CHART_FONT_SIZE = 26
+SMALL_FONT_SIZE = 24
+# Height of one bar's row in a chart of territories or organisations, with its label.
+ROW_PX = 34
+# Height of one indicator's pair of bars (this period and the previous) in a group's chart.
+GROUP_ROW_PX = 80
+
+
+@dataclass(frozen=True)
+class Medium:
+    """Where a chart is printed: its layout in CSS pixels (text sizes are in the same
+    pixels), the PNG's scale, whether it may grow taller for many bars, and the most bars
+    of one chart of territories or organisations."""
+
+    width: int
+    height: int
+    scale: float
+    grows: bool
+    rows: int
+
+
+# A4: the picture is set FIGURE_CM wide, so 24 px of a 1000 px layout print at 10 pt.
+FIGURE_CM = 15.0
+NOTE = Medium(width=1000, height=480, scale=3, grows=True, rows=UNIT_CHART_LIMIT)
+# A slide: the picture fills the slide between its margins and between the caption and the
+# footer, 12.33 × 5.05 of 13.33 × 7.5 inches — 1183 × 484 px of a 1280 × 720 screen, rounded
+# down — so a layout of that size shows 24 px text as 24 px.
+DECK = Medium(width=1183, height=484, scale=3, grows=False, rows=10)
 
 
 def _chart_layout(fig: go.Figure, title: str | None = None) -> go.Figure:
@@ -33,7 +62,7 @@ def _chart_layout(fig: go.Figure, title: str | None = None) -> go.Figure:
         separators=",\u2009",
         font={"family": CHART_FONT, "size": CHART_FONT_SIZE, "color": "#222222"},
         margin={"l": 20, "r": 40, "t": 90 if title else 30, "b": 40},
-        legend={"orientation": "h", "y": -0.12, "x": 0, "font": {"size": CHART_FONT_SIZE - 4}},
+        legend={"orientation": "h", "y": -0.12, "x": 0, "font": {"size": SMALL_FONT_SIZE}},
         bargap=0.25,
         showlegend=True,
     )
@@ -91,14 +120,8 @@ def group_figure(data: ReportData, group: str) -> go.Figure | None:
                 orientation="h",
                 name=data.previous and period_label(data.previous),
                 marker_color=PREVIOUS_COLOR,
-                text=[
-                    indicator_value(i, v) if v is not None else ""
-                    for (i, *_), v in zip(rows, before, strict=True)
-                ],
-                textposition="auto",
-                insidetextanchor="end",
-                constraintext="none",
-                textfont={"size": CHART_FONT_SIZE - 4, "color": "#555555"},
+                # No figures on the grey bars: beside this period's at readable size they
+                # would overlap, and the sections' sentences give the previous values.
             )
         )
     values = [float(r["value"]) for _, r, _ in rows]
@@ -137,6 +160,9 @@ def group_figure(data: ReportData, group: str) -> go.Figure | None:
     )
     _legend_entries(fig, {str(r["status"]) for _, r, _ in rows})
     _chart_layout(fig)
+    # Every indicator keeps a row its two bars and their figures fit in: bars close
+    # together, each about as thick as its 24 px figure.
+    fig.update_layout(height=160 + GROUP_ROW_PX * len(rows), bargap=0.12)
     # Few indicators: keep the bars slim by leaving room around them.
     pad = max(0.0, (3 - len(rows)) * 0.5)
     fig.update_layout(barmode="group")
@@ -145,15 +171,17 @@ def group_figure(data: ReportData, group: str) -> go.Figure | None:
     return fig
 
 
-def units_figure(data: ReportData, indicator_id: str) -> go.Figure | None:
+def units_figure(
+    data: ReportData, indicator_id: str, limit: int = UNIT_CHART_LIMIT
+) -> go.Figure | None:
     """One indicator by the territories (or organisations) one level down, best first;
-    at most :data:`UNIT_CHART_LIMIT` bars, the lowest values where there are more."""
+    at most ``limit`` bars, the lowest values where there are more."""
     indicator = INDICATORS_BY_ID[indicator_id]
     rows = unit_rows(data, indicator_id)
     if len(rows) < 2:
         return None
     worst_first = indicator.better == "higher"
-    rows = rows.sort_values("value", ascending=worst_first, kind="stable").head(UNIT_CHART_LIMIT)
+    rows = rows.sort_values("value", ascending=worst_first, kind="stable").head(limit)
     rows = rows.sort_values("value", ascending=not worst_first, kind="stable")
     fig = go.Figure(
         go.Bar(
@@ -166,7 +194,7 @@ def units_figure(data: ReportData, indicator_id: str) -> go.Figure | None:
             insidetextanchor="end",
             constraintext="none",
             showlegend=False,
-            textfont={"size": CHART_FONT_SIZE - 4},
+            textfont={"size": SMALL_FONT_SIZE},
         )
     )
     target = data.row(indicator_id)
@@ -184,11 +212,14 @@ def units_figure(data: ReportData, indicator_id: str) -> go.Figure | None:
         )
     _legend_entries(fig, {str(s) for s in rows["status"]})
     _chart_layout(fig)
-    size = CHART_FONT_SIZE - (8 if len(rows) > 16 else 0)
     pad = max(0.0, (5 - len(rows)) * 0.4)
     fig.update_yaxes(
-        tickfont={"size": size}, autorange=False, range=[len(rows) - 0.5 + pad, -0.5 - pad]
+        tickfont={"size": SMALL_FONT_SIZE},
+        autorange=False,
+        range=[len(rows) - 0.5 + pad, -0.5 - pad],
     )
+    # Every bar keeps a row its label fits in; a medium that may grow gives it the room.
+    fig.update_layout(height=160 + ROW_PX * len(rows))
     top = max(rows["value"].max(), float(target["target"]) if target is not None else 0) * 1.12
     fig.update_xaxes(range=[0, min(top, 112) if indicator.is_percent else top])
     if indicator.is_percent:
@@ -196,18 +227,22 @@ def units_figure(data: ReportData, indicator_id: str) -> go.Figure | None:
     return fig
 
 
-def render_png(fig: go.Figure | None) -> bytes | None:
-    """The figure as PNG, or None without chromium (or if rendering fails)."""
+def render_png(fig: go.Figure | None, medium: Medium = NOTE) -> bytes | None:
+    """The figure as PNG laid out for ``medium``, or None without chromium (or if
+    rendering fails)."""
     if fig is None or not images.images_available():
         return None
+    height = medium.height
+    if medium.grows and fig.layout.height:
+        height = max(height, int(fig.layout.height))
     try:
-        return images.figure_image(fig)
+        return images.figure_image(fig, width=medium.width, height=height, scale=medium.scale)
     except Exception:  # a document without a chart beats no document
         log.warning("диаграмма не построена", exc_info=True)
         return None
 
 
-def units_caption(data: ReportData, indicator_id: str) -> str:
+def units_caption(data: ReportData, indicator_id: str, limit: int = UNIT_CHART_LIMIT) -> str:
     """«Доля педагогов, включённых в систему наставничества, по организациям», with a
     note where only the lowest values are shown."""
     indicator = INDICATORS_BY_ID[indicator_id]
@@ -218,9 +253,9 @@ def units_caption(data: ReportData, indicator_id: str) -> str:
     # данные, по муниципалитетам».
     comma = "," if ", " in name else ""
     caption = f"{name}{comma} {units.by_units}, {data.period_label}"
-    if shown > UNIT_CHART_LIMIT:
+    if shown > limit:
         caption += (
-            f" (показаны {UNIT_CHART_LIMIT} с наименьшими значениями из {integer(shown)} "
+            f" (показаны {limit} с наименьшими значениями из {integer(shown)} "
             f"{units.genitive_plural})"
         )
     return caption
@@ -235,13 +270,17 @@ class ChartSpec:
     indicator: str | None = None
     group: str | None = None
 
+    limit: int = UNIT_CHART_LIMIT
+
     def figure(self, data: ReportData) -> go.Figure | None:
         if self.indicator is not None:
-            return units_figure(data, self.indicator)
+            return units_figure(data, self.indicator, self.limit)
         return group_figure(data, str(self.group))
 
 
-def section_chart_spec(data: ReportData, group: str) -> ChartSpec | None:
+def section_chart_spec(
+    data: ReportData, group: str, limit: int = UNIT_CHART_LIMIT
+) -> ChartSpec | None:
     """The chart of a report section, or None where there is nothing worth drawing:
     a group of one indicator (participation, the databases) by territory (or
     organisation), where there are several and their values are not yes/no answers (the
@@ -252,7 +291,7 @@ def section_chart_spec(data: ReportData, group: str) -> ChartSpec | None:
     if len(members) == 1 and by_units:
         only = members[0]
         if (len(data.registry) or not only.coverage) and len(unit_rows(data, only.id)) > 1:
-            return ChartSpec(units_caption(data, only.id), indicator=only.id)
+            return ChartSpec(units_caption(data, only.id, limit), indicator=only.id, limit=limit)
     if any(i.coverage for i in members):
         return None
     indicators = [i for i in members if i.is_percent]

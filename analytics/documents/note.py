@@ -26,9 +26,10 @@ from analytics.documents import images
 from analytics.meetings import rounds
 from analytics.meetings.meetings import Meeting, approving_meeting
 from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, REPORTING, Indicator
+from analytics.model.contract import ORG_TYPES
 from analytics.model.legend import Change, change_of, label_of
 from analytics.model.levels import LEVEL_INFO, Level
-from analytics.model.periods import period_in, period_label
+from analytics.model.periods import period_in
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.store.signoff import SignOff, get_signoff
@@ -42,7 +43,7 @@ from analytics.wording.formatting import (
 
 from .cells import _missing, fraction_text, ranked_gap_text, target_text, value_text
 from .docx_writer import TABLE_SIZE, DocWriter, status_fill
-from .figures import render_png, section_chart
+from .figures import FIGURE_CM, render_png, section_chart
 from .territory import (
     ReportData,
     collect,
@@ -224,6 +225,74 @@ def _participation(w: DocWriter, data: ReportData, number: int) -> None:
             "Чтобы видеть, какие организации не представили данные, загрузите реестр ОО "
             "(перечень организаций, которые должны участвовать в мониторинге)."
         )
+    if REPORTING.id in set(data.deficits["indicator"]):
+        _deficit_explained(w, data, REPORTING)
+
+
+def _values_table(w: DocWriter, data: ReportData) -> None:
+    """Every indicator in one table after the summary — its value (tinted by status) and
+    target, and where the note covers several types of organisation, its value for each;
+    otherwise how it is counted and its status. The sections explain the values in words,
+    so they repeat no table of them."""
+    rows = {i.id: data.type_rows(i.id) for i in INDICATORS}
+    types = [t for t in ORG_TYPES if any(t.code in found for found in rows.values())]
+    shown = [(i, data.row(i.id)) for i in INDICATORS]
+    shown = [(i, r) for i, r in shown if r is not None]
+    if not shown:
+        return
+    if data.org_type is None and len(types) > 1:
+        named = ", ".join(f"{t.plural_genitive} ({t.short})" for t in types)
+        w.paragraph(
+            f"Значения показателей по территории и отдельно {named} приведены в таблице; "
+            "цвет значения — его статус."
+        )
+        headers = ["Показатель", "Значение", "Целевое значение", *[t.short for t in types]]
+        lines, fills = [], []
+        for indicator, r in shown:
+            by_type = rows[indicator.id]
+            lines.append(
+                [
+                    indicator.short,
+                    value_text(r),
+                    target_text(r),
+                    *[value_text(by_type[t.code]) if t.code in by_type else "—" for t in types],
+                ]
+            )
+            fills.append(
+                [
+                    None,
+                    status_fill(r["status"]),
+                    None,
+                    *[
+                        status_fill(by_type[t.code]["status"]) if t.code in by_type else None
+                        for t in types
+                    ],
+                ]
+            )
+        widths = [7, 2.2, 2.4, *[2] * len(types)]
+    else:
+        w.paragraph("Значения показателей приведены в таблице.")
+        headers = ["Показатель", "Значение", "Расчёт", "Целевое значение", "Статус"]
+        lines = [
+            [
+                indicator.short,
+                value_text(r),
+                fraction_text(r),
+                target_text(r),
+                label_of(r["status"]),
+            ]
+            for indicator, r in shown
+        ]
+        fills = [[None, None, None, None, status_fill(r["status"])] for _, r in shown]
+        widths = [6.2, 2.2, 3.6, 2.4, 2.6]
+    w.table(
+        f"Значения показателей, {data.period_label}",
+        headers,
+        lines,
+        widths,
+        fills=fills,
+        centre=range(1, len(headers)),
+    )
 
 
 def _indicator_paragraphs(w: DocWriter, data: ReportData, indicator: Indicator) -> None:
@@ -231,9 +300,6 @@ def _indicator_paragraphs(w: DocWriter, data: ReportData, indicator: Indicator) 
     if row is None:
         return
     text = narrative.indicator_sentence(row, data.org_type)
-    by_type = narrative.by_type_sentence(data.type_rows(indicator.id))
-    if by_type:
-        text = f"{text} {by_type}"
     if data.previous is not None:
         comparison = narrative.comparison_sentence(
             row, data.previous_row(indicator.id), data.previous
@@ -241,43 +307,52 @@ def _indicator_paragraphs(w: DocWriter, data: ReportData, indicator: Indicator) 
         if comparison:
             text = f"{text} {comparison}"
     w.paragraph(text)
+    if indicator.id in set(data.deficits["indicator"]):
+        _deficit_explained(w, data, indicator)
 
 
-def _group_table(w: DocWriter, data: ReportData, title: str, indicators: list[Indicator]) -> None:
-    rows = [data.row(i.id) for i in indicators]
-    rows = [r for r in rows if r is not None]
-    w.table(
-        f"Показатели раздела «{title}», {data.period_label}",
-        ["Показатель", "Значение", "Расчёт", "Целевое значение", "Статус"],
-        [
-            [
-                str(r["name"]),
-                value_text(r),
-                fraction_text(r),
-                target_text(r),
-                label_of(r["status"]),
-            ]
-            for r in rows
-        ],
-        [6.2, 2.2, 3.6, 2.4, 2.6],
-        fills=[[None, None, None, None, status_fill(r["status"])] for r in rows],
-        centre=(1, 2, 3, 4),
-    )
+def _deficit_explained(w: DocWriter, data: ReportData, indicator: Indicator) -> None:
+    """Where a deficit is explained, once: who misses the target (the largest gap first,
+    at most :data:`BELOW_TARGET_NAMES` named) and what to do about it. The organisations
+    that did not report are listed under participation already."""
+    if not (indicator.coverage and data.unit_level is Level.ORGANIZATION):
+        below = _below_target(data, indicator.id)
+        of = len(unit_rows(data, indicator.id))
+        if below:
+            units = LEVEL_INFO[data.unit_level]
+            shown = ", ".join(below[:BELOW_TARGET_NAMES])
+            if len(below) > BELOW_TARGET_NAMES:
+                shown += f" и ещё {integer(len(below) - BELOW_TARGET_NAMES)}"
+            if len(below) == of and of > 1:
+                shown = f"все {units.plural} с данными"
+            w.labelled("Не достигли цели:", f"{part_of(len(below), of)} — {shown}.")
+    w.labelled("Рекомендация:", narrative.lower_first(narrative.recommendation(indicator.id)))
 
 
-def _groups(w: DocWriter, data: ReportData, first: int) -> int:
-    number = first
+# The sections before the indicator groups: 1 the basis and sources, 2 participation.
+PARTICIPATION_SECTION = 2
+
+
+def _section_numbers() -> dict[str, int]:
+    """The number of the section that describes each indicator group."""
+    numbers = {"participation": PARTICIPATION_SECTION}
+    others = [g.code for g in GROUPS if g.code != "participation"]
+    numbers.update({code: PARTICIPATION_SECTION + n for n, code in enumerate(others, start=1)})
+    return numbers
+
+
+def _groups(w: DocWriter, data: ReportData) -> int:
+    """The indicator groups' sections; returns the number of the next section."""
+    numbers = _section_numbers()
     for group in GROUPS:
         if group.code == "participation":
             continue
         indicators = [i for i in INDICATORS if i.group == group.code]
-        w.heading(f"{number}. {group.title}")
+        w.heading(f"{numbers[group.code]}. {group.title}")
         for indicator in indicators:
             _indicator_paragraphs(w, data, indicator)
-        _group_table(w, data, group.title, indicators)
         _figure(w, data, group.code)
-        number += 1
-    return number
+    return max(numbers.values()) + 1
 
 
 def _figure(w: DocWriter, data: ReportData, group: str) -> None:
@@ -285,10 +360,12 @@ def _figure(w: DocWriter, data: ReportData, group: str) -> None:
     if chart is not None:
         png = render_png(chart[0])
         if png:
-            w.figure(png, chart[1])
+            w.figure(png, chart[1], FIGURE_CM)
 
 
 def _comparison(w: DocWriter, data: ReportData, number: int) -> None:
+    """How many indicators improved and worsened since the previous period; each
+    indicator's change is told in its section's sentence, so there is no table of them."""
     w.heading(f"{number}. Сравнение с предыдущим периодом")
     if data.previous is None:
         w.paragraph(
@@ -296,39 +373,19 @@ def _comparison(w: DocWriter, data: ReportData, number: int) -> None:
             "сравнение не проводится."
         )
         return
-    rows, fills = [], []
-    improved = worsened = same = 0
+    changes = []
     for indicator in INDICATORS:
         row, before = data.row(indicator.id), data.previous_row(indicator.id)
-        if row is None:
+        if row is None or before is None or _missing(row["value"]) or _missing(before["value"]):
             continue
-        now_v = None if _missing(row["value"]) else float(row["value"])
-        was_v = None if before is None or _missing(before["value"]) else float(before["value"])
-        if now_v is None and was_v is None:
-            continue
-        if now_v is not None and was_v is not None:
-            change = change_of(was_v, now_v, indicator.better)
-            improved += change is Change.IMPROVED
-            worsened += change is Change.WORSENED
-            same += change is Change.UNCHANGED
-        rows.append(
-            [
-                indicator.name,
-                value_text(before) if before is not None else "—",
-                value_text(row),
-                narrative.change_text(indicator, now_v, was_v),
-            ]
+        changes.append(change_of(float(before["value"]), float(row["value"]), indicator.better))
+    w.paragraph(
+        narrative.changes_summary(
+            data.previous,
+            changes.count(Change.IMPROVED),
+            changes.count(Change.WORSENED),
+            changes.count(Change.UNCHANGED),
         )
-        fills.append([None, None, status_fill(row["status"]), None])
-    previous = period_label(data.previous)
-    w.paragraph(narrative.changes_summary(data.previous, improved, worsened, same))
-    w.table(
-        f"Показатели за {previous} и {data.period_label}",
-        ["Показатель", previous, data.period_label, "Изменение"],
-        rows,
-        [8, 3, 3, 3],
-        fills=fills,
-        centre=(1, 2, 3),
     )
 
 
@@ -345,72 +402,43 @@ def _below_target(data: ReportData, indicator_id: str) -> list[str]:
 
 
 def _deficits(w: DocWriter, data: ReportData, number: int) -> None:
+    """The deficits ranked in one table; each is explained, with whom it concerns and its
+    recommendation, once — in the section the table points to."""
     w.heading(f"{number}. Дефициты")
     found = data.deficits
     w.paragraph(narrative.deficits_summary(len(found), len(data.computed)))
     if not len(found):
         return
-    w.paragraph(f"{narrative.RANKING_NOTE} Для каждого приведена рекомендация.")
+    w.paragraph(
+        f"{narrative.RANKING_NOTE} Цвет значения — его статус. Кто не достиг цели и что "
+        "рекомендуется сделать, сказано в разделе, указанном в последнем столбце."
+    )
+    sections = _section_numbers()
     w.table(
         f"Дефициты, {data.period_label}",
-        ["№", "Показатель", "Значение", "Целевое значение", "Отставание", "Статус"],
+        ["№", "Показатель", "Значение", "Целевое значение", "Отставание", "Раздел"],
         [
             [
                 str(n),
-                str(r["name"]),
+                INDICATORS_BY_ID[str(r["indicator"])].short,
                 value_text(r),
                 target_text(r),
                 ranked_gap_text(r),
-                label_of(r["status"]),
+                str(sections[INDICATORS_BY_ID[str(r["indicator"])].group]),
             ]
             for n, (_, r) in enumerate(found.iterrows(), start=1)
         ],
-        [0.8, 7, 2.2, 2.4, 2.4, 2.6],
-        fills=[[None] * 5 + [status_fill(r["status"])] for _, r in found.iterrows()],
+        [0.8, 7, 2.2, 2.4, 2.4, 1.2],
+        # The value's cell takes the status's colour, as in the sections' tables.
+        fills=[
+            [None, None, status_fill(r["status"]), None, None, None] for _, r in found.iterrows()
+        ],
         centre=(0, 2, 3, 4, 5),
     )
-    _below_target_table(w, data)
-    for n, (_, row) in enumerate(found.iterrows(), start=1):
-        w.paragraph(f"{number}.{n}. {narrative.deficit_sentence(row)}")
-        w.labelled(
-            "Рекомендация:", narrative.lower_first(narrative.recommendation(str(row["indicator"])))
-        )
 
 
-# At most this many names of a deficit's organisations or territories in a table cell.
-BELOW_TARGET_NAMES = 10
-
-
-def _below_target_table(w: DocWriter, data: ReportData) -> None:
-    """One table instead of a sentence per deficit: for each deficit, how many
-    organisations (or territories one level down) miss the target, of how many, and which
-    (at most :data:`BELOW_TARGET_NAMES` of them, the largest gap first)."""
-    by_orgs = data.unit_level is Level.ORGANIZATION
-    lines = []
-    for _, row in data.deficits.iterrows():
-        indicator_id = str(row["indicator"])
-        if INDICATORS_BY_ID[indicator_id].coverage and by_orgs:
-            below = [str(name) for name in data.non_reporting["organization"]]
-            of = len(data.registry)
-        else:
-            below = _below_target(data, indicator_id)
-            of = len(unit_rows(data, indicator_id))
-        if not below:
-            continue
-        shown = ", ".join(below[:BELOW_TARGET_NAMES])
-        if len(below) > BELOW_TARGET_NAMES:
-            shown += f" и ещё {integer(len(below) - BELOW_TARGET_NAMES)}"
-        lines.append([str(row["name"]), part_of(len(below), of), shown])
-    if not lines:
-        return
-    units = LEVEL_INFO[data.unit_level]
-    w.table(
-        f"Не достигнуто целевое значение {units.by_units}",
-        ["Показатель", "Не достигли цели", units.plural.capitalize()],
-        lines,
-        [5, 2.2, 8],
-        centre=(1,),
-    )
+# At most this many names of a deficit's organisations or territories.
+BELOW_TARGET_NAMES = 3
 
 
 WITHOUT_FIGURES = (
@@ -427,36 +455,36 @@ def approval_sentence(meeting: Meeting) -> str:
     )
 
 
+def _signature_line(w: DocWriter, left: str, right: str, space_after: int) -> Paragraph:
+    """A line with its words at the left and the signature line with the name at the right
+    margin."""
+    line = w.paragraph(
+        f"{left}\t{SIGNATURE_BLANK}\u00a0{right}",
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+        indent=False,
+        space_after=space_after,
+    )
+    line.paragraph_format.tab_stops.add_tab_stop(
+        Cm(w.width_cm), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.SPACES
+    )
+    return line
+
+
 def _signature(w: DocWriter, signoff: SignOff) -> None:
-    """The sign-off as in the seeds: the signatory's position with the organisation and,
-    at the right margin, the signature line and the name; then the executor and their
-    contacts in smaller type. Every line is kept with the next, so the block never
-    breaks across pages, and the closing paragraphs before it keep it company."""
-    lines: list[Paragraph] = []
-    if signoff.is_set:
-        line = w.paragraph(
-            f"{signoff.signer_line}\t{SIGNATURE_BLANK}\u00a0{signoff.signatory}",
-            align=WD_ALIGN_PARAGRAPH.LEFT,
-            indent=False,
-            space_after=18,
-        )
-        line.paragraph_format.tab_stops.add_tab_stop(
-            Cm(w.width_cm), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.SPACES
-        )
-        lines.append(line)
-    else:
-        lines.append(
-            w.paragraph(
-                f"Исполнитель: {SIGNATURE_BLANK} / {SIGNATURE_BLANK} /",
-                indent=False,
-                space_after=6,
-            )
-        )
+    """The sign-off as in the seeds: the head who signs — position with the organisation
+    and, at the right margin, the signature line and the name — then the executor and their
+    contacts in smaller type. Both lines are always there: what «Настройки» does not fill
+    is left blank to be written in by hand. Every line is kept with the next, so the block
+    never breaks across pages, and the closing paragraphs before it keep it company."""
+    head = signoff.signer_line or "Руководитель"
+    lines = [_signature_line(w, head, signoff.signatory or SIGNATURE_BLANK, 18)]
     if signoff.executor:
         lines.append(w.paragraph("Исполнитель", indent=False, size=TABLE_SIZE))
         lines.append(w.paragraph(signoff.executor, indent=False, size=TABLE_SIZE))
         if signoff.contacts:
             lines.append(w.paragraph(signoff.contacts, indent=False, size=TABLE_SIZE))
+    else:
+        lines.append(_signature_line(w, "Исполнитель", SIGNATURE_BLANK, 6))
     for paragraph in lines:
         paragraph.paragraph_format.keep_together = True
         paragraph.paragraph_format.keep_with_next = True
@@ -478,6 +506,11 @@ def _closing(w: DocWriter, data: ReportData, signoff: SignOff, meeting: Meeting 
         w.paragraph(WITHOUT_FIGURES, indent=False, size=TABLE_SIZE)
 
 
+# The most indicators in one table of an appendix (landscape A4), so that a territory's
+# name («г. Лангепас (Ханты-Мансийский автономный округ – Югра)») takes two lines, not five.
+APPENDIX_COLUMNS = 4
+
+
 def _values_tables(
     w: DocWriter, rows: pd.DataFrame, label_header: str, labels: list[tuple[object, str]], key: str
 ) -> None:
@@ -495,7 +528,17 @@ def _values_tables(
     )
     by_key = {(r[key], str(r["indicator"])): r for r in rows.to_dict("records")}
     yes_no = key == "org_id"
+    # At most APPENDIX_COLUMNS indicators a table: the headers' long words
+    # («наставничестве») fix each value column's width, and the names need the rest.
+    chunks = []
     for title, indicators in parts:
+        step = APPENDIX_COLUMNS
+        pieces = [indicators[k : k + step] for k in range(0, len(indicators), step)]
+        chunks.extend(
+            (f"{title} ({n} из {len(pieces)})" if len(pieces) > 1 else title, piece)
+            for n, piece in enumerate(pieces, start=1)
+        )
+    for title, indicators in chunks:
         table_rows, fills = [], []
         for n, (k, name) in enumerate(labels, start=1):
             cells, tints = [str(n), name], [None, None]
@@ -611,11 +654,10 @@ def build_report(
     w = DocWriter(title=f"{TITLE} {SUBTITLE}: {data.described}", now=data.now)
     _title_block(w, data)
     _summary(w, data)
-    number = 1
-    _sources(w, data, number, rounds.round_basis(db, data.period, data.scope))
-    number += 1
-    _participation(w, data, number)
-    number = _groups(w, data, number + 1)
+    _values_table(w, data)
+    _sources(w, data, 1, rounds.round_basis(db, data.period, data.scope))
+    _participation(w, data, PARTICIPATION_SECTION)
+    number = _groups(w, data)
     _comparison(w, data, number)
     _deficits(w, data, number + 1)
     _closing(w, data, get_signoff(db), meeting)

@@ -111,8 +111,8 @@ def read_note(demo: Demo, scope: Scope) -> Observed:
 
 
 def _note(content: bytes) -> Observed:
-    """The analytic note: its title, every section table (value, «N из M», status), the
-    sentence on who reported and the table of deficits."""
+    """The analytic note: its title, its table of values (value, «N из M», status; by type
+    the values only), the sentence on who reported and the table of deficits."""
     paragraphs, tables = _docx(content)
     seen = Observed(stated=paragraphs[2])
     for table in tables:
@@ -126,11 +126,16 @@ def _note(content: bytes) -> Observed:
                 seen.statuses[id_] = STATUS_BY_LABEL[status]
                 if "из" in count:
                     seen.counts[id_] = _count(count)
+        elif header[:3] == ["Показатель", "Значение", "Целевое значение"]:
+            # A note over several types: the value of the whole, then each type's.
+            for row in table[1:]:
+                if row[1] != "—":
+                    seen.values[by_name(row[0])] = row[1]
         elif header[:2] == ["№", "Показатель"]:
+            # The ranked deficits; their status is the value cell's colour, not a word.
             seen.deficits = tuple(by_name(row[1]) for row in table[1:])
             for row in table[1:]:
                 seen.values[by_name(row[1])] = row[2]
-                seen.statuses[by_name(row[1])] = STATUS_BY_LABEL[row[-1]]
     reported = next(p for p in paragraphs if p.startswith("Данные представил"))
     seen.counts["reporting"] = _count(reported)
     seen.values["reporting"] = re.search(r"\(([^)]*%)\)", reported).group(1)

@@ -111,7 +111,7 @@ def test_the_overview_gives_the_reporting_rate_deficits_and_key_values(town, tow
     ]
 
 
-def test_chart_slides_carry_3200_by_1800_png_where_chromium_is_available(town_deck):
+def test_chart_slides_carry_3549_by_1452_png_where_chromium_is_available(town_deck):
     if not images.images_available():
         pytest.skip("chromium is not installed")
     pictures = [
@@ -122,7 +122,8 @@ def test_chart_slides_carry_3200_by_1800_png_where_chromium_is_available(town_de
     ]
     assert len(pictures) >= 4
     for png in pictures:
-        assert struct.unpack(">II", png[16:24]) == (3200, 1800)
+        # A 1183 × 484 px layout (the picture's size on a 1280 × 720 slide) at scale 3.
+        assert struct.unpack(">II", png[16:24]) == (3549, 1452)
     titles = [texts(slide)[0] for slide in slides(town_deck)]
     assert "Нормативное и организационное обеспечение" in titles
     assert "Педагоги в наставничестве" in titles
@@ -152,6 +153,25 @@ def test_the_deficit_table_follows_the_engine_largest_gap_first(town, town_deck)
         "46,0 п. п. (46 % от цели)",
         INDICATORS_BY_ID["databases"].recommendation,
     ]
+
+
+def test_no_column_of_the_deficit_slides_is_narrower_than_its_longest_word(town_deck):
+    # A generous lower bound: 0,55 em a letter at 18 pt, plus the cell's 0,1 in margins.
+    def needed(text: str) -> float:
+        longest = max((len(word) for word in text.split()), default=0)
+        return longest * 0.55 * 18 / 72 + 0.2
+
+    tables = [
+        next(s.table for s in slide.shapes if s.has_table)
+        for slide in slides(town_deck)
+        if texts(slide)[0].startswith("Дефициты")
+    ]
+    assert tables
+    for table in tables:
+        widths = [column.width / Inches(1) for column in table.columns]
+        for row in table.rows:
+            for width, cell in zip(widths, row.cells, strict=True):
+                assert width >= needed(cell.text), (cell.text, width)
 
 
 def test_without_chromium_the_charts_are_native_powerpoint_charts(town, monkeypatch):

@@ -17,7 +17,7 @@ from analytics.documents.note import build_report
 from analytics.ingest.load import Decisions, ingest_bytes
 from analytics.ingest.parse import Defaults
 from analytics.meetings.meetings import Sitting, create_meeting
-from analytics.model.catalogue import INDICATORS
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.store.signoff import SignOff, set_signoff
@@ -60,13 +60,14 @@ def header_words_twips(header: str, size: int = 12) -> int:
     return round(longest * 0.5 * size * 20) + 2 * 108
 
 
-def test_every_table_is_autofit_and_no_column_is_narrower_than_its_header_words(town):
+def test_every_table_keeps_its_widths_and_no_column_is_narrower_than_its_header_words(town):
     db, municipality = town
     xml = document_xml(note(db, municipality, appendix=True))
     tables = re.findall(r"<w:tbl>.*?</w:tbl>", xml, flags=re.S)
-    assert len(tables) == 10
+    assert len(tables) == 7
     for tbl in tables:
-        assert re.findall(r'<w:tblLayout w:type="(\w+)"/>', tbl) == ["autofit"]
+        assert re.findall(r'<w:tblLayout w:type="(\w+)"/>', tbl) == ["fixed"]
+        assert tbl.count("<w:suppressAutoHyphens/>") == tbl.count("<w:tc>")
         columns = [int(w) for w in re.findall(r'<w:gridCol w:w="(\d+)"/>', tbl)]
         header_row = re.search(r"<w:tr>.*?</w:tr>", tbl, flags=re.S).group(0)
         headers = re.findall(r"<w:t[^>]*>([^<]*)</w:t>", header_row)
@@ -104,10 +105,22 @@ def test_the_sign_off_is_printed_as_in_the_seeds(town):
     assert all(p.paragraph_format.keep_with_next for p in block)
 
 
-def test_without_a_sign_off_the_note_keeps_blank_signature_lines(town):
+BLANK = "______________"
+
+
+def test_without_a_sign_off_the_note_keeps_a_line_for_the_head_and_for_the_executor(town):
     db, municipality = town
     text = docx_paragraphs(note(db, municipality))
-    assert "Исполнитель: ______________ / ______________ /" in text
+    head = text.index(f"Руководитель\t{BLANK} {BLANK}")
+    assert text[head + 1] == f"Исполнитель\t{BLANK} {BLANK}"
+
+
+def test_a_sign_off_without_an_executor_fills_the_head_and_leaves_the_executor_blank(town):
+    db, municipality = town
+    set_signoff(db, SignOff(position="Начальник управления образования", signatory="И. И. Петрова"))
+    text = docx_paragraphs(note(db, municipality))
+    head = text.index(f"Начальник управления образования\t{BLANK} И. И. Петрова")
+    assert text[head + 1] == f"Исполнитель\t{BLANK} {BLANK}"
 
 
 def test_a_meeting_over_the_same_period_and_territory_is_named_with_its_protocol(town):
@@ -160,27 +173,42 @@ def test_a_note_over_every_type_gives_each_indicator_by_type(town):
         defaults=Defaults(region=REGION, municipality=TOWN, period=PERIOD),
         decisions=Decisions(new_orgs=True),
     )
-    text = docx_paragraphs(note(db, municipality))
+    content = note(db, municipality)
+    text = docx_paragraphs(content)
     databases = next(
         p for p in text if p.startswith("Базы наставников и наставляемых сформированы")
     )
     assert databases.startswith(
         "Базы наставников и наставляемых сформированы в 48 из 91 организации (52,7 %)"
     )
-    assert (
-        "По типам организаций: в 47 из 87 общеобразовательных организаций (54,0 %), "
-        "в 1 из 4 организаций дополнительного образования (25,0 %)."
-    ) in databases
-    involved = next(p for p in text if p.startswith("В систему наставничества включён 1 001"))
-    assert "По типам организаций: в общеобразовательных организациях — 27,5 % (" in involved
+    # The types are one table, not a list in every indicator's sentence.
+    assert not any("По типам организаций" in p for p in text)
+    captions = [p for p in text if p.startswith("Таблица ")]
+    at = next(n for n, c in enumerate(captions) if "Значения показателей" in c)
+    found = Document(io.BytesIO(content)).tables[at]
+    rows = [[c.text.replace("\u00a0", " ") for c in row.cells] for row in found.rows]
+    assert rows[0] == ["Показатель", "Значение", "Целевое значение", "ОО", "УДО"]
+    line = next(r for r in rows if r[0] == INDICATORS_BY_ID["databases"].short)
+    assert line[1:] == ["52,7 %", "100 %", "54,0 %", "25,0 %"]
 
 
 def test_a_note_for_one_type_gives_no_breakdown_by_type(town):
     db, municipality = town
     text = docx_paragraphs(note(db, municipality, org_type="school"))
-    assert not any("По типам организаций" in p for p in text)
+    assert not any("по типам организаций" in p for p in text)
 
 
 def test_no_recommendation_points_to_a_resource_of_one_territory():
     for indicator in INDICATORS:
         assert not re.search(r"Ижевск|«В помощь куратору»|https?://", indicator.recommendation)
+
+
+def test_column_widths_from_content_give_a_long_name_its_line_before_short_values_get_room():
+    # Everything fits on one line: each column gets its line, the rest shared evenly.
+    assert docx_writer.column_twips(
+        [1, 1, 1], [1500, 800, 800], 9000, natural=[6000, 900, 900]
+    ) == [6400, 1300, 1300]
+    # A name too long for one line takes the room its values do not want.
+    assert docx_writer.column_twips(
+        [1, 1, 1], [1500, 800, 800], 9000, natural=[12000, 900, 900]
+    ) == [7290, 855, 855]
