@@ -597,6 +597,13 @@ _CSS = """
 /* Readable from the back of a meeting room. */
 html, body, [class*="css"] { font-size: 17px; }
 [data-testid="stMetricValue"] { font-size: 2rem; }
+/* A card's label and value wrap instead of ending in «…»: on a projector (1280×720) a cut
+   title would lose the status mark after it, the point of an indicator's card. */
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricLabel"] p,
+[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] {
+  white-space: normal; overflow: visible; text-overflow: clip;
+}
 /* st.file_uploader (Streamlit 1.67) takes no texts for its button and size line and is not
    translated: its English words are hidden and Russian ones drawn in their place. The limit
    is server.maxUploadSize in .streamlit/config.toml, the types ui/upload.FILE_TYPES. */
