@@ -22,9 +22,8 @@ from analytics.model.periods import period_label
 from analytics.store.signoff import MAX_LENGTH, SignOff, SignOffError
 from analytics.wording import formatting
 from ui.page import ALL, Page, guarded, page
-from ui.tables import table_downloads
+from ui.tables import fitted, table_downloads
 from ui.text import md
-from ui.upload import full_height
 
 
 def body() -> None:
@@ -274,7 +273,11 @@ def _effective(ctx: Page) -> None:
         return
     table = effective_table(rows)
     st.dataframe(
-        table, hide_index=True, width="stretch", height=full_height(len(table)), key="effective"
+        table,
+        hide_index=True,
+        width="stretch",
+        key="effective",
+        **fitted(table, ["Показатель", "Статус"], height_limit=900),
     )
     table_downloads(table, "Действующие цели", ctx.export_context(), "effective")
 

@@ -30,7 +30,7 @@ _CUT = r"""() => {
         }
     }
     // A button's «…» says that a dialog follows, not that its label was cut.
-    for (const p of main.querySelectorAll('p, span, div')) {
+    for (const p of main.querySelectorAll('p, span, div, text, tspan')) {
         const text = [...p.childNodes].filter(n => n.nodeType === Node.TEXT_NODE)
             .map(n => n.textContent).join('').trim();
         if (text.endsWith('…') && !tooltip(p) && !p.closest('button')) {
