@@ -118,6 +118,7 @@ def fitted(
         c: max([_text_px(short.get(c, c)), *(_text_px(v) for v in frame[c].head(500))])
         for c in shown
     }
+    wrap = [c for c in wrap if c in natural]  # a table may go without a column (Район)
     room = GRID_PX - (_SELECT_PX if selectable else 0)
     room -= sum(w for c, w in natural.items() if c not in wrap)
     wanted = sum(natural[c] for c in wrap)
