@@ -29,7 +29,7 @@ from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording import formatting
 
-from . import auth, charts, hardening, places, state
+from . import auth, charts, hardening, places, russian, state
 from .places import Source
 from .text import md
 
@@ -192,6 +192,9 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
     st.set_page_config(page_title=f"{title} — {APP_TITLE}", page_icon=icon, layout="wide")
     hardening.install()
     st.html(_CSS)
+    # At the sidebar's end: an element of the main column would add a gap above the title.
+    with st.sidebar:
+        russian.install()
     st.session_state[charts.IMAGES_NOTICE_SHOWN] = False
     db = state.database()
     state.freeze_heap()
