@@ -227,7 +227,8 @@ def _stacked_bars(table: pd.DataFrame, title: str, subtitle: str, axis: str) -> 
         )
     fig.update_xaxes(title=axis, dtick=1, rangemode="tozero")
     fig.update_yaxes(automargin=True)
-    height = min(max(320, 140 + 30 * len(table)), 2400)
+    row = 40 if any("<br>" in label for label in labels) else 30  # two-line labels
+    height = min(max(320, 140 + row * len(table)), 2400)
     fig = charts.themed(fig, title, subtitle, height=height)
     fig.update_layout(
         barmode="stack",

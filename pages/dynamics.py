@@ -142,7 +142,7 @@ def change_table(rows: pd.DataFrame, period: str, previous: str, heading: str) -
                 change_text(i, d) for i, d in zip(indicators, rows["delta"], strict=True)
             ],
             "Цель": [
-                formatting.target_value(i, float(t))
+                formatting.target_bound(i, float(t))
                 for i, t in zip(indicators, rows["target"], strict=True)
             ],
             "Статус": [legend.label_of(s) for s in rows["status"]],

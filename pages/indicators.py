@@ -254,7 +254,7 @@ def _ranking(ctx: Page, rows: pd.DataFrame, indicator_id: str, level: Level) -> 
                 formatting.fraction(indicator, n, d)
                 for n, d in zip(ranked["numerator"], ranked["denominator"], strict=True)
             ],
-            "Цель": [formatting.target_value(indicator, t) for t in ranked["target"]],
+            "Цель": [formatting.target_bound(indicator, t) for t in ranked["target"]],
             "Статус": [legend.label_of(s) for s in ranked["status"]],
         }
     )

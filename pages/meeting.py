@@ -333,7 +333,7 @@ def _overview(values: pd.DataFrame, presenting: bool) -> None:
                 )
             ],
             "Цель": [
-                formatting.target_value(i, t)
+                formatting.target_bound(i, t)
                 for i, t in zip(indicators, total["target"], strict=True)
             ],
             "Статус": [legend.label_of(s) for s in total["status"]],

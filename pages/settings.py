@@ -60,11 +60,11 @@ def overrides_table(overrides: pd.DataFrame) -> pd.DataFrame:
             "Уровень": [LEVEL_LABELS[Level(lv)] for lv in overrides["level"]],
             "Территория": overrides["territory"].fillna("—").tolist(),
             "Цель": [
-                formatting.target_value(INDICATORS_BY_ID[i], t)
+                formatting.target_bound(INDICATORS_BY_ID[i], t)
                 for i, t in zip(overrides["indicator"], overrides["target"], strict=True)
             ],
             "По умолчанию": [
-                formatting.target_value(INDICATORS_BY_ID[i], INDICATORS_BY_ID[i].target)
+                formatting.target_bound(INDICATORS_BY_ID[i], INDICATORS_BY_ID[i].target)
                 for i in overrides["indicator"]
             ],
             "Задано": [
@@ -237,10 +237,10 @@ def effective_table(rows: pd.DataFrame) -> pd.DataFrame:
                 for i in ids
             ],
             "Действующая цель": [
-                formatting.target_value(INDICATORS_BY_ID[i], rows.loc[i, "target"]) for i in ids
+                formatting.target_bound(INDICATORS_BY_ID[i], rows.loc[i, "target"]) for i in ids
             ],
             "По умолчанию": [
-                formatting.target_value(INDICATORS_BY_ID[i], INDICATORS_BY_ID[i].target)
+                formatting.target_bound(INDICATORS_BY_ID[i], INDICATORS_BY_ID[i].target)
                 for i in ids
             ],
             "Статус": [legend.label_of(_status(rows.loc[i, "status"])) for i in ids],

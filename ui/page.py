@@ -607,6 +607,8 @@ html, body, [class*="css"] { font-size: 17px; }
 [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] {
   white-space: normal; overflow: visible; text-overflow: clip;
 }
+/* A page's tabs wrap onto a second line instead of scrolling sideways behind arrows. */
+[data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; }
 /* st.file_uploader (Streamlit 1.67) takes no texts for its button and size line and is not
    translated: its English words are hidden and Russian ones drawn in their place. The limit
    is server.maxUploadSize in .streamlit/config.toml, the types ui/upload.FILE_TYPES. */
