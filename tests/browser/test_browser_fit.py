@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.harness import BROWSER_MARKS, PAGES, settle
+from tests.browser.harness import BROWSER_MARKS, PAGES, PASSWORD, settle
+
+# A guarded server with a meeting and five decisions (imported, a fixture of this module).
+from tests.browser.test_browser_presentation import meeting  # noqa: F401
 
 pytestmark = BROWSER_MARKS
 
@@ -58,5 +61,16 @@ SCREENS = {**PAGES, "rounds": "Сбор форм"}
 @pytest.mark.parametrize("path", list(SCREENS), ids=list(SCREENS.values()))
 def test_nothing_on_a_page_is_cut_at_1280_by_720(server, small_tab, path):
     small_tab.goto(server + path)
+    settle(small_tab)
+    assert small_tab.evaluate(_CUT) == []
+
+
+def test_the_decisions_table_shows_whom_by_when_and_how_at_1280_by_720(meeting, small_tab):  # noqa: F811
+    base, _, _ = meeting
+    small_tab.goto(base + "decisions")
+    small_tab.get_by_label("Имя пользователя").fill("analyst")
+    small_tab.get_by_label("Пароль").fill(PASSWORD)
+    small_tab.get_by_role("button", name="Войти").click()
+    small_tab.get_by_text("Поручений").first.wait_for(timeout=60_000)
     settle(small_tab)
     assert small_tab.evaluate(_CUT) == []
