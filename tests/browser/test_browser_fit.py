@@ -74,3 +74,30 @@ def test_the_decisions_table_shows_whom_by_when_and_how_at_1280_by_720(meeting, 
     small_tab.get_by_text("Поручений").first.wait_for(timeout=60_000)
     settle(small_tab)
     assert small_tab.evaluate(_CUT) == []
+
+
+def test_the_decision_form_stays_on_a_projectors_screen_in_presentation_mode(
+    meeting,  # noqa: F811
+    small_tab,
+):
+    base, meeting_id, _ = meeting
+    small_tab.goto(f"{base}meeting?meeting={meeting_id}")
+    small_tab.get_by_label("Имя пользователя").fill("analyst")
+    small_tab.get_by_label("Пароль").fill(PASSWORD)
+    small_tab.get_by_role("button", name="Войти").click()
+    small_tab.get_by_text("Экран 1 из").wait_for(timeout=60_000)
+    settle(small_tab)
+    small_tab.get_by_text("Режим презентации").click()
+    settle(small_tab, "h2")
+    small_tab.evaluate("document.activeElement.blur()")
+    small_tab.keyboard.press("ArrowRight")
+    small_tab.get_by_text("Экран 2 из").wait_for(timeout=60_000)
+    settle(small_tab, "h2")
+    small_tab.get_by_text("Поручение по дефициту").click()
+    button = small_tab.get_by_role("button", name="Добавить поручение")
+    button.wait_for(timeout=30_000)
+    settle(small_tab, "h2")
+    main = small_tab.locator('[data-testid="stMain"]')
+    height = main.evaluate("m => [m.scrollHeight, m.clientHeight]")
+    assert height[0] <= height[1]
+    assert button.bounding_box()["y"] + button.bounding_box()["height"] <= 720
