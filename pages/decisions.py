@@ -21,7 +21,7 @@ from analytics.model.legend import Status
 from analytics.wording import formatting
 from ui import matrix
 from ui.page import ALL, Page, guarded, page
-from ui.tables import table_downloads
+from ui.tables import fitted, table_downloads
 
 # Streamlit's default range is ten years around the value; a due date may move further.
 EARLIEST_DUE, LATEST_DUE = date(2000, 1, 1), date(2100, 12, 31)
@@ -59,11 +59,21 @@ def body() -> None:
         highlighted(table, chosen["overdue"].tolist()),
         hide_index=True,
         width="stretch",
-        height=matrix.table_height(len(table), 800),
-        column_config={"Поручение": st.column_config.TextColumn(width="large")},
         key="dec_table",
+        # On a projector (1280×720) what was ordered, to whom, by when and how it stands;
+        # the meeting, the overdue mark (the rows are tinted) and the indicator's movement
+        # are in the downloads.
+        **fitted(
+            table,
+            ["Показатель", "Территория", "Поручение", "Ответственный"],
+            hide=["Заседание", "Просрочено", "Динамика показателя"],
+            height_limit=800,
+        ),
     )
-    st.caption("Просроченные поручения (срок прошёл, не выполнены и не отменены) выделены.")
+    st.caption(
+        "Просроченные поручения (срок прошёл, не выполнены и не отменены) выделены. "
+        "Заседание и динамику показателя по каждому поручению — в выгрузке XLSX."
+    )
     table_downloads(table, "Поручения", ctx.export_context(), "decisions")
     if ctx.principal.runs_meetings:
         _edit_form(ctx, chosen)

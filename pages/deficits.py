@@ -21,7 +21,7 @@ from analytics.wording.formatting import OF_ORGANIZATIONS
 from ui import charts, matrix, places, ranking, state
 from ui.page import BREAKDOWNS, HASH_FUNCS, ORG_CHOICE_LIMIT, Breakdown, Page, guarded, page
 from ui.places import Source
-from ui.tables import table_downloads
+from ui.tables import fitted, table_downloads
 from ui.text import md
 
 HEAT_ROW_CHOICES = (30, 60, 120, 0)  # 0: all
@@ -227,7 +227,8 @@ def _stacked_bars(table: pd.DataFrame, title: str, subtitle: str, axis: str) -> 
         )
     fig.update_xaxes(title=axis, dtick=1, rangemode="tozero")
     fig.update_yaxes(automargin=True)
-    height = min(max(320, 140 + 30 * len(table)), 2400)
+    row = 40 if any("<br>" in label for label in labels) else 30  # two-line labels
+    height = min(max(320, 140 + row * len(table)), 2400)
     fig = charts.themed(fig, title, subtitle, height=height)
     fig.update_layout(
         barmode="stack",
@@ -244,6 +245,16 @@ def _stacked_bars(table: pd.DataFrame, title: str, subtitle: str, axis: str) -> 
 
 
 _ORG_BARS = "Организации с наибольшим числом дефицитов"
+# The counts' headers as a projector's table has room for (the full ones in their
+# tooltips and the downloads); the list of the indicators behind a count is in the
+# downloads only: at 1280×720 a grid cell cannot hold fifteen indicators' names.
+SHORT_HEADERS = {
+    "Показателей с дефицитом": "Дефицитов",
+    "Из них далеко от цели": "Далеко от цели",
+    "Показателей с данными": "С данными",
+    "Дефицитов в среднем на ОО": "В среднем на ОО",
+}
+LIST_COLUMN = "Показатели с дефицитом"
 
 
 def _org_counts(ctx: Page, drawn: tuple[Source, Scope]) -> None:
@@ -262,12 +273,15 @@ def _org_counts(ctx: Page, drawn: tuple[Source, Scope]) -> None:
         table,
         hide_index=True,
         width="stretch",
-        height=matrix.table_height(len(table), 600),
-        column_config={
-            "Организация": st.column_config.TextColumn(width="large", pinned=True),
-            "Показатели с дефицитом": st.column_config.TextColumn(width="large"),
-        },
         key="org_table",
+        **fitted(
+            table,
+            ["Организация", "Муниципалитет", "Район"],
+            config={"Организация": st.column_config.TextColumn(pinned=True)},
+            short=SHORT_HEADERS,
+            hide=[LIST_COLUMN],
+            height_limit=600,
+        ),
     )
     table_downloads(table, "Дефициты организаций", ctx.export_context(), "org_counts")
 
@@ -298,7 +312,7 @@ def _org_view(
     table["Показателей с дефицитом"] = missed["deficits"].to_numpy()
     table["Из них далеко от цели"] = missed["red"].to_numpy()
     table["Показателей с данными"] = missed["valued"].to_numpy()
-    table["Показатели с дефицитом"] = missed["missed"].to_numpy()
+    table[LIST_COLUMN] = missed["missed"].to_numpy()
     return len(missed), fig.to_dict(), table
 
 
@@ -329,8 +343,8 @@ def _territory_counts(ctx: Page, drawn: tuple[Source, Scope], levels: list[Break
         table,
         hide_index=True,
         width="stretch",
-        height=matrix.table_height(len(table), 600),
         key="territory_table",
+        **fitted(table, ["Территория"], short=SHORT_HEADERS, hide=[LIST_COLUMN], height_limit=600),
     )
     table_downloads(
         table,
@@ -369,7 +383,7 @@ def _territory_view(
         mean.append(formatting.number(mine["deficits"].mean() if len(mine) else None, 1))
     table["ОО с дефицитами"] = with_deficits
     table["Дефицитов в среднем на ОО"] = mean
-    table["Показатели с дефицитом"] = ordered["missed"].to_numpy()
+    table[LIST_COLUMN] = ordered["missed"].to_numpy()
     return fig.to_dict(), table
 
 
@@ -415,9 +429,13 @@ def _shortfalls(ctx: Page, drawn: tuple[Source, Scope]) -> None:
         table,
         hide_index=True,
         width="stretch",
-        height=matrix.table_height(len(table), 700),
-        column_config={"Организация": st.column_config.TextColumn(width="large", pinned=True)},
         key="shortfall_table",
+        **fitted(
+            table,
+            ["Организация", "Муниципалитет", "Район", "Из чего", "Статус"],
+            config={"Организация": st.column_config.TextColumn(pinned=True)},
+            height_limit=700,
+        ),
     )
     table_downloads(
         table,

@@ -20,7 +20,7 @@ from analytics.model.periods import period_label, previous_period
 from analytics.wording import formatting
 from ui import charts, matrix, plan_view, ranking
 from ui.page import Breakdown, Page, guarded, page, with_filters
-from ui.tables import table_downloads
+from ui.tables import fitted, table_downloads
 from ui.text import md
 
 UP, DOWN = "▲", "▼"
@@ -142,7 +142,7 @@ def change_table(rows: pd.DataFrame, period: str, previous: str, heading: str) -
                 change_text(i, d) for i, d in zip(indicators, rows["delta"], strict=True)
             ],
             "Цель": [
-                formatting.target_value(i, float(t))
+                formatting.target_bound(i, float(t))
                 for i, t in zip(indicators, rows["target"], strict=True)
             ],
             "Статус": [legend.label_of(s) for s in rows["status"]],
@@ -195,8 +195,8 @@ def _changes(ctx: Page, total: pd.DataFrame) -> None:
             table,
             hide_index=True,
             width="stretch",
-            height=matrix.table_height(len(table)),
             key=f"{key}_table",
+            **fitted(table, [title, "Статус"], height_limit=700),
         )
         ordered = part.sort_values("weight", ascending=False, kind="stable")
         indicators = [INDICATORS_BY_ID[i] for i in ordered["indicator"]]
@@ -587,8 +587,8 @@ def _territories(
         _assessed(table),
         hide_index=True,
         width="stretch",
-        height=matrix.table_height(len(table), 600),
         key="territory_table",
+        **fitted(table, [table.columns[0]], height_limit=600),
     )
     table_downloads(table, title, ctx.export_context(), "territory_dynamics")
 

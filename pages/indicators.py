@@ -30,7 +30,7 @@ from ui.page import (
     with_filters,
 )
 from ui.places import Source
-from ui.tables import table_downloads
+from ui.tables import fitted, table_downloads
 from ui.text import md
 
 
@@ -254,7 +254,7 @@ def _ranking(ctx: Page, rows: pd.DataFrame, indicator_id: str, level: Level) -> 
                 formatting.fraction(indicator, n, d)
                 for n, d in zip(ranked["numerator"], ranked["denominator"], strict=True)
             ],
-            "Цель": [formatting.target_value(indicator, t) for t in ranked["target"]],
+            "Цель": [formatting.target_bound(indicator, t) for t in ranked["target"]],
             "Статус": [legend.label_of(s) for s in ranked["status"]],
         }
     )
@@ -264,6 +264,7 @@ def _ranking(ctx: Page, rows: pd.DataFrame, indicator_id: str, level: Level) -> 
         on_select="rerun",
         selection_mode="single-row",
         key=f"ranking_{level.value}",
+        **fitted(table, ["Наименование", "Из чего", "Статус"], selectable=True),
     )
     numbers, formats = exports.indicator_columns(
         indicator, ranked["value"], ranked["numerator"], ranked["denominator"], ranked["target"]

@@ -333,7 +333,7 @@ def _overview(values: pd.DataFrame, presenting: bool) -> None:
                 )
             ],
             "Цель": [
-                formatting.target_value(i, t)
+                formatting.target_bound(i, t)
                 for i, t in zip(indicators, total["target"], strict=True)
             ],
             "Статус": [legend.label_of(s) for s in total["status"]],
@@ -403,7 +403,7 @@ def _indicator(
             if hidden:
                 st.caption(md(more_units_note(len(shown), len(shown) + hidden, split.level)))
     if ctx.principal.runs_meetings:
-        _decision_form(ctx, meeting, rows, split.level)
+        _decision_form(ctx, meeting, rows, split.level, presenting)
 
 
 def presented_units(units: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
@@ -452,8 +452,12 @@ def deficit_choices(
     return choices
 
 
-def _decision_form(ctx: Page, meeting: Meeting, rows: pd.DataFrame, unit_level: Level) -> None:
-    """A decision on the deficit shown: where, what, who, by when."""
+def _decision_form(
+    ctx: Page, meeting: Meeting, rows: pd.DataFrame, unit_level: Level, presenting: bool
+) -> None:
+    """A decision on the deficit shown: where, what, who, by when. In presentation mode
+    (large type at 1280×720) the fields stand in two columns, so that the open form and
+    its button stay on the screen."""
     place = ctx.view.territory_name(*meeting.territory)
     choices = deficit_choices(meeting, rows, unit_level, place)
     if not choices:
@@ -461,18 +465,21 @@ def _decision_form(ctx: Page, meeting: Meeting, rows: pd.DataFrame, unit_level: 
         return
     with st.expander("Поручение по дефициту", icon=":material/assignment_add:"):
         with st.form("mtg_decision", clear_on_submit=True):
-            where = st.selectbox(
+            left, right = st.columns(2) if presenting else (st.container(), st.container())
+            where = left.selectbox(
                 "Где дефицит", list(choices), format_func=lambda k: choices[k], key="mtg_dec_where"
             )
-            text = st.text_area("Что поручено сделать", key="mtg_dec_text")
-            responsible = st.text_input("Ответственный", key="mtg_dec_who")
-            due = st.date_input(
+            text = left.text_area(
+                "Что поручено сделать", height=90 if presenting else None, key="mtg_dec_text"
+            )
+            responsible = right.text_input("Ответственный", key="mtg_dec_who")
+            due = right.date_input(
                 "Срок исполнения",
                 value=meeting.held_on + timedelta(days=DUE_DAYS),
                 format="DD.MM.YYYY",
                 key="mtg_dec_due",
             )
-            added = st.form_submit_button("Добавить поручение", type="primary")
+            added = right.form_submit_button("Добавить поручение", type="primary")
         if added:
             level, territory = where
             try:

@@ -216,7 +216,9 @@ def _comparison(ctx: Page, org: pd.Series, frame: pd.DataFrame) -> None:
             "Показатель": [INDICATORS_BY_ID[i].short for i in rows["indicator"]],
             "ОО": [_shown(i, v) for i, v in zip(rows["indicator"], rows["value"], strict=True)],
             "Из чего": [
-                formatting.fraction(INDICATORS_BY_ID[i], n, d) if pd.notna(v) else "нет данных"
+                formatting.organization_fraction(INDICATORS_BY_ID[i], n, d)
+                if pd.notna(v)
+                else "нет данных"
                 for i, n, d, v in zip(
                     rows["indicator"],
                     rows["numerator"],
@@ -226,7 +228,7 @@ def _comparison(ctx: Page, org: pd.Series, frame: pd.DataFrame) -> None:
                 )
             ],
             "Цель": [
-                formatting.target_value(INDICATORS_BY_ID[i], t)
+                formatting.target_bound(INDICATORS_BY_ID[i], t)
                 for i, t in zip(rows["indicator"], rows["target"], strict=True)
             ],
             "Статус": [legend.label_of(_clean(s)) for s in rows["status"]],

@@ -22,9 +22,8 @@ from analytics.model.periods import period_label
 from analytics.store.signoff import MAX_LENGTH, SignOff, SignOffError
 from analytics.wording import formatting
 from ui.page import ALL, Page, guarded, page
-from ui.tables import table_downloads
+from ui.tables import fitted, table_downloads
 from ui.text import md
-from ui.upload import full_height
 
 
 def body() -> None:
@@ -61,11 +60,11 @@ def overrides_table(overrides: pd.DataFrame) -> pd.DataFrame:
             "Уровень": [LEVEL_LABELS[Level(lv)] for lv in overrides["level"]],
             "Территория": overrides["territory"].fillna("—").tolist(),
             "Цель": [
-                formatting.target_value(INDICATORS_BY_ID[i], t)
+                formatting.target_bound(INDICATORS_BY_ID[i], t)
                 for i, t in zip(overrides["indicator"], overrides["target"], strict=True)
             ],
             "По умолчанию": [
-                formatting.target_value(INDICATORS_BY_ID[i], INDICATORS_BY_ID[i].target)
+                formatting.target_bound(INDICATORS_BY_ID[i], INDICATORS_BY_ID[i].target)
                 for i in overrides["indicator"]
             ],
             "Задано": [
@@ -238,10 +237,10 @@ def effective_table(rows: pd.DataFrame) -> pd.DataFrame:
                 for i in ids
             ],
             "Действующая цель": [
-                formatting.target_value(INDICATORS_BY_ID[i], rows.loc[i, "target"]) for i in ids
+                formatting.target_bound(INDICATORS_BY_ID[i], rows.loc[i, "target"]) for i in ids
             ],
             "По умолчанию": [
-                formatting.target_value(INDICATORS_BY_ID[i], INDICATORS_BY_ID[i].target)
+                formatting.target_bound(INDICATORS_BY_ID[i], INDICATORS_BY_ID[i].target)
                 for i in ids
             ],
             "Статус": [legend.label_of(_status(rows.loc[i, "status"])) for i in ids],
@@ -274,7 +273,11 @@ def _effective(ctx: Page) -> None:
         return
     table = effective_table(rows)
     st.dataframe(
-        table, hide_index=True, width="stretch", height=full_height(len(table)), key="effective"
+        table,
+        hide_index=True,
+        width="stretch",
+        key="effective",
+        **fitted(table, ["Показатель", "Статус"], height_limit=900),
     )
     table_downloads(table, "Действующие цели", ctx.export_context(), "effective")
 

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.compute.indicators import deficits
-from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.model.catalogue import GROUPS, INDICATORS_BY_ID
 from analytics.model.levels import Level
 from analytics.store.scope import Scope
 from analytics.wording import formatting
@@ -143,29 +143,34 @@ def scorecard(rows: pd.DataFrame, total: pd.DataFrame) -> tuple[pd.DataFrame, pd
 def _scorecard(ctx: Page, compared: matrix.Comparison, split: Breakdown) -> None:
     st.subheader(f"Показатели {split.title}")
     table = compared.table
-    config: dict[str, object] = {
-        NAME_COLUMN: st.column_config.TextColumn(NAME_COLUMN, pinned=True, width="medium"),
-        DEFICITS_COLUMN: st.column_config.TextColumn(
-            DEFICITS_COLUMN, help="Показателей ниже цели из показателей со значением"
-        ),
+    # Fifteen indicators' columns are three times a projector's width (1280×720): the
+    # scorecard shows one group of the catalogue at a time, in a table whose headers wrap;
+    # every indicator is in the downloads.
+    groups = {
+        g.title: [i for i in compared.indicators if INDICATORS_BY_ID[i].group == g.code]
+        for g in GROUPS
     }
-    for indicator_id in compared.indicators:
-        indicator = INDICATORS_BY_ID[indicator_id]
-        target = formatting.target_value(indicator, indicator.target)
-        better = "больше" if indicator.better == "higher" else "меньше"
-        config[indicator.short] = st.column_config.TextColumn(
-            indicator.short,
-            help=f"{indicator.name}. Цель по умолчанию {target}; {better} — лучше.",
-        )
-    st.dataframe(
-        matrix.with_styles(table, compared.css),
-        hide_index=True,
-        width="stretch",
-        height=matrix.table_height(len(table), 800),
-        column_config=config,
-        key="scorecard",
+    groups = {title: ids for title, ids in groups.items() if ids}
+    titles = list(groups)
+    leading = INDICATORS_BY_ID[compared.defaults[0]].group if compared.defaults else None
+    first = next(
+        (t for t, ids in groups.items() if INDICATORS_BY_ID[ids[0]].group == leading), titles[0]
     )
-    st.caption(matrix.legend_html(), unsafe_allow_html=True)
+    matrix.forget_invalid("terr_group", titles)
+    chosen = st.radio(
+        "Группа показателей",
+        titles,
+        index=titles.index(first),
+        horizontal=True,
+        key="terr_group",
+    )
+    columns = [NAME_COLUMN, DEFICITS_COLUMN, *(INDICATORS_BY_ID[i].short for i in groups[chosen])]
+    st.table(matrix.with_styles(table[columns], compared.css[columns]), hide_index=True)
+    st.caption(
+        matrix.legend_html() + f" «{DEFICITS_COLUMN}» — показателей ниже цели из показателей "
+        "со значением, по всем группам.",
+        unsafe_allow_html=True,
+    )
     st.caption(
         f"Строка «{TOTAL_LABEL}» — значение по всем организациям под фильтрами "
         f"({md(ctx.caption())}): отношение сумм, а не среднее территорий."

@@ -52,3 +52,13 @@ if [ "${#packages[@]}" -gt 0 ]; then
             "диаграмм и справки в PDF (страницы скажут, чего нет)." >&2
     fi
 fi
+
+# The browser tests' accessibility check (tests/browser/test_browser_axe.py) runs axe-core
+# from the npm registry (package.json); without Node.js that test is skipped and says so.
+if [ "$dev" = 1 ] && [ ! -f node_modules/axe-core/axe.min.js ]; then
+    if command -v npm >/dev/null 2>&1; then
+        npm install --no-audit --no-fund || echo "Не удалось установить axe-core." >&2
+    else
+        echo "Нет npm: проверка доступности (axe-core) в тестах браузера будет пропущена." >&2
+    fi
+fi

@@ -39,11 +39,12 @@ ORGANIZATIONS = LEVEL_NAMES[Level.ORGANIZATION]
 UNIT_LIMIT = 300
 # Heatmap codes: a discrete colour scale needs numbers.
 STATUS_CODES: dict[str | None, int] = {None: 0, Status.RED: 1, Status.YELLOW: 2, Status.GREEN: 3}
-# Text on a status background: dark on the light yellow and grey, white on the rest.
+# Text on a status background: black on every one (white on the green and the red is
+# 3.4 and 3.9 to 1, below WCAG's 4.5 for text; black is 6.1 and 5.4 at least).
 TEXT_ON: dict[str | None, str] = {
-    Status.GREEN: "#FFFFFF",
+    Status.GREEN: "#000000",
     Status.YELLOW: "#000000",
-    Status.RED: "#FFFFFF",
+    Status.RED: "#000000",
     None: "#000000",
 }
 # A status as a coloured dot in Markdown (Обзор's deficits, an organisation's legend).
@@ -202,17 +203,32 @@ def shorten(text: str, limit: int = LABEL_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def wrapped(text: str, limit: int = LABEL_LIMIT) -> str:
+    """A long label on two lines (broken at the space nearest its middle), escaped for
+    plotly: «МБОУ «СОШ № 7» — г. Нягань» is read whole, not cut with «…»; only a label
+    over two lines' length is shortened."""
+    if len(text) <= limit:
+        return charts.plot_text(text)
+    spaces = [n for n, c in enumerate(text) if c == " " and n <= limit]
+    if not spaces:
+        return charts.plot_text(shorten(text, limit))
+    middle = len(text) / 2
+    cut = min(spaces, key=lambda n: abs(n - middle))
+    first, second = text[:cut], text[cut + 1 :]
+    return f"{charts.plot_text(first)}<br>{charts.plot_text(shorten(second, limit))}"
+
+
 def axis_labels(labels: Iterable[str], limit: int = LABEL_LIMIT) -> list[str]:
-    """Shortened labels for a chart axis, escaped for plotly and still distinct (plotly
-    merges equal categories into one row)."""
+    """Labels for a chart axis (:func:`wrapped`), escaped for plotly and still distinct
+    (plotly merges equal categories into one row)."""
     result: list[str] = []
     seen: dict[str, int] = {}
     for label in labels:
-        short = shorten(str(label), limit)
+        short = wrapped(str(label), limit)
         seen[short] = seen.get(short, 0) + 1
         if seen[short] > 1:
-            short = f"{shorten(str(label), limit - 4)} [{seen[short]}]"
-        result.append(charts.plot_text(short))
+            short = f"{wrapped(str(label), limit - 4)} [{seen[short]}]"
+        result.append(short)
     return result
 
 
@@ -307,7 +323,8 @@ def status_heatmap(
         side="top", tickangle=-40, automargin=True, showgrid=False, tickfont={"size": 13}
     )
     fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False, tickfont={"size": 13})
-    height = 300 + 24 * len(labels)
+    # A row of two-line labels (:func:`wrapped`) needs room for both lines.
+    height = 300 + (36 if any("<br>" in label for label in y) else 24) * len(labels)
     fig = charts.themed(fig, title, subtitle, height=min(max(height, 460), 8000))
     # The legend in the free corner above the row labels, left of the slanted headers.
     fig.update_layout(
@@ -441,7 +458,7 @@ def shortfall_table(rows: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
         formatting.fraction(indicator, clean(n), clean(d))
         for n, d in zip(missed["numerator"], missed["denominator"], strict=True)
     ]
-    table["Цель"] = [formatting.target_value(indicator, float(t)) for t in missed["target"]]
+    table["Цель"] = [formatting.target_bound(indicator, float(t)) for t in missed["target"]]
     table["Отставание"] = [gap_text(indicator, g) for g in missed["gap"]]
     table["Статус"] = [STATUS_WORDS[clean(s)] for s in missed["status"]]
     return table

@@ -29,7 +29,7 @@ from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording import formatting
 
-from . import auth, charts, hardening, places, state
+from . import auth, charts, hardening, places, russian, state
 from .places import Source
 from .text import md
 
@@ -192,6 +192,9 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
     st.set_page_config(page_title=f"{title} — {APP_TITLE}", page_icon=icon, layout="wide")
     hardening.install()
     st.html(_CSS)
+    # At the sidebar's end: an element of the main column would add a gap above the title.
+    with st.sidebar:
+        russian.install()
     st.session_state[charts.IMAGES_NOTICE_SHOWN] = False
     db = state.database()
     state.freeze_heap()
@@ -599,6 +602,18 @@ _CSS = """
 /* Readable from the back of a meeting room. */
 html, body, [class*="css"] { font-size: 17px; }
 [data-testid="stMetricValue"] { font-size: 2rem; }
+/* A card's label and value wrap instead of ending in «…»: on a projector (1280×720) a cut
+   title would lose the status mark after it, the point of an indicator's card. */
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricLabel"] p,
+[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] {
+  white-space: normal; overflow: visible; text-overflow: clip;
+}
+/* Captions darker than Streamlit's faded grey (3.9 to 1 on white): WCAG 2.1 asks 4.5. */
+[data-testid="stCaptionContainer"] { opacity: 1; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #5e5d5b; }
+/* A page's tabs wrap onto a second line instead of scrolling sideways behind arrows. */
+[data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; }
 /* st.file_uploader (Streamlit 1.67) takes no texts for its button and size line and is not
    translated: its English words are hidden and Russian ones drawn in their place. The limit
    is server.maxUploadSize in .streamlit/config.toml, the types ui/upload.FILE_TYPES. */

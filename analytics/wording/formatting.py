@@ -201,3 +201,20 @@ def target_value(indicator: Indicator, target: float) -> str:
     if indicator.is_percent:
         return f"{number(target, decimals)}{NBSP}%"
     return number(target, decimals)
+
+
+def target_bound(indicator: Indicator, target: float) -> str:
+    """A target in a table's «Цель» column, read without its indicator's description:
+    ``100 %``, and ``не более 3`` where less is better (a bare «3» reads as «exactly 3»)."""
+    shown = target_value(indicator, target)
+    return f"не более {shown}" if indicator.better == "lower" else shown
+
+
+def organization_fraction(
+    indicator: Indicator, numerator: float | None, denominator: float | None
+) -> str:
+    """:func:`fraction` for one organisation: a yes/no answer as «да» or «нет», not as
+    «1 из 1 ОО»."""
+    if indicator.yes_no and denominator == 1 and numerator in (0, 1):
+        return "да" if numerator == 1 else "нет"
+    return fraction(indicator, numerator, denominator)

@@ -390,11 +390,15 @@ def read_territories_page(demo: Demo, scope: Scope) -> Observed:
     """Территории: its caption, the row «Всего по фильтрам» (every indicator's value) and
     the indicators its charts compare by default, the largest deficits first."""
     at = _open(demo, "pages/territories.py", scope)
-    table = next(df.value for df in at.dataframe if "Территория" in df.value.columns)
-    total = table[table["Территория"] == "Всего по фильтрам"].iloc[0]
     seen = Observed(stated=_plain(at.caption[0].value))
+    # The scorecard shows one group of indicators at a time: each group as clicked.
+    total: dict[str, object] = {}
+    for title in at.radio(key="terr_group").options:
+        at.radio(key="terr_group").set_value(title).run()
+        table = at.table[0].value
+        total.update(table[table["Территория"] == "Всего по фильтрам"].iloc[0].to_dict())
     for indicator in INDICATORS:
-        if total[indicator.short] != "—":
+        if indicator.short in total and total[indicator.short] != "—":
             seen.values[indicator.id] = total[indicator.short]
     deficits = int(total["Дефицитов"].split(" из ")[0])
     chosen = next(box.value for box in at.multiselect if box.label == "Показатели для диаграмм")

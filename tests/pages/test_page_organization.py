@@ -135,7 +135,7 @@ def test_the_organisation_indicators_are_shown_beside_its_municipality_region_an
         line = shown.loc[indicator.short]
         value = None if pd.isna(row.value) else row.value
         assert line["ОО"] == formatting.indicator_value(indicator, value)
-        assert line["Цель"] == formatting.target_value(indicator, row.target)
+        assert line["Цель"] == formatting.target_bound(indicator, row.target)
         mun = municipality.loc[row.indicator, "value"]
         reg = region.loc[row.indicator, "value"]
         assert line["Муниципалитет"] == formatting.indicator_value(

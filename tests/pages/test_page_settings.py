@@ -77,7 +77,7 @@ def test_the_settings_page_shows_the_targets_in_force_for_the_filters(copy: Data
         line = shown.loc[indicator.name]
         value = None if pd.isna(row.value) else row.value
         assert line["Значение"] == formatting.indicator_value(indicator, value)
-        assert line["Действующая цель"] == formatting.target_value(indicator, row.target)
+        assert line["Действующая цель"] == formatting.target_bound(indicator, row.target)
         status = None if pd.isna(row.status) else row.status
         assert line["Статус"] == status_label(status)
     assert any("Цели не менялись" in i.value for i in at.info) == list_targets(copy).empty

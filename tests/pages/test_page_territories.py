@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -58,14 +59,22 @@ def expected_scorecard(db: Database, period: str, level: Level, **scope: object)
     return pd.DataFrame.from_dict(records, orient="index")
 
 
+def scorecard_groups(at: AppTest) -> Iterator[pd.DataFrame]:
+    """The scorecard's table for each group of indicators, as a person clicks through
+    them (the page shows one group at a time)."""
+    for title in at.radio(key="terr_group").options:
+        at.radio(key="terr_group").set_value(title).run()
+        yield at.table[0]
+
+
 def shown_scorecard(at: AppTest) -> pd.DataFrame:
-    shown = at.dataframe[0].value.set_index("Территория")
-    return shown[[i.short for i in INDICATORS]]
+    parts = [table.value.set_index("Территория") for table in scorecard_groups(at)]
+    return pd.concat(parts, axis=1)[[i.short for i in INDICATORS]]
 
 
-def cell_backgrounds(at: AppTest) -> dict[tuple[int, int], str]:
-    """The background colour of each styled cell of the scorecard, by (row, column)."""
-    styles = at.dataframe[0].proto.arrow_data.styler.styles
+def cell_backgrounds(table) -> dict[tuple[int, int], str]:
+    """The background colour of each styled cell of a scorecard table, by (row, column)."""
+    styles = table.proto.arrow_data.styler.styles
     colours: dict[tuple[int, int], str] = {}
     for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", styles):
         colour = re.search(r"background-color:\s*(#[0-9A-Fa-f]{6})", body)
@@ -104,22 +113,25 @@ def test_each_scorecard_cell_is_coloured_by_its_status(copy: Database):
     at = open_page()
 
     assert_clean(at)
-    shown = at.dataframe[0].value
-    colours = cell_backgrounds(at)
-    columns = list(shown.columns)
     checked = 0
-    for row, name in enumerate(shown["Территория"]):
-        if name == TOTAL_LABEL:
-            continue
-        unit = frame[frame["municipality"] == name].set_index("indicator")
-        for indicator in INDICATORS:
-            status = unit.loc[indicator.id, "status"]
-            status = None if status is None or pd.isna(status) else status
-            column = columns.index(indicator.short)
-            assert colours[(row, column)] == legend.STATUS_COLOURS[status], (name, indicator.id)
-            checked += 1
+    for table in scorecard_groups(at):
+        shown = table.value
+        colours = cell_backgrounds(table)
+        columns = list(shown.columns)
+        for row, name in enumerate(shown["Территория"]):
+            if name == TOTAL_LABEL:
+                continue
+            unit = frame[frame["municipality"] == name].set_index("indicator")
+            for indicator in INDICATORS:
+                if indicator.short not in columns:
+                    continue
+                status = unit.loc[indicator.id, "status"]
+                status = None if status is None or pd.isna(status) else status
+                column = columns.index(indicator.short)
+                assert colours[(row, column)] == legend.STATUS_COLOURS[status], name
+                checked += 1
+        assert (0, columns.index("Территория")) not in colours
     assert checked == 15 * frame["municipality"].nunique()
-    assert (0, columns.index("Территория")) not in colours
 
 
 def test_a_legend_under_the_scorecard_explains_the_colours(copy: Database):
@@ -223,7 +235,7 @@ def test_an_empty_database_asks_for_an_upload(tmp_path: Path, monkeypatch: pytes
 
     assert_clean(at)
     assert "Загрузите файлы на странице «Данные»" in at.warning[0].value
-    assert not at.dataframe
+    assert not at.table
 
 
 def test_a_chosen_organisation_is_named_with_why_the_territories_are_compared_whole(

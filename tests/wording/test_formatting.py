@@ -130,6 +130,20 @@ def test_a_target_is_shown_without_a_needless_fraction():
     assert formatting.target_value(INDICATORS_BY_ID["completion"], 52.5) == f"52,5{NBSP}%"
 
 
+def test_a_target_in_a_table_says_not_more_than_where_less_is_better():
+    assert formatting.target_bound(INDICATORS_BY_ID["mentor_load"], 3) == "не более 3"
+    assert formatting.target_bound(INDICATORS_BY_ID["databases"], 100) == f"100{NBSP}%"
+
+
+def test_one_organisations_yes_no_answer_reads_yes_or_no_not_1_of_1():
+    databases = INDICATORS_BY_ID["databases"]
+    assert formatting.organization_fraction(databases, 1, 1) == "да"
+    assert formatting.organization_fraction(databases, 0, 1) == "нет"
+    assert formatting.organization_fraction(databases, 47, 87) == "47 из 87 ОО"
+    teachers = INDICATORS_BY_ID["teachers_involved"]
+    assert formatting.organization_fraction(teachers, 1, 1) == "1 из 1 педагога"
+
+
 def test_a_value_is_explained_against_its_target():
     text = formatting.explanation(INDICATORS_BY_ID["databases"], 47, 87, 100 * 47 / 87, 100)
     assert text == f"47 из 87 ОО (54,0{NBSP}%) — цель 100{NBSP}%"

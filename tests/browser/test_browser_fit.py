@@ -1,0 +1,103 @@
+"""Every page on a meeting room's projector (1280×720): no word cut off, no column of a
+table hidden beyond its right edge. Measured in the browser, as a person sees the page:
+an element whose text is wider than its box and clipped (scroll width against client
+width), text ending in «…» whose full wording is in no tooltip, a data grid that scrolls
+sideways, a page wider than the screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.harness import BROWSER_MARKS, PAGES, PASSWORD, settle
+
+# A guarded server with a meeting and five decisions (imported, a fixture of this module).
+from tests.browser.test_browser_presentation import meeting  # noqa: F401
+
+pytestmark = BROWSER_MARKS
+
+# What a person sees cut on a page, as short descriptions; visually hidden elements
+# (one pixel wide, for screen readers) are not seen and are left out.
+_CUT = r"""() => {
+    const cut = [];
+    const main = document.querySelector('[data-testid="stMain"]');
+    const tooltip = el => el.closest('[title]') !== null;
+    for (const el of main.querySelectorAll('*')) {
+        const box = el.getBoundingClientRect();
+        if (box.width <= 1 || box.height <= 1) continue;
+        const text = (el.innerText || '').trim();
+        if (!text) continue;
+        const style = getComputedStyle(el);
+        if (el.scrollWidth > el.clientWidth + 1 && style.overflowX !== 'visible'
+            && !el.closest('[data-testid="stDataFrame"]') && !tooltip(el)) {
+            cut.push(`обрезан текст «${text.slice(0, 60)}»`);
+        }
+    }
+    // A button's «…» says that a dialog follows, not that its label was cut.
+    for (const p of main.querySelectorAll('p, span, div, text, tspan')) {
+        const text = [...p.childNodes].filter(n => n.nodeType === Node.TEXT_NODE)
+            .map(n => n.textContent).join('').trim();
+        if (text.endsWith('…') && !tooltip(p) && !p.closest('button')) {
+            cut.push(`многоточие в «${text.slice(-60)}»`);
+        }
+    }
+    for (const grid of main.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')) {
+        if (grid.scrollWidth > grid.clientWidth + 1) {
+            const heading = [...main.querySelectorAll('h2, h3, h4')]
+                .filter(h => h.compareDocumentPosition(grid) & Node.DOCUMENT_POSITION_FOLLOWING)
+                .pop();
+            cut.push(`таблица «${heading ? heading.innerText : ''}» шире экрана: `
+                     + `${grid.scrollWidth} из ${grid.clientWidth} пикс.`);
+        }
+    }
+    if (document.documentElement.scrollWidth > window.innerWidth) {
+        cut.push(`страница шире экрана: ${document.documentElement.scrollWidth} пикс.`);
+    }
+    return [...new Set(cut)];
+}"""
+
+SCREENS = {**PAGES, "rounds": "Сбор форм"}
+
+
+@pytest.mark.parametrize("path", list(SCREENS), ids=list(SCREENS.values()))
+def test_nothing_on_a_page_is_cut_at_1280_by_720(server, small_tab, path):
+    small_tab.goto(server + path)
+    settle(small_tab)
+    assert small_tab.evaluate(_CUT) == []
+
+
+def test_the_decisions_table_shows_whom_by_when_and_how_at_1280_by_720(meeting, small_tab):  # noqa: F811
+    base, _, _ = meeting
+    small_tab.goto(base + "decisions")
+    small_tab.get_by_label("Имя пользователя").fill("analyst")
+    small_tab.get_by_label("Пароль").fill(PASSWORD)
+    small_tab.get_by_role("button", name="Войти").click()
+    small_tab.get_by_text("Поручений").first.wait_for(timeout=60_000)
+    settle(small_tab)
+    assert small_tab.evaluate(_CUT) == []
+
+
+def test_the_decision_form_stays_on_a_projectors_screen_in_presentation_mode(
+    meeting,  # noqa: F811
+    small_tab,
+):
+    base, meeting_id, _ = meeting
+    small_tab.goto(f"{base}meeting?meeting={meeting_id}")
+    small_tab.get_by_label("Имя пользователя").fill("analyst")
+    small_tab.get_by_label("Пароль").fill(PASSWORD)
+    small_tab.get_by_role("button", name="Войти").click()
+    small_tab.get_by_text("Экран 1 из").wait_for(timeout=60_000)
+    settle(small_tab)
+    small_tab.get_by_text("Режим презентации").click()
+    settle(small_tab, "h2")
+    small_tab.evaluate("document.activeElement.blur()")
+    small_tab.keyboard.press("ArrowRight")
+    small_tab.get_by_text("Экран 2 из").wait_for(timeout=60_000)
+    settle(small_tab, "h2")
+    small_tab.get_by_text("Поручение по дефициту").click()
+    button = small_tab.get_by_role("button", name="Добавить поручение")
+    button.wait_for(timeout=30_000)
+    settle(small_tab, "h2")
+    main = small_tab.locator('[data-testid="stMain"]')
+    height = main.evaluate("m => [m.scrollHeight, m.clientHeight]")
+    assert height[0] <= height[1]
+    assert button.bounding_box()["y"] + button.bounding_box()["height"] <= 720
