@@ -8,8 +8,10 @@
 # - N replicas: `streamlit run dashboard.py` over the published snapshot
 #   (MONITORING_SNAPSHOT=data/snapshots), every page view;
 # - nginx (Debian's package, installed with apt if missing) in front on 127.0.0.1:PORT,
-#   from scripts/nginx.conf: sticky sessions by a route cookie, websockets proxied,
-#   /_stcore/metrics closed, uploads limited per client.
+#   from scripts/nginx.conf: sticky sessions by a route cookie, websockets proxied, a
+#   dead replica's users sent to another, /_stcore/metrics closed, uploads and the login
+#   route limited per client.
+# serve.sh supervises them: a process that ends is started again (docs/scaling.md).
 # Everything listens on loopback; put the TLS site of scripts/nginx.conf (or another proxy)
 # in front to serve a network. Ctrl+C (or SIGTERM) stops every process it started.
 set -euo pipefail
@@ -51,11 +53,27 @@ mkdir -p "$snapshots" "$run/logs"
 db=$(realpath -m "$db"); snapshots=$(realpath "$snapshots"); run=$(realpath "$run")
 writer_port=$((base_port + replicas))
 
-pids=()
+# nginx's temporary files (request bodies of uploads over 8 KB, proxied responses) live
+# outside data/ (0700): when started as root, nginx's workers run as www-data and must
+# be able to write there. Removed on stop.
+nginx_tmp=$(mktemp -d "${TMPDIR:-/tmp}/monitoring-nginx.XXXXXX")
+user_line=""
+if [ "$(id -u)" = 0 ]; then
+    user_line="user www-data;"
+    chown www-data "$nginx_tmp"
+fi
+
+# Supervision: every process is started by name and, if it ends while serve.sh runs,
+# started again (a dead replica's users are meanwhile sent to another by nginx; a dead
+# writer leaves the replicas serving the last snapshot). Ctrl+C or SIGTERM stops all.
+declare -A pids=()
+stopping=0
 stop() {
+    stopping=1
     trap - INT TERM EXIT
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    rm -rf "$nginx_tmp"
 }
 trap stop EXIT
 trap 'stop; exit 0' INT TERM
@@ -79,6 +97,24 @@ wait_health() {  # wait_health URL WHAT
     exit 1
 }
 
+start() {  # start NAME: writer, replica-N or nginx, in the background, logging to its file
+    local name=$1
+    case "$name" in
+        writer)
+            MONITORING_DB=$db MONITORING_SNAPSHOTS_DIR=$snapshots \
+                streamlit "$writer_port" --server.baseUrlPath admin >>"$run/logs/writer.log" 2>&1 &
+            ;;
+        replica-*)
+            MONITORING_SNAPSHOT=$snapshots streamlit "$((base_port + ${name#replica-} - 1))" \
+                >>"$run/logs/$name.log" 2>&1 &
+            ;;
+        nginx)
+            "$nginx_bin" -c "$run/nginx.conf" -p "$run" >>"$run/logs/nginx-error.log" 2>&1 &
+            ;;
+    esac
+    pids[$name]=$!
+}
+
 # The first snapshot, published before the writer holds the database (DuckDB: one
 # writing process per file); on the very first start, the demo data first, as
 # scripts/start.sh does. Then the writer keeps the snapshots up to date.
@@ -95,25 +131,20 @@ with Database(sys.argv[1]) as db:
 " "$db"
 fi
 "$python" -m analytics --db "$db" snapshot --out "$snapshots"
-MONITORING_DB=$db MONITORING_SNAPSHOTS_DIR=$snapshots \
-    streamlit "$writer_port" --server.baseUrlPath admin >"$run/logs/writer.log" 2>&1 &
-pids+=($!)
+start writer
 wait_health "http://127.0.0.1:$writer_port/admin/_stcore/health" "Процесс записи"
 
 upstream=""
-for n in $(seq 0 $((replicas - 1))); do
-    p=$((base_port + n))
-    MONITORING_SNAPSHOT=$snapshots streamlit "$p" >"$run/logs/replica-$((n + 1)).log" 2>&1 &
-    pids+=($!)
-    upstream+="    server 127.0.0.1:$p;\n"
+for n in $(seq 1 "$replicas"); do
+    start "replica-$n"
+    upstream+="    server 127.0.0.1:$((base_port + n - 1)) max_fails=1 fail_timeout=5s;\n"
 done
-for n in $(seq 0 $((replicas - 1))); do
-    wait_health "http://127.0.0.1:$((base_port + n))/_stcore/health" "Копия $((n + 1))"
+for n in $(seq 1 "$replicas"); do
+    wait_health "http://127.0.0.1:$((base_port + n - 1))/_stcore/health" "Копия $n"
 done
 
 # nginx: the site of scripts/nginx.conf on loopback, without its TLS lines, with these
-# replicas and this writer; temporary files under $run (its workers run as www-data when
-# started as root, so that directory is theirs to enter).
+# replicas and this writer.
 site="$run/site.conf"
 awk -v listen="    listen 127.0.0.1:$port;" -v upstream="$upstream" -v writer="$writer_port" '
     /# @tls/ { next }
@@ -122,11 +153,6 @@ awk -v listen="    listen 127.0.0.1:$port;" -v upstream="$upstream" -v writer="$
     /# @writer/ { print "    server 127.0.0.1:" writer ";"; next }
     { print }
 ' scripts/nginx.conf >"$site"
-user_line=""
-if [ "$(id -u)" = 0 ]; then
-    user_line="user www-data;"
-    chmod 711 "$run"
-fi
 cat >"$run/nginx.conf" <<CONF
 $user_line
 worker_processes auto;
@@ -136,11 +162,11 @@ daemon off;
 events { worker_connections 1024; }
 http {
     access_log $run/logs/nginx-access.log;
-    client_body_temp_path $run/nginx-body;
-    proxy_temp_path $run/nginx-proxy;
-    fastcgi_temp_path $run/nginx-fastcgi;
-    uwsgi_temp_path $run/nginx-uwsgi;
-    scgi_temp_path $run/nginx-scgi;
+    client_body_temp_path $nginx_tmp/body;
+    proxy_temp_path $nginx_tmp/proxy;
+    fastcgi_temp_path $nginx_tmp/fastcgi;
+    uwsgi_temp_path $nginx_tmp/uwsgi;
+    scgi_temp_path $nginx_tmp/scgi;
     include $site;
 }
 CONF
@@ -148,11 +174,21 @@ CONF
     "$nginx_bin" -t -c "$run/nginx.conf" -p "$run"
     exit 1
 }
-"$nginx_bin" -c "$run/nginx.conf" -p "$run" &
-pids+=($!)
+start nginx
 wait_health "http://127.0.0.1:$port/_stcore/health" "nginx"
 
 echo "Панель: http://127.0.0.1:$port/ (копий: $replicas), загрузка данных: http://127.0.0.1:$port/admin/"
 echo "Журналы: $run/logs. Остановить: Ctrl+C."
-wait -n "${pids[@]}" || true
-echo "Один из процессов завершился (журналы: $run/logs); останавливаю остальные." >&2
+while [ "$stopping" = 0 ]; do
+    # `wait -n` returns when any child ends (or a signal arrives); then every name whose
+    # process is gone is started again after a second.
+    wait -n 2>/dev/null || true
+    [ "$stopping" = 0 ] || break
+    for name in "${!pids[@]}"; do
+        if ! kill -0 "${pids[$name]}" 2>/dev/null; then
+            echo "$(date '+%F %T') $name завершился (журнал: $run/logs); запускаю снова." >&2
+            sleep 1
+            start "$name"
+        fi
+    done
+done

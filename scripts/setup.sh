@@ -35,6 +35,8 @@ command -v soffice >/dev/null 2>&1 || packages+=(libreoffice-writer-nogui)
 command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
 [ -d /usr/share/fonts/truetype/dejavu ] || packages+=(fonts-dejavu-core)
 [ -d /usr/share/fonts/truetype/liberation ] || packages+=(fonts-liberation)
+# The tests also start the deployment of scripts/serve.sh, nginx in front of replicas.
+[ "$dev" = 1 ] && ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && packages+=(nginx)
 if [ "${#packages[@]}" -gt 0 ]; then
     if command -v apt-get >/dev/null 2>&1; then
         sudo=""

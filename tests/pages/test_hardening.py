@@ -84,16 +84,33 @@ def test_the_reverse_proxy_template_closes_the_metrics_and_limits_uploads_as_the
     assert f"client_max_body_size {limit}m;" in template
 
 
-def test_every_proxied_location_of_the_reverse_proxy_sends_the_clients_real_address():
-    """nginx drops the server's proxy_set_header in a location that sets its own: the
-    websocket's would pass the client's X-Forwarded-For, which uvicorn trusts from
-    loopback, to the login backoff."""
-    template = (ROOT / "scripts" / "nginx.conf").read_text(encoding="utf-8")
-    blocks = template.split("location ")[1:]
-    own_headers = [b.split("}")[0] for b in blocks if "proxy_set_header" in b.split("}")[0]]
+def _locations(template: str) -> dict[str, str]:
+    """Each ``location`` of the nginx template: its path and its body."""
+    blocks = template.split("    location ")[1:]
+    return {b.split("{")[0].strip(): b.split("{")[1].split("}")[0] for b in blocks}
 
-    assert len(own_headers) == 2
-    for block in own_headers:
-        assert "proxy_set_header X-Forwarded-For $remote_addr;" in block
-        assert "proxy_set_header X-Real-IP $remote_addr;" in block
-        assert "proxy_set_header Host $host;" in block
+
+def test_every_proxied_location_of_the_reverse_proxy_sends_the_clients_real_address():
+    """nginx drops the server's proxy_set_header in a location that sets its own: a
+    websocket location with its own headers once passed neither the port of the Host
+    (the Origin check refused the page) nor the client's address (the login backoff)."""
+    template = (ROOT / "scripts" / "nginx.conf").read_text(encoding="utf-8")
+    server = template.split("server {")[1].split("    location ")[0]
+
+    assert [path for path, body in _locations(template).items() if "proxy_set_header" in body] == []
+    assert "proxy_set_header Host $http_host;" in server
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in server
+    assert "proxy_set_header X-Real-IP $remote_addr;" in server
+
+
+def test_the_reverse_proxy_limits_only_uploads_and_the_login_route_never_a_pages_files():
+    """A cold page is 80-100 requests: a limit on them left a blank page."""
+    template = (ROOT / "scripts" / "nginx.conf").read_text(encoding="utf-8")
+    limited = sorted(path for path, body in _locations(template).items() if "limit_req" in body)
+
+    assert limited == [
+        "^~ /_login/",
+        "^~ /_stcore/upload_file/",
+        "^~ /admin/_login/",
+        "^~ /admin/_stcore/upload_file/",
+    ]
