@@ -48,13 +48,17 @@ def start_server(db_path: Path, port: int, **env: str) -> subprocess.Popen:
 
 
 async def served_page_run(
-    port: int | str, page_name: str, query: dict[str, str], timeout: float
+    port: int | str,
+    page_name: str,
+    query: dict[str, str],
+    timeout: float,
+    into: list[bytes] | None = None,
 ) -> int:
     """One session as a browser opens it: connect to the server's websocket, ask for a
     run of ``page_name`` with URL ``query``, read until the script has finished; returns
-    the bytes received. Raises on a refused or timed-out session. ``port`` is a port on
-    127.0.0.1, or the base URL of a deployment (``http://127.0.0.1:8080``: nginx in front
-    of replicas)."""
+    the bytes received (each message appended to ``into`` where given). Raises on a
+    refused or timed-out session. ``port`` is a port on 127.0.0.1, or the base URL of a
+    deployment (``http://127.0.0.1:8080``: nginx in front of replicas)."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
     from websockets.asyncio.client import connect
@@ -76,6 +80,8 @@ async def served_page_run(
             while True:
                 data = await ws.recv()
                 received += len(data)
+                if into is not None:
+                    into.append(data)
                 forward = ForwardMsg()
                 forward.ParseFromString(data)
                 if forward.WhichOneof("type") == "script_finished":

@@ -10,12 +10,11 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 
 from analytics.cli.main import main
-from benchmarks.server import start_server
+from benchmarks.server import served_page_run, start_server
 from tests.browser.harness import free_port
 from tests.conftest import ROOT
 from tests.filemakers import FULL_COLUMNS, located_org, table, write_csv
@@ -41,32 +40,12 @@ def with_regulation(schools: list[dict[str, object]]) -> str:
     return f"{counted} из {len(schools)} ОО"
 
 
-async def page_text(port: int, page_name: str, query: dict[str, str]) -> str:
+def page_text(port: int, page_name: str, query: dict[str, str]) -> str:
     """What one run of the page sends a browser, as text (the deltas' strings are UTF-8
-    in the protobuf bytes), read until the script has finished."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from websockets.asyncio.client import connect
-
-    chunks = []
-    async with asyncio.timeout(120):
-        async with connect(
-            f"ws://127.0.0.1:{port}/_stcore/stream",
-            subprotocols=["streamlit"],
-            origin=f"http://127.0.0.1:{port}",
-            max_size=None,
-        ) as ws:
-            message = BackMsg()
-            message.rerun_script.query_string = urlencode(query)
-            message.rerun_script.page_name = page_name
-            await ws.send(message.SerializeToString())
-            while True:
-                data = await ws.recv()
-                chunks.append(data)
-                forward = ForwardMsg()
-                forward.ParseFromString(data)
-                if forward.WhichOneof("type") == "script_finished":
-                    return b"".join(chunks).decode("utf-8", errors="replace")
+    in the protobuf bytes)."""
+    chunks: list[bytes] = []
+    asyncio.run(served_page_run(port, page_name, query, 120, into=chunks))
+    return b"".join(chunks).decode("utf-8", errors="replace")
 
 
 @pytest.fixture
@@ -89,7 +68,7 @@ def test_an_upload_beside_a_running_dashboard_succeeds_and_the_next_page_run_sho
 ):
     database, port = dashboard
     query = {"period": "2023"}
-    before = asyncio.run(page_text(port, "", query))
+    before = page_text(port, "", query)
     added = write_csv(tmp_path / "формы-2.csv", table(ADDED, FULL_COLUMNS))
 
     done = subprocess.run(
@@ -99,7 +78,7 @@ def test_an_upload_beside_a_running_dashboard_succeeds_and_the_next_page_run_sho
         text=True,
         timeout=120,
     )
-    after = asyncio.run(page_text(port, "", query))
+    after = page_text(port, "", query)
 
     # The dashboard holds its database between page runs until a command asks for it.
     assert (done.returncode, done.stderr) == (
