@@ -65,7 +65,7 @@ def _choose(tab, label: str, option: str) -> None:
     # The list closes as soon as the sidebar scrolls: bring the select into view first.
     select.scroll_into_view_if_needed()
     tab.wait_for_timeout(500)
-    select.get_by_role("button", name="Open").click()
+    select.get_by_role("button", name="Открыть").click()
     tab.get_by_role("option", name=option, exact=True).click()
     settle(tab)
 
