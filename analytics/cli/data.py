@@ -14,11 +14,12 @@ from analytics.cli.options import (
     KIND,
     TERRITORY,
     one_period,
+    out_option,
     scope,
     scope_options,
     user_option,
 )
-from analytics.cli.registry import EXIT_OK, command, group, option
+from analytics.cli.registry import EXIT_OK, UsageError, command, group, option
 from analytics.model.contract import PERSON_TABLES, FormKind
 from analytics.wording.formatting import registry_changes
 
@@ -323,15 +324,30 @@ def _remove_org(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 
 _INDICATOR_SCOPE = scope_options("period", "level", *TERRITORY)
+# Where a table goes instead of standard output; parquet and xlsx go only there.
+_TABLE_OUT = out_option("файл результата (по умолчанию стандартный вывод)", required=False)
 
 
-@command("indicators", "значения показателей", *_INDICATOR_SCOPE, FORMAT)
-def _indicators(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    from analytics.compute.indicators import OUTPUT_COLUMNS, output_table
+def _emit(table: object, columns: tuple[str, ...], args: argparse.Namespace, out: TextIO) -> int:
+    """Write a command's table as ``--format`` says: into ``--out`` if given, else to
+    ``out``."""
     from analytics.documents import outputs
 
-    outputs.write(output_table(db, scope(db, args)), OUTPUT_COLUMNS, args.format, out)
+    if args.out is None:
+        if args.format in outputs.FILE_FORMATS:
+            raise UsageError(f"формат {args.format} записывается только в файл: укажите --out ФАЙЛ")
+        outputs.write(table, columns, args.format, out)
+        return EXIT_OK
+    outputs.save(table, columns, args.format, args.out)
+    print(f"Сохранено: {args.out}", file=out)
     return EXIT_OK
+
+
+@command("indicators", "значения показателей", *_INDICATOR_SCOPE, FORMAT, _TABLE_OUT)
+def _indicators(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.compute.indicators import OUTPUT_COLUMNS, output_table
+
+    return _emit(output_table(db, scope(db, args)), OUTPUT_COLUMNS, args, out)
 
 
 @command(
@@ -339,22 +355,24 @@ def _indicators(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     "дефициты: показатели ниже цели, начиная с наибольшего отставания",
     *_INDICATOR_SCOPE,
     FORMAT,
+    _TABLE_OUT,
 )
 def _deficits(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     from analytics.compute.indicators import DEFICIT_COLUMNS, output_table
-    from analytics.documents import outputs
 
     table = output_table(db, scope(db, args), only_deficits=True)
-    outputs.write(table, DEFICIT_COLUMNS, args.format, out)
-    return EXIT_OK
+    return _emit(table, DEFICIT_COLUMNS, args, out)
 
 
-@command("quality", "замечания к качеству данных", *scope_options("period", *TERRITORY), FORMAT)
+@command(
+    "quality",
+    "замечания к качеству данных",
+    *scope_options("period", *TERRITORY),
+    FORMAT,
+    _TABLE_OUT,
+)
 def _quality(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     from analytics.compute.quality import QUALITY_COLUMNS, findings
-    from analytics.documents import outputs
 
     chosen = scope(db, args)
-    frame = findings(db, one_period(chosen), chosen)
-    outputs.write(frame, QUALITY_COLUMNS, args.format, out)
-    return EXIT_OK
+    return _emit(findings(db, one_period(chosen), chosen), QUALITY_COLUMNS, args, out)

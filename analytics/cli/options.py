@@ -150,7 +150,13 @@ def _organization(db: Database, text: str | None) -> int | None:
     return found[text]
 
 
-FORMAT = option("--format", choices=["json", "csv"], default="json", help="формат вывода")
+# parquet and xlsx are files (analytics.documents.outputs.FILE_FORMATS): only with --out.
+FORMAT = option(
+    "--format",
+    choices=["json", "csv", "parquet", "xlsx"],
+    default="json",
+    help="формат вывода (parquet и xlsx — только в файл --out)",
+)
 
 KIND = option("--kind", choices=[str(k) for k in FormKind], default=str(FormKind.ORG_FORM))
 
