@@ -8,6 +8,8 @@ import io
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from analytics.cli.main import main
@@ -40,7 +42,9 @@ def _regulation_rows(frame: pd.DataFrame) -> list[tuple]:
     )
 
 
-def test_indicators_as_parquet_hold_the_typed_values_pandas_reads(db_file, tmp_path, capsys):
+def test_indicators_as_parquet_hold_typed_columns_whose_values_pandas_reads(
+    db_file, tmp_path, capsys
+):
     target = tmp_path / "показатели.parquet"
 
     code, out, err = run(
@@ -48,6 +52,7 @@ def test_indicators_as_parquet_hold_the_typed_values_pandas_reads(db_file, tmp_p
     )
 
     assert (code, out, err) == (0, f"Сохранено: {target}\n", "")
+    assert pq.read_schema(target).field("org_id").type == pa.int64()
     frame = pd.read_parquet(target)
     assert _regulation_rows(frame) == [
         ("Школа 1", 0, 1, 0.0, "red"),
