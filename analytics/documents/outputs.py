@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 import duckdb
 import pandas as pd
@@ -135,7 +135,7 @@ def save(
     ``parquet`` or ``xlsx``). Rows that do not fit an Excel sheet are a
     :class:`TooManyRows`, and ``path`` is left as it was."""
     if fmt not in FILE_FORMATS:
-        with path.open("w", encoding="utf-8", newline="") as target:
+        with _replacing(path) as partial, partial.open("w", encoding="utf-8", newline="") as target:
             write(table, columns, fmt, target)
         return
     if fmt == "parquet":
@@ -157,11 +157,27 @@ def save(
                 "заголовком; выберите --format csv или parquet или сузьте выборку "
                 "(--period, --level, территория)"
             )
-        _workbook(source, list(columns), path)
+        # Opened before the sheet is begun: a file that cannot be written fails here, not
+        # in the middle of openpyxl's writing (which then reports its own errors at exit).
+        with _replacing(path) as partial, partial.open("wb") as target:
+            _workbook(source, list(columns), target)
 
 
-def _workbook(source: object, columns: list[str], path: Path) -> None:
-    """The rows of the Parquet file ``source`` as one sheet of a workbook at ``path``."""
+@contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """A file beside ``path`` to write, put in its place once the block is done: a
+    failed write leaves ``path`` as it was (DuckDB's ``COPY`` does so itself)."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        yield partial
+        partial.replace(path)
+    finally:
+        with suppress(OSError):  # never hides the write's own error
+            partial.unlink(missing_ok=True)
+
+
+def _workbook(source: object, columns: list[str], target: BinaryIO) -> None:
+    """The rows of the Parquet file ``source`` as one sheet of a workbook into ``target``."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -178,7 +194,7 @@ def _workbook(source: object, columns: list[str], path: Path) -> None:
     for batch in source.iter_batches(batch_size=_BATCH, columns=columns):
         for row in zip(*(c.to_pylist() for c in batch.columns), strict=True):
             sheet.append([text(v) if isinstance(v, str) else v for v in row])
-    workbook.save(path)
+    workbook.save(target)
 
 
 def _copy(

@@ -114,3 +114,15 @@ def test_parquet_without_out_is_bad_usage_with_a_russian_message(db_file, capsys
 
     assert (code, out) == (2, "")
     assert err == "Ошибка: формат parquet записывается только в файл: укажите --out ФАЙЛ\n"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
+def test_a_file_in_a_missing_folder_is_refused_in_russian(db_file, tmp_path, capsys, fmt):
+    target = tmp_path / "нет" / f"показатели.{fmt}"
+
+    code, out, err = run(
+        capsys, "--db", str(db_file), "indicators", "--format", fmt, "--out", str(target)
+    )
+
+    assert (code, out) == (1, "")
+    assert err == "Ошибка: файл или папка не найдены; данные не изменены\n"
