@@ -7,28 +7,29 @@ import argparse
 import sys
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from analytics.cli.options import (
     FORMAT,
     KIND,
     TERRITORY,
     one_period,
+    out_option,
     scope,
     scope_options,
     user_option,
 )
-from analytics.cli.registry import EXIT_OK, command, group, option
-from analytics.compute.indicators import DEFICIT_COLUMNS, OUTPUT_COLUMNS, output_table
-from analytics.documents import outputs
-from analytics.ingest import aliases, questions, unregistered
-from analytics.ingest.identity import Unplaced
-from analytics.ingest.load import Decisions, ingest_bytes, parse_bytes, preview
-from analytics.ingest.parse import Defaults
-from analytics.ingest.problems import IngestError, Problem, ReviewNeeded, group_problems
+from analytics.cli.registry import EXIT_OK, UsageError, command, group, option
 from analytics.model.contract import PERSON_TABLES, FormKind
-from analytics.store.db import Database
 from analytics.wording.formatting import registry_changes
+
+# The engine's ingest, compute and documents stages import pandas: each command imports
+# what it runs, so that the help starts at once (tests/cli/test_startup.py).
+if TYPE_CHECKING:
+    from analytics.ingest.identity import Unplaced
+    from analytics.ingest.load import Decisions
+    from analytics.ingest.parse import Defaults
+    from analytics.store.db import Database
 
 REVIEW_HINT = (
     "Строки без уверенного сопоставления: ответьте на вопросы в файле вопросов и повторите "
@@ -85,6 +86,11 @@ QUESTIONS_FILE = "вопросы.csv"
     writes=True,
 )
 def _ingest(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.ingest import questions
+    from analytics.ingest.load import Decisions
+    from analytics.ingest.parse import Defaults
+    from analytics.ingest.problems import IngestError
+
     kind = FormKind(args.kind)
     defaults = Defaults(args.region, args.municipality, args.org_type, args.period)
     decisions = Decisions(
@@ -122,6 +128,10 @@ def _ingest_files(
     asked: list[tuple[str, Unplaced]],
 ) -> int:
     """Check and load every file; the rows awaiting a person are added to ``asked``."""
+    from analytics.ingest import questions
+    from analytics.ingest.load import ingest_bytes, parse_bytes, preview
+    from analytics.ingest.problems import IngestError, ReviewNeeded, group_problems
+
     problems = []
     review = False
     checked = []
@@ -191,6 +201,8 @@ def _ingest_files(
 
 
 def _read(path: Path) -> bytes:
+    from analytics.ingest.problems import IngestError, Problem
+
     try:
         return path.read_bytes()
     except OSError:
@@ -209,6 +221,8 @@ _ALIAS_USER = user_option("кто вносит изменение (для жур
     "add", "запомнить написание как название организации", _ALIAS, _ORG, _ALIAS_USER, writes=True
 )
 def _add_alias(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.ingest import aliases
+
     org_id, name = aliases.find_org(db, args.org)
     aliases.add(db, args.alias, org_id, args.user)
     print(f"Написание «{args.alias}» запомнено для «{name}».", file=out)
@@ -217,6 +231,8 @@ def _add_alias(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 @ALIASES.action("remove", "забыть написание", _ALIAS, _ORG, _ALIAS_USER, writes=True)
 def _remove_alias(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.ingest import aliases
+
     org_id, name = aliases.find_org(db, args.org)
     aliases.remove(db, args.alias, org_id, args.user)
     print(f"Написание «{args.alias}» у «{name}» удалено.", file=out)
@@ -231,6 +247,8 @@ def _remove_alias(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     writes=True,
 )
 def _import_aliases(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.ingest import aliases, questions
+
     answers = questions.read(args.file.name, _read(args.file))
     found = questions.named(db, answers)
     for written, org_id in found:
@@ -245,6 +263,8 @@ def _import_aliases(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     option("--org", metavar="ИНН_ИЛИ_КОД", help="только этой организации"),
 )
 def _list_aliases(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.ingest import aliases
+
     org_id = aliases.find_org(db, args.org)[0] if args.org else None
     frame = aliases.listing(db, org_id)
     for row in frame.itertuples():
@@ -262,6 +282,8 @@ _OUTSIDE = option("org", metavar="ИНН_ИЛИ_КОД", help="организа�
 
 @ORGS.action("list", "организации вне реестра муниципалитетов, где реестр загружен")
 def _list_outside(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.ingest import unregistered
+
     frame = unregistered.listing(db)
     for row in frame.itertuples():
         code = row.inn if isinstance(row.inn, str) else f"код {row.org_id}"
@@ -280,6 +302,8 @@ def _list_outside(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     writes=True,
 )
 def _merge_org(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.ingest import aliases, unregistered
+
     org_id, name = aliases.find_org(db, args.org)
     into, target = aliases.find_org(db, args.into)
     unregistered.merge(db, org_id, into, args.user)
@@ -291,6 +315,8 @@ def _merge_org(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     "remove", "удалить организацию вне реестра без данных", _OUTSIDE, _ALIAS_USER, writes=True
 )
 def _remove_org(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.ingest import aliases, unregistered
+
     org_id, name = aliases.find_org(db, args.org)
     unregistered.remove(db, org_id, args.user)
     print(f"Организация «{name}» удалена.", file=out)
@@ -298,12 +324,30 @@ def _remove_org(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 
 _INDICATOR_SCOPE = scope_options("period", "level", *TERRITORY)
+# Where a table goes instead of standard output; parquet and xlsx go only there.
+_TABLE_OUT = out_option("файл результата (по умолчанию стандартный вывод)", required=False)
 
 
-@command("indicators", "значения показателей", *_INDICATOR_SCOPE, FORMAT)
-def _indicators(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    outputs.write(output_table(db, scope(db, args)), OUTPUT_COLUMNS, args.format, out)
+def _emit(table: object, columns: tuple[str, ...], args: argparse.Namespace, out: TextIO) -> int:
+    """Write a command's table as ``--format`` says: into ``--out`` if given, else to
+    ``out``."""
+    from analytics.documents import outputs
+
+    if args.out is None:
+        if args.format in outputs.FILE_FORMATS:
+            raise UsageError(f"формат {args.format} записывается только в файл: укажите --out ФАЙЛ")
+        outputs.write(table, columns, args.format, out)
+        return EXIT_OK
+    outputs.save(table, columns, args.format, args.out)
+    print(f"Сохранено: {args.out}", file=out)
     return EXIT_OK
+
+
+@command("indicators", "значения показателей", *_INDICATOR_SCOPE, FORMAT, _TABLE_OUT)
+def _indicators(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.compute.indicators import OUTPUT_COLUMNS, output_table
+
+    return _emit(output_table(db, scope(db, args)), OUTPUT_COLUMNS, args, out)
 
 
 @command(
@@ -311,20 +355,24 @@ def _indicators(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     "дефициты: показатели ниже цели, начиная с наибольшего отставания",
     *_INDICATOR_SCOPE,
     FORMAT,
+    _TABLE_OUT,
 )
 def _deficits(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.compute.indicators import DEFICIT_COLUMNS, output_table
+
     table = output_table(db, scope(db, args), only_deficits=True)
-    outputs.write(table, DEFICIT_COLUMNS, args.format, out)
-    return EXIT_OK
+    return _emit(table, DEFICIT_COLUMNS, args, out)
 
 
-@command("quality", "замечания к качеству данных", *scope_options("period", *TERRITORY), FORMAT)
+@command(
+    "quality",
+    "замечания к качеству данных",
+    *scope_options("period", *TERRITORY),
+    FORMAT,
+    _TABLE_OUT,
+)
 def _quality(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    # Imported here, not by every command: the person bases' checks it runs import
-    # the spreadsheet libraries.
     from analytics.compute.quality import QUALITY_COLUMNS, findings
 
     chosen = scope(db, args)
-    frame = findings(db, one_period(chosen), chosen)
-    outputs.write(frame, QUALITY_COLUMNS, args.format, out)
-    return EXIT_OK
+    return _emit(findings(db, one_period(chosen), chosen), QUALITY_COLUMNS, args, out)

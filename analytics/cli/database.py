@@ -7,9 +7,7 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
-
-import pandas as pd
+from typing import TYPE_CHECKING, TextIO
 
 from analytics.cli.options import (
     db_path,
@@ -19,10 +17,11 @@ from analytics.cli.options import (
     user_option,
 )
 from analytics.cli.registry import EXIT_BAD_DATA, EXIT_OK, command, option
-from analytics.ingest.load import OrganisationsInUse, rollback
-from analytics.store import audit, backup
-from analytics.store.db import Database
-from analytics.store.snapshot import publish
+
+# The store and the engine import pandas: each command imports what it runs, so that the
+# help starts at once (tests/cli/test_startup.py).
+if TYPE_CHECKING:
+    from analytics.store.db import Database
 
 
 @command("demo", "создать демонстрационные данные", writes=True)
@@ -37,6 +36,8 @@ def _demo(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 @command("uploads", "журнал загрузок")
 def _uploads(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    import pandas as pd
+
     from analytics.compute import lookups
 
     frame = lookups.uploads(db)
@@ -58,6 +59,8 @@ def _uploads(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     own_transaction=True,
 )
 def _snapshot(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.store.snapshot import publish
+
     path = publish(db, args.out)
     print(f"Снимок опубликован: {path} (версия данных {db.data_version()})", file=out)
     return EXIT_OK
@@ -76,6 +79,9 @@ def _snapshot(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     writes=True,
 )
 def _rollback(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.ingest.load import OrganisationsInUse, rollback
+    from analytics.store import audit
+
     try:
         undone = rollback(db, args.upload_id, user=args.user, keep_used=args.keep_used)
     except OrganisationsInUse as asked:
@@ -92,6 +98,8 @@ def _rollback(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     option("--limit", type=int, help="только столько последних записей"),
 )
 def _audit(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.store import audit
+
     frame = audit.entries(db, limit=args.limit)
     if frame.empty:
         print("Журнал действий пуст.", file=out)
@@ -109,6 +117,8 @@ def _audit(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     writes=True,
 )
 def _backup(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.store import backup
+
     info = backup.create(db, args.out, user=args.user, passphrase=passphrase(args))
     print(
         f"Резервная копия сохранена: {args.out} (версия данных {info.data_version}, "
@@ -134,6 +144,8 @@ def _backup(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     database=False,
 )
 def _restore(args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.store import backup
+
     path = db_path(args)
     try:
         done = backup.restore(

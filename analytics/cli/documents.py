@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from analytics.cli.options import KIND, TERRITORY, out_option, scope, scope_options
 from analytics.cli.registry import EXIT_OK, UsageError, command, option
 from analytics.model.contract import FormKind
-from analytics.store.db import Database
+
+# The store imports pandas: only for the annotations (tests/cli/test_startup.py).
+if TYPE_CHECKING:
+    from analytics.store.db import Database
 
 # The document builders (python-docx, python-pptx, openpyxl) are imported by the commands
 # that use them, so that `ingest`, `indicators` and the like start in a fraction of the time.

@@ -16,8 +16,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-import duckdb
-
 # Each module registers its commands when first imported: this order is the help's.
 # isort: off
 from analytics.cli import data, documents, database, users, meetings, rounds  # noqa: F401
@@ -25,11 +23,8 @@ from analytics.cli import data, documents, database, users, meetings, rounds  # 
 # isort: on
 from analytics.cli.options import WAIT, db_path
 from analytics.cli.registry import COMMANDS, EXIT_BAD_DATA, Command, Parser
-from analytics.documents import images
-from analytics.ingest.problems import IngestError, group_problems
 from analytics.model.errors import MonitoringError
 from analytics.store import private
-from analytics.store.opening import cause, open_database, seconds, waiting
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,6 +68,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     # people's names: readable by the service's account only.
     private.restrict_umask()
     args = build_parser().parse_args(argv)
+    # Imported once a command is chosen: the help (which exits while parsing) starts at
+    # once without pandas, plotly and the engine (tests/cli/test_startup.py).
+    import duckdb
+
+    from analytics.documents import images
+    from analytics.ingest.problems import IngestError, group_problems
+    from analytics.store.opening import cause, open_database, waiting
+
     command: Command = args.handler
     assert command.run is not None
     tell = _telling(args.wait)
@@ -114,6 +117,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 def _telling(wait: float) -> Callable[[], None]:
     """What a command says once when it starts waiting for the database."""
+
+    from analytics.store.opening import seconds
 
     def tell() -> None:
         print(f"База данных занята другим процессом; ждём до {seconds(wait)}…", file=sys.stderr)

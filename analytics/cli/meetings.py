@@ -4,12 +4,15 @@ protocol."""
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from analytics.cli.documents import save
 from analytics.cli.options import out_option
 from analytics.cli.registry import EXIT_OK, UsageError, command, option
-from analytics.store.db import Database
+
+# The store imports pandas: only for the annotations (tests/cli/test_startup.py).
+if TYPE_CHECKING:
+    from analytics.store.db import Database
 
 
 @command("meetings", "заседания рабочей группы")

@@ -10,14 +10,19 @@ import argparse
 import sys
 from collections.abc import Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analytics.cli.registry import Option, UsageError, option
-from analytics.ingest.normalize import ValueProblem
 from analytics.model.contract import FormKind
+from analytics.model.errors import ValueProblem
 from analytics.model.levels import LEVEL_INFO, Level
 from analytics.model.periods import parse_period
-from analytics.store.db import Database, default_db_path
-from analytics.store.scope import Scope
+
+# The store imports pandas: the command line imports it when a command runs, so that its
+# help starts at once (tests/cli/test_startup.py).
+if TYPE_CHECKING:
+    from analytics.store.db import Database
+    from analytics.store.scope import Scope
 
 # How long a command waits for a database another process holds before giving up.
 DEFAULT_WAIT_SECONDS = 5.0
@@ -67,6 +72,8 @@ def scope(db: Database, args: argparse.Namespace) -> Scope:
     and those left out, cover everything. A period that cannot be read or has no data, an
     unknown org type, a territory or organisation not in the data, and a district or
     municipality outside the one chosen above it are a :class:`UsageError` naming the value."""
+    from analytics.store.scope import Scope
+
     fields = args.handler.scope_fields
     given = {name: getattr(args, name) for name in fields}
     period = _period(db, given.get("period"))
@@ -91,7 +98,6 @@ def one_period(chosen: Scope) -> str | None:
 
 def _period(db: Database, text: str | None) -> str | None:
     """The canonical code of a period given on the command line, which must have data."""
-    # lookups is imported where a scope is read, not by every command (see cli.main).
     from analytics.compute import lookups
 
     if not text:
@@ -144,7 +150,13 @@ def _organization(db: Database, text: str | None) -> int | None:
     return found[text]
 
 
-FORMAT = option("--format", choices=["json", "csv"], default="json", help="формат вывода")
+# parquet and xlsx are files (analytics.documents.outputs.FILE_FORMATS): only with --out.
+FORMAT = option(
+    "--format",
+    choices=["json", "csv", "parquet", "xlsx"],
+    default="json",
+    help="формат вывода (parquet и xlsx — только в файл --out)",
+)
 
 KIND = option("--kind", choices=[str(k) for k in FormKind], default=str(FormKind.ORG_FORM))
 
@@ -181,4 +193,6 @@ def passphrase(args: argparse.Namespace) -> str | None:
 
 def db_path(args: argparse.Namespace) -> Path:
     """The database file: ``--db``, else the default."""
+    from analytics.store.db import default_db_path
+
     return Path(args.db or default_db_path())

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, datetime
-from typing import TextIO
-
-import pandas as pd
+from typing import TYPE_CHECKING, TextIO
 
 from analytics.cli.options import TERRITORY, out_option, scope, scope_options, user_option
 from analytics.cli.registry import EXIT_OK, command, group, option
-from analytics.meetings import rounds
 from analytics.model.contract import FormKind
 from analytics.model.errors import MonitoringError
-from analytics.store.db import Database
 from analytics.wording.formatting import day, moment, percent
+
+# The store and the rounds' engine import pandas: each command imports what it runs, so
+# that the help starts at once (tests/cli/test_startup.py).
+if TYPE_CHECKING:
+    from analytics.store.db import Database
 
 
 class DateError(MonitoringError):
@@ -59,6 +60,8 @@ ROUNDS = group("rounds", "мониторинги (сбор форм): open, clos
     writes=True,
 )
 def _open(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.meetings import rounds
+
     territory = scope(db, args)
     round_id = rounds.open_round(
         db,
@@ -87,6 +90,8 @@ def _open(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     writes=True,
 )
 def _close(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.meetings import rounds
+
     rounds.close_round(db, args.round_id, args.user)
     print(f"Мониторинг № {args.round_id} закрыт.", file=out)
     return EXIT_OK
@@ -94,6 +99,8 @@ def _close(db: Database, args: argparse.Namespace, out: TextIO) -> int:
 
 @ROUNDS.action("list", "все мониторинги")
 def _list(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    from analytics.meetings import rounds
+
     listed = rounds.list_rounds(db)
     for r in listed:
         state = "идёт" if r.is_open else f"закрыт {moment(r.closed_at)}"
@@ -137,6 +144,10 @@ def _templates(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     option("--today", metavar="ДД.ММ.ГГГГ", help="на дату (по умолчанию сегодня)"),
 )
 def _completeness(db: Database, args: argparse.Namespace, out: TextIO) -> int:
+    import pandas as pd
+
+    from analytics.meetings import rounds
+
     today = parse_day(args.today) if args.today else date.today()
     frame = rounds.completeness(db, args.round_id, today)
     s = rounds.summarize(frame)

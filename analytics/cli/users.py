@@ -22,7 +22,6 @@ from analytics.operations.users import (
     check_new_user,
     users_path,
 )
-from analytics.store.db import Database, DatabaseBusy
 
 USERS = group("users", "пользователи панели: add, remove, list, passwd")
 _NAME = option("name", metavar="ИМЯ")
@@ -112,9 +111,10 @@ def _password(args: argparse.Namespace) -> str:
 def _check_orgs(db_file: Path, orgs: tuple[str, ...], out: TextIO) -> None:
     """Refuse organisations the database does not know; when the database is busy
     (the dashboard runs), they are checked at login instead."""
-    # Imported here: the access layer loads every page's engine, which the command line
-    # does not need to start.
+    # Imported here: the store and the access layer load pandas and every page's engine,
+    # which the command line does not need to start.
     from analytics.operations.access import resolve_orgs
+    from analytics.store.db import Database, DatabaseBusy
 
     if not orgs or not db_file.exists():
         return

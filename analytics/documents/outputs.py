@@ -1,4 +1,5 @@
-"""Tables written out by DuckDB itself: the command line's CSV and JSON.
+"""Tables written out by DuckDB itself: the command line's CSV and JSON, and the files
+of ``--out``: those two, Parquet and XLSX.
 
 A :class:`Query` (rows DuckDB produces on the database's own connection), or an Arrow
 table or a pandas frame handed to a private DuckDB, is written with ``COPY … TO`` into a
@@ -10,6 +11,9 @@ DuckDB's own writer does, with no Python work per cell.
 CSV: ``,``-separated, header row, ``\\n`` line ends, fields quoted only where needed,
 empty for a missing value, booleans ``True``/``False`` (as pandas writes them). JSON: an
 array of objects, one per row, keys in column order, ``null`` for a missing value.
+Parquet: the columns typed as DuckDB holds them, texts as they are (a program reads them,
+never as a formula). XLSX: one sheet, the header row then the rows, numbers as numbers,
+texts always as text; only where the rows fit an Excel sheet.
 """
 
 from __future__ import annotations
@@ -23,14 +27,16 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from analytics.model.errors import MonitoringError
 from analytics.store.db import Database, registered
 from analytics.store.rows import Cells, Query
+from analytics.wording.formatting import count
 
 # Text cells starting with one of these are written as text, never run as a formula (in
 # CSV with a leading apostrophe). Here rather than in :mod:`analytics.documents.exports`, which
@@ -39,6 +45,16 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 1 << 20
 # The named parameter that holds FORMULA_PREFIXES in the SQL of CSV_CELLS.
 _PREFIXES = "formula_prefixes"
+# The formats written only into a file: binary, for a program or a spreadsheet.
+FILE_FORMATS = ("parquet", "xlsx")
+# The rows of an Excel sheet, the header's among them.
+EXCEL_ROWS = 1_048_576
+# Rows passed from Parquet to the workbook at a time.
+_BATCH = 65_536
+
+
+class TooManyRows(MonitoringError):
+    """Rows that do not fit an Excel sheet; the message says how many and what to do."""
 
 
 def defused_sql(column: str) -> str:
@@ -110,6 +126,101 @@ def write(
         finally:
             writer.close()
         _pass_on(target, out)
+
+
+def save(
+    table: Query | pa.Table | pd.DataFrame, columns: Sequence[str], fmt: str, path: Path
+) -> None:
+    """Write ``columns`` of ``table`` into the file ``path`` as ``fmt`` (``csv``, ``json``,
+    ``parquet`` or ``xlsx``). Rows that do not fit an Excel sheet are a
+    :class:`TooManyRows`, and ``path`` is left as it was."""
+    if fmt not in FILE_FORMATS:
+        with _replacing(path) as partial, partial.open("w", encoding="utf-8", newline="") as target:
+            write(table, columns, fmt, target)
+        return
+    if fmt == "parquet":
+        _copy(table, columns, path, "FORMAT parquet")
+        return
+    # The rows go through Parquet first: DuckDB runs the query once, the count is in
+    # the file's footer, and the workbook is written a batch at a time.
+    import pyarrow.parquet as pq
+
+    with tempfile.TemporaryDirectory(prefix="monitoring-out-") as directory:
+        rows = Path(directory) / "rows.parquet"
+        _copy(table, columns, rows, "FORMAT parquet")
+        source = pq.ParquetFile(rows)
+        found = source.metadata.num_rows
+        if found >= EXCEL_ROWS:
+            raise TooManyRows(
+                f"в результате {count(found, 'строка', 'строки', 'строк')}, а лист Excel "
+                f"вмещает не больше {count(EXCEL_ROWS - 1, 'строки', 'строк', 'строк')} под "
+                "заголовком; выберите --format csv или parquet или сузьте выборку "
+                "(--period, --level, территория)"
+            )
+        # Opened before the sheet is begun: a file that cannot be written fails here, not
+        # in the middle of openpyxl's writing (which then reports its own errors at exit).
+        with _replacing(path) as partial, partial.open("wb") as target:
+            _workbook(source, list(columns), target)
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """A file beside ``path`` to write, put in its place once the block is done: a
+    failed write leaves ``path`` as it was (DuckDB's ``COPY`` does so itself)."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        yield partial
+        partial.replace(path)
+    finally:
+        with suppress(OSError):  # never hides the write's own error
+            partial.unlink(missing_ok=True)
+
+
+def _workbook(source: object, columns: list[str], target: BinaryIO) -> None:
+    """The rows of the Parquet file ``source`` as one sheet of a workbook into ``target``."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Таблица")
+
+    def text(value: str) -> WriteOnlyCell:
+        # openpyxl turns a text starting with "=" into a formula unless told otherwise.
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"
+        return cell
+
+    sheet.append([text(c) for c in columns])
+    for batch in source.iter_batches(batch_size=_BATCH, columns=columns):
+        for row in zip(*(c.to_pylist() for c in batch.columns), strict=True):
+            sheet.append([text(v) if isinstance(v, str) else v for v in row])
+    workbook.save(target)
+
+
+def _copy(
+    table: Query | pa.Table | pd.DataFrame, columns: Sequence[str], target: Path, options: str
+) -> None:
+    """``COPY`` ``columns`` of ``table`` as they are (no cell spelled for a format) into
+    ``target`` with the ``COPY`` ``options``, in the table's order."""
+    selected = ", ".join(_identifier(c) for c in columns)
+    copy = f"TO '{_literal(str(target))}' ({options}, PRESERVE_ORDER true)"
+    if isinstance(table, Query):
+        with table.db.snapshot() as db:
+            cur = db.cursor()
+            try:
+                sql, params = table.prepare(cur, JSON_CELLS)
+                cur.execute(f"COPY (SELECT {selected} FROM ({sql})) {copy}", params)
+            finally:
+                cur.close()
+        return
+    if isinstance(table, pd.DataFrame):
+        table = pa.Table.from_pandas(table.loc[:, list(columns)], preserve_index=False)
+    writer = duckdb.connect(config={"threads": 1})
+    try:
+        with registered(writer, "output_table", table):
+            writer.execute(f"COPY (SELECT {selected} FROM output_table) {copy}")
+    finally:
+        writer.close()
 
 
 def _write_query(query: Query, columns: Sequence[str], fmt: str, out: TextIO) -> None:

@@ -69,7 +69,7 @@ def test_the_commands_with_actions_are_aliases_orgs_users_and_rounds():
     grouped = {c.name: [a.name for a in c.actions] for c in COMMANDS if c.actions}
 
     assert grouped == {
-        "aliases": ["add", "remove", "list"],
+        "aliases": ["add", "remove", "import", "list"],
         "orgs": ["list", "merge", "remove"],
         "users": ["add", "remove", "list", "passwd"],
         "rounds": ["open", "close", "list"],
@@ -80,7 +80,8 @@ def test_the_commands_that_write_are_declared_so_and_the_others_read_one_snapsho
     writing = {typed for typed, command in everything() if command.database and command.writes}
 
     assert writing == {
-        *("ingest", "aliases add", "aliases remove", "demo", "rollback", "backup"),
+        *("ingest", "aliases add", "aliases remove", "aliases import", "demo", "rollback"),
+        "backup",
         *("orgs merge", "orgs remove", "rounds open", "rounds close"),
     }
 
