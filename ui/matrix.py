@@ -294,9 +294,11 @@ def status_heatmap(
         hover.append(hover_row)
         text.append(text_row)
     # Fifteen indicators' names do not fit across a projector's width upright: the
-    # columns are numbered, their names in :func:`column_key` beside the chart and in
-    # every cell's hover; a slanted header is not read from the back of a room.
-    x = [str(n) for n in range(1, len(indicator_ids) + 1)]
+    # columns show numbers, their names in :func:`column_key` beside the chart, in every
+    # cell's hover and in the chart's data table; a slanted header is not read from the
+    # back of a room.
+    x = [INDICATORS_BY_ID[i].short for i in indicator_ids]
+    numbers = [str(n) for n in range(1, len(indicator_ids) + 1)]
     y = axis_labels(labels, HEAT_LABEL_LIMIT)
     fig = go.Figure(
         go.Heatmap(
@@ -309,7 +311,9 @@ def status_heatmap(
             showscale=False,
             customdata=hover,
             hovertemplate="%{customdata}<extra></extra>",
-            text=text if show_values else None,
+            # The values stay in the figure (its data table reads them) when too many
+            # rows leave no room to print them.
+            text=text,
             texttemplate="%{text}" if show_values else None,
             # Black reads on every status colour (:data:`TEXT_ON`); plotly's own choice
             # puts white on the green and the red.
@@ -331,7 +335,13 @@ def status_heatmap(
         )
     tick = {"size": HEAT_FONT_SIZE}
     fig.update_xaxes(
-        side="top", tickangle=0, automargin=True, showgrid=False, tickfont=tick, type="category"
+        side="top",
+        tickangle=0,
+        automargin=True,
+        showgrid=False,
+        tickfont=tick,
+        tickvals=x,
+        ticktext=numbers,
     )
     fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False, tickfont=tick)
     # A row of two-line labels (:func:`wrapped`) needs room for both lines.
