@@ -216,10 +216,14 @@ def figure_table(built: Spec) -> pd.DataFrame:
             value = texts[i] if texts and i < len(texts) and texts[i] not in (None, "") else None
             row[series] = plain(value) if value is not None else _shown(values[i])
             if hovers and i < len(hovers) and not several:
-                row["Подробнее"] = plain(hovers[i])
+                row["Подробнее"] = _details(hovers[i], category)
     if not rows:
         return pd.DataFrame()
     table = pd.DataFrame.from_dict(rows, orient="index").fillna("")
+    # Plotly draws a horizontal bar chart's first category at the bottom: the table
+    # reads from the top, as the chart does.
+    if axis == "yaxis" and built.get("layout", {}).get("yaxis", {}).get("autorange") != "reversed":
+        table = table.iloc[::-1]
     return table.rename_axis(heading).reset_index()
 
 
@@ -235,6 +239,14 @@ def _points(data: object) -> list:
     if data is None or isinstance(data, (str, dict)):
         return []
     return list(data)
+
+
+def _details(hover: object, category: object) -> str:
+    """A hover's words without its first line where that only repeats the category."""
+    lines = str(hover).split("<br>")
+    if len(lines) > 1 and plain(lines[0]) == plain(category):
+        lines = lines[1:]
+    return plain("<br>".join(lines))
 
 
 def _drawn(trace: dict) -> bool:

@@ -44,9 +44,9 @@ def test_a_bar_charts_data_table_holds_each_bars_label_value_and_fraction():
     assert list(table.columns) == [charts.NAME, "Значение", "Подробнее"]
     row = table[table.iloc[:, 0] == "г. Ижевск"].iloc[0]
     assert row["Значение"] == "54,0\u00a0%"
-    assert row["Подробнее"] == (
-        "г. Ижевск · 54,0\u00a0% — 47 из 87 ОО · цель 70,0\u00a0%: близко к цели"
-    )
+    assert row["Подробнее"] == "54,0\u00a0% — 47 из 87 ОО · цель 70,0\u00a0%: близко к цели"
+    # Top to bottom as the chart shows them: the higher value first.
+    assert list(table[charts.NAME]) == ["г. Глазов", "г. Ижевск"]
 
 
 def test_a_heatmaps_data_table_has_a_row_per_unit_and_a_column_per_indicator():
