@@ -63,7 +63,7 @@ LABEL_LIMIT = 48
 # names on at most two lines of this many characters, so that fifteen columns keep
 # room for «100».
 HEAT_FONT_SIZE = 14
-HEAT_LABEL_LIMIT = 34
+HEAT_LABEL_LIMIT = 40
 
 
 @dataclass(frozen=True)
@@ -214,11 +214,14 @@ def wrapped(text: str, limit: int = LABEL_LIMIT) -> str:
     over two lines' length is shortened."""
     if len(text) <= limit:
         return charts.plot_text(text)
-    spaces = [n for n, c in enumerate(text) if c == " " and n <= limit]
+    # Never between «№» and its number.
+    spaces = [n for n, c in enumerate(text) if c == " " and n <= limit and text[n - 1] != "№"]
     if not spaces:
         return charts.plot_text(shorten(text, limit))
+    # The break nearest the middle among those that leave both lines whole, if any.
+    whole = [n for n in spaces if len(text) - n - 1 <= limit]
     middle = len(text) / 2
-    cut = min(spaces, key=lambda n: abs(n - middle))
+    cut = min(whole or spaces, key=lambda n: abs(n - middle))
     first, second = text[:cut], text[cut + 1 :]
     return f"{charts.plot_text(first)}<br>{charts.plot_text(shorten(second, limit))}"
 
