@@ -17,12 +17,11 @@ pytestmark = BROWSER_MARKS
 _MEASURE = r"""() => {
     const chart = document.querySelector('[data-testid="stPlotlyChart"]');
     const figures = [...chart.querySelectorAll('.heatmaplayer text, g.textpoint text')];
-    const columns = 15;
+    const headers = [...chart.querySelectorAll('.xtick text')];
     const plot = chart.querySelector('.nsewdrag').getBoundingClientRect();
-    const cellWidth = plot.width / columns;
+    const cellWidth = plot.width / headers.length;
     const block = chart.closest('[data-testid="stElementContainer"]');
     const above = block.previousElementSibling.getBoundingClientRect();
-    const headers = [...chart.querySelectorAll('.xtick text')];
     return {
         sizes: [...new Set(figures.map(t => parseFloat(getComputedStyle(t).fontSize)))],
         widest: Math.max(...figures.map(t => t.getBBox().width)),
