@@ -384,14 +384,15 @@ def _indicator(
                 f"{screen.title} {split.title}",
                 describe(meeting_filters(meeting), ctx.hierarchy),
             )
-            st.plotly_chart(fig, key="mtg_chart", config={"displaylogo": False}, theme=None)
+            charts.plot(fig, key="mtg_chart", config={"displaylogo": False}, theme=None)
         else:
             shown = presented_units(units, indicator_id)
             fig = charts.presented(
                 charts.indicator_bars(shown, indicator_id, split.title.capitalize(), "")
             )
             # Without Streamlit's theme, which would put its own smaller fonts back; as
-            # tall as the screen leaves.
+            # tall as the screen leaves. Its data table is the one under the same chart
+            # out of presentation mode: the projected screen has no room below the chart.
             st.plotly_chart(
                 fig,
                 key="mtg_chart",

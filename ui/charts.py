@@ -4,10 +4,12 @@ palette (Okabe–Ito), large type for a projector, a title that states the filte
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -141,9 +143,124 @@ def show(fig: go.Figure | Spec, name: str, key: str | None = None, **kwargs: obj
         },
     }
     drawn = _Built(fig) if isinstance(fig, dict) else fig
-    event = st.plotly_chart(drawn, key=key, config=config, **kwargs)
+    event = plot(drawn, key=key, config=config, **kwargs)
     downloads(fig, name, key or slug(name))
     return event
+
+
+def plot(fig: go.Figure, **kwargs: object) -> object:
+    """``st.plotly_chart`` with the chart's text alternative under it: its figures as a
+    table one click away (:func:`data_table`). Every chart of the dashboard is drawn
+    here, so that none is left without it."""
+    event = st.plotly_chart(fig, **kwargs)
+    data_table(fig.to_dict())
+    return event
+
+
+DATA_TABLE_LABEL = "Таблица данных"
+# The heading of a data table's first column where the chart's axis has no title.
+NAME = "Название"
+
+
+def data_table(built: Spec) -> None:
+    """The figures of a chart as a table in a closed expander: what a screen reader reads
+    instead of the picture, and what a person copies a number from."""
+    table = figure_table(built)
+    if table.empty:
+        return
+    with st.expander(DATA_TABLE_LABEL, icon=":material/table_view:"):
+        st.dataframe(table, hide_index=True)
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def plain(text: object) -> str:
+    """A plotly label as text: line breaks as spaces, tags dropped, entities undone."""
+    lines = str(text).replace("<br>", " · ").replace("<br />", " · ")
+    return html.unescape(_TAGS.sub("", lines)).strip()
+
+
+def _shown(value: object) -> str:
+    """A figure as the chart's hover shows it: Russian format, one decimal at most."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return formatting.number(float(value), 0 if float(value).is_integer() else 1)
+    return plain(value)
+
+
+def figure_table(built: Spec) -> pd.DataFrame:
+    """The figures a chart draws, read from the chart itself so that the table and the
+    picture cannot disagree: for a heatmap, a row per row and a column per column with
+    the cells' texts; for bars and lines, a row per category (a bar's label, a line's
+    period) and a column per series, with the hover's words where the chart has them."""
+    traces = [t for t in built.get("data", []) if _drawn(t)]
+    heatmaps = [t for t in traces if t.get("type") == "heatmap"]
+    if heatmaps:
+        return _heatmap_table(heatmaps[0])
+    rows: dict[str, dict[str, str]] = {}
+    axis = "yaxis" if traces and traces[0].get("orientation") == "h" else "xaxis"
+    title = built.get("layout", {}).get(axis, {}).get("title", {})
+    heading = plain(title.get("text", "") if isinstance(title, dict) else title) or NAME
+    several = len(traces) > 1
+    for n, trace in enumerate(traces):
+        horizontal = trace.get("orientation") == "h"
+        categories = _points(trace.get("y" if horizontal else "x"))
+        values = _points(trace.get("x" if horizontal else "y"))
+        texts = _points(trace.get("text"))
+        hovers = _points(trace.get("hovertext"))
+        series = plain(trace.get("name") or "") or ("Значение" if not several else f"{n + 1}")
+        for i, category in enumerate(categories):
+            row = rows.setdefault(_shown(category), {})
+            value = texts[i] if texts and i < len(texts) and texts[i] not in (None, "") else None
+            row[series] = plain(value) if value is not None else _shown(values[i])
+            if hovers and i < len(hovers) and not several:
+                row["Подробнее"] = _details(hovers[i], category)
+    if not rows:
+        return pd.DataFrame()
+    table = pd.DataFrame.from_dict(rows, orient="index").fillna("")
+    # Plotly draws a horizontal bar chart's first category at the bottom: the table
+    # reads from the top, as the chart does.
+    if axis == "yaxis" and built.get("layout", {}).get("yaxis", {}).get("autorange") != "reversed":
+        table = table.iloc[::-1]
+    return table.rename_axis(heading).reset_index()
+
+
+def _points(data: object) -> list:
+    """A trace's array (a list, a tuple, a NumPy array or a Series) as a list; a single
+    value (a text shared by all points) or none as no list."""
+    if isinstance(data, dict) and "bdata" in data:
+        # Plotly's packed typed array: {"dtype": "f8", "bdata": base64, "shape": "2, 3"}.
+        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
+        if "shape" in data:
+            array = array.reshape([int(n) for n in str(data["shape"]).split(",")])
+        return array.tolist()
+    if data is None or isinstance(data, (str, dict)):
+        return []
+    return list(data)
+
+
+def _details(hover: object, category: object) -> str:
+    """A hover's words without its first line where that only repeats the category."""
+    lines = str(hover).split("<br>")
+    if len(lines) > 1 and plain(lines[0]) == plain(category):
+        lines = lines[1:]
+    return plain("<br>".join(lines))
+
+
+def _drawn(trace: dict) -> bool:
+    """A trace with figures (not a legend's empty marker nor a target line's)."""
+    points = [*_points(trace.get("x")), *_points(trace.get("y")), *_points(trace.get("z"))]
+    return any(p is not None for p in points)
+
+
+def _heatmap_table(trace: dict) -> pd.DataFrame:
+    columns = [plain(c) for c in _points(trace.get("x"))]
+    cells = _points(trace.get("text")) or _points(trace.get("z"))
+    table = pd.DataFrame([[_shown(v) for v in _points(row)] for row in cells], columns=columns)
+    table.insert(0, NAME, [plain(label) for label in _points(trace.get("y"))])
+    return table
 
 
 def downloads(fig: go.Figure | Spec, name: str, key: str) -> None:

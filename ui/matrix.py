@@ -59,6 +59,11 @@ STATUS_WORDS: dict[str | None, str] = {
     status: legend.label_of(status) for status in (*Status, None)
 }
 LABEL_LIMIT = 48
+# The heatmap read on a projector: figures and names at least this many pixels, row
+# names on at most two lines of this many characters, so that fifteen columns keep
+# room for «100».
+HEAT_FONT_SIZE = 14
+HEAT_LABEL_LIMIT = 40
 
 
 @dataclass(frozen=True)
@@ -209,11 +214,14 @@ def wrapped(text: str, limit: int = LABEL_LIMIT) -> str:
     over two lines' length is shortened."""
     if len(text) <= limit:
         return charts.plot_text(text)
-    spaces = [n for n, c in enumerate(text) if c == " " and n <= limit]
+    # Never between «№» and its number.
+    spaces = [n for n, c in enumerate(text) if c == " " and n <= limit and text[n - 1] != "№"]
     if not spaces:
         return charts.plot_text(shorten(text, limit))
+    # The break nearest the middle among those that leave both lines whole, if any.
+    whole = [n for n in spaces if len(text) - n - 1 <= limit]
     middle = len(text) / 2
-    cut = min(spaces, key=lambda n: abs(n - middle))
+    cut = min(whole or spaces, key=lambda n: abs(n - middle))
     first, second = text[:cut], text[cut + 1 :]
     return f"{charts.plot_text(first)}<br>{charts.plot_text(shorten(second, limit))}"
 
@@ -288,8 +296,13 @@ def status_heatmap(
         z.append(z_row)
         hover.append(hover_row)
         text.append(text_row)
+    # Fifteen indicators' names do not fit across a projector's width upright: the
+    # columns show numbers, their names in :func:`column_key` beside the chart, in every
+    # cell's hover and in the chart's data table; a slanted header is not read from the
+    # back of a room.
     x = [INDICATORS_BY_ID[i].short for i in indicator_ids]
-    y = axis_labels(labels)
+    numbers = [str(n) for n in range(1, len(indicator_ids) + 1)]
+    y = axis_labels(labels, HEAT_LABEL_LIMIT)
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -301,9 +314,13 @@ def status_heatmap(
             showscale=False,
             customdata=hover,
             hovertemplate="%{customdata}<extra></extra>",
-            text=text if show_values else None,
+            # The values stay in the figure (its data table reads them) when too many
+            # rows leave no room to print them.
+            text=text,
             texttemplate="%{text}" if show_values else None,
-            textfont={"size": 11},
+            # Black reads on every status colour (:data:`TEXT_ON`); plotly's own choice
+            # puts white on the green and the red.
+            textfont={"size": HEAT_FONT_SIZE, "color": TEXT_ON[None]},
             xgap=2,
             ygap=2,
             hoverongaps=False,
@@ -319,24 +336,33 @@ def status_heatmap(
             showlegend=True,
             hoverinfo="skip",
         )
+    tick = {"size": HEAT_FONT_SIZE}
     fig.update_xaxes(
-        side="top", tickangle=-40, automargin=True, showgrid=False, tickfont={"size": 13}
+        side="top",
+        tickangle=0,
+        automargin=True,
+        showgrid=False,
+        tickfont=tick,
+        tickvals=x,
+        ticktext=numbers,
     )
-    fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False, tickfont={"size": 13})
+    fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False, tickfont=tick)
     # A row of two-line labels (:func:`wrapped`) needs room for both lines.
-    height = 300 + (36 if any("<br>" in label for label in y) else 24) * len(labels)
-    fig = charts.themed(fig, title, subtitle, height=min(max(height, 460), 8000))
-    # The legend in the free corner above the row labels, left of the slanted headers.
+    row = 40 if any("<br>" in label for label in y) else 30
+    fig = charts.themed(fig, title, subtitle, height=min(190 + row * len(labels), 8000))
+    # The legend at the foot; above the cells only the title and the numbered headers
+    # (no room kept for slanted ones).
     fig.update_layout(
         legend={
-            "orientation": "v",
+            "orientation": "h",
             "x": 0,
-            "xanchor": "right",
-            "y": 1,
+            "xanchor": "left",
+            "y": 0,
             "yanchor": "bottom",
-            "font": {"size": 13},
+            "yref": "container",
+            "font": {"size": HEAT_FONT_SIZE},
         },
-        margin={"t": 260},
+        margin={"t": 110, "b": 50},
         plot_bgcolor="#FFFFFF",
     )
     return fig
@@ -417,6 +443,13 @@ def with_styles(table: pd.DataFrame, css: pd.DataFrame) -> Styler:
 
     styler._translate = text_only  # type: ignore[method-assign]
     return styler
+
+
+def column_key(indicator_ids: Sequence[str]) -> str:
+    """The names of :func:`status_heatmap`'s numbered columns: «1 — Представили данные ·
+    2 — …» (fixed text, no user data)."""
+    names = (INDICATORS_BY_ID[i].short for i in indicator_ids)
+    return "Столбцы: " + " · ".join(f"**{n}** — {name}" for n, name in enumerate(names, 1))
 
 
 def legend_html() -> str:

@@ -38,10 +38,13 @@ class Legend:
         return f"#{self.colour}"
 
 
-# Okabe–Ito colours, told apart by people with the common colour-vision deficiencies.
+# Okabe–Ito colours, told apart by people with the common colour-vision deficiencies;
+# the yellow lightened from Okabe–Ito's orange (E69F00) so that it differs from the red in
+# lightness as well as hue (CIE L* 80 against 54) and is not read as a second orange on a
+# projector.
 LEGEND: dict[Status, Legend] = {
     Status.GREEN: Legend(Status.GREEN, "цель достигнута", "009E73", "D9F2E8"),
-    Status.YELLOW: Legend(Status.YELLOW, "близко к цели", "E69F00", "FCEBCC"),
+    Status.YELLOW: Legend(Status.YELLOW, "близко к цели", "F0C24A", "FCEBCC"),
     Status.RED: Legend(Status.RED, "значительно ниже цели", "D55E00", "F9D9CB"),
 }
 NO_DATA_LABEL = "нет данных"

@@ -19,7 +19,7 @@ from analytics.compute import lookups
 from analytics.compute.indicators import compute
 from analytics.documents.exports import table_csv, table_xlsx
 from analytics.model import legend
-from analytics.model.catalogue import INDICATORS_BY_ID
+from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID
 from analytics.model.levels import Level
 from analytics.store.db import Database
 from analytics.store.scope import Scope
@@ -178,7 +178,11 @@ def test_the_heatmap_of_municipalities_shows_status_value_and_fraction_on_hover(
     heatmap = next(t for t in figure(at, 0)["data"] if t["type"] == "heatmap")
     assert row["municipality"] in heatmap["y"]
     y = heatmap["y"].index(row["municipality"])
+    # Columns are numbered in the catalogue's order, their names in the key above.
+    number = [i.id for i in INDICATORS].index("databases") + 1
     x = heatmap["x"].index(indicator.short)
+    assert figure(at, 0)["layout"]["xaxis"]["ticktext"][x] == str(number)
+    assert f"**{number}** — {indicator.short}" in " ".join(c.value for c in at.caption)
     hover = heatmap["customdata"][y][x]
     assert formatting.fraction(indicator, row["numerator"], row["denominator"]) in hover
     assert formatting.percent(row["value"]) in hover
@@ -265,8 +269,11 @@ def test_a_school_named_like_a_formula_shows_as_typed_and_exports_as_text(
     assert_clean(at)
     assert hostile in set(table(at, "shortfall")["Организация"])
     heatmap = next(t for t in figure(at, 0)["data"] if t["type"] == "heatmap")
-    assert any(label.startswith("=HYPERLINK") and "&lt;b&gt;" in label for label in heatmap["y"])
+    # The row label is shortened to fit the projector's width; the hover names it whole.
+    assert any(label.startswith("=HYPERLINK") for label in heatmap["y"])
     assert not any("<b>" in label for label in heatmap["y"])
+    hovers = [cell for row in heatmap["customdata"] for cell in row]
+    assert any("=HYPERLINK" in h and "&lt;b&gt;**жми**&lt;/b&gt;" in h for h in hovers)
     exported = matrix.shortfall_table(
         matrix.unit_rows(org_rows(copy), BREAKDOWNS[Level.ORGANIZATION]), "databases"
     )
@@ -310,7 +317,7 @@ def test_the_shortfall_xlsx_holds_values_and_gaps_as_numbers_coloured_by_status(
     assert first["Отставание"].value == pytest.approx(float(worst["gap"]))
     assert (
         first["Статус"].fill.fgColor.rgb
-        == {"red": "00D55E00", "yellow": "00E69F00"}[worst["status"]]
+        == {"red": "00D55E00", "yellow": "00F0C24A"}[worst["status"]]
     )
 
 

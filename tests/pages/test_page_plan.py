@@ -19,6 +19,7 @@ from analytics.model.periods import period_label
 from analytics.store.db import Database
 from analytics.wording import formatting
 from tests.conftest import ROOT, snapshot
+from ui import charts
 
 PAGE = "pages/dynamics.py"
 DATABASES = INDICATORS_BY_ID["databases"]
@@ -34,7 +35,12 @@ def assert_clean(at: AppTest) -> None:
 
 
 def plan_frame(at: AppTest):
-    return next(df.value for df in at.dataframe if "План" in df.value.columns)
+    """The plan's table (not the chart's data table, whose first column is its name)."""
+    return next(
+        df.value
+        for df in at.dataframe
+        if "План" in df.value.columns and charts.NAME not in df.value.columns
+    )
 
 
 @pytest.fixture
