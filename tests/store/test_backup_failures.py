@@ -28,15 +28,6 @@ NOT_RESTORED = "; база данных не изменена"
 NOT_MADE = "; резервная копия не создана, база данных не изменена"
 
 
-@pytest.fixture
-def live(tmp_path: Path) -> Path:
-    path = tmp_path / "live" / "monitoring.duckdb"
-    with Database(path) as db:
-        upload(db, ["СОШ № 1", "СОШ № 2"])
-        upload(db, ["СОШ № 1"], file="замена.csv", teachers_total=50)
-    return path
-
-
 def made(live: Path, out: Path, passphrase: str | None = None) -> bytes:
     with Database(live) as db:
         backup.create(db, out, passphrase=passphrase)

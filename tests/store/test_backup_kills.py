@@ -67,15 +67,6 @@ def temporaries(*folders: Path) -> list[Path]:
     )
 
 
-@pytest.fixture
-def live(tmp_path: Path) -> Path:
-    path = tmp_path / "live" / "monitoring.duckdb"
-    with Database(path) as db:
-        upload(db, ["СОШ № 1", "СОШ № 2"])
-        upload(db, ["СОШ № 1"], file="замена.csv", teachers_total=50)
-    return path
-
-
 def test_a_backup_killed_before_its_last_rename_leaves_nothing_after_the_next_start(live, tmp_path):
     out = tmp_path / "копии" / "копия.zip"
     with Database(live) as db:
