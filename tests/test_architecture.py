@@ -227,6 +227,12 @@ NO_TERRITORY_VALUES = {
     "update_decision",
     "set_plan",
     "remove_plan",
+    "entry_rounds",
+    "entry_orgs",
+    "entry_form",
+    "entry_check",
+    "save_draft",
+    "entry_submit",
 }
 
 

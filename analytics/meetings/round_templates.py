@@ -54,7 +54,7 @@ PREVIOUS_FILL = PatternFill("solid", fgColor="FFF2CC")
 _UNSAFE = re.compile(r'[\\/:*?"<>|«»\x00-\x1f]+')
 
 
-def _previous_answers(db: Database, period: str) -> dict[int, dict[str, object]]:
+def previous_answers(db: Database, period: str) -> dict[int, dict[str, object]]:
     """Each organisation's answers of the stored period before ``period``, by org id."""
     earlier = previous_period(period, lookups.periods(db))
     if earlier is None:
@@ -86,17 +86,22 @@ def organization_template(
     org_id: int,
     *,
     previous: bool = False,
+    answers: dict[str, object] | None = None,
 ) -> bytes:
     """The pre-filled form of one organisation of a round (``previous``: with its answers
-    of the period before, marked for review)."""
+    of the period before, marked for review; ``answers``: with these answers, by field
+    code, as a form typed online is sent)."""
     found = get_round(db, round_id)
     orgs = round_orgs(db, round_id)
     rows = orgs[orgs["org_id"] == int(org_id)]
     if rows.empty:
         raise RoundError(f"организация не входит в мониторинг № {round_id}")
-    answers = _previous_answers(db, found.period) if previous else {}
     org = rows.iloc[0]
-    return _master().render(found, org, answers.get(int(org_id), {}), template_codes(db, round_id))
+    codes = template_codes(db, round_id)
+    if answers is not None:
+        return _master().render(found, org, answers, codes, marked=False)
+    earlier = previous_answers(db, found.period) if previous else {}
+    return _master().render(found, org, earlier.get(int(org_id), {}), codes)
 
 
 # The instructions' lines an organisation's template writes (the round's, the
@@ -178,10 +183,11 @@ class _Master:
         org: pd.Series,
         answers: dict[str, object],
         code: Callable[[int], str],
+        marked: bool = True,
     ) -> bytes:
         """The XLSX of one organisation (a row of :func:`round_orgs`) of the round
-        ``found`` with ``answers`` (last period's, by field code) filled in; ``code``:
-        the round's template code of an organisation."""
+        ``found`` with ``answers`` (by field code) filled in, ``marked`` as last period's
+        for review; ``code``: the round's template code of an organisation."""
         org_type = ORG_TYPES_BY_CODE.get(str(org["org_type"]))
         identity = {
             "region": org["region"],
@@ -199,10 +205,11 @@ class _Master:
                 cells.append(_cell(ref, self.styles[f.code], identity[f.code]))
             elif f.code in answers:
                 shown = _shown(answers[f.code])
-                cells.append(_cell(ref, self.previous_styles[f.code], shown))
+                style = self.previous_styles if marked else self.styles
+                cells.append(_cell(ref, style[f.code], shown))
             else:
                 cells.append(_cell(ref, self.styles[f.code], None))
-        lines = _note_lines(found, org, bool(answers), code(int(org["org_id"])))
+        lines = _note_lines(found, org, marked and bool(answers), code(int(org["org_id"])))
         lines += [None] * (_NOTE_ROWS - 1 - len(lines))
         notes = [
             _cell(f"A{row}", style, text)
@@ -336,7 +343,7 @@ def templates_zip(
     organisation's template."""
     found = get_round(db, round_id)
     orgs = (scope or Scope()).keep(round_orgs(db, round_id))
-    answers = _previous_answers(db, found.period) if previous else {}
+    answers = previous_answers(db, found.period) if previous else {}
     templates, codes = _master(), template_codes(db, round_id)
     buffer = io.BytesIO()
     used: set[str] = set()

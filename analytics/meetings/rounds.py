@@ -662,13 +662,17 @@ def submit(
     user: str | None = None,
     now: datetime | None = None,
     learn_aliases: bool = True,
+    label: str | None = None,
+    also: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
 ) -> Submitted:
     """Check the file again (the database may have changed since the preview), load it
     with every row on its organisation and record a submission per organisation, to be
     accepted or returned. The upload and its submissions are one transaction: a file
     taken is loaded and submitted, or neither.
     ``learn_aliases``: whether the names the file writes become aliases (a curator's
-    file only proposes them, see :mod:`analytics.ingest.aliases`)."""
+    file only proposes them, see :mod:`analytics.ingest.aliases`). ``label``: what the
+    round's lists call the file (a form typed online: «онлайн»; by default its name);
+    ``also``: more to write in the same transaction (a sent draft's removal)."""
     checked = check(db, round_id, name, content, kind)
     decisions = Decisions(
         choices=checked.choices, replace_partial=True, learn_aliases=learn_aliases
@@ -688,13 +692,15 @@ def submit(
                     org_id,
                     str(kind),
                     upload_id,
-                    name,
+                    label or name,
                     checked.via_template,
                     user,
                     moment,
                     str(SubmissionStatus.SUBMITTED),
                 ],
             )
+        if also is not None:
+            also(cur)
 
     result = ingest_bytes(db, name, content, kind, defaults, user, decisions=decisions, also=record)
     result.records = []

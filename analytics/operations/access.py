@@ -46,7 +46,7 @@ from analytics.ingest.load import (
     rollback,
 )
 from analytics.ingest.parse import Defaults
-from analytics.meetings import decisions, meetings, round_templates, rounds
+from analytics.meetings import decisions, entry, meetings, round_templates, rounds
 from analytics.model.contract import FormKind
 from analytics.model.errors import MonitoringError
 from analytics.model.levels import Level
@@ -96,6 +96,12 @@ class Principal:
     def runs_meetings(self) -> bool:
         """Opens meetings, records what was shown and the decisions taken."""
         return self.role in (Role.ADMIN, Role.ANALYST) and not self.read_only
+
+    @property
+    def enters_forms(self) -> bool:
+        """Types its organisations' forms online («Моя форма»): a curator, on a writable
+        database."""
+        return self.role is Role.CURATOR and not self.read_only
 
     @property
     def sees_every_organization(self) -> bool:
@@ -679,7 +685,65 @@ class View:
         self._require_every_organization("Письмо «не представили»")
         return round_letters.letter_docx(self.db, round_id, today, **signature)
 
+    # --- «Моя форма»: a form typed online ------------------------------------------------
+    # Only an organisation's own curators type its form, as only they upload it; every
+    # answer they write is audited, and sending it is the upload of a file.
+
+    def entry_rounds(self) -> list[rounds.Round]:
+        """The open rounds collecting the organisation form that ask one of the
+        principal's organisations."""
+        self._require_entry()
+        found = []
+        for r in rounds.open_rounds(self.db):
+            if FormKind.ORG_FORM in r.kinds and len(self.entry_orgs(r.round_id)):
+                found.append(r)
+        return found
+
+    def entry_orgs(self, round_id: int) -> pd.DataFrame:
+        """The principal's own organisations the round asks."""
+        self._require_entry()
+        return _own(rounds.round_orgs(self.db, round_id), self.principal)
+
+    def entry_form(self, round_id: int, org_id: int) -> entry.Form:
+        self._require_entry(org_id)
+        return entry.form(self.db, round_id, org_id)
+
+    def entry_check(self, typed: dict[str, object]) -> list[entry.Finding]:
+        """The check of answers as typed (see :func:`analytics.meetings.entry.check`)."""
+        self._require_entry()
+        return entry.check(self.db, typed)
+
+    def save_draft(
+        self, round_id: int, org_id: int, code: str, value: object, now: datetime | None = None
+    ) -> None:
+        self._require_entry(org_id)
+        entry.save_draft(self.db, round_id, org_id, code, value, user=self.principal.login, now=now)
+
+    def entry_submit(
+        self, round_id: int, org_id: int, now: datetime | None = None
+    ) -> rounds.Submitted:
+        """Send the organisation's form typed online, as its file would be sent."""
+        self._require_entry(org_id)
+        return entry.submit(
+            self.db,
+            round_id,
+            org_id,
+            user=self.principal.login,
+            now=now,
+            # As a curator's file: the names it writes only propose aliases.
+            learn_aliases=False,
+        )
+
     # --- checks -----------------------------------------------------------------------
+
+    def _require_entry(self, org_id: int | None = None) -> None:
+        """Forms are typed online by curators, each for their own organisations only."""
+        if not self.principal.enters_forms:
+            raise AccessDenied(
+                "Заполнять форму мониторинга онлайн могут кураторы своих организаций."
+            )
+        if org_id is not None and int(org_id) not in self.principal.org_ids:
+            raise AccessDenied("Эта организация за вами не закреплена: форму заполняет её куратор.")
 
     def _require_meetings(self) -> None:
         if not self.principal.runs_meetings:

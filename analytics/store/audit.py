@@ -38,6 +38,7 @@ class Action(StrEnum):
     ORG_MERGED = "org_merged"
     ORG_REMOVED = "org_removed"
     INCOMPLETE_ACCEPTED = "incomplete_accepted"
+    DRAFT_SAVED = "draft_saved"
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -54,6 +55,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ORG_MERGED: "организация вне реестра объединена с организацией реестра",
     Action.ORG_REMOVED: "организация вне реестра удалена",
     Action.INCOMPLETE_ACCEPTED: "неполная форма мониторинга принята",
+    Action.DRAFT_SAVED: "ответ формы мониторинга сохранён в черновике",
 }
 
 # The keys of ``details`` as the command line shows them.
@@ -96,6 +98,7 @@ DETAIL_LABELS: dict[str, str] = {
     "org_id": "организация №",
     "answered": "заполнено ответов",
     "questions": "вопросов в форме",
+    "field": "поле",
 }
 
 COLUMNS: tuple[str, ...] = ("entry_id", "logged_at", "actor", "action", "object", "details")

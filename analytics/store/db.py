@@ -558,6 +558,22 @@ def _migration_undo() -> list[str]:
     ]
 
 
+def _migration_drafts() -> list[str]:
+    """Forms typed online in a round (:mod:`analytics.meetings.entry`), kept answer by
+    answer as the person types them (``value`` as typed; NULL: the answer cleared) until
+    they are sent. Nothing counts a draft: no indicator, completeness or document reads it."""
+    return [
+        """CREATE TABLE round_drafts (
+    round_id BIGINT NOT NULL,
+    org_id BIGINT NOT NULL,
+    field VARCHAR NOT NULL,
+    value VARCHAR,
+    saved_by VARCHAR,
+    saved_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (round_id, org_id, field))"""
+    ]
+
+
 # MIGRATIONS[i] brings the schema from version i to i + 1.
 MIGRATIONS: tuple[Sequence[str], ...] = (
     _migration_1(),
@@ -573,6 +589,7 @@ MIGRATIONS: tuple[Sequence[str], ...] = (
     _migration_withheld(),
     _migration_data_stamp(),
     _migration_undo(),
+    _migration_drafts(),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
