@@ -37,19 +37,22 @@ log = logging.getLogger("monitoring.ui")
 
 APP_TITLE = "Мониторинг наставничества"
 
-PAGES: tuple[tuple[str, str, str], ...] = (
-    ("dashboard.py", "Обзор", ":material/dashboard:"),
-    ("pages/indicators.py", "Показатели", ":material/bar_chart:"),
-    ("pages/deficits.py", "Дефициты", ":material/warning:"),
-    ("pages/organization.py", "Организация", ":material/school:"),
-    ("pages/territories.py", "Территории", ":material/map:"),
-    ("pages/dynamics.py", "Динамика", ":material/trending_up:"),
-    ("pages/meeting.py", "Заседание", ":material/groups:"),
-    ("pages/decisions.py", "Поручения", ":material/assignment:"),
-    ("pages/reports.py", "Отчёты", ":material/description:"),
-    ("pages/rounds.py", "Сбор форм", ":material/inbox:"),
-    ("pages/data.py", "Данные", ":material/upload_file:"),
-    ("pages/settings.py", "Настройки", ":material/tune:"),
+# The sidebar's links: script, label, icon and, for a page only some roles use, who sees
+# its link (None: everyone).
+PAGES: tuple[tuple[str, str, str, Callable[[Principal], bool] | None], ...] = (
+    ("dashboard.py", "Обзор", ":material/dashboard:", None),
+    ("pages/indicators.py", "Показатели", ":material/bar_chart:", None),
+    ("pages/deficits.py", "Дефициты", ":material/warning:", None),
+    ("pages/organization.py", "Организация", ":material/school:", None),
+    ("pages/territories.py", "Территории", ":material/map:", None),
+    ("pages/dynamics.py", "Динамика", ":material/trending_up:", None),
+    ("pages/meeting.py", "Заседание", ":material/groups:", None),
+    ("pages/decisions.py", "Поручения", ":material/assignment:", None),
+    ("pages/reports.py", "Отчёты", ":material/description:", None),
+    ("pages/rounds.py", "Сбор форм", ":material/inbox:", None),
+    ("pages/entry.py", "Моя форма", ":material/edit_note:", lambda p: p.enters_forms),
+    ("pages/data.py", "Данные", ":material/upload_file:", None),
+    ("pages/settings.py", "Настройки", ":material/tune:", None),
 )
 
 # The key of the container of the notices above every page's title (demo data, a read-only
@@ -208,7 +211,7 @@ def page(title: str, icon: str = ":material/dashboard:") -> Page:
     navigation = st.sidebar.container()
     filters = _sidebar_filters((path, version, principal), periods, default, title)
     with navigation:
-        _navigation(filters)
+        _navigation(filters, principal)
         auth.account(principal)
     _write_url(filters)
     context = Page(
@@ -275,9 +278,11 @@ def _write_url(filters: Filters) -> None:
             st.query_params[name] = value
 
 
-def _navigation(filters: Filters) -> None:
+def _navigation(filters: Filters, principal: Principal) -> None:
     st.markdown(f"### {APP_TITLE}")
-    for script, label, icon in PAGES:
+    for script, label, icon, who in PAGES:
+        if who is not None and not who(principal):
+            continue
         try:
             st.page_link(script, label=label, icon=icon, query_params=filters.params())
         except StreamlitPageNotFoundError:

@@ -233,6 +233,14 @@ def parse(typed: Mapping[str, object]) -> tuple[dict[str, object], list[Finding]
     return parsed, errors
 
 
+def read(f: Field, typed: object) -> object | None:
+    """One answer as the contract reads it; None for no answer or one it refuses."""
+    try:
+        return PARSERS[f.type](typed)
+    except ValueProblem:
+        return None
+
+
 def _broken_rules(db: Database, parsed: Mapping[str, object]) -> set[str]:
     """The ids of the consistency rules the answers break: each rule's own condition
     (code, over one form's columns) evaluated on a row of the answers (parameters)."""

@@ -186,7 +186,7 @@ def test_a_file_returned_before_the_upgrade_leaves_the_data_when_the_database_op
         cur.execute("ALTER TABLE meetings DROP COLUMN data_at")
         cur.execute("DELETE FROM meta WHERE key = 'data_changed_at'")
         # Tables of the migrations after it.
-        for table in ("upload_created", "organization_history"):
+        for table in ("upload_created", "organization_history", "round_drafts"):
             cur.execute(f"DROP TABLE {table}")
         cur.execute("DELETE FROM schema_version WHERE version > ?", [first])
     assert counted(db, round_id)["indicator"] == (2, 4)
