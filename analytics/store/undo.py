@@ -48,6 +48,7 @@ TABLE_LABELS: dict[str, str] = {
     "org_aliases": "написания названия",
     "organization_history": "история организации",
     "round_submissions": "сдача файлов в сборе",
+    "round_drafts": "черновик формы в сборе",
     "rounds": "сборы данных",
     "meetings": "заседания",
     "meeting_values": "значения заседаний",
