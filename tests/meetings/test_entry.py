@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from docx import Document
 
 from analytics.compute.indicators import compute
+from analytics.documents import round_letters
 from analytics.ingest.load import ingest_bytes
 from analytics.ingest.parse import Defaults
 from analytics.meetings.entry import Finding
@@ -178,6 +180,10 @@ def _by_file(path: Path) -> tuple[Database, dict[str, int], int, bytes]:
     return db, orgs, round_id, content
 
 
+def _paragraphs(content: bytes) -> list[str]:
+    return [p.text for p in Document(io.BytesIO(content)).paragraphs]
+
+
 def _cell(text: object) -> object:
     """A typed cell as the contract reads it: «да»/«нет», or a number with a comma."""
     if text in ("да", "нет"):
@@ -197,6 +203,10 @@ def test_an_online_form_counts_exactly_as_the_same_answers_uploaded_in_a_file(ci
         by_file = View(other, ADMIN).round_completeness(other_round, at(7).date())
         stored = db.query(f"SELECT {', '.join(VALUE_CODES)} FROM form_values")
         uploaded = other.query(f"SELECT {', '.join(VALUE_CODES)} FROM form_values")
+        late = round_letters.not_submitted(db, round_id, at(7).date())
+        late_by_file = round_letters.not_submitted(other, other_round, at(7).date())
+        letter = _paragraphs(round_letters.letter_docx(db, round_id, at(7).date()))
+        letter_by_file = _paragraphs(round_letters.letter_docx(other, other_round, at(7).date()))
     finally:
         other.close()
     # The file as pandas reads it: its row 2 under the contract's headers.
@@ -209,6 +219,9 @@ def test_an_online_form_counts_exactly_as_the_same_answers_uploaded_in_a_file(ci
     assert (row["status"], bool(row["late"]), row["answered"]) == ("submitted", True, 22)
     assert online["status"].tolist().count("missing") == 3
     pd.testing.assert_frame_equal(stored, uploaded)
+    pd.testing.assert_frame_equal(late, late_by_file)
+    assert sorted(late.iloc[:, 0]) == sorted([SOSH2, GYMNASIUM, LYCEUM])
+    assert letter == letter_by_file
     assert {c: stored.loc[0, c] for c in VALUE_CODES} == {c: _cell(v) for c, v in in_file.items()}
     assert int(sum(pd.notna(v) for v in in_file.values())) == 22
 
