@@ -41,7 +41,7 @@ def body() -> None:
         else found[0]
     )
     orgs = view.entry_orgs(chosen.round_id)
-    names = dict(zip(orgs["org_id"].astype(int), orgs["organization"], strict=True))
+    names = {int(o): str(n) for o, n in zip(orgs["org_id"], orgs["organization"], strict=True)}
     org_id = (
         st.selectbox("Организация", list(names), format_func=names.get, key="entry_org")
         if len(names) > 1

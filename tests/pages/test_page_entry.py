@@ -167,3 +167,34 @@ def test_sent_returned_with_a_comment_corrected_and_sent_again(school):
     assert files["status"].tolist() == ["submitted", "returned"]
     assert listed.set_index("org_id").loc[org_id, "status"] == "submitted"
     assert mentees == 6
+
+
+def test_a_curator_of_two_schools_chooses_among_their_own(school, monkeypatch):
+    path, _, _ = school
+    with Database(path) as db:
+        lyceum = int(db.scalar("SELECT org_id FROM organizations WHERE name = ?", [SCHOOLS[3]]))
+        sosh1 = int(db.scalar("SELECT org_id FROM organizations WHERE name = ?", [SOSH1]))
+    UserStore(path.parent / "users.json").add(
+        "both", Role.CURATOR, PASSWORD, (str(sosh1), str(lyceum))
+    )
+
+    page = open_page(PAGE, login="both")
+
+    assert_clean(page)
+    chooser = next(s for s in page.selectbox if s.label == "Организация")
+    assert chooser.options == [SCHOOLS[3], SOSH1]
+    chooser.select(sosh1).run()
+    assert any(SOSH1 in c.value for c in page.caption)
+
+
+def test_with_the_round_closed_the_page_says_there_is_nothing_to_fill(school):
+    path, round_id, _ = school
+    with Database(path) as db:
+        View(db, ADMIN).close_round(round_id)
+
+    page = open_page(PAGE, login="school1")
+
+    assert_clean(page)
+    assert [i.value for i in page.info] == [
+        "Сейчас нет идущих мониторингов, в которых ваша организация заполняет форму."
+    ]
