@@ -124,6 +124,12 @@ def _open(db: Database, round_id: int, org_id: int) -> tuple[Round, pd.Series]:
 def form(db: Database, round_id: int, org_id: int) -> Form:
     """The organisation's form of the round: the draft where there is one, else the
     answers of its latest form in the round (a returned one reopens with them)."""
+    # The submission, its answers and the draft as of one moment.
+    with db.snapshot():
+        return _form(db, round_id, org_id)
+
+
+def _form(db: Database, round_id: int, org_id: int) -> Form:
     found, org = _open(db, round_id, org_id)
     latest = _latest(db, round_id, org_id)
     typed: dict[str, str | None] = dict.fromkeys(FORM_VALUE_CODES)
