@@ -1,5 +1,5 @@
-"""«Моя форма» in a real browser: a school's curator fills the form, loses the page (a
-reload), finds every answer kept, sends it; the coordinator returns it with a comment on
+"""«Моя форма» in a real browser: a school's curator fills the form, loses the connection
+and reloads, finds every answer kept, sends it; the coordinator returns it with a comment on
 «Сбор форм»; the school corrects and sends again. At 1366×768 and on a 390-pixel phone,
 axe-core finds no critical or serious violation on the filled form."""
 
@@ -89,6 +89,10 @@ def test_a_school_fills_reloads_sends_is_returned_corrects_and_sends_again(entry
     assert "педагогов-наставляемых больше, чем педагогических работников" in main_text(school)
     assert_accessible(school)
 
+    # The connection drops (a school's Wi-Fi), comes back, and the page is reloaded.
+    school.context.set_offline(True)
+    school.wait_for_timeout(2000)
+    school.context.set_offline(False)
     school.reload()
     school.get_by_role("heading", name="Моя форма").wait_for(timeout=60_000)
     settle(school)
