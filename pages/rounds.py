@@ -214,6 +214,11 @@ def _upload(ctx: Page, chosen: Round) -> None:
         horizontal=True,
         key="round_kind",
     )
+    if ctx.principal.enters_forms and FormKind.ORG_FORM in chosen.kinds:
+        st.caption(
+            "Форму мониторинга ОО можно не скачивать: её можно заполнить и отправить онлайн "
+            "на странице «Моя форма»."
+        )
     if "round_done" in st.session_state:
         # The last file's result, above the emptied uploader.
         st.success(st.session_state.pop("round_done"))

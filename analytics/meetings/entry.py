@@ -142,7 +142,7 @@ def _form(db: Database, round_id: int, org_id: int) -> Form:
     for code, value in zip(draft["field"], draft["value"], strict=True):
         typed[str(code)] = None if pd.isna(value) else str(value)
     earlier = previous_period(found.period, lookups.periods(db))
-    before = round_templates.previous_answers(db, found.period).get(int(org_id), {})
+    before = round_templates.previous_answers(db, found.period, org_id).get(int(org_id), {})
     sections = tuple(
         Section(
             title,

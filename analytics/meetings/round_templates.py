@@ -54,14 +54,18 @@ PREVIOUS_FILL = PatternFill("solid", fgColor="FFF2CC")
 _UNSAFE = re.compile(r'[\\/:*?"<>|«»\x00-\x1f]+')
 
 
-def previous_answers(db: Database, period: str) -> dict[int, dict[str, object]]:
-    """Each organisation's answers of the stored period before ``period``, by org id."""
+def previous_answers(
+    db: Database, period: str, org_id: int | None = None
+) -> dict[int, dict[str, object]]:
+    """Each organisation's answers (or only ``org_id``'s) of the stored period before
+    ``period``, by org id."""
     earlier = previous_period(period, lookups.periods(db))
     if earlier is None:
         return {}
+    one = "" if org_id is None else " AND org_id = ?"
     frame = db.query(
-        f"SELECT org_id, {', '.join(FORM_VALUE_CODES)} FROM form_values WHERE period = ?",
-        [earlier],
+        f"SELECT org_id, {', '.join(FORM_VALUE_CODES)} FROM form_values WHERE period = ?{one}",
+        [earlier, *([] if org_id is None else [int(org_id)])],
     )
     return {
         int(row["org_id"]): {c: row[c] for c in FORM_VALUE_CODES if pd.notna(row[c])}

@@ -198,3 +198,13 @@ def test_with_the_round_closed_the_page_says_there_is_nothing_to_fill(school):
     assert [i.value for i in page.info] == [
         "Сейчас нет идущих мониторингов, в которых ваша организация заполняет форму."
     ]
+
+
+def test_the_rounds_upload_tab_tells_a_curator_the_form_can_be_filled_online(school):
+    page = open_page("pages/rounds.py", login="school1")
+
+    assert_clean(page)
+    assert (
+        "Форму мониторинга ОО можно не скачивать: её можно заполнить и отправить онлайн на "
+        "странице «Моя форма»."
+    ) in [c.value for c in page.caption]
