@@ -47,7 +47,10 @@ def body() -> None:
         if len(names) > 1
         else next(iter(names))
     )
-    form = view.entry_form(chosen.round_id, org_id)
+    # The audit log records a visit's first reading of the form, not every rerun.
+    opened = f"entry_opened_{chosen.round_id}_{org_id}"
+    form = view.entry_form(chosen.round_id, org_id, opening=opened not in st.session_state)
+    st.session_state[opened] = True
     _header(chosen, form)
     typed: dict[str, str | None] = {}
     slots: dict[str, DeltaGenerator] = {}

@@ -129,6 +129,23 @@ def form(db: Database, round_id: int, org_id: int) -> Form:
         return _form(db, round_id, org_id)
 
 
+def record_opening(
+    db: Database, round_id: int, org_id: int, user: str | None, now: datetime | None = None
+) -> None:
+    """Write to the audit log that ``user`` opened the organisation's form (once per
+    visit: the page reads the form again on every change)."""
+    _open(db, round_id, org_id)
+    with db.transaction() as cur:
+        audit.record(
+            cur,
+            audit.Action.FORM_OPENED,
+            f"round:{int(round_id)}/org:{int(org_id)}",
+            user,
+            {"round": int(round_id), "org_id": int(org_id)},
+            now,
+        )
+
+
 def _form(db: Database, round_id: int, org_id: int) -> Form:
     found, org = _open(db, round_id, org_id)
     latest = _latest(db, round_id, org_id)

@@ -704,8 +704,12 @@ class View:
         self._require_entry()
         return _own(rounds.round_orgs(self.db, round_id), self.principal)
 
-    def entry_form(self, round_id: int, org_id: int) -> entry.Form:
+    def entry_form(self, round_id: int, org_id: int, opening: bool = False) -> entry.Form:
+        """The organisation's form; ``opening``: the visit's first read, which the audit
+        log records."""
         self._require_entry(org_id)
+        if opening:
+            entry.record_opening(self.db, round_id, org_id, self.principal.login)
         return entry.form(self.db, round_id, org_id)
 
     def entry_check(self, typed: dict[str, object]) -> list[entry.Finding]:

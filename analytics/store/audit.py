@@ -39,6 +39,7 @@ class Action(StrEnum):
     ORG_REMOVED = "org_removed"
     INCOMPLETE_ACCEPTED = "incomplete_accepted"
     DRAFT_SAVED = "draft_saved"
+    FORM_OPENED = "form_opened"
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -56,6 +57,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ORG_REMOVED: "организация вне реестра удалена",
     Action.INCOMPLETE_ACCEPTED: "неполная форма мониторинга принята",
     Action.DRAFT_SAVED: "ответ формы мониторинга сохранён в черновике",
+    Action.FORM_OPENED: "форма мониторинга открыта для заполнения",
 }
 
 # The keys of ``details`` as the command line shows them.

@@ -125,6 +125,19 @@ def test_every_answer_written_to_a_draft_is_in_the_audit_log(city):
     ]
 
 
+def test_opening_the_form_is_in_the_audit_log_when_the_page_says_it_is_a_visit(city):
+    db, orgs, round_id = city
+    school = View(db, curator(orgs[SOSH1]))
+
+    school.entry_form(round_id, orgs[SOSH1], opening=True)
+    school.entry_form(round_id, orgs[SOSH1])
+
+    log = audit.entries(db, audit.Action.FORM_OPENED)
+    assert log[["actor", "object"]].values.tolist() == [
+        [f"curator{orgs[SOSH1]}", f"round:{round_id}/org:{orgs[SOSH1]}"]
+    ]
+
+
 def test_a_negative_count_and_a_share_over_100_are_errors_at_their_fields(city):
     db, orgs, _ = city
 

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.operations.access import View
 from analytics.operations.users import Role, UserStore
+from analytics.store import audit
 from analytics.store.db import Database
 from tests.apptest import assert_clean, open_page
 from tests.roundfiles import ADMIN, SCHOOLS, at, load_registry, open_city_round
@@ -127,6 +128,9 @@ def test_the_draft_is_there_in_a_new_session(school):
     assert "Заполнено ответов: 7 из 22." in [c.value for c in again.caption]
     with Database(path) as db:
         assert View(db, ADMIN).round_submissions(round_id).empty
+        # Two visits, however many changes: two readings of the form in the audit log.
+        assert len(audit.entries(db, audit.Action.FORM_OPENED)) == 2
+        assert len(audit.entries(db, audit.Action.DRAFT_SAVED)) == 7
 
 
 def test_sent_returned_with_a_comment_corrected_and_sent_again(school):
