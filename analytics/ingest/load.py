@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -515,18 +516,23 @@ def _incoming_forms(records: list[Record], org_ids: list[int | None], upload_id:
     """The forms of ``records`` as the columns of ``form_values``, each of the SQL type of
     its column (``source_row`` is widened to BIGINT): DuckDB reads Arrow columns as they
     are, where a frame of Python objects is first inspected for its types, and derived
-    values computed from them equal those computed from the stored forms."""
+    values computed from them equal those computed from the stored forms. The values and
+    the cells as typed are built by Arrow from each column's distinct values
+    (:meth:`Columns.arrow`), not from a Python object per row."""
     columns = Columns(records)
+    count = len(records)
     return pa.table(
         {
-            "org_id": _arrow(org_ids, pa.int64()),
-            "period": _arrow([str(p) for p in columns["period"]], pa.string()),
-            "upload_id": _arrow([upload_id] * len(records), pa.int64()),
-            "source_sheet": _arrow([r.sheet for r in records], pa.string()),
-            "source_row": _arrow([r.row for r in records], pa.int64()),
-            "entered": _arrow(columns.entered_json(), pa.string()),
+            "org_id": pa.array(org_ids, type=pa.int64()),
+            "period": columns.arrow("period", pa.string(), str),
+            "upload_id": pa.array(np.full(count, upload_id, dtype=np.int64)),
+            "source_sheet": pa.array([r.sheet for r in records], type=pa.string()),
+            "source_row": pa.array(
+                np.fromiter((r.row for r in records), dtype=np.int64, count=count)
+            ),
+            "entered": _texts(columns.entered_json()),
             **{
-                f.code: _arrow(columns[f.code], _ARROW_TYPES[SQL_TYPES[f.type]])
+                f.code: columns.arrow(f.code, _ARROW_TYPES[SQL_TYPES[f.type]])
                 for f in FORM_VALUE_FIELDS
             },
         }
@@ -538,14 +544,14 @@ def _incoming_forms(records: list[Record], org_ids: list[int | None], upload_id:
 _CHUNK_ROWS = 4096
 
 
-def _arrow(values: Sequence[object], kind: pa.DataType) -> pa.ChunkedArray:
-    """``values`` as an Arrow column of type ``kind``, built a chunk at a time."""
+def _texts(values: Sequence[str]) -> pa.ChunkedArray:
+    """``values`` as an Arrow column of texts, built a chunk at a time."""
     return pa.chunked_array(
         [
-            pa.array(values[start : start + _CHUNK_ROWS], type=kind)
+            pa.array(values[start : start + _CHUNK_ROWS], type=pa.string())
             for start in range(0, len(values), _CHUNK_ROWS)
         ],
-        type=kind,
+        type=pa.string(),
     )
 
 

@@ -126,19 +126,63 @@ class Entered(Mapping[str, str]):
         return repr(dict(self))
 
 
+class _Coded:
+    """One column of a sheet's accepted rows as each row's code into the column's distinct
+    items (an object array): the rows of a column repeat few items, which are converted
+    once, and Arrow builds a column of the table from them by codes."""
+
+    __slots__ = ("codes", "items")
+
+    def __init__(self, codes: np.ndarray, items: np.ndarray):
+        self.codes = codes
+        self.items = items
+
+    def __getitem__(self, n: int) -> object:
+        return self.items[self.codes[n]]
+
+    def run(self, first: int, count: int) -> list[object]:
+        """The items of ``count`` rows from row ``first``."""
+        return self.items[self.codes[first : first + count]].tolist()
+
+    def arrow(
+        self, first: int, count: int, kind: pa.DataType, convert: Callable[[object], object]
+    ) -> pa.Array:
+        """:meth:`run` as an Arrow array of type ``kind``, each item ``convert``-ed once
+        (None stays None)."""
+        items = [None if item is None else convert(item) for item in self.items.tolist()]
+        codes = pa.array(self.codes[first : first + count], type=pa.int64())
+        return pa.array(items, type=kind).take(codes)
+
+    def taken(self, rows: np.ndarray) -> _Coded:
+        """The column of ``rows`` only."""
+        return _Coded(self.codes[rows], self.items)
+
+    def tolist(self) -> list[object]:
+        return self.items[self.codes].tolist()
+
+    def is_none(self) -> np.ndarray:
+        return _is_none(self.items)[self.codes]
+
+    def filled(self, value: object) -> _Coded:
+        """The column with ``value`` where an item is None."""
+        items = self.items.copy()
+        items[_is_none(items)] = value
+        return _Coded(self.codes, items)
+
+
 class _Block:
-    """The accepted rows of one sheet as columns (lists, one item per row): canonical
-    values by field code, the cells as typed by header, and each row's cells as JSON
-    members. Records are views of one row of a block: a dict and a JSON text per row were
-    most of the time to parse a large file, and the writers read the columns whole."""
+    """The accepted rows of one sheet as columns (:class:`_Coded`, one code per row):
+    canonical values by field code, the cells as typed by header, and each row's cells as
+    JSON members. Records are views of one row of a block: a dict and a JSON text per row
+    were most of the time to parse a large file, and the writers read the columns whole."""
 
     __slots__ = ("members", "positions", "typed", "values")
 
     def __init__(
         self,
-        values: dict[str, list[object]],
-        typed: dict[str, list[str]],
-        members: list[list[str]],
+        values: dict[str, _Coded],
+        typed: dict[str, _Coded],
+        members: list[_Coded],
     ):
         self.values = values
         self.positions = {h: n for n, h in enumerate(typed)}
@@ -208,8 +252,21 @@ class Columns:
         found: list[object] = []
         for block, first, count in self._runs:
             column = block.values.get(code)
-            found.extend(column[first : first + count] if column is not None else [None] * count)
+            found.extend(column.run(first, count) if column is not None else [None] * count)
         return found
+
+    def arrow(
+        self, code: str, kind: pa.DataType, convert: Callable[[object], object] = lambda v: v
+    ) -> pa.ChunkedArray:
+        """:meth:`__getitem__` as an Arrow column of type ``kind``, built from each run's
+        distinct values (``convert``-ed once each) by codes: no Python object per row."""
+        chunks = [
+            block.values[code].arrow(first, count, kind, convert)
+            if code in block.values
+            else pa.nulls(count, type=kind)
+            for block, first, count in self._runs
+        ]
+        return pa.chunked_array(chunks, type=kind)
 
     def typed(self, header: str) -> list[str | None]:
         """The cell under ``header`` as typed, of every record (None where its sheet has no
@@ -220,14 +277,14 @@ class Columns:
             if position is None:
                 found.extend([None] * count)
             else:
-                found.extend(block.typed[position][first : first + count])
+                found.extend(block.typed[position].run(first, count))
         return found
 
     def entered_json(self) -> list[str]:
         """Every record's cells as JSON text (see :attr:`Record.entered_json`)."""
         found: list[str] = []
         for block, first, count in self._runs:
-            rows = zip(*(column[first : first + count] for column in block.members), strict=True)
+            rows = zip(*(column.run(first, count) for column in block.members), strict=True)
             found.extend("{" + ", ".join(members) + "}" for members in rows)
         return found
 
@@ -585,18 +642,18 @@ def _parse_sheet(
     warnings: list[tuple[int, int, Problem]] = []
     failed = np.zeros(len(body), dtype=bool)
     unreadable: dict[str, np.ndarray] = {}
-    values: dict[str, np.ndarray] = {}
-    entered: dict[str, np.ndarray] = {}
+    values: dict[str, _Coded] = {}
+    entered: dict[str, _Coded] = {}
     # Each row's cells as entered, as JSON members: each distinct cell encoded once.
-    members: list[np.ndarray] = []
+    members: list[_Coded] = []
     for position, (c, f) in enumerate(header.columns.items()):
         cells = read[c].parsed(f, c in fractions)
         codes = read[c].codes[kept]
-        values[f.code] = cells.values[codes]
-        entered[f.header] = cells.entered[codes]
+        values[f.code] = _Coded(codes, cells.values)
+        entered[f.header] = _Coded(codes, cells.entered)
         # encode_basestring is what json.dumps(text, ensure_ascii=False) calls.
         key = encode_basestring(f.header) + ": "
-        members.append(_objects([key + encode_basestring(t) for t in cells.entered])[codes])
+        members.append(_Coded(codes, _objects([key + encode_basestring(t) for t in cells.entered])))
         bad = cells.failed[codes]
         unreadable[f.code] = bad
         failed[kept[bad]] = True
@@ -623,17 +680,15 @@ def _parse_sheet(
                 value=cells.shown[u],
             )
             warnings.append((int(kept[n]), position, problem))
-    empty = np.full(len(kept), None, dtype=object)
+    empty = _Coded(np.zeros(len(kept), dtype=np.int64), _objects([None]))
     for position, f in enumerate(KIND_FIELDS[result.kind]):
         if f.code in fallback:
-            given = values.get(f.code, empty).copy()
-            given[_is_none(given)] = fallback[f.code]
-            values[f.code] = given
+            values[f.code] = values.get(f.code, empty).filled(fallback[f.code])
         if f.code in PLACE_OPTIONAL.get(result.kind, ()) and f.code not in values:
             values[f.code] = empty
         if not needs_value(result.kind, f):
             continue
-        missing = _is_none(values.get(f.code, empty)) & ~unreadable.get(
+        missing = values.get(f.code, empty).is_none() & ~unreadable.get(
             f.code, np.zeros(len(kept), dtype=bool)
         )
         where = next((header.titles[c] for c, g in header.columns.items() if g is f), None)
@@ -661,9 +716,9 @@ def _parse_sheet(
     accepted = [n for n, r in enumerate(rows) if not failing[r]]
     chosen = np.array(accepted, dtype=np.int64)
     block = _Block(
-        {code: column[chosen].tolist() for code, column in values.items()},
-        {h: column[chosen].tolist() for h, column in entered.items()},
-        [column[chosen].tolist() for column in members],
+        {code: column.taken(chosen) for code, column in values.items()},
+        {h: column.taken(chosen) for h, column in entered.items()},
+        [column.taken(chosen) for column in members],
     )
     first_row = header.row_index + 2
     result.records.extend(
