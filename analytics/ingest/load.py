@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 
 import duckdb
@@ -526,9 +527,9 @@ def _incoming_forms(records: list[Record], org_ids: list[int | None], upload_id:
             "org_id": pa.array(org_ids, type=pa.int64()),
             "period": columns.arrow("period", pa.string(), str),
             "upload_id": pa.array(np.full(count, upload_id, dtype=np.int64)),
-            "source_sheet": pa.array([r.sheet for r in records], type=pa.string()),
+            "source_sheet": pa.array(list(map(attrgetter("sheet"), records)), type=pa.string()),
             "source_row": pa.array(
-                np.fromiter((r.row for r in records), dtype=np.int64, count=count)
+                np.fromiter(map(attrgetter("row"), records), dtype=np.int64, count=count)
             ),
             "entered": _texts(columns.entered_json()),
             **{

@@ -12,8 +12,9 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise, zip_longest
+from itertools import zip_longest
 from json.encoder import encode_basestring
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -44,7 +45,7 @@ from analytics.ingest.normalize import (
     territory_key,
 )
 from analytics.ingest.problems import Problem
-from analytics.ingest.readers import CSV_SHEET, Sheet
+from analytics.ingest.readers import CSV_SHEET, Grid, Sheet
 from analytics.model.contract import (
     DATE_RANGES,
     FORM_VALUE_CODES,
@@ -226,6 +227,10 @@ class Record:
         return f"Record({self.sheet!r}, {self.row}, {self.values!r})"
 
 
+_NUMBER = attrgetter("_n")
+_BLOCK = attrgetter("_block")
+
+
 class Columns:
     """The fields of a list of records as columns (one item per record, in order), read
     from their sheets' columns a run of consecutive rows at a time."""
@@ -233,15 +238,15 @@ class Columns:
     def __init__(self, records: Sequence[Record]):
         self.records = records
         self._runs: list[tuple[_Block, int, int]] = []
-        blocks = [r._block for r in records]
-        numbers = np.fromiter((r._n for r in records), dtype=np.int64, count=len(records))
-        same = np.fromiter(
-            (a is b for a, b in pairwise(blocks)), dtype=bool, count=max(len(blocks) - 1, 0)
-        )
-        breaks = np.flatnonzero(~same | (np.diff(numbers) != 1)) + 1
-        for start, end in zip([0, *breaks.tolist()], [*breaks.tolist(), len(records)], strict=True):
+        count = len(records)
+        # Read by map and attrgetter: a generator per record was most of the time of a
+        # country's Columns, which the ingest builds several times.
+        numbers = np.fromiter(map(_NUMBER, records), dtype=np.int64, count=count)
+        blocks = np.fromiter(map(id, map(_BLOCK, records)), dtype=np.uint64, count=count)
+        breaks = np.flatnonzero((np.diff(blocks) != 0) | (np.diff(numbers) != 1)) + 1
+        for start, end in zip([0, *breaks.tolist()], [*breaks.tolist(), count], strict=True):
             if end > start:
-                self._runs.append((blocks[start], int(numbers[start]), end - start))
+                self._runs.append((records[start]._block, int(numbers[start]), end - start))
 
     def __len__(self) -> int:
         return len(self.records)
@@ -604,14 +609,18 @@ def _parse_sheet(
     result.sheets_read.append(sheet.name)
     if not _sheet_problems_with_columns(result, sheet, header, defaults):
         return
-    body = sheet.rows[header.row_index + 1 :]
-    if not body:
+    start = header.row_index + 1
+    count = len(sheet.rows) - start
+    if count <= 0:
         return
-    grid = list(zip_longest(*body))
+    if isinstance(sheet.rows, Grid):
+        grid: list[Sequence[object]] = [column[start:] for column in sheet.rows.columns]
+    else:
+        grid = list(zip_longest(*sheet.rows[start:]))
     width = len(grid)
 
     def column(c: int) -> _Column:
-        return _Column(grid[c] if c < width else (None,) * len(body))
+        return _Column(grid[c] if c < width else (None,) * count)
 
     read = {c: column(c) for c in header.columns}
     others = [_Column(grid[c]) for c in range(width) if c not in header.columns]
@@ -640,7 +649,7 @@ def _parse_sheet(
     fractions = _fraction_columns(header, read)
     errors: list[tuple[int, int, int, Problem]] = []  # (row, phase, position, problem)
     warnings: list[tuple[int, int, Problem]] = []
-    failed = np.zeros(len(body), dtype=bool)
+    failed = np.zeros(count, dtype=bool)
     unreadable: dict[str, np.ndarray] = {}
     values: dict[str, _Coded] = {}
     entered: dict[str, _Coded] = {}
@@ -713,8 +722,8 @@ def _parse_sheet(
             if late:
                 failing[r] = True
                 errors.extend((r, 2, k, problem) for k, problem in enumerate(late))
-    accepted = [n for n, r in enumerate(rows) if not failing[r]]
-    chosen = np.array(accepted, dtype=np.int64)
+    chosen = np.flatnonzero(~np.array(failing, dtype=bool)[kept])
+    accepted = chosen.tolist()
     block = _Block(
         {code: column.taken(chosen) for code, column in values.items()},
         {h: column.taken(chosen) for h, column in entered.items()},

@@ -13,8 +13,11 @@ import io
 import os
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
+from typing import overload
 from xml.etree import ElementTree
 
 from charset_normalizer import from_bytes
@@ -50,6 +53,43 @@ class Limits:
 CSV_SHEET = ""
 
 
+class Grid(Sequence[list[object]]):
+    """The rows of a table every row of which has the same cells, kept as its columns:
+    a large CSV file is read into columns at once (:func:`_split_unquoted`), which the
+    parser reads whole; a row is built only when one is asked for (the header search
+    reads the first few)."""
+
+    def __init__(self, columns: list[list[str]]):
+        self.columns = columns
+        self._count = len(columns[0]) if columns else 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> list[object]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[list[object]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[object] | list[list[object]]:
+        if isinstance(index, slice):
+            return [self[n] for n in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        return [column[index] for column in self.columns]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Grid({list(self)!r})"
+
+
 @dataclass(frozen=True)
 class Sheet:
     """One table of a file: ``rows[i]`` is the row the user sees as number ``i + 1``.
@@ -59,7 +99,7 @@ class Sheet:
     """
 
     name: str
-    rows: list[list[object]]
+    rows: list[list[object]] | Grid
     hidden: bool = False
 
 
@@ -224,7 +264,7 @@ def decode_text(content: bytes) -> str:
 _SAMPLE_WIDTH = 4096
 
 
-def _read_csv(content: bytes) -> list[list[object]]:
+def _read_csv(content: bytes) -> list[list[object]] | Grid:
     """The rows of a CSV file; broken quoting is refused at the line where it starts
     (see :func:`_swallowed_lines`), never read as something else."""
     text = decode_text(content)
@@ -276,16 +316,22 @@ def _first_lines(text: str, count: int) -> list[str]:
 _RECORD_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def _split_unquoted(text: str, delimiter: str) -> list[list[object]]:
+def _split_unquoted(text: str, delimiter: str) -> list[list[object]] | Grid:
     """The rows of a CSV text without a single quote character, as :func:`_read_csv`'s
     csv reader gives them, in a third of its time: without quotes every line is one
     record (a blank line an empty one) and every delimiter ends a cell. A cell longer
-    than the csv module takes is left to it, for its own refusal."""
+    than the csv module takes is left to it, for its own refusal. Where every line has
+    the same number of cells (more than one), the text is split at once and its
+    columns are sliced from the cells: a :class:`Grid`, with no list per row."""
     lines = _RECORD_BREAK.split(text)
     if lines[-1] == "":
         lines.pop()  # the line break that ends the last line
     if max(map(len, lines), default=0) > csv.field_size_limit():
         return _read_quoted(text, delimiter)
+    counts = set(map(str.count, lines, repeat(delimiter)))
+    if len(counts) == 1 and (width := counts.pop() + 1) > 1:
+        cells = delimiter.join(lines).split(delimiter)
+        return Grid([cells[c::width] for c in range(width)])
     return [line.split(delimiter) if line else [] for line in lines]
 
 
