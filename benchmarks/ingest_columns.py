@@ -18,7 +18,8 @@ of the run) are left out. Two checkouts whose digests are equal stored the same 
         --digest --code /work/main --save /tmp/ic/main.json
     .venv/bin/python -m benchmarks.ingest_columns --files /tmp/national --work /tmp/ic \\
         --digest --compare /tmp/ic/main.json
-    .venv/bin/python -m benchmarks.ingest_columns --files /tmp/national --work /tmp/ic --ratio
+    .venv/bin/python -m benchmarks.ingest_columns --files /tmp/national --work /tmp/ic \\
+        --ratio --code /work/main .
 """
 
 from __future__ import annotations
@@ -146,41 +147,31 @@ def table_digests(db: Path) -> dict[str, str]:
     return digests
 
 
-def ratio(files: Path, work: Path, runs: int) -> dict:
-    """The ingest ratio's four processes, ``runs`` times each in turn; medians."""
+def ratio(files: Path, work: Path, runs: int, codes: list[Path]) -> dict:
+    """The ingest ratio of the command line of each checkout of ``codes``: every process
+    ``runs`` times, the checkouts' ingest and help and the reference's two processes in
+    turn (so a change of the machine's load hits each alike); medians."""
     work.mkdir(parents=True, exist_ok=True)
     path, rows = one_csv(files, work / "one.csv")
     registry = work / "registry.duckdb"
     if not registry.exists():
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "analytics",
-                "--db",
-                str(registry),
-                "ingest",
-                "--kind",
-                "registry",
-                *sorted(str(p) for p in (files / "registry").glob("*.csv")),
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            check=True,
-        )
-    times: dict[str, list[tuple[float, float]]] = {
-        k: [] for k in ("ingest", "help", "read", "duckdb")
-    }
+        listed = sorted(str(p) for p in (files / "registry").glob("*.csv"))
+        argv = _cli("--db", str(registry), "ingest", "--kind", "registry", *listed)
+        subprocess.run(argv, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
+    names = [f"{kind} {code}" for code in codes for kind in ("ingest", "help")]
+    times: dict[str, list[tuple[float, float]]] = {k: [] for k in [*names, "read", "duckdb"]}
     for n in range(runs):
-        copy = work / f"run-{n}" / "forms.duckdb"
-        shutil.rmtree(copy.parent, ignore_errors=True)
-        copy.parent.mkdir()
-        shutil.copy(registry, copy)
-        times["ingest"].append(_run(_cli("--db", str(copy), "ingest", str(path)), ROOT))
-        times["help"].append(_run(_cli("--help"), ROOT))
+        for code in codes:
+            copy = work / f"run-{n}" / "forms.duckdb"
+            shutil.rmtree(copy.parent, ignore_errors=True)
+            copy.parent.mkdir()
+            shutil.copy(registry, copy)
+            argv = _cli("--db", str(copy), "ingest", str(path))
+            times[f"ingest {code}"].append(_run(argv, code))
+            times[f"help {code}"].append(_run(_cli("--help"), code))
+            shutil.rmtree(copy.parent)
         times["read"].append(_run([sys.executable, "-c", _READ, str(path)], ROOT))
         times["duckdb"].append(_run([sys.executable, "-c", "import duckdb"], ROOT))
-        shutil.rmtree(copy.parent)
     medians = {
         k: {
             "wall": statistics.median(w for w, _ in v),
@@ -189,11 +180,12 @@ def ratio(files: Path, work: Path, runs: int) -> dict:
         }
         for k, v in times.items()
     }
-    result = {"rows": rows, "runs": runs, "medians": medians}
-    for measure in ("wall", "cpu"):
-        ours = medians["ingest"][measure] - medians["help"][measure]
-        theirs = medians["read"][measure] - medians["duckdb"][measure]
-        result[f"ratio_{measure}"] = ours / theirs
+    result: dict = {"rows": rows, "runs": runs, "medians": medians, "ratios": {}}
+    for code in codes:
+        for measure in ("wall", "cpu"):
+            ours = medians[f"ingest {code}"][measure] - medians[f"help {code}"][measure]
+            theirs = medians["read"][measure] - medians["duckdb"][measure]
+            result["ratios"][f"{code} {measure}"] = round(ours / theirs, 2)
     result["load"] = os.getloadavg()
     return result
 
@@ -205,12 +197,14 @@ def main() -> None:
     parser.add_argument("--ratio", action="store_true")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--digest", action="store_true")
-    parser.add_argument("--code", type=Path, default=ROOT, help="checkout whose code loads")
+    parser.add_argument(
+        "--code", type=Path, nargs="+", default=[ROOT], help="checkouts whose code loads"
+    )
     parser.add_argument("--save", type=Path, help="write the digests as JSON here")
     parser.add_argument("--compare", type=Path, help="digests saved earlier to compare with")
     args = parser.parse_args()
     if args.digest:
-        found = digest(args.files, args.work, args.code.resolve())
+        found = digest(args.files, args.work, args.code[0].resolve())
         if args.save:
             args.save.write_text(json.dumps(found, indent=1))
         if args.compare:
@@ -222,7 +216,8 @@ def main() -> None:
         else:
             print(json.dumps(found, indent=1))
     if args.ratio:
-        print(json.dumps(ratio(args.files, args.work, args.runs), indent=1))
+        found = ratio(args.files, args.work, args.runs, [c.resolve() for c in args.code])
+        print(json.dumps(found, indent=1))
 
 
 if __name__ == "__main__":

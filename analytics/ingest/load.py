@@ -459,7 +459,8 @@ def _write_forms(
     """Write the forms of ``records``; ``replaced`` of them (as :func:`_forms_replaced`
     counted) replace a stored form, which goes to ``form_history``. Returns ``replaced``."""
     _add_periods(cur, records, upload_id)
-    with registered(cur, "incoming_forms", _incoming_forms(records, org_ids, upload_id)):
+    incoming = _incoming_forms(cur, records, org_ids, upload_id)
+    with registered(cur, "incoming_forms", incoming):
         # A file that replaces nothing (a new period's) skips three statements.
         if replaced:
             periods = [str(p) for p in Columns(records)["period"]]
@@ -513,7 +514,9 @@ _ARROW_TYPES = {
 }
 
 
-def _incoming_forms(records: list[Record], org_ids: list[int | None], upload_id: int) -> pa.Table:
+def _incoming_forms(
+    cur: duckdb.DuckDBPyConnection, records: list[Record], org_ids: list[int | None], upload_id: int
+) -> pa.Table:
     """The forms of ``records`` as the columns of ``form_values``, each of the SQL type of
     its column (``source_row`` is widened to BIGINT): DuckDB reads Arrow columns as they
     are, where a frame of Python objects is first inspected for its types, and derived
@@ -531,7 +534,7 @@ def _incoming_forms(records: list[Record], org_ids: list[int | None], upload_id:
             "source_row": pa.array(
                 np.fromiter(map(attrgetter("row"), records), dtype=np.int64, count=count)
             ),
-            "entered": _texts(columns.entered_json()),
+            "entered": _entered(cur, columns),
             **{
                 f.code: columns.arrow(f.code, _ARROW_TYPES[SQL_TYPES[f.type]])
                 for f in FORM_VALUE_FIELDS
@@ -540,20 +543,19 @@ def _incoming_forms(records: list[Record], org_ids: list[int | None], upload_id:
     )
 
 
-# Rows per Arrow chunk. Built whole, the column of a country's cells as typed (150 MB of
-# text) grows one buffer by copying it, three times as long as in chunks.
-_CHUNK_ROWS = 4096
-
-
-def _texts(values: Sequence[str]) -> pa.ChunkedArray:
-    """``values`` as an Arrow column of texts, built a chunk at a time."""
-    return pa.chunked_array(
-        [
-            pa.array(values[start : start + _CHUNK_ROWS], type=pa.string())
-            for start in range(0, len(values), _CHUNK_ROWS)
-        ],
-        type=pa.string(),
-    )
+def _entered(cur: duckdb.DuckDBPyConnection, columns: Columns) -> pa.ChunkedArray:
+    """Every record's cells as JSON text (see :attr:`Record.entered_json`), joined by
+    DuckDB from the members of each run of rows (:meth:`Columns.member_runs`), in the
+    records' order (a projection keeps the order of the rows it reads)."""
+    chunks = []
+    for members in columns.member_runs():
+        listed = ", ".join(members.column_names)
+        with registered(cur, "entered_members", members):
+            joined = cur.sql(
+                f"SELECT '{{' || concat_ws(', ', {listed}) || '}}' AS entered FROM entered_members"
+            ).to_arrow_table()
+        chunks.extend(joined.column("entered").chunks)
+    return pa.chunked_array(chunks, type=pa.string())
 
 
 def _write_registry(

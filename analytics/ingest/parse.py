@@ -285,13 +285,25 @@ class Columns:
                 found.extend(block.typed[position].run(first, count))
         return found
 
-    def entered_json(self) -> list[str]:
-        """Every record's cells as JSON text (see :attr:`Record.entered_json`)."""
-        found: list[str] = []
+    def member_runs(self) -> list[pa.Table]:
+        """The records' cells as JSON members (see :attr:`Record.entered_json`), a table
+        per run of consecutive rows of one sheet: a column per header of the sheet, each
+        a dictionary of its distinct members with a code per row. Joining them is left to
+        the writer (DuckDB), so no text per row is made in Python."""
+        tables = []
         for block, first, count in self._runs:
-            rows = zip(*(column.run(first, count) for column in block.members), strict=True)
-            found.extend("{" + ", ".join(members) + "}" for members in rows)
-        return found
+            tables.append(
+                pa.table(
+                    {
+                        f"m{k}": pa.DictionaryArray.from_arrays(
+                            pa.array(column.codes[first : first + count], type=pa.int64()),
+                            pa.array(column.items.tolist(), type=pa.string()),
+                        )
+                        for k, column in enumerate(block.members)
+                    }
+                )
+            )
+        return tables
 
 
 @dataclass
