@@ -190,12 +190,62 @@ def ratio(files: Path, work: Path, runs: int, codes: list[Path]) -> dict:
     return result
 
 
+# In one process with the checkout's code first on the path: the seconds of calamine's
+# read of every sheet of the workbook and of ``ingest_file`` of it into a copy of the
+# registry's database, imports done before either, ``runs`` times each in turn; medians.
+_XLSX = """
+import json, shutil, statistics, sys, time
+code, path, registry, work, runs = sys.argv[1:6]
+sys.path.insert(0, code)
+from python_calamine import CalamineWorkbook
+from analytics.ingest.load import ingest_file
+from analytics.store.db import Database
+read, load = [], []
+for n in range(int(runs)):
+    started = time.perf_counter()
+    book = CalamineWorkbook.from_path(path)
+    for name in book.sheet_names:
+        book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    read.append(time.perf_counter() - started)
+    target = f"{work}/xlsx-{n}.duckdb"
+    shutil.copy(registry, target)
+    with Database(target) as db:
+        started = time.perf_counter()
+        ingest_file(db, path)
+        load.append(time.perf_counter() - started)
+print(json.dumps({"read": statistics.median(read), "ingest": statistics.median(load)}))
+"""
+
+
+def xlsx_ratio(files: Path, work: Path, runs: int, codes: list[Path]) -> dict:
+    """In process, each checkout's ``ingest_file`` of the largest XLSX form file of the
+    latest period ÷ calamine's read of the same workbook (see :data:`_XLSX`)."""
+    periods = sorted(p for p in (files / "forms").iterdir() if p.is_dir())
+    path = max(periods[-1].glob("*.xlsx"), key=lambda p: p.stat().st_size)
+    registry = work / "registry.duckdb"
+    result: dict = {"file": path.name}
+    for code in codes:
+        argv = [str(code), str(path), str(registry), str(work), str(runs)]
+        found = subprocess.run(
+            [sys.executable, "-c", _XLSX, *argv],
+            cwd=code,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        seconds = json.loads(found.stdout.strip().splitlines()[-1])
+        seconds["ratio"] = round(seconds["ingest"] / seconds["read"], 2)
+        result[str(code)] = seconds
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--files", type=Path, required=True, help="benchmarks.national --out")
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--ratio", action="store_true")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--xlsx", action="store_true", help="the XLSX ratio, in process")
     parser.add_argument("--digest", action="store_true")
     parser.add_argument(
         "--code", type=Path, nargs="+", default=[ROOT], help="checkouts whose code loads"
@@ -217,6 +267,9 @@ def main() -> None:
             print(json.dumps(found, indent=1))
     if args.ratio:
         found = ratio(args.files, args.work, args.runs, [c.resolve() for c in args.code])
+        print(json.dumps(found, indent=1))
+    if args.xlsx:
+        found = xlsx_ratio(args.files, args.work, args.runs, [c.resolve() for c in args.code])
         print(json.dumps(found, indent=1))
 
 
