@@ -264,13 +264,13 @@ def main() -> None:
             if differ:
                 sys.exit(1)
         else:
-            print(json.dumps(found, indent=1))
+            print(json.dumps(found, indent=1, ensure_ascii=False))
     if args.ratio:
         found = ratio(args.files, args.work, args.runs, [c.resolve() for c in args.code])
-        print(json.dumps(found, indent=1))
+        print(json.dumps(found, indent=1, ensure_ascii=False))
     if args.xlsx:
         found = xlsx_ratio(args.files, args.work, args.runs, [c.resolve() for c in args.code])
-        print(json.dumps(found, indent=1))
+        print(json.dumps(found, indent=1, ensure_ascii=False))
 
 
 if __name__ == "__main__":
