@@ -626,7 +626,7 @@ def _parse_sheet(
     if count <= 0:
         return
     if isinstance(sheet.rows, Grid):
-        grid: list[Sequence[object]] = [column[start:] for column in sheet.rows.columns]
+        grid: list[Sequence[object] | pa.Array] = [column[start:] for column in sheet.rows.columns]
     else:
         grid = list(zip_longest(*sheet.rows[start:]))
     width = len(grid)
@@ -773,6 +773,9 @@ def _factorize(cells: Sequence[object]) -> tuple[np.ndarray, list[object]]:
     by Arrow, in order of first appearance as pandas does (Arrow refuses any other cell,
     and a text no UTF-8 can hold); any other column by pandas or a dictionary. The
     readers give no bytes, which Arrow would take for texts."""
+    if isinstance(cells, pa.Array):  # a CSV file's column of texts (readers.Grid)
+        encoded = cells.dictionary_encode()
+        return encoded.indices.to_numpy().astype(np.int64), encoded.dictionary.to_pylist()
     if cells and type(cells[0]) is float and all(type(cell) is float for cell in cells):
         # Numbers only (a spreadsheet's column of counts): by NumPy, a tenth of the time.
         numbers = np.fromiter(cells, dtype=np.float64, count=len(cells))

@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import re
+import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import overload
 from xml.etree import ElementTree
 
+import pyarrow as pa
 from charset_normalizer import from_bytes
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
@@ -54,12 +56,12 @@ CSV_SHEET = ""
 
 
 class Grid(Sequence[list[object]]):
-    """The rows of a table every row of which has the same cells, kept as its columns:
-    a large CSV file is read into columns at once (:func:`_split_unquoted`), which the
-    parser reads whole; a row is built only when one is asked for (the header search
-    reads the first few)."""
+    """The rows of a table every row of which has the same cells, kept as its columns
+    (Arrow arrays of texts): a large CSV file is read into columns by DuckDB
+    (:func:`_split_unquoted`), which the parser reads whole; a row is built only when one
+    is asked for (the header search reads the first few)."""
 
-    def __init__(self, columns: list[list[str]]):
+    def __init__(self, columns: list[pa.Array]):
         self.columns = columns
         self._count = len(columns[0]) if columns else 0
 
@@ -77,7 +79,7 @@ class Grid(Sequence[list[object]]):
             return [self[n] for n in range(*index.indices(self._count))]
         if not -self._count <= index < self._count:
             raise IndexError(index)
-        return [column[index] for column in self.columns]
+        return [column[index % self._count].as_py() for column in self.columns]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
@@ -321,8 +323,8 @@ def _split_unquoted(text: str, delimiter: str) -> list[list[object]] | Grid:
     csv reader gives them, in a third of its time: without quotes every line is one
     record (a blank line an empty one) and every delimiter ends a cell. A cell longer
     than the csv module takes is left to it, for its own refusal. Where every line has
-    the same number of cells (more than one), the text is split at once and its
-    columns are sliced from the cells: a :class:`Grid`, with no list per row."""
+    the same number of cells (more than one), DuckDB reads them into columns: a
+    :class:`Grid`, with no Python text per cell."""
     lines = _RECORD_BREAK.split(text)
     if lines[-1] == "":
         lines.pop()  # the line break that ends the last line
@@ -330,9 +332,40 @@ def _split_unquoted(text: str, delimiter: str) -> list[list[object]] | Grid:
         return _read_quoted(text, delimiter)
     counts = set(map(str.count, lines, repeat(delimiter)))
     if len(counts) == 1 and (width := counts.pop() + 1) > 1:
-        cells = delimiter.join(lines).split(delimiter)
-        return Grid([cells[c::width] for c in range(width)])
+        columns = _columns(lines, delimiter, width)
+        if columns is not None:
+            return Grid(columns)
     return [line.split(delimiter) if line else [] for line in lines]
+
+
+def _columns(lines: list[str], delimiter: str, width: int) -> list[pa.Array] | None:
+    """The columns of ``lines`` (none blank, every one with ``width`` cells, no quote,
+    no line break in them) split at ``delimiter``, read by a private in-memory DuckDB
+    from a temporary copy of them: no quoting, no escapes, every cell a text as written
+    (an empty one empty, not missing). None where DuckDB refuses them or reads another
+    number of rows (never seen): the caller splits them itself."""
+    import duckdb  # the reader's only use of it; the store opens its own connection
+
+    columns = ", ".join(f"'c{c}': 'VARCHAR'" for c in range(width))
+    cells = ", ".join(f"coalesce(c{c}, '') AS c{c}" for c in range(width))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sheet.csv"
+        path.write_bytes("\n".join(lines).encode("utf-8"))
+        con = duckdb.connect()
+        try:
+            table = con.sql(
+                f"SELECT {cells} FROM read_csv(?, delim = ?, quote = '', escape = '', "
+                "header = false, auto_detect = false, strict_mode = true, "
+                f"null_padding = false, columns = {{{columns}}})",
+                params=[str(path), delimiter],
+            ).to_arrow_table()
+        except duckdb.Error:
+            return None
+        finally:
+            con.close()
+    if table.num_rows != len(lines):
+        return None
+    return [table.column(c).combine_chunks() for c in range(width)]
 
 
 def _csv_error_message(error: str, start: int, line: int) -> str:
