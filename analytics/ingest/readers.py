@@ -342,27 +342,29 @@ def _columns(lines: list[str], delimiter: str, width: int) -> list[pa.Array] | N
     """The columns of ``lines`` (none blank, every one with ``width`` cells, no quote,
     no line break in them) split at ``delimiter``, read by a private in-memory DuckDB
     from a temporary copy of them: no quoting, no escapes, every cell a text as written
-    (an empty one empty, not missing). None where DuckDB refuses them or reads another
-    number of rows (never seen): the caller splits them itself."""
+    (an empty one empty, not missing). The copy is in a directory only this user can
+    read, removed at once. None where the copy cannot be written, DuckDB refuses it or
+    reads another number of rows (never seen): the caller splits the lines itself."""
     import duckdb  # the reader's only use of it; the store opens its own connection
 
     columns = ", ".join(f"'c{c}': 'VARCHAR'" for c in range(width))
     cells = ", ".join(f"coalesce(c{c}, '') AS c{c}" for c in range(width))
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "sheet.csv"
-        path.write_bytes("\n".join(lines).encode("utf-8"))
-        con = duckdb.connect()
-        try:
-            table = con.sql(
-                f"SELECT {cells} FROM read_csv(?, delim = ?, quote = '', escape = '', "
-                "header = false, auto_detect = false, strict_mode = true, "
-                f"null_padding = false, columns = {{{columns}}})",
-                params=[str(path), delimiter],
-            ).to_arrow_table()
-        except duckdb.Error:
-            return None
-        finally:
-            con.close()
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "sheet.csv"
+            path.write_bytes("\n".join(lines).encode("utf-8"))
+            con = duckdb.connect()
+            try:
+                table = con.sql(
+                    f"SELECT {cells} FROM read_csv(?, delim = ?, quote = '', escape = '', "
+                    "header = false, auto_detect = false, strict_mode = true, "
+                    f"null_padding = false, columns = {{{columns}}})",
+                    params=[str(path), delimiter],
+                ).to_arrow_table()
+            finally:
+                con.close()
+    except (OSError, duckdb.Error):  # no room for the copy, or DuckDB refuses it
+        return None
     if table.num_rows != len(lines):
         return None
     return [table.column(c).combine_chunks() for c in range(width)]
