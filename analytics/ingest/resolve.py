@@ -886,6 +886,9 @@ class Resolver:
         if self.kind not in (FormKind.ORG_FORM, FormKind.REGISTRY):
             return
         periods = columns["period"] if self.kind is FormKind.ORG_FORM else [None] * len(records)
+        placed = [pair for pair in zip(plan.org_ids, periods, strict=True) if pair[0] is not None]
+        if len(set(placed)) == len(placed):
+            return  # no two rows on one organisation: told by a set, not row by row
         first: dict[tuple[int, object], int] = {}
         for n, (org_id, period) in enumerate(zip(plan.org_ids, periods, strict=True)):
             if org_id is None:
