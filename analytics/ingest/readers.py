@@ -12,7 +12,6 @@ import csv
 import io
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -340,30 +339,29 @@ def _split_unquoted(text: str, delimiter: str) -> list[list[object]] | Grid:
 
 def _columns(lines: list[str], delimiter: str, width: int) -> list[pa.Array] | None:
     """The columns of ``lines`` (none blank, every one with ``width`` cells, no quote,
-    no line break in them) split at ``delimiter``, read by a private in-memory DuckDB
-    from a temporary copy of them: no quoting, no escapes, every cell a text as written
-    (an empty one empty, not missing). The copy is in a directory only this user can
-    read, removed at once. None where the copy cannot be written, DuckDB refuses it or
-    reads another number of rows (never seen): the caller splits the lines itself."""
-    import duckdb  # the reader's only use of it; the store opens its own connection
+    no line break in them) split at ``delimiter`` by Arrow's CSV reader, in memory (an
+    upload's rows, names among them, never touch the disk here): no quoting, no escapes,
+    every cell a text as written (an empty one empty, not missing). None where Arrow
+    refuses them or reads another number of rows (never seen): the caller splits the
+    lines itself."""
+    import pyarrow.csv as pa_csv  # the reader's only use of it
 
-    columns = ", ".join(f"'c{c}': 'VARCHAR'" for c in range(width))
-    cells = ", ".join(f"coalesce(c{c}, '') AS c{c}" for c in range(width))
+    names = [f"c{c}" for c in range(width)]
     try:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "sheet.csv"
-            path.write_bytes("\n".join(lines).encode("utf-8"))
-            con = duckdb.connect()
-            try:
-                table = con.sql(
-                    f"SELECT {cells} FROM read_csv(?, delim = ?, quote = '', escape = '', "
-                    "header = false, auto_detect = false, strict_mode = true, "
-                    f"null_padding = false, columns = {{{columns}}})",
-                    params=[str(path), delimiter],
-                ).to_arrow_table()
-            finally:
-                con.close()
-    except (OSError, duckdb.Error):  # no room for the copy, or DuckDB refuses it
+        table = pa_csv.read_csv(
+            pa.BufferReader("\n".join(lines).encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, quote_char=False, escape_char=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
         return None
     if table.num_rows != len(lines):
         return None

@@ -1,6 +1,6 @@
 """A CSV file without quotes whose lines all have the same cells is read into columns
-(DuckDB's ``read_csv``), into exactly the rows the csv module reads from it, and still
-so where its temporary copy cannot be written."""
+(Arrow's CSV reader), into exactly the rows the csv module reads from it, in memory:
+an upload's rows (names among them) are not copied to a temporary file to be read."""
 
 from __future__ import annotations
 
@@ -30,10 +30,8 @@ def test_a_rectangular_csv_is_read_into_columns_as_the_csv_module_reads_it():
     assert sheet.rows == _csv_module_rows(TEXT)
 
 
-def test_a_rectangular_csv_is_split_in_python_where_its_copy_cannot_be_written(
-    tmp_path, monkeypatch
-):
+def test_a_rectangular_csv_is_read_into_columns_without_a_temporary_file(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
     sheet = read_sheets("f.csv", TEXT.encode("utf-8"))[0]
-    assert not isinstance(sheet.rows, Grid)
+    assert isinstance(sheet.rows, Grid)
     assert sheet.rows == _csv_module_rows(TEXT)
