@@ -13,9 +13,11 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -457,7 +459,8 @@ def _write_forms(
     """Write the forms of ``records``; ``replaced`` of them (as :func:`_forms_replaced`
     counted) replace a stored form, which goes to ``form_history``. Returns ``replaced``."""
     _add_periods(cur, records, upload_id)
-    with registered(cur, "incoming_forms", _incoming_forms(records, org_ids, upload_id)):
+    incoming = _incoming_forms(cur, records, org_ids, upload_id)
+    with registered(cur, "incoming_forms", incoming):
         # A file that replaces nothing (a new period's) skips three statements.
         if replaced:
             periods = [str(p) for p in Columns(records)["period"]]
@@ -511,42 +514,48 @@ _ARROW_TYPES = {
 }
 
 
-def _incoming_forms(records: list[Record], org_ids: list[int | None], upload_id: int) -> pa.Table:
+def _incoming_forms(
+    cur: duckdb.DuckDBPyConnection, records: list[Record], org_ids: list[int | None], upload_id: int
+) -> pa.Table:
     """The forms of ``records`` as the columns of ``form_values``, each of the SQL type of
     its column (``source_row`` is widened to BIGINT): DuckDB reads Arrow columns as they
     are, where a frame of Python objects is first inspected for its types, and derived
-    values computed from them equal those computed from the stored forms."""
+    values computed from them equal those computed from the stored forms. The values and
+    the cells as typed are built by Arrow from each column's distinct values
+    (:meth:`Columns.arrow`), not from a Python object per row."""
     columns = Columns(records)
+    count = len(records)
     return pa.table(
         {
-            "org_id": _arrow(org_ids, pa.int64()),
-            "period": _arrow([str(p) for p in columns["period"]], pa.string()),
-            "upload_id": _arrow([upload_id] * len(records), pa.int64()),
-            "source_sheet": _arrow([r.sheet for r in records], pa.string()),
-            "source_row": _arrow([r.row for r in records], pa.int64()),
-            "entered": _arrow(columns.entered_json(), pa.string()),
+            "org_id": pa.array(org_ids, type=pa.int64()),
+            "period": columns.arrow("period", pa.string(), str),
+            "upload_id": pa.array(np.full(count, upload_id, dtype=np.int64)),
+            "source_sheet": pa.array(list(map(attrgetter("sheet"), records)), type=pa.string()),
+            "source_row": pa.array(
+                np.fromiter(map(attrgetter("row"), records), dtype=np.int64, count=count)
+            ),
+            "entered": _entered(cur, columns),
             **{
-                f.code: _arrow(columns[f.code], _ARROW_TYPES[SQL_TYPES[f.type]])
+                f.code: columns.arrow(f.code, _ARROW_TYPES[SQL_TYPES[f.type]])
                 for f in FORM_VALUE_FIELDS
             },
         }
     )
 
 
-# Rows per Arrow chunk. Built whole, the column of a country's cells as typed (150 MB of
-# text) grows one buffer by copying it, three times as long as in chunks.
-_CHUNK_ROWS = 4096
-
-
-def _arrow(values: Sequence[object], kind: pa.DataType) -> pa.ChunkedArray:
-    """``values`` as an Arrow column of type ``kind``, built a chunk at a time."""
-    return pa.chunked_array(
-        [
-            pa.array(values[start : start + _CHUNK_ROWS], type=kind)
-            for start in range(0, len(values), _CHUNK_ROWS)
-        ],
-        type=kind,
-    )
+def _entered(cur: duckdb.DuckDBPyConnection, columns: Columns) -> pa.ChunkedArray:
+    """Every record's cells as JSON text (see :attr:`Record.entered_json`), joined by
+    DuckDB from the members of each run of rows (:meth:`Columns.member_runs`), in the
+    records' order (a projection keeps the order of the rows it reads)."""
+    chunks = []
+    for members in columns.member_runs():
+        listed = ", ".join(members.column_names)
+        with registered(cur, "entered_members", members):
+            joined = cur.sql(
+                f"SELECT '{{' || concat_ws(', ', {listed}) || '}}' AS entered FROM entered_members"
+            ).to_arrow_table()
+        chunks.extend(joined.column("entered").chunks)
+    return pa.chunked_array(chunks, type=pa.string())
 
 
 def _write_registry(

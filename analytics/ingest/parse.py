@@ -12,8 +12,9 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise, zip_longest
+from itertools import zip_longest
 from json.encoder import encode_basestring
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -44,7 +45,7 @@ from analytics.ingest.normalize import (
     territory_key,
 )
 from analytics.ingest.problems import Problem
-from analytics.ingest.readers import CSV_SHEET, Sheet
+from analytics.ingest.readers import CSV_SHEET, Grid, Sheet
 from analytics.model.contract import (
     DATE_RANGES,
     FORM_VALUE_CODES,
@@ -126,19 +127,63 @@ class Entered(Mapping[str, str]):
         return repr(dict(self))
 
 
+class _Coded:
+    """One column of a sheet's accepted rows as each row's code into the column's distinct
+    items (an object array): the rows of a column repeat few items, which are converted
+    once, and Arrow builds a column of the table from them by codes."""
+
+    __slots__ = ("codes", "items")
+
+    def __init__(self, codes: np.ndarray, items: np.ndarray):
+        self.codes = codes
+        self.items = items
+
+    def __getitem__(self, n: int) -> object:
+        return self.items[self.codes[n]]
+
+    def run(self, first: int, count: int) -> list[object]:
+        """The items of ``count`` rows from row ``first``."""
+        return self.items[self.codes[first : first + count]].tolist()
+
+    def arrow(
+        self, first: int, count: int, kind: pa.DataType, convert: Callable[[object], object]
+    ) -> pa.Array:
+        """:meth:`run` as an Arrow array of type ``kind``, each item ``convert``-ed once
+        (None stays None)."""
+        items = [None if item is None else convert(item) for item in self.items.tolist()]
+        codes = pa.array(self.codes[first : first + count], type=pa.int64())
+        return pa.array(items, type=kind).take(codes)
+
+    def taken(self, rows: np.ndarray) -> _Coded:
+        """The column of ``rows`` only."""
+        return _Coded(self.codes[rows], self.items)
+
+    def tolist(self) -> list[object]:
+        return self.items[self.codes].tolist()
+
+    def is_none(self) -> np.ndarray:
+        return _is_none(self.items)[self.codes]
+
+    def filled(self, value: object) -> _Coded:
+        """The column with ``value`` where an item is None."""
+        items = self.items.copy()
+        items[_is_none(items)] = value
+        return _Coded(self.codes, items)
+
+
 class _Block:
-    """The accepted rows of one sheet as columns (lists, one item per row): canonical
-    values by field code, the cells as typed by header, and each row's cells as JSON
-    members. Records are views of one row of a block: a dict and a JSON text per row were
-    most of the time to parse a large file, and the writers read the columns whole."""
+    """The accepted rows of one sheet as columns (:class:`_Coded`, one code per row):
+    canonical values by field code, the cells as typed by header, and each row's cells as
+    JSON members. Records are views of one row of a block: a dict and a JSON text per row
+    were most of the time to parse a large file, and the writers read the columns whole."""
 
     __slots__ = ("members", "positions", "typed", "values")
 
     def __init__(
         self,
-        values: dict[str, list[object]],
-        typed: dict[str, list[str]],
-        members: list[list[str]],
+        values: dict[str, _Coded],
+        typed: dict[str, _Coded],
+        members: list[_Coded],
     ):
         self.values = values
         self.positions = {h: n for n, h in enumerate(typed)}
@@ -182,6 +227,10 @@ class Record:
         return f"Record({self.sheet!r}, {self.row}, {self.values!r})"
 
 
+_NUMBER = attrgetter("_n")
+_BLOCK = attrgetter("_block")
+
+
 class Columns:
     """The fields of a list of records as columns (one item per record, in order), read
     from their sheets' columns a run of consecutive rows at a time."""
@@ -189,15 +238,15 @@ class Columns:
     def __init__(self, records: Sequence[Record]):
         self.records = records
         self._runs: list[tuple[_Block, int, int]] = []
-        blocks = [r._block for r in records]
-        numbers = np.fromiter((r._n for r in records), dtype=np.int64, count=len(records))
-        same = np.fromiter(
-            (a is b for a, b in pairwise(blocks)), dtype=bool, count=max(len(blocks) - 1, 0)
-        )
-        breaks = np.flatnonzero(~same | (np.diff(numbers) != 1)) + 1
-        for start, end in zip([0, *breaks.tolist()], [*breaks.tolist(), len(records)], strict=True):
+        count = len(records)
+        # Read by map and attrgetter: a generator per record was most of the time of a
+        # country's Columns, which the ingest builds several times.
+        numbers = np.fromiter(map(_NUMBER, records), dtype=np.int64, count=count)
+        blocks = np.fromiter(map(id, map(_BLOCK, records)), dtype=np.uint64, count=count)
+        breaks = np.flatnonzero((np.diff(blocks) != 0) | (np.diff(numbers) != 1)) + 1
+        for start, end in zip([0, *breaks.tolist()], [*breaks.tolist(), count], strict=True):
             if end > start:
-                self._runs.append((blocks[start], int(numbers[start]), end - start))
+                self._runs.append((records[start]._block, int(numbers[start]), end - start))
 
     def __len__(self) -> int:
         return len(self.records)
@@ -208,8 +257,21 @@ class Columns:
         found: list[object] = []
         for block, first, count in self._runs:
             column = block.values.get(code)
-            found.extend(column[first : first + count] if column is not None else [None] * count)
+            found.extend(column.run(first, count) if column is not None else [None] * count)
         return found
+
+    def arrow(
+        self, code: str, kind: pa.DataType, convert: Callable[[object], object] = lambda v: v
+    ) -> pa.ChunkedArray:
+        """:meth:`__getitem__` as an Arrow column of type ``kind``, built from each run's
+        distinct values (``convert``-ed once each) by codes: no Python object per row."""
+        chunks = [
+            block.values[code].arrow(first, count, kind, convert)
+            if code in block.values
+            else pa.nulls(count, type=kind)
+            for block, first, count in self._runs
+        ]
+        return pa.chunked_array(chunks, type=kind)
 
     def typed(self, header: str) -> list[str | None]:
         """The cell under ``header`` as typed, of every record (None where its sheet has no
@@ -220,16 +282,28 @@ class Columns:
             if position is None:
                 found.extend([None] * count)
             else:
-                found.extend(block.typed[position][first : first + count])
+                found.extend(block.typed[position].run(first, count))
         return found
 
-    def entered_json(self) -> list[str]:
-        """Every record's cells as JSON text (see :attr:`Record.entered_json`)."""
-        found: list[str] = []
+    def member_runs(self) -> list[pa.Table]:
+        """The records' cells as JSON members (see :attr:`Record.entered_json`), a table
+        per run of consecutive rows of one sheet: a column per header of the sheet, each
+        a dictionary of its distinct members with a code per row. Joining them is left to
+        the writer (DuckDB), so no text per row is made in Python."""
+        tables = []
         for block, first, count in self._runs:
-            rows = zip(*(column[first : first + count] for column in block.members), strict=True)
-            found.extend("{" + ", ".join(members) + "}" for members in rows)
-        return found
+            tables.append(
+                pa.table(
+                    {
+                        f"m{k}": pa.DictionaryArray.from_arrays(
+                            pa.array(column.codes[first : first + count], type=pa.int64()),
+                            pa.array(column.items.tolist(), type=pa.string()),
+                        )
+                        for k, column in enumerate(block.members)
+                    }
+                )
+            )
+        return tables
 
 
 @dataclass
@@ -547,14 +621,18 @@ def _parse_sheet(
     result.sheets_read.append(sheet.name)
     if not _sheet_problems_with_columns(result, sheet, header, defaults):
         return
-    body = sheet.rows[header.row_index + 1 :]
-    if not body:
+    start = header.row_index + 1
+    count = len(sheet.rows) - start
+    if count <= 0:
         return
-    grid = list(zip_longest(*body))
+    if isinstance(sheet.rows, Grid):
+        grid: list[Sequence[object] | pa.Array] = [column[start:] for column in sheet.rows.columns]
+    else:
+        grid = list(zip_longest(*sheet.rows[start:]))
     width = len(grid)
 
     def column(c: int) -> _Column:
-        return _Column(grid[c] if c < width else (None,) * len(body))
+        return _Column(grid[c] if c < width else (None,) * count)
 
     read = {c: column(c) for c in header.columns}
     others = [_Column(grid[c]) for c in range(width) if c not in header.columns]
@@ -583,20 +661,20 @@ def _parse_sheet(
     fractions = _fraction_columns(header, read)
     errors: list[tuple[int, int, int, Problem]] = []  # (row, phase, position, problem)
     warnings: list[tuple[int, int, Problem]] = []
-    failed = np.zeros(len(body), dtype=bool)
+    failed = np.zeros(count, dtype=bool)
     unreadable: dict[str, np.ndarray] = {}
-    values: dict[str, np.ndarray] = {}
-    entered: dict[str, np.ndarray] = {}
+    values: dict[str, _Coded] = {}
+    entered: dict[str, _Coded] = {}
     # Each row's cells as entered, as JSON members: each distinct cell encoded once.
-    members: list[np.ndarray] = []
+    members: list[_Coded] = []
     for position, (c, f) in enumerate(header.columns.items()):
         cells = read[c].parsed(f, c in fractions)
         codes = read[c].codes[kept]
-        values[f.code] = cells.values[codes]
-        entered[f.header] = cells.entered[codes]
+        values[f.code] = _Coded(codes, cells.values)
+        entered[f.header] = _Coded(codes, cells.entered)
         # encode_basestring is what json.dumps(text, ensure_ascii=False) calls.
         key = encode_basestring(f.header) + ": "
-        members.append(_objects([key + encode_basestring(t) for t in cells.entered])[codes])
+        members.append(_Coded(codes, _objects([key + encode_basestring(t) for t in cells.entered])))
         bad = cells.failed[codes]
         unreadable[f.code] = bad
         failed[kept[bad]] = True
@@ -623,17 +701,15 @@ def _parse_sheet(
                 value=cells.shown[u],
             )
             warnings.append((int(kept[n]), position, problem))
-    empty = np.full(len(kept), None, dtype=object)
+    empty = _Coded(np.zeros(len(kept), dtype=np.int64), _objects([None]))
     for position, f in enumerate(KIND_FIELDS[result.kind]):
         if f.code in fallback:
-            given = values.get(f.code, empty).copy()
-            given[_is_none(given)] = fallback[f.code]
-            values[f.code] = given
+            values[f.code] = values.get(f.code, empty).filled(fallback[f.code])
         if f.code in PLACE_OPTIONAL.get(result.kind, ()) and f.code not in values:
             values[f.code] = empty
         if not needs_value(result.kind, f):
             continue
-        missing = _is_none(values.get(f.code, empty)) & ~unreadable.get(
+        missing = values.get(f.code, empty).is_none() & ~unreadable.get(
             f.code, np.zeros(len(kept), dtype=bool)
         )
         where = next((header.titles[c] for c, g in header.columns.items() if g is f), None)
@@ -658,12 +734,12 @@ def _parse_sheet(
             if late:
                 failing[r] = True
                 errors.extend((r, 2, k, problem) for k, problem in enumerate(late))
-    accepted = [n for n, r in enumerate(rows) if not failing[r]]
-    chosen = np.array(accepted, dtype=np.int64)
+    chosen = np.flatnonzero(~np.array(failing, dtype=bool)[kept])
+    accepted = chosen.tolist()
     block = _Block(
-        {code: column[chosen].tolist() for code, column in values.items()},
-        {h: column[chosen].tolist() for h, column in entered.items()},
-        [column[chosen].tolist() for column in members],
+        {code: column.taken(chosen) for code, column in values.items()},
+        {h: column.taken(chosen) for h, column in entered.items()},
+        [column.taken(chosen) for column in members],
     )
     first_row = header.row_index + 2
     result.records.extend(
@@ -697,6 +773,9 @@ def _factorize(cells: Sequence[object]) -> tuple[np.ndarray, list[object]]:
     by Arrow, in order of first appearance as pandas does (Arrow refuses any other cell,
     and a text no UTF-8 can hold); any other column by pandas or a dictionary. The
     readers give no bytes, which Arrow would take for texts."""
+    if isinstance(cells, pa.Array):  # a CSV file's column of texts (readers.Grid)
+        encoded = cells.dictionary_encode()
+        return encoded.indices.to_numpy().astype(np.int64), encoded.dictionary.to_pylist()
     if cells and type(cells[0]) is float and all(type(cell) is float for cell in cells):
         # Numbers only (a spreadsheet's column of counts): by NumPy, a tenth of the time.
         numbers = np.fromiter(cells, dtype=np.float64, count=len(cells))

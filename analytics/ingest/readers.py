@@ -13,10 +13,14 @@ import io
 import os
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
+from typing import overload
 from xml.etree import ElementTree
 
+import pyarrow as pa
 from charset_normalizer import from_bytes
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
@@ -50,6 +54,43 @@ class Limits:
 CSV_SHEET = ""
 
 
+class Grid(Sequence[list[object]]):
+    """The rows of a table every row of which has the same cells, kept as its columns
+    (Arrow arrays of texts): a large CSV file is read into columns by DuckDB
+    (:func:`_split_unquoted`), which the parser reads whole; a row is built only when one
+    is asked for (the header search reads the first few)."""
+
+    def __init__(self, columns: list[pa.Array]):
+        self.columns = columns
+        self._count = len(columns[0]) if columns else 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> list[object]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[list[object]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[object] | list[list[object]]:
+        if isinstance(index, slice):
+            return [self[n] for n in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        return [column[index % self._count].as_py() for column in self.columns]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Grid({list(self)!r})"
+
+
 @dataclass(frozen=True)
 class Sheet:
     """One table of a file: ``rows[i]`` is the row the user sees as number ``i + 1``.
@@ -59,7 +100,7 @@ class Sheet:
     """
 
     name: str
-    rows: list[list[object]]
+    rows: list[list[object]] | Grid
     hidden: bool = False
 
 
@@ -224,7 +265,7 @@ def decode_text(content: bytes) -> str:
 _SAMPLE_WIDTH = 4096
 
 
-def _read_csv(content: bytes) -> list[list[object]]:
+def _read_csv(content: bytes) -> list[list[object]] | Grid:
     """The rows of a CSV file; broken quoting is refused at the line where it starts
     (see :func:`_swallowed_lines`), never read as something else."""
     text = decode_text(content)
@@ -276,17 +317,55 @@ def _first_lines(text: str, count: int) -> list[str]:
 _RECORD_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def _split_unquoted(text: str, delimiter: str) -> list[list[object]]:
+def _split_unquoted(text: str, delimiter: str) -> list[list[object]] | Grid:
     """The rows of a CSV text without a single quote character, as :func:`_read_csv`'s
     csv reader gives them, in a third of its time: without quotes every line is one
     record (a blank line an empty one) and every delimiter ends a cell. A cell longer
-    than the csv module takes is left to it, for its own refusal."""
+    than the csv module takes is left to it, for its own refusal. Where every line has
+    the same number of cells (more than one), DuckDB reads them into columns: a
+    :class:`Grid`, with no Python text per cell."""
     lines = _RECORD_BREAK.split(text)
     if lines[-1] == "":
         lines.pop()  # the line break that ends the last line
     if max(map(len, lines), default=0) > csv.field_size_limit():
         return _read_quoted(text, delimiter)
+    counts = set(map(str.count, lines, repeat(delimiter)))
+    if len(counts) == 1 and (width := counts.pop() + 1) > 1:
+        columns = _columns(lines, delimiter, width)
+        if columns is not None:
+            return Grid(columns)
     return [line.split(delimiter) if line else [] for line in lines]
+
+
+def _columns(lines: list[str], delimiter: str, width: int) -> list[pa.Array] | None:
+    """The columns of ``lines`` (none blank, every one with ``width`` cells, no quote,
+    no line break in them) split at ``delimiter`` by Arrow's CSV reader, in memory (an
+    upload's rows, names among them, never touch the disk here): no quoting, no escapes,
+    every cell a text as written (an empty one empty, not missing). None where Arrow
+    refuses them or reads another number of rows (never seen): the caller splits the
+    lines itself."""
+    import pyarrow.csv as pa_csv  # the reader's only use of it
+
+    names = [f"c{c}" for c in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader("\n".join(lines).encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, quote_char=False, escape_char=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    if table.num_rows != len(lines):
+        return None
+    return [table.column(c).combine_chunks() for c in range(width)]
 
 
 def _csv_error_message(error: str, start: int, line: int) -> str:

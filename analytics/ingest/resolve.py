@@ -240,45 +240,66 @@ class Resolver:
         types = columns[ORG_TYPE.code]
         districts = columns[DISTRICT.code]
         type_given = columns.typed(ORG_TYPE.header)
-        district_given = columns.typed(DISTRICT.header)
+        district_typed = columns.typed(DISTRICT.header)
         keyed = [
             n
             for n, (inn, r) in enumerate(zip(inns, records, strict=True))
             if inn and (r.sheet, r.row) not in self.choices
         ]
+        # Where the file describes the organisation, its type and district are the row's
+        # (a district the municipality does not have is another one): the district each
+        # row names, looked up once per distinct (municipality, district).
+        wanted: dict[tuple[int, object], int | None] = {}
+        district_given = [
+            bool(districts[n] and district_typed[n] and isinstance(municipalities[n], int))
+            for n in keyed
+        ]
+        for n, given in zip(keyed, district_given, strict=True):
+            pair = (municipalities[n], districts[n])
+            if given and pair not in wanted:
+                key = ("districts", pair[0], territory_key(str(pair[1])))
+                wanted[pair] = self._territories.get(key)
         frame = pa.table(
             {
                 "n": pa.array(keyed, type=pa.int64()),
                 "inn": pa.array([inns[n] for n in keyed], type=pa.string()),
+                "municipality": pa.array(
+                    [m if isinstance(m := municipalities[n], int) else None for n in keyed],
+                    type=pa.int64(),
+                ),
+                "name": pa.array([str(names[n]) for n in keyed], type=pa.string()),
+                "ogrn_given": pa.array([ogrns[n] is not None for n in keyed], type=pa.bool_()),
+                "org_type": pa.array(
+                    [str(types[n]) if types[n] and type_given[n] else None for n in keyed],
+                    type=pa.string(),
+                ),
+                "district_given": pa.array(district_given, type=pa.bool_()),
+                "district": pa.array(
+                    [
+                        wanted[(municipalities[n], districts[n])] if given else None
+                        for n, given in zip(keyed, district_given, strict=True)
+                    ],
+                    type=pa.int64(),
+                ),
             }
         )
-        # ``organizations.inn`` is UNIQUE: a row's ИНН names one organisation at most. The
-        # organisation is compared with the row here, not in SQL: a query that compares
-        # them took longer to plan than this to run.
+        # ``organizations.inn`` is UNIQUE: a row's ИНН names one organisation at most. A
+        # row is settled where the organisation is in the row's municipality under the
+        # row's name, has an ОГРН where the row gives one, and has the row's type and
+        # district where the file describes them (a registered organisation without a
+        # district keeps none; a row that describes a registered organisation otherwise
+        # is refused by _take). Compared in SQL: no Python object per stored row.
         with registered(self.cur, "settling", frame):
-            stored_orgs = self.cur.execute(
-                "SELECT s.n, o.org_id, o.name, o.ogrn, o.municipality_id, o.org_type, "
-                "o.district_id, o.org_id IN (SELECT org_id FROM registry) FROM settling s "
-                "JOIN organizations o ON o.inn = s.inn ORDER BY s.n"
+            found = self.cur.execute(
+                "SELECT s.n, o.org_id, o.name, o.ogrn FROM settling s "
+                "JOIN organizations o ON o.inn = s.inn "
+                "WHERE s.municipality = o.municipality_id AND s.name = o.name "
+                "AND NOT (s.ogrn_given AND (o.ogrn IS NULL OR o.ogrn = '')) "
+                "AND (s.org_type IS NULL OR s.org_type = o.org_type) "
+                "AND (NOT s.district_given OR s.district = o.district_id "
+                "OR (o.district_id IS NULL AND o.org_id IN (SELECT org_id FROM registry))) "
+                "ORDER BY s.n"
             ).fetchall()
-        found = []
-        for n, org_id, name, ogrn, municipality, org_type, district, registry in stored_orgs:
-            place = municipalities[n]
-            if not isinstance(place, int) or place != municipality or str(names[n]) != name:
-                continue
-            if ogrns[n] is not None and not ogrn:
-                continue
-            # Where the file describes the organisation, its type and district are the
-            # row's (a district the municipality does not have is another one); a row that
-            # describes a registered organisation otherwise is refused by _take.
-            if types[n] and type_given[n] and str(types[n]) != org_type:
-                continue
-            if districts[n] and district_given[n] and (not registry or district is not None):
-                key = ("districts", municipality, territory_key(str(districts[n])))
-                wanted = self._territories.get(key)
-                if wanted is None or wanted != district:
-                    continue
-            found.append((n, org_id, name, ogrn))
         settled = {int(n): int(o) for n, o, _, _ in found}
         # An organisation another row may name is placed with that row, in order.
         named = {inn for n, inn in enumerate(inns) if inn and n not in settled}
@@ -865,6 +886,9 @@ class Resolver:
         if self.kind not in (FormKind.ORG_FORM, FormKind.REGISTRY):
             return
         periods = columns["period"] if self.kind is FormKind.ORG_FORM else [None] * len(records)
+        placed = [pair for pair in zip(plan.org_ids, periods, strict=True) if pair[0] is not None]
+        if len(set(placed)) == len(placed):
+            return  # no two rows on one organisation: told by a set, not row by row
         first: dict[tuple[int, object], int] = {}
         for n, (org_id, period) in enumerate(zip(plan.org_ids, periods, strict=True)):
             if org_id is None:
