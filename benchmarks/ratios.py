@@ -1,0 +1,362 @@
+"""The ratios of issue 27, measured in one run as whole processes: stage ``ratios`` of
+:mod:`benchmarks.run`, or alone:
+
+    .venv/bin/python -m benchmarks.ratios [--size country] [--work DIR] [--runs 5]
+
+- **ingest ratio** = (``python -m analytics ingest FILE`` − ``python -m analytics --help``)
+  ÷ (a fresh ``python -c`` that reads the same CSV into a DuckDB table − ``python -c
+  "import duckdb"``). FILE holds every organisation of the size: the latest period's form
+  CSVs joined (:func:`benchmarks.issue.one_csv`); it is loaded into a copy of a database
+  that holds the registry, and read into a table of a new database file (ingest writes
+  one too);
+- **output ratio** = (``indicators --format csv`` − ``--help``) ÷ (a ``python -c`` that
+  writes the same long rows with DuckDB's ``COPY`` − ``python -c "import duckdb"``), on
+  the database the ingest made (every organisation, one period). The long rows are
+  :data:`LONG_SQL`: written by hand from the data contract, one row per indicator × unit
+  (total, region, municipality, district, organisation), with the unit's names,
+  numerator, denominator and value;
+- **help ratio** = ``python -m analytics --help`` ÷ ``python -c "import duckdb"``, and the
+  same for two commands' ``--help``;
+- **XLSX ratio** = (``ingest`` of the latest period's XLSX copies − ``--help``) ÷ (a
+  ``python -c`` that reads them with python-calamine − ``python -c "import
+  python_calamine"``).
+
+Every command runs ``--runs`` times (5), interleaved: one run of each command in turn,
+then the next round, so that a change of the shared machine's load hits every command
+alike; a first round, not counted, warms the page cache and makes the database the
+output runs read. The ratios are of the medians; the worst runs are shown beside them.
+Printed with the date, the commit and the load average, and written to
+``DIR/ratios.json``. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_WORK = Path("/tmp/national-bench")
+RUNS = 5
+
+# Targets of issue 27.
+INGEST_RATIO = 3.0
+OUTPUT_RATIO = 2.0
+HELP_RATIO = 2.0
+XLSX_RATIO = 3.0
+
+# The indicators of the data contract: id, numerator and denominator columns of
+# :data:`benchmarks.run.HAND_SQL`'s wide rows are n_<id> and d_<id>; the factor is 100
+# for a share, 1 for a ratio (the mentor load) and for the weighted satisfaction.
+INDICATOR_FACTORS: dict[str, int] = {
+    "reporting": 100,
+    "regulation": 100,
+    "roadmap": 100,
+    "curator": 100,
+    "program": 100,
+    "program_site": 100,
+    "databases": 100,
+    "incentives": 100,
+    "teachers_involved": 100,
+    "young_mentored": 100,
+    "mentors_trained": 100,
+    "mentor_load": 1,
+    "completion": 100,
+    "students_mentored": 100,
+    "satisfaction": 1,
+}
+
+
+def long_sql() -> str:
+    """The hand-written long rows: the wide rows of HAND_SQL unpivoted, one row per
+    indicator, with names joined and the value computed; in no particular order."""
+    from benchmarks.run import HAND_SQL
+
+    pairs = ", ".join(f"(n_{i}, d_{i}) AS {i}" for i in INDICATOR_FACTORS)
+    shares = ", ".join(f"'{i}'" for i, factor in INDICATOR_FACTORS.items() if factor == 100)
+    return f"""
+WITH wide AS ({HAND_SQL}),
+long AS (
+    SELECT * FROM wide
+    UNPIVOT INCLUDE NULLS ((numerator, denominator) FOR indicator IN ({pairs}))
+)
+SELECT l.indicator, l.level, l.period, r.name AS region, m.name AS municipality,
+    d.name AS district, l.org_id, o.name AS organization, l.numerator, l.denominator,
+    CASE WHEN l.denominator > 0 THEN
+        (CASE WHEN l.indicator IN ({shares}) THEN 100 ELSE 1 END) * l.numerator / l.denominator
+    END AS value
+FROM long l
+LEFT JOIN regions r USING (region_id)
+LEFT JOIN municipalities m USING (municipality_id)
+LEFT JOIN districts d USING (district_id)
+LEFT JOIN organizations o USING (org_id)
+"""
+
+
+# The reference programs, run as ``python -c``: the least a process doing the same job
+# can take, with DuckDB (or calamine) doing all of it.
+READ_CSV = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("CREATE TABLE forms AS SELECT * FROM read_csv(?)", [sys.argv[2]])
+con.close()
+"""
+COPY_LONG = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+sql = open(sys.argv[2], encoding="utf-8").read()
+con.execute(f"COPY ({sql}) TO '{sys.argv[3]}' (FORMAT csv, HEADER true)")
+con.close()
+"""
+READ_XLSX = """
+import sys
+from python_calamine import CalamineWorkbook
+for path in sys.argv[1:]:
+    CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()
+"""
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def _seconds(argv: list[str], out: Path | None = None) -> float:
+    """Wall seconds of the process ``argv`` from start to exit (stdout into ``out``)."""
+    started = time.perf_counter()
+    with open(out or os.devnull, "wb") as sink:
+        done = subprocess.run(argv, cwd=ROOT, stdout=sink, stderr=subprocess.PIPE)
+    if done.returncode:
+        raise RuntimeError(f"{argv[:4]}: {done.stderr.decode(errors='replace')[-2000:]}")
+    return time.perf_counter() - started
+
+
+def commit() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def measure(directory: Path, runs: int = RUNS) -> dict:
+    """The figures of issue 27 on the build of one size in ``directory`` (its files and its
+    registry; see :func:`benchmarks.run.build`)."""
+    from benchmarks.issue import one_csv
+
+    work = directory / "ratios"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    files = directory / "files"
+    csv_file, rows = one_csv(files, work / "one.csv")
+    latest = sorted(p for p in (files / "forms").iterdir() if p.is_dir())[-1]
+    xlsx_files = sorted(str(p) for p in latest.glob("*.xlsx"))
+    registry = work / "registry.duckdb"
+    registers = [str(p) for p in sorted((files / "registry").glob("*.csv"))]
+    _seconds(_cli("--db", str(registry), "ingest", "--kind", "registry", *registers))
+    sql_file = work / "long.sql"
+    sql_file.write_text(long_sql(), encoding="utf-8")
+    loaded = work / "loaded.duckdb"  # the ingest's database: every organisation, one period
+
+    def ingest_into(target: Path, *paths: str) -> list[str]:
+        target.unlink(missing_ok=True)
+        Path(f"{target}.wal").unlink(missing_ok=True)
+        shutil.copy(registry, target)
+        return _cli("--db", str(target), "ingest", *paths)
+
+    def fresh(target: Path) -> Path:
+        target.unlink(missing_ok=True)
+        Path(f"{target}.wal").unlink(missing_ok=True)
+        return target
+
+    python = sys.executable
+    # name -> (argv, stdout file or None); callables where each run needs a fresh target.
+    commands = {
+        "import_duckdb": lambda: ([python, "-c", "import duckdb"], None),
+        "help": lambda: (_cli("--help"), None),
+        "help_indicators": lambda: (_cli("indicators", "--help"), None),
+        "help_ingest": lambda: (_cli("ingest", "--help"), None),
+        "ingest": lambda: (ingest_into(loaded, str(csv_file)), None),
+        "read_csv": lambda: (
+            [python, "-c", READ_CSV, str(fresh(work / "read.duckdb")), str(csv_file)],
+            None,
+        ),
+        "indicators": lambda: (
+            _cli("--db", str(loaded), "indicators", "--format", "csv"),
+            work / "indicators.csv",
+        ),
+        "copy_long": lambda: (
+            [python, "-c", COPY_LONG, str(loaded), str(sql_file), str(work / "long.csv")],
+            None,
+        ),
+        "ingest_xlsx": lambda: (ingest_into(work / "xlsx.duckdb", *xlsx_files), None),
+        "read_xlsx": lambda: ([python, "-c", READ_XLSX, *xlsx_files], None),
+        "import_calamine": lambda: ([python, "-c", "import python_calamine"], None),
+    }
+    if not xlsx_files:
+        for name in ("ingest_xlsx", "read_xlsx", "import_calamine"):
+            del commands[name]
+    load_before = os.getloadavg()
+    started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for round_ in range(runs + 1):  # round 0 warms up and is not counted
+        for name, make in commands.items():
+            argv, out = make()
+            seconds = _seconds(argv, out)
+            if round_:
+                times[name].append(seconds)
+        log(f"  round {round_}/{runs} done" + (" (warm-up)" if not round_ else ""))
+    load_after = os.getloadavg()
+    figures = {
+        name: {"median_s": statistics.median(t), "worst_s": max(t), "times": t}
+        for name, t in times.items()
+    }
+    with open(work / "indicators.csv", "rb") as f:
+        output_rows = sum(1 for _ in f) - 1
+    with open(work / "long.csv", "rb") as f:
+        long_rows = sum(1 for _ in f) - 1
+    return {
+        "date": started,
+        "commit": commit(),
+        "load_average": [load_before[0], load_after[0]],
+        "runs": runs,
+        "csv_rows": rows,
+        "xlsx_files": len(xlsx_files),
+        "output_rows": output_rows,
+        "output_bytes": (work / "indicators.csv").stat().st_size,
+        "long_rows": long_rows,
+        "long_bytes": (work / "long.csv").stat().st_size,
+        "times": figures,
+        "ratios": ratios(figures),
+    }
+
+
+def _cli(*argv: str) -> list[str]:
+    return [sys.executable, "-m", "analytics", *argv]
+
+
+def ratios(times: dict) -> dict[str, float | None]:
+    """The issue's ratios from the medians of ``times``."""
+
+    def m(name: str) -> float | None:
+        return times[name]["median_s"] if name in times else None
+
+    def after_start(ours: str, start: str, reference: str, reference_start: str):
+        if m(ours) is None or m(reference) is None:
+            return None
+        return (m(ours) - m(start)) / (m(reference) - m(reference_start))
+
+    return {
+        "ingest": after_start("ingest", "help", "read_csv", "import_duckdb"),
+        "output": after_start("indicators", "help", "copy_long", "import_duckdb"),
+        "help": m("help") / m("import_duckdb"),
+        "help_indicators": m("help_indicators") / m("import_duckdb"),
+        "help_ingest": m("help_ingest") / m("import_duckdb"),
+        "xlsx": after_start("ingest_xlsx", "help", "read_xlsx", "import_calamine"),
+    }
+
+
+def _n(number: int) -> str:
+    return f"{number:,}".replace(",", "\u00a0")
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:.2f}".replace(".", ",")
+
+
+def _x(ratio: float | None) -> str:
+    return "—" if ratio is None else f"{ratio:.1f}×".replace(".", ",")
+
+
+def lines(figures: dict) -> list[tuple[str, str, str, str, bool | None]]:
+    """(figure, formula with the raw times, target, measured ratio, met) of each ratio."""
+    t, r = figures["times"], figures["ratios"]
+
+    def raw(name: str) -> str:
+        if name not in t:
+            return "—"
+        return f"{_s(t[name]['median_s'])} с (худший {_s(t[name]['worst_s'])})"
+
+    def row(figure, formula, target, ratio):
+        return (figure, formula, f"≤ {target:g}×".replace(".", ","), _x(ratio), _met(ratio, target))
+
+    return [
+        row(
+            "ingest",
+            f"(ingest {raw('ingest')} − --help {raw('help')}) ÷ "
+            f"(read_csv {raw('read_csv')} − import duckdb {raw('import_duckdb')})",
+            INGEST_RATIO,
+            r["ingest"],
+        ),
+        row(
+            "вывод",
+            f"(indicators --format csv {raw('indicators')} − --help) ÷ "
+            f"(COPY длинных строк {raw('copy_long')} − import duckdb)",
+            OUTPUT_RATIO,
+            r["output"],
+        ),
+        row("справка", f"--help {raw('help')} ÷ import duckdb", HELP_RATIO, r["help"]),
+        row(
+            "справка indicators",
+            f"indicators --help {raw('help_indicators')} ÷ import duckdb",
+            HELP_RATIO,
+            r["help_indicators"],
+        ),
+        row(
+            "справка ingest",
+            f"ingest --help {raw('help_ingest')} ÷ import duckdb",
+            HELP_RATIO,
+            r["help_ingest"],
+        ),
+        row(
+            "ingest XLSX",
+            f"(ingest XLSX {raw('ingest_xlsx')} − --help) ÷ "
+            f"(calamine {raw('read_xlsx')} − import python_calamine {raw('import_calamine')})",
+            XLSX_RATIO,
+            r["xlsx"],
+        ),
+    ]
+
+
+def _met(ratio: float | None, target: float) -> bool | None:
+    return None if ratio is None else ratio <= target
+
+
+def report(figures: dict) -> str:
+    """The figures as printed: the date, the commit, the load, then one line a ratio."""
+    load = " → ".join(f"{x:.1f}".replace(".", ",") for x in figures["load_average"])
+    out = [
+        f"Отношения issue 27: {figures['date']}, код {figures['commit']}, "
+        f"{figures['runs']} запусков каждой команды вперемежку, медиана (худший); "
+        f"нагрузка (load average) {load}",
+        f"CSV: {_n(figures['csv_rows'])} строк; indicators: {_n(figures['output_rows'])} строк, "
+        f"{_n(figures['output_bytes'] // 10**6)} МБ; COPY: {_n(figures['long_rows'])} строк, "
+        f"{_n(figures['long_bytes'] // 10**6)} МБ",
+    ]
+    for figure, formula, target, value, met in lines(figures):
+        mark = {True: "да", False: "НЕТ", None: "—"}[met]
+        out.append(f"  {figure:<20} {value:>7}  цель {target:<6} {mark:<3}  {formula}")
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--size", default="country", choices=["1", "10", "100", "country"])
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    parser.add_argument("--runs", type=int, default=RUNS)
+    args = parser.parse_args()
+    from benchmarks.run import build
+
+    build(args.size, args.work, reuse=True)
+    figures = measure(args.work / args.size, args.runs)
+    (args.work / "ratios.json").write_text(json.dumps(figures, ensure_ascii=False, indent=1))
+    print(report(figures))
+
+
+if __name__ == "__main__":
+    main()
