@@ -359,8 +359,8 @@ def ratios(times: dict, key: str = "median_s") -> dict[str, float | None]:
         return times[name][key] if name in times else None
 
     def after_start(ours: str, start: str, reference: str, reference_start: str):
-        if m(ours) is None or m(reference) is None:
-            return None
+        if m(ours) is None or m(reference) is None or m(reference) <= m(reference_start):
+            return None  # no reference, or one within the noise of its start
         return (m(ours) - m(start)) / (m(reference) - m(reference_start))
 
     return {
