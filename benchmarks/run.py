@@ -337,7 +337,7 @@ def indicators_bench(db_path: Path, repeat: int) -> dict:
         wide = hand()
         compared, different = compare(frame, wide)
         # Where does the engine's time go: its SQL alone (the wide rows, through Arrow).
-        from analytics.compute.indicators import indicator_sql
+        from analytics.compute.indicator_sql import indicator_sql
         from analytics.model.levels import Level
         from analytics.store.scope import Scope
 
