@@ -336,16 +336,14 @@ def _compare(ours: Path, reference: Path) -> tuple[int, int, int]:
             con.execute(
                 f"CREATE TABLE {name} AS SELECT * FROM read_csv(?, all_varchar = true)", [str(path)]
             )
-        counts = [
-            con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("ours", "reference")
-        ]
-        differing = con.execute(
-            "SELECT (SELECT count(*) FROM (FROM ours EXCEPT ALL FROM reference)) "
+        ((ours_rows, reference_rows, differing),) = con.execute(
+            "SELECT (SELECT count(*) FROM ours), (SELECT count(*) FROM reference), "
+            "(SELECT count(*) FROM (FROM ours EXCEPT ALL FROM reference)) "
             "+ (SELECT count(*) FROM (FROM reference EXCEPT ALL FROM ours))"
-        ).fetchone()[0]
+        ).fetchall()
     finally:
         con.close()
-    return counts[0], counts[1], differing
+    return ours_rows, reference_rows, differing
 
 
 def _cli(*argv: str) -> list[str]:
