@@ -29,9 +29,15 @@ def _times(t: dict, name: str) -> str:
     return f"{_s(t[name]['median_s'])} ({_s(t[name]['worst_s'])})" if name in t else "—"
 
 
+def _when(figures: dict) -> str:
+    """The run's date and the load average at its start and end (the machine is shared)."""
+    start, end = figures["load_average"]
+    return f"{figures['date'].removesuffix(' UTC')} (load {start:.1f}–{end:.1f})"
+
+
 def ratio_rows(figures: dict, size: str) -> list[str]:
     t, r, c = figures["times"], figures["ratios"], figures.get("cpu_ratios", {})
-    when = f"{figures['date'].removesuffix(' UTC')} (load {figures['load_average'][0]:.1f})"
+    when = _when(figures)
 
     def row(figure: str, formula: str, target: float, key: str, raw: str) -> str:
         value = f"**{_x(r.get(key))}**"
@@ -99,7 +105,7 @@ def ratio_rows(figures: dict, size: str) -> list[str]:
 def click_rows(figures: dict, name: str) -> list[str]:
     b, a = figures["browser"], figures["apptest"]
     targets = clicks.DEMO_TARGETS if name == "demo" else clicks.COUNTRY_TARGETS
-    when = f"{figures['date'].removesuffix(' UTC')} (load {figures['load_average'][0]:.1f})"
+    when = _when(figures)
     out = []
     for key, figure, formula, target, script in (
         (
