@@ -23,6 +23,11 @@ Sizes are those of :mod:`benchmarks.national`. For each size the stages are:
   ``read_csv``, whole-process ``indicators --format csv`` against the hand-written query,
   XLSX against calamine, the slowest whole-country page cold and warm, N users at once on
   the largest municipality and on the country.
+- ``ratios`` (largest size only): the ratios of issue 27 (ingest, output, help, XLSX),
+  each command a whole process run five times interleaved (:mod:`benchmarks.ratios`);
+- ``clicks``: a filter change and a page change in chromium at 1280×720, on the demo
+  data and, where the largest size is the country, on its database
+  (:mod:`benchmarks.clicks`), beside AppTest's figures for the same pages;
 - ``templates`` (once, whatever the sizes): a round's pre-filled templates per second for
   a city of 296 schools, against writing the same ZIP (:mod:`benchmarks.templates`).
 - ``server`` (largest size only): a real ``streamlit run dashboard.py`` on loopback,
@@ -31,7 +36,9 @@ Sizes are those of :mod:`benchmarks.national`. For each size the stages are:
   overview, time until the server has sent the whole page.
 
 Finally the growth of each timed figure from size 1 to 100 (the exponent of time vs
-rows on a log-log scale). Results are printed and written to ``DIR/results.json``.
+rows on a log-log scale). Results are printed and written to ``DIR/results.json``; the
+figures of issue 27 also as the Markdown table of ``docs/performance.md``
+(:mod:`benchmarks.issue27`), which ``--report`` reprints.
 ``--reuse`` takes an earlier build of a size (its database and recorded ingest figures)
 from ``DIR`` instead of rebuilding it, and keeps the earlier results of sizes, stages and
 pages (``--pages``) not measured now. The country's page runs stop after
@@ -77,6 +84,7 @@ COLD_SECONDS = 3.0
 MEMORY_BYTES = 2 * 1024**3
 EXPONENT = 1.1
 LOAD_SESSIONS = (1, 5, 10, 20)
+STAGES = ("build", "indicators", "pages", "issue", "ratios", "clicks", "server", "templates")
 
 
 # ---- small helpers ---------------------------------------------------------------------
@@ -329,7 +337,7 @@ def indicators_bench(db_path: Path, repeat: int) -> dict:
         wide = hand()
         compared, different = compare(frame, wide)
         # Where does the engine's time go: its SQL alone (the wide rows, through Arrow).
-        from analytics.compute.indicators import indicator_sql
+        from analytics.compute.indicator_sql import indicator_sql
         from analytics.model.levels import Level
         from analytics.store.scope import Scope
 
@@ -958,8 +966,8 @@ def main() -> None:
     parser.add_argument(
         "--stages",
         nargs="+",
-        default=["build", "indicators", "pages", "issue", "server", "templates"],
-        choices=["build", "indicators", "pages", "issue", "server", "templates"],
+        default=list(STAGES),
+        choices=list(STAGES),
     )
     parser.add_argument("--repeat", type=int, default=None, help="warm reruns per page view")
     parser.add_argument("--sessions", type=int, nargs="+", default=list(LOAD_SESSIONS))
@@ -996,8 +1004,11 @@ def main() -> None:
     }
     log(results["machine"])
     earlier: dict = {}
+    earlier_once: dict = {}  # the figures measured once a run, not per size
     if args.reuse and (args.work / "results.json").exists():
-        earlier = json.loads((args.work / "results.json").read_text()).get("sizes", {})
+        last = json.loads((args.work / "results.json").read_text())
+        earlier = last.get("sizes", {})
+        earlier_once = {k: last[k] for k in ("clicks", "templates") if k in last}
 
     def save() -> None:
         """Merge with the earlier results (--reuse) and write them: after every stage, so
@@ -1015,6 +1026,7 @@ def main() -> None:
                     mine[stage] = value
         order = ["1", "10", "100", "country"]
         out = {k: v for k, v in results.items() if k not in ("sizes", "merged")}
+        out = {**earlier_once, **out}
         out["sizes"] = {s: merged[s] for s in order if s in merged}
         out["growth"] = growth(out)
         (args.work / "results.json").write_text(
@@ -1065,6 +1077,29 @@ def main() -> None:
             "load": issue.load_figures(directory / "forms.duckdb", args.quick),
         }
         save()
+    if "ratios" in stages:
+        from benchmarks import ratios
+
+        largest = sizes[-1]
+        log(f"{largest}: issue 27 ratios (whole processes, interleaved)")
+        results["sizes"][largest]["ratios"] = ratios.measure(
+            args.work / largest, runs=2 if args.quick else ratios.RUNS
+        )
+        log(ratios.report(results["sizes"][largest]["ratios"]))
+        save()
+    if "clicks" in stages:
+        from benchmarks import clicks
+
+        largest = sizes[-1]
+        runs = 2 if args.quick else clicks.RUNS
+        log("demo data: clicks in chromium")
+        results["clicks"] = {"demo": clicks.measure_all(None, runs)}
+        if largest == "country":
+            log("country: clicks in chromium")
+            results["clicks"]["country"] = clicks.measure_all(
+                args.work / largest / "forms.duckdb", runs
+            )
+        save()
     if "templates" in stages:
         from benchmarks import templates
 
@@ -1096,6 +1131,12 @@ def print_report(results: dict, work: Path) -> None:
         )
     print()
     print(table(rows_for(results)))
+    from benchmarks import issue27
+
+    targets = issue27.table(results)
+    if targets:
+        print("\nЦели issue 27 (таблица для docs/performance.md):\n")
+        print(targets)
     print(f"\nПодробности: {work / 'results.json'}")
 
 

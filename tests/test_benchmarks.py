@@ -8,14 +8,17 @@ import math
 import zipfile
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from analytics.cli.main import main
 from analytics.compute.indicators import compute
 from analytics.ingest.load import ingest_file
 from analytics.meetings.round_templates import templates_zip
 from analytics.store.db import Database
 from benchmarks import load, templates
 from benchmarks.national import PERIODS, REGIONS, SIZES, generate, municipalities
+from benchmarks.ratios import long_sql
 from benchmarks.run import HAND_SQL, Row, compare, exponent
 
 
@@ -101,6 +104,23 @@ def smallest_db(smallest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Database(path) as db:
         _load(db, smallest.registry, smallest.csv)
     return path
+
+
+def test_the_ratios_reference_writes_the_lines_of_indicators_as_csv(smallest_db, tmp_path):
+    # The output ratio's reference is hand-written from the data contract: it must write
+    # the command's own lines (in any order), every column, level and period.
+    ours, reference = tmp_path / "ours.csv", tmp_path / "reference.csv"
+    with ours.open("w", encoding="utf-8") as out:
+        assert main(["--db", str(smallest_db), "indicators", "--format", "csv"], out=out) == 0
+    con = duckdb.connect(str(smallest_db), read_only=True)
+    try:
+        con.execute(f"COPY ({long_sql()}) TO '{reference}' (FORMAT csv, HEADER true)")
+    finally:
+        con.close()
+    lines = [p.read_text(encoding="utf-8").splitlines() for p in (ours, reference)]
+    assert lines[0][0] == lines[1][0]  # the header
+    assert len(lines[0]) == 1 + 3 * 15 * (1 + 1 + 1 + 40)  # periods × indicators × units
+    assert sorted(lines[0]) == sorted(lines[1])
 
 
 def test_a_load_test_journey_clicks_through_five_pages_of_one_view(smallest_db):

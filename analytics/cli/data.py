@@ -345,7 +345,7 @@ def _emit(table: object, columns: tuple[str, ...], args: argparse.Namespace, out
 
 @command("indicators", "значения показателей", *_INDICATOR_SCOPE, FORMAT, _TABLE_OUT)
 def _indicators(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    from analytics.compute.indicators import OUTPUT_COLUMNS, output_table
+    from analytics.compute.indicator_sql import OUTPUT_COLUMNS, output_table
 
     return _emit(output_table(db, scope(db, args)), OUTPUT_COLUMNS, args, out)
 
@@ -358,7 +358,7 @@ def _indicators(db: Database, args: argparse.Namespace, out: TextIO) -> int:
     _TABLE_OUT,
 )
 def _deficits(db: Database, args: argparse.Namespace, out: TextIO) -> int:
-    from analytics.compute.indicators import DEFICIT_COLUMNS, output_table
+    from analytics.compute.indicator_sql import DEFICIT_COLUMNS, output_table
 
     table = output_table(db, scope(db, args), only_deficits=True)
     return _emit(table, DEFICIT_COLUMNS, args, out)

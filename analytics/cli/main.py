@@ -72,7 +72,6 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     # once without pandas, plotly and the engine (tests/cli/test_startup.py).
     import duckdb
 
-    from analytics.documents import images
     from analytics.ingest.problems import IngestError, group_problems
     from analytics.store.opening import cause, open_database, waiting
 
@@ -112,7 +111,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         print(f"Ошибка: {words}; {effect}", file=sys.stderr)
         return EXIT_BAD_DATA
     finally:
-        images.shutdown()
+        # The renderer of a command's charts, where one was started; a command without
+        # charts never imports plotly (tests/cli/test_startup.py).
+        images = sys.modules.get("analytics.documents.images")
+        if images is not None:
+            images.shutdown()
 
 
 def _telling(wait: float) -> Callable[[], None]:

@@ -140,10 +140,11 @@ def _territory(
 
 def _organization(db: Database, text: str | None) -> int | None:
     """The id of the organisation with ИНН or code ``text``."""
-    from analytics.operations.access import resolve_orgs
-
     if not text:
         return None
+    # Imported only for an organisation: it loads every engine stage and the documents.
+    from analytics.operations.access import resolve_orgs
+
     found = resolve_orgs(db, [text])
     if text not in found:
         raise UsageError(f"организация с ИНН или кодом «{text}» не найдена в данных")

@@ -2,7 +2,7 @@
 
 The bins follow the indicator's rule (:attr:`analytics.model.catalogue.Indicator.bins`)
 and are counted by DuckDB in one query over the organisations' values
-(:func:`~analytics.compute.indicators.org_values_sql`), so a country's 100,000 values
+(:func:`~analytics.compute.indicator_sql.org_values_sql`), so a country's 100,000 values
 never reach Python. Values read already (a curator's own organisations, through their
 window) are binned by the same query over a registered frame: one binning definition.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import duckdb
 import pandas as pd
 
-from analytics.compute.indicators import org_values_sql
+from analytics.compute.indicator_sql import org_values_sql
 from analytics.model.catalogue import INDICATORS_BY_ID, Bins
 from analytics.model.legend import Status
 from analytics.store.db import Database, registered

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from analytics.ingest.normalize import fold, parse_org_type
 from analytics.model.contract import FORM_VALUE_FIELDS, ORG_TYPES_BY_CODE
 from analytics.model.levels import LEVEL_INFO, Level
 from analytics.model.periods import SQL_ORDER
+from analytics.model.text import fold
 from analytics.store.db import Database
 from analytics.store.scope import ORG_PLACES, Scope
+
+# pandas is imported where a frame is made: a command that only has DuckDB write a table
+# (``indicators --format csv``) starts without it.
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def periods(db: Database) -> list[str]:
@@ -139,6 +143,9 @@ def org_type_code(text: str | None) -> str | None:
         return None
     if text in ORG_TYPES_BY_CODE:
         return text
+    # The ingest's parser (and NumPy with it) only for a label to read.
+    from analytics.ingest.normalize import parse_org_type
+
     return parse_org_type(text)
 
 
@@ -197,6 +204,8 @@ def submitted_values(db: Database, org_id: int) -> pd.DataFrame:
         "JOIN periods p USING (period) WHERE org_id = ? ORDER BY p.start_year",
         [org_id],
     )
+    import pandas as pd
+
     table = pd.DataFrame({"Вопрос формы": [f.header for f in FORM_VALUE_FIELDS]})
     for period, entered in zip(frame["period"], frame["entered"], strict=True):
         answers = json.loads(entered)

@@ -15,11 +15,15 @@ targets (a meeting's frozen rows).
 
 from __future__ import annotations
 
-import numpy as np
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from analytics.model.legend import YELLOW_RATIO_HIGHER, YELLOW_RATIO_LOWER, Status
 from analytics.store.db import Database, registered
+
+# NumPy and pyarrow are imported by :func:`assess`: the SQL of the statuses is also that
+# of the command line's table outputs, which start without them.
+if TYPE_CHECKING:
+    import numpy as np
 
 # The statuses by code (``status_code`` 0, 1, 2); NO_STATUS where there is no value.
 STATUS_BY_CODE: tuple[Status, ...] = (Status.GREEN, Status.YELLOW, Status.RED)
@@ -79,6 +83,9 @@ def assess(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(status code, gap, shortfall) of each value against its target, by the SQL above;
     NaN values have no status, gap or shortfall."""
+    import numpy as np
+    import pyarrow as pa
+
     rows = pa.table(
         {
             "value": pa.array(np.asarray(value, dtype=float), from_pandas=True),

@@ -27,16 +27,20 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 import duckdb
-import pandas as pd
-import pyarrow as pa
 
 from analytics.model.errors import MonitoringError
 from analytics.store.db import Database, registered
 from analytics.store.rows import Cells, Query
 from analytics.wording.formatting import count
+
+# pandas and pyarrow only for a table handed over from Python (:func:`_arrow`): a
+# :class:`Query` is written without them, so ``indicators --format csv`` starts without them.
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 # Text cells starting with one of these are written as text, never run as a formula (in
 # CSV with a leading apostrophe). Here rather than in :mod:`analytics.documents.exports`, which
@@ -92,9 +96,9 @@ def write(
     if isinstance(table, Query):
         _write_query(table, columns, fmt, out)
         return
-    if isinstance(table, pd.DataFrame):
-        table = pa.Table.from_pandas(table.loc[:, list(columns)], preserve_index=False)
-    table = table.select(list(columns))
+    import pyarrow as pa
+
+    table = _arrow(table, columns)
     if fmt == "json" and table.num_rows == 0:
         out.write("[]\n")  # DuckDB writes an empty array over three lines
         return
@@ -213,14 +217,23 @@ def _copy(
             finally:
                 cur.close()
         return
-    if isinstance(table, pd.DataFrame):
-        table = pa.Table.from_pandas(table.loc[:, list(columns)], preserve_index=False)
+    table = _arrow(table, columns)
     writer = duckdb.connect(config={"threads": 1})
     try:
         with registered(writer, "output_table", table):
             writer.execute(f"COPY (SELECT {selected} FROM output_table) {copy}")
     finally:
         writer.close()
+
+
+def _arrow(table: pa.Table | pd.DataFrame, columns: Sequence[str]) -> pa.Table:
+    """``columns`` of an Arrow table or a pandas frame, as an Arrow table."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if isinstance(table, pd.DataFrame):
+        return pa.Table.from_pandas(table.loc[:, list(columns)], preserve_index=False)
+    return table.select(list(columns))
 
 
 def _write_query(query: Query, columns: Sequence[str], fmt: str, out: TextIO) -> None:

@@ -13,10 +13,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
-import pyarrow as pa
 
 from analytics.model.contract import (
     FORM_VALUE_FIELDS,
@@ -27,6 +26,12 @@ from analytics.model.contract import (
 )
 from analytics.model.errors import MonitoringError
 from analytics.store import aggregates, faults, private, sweep
+
+# pandas and pyarrow are imported by what uses them: a command that only has DuckDB
+# write a table (``indicators --format csv``) starts without them.
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 DEFAULT_DB_PATH = Path("data") / "monitoring.duckdb"
 
@@ -935,6 +940,8 @@ class Database:
         value = self.scalar(
             "SELECT make_timestamp(value) FROM meta WHERE key = ?", [DATA_STAMP_KEY]
         )
+        import pandas as pd
+
         return pd.Timestamp(value).to_pydatetime() if value is not None else None
 
     def meta(self, key: str, default: int = 0) -> int:

@@ -9,13 +9,17 @@ out the organisation-to-territory join again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analytics.model.contract import ORG_TYPES_BY_CODE
 from analytics.model.levels import TERRITORY_LEVELS, UNIT_LEVELS, Level
 from analytics.model.periods import period_label
 from analytics.store.db import TOTAL_TERRITORY
+
+# pandas is imported where a frame is made: a command that only has DuckDB write a table
+# (``indicators --format csv``) starts without it.
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Each organisation with its territories' ids and names: org_id, name, inn, org_type,
 # district_id, municipality_id, region_id, district, municipality, region.
@@ -75,6 +79,8 @@ class Scope:
         """Which rows of ``places`` (a frame with the columns of ``org_places`` it needs)
         the scope covers: :meth:`where` for a frame already read (a missing value is not
         covered)."""
+        import pandas as pd
+
         covered = pd.Series(True, index=places.index)
         for column, value in self._places():
             covered &= places[column].eq(value).fillna(False).astype(bool)

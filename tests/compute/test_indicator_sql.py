@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.compute.indicators import indicator_sql
+from analytics.compute.indicator_sql import indicator_sql
 from analytics.model.levels import Level
 from analytics.store.scope import Scope
 

@@ -9,11 +9,13 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from analytics.compute.indicators import OUTPUT_COLUMNS, Scope, compute, deficits, output_table
+from analytics.compute.indicator_sql import OUTPUT_COLUMNS, output_table
+from analytics.compute.indicators import compute, deficits
 from analytics.compute.targets import set_target
 from analytics.documents import outputs
 from analytics.documents.exports import defuse
 from analytics.model.levels import Level
+from analytics.store.scope import Scope
 
 NAMES = ["=СУММ(A1)", "+7 школа", "-1", "@школа", "\tтаб", "\rвозврат", "Школа = 1", "'уже", ""]
 
