@@ -94,6 +94,8 @@ html { font-size: 20px; }
 [data-testid="stTable"] [data-testid="stMarkdownContainer"] { max-width: none; }
 [data-testid="stMetricValue"] { font-size: 64px; }
 [data-testid="stExpander"] summary p { font-size: 20px; }
+[data-testid="stPopoverBody"] { max-height: calc(100vh - 5rem); overflow-y: auto; }
+[data-testid="stPopoverBody"] [data-testid="stTable"] :is(th, td, p) { font-size: 20px; }
 </style>
 """
 
@@ -391,8 +393,7 @@ def _indicator(
                 charts.indicator_bars(shown, indicator_id, split.title.capitalize(), "")
             )
             # Without Streamlit's theme, which would put its own smaller fonts back; as
-            # tall as the screen leaves. Its data table is the one under the same chart
-            # out of presentation mode: the projected screen has no room below the chart.
+            # tall as the screen leaves.
             st.plotly_chart(
                 fig,
                 key="mtg_chart",
@@ -400,9 +401,15 @@ def _indicator(
                 theme=None,
                 height="stretch",
             )
+            # The chart's text alternative one click (or Enter) away, beside what the
+            # chart leaves out: a popover, which opens over the screen without moving it.
+            row = st.container(key="mtg_chart_table")
+            table, note = row.columns([1, 3], vertical_alignment="center")
+            with table:
+                charts.data_table(fig.to_dict(), floating=True)
             hidden = units["value"].notna().sum() - len(shown)
             if hidden:
-                st.caption(md(more_units_note(len(shown), len(shown) + hidden, split.level)))
+                note.caption(md(more_units_note(len(shown), len(shown) + hidden, split.level)))
     if ctx.principal.runs_meetings:
         _decision_form(ctx, meeting, rows, split.level, presenting)
 

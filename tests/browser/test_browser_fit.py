@@ -6,6 +6,9 @@ sideways, a page wider than the screen."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from tests.browser.harness import BROWSER_MARKS, PAGES, PASSWORD, settle
@@ -14,6 +17,9 @@ from tests.browser.harness import BROWSER_MARKS, PAGES, PASSWORD, settle
 from tests.browser.test_browser_presentation import meeting  # noqa: F401
 
 pytestmark = BROWSER_MARKS
+
+# Where set, the screens this module measures are also saved there, to be looked at.
+SHOTS = Path(os.environ["FIT_SCREENSHOTS"]) if os.environ.get("FIT_SCREENSHOTS") else None
 
 # What a person sees cut on a page, as short descriptions; visually hidden elements
 # (one pixel wide, for screen readers) are not seen and are left out.
@@ -101,3 +107,39 @@ def test_the_decision_form_stays_on_a_projectors_screen_in_presentation_mode(
     height = main.evaluate("m => [m.scrollHeight, m.clientHeight]")
     assert height[0] <= height[1]
     assert button.bounding_box()["y"] + button.bounding_box()["height"] <= 720
+
+
+def test_a_charts_table_opens_from_the_keyboard_inside_a_projectors_screen(
+    meeting,  # noqa: F811
+    small_tab,
+):
+    base, meeting_id, _ = meeting
+    small_tab.goto(f"{base}meeting?meeting={meeting_id}")
+    small_tab.get_by_label("Имя пользователя").fill("analyst")
+    small_tab.get_by_label("Пароль").fill(PASSWORD)
+    small_tab.get_by_role("button", name="Войти").click()
+    small_tab.get_by_text("Экран 1 из").wait_for(timeout=60_000)
+    settle(small_tab)
+    small_tab.get_by_text("Режим презентации").click()
+    settle(small_tab, "h2")
+    small_tab.evaluate("document.activeElement.blur()")
+    small_tab.keyboard.press("ArrowRight")
+    small_tab.get_by_text("Экран 2 из").wait_for(timeout=60_000)
+    settle(small_tab, "h2")
+    opener = small_tab.get_by_role("button", name="Таблица данных")
+    opener.focus()
+    small_tab.keyboard.press("Enter")
+    table = small_tab.locator('[data-testid="stPopoverBody"] [data-testid="stTable"]')
+    table.wait_for(timeout=30_000)
+    small_tab.wait_for_timeout(500)
+    if SHOTS:
+        small_tab.screenshot(path=str(SHOTS / "presentation-table.png"))
+    box = table.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 720
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 1280
+    main = small_tab.locator('[data-testid="stMain"]')
+    height = main.evaluate("m => [m.scrollHeight, m.clientHeight]")
+    assert height[0] <= height[1]
+    # The regions of the demo and their figures: a row per bar of the chart.
+    assert table.locator("tr").count() == 1 + 2
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth")

@@ -32,6 +32,7 @@ from analytics.store.scope import Scope
 from analytics.wording import formatting
 from tests.conftest import ROOT, snapshot
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, table
+from ui import charts
 from ui.page import Filters, describe
 from ui.text import md
 
@@ -344,3 +345,28 @@ def test_a_new_meeting_says_the_chosen_organisation_is_not_carried_into_it(demo_
         "переносится: заседание рассматривает территорию со всеми её организациями. "
         "Показатели одной организации — на странице «Организация»."
     ]
+
+
+def test_a_chart_on_a_projector_has_its_figures_as_a_table_one_click_away(
+    demo_db_path: Path, tmp_path: Path
+):
+    with Database(demo_db_path) as db:
+        meeting_id = create_meeting(
+            db, Scope(periods=(lookups.periods(db)[-1],), municipality_id=8), Sitting(HELD_ON)
+        )
+    copy = snapshot(demo_db_path, tmp_path)
+    values = frozen_values(copy, meeting_id)
+    indicator = screens(values)[1].indicator
+    schools = values[(values["indicator"] == indicator) & (values["level"] == Level.ORGANIZATION)]
+    lowest = schools.dropna(subset=["value"]).sort_values("value", kind="stable").head(12)
+    at = open_page(meeting_id)
+    at.toggle(key="mtg_present").set_value(True).run()
+    at.button(key="mtg_next").click().run()
+    assert_clean(at)
+    # A popover, not an expander: it opens over the projected screen without moving it.
+    assert [e.label for e in at.expander] == ["Поручение по дефициту"]
+    popover = at.get("popover")
+    assert [p.proto.popover.label for p in popover] == [charts.DATA_TABLE_LABEL]
+    table = popover[0].table[0].value
+    assert sorted(table["Значение"]) == sorted(formatting.percent(v) for v in lowest["value"])
+    assert sorted(table[table.columns[0]]) == sorted(lowest["organization"])
