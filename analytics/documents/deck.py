@@ -26,7 +26,7 @@ from pptx.util import Emu, Inches, Pt
 
 from analytics.documents.exports import defuse
 from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, REPORTING, Indicator
-from analytics.model.legend import STATUS_COLOURS, TARGET_CSS, Status, label_of
+from analytics.model.legend import STATUS_COLOURS, TARGET_CSS, Status, label_of, marked
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording import narrative
@@ -490,7 +490,8 @@ def _deficit_slides(deck: _Deck) -> None:
         [
             str(n),
             str(row["name"]),
-            value_text(row),
+            # The status in its mark as well as in the cell's colour.
+            marked(value_text(row), row["status"]),
             target_text(row),
             ranked_gap_text(row),
             narrative.recommendation(str(row["indicator"])),

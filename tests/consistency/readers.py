@@ -182,7 +182,9 @@ def _deck(content: bytes) -> Observed:
                 rows = [[c.text for c in row.cells] for row in shape.table.rows]
                 if rows[0][:2] == ["№", "Показатель"]:
                     seen.deficits += tuple(by_name(row[1]) for row in rows[1:])
-                    seen.values.update({by_name(row[1]): row[2] for row in rows[1:]})
+                    for row in rows[1:]:
+                        id_ = by_name(row[1])
+                        seen.values[id_], seen.statuses[id_] = _marked(row[2])
     return seen
 
 

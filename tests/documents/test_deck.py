@@ -181,7 +181,8 @@ def test_the_deficit_table_follows_the_engine_largest_gap_first(town, town_deck)
     assert rows[0] == [
         "1",
         INDICATORS_BY_ID["databases"].name,
-        "54,0 %",
+        # Its status in its mark as well as in its cell's colour.
+        "✗ 54,0 %",
         "100 %",
         "46,0 п. п. (46 % от цели)",
         INDICATORS_BY_ID["databases"].recommendation,
