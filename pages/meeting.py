@@ -41,6 +41,7 @@ from analytics.wording import formatting
 from analytics.wording.narrative import deficit_rank_sentence, indicator_sentence
 from ui import charts, matrix
 from ui.page import Filters, Page, describe, guarded, page, useful_breakdown
+from ui.tables import fitted
 from ui.text import md
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -357,8 +358,9 @@ def _overview(values: pd.DataFrame, presenting: bool) -> None:
         matrix.styled(table, statuses),
         hide_index=True,
         width="stretch",
-        height=matrix.table_height(len(table), 900),
         key="mtg_overview",
+        # At 1280×720 beside the sidebar the status stays on the screen: the names wrap.
+        **fitted(table, ["Показатель", "Из чего"], height_limit=900),
     )
 
 
@@ -584,8 +586,14 @@ def _decisions(ctx: Page, meeting: Meeting, presenting: bool) -> None:
         table,
         hide_index=True,
         width="stretch",
-        height=matrix.table_height(len(table), 900),
         key="mtg_decisions",
+        # At 1280×720 beside the sidebar: who, by when and how it stands stay on the
+        # screen, the wordings wrap.
+        **fitted(
+            table,
+            ["Поручение", "Показатель", "Территория", "Ответственный", "Динамика показателя"],
+            height_limit=900,
+        ),
     )
 
 

@@ -143,3 +143,27 @@ def test_a_charts_table_opens_from_the_keyboard_inside_a_projectors_screen(
     # The regions of the demo and their figures: a row per bar of the chart.
     assert table.locator("tr").count() == 1 + 2
     assert table.evaluate("t => t.scrollWidth <= t.clientWidth")
+
+
+def test_a_meetings_summary_and_decisions_show_every_column_beside_the_sidebar(
+    meeting,  # noqa: F811
+    small_tab,
+):
+    base, meeting_id, count = meeting
+    small_tab.goto(f"{base}meeting?meeting={meeting_id}")
+    small_tab.get_by_label("Имя пользователя").fill("analyst")
+    small_tab.get_by_label("Пароль").fill(PASSWORD)
+    small_tab.get_by_role("button", name="Войти").click()
+    small_tab.get_by_text("Экран 1 из").wait_for(timeout=60_000)
+    settle(small_tab)
+    cut = {"Сводка показателей": small_tab.evaluate(_CUT)}
+    if SHOTS:
+        small_tab.screenshot(path=str(SHOTS / "meeting-summary.png"))
+    for n in range(2, count + 1):
+        small_tab.get_by_role("button", name="Далее").click()
+        small_tab.get_by_text(f"Экран {n} из {count}").wait_for(timeout=60_000)
+    settle(small_tab)
+    cut["Поручения заседания"] = small_tab.evaluate(_CUT)
+    if SHOTS:
+        small_tab.screenshot(path=str(SHOTS / "meeting-decisions-normal.png"))
+    assert cut == {"Сводка показателей": [], "Поручения заседания": []}
