@@ -47,9 +47,10 @@ from ui.text import md
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 NEW = 0
 DUE_DAYS = 30
-# The most bars a chart shows in presentation mode: each keeps a 20 px label legible on
-# a 1280×720 projector.
-PRESENTED_BARS = 12
+# The most bars a chart shows in presentation mode: at 1280×720, under the indicator's
+# sentence and above the decision form, each keeps a row its 20 px label and its figures
+# fit in (with more, plotly leaves every other label out).
+PRESENTED_BARS = 8
 # The most decisions a table shows in presentation mode; more are shown a part at a time.
 PRESENTED_DECISIONS = 4
 DECISION_WIDTHS = ("3%", "37%", "21%", "22%", "17%")
@@ -403,12 +404,13 @@ def _indicator(
                 theme=None,
                 height="stretch",
             )
-            # The chart's text alternative one click (or Enter) away, beside what the
+            # The chart's text alternative one click (or Enter) away, with every unit the
             # chart leaves out: a popover, which opens over the screen without moving it.
+            every = charts.indicator_bars(units, indicator_id, split.title.capitalize(), "")
             row = st.container(key="mtg_chart_table")
             table, note = row.columns([1, 3], vertical_alignment="center")
             with table:
-                charts.data_table(fig.to_dict(), floating=True)
+                charts.data_table(every.to_dict(), floating=True)
             hidden = units["value"].notna().sum() - len(shown)
             if hidden:
                 note.caption(md(more_units_note(len(shown), len(shown) + hidden, split.level)))
@@ -429,12 +431,12 @@ def presented_units(units: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
 
 
 def more_units_note(shown: int, total: int, level: Level) -> str:
-    """What a projector's chart leaves out: «На диаграмме 12 из 103 организаций …»."""
+    """What a projector's chart leaves out: «На диаграмме 8 из 103 организаций …»."""
     info = LEVEL_INFO[level]
     word = formatting.genitive_after_from(total, info.genitive, info.genitive_plural)
     return (
         f"На диаграмме {formatting.part_of(shown, total, word)}, наиболее отстающих "
-        "от цели; остальные — на странице «Показатели»."
+        "от цели; все — в таблице данных."
     )
 
 
