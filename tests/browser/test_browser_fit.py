@@ -22,6 +22,8 @@ from tests.browser.harness import BROWSER_MARKS, PAGES, PASSWORD, serve, settle
 
 # A guarded server with a meeting and five decisions (imported, a fixture of this module).
 from tests.browser.test_browser_presentation import meeting  # noqa: F401
+from tests.browser.test_browser_russian import _TEXTS
+from tests.wording.test_russian import english
 
 pytestmark = BROWSER_MARKS
 
@@ -234,3 +236,5 @@ def test_a_projected_chart_names_every_bar_and_prints_its_figures_at_16_px_or_mo
     box = body.bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= 720
     assert body.locator("tbody tr").count() == 18
+    # Nor does the projected screen with its table open say a word in English.
+    assert english(small_tab.evaluate(_TEXTS)) == []
