@@ -68,9 +68,11 @@ EMU_PER_TWIP = 635
 SLIDE_CELL_SLACK_TWIPS = 40
 # At 18 pt a deficit's row with its recommendation takes about an inch.
 DEFICIT_ROWS_PER_SLIDE = 3
-# The footer (filters and slide number) takes the bottom of each slide up to here; the
+# The footer (filters and slide number) takes the bottom of each slide up to at least
+# here, a line more for each line of the filters past two (a region's long name); the
 # content stops above it.
 FOOTER_TOP = Inches(0.95)
+FOOTER_NUMBER_WIDTH = Inches(1.4)
 # The subtitle starts here; each line of it at MIN_TEXT_PT takes SUBTITLE_LINE, and the
 # content starts below its last line.
 SUBTITLE_TOP = Inches(0.95)
@@ -139,6 +141,11 @@ class _Deck:
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = WIDTH, HEIGHT
         self.blank = self.prs.slide_layouts[6]
+        # The filters are the same on every slide: so is the footer's height.
+        lines = _lines(data.filters(), MIN_TEXT_PT, WIDTH - 2 * MARGIN - FOOTER_NUMBER_WIDTH)
+        self.footer_top = FOOTER_TOP + max(0, lines - 2) * SUBTITLE_LINE
+        # Where a chart's box ends, above the footer.
+        self.chart_bottom = HEIGHT - self.footer_top - Inches(0.05)
 
     @staticmethod
     def content_top(subtitle: str | None) -> int:
@@ -170,7 +177,7 @@ class _Deck:
         total = len(self.prs.slides)
         for n, slide in enumerate(self.prs.slides, start=1):
             line = slide.shapes.add_shape(
-                MSO_SHAPE.RECTANGLE, MARGIN, HEIGHT - FOOTER_TOP, WIDTH - 2 * MARGIN, Emu(9525)
+                MSO_SHAPE.RECTANGLE, MARGIN, HEIGHT - self.footer_top, WIDTH - 2 * MARGIN, Emu(9525)
             )
             line.fill.solid()
             line.fill.fore_color.rgb = HEADER_FILL
@@ -178,9 +185,9 @@ class _Deck:
             _text(
                 slide,
                 MARGIN,
-                HEIGHT - FOOTER_TOP + Inches(0.05),
-                WIDTH - 2 * MARGIN - Inches(1.4),
-                FOOTER_TOP - Inches(0.1),
+                HEIGHT - self.footer_top + Inches(0.05),
+                WIDTH - 2 * MARGIN - FOOTER_NUMBER_WIDTH,
+                self.footer_top - Inches(0.1),
                 self.data.filters(),
                 MIN_TEXT_PT,
                 color=GREY,
@@ -188,10 +195,10 @@ class _Deck:
             )
             _text(
                 slide,
-                WIDTH - MARGIN - Inches(1.4),
-                HEIGHT - FOOTER_TOP + Inches(0.05),
-                Inches(1.4),
-                FOOTER_TOP - Inches(0.1),
+                WIDTH - MARGIN - FOOTER_NUMBER_WIDTH,
+                HEIGHT - self.footer_top + Inches(0.05),
+                FOOTER_NUMBER_WIDTH,
+                self.footer_top - Inches(0.1),
                 f"{n} / {total}",
                 MIN_TEXT_PT,
                 color=GREY,
@@ -336,22 +343,22 @@ def _overview_slide(deck: _Deck) -> None:
         _tile(slide, left, top, width, height, value, label, note, status)
 
 
-CHART_BOTTOM = HEIGHT - FOOTER_TOP - Inches(0.05)
-
-
-def _medium(caption: str) -> Medium:
+def _medium(deck: _Deck, caption: str) -> Medium:
     """The chart's layout for a slide with this caption: the box between the margins, the
     caption and the footer in pixels of a 1280 px screen (figures.DECK under a one-line
-    caption), so its text shows on the slide at the size it was set in."""
-    top = _Deck.content_top(caption)
-    height = int((CHART_BOTTOM - top) / Inches(1) * SCREEN_PX_PER_INCH)
+    caption and a footer of two lines), so its text shows on the slide at the size it
+    was set in."""
+    top = deck.content_top(caption)
+    height = int((deck.chart_bottom - top) / Inches(1) * SCREEN_PX_PER_INCH)
     return replace(DECK, height=min(DECK.height, height))
 
 
 def _picture_slide(deck: _Deck, title: str, caption: str, png: bytes) -> None:
     slide = deck.slide(title, caption)
     top = deck.content_top(caption)
-    slide.shapes.add_picture(io.BytesIO(png), MARGIN, top, WIDTH - 2 * MARGIN, CHART_BOTTOM - top)
+    slide.shapes.add_picture(
+        io.BytesIO(png), MARGIN, top, WIDTH - 2 * MARGIN, deck.chart_bottom - top
+    )
 
 
 def _native_chart_slide(
@@ -375,7 +382,7 @@ def _native_chart_slide(
         MARGIN,
         deck.content_top(caption),
         WIDTH - 2 * MARGIN,
-        CHART_BOTTOM - deck.content_top(caption),
+        deck.chart_bottom - deck.content_top(caption),
         chart_data,
     )
     chart = frame.chart
@@ -403,7 +410,7 @@ def _native_chart_slide(
 
 
 def _chart(deck: _Deck, title: str, caption: str, fig, points) -> None:
-    png = render_png(fig, _medium(caption))
+    png = render_png(fig, _medium(deck, caption))
     if png is not None:
         _picture_slide(deck, title, caption, png)
     elif points is not None:
@@ -447,7 +454,7 @@ def _chart_slides(deck: _Deck) -> None:
             continue
         # A large group on one slide would squeeze its bars under their figures: it takes
         # as many slides as it needs (Medium.group_rows indicators each).
-        parts = group_parts(data, group.code, _medium(caption))
+        parts = group_parts(data, group.code, _medium(deck, caption))
         for n, part in enumerate(parts, start=1):
             title = f"{group.title} ({n} из {len(parts)})" if len(parts) > 1 else group.title
             fig = group_figure(data, group.code, part)

@@ -43,15 +43,8 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 PICTURE_PPI = 3 * 96
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory):
-    """The town's deck (the organisations of a municipality: captions of two lines) as
-    PPTX and as the PDF Impress makes of it."""
-    folder = tmp_path_factory.mktemp("deck_pdf")
-    db = Database(folder / "monitoring.duckdb")
-    municipality = load_town(db)
-    content = deck.build_deck(db, Scope(periods=(PERIOD,), municipality_id=municipality), NOW)
-    db.close()
+def _render(content: bytes, folder: Path):
+    """A deck as PPTX and as the PDF Impress makes of it."""
     source = folder / "deck.pptx"
     source.write_bytes(content)
     subprocess.run(
@@ -71,6 +64,27 @@ def rendered(tmp_path_factory: pytest.TempPathFactory):
         check=True,
     )
     return Presentation(io.BytesIO(content)), source.with_suffix(".pdf")
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory):
+    """The town's deck: the organisations of a municipality, captions of two lines."""
+    folder = tmp_path_factory.mktemp("deck_pdf")
+    db = Database(folder / "monitoring.duckdb")
+    municipality = load_town(db)
+    content = deck.build_deck(db, Scope(periods=(PERIOD,), municipality_id=municipality), NOW)
+    db.close()
+    return _render(content, folder)
+
+
+@pytest.fixture(scope="module")
+def rendered_demo(demo_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The demo's deck over both its regions: filters of three lines in every footer."""
+    folder = tmp_path_factory.mktemp("demo_deck_pdf")
+    shutil.copy(demo_template, folder / "monitoring.duckdb")
+    with Database(folder / "monitoring.duckdb") as db:
+        content = deck.build_deck(db, Scope(periods=("2023/2024",)), NOW)
+    return _render(content, folder)
 
 
 def _words(path: Path) -> list[list[tuple[str, float]]]:
@@ -127,3 +141,19 @@ def test_every_chart_picture_shows_at_its_layout_pixels_on_a_1280_px_screen(rend
     assert len(charts) == len(pictures) == 7
     for chart in charts:
         assert (round(float(chart[12])), round(float(chart[13]))) == (PICTURE_PPI, PICTURE_PPI)
+
+
+def _page_height(path: Path) -> float:
+    found = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    return float(re.search(r'<page width="[^"]*" height="([^"]*)"', found).group(1))
+
+
+@pytest.mark.parametrize("which", ["rendered", "rendered_demo"])
+def test_no_word_of_the_rendered_deck_falls_off_a_slides_bottom_edge(which, request):
+    presentation, path = request.getfixturevalue(which)
+    bottom = _page_height(path)
+    lowest = [max(b for _, b in words) for words in _words(path)]
+    assert len(lowest) == len(presentation.slides)
+    assert max(lowest) <= bottom, lowest
