@@ -13,7 +13,7 @@ from analytics.compute.indicators import deficit_tally, deficits
 from analytics.compute.lookups import MONITORED_HELP
 from analytics.model import legend
 from analytics.model.catalogue import INDICATORS, INDICATORS_BY_ID, REPORTING
-from analytics.model.legend import Status
+from analytics.model.legend import LEGEND, Status
 from analytics.model.levels import Level
 from analytics.model.periods import period_label, previous_period
 from analytics.store.scope import Scope
@@ -26,9 +26,9 @@ from ui.text import md
 
 # Shape as well as colour, for colour-blind readers; the words are in the card's help.
 STATUS_BADGE = {
-    Status.GREEN: ":green-badge[✓]",
-    Status.YELLOW: ":orange-badge[≈]",
-    Status.RED: ":red-badge[✗]",
+    Status.GREEN: f":green-badge[{LEGEND[Status.GREEN].mark}]",
+    Status.YELLOW: f":orange-badge[{LEGEND[Status.YELLOW].mark}]",
+    Status.RED: f":red-badge[{LEGEND[Status.RED].mark}]",
     None: ":gray-badge[—]",
 }
 

@@ -112,7 +112,7 @@ def _territories_only(ctx: Page, levels: list[Breakdown], under: int) -> None:
     fig = matrix.status_heatmap(
         rows, ids, title, ctx.caption(), show_values=rows["key"].nunique() <= 120
     )
-    st.caption(matrix.column_key(ids))
+    st.caption(matrix.column_key(ids), unsafe_allow_html=True)
     charts.show(fig, title, key="heatmap")
     st.caption(matrix.legend_html(), unsafe_allow_html=True)
 
@@ -173,7 +173,7 @@ def _heatmap(
     else:
         split = next(s for s in levels if matrix.LEVEL_NAMES[s.level] == chosen)
         title = f"Дефициты {split.title}"
-    st.caption(matrix.column_key([i.id for i in INDICATORS]))
+    st.caption(matrix.column_key([i.id for i in INDICATORS]), unsafe_allow_html=True)
     charts.show(_heat_spec(*drawn, split, limit, title, ctx.caption()), title, key="heatmap")
     st.caption(
         "В ячейках — значение показателя: доли в процентах, нагрузка — наставляемых на "

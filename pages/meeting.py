@@ -41,14 +41,16 @@ from analytics.wording import formatting
 from analytics.wording.narrative import deficit_rank_sentence, indicator_sentence
 from ui import charts, matrix
 from ui.page import Filters, Page, describe, guarded, page, useful_breakdown
+from ui.tables import fitted
 from ui.text import md
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 NEW = 0
 DUE_DAYS = 30
-# The most bars a chart shows in presentation mode: each keeps a 20 px label legible on
-# a 1280×720 projector.
-PRESENTED_BARS = 12
+# The most bars a chart shows in presentation mode: at 1280×720, under the indicator's
+# sentence and above the decision form, each keeps a row its 20 px label and its figures
+# fit in (with more, plotly leaves every other label out).
+PRESENTED_BARS = 8
 # The most decisions a table shows in presentation mode; more are shown a part at a time.
 PRESENTED_DECISIONS = 4
 DECISION_WIDTHS = ("3%", "37%", "21%", "22%", "17%")
@@ -94,6 +96,8 @@ html { font-size: 20px; }
 [data-testid="stTable"] [data-testid="stMarkdownContainer"] { max-width: none; }
 [data-testid="stMetricValue"] { font-size: 64px; }
 [data-testid="stExpander"] summary p { font-size: 20px; }
+[data-testid="stPopoverBody"] { max-height: calc(100vh - 5rem); overflow-y: auto; }
+[data-testid="stPopoverBody"] [data-testid="stTable"] :is(th, td, p) { font-size: 20px; }
 </style>
 """
 
@@ -355,8 +359,9 @@ def _overview(values: pd.DataFrame, presenting: bool) -> None:
         matrix.styled(table, statuses),
         hide_index=True,
         width="stretch",
-        height=matrix.table_height(len(table), 900),
         key="mtg_overview",
+        # At 1280×720 beside the sidebar the status stays on the screen: the names wrap.
+        **fitted(table, ["Показатель", "Из чего"], height_limit=900),
     )
 
 
@@ -391,8 +396,7 @@ def _indicator(
                 charts.indicator_bars(shown, indicator_id, split.title.capitalize(), "")
             )
             # Without Streamlit's theme, which would put its own smaller fonts back; as
-            # tall as the screen leaves. Its data table is the one under the same chart
-            # out of presentation mode: the projected screen has no room below the chart.
+            # tall as the screen leaves.
             st.plotly_chart(
                 fig,
                 key="mtg_chart",
@@ -400,9 +404,16 @@ def _indicator(
                 theme=None,
                 height="stretch",
             )
+            # The chart's text alternative one click (or Enter) away, with every unit the
+            # chart leaves out: a popover, which opens over the screen without moving it.
+            every = charts.indicator_bars(units, indicator_id, split.title.capitalize(), "")
+            row = st.container(key="mtg_chart_table")
+            table, note = row.columns([1, 3], vertical_alignment="center")
+            with table:
+                charts.data_table(every.to_dict(), floating=True)
             hidden = units["value"].notna().sum() - len(shown)
             if hidden:
-                st.caption(md(more_units_note(len(shown), len(shown) + hidden, split.level)))
+                note.caption(md(more_units_note(len(shown), len(shown) + hidden, split.level)))
     if ctx.principal.runs_meetings:
         _decision_form(ctx, meeting, rows, split.level, presenting)
 
@@ -420,12 +431,12 @@ def presented_units(units: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
 
 
 def more_units_note(shown: int, total: int, level: Level) -> str:
-    """What a projector's chart leaves out: «На диаграмме 12 из 103 организаций …»."""
+    """What a projector's chart leaves out: «На диаграмме 8 из 103 организаций …»."""
     info = LEVEL_INFO[level]
     word = formatting.genitive_after_from(total, info.genitive, info.genitive_plural)
     return (
         f"На диаграмме {formatting.part_of(shown, total, word)}, наиболее отстающих "
-        "от цели; остальные — на странице «Показатели»."
+        "от цели; все — в таблице данных."
     )
 
 
@@ -577,8 +588,14 @@ def _decisions(ctx: Page, meeting: Meeting, presenting: bool) -> None:
         table,
         hide_index=True,
         width="stretch",
-        height=matrix.table_height(len(table), 900),
         key="mtg_decisions",
+        # At 1280×720 beside the sidebar: who, by when and how it stands stay on the
+        # screen, the wordings wrap.
+        **fitted(
+            table,
+            ["Поручение", "Показатель", "Территория", "Ответственный", "Динамика показателя"],
+            height_limit=900,
+        ),
     )
 
 

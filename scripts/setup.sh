@@ -37,6 +37,10 @@ command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
 [ -d /usr/share/fonts/truetype/liberation ] || packages+=(fonts-liberation)
 # The tests also start the deployment of scripts/serve.sh, nginx in front of replicas.
 [ "$dev" = 1 ] && ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && packages+=(nginx)
+# and render the meeting deck to pages with LibreOffice Impress, as a room sees it
+# (tests/documents/test_deck_rendered.py; about 15 MB, seconds to install).
+[ "$dev" = 1 ] && [ ! -f /usr/lib/libreoffice/share/registry/impress.xcd ] \
+    && packages+=(libreoffice-impress-nogui)
 if [ "${#packages[@]}" -gt 0 ]; then
     if command -v apt-get >/dev/null 2>&1; then
         sudo=""

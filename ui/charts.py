@@ -162,14 +162,25 @@ DATA_TABLE_LABEL = "Таблица данных"
 NAME = "Название"
 
 
-def data_table(built: Spec) -> None:
+def data_table(built: Spec, floating: bool = False) -> None:
     """The figures of a chart as a table in a closed expander: what a screen reader reads
-    instead of the picture, and what a person copies a number from."""
+    instead of the picture, and what a person copies a number from. ``floating``: in a
+    popover instead, which opens over the page, so that a screen sized to a projector
+    (the meeting's presentation mode) keeps its layout with the table open."""
     table = figure_table(built)
     if table.empty:
         return
-    with st.expander(DATA_TABLE_LABEL, icon=":material/table_view:"):
-        st.dataframe(table, hide_index=True)
+    if floating:
+        holder = st.popover(DATA_TABLE_LABEL, icon=":material/table_view:", key="chart_table")
+    else:
+        holder = st.expander(DATA_TABLE_LABEL, icon=":material/table_view:")
+    with holder:
+        if floating:
+            # A plain table wraps its text to the popover's width: no column is hidden
+            # beyond a grid's edge on a projector.
+            st.table(table, hide_index=True)
+        else:
+            st.dataframe(table, hide_index=True)
 
 
 _TAGS = re.compile(r"<[^>]+>")

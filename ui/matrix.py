@@ -446,10 +446,15 @@ def with_styles(table: pd.DataFrame, css: pd.DataFrame) -> Styler:
 
 
 def column_key(indicator_ids: Sequence[str]) -> str:
-    """The names of :func:`status_heatmap`'s numbered columns: «1 — Представили данные ·
-    2 — …» (fixed text, no user data)."""
+    """The names of :func:`status_heatmap`'s numbered columns as HTML: «1 — Представили
+    данные · 2 — …», each number and its name on one line, never a number at one line's
+    end and its name on the next (fixed text, no user data)."""
     names = (INDICATORS_BY_ID[i].short for i in indicator_ids)
-    return "Столбцы: " + " · ".join(f"**{n}** — {name}" for n, name in enumerate(names, 1))
+    entries = (
+        f'<span class="column-key" style="white-space:nowrap"><b>{n}</b> — {name}</span>'
+        for n, name in enumerate(names, 1)
+    )
+    return "Столбцы: " + "\u00a0· ".join(entries)
 
 
 def legend_html() -> str:

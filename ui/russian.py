@@ -70,6 +70,8 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^(\d+(?:[.,]\d+)?) ?MB per file$", "не больше $1 МБ на файл"),
     (r"^Selected Date: (.*)$", "Выбрана дата: $1"),
     (r"^Selected date range: (.*)$", "Выбран период: $1"),
+    # A button's keyboard shortcut (the meeting's «Назад» and «Далее»: ← →).
+    (r"^Shortcut (.*)$", "Клавиша $1"),
     # A card's label reaches its «?» button with the status mark's markdown.
     (r":[a-z]+-badge\[([^\]]*)\]", "$1"),
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 import pandas as pd
@@ -24,8 +25,8 @@ from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
 from analytics.documents.exports import defuse
-from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, REPORTING
-from analytics.model.legend import STATUS_COLOURS, TARGET_CSS, Status, label_of
+from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, REPORTING, Indicator
+from analytics.model.legend import STATUS_COLOURS, TARGET_CSS, Status, label_of, marked
 from analytics.store.db import Database
 from analytics.store.scope import Scope
 from analytics.wording import narrative
@@ -40,9 +41,12 @@ from analytics.wording.formatting import (
 )
 
 from .cells import ranked_gap_text, target_text, value_text
-from .docx_writer import column_twips, word_twips
+from .docx_writer import column_twips, line_twips, word_twips
 from .figures import (
     DECK,
+    Medium,
+    group_figure,
+    group_parts,
     render_png,
     section_chart_spec,
     units_caption,
@@ -64,9 +68,31 @@ EMU_PER_TWIP = 635
 SLIDE_CELL_SLACK_TWIPS = 40
 # At 18 pt a deficit's row with its recommendation takes about an inch.
 DEFICIT_ROWS_PER_SLIDE = 3
-# The footer (filters and slide number) takes the bottom of each slide up to here; the
+# The footer (filters and slide number) takes the bottom of each slide up to at least
+# here, a line more for each line of the filters past two (a region's long name); the
 # content stops above it.
 FOOTER_TOP = Inches(0.95)
+FOOTER_NUMBER_WIDTH = Inches(1.4)
+# The subtitle starts here; each line of it at MIN_TEXT_PT takes SUBTITLE_LINE, and the
+# content starts below its last line.
+SUBTITLE_TOP = Inches(0.95)
+SUBTITLE_LINE = Inches(0.3)
+CONTENT_TOP = Inches(1.45)
+# A slide shown on a 1280 px wide screen: CSS pixels per inch of the slide.
+SCREEN_PX_PER_INCH = 1280 / 13.333
+
+
+def _lines(text: str, size: int, width: int) -> int:
+    """How many lines ``text`` takes in a text box ``width`` EMU wide, wrapped at spaces."""
+    room = width / EMU_PER_TWIP
+    lines, line = 1, ""
+    for word in text.split(" "):
+        longer = f"{line} {word}" if line else word
+        if line and line_twips(longer, size) > room:
+            lines, line = lines + 1, word
+        else:
+            line = longer
+    return lines
 
 
 def _rgb(status: object) -> RGBColor:
@@ -115,6 +141,18 @@ class _Deck:
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = WIDTH, HEIGHT
         self.blank = self.prs.slide_layouts[6]
+        # The filters are the same on every slide: so is the footer's height.
+        lines = _lines(data.filters(), MIN_TEXT_PT, WIDTH - 2 * MARGIN - FOOTER_NUMBER_WIDTH)
+        self.footer_top = FOOTER_TOP + max(0, lines - 2) * SUBTITLE_LINE
+        # Where a chart's box ends, above the footer.
+        self.chart_bottom = HEIGHT - self.footer_top - Inches(0.05)
+
+    @staticmethod
+    def content_top(subtitle: str | None) -> int:
+        """Where a slide's content starts: below every line of its subtitle, so that a
+        subtitle of two lines is not hidden under a picture or a table."""
+        extra = _lines(subtitle, MIN_TEXT_PT, WIDTH - 2 * MARGIN) - 1 if subtitle else 0
+        return CONTENT_TOP + extra * SUBTITLE_LINE
 
     def slide(self, title: str | None = None, subtitle: str | None = None) -> Slide:
         slide = self.prs.slides.add_slide(self.blank)
@@ -124,12 +162,13 @@ class _Deck:
             _text(
                 slide,
                 MARGIN,
-                Inches(0.95),
+                SUBTITLE_TOP,
                 WIDTH - 2 * MARGIN,
-                Inches(0.45),
+                self.content_top(subtitle) - SUBTITLE_TOP - Inches(0.05),
                 subtitle,
                 MIN_TEXT_PT,
                 color=GREY,
+                name="Подзаголовок",
             )
         return slide
 
@@ -138,7 +177,7 @@ class _Deck:
         total = len(self.prs.slides)
         for n, slide in enumerate(self.prs.slides, start=1):
             line = slide.shapes.add_shape(
-                MSO_SHAPE.RECTANGLE, MARGIN, HEIGHT - FOOTER_TOP, WIDTH - 2 * MARGIN, Emu(9525)
+                MSO_SHAPE.RECTANGLE, MARGIN, HEIGHT - self.footer_top, WIDTH - 2 * MARGIN, Emu(9525)
             )
             line.fill.solid()
             line.fill.fore_color.rgb = HEADER_FILL
@@ -146,9 +185,9 @@ class _Deck:
             _text(
                 slide,
                 MARGIN,
-                HEIGHT - FOOTER_TOP + Inches(0.05),
-                WIDTH - 2 * MARGIN - Inches(1.4),
-                FOOTER_TOP - Inches(0.1),
+                HEIGHT - self.footer_top + Inches(0.05),
+                WIDTH - 2 * MARGIN - FOOTER_NUMBER_WIDTH,
+                self.footer_top - Inches(0.1),
                 self.data.filters(),
                 MIN_TEXT_PT,
                 color=GREY,
@@ -156,10 +195,10 @@ class _Deck:
             )
             _text(
                 slide,
-                WIDTH - MARGIN - Inches(1.4),
-                HEIGHT - FOOTER_TOP + Inches(0.05),
-                Inches(1.4),
-                FOOTER_TOP - Inches(0.1),
+                WIDTH - MARGIN - FOOTER_NUMBER_WIDTH,
+                HEIGHT - self.footer_top + Inches(0.05),
+                FOOTER_NUMBER_WIDTH,
+                self.footer_top - Inches(0.1),
                 f"{n} / {total}",
                 MIN_TEXT_PT,
                 color=GREY,
@@ -304,12 +343,22 @@ def _overview_slide(deck: _Deck) -> None:
         _tile(slide, left, top, width, height, value, label, note, status)
 
 
+def _medium(deck: _Deck, caption: str) -> Medium:
+    """The chart's layout for a slide with this caption: the box between the margins, the
+    caption and the footer in pixels of a 1280 px screen (figures.DECK under a one-line
+    caption and a footer of two lines), so its text shows on the slide at the size it
+    was set in."""
+    top = deck.content_top(caption)
+    height = int((deck.chart_bottom - top) / Inches(1) * SCREEN_PX_PER_INCH)
+    return replace(DECK, height=min(DECK.height, height))
+
+
 def _picture_slide(deck: _Deck, title: str, caption: str, png: bytes) -> None:
     slide = deck.slide(title, caption)
-    # The box between the margins, the caption and the footer: the picture is laid out at
-    # this size (figures.DECK), so its text shows on the slide at the size it was set in.
-    top, bottom = Inches(1.45), HEIGHT - FOOTER_TOP - Inches(0.05)
-    slide.shapes.add_picture(io.BytesIO(png), MARGIN, top, WIDTH - 2 * MARGIN, bottom - top)
+    top = deck.content_top(caption)
+    slide.shapes.add_picture(
+        io.BytesIO(png), MARGIN, top, WIDTH - 2 * MARGIN, deck.chart_bottom - top
+    )
 
 
 def _native_chart_slide(
@@ -331,9 +380,9 @@ def _native_chart_slide(
     frame = slide.shapes.add_chart(
         XL_CHART_TYPE.BAR_CLUSTERED,
         MARGIN,
-        Inches(1.45),
+        deck.content_top(caption),
         WIDTH - 2 * MARGIN,
-        HEIGHT - FOOTER_TOP - Inches(1.5),
+        deck.chart_bottom - deck.content_top(caption),
         chart_data,
     )
     chart = frame.chart
@@ -361,18 +410,15 @@ def _native_chart_slide(
 
 
 def _chart(deck: _Deck, title: str, caption: str, fig, points) -> None:
-    png = render_png(fig, DECK)
+    png = render_png(fig, _medium(deck, caption))
     if png is not None:
         _picture_slide(deck, title, caption, png)
     elif points is not None:
         _native_chart_slide(deck, title, caption, *points)
 
 
-def _group_points(data: ReportData, group: str):
-    rows = [(i, data.row(i.id)) for i in INDICATORS if i.group == group and i.is_percent]
-    rows = [(i, r) for i, r in rows if r is not None and pd.notna(r["value"])]
-    if not rows:
-        return None
+def _group_points(data: ReportData, indicators: Sequence[Indicator]):
+    rows = [(i, data.row(i.id)) for i in indicators]
     return (
         [i.short for i, _ in rows],
         [float(r["value"]) for _, r in rows],
@@ -399,13 +445,20 @@ def _chart_slides(deck: _Deck) -> None:
         spec = section_chart_spec(data, group.code, DECK.rows)
         if spec is None:
             continue
-        if spec.indicator is not None:
-            points = _unit_points(data, spec.indicator)
-        else:
-            points = _group_points(data, group.code)
         # The slide title names the group; the caption need not repeat it.
         caption = spec.caption.removeprefix(f"{group.title}: ")
-        _chart(deck, group.title, caption[:1].upper() + caption[1:], spec.figure(data), points)
+        caption = caption[:1].upper() + caption[1:]
+        if spec.indicator is not None:
+            fig = spec.figure(data)
+            _chart(deck, group.title, caption, fig, _unit_points(data, spec.indicator))
+            continue
+        # A large group on one slide would squeeze its bars under their figures: it takes
+        # as many slides as it needs (Medium.group_rows indicators each).
+        parts = group_parts(data, group.code, _medium(deck, caption))
+        for n, part in enumerate(parts, start=1):
+            title = f"{group.title} ({n} из {len(parts)})" if len(parts) > 1 else group.title
+            fig = group_figure(data, group.code, part)
+            _chart(deck, title, caption, fig, _group_points(data, part))
     for indicator in (i for i in INDICATORS if i.by_territory):
         fig = units_figure(data, indicator.id, DECK.rows)
         if fig is None:
@@ -444,7 +497,8 @@ def _deficit_slides(deck: _Deck) -> None:
         [
             str(n),
             str(row["name"]),
-            value_text(row),
+            # The status in its mark as well as in the cell's colour.
+            marked(value_text(row), row["status"]),
             target_text(row),
             ranked_gap_text(row),
             narrative.recommendation(str(row["indicator"])),
@@ -465,16 +519,15 @@ def _deficit_slides(deck: _Deck) -> None:
     widths = column_twips([0.5, 3.3, 1.3, 1.2, 1.4, 4.63], least, total)
     for page, chunk in enumerate(pages):
         suffix = f" ({page + 1} из {len(pages)})" if len(pages) > 1 else ""
-        slide = deck.slide(
-            f"Дефициты{suffix}",
-            f"{narrative.deficits_summary(len(found), len(data.computed))} "
-            f"{narrative.RANKING_NOTE}",
+        subtitle = (
+            f"{narrative.deficits_summary(len(found), len(data.computed))} {narrative.RANKING_NOTE}"
         )
+        slide = deck.slide(f"Дефициты{suffix}", subtitle)
         shape = slide.shapes.add_table(
             len(chunk) + 1,
             len(headers),
             MARGIN,
-            Inches(1.45),
+            deck.content_top(subtitle),
             WIDTH - 2 * MARGIN,
             Inches(0.4) * (len(chunk) + 1),
         )

@@ -4,12 +4,13 @@ territory on one indicator, rendered to PNG where chromium is available."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
 from analytics.documents import images
-from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID
+from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, Indicator
 from analytics.model.legend import STATUS_COLOURS, TARGET_CSS, Status, label_of
 from analytics.model.levels import LEVEL_INFO, Level
 from analytics.model.periods import period_label, period_with
@@ -30,8 +31,10 @@ CHART_FONT_SIZE = 26
 SMALL_FONT_SIZE = 24
 # Height of one bar's row in a chart of territories or organisations, with its label.
 ROW_PX = 34
-# Height of one indicator's pair of bars (this period and the previous) in a group's chart.
+# Height of one indicator's pair of bars (this period and the previous) in a group's chart,
+# and what the chart needs besides its rows (axis, legend, margins).
 GROUP_ROW_PX = 80
+GROUP_CHROME_PX = 160
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,14 @@ class Medium:
     scale: float
     grows: bool
     rows: int
+
+    @property
+    def group_rows(self) -> int:
+        """The most indicators of one group's chart: where the medium cannot grow, as many
+        as keep each pair of bars the room its figures fit in; a larger group is split."""
+        if self.grows:
+            return len(INDICATORS)
+        return max(1, (self.height - GROUP_CHROME_PX) // GROUP_ROW_PX)
 
 
 # A4: the picture is set FIGURE_CM wide, so 24 px of a 1000 px layout print at 10 pt.
@@ -99,10 +110,32 @@ def _wrap(text: str, width: int = 28) -> str:
     return "<br>".join(lines)
 
 
-def group_figure(data: ReportData, group: str) -> go.Figure | None:
-    """The group's percentage indicators for the territory: bars coloured by status, the
-    previous period in grey beside them, the target as a mark on each bar."""
+def group_indicators(data: ReportData, group: str) -> list[Indicator]:
+    """The group's percentage indicators with a value for the territory, in catalogue order."""
+    found = [i for i in INDICATORS if i.group == group and i.is_percent]
+    return [i for i in found if (r := data.row(i.id)) is not None and not _missing(r["value"])]
+
+
+def group_parts(data: ReportData, group: str, medium: Medium) -> list[list[Indicator]]:
+    """The group's indicators split into the fewest charts of at most ``medium.group_rows``,
+    as even as they go (six on a slide: three and three)."""
+    indicators = group_indicators(data, group)
+    if not indicators:
+        return []
+    parts = -(-len(indicators) // medium.group_rows)
+    size = -(-len(indicators) // parts)
+    return [indicators[k : k + size] for k in range(0, len(indicators), size)]
+
+
+def group_figure(
+    data: ReportData, group: str, only: Sequence[Indicator] | None = None
+) -> go.Figure | None:
+    """The group's percentage indicators (or ``only`` these of them) for the territory: bars
+    coloured by status, the previous period in grey beside them, the target as a mark on
+    each bar."""
     indicators = [i for i in INDICATORS if i.group == group and i.is_percent]
+    if only is not None:
+        indicators = [i for i in indicators if i in only]
     rows = [(i, data.row(i.id), data.previous_row(i.id)) for i in indicators]
     rows = [(i, r, p) for i, r, p in rows if r is not None and not _missing(r["value"])]
     if not rows:
@@ -162,7 +195,7 @@ def group_figure(data: ReportData, group: str) -> go.Figure | None:
     _chart_layout(fig)
     # Every indicator keeps a row its two bars and their figures fit in: bars close
     # together, each about as thick as its 24 px figure.
-    fig.update_layout(height=160 + GROUP_ROW_PX * len(rows), bargap=0.12)
+    fig.update_layout(height=GROUP_CHROME_PX + GROUP_ROW_PX * len(rows), bargap=0.12)
     # Few indicators: keep the bars slim by leaving room around them.
     pad = max(0.0, (3 - len(rows)) * 0.5)
     fig.update_layout(barmode="group")

@@ -27,7 +27,7 @@ from analytics.meetings import rounds
 from analytics.meetings.meetings import Meeting, approving_meeting
 from analytics.model.catalogue import GROUPS, INDICATORS, INDICATORS_BY_ID, REPORTING, Indicator
 from analytics.model.contract import ORG_TYPES
-from analytics.model.legend import Change, change_of, label_of
+from analytics.model.legend import Change, change_of, label_of, marked, marks_key
 from analytics.model.levels import LEVEL_INFO, Level
 from analytics.model.periods import period_in
 from analytics.store.db import Database
@@ -244,7 +244,7 @@ def _values_table(w: DocWriter, data: ReportData) -> None:
         named = ", ".join(f"{t.plural_genitive} ({t.short})" for t in types)
         w.paragraph(
             f"Значения показателей по территории и отдельно {named} приведены в таблице; "
-            "цвет значения — его статус."
+            f"цвет значения и знак перед ним — его статус: {marks_key()}."
         )
         headers = ["Показатель", "Значение", "Целевое значение", *[t.short for t in types]]
         lines, fills = [], []
@@ -253,9 +253,14 @@ def _values_table(w: DocWriter, data: ReportData) -> None:
             lines.append(
                 [
                     indicator.short,
-                    value_text(r),
+                    marked(value_text(r), r["status"]),
                     target_text(r),
-                    *[value_text(by_type[t.code]) if t.code in by_type else "—" for t in types],
+                    *[
+                        marked(value_text(by_type[t.code]), by_type[t.code]["status"])
+                        if t.code in by_type
+                        else "—"
+                        for t in types
+                    ],
                 ]
             )
             fills.append(
@@ -410,8 +415,9 @@ def _deficits(w: DocWriter, data: ReportData, number: int) -> None:
     if not len(found):
         return
     w.paragraph(
-        f"{narrative.RANKING_NOTE} Цвет значения — его статус. Кто не достиг цели и что "
-        "рекомендуется сделать, сказано в разделе, указанном в последнем столбце."
+        f"{narrative.RANKING_NOTE} Цвет значения и знак перед ним — его статус: "
+        f"{marks_key()}. Кто не достиг цели и что рекомендуется сделать, сказано в "
+        "разделе, указанном в последнем столбце."
     )
     sections = _section_numbers()
     w.table(
@@ -421,7 +427,7 @@ def _deficits(w: DocWriter, data: ReportData, number: int) -> None:
             [
                 str(n),
                 INDICATORS_BY_ID[str(r["indicator"])].short,
-                value_text(r),
+                marked(value_text(r), r["status"]),
                 target_text(r),
                 ranked_gap_text(r),
                 str(sections[INDICATORS_BY_ID[str(r["indicator"])].group]),
@@ -544,7 +550,11 @@ def _values_tables(
             cells, tints = [str(n), name], [None, None]
             for indicator in indicators:
                 row = by_key.get((k, indicator.id))
-                cells.append(value_text(row, yes_no=yes_no) if row is not None else "—")
+                cells.append(
+                    marked(value_text(row, yes_no=yes_no), row["status"])
+                    if row is not None
+                    else "—"
+                )
                 tints.append(status_fill(row["status"]) if row is not None else None)
             table_rows.append(cells)
             fills.append(tints)
@@ -589,7 +599,8 @@ def _organization_appendices(w: DocWriter, data: ReportData) -> int:
     ]
     w.paragraph(
         "Для показателей, отражающих наличие документов и баз, указан ответ организации; "
-        "цвет ячейки показывает статус относительно целевого значения.",
+        "цвет ячейки и знак перед значением показывают статус относительно целевого "
+        f"значения: {marks_key()}.",
         size=TABLE_SIZE,
     )
     _values_tables(w, data.org_rows, "Организация", labels, "org_id")
@@ -632,6 +643,10 @@ def _territory_appendices(w: DocWriter, data: ReportData, number: int) -> None:
         number += 1
         _appendix_start(w, number)
         w.heading(f"Значения показателей {info.by_units}, {data.period_label}", 1)
+        w.paragraph(
+            f"Цвет ячейки и знак перед значением показывают статус: {marks_key()}.",
+            size=TABLE_SIZE,
+        )
         _values_tables(w, rows, "Территория", unit_labels, key)
 
 

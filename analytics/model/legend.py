@@ -26,12 +26,15 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Legend:
-    """One status as people see it: ``colour`` and ``tint`` are hex RGB without «#»."""
+    """One status as people see it: ``colour`` and ``tint`` are hex RGB without «#»;
+    ``mark`` is its sign, which says the status where colour cannot (a colour-blind
+    reader, a print in black and white)."""
 
     status: Status
     label: str
     colour: str
     tint: str
+    mark: str
 
     @property
     def css(self) -> str:
@@ -43,9 +46,9 @@ class Legend:
 # lightness as well as hue (CIE L* 80 against 54) and is not read as a second orange on a
 # projector.
 LEGEND: dict[Status, Legend] = {
-    Status.GREEN: Legend(Status.GREEN, "цель достигнута", "009E73", "D9F2E8"),
-    Status.YELLOW: Legend(Status.YELLOW, "близко к цели", "F0C24A", "FCEBCC"),
-    Status.RED: Legend(Status.RED, "значительно ниже цели", "D55E00", "F9D9CB"),
+    Status.GREEN: Legend(Status.GREEN, "цель достигнута", "009E73", "D9F2E8", "✓"),
+    Status.YELLOW: Legend(Status.YELLOW, "близко к цели", "F0C24A", "FCEBCC", "≈"),
+    Status.RED: Legend(Status.RED, "значительно ниже цели", "D55E00", "F9D9CB", "✗"),
 }
 NO_DATA_LABEL = "нет данных"
 NO_DATA_COLOUR = "9E9E9E"
@@ -59,6 +62,19 @@ TARGET_CSS = f"#{TARGET_COLOUR}"
 
 YELLOW_RATIO_HIGHER = 0.8
 YELLOW_RATIO_LOWER = 1.25
+
+
+def marked(text: str, status: object) -> str:
+    """``text`` after its status's mark («✗ 54,0 %»), joined by a no-break space so that
+    they stay on one line; a value without a status as it is."""
+    if isinstance(status, str) and status in LEGEND:
+        return f"{LEGEND[Status(status)].mark}\u00a0{text}"
+    return text
+
+
+def marks_key() -> str:
+    """What the marks mean, for a document's legend: «✓ — цель достигнута, …»."""
+    return ", ".join(f"{legend.mark} — {legend.label}" for legend in LEGEND.values())
 
 
 def label_of(status: object) -> str:

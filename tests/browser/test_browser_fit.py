@@ -6,14 +6,29 @@ sideways, a page wider than the screen."""
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
 import pytest
 
-from tests.browser.harness import BROWSER_MARKS, PAGES, PASSWORD, settle
+from analytics.compute import lookups
+from analytics.meetings.meetings import Sitting, create_meeting
+from analytics.store.db import Database
+from analytics.store.scope import Scope
+from tests.browser.harness import BROWSER_MARKS, PAGES, PASSWORD, serve, settle
 
 # A guarded server with a meeting and five decisions (imported, a fixture of this module).
 from tests.browser.test_browser_presentation import meeting  # noqa: F401
+from tests.browser.test_browser_russian import _TEXTS
+from tests.wording.test_russian import english
 
 pytestmark = BROWSER_MARKS
+
+# Where set, the screens this module measures are also saved there, to be looked at.
+SHOTS = Path(os.environ["FIT_SCREENSHOTS"]) if os.environ.get("FIT_SCREENSHOTS") else None
 
 # What a person sees cut on a page, as short descriptions; visually hidden elements
 # (one pixel wide, for screen readers) are not seen and are left out.
@@ -101,3 +116,125 @@ def test_the_decision_form_stays_on_a_projectors_screen_in_presentation_mode(
     height = main.evaluate("m => [m.scrollHeight, m.clientHeight]")
     assert height[0] <= height[1]
     assert button.bounding_box()["y"] + button.bounding_box()["height"] <= 720
+
+
+def test_a_charts_table_opens_from_the_keyboard_inside_a_projectors_screen(
+    meeting,  # noqa: F811
+    small_tab,
+):
+    base, meeting_id, _ = meeting
+    small_tab.goto(f"{base}meeting?meeting={meeting_id}")
+    small_tab.get_by_label("Имя пользователя").fill("analyst")
+    small_tab.get_by_label("Пароль").fill(PASSWORD)
+    small_tab.get_by_role("button", name="Войти").click()
+    small_tab.get_by_text("Экран 1 из").wait_for(timeout=60_000)
+    settle(small_tab)
+    small_tab.get_by_text("Режим презентации").click()
+    settle(small_tab, "h2")
+    small_tab.evaluate("document.activeElement.blur()")
+    small_tab.keyboard.press("ArrowRight")
+    small_tab.get_by_text("Экран 2 из").wait_for(timeout=60_000)
+    settle(small_tab, "h2")
+    opener = small_tab.get_by_role("button", name="Таблица данных")
+    opener.focus()
+    small_tab.keyboard.press("Enter")
+    table = small_tab.locator('[data-testid="stPopoverBody"] [data-testid="stTable"]')
+    table.wait_for(timeout=30_000)
+    small_tab.wait_for_timeout(500)
+    if SHOTS:
+        small_tab.screenshot(path=str(SHOTS / "presentation-table.png"))
+    box = table.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 720
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 1280
+    main = small_tab.locator('[data-testid="stMain"]')
+    height = main.evaluate("m => [m.scrollHeight, m.clientHeight]")
+    assert height[0] <= height[1]
+    # The regions of the demo and their figures: a row per bar of the chart.
+    assert table.locator("tr").count() == 1 + 2
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth")
+
+
+def test_a_meetings_summary_and_decisions_show_every_column_beside_the_sidebar(
+    meeting,  # noqa: F811
+    small_tab,
+):
+    base, meeting_id, count = meeting
+    small_tab.goto(f"{base}meeting?meeting={meeting_id}")
+    small_tab.get_by_label("Имя пользователя").fill("analyst")
+    small_tab.get_by_label("Пароль").fill(PASSWORD)
+    small_tab.get_by_role("button", name="Войти").click()
+    small_tab.get_by_text("Экран 1 из").wait_for(timeout=60_000)
+    settle(small_tab)
+    cut = {"Сводка показателей": small_tab.evaluate(_CUT)}
+    if SHOTS:
+        small_tab.screenshot(path=str(SHOTS / "meeting-summary.png"))
+    for n in range(2, count + 1):
+        small_tab.get_by_role("button", name="Далее").click()
+        small_tab.get_by_text(f"Экран {n} из {count}").wait_for(timeout=60_000)
+    settle(small_tab)
+    cut["Поручения заседания"] = small_tab.evaluate(_CUT)
+    if SHOTS:
+        small_tab.screenshot(path=str(SHOTS / "meeting-decisions-normal.png"))
+    assert cut == {"Сводка показателей": [], "Поручения заседания": []}
+
+
+@pytest.fixture(scope="module")
+def town_meeting(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server in single-user mode with a meeting over a town of 32 schools (the demo's
+    municipality 8): its charts compare more schools than a projector shows."""
+    db_path = tmp_path_factory.mktemp("town_meeting") / "monitoring.duckdb"
+    shutil.copy(demo_template, db_path)
+    with Database(db_path) as db:
+        scope = Scope(periods=(lookups.periods(db)[-1],), municipality_id=8)
+        meeting_id = create_meeting(db, scope, Sitting(date(2024, 9, 20)))
+    with serve(db_path, MONITORING_USERS=str(db_path.parent / "users.json")) as base:
+        yield f"{base}meeting?meeting={meeting_id}"
+
+
+# The projected chart: its bars, the labels plotly drew beside them (it leaves some out
+# where they would overlap), the size of the figures on the bars.
+_BARS = """() => {
+    const chart = document.querySelector('[data-testid="stPlotlyChart"]');
+    return {
+        bars: chart.querySelectorAll('.barlayer .point').length,
+        labels: chart.querySelectorAll('.ytick text').length,
+        sizes: [...chart.querySelectorAll('.barlayer text')].map(
+            t => parseFloat(getComputedStyle(t).fontSize)
+        ),
+    };
+}"""
+
+
+def test_a_projected_chart_names_every_bar_and_prints_its_figures_at_16_px_or_more(
+    town_meeting, small_tab
+):
+    small_tab.goto(town_meeting)
+    settle(small_tab)
+    small_tab.get_by_text("Режим презентации").click()
+    settle(small_tab, "h2")
+    small_tab.evaluate("document.activeElement.blur()")
+    small_tab.keyboard.press("ArrowRight")
+    small_tab.get_by_text("Экран 2 из").wait_for(timeout=60_000)
+    settle(small_tab, "h2")
+    if SHOTS:
+        small_tab.screenshot(path=str(SHOTS / "presentation-town.png"))
+    found = small_tab.evaluate(_BARS)
+    main = small_tab.locator('[data-testid="stMain"]')
+    height = main.evaluate("m => [m.scrollHeight, m.clientHeight]")
+    assert height[0] <= height[1]
+    assert found["bars"] >= 6
+    assert found["labels"] == found["bars"]
+    assert min(found["sizes"]) >= 16
+    # The table of every school, the ones the chart leaves out too, opens on the screen
+    # and scrolls inside its popover.
+    small_tab.get_by_role("button", name="Таблица данных").click()
+    body = small_tab.locator('[data-testid="stPopoverBody"]')
+    body.locator('[data-testid="stTable"]').wait_for(timeout=30_000)
+    small_tab.wait_for_timeout(500)
+    if SHOTS:
+        small_tab.screenshot(path=str(SHOTS / "presentation-town-table.png"))
+    box = body.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 720
+    assert body.locator("tbody tr").count() == 18
+    # Nor does the projected screen with its table open say a word in English.
+    assert english(small_tab.evaluate(_TEXTS)) == []

@@ -22,6 +22,8 @@ _MEASURE = r"""() => {
     const cellWidth = plot.width / headers.length;
     const block = chart.closest('[data-testid="stElementContainer"]');
     const above = block.previousElementSibling.getBoundingClientRect();
+    // The key naming the numbered columns: the caption right above the chart.
+    const keys = [...block.previousElementSibling.querySelectorAll('.column-key')];
     return {
         sizes: [...new Set(figures.map(t => parseFloat(getComputedStyle(t).fontSize)))],
         widest: Math.max(...figures.map(t => t.getBBox().width)),
@@ -31,6 +33,17 @@ _MEASURE = r"""() => {
         headers: headers.length,
         cellsBelowChartTop: plot.top - chart.getBoundingClientRect().top,
         chartBelowAbove: chart.getBoundingClientRect().top - above.bottom,
+        keyEntries: keys.length,
+        keySizes: [...new Set(keys.map(k => parseFloat(getComputedStyle(k).fontSize)))],
+        // An entry on two lines has boxes at two heights (its bold number is a box of
+        // its own on the same line).
+        keysBroken: keys.filter(
+            k => new Set([...k.getClientRects()].map(r => Math.round(r.top))).size > 1
+        ).map(k => k.innerText),
+        keyAboveChart: keys.length
+            ? chart.getBoundingClientRect().top
+              - keys[keys.length - 1].getBoundingClientRect().bottom
+            : null,
     };
 }"""
 
@@ -67,3 +80,12 @@ def test_the_heatmaps_cells_start_under_its_title_without_an_empty_band(measured
 
 def test_the_heatmap_follows_the_text_above_it_without_an_empty_band(measured):
     assert measured["chartBelowAbove"] <= 60
+
+
+def test_the_heatmaps_key_names_every_column_right_above_it_each_entry_on_one_line(measured):
+    # Fifteen names cannot stand over 15 columns of a 1280 px screen at 14 px, even on
+    # two lines («Стимулирование» alone is wider than a column): numbers with a key.
+    assert measured["keyEntries"] == 15
+    assert min(measured["keySizes"]) >= 14
+    assert measured["keysBroken"] == []
+    assert 0 <= measured["keyAboveChart"] <= 60

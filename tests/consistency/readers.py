@@ -100,6 +100,15 @@ def _docx(content: bytes) -> tuple[list[str], list[list[list[str]]]]:
     return [p.text for p in document.paragraphs], tables
 
 
+STATUS_BY_MARK = {legend.mark: status for status, legend in LEGEND.items()}
+
+
+def _marked(text: str) -> tuple[str, Status]:
+    """A document's «✗ 54,0 %»: the value and the status its mark says."""
+    mark, value = text.split("\u00a0", 1)
+    return value, STATUS_BY_MARK[mark]
+
+
 def _without_organization(scope: Scope) -> Scope:
     """A territory document is never narrower than its district and type."""
     return replace(scope, org_id=None)
@@ -127,15 +136,18 @@ def _note(content: bytes) -> Observed:
                 if "из" in count:
                     seen.counts[id_] = _count(count)
         elif header[:3] == ["Показатель", "Значение", "Целевое значение"]:
-            # A note over several types: the value of the whole, then each type's.
+            # A note over several types: the value of the whole, then each type's, each
+            # after its status's mark.
             for row in table[1:]:
                 if row[1] != "—":
-                    seen.values[by_name(row[0])] = row[1]
+                    id_ = by_name(row[0])
+                    seen.values[id_], seen.statuses[id_] = _marked(row[1])
         elif header[:2] == ["№", "Показатель"]:
-            # The ranked deficits; their status is the value cell's colour, not a word.
+            # The ranked deficits; their status is the value's mark (and its cell's colour).
             seen.deficits = tuple(by_name(row[1]) for row in table[1:])
             for row in table[1:]:
-                seen.values[by_name(row[1])] = row[2]
+                id_ = by_name(row[1])
+                seen.values[id_], seen.statuses[id_] = _marked(row[2])
     reported = next(p for p in paragraphs if p.startswith("Данные представил"))
     seen.counts["reporting"] = _count(reported)
     seen.values["reporting"] = re.search(r"\(([^)]*%)\)", reported).group(1)
@@ -170,7 +182,9 @@ def _deck(content: bytes) -> Observed:
                 rows = [[c.text for c in row.cells] for row in shape.table.rows]
                 if rows[0][:2] == ["№", "Показатель"]:
                     seen.deficits += tuple(by_name(row[1]) for row in rows[1:])
-                    seen.values.update({by_name(row[1]): row[2] for row in rows[1:]})
+                    for row in rows[1:]:
+                        id_ = by_name(row[1])
+                        seen.values[id_], seen.statuses[id_] = _marked(row[2])
     return seen
 
 

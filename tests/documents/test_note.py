@@ -209,7 +209,8 @@ def test_deficits_are_sorted_by_gap_each_with_its_recommendation(town, town_repo
     assert found[1] == [
         "1",
         INDICATORS_BY_ID["databases"].short,
-        "54,0 %",
+        # Its status in its mark as well as in its cell's colour.
+        "✗ 54,0 %",
         "100 %",
         "46,0 п. п. (46 % от цели)",
         "4",
@@ -258,8 +259,9 @@ def test_appendix_1_gives_every_indicator_for_every_reporting_school(town, town_
     header = yes_no[0]
     column = header.index("Базы наставников и наставляемых")
     by_name = {line[1]: line for line in yes_no[1:]}
-    assert by_name["МБОУ «СОШ № 47»"][column] == "да"
-    assert by_name["МБОУ «СОШ № 48»"][column] == "нет"
+    # Each answer after its status's mark: the colour is not the only sign of it.
+    assert by_name["МБОУ «СОШ № 47»"][column] == "✓ да"
+    assert by_name["МБОУ «СОШ № 48»"][column] == "✗ нет"
     assert [line[1] for line in yes_no[1:4]] == [
         numbered_school(1),
         numbered_school(2),
@@ -272,7 +274,8 @@ def test_appendix_1_gives_every_indicator_for_every_reporting_school(town, town_
         (orgs["organization"] == numbered_school(1)) & (orgs["indicator"] == "teachers_involved")
     ]
     position = others[0].index(INDICATORS_BY_ID["teachers_involved"].short)
-    assert others[1][position] == plain(
+    mark = {"green": "✓", "yellow": "≈", "red": "✗"}[first["status"].iloc[0]]
+    assert others[1][position] == mark + " " + plain(
         indicator_value(INDICATORS_BY_ID["teachers_involved"], first["value"].iloc[0])
     )
 
@@ -351,7 +354,7 @@ def test_the_sample_note_for_glazov_matches_the_engine(samples_db, no_images):
     ) in text
     values = table_after(content, "Значения показателей, 2023")
     people = next(line for line in values if line[0] == INDICATORS_BY_ID["teachers_involved"].short)
-    assert people[1:3] == ["7,6 %", "20 %"]
+    assert people[1:3] == ["✗ 7,6 %", "20 %"]
     assert (
         "В систему наставничества включены 108 из 1 421 педагога (7,6 %), что на 12,4 п. п. "
         "ниже целевого значения." in text

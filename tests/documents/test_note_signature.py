@@ -189,7 +189,8 @@ def test_a_note_over_every_type_gives_each_indicator_by_type(town):
     rows = [[c.text.replace("\u00a0", " ") for c in row.cells] for row in found.rows]
     assert rows[0] == ["Показатель", "Значение", "Целевое значение", "ОО", "УДО"]
     line = next(r for r in rows if r[0] == INDICATORS_BY_ID["databases"].short)
-    assert line[1:] == ["52,7 %", "100 %", "54,0 %", "25,0 %"]
+    # Each value after its status's mark, beside its cell's colour.
+    assert line[1:] == ["✗ 52,7 %", "100 %", "✗ 54,0 %", "✗ 25,0 %"]
 
 
 def test_a_note_for_one_type_gives_no_breakdown_by_type(town):

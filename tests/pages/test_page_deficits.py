@@ -182,7 +182,7 @@ def test_the_heatmap_of_municipalities_shows_status_value_and_fraction_on_hover(
     number = [i.id for i in INDICATORS].index("databases") + 1
     x = heatmap["x"].index(indicator.short)
     assert figure(at, 0)["layout"]["xaxis"]["ticktext"][x] == str(number)
-    assert f"**{number}** — {indicator.short}" in " ".join(c.value for c in at.caption)
+    assert f"<b>{number}</b> — {indicator.short}</span>" in " ".join(c.value for c in at.caption)
     hover = heatmap["customdata"][y][x]
     assert formatting.fraction(indicator, row["numerator"], row["denominator"]) in hover
     assert formatting.percent(row["value"]) in hover

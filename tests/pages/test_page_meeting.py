@@ -32,6 +32,7 @@ from analytics.store.scope import Scope
 from analytics.wording import formatting
 from tests.conftest import ROOT, snapshot
 from tests.filemakers import FULL_COLUMNS, csv_bytes, org, table
+from ui import charts
 from ui.page import Filters, describe
 from ui.text import md
 
@@ -266,7 +267,7 @@ def test_the_last_screen_lists_the_meetings_decisions_with_their_indicators_move
     assert table["Динамика показателя"].tolist() == summary == ["Новых данных пока нет"]
 
 
-def test_a_chart_on_a_projector_shows_the_twelve_schools_farthest_behind_the_target(
+def test_a_chart_on_a_projector_shows_the_eight_schools_farthest_behind_the_target(
     demo_db_path: Path, tmp_path: Path
 ):
     with Database(demo_db_path) as db:
@@ -279,7 +280,7 @@ def test_a_chart_on_a_projector_shows_the_twelve_schools_farthest_behind_the_tar
     indicator = screens(values)[1].indicator
     schools = values[(values["indicator"] == indicator) & (values["level"] == Level.ORGANIZATION)]
     schools = schools.dropna(subset=["value"])
-    lowest = schools.sort_values("value", kind="stable").head(12)
+    lowest = schools.sort_values("value", kind="stable").head(8)
     at = open_page(meeting_id)
     at.toggle(key="mtg_present").set_value(True).run()
     at.button(key="mtg_next").click().run()
@@ -288,8 +289,8 @@ def test_a_chart_on_a_projector_shows_the_twelve_schools_farthest_behind_the_tar
     assert sorted(bars["text"]) == sorted(formatting.percent(v) for v in lowest["value"])
     assert [c.value for c in at.caption if c.value.startswith("На диаграмме")] == [
         md(
-            f"На диаграмме 12 из {len(schools)} организаций, наиболее отстающих от цели; "
-            "остальные — на странице «Показатели»."
+            f"На диаграмме 8 из {len(schools)} организаций, наиболее отстающих от цели; "
+            "все — в таблице данных."
         )
     ]
 
@@ -344,3 +345,30 @@ def test_a_new_meeting_says_the_chosen_organisation_is_not_carried_into_it(demo_
         "переносится: заседание рассматривает территорию со всеми её организациями. "
         "Показатели одной организации — на странице «Организация»."
     ]
+
+
+def test_a_chart_on_a_projector_has_its_figures_as_a_table_one_click_away(
+    demo_db_path: Path, tmp_path: Path
+):
+    with Database(demo_db_path) as db:
+        meeting_id = create_meeting(
+            db, Scope(periods=(lookups.periods(db)[-1],), municipality_id=8), Sitting(HELD_ON)
+        )
+    copy = snapshot(demo_db_path, tmp_path)
+    values = frozen_values(copy, meeting_id)
+    indicator = screens(values)[1].indicator
+    schools = values[(values["indicator"] == indicator) & (values["level"] == Level.ORGANIZATION)]
+    schools = schools.dropna(subset=["value"])
+    at = open_page(meeting_id)
+    at.toggle(key="mtg_present").set_value(True).run()
+    at.button(key="mtg_next").click().run()
+    assert_clean(at)
+    # A popover, not an expander: it opens over the projected screen without moving it.
+    assert [e.label for e in at.expander] == ["Поручение по дефициту"]
+    popover = at.get("popover")
+    assert [p.proto.popover.label for p in popover] == [charts.DATA_TABLE_LABEL]
+    table = popover[0].table[0].value
+    # Every school, the ones the chart leaves out too.
+    assert len(table) == len(schools) == 18
+    assert sorted(table["Значение"]) == sorted(formatting.percent(v) for v in schools["value"])
+    assert sorted(table[table.columns[0]]) == sorted(schools["organization"])
