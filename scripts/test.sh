@@ -5,4 +5,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-exec .venv/bin/python -m pytest "$@"
+# One worker per core (pytest-xdist); a test file stays on one worker, so its module
+# fixtures (a server, a chromium, a built database) are built once. Arguments after
+# this (a path, -k, -n 0 for one process) are pytest's.
+exec .venv/bin/python -m pytest -n auto --dist loadfile "$@"

@@ -21,6 +21,7 @@ from analytics.ingest.load import ingest_bytes
 from analytics.ingest.parse import Defaults
 from analytics.store.db import Database
 from tests.apptest import assert_clean, open_page
+from tests.conftest import copy_of
 from tests.documents.test_hostile_names_in_documents import texts
 from tests.filemakers import csv_bytes, org, table
 
@@ -32,13 +33,22 @@ DEFAULTS = Defaults(
 )
 
 
-@pytest.fixture
-def formula_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "monitoring.duckdb"
+@pytest.fixture(scope="module")
+def formula_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Four schools named as formulas and two ordinary ones, in one municipality, loaded
+    once for the module."""
+    path = tmp_path_factory.mktemp("formula_db") / "monitoring.duckdb"
     names = [*FORMULAS, "МБОУ «СОШ № 2»", "МБОУ «СОШ № 3»"]
     rows = [org(name, teachers_total=40 + n, has_regulation="нет") for n, name in enumerate(names)]
     with Database(path) as db:
         ingest_bytes(db, "формы.csv", csv_bytes(table(rows)), defaults=DEFAULTS)
+    return path
+
+
+@pytest.fixture
+def formula_db(formula_db_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the schools' database of the test's own, set as the dashboard's."""
+    path = copy_of(formula_db_template, tmp_path)
     monkeypatch.setenv("MONITORING_DB", str(path))
     return path
 

@@ -16,6 +16,7 @@ from analytics.ingest.load import ingest_bytes
 from analytics.ingest.parse import Defaults
 from analytics.store.db import Database
 from tests.apptest import assert_clean, open_page
+from tests.conftest import copy_of
 from tests.filemakers import csv_bytes, org, table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,15 +33,22 @@ MARKDOWN_FIELDS = {"body", "label", "help", "caption", "placeholder"}
 LITERAL_ELEMENTS = {"code", "dataframe", "arrowDataFrame", "exception"}
 
 
-@pytest.fixture
-def hostile_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+@pytest.fixture(scope="module")
+def hostile_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The dashboard's database: four schools named with markdown and HTML, three
-    ordinary ones, in one municipality."""
-    path = tmp_path / "monitoring.duckdb"
+    ordinary ones, in one municipality, loaded once for the module."""
+    path = tmp_path_factory.mktemp("hostile_db") / "monitoring.duckdb"
     names = [*HOSTILE, "МБОУ «СОШ № 2»", "МБОУ «СОШ № 3»", "МБОУ «СОШ № 4»"]
     rows = [org(name, teachers_total=40 + n) for n, name in enumerate(names)]
     with Database(path) as db:
         ingest_bytes(db, "формы.csv", csv_bytes(table(rows)), defaults=DEFAULTS)
+    return path
+
+
+@pytest.fixture
+def hostile_db(hostile_db_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the schools' database of the test's own, set as the dashboard's."""
+    path = copy_of(hostile_db_template, tmp_path)
     monkeypatch.setenv("MONITORING_DB", str(path))
     return path
 

@@ -7,6 +7,7 @@ of school B: not its name, not its ИНН, in any text, table, chart or list.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,7 @@ from analytics.operations.users import Role, Throttle, UserStore
 from analytics.store.db import Database
 from tests import apptest
 from tests.apptest import assert_clean
+from tests.conftest import snapshot
 from tests.registerfiles import PERIOD, load_registers, names_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,12 +49,16 @@ def visible_text(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-@pytest.fixture
-def schools(copy: Database) -> tuple[pd.Series, pd.Series]:
-    """Two schools of one municipality that both sent a form: A (the curator's) and B."""
-    period = lookups.periods(copy)[-1]
-    forms = lookups.form_values(copy, period)
-    hierarchy = lookups.hierarchy(copy)
+@pytest.fixture(scope="module")
+def schools(
+    demo_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[pd.Series, pd.Series]:
+    """Two schools of one municipality that both sent a form: A (the curator's) and B,
+    read once from a copy of the demo database every test starts from."""
+    with snapshot(demo_template, tmp_path_factory.mktemp("schools")) as db:
+        period = lookups.periods(db)[-1]
+        forms = lookups.form_values(db, period)
+        hierarchy = lookups.hierarchy(db)
     reporting = hierarchy[hierarchy["org_id"].isin(forms["org_id"])]
     by_municipality = reporting.groupby("municipality_id")["org_id"].transform("size")
     crowded = reporting[by_municipality >= 4]
@@ -67,16 +73,26 @@ def schools(copy: Database) -> tuple[pd.Series, pd.Series]:
     return a, b
 
 
-@pytest.fixture
-def users(demo_db_path: Path, schools, monkeypatch: pytest.MonkeyPatch) -> UserStore:
-    store = UserStore(demo_db_path.parent / "users.json")
-    monkeypatch.setenv("MONITORING_USERS", str(store.path))
+@pytest.fixture(scope="module")
+def users_file(schools, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The four users' file, made once: each bcrypt hash costs a quarter of a second."""
+    store = UserStore(tmp_path_factory.mktemp("users") / "users.json")
     a, _ = schools
     store.add("admin", Role.ADMIN, PASSWORD)
     store.add("analyst", Role.ANALYST, PASSWORD)
     store.add("viewer", Role.VIEWER, PASSWORD)
     store.add("curator", Role.CURATOR, PASSWORD, (str(a["inn"]),))
-    return store
+    return store.path
+
+
+@pytest.fixture
+def users(demo_db_path: Path, users_file: Path, monkeypatch: pytest.MonkeyPatch) -> UserStore:
+    """An administrator, an analyst, a viewer and a curator of school A, in a copy of the
+    users' file of this test's own."""
+    path = demo_db_path.parent / "users.json"
+    shutil.copy(users_file, path)
+    monkeypatch.setenv("MONITORING_USERS", str(path))
+    return UserStore(path)
 
 
 def open_as(page: str, login: str | None, query: dict[str, str] | None = None) -> AppTest:
