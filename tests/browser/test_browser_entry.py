@@ -1,7 +1,8 @@
 """«Моя форма» in a real browser: a school's curator fills the form, loses the connection
 and reloads, finds every answer kept, sends it; the coordinator returns it with a comment on
 «Сбор форм»; the school corrects and sends again. At 1366×768 and on a 390-pixel phone,
-axe-core finds no critical or serious violation on the filled form."""
+axe-core finds no critical or serious violation on the filled form; another school fills
+and sends its form from the keyboard alone."""
 
 from __future__ import annotations
 
@@ -14,18 +15,21 @@ from analytics.operations.users import Role, UserStore
 from analytics.store.db import Database
 from tests.browser.harness import BROWSER_MARKS, PASSWORD, main_text, serve, settle
 from tests.browser.test_browser_axe import _VIOLATIONS, AXE
+from tests.browser.test_browser_keyboard import TABS, tab_to
 from tests.roundfiles import inn, load_registry, open_city_round
 
 pytestmark = BROWSER_MARKS
 COMMENT = "Наставляемых больше, чем педагогов: проверьте"
 LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
+# The name of the choices' group that has the keyboard's focus.
+_RADIO_GROUP = "() => document.activeElement.closest('[role=radiogroup]')?.ariaLabel"
 
 
 @pytest.fixture(scope="module")
 def entryserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server over the city's registry with its round open, «school1» the curator of
-    СОШ № 1 and «coordinator» the administrator."""
+    СОШ № 1, «school2» of the second school and «coordinator» the administrator."""
     folder = tmp_path_factory.mktemp("browser_entry")
     db_path = folder / "monitoring.duckdb"
     with Database(db_path) as db:
@@ -33,6 +37,7 @@ def entryserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         open_city_round(db)
     users = UserStore(folder / "users.json")
     users.add("school1", Role.CURATOR, PASSWORD, (inn(0),))
+    users.add("school2", Role.CURATOR, PASSWORD, (inn(1),))
     users.add("coordinator", Role.ADMIN, PASSWORD)
     with serve(Path(db_path), MONITORING_USERS=str(users.path)) as base:
         yield base
@@ -133,3 +138,30 @@ def test_the_filled_form_fits_a_phone_and_passes_axe(entryserver, browser):
     assert width <= PHONE["width"]
     assert_accessible(phone)
     phone.context.close()
+
+
+def test_a_school_fills_and_sends_its_form_from_the_keyboard_alone(entryserver, browser):
+    school = log_in(browser, entryserver + "entry", "school2", "Моя форма", LAPTOP)
+
+    # A yes/no answer: Tab reaches its group's first choice («да»), Space chooses it.
+    for _ in range(TABS):
+        school.keyboard.press("Tab")
+        if school.evaluate(_RADIO_GROUP) == "Положение о наставничестве":
+            break
+    assert school.evaluate(_RADIO_GROUP) == "Положение о наставничестве"
+    school.keyboard.press("Space")
+    settle(school)
+    assert tab_to(
+        school, lambda f: f["tag"] == "INPUT" and f["label"] == "Педагогических работников"
+    )
+    school.keyboard.type("10")
+    school.keyboard.press("Tab")
+    settle(school)
+    assert count_in(school, "Педагогических работников") == "10"
+    assert "Заполнено ответов: 2 из 22." in main_text(school)
+
+    assert tab_to(school, lambda f: f["tag"] == "BUTTON" and f["text"] == "Отправить")
+    school.keyboard.press("Enter")
+    settle(school)
+    assert "Форма отправлена" in main_text(school)
+    school.context.close()
