@@ -45,7 +45,14 @@ def pdf_available() -> bool:
 
 
 def report_pdf(docx_bytes: bytes) -> bytes:
-    """Convert a DOCX to PDF with ``soffice --headless --convert-to pdf``.
+    """Convert the note's DOCX to PDF; see :func:`office_pdf`."""
+    return office_pdf(docx_bytes, "справка.docx", "справку")
+
+
+def office_pdf(content: bytes, name: str, what: str) -> bytes:
+    """Convert an office document (``name`` gives its kind: .docx, .pptx) to PDF with
+    ``soffice --headless --convert-to pdf``; ``what`` names it in the errors, in the
+    accusative («справку»).
 
     Raises :class:`PdfUnavailable` (Russian message) where LibreOffice is not installed
     or the conversion fails. Each call uses its own LibreOffice profile, so conversions
@@ -56,8 +63,8 @@ def report_pdf(docx_bytes: bytes) -> bytes:
         raise PdfUnavailable(PDF_UNAVAILABLE_MESSAGE)
     with tempfile.TemporaryDirectory(prefix="report-pdf-") as tmp:
         folder = Path(tmp)
-        source = folder / "справка.docx"
-        source.write_bytes(docx_bytes)
+        source = folder / name
+        source.write_bytes(content)
         command = [
             office,
             f"-env:UserInstallation={(folder / 'profile').as_uri()}",
@@ -75,13 +82,13 @@ def report_pdf(docx_bytes: bytes) -> bytes:
             )
         except subprocess.TimeoutExpired:
             raise PdfUnavailable(
-                f"LibreOffice не преобразовал справку в PDF за {PDF_TIMEOUT_SECONDS} секунд."
+                f"LibreOffice не преобразовал {what} в PDF за {PDF_TIMEOUT_SECONDS} секунд."
             ) from None
         target = source.with_suffix(".pdf")
         if result.returncode != 0 or not target.exists():
             detail = result.stderr.decode("utf-8", "replace").strip()[-300:]
             raise PdfUnavailable(
-                "LibreOffice не смог преобразовать справку в PDF"
+                f"LibreOffice не смог преобразовать {what} в PDF"
                 + (f": {detail}" if detail else ".")
             )
         return target.read_bytes()

@@ -45,25 +45,9 @@ PICTURE_PPI = 3 * 96
 
 def _render(content: bytes, folder: Path):
     """A deck as PPTX and as the PDF Impress makes of it."""
-    source = folder / "deck.pptx"
-    source.write_bytes(content)
-    subprocess.run(
-        [
-            str(pdf.office_path()),
-            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(folder),
-            str(source),
-        ],
-        capture_output=True,
-        timeout=pdf.PDF_TIMEOUT_SECONDS,
-        check=True,
-    )
-    return Presentation(io.BytesIO(content)), source.with_suffix(".pdf")
+    target = folder / "deck.pdf"
+    target.write_bytes(pdf.office_pdf(content, "deck.pptx", "презентацию"))
+    return Presentation(io.BytesIO(content)), target
 
 
 @pytest.fixture(scope="module")
