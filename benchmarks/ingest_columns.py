@@ -38,7 +38,7 @@ from pathlib import Path
 
 import duckdb
 
-from benchmarks.issue import one_csv
+from benchmarks.issue import one_csv, one_csv_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,18 +75,6 @@ def _joined(files: Path, work: Path) -> list[Path]:
     reverse = work / f"{periods[-1].name}-reversed.csv"
     reverse.write_bytes(header + b"".join(reversed(rows)))
     return [*joined, reverse]
-
-
-def one_csv_of(folder: Path, out: Path) -> tuple[Path, int]:
-    """The CSV files of ``folder`` joined into one (one header)."""
-    parts = sorted(folder.glob("*.csv"))
-    rows = 0
-    with out.open("wb") as joined:
-        for n, part in enumerate(parts):
-            lines = part.read_bytes().splitlines(keepends=True)
-            joined.writelines(lines if n == 0 else lines[1:])
-            rows += len(lines) - 1
-    return out, rows
 
 
 def digest(files: Path, work: Path, code: Path) -> dict[str, str]:

@@ -64,7 +64,12 @@ def _best(action, repeat: int) -> float:
 def one_csv(files_dir: Path, out: Path) -> tuple[Path, int]:
     """The latest period's form CSVs joined into one file (one header); its data rows."""
     periods = sorted(p for p in (files_dir / "forms").iterdir() if p.is_dir())
-    parts = sorted(periods[-1].glob("*.csv"))
+    return one_csv_of(periods[-1], out)
+
+
+def one_csv_of(folder: Path, out: Path) -> tuple[Path, int]:
+    """The CSV files of ``folder`` joined into one (one header); its data rows."""
+    parts = sorted(folder.glob("*.csv"))
     rows = 0
     with out.open("wb") as joined:
         for n, part in enumerate(parts):

@@ -91,23 +91,33 @@ def test_the_decisions_table_shows_whom_by_when_and_how_at_1280_by_720(meeting, 
     assert small_tab.evaluate(_CUT) == []
 
 
+def open_meeting(tab, base: str, meeting_id: int) -> None:
+    """The meeting's first screen, logged in as the analyst."""
+    tab.goto(f"{base}meeting?meeting={meeting_id}")
+    tab.get_by_label("Имя пользователя").fill("analyst")
+    tab.get_by_label("Пароль").fill(PASSWORD)
+    tab.get_by_role("button", name="Войти").click()
+    tab.get_by_text("Экран 1 из").wait_for(timeout=60_000)
+    settle(tab)
+
+
+def present_second_screen(tab) -> None:
+    """Presentation mode on, then the next screen (the first indicator's) by its key."""
+    tab.get_by_text("Режим презентации").click()
+    settle(tab, "h2")
+    tab.evaluate("document.activeElement.blur()")
+    tab.keyboard.press("ArrowRight")
+    tab.get_by_text("Экран 2 из").wait_for(timeout=60_000)
+    settle(tab, "h2")
+
+
 def test_the_decision_form_stays_on_a_projectors_screen_in_presentation_mode(
     meeting,  # noqa: F811
     small_tab,
 ):
     base, meeting_id, _ = meeting
-    small_tab.goto(f"{base}meeting?meeting={meeting_id}")
-    small_tab.get_by_label("Имя пользователя").fill("analyst")
-    small_tab.get_by_label("Пароль").fill(PASSWORD)
-    small_tab.get_by_role("button", name="Войти").click()
-    small_tab.get_by_text("Экран 1 из").wait_for(timeout=60_000)
-    settle(small_tab)
-    small_tab.get_by_text("Режим презентации").click()
-    settle(small_tab, "h2")
-    small_tab.evaluate("document.activeElement.blur()")
-    small_tab.keyboard.press("ArrowRight")
-    small_tab.get_by_text("Экран 2 из").wait_for(timeout=60_000)
-    settle(small_tab, "h2")
+    open_meeting(small_tab, base, meeting_id)
+    present_second_screen(small_tab)
     small_tab.get_by_text("Поручение по дефициту").click()
     button = small_tab.get_by_role("button", name="Добавить поручение")
     button.wait_for(timeout=30_000)
@@ -123,18 +133,8 @@ def test_a_charts_table_opens_from_the_keyboard_inside_a_projectors_screen(
     small_tab,
 ):
     base, meeting_id, _ = meeting
-    small_tab.goto(f"{base}meeting?meeting={meeting_id}")
-    small_tab.get_by_label("Имя пользователя").fill("analyst")
-    small_tab.get_by_label("Пароль").fill(PASSWORD)
-    small_tab.get_by_role("button", name="Войти").click()
-    small_tab.get_by_text("Экран 1 из").wait_for(timeout=60_000)
-    settle(small_tab)
-    small_tab.get_by_text("Режим презентации").click()
-    settle(small_tab, "h2")
-    small_tab.evaluate("document.activeElement.blur()")
-    small_tab.keyboard.press("ArrowRight")
-    small_tab.get_by_text("Экран 2 из").wait_for(timeout=60_000)
-    settle(small_tab, "h2")
+    open_meeting(small_tab, base, meeting_id)
+    present_second_screen(small_tab)
     opener = small_tab.get_by_role("button", name="Таблица данных")
     opener.focus()
     small_tab.keyboard.press("Enter")
@@ -159,12 +159,7 @@ def test_a_meetings_summary_and_decisions_show_every_column_beside_the_sidebar(
     small_tab,
 ):
     base, meeting_id, count = meeting
-    small_tab.goto(f"{base}meeting?meeting={meeting_id}")
-    small_tab.get_by_label("Имя пользователя").fill("analyst")
-    small_tab.get_by_label("Пароль").fill(PASSWORD)
-    small_tab.get_by_role("button", name="Войти").click()
-    small_tab.get_by_text("Экран 1 из").wait_for(timeout=60_000)
-    settle(small_tab)
+    open_meeting(small_tab, base, meeting_id)
     cut = {"Сводка показателей": small_tab.evaluate(_CUT)}
     if SHOTS:
         small_tab.screenshot(path=str(SHOTS / "meeting-summary.png"))
@@ -210,12 +205,7 @@ def test_a_projected_chart_names_every_bar_and_prints_its_figures_at_16_px_or_mo
 ):
     small_tab.goto(town_meeting)
     settle(small_tab)
-    small_tab.get_by_text("Режим презентации").click()
-    settle(small_tab, "h2")
-    small_tab.evaluate("document.activeElement.blur()")
-    small_tab.keyboard.press("ArrowRight")
-    small_tab.get_by_text("Экран 2 из").wait_for(timeout=60_000)
-    settle(small_tab, "h2")
+    present_second_screen(small_tab)
     if SHOTS:
         small_tab.screenshot(path=str(SHOTS / "presentation-town.png"))
     found = small_tab.evaluate(_BARS)

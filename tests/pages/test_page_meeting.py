@@ -12,6 +12,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -267,11 +268,11 @@ def test_the_last_screen_lists_the_meetings_decisions_with_their_indicators_move
     assert table["Динамика показателя"].tolist() == summary == ["Новых данных пока нет"]
 
 
-def test_a_chart_on_a_projector_shows_the_eight_schools_farthest_behind_the_target(
-    demo_db_path: Path, tmp_path: Path
-):
+def _projected_town(demo_db_path: Path, tmp_path: Path) -> tuple[AppTest, pd.DataFrame]:
+    """The page on the first indicator's screen, in presentation mode, of a meeting over
+    the demo's town of 32 schools and no districts (its chart compares schools), with the
+    schools' frozen values of that indicator."""
     with Database(demo_db_path) as db:
-        # 32 schools and no districts: the chart compares schools.
         meeting_id = create_meeting(
             db, Scope(periods=(lookups.periods(db)[-1],), municipality_id=8), Sitting(HELD_ON)
         )
@@ -279,12 +280,18 @@ def test_a_chart_on_a_projector_shows_the_eight_schools_farthest_behind_the_targ
     values = frozen_values(copy, meeting_id)
     indicator = screens(values)[1].indicator
     schools = values[(values["indicator"] == indicator) & (values["level"] == Level.ORGANIZATION)]
-    schools = schools.dropna(subset=["value"])
-    lowest = schools.sort_values("value", kind="stable").head(8)
     at = open_page(meeting_id)
     at.toggle(key="mtg_present").set_value(True).run()
     at.button(key="mtg_next").click().run()
     assert_clean(at)
+    return at, schools.dropna(subset=["value"])
+
+
+def test_a_chart_on_a_projector_shows_the_eight_schools_farthest_behind_the_target(
+    demo_db_path: Path, tmp_path: Path
+):
+    at, schools = _projected_town(demo_db_path, tmp_path)
+    lowest = schools.sort_values("value", kind="stable").head(8)
     bars = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
     assert sorted(bars["text"]) == sorted(formatting.percent(v) for v in lowest["value"])
     assert [c.value for c in at.caption if c.value.startswith("На диаграмме")] == [
@@ -350,19 +357,7 @@ def test_a_new_meeting_says_the_chosen_organisation_is_not_carried_into_it(demo_
 def test_a_chart_on_a_projector_has_its_figures_as_a_table_one_click_away(
     demo_db_path: Path, tmp_path: Path
 ):
-    with Database(demo_db_path) as db:
-        meeting_id = create_meeting(
-            db, Scope(periods=(lookups.periods(db)[-1],), municipality_id=8), Sitting(HELD_ON)
-        )
-    copy = snapshot(demo_db_path, tmp_path)
-    values = frozen_values(copy, meeting_id)
-    indicator = screens(values)[1].indicator
-    schools = values[(values["indicator"] == indicator) & (values["level"] == Level.ORGANIZATION)]
-    schools = schools.dropna(subset=["value"])
-    at = open_page(meeting_id)
-    at.toggle(key="mtg_present").set_value(True).run()
-    at.button(key="mtg_next").click().run()
-    assert_clean(at)
+    at, schools = _projected_town(demo_db_path, tmp_path)
     # A popover, not an expander: it opens over the projected screen without moving it.
     assert [e.label for e in at.expander] == ["Поручение по дефициту"]
     popover = at.get("popover")
